@@ -1,0 +1,1299 @@
+/*
+ * slub.c -- SLUB as in Linux 2.6.29 (reference: kernel-params.md section B).
+ *
+ * Design.  A slab is a page (compound if order > 0) whose struct page holds
+ * the slab state: freelist, inuse, objects, the owning cache, PG_slab and
+ * PG_frozen.  Free objects are chained through a free pointer stored in the
+ * object itself, in simulated memory, at s->offset.  Each CPU owns one cpu
+ * slab per cache (frozen, on no list) whose whole freelist it has moved to
+ * c->freelist: allocations and frees of its objects on that CPU use
+ * c->freelist with irqs off and no lock.  Every other free goes to
+ * page->freelist under slab_lock.  Each node keeps a list of partial slabs;
+ * full slabs are on no list; a slab that becomes empty on free goes back to
+ * the page allocator at once, one that is empty at deactivation is kept
+ * while the node has fewer than min_partial partial slabs.  No queues, no
+ * timers: kmem_cache_shrink is the only reclaim.
+ *
+ * Lock order: slab_lock (bit spinlock in page->flags, "slub.slab_lock")
+ * before n->list_lock ("slub.list_lock").  Walkers of a partial list hold
+ * list_lock and only slab_trylock the pages.
+ *
+ * Pricing: every load and store the kernel code makes is priced -- the free
+ * pointers in the objects (kload64/kstore64), struct page, kmem_cache_cpu,
+ * kmem_cache_node and the s->cpu_slab[] / s->node[] pointers (ktouch at the
+ * addresses their metadata accounting returned).  The SLUB_STATS counters
+ * and the debug checks are host bookkeeping and cost nothing.
+ *
+ * Metadata (owner: the cache name): user caches kmalloc kmem_size =
+ * offsetof(cpu_slab) + 8 * nr_cpu_ids ("kmem_cache"); the boot caches live
+ * in the static kmalloc_caches[] array, a whole struct kmem_cache each
+ * (NR_CPUS and MAX_NUMNODES slots).  One kmem_cache_node per node except the
+ * one embedded in kmem_cache; one kmem_cache_cpu per CPU, from a static
+ * pool of 100 per CPU, then kmalloc_node(ALIGN(32, cache line)).
+ *
+ * Deviations from 2.6.29:
+ *  - kmem_cache_node structs are accounted as 72 B of metadata instead of
+ *    being objects of the "kmem_cache_node" slab cache (which exists, as
+ *    index 0, but stays empty; no boot-time slab per node either).
+ *  - No cache merging (slub_nomerge behaviour), no DMA caches, no sysfs,
+ *    no SLUB_DEBUG object layout (red zones, poison, tracking).
+ *  - __GFP_WAIT does not exist here: irqs stay off across new_slab, so the
+ *    "cpu slab appeared while irqs were on" flush of __slab_alloc cannot
+ *    happen and is not modelled.
+ *  - SLAB_DESTROY_BY_RCU only moves the free pointer; slabs are freed at
+ *    once (there is no RCU grace period to wait for).
+ *  - A cache whose calculate_order result is not a valid page order, or
+ *    whose slab would hold more than 65535 objects, is refused at creation
+ *    (the kernel would create it and fail every allocation).
+ *  - The zonelist get_any_partial walks is the page allocator's: the node
+ *    itself, then the others by SLIT distance, ties by node id.
+ *  - The transient slabs_by_inuse array of kmem_cache_shrink is not
+ *    accounted as metadata.
+ *  - debug=1 adds simulator checks (not SLUB_DEBUG): foreign pointers,
+ *    double frees and corrupted free pointers.  Double frees are found with
+ *    a host bitmap of allocated objects per slab, O(1) per free, rather
+ *    than by walking the freelists.
+ */
+#include "allocator.h"
+#include "slub.h"
+
+#define SLUB_ALIGN(x, a)        (((x) + (a) - 1) & ~((unsigned long)(a) - 1))
+
+#define MAX_ORDER               PA_MAX_ORDER   /* 11 */
+#define ARCH_SLAB_MINALIGN      8              /* __alignof__(unsigned long long) */
+#define MAX_OBJS_PER_PAGE       65535          /* page->objects is a u16 */
+#define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
+#define ZERO_SIZE_PTR           ((saddr_t)16)
+#define MIN_PARTIAL             5
+#define MAX_PARTIAL             10
+#define NR_KMEM_CACHE_CPU       100            /* static kmem_cache_cpu per CPU */
+
+/* Modelled LP64 layouts (2.6.29, CONFIG_SLUB_DEBUG, NUMA, SMP). */
+#define KMEM_CACHE_CPU_SIZE     32             /* freelist, page, node, offset, objsize */
+#define KMEM_CACHE_NODE_SIZE    72
+#define KC_LOCAL_NODE           24             /* offsetof(struct kmem_cache, local_node) */
+#define KC_DEFRAG_RATIO         232            /* ... remote_node_defrag_ratio */
+#define KC_NODE                 240            /* ... node[MAX_NUMNODES] */
+#define KN_NR_PARTIAL           8              /* offsetof(struct kmem_cache_node, nr_partial) */
+#define KN_LISTS_END            40             /* nr_partial, min_partial, partial */
+#define KN_NR_SLABS             40
+#define KN_TOTAL_OBJECTS        48
+
+enum stat_item {
+	ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH,
+	FREE_FROZEN, FREE_ADD_PARTIAL, FREE_REMOVE_PARTIAL, ALLOC_FROM_PARTIAL,
+	ALLOC_SLAB, ALLOC_REFILL, FREE_SLAB, CPUSLAB_FLUSH, DEACTIVATE_FULL,
+	DEACTIVATE_EMPTY, DEACTIVATE_TO_HEAD, DEACTIVATE_TO_TAIL,
+	DEACTIVATE_REMOTE_FREES, ORDER_FALLBACK, NR_SLUB_STAT_ITEMS
+};
+
+static const char *const stat_names[NR_SLUB_STAT_ITEMS] = {
+	"alloc_fastpath", "alloc_slowpath", "free_fastpath", "free_slowpath",
+	"free_frozen", "free_add_partial", "free_remove_partial",
+	"alloc_from_partial", "alloc_slab", "alloc_refill", "free_slab",
+	"cpuslab_flush", "deactivate_full", "deactivate_empty",
+	"deactivate_to_head", "deactivate_to_tail", "deactivate_remote_frees",
+	"order_fallback",
+};
+
+/* The inputs of calculate_sizes(). */
+typedef struct slub_geom {
+	int page_shift;
+	int cache_line;
+	int nr_cpu_ids;
+	long min_order, max_order, min_objects;
+} slub_geom_t;
+
+typedef struct kmem_oo {
+	unsigned order;
+	unsigned objects;
+} kmem_oo_t;
+
+/* What calculate_sizes() decides. */
+typedef struct slub_layout {
+	unsigned size;          /* stride */
+	unsigned offset;        /* free pointer offset */
+	unsigned align;
+	kmem_oo_t oo;           /* preferred order and its objects */
+	kmem_oo_t min;          /* fallback: get_order(size) */
+} slub_layout_t;
+
+struct kmem_cache_cpu {
+	saddr_t freelist;       /* objects of page this CPU may take lock-free */
+	page_t *page;           /* the cpu slab */
+	int node;               /* page's node */
+	saddr_t addr;           /* simulated address of the struct */
+};
+
+struct kmem_cache_node {
+	spinlock_t list_lock;
+	unsigned long nr_partial;
+	unsigned long min_partial;
+	klist_t partial;
+	uint64_t nr_slabs;      /* CONFIG_SLUB_DEBUG counters */
+	uint64_t total_objects;
+	saddr_t addr;
+};
+
+/* Host bookkeeping of one slab (page->priv): exact in-use figures and the
+ * debug bitmap of allocated objects. */
+typedef struct slub_slab {
+	klist_t link;           /* on s->slabs */
+	page_t *page;
+	uint32_t live;          /* objects held by callers */
+	uint8_t map[];          /* debug only: bit set = allocated */
+} slub_slab_t;
+
+typedef struct slub slub_t;
+
+struct kmem_cache {
+	slub_t *sl;
+	char *name;
+	unsigned flags;
+	size_t objsize;
+	unsigned size, offset, align;
+	kmem_oo_t oo, min;
+	gfp_t allocflags;
+	int remote_node_defrag_ratio;
+	saddr_t addr;                   /* the struct kmem_cache */
+	struct kmem_cache_node *node;   /* [nr_node_ids] */
+	struct kmem_cache_cpu *cpu_slab;        /* [nr_cpu_ids] */
+	klist_t slabs;                  /* slub_slab_t of every slab */
+	uint64_t active_objs;
+	uint64_t active_slabs;
+};
+
+struct slub {
+	slub_geom_t geom;
+	int defrag_ratio;
+	bool debug;
+	int ncpus, nnodes;
+	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
+	GPtrArray *caches;              /* creation order */
+	kmem_cache_t **kmalloc_caches;  /* [page_shift + 1] */
+	int *pcpu_used;                 /* [ncpus] static kmem_cache_cpu used */
+	int **zonelist;                 /* [nnodes], built on first use */
+	lock_class_t *slab_lock_cls, *list_lock_cls;
+	uint64_t stat[NR_SLUB_STAT_ITEMS];
+};
+
+/* ---- geometry (calculate_sizes, calculate_order) ---- */
+
+static int fls_long(unsigned long x)
+{
+	return x ? 64 - __builtin_clzl(x) : 0;
+}
+
+static int get_order(unsigned long size, int page_shift)
+{
+	return fls_long((size - 1) >> page_shift);
+}
+
+/* The smallest order from slub_min_order up to max_order that holds
+ * min_objects and wastes at most 1/fract of the slab; max_order + 1 if
+ * none does. */
+static long slab_order(const slub_geom_t *g, unsigned long size,
+                       unsigned long min_objects, long max_order, int fract)
+{
+	unsigned long page = 1UL << g->page_shift;
+	long order;
+
+	if ((page << g->min_order) / size > MAX_OBJS_PER_PAGE)
+		return get_order(size * MAX_OBJS_PER_PAGE, g->page_shift) - 1;
+	order = MAX(g->min_order, fls_long(min_objects * size - 1) - g->page_shift);
+	for (; order <= max_order; order++) {
+		unsigned long slab_size = page << order;
+
+		if (slab_size < min_objects * size)
+			continue;
+		if (slab_size % size <= slab_size / fract)
+			break;
+	}
+	return order;
+}
+
+/* Halve min_objects while relaxing the waste bound 1/16, 1/8, 1/4; then one
+ * object with any waste up to slub_max_order, then up to MAX_ORDER. */
+static long calculate_order(const slub_geom_t *g, unsigned long size)
+{
+	unsigned long min_objects = g->min_objects;
+	long order;
+
+	if (!min_objects)
+		min_objects = 4 * (fls_long(g->nr_cpu_ids) + 1);
+	for (; min_objects > 1; min_objects /= 2) {
+		for (int fract = 16; fract >= 4; fract /= 2) {
+			order = slab_order(g, size, min_objects, g->max_order, fract);
+			if (order <= g->max_order)
+				return order;
+		}
+	}
+	order = slab_order(g, size, 1, g->max_order, 1);
+	if (order <= g->max_order)
+		return order;
+	order = slab_order(g, size, 1, MAX_ORDER, 1);
+	return order <= MAX_ORDER ? order : -1;
+}
+
+static unsigned long calculate_alignment(unsigned flags, unsigned long align,
+                                         unsigned long objsize, int line)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned long ralign = line;
+
+		while (objsize <= ralign / 2)
+			ralign /= 2;
+		align = MAX(align, ralign);
+	}
+	if (align < ARCH_SLAB_MINALIGN)
+		align = ARCH_SLAB_MINALIGN;
+	return SLUB_ALIGN(align, sizeof(uint64_t));
+}
+
+static kmem_oo_t oo_make(unsigned order, unsigned size, int page_shift)
+{
+	return (kmem_oo_t){ order, (unsigned)((1UL << (page_shift + order)) / size) };
+}
+
+/* Fill *l for an object of objsize; false if no slab can hold it. */
+static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
+                            unsigned flags, slub_layout_t *l)
+{
+	unsigned long size = SLUB_ALIGN(objsize, sizeof(uint64_t));
+	long order;
+
+	if (!objsize)
+		return false;
+	l->offset = 0;
+	if (flags & SLAB_DESTROY_BY_RCU) {
+		l->offset = size;
+		size += sizeof(uint64_t);
+	}
+	l->align = calculate_alignment(flags, align, objsize, g->cache_line);
+	size = SLUB_ALIGN(size, l->align);
+	l->size = size;
+	order = calculate_order(g, size);
+	if (order < 0 || order >= PA_MAX_ORDER)
+		return false;
+	l->oo = oo_make(order, size, g->page_shift);
+	l->min = oo_make(get_order(size, g->page_shift), size, g->page_shift);
+	return l->oo.objects <= MAX_OBJS_PER_PAGE;
+}
+
+/* See slub.h. */
+void slub_geometry(size_t objsize, unsigned flags, int ncpus, int page_size,
+                   int cache_line, long min_order, long max_order,
+                   long min_objects, unsigned *order, unsigned *objects,
+                   unsigned *size)
+{
+	slub_geom_t g = {
+		.page_shift = fls_long(page_size) - 1, .cache_line = cache_line,
+		.nr_cpu_ids = ncpus, .min_order = min_order,
+		.max_order = max_order, .min_objects = min_objects,
+	};
+	slub_layout_t l = { 0 };
+
+	if (!calculate_sizes(&g, objsize, 0, flags, &l))
+		l.oo = (kmem_oo_t){ 0, 0 };
+	*order = l.oo.order;
+	*objects = l.oo.objects;
+	*size = l.size;
+}
+
+/* ---- priced access to the modelled structures ---- */
+
+static inline void stat(kmem_cache_t *s, enum stat_item si)
+{
+	s->sl->stat[si]++;
+}
+
+/* s->cpu_slab[cpu]: a load from struct kmem_cache. */
+static struct kmem_cache_cpu *get_cpu_slab(kmem_cache_t *s, int cpu)
+{
+	ktouch(s->addr + s->sl->cpu_slab_off + 8 * (saddr_t)cpu, 8, false);
+	return &s->cpu_slab[cpu];
+}
+
+/* s->node[node]: a load from struct kmem_cache. */
+static struct kmem_cache_node *get_node(kmem_cache_t *s, int node)
+{
+	ktouch(s->addr + KC_NODE + 8 * (saddr_t)node, 8, false);
+	return &s->node[node];
+}
+
+static inline bool node_match(const struct kmem_cache_cpu *c, int node)
+{
+	return node == -1 || c->node == node;
+}
+
+static void slab_lock(kmem_cache_t *s, page_t *page)
+{
+	bit_spin_lock_page(page, s->sl->slab_lock_cls);
+}
+
+static bool slab_trylock(kmem_cache_t *s, page_t *page)
+{
+	return bit_spin_trylock_page(page, s->sl->slab_lock_cls);
+}
+
+static void slab_unlock(kmem_cache_t *s, page_t *page)
+{
+	bit_spin_unlock_page(page, s->sl->slab_lock_cls);
+}
+
+static void list_lock(kmem_cache_t *s, struct kmem_cache_node *n)
+{
+	spin_lock(&n->list_lock, s->sl->list_lock_cls, n->addr);
+}
+
+static void list_unlock(kmem_cache_t *s, struct kmem_cache_node *n)
+{
+	spin_unlock(&n->list_lock, s->sl->list_lock_cls, n->addr);
+}
+
+/* ---- debug checks and host bookkeeping (free of charge) ---- */
+
+static bool object_in_slab(const kmem_cache_t *s, const page_t *page, saddr_t x)
+{
+	saddr_t base = page_address(page);
+
+	return x >= base && x < base + (saddr_t)page->objects * s->size &&
+	       (x - base) % s->size == 0;
+}
+
+static unsigned object_index(const kmem_cache_t *s, const page_t *page, saddr_t x)
+{
+	return (unsigned)((x - page_address(page)) / s->size);
+}
+
+/* The free pointer stored in object, checked to stay inside its slab. */
+static saddr_t get_freepointer(kmem_cache_t *s, page_t *page, saddr_t object)
+{
+	saddr_t p = kload64(object + s->offset);
+
+	if (s->sl->debug && p && !object_in_slab(s, page, p))
+		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
+		     G_GINT64_MODIFIER "x outside its slab", s->name, object, p);
+	return p;
+}
+
+static void set_freepointer(kmem_cache_t *s, saddr_t object, saddr_t fp)
+{
+	kstore64(object + s->offset, fp);
+}
+
+/* An object left the allocator. */
+static void note_alloc(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	slub_slab_t *r = page->priv;
+
+	if (s->sl->debug) {
+		unsigned i = object_index(s, page, x);
+
+		if (r->map[i / 8] & (1u << (i % 8)))
+			kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER
+			     "x handed out twice", s->name, x);
+		r->map[i / 8] |= 1u << (i % 8);
+	}
+	s->active_objs++;
+	if (r->live++ == 0)
+		s->active_slabs++;
+}
+
+/* The page of an object being freed; with debug, checks it is a live
+ * object of s. */
+static page_t *check_free(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	slub_slab_t *r;
+	unsigned i;
+
+	if (!s->sl->debug)
+		return page;
+	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
+		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
+	r = page->priv;
+	i = object_index(s, page, x);
+	if (!(r->map[i / 8] & (1u << (i % 8))))
+		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
+	r->map[i / 8] &= ~(1u << (i % 8));
+	return page;
+}
+
+/* An object came back. */
+static void note_free(kmem_cache_t *s, page_t *page)
+{
+	slub_slab_t *r = page->priv;
+
+	s->active_objs--;
+	if (--r->live == 0)
+		s->active_slabs--;
+}
+
+static void slab_record_new(kmem_cache_t *s, page_t *page)
+{
+	size_t map = s->sl->debug ? (page->objects + 7u) / 8 : 0;
+	slub_slab_t *r = g_malloc0(sizeof(*r) + map);
+
+	r->page = page;
+	klist_add_tail(&r->link, &s->slabs);
+	page->priv = r;
+}
+
+static void slab_record_free(page_t *page)
+{
+	slub_slab_t *r = page->priv;
+
+	klist_del(&r->link);
+	page->priv = NULL;
+	g_free(r);
+}
+
+/* ---- partial lists (list_lock held) ---- */
+
+/* Price the link change of a neighbour on n's partial list. */
+static void touch_neighbour(struct kmem_cache_node *n, klist_t *l)
+{
+	if (l != &n->partial)
+		kpage_touch(klist_entry(l, page_t, lru), true);
+}
+
+static void partial_link(struct kmem_cache_node *n, page_t *page, int tail)
+{
+	klist_t *prev = tail ? n->partial.prev : &n->partial;
+
+	ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, true);
+	touch_neighbour(n, prev);
+	touch_neighbour(n, prev->next);
+	kpage_touch(page, true);
+	klist_insert(&page->lru, prev, prev->next);
+	n->nr_partial++;
+}
+
+/* Unlink page from whatever list it is on (nr_partial untouched). */
+static void lru_unlink(struct kmem_cache_node *n, page_t *page)
+{
+	touch_neighbour(n, page->lru.prev);
+	touch_neighbour(n, page->lru.next);
+	kpage_touch(page, true);
+	klist_del(&page->lru);
+}
+
+static void partial_unlink(struct kmem_cache_node *n, page_t *page)
+{
+	ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, true);
+	lru_unlink(n, page);
+	n->nr_partial--;
+}
+
+static void add_partial(kmem_cache_t *s, struct kmem_cache_node *n,
+                        page_t *page, int tail)
+{
+	list_lock(s, n);
+	partial_link(n, page, tail);
+	list_unlock(s, n);
+}
+
+static void remove_partial(kmem_cache_t *s, page_t *page)
+{
+	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
+
+	list_lock(s, n);
+	partial_unlink(n, page);
+	list_unlock(s, n);
+}
+
+/* ---- slab life cycle ---- */
+
+static void inc_slabs_node(kmem_cache_t *s, int node, unsigned objects)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+
+	katomic(n->addr + KN_NR_SLABS);
+	katomic(n->addr + KN_TOTAL_OBJECTS);
+	n->nr_slabs++;
+	n->total_objects += objects;
+}
+
+static void dec_slabs_node(kmem_cache_t *s, int node, unsigned objects)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+
+	katomic(n->addr + KN_NR_SLABS);
+	katomic(n->addr + KN_TOTAL_OBJECTS);
+	n->nr_slabs--;
+	n->total_objects -= objects;
+}
+
+static page_t *alloc_slab_page(kmem_cache_t *s, gfp_t gfp, int node, kmem_oo_t oo)
+{
+	if (oo.order)
+		gfp |= s->allocflags;
+	return alloc_pages_node(node, gfp, oo.order);
+}
+
+/* The preferred order without retrying, else the minimal order. */
+static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	kmem_oo_t oo = s->oo;
+	page_t *page;
+
+	page = alloc_slab_page(s, gfp | __GFP_NOWARN | __GFP_NORETRY, node, oo);
+	if (!page) {
+		oo = s->min;
+		page = alloc_slab_page(s, gfp, node, oo);
+		if (!page)
+			return NULL;
+		stat(s, ORDER_FALLBACK);
+	}
+	page->objects = oo.objects;
+	return page;
+}
+
+/* A fresh slab, all objects chained in address order, on no list. */
+static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	page_t *page = allocate_slab(s, gfp & (__GFP_THISNODE | __GFP_NORETRY |
+	                                       __GFP_NOWARN | __GFP_COLD), node);
+	saddr_t start;
+
+	if (!page)
+		return NULL;
+	inc_slabs_node(s, page_to_nid(page), page->objects);
+	spin_init(&page->lock);         /* PG_locked is clear on a new page */
+	page->slab = s;
+	page->flags |= PG_slab;
+	start = page_address(page);
+	for (unsigned i = 0; i < page->objects; i++)
+		set_freepointer(s, start + (saddr_t)i * s->size,
+		                i + 1 < page->objects ? start + (saddr_t)(i + 1) * s->size : 0);
+	page->freelist = start;
+	page->inuse = 0;
+	kpage_touch(page, true);
+	slab_record_new(s, page);
+	return page;
+}
+
+static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
+{
+	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
+}
+
+static void discard_slab(kmem_cache_t *s, page_t *page)
+{
+	unsigned order = slab_order_of(s, page);
+
+	dec_slabs_node(s, page_to_nid(page), page->objects);
+	page->flags &= ~(PG_slab | PG_frozen);
+	page->inuse = page->objects = 0;
+	page->freelist = 0;
+	page->slab = NULL;
+	kpage_touch(page, true);
+	slab_record_free(page);
+	spin_destroy(&page->lock);
+	__free_pages(page, order);
+}
+
+/* ---- taking slabs off the partial lists ---- */
+
+static bool lock_and_freeze_slab(kmem_cache_t *s, struct kmem_cache_node *n,
+                                 page_t *page)
+{
+	if (!slab_trylock(s, page))
+		return false;
+	partial_unlink(n, page);
+	page->flags |= PG_frozen;
+	return true;
+}
+
+/* The first partial slab of n that can be locked, locked and frozen. */
+static page_t *get_partial_node(kmem_cache_t *s, struct kmem_cache_node *n)
+{
+	page_t *page = NULL;
+	klist_t *pos;
+
+	ktouch(n->addr + KN_NR_PARTIAL, 8, false);
+	if (!n->nr_partial)
+		return NULL;
+	list_lock(s, n);
+	ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, false);
+	klist_for_each(pos, &n->partial) {
+		page_t *p = klist_entry(pos, page_t, lru);
+
+		if (lock_and_freeze_slab(s, n, p)) {
+			page = p;
+			break;
+		}
+		kpage_touch(p, false);  /* p->lru.next */
+	}
+	list_unlock(s, n);
+	return page;
+}
+
+/* Node `from`, then every other node by SLIT distance, ties by id (a
+ * counting sort over the 256 distance values). */
+static const int *node_zonelist(slub_t *sl, int from)
+{
+	int start[257] = { 0 };
+	int *zl = sl->zonelist[from];
+
+	if (zl)
+		return zl;
+	zl = g_new(int, sl->nnodes);
+	zl[0] = from;
+	for (int b = 0; b < sl->nnodes; b++)
+		if (b != from)
+			start[machine_node_distance(kern->m, from, b) + 1]++;
+	for (int d = 1; d <= 256; d++)
+		start[d] += start[d - 1];
+	for (int b = 0; b < sl->nnodes; b++)
+		if (b != from)
+			zl[1 + start[machine_node_distance(kern->m, from, b)]++] = b;
+	sl->zonelist[from] = zl;
+	return zl;
+}
+
+/* Another node's partial slab, if the defrag ratio allows a search and a
+ * node has more than min_partial of them. */
+static page_t *get_any_partial(kmem_cache_t *s)
+{
+	const int *zl;
+
+	ktouch(s->addr + KC_DEFRAG_RATIO, 4, false);
+	if (!s->remote_node_defrag_ratio ||
+	    get_cycles() % 1024 > (uint64_t)s->remote_node_defrag_ratio)
+		return NULL;
+	zl = node_zonelist(s->sl, numa_node_id());
+	for (int i = 0; i < s->sl->nnodes; i++) {
+		struct kmem_cache_node *n = get_node(s, zl[i]);
+		page_t *page;
+
+		ktouch(n->addr + KN_NR_PARTIAL, 16, false);
+		if (n->nr_partial <= n->min_partial)
+			continue;
+		page = get_partial_node(s, n);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
+static page_t *get_partial(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	int searchnode = node == -1 ? numa_node_id() : node;
+	page_t *page = get_partial_node(s, get_node(s, searchnode));
+
+	if (page || (gfp & __GFP_THISNODE))
+		return page;
+	return get_any_partial(s);
+}
+
+/* ---- deactivation (slab_lock held on entry, released on return) ---- */
+
+static void unfreeze_slab(kmem_cache_t *s, page_t *page, int tail)
+{
+	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
+
+	page->flags &= ~PG_frozen;
+	kpage_touch(page, true);
+	if (page->inuse) {
+		if (page->freelist) {
+			add_partial(s, n, page, tail);
+			stat(s, tail ? DEACTIVATE_TO_TAIL : DEACTIVATE_TO_HEAD);
+		} else {
+			stat(s, DEACTIVATE_FULL);
+		}
+		slab_unlock(s, page);
+		return;
+	}
+	stat(s, DEACTIVATE_EMPTY);
+	ktouch(n->addr + KN_NR_PARTIAL, 16, false);
+	if (n->nr_partial < n->min_partial) {
+		add_partial(s, n, page, 1);
+		slab_unlock(s, page);
+	} else {
+		slab_unlock(s, page);
+		stat(s, FREE_SLAB);
+		discard_slab(s, page);
+	}
+}
+
+/* Give c's objects back to its slab and let the slab go. */
+static void deactivate_slab(kmem_cache_t *s, struct kmem_cache_cpu *c)
+{
+	page_t *page = c->page;
+	int tail = 1;
+
+	kpage_touch(page, false);
+	if (page->freelist)
+		stat(s, DEACTIVATE_REMOTE_FREES);
+	while (c->freelist) {
+		saddr_t object = c->freelist;
+
+		tail = 0;       /* hot objects: the slab goes to the head */
+		c->freelist = get_freepointer(s, page, object);
+		set_freepointer(s, object, page->freelist);
+		page->freelist = object;
+		page->inuse--;
+		kpage_touch(page, true);
+	}
+	c->page = NULL;
+	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, true);
+	unfreeze_slab(s, page, tail);
+}
+
+static void flush_slab(kmem_cache_t *s, struct kmem_cache_cpu *c)
+{
+	stat(s, CPUSLAB_FLUSH);
+	slab_lock(s, c->page);
+	deactivate_slab(s, c);
+}
+
+/* IPI handler: drop this CPU's cpu slab of the cache `arg`. */
+static void flush_cpu_slab(void *arg)
+{
+	kmem_cache_t *s = arg;
+	struct kmem_cache_cpu *c = get_cpu_slab(s, smp_processor_id());
+
+	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
+	if (c->page)
+		flush_slab(s, c);
+}
+
+static void flush_all(kmem_cache_t *s)
+{
+	on_each_cpu(flush_cpu_slab, s);
+}
+
+/* ---- allocation ---- */
+
+/* The slow path: refill c->freelist from the cpu slab, a partial slab or
+ * a new slab, and return one object (0 if no memory). */
+static saddr_t __slab_alloc(kmem_cache_t *s, gfp_t gfp, int node,
+                            struct kmem_cache_cpu *c)
+{
+	saddr_t object;
+	page_t *new;
+
+	if (!c->page)
+		goto new_slab;
+	slab_lock(s, c->page);
+	if (!node_match(c, node))
+		goto another_slab;
+	stat(s, ALLOC_REFILL);
+load_freelist:
+	kpage_touch(c->page, true);
+	object = c->page->freelist;
+	if (!object)
+		goto another_slab;
+	c->freelist = get_freepointer(s, c->page, object);
+	c->page->inuse = c->page->objects;
+	c->page->freelist = 0;
+	c->node = page_to_nid(c->page);
+	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, true);
+	slab_unlock(s, c->page);
+	stat(s, ALLOC_SLOWPATH);
+	return object;
+another_slab:
+	deactivate_slab(s, c);
+new_slab:
+	new = get_partial(s, gfp, node);
+	if (new) {
+		c->page = new;
+		stat(s, ALLOC_FROM_PARTIAL);
+		goto load_freelist;
+	}
+	new = new_slab(s, gfp, node);
+	if (!new)
+		return 0;
+	stat(s, ALLOC_SLAB);
+	slab_lock(s, new);
+	new->flags |= PG_frozen;
+	c->page = new;
+	goto load_freelist;
+}
+
+static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	struct kmem_cache_cpu *c;
+	unsigned long flags;
+	saddr_t object;
+
+	local_irq_save(&flags);
+	c = get_cpu_slab(s, smp_processor_id());
+	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
+	if (!c->freelist || !node_match(c, node)) {
+		object = __slab_alloc(s, gfp, node, c);
+	} else {
+		object = c->freelist;
+		c->freelist = get_freepointer(s, c->page, object);
+		ktouch(c->addr, 8, true);
+		stat(s, ALLOC_FASTPATH);
+	}
+	if (object)
+		note_alloc(s, c->page, object);
+	local_irq_restore(flags);
+	return object;
+}
+
+/* ---- free ---- */
+
+/* Free to a slab that is not this CPU's cpu slab. */
+static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	saddr_t prior;
+
+	stat(s, FREE_SLOWPATH);
+	slab_lock(s, page);
+	kpage_touch(page, true);
+	prior = page->freelist;
+	set_freepointer(s, x, prior);
+	page->freelist = x;
+	page->inuse--;
+	if (page->flags & PG_frozen) {
+		stat(s, FREE_FROZEN);
+		goto out_unlock;
+	}
+	if (!page->inuse)
+		goto slab_empty;
+	if (!prior) {
+		add_partial(s, get_node(s, page_to_nid(page)), page, 1);
+		stat(s, FREE_ADD_PARTIAL);
+	}
+out_unlock:
+	slab_unlock(s, page);
+	return;
+slab_empty:
+	if (prior) {
+		remove_partial(s, page);
+		stat(s, FREE_REMOVE_PARTIAL);
+	}
+	slab_unlock(s, page);
+	stat(s, FREE_SLAB);
+	discard_slab(s, page);
+}
+
+static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	struct kmem_cache_cpu *c;
+	unsigned long flags;
+
+	note_free(s, page);
+	local_irq_save(&flags);
+	c = get_cpu_slab(s, smp_processor_id());
+	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
+	if (page == c->page && c->node >= 0) {
+		set_freepointer(s, x, c->freelist);
+		c->freelist = x;
+		ktouch(c->addr, 8, true);
+		stat(s, FREE_FASTPATH);
+	} else {
+		__slab_free(s, page, x);
+	}
+	local_irq_restore(flags);
+}
+
+/* virt_to_head_page(): reads the struct page (NULL: not RAM). */
+static page_t *object_page(saddr_t x)
+{
+	page_t *page = virt_to_page(x);
+
+	if (page)
+		kpage_touch(page, false);
+	return page;
+}
+
+/* ---- kmem_cache_create ---- */
+
+static void init_kmem_cache_node(kmem_cache_t *s, struct kmem_cache_node *n,
+                                 saddr_t addr)
+{
+	spin_init(&n->list_lock);
+	n->min_partial = CLAMP(fls_long(s->size) - 1, MIN_PARTIAL, MAX_PARTIAL);
+	klist_init(&n->partial);
+	n->addr = addr;
+}
+
+/* The embedded local_node serves the node the struct lives on. */
+static void init_kmem_cache_nodes(kmem_cache_t *s, int local_node)
+{
+	s->node = g_new0(struct kmem_cache_node, s->sl->nnodes);
+	for (int node = 0; node < s->sl->nnodes; node++)
+		init_kmem_cache_node(s, &s->node[node], node == local_node ?
+		                     s->addr + KC_LOCAL_NODE :
+		                     kmeta_static(s->name, "kmem_cache_node",
+		                                  KMEM_CACHE_NODE_SIZE, node));
+}
+
+/* alloc_kmem_cache_cpu(): the CPU's static pool, then kmalloc_node. */
+static saddr_t alloc_kmem_cache_cpu(kmem_cache_t *s, int cpu)
+{
+	slub_t *sl = s->sl;
+	int node = cpu_to_node(cpu);
+
+	if (sl->pcpu_used[cpu] < NR_KMEM_CACHE_CPU) {
+		sl->pcpu_used[cpu]++;
+		return kmeta_static(s->name, "kmem_cache_cpu", KMEM_CACHE_CPU_SIZE, node);
+	}
+	return kmeta_alloc(s->name, "kmem_cache_cpu",
+	                   SLUB_ALIGN(KMEM_CACHE_CPU_SIZE, sl->geom.cache_line), node);
+}
+
+static void alloc_kmem_cache_cpus(kmem_cache_t *s)
+{
+	s->cpu_slab = g_new0(struct kmem_cache_cpu, s->sl->ncpus);
+	for (int cpu = 0; cpu < s->sl->ncpus; cpu++)
+		s->cpu_slab[cpu].addr = alloc_kmem_cache_cpu(s, cpu);
+}
+
+/* kmem_cache_open(); `boot` caches live in the static kmalloc_caches[]. */
+static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
+                                     size_t align, unsigned flags, bool boot)
+{
+	slub_layout_t l;
+	kmem_cache_t *s;
+	int local_node = 0;
+
+	if (!calculate_sizes(&sl->geom, size, align, flags, &l))
+		return NULL;
+	s = g_new0(kmem_cache_t, 1);
+	s->sl = sl;
+	s->name = g_strdup(name);
+	s->flags = flags;
+	s->objsize = size;
+	s->size = l.size;
+	s->offset = l.offset;
+	s->align = l.align;
+	s->oo = l.oo;
+	s->min = l.min;
+	s->allocflags = l.oo.order ? __GFP_COMP : 0;
+	s->remote_node_defrag_ratio = sl->defrag_ratio;
+	klist_init(&s->slabs);
+	if (boot) {
+		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
+		                       8 * (size_t)kern->m->nr_cpus, 0);
+	} else {
+		s->addr = kmeta_alloc(name, "kmem_cache", sl->cpu_slab_off +
+		                      8 * (size_t)sl->ncpus, -1);
+		local_node = numa_node_id();
+	}
+	init_kmem_cache_nodes(s, local_node);
+	alloc_kmem_cache_cpus(s);
+	g_ptr_array_add(sl->caches, s);
+	return s;
+}
+
+static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
+{
+	kmem_cache_t *s = kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0, true);
+
+	if (!s)
+		kbug("slub: cannot create kmalloc cache %s", name);
+	return s;
+}
+
+/* ---- kmalloc ---- */
+
+/* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */
+static const uint8_t size_index[24] = {
+	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7,
+	2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static int kmalloc_index(size_t size)
+{
+	return size <= 192 ? size_index[(size - 1) / 8] : fls_long(size - 1);
+}
+
+static size_t kmalloc_index_size(int index)
+{
+	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
+}
+
+static saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
+{
+	page_t *page = alloc_pages_node(node, gfp | __GFP_COMP,
+	                                get_order(size, kpage_shift()));
+
+	return page ? page_address(page) : 0;
+}
+
+/* ---- the allocator_ops ---- */
+
+static const tunable_t slub_tunables[] = {
+	{ "slub_min_order", 0, 0, PA_MAX_ORDER - 1,
+	  "lowest slab order (boot option slub_min_order=)" },
+	{ "slub_max_order", 3, 0, PA_MAX_ORDER - 1,
+	  "highest order calculate_order prefers (PAGE_ALLOC_COSTLY_ORDER)" },
+	{ "slub_min_objects", 0, 0, MAX_OBJS_PER_PAGE,
+	  "objects a slab should hold; 0 derives 4 * (fls(nr_cpu_ids) + 1)" },
+	{ "remote_node_defrag_ratio", 1000, 0, 1000,
+	  "search other nodes' partial lists unless get_cycles() % 1024 > ratio "
+	  "(sysfs shows ratio / 10)" },
+	{ "debug", 1, 0, 1,
+	  "check frees (foreign pointers, double frees) and free pointers" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+/* Boot SLUB: the kmem_cache_node bootstrap cache and the kmalloc caches
+ * kmalloc-96, kmalloc-192, kmalloc-8 .. kmalloc-PAGE_SIZE, in that order. */
+static void *slub_create(const long *tun)
+{
+	slub_t *sl = g_new0(slub_t, 1);
+	int shift = kpage_shift();
+
+	sl->geom = (slub_geom_t){
+		.page_shift = shift, .cache_line = cache_line_size(),
+		.nr_cpu_ids = nr_cpu_ids(), .min_order = tun[0],
+		.max_order = tun[1], .min_objects = tun[2],
+	};
+	sl->defrag_ratio = (int)tun[3];
+	sl->debug = tun[4] && kdebug_checks;
+	sl->ncpus = nr_cpu_ids();
+	sl->nnodes = nr_node_ids();
+	sl->cpu_slab_off = KC_NODE + 8 * kern->m->max_numnodes;
+	sl->caches = g_ptr_array_new();
+	sl->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
+	sl->pcpu_used = g_new0(int, sl->ncpus);
+	sl->zonelist = g_new0(int *, sl->nnodes);
+	sl->slab_lock_cls = klock_class("slub.slab_lock");
+	sl->list_lock_cls = klock_class("slub.list_lock");
+
+	sl->kmalloc_caches[0] = create_kmalloc_cache(sl, "kmem_cache_node",
+	                                             KMEM_CACHE_NODE_SIZE);
+	sl->kmalloc_caches[1] = create_kmalloc_cache(sl, "kmalloc-96", 96);
+	sl->kmalloc_caches[2] = create_kmalloc_cache(sl, "kmalloc-192", 192);
+	for (int i = KMALLOC_SHIFT_LOW; i <= shift; i++) {
+		char *name = g_strdup_printf("kmalloc-%d", 1 << i);
+
+		sl->kmalloc_caches[i] = create_kmalloc_cache(sl, name, (size_t)1 << i);
+		g_free(name);
+	}
+	return sl;
+}
+
+static void cache_free_host(kmem_cache_t *s)
+{
+	while (!klist_empty(&s->slabs)) {
+		slub_slab_t *r = klist_entry(s->slabs.next, slub_slab_t, link);
+
+		spin_destroy(&r->page->lock);
+		slab_record_free(r->page);
+	}
+	for (int node = 0; node < s->sl->nnodes; node++)
+		spin_destroy(&s->node[node].list_lock);
+	g_free(s->node);
+	g_free(s->cpu_slab);
+	g_free(s->name);
+	g_free(s);
+}
+
+/* Free the host side of every cache (slab pages stay with the run). */
+static void slub_destroy(void *a)
+{
+	slub_t *sl = a;
+
+	for (unsigned i = 0; i < sl->caches->len; i++)
+		cache_free_host(g_ptr_array_index(sl->caches, i));
+	for (int node = 0; node < sl->nnodes; node++)
+		g_free(sl->zonelist[node]);
+	g_ptr_array_free(sl->caches, TRUE);
+	g_free(sl->kmalloc_caches);
+	g_free(sl->pcpu_used);
+	g_free(sl->zonelist);
+	g_free(sl);
+}
+
+/* kmem_cache_create() without merging; NULL if no slab can hold `size`. */
+static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
+                                       size_t align, unsigned flags)
+{
+	kmem_cache_t *s = kmem_cache_open(a, name, size, align, flags, false);
+
+	if (!s && (flags & SLAB_PANIC))
+		kbug("slub: cannot create slab cache %s", name);
+	return s;
+}
+
+/* Allocations name an online node or -1 (any). */
+static void check_node(const slub_t *sl, int node)
+{
+	if (node < -1 || node >= sl->nnodes)
+		kbug("slub: allocation on node %d of %d", node, sl->nnodes);
+}
+
+/* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
+static saddr_t slub_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
+{
+	check_node(a, node);
+	return slab_alloc(s, gfp, node);
+}
+
+/* kmem_cache_free(). */
+static void slub_cache_free(void *a, kmem_cache_t *s, saddr_t x)
+{
+	page_t *page;
+
+	(void)a;
+	page = check_free(s, object_page(x), x);
+	slab_free(s, page, x);
+}
+
+/* __kmalloc_node(): a kmalloc cache up to PAGE_SIZE, pages beyond. */
+static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
+{
+	slub_t *sl = a;
+
+	check_node(sl, node);
+	if (size > (size_t)kpage_size())
+		return kmalloc_large(size, gfp, node);
+	if (!size)
+		return ZERO_SIZE_PTR;
+	return slab_alloc(sl->kmalloc_caches[kmalloc_index(size)], gfp, node);
+}
+
+/* kfree(): a slab object, or a compound page from kmalloc_large. */
+static void slub_kfree(void *a, saddr_t x)
+{
+	slub_t *sl = a;
+	page_t *page;
+
+	if (x <= ZERO_SIZE_PTR)
+		return;
+	page = object_page(x);
+	if (sl->debug && (!page || (!(page->flags & PG_slab) &&
+	                            (!(page->flags & PG_head) || x != page_address(page)))))
+		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
+	if (!(page->flags & PG_slab)) {
+		__free_pages(page, page->order);
+		return;
+	}
+	check_free(page->slab, page, x);
+	slab_free(page->slab, page, x);
+}
+
+/* kmem_cache_shrink(): flush the cpu slabs, free the empty partial slabs
+ * and sort the rest, most used first. */
+static void slub_shrink(void *a, kmem_cache_t *s)
+{
+	slub_t *sl = a;
+	unsigned objects = s->oo.objects;
+	klist_t *by_inuse = g_new(klist_t, objects);
+
+	flush_all(s);
+	for (int node = 0; node < sl->nnodes; node++) {
+		struct kmem_cache_node *n = get_node(s, node);
+		unsigned long flags;
+		klist_t *pos, *t;
+
+		ktouch(n->addr + KN_NR_PARTIAL, 8, false);
+		if (!n->nr_partial)
+			continue;
+		for (unsigned i = 0; i < objects; i++)
+			klist_init(&by_inuse[i]);
+		local_irq_save(&flags);
+		list_lock(s, n);
+		ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, true);
+		klist_for_each_safe(pos, t, &n->partial) {
+			page_t *page = klist_entry(pos, page_t, lru);
+
+			kpage_touch(page, false);
+			if (!page->inuse && slab_trylock(s, page)) {
+				partial_unlink(n, page);
+				slab_unlock(s, page);
+				discard_slab(s, page);
+			} else {
+				lru_unlink(n, page);
+				klist_add(&page->lru, &by_inuse[page->inuse]);
+			}
+		}
+		for (int i = (int)objects - 1; i >= 0; i--) {
+			klist_t *b = &by_inuse[i];
+
+			if (klist_empty(b))
+				continue;
+			kpage_touch(klist_entry(b->next, page_t, lru), true);
+			kpage_touch(klist_entry(b->prev, page_t, lru), true);
+			touch_neighbour(n, n->partial.prev);
+			b->next->prev = n->partial.prev;
+			n->partial.prev->next = b->next;
+			b->prev->next = &n->partial;
+			n->partial.prev = b->prev;
+		}
+		list_unlock(s, n);
+		local_irq_restore(flags);
+	}
+	g_free(by_inuse);
+}
+
+/* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE. */
+static size_t slub_kmalloc_size(void *a, size_t size)
+{
+	(void)a;
+	if (size > (size_t)kpage_size())
+		return (size_t)kpage_size() << get_order(size, kpage_shift());
+	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
+}
+
+static int slub_ncaches(void *a)
+{
+	return (int)((slub_t *)a)->caches->len;
+}
+
+static kmem_cache_t *slub_cache_at(void *a, int i)
+{
+	return g_ptr_array_index(((slub_t *)a)->caches, i);
+}
+
+/* A slabinfo row; objects on cpu freelists count as free. */
+static void slub_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
+{
+	slub_t *sl = a;
+
+	*out = (cache_info_t){
+		.name = s->name, .object_size = (uint32_t)s->objsize,
+		.size = s->size, .align = s->align,
+		.objects_per_slab = s->oo.objects, .order = s->oo.order,
+		.active_slabs = s->active_slabs, .active_objs = s->active_objs,
+	};
+	for (int node = 0; node < sl->nnodes; node++) {
+		out->slabs += s->node[node].nr_slabs;
+		out->num_objs += s->node[node].total_objects;
+	}
+}
+
+/* SLUB parks no objects outside its slabs. */
+static uint64_t slub_queued_bytes(void *a)
+{
+	(void)a;
+	return 0;
+}
+
+/* The CONFIG_SLUB_STATS counters summed over caches and CPUs. */
+static void slub_stats(void *a, stat_sink sink, void *ctx)
+{
+	slub_t *sl = a;
+
+	for (int i = 0; i < NR_SLUB_STAT_ITEMS; i++)
+		sink(ctx, stat_names[i], sl->stat[i]);
+}
+
+const allocator_ops_t slub_allocator = {
+	.name = "slub",
+	.summary = "SLUB, Linux 2.6.29: per-CPU slabs with lock-free freelists, "
+	           "per-node partial lists, no queues",
+	.tunables = slub_tunables,
+	.create = slub_create,
+	.destroy = slub_destroy,
+	.cache_create = slub_cache_create,
+	.cache_alloc = slub_cache_alloc,
+	.cache_free = slub_cache_free,
+	.kmalloc = slub_kmalloc,
+	.kfree = slub_kfree,
+	.shrink = slub_shrink,
+	.kmalloc_size = slub_kmalloc_size,
+	.ncaches = slub_ncaches,
+	.cache_at = slub_cache_at,
+	.cache_info = slub_cache_info,
+	.queued_bytes = slub_queued_bytes,
+	.stats = slub_stats,
+};

@@ -1,0 +1,104 @@
+/*
+ * engine.h -- the discrete-event engine: simulated CPUs as fibers.
+ *
+ * Owns: the CPUs' fibers and local clocks, the run heap that always resumes
+ * the CPU with the smallest (clock, id), and the event queue ordered by
+ * (time, sequence).  Knows nothing of memory, locks or allocators.
+ *
+ * Rules.  Exactly one CPU runs at a time.  A CPU advances its own clock with
+ * engine_charge() and calls engine_sync() at synchronisation points (lock,
+ * atomic, irq and operation boundaries); engine_sync() switches away only when
+ * another CPU, or an event, is earlier.  Events at time t run before any CPU
+ * whose clock is t.  Event handlers run on whatever stack is current: they
+ * may wake CPUs and queue events but must never block, sync or charge.
+ * A fiber switch is two _setjmp/_longjmp calls: no syscall.
+ */
+#ifndef SLABSIM_ENGINE_H
+#define SLABSIM_ENGINE_H
+
+#include "types.h"
+
+typedef struct engine engine_t;
+typedef struct cpu cpu_t;
+typedef struct fiber fiber_t;
+
+/* Cost accounts: every picosecond charged to a CPU lands in one of these. */
+enum cost_kind {
+	COST_HIT,            /* private cache hits */
+	COST_LLC,            /* clean line from another CPU on the socket */
+	COST_XFER_SOCKET,    /* dirty line from another CPU on the socket */
+	COST_XFER_REMOTE,    /* dirty line from another socket or node */
+	COST_MEM_LOCAL,      /* DRAM of the CPU's own node */
+	COST_MEM_REMOTE,     /* DRAM of another node */
+	COST_INVAL,          /* invalidating sharers */
+	COST_ATOMIC,         /* atomic RMW beyond the line fetch */
+	COST_LOCK_WAIT,      /* spinning for a lock */
+	COST_IRQ,            /* irq save/restore */
+	COST_OP,             /* call overhead of an operation */
+	COST_THINK,          /* workload compute time */
+	COST_IDLE,           /* waiting for messages, barriers, work */
+	COST_NKINDS
+};
+
+typedef void (*cpu_main_fn)(cpu_t *cpu, void *arg);
+typedef void (*event_fn)(void *arg, simtime_t when);
+
+struct cpu {
+	int id;
+	int node;
+	int socket;
+	simtime_t clock;              /* local simulated time, ps */
+	int heap_index;               /* position in the run heap, -1 if not runnable */
+	bool started;
+	fiber_t *fiber;
+	simtime_t cost[COST_NKINDS];  /* where this CPU's time went */
+	engine_t *engine;
+	void *user;                   /* owned by the layer above (sim run) */
+};
+
+engine_t *engine_new(int ncpus, cpu_main_fn main, void *arg);
+void engine_free(engine_t *e);
+cpu_t *engine_cpu(engine_t *e, int id);
+int engine_ncpus(const engine_t *e);
+
+/* Run until engine_stop(), until no CPU is runnable and no event is queued,
+ * or until the earliest CPU or event lies beyond `end`.  Returns the time
+ * reached (the largest clock of any CPU that ran). */
+simtime_t engine_run(engine_t *e, simtime_t end);
+void engine_stop(engine_t *e);
+
+/* Queue an event.  Ties in time run in the order they were queued. */
+void engine_at(engine_t *e, simtime_t when, event_fn fn, void *arg);
+
+/* The running CPU (NULL outside engine_run). */
+extern cpu_t *engine_current;
+extern engine_t *engine_running;
+
+static inline void engine_charge(enum cost_kind kind, simtime_t ps)
+{
+	engine_current->clock += ps;
+	engine_current->cost[kind] += ps;
+}
+
+bool engine_must_yield(const engine_t *e, const cpu_t *c);
+void engine_reschedule(bool keep_runnable);
+
+/* Yield to any earlier CPU or event. */
+static inline void engine_sync(void)
+{
+	if (engine_must_yield(engine_running, engine_current))
+		engine_reschedule(true);
+}
+
+/* Put the running CPU to sleep until engine_wake(); returns when woken. */
+static inline void engine_block(void)
+{
+	engine_reschedule(false);
+}
+
+/* Make c runnable at `when` (its clock becomes max(clock, when); the gap is
+ * charged to `kind`).  c must be blocked. */
+void engine_wake(cpu_t *c, simtime_t when, enum cost_kind kind);
+bool engine_is_blocked(const cpu_t *c);
+
+#endif

@@ -1,0 +1,300 @@
+/*
+ * kernel.c -- the per-run kernel context: metadata accounting, delayed
+ * work, IPIs, idle and the debug-check exit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <glib.h>
+#include "kernel.h"
+#include "../allocators/allocator.h"
+
+kernel_t *kern;
+bool kdebug_checks = true;
+
+typedef struct kwork {
+	klist_t link;               /* on kern->works until run */
+	int cpu;
+	kwork_fn fn;
+	void *arg;
+	struct kipi *ipi;           /* non-NULL for on_each_cpu work */
+} kwork_t;
+
+typedef struct kipi {
+	int pending;                /* CPUs that have not yet run it */
+	int caller;
+} kipi_t;
+
+struct kcpu {
+	GQueue due;                 /* kwork_t*, due now, in order of due time */
+	bool idle;
+};
+
+struct kmeta {
+	GHashTable *acct;           /* "owner\x1fcategory" -> uint64_t* bytes */
+	uint64_t total;
+	uint64_t peak;
+};
+
+/* ---- metadata ---- */
+
+static uint64_t *meta_slot(const char *owner, const char *category)
+{
+	char *key = g_strconcat(owner, "\x1f", category, NULL);
+	uint64_t *v = g_hash_table_lookup(kern->meta->acct, key);
+
+	if (!v) {
+		v = g_new0(uint64_t, 1);
+		g_hash_table_insert(kern->meta->acct, key, v);
+	} else {
+		g_free(key);
+	}
+	return v;
+}
+
+/* What kmalloc(size) hands out in the modelled kernel (bytes). */
+uint64_t kmeta_rounded(size_t size)
+{
+	const allocator_ops_t *ops = kern->alloc_ops;
+
+	if (ops && ops->kmalloc_size)
+		return ops->kmalloc_size(kern->alloc, size);
+	return size;
+}
+
+static saddr_t meta_place(const char *owner, const char *category,
+                          uint64_t bytes, int node)
+{
+	uint64_t align = 8;
+
+	*meta_slot(owner, category) += bytes;
+	kern->meta->total += bytes;
+	if (kern->meta->total > kern->meta->peak)
+		kern->meta->peak = kern->meta->total;
+	while (align < bytes && align < (uint64_t)kern->m->cache_line)
+		align *= 2;
+	if (node < 0)
+		node = engine_current ? engine_current->node : 0;
+	return mem_meta_reserve(kern->mem, node, bytes, align);
+}
+
+/* Account a kmalloc_node(size) of metadata; returns its address. */
+saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int node)
+{
+	return meta_place(owner, category, kmeta_rounded(size), node);
+}
+
+/* Account `size` bytes of static (not kmalloc'd) metadata. */
+saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node)
+{
+	return meta_place(owner, category, size, node);
+}
+
+/* Give back a kmeta_alloc of `size` (address space is not reused). */
+void kmeta_release(const char *owner, const char *category, size_t size)
+{
+	uint64_t bytes = kmeta_rounded(size);
+	uint64_t *slot = meta_slot(owner, category);
+
+	g_assert(*slot >= bytes);
+	*slot -= bytes;
+	kern->meta->total -= bytes;
+}
+
+/* Metadata bytes accounted now. */
+uint64_t kmeta_total(void)
+{
+	return kern->meta->total;
+}
+
+/* Largest kmeta_total() seen. */
+uint64_t kmeta_peak(void)
+{
+	return kern->meta->peak;
+}
+
+/* Visit every (owner, category) account in name order. */
+void kmeta_foreach(kmeta_visit_fn fn, void *ctx)
+{
+	GList *keys = g_list_sort(g_hash_table_get_keys(kern->meta->acct),
+	                          (GCompareFunc)strcmp);
+
+	for (GList *l = keys; l; l = l->next) {
+		char **parts = g_strsplit(l->data, "\x1f", 2);
+		fn(ctx, parts[0], parts[1], *(uint64_t *)g_hash_table_lookup(kern->meta->acct, l->data));
+		g_strfreev(parts);
+	}
+	g_list_free(keys);
+}
+
+/* ---- delayed work, IPIs, idle ---- */
+
+/* Wake `cpu` at `when` if it sleeps in kernel_idle(). */
+void kernel_kick(int cpu, simtime_t when)
+{
+	struct kcpu *kc = &kern->cpus[cpu];
+
+	if (kc->idle) {
+		kc->idle = false;
+		engine_wake(engine_cpu(kern->engine, cpu), when, COST_IDLE);
+	}
+}
+
+static void work_due(void *arg, simtime_t when)
+{
+	kwork_t *w = arg;
+
+	g_queue_push_tail(&kern->cpus[w->cpu].due, w);
+	kernel_kick(w->cpu, when);
+}
+
+static void queue_work(int cpu, simtime_t when, kwork_fn fn, void *arg, kipi_t *ipi)
+{
+	kwork_t *w = g_new(kwork_t, 1);
+
+	*w = (kwork_t){ .cpu = cpu, .fn = fn, .arg = arg, .ipi = ipi };
+	klist_add_tail(&w->link, &kern->works);
+	engine_at(kern->engine, when, work_due, w);
+}
+
+/* Run fn(arg) on `cpu` once `delay` has passed. */
+void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg)
+{
+	queue_work(cpu, know() + delay, fn, arg, NULL);
+}
+
+static void run_work(kwork_t *w)
+{
+	simtime_t t0 = know(), dt;
+
+	klist_del(&w->link);
+	w->fn(w->arg);
+	dt = know() - t0;
+	kern->housekeeping += dt;
+	if (dt > kern->longest_interruption)
+		kern->longest_interruption = dt;
+	if (w->ipi && --w->ipi->pending == 0 && w->ipi->caller != smp_processor_id())
+		kernel_kick(w->ipi->caller, know());
+	g_free(w);
+}
+
+/* Run every work item due on this CPU. */
+void kernel_do_pending(void)
+{
+	GQueue *due = &kern->cpus[smp_processor_id()].due;
+	kwork_t *w;
+
+	while ((w = g_queue_pop_head(due)))
+		run_work(w);
+}
+
+/* Sleep until work arrives or someone kicks this CPU. */
+void kernel_idle(void)
+{
+	struct kcpu *kc = &kern->cpus[smp_processor_id()];
+
+	if (!g_queue_is_empty(&kc->due))
+		return;
+	kc->idle = true;
+	engine_block();
+}
+
+/* Run fn on every CPU (IPIs to the others) and wait for all of them. */
+void on_each_cpu(kwork_fn fn, void *arg)
+{
+	int self = smp_processor_id();
+	kipi_t ipi = { kern->m->ncpus - 1, self };
+
+	for (int cpu = 0; cpu < kern->m->ncpus; cpu++)
+		if (cpu != self)
+			queue_work(cpu, know() + machine_xfer_price(kern->m, self, cpu),
+			           fn, arg, &ipi);
+	fn(arg);
+	while (ipi.pending > 0) {
+		kernel_do_pending();
+		if (ipi.pending > 0)
+			kernel_idle();
+	}
+}
+
+/* ---- debug ---- */
+
+/* Stop the run on a detected misuse or corruption. */
+void kbug(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (engine_current)
+		g_printerr("slabsim: allocator check failed on cpu %d at %" G_GUINT64_FORMAT " ns: %s\n",
+		           engine_current->id, (guint64)(engine_current->clock / PS_PER_NS), msg);
+	else
+		g_printerr("slabsim: allocator check failed: %s\n", msg);
+	g_free(msg);
+	exit(3);
+}
+
+/* ---- life cycle ---- */
+
+/* Build the machine-side state of one run and make it current. */
+kernel_t *kernel_new(const kernel_config_t *cfg)
+{
+	kernel_t *k = g_new0(kernel_t, 1);
+
+	k->m = cfg->m;
+	k->seed = cfg->seed;
+	k->engine = engine_new(cfg->m->ncpus, cfg->cpu_main, cfg->cpu_main_arg);
+	for (int i = 0; i < cfg->m->ncpus; i++) {
+		cpu_t *c = engine_cpu(k->engine, i);
+		c->node = cfg->m->cpu_node[i];
+		c->socket = cfg->m->cpu_socket[i];
+	}
+	k->mem = mem_new(cfg->m);
+	k->coh = coh_new(cfg->m, k->mem);
+	k->locks = lock_registry_new();
+	lock_set_model(k->coh, cfg->m);
+	k->pa = pa_new(cfg->m, k->mem, k->coh, k->locks, &cfg->pa);
+	k->meta = g_new0(struct kmeta, 1);
+	k->meta->acct = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	k->cpus = g_new0(struct kcpu, cfg->m->ncpus);
+	klist_init(&k->works);
+	k->alloc_ops = cfg->ops;
+	kern = k;
+	return k;
+}
+
+/* Boot the configured allocator on the current CPU. */
+void kernel_boot_allocator(const long *tunables)
+{
+	if (kern->alloc_ops)
+		kern->alloc = kern->alloc_ops->create(tunables);
+}
+
+/* Tear down a kernel made by kernel_new. */
+void kernel_free(kernel_t *k)
+{
+	if (!k)
+		return;
+	if (k->alloc_ops && k->alloc)
+		k->alloc_ops->destroy(k->alloc);
+	while (!klist_empty(&k->works)) {
+		kwork_t *w = klist_entry(k->works.next, kwork_t, link);
+		klist_del(&w->link);
+		g_free(w);
+	}
+	for (int i = 0; i < k->m->ncpus; i++)
+		g_queue_clear(&k->cpus[i].due);
+	g_free(k->cpus);
+	g_hash_table_destroy(k->meta->acct);
+	g_free(k->meta);
+	pa_free(k->pa);
+	lock_registry_free(k->locks);
+	coh_free(k->coh);
+	mem_free(k->mem);
+	engine_free(k->engine);
+	if (kern == k)
+		kern = NULL;
+	g_free(k);
+}

@@ -1,0 +1,213 @@
+/*
+ * kernel.h -- the kernel API: everything an allocator core may call.
+ *
+ * Owns: the per-run kernel context (machine, memory, coherence, locks, page
+ * allocator, metadata accounting, delayed work) behind kernel-flavoured
+ * calls.  Every call acts for the running CPU (engine_current) and is
+ * priced by the model: an allocator never states a cost.  Allocators
+ * include this header and allocator.h, nothing else of sim/.
+ *
+ * Simulated memory: kload/kstore read and write object memory (RAM) and are
+ * charged as one access each.  Allocator structures that the modelled
+ * kernel keeps in memory but the simulator keeps as host structs (per-CPU
+ * structures, node structures, struct page) are priced with ktouch() at
+ * the simulated address their metadata allocation returned.
+ */
+#ifndef SLABSIM_KERNEL_H
+#define SLABSIM_KERNEL_H
+
+#include <string.h>
+#include <glib.h>
+#include "types.h"
+#include "engine.h"
+#include "machine.h"
+#include "memory.h"
+#include "coherence.h"
+#include "lock.h"
+#include "pagealloc.h"
+#include "klist.h"
+
+typedef struct kernel {
+	const machine_t *m;
+	engine_t *engine;
+	memory_t *mem;
+	coh_t *coh;
+	lock_registry_t *locks;
+	pa_t *pa;
+	struct kmeta *meta;
+	const struct allocator_ops *alloc_ops;   /* for metadata rounding */
+	void *alloc;                             /* allocator instance */
+	uint64_t seed;
+	struct kcpu *cpus;                       /* per-CPU pending work, idle flag */
+	klist_t works;                           /* every queued kwork, for teardown */
+	simtime_t housekeeping;                  /* total time in delayed work/IPIs */
+	simtime_t longest_interruption;
+} kernel_t;
+
+typedef struct kernel_config {
+	const machine_t *m;
+	const struct allocator_ops *ops;         /* NULL: page allocator only */
+	const long *tunables;                    /* one per ops->tunables entry */
+	uint64_t seed;
+	pa_config_t pa;
+	cpu_main_fn cpu_main;                    /* each CPU's fiber body */
+	void *cpu_main_arg;
+} kernel_config_t;
+
+/* Build a kernel (and make it `kern`); kernel_free tears it down. */
+kernel_t *kernel_new(const kernel_config_t *cfg);
+void kernel_free(kernel_t *k);
+/* Boot the allocator; run on CPU 0 before any workload. */
+void kernel_boot_allocator(const long *tunables);
+/* Run this CPU's due delayed work and IPIs (an operation boundary). */
+void kernel_do_pending(void);
+/* Sleep until this CPU has work, or kernel_kick() wakes it. */
+void kernel_idle(void);
+/* Wake `cpu` at `when` if it is idle. */
+void kernel_kick(int cpu, simtime_t when);
+/* Metadata bytes now, and their peak. */
+uint64_t kmeta_total(void);
+uint64_t kmeta_peak(void);
+/* Call fn(ctx, owner, category, bytes) for every account, sorted. */
+typedef void (*kmeta_visit_fn)(void *ctx, const char *owner, const char *category, uint64_t bytes);
+void kmeta_foreach(kmeta_visit_fn fn, void *ctx);
+
+/* The kernel of the simulation being run (one at a time). */
+extern kernel_t *kern;
+
+/* ---- context ---- */
+
+static inline int smp_processor_id(void) { return engine_current->id; }
+static inline int numa_node_id(void) { return engine_current->node; }
+static inline int cpu_to_node(int cpu) { return kern->m->cpu_node[cpu]; }
+static inline int nr_cpu_ids(void) { return kern->m->ncpus; }
+static inline int nr_node_ids(void) { return kern->m->nnodes; }
+static inline int kpage_size(void) { return kern->m->page_size; }
+static inline int kpage_shift(void) { return kern->m->page_shift; }
+static inline int cache_line_size(void) { return kern->m->cache_line; }
+static inline simtime_t know(void) { return engine_current->clock; }
+/* A cycle counter for decisions the kernel bases on get_cycles(). */
+static inline uint64_t get_cycles(void) { return engine_current->clock / PS_PER_NS; }
+
+/* ---- simulated memory ---- */
+
+static inline uint64_t kload64(saddr_t a)
+{
+	uint64_t v;
+	coh_access(kern->coh, a, 8, COH_READ);
+	memcpy(&v, mem_host(kern->mem, a), 8);
+	return v;
+}
+
+static inline void kstore64(saddr_t a, uint64_t v)
+{
+	coh_access(kern->coh, a, 8, COH_WRITE);
+	memcpy(mem_host(kern->mem, a), &v, 8);
+}
+
+/* Price touching [a, a+len) without moving data (host-side structures). */
+static inline void ktouch(saddr_t a, uint32_t len, bool write)
+{
+	coh_access(kern->coh, a, len, write ? COH_WRITE : COH_READ);
+}
+
+/* An atomic read-modify-write of the word at a (priced only). */
+static inline void katomic(saddr_t a)
+{
+	engine_sync();
+	coh_access(kern->coh, a, 8, COH_RMW);
+}
+
+/* ---- irqs ---- */
+
+static inline void local_irq_save(unsigned long *flags)
+{
+	*flags = 1;
+	engine_charge(COST_IRQ, kern->m->irq / 2);
+}
+
+static inline void local_irq_restore(unsigned long flags)
+{
+	(void)flags;
+	engine_charge(COST_IRQ, kern->m->irq - kern->m->irq / 2);
+	engine_sync();
+}
+
+/* ---- locks ---- */
+
+/* The lock class called `name` ("slub.list_lock", ...). */
+static inline lock_class_t *klock_class(const char *name)
+{
+	return lock_class(kern->locks, name);
+}
+
+/* Bit spinlock on a page's flags word (slab_lock): priced at its struct page. */
+static inline void bit_spin_lock_page(page_t *p, lock_class_t *cls)
+{
+	spin_lock(&p->lock, cls, mem_page_struct_addr(kern->mem, pa_page_to_pfn(kern->pa, p)));
+}
+
+static inline bool bit_spin_trylock_page(page_t *p, lock_class_t *cls)
+{
+	return spin_trylock(&p->lock, cls, mem_page_struct_addr(kern->mem, pa_page_to_pfn(kern->pa, p)));
+}
+
+static inline void bit_spin_unlock_page(page_t *p, lock_class_t *cls)
+{
+	spin_unlock(&p->lock, cls, mem_page_struct_addr(kern->mem, pa_page_to_pfn(kern->pa, p)));
+}
+
+/* ---- pages ---- */
+
+static inline page_t *alloc_pages_node(int node, gfp_t gfp, unsigned order)
+{
+	return pa_alloc(kern->pa, node, order, gfp);
+}
+
+static inline void __free_pages(page_t *page, unsigned order)
+{
+	pa_release(kern->pa, page, order);
+}
+
+static inline page_t *virt_to_page(saddr_t a) { return pa_virt_to_page(kern->pa, a); }
+static inline saddr_t page_address(const page_t *p) { return pa_page_address(kern->pa, p); }
+static inline int page_to_nid(const page_t *p) { return pa_page_nid(kern->pa, p); }
+static inline bool kaddr_valid(saddr_t a) { return mem_is_ram(kern->mem, a); }
+
+/* Price reading or writing the struct page of p. */
+static inline void kpage_touch(const page_t *p, bool write)
+{
+	pa_touch_page(kern->pa, p, write);
+}
+
+/* ---- metadata the modelled kernel allocates ----
+ *
+ * Accounting is per owner (a cache name, or "(boot)") and per category
+ * ("kmem_cache", "kmem_cache_node", "array_cache_percpu", ...).  kmeta_alloc
+ * rounds `size` up as the modelled kernel's kmalloc would (the allocator's
+ * kmalloc_size hook, so SLAB and SLUB round differently); kmeta_static
+ * accounts exactly (static per-CPU areas).  Both return a simulated
+ * address on `node` used to price later touches. */
+saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int node);
+saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node);
+void kmeta_release(const char *owner, const char *category, size_t size);
+uint64_t kmeta_rounded(size_t size);
+
+/* ---- work ----
+ *
+ * Delayed work runs on its CPU at an operation boundary at or after `delay`
+ * from now, delaying whatever that CPU was doing; its time counts as
+ * housekeeping (jitter). */
+typedef void (*kwork_fn)(void *arg);
+void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg);
+/* Run fn on every CPU: an IPI to each other CPU, then fn locally. */
+void on_each_cpu(kwork_fn fn, void *arg);
+
+/* ---- debug checks ---- */
+
+/* Report a detected allocator misuse or corruption (double free, foreign
+ * pointer, freelist corruption) and stop the run with a non-zero exit. */
+void kbug(const char *fmt, ...) G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN;
+extern bool kdebug_checks;
+
+#endif

@@ -1,0 +1,713 @@
+/*
+ * luahost.c -- the Lua host (see luahost.h).
+ *
+ * A workload script returns a table:
+ *   { description = "...",
+ *     params = { name = { default = V, help = "..." }, ... },
+ *     setup = function(sim, p) ... end }
+ * setup() creates caches, channels and barriers and spawns tasks; each task
+ * is a function run as a coroutine with a task object `t` whose methods
+ * (t:alloc, t:free, ...) yield one operation each to the simulator.
+ */
+#include <string.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include "luahost.h"
+
+struct luahost {
+	lua_State *L;
+	run_t *run;
+	const char *path;
+};
+
+#define CACHE_MT   "slabsim.cache"
+#define TASK_MT    "slabsim.task"
+#define CHAN_MT    "slabsim.channel"
+#define BARRIER_MT "slabsim.barrier"
+
+typedef struct { int id; } ref_ud;
+
+static luahost_t *host_of(lua_State *L)
+{
+	luahost_t *lh;
+	lua_getfield(L, LUA_REGISTRYINDEX, "slabsim.host");
+	lh = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return lh;
+}
+
+static void push_ref(lua_State *L, const char *mt, int id)
+{
+	ref_ud *u = lua_newuserdatauv(L, sizeof(ref_ud), 0);
+	u->id = id;
+	luaL_setmetatable(L, mt);
+}
+
+/* ---- the `sim` table (setup time) ---- */
+
+static unsigned parse_flags(lua_State *L, int idx)
+{
+	static const struct { const char *name; unsigned flag; } names[] = {
+		{ "HWCACHE_ALIGN", SLAB_HWCACHE_ALIGN }, { "CACHE_DMA", SLAB_CACHE_DMA },
+		{ "DESTROY_BY_RCU", SLAB_DESTROY_BY_RCU }, { "RECLAIM_ACCOUNT", SLAB_RECLAIM_ACCOUNT },
+		{ "PANIC", SLAB_PANIC },
+	};
+	unsigned flags = 0;
+	const char *s = lua_isnil(L, idx) ? "" : luaL_checkstring(L, idx);
+	char **parts = g_strsplit(s, "|", -1);
+
+	for (int i = 0; parts[i]; i++) {
+		char *p = g_strstrip(parts[i]);
+		size_t j;
+		if (!*p)
+			continue;
+		for (j = 0; j < G_N_ELEMENTS(names) && strcmp(names[j].name, p); j++)
+			;
+		if (j == G_N_ELEMENTS(names)) {
+			char *bad = g_strdup(p);
+			g_strfreev(parts);
+			lua_pushfstring(L, "unknown cache flag '%s' (expected HWCACHE_ALIGN, "
+			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT or PANIC)", bad);
+			g_free(bad);
+			return (unsigned)lua_error(L);
+		}
+		flags |= names[j].flag;
+	}
+	g_strfreev(parts);
+	return flags;
+}
+
+/* sim.cache{name=, size=, align=, flags="A|B"} -> cache */
+static int l_cache(lua_State *L)
+{
+	luahost_t *lh = host_of(L);
+	const char *name;
+	lua_Integer size, align;
+	unsigned flags;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "name");
+	name = luaL_checkstring(L, -1);
+	lua_getfield(L, 1, "size");
+	size = luaL_checkinteger(L, -1);
+	lua_getfield(L, 1, "align");
+	align = luaL_optinteger(L, -1, 0);
+	lua_getfield(L, 1, "flags");
+	flags = parse_flags(L, -1);
+	if (size < 1 || size > (lua_Integer)lh->run->sc->machine->page_size)
+		return luaL_error(L, "cache '%s': size %d out of range 1..%d", name, (int)size,
+		                  (int)lh->run->sc->machine->page_size);
+	if (align < 0 || (align & (align - 1)))
+		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
+	push_ref(L, CACHE_MT, run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags));
+	return 1;
+}
+
+/* sim.spawn(cpu, fn, ...) -> task id */
+static int l_spawn(lua_State *L)
+{
+	luahost_t *lh = host_of(L);
+	int ncpus = lh->run->sc->machine->ncpus;
+	lua_Integer cpu = luaL_checkinteger(L, 1);
+	int nargs = lua_gettop(L) - 2;
+	lua_State *co;
+	task_t *t;
+
+	luaL_argcheck(L, cpu >= 0 && cpu < ncpus, 1, "no such CPU");
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	co = lua_newthread(L);
+	int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	t = run_spawn(lh->run, (int)cpu, ref, co);
+	/* The coroutine's stack: fn, t, extra args (the first resume passes them). */
+	lua_pushvalue(L, 2);
+	lua_xmove(L, co, 1);
+	task_t **ud = lua_newuserdatauv(co, sizeof(task_t *), 0);
+	*ud = t;
+	luaL_setmetatable(co, TASK_MT);
+	for (int i = 0; i < nargs; i++) {
+		lua_pushvalue(L, 3 + i);
+		lua_xmove(L, co, 1);
+	}
+	lua_pushinteger(L, task_id(t));
+	return 1;
+}
+
+static int l_channel(lua_State *L)
+{
+	push_ref(L, CHAN_MT, run_add_channel(host_of(L)->run));
+	return 1;
+}
+
+static int l_barrier(lua_State *L)
+{
+	lua_Integer n = luaL_checkinteger(L, 1);
+	luaL_argcheck(L, n >= 1, 1, "a barrier needs at least one party");
+	push_ref(L, BARRIER_MT, run_add_barrier(host_of(L)->run, (int)n));
+	return 1;
+}
+
+static int l_cpu_node(lua_State *L)
+{
+	const machine_t *m = host_of(L)->run->sc->machine;
+	lua_Integer cpu = luaL_checkinteger(L, 1);
+	luaL_argcheck(L, cpu >= 0 && cpu < m->ncpus, 1, "no such CPU");
+	lua_pushinteger(L, m->cpu_node[cpu]);
+	return 1;
+}
+
+static int l_cpus_on_node(lua_State *L)
+{
+	const machine_t *m = host_of(L)->run->sc->machine;
+	lua_Integer node = luaL_checkinteger(L, 1);
+	int k = 1;
+
+	luaL_argcheck(L, node >= 0 && node < m->nnodes, 1, "no such node");
+	lua_newtable(L);
+	for (int c = 0; c < m->ncpus; c++)
+		if (m->cpu_node[c] == node) {
+			lua_pushinteger(L, c);
+			lua_rawseti(L, -2, k++);
+		}
+	return 1;
+}
+
+static void push_sim_table(luahost_t *lh)
+{
+	static const luaL_Reg fns[] = {
+		{ "cache", l_cache }, { "spawn", l_spawn }, { "channel", l_channel },
+		{ "barrier", l_barrier }, { "cpu_node", l_cpu_node },
+		{ "cpus_on_node", l_cpus_on_node }, { NULL, NULL },
+	};
+	const machine_t *m = lh->run->sc->machine;
+	lua_State *L = lh->L;
+
+	luaL_newlib(L, fns);
+	lua_pushinteger(L, m->ncpus);
+	lua_setfield(L, -2, "ncpus");
+	lua_pushinteger(L, m->nnodes);
+	lua_setfield(L, -2, "nnodes");
+	lua_pushinteger(L, m->page_size);
+	lua_setfield(L, -2, "page_size");
+	lua_pushinteger(L, m->cache_line);
+	lua_setfield(L, -2, "cache_line");
+	lua_pushstring(L, lh->run->ops->name);
+	lua_setfield(L, -2, "allocator");
+}
+
+/* ---- task methods ---- */
+
+static task_t *check_task(lua_State *L)
+{
+	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
+}
+
+/* An allocation target: a cache object, or a size for kmalloc. */
+static void check_target(lua_State *L, int idx, op_t *op)
+{
+	luahost_t *lh = host_of(L);
+
+	if (lua_isinteger(L, idx)) {
+		lua_Integer sz = lua_tointeger(L, idx);
+		luaL_argcheck(L, sz >= 1 && sz <= (lua_Integer)1 << 30, idx, "kmalloc size out of range");
+		op->cache = -1;
+		op->size = (uint32_t)sz;
+	} else {
+		op->cache = ((ref_ud *)luaL_checkudata(L, idx, CACHE_MT))->id;
+		op->size = 0;
+	}
+	lua_Integer node = luaL_optinteger(L, idx + 1 + (op->kind == OP_ALLOC_N), -1);
+	luaL_argcheck(L, node >= -1 && node < lh->run->sc->machine->nnodes,
+	              idx + 1 + (op->kind == OP_ALLOC_N), "no such node");
+	op->node = (int)node;
+}
+
+static int yield_op(lua_State *L)
+{
+	return lua_yield(L, 0);
+}
+
+/* t:alloc(cache_or_size [, node]) -> handle or nil */
+static int t_alloc(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->kind = OP_ALLOC;
+	check_target(L, 2, op);
+	return yield_op(L);
+}
+
+/* t:alloc_n(cache_or_size, n [, node]) -> table of handles (failures omitted) */
+static int t_alloc_n(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->kind = OP_ALLOC_N;
+	check_target(L, 2, op);
+	lua_Integer n = luaL_checkinteger(L, 3);
+	luaL_argcheck(L, n >= 0 && n <= 1 << 24, 3, "count out of range");
+	op->n = (int)n;
+	return yield_op(L);
+}
+
+static void take_object(lua_State *L, int idx, bool retire, object_t *out)
+{
+	luahost_t *lh = host_of(L);
+	lua_Integer h;
+	const char *why;
+	object_t *o;
+
+	if (!lua_isinteger(L, idx))
+		luaL_error(L, "bad argument #%d: expected an object handle, got %s", idx - 1,
+		           luaL_typename(L, idx));
+	h = lua_tointeger(L, idx);
+	o = run_object(lh->run, h, &why);
+	if (!o)
+		luaL_error(L, "object handle %I: %s", h, why);
+	if (retire)
+		run_retire(lh->run, h, out);
+	else
+		*out = *o;
+}
+
+/* t:free(handle) */
+static int t_free(lua_State *L)
+{
+	task_t *t = check_task(L);
+	op_t *op = task_op(t);
+	op->kind = OP_FREE;
+	take_object(L, 2, true, op->obj);
+	return yield_op(L);
+}
+
+/* Copy handles[1..n] of the table at idx into op->objs. */
+static void take_objects(lua_State *L, int idx, lua_Integer n, bool retire, op_t *op)
+{
+	luaL_argcheck(L, n >= 0 && n <= (lua_Integer)luaL_len(L, idx), idx + 1, "count out of range");
+	g_array_set_size(op->objs, 0);
+	for (lua_Integer i = 1; i <= n; i++) {
+		object_t o;
+		lua_rawgeti(L, idx, i);
+		take_object(L, lua_gettop(L), retire, &o);
+		lua_pop(L, 1);
+		g_array_append_val(op->objs, o);
+	}
+}
+
+/* t:free_n(handles [, n]): frees handles[1..n] (n defaults to #handles) */
+static int t_free_n(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	take_objects(L, 2, luaL_optinteger(L, 3, (lua_Integer)luaL_len(L, 2)), true, op);
+	op->kind = OP_FREE_N;
+	return yield_op(L);
+}
+
+/* t:touch_n(handles, bytes [, write]): touch the first `bytes` of each */
+static int t_touch_n(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Integer bytes = luaL_checkinteger(L, 3);
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	luaL_argcheck(L, bytes >= 0 && bytes <= 1 << 30, 3, "byte count out of range");
+	take_objects(L, 2, (lua_Integer)luaL_len(L, 2), false, op);
+	op->kind = OP_TOUCH_N;
+	op->bytes = (uint32_t)bytes;
+	op->write = lua_toboolean(L, 4);
+	return yield_op(L);
+}
+
+/* t:touch(handle, bytes [, write]) */
+static int t_touch(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Integer bytes = luaL_checkinteger(L, 3);
+
+	take_object(L, 2, false, op->obj);
+	luaL_argcheck(L, bytes >= 0 && bytes <= op->obj->size, 3, "more bytes than the object has");
+	op->kind = OP_TOUCH;
+	op->bytes = (uint32_t)bytes;
+	op->write = lua_toboolean(L, 4);
+	return yield_op(L);
+}
+
+/* t:think(ns) */
+static int t_think(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Number ns = luaL_checknumber(L, 2);
+
+	luaL_argcheck(L, ns >= 0 && ns < 1e15, 2, "think time out of range");
+	op->kind = OP_THINK;
+	op->ps = (simtime_t)(ns * PS_PER_NS + 0.5);
+	return yield_op(L);
+}
+
+/* t:send(channel, value) */
+static int t_send(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+
+	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	luaL_checkany(L, 3);
+	lua_pushvalue(L, 3);
+	op->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	op->kind = OP_SEND;
+	return yield_op(L);
+}
+
+/* t:recv(channel) -> value (blocks until one is sent) */
+static int t_recv(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	op->kind = OP_RECV;
+	return yield_op(L);
+}
+
+/* t:barrier(b) */
+static int t_barrier(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->barrier = ((ref_ud *)luaL_checkudata(L, 2, BARRIER_MT))->id;
+	op->kind = OP_BARRIER;
+	return yield_op(L);
+}
+
+/* t:shrink(cache) */
+static int t_shrink(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->cache = ((ref_ud *)luaL_checkudata(L, 2, CACHE_MT))->id;
+	op->kind = OP_SHRINK;
+	return yield_op(L);
+}
+
+/* t:now() -> simulated ns since the workload started */
+static int t_now(lua_State *L)
+{
+	check_task(L);
+	lua_pushinteger(L, (lua_Integer)(run_now(host_of(L)->run) / PS_PER_NS));
+	return 1;
+}
+
+/* splitmix64: the per-task random stream. */
+static uint64_t next_random(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* t:random() -> [0,1); t:random(n) -> 1..n; t:random(m, n) -> m..n */
+static int t_random(lua_State *L)
+{
+	uint64_t r = next_random(task_rng(check_task(L)));
+
+	if (lua_gettop(L) == 1) {
+		lua_pushnumber(L, (double)(r >> 11) * 0x1.0p-53);
+		return 1;
+	}
+	lua_Integer lo = 1, hi = luaL_checkinteger(L, 2);
+	if (lua_gettop(L) >= 3) {
+		lo = hi;
+		hi = luaL_checkinteger(L, 3);
+	}
+	luaL_argcheck(L, lo <= hi, 2, "empty interval");
+	lua_pushinteger(L, lo + (lua_Integer)(r % (uint64_t)(hi - lo + 1)));
+	return 1;
+}
+
+static int t_index(lua_State *L)
+{
+	task_t *t = check_task(L);
+	const char *k = luaL_checkstring(L, 2);
+
+	if (strcmp(k, "cpu") == 0)
+		lua_pushinteger(L, task_cpu(t));
+	else if (strcmp(k, "node") == 0)
+		lua_pushinteger(L, host_of(L)->run->sc->machine->cpu_node[task_cpu(t)]);
+	else if (strcmp(k, "id") == 0)
+		lua_pushinteger(L, task_id(t));
+	else {
+		luaL_getmetafield(L, 1, "methods");
+		lua_getfield(L, -1, k);
+	}
+	return 1;
+}
+
+static void register_types(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "alloc", t_alloc }, { "alloc_n", t_alloc_n }, { "free", t_free },
+		{ "free_n", t_free_n }, { "touch", t_touch }, { "touch_n", t_touch_n },
+		{ "think", t_think },
+		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier },
+		{ "shrink", t_shrink }, { "now", t_now }, { "random", t_random },
+		{ NULL, NULL },
+	};
+
+	luaL_newmetatable(L, TASK_MT);
+	luaL_newlib(L, methods);
+	lua_setfield(L, -2, "methods");
+	lua_pushcfunction(L, t_index);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+	luaL_newmetatable(L, CACHE_MT);
+	lua_pop(L, 1);
+	luaL_newmetatable(L, CHAN_MT);
+	lua_pop(L, 1);
+	luaL_newmetatable(L, BARRIER_MT);
+	lua_pop(L, 1);
+}
+
+/* ---- loading ---- */
+
+static lua_State *new_state(uint64_t seed)
+{
+	lua_State *L = luaL_newstate();
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base }, { LUA_TABLIBNAME, luaopen_table },
+		{ LUA_STRLIBNAME, luaopen_string }, { LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 }, { NULL, NULL },
+	};
+
+	for (const luaL_Reg *lib = libs; lib->func; lib++) {
+		luaL_requiref(L, lib->name, lib->func, 1);
+		lua_pop(L, 1);
+	}
+	/* Determinism: a seeded math.random, and no file loading at run time. */
+	lua_getglobal(L, "math");
+	lua_getfield(L, -1, "randomseed");
+	lua_pushinteger(L, (lua_Integer)seed);
+	lua_call(L, 1, 0);
+	lua_pop(L, 1);
+	lua_pushnil(L);
+	lua_setglobal(L, "dofile");
+	lua_pushnil(L);
+	lua_setglobal(L, "loadfile");
+	return L;
+}
+
+/* Run the script; leave its returned table on the stack. */
+static bool load_script(lua_State *L, const char *path, GError **err)
+{
+	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s", lua_tostring(L, -1));
+		return false;
+	}
+	if (!lua_istable(L, -1)) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: a workload must return a table "
+		            "{ description = ..., params = {...}, setup = function(sim, p) ... end }", path);
+		return false;
+	}
+	return true;
+}
+
+bool lh_describe(const char *path, char **description, GError **err)
+{
+	lua_State *L = new_state(0);
+	bool ok = load_script(L, path, err);
+
+	if (ok) {
+		lua_getfield(L, -1, "description");
+		*description = g_strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+	}
+	lua_close(L);
+	return ok;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Convert one [workload] value to the type of the parameter's default. */
+static bool push_param(lua_State *L, const scenario_t *sc, const char *key,
+                       const char *v, GError **err)
+{
+	int type = lua_type(L, -1);  /* the default */
+	char *end;
+
+	if (type == LUA_TNUMBER) {
+		double d = g_ascii_strtod(v, &end);
+		if (!*v || *end) {
+			scenario_key_error(sc, err, "workload", key, "expected a number, got '%s'", v);
+			return false;
+		}
+		if (d == (double)(lua_Integer)d && !strchr(v, '.') && !strchr(v, 'e'))
+			lua_pushinteger(L, (lua_Integer)d);
+		else
+			lua_pushnumber(L, d);
+	} else if (type == LUA_TBOOLEAN) {
+		if (strcmp(v, "true") && strcmp(v, "false")) {
+			scenario_key_error(sc, err, "workload", key, "expected true or false, got '%s'", v);
+			return false;
+		}
+		lua_pushboolean(L, strcmp(v, "true") == 0);
+	} else {
+		lua_pushstring(L, v);
+	}
+	return true;
+}
+
+/* Build the parameter table p from the declared params and [workload];
+ * record every effective value in the resolved scenario. */
+static bool build_params(luahost_t *lh, GKeyFile *resolved, GError **err)
+{
+	lua_State *L = lh->L;
+	const scenario_t *sc = lh->run->sc;
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	char **keys;
+	bool ok = true;
+
+	lua_getfield(L, -1, "params");              /* script, params */
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+	}
+	for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1))
+		if (lua_type(L, -2) == LUA_TSTRING)
+			g_ptr_array_add(names, g_strdup(lua_tostring(L, -2)));
+	g_ptr_array_sort(names, cmp_str);
+	g_ptr_array_add(names, NULL);
+	keys = g_key_file_get_keys(sc->kf, "workload", NULL, NULL);
+	for (int i = 0; keys && keys[i] && ok; i++) {
+		lua_getfield(L, -1, keys[i]);
+		if (lua_isnil(L, -1)) {
+			char *list = g_strjoinv(", ", (char **)names->pdata);
+			scenario_key_error(sc, err, "workload", keys[i], "unknown parameter of workload %s (expected one of: %s)",
+			                   sc->workload, names->len > 1 ? list : "none");
+			g_free(list);
+			ok = false;
+		}
+		lua_pop(L, 1);
+	}
+	g_strfreev(keys);
+	lua_newtable(L);                             /* script, params, p */
+	for (guint i = 0; ok && names->pdata[i]; i++) {
+		const char *name = names->pdata[i];
+		char *v = g_key_file_get_value(sc->kf, "workload", name, NULL);
+		lua_getfield(L, -2, name);
+		if (lua_istable(L, -1))
+			lua_getfield(L, -1, "default");  /* ..., decl, default */
+		else
+			lua_pushvalue(L, -1);            /* a bare default */
+		if (v)
+			ok = push_param(L, sc, name, g_strstrip(v), err);
+		else
+			lua_pushvalue(L, -1);
+		if (ok) {
+			g_key_file_set_string(resolved, "workload", name, luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 1);
+			lua_setfield(L, -4, name);   /* p[name] = value */
+			lua_pop(L, 2);
+		}
+		g_free(v);
+	}
+	g_ptr_array_free(names, TRUE);
+	lua_remove(L, -2);                           /* script, p */
+	return ok;
+}
+
+static int traceback(lua_State *L)
+{
+	luaL_traceback(L, L, lua_tostring(L, 1), 1);
+	return 1;
+}
+
+luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
+{
+	luahost_t *lh = g_new0(luahost_t, 1);
+	lua_State *L;
+
+	lh->run = r;
+	lh->path = r->sc->workload_path;
+	lh->L = L = new_state(r->sc->seed);
+	lua_pushlightuserdata(L, lh);
+	lua_setfield(L, LUA_REGISTRYINDEX, "slabsim.host");
+	register_types(L);
+	if (!load_script(L, lh->path, err) || !build_params(lh, resolved, err))
+		goto fail;
+	lua_pushcfunction(L, traceback);             /* script, p, tb */
+	lua_getfield(L, -3, "setup");
+	if (!lua_isfunction(L, -1)) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: the workload has no setup function", lh->path);
+		goto fail;
+	}
+	push_sim_table(lh);
+	lua_pushvalue(L, -4);                        /* p */
+	if (lua_pcall(L, 2, 0, -4) != LUA_OK) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s", lua_tostring(L, -1));
+		goto fail;
+	}
+	lua_settop(L, 0);
+	return lh;
+fail:
+	lh_free(lh);
+	return NULL;
+}
+
+void lh_free(luahost_t *lh)
+{
+	if (!lh)
+		return;
+	lua_close(lh->L);
+	g_free(lh);
+}
+
+enum lh_status lh_resume(luahost_t *lh, task_t *t, void *cov, int nres, char **msg)
+{
+	lua_State *co = cov;
+	int nout, st;
+
+	(void)t;
+	if (nres < 0)                   /* first resume: fn's arguments */
+		nres = lua_gettop(co) - 1;
+	st = lua_resume(co, lh->L, nres, &nout);
+	if (st == LUA_YIELD) {
+		lua_pop(co, nout);
+		return LH_OP;
+	}
+	if (st == LUA_OK) {
+		lua_pop(co, nout);
+		return LH_DONE;
+	}
+	luaL_traceback(lh->L, co, lua_tostring(co, -1), 0);
+	*msg = g_strdup(lua_tostring(lh->L, -1));
+	lua_pop(lh->L, 1);
+	return LH_ERROR;
+}
+
+void lh_push_nil(void *co)
+{
+	lua_pushnil(co);
+}
+
+void lh_push_int(void *co, int64_t v)
+{
+	lua_pushinteger(co, v);
+}
+
+void lh_push_handles(void *co, const int64_t *h, int n)
+{
+	lua_createtable(co, n, 0);
+	for (int i = 0; i < n; i++) {
+		lua_pushinteger(co, h[i]);
+		lua_rawseti(co, -2, i + 1);
+	}
+}
+
+void lh_push_ref(luahost_t *lh, void *co, int ref)
+{
+	lua_rawgeti(lh->L, LUA_REGISTRYINDEX, ref);
+	lua_xmove(lh->L, co, 1);
+	luaL_unref(lh->L, LUA_REGISTRYINDEX, ref);
+}
+
+void lh_unref(luahost_t *lh, int ref)
+{
+	luaL_unref(lh->L, LUA_REGISTRYINDEX, ref);
+}

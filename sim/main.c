@@ -1,0 +1,281 @@
+/*
+ * main.c -- the slabsim command line.
+ *
+ *   slabsim run [SCENARIO] [--set k=v]... [--out DIR] [--allocators a,b] [--seed N]
+ *   slabsim check SCENARIO
+ *   slabsim list [allocators|machines|workloads|scenarios]
+ *
+ * Exit status: 0 success, 1 bad input (scenario, options), 2 workload
+ * script error, 3 allocator check failure (kbug).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "scenario.h"
+#include "run.h"
+#include "report.h"
+#include "luahost.h"
+
+#define DEFAULT_SCENARIO "scenarios/quickstart.scn"
+
+static char **opt_sets;
+static char *opt_out;
+static char *opt_allocators;
+static char *opt_seed;
+static gboolean opt_quiet;
+
+static const GOptionEntry run_options[] = {
+	{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets,
+	  "Override a scenario key (repeatable)", "SECTION.KEY=VALUE" },
+	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
+	  "Results directory (default: results/SCENARIO-NAME)", "DIR" },
+	{ "allocators", 'a', 0, G_OPTION_ARG_STRING, &opt_allocators,
+	  "Allocators to compare, comma-separated", "A,B" },
+	{ "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed, "Random seed", "N" },
+	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Do not print the report", NULL },
+	{ NULL },
+};
+
+/* The repository root: $SLABSIM_ROOT, else the current directory. */
+static const char *root_dir(void)
+{
+	const char *r = g_getenv("SLABSIM_ROOT");
+	return r && *r ? r : ".";
+}
+
+static int fail(GError *err, int status)
+{
+	g_printerr("slabsim: %s\n", err->message);
+	g_error_free(err);
+	return status;
+}
+
+/* --allocators and --seed are shorthands for --set scenario.KEY=... */
+static char **all_sets(void)
+{
+	GPtrArray *a = g_ptr_array_new();
+
+	for (int i = 0; opt_sets && opt_sets[i]; i++)
+		g_ptr_array_add(a, g_strdup(opt_sets[i]));
+	if (opt_allocators)
+		g_ptr_array_add(a, g_strconcat("scenario.allocators=", opt_allocators, NULL));
+	if (opt_seed)
+		g_ptr_array_add(a, g_strconcat("scenario.seed=", opt_seed, NULL));
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}
+
+static bool parse(int *argc, char ***argv, const GOptionEntry *entries,
+                  const char *params, GError **err)
+{
+	GOptionContext *ctx = g_option_context_new(params);
+	bool ok;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	ok = g_option_context_parse(ctx, argc, argv, err);
+	g_option_context_free(ctx);
+	return ok;
+}
+
+static char *default_out(const char *scenario)
+{
+	char *base = g_path_get_basename(scenario);
+	char *dot = strrchr(base, '.');
+	char *out;
+
+	if (dot)
+		*dot = '\0';
+	out = g_build_filename("results", base, NULL);
+	g_free(base);
+	return out;
+}
+
+/* Run every allocator of the scenario into one report. */
+static int run_all(scenario_t *sc, report_t *rep)
+{
+	for (int i = 0; sc->allocators[i]; i++) {
+		GError *err = NULL;
+		if (isatty(STDERR_FILENO))
+			g_printerr("slabsim: running %s with %s...\n", sc->path, sc->allocators[i]);
+		run_t *r = run_new(sc, sc->allocators[i], &err);
+		if (!r)
+			return fail(err, 1);
+		if (!run_execute(r, &err)) {
+			run_free(r);
+			return fail(err, 2);
+		}
+		report_add(rep, r);
+		run_free(r);
+	}
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	GError *err = NULL;
+	const char *path;
+	char **sets, *out;
+	scenario_t *sc;
+	report_t *rep;
+	int status;
+
+	if (!parse(&argc, &argv, run_options, "run [SCENARIO]", &err))
+		return fail(err, 1);
+	if (argc > 3) {
+		g_printerr("slabsim: run takes one scenario, got %d\n", argc - 2);
+		return 1;
+	}
+	path = argc == 3 ? argv[2] : DEFAULT_SCENARIO;
+	sets = all_sets();
+	sc = scenario_load(path, root_dir(), sets, &err);
+	g_strfreev(sets);
+	if (!sc)
+		return fail(err, 1);
+	rep = report_new(sc);
+	status = run_all(sc, rep);
+	out = opt_out ? g_strdup(opt_out) : default_out(path);
+	if (status == 0 && !report_write(rep, out, &err))
+		status = fail(err, 1);
+	if (status == 0 && !opt_quiet) {
+		char *text = report_text(rep);
+		fputs(text, stdout);
+		g_free(text);
+	}
+	if (status == 0)
+		g_printerr("slabsim: results in %s/\n", out);
+	g_free(out);
+	report_free(rep);
+	scenario_free(sc);
+	return status;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	GError *err = NULL;
+	scenario_t *sc;
+	char **sets;
+
+	if (!parse(&argc, &argv, run_options, "check SCENARIO", &err))
+		return fail(err, 1);
+	if (argc != 3) {
+		g_printerr("slabsim: check takes one scenario\n");
+		return 1;
+	}
+	sets = all_sets();
+	sc = scenario_load(argv[2], root_dir(), sets, &err);
+	g_strfreev(sets);
+	if (!sc)
+		return fail(err, 1);
+	/* Loading the workload checks [workload] against its parameters. */
+	for (int i = 0; sc->allocators[i]; i++) {
+		run_t *r = run_new(sc, sc->allocators[i], &err);
+		if (!r) {
+			scenario_free(sc);
+			return fail(err, 1);
+		}
+		run_free(r);
+	}
+	printf("%s: ok (%s on %s, %d CPUs, %d nodes)\n", argv[2], sc->workload,
+	       sc->machine_name, sc->machine->ncpus, sc->machine->nnodes);
+	scenario_free(sc);
+	return 0;
+}
+
+static gint cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Files in root/sub ending in suffix, sorted, without the suffix. */
+static GPtrArray *list_dir(const char *sub, const char *suffix)
+{
+	char *dir = g_build_filename(root_dir(), sub, NULL);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *n;
+
+	while (d && (n = g_dir_read_name(d)))
+		if (g_str_has_suffix(n, suffix))
+			g_ptr_array_add(names, g_strndup(n, strlen(n) - strlen(suffix)));
+	if (d)
+		g_dir_close(d);
+	g_free(dir);
+	g_ptr_array_sort(names, cmp_names);
+	return names;
+}
+
+static void list_files(const char *what, const char *sub, const char *suffix)
+{
+	GPtrArray *names = list_dir(sub, suffix);
+
+	printf("%s:\n", what);
+	for (guint i = 0; i < names->len; i++) {
+		char *desc = NULL;
+		char *path = g_strdup_printf("%s/%s/%s%s", root_dir(), sub, (char *)names->pdata[i], suffix);
+		if (strcmp(suffix, ".lua") == 0)
+			lh_describe(path, &desc, NULL);
+		printf("  %-20s %s\n", (char *)names->pdata[i], desc ? desc : "");
+		g_free(desc);
+		g_free(path);
+	}
+	g_ptr_array_free(names, TRUE);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *what = argc > 2 ? argv[2] : "all";
+	bool all = strcmp(what, "all") == 0;
+	bool known = all;
+
+	if (all || strcmp(what, "allocators") == 0) {
+		printf("allocators:\n");
+		for (int i = 0; allocator_table[i]; i++)
+			printf("  %-20s %s\n", allocator_table[i]->name, allocator_table[i]->summary);
+		known = true;
+	}
+	if (all || strcmp(what, "machines") == 0) {
+		list_files("machines", "scenarios/machines", ".machine");
+		known = true;
+	}
+	if (all || strcmp(what, "workloads") == 0) {
+		list_files("workloads", "workloads", ".lua");
+		known = true;
+	}
+	if (all || strcmp(what, "scenarios") == 0) {
+		list_files("scenarios", "scenarios", ".scn");
+		known = true;
+	}
+	if (!known) {
+		g_printerr("slabsim: list what? expected allocators, machines, workloads or scenarios\n");
+		return 1;
+	}
+	return 0;
+}
+
+static int usage(void)
+{
+	g_printerr("usage: slabsim run [SCENARIO] [--set SECTION.KEY=VALUE]... [--out DIR]"
+	           " [--allocators A,B] [--seed N]\n"
+	           "       slabsim check SCENARIO\n"
+	           "       slabsim list [allocators|machines|workloads|scenarios]\n"
+	           "       slabsim test        (through ./slabsim: build and run the test suite)\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc, argv);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc, argv);
+	if (strcmp(argv[1], "list") == 0)
+		return cmd_list(argc, argv);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("slabsim %s\n", SLABSIM_VERSION);
+		return 0;
+	}
+	g_printerr("slabsim: unknown command '%s'\n", argv[1]);
+	return usage();
+}

@@ -1,0 +1,84 @@
+/*
+ * memory.h -- the simulated physical address space.
+ *
+ * Owns: the layout of simulated addresses and the host memory behind them.
+ * Three windows, one after the other from MEM_BASE:
+ *   RAM      node n's pages, pfn n*pages_per_node ..; host-backed by one
+ *            MAP_NORESERVE mapping, touched lazily;
+ *   MEMMAP   the struct page array, 64 bytes per page, each page's entry on
+ *            its own node (priced, not host-backed: page_t holds the fields);
+ *   META     per-node arenas for metadata the modelled kernel kmallocs
+ *            (priced, not host-backed: the owner keeps a host struct).
+ * Every address maps to a home node, which prices DRAM accesses.
+ */
+#ifndef SLABSIM_MEMORY_H
+#define SLABSIM_MEMORY_H
+
+#include "types.h"
+#include "machine.h"
+
+#define MEM_BASE        (1ULL << 32)
+#define MEM_PAGE_STRUCT 64            /* modelled sizeof(struct page) */
+
+typedef struct memory {
+	const machine_t *m;
+	uint64_t pages_per_node;
+	uint64_t total_pages;
+	saddr_t ram_end;                /* RAM is [MEM_BASE, ram_end) */
+	saddr_t memmap_base, memmap_end;
+	saddr_t meta_base;
+	uint64_t meta_per_node;         /* bytes of META window per node */
+	uint64_t *meta_used;            /* [nnodes] bump pointer */
+	uint8_t *host;                  /* host backing of RAM */
+	uint64_t host_size;
+} memory_t;
+
+memory_t *mem_new(const machine_t *m);
+void mem_free(memory_t *mem);
+
+static inline uint64_t mem_pfn(const memory_t *mem, saddr_t a)
+{
+	return (a - MEM_BASE) >> mem->m->page_shift;
+}
+
+static inline saddr_t mem_pfn_addr(const memory_t *mem, uint64_t pfn)
+{
+	return MEM_BASE + (pfn << mem->m->page_shift);
+}
+
+static inline bool mem_is_ram(const memory_t *mem, saddr_t a)
+{
+	return a >= MEM_BASE && a < mem->ram_end;
+}
+
+static inline int mem_pfn_node(const memory_t *mem, uint64_t pfn)
+{
+	return (int)(pfn / mem->pages_per_node);
+}
+
+static inline saddr_t mem_page_struct_addr(const memory_t *mem, uint64_t pfn)
+{
+	return mem->memmap_base + pfn * MEM_PAGE_STRUCT;
+}
+
+/* Host pointer to `a` (RAM only). */
+static inline void *mem_host(const memory_t *mem, saddr_t a)
+{
+	return mem->host + (a - MEM_BASE);
+}
+
+/* Home node of any simulated address. */
+int mem_home_node(const memory_t *mem, saddr_t a);
+
+/* Reserve `size` bytes of the META window on `node` aligned to `align`. */
+saddr_t mem_meta_reserve(memory_t *mem, int node, uint64_t size, uint64_t align);
+
+/* Index of the line holding `a` over the whole space (for the directory). */
+static inline uint64_t mem_line(const memory_t *mem, saddr_t a)
+{
+	return (a - MEM_BASE) >> mem->m->line_shift;
+}
+
+uint64_t mem_total_lines(const memory_t *mem);
+
+#endif

@@ -1,0 +1,651 @@
+/*
+ * pagealloc.c -- struct page and the per-node buddy allocator of 2.6.29.
+ *
+ * One zone per node, node n owning pfns [n*pages_per_node, (n+1)*...).
+ * A zone keeps free blocks on per-order lists (PG_buddy and the order on
+ * the head page, linked through page->lru) under zone->lock; allocation
+ * splits the smallest block that fits and puts the upper halves back,
+ * freeing merges with the buddy (pfn ^ 2^order, relative to the zone) while
+ * it is a free block of the same order.  Order-0 pages go through
+ * per_cpu_pages lists, one per (CPU, zone), made on first use: an empty
+ * list is refilled with `batch` pages under zone->lock, a list reaching
+ * `high` gives `batch` pages from its tail back (kernel-params D).
+ *
+ * Pricing (on engine_current): irq save/restore around every zone
+ * operation, zone->lock as a spinlock at a META address of the zone's node,
+ * and a write to the struct page of every page whose links change, plus
+ * the list head (free_area[order] or the pcp struct, one line each in the
+ * META window) on every add and delete.  Setting up compound tails is host
+ * bookkeeping and free.  Init and the read-only queries price nothing.
+ *
+ * Node choice: a per-node zonelist (the node itself, then the others by
+ * SLIT distance, ties by id).  The memory limit and injected failures are
+ * checked once per call, before any zone is tried.
+ */
+#include "pagealloc.h"
+#include "engine.h"
+
+/* A list whose head, and the counter beside it (nr_free, count), live on
+ * the line at a simulated address: every add and delete writes that line. */
+typedef struct plist {
+	klist_t head;
+	saddr_t addr;
+} plist_t;
+
+typedef struct free_area {
+	plist_t list;
+	uint64_t nr_free;            /* blocks of this order */
+} free_area_t;
+
+/* 2.6.29 per_cpu_pages. */
+typedef struct pcp {
+	plist_t list;                /* addr: the struct, on the CPU's node */
+	int count, high, batch;
+} pcp_t;
+
+typedef struct zone {
+	int node;
+	uint64_t start_pfn;
+	uint64_t present;
+	spinlock_t lock;
+	saddr_t lock_addr;
+	free_area_t area[PA_MAX_ORDER];
+	uint64_t pcp_pages;          /* this zone's pages on any pcp list */
+	int batch, high;
+	int *zonelist;               /* [nnodes]: fallback order */
+} zone_t;
+
+struct pa {
+	const machine_t *m;
+	memory_t *mem;
+	coh_t *coh;
+	lock_class_t *zone_lock;
+	pa_config_t cfg;
+	uint64_t rng;                /* splitmix64 state, failure injection */
+	uint64_t committed;          /* pages in use plus requests in flight */
+	page_t *pages;               /* [total_pages] */
+	zone_t *zones;               /* [nnodes] */
+	pcp_t ***pcp;                /* [ncpus][nnodes], made on first use */
+	pa_stats_t stats;
+};
+
+/* ---- set-up ---- */
+
+/* The kernel's fls() for x > 0: the 1-based index of the top set bit. */
+static int fls_uint(unsigned x)
+{
+	return 32 - __builtin_clz(x);
+}
+
+/* zone_batchsize() and setup_pageset() of 2.6.29. */
+static void zone_batch(zone_t *z, const machine_t *m)
+{
+	uint64_t cap = (512 * 1024) >> m->page_shift;
+	unsigned b = (unsigned)(z->present / 1024 < cap ? z->present / 1024 : cap);
+
+	b /= 4;
+	if (b < 1)
+		b = 1;
+	b = (1u << (fls_uint(b + b / 2) - 1)) - 1;
+	z->high = 6 * (int)b;
+	z->batch = b > 1 ? (int)b : 1;
+}
+
+/* The node itself, then every other node by distance (ties: lower id):
+ * a counting sort over the 256 possible SLIT values. */
+static void build_zonelist(zone_t *z, const machine_t *m)
+{
+	int start[257] = { 0 };
+
+	z->zonelist = g_new(int, m->nnodes);
+	z->zonelist[0] = z->node;
+	for (int b = 0; b < m->nnodes; b++)
+		if (b != z->node)
+			start[machine_node_distance(m, z->node, b) + 1]++;
+	for (int d = 1; d <= 256; d++)
+		start[d] += start[d - 1];
+	for (int b = 0; b < m->nnodes; b++)
+		if (b != z->node)
+			z->zonelist[1 + start[machine_node_distance(m, z->node, b)]++] = b;
+}
+
+static void plist_init(plist_t *pl, saddr_t addr)
+{
+	klist_init(&pl->head);
+	pl->addr = addr;
+}
+
+/* Put the zone's memory on the free lists in the largest aligned blocks,
+ * lowest pfn first; only head pages are written. */
+static void zone_fill(pa_t *pa, zone_t *z)
+{
+	uint64_t off = 0;
+
+	while (off < z->present) {
+		unsigned order = PA_MAX_ORDER - 1;
+		while ((off & ((1ULL << order) - 1)) || off + (1ULL << order) > z->present)
+			order--;
+		page_t *page = &pa->pages[z->start_pfn + off];
+		page->flags = PG_buddy;
+		page->order = (uint8_t)order;
+		klist_add_tail(&page->lru, &z->area[order].list.head);
+		z->area[order].nr_free++;
+		off += 1ULL << order;
+	}
+}
+
+static void zone_init(pa_t *pa, zone_t *z, int node)
+{
+	saddr_t area;
+
+	z->node = node;
+	z->present = pa->mem->pages_per_node;
+	z->start_pfn = (uint64_t)node * z->present;
+	spin_init(&z->lock);
+	z->lock_addr = mem_meta_reserve(pa->mem, node, 64, 64);
+	area = mem_meta_reserve(pa->mem, node, PA_MAX_ORDER * 64, 64);
+	for (int o = 0; o < PA_MAX_ORDER; o++)
+		plist_init(&z->area[o].list, area + (saddr_t)o * 64);
+	zone_batch(z, pa->m);
+	build_zonelist(z, pa->m);
+	zone_fill(pa, z);
+}
+
+/* Build the page allocator over mem: every page free, no pcp list yet. */
+pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
+             lock_registry_t *locks, const pa_config_t *cfg)
+{
+	pa_t *pa = g_new0(pa_t, 1);
+
+	pa->m = m;
+	pa->mem = mem;
+	pa->coh = coh;
+	pa->zone_lock = lock_class(locks, "zone.lock");
+	pa->cfg = *cfg;
+	pa->rng = cfg->seed;
+	pa->pages = g_new0(page_t, mem->total_pages);
+	pa->zones = g_new0(zone_t, m->nnodes);
+	pa->pcp = g_new0(pcp_t **, m->ncpus);
+	for (int n = 0; n < m->nnodes; n++)
+		zone_init(pa, &pa->zones[n], n);
+	return pa;
+}
+
+/* Free every host allocation of pa (pages in use need not be returned). */
+void pa_free(pa_t *pa)
+{
+	if (!pa)
+		return;
+	for (int c = 0; c < pa->m->ncpus; c++) {
+		if (!pa->pcp[c])
+			continue;
+		for (int n = 0; n < pa->m->nnodes; n++)
+			g_free(pa->pcp[c][n]);
+		g_free(pa->pcp[c]);
+	}
+	for (int n = 0; n < pa->m->nnodes; n++) {
+		spin_destroy(&pa->zones[n].lock);
+		g_free(pa->zones[n].zonelist);
+	}
+	g_free(pa->pcp);
+	g_free(pa->zones);
+	g_free(pa->pages);
+	g_free(pa);
+}
+
+/* ---- priced primitives ---- */
+
+static void irq_off(const pa_t *pa)
+{
+	engine_charge(COST_IRQ, pa->m->irq / 2);
+}
+
+static void irq_on(const pa_t *pa)
+{
+	engine_charge(COST_IRQ, pa->m->irq - pa->m->irq / 2);
+	engine_sync();
+}
+
+static void zone_lock(pa_t *pa, zone_t *z)
+{
+	spin_lock(&z->lock, pa->zone_lock, z->lock_addr);
+}
+
+static void zone_unlock(pa_t *pa, zone_t *z)
+{
+	spin_unlock(&z->lock, pa->zone_lock, z->lock_addr);
+}
+
+static page_t *lru_page(klist_t *l)
+{
+	return klist_entry(l, page_t, lru);
+}
+
+/* Price the link change of a neighbour that is a page (the head is
+ * priced by the caller). */
+static void touch_neighbour(pa_t *pa, plist_t *pl, klist_t *l)
+{
+	if (l != &pl->head)
+		pa_touch_page(pa, lru_page(l), true);
+}
+
+/* Link page between prev and next of pl, pricing every line written. */
+static void plist_insert(pa_t *pa, plist_t *pl, page_t *page, klist_t *prev)
+{
+	klist_t *next = prev->next;
+
+	coh_write(pa->coh, pl->addr, sizeof(klist_t));
+	touch_neighbour(pa, pl, prev);
+	if (next != prev)
+		touch_neighbour(pa, pl, next);
+	pa_touch_page(pa, page, true);
+	klist_insert(&page->lru, prev, next);
+}
+
+static void plist_add(pa_t *pa, plist_t *pl, page_t *page)
+{
+	plist_insert(pa, pl, page, &pl->head);
+}
+
+static void plist_add_tail(pa_t *pa, plist_t *pl, page_t *page)
+{
+	plist_insert(pa, pl, page, pl->head.prev);
+}
+
+static void plist_del(pa_t *pa, plist_t *pl, page_t *page)
+{
+	coh_write(pa->coh, pl->addr, sizeof(klist_t));
+	touch_neighbour(pa, pl, page->lru.prev);
+	if (page->lru.next != page->lru.prev)
+		touch_neighbour(pa, pl, page->lru.next);
+	pa_touch_page(pa, page, true);
+	klist_del(&page->lru);
+}
+
+/* ---- the buddy allocator (zone->lock held) ---- */
+
+static void area_add(pa_t *pa, zone_t *z, page_t *page, unsigned order)
+{
+	page->flags |= PG_buddy;
+	page->order = (uint8_t)order;
+	plist_add(pa, &z->area[order].list, page);
+	z->area[order].nr_free++;
+}
+
+static void area_del(pa_t *pa, zone_t *z, page_t *page, unsigned order)
+{
+	plist_del(pa, &z->area[order].list, page);
+	page->flags &= ~PG_buddy;
+	page->order = 0;
+	z->area[order].nr_free--;
+}
+
+/* Give the upper halves of a block of order `high` back down to `low`. */
+static void expand(pa_t *pa, zone_t *z, page_t *page, unsigned low, unsigned high)
+{
+	while (high > low) {
+		high--;
+		area_add(pa, z, page + (1ULL << high), high);
+	}
+}
+
+/* __rmqueue_smallest: the first block of the smallest order that fits. */
+static page_t *rmqueue(pa_t *pa, zone_t *z, unsigned order)
+{
+	for (unsigned o = order; o < PA_MAX_ORDER; o++) {
+		page_t *page;
+
+		if (klist_empty(&z->area[o].list.head))
+			continue;
+		page = lru_page(z->area[o].list.head.next);
+		area_del(pa, z, page, o);
+		expand(pa, z, page, order, o);
+		return page;
+	}
+	return NULL;
+}
+
+/* The buddy of the block at zone offset idx if it is free with `order`
+ * (reading its struct page is priced either way). */
+static page_t *free_buddy(pa_t *pa, zone_t *z, uint64_t idx, unsigned order)
+{
+	uint64_t bidx = idx ^ (1ULL << order);
+	page_t *buddy;
+
+	if (bidx >= z->present)
+		return NULL;
+	buddy = &pa->pages[z->start_pfn + bidx];
+	pa_touch_page(pa, buddy, false);
+	if (!(buddy->flags & PG_buddy) || buddy->order != order)
+		return NULL;
+	return buddy;
+}
+
+/* __free_one_page: merge with free buddies, then list the result. */
+static void free_one(pa_t *pa, zone_t *z, page_t *page, unsigned order)
+{
+	uint64_t idx = pa_page_to_pfn(pa, page) - z->start_pfn;
+	page_t *buddy;
+
+	while (order < PA_MAX_ORDER - 1 && (buddy = free_buddy(pa, z, idx, order))) {
+		area_del(pa, z, buddy, order);
+		idx &= ~(1ULL << order);
+		order++;
+	}
+	area_add(pa, z, &pa->pages[z->start_pfn + idx], order);
+}
+
+/* An allocation of order > 0: always the buddy lists. */
+static page_t *buddy_alloc(pa_t *pa, zone_t *z, unsigned order)
+{
+	page_t *page;
+
+	irq_off(pa);
+	zone_lock(pa, z);
+	page = rmqueue(pa, z, order);
+	zone_unlock(pa, z);
+	irq_on(pa);
+	return page;
+}
+
+static void buddy_free(pa_t *pa, zone_t *z, page_t *page, unsigned order)
+{
+	irq_off(pa);
+	zone_lock(pa, z);
+	free_one(pa, z, page, order);
+	zone_unlock(pa, z);
+	irq_on(pa);
+}
+
+/* ---- per-CPU order-0 lists (irqs off) ---- */
+
+static const pcp_t *pcp_peek(const pa_t *pa, int cpu, int node)
+{
+	return pa->pcp[cpu] ? pa->pcp[cpu][node] : NULL;
+}
+
+/* This CPU's list for zone z, made on first use on the CPU's node. */
+static pcp_t *pcp_get(pa_t *pa, zone_t *z)
+{
+	cpu_t *c = engine_current;
+	pcp_t *p;
+
+	if (!pa->pcp[c->id])
+		pa->pcp[c->id] = g_new0(pcp_t *, pa->m->nnodes);
+	p = pa->pcp[c->id][z->node];
+	if (!p) {
+		p = g_new0(pcp_t, 1);
+		plist_init(&p->list, mem_meta_reserve(pa->mem, c->node, 64, 64));
+		p->high = z->high;
+		p->batch = z->batch;
+		pa->pcp[c->id][z->node] = p;
+	}
+	return p;
+}
+
+/* rmqueue_bulk: up to `batch` pages, listed head to tail in the order
+ * the buddy lists hand them out. */
+static void pcp_refill(pa_t *pa, zone_t *z, pcp_t *p)
+{
+	zone_lock(pa, z);
+	for (int i = 0; i < p->batch; i++) {
+		page_t *page = rmqueue(pa, z, 0);
+		if (!page)
+			break;
+		page->flags |= PG_pcp;
+		plist_add_tail(pa, &p->list, page);
+		p->count++;
+		z->pcp_pages++;
+	}
+	zone_unlock(pa, z);
+	pa->stats.pcp_refills++;
+}
+
+static page_t *pcp_take(pa_t *pa, zone_t *z, pcp_t *p, bool cold)
+{
+	page_t *page = lru_page(cold ? p->list.head.prev : p->list.head.next);
+
+	plist_del(pa, &p->list, page);
+	page->flags &= ~PG_pcp;
+	p->count--;
+	z->pcp_pages--;
+	return page;
+}
+
+/* free_pages_bulk: `batch` pages from the tail back to the buddy lists. */
+static void pcp_drain(pa_t *pa, zone_t *z, pcp_t *p)
+{
+	zone_lock(pa, z);
+	for (int i = 0; i < p->batch && p->count > 0; i++)
+		free_one(pa, z, pcp_take(pa, z, p, true), 0);
+	zone_unlock(pa, z);
+	pa->stats.pcp_drains++;
+}
+
+static page_t *pcp_alloc(pa_t *pa, zone_t *z, gfp_t gfp)
+{
+	page_t *page = NULL;
+	pcp_t *p;
+
+	irq_off(pa);
+	p = pcp_get(pa, z);
+	coh_read(pa->coh, p->list.addr, sizeof(p->count));
+	if (!p->count)
+		pcp_refill(pa, z, p);
+	if (p->count)
+		page = pcp_take(pa, z, p, gfp & __GFP_COLD);
+	irq_on(pa);
+	return page;
+}
+
+/* free_hot_cold_page: a hot page goes to the head. */
+static void pcp_free(pa_t *pa, zone_t *z, page_t *page)
+{
+	pcp_t *p;
+
+	irq_off(pa);
+	p = pcp_get(pa, z);
+	page->flags |= PG_pcp;
+	plist_add(pa, &p->list, page);
+	p->count++;
+	z->pcp_pages++;
+	if (p->count >= p->high)
+		pcp_drain(pa, z, p);
+	irq_on(pa);
+}
+
+/* ---- allocation and free ---- */
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static bool injected_failure(pa_t *pa)
+{
+	return pa->cfg.fail_ppm && splitmix64(&pa->rng) % 1000000 < pa->cfg.fail_ppm;
+}
+
+/* Whether z could serve `order` for this CPU, judged without pricing. */
+static bool zone_has(const pa_t *pa, const zone_t *z, unsigned order)
+{
+	if (order == 0) {
+		const pcp_t *p = pcp_peek(pa, engine_current->id, z->node);
+		if (p && p->count)
+			return true;
+	}
+	for (unsigned o = order; o < PA_MAX_ORDER; o++)
+		if (z->area[o].nr_free)
+			return true;
+	return false;
+}
+
+/* prep_new_page: a clean page with one reference, compound if asked. */
+static void prep_new_page(page_t *page, unsigned order, gfp_t gfp)
+{
+	bool comp = order > 0 && (gfp & __GFP_COMP);
+
+	page->flags = comp ? PG_head : 0;
+	page->order = comp ? (uint8_t)order : 0;
+	page->count = 1;
+	page->inuse = page->objects = 0;
+	page->freelist = 0;
+	page->slab = page->priv = NULL;
+	page->first_page = NULL;
+	for (uint64_t i = 1; comp && i < 1ULL << order; i++) {
+		page[i].flags |= PG_tail;
+		page[i].first_page = page;
+	}
+}
+
+static page_t *alloc_failed(pa_t *pa)
+{
+	pa->stats.failures++;
+	return NULL;
+}
+
+/* Try want's zonelist (only want itself under __GFP_THISNODE). */
+static page_t *zonelist_alloc(pa_t *pa, int want, unsigned order, gfp_t gfp)
+{
+	const int *zonelist = pa->zones[want].zonelist;
+	int tries = (gfp & __GFP_THISNODE) ? 1 : pa->m->nnodes;
+
+	for (int i = 0; i < tries; i++) {
+		zone_t *z = &pa->zones[zonelist[i]];
+		page_t *page;
+
+		if (!zone_has(pa, z, order))
+			continue;
+		page = order ? buddy_alloc(pa, z, order) : pcp_alloc(pa, z, gfp);
+		if (!page)
+			continue;
+		if (z->node != want)
+			pa->stats.fallbacks++;
+		return page;
+	}
+	return NULL;
+}
+
+/* Allocate 2^order pages on node (-1: this CPU's), trying the zonelist
+ * unless __GFP_THISNODE; NULL on failure, limit or injected failure. */
+page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp)
+{
+	int want = node == -1 ? engine_current->node : node;
+	uint64_t n;
+	page_t *page;
+
+	engine_charge(COST_OP, pa->m->op);
+	if (injected_failure(pa) || order >= PA_MAX_ORDER)
+		return alloc_failed(pa);
+	if (want < 0 || want >= pa->m->nnodes)
+		g_error("pagealloc: allocation on node %d of %d", want, pa->m->nnodes);
+	n = 1ULL << order;
+	if (pa->cfg.limit_pages && pa->committed + n > pa->cfg.limit_pages)
+		return alloc_failed(pa);
+	pa->committed += n;     /* held across the lock waits below */
+	page = zonelist_alloc(pa, want, order, gfp);
+	if (!page) {
+		pa->committed -= n;
+		return alloc_failed(pa);
+	}
+	prep_new_page(page, order, gfp);
+	pa->stats.allocs_by_order[order]++;
+	pa->stats.pages_in_use += n;
+	if (pa->stats.pages_in_use > pa->stats.peak_pages_in_use)
+		pa->stats.peak_pages_in_use = pa->stats.pages_in_use;
+	return page;
+}
+
+/* Free a block from pa_alloc of the same order: order 0 to this CPU's
+ * list for the page's zone, larger orders to the buddy lists. */
+void pa_release(pa_t *pa, page_t *page, unsigned order)
+{
+	uint64_t pfn = pa_page_to_pfn(pa, page);
+	zone_t *z = &pa->zones[mem_pfn_node(pa->mem, pfn)];
+
+	if (page->count <= 0 || (page->flags & (PG_buddy | PG_pcp | PG_tail)) ||
+	    order >= PA_MAX_ORDER || ((page->flags & PG_head) && page->order != order))
+		g_error("pagealloc: bad free of pfn %" G_GUINT64_FORMAT " order %u",
+		        pfn, order);
+	engine_charge(COST_OP, pa->m->op);
+	pa_touch_page(pa, page, true);      /* put_page_testzero */
+	pa->stats.frees++;
+	pa->stats.pages_in_use -= 1ULL << order;
+	pa->committed -= 1ULL << order;
+	for (uint64_t i = 1; (page->flags & PG_head) && i < 1ULL << order; i++) {
+		page[i].flags &= ~PG_tail;
+		page[i].first_page = NULL;
+	}
+	page->flags &= ~PG_head;
+	page->order = 0;
+	page->count = 0;
+	if (order)
+		buddy_free(pa, z, page, order);
+	else
+		pcp_free(pa, z, page);
+}
+
+/* ---- queries (free of charge, except pa_touch_page) ---- */
+
+/* The page_t of a pfn. */
+page_t *pa_pfn_to_page(pa_t *pa, uint64_t pfn)
+{
+	return &pa->pages[pfn];
+}
+
+/* The pfn of a page_t. */
+uint64_t pa_page_to_pfn(pa_t *pa, const page_t *page)
+{
+	return (uint64_t)(page - pa->pages);
+}
+
+/* The simulated address of a page's first byte. */
+saddr_t pa_page_address(pa_t *pa, const page_t *page)
+{
+	return mem_pfn_addr(pa->mem, pa_page_to_pfn(pa, page));
+}
+
+/* The page holding addr (its head if compound); NULL if addr is not RAM. */
+page_t *pa_virt_to_page(pa_t *pa, saddr_t addr)
+{
+	page_t *page;
+
+	if (!mem_is_ram(pa->mem, addr))
+		return NULL;
+	page = &pa->pages[mem_pfn(pa->mem, addr)];
+	return (page->flags & PG_tail) ? page->first_page : page;
+}
+
+/* The node a page belongs to. */
+int pa_page_nid(pa_t *pa, const page_t *page)
+{
+	return mem_pfn_node(pa->mem, pa_page_to_pfn(pa, page));
+}
+
+/* Price reading or writing the struct page of `page` on the current CPU. */
+void pa_touch_page(pa_t *pa, const page_t *page, bool write)
+{
+	coh_access(pa->coh, mem_page_struct_addr(pa->mem, pa_page_to_pfn(pa, page)),
+	           MEM_PAGE_STRUCT, write ? COH_WRITE : COH_READ);
+}
+
+/* The allocator's counters. */
+const pa_stats_t *pa_stats(const pa_t *pa)
+{
+	return &pa->stats;
+}
+
+/* Free pages of node's zone: its buddy blocks and its pages on pcp lists. */
+uint64_t pa_free_pages(const pa_t *pa, int node)
+{
+	const zone_t *z = &pa->zones[node];
+	uint64_t n = z->pcp_pages;
+
+	for (int o = 0; o < PA_MAX_ORDER; o++)
+		n += z->area[o].nr_free << o;
+	return n;
+}

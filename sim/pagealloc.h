@@ -1,0 +1,104 @@
+/*
+ * pagealloc.h -- struct page and the per-node buddy page allocator.
+ *
+ * Owns: the page_t array (one per simulated page frame, host-side fields,
+ * priced at its MEMMAP address), each node's buddy free lists under its
+ * zone lock, the per-CPU order-0 lists (one per CPU and node, as in
+ * 2.6.29's per_cpu_pages), the memory limit, failure injection and the
+ * page-allocator statistics.  Runs on the current CPU (engine_current) and
+ * prices itself through coherence and locks; never looks inside pages.
+ *
+ * Locking: pcp lists are per CPU and used with irqs off (no lock);
+ * zone->lock ("zone.lock" class) guards a node's free lists.
+ */
+#ifndef SLABSIM_PAGEALLOC_H
+#define SLABSIM_PAGEALLOC_H
+
+#include <glib.h>
+#include "types.h"
+#include "klist.h"
+#include "lock.h"
+#include "memory.h"
+#include "coherence.h"
+
+#define PA_MAX_ORDER 11                 /* orders 0..10, as MAX_ORDER = 11 */
+
+/* page_t.flags */
+enum {
+	PG_slab     = 1u << 0,
+	PG_frozen   = 1u << 1,   /* SLUB: PG_active, a CPU's cpu slab */
+	PG_head     = 1u << 2,   /* first page of a compound page */
+	PG_tail     = 1u << 3,
+	PG_buddy    = 1u << 4,   /* free, on a buddy list; order in page.order */
+	PG_pcp      = 1u << 5,   /* free, on a per-CPU list */
+};
+
+typedef struct page {
+	uint32_t flags;
+	uint8_t order;           /* buddy order when free; compound order when head */
+	uint8_t pad;
+	uint16_t inuse;          /* SLUB: objects in use (union with _mapcount) */
+	uint16_t objects;        /* SLUB: objects in the slab */
+	int32_t count;           /* reference count (0 = free) */
+	saddr_t freelist;        /* SLUB: first free object */
+	void *slab;              /* the kmem_cache owning this slab */
+	void *priv;              /* allocator-private */
+	struct page *first_page; /* head of the compound page, for tails */
+	klist_t lru;             /* buddy, pcp or allocator list links */
+	spinlock_t lock;         /* PG_locked as a bit spinlock */
+} page_t;
+
+/* gfp flags: the subset slab allocators use. */
+typedef unsigned gfp_t;
+enum {
+	GFP_KERNEL     = 0,
+	__GFP_THISNODE = 1u << 0,  /* no fallback to other nodes */
+	__GFP_NORETRY  = 1u << 1,
+	__GFP_NOWARN   = 1u << 2,
+	__GFP_COMP     = 1u << 3,  /* make a compound page */
+	__GFP_COLD     = 1u << 4,
+};
+
+typedef struct pa_config {
+	uint64_t limit_pages;    /* 0 = no limit beyond physical memory */
+	uint32_t fail_ppm;       /* injected failure rate, parts per million */
+	uint64_t seed;           /* for failure injection */
+} pa_config_t;
+
+typedef struct pa_stats {
+	uint64_t allocs_by_order[PA_MAX_ORDER];
+	uint64_t frees;
+	uint64_t failures;
+	uint64_t fallbacks;       /* satisfied from another node than asked */
+	uint64_t pcp_refills;
+	uint64_t pcp_drains;
+	uint64_t pages_in_use;    /* now */
+	uint64_t peak_pages_in_use;
+} pa_stats_t;
+
+typedef struct pa pa_t;
+
+pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
+             lock_registry_t *locks, const pa_config_t *cfg);
+void pa_free(pa_t *pa);
+
+/* Allocate 2^order pages on `node` (-1: the current CPU's node), falling
+ * back to other nodes by distance unless __GFP_THISNODE.  Returns the head
+ * page (refcount 1) or NULL.  Priced on engine_current. */
+page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp);
+/* Free a block previously returned by pa_alloc with the same order. */
+void pa_release(pa_t *pa, page_t *page, unsigned order);
+
+page_t *pa_pfn_to_page(pa_t *pa, uint64_t pfn);
+uint64_t pa_page_to_pfn(pa_t *pa, const page_t *page);
+saddr_t pa_page_address(pa_t *pa, const page_t *page);
+page_t *pa_virt_to_page(pa_t *pa, saddr_t addr);   /* the head for compound pages */
+int pa_page_nid(pa_t *pa, const page_t *page);
+/* Price touching the struct page of `page`. */
+void pa_touch_page(pa_t *pa, const page_t *page, bool write);
+
+const pa_stats_t *pa_stats(const pa_t *pa);
+/* Free pages on `node` (buddy plus pcp), for tests and reports. */
+uint64_t pa_free_pages(const pa_t *pa, int node);
+
+#endif

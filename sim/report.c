@@ -1,0 +1,535 @@
+/*
+ * report.c -- results (see report.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <json-glib/json-glib.h>
+#include "report.h"
+
+struct report {
+	const scenario_t *sc;
+	JsonObject *root;          /* {"slabsim", "scenario", "allocators"} */
+	JsonObject *allocators;
+	GPtrArray *csv_names;      /* file name, then contents, pairwise */
+};
+
+static char *g_strconcat_free_first(char *a, const char *b)
+{
+	char *s = g_strconcat(a, b, NULL);
+	g_free(a);
+	return s;
+}
+
+static double ns(simtime_t ps)
+{
+	return (double)ps / (double)PS_PER_NS;
+}
+
+static JsonObject *obj_add_obj(JsonObject *o, const char *name)
+{
+	JsonObject *child = json_object_new();
+	json_object_set_object_member(o, name, child);
+	return child;
+}
+
+static JsonObject *scenario_object(const scenario_t *sc)
+{
+	JsonObject *o = json_object_new();
+	char **groups = g_key_file_get_groups(sc->resolved, NULL);
+
+	for (int g = 0; groups[g]; g++) {
+		JsonObject *go = obj_add_obj(o, groups[g]);
+		char **keys = g_key_file_get_keys(sc->resolved, groups[g], NULL, NULL);
+		for (int k = 0; keys[k]; k++) {
+			char *v = g_key_file_get_string(sc->resolved, groups[g], keys[k], NULL);
+			json_object_set_string_member(go, keys[k], v);
+			g_free(v);
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	return o;
+}
+
+report_t *report_new(const scenario_t *sc)
+{
+	report_t *rep = g_new0(report_t, 1);
+	JsonObject *meta;
+
+	rep->sc = sc;
+	rep->root = json_object_new();
+	meta = obj_add_obj(rep->root, "slabsim");
+	json_object_set_string_member(meta, "version", SLABSIM_VERSION);
+	json_object_set_int_member(meta, "schema", 1);
+	json_object_set_object_member(rep->root, "scenario", scenario_object(sc));
+	rep->allocators = obj_add_obj(rep->root, "allocators");
+	rep->csv_names = g_ptr_array_new_with_free_func(g_free);
+	return rep;
+}
+
+void report_free(report_t *rep)
+{
+	if (!rep)
+		return;
+	json_object_unref(rep->root);
+	g_ptr_array_free(rep->csv_names, TRUE);
+	g_free(rep);
+}
+
+/* ---- building one allocator's object ---- */
+
+static JsonObject *latency_object(const hist_t *h)
+{
+	JsonObject *o = json_object_new();
+
+	json_object_set_int_member(o, "count", (gint64)h->count);
+	json_object_set_double_member(o, "mean", h->count ? ns(h->sum) / (double)h->count : 0);
+	json_object_set_double_member(o, "p50", ns(hist_quantile(h, 500)));
+	json_object_set_double_member(o, "p90", ns(hist_quantile(h, 900)));
+	json_object_set_double_member(o, "p99", ns(hist_quantile(h, 990)));
+	json_object_set_double_member(o, "p999", ns(hist_quantile(h, 999)));
+	json_object_set_double_member(o, "max", ns(h->max));
+	return o;
+}
+
+static void add_latency(JsonObject *into, const char *name, const hist_t *h)
+{
+	JsonObject *o = obj_add_obj(into, name);
+	json_object_set_object_member(o, "alloc", latency_object(&h[OP_STAT_ALLOC]));
+	json_object_set_object_member(o, "free", latency_object(&h[OP_STAT_FREE]));
+}
+
+static JsonObject *footprint_object(const footprint_t *f)
+{
+	JsonObject *o = json_object_new();
+
+	json_object_set_int_member(o, "slab_bytes", (gint64)f->slab_bytes);
+	json_object_set_int_member(o, "live_bytes", (gint64)f->live_bytes);
+	json_object_set_int_member(o, "queued_bytes", (gint64)f->queued_bytes);
+	json_object_set_int_member(o, "metadata_bytes", (gint64)f->metadata_bytes);
+	return o;
+}
+
+/* kmeta accounts as owner -> {category -> bytes}, and category totals. */
+typedef struct meta_ctx {
+	JsonObject *by_owner;
+	JsonObject *by_category;
+} meta_ctx_t;
+
+static void add_to(JsonObject *o, const char *key, uint64_t bytes)
+{
+	gint64 prev = json_object_has_member(o, key) ? json_object_get_int_member(o, key) : 0;
+	json_object_set_int_member(o, key, prev + (gint64)bytes);
+}
+
+static void meta_visit(void *ctx, const char *owner, const char *category, uint64_t bytes)
+{
+	meta_ctx_t *m = ctx;
+	JsonObject *o;
+
+	if (!json_object_has_member(m->by_owner, owner))
+		obj_add_obj(m->by_owner, owner);
+	o = json_object_get_object_member(m->by_owner, owner);
+	add_to(o, category, bytes);
+	add_to(m->by_category, category, bytes);
+}
+
+static gint64 sum_members(JsonObject *o)
+{
+	gint64 total = 0;
+	GList *members = json_object_get_members(o);
+
+	for (GList *l = members; l; l = l->next)
+		total += json_object_get_int_member(o, l->data);
+	g_list_free(members);
+	return total;
+}
+
+static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner)
+{
+	JsonObject *o = json_object_new();
+	cache_info_t ci = { 0 };
+
+	r->ops->cache_info(r->k->alloc, kc, &ci);
+	json_object_set_int_member(o, "object_size", ci.object_size);
+	json_object_set_int_member(o, "size", ci.size);
+	json_object_set_int_member(o, "align", ci.align);
+	json_object_set_int_member(o, "objects_per_slab", ci.objects_per_slab);
+	json_object_set_int_member(o, "order", ci.order);
+	json_object_set_int_member(o, "slabs", (gint64)ci.slabs);
+	json_object_set_int_member(o, "active_slabs", (gint64)ci.active_slabs);
+	json_object_set_int_member(o, "num_objs", (gint64)ci.num_objs);
+	json_object_set_int_member(o, "active_objs", (gint64)ci.active_objs);
+	json_object_set_int_member(o, "limit", ci.limit);
+	json_object_set_int_member(o, "batchcount", ci.batchcount);
+	json_object_set_int_member(o, "sharedfactor", ci.sharedfactor);
+	json_object_set_int_member(o, "sharedavail", (gint64)ci.sharedavail);
+	if (json_object_has_member(by_owner, ci.name)) {
+		JsonObject *m = json_object_get_object_member(by_owner, ci.name);
+		json_object_set_int_member(o, "metadata_bytes", sum_members(m));
+		json_object_set_object_member(o, "metadata_by_category", json_object_ref(m));
+	} else {
+		json_object_set_int_member(o, "metadata_bytes", 0);
+		obj_add_obj(o, "metadata_by_category");
+	}
+	return o;
+}
+
+static void add_caches(JsonObject *a, run_t *r)
+{
+	meta_ctx_t m = { json_object_new(), obj_add_obj(a, "metadata_by_category") };
+	JsonObject *caches = obj_add_obj(a, "caches");
+	int n = r->ops->ncaches(r->k->alloc);
+
+	kmeta_foreach(meta_visit, &m);
+	for (int i = 0; i < n; i++) {
+		kmem_cache_t *kc = r->ops->cache_at(r->k->alloc, i);
+		cache_info_t ci = { 0 };
+		r->ops->cache_info(r->k->alloc, kc, &ci);
+		json_object_set_object_member(caches, ci.name, cache_object(r, kc, m.by_owner));
+	}
+	json_object_unref(m.by_owner);
+}
+
+static void add_locks(JsonObject *a, run_t *r)
+{
+	JsonObject *locks = obj_add_obj(a, "locks");
+	GPtrArray *cls = lock_classes_sorted(r->k->locks);
+
+	for (guint i = 0; i < cls->len; i++) {
+		lock_class_t *c = cls->pdata[i];
+		JsonObject *o = obj_add_obj(locks, c->name);
+		json_object_set_int_member(o, "acquisitions", (gint64)c->acquisitions);
+		json_object_set_int_member(o, "contentions", (gint64)c->contentions);
+		json_object_set_double_member(o, "wait_ns", ns(c->wait));
+		json_object_set_double_member(o, "max_wait_ns", ns(c->max_wait));
+		json_object_set_double_member(o, "hold_ns", ns(c->hold));
+	}
+	g_ptr_array_free(cls, TRUE);
+}
+
+static void add_cachelines(JsonObject *a, run_t *r)
+{
+	const coh_stats_t *s = coh_stats(r->k->coh);
+	JsonObject *o = obj_add_obj(a, "cachelines");
+
+	json_object_set_int_member(o, "accesses", (gint64)s->accesses);
+	json_object_set_int_member(o, "hits", (gint64)s->hits);
+	json_object_set_int_member(o, "transfers_same_node", (gint64)s->transfers_same_node);
+	json_object_set_int_member(o, "transfers_remote_node", (gint64)s->transfers_remote_node);
+	json_object_set_int_member(o, "memory_local", (gint64)s->memory_local);
+	json_object_set_int_member(o, "memory_remote", (gint64)s->memory_remote);
+	json_object_set_int_member(o, "invalidations", (gint64)s->invalidations);
+}
+
+static void add_pages(JsonObject *a, run_t *r)
+{
+	const pa_stats_t *s = pa_stats(r->k->pa);
+	JsonObject *o = obj_add_obj(a, "pages");
+	JsonArray *orders = json_array_new();
+
+	for (int i = 0; i < PA_MAX_ORDER; i++)
+		json_array_add_int_element(orders, (gint64)s->allocs_by_order[i]);
+	json_object_set_array_member(o, "allocs_by_order", orders);
+	json_object_set_int_member(o, "frees", (gint64)s->frees);
+	json_object_set_int_member(o, "failures", (gint64)s->failures);
+	json_object_set_int_member(o, "fallbacks", (gint64)s->fallbacks);
+	json_object_set_int_member(o, "pcp_refills", (gint64)s->pcp_refills);
+	json_object_set_int_member(o, "pcp_drains", (gint64)s->pcp_drains);
+}
+
+static void stat_visit(void *ctx, const char *name, uint64_t value)
+{
+	json_object_set_int_member(ctx, name, (gint64)value);
+}
+
+static void add_time(JsonObject *a, run_t *r)
+{
+	simtime_t span = r->t_end > r->t0 ? r->t_end - r->t0 : 0;
+	uint64_t ops = r->ops_done[OP_STAT_ALLOC] + r->ops_done[OP_STAT_FREE];
+	JsonObject *cost = obj_add_obj(a, "cpu_time_ns");
+	static const char *const kinds[COST_NKINDS] = {
+		"hit", "llc", "xfer_socket", "xfer_remote", "mem_local", "mem_remote",
+		"inval", "atomic", "lock_wait", "irq", "op", "think", "idle",
+	};
+	simtime_t sum[COST_NKINDS] = { 0 };
+
+	json_object_set_double_member(a, "simulated_ns", ns(span));
+	json_object_set_double_member(a, "throughput_ops_per_sec",
+	                              span ? (double)ops * (double)PS_PER_SEC / (double)span : 0);
+	for (int c = 0; c < r->k->m->ncpus; c++)
+		for (int k = 0; k < COST_NKINDS; k++)
+			sum[k] += engine_cpu(r->k->engine, c)->cost[k];
+	for (int k = 0; k < COST_NKINDS; k++)
+		json_object_set_double_member(cost, kinds[k], ns(sum[k]));
+}
+
+static char *samples_csv(run_t *r)
+{
+	GString *s = g_string_new("time_ns,slab_bytes,live_bytes,queued_bytes,metadata_bytes\n");
+
+	for (guint i = 0; i < r->samples->len; i++) {
+		sample_t *x = &g_array_index(r->samples, sample_t, i);
+		g_string_append_printf(s, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+		                       ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
+		                       x->t / PS_PER_NS, x->slab_bytes, x->live_bytes,
+		                       x->queued_bytes, x->metadata_bytes);
+	}
+	return g_string_free(s, FALSE);
+}
+
+void report_add(report_t *rep, run_t *r)
+{
+	JsonObject *a = obj_add_obj(rep->allocators, r->ops->name);
+	JsonObject *ops = obj_add_obj(a, "ops");
+	JsonObject *mem = obj_add_obj(a, "memory");
+	JsonObject *by_cache = json_object_new();
+	JsonObject *jit;
+
+	json_object_set_int_member(ops, "alloc", (gint64)r->ops_done[OP_STAT_ALLOC]);
+	json_object_set_int_member(ops, "free", (gint64)r->ops_done[OP_STAT_FREE]);
+	json_object_set_int_member(ops, "failed", (gint64)r->failed);
+	add_latency(a, "latency_ns", r->lat);
+	for (guint i = 0; i < r->caches->len; i++) {
+		cache_rec_t *c = r->caches->pdata[i];
+		add_latency(by_cache, c->name, c->lat);
+	}
+	if (r->kmalloc_lat[OP_STAT_ALLOC].count)
+		add_latency(by_cache, "kmalloc", r->kmalloc_lat);
+	json_object_set_object_member(a, "latency_ns_by_cache", by_cache);
+	json_object_set_object_member(mem, "peak", footprint_object(&r->peak));
+	json_object_set_object_member(mem, "final", footprint_object(&r->final));
+	add_caches(a, r);
+	add_locks(a, r);
+	add_cachelines(a, r);
+	add_pages(a, r);
+	jit = obj_add_obj(a, "jitter");
+	json_object_set_double_member(jit, "housekeeping_ns_total", ns(r->k->housekeeping));
+	json_object_set_double_member(jit, "longest_interruption_ns", ns(r->k->longest_interruption));
+	r->ops->stats(r->k->alloc, stat_visit, obj_add_obj(a, "stats"));
+	add_time(a, r);
+	g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-%s.csv", r->ops->name));
+	g_ptr_array_add(rep->csv_names, samples_csv(r));
+}
+
+char *report_json(report_t *rep)
+{
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+	JsonGenerator *gen = json_generator_new();
+	char *text;
+
+	json_node_set_object(node, rep->root);
+	json_generator_set_root(gen, node);
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_indent(gen, 2);
+	text = json_generator_to_data(gen, NULL);
+	g_object_unref(gen);
+	json_node_unref(node);
+	return g_strconcat_free_first(text, "\n");
+}
+
+/* ---- the text report, rendered from the JSON tree ---- */
+
+static gint64 iget(JsonObject *o, const char *k)
+{
+	return json_object_has_member(o, k) ? json_object_get_int_member(o, k) : 0;
+}
+
+static double dget(JsonObject *o, const char *k)
+{
+	return json_object_has_member(o, k) ? json_object_get_double_member(o, k) : 0;
+}
+
+static JsonObject *oget(JsonObject *o, const char *k)
+{
+	return json_object_get_object_member(o, k);
+}
+
+static void text_latency(GString *s, JsonObject *a)
+{
+	static const char *const ops[] = { "alloc", "free" };
+
+	g_string_append(s, "latency (ns)        count       mean      p50      p90      p99    p99.9       max\n");
+	for (int i = 0; i < 2; i++) {
+		JsonObject *l = oget(oget(a, "latency_ns"), ops[i]);
+		g_string_append_printf(s, "  %-8s %12" G_GINT64_FORMAT " %10.1f %8.1f %8.1f %8.1f %8.1f %9.1f\n",
+		                       ops[i], iget(l, "count"), dget(l, "mean"), dget(l, "p50"),
+		                       dget(l, "p90"), dget(l, "p99"), dget(l, "p999"), dget(l, "max"));
+	}
+}
+
+static void text_memory(GString *s, JsonObject *a)
+{
+	static const char *const keys[] = { "slab_bytes", "live_bytes", "queued_bytes", "metadata_bytes" };
+	JsonObject *peak = oget(oget(a, "memory"), "peak");
+	JsonObject *fin = oget(oget(a, "memory"), "final");
+
+	g_string_append(s, "memory (bytes)               peak            final\n");
+	for (int i = 0; i < 4; i++)
+		g_string_append_printf(s, "  %-16s %16" G_GINT64_FORMAT " %16" G_GINT64_FORMAT "\n",
+		                       keys[i], iget(peak, keys[i]), iget(fin, keys[i]));
+}
+
+static void text_members(GString *s, const char *title, JsonObject *o)
+{
+	GList *members = json_object_get_members(o);
+
+	g_string_append_printf(s, "%s\n", title);
+	for (GList *l = members; l; l = l->next)
+		g_string_append_printf(s, "  %-24s %14" G_GINT64_FORMAT "\n", (char *)l->data,
+		                       iget(o, l->data));
+	g_list_free(members);
+}
+
+static void text_locks(GString *s, JsonObject *a)
+{
+	JsonObject *locks = oget(a, "locks");
+	GList *members = json_object_get_members(locks);
+
+	g_string_append(s, "locks                  acquisitions  contentions      wait ns  max wait ns      hold ns\n");
+	for (GList *l = members; l; l = l->next) {
+		JsonObject *c = oget(locks, l->data);
+		g_string_append_printf(s, "  %-20s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT
+		                       " %12.0f %12.0f %12.0f\n", (char *)l->data,
+		                       iget(c, "acquisitions"), iget(c, "contentions"),
+		                       dget(c, "wait_ns"), dget(c, "max_wait_ns"), dget(c, "hold_ns"));
+	}
+	g_list_free(members);
+}
+
+static void text_traffic(GString *s, JsonObject *a)
+{
+	JsonObject *c = oget(a, "cachelines"), *p = oget(a, "pages"), *j = oget(a, "jitter");
+	JsonArray *orders = json_object_get_array_member(p, "allocs_by_order");
+
+	g_string_append_printf(s, "cachelines: %" G_GINT64_FORMAT " accesses, %" G_GINT64_FORMAT
+	                       " hits, transfers %" G_GINT64_FORMAT " same node / %" G_GINT64_FORMAT
+	                       " remote, memory %" G_GINT64_FORMAT " local / %" G_GINT64_FORMAT
+	                       " remote, %" G_GINT64_FORMAT " invalidations\n",
+	                       iget(c, "accesses"), iget(c, "hits"), iget(c, "transfers_same_node"),
+	                       iget(c, "transfers_remote_node"), iget(c, "memory_local"),
+	                       iget(c, "memory_remote"), iget(c, "invalidations"));
+	g_string_append(s, "pages: allocs by order [");
+	for (guint i = 0; i < json_array_get_length(orders); i++)
+		g_string_append_printf(s, "%s%" G_GINT64_FORMAT, i ? " " : "",
+		                       json_array_get_int_element(orders, i));
+	g_string_append_printf(s, "], %" G_GINT64_FORMAT " frees, %" G_GINT64_FORMAT " failures\n",
+	                       iget(p, "frees"), iget(p, "failures"));
+	g_string_append_printf(s, "jitter: %.0f ns of housekeeping, longest interruption %.0f ns\n",
+	                       dget(j, "housekeeping_ns_total"), dget(j, "longest_interruption_ns"));
+}
+
+static void text_slabinfo(GString *s, JsonObject *a)
+{
+	JsonObject *caches = oget(a, "caches");
+	GList *members = json_object_get_members(caches);
+
+	g_string_append(s, "slabinfo - version: 2.1\n"
+	                "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
+	                " : tunables <limit> <batchcount> <sharedfactor>"
+	                " : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	for (GList *l = members; l; l = l->next) {
+		JsonObject *c = oget(caches, l->data);
+		g_string_append_printf(s, "%-17s %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT
+		                       " %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT
+		                       " : tunables %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT
+		                       " : slabdata %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT "\n",
+		                       (char *)l->data, iget(c, "active_objs"), iget(c, "num_objs"),
+		                       iget(c, "size"), iget(c, "objects_per_slab"),
+		                       (gint64)1 << iget(c, "order"), iget(c, "limit"),
+		                       iget(c, "batchcount"), iget(c, "sharedfactor"),
+		                       iget(c, "active_slabs"), iget(c, "slabs"), iget(c, "sharedavail"));
+	}
+	g_list_free(members);
+}
+
+static void text_allocator(GString *s, const char *name, JsonObject *a)
+{
+	JsonObject *ops = oget(a, "ops");
+
+	g_string_append_printf(s, "\n== %s ==\n", name);
+	g_string_append_printf(s, "simulated %.3f ms: %" G_GINT64_FORMAT " allocs, %" G_GINT64_FORMAT
+	                       " frees, %" G_GINT64_FORMAT " failed, %.0f ops/s\n",
+	                       dget(a, "simulated_ns") / 1e6, iget(ops, "alloc"), iget(ops, "free"),
+	                       iget(ops, "failed"), dget(a, "throughput_ops_per_sec"));
+	text_latency(s, a);
+	text_memory(s, a);
+	text_members(s, "metadata by category (bytes)", oget(a, "metadata_by_category"));
+	text_locks(s, a);
+	text_traffic(s, a);
+	text_members(s, "allocator statistics", oget(a, "stats"));
+	text_slabinfo(s, a);
+}
+
+static void text_comparison(GString *s, JsonObject *allocs)
+{
+	GList *names = json_object_get_members(allocs);
+
+	g_string_append(s, "\n== comparison ==\n"
+	                "allocator        ops/s    alloc p50    alloc p99     free p99    peak slab B    metadata B\n");
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *a = oget(allocs, l->data);
+		JsonObject *lat = oget(a, "latency_ns");
+		JsonObject *peak = oget(oget(a, "memory"), "peak");
+		g_string_append_printf(s, "%-10s %12.0f %12.1f %12.1f %12.1f %14" G_GINT64_FORMAT " %13" G_GINT64_FORMAT "\n",
+		                       (char *)l->data, dget(a, "throughput_ops_per_sec"),
+		                       dget(oget(lat, "alloc"), "p50"), dget(oget(lat, "alloc"), "p99"),
+		                       dget(oget(lat, "free"), "p99"), iget(peak, "slab_bytes"),
+		                       iget(peak, "metadata_bytes"));
+	}
+	g_list_free(names);
+}
+
+char *report_text(report_t *rep)
+{
+	GString *s = g_string_new(NULL);
+	const scenario_t *sc = rep->sc;
+	GList *names = json_object_get_members(rep->allocators);
+
+	g_string_append_printf(s, "slabsim %s: %s\n", SLABSIM_VERSION, sc->path);
+	if (*sc->description)
+		g_string_append_printf(s, "%s\n", sc->description);
+	g_string_append_printf(s, "machine %s: %d CPUs, %d nodes; workload %s; seed %" G_GUINT64_FORMAT "\n",
+	                       sc->machine_name, sc->machine->ncpus, sc->machine->nnodes,
+	                       sc->workload, sc->seed);
+	for (GList *l = names; l; l = l->next)
+		text_allocator(s, l->data, oget(rep->allocators, l->data));
+	if (g_list_length(names) > 1)
+		text_comparison(s, rep->allocators);
+	g_list_free(names);
+	return g_string_free(s, FALSE);
+}
+
+static bool write_file(const char *dir, const char *name, const char *text, GError **err)
+{
+	char *path = g_build_filename(dir, name, NULL);
+	bool ok = g_file_set_contents(path, text, -1, err);
+
+	g_free(path);
+	return ok;
+}
+
+bool report_write(report_t *rep, const char *dir, GError **err)
+{
+	char *json, *text, *scn;
+	bool ok;
+
+	if (g_mkdir_with_parents(dir, 0755) != 0) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: cannot create the results directory: %s",
+		            dir, g_strerror(errno));
+		return false;
+	}
+	json = report_json(rep);
+	text = report_text(rep);
+	scn = g_key_file_to_data(rep->sc->resolved, NULL, NULL);
+	ok = write_file(dir, "scenario.scn", scn, err) &&
+	     write_file(dir, "report.txt", text, err);
+	for (guint i = 0; ok && i < rep->csv_names->len; i += 2)
+		ok = write_file(dir, rep->csv_names->pdata[i], rep->csv_names->pdata[i + 1], err);
+	/* results.json last: its presence means the directory is complete. */
+	ok = ok && write_file(dir, "results.json", json, err);
+	g_free(json);
+	g_free(text);
+	g_free(scn);
+	return ok;
+}

@@ -1,0 +1,28 @@
+/*
+ * report.h -- results: results.json, the text report, CSV series.
+ *
+ * Owns: the result tree of a scenario (one JSON object per allocator run)
+ * and everything rendered from it.  The JSON tree is the one source of
+ * truth: the text report is rendered from it, never from the run.  Files
+ * are written atomically (temporary file, then rename).
+ */
+#ifndef SLABSIM_REPORT_H
+#define SLABSIM_REPORT_H
+
+#include <glib.h>
+#include "run.h"
+
+typedef struct report report_t;
+
+report_t *report_new(const scenario_t *sc);
+void report_free(report_t *rep);
+/* Add the results of a finished run (call before run_free). */
+void report_add(report_t *rep, run_t *r);
+/* results.json as text. */
+char *report_json(report_t *rep);
+/* The human report, rendered from the JSON tree. */
+char *report_text(report_t *rep);
+/* Write scenario.scn, results.json, report.txt and the CSV series to dir. */
+bool report_write(report_t *rep, const char *dir, GError **err);
+
+#endif

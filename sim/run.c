@@ -1,0 +1,577 @@
+/*
+ * run.c -- one simulation run (see run.h).
+ *
+ * CPU 0 boots the allocator and creates the workload's caches; the workload
+ * starts when that is done (t0), every CPU is started then, and each loops:
+ * run due housekeeping, step the first ready task by one operation, or go
+ * idle.  Ready tasks on a CPU take turns one operation at a time.  The run
+ * ends when every task has finished, at the scenario's duration, or on a
+ * script error.
+ */
+#include <string.h>
+#include "run.h"
+#include "luahost.h"
+
+struct task {
+	int id;
+	int cpu;
+	int co_ref;
+	void *co;
+	op_t op;
+	object_t obj;            /* op.obj points here */
+	int nres;                /* values pushed for the next resume; -1 first */
+	simtime_t ready_at;
+	uint64_t rng;
+	bool done;
+};
+
+typedef struct chan {
+	GQueue msgs;             /* GINT_TO_POINTER(registry ref) */
+	GQueue waiters;          /* task_t* */
+} chan_t;
+
+typedef struct barrier {
+	int parties;
+	GPtrArray *waiting;      /* task_t* */
+} barrier_t;
+
+/* ---- setup, called by the Lua host ---- */
+
+int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, unsigned flags)
+{
+	cache_rec_t *c = g_new0(cache_rec_t, 1);
+
+	c->name = g_strdup(name);
+	c->size = size;
+	c->align = align;
+	c->flags = flags;
+	g_ptr_array_add(r->caches, c);
+	return (int)r->caches->len - 1;
+}
+
+task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co)
+{
+	task_t *t = g_new0(task_t, 1);
+
+	t->id = (int)r->tasks->len;
+	t->cpu = cpu;
+	t->co_ref = co_ref;
+	t->co = co;
+	t->nres = -1;
+	t->op.obj = &t->obj;
+	t->op.objs = g_array_new(FALSE, FALSE, sizeof(object_t));
+	/* A distinct, seed-derived stream per task. */
+	t->rng = r->sc->seed * 0x9e3779b97f4a7c15ULL + (uint64_t)t->id * 0xd1b54a32d192ed03ULL + 1;
+	g_ptr_array_add(r->tasks, t);
+	g_queue_push_tail(&r->runq[cpu], t);
+	r->tasks_alive++;
+	return t;
+}
+
+int run_add_channel(run_t *r)
+{
+	g_ptr_array_add(r->chans, g_new0(chan_t, 1));
+	return (int)r->chans->len - 1;
+}
+
+int run_add_barrier(run_t *r, int parties)
+{
+	barrier_t *b = g_new0(barrier_t, 1);
+
+	b->parties = parties;
+	b->waiting = g_ptr_array_new();
+	g_ptr_array_add(r->barriers, b);
+	return (int)r->barriers->len - 1;
+}
+
+op_t *task_op(task_t *t) { return &t->op; }
+int task_id(const task_t *t) { return t->id; }
+int task_cpu(const task_t *t) { return t->cpu; }
+uint64_t *task_rng(task_t *t) { return &t->rng; }
+
+const char *run_cache_name(const run_t *r, int i)
+{
+	return i < 0 ? "kmalloc" : ((cache_rec_t *)r->caches->pdata[i])->name;
+}
+
+simtime_t run_now(const run_t *r)
+{
+	return engine_current ? engine_current->clock - r->t0 : 0;
+}
+
+/* ---- object handles: (generation << 32) | slot ---- */
+
+static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size)
+{
+	uint32_t slot;
+	object_t *o;
+
+	if (r->free_slots->len) {
+		slot = g_array_index(r->free_slots, uint32_t, r->free_slots->len - 1);
+		g_array_set_size(r->free_slots, r->free_slots->len - 1);
+	} else {
+		slot = r->objects->len;
+		g_array_set_size(r->objects, slot + 1);
+		g_array_index(r->objects, object_t, slot).gen = 1;
+	}
+	o = &g_array_index(r->objects, object_t, slot);
+	o->addr = addr;
+	o->cache = cache;
+	o->size = size;
+	return ((int64_t)o->gen << 32) | slot;
+}
+
+object_t *run_object(run_t *r, int64_t handle, const char **why)
+{
+	uint64_t slot = (uint64_t)handle & 0xffffffffu;
+	uint32_t gen = (uint32_t)((uint64_t)handle >> 32);
+	object_t *o;
+
+	if (handle <= 0 || slot >= r->objects->len || gen == 0) {
+		*why = "is not an object this run handed out";
+		return NULL;
+	}
+	o = &g_array_index(r->objects, object_t, slot);
+	if (o->gen > gen || (o->gen == gen && !o->addr)) {
+		*why = "was freed already (double free or use after free)";
+		return NULL;
+	}
+	if (o->gen != gen) {
+		*why = "is not an object this run handed out";
+		return NULL;
+	}
+	return o;
+}
+
+void run_retire(run_t *r, int64_t handle, object_t *saved)
+{
+	uint32_t slot = (uint32_t)((uint64_t)handle & 0xffffffffu);
+	object_t *o = &g_array_index(r->objects, object_t, slot);
+
+	*saved = *o;
+	o->addr = 0;
+	o->gen++;
+	g_array_append_val(r->free_slots, slot);
+}
+
+/* ---- footprint ---- */
+
+static footprint_t footprint_now(run_t *r)
+{
+	const pa_stats_t *ps = pa_stats(r->k->pa);
+
+	return (footprint_t){
+		.slab_bytes = ps->pages_in_use * (uint64_t)r->sc->machine->page_size,
+		.live_bytes = r->live_bytes,
+		.queued_bytes = r->ops->queued_bytes(r->k->alloc),
+		.metadata_bytes = kmeta_total(),
+	};
+}
+
+static void note_peak(footprint_t *peak, const footprint_t *f)
+{
+	peak->slab_bytes = MAX(peak->slab_bytes, f->slab_bytes);
+	peak->live_bytes = MAX(peak->live_bytes, f->live_bytes);
+	peak->queued_bytes = MAX(peak->queued_bytes, f->queued_bytes);
+	peak->metadata_bytes = MAX(peak->metadata_bytes, f->metadata_bytes);
+}
+
+static void sample_event(void *arg, simtime_t when)
+{
+	run_t *r = arg;
+	footprint_t f = footprint_now(r);
+	sample_t s = { when - r->t0, f.slab_bytes, f.live_bytes, f.queued_bytes, f.metadata_bytes };
+
+	g_array_append_val(r->samples, s);
+	note_peak(&r->peak, &f);
+	engine_at(r->k->engine, when + r->sc->sample, sample_event, r);
+}
+
+static void deadline_event(void *arg, simtime_t when)
+{
+	run_t *r = arg;
+
+	r->t_end = when;
+	r->stopped = true;
+	engine_stop(r->k->engine);
+}
+
+/* ---- operations ---- */
+
+static void record(run_t *r, int cache, int kind, simtime_t lat)
+{
+	hist_record(&r->lat[kind], lat);
+	if (cache >= 0)
+		hist_record(&((cache_rec_t *)r->caches->pdata[cache])->lat[kind], lat);
+	else
+		hist_record(&r->kmalloc_lat[kind], lat);
+}
+
+static int64_t do_alloc(run_t *r, const op_t *op)
+{
+	void *a = r->k->alloc;
+	simtime_t t0;
+	saddr_t addr;
+	uint32_t size;
+
+	engine_sync();
+	t0 = know();
+	engine_charge(COST_OP, r->k->m->op);
+	if (op->cache >= 0) {
+		cache_rec_t *c = r->caches->pdata[op->cache];
+		addr = r->ops->cache_alloc(a, c->kc, GFP_KERNEL, op->node);
+		size = c->size;
+	} else {
+		addr = r->ops->kmalloc(a, op->size, GFP_KERNEL, op->node);
+		size = op->size;
+	}
+	record(r, op->cache, OP_STAT_ALLOC, know() - t0);
+	if (!addr) {
+		r->failed++;
+		return 0;
+	}
+	r->ops_done[OP_STAT_ALLOC]++;
+	r->live_bytes += size;
+	r->peak.live_bytes = MAX(r->peak.live_bytes, r->live_bytes);
+	return new_object(r, addr, op->cache, size);
+}
+
+static void do_free(run_t *r, const object_t *o)
+{
+	void *a = r->k->alloc;
+	simtime_t t0;
+
+	engine_sync();
+	t0 = know();
+	engine_charge(COST_OP, r->k->m->op);
+	if (o->cache >= 0)
+		r->ops->cache_free(a, ((cache_rec_t *)r->caches->pdata[o->cache])->kc, o->addr);
+	else
+		r->ops->kfree(a, o->addr);
+	record(r, o->cache, OP_STAT_FREE, know() - t0);
+	r->ops_done[OP_STAT_FREE]++;
+	r->live_bytes -= o->size;
+}
+
+static void make_ready(run_t *r, task_t *t, simtime_t when)
+{
+	t->ready_at = when;
+	g_queue_push_tail(&r->runq[t->cpu], t);
+	kernel_kick(t->cpu, when);
+}
+
+static bool do_send(run_t *r, const op_t *op)
+{
+	chan_t *ch = r->chans->pdata[op->chan];
+	task_t *w;
+
+	engine_sync();
+	engine_charge(COST_OP, r->k->m->op);
+	w = g_queue_pop_head(&ch->waiters);
+	if (!w) {
+		g_queue_push_tail(&ch->msgs, GINT_TO_POINTER(op->ref));
+		return true;
+	}
+	lh_push_ref(r->lh, w->co, op->ref);
+	w->nres = 1;
+	make_ready(r, w, know());
+	return true;
+}
+
+static bool do_recv(run_t *r, task_t *t)
+{
+	chan_t *ch = r->chans->pdata[t->op.chan];
+
+	engine_sync();
+	engine_charge(COST_OP, r->k->m->op);
+	if (g_queue_is_empty(&ch->msgs)) {
+		g_queue_push_tail(&ch->waiters, t);
+		return false;
+	}
+	lh_push_ref(r->lh, t->co, GPOINTER_TO_INT(g_queue_pop_head(&ch->msgs)));
+	t->nres = 1;
+	return true;
+}
+
+static bool do_barrier(run_t *r, task_t *t)
+{
+	barrier_t *b = r->barriers->pdata[t->op.barrier];
+
+	engine_sync();
+	if ((int)b->waiting->len + 1 < b->parties) {
+		g_ptr_array_add(b->waiting, t);
+		return false;
+	}
+	for (guint i = 0; i < b->waiting->len; i++)
+		make_ready(r, b->waiting->pdata[i], know());
+	g_ptr_array_set_size(b->waiting, 0);
+	return true;
+}
+
+static void do_alloc_n(run_t *r, task_t *t)
+{
+	GArray *h = g_array_sized_new(FALSE, FALSE, sizeof(int64_t), (guint)t->op.n);
+
+	for (int i = 0; i < t->op.n; i++) {
+		int64_t v = do_alloc(r, &t->op);
+		if (v)
+			g_array_append_val(h, v);
+	}
+	lh_push_handles(t->co, (int64_t *)h->data, (int)h->len);
+	g_array_free(h, TRUE);
+	t->nres = 1;
+}
+
+static void touch(const object_t *o, const op_t *op)
+{
+	engine_sync();
+	if (op->bytes)
+		ktouch(o->addr, MIN(op->bytes, o->size), op->write);
+}
+
+/* Execute t's pending operation; false if t is now blocked. */
+static bool execute(run_t *r, task_t *t)
+{
+	op_t *op = &t->op;
+
+	switch (op->kind) {
+	case OP_ALLOC: {
+		int64_t h = do_alloc(r, op);
+		if (h)
+			lh_push_int(t->co, h);
+		else
+			lh_push_nil(t->co);
+		t->nres = 1;
+		return true;
+	}
+	case OP_ALLOC_N:
+		do_alloc_n(r, t);
+		return true;
+	case OP_FREE:
+		do_free(r, op->obj);
+		return true;
+	case OP_FREE_N:
+		for (guint i = 0; i < op->objs->len; i++)
+			do_free(r, &g_array_index(op->objs, object_t, i));
+		return true;
+	case OP_TOUCH:
+		touch(op->obj, op);
+		return true;
+	case OP_TOUCH_N:
+		for (guint i = 0; i < op->objs->len; i++)
+			touch(&g_array_index(op->objs, object_t, i), op);
+		return true;
+	case OP_THINK:
+		engine_charge(COST_THINK, op->ps);
+		return true;
+	case OP_SEND:
+		return do_send(r, op);
+	case OP_RECV:
+		return do_recv(r, t);
+	case OP_BARRIER:
+		return do_barrier(r, t);
+	case OP_SHRINK:
+		engine_sync();
+		engine_charge(COST_OP, r->k->m->op);
+		r->ops->shrink(r->k->alloc, ((cache_rec_t *)r->caches->pdata[op->cache])->kc);
+		return true;
+	case OP_NONE:
+		break;
+	}
+	g_assert_not_reached();
+}
+
+static void stop(run_t *r)
+{
+	r->stopped = true;
+	if (!r->t_end)
+		r->t_end = know();
+	engine_stop(r->k->engine);
+}
+
+/* Resume t for one operation and execute it. */
+static void step(run_t *r, task_t *t)
+{
+	char *msg = NULL;
+	int nres = t->nres;
+
+	t->nres = 0;
+	t->op.kind = OP_NONE;
+	switch (lh_resume(r->lh, t, t->co, nres, &msg)) {
+	case LH_DONE:
+		t->done = true;
+		if (--r->tasks_alive == 0)
+			stop(r);
+		return;
+	case LH_ERROR:
+		r->error = msg;
+		stop(r);
+		return;
+	case LH_OP:
+		if (execute(r, t))
+			g_queue_push_tail(&r->runq[t->cpu], t);
+		return;
+	}
+}
+
+/* ---- the CPUs ---- */
+
+static void boot(run_t *r)
+{
+	const allocator_ops_t *ops = r->ops;
+
+	kernel_boot_allocator(r->tunables);
+	for (guint i = 0; i < r->caches->len; i++) {
+		cache_rec_t *c = r->caches->pdata[i];
+		c->kc = ops->cache_create(r->k->alloc, c->name, c->size, c->align, c->flags);
+		if (!c->kc) {
+			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
+			                           r->sc->workload_path, ops->name, c->name);
+			stop(r);
+			return;
+		}
+	}
+	r->t0 = know();
+	r->booted = true;
+	for (int cpu = 1; cpu < r->k->m->ncpus; cpu++)
+		engine_wake(engine_cpu(r->k->engine, cpu), r->t0, COST_IDLE);
+	engine_at(r->k->engine, r->t0, sample_event, r);
+	engine_at(r->k->engine, r->t0 + r->sc->duration, deadline_event, r);
+	if (r->tasks_alive == 0)
+		stop(r);
+}
+
+static void cpu_main(cpu_t *cpu, void *arg)
+{
+	run_t *r = arg;
+
+	if (!r->booted)
+		boot(r);
+	for (;;) {
+		if (r->stopped)
+			engine_block();         /* the engine is going home */
+		kernel_do_pending();
+		task_t *t = g_queue_pop_head(&r->runq[cpu->id]);
+		if (!t) {
+			kernel_idle();
+			continue;
+		}
+		if (t->ready_at > cpu->clock)
+			engine_charge(COST_IDLE, t->ready_at - cpu->clock);
+		step(r, t);
+	}
+}
+
+/* ---- life cycle ---- */
+
+run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
+{
+	run_t *r = g_new0(run_t, 1);
+	kernel_config_t cfg = { 0 };
+
+	r->sc = sc;
+	r->ops = allocator_find(allocator);
+	r->tunables = scenario_tunables(sc, allocator);
+	r->caches = g_ptr_array_new();
+	r->tasks = g_ptr_array_new();
+	r->runq = g_new0(GQueue, sc->machine->ncpus);
+	r->objects = g_array_new(FALSE, TRUE, sizeof(object_t));
+	r->free_slots = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	r->chans = g_ptr_array_new();
+	r->barriers = g_ptr_array_new();
+	r->samples = g_array_new(FALSE, FALSE, sizeof(sample_t));
+	cfg.m = sc->machine;
+	cfg.ops = r->ops;
+	cfg.tunables = r->tunables;
+	cfg.seed = sc->seed;
+	cfg.pa.seed = sc->seed;
+	cfg.cpu_main = cpu_main;
+	cfg.cpu_main_arg = r;
+	r->k = kernel_new(&cfg);
+	r->lh = lh_new(r, sc->resolved, err);
+	if (!r->lh) {
+		run_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+bool run_execute(run_t *r, GError **err)
+{
+	engine_wake(engine_cpu(r->k->engine, 0), 0, COST_IDLE);
+	engine_run(r->k->engine, SIMTIME_MAX);
+	if (r->error) {
+		g_set_error(err, SLABSIM_ERROR, 2, "%s", r->error);
+		return false;
+	}
+	r->final = footprint_now(r);
+	note_peak(&r->peak, &r->final);
+	r->peak.slab_bytes = MAX(r->peak.slab_bytes, pa_stats(r->k->pa)->peak_pages_in_use *
+	                         (uint64_t)r->sc->machine->page_size);
+	r->peak.metadata_bytes = MAX(r->peak.metadata_bytes, kmeta_peak());
+	return true;
+}
+
+static void free_cache_rec(gpointer p)
+{
+	cache_rec_t *c = p;
+
+	for (int i = 0; i < OP_STAT_N; i++)
+		hist_clear(&c->lat[i]);
+	g_free(c->name);
+	g_free(c);
+}
+
+static void free_task(gpointer p)
+{
+	task_t *t = p;
+
+	g_array_free(t->op.objs, TRUE);
+	g_free(t);
+}
+
+static void free_chan(gpointer p)
+{
+	chan_t *c = p;
+
+	g_queue_clear(&c->msgs);
+	g_queue_clear(&c->waiters);
+	g_free(c);
+}
+
+static void free_barrier(gpointer p)
+{
+	barrier_t *b = p;
+
+	g_ptr_array_free(b->waiting, TRUE);
+	g_free(b);
+}
+
+void run_free(run_t *r)
+{
+	if (!r)
+		return;
+	lh_free(r->lh);
+	kernel_free(r->k);
+	g_ptr_array_set_free_func(r->caches, free_cache_rec);
+	g_ptr_array_free(r->caches, TRUE);
+	g_ptr_array_set_free_func(r->tasks, free_task);
+	g_ptr_array_free(r->tasks, TRUE);
+	for (int i = 0; i < r->sc->machine->ncpus; i++)
+		g_queue_clear(&r->runq[i]);
+	g_free(r->runq);
+	g_array_free(r->objects, TRUE);
+	g_array_free(r->free_slots, TRUE);
+	g_ptr_array_set_free_func(r->chans, free_chan);
+	g_ptr_array_free(r->chans, TRUE);
+	g_ptr_array_set_free_func(r->barriers, free_barrier);
+	g_ptr_array_free(r->barriers, TRUE);
+	g_array_free(r->samples, TRUE);
+	for (int i = 0; i < OP_STAT_N; i++) {
+		hist_clear(&r->lat[i]);
+		hist_clear(&r->kmalloc_lat[i]);
+	}
+	g_free(r->tunables);
+	g_free(r->error);
+	g_free(r);
+}

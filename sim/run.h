@@ -1,0 +1,137 @@
+/*
+ * run.h -- one simulation run: one scenario, one allocator.
+ *
+ * Owns: the kernel of the run, the workload's tasks and their per-CPU run
+ * queues, object handles, channels and barriers, the execution of task
+ * operations on the simulated CPUs, and the figures a report needs
+ * (latency histograms, footprint samples and peaks).  The Lua host
+ * (luahost.c) turns script calls into run_* calls and task operations; this
+ * module never touches Lua except through luahost's resume entry point.
+ */
+#ifndef SLABSIM_RUN_H
+#define SLABSIM_RUN_H
+
+#include <glib.h>
+#include "kernel.h"
+#include "hist.h"
+#include "scenario.h"
+#include "../allocators/allocator.h"
+
+typedef struct run run_t;
+typedef struct task task_t;
+typedef struct luahost luahost_t;
+
+enum op_kind {
+	OP_NONE,
+	OP_ALLOC,        /* cache (or kmalloc size), node -> handle or nil */
+	OP_ALLOC_N,      /* n of them -> table of handles */
+	OP_FREE,         /* handle */
+	OP_FREE_N,       /* handles[] */
+	OP_TOUCH,        /* handle, bytes, write */
+	OP_TOUCH_N,      /* handles[], bytes, write */
+	OP_THINK,        /* ns */
+	OP_SEND,         /* channel, value (registry ref) */
+	OP_RECV,         /* channel -> value */
+	OP_BARRIER,      /* barrier */
+	OP_SHRINK,       /* cache */
+};
+
+typedef struct op {
+	enum op_kind kind;
+	int cache;               /* index into run caches, -1 = kmalloc */
+	uint32_t size;           /* kmalloc size */
+	int node;                /* -1 = local */
+	int n;
+	uint32_t bytes;
+	bool write;
+	simtime_t ps;
+	int chan;
+	int barrier;
+	int ref;                 /* Lua registry reference of a sent value */
+	struct object *obj;      /* OP_FREE, OP_TOUCH: the object, copied */
+	GArray *objs;            /* OP_FREE_N, OP_TOUCH_N: object_t copies, owned by the task */
+} op_t;
+
+struct object {
+	saddr_t addr;            /* 0 when the slot is free */
+	int32_t cache;           /* -1 = kmalloc */
+	uint32_t size;           /* bytes the workload asked for */
+	uint32_t gen;            /* bumped on free: stale handles are caught */
+};
+typedef struct object object_t;
+
+enum { OP_STAT_ALLOC, OP_STAT_FREE, OP_STAT_N };
+
+typedef struct cache_rec {
+	char *name;
+	uint32_t size, align;
+	unsigned flags;
+	kmem_cache_t *kc;        /* once created on CPU 0 */
+	hist_t lat[OP_STAT_N];
+} cache_rec_t;
+
+typedef struct sample {
+	simtime_t t;             /* since workload start */
+	uint64_t slab_bytes, live_bytes, queued_bytes, metadata_bytes;
+} sample_t;
+
+typedef struct footprint {
+	uint64_t slab_bytes, live_bytes, queued_bytes, metadata_bytes;
+} footprint_t;
+
+struct run {
+	const scenario_t *sc;
+	const allocator_ops_t *ops;
+	long *tunables;
+	kernel_t *k;
+	luahost_t *lh;
+	GPtrArray *caches;       /* cache_rec_t*, in creation order */
+	GPtrArray *tasks;        /* task_t* */
+	GQueue *runq;            /* [ncpus] ready tasks */
+	GArray *objects;         /* object_t, indexed by handle slot */
+	GArray *free_slots;      /* uint32 */
+	GPtrArray *chans;
+	GPtrArray *barriers;
+	int tasks_alive;
+	bool booted;
+	bool stopped;
+	simtime_t t0;            /* workload start (end of boot) */
+	simtime_t t_end;
+	uint64_t ops_done[OP_STAT_N];
+	uint64_t failed;
+	hist_t lat[OP_STAT_N];   /* over all caches */
+	hist_t kmalloc_lat[OP_STAT_N];
+	uint64_t live_bytes;
+	footprint_t peak;
+	footprint_t final;
+	GArray *samples;         /* sample_t */
+	char *error;             /* a script error stops the run */
+};
+
+/* Set up a run of `sc` with allocator `name` (loads the workload). */
+run_t *run_new(const scenario_t *sc, const char *allocator, GError **err);
+/* Execute it to the end; false (and *err) on a script error. */
+bool run_execute(run_t *r, GError **err);
+void run_free(run_t *r);
+
+/* ---- for the Lua host, during setup ---- */
+int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, unsigned flags);
+task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co);
+int run_add_channel(run_t *r);
+int run_add_barrier(run_t *r, int parties);
+
+/* ---- for the Lua host, while a task runs ---- */
+op_t *task_op(task_t *t);
+int task_id(const task_t *t);
+int task_cpu(const task_t *t);
+uint64_t *task_rng(task_t *t);
+/* Validate a handle the script passes; NULL with a message if stale. */
+object_t *run_object(run_t *r, int64_t handle, const char **why);
+/* Mark a handle freed now (so a second free is caught at once); the
+ * object's contents are copied to *saved for the free to execute. */
+void run_retire(run_t *r, int64_t handle, object_t *saved);
+/* Name of cache index i (for messages). */
+const char *run_cache_name(const run_t *r, int i);
+simtime_t run_now(const run_t *r);
+
+#endif

@@ -1,0 +1,411 @@
+/*
+ * scenario.c -- scenario files (see scenario.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+#include "scenario.h"
+#include "../allocators/allocator.h"
+
+G_DEFINE_QUARK(slabsim-error-quark, slabsim_error)
+
+static const char *const scenario_keys[] = {
+	"description", "workload", "machine", "allocators", "seed",
+	"duration", "sample", NULL
+};
+
+/* 1-based line of `key` in [group] of a key file's text, or 0. */
+int keyfile_line(const char *text, const char *group, const char *key)
+{
+	char **lines = g_strsplit(text ? text : "", "\n", -1);
+	bool in_group = false;
+	int found = 0;
+
+	for (int i = 0; lines[i] && !found; i++) {
+		char *l = g_strstrip(lines[i]);
+		if (l[0] == '[') {
+			char *end = strchr(l, ']');
+			in_group = end && (size_t)(end - l - 1) == strlen(group) &&
+			           strncmp(l + 1, group, strlen(group)) == 0;
+			continue;
+		}
+		if (!in_group || l[0] == '#')
+			continue;
+		char *eq = strchr(l, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		if (strcmp(g_strstrip(l), key) == 0)
+			found = i + 1;
+	}
+	g_strfreev(lines);
+	return found;
+}
+
+/* 1-based line of the "[group]" header, or 0. */
+static int group_line(const char *text, const char *group)
+{
+	char *hdr = g_strdup_printf("[%s]", group);
+	char **lines = g_strsplit(text, "\n", -1);
+	int found = 0;
+
+	for (int i = 0; lines[i] && !found; i++)
+		if (strcmp(g_strstrip(lines[i]), hdr) == 0)
+			found = i + 1;
+	g_strfreev(lines);
+	g_free(hdr);
+	return found;
+}
+
+void scenario_key_error(const scenario_t *sc, GError **err, const char *group,
+                        const char *key, const char *fmt, ...)
+{
+	char *where, *msg, *setkey = g_strconcat(group, ".", key, NULL);
+	va_list ap;
+	int line = 0;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (sc->set_keys && g_hash_table_contains(sc->set_keys, setkey))
+		where = g_strdup_printf("--set %s", setkey);
+	else if ((line = keyfile_line(sc->text, group, key)) > 0)
+		where = g_strdup_printf("%s:%d", sc->path, line);
+	else
+		where = g_strdup(sc->path);
+	g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s] %s: %s", where, group, key, msg);
+	g_free(where);
+	g_free(msg);
+	g_free(setkey);
+}
+
+bool scenario_parse_time(const char *s, simtime_t *out)
+{
+	static const struct { const char *unit; simtime_t ps; } units[] = {
+		{ "ns", PS_PER_NS }, { "us", PS_PER_US }, { "ms", PS_PER_MS },
+		{ "s", PS_PER_SEC }, { "", PS_PER_NS },
+	};
+	char *end;
+	guint64 v;
+
+	errno = 0;
+	if (!s || !g_ascii_isdigit(*s))
+		return false;
+	v = g_ascii_strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			if (v > SIMTIME_MAX / units[i].ps)
+				return false;
+			*out = v * units[i].ps;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Apply "section.key=value" overrides; the section is everything before
+ * the last dot of the left side ("allocator.slub.slub_max_order"). */
+static bool apply_sets(scenario_t *sc, char **sets, GError **err)
+{
+	sc->set_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (int i = 0; sets && sets[i]; i++) {
+		const char *eq = strchr(sets[i], '=');
+		char *lhs = eq ? g_strndup(sets[i], eq - sets[i]) : NULL;
+		char *dot = lhs ? strrchr(lhs, '.') : NULL;
+		if (!dot || dot == lhs || !dot[1]) {
+			g_set_error(err, SLABSIM_ERROR, 1,
+			            "--set %s: expected section.key=value", sets[i]);
+			g_free(lhs);
+			return false;
+		}
+		*dot = '\0';
+		g_key_file_set_value(sc->kf, lhs, dot + 1, eq + 1);
+		*dot = '.';
+		g_hash_table_add(sc->set_keys, lhs);
+	}
+	return true;
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (int i = 0; list[i]; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool check_allocator_group(scenario_t *sc, const char *group, GError **err)
+{
+	const allocator_ops_t *ops = allocator_find(group + strlen("allocator."));
+	char **keys;
+	bool ok = true;
+
+	if (!ops) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator called '%s' (see `slabsim list allocators`)",
+		            sc->path, group, group + strlen("allocator."));
+		return false;
+	}
+	keys = g_key_file_get_keys(sc->kf, group, NULL, NULL);
+	for (int i = 0; ok && keys[i]; i++) {
+		const tunable_t *t = ops->tunables;
+		while (t && t->name && strcmp(t->name, keys[i]) != 0)
+			t++;
+		if (!t || !t->name) {
+			scenario_key_error(sc, err, group, keys[i], "unknown tunable of %s", ops->name);
+			ok = false;
+			break;
+		}
+		char *v = g_key_file_get_value(sc->kf, group, keys[i], NULL);
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (!*v || *end || n < t->min || n > t->max) {
+			scenario_key_error(sc, err, group, keys[i],
+			                   "expected an integer from %ld to %ld, got '%s'", t->min, t->max, v);
+			ok = false;
+		}
+		g_free(v);
+	}
+	g_strfreev(keys);
+	return ok;
+}
+
+/* Every group and key must be known (the [workload] keys are checked
+ * against the workload's parameters later). */
+static bool check_groups(scenario_t *sc, GError **err)
+{
+	char **groups = g_key_file_get_groups(sc->kf, NULL);
+	bool ok = true;
+
+	for (int g = 0; ok && groups[g]; g++) {
+		const char *grp = groups[g];
+		if (strcmp(grp, "workload") == 0 || strcmp(grp, "machine") == 0)
+			continue;
+		if (g_str_has_prefix(grp, "allocator.")) {
+			ok = check_allocator_group(sc, grp, err);
+			continue;
+		}
+		if (strcmp(grp, "scenario") != 0) {
+			g_set_error(err, SLABSIM_ERROR, 1,
+			            "%s:%d: [%s]: unknown section (expected scenario, machine, workload or allocator.NAME)",
+			            sc->path, group_line(sc->text, grp), grp);
+			ok = false;
+			break;
+		}
+		char **keys = g_key_file_get_keys(sc->kf, grp, NULL, NULL);
+		for (int i = 0; keys[i]; i++) {
+			if (!in_list(scenario_keys, keys[i])) {
+				scenario_key_error(sc, err, grp, keys[i], "unknown key (expected one of: "
+				                   "description, workload, machine, allocators, seed, duration, sample)");
+				ok = false;
+				break;
+			}
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	return ok;
+}
+
+static char *get_str(scenario_t *sc, const char *key, const char *def)
+{
+	char *v = g_key_file_get_string(sc->kf, "scenario", key, NULL);
+	return v ? g_strstrip(v) : g_strdup(def);
+}
+
+static bool get_time(scenario_t *sc, const char *key, const char *def,
+                     simtime_t *out, GError **err)
+{
+	char *v = get_str(sc, key, def);
+	bool ok = scenario_parse_time(v, out) && *out > 0;
+
+	if (!ok)
+		scenario_key_error(sc, err, "scenario", key,
+		                   "expected a positive time such as 100us, 10ms or 2s, got '%s'", v);
+	g_free(v);
+	return ok;
+}
+
+static bool read_allocators(scenario_t *sc, GError **err)
+{
+	char *v = get_str(sc, "allocators", "slub");
+
+	sc->allocators = g_strsplit(v, ",", -1);
+	g_free(v);
+	for (int i = 0; sc->allocators[i]; i++) {
+		g_strstrip(sc->allocators[i]);
+		if (!allocator_find(sc->allocators[i])) {
+			scenario_key_error(sc, err, "scenario", "allocators",
+			                   "no allocator called '%s' (see `slabsim list allocators`)",
+			                   sc->allocators[i]);
+			return false;
+		}
+	}
+	if (!sc->allocators[0]) {
+		scenario_key_error(sc, err, "scenario", "allocators", "expected at least one allocator");
+		return false;
+	}
+	return true;
+}
+
+static bool read_settings(scenario_t *sc, const char *root, GError **err)
+{
+	char *seed = get_str(sc, "seed", "1"), *end;
+
+	sc->description = get_str(sc, "description", "");
+	sc->machine_name = get_str(sc, "machine", "nehalem-2s");
+	sc->workload = get_str(sc, "workload", "");
+	errno = 0;
+	sc->seed = g_ascii_strtoull(seed, &end, 10);
+	if (!*seed || *end || errno) {
+		scenario_key_error(sc, err, "scenario", "seed", "expected a non-negative integer, got '%s'", seed);
+		g_free(seed);
+		return false;
+	}
+	g_free(seed);
+	if (!*sc->workload) {
+		scenario_key_error(sc, err, "scenario", "workload", "missing: name a workload (see `slabsim list workloads`)");
+		return false;
+	}
+	if (strchr(sc->workload, '/') || g_str_has_suffix(sc->workload, ".lua"))
+		sc->workload_path = g_strdup(sc->workload);
+	else
+		sc->workload_path = g_strdup_printf("%s/workloads/%s.lua", root, sc->workload);
+	if (!g_file_test(sc->workload_path, G_FILE_TEST_IS_REGULAR)) {
+		scenario_key_error(sc, err, "scenario", "workload", "no workload script %s", sc->workload_path);
+		return false;
+	}
+	return read_allocators(sc, err) &&
+	       get_time(sc, "duration", "10s", &sc->duration, err) &&
+	       get_time(sc, "sample", "10ms", &sc->sample, err);
+}
+
+static bool load_machine(scenario_t *sc, const char *root, GError **err)
+{
+	char *dir = g_build_filename(root, "scenarios", "machines", NULL);
+	GError *e = NULL;
+
+	sc->machine = machine_load(sc->machine_name, dir, sc->kf, sc->path, &e);
+	g_free(dir);
+	if (!sc->machine) {
+		if (strstr(e->message, sc->path) || !g_key_file_has_group(sc->kf, "machine"))
+			g_propagate_error(err, e);
+		else {
+			g_set_error(err, SLABSIM_ERROR, 1, "%s: [scenario] machine: %s", sc->path, e->message);
+			g_error_free(e);
+		}
+		return false;
+	}
+	return true;
+}
+
+long *scenario_tunables(const scenario_t *sc, const char *name)
+{
+	const allocator_ops_t *ops = allocator_find(name);
+	char *group = g_strconcat("allocator.", name, NULL);
+	int n = 0;
+
+	while (ops->tunables && ops->tunables[n].name)
+		n++;
+	long *t = g_new0(long, n + 1);
+	for (int i = 0; i < n; i++) {
+		char *v = g_key_file_get_value(sc->kf, group, ops->tunables[i].name, NULL);
+		t[i] = v ? strtol(v, NULL, 10) : ops->tunables[i].def;
+		g_free(v);
+	}
+	g_free(group);
+	return t;
+}
+
+/* The resolved scenario: every [scenario] key, the machine profile with
+ * its overrides, every tunable of every compared allocator.  [workload]
+ * is completed by the Lua host once it knows the parameters. */
+static void resolve(scenario_t *sc, const char *root)
+{
+	GKeyFile *r = g_key_file_new();
+	char *v;
+
+	sc->resolved = r;
+	g_key_file_set_string(r, "scenario", "description", sc->description);
+	g_key_file_set_string(r, "scenario", "workload", sc->workload);
+	g_key_file_set_string(r, "scenario", "machine", sc->machine_name);
+	v = g_strjoinv(",", sc->allocators);
+	g_key_file_set_string(r, "scenario", "allocators", v);
+	g_free(v);
+	v = g_strdup_printf("%" G_GUINT64_FORMAT, sc->seed);
+	g_key_file_set_string(r, "scenario", "seed", v);
+	g_free(v);
+	v = g_strdup_printf("%" G_GUINT64_FORMAT "ns", sc->duration / PS_PER_NS);
+	g_key_file_set_string(r, "scenario", "duration", v);
+	g_free(v);
+	v = g_strdup_printf("%" G_GUINT64_FORMAT "ns", sc->sample / PS_PER_NS);
+	g_key_file_set_string(r, "scenario", "sample", v);
+	g_free(v);
+	(void)root;
+	for (int i = 0; machine_keys[i]; i++) {
+		char *mv = machine_key_value(sc->machine, machine_keys[i]);
+		if (mv)
+			g_key_file_set_string(r, "machine", machine_keys[i], mv);
+		g_free(mv);
+	}
+	for (int a = 0; sc->allocators[a]; a++) {
+		const allocator_ops_t *ops = allocator_find(sc->allocators[a]);
+		char *group = g_strconcat("allocator.", ops->name, NULL);
+		long *t = scenario_tunables(sc, ops->name);
+		for (int i = 0; ops->tunables && ops->tunables[i].name; i++)
+			g_key_file_set_int64(r, group, ops->tunables[i].name, t[i]);
+		g_free(t);
+		g_free(group);
+	}
+}
+
+scenario_t *scenario_load(const char *path, const char *root,
+                          char **sets, GError **err)
+{
+	scenario_t *sc = g_new0(scenario_t, 1);
+	GError *e = NULL;
+
+	sc->path = g_strdup(path);
+	sc->kf = g_key_file_new();
+	if (!g_file_get_contents(path, &sc->text, NULL, &e)) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: cannot read scenario: %s", path, e->message);
+		g_error_free(e);
+		goto fail;
+	}
+	if (!g_key_file_load_from_data(sc->kf, sc->text, -1, G_KEY_FILE_KEEP_COMMENTS, &e)) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: not a valid scenario file: %s", path, e->message);
+		g_error_free(e);
+		goto fail;
+	}
+	if (!apply_sets(sc, sets, err) || !check_groups(sc, err) ||
+	    !read_settings(sc, root, err) || !load_machine(sc, root, err))
+		goto fail;
+	resolve(sc, root);
+	return sc;
+fail:
+	scenario_free(sc);
+	return NULL;
+}
+
+void scenario_free(scenario_t *sc)
+{
+	if (!sc)
+		return;
+	g_free(sc->path);
+	g_free(sc->text);
+	if (sc->kf)
+		g_key_file_free(sc->kf);
+	if (sc->set_keys)
+		g_hash_table_destroy(sc->set_keys);
+	g_free(sc->description);
+	g_free(sc->workload);
+	g_free(sc->workload_path);
+	g_free(sc->machine_name);
+	g_strfreev(sc->allocators);
+	if (sc->machine)
+		machine_free(sc->machine);
+	if (sc->resolved)
+		g_key_file_free(sc->resolved);
+	g_free(sc);
+}

@@ -1,0 +1,57 @@
+/*
+ * scenario.h -- scenario files: parsing, overrides, validation, resolution.
+ *
+ * Owns: the merged GKeyFile of one scenario (file + --set overrides), the
+ * typed [scenario] settings, the machine it names, and error reporting that
+ * names file, line and key.  Groups: [scenario], [machine], [workload],
+ * [allocator.NAME].  The [workload] keys are checked later against the
+ * workload's declared parameters (luahost), through scenario_key_error().
+ */
+#ifndef SLABSIM_SCENARIO_H
+#define SLABSIM_SCENARIO_H
+
+#include <glib.h>
+#include "types.h"
+#include "machine.h"
+
+#define SLABSIM_ERROR slabsim_error_quark()
+GQuark slabsim_error_quark(void);
+
+typedef struct scenario {
+	char *path;               /* as given */
+	char *text;               /* file contents, for line lookups */
+	GKeyFile *kf;             /* file with overrides applied */
+	GHashTable *set_keys;     /* "group.key" -> TRUE for --set keys */
+	char *description;
+	char *workload;           /* name or path as written */
+	char *workload_path;      /* resolved script path */
+	char *machine_name;
+	char **allocators;        /* NULL-terminated */
+	uint64_t seed;
+	simtime_t duration;       /* simulated time limit */
+	simtime_t sample;         /* sampling period */
+	machine_t *machine;
+	GKeyFile *resolved;       /* every key with its effective value */
+} scenario_t;
+
+/* Load and validate `path` (root: the repository root holding scenarios/
+ * and workloads/).  `sets` are "section.key=value" strings (may be NULL). */
+scenario_t *scenario_load(const char *path, const char *root,
+                          char **sets, GError **err);
+void scenario_free(scenario_t *sc);
+
+/* Set an error "FILE:LINE: [group] key: message" (LINE omitted when the key
+ * came from --set or is absent). */
+void scenario_key_error(const scenario_t *sc, GError **err, const char *group,
+                        const char *key, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+/* Parse "10ms", "2s", "500us", "100ns" or plain ns into picoseconds. */
+bool scenario_parse_time(const char *s, simtime_t *out);
+
+/* The tunable values for allocator `name` (defaults + [allocator.name]). */
+long *scenario_tunables(const scenario_t *sc, const char *name);
+
+/* 1-based line of `key` in `group` of the text, or 0. */
+int keyfile_line(const char *text, const char *group, const char *key);
+
+#endif

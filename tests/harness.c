@@ -1,0 +1,157 @@
+/*
+ * harness.c -- test fixtures (see harness.h).
+ */
+#include "harness.h"
+
+machine_t *harness_machine(int ncpus, int nnodes, int mem_mib)
+{
+	machine_t *m = g_new0(machine_t, 1);
+
+	m->name = g_strdup("harness");
+	m->description = g_strdup("test machine");
+	m->ncpus = ncpus;
+	m->nnodes = nnodes;
+	m->nsockets = nnodes;
+	m->nr_cpus = ncpus;
+	m->max_numnodes = nnodes;
+	m->page_size = 4096;
+	m->page_shift = 12;
+	m->cache_line = 64;
+	m->line_shift = 6;
+	m->mem_per_node = (uint64_t)mem_mib << 20;
+	m->cache_lines = 1024;
+	m->cache_ways = 8;
+	m->cpu_node = g_new(int, ncpus);
+	m->cpu_socket = g_new(int, ncpus);
+	m->node_first_cpu = g_new(int, nnodes);
+	for (int i = 0; i < ncpus; i++)
+		m->cpu_node[i] = m->cpu_socket[i] = i / (ncpus / nnodes);
+	for (int n = 0; n < nnodes; n++)
+		m->node_first_cpu[n] = n * (ncpus / nnodes);
+	m->distance = g_new(uint8_t, nnodes * nnodes);
+	for (int a = 0; a < nnodes; a++)
+		for (int b = 0; b < nnodes; b++)
+			m->distance[a * nnodes + b] = a == b ? 10 : 20;
+	m->hit = 1 * PS_PER_NS;
+	m->llc = 10 * PS_PER_NS;
+	m->xfer_socket = 20 * PS_PER_NS;
+	m->xfer_remote = 100 * PS_PER_NS;
+	m->xfer_per_distance = 2 * PS_PER_NS;
+	m->mem_local = 60 * PS_PER_NS;
+	m->mem_per_distance = 4 * PS_PER_NS;
+	m->rmw = 5 * PS_PER_NS;
+	m->inval = 3 * PS_PER_NS;
+	m->op = 2 * PS_PER_NS;
+	m->irq = 2 * PS_PER_NS;
+	return m;
+}
+
+typedef struct job {
+	const int *cpus;
+	int n;
+	void (*fn)(void *, int);
+	void *arg;
+	const long *tunables;
+	int booted;
+} job_t;
+
+static void harness_main(cpu_t *cpu, void *arg)
+{
+	job_t *j = arg;
+
+	if (cpu->id == j->cpus[0] && !j->booted) {
+		kernel_boot_allocator(j->tunables);
+		j->booted = 1;
+		for (int i = 1; i < j->n; i++)
+			engine_wake(engine_cpu(kern->engine, j->cpus[i]), cpu->clock, COST_IDLE);
+	}
+	j->fn(j->arg, cpu->id);
+}
+
+static long *default_tunables(const allocator_ops_t *ops)
+{
+	int n = 0;
+
+	while (ops && ops->tunables && ops->tunables[n].name)
+		n++;
+	long *t = g_new0(long, n + 1);
+	for (int i = 0; i < n; i++)
+		t[i] = ops->tunables[i].def;
+	return t;
+}
+
+static job_t *current_job;
+static long *current_tunables;
+
+kernel_t *harness_kernel(machine_t *m, const allocator_ops_t *ops,
+                         const long *tunables, const pa_config_t *pa)
+{
+	kernel_config_t cfg = { 0 };
+	pa_config_t none = { 0 };
+
+	current_job = g_new0(job_t, 1);
+	current_tunables = default_tunables(ops);
+	current_job->tunables = tunables ? tunables : current_tunables;
+	cfg.m = m;
+	cfg.ops = ops;
+	cfg.tunables = current_job->tunables;
+	cfg.seed = 1;
+	cfg.pa = pa ? *pa : none;
+	cfg.cpu_main = harness_main;
+	cfg.cpu_main_arg = current_job;
+	return kernel_new(&cfg);
+}
+
+void harness_run_many(kernel_t *k, const int *cpus, int n,
+                      void (*fn)(void *, int), void *arg)
+{
+	current_job->cpus = cpus;
+	current_job->n = n;
+	current_job->fn = fn;
+	current_job->arg = arg;
+	if (current_job->booted) {
+		for (int i = 0; i < n; i++)
+			engine_wake(engine_cpu(k->engine, cpus[i]),
+			            engine_cpu(k->engine, cpus[i])->clock, COST_IDLE);
+	} else {
+		engine_wake(engine_cpu(k->engine, cpus[0]), 0, COST_IDLE);
+	}
+	engine_run(k->engine, SIMTIME_MAX);
+}
+
+typedef struct one {
+	void (*fn)(void *);
+	void *arg;
+} one_t;
+
+static void run_one(void *arg, int cpu)
+{
+	one_t *o = arg;
+	(void)cpu;
+	o->fn(o->arg);
+}
+
+simtime_t harness_run_on(kernel_t *k, int cpu, void (*fn)(void *), void *arg)
+{
+	one_t o = { fn, arg };
+	int cpus[1] = { cpu };
+
+	harness_run_many(k, cpus, 1, run_one, &o);
+	return engine_cpu(k->engine, cpu)->clock;
+}
+
+void harness_free(kernel_t *k, machine_t *m)
+{
+	kernel_free(k);
+	g_free(current_job);
+	g_free(current_tunables);
+	current_job = NULL;
+	current_tunables = NULL;
+	g_free(m->name);
+	g_free(m->description);
+	g_free(m->cpu_node);
+	g_free(m->cpu_socket);
+	g_free(m->node_first_cpu);
+	g_free(m->distance);
+	g_free(m);
+}

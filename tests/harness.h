@@ -1,0 +1,37 @@
+/*
+ * harness.h -- test fixtures: a machine built in code and a kernel that runs
+ * one function on one simulated CPU.
+ *
+ * Owns: nothing that outlives a test; each harness_kernel() is torn down by
+ * harness_free().
+ */
+#ifndef SLABSIM_HARNESS_H
+#define SLABSIM_HARNESS_H
+
+#include "../sim/kernel.h"
+#include "../allocators/allocator.h"
+
+/* A flat machine: ncpus CPUs over nnodes nodes (one socket per node),
+ * remote distance 20, mem_mib of RAM per node, round prices in ns:
+ * hit 1, llc 10, xfer_socket 20, xfer_remote 100 (+2 per distance unit),
+ * mem_local 60 (+4 per distance unit), rmw 5, inval 3, op 2, irq 2;
+ * 4 KiB pages, 64-byte lines, 64 KiB 8-way private caches. */
+machine_t *harness_machine(int ncpus, int nnodes, int mem_mib);
+
+/* Build a kernel over m.  ops may be NULL (page allocator only); tunables
+ * NULL means the allocator's defaults. */
+kernel_t *harness_kernel(machine_t *m, const allocator_ops_t *ops,
+                         const long *tunables, const pa_config_t *pa);
+
+/* Run fn(arg) on `cpu` (booting the allocator there first if it has one),
+ * to completion; returns the CPU's clock afterwards. */
+simtime_t harness_run_on(kernel_t *k, int cpu, void (*fn)(void *), void *arg);
+
+/* Run fn(arg, cpu) on each of the CPUs in cpus[0..n) concurrently (the
+ * allocator is booted on CPU 0 first if it has one). */
+void harness_run_many(kernel_t *k, const int *cpus, int n,
+                      void (*fn)(void *, int), void *arg);
+
+void harness_free(kernel_t *k, machine_t *m);
+
+#endif

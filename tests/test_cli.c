@@ -1,0 +1,311 @@
+/*
+ * test_cli.c -- the command line end to end: results, determinism, and a
+ * clear error with a non-zero exit for each class of bad input.
+ *
+ * Runs the binary named by $SLABSIM_BIN (the test runner sets it to the
+ * debug build) from the repository root.  Runs are shortened with --set so
+ * the sanitizer build stays quick.
+ */
+#include <string.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+static char *tmpdir;
+
+typedef struct result {
+	int status;
+	char *out;
+	char *err;
+} result_t;
+
+static result_t slabsim(const char *first, ...)
+{
+	GPtrArray *argv = g_ptr_array_new();
+	const char *bin = g_getenv("SLABSIM_BIN");
+	result_t r = { 0 };
+	GError *e = NULL;
+	va_list ap;
+	int wait;
+
+	g_assert_nonnull(bin);
+	g_ptr_array_add(argv, (char *)bin);
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *))
+		g_ptr_array_add(argv, (char *)a);
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
+	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+	                           &r.out, &r.err, &wait, &e));
+	g_assert_no_error(e);
+	r.status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128;
+	g_ptr_array_free(argv, TRUE);
+	return r;
+}
+
+static void result_free(result_t *r)
+{
+	g_free(r->out);
+	g_free(r->err);
+}
+
+static char *path_in(const char *name)
+{
+	return g_build_filename(tmpdir, name, NULL);
+}
+
+static char *read_text(const char *dir, const char *name)
+{
+	char *p = g_build_filename(dir, name, NULL), *text = NULL;
+
+	g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
+	g_free(p);
+	return text;
+}
+
+#define SHORT "--set", "workload.batches=40"
+
+static result_t quick_run(const char *out, const char *seed)
+{
+	return slabsim("run", "scenarios/quickstart.scn", "--out", out, "--quiet",
+	               "--seed", seed, SHORT, NULL);
+}
+
+/* Every key of the stable core of DESIGN.md section 9. */
+static void check_stable_core(JsonObject *root)
+{
+	static const char *const top[] = { "ops", "latency_ns", "memory", "metadata_by_category",
+	                                    "caches", "locks", "cachelines", "pages", "jitter", "stats" };
+	static const char *const lat[] = { "mean", "p50", "p90", "p99", "p999", "max" };
+	static const char *const mem[] = { "slab_bytes", "live_bytes", "queued_bytes", "metadata_bytes" };
+	static const char *const cache[] = { "object_size", "size", "objects_per_slab", "order", "slabs",
+	                                     "active_objs", "metadata_bytes", "metadata_by_category" };
+	static const char *const lines[] = { "accesses", "hits", "transfers_same_node",
+	                                     "transfers_remote_node", "memory_local", "memory_remote",
+	                                     "invalidations" };
+	JsonObject *meta = json_object_get_object_member(root, "slabsim");
+	JsonObject *a, *c;
+
+	g_assert_cmpint(json_object_get_int_member(meta, "schema"), ==, 1);
+	g_assert_true(json_object_has_member(meta, "version"));
+	g_assert_true(json_object_has_member(root, "scenario"));
+	a = json_object_get_object_member(json_object_get_object_member(root, "allocators"), "slub");
+	g_assert_nonnull(a);
+	for (size_t i = 0; i < G_N_ELEMENTS(top); i++)
+		g_assert_true(json_object_has_member(a, top[i]));
+	for (int op = 0; op < 2; op++) {
+		JsonObject *l = json_object_get_object_member(json_object_get_object_member(a, "latency_ns"),
+		                                              op ? "free" : "alloc");
+		double prev = 0;
+		for (size_t i = 0; i < G_N_ELEMENTS(lat); i++)
+			g_assert_true(json_object_has_member(l, lat[i]));
+		for (size_t i = 1; i < G_N_ELEMENTS(lat); i++) {   /* monotonic */
+			double v = json_object_get_double_member(l, lat[i]);
+			g_assert_cmpfloat(v, >=, prev);
+			prev = v;
+		}
+	}
+	for (int w = 0; w < 2; w++) {
+		JsonObject *m = json_object_get_object_member(json_object_get_object_member(a, "memory"),
+		                                              w ? "final" : "peak");
+		for (size_t i = 0; i < G_N_ELEMENTS(mem); i++)
+			g_assert_true(json_object_has_member(m, mem[i]));
+	}
+	c = json_object_get_object_member(json_object_get_object_member(a, "caches"), "remote-free");
+	g_assert_nonnull(c);
+	for (size_t i = 0; i < G_N_ELEMENTS(cache); i++)
+		g_assert_true(json_object_has_member(c, cache[i]));
+	for (size_t i = 0; i < G_N_ELEMENTS(lines); i++)
+		g_assert_true(json_object_has_member(json_object_get_object_member(a, "cachelines"), lines[i]));
+	g_assert_true(json_object_has_member(json_object_get_object_member(a, "pages"), "allocs_by_order"));
+	g_assert_true(json_object_has_member(json_object_get_object_member(a, "jitter"),
+	                                     "housekeeping_ns_total"));
+	g_assert_true(json_object_has_member(json_object_get_object_member(a, "jitter"),
+	                                     "longest_interruption_ns"));
+}
+
+static void test_results(void)
+{
+	char *out = path_in("r1");
+	result_t r = quick_run(out, "1");
+	JsonParser *p = json_parser_new();
+	char *text;
+	JsonObject *ops;
+
+	g_assert_cmpint(r.status, ==, 0);
+	text = read_text(out, "results.json");
+	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
+	check_stable_core(json_node_get_object(json_parser_get_root(p)));
+	/* 4 pairs x 40 batches x 32 objects, all freed by the consumers. */
+	ops = json_object_get_object_member(json_object_get_object_member(
+		json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "allocators"),
+		"slub"), "ops");
+	g_assert_cmpint(json_object_get_int_member(ops, "alloc"), ==, 4 * 40 * 32);
+	g_assert_cmpint(json_object_get_int_member(ops, "free"), ==, 4 * 40 * 32);
+	g_free(text);
+	text = read_text(out, "scenario.scn");
+	g_assert_nonnull(strstr(text, "batches=40"));
+	g_free(text);
+	g_object_unref(p);
+	result_free(&r);
+	g_free(out);
+}
+
+static void test_determinism(void)
+{
+	char *a = path_in("d1"), *b = path_in("d2"), *c = path_in("d3");
+	result_t r1 = quick_run(a, "1"), r2 = quick_run(b, "1"), r3 = quick_run(c, "2");
+	char *ja, *jb, *jc;
+
+	g_assert_cmpint(r1.status + r2.status + r3.status, ==, 0);
+	ja = read_text(a, "results.json");
+	jb = read_text(b, "results.json");
+	jc = read_text(c, "results.json");
+	g_assert_cmpstr(ja, ==, jb);
+	g_assert_cmpstr(ja, !=, jc);
+	g_free(ja); g_free(jb); g_free(jc);
+	result_free(&r1); result_free(&r2); result_free(&r3);
+	g_free(a); g_free(b); g_free(c);
+}
+
+/* Write a scenario into the temp dir from a quickstart-like body. */
+static char *scenario_file(const char *name, const char *body)
+{
+	char *p = path_in(name);
+
+	g_assert_true(g_file_set_contents(p, body, -1, NULL));
+	return p;
+}
+
+#define BASE "[scenario]\nworkload = remote-free\nmachine = nehalem-2s\nallocators = slub\n"
+
+/* Expect a failure with `status` whose stderr contains every needle. */
+static void expect_error(result_t r, int status, const char *n1, const char *n2)
+{
+	if (r.status != status || !strstr(r.err, n1) || (n2 && !strstr(r.err, n2)))
+		g_test_message("status %d, stderr: %s", r.status, r.err);
+	g_assert_cmpint(r.status, ==, status);
+	g_assert_nonnull(strstr(r.err, n1));
+	if (n2)
+		g_assert_nonnull(strstr(r.err, n2));
+	result_free(&r);
+}
+
+static void test_unknown_key(void)
+{
+	char *p = scenario_file("unknown-key.scn", BASE "seed = 1\nfrobnicate = 3\n");
+	char *where = g_strdup_printf("%s:6:", p);
+
+	expect_error(slabsim("run", p, "--out", tmpdir, NULL), 1, where, "frobnicate");
+	g_free(where);
+	g_free(p);
+}
+
+static void test_bad_inputs(void)
+{
+	char *p;
+
+	p = scenario_file("bad-section.scn", BASE "[frob]\nx = 1\n");
+	expect_error(slabsim("check", p, NULL), 1, "[frob]", ":5:");
+	g_free(p);
+	p = scenario_file("bad-time.scn", BASE "duration = soon\n");
+	expect_error(slabsim("check", p, NULL), 1, ":5:", "duration");
+	g_free(p);
+	p = scenario_file("bad-param.scn", BASE "[workload]\npairs = 2\nfrobs = 1\n");
+	expect_error(slabsim("check", p, NULL), 1, ":7:", "frobs");
+	g_free(p);
+	p = scenario_file("bad-type.scn", BASE "[workload]\npairs = many\n");
+	expect_error(slabsim("check", p, NULL), 1, ":6:", "expected a number");
+	g_free(p);
+	p = scenario_file("bad-alloc.scn", "[scenario]\nworkload = remote-free\nallocators = slub,frob\n");
+	expect_error(slabsim("check", p, NULL), 1, ":3:", "frob");
+	g_free(p);
+	p = scenario_file("bad-tunable.scn", BASE "[allocator.slub]\nslub_max_order = 99\n");
+	expect_error(slabsim("check", p, NULL), 1, ":6:", "slub_max_order");
+	g_free(p);
+	p = scenario_file("bad-machine.scn", BASE "[machine]\ncpus = lots\n");
+	expect_error(slabsim("check", p, NULL), 1, ":6:", "cpus");
+	g_free(p);
+	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "machine.nodes=3", NULL),
+	             1, "nodes", NULL);
+	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "workload.pairs", NULL),
+	             1, "--set", "section.key=value");
+	expect_error(slabsim("check", "/nonexistent/x.scn", NULL), 1, "/nonexistent/x.scn", NULL);
+	p = scenario_file("bad-workload.scn", "[scenario]\nworkload = nosuch\n");
+	expect_error(slabsim("check", p, NULL), 1, ":2:", "nosuch");
+	g_free(p);
+}
+
+/* A script that frees an object twice stops the run with the script's
+ * file and line, exit status 2, and writes no results. */
+static void test_script_error(void)
+{
+	char *lua = path_in("twice.lua");
+	char *scn, *body, *out = path_in("no-results"), *json, *where;
+
+	g_assert_true(g_file_set_contents(lua,
+		"return { description = 'double free', params = {},\n"
+		"  setup = function(sim, p)\n"
+		"    local c = sim.cache{ name = 'c', size = 64 }\n"
+		"    sim.spawn(0, function(t)\n"
+		"      local h = t:alloc(c)\n"
+		"      t:free(h)\n"
+		"      t:free(h)\n"
+		"    end)\n"
+		"  end }\n", -1, NULL));
+	body = g_strdup_printf("[scenario]\nworkload = %s\nmachine = desktop-1s\n", lua);
+	scn = scenario_file("twice.scn", body);
+	where = g_strdup_printf("%s:7:", lua);
+	expect_error(slabsim("run", scn, "--out", out, NULL), 2, where, "freed already");
+	json = g_build_filename(out, "results.json", NULL);
+	g_assert_false(g_file_test(json, G_FILE_TEST_EXISTS));
+	g_free(json); g_free(where); g_free(body); g_free(scn); g_free(out); g_free(lua);
+}
+
+static void test_list(void)
+{
+	result_t r = slabsim("list", NULL);
+
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_nonnull(strstr(r.out, "slub"));
+	g_assert_nonnull(strstr(r.out, "nehalem-2s"));
+	g_assert_nonnull(strstr(r.out, "remote-free"));
+	g_assert_nonnull(strstr(r.out, "quickstart"));
+	result_free(&r);
+}
+
+static void rm_rf(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *n;
+
+	while (d && (n = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, n, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR))
+			rm_rf(p);
+		else
+			g_remove(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	g_test_init(&argc, &argv, NULL);
+	tmpdir = g_dir_make_tmp("slabsim-cli-XXXXXX", NULL);
+	g_test_add_func("/cli/results", test_results);
+	g_test_add_func("/cli/determinism", test_determinism);
+	g_test_add_func("/cli/unknown-key", test_unknown_key);
+	g_test_add_func("/cli/bad-inputs", test_bad_inputs);
+	g_test_add_func("/cli/script-error", test_script_error);
+	g_test_add_func("/cli/list", test_list);
+	rc = g_test_run();
+	rm_rf(tmpdir);
+	g_free(tmpdir);
+	return rc;
+}
