@@ -16,7 +16,9 @@
  *
  * Lock order: slab_lock (bit spinlock in page->flags, "slub.slab_lock")
  * before n->list_lock ("slub.list_lock").  Walkers of a partial list hold
- * list_lock and only slab_trylock the pages.
+ * list_lock and only slab_trylock the pages.  SLUB owns page->lock while
+ * the page is a slab: new_slab initialises it (PG_locked is clear on a new
+ * page), discard_slab and destroy release its wait queue.
  *
  * Pricing: every load and store the kernel code makes is priced -- the free
  * pointers in the objects (kload64/kstore64), struct page, kmem_cache_cpu,
@@ -280,7 +282,8 @@ static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
 	return l->oo.objects <= MAX_OBJS_PER_PAGE;
 }
 
-/* See slub.h. */
+/* The geometry kmem_cache_create would give an object of objsize bytes on
+ * the described kernel: stride, slab order and objects per slab. */
 void slub_geometry(size_t objsize, unsigned flags, int ncpus, int page_size,
                    int cache_line, long min_order, long max_order,
                    long min_objects, unsigned *order, unsigned *objects,
@@ -1030,7 +1033,8 @@ static const tunable_t slub_tunables[] = {
 	  "search other nodes' partial lists unless get_cycles() % 1024 > ratio "
 	  "(sysfs shows ratio / 10)" },
 	{ "debug", 1, 0, 1,
-	  "check frees (foreign pointers, double frees) and free pointers" },
+	  "check frees (foreign pointers, double frees) and free pointers "
+	  "(only while the run's kdebug_checks is on)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -1171,8 +1175,54 @@ static void slub_kfree(void *a, saddr_t x)
 	slab_free(page->slab, page, x);
 }
 
-/* kmem_cache_shrink(): flush the cpu slabs, free the empty partial slabs
- * and sort the rest, most used first. */
+/* Append the slabs of bucket b at the tail of n's partial list. */
+static void splice_tail(struct kmem_cache_node *n, klist_t *b)
+{
+	if (klist_empty(b))
+		return;
+	kpage_touch(klist_entry(b->next, page_t, lru), true);
+	kpage_touch(klist_entry(b->prev, page_t, lru), true);
+	touch_neighbour(n, n->partial.prev);
+	b->next->prev = n->partial.prev;
+	n->partial.prev->next = b->next;
+	b->prev->next = &n->partial;
+	n->partial.prev = b->prev;
+}
+
+/* One node of kmem_cache_shrink: free the empty partial slabs that can be
+ * locked, then rebuild the list most used first, least used last. */
+static void shrink_node(kmem_cache_t *s, struct kmem_cache_node *n,
+                        klist_t *by_inuse, unsigned objects)
+{
+	unsigned long flags;
+	klist_t *pos, *t;
+
+	for (unsigned i = 0; i < objects; i++)
+		klist_init(&by_inuse[i]);
+	local_irq_save(&flags);
+	list_lock(s, n);
+	ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, true);
+	klist_for_each_safe(pos, t, &n->partial) {
+		page_t *page = klist_entry(pos, page_t, lru);
+
+		kpage_touch(page, false);
+		if (!page->inuse && slab_trylock(s, page)) {
+			partial_unlink(n, page);
+			slab_unlock(s, page);
+			discard_slab(s, page);
+		} else {
+			lru_unlink(n, page);
+			klist_add(&page->lru, &by_inuse[page->inuse]);
+		}
+	}
+	for (unsigned i = objects; i-- > 0;)
+		splice_tail(n, &by_inuse[i]);
+	list_unlock(s, n);
+	local_irq_restore(flags);
+}
+
+/* kmem_cache_shrink(): flush every cpu slab, then shrink each node's
+ * partial list. */
 static void slub_shrink(void *a, kmem_cache_t *s)
 {
 	slub_t *sl = a;
@@ -1182,45 +1232,10 @@ static void slub_shrink(void *a, kmem_cache_t *s)
 	flush_all(s);
 	for (int node = 0; node < sl->nnodes; node++) {
 		struct kmem_cache_node *n = get_node(s, node);
-		unsigned long flags;
-		klist_t *pos, *t;
 
 		ktouch(n->addr + KN_NR_PARTIAL, 8, false);
-		if (!n->nr_partial)
-			continue;
-		for (unsigned i = 0; i < objects; i++)
-			klist_init(&by_inuse[i]);
-		local_irq_save(&flags);
-		list_lock(s, n);
-		ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, true);
-		klist_for_each_safe(pos, t, &n->partial) {
-			page_t *page = klist_entry(pos, page_t, lru);
-
-			kpage_touch(page, false);
-			if (!page->inuse && slab_trylock(s, page)) {
-				partial_unlink(n, page);
-				slab_unlock(s, page);
-				discard_slab(s, page);
-			} else {
-				lru_unlink(n, page);
-				klist_add(&page->lru, &by_inuse[page->inuse]);
-			}
-		}
-		for (int i = (int)objects - 1; i >= 0; i--) {
-			klist_t *b = &by_inuse[i];
-
-			if (klist_empty(b))
-				continue;
-			kpage_touch(klist_entry(b->next, page_t, lru), true);
-			kpage_touch(klist_entry(b->prev, page_t, lru), true);
-			touch_neighbour(n, n->partial.prev);
-			b->next->prev = n->partial.prev;
-			n->partial.prev->next = b->next;
-			b->prev->next = &n->partial;
-			n->partial.prev = b->prev;
-		}
-		list_unlock(s, n);
-		local_irq_restore(flags);
+		if (n->nr_partial)
+			shrink_node(s, n, by_inuse, objects);
 	}
 	g_free(by_inuse);
 }
@@ -1277,6 +1292,7 @@ static void slub_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sl->stat[i]);
 }
 
+/* SLUB as the simulator's registry sees it. */
 const allocator_ops_t slub_allocator = {
 	.name = "slub",
 	.summary = "SLUB, Linux 2.6.29: per-CPU slabs with lock-free freelists, "

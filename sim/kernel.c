@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <glib.h>
 #include "kernel.h"
 #include "../allocators/allocator.h"
@@ -83,6 +84,38 @@ saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int no
 	return meta_place(owner, category, kmeta_rounded(size), node);
 }
 
+/* Account n kmalloc(size) of metadata without placing them. */
+void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n)
+{
+	uint64_t bytes = kmeta_rounded(size) * n;
+
+	*meta_slot(owner, category) += bytes;
+	kern->meta->total += bytes;
+	if (kern->meta->total > kern->meta->peak)
+		kern->meta->peak = kern->meta->total;
+}
+
+/* Give back n accounted with kmeta_account_n. */
+void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n)
+{
+	uint64_t bytes = kmeta_rounded(size) * n;
+	uint64_t *slot = meta_slot(owner, category);
+
+	g_assert(*slot >= bytes);
+	*slot -= bytes;
+	kern->meta->total -= bytes;
+}
+
+/* An address on `node` for a structure accounted with kmeta_account_n. */
+saddr_t kmeta_place(size_t size, int node)
+{
+	uint64_t bytes = kmeta_rounded(size), align = 8;
+
+	while (align < bytes && align < (uint64_t)kern->m->cache_line)
+		align *= 2;
+	return mem_meta_reserve(kern->mem, node, bytes, align);
+}
+
 /* Account `size` bytes of static (not kmalloc'd) metadata. */
 saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node)
 {
@@ -154,6 +187,23 @@ static void queue_work(int cpu, simtime_t when, kwork_fn fn, void *arg, kipi_t *
 	*w = (kwork_t){ .cpu = cpu, .fn = fn, .arg = arg, .ipi = ipi };
 	klist_add_tail(&w->link, &kern->works);
 	engine_at(kern->engine, when, work_due, w);
+}
+
+/* The kernel's __round_jiffies: to a whole second, skewed 3 jiffies per CPU. */
+uint64_t round_jiffies_relative_on(uint64_t j, int cpu)
+{
+	uint64_t hz = (uint64_t)kern->m->hz, now = kjiffies();
+	uint64_t original = now + j, t = original + (uint64_t)cpu * 3;
+	uint64_t rem = t % hz;
+
+	if (rem < hz / 4)
+		t -= rem;                       /* round down */
+	else
+		t += hz - rem;                  /* round up */
+	t -= (uint64_t)cpu * 3;
+	if (t <= now)                           /* rounding ate the whole delay */
+		t = original;
+	return t - now;
 }
 
 /* Run fn(arg) on `cpu` once `delay` has passed. */
@@ -233,7 +283,9 @@ void kbug(const char *fmt, ...)
 	else
 		g_printerr("slabsim: allocator check failed: %s\n", msg);
 	g_free(msg);
-	exit(3);
+	/* _exit: the run is abandoned mid-fiber; skip atexit work (and the
+	 * leak checker, which cannot see the host stack from here). */
+	_exit(3);
 }
 
 /* ---- life cycle ---- */

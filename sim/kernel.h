@@ -189,6 +189,12 @@ static inline void kpage_touch(const page_t *p, bool write)
  * accounts exactly (static per-CPU areas).  Both return a simulated
  * address on `node` used to price later touches. */
 saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int node);
+/* Account n kmalloc_node(size) at once, without placing them (for
+ * structures materialised lazily, e.g. SLAB's alien caches on 1,024
+ * nodes); kmeta_place() gives one its address when it is first used. */
+void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n);
+void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n);
+saddr_t kmeta_place(size_t size, int node);
 saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node);
 void kmeta_release(const char *owner, const char *category, size_t size);
 uint64_t kmeta_rounded(size_t size);
@@ -200,6 +206,27 @@ uint64_t kmeta_rounded(size_t size);
  * housekeeping (jitter). */
 typedef void (*kwork_fn)(void *arg);
 void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg);
+/* Jiffies: the kernel's timer ticks (HZ per second of simulated time). */
+static inline uint64_t kjiffies(void)
+{
+	return engine_current->clock / (PS_PER_SEC / (simtime_t)kern->m->hz);
+}
+
+static inline simtime_t jiffies_to_time(uint64_t j)
+{
+	return (simtime_t)j * (PS_PER_SEC / (simtime_t)kern->m->hz);
+}
+
+/* The kernel's __round_jiffies_relative(j, cpu): round the expiry of a
+ * timer j jiffies from now to a whole second (skewed by 3 jiffies per CPU),
+ * down if within the first quarter second, else up; returns the rounded
+ * delay in jiffies.  round_jiffies_relative is the same for this CPU. */
+uint64_t round_jiffies_relative_on(uint64_t j, int cpu);
+static inline uint64_t round_jiffies_relative(uint64_t j)
+{
+	return round_jiffies_relative_on(j, smp_processor_id());
+}
+
 /* Run fn on every CPU: an IPI to each other CPU, then fn locally. */
 void on_each_cpu(kwork_fn fn, void *arg);
 

@@ -93,7 +93,7 @@ void spin_destroy(spinlock_t *l)
 
 static void take(spinlock_t *l, lock_class_t *cls)
 {
-	l->holder = engine_current->id;
+	l->holder = engine_current->id + 1;
 	l->since = engine_current->clock;
 	cls->acquisitions++;
 }
@@ -103,8 +103,8 @@ void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 	cpu_t *self = engine_current;
 
 	engine_sync();
-	g_assert(l->holder != self->id);    /* recursive locking is a bug */
-	if (l->holder < 0) {
+	g_assert(l->holder != self->id + 1);    /* recursive locking is a bug */
+	if (!l->holder) {
 		coh_access(lock_coh, addr, 8, COH_RMW);
 		take(l, cls);
 		return;
@@ -129,7 +129,7 @@ bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
 	engine_sync();
 	coh_access(lock_coh, addr, 8, COH_RMW);
-	if (l->holder >= 0)
+	if (l->holder)
 		return false;
 	take(l, cls);
 	return true;
@@ -141,18 +141,20 @@ void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 	cpu_t *next;
 
 	engine_sync();
-	g_assert(l->holder == self->id);
+	g_assert(l->holder == self->id + 1);
 	coh_access(lock_coh, addr, 8, COH_WRITE);
 	cls->hold += self->clock - l->since;
 	next = l->waitq ? g_queue_pop_head(&l->waitq->cpus) : NULL;
 	if (!next) {
-		l->holder = -1;
+		l->holder = 0;
 		return;
 	}
 	/* Spinners hold the line Shared; the release invalidates them all. */
 	engine_charge(COST_INVAL, lock_machine->inval *
 	              (simtime_t)(g_queue_get_length(&l->waitq->cpus) + 1));
-	l->holder = next->id;
+	if (g_queue_is_empty(&l->waitq->cpus))
+		spin_destroy(l);
+	l->holder = next->id + 1;
 	cls->acquisitions++;
 	engine_wake(next, self->clock, COST_LOCK_WAIT);
 }

@@ -27,13 +27,15 @@ typedef struct lock_class {
 
 typedef struct lock_waitq lock_waitq_t;
 
+/* All-zero is an unlocked lock, so zeroed memory (a fresh struct page)
+ * holds valid unlocked locks. */
 typedef struct spinlock {
-	int32_t holder;            /* CPU id, or -1 */
+	int32_t holder;            /* CPU id + 1, or 0 when free */
 	simtime_t since;           /* when the holder got it */
-	lock_waitq_t *waitq;       /* FIFO of waiting CPUs, made on first contention */
+	lock_waitq_t *waitq;       /* FIFO of waiting CPUs, only while someone waits */
 } spinlock_t;
 
-#define SPINLOCK_INIT { -1, 0, NULL }
+#define SPINLOCK_INIT { 0, 0, NULL }
 
 typedef struct lock_registry lock_registry_t;
 
@@ -55,7 +57,7 @@ void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
 
 static inline bool spin_is_locked(const spinlock_t *l)
 {
-	return l->holder >= 0;
+	return l->holder != 0;
 }
 
 #endif

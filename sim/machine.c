@@ -33,7 +33,7 @@ const char *const machine_keys[] = {
 	"cache_kib", "cache_ways", "distance", "remote_distance", "topology",
 	"router_ports", "hit_ns", "llc_ns", "xfer_socket_ns", "xfer_remote_ns",
 	"xfer_per_distance_ns", "mem_local_ns", "mem_per_distance_ns",
-	"rmw_ns", "inval_ns", "op_ns", "irq_ns",
+	"rmw_ns", "inval_ns", "op_ns", "irq_ns", "hz",
 	NULL
 };
 
@@ -241,7 +241,8 @@ static bool load_counts(loader_t *ld)
 	    !get_int(ld, "nodes", 1, 1, MAX_NODES, &m->nnodes) ||
 	    !get_int(ld, "sockets", m->nnodes, 1, MAX_CPUS, &m->nsockets) ||
 	    !get_int(ld, "nr_cpus", m->ncpus, 1, G_MAXINT, &m->nr_cpus) ||
-	    !get_int(ld, "max_numnodes", m->nnodes, 1, G_MAXINT, &m->max_numnodes))
+	    !get_int(ld, "max_numnodes", m->nnodes, 1, G_MAXINT, &m->max_numnodes) ||
+	    !get_int(ld, "hz", 250, 100, 10000, &m->hz))
 		return false;
 	if (m->ncpus % m->nnodes)
 		return fail(ld, "nodes", "expected a divisor of cpus (%d), got '%d'",
@@ -450,6 +451,7 @@ char *machine_key_value(const machine_t *m, const char *key)
 	if (strcmp(key, "max_numnodes") == 0) return g_strdup_printf("%d", m->max_numnodes);
 	if (strcmp(key, "page_size") == 0) return g_strdup_printf("%d", m->page_size);
 	if (strcmp(key, "cache_line") == 0) return g_strdup_printf("%d", m->cache_line);
+	if (strcmp(key, "hz") == 0) return g_strdup_printf("%d", m->hz);
 	return NULL;
 }
 

@@ -22,6 +22,7 @@ typedef struct machine {
 	int nsockets;           /* sockets; nodes spread evenly, >= nnodes or a multiple */
 	int nr_cpus;            /* kernel NR_CPUS (sizes static arrays) */
 	int max_numnodes;       /* kernel MAX_NUMNODES */
+	int hz;                 /* kernel HZ: jiffies per second (timers round to them) */
 	int page_size;          /* bytes, a power of two */
 	int page_shift;
 	int cache_line;         /* bytes, a power of two */

@@ -90,17 +90,48 @@ static char *default_out(const char *scenario)
 	return out;
 }
 
+typedef struct progress {
+	gint64 started;          /* host µs */
+	gint64 last;
+} progress_t;
+
+/* A progress line on a terminal: simulated time, operations, host rate.
+ * Host time is used for display only. */
+static void show_progress(const run_t *r, simtime_t now, void *ctx)
+{
+	progress_t *p = ctx;
+	gint64 t = g_get_monotonic_time();
+	uint64_t ops = r->ops_done[OP_STAT_ALLOC] + r->ops_done[OP_STAT_FREE];
+	double secs = (double)(t - p->started) / 1e6;
+
+	if (t - p->last < 250000)
+		return;
+	p->last = t;
+	g_printerr("\r\033[K%s: %.3f of at most %.3f simulated ms, %" G_GUINT64_FORMAT
+	           " ops, %.1f M ops per host second",
+	           r->ops->name, (double)now / 1e9, (double)r->sc->duration / 1e9, ops,
+	           secs > 0 ? (double)ops / secs / 1e6 : 0.0);
+}
+
 /* Run every allocator of the scenario into one report. */
 static int run_all(scenario_t *sc, report_t *rep)
 {
+	bool tty = isatty(STDERR_FILENO);
+
 	for (int i = 0; sc->allocators[i]; i++) {
 		GError *err = NULL;
-		if (isatty(STDERR_FILENO))
-			g_printerr("slabsim: running %s with %s...\n", sc->path, sc->allocators[i]);
+		progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
 		run_t *r = run_new(sc, sc->allocators[i], &err);
 		if (!r)
 			return fail(err, 1);
-		if (!run_execute(r, &err)) {
+		if (tty) {
+			r->progress = show_progress;
+			r->progress_ctx = &prog;
+		}
+		bool ok = run_execute(r, &err);
+		if (tty && prog.last != prog.started)
+			g_printerr("\r\033[K");
+		if (!ok) {
 			run_free(r);
 			return fail(err, 2);
 		}

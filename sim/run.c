@@ -184,6 +184,8 @@ static void sample_event(void *arg, simtime_t when)
 
 	g_array_append_val(r->samples, s);
 	note_peak(&r->peak, &f);
+	if (r->progress)
+		r->progress(r, when - r->t0, r->progress_ctx);
 	engine_at(r->k->engine, when + r->sc->sample, sample_event, r);
 }
 

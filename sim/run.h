@@ -105,6 +105,10 @@ struct run {
 	footprint_t peak;
 	footprint_t final;
 	GArray *samples;         /* sample_t */
+	/* Called at every sample with the simulated time since t0; for
+	 * progress displays only (never feeds results).  May be NULL. */
+	void (*progress)(const run_t *r, simtime_t now, void *ctx);
+	void *progress_ctx;
 	char *error;             /* a script error stops the run */
 };
 
