@@ -50,6 +50,11 @@ typedef struct cache_info {
 /* Receives allocator-specific counters, in a fixed order. */
 typedef void (*stat_sink)(void *ctx, const char *name, uint64_t value);
 
+/* Receives, per kind of queue ("percpu", "shared", "alien", "remote", ...),
+ * how many objects, and bytes of objects, the cache's queues of that kind
+ * can hold when every one of them is full (summed over CPUs and nodes). */
+typedef void (*queue_sink)(void *ctx, const char *kind, uint64_t objects, uint64_t bytes);
+
 typedef struct allocator_ops {
 	const char *name;
 	const char *summary;
@@ -79,6 +84,8 @@ typedef struct allocator_ops {
 	void (*cache_info)(void *a, kmem_cache_t *s, cache_info_t *out);
 	uint64_t (*queued_bytes)(void *a);    /* free objects parked in queues */
 	void (*stats)(void *a, stat_sink sink, void *ctx);
+	/* Queue capacity of cache s; NULL for allocators without queues. */
+	void (*queue_capacity)(void *a, kmem_cache_t *s, queue_sink sink, void *ctx);
 } allocator_ops_t;
 
 const allocator_ops_t *allocator_find(const char *name);

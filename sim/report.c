@@ -145,6 +145,31 @@ static gint64 sum_members(JsonObject *o)
 	return total;
 }
 
+static void queue_visit(void *ctx, const char *kind, uint64_t objects, uint64_t bytes)
+{
+	JsonObject *q = json_object_new();
+
+	json_object_set_int_member(q, "objects", (gint64)objects);
+	json_object_set_int_member(q, "bytes", (gint64)bytes);
+	json_object_set_object_member(ctx, kind, q);
+}
+
+/* Add each kind of `from` into the totals object `into`. */
+static void add_capacity(JsonObject *into, JsonObject *from)
+{
+	GList *kinds = json_object_get_members(from);
+
+	for (GList *l = kinds; l; l = l->next) {
+		JsonObject *q = json_object_get_object_member(from, l->data);
+		if (!json_object_has_member(into, l->data))
+			obj_add_obj(into, l->data);
+		JsonObject *t = json_object_get_object_member(into, l->data);
+		add_to(t, "objects", (uint64_t)json_object_get_int_member(q, "objects"));
+		add_to(t, "bytes", (uint64_t)json_object_get_int_member(q, "bytes"));
+	}
+	g_list_free(kinds);
+}
+
 static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner)
 {
 	JsonObject *o = json_object_new();
@@ -172,6 +197,8 @@ static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner
 		json_object_set_int_member(o, "metadata_bytes", 0);
 		obj_add_obj(o, "metadata_by_category");
 	}
+	if (r->ops->queue_capacity)
+		r->ops->queue_capacity(r->k->alloc, kc, queue_visit, obj_add_obj(o, "queue_capacity"));
 	return o;
 }
 
@@ -181,12 +208,17 @@ static void add_caches(JsonObject *a, run_t *r)
 	JsonObject *caches = obj_add_obj(a, "caches");
 	int n = r->ops->ncaches(r->k->alloc);
 
+	JsonObject *capacity = r->ops->queue_capacity ? obj_add_obj(a, "queue_capacity") : NULL;
+
 	kmeta_foreach(meta_visit, &m);
 	for (int i = 0; i < n; i++) {
 		kmem_cache_t *kc = r->ops->cache_at(r->k->alloc, i);
 		cache_info_t ci = { 0 };
 		r->ops->cache_info(r->k->alloc, kc, &ci);
-		json_object_set_object_member(caches, ci.name, cache_object(r, kc, m.by_owner));
+		JsonObject *co = cache_object(r, kc, m.by_owner);
+		json_object_set_object_member(caches, ci.name, co);
+		if (capacity)
+			add_capacity(capacity, json_object_get_object_member(co, "queue_capacity"));
 	}
 	json_object_unref(m.by_owner);
 }
