@@ -9,6 +9,7 @@
  * is a function run as a coroutine with a task object `t` whose methods
  * (t:alloc, t:free, ...) yield one operation each to the simulator.
  */
+#include <stdio.h>
 #include <string.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -78,6 +79,13 @@ static unsigned parse_flags(lua_State *L, int idx)
 	return flags;
 }
 
+/* Raise an error unless the workload is still in setup(). */
+static void check_setup(lua_State *L, const char *what)
+{
+	if (host_of(L)->run->booted)
+		luaL_error(L, "%s may only be called from setup()", what);
+}
+
 /* sim.cache{name=, size=, align=, flags="A|B"} -> cache */
 static int l_cache(lua_State *L)
 {
@@ -86,9 +94,14 @@ static int l_cache(lua_State *L)
 	lua_Integer size, align;
 	unsigned flags;
 
+	check_setup(L, "sim.cache");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "name");
 	name = luaL_checkstring(L, -1);
+	if (g_str_has_prefix(name, "kmalloc-") || g_str_has_prefix(name, "size-") ||
+	    run_find_cache(lh->run, name) >= 0)
+		return luaL_error(L, "cache name '%s' is taken (kmalloc-* and size-* belong "
+		                  "to the allocators; names must be unique)", name);
 	lua_getfield(L, 1, "size");
 	size = luaL_checkinteger(L, -1);
 	lua_getfield(L, 1, "align");
@@ -114,6 +127,7 @@ static int l_spawn(lua_State *L)
 	lua_State *co;
 	task_t *t;
 
+	check_setup(L, "sim.spawn");
 	luaL_argcheck(L, cpu >= 0 && cpu < ncpus, 1, "no such CPU");
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	co = lua_newthread(L);
@@ -135,6 +149,7 @@ static int l_spawn(lua_State *L)
 
 static int l_channel(lua_State *L)
 {
+	check_setup(L, "sim.channel");
 	push_ref(L, CHAN_MT, run_add_channel(host_of(L)->run));
 	return 1;
 }
@@ -142,6 +157,7 @@ static int l_channel(lua_State *L)
 static int l_barrier(lua_State *L)
 {
 	lua_Integer n = luaL_checkinteger(L, 1);
+	check_setup(L, "sim.barrier");
 	luaL_argcheck(L, n >= 1, 1, "a barrier needs at least one party");
 	push_ref(L, BARRIER_MT, run_add_barrier(host_of(L)->run, (int)n));
 	return 1;
@@ -463,6 +479,21 @@ static void register_types(lua_State *L)
 	lua_pop(L, 1);
 }
 
+/* print(...) writes to stderr, so it never mixes into the report. */
+static int l_print(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	for (int i = 1; i <= n; i++) {
+		fputs(luaL_tolstring(L, i, NULL), stderr);
+		fputs(i < n ? "\t" : "\n", stderr);
+		lua_pop(L, 1);
+	}
+	if (n == 0)
+		fputs("\n", stderr);
+	return 0;
+}
+
 /* ---- loading ---- */
 
 static lua_State *new_state(uint64_t seed)
@@ -484,6 +515,8 @@ static lua_State *new_state(uint64_t seed)
 	lua_pushinteger(L, (lua_Integer)seed);
 	lua_call(L, 1, 0);
 	lua_pop(L, 1);
+	lua_pushcfunction(L, l_print);
+	lua_setglobal(L, "print");
 	lua_pushnil(L);
 	lua_setglobal(L, "dofile");
 	lua_pushnil(L);
@@ -495,11 +528,11 @@ static lua_State *new_state(uint64_t seed)
 static bool load_script(lua_State *L, const char *path, GError **err)
 {
 	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s", lua_tostring(L, -1));
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_tostring(L, -1));
 		return false;
 	}
 	if (!lua_istable(L, -1)) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: a workload must return a table "
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s: a workload must return a table "
 		            "{ description = ..., params = {...}, setup = function(sim, p) ... end }", path);
 		return false;
 	}
@@ -537,7 +570,12 @@ static bool push_param(lua_State *L, const scenario_t *sc, const char *key,
 			scenario_key_error(sc, err, "workload", key, "expected a number, got '%s'", v);
 			return false;
 		}
-		if (d == (double)(lua_Integer)d && !strchr(v, '.') && !strchr(v, 'e'))
+		bool integral = !strchr(v, '.') && !strchr(v, 'e') && !strchr(v, 'E');
+		if (lua_isinteger(L, -1) && (!integral || d != (double)(lua_Integer)d)) {
+			scenario_key_error(sc, err, "workload", key, "expected an integer, got '%s'", v);
+			return false;
+		}
+		if (integral)
 			lua_pushinteger(L, (lua_Integer)d);
 		else
 			lua_pushnumber(L, d);
@@ -634,13 +672,13 @@ luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 	lua_pushcfunction(L, traceback);             /* script, p, tb */
 	lua_getfield(L, -3, "setup");
 	if (!lua_isfunction(L, -1)) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: the workload has no setup function", lh->path);
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s: the workload has no setup function", lh->path);
 		goto fail;
 	}
 	push_sim_table(lh);
 	lua_pushvalue(L, -4);                        /* p */
 	if (lua_pcall(L, 2, 0, -4) != LUA_OK) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s", lua_tostring(L, -1));
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_tostring(L, -1));
 		goto fail;
 	}
 	lua_settop(L, 0);

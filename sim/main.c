@@ -123,7 +123,7 @@ static int run_all(scenario_t *sc, report_t *rep)
 		progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
 		run_t *r = run_new(sc, sc->allocators[i], &err);
 		if (!r)
-			return fail(err, 1);
+			return fail(err, err->code);
 		if (tty) {
 			r->progress = show_progress;
 			r->progress_ctx = &prog;
@@ -145,7 +145,7 @@ static int cmd_run(int argc, char **argv)
 {
 	GError *err = NULL;
 	const char *path;
-	char **sets, *out;
+	char **sets, *out, *default_path;
 	scenario_t *sc;
 	report_t *rep;
 	int status;
@@ -156,12 +156,15 @@ static int cmd_run(int argc, char **argv)
 		g_printerr("slabsim: run takes one scenario, got %d\n", argc - 2);
 		return 1;
 	}
-	path = argc == 3 ? argv[2] : DEFAULT_SCENARIO;
+	default_path = g_build_filename(root_dir(), DEFAULT_SCENARIO, NULL);
+	path = argc == 3 ? argv[2] : default_path;
 	sets = all_sets();
 	sc = scenario_load(path, root_dir(), sets, &err);
 	g_strfreev(sets);
-	if (!sc)
+	if (!sc) {
+		g_free(default_path);
 		return fail(err, 1);
+	}
 	rep = report_new(sc);
 	status = run_all(sc, rep);
 	out = opt_out ? g_strdup(opt_out) : default_out(path);
@@ -175,6 +178,7 @@ static int cmd_run(int argc, char **argv)
 	if (status == 0)
 		g_printerr("slabsim: results in %s/\n", out);
 	g_free(out);
+	g_free(default_path);
 	report_free(rep);
 	scenario_free(sc);
 	return status;
@@ -202,7 +206,7 @@ static int cmd_check(int argc, char **argv)
 		run_t *r = run_new(sc, sc->allocators[i], &err);
 		if (!r) {
 			scenario_free(sc);
-			return fail(err, 1);
+			return fail(err, err->code);
 		}
 		run_free(r);
 	}
@@ -235,6 +239,18 @@ static GPtrArray *list_dir(const char *sub, const char *suffix)
 	return names;
 }
 
+/* The description key of [group] in a key file, or NULL. */
+static char *key_file_description(const char *path, const char *group)
+{
+	GKeyFile *kf = g_key_file_new();
+	char *d = NULL;
+
+	if (g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
+		d = g_key_file_get_string(kf, group, "description", NULL);
+	g_key_file_free(kf);
+	return d;
+}
+
 static void list_files(const char *what, const char *sub, const char *suffix)
 {
 	GPtrArray *names = list_dir(sub, suffix);
@@ -245,6 +261,8 @@ static void list_files(const char *what, const char *sub, const char *suffix)
 		char *path = g_strdup_printf("%s/%s/%s%s", root_dir(), sub, (char *)names->pdata[i], suffix);
 		if (strcmp(suffix, ".lua") == 0)
 			lh_describe(path, &desc, NULL);
+		else
+			desc = key_file_description(path, strcmp(suffix, ".scn") == 0 ? "scenario" : "machine");
 		printf("  %-20s %s\n", (char *)names->pdata[i], desc ? desc : "");
 		g_free(desc);
 		g_free(path);

@@ -61,7 +61,7 @@ report_t *report_new(const scenario_t *sc)
 	meta = obj_add_obj(rep->root, "slabsim");
 	json_object_set_string_member(meta, "version", SLABSIM_VERSION);
 	json_object_set_int_member(meta, "schema", 1);
-	json_object_set_object_member(rep->root, "scenario", scenario_object(sc));
+	json_object_set_object_member(rep->root, "scenario", json_object_new());
 	rep->allocators = obj_add_obj(rep->root, "allocators");
 	rep->csv_names = g_ptr_array_new_with_free_func(g_free);
 	return rep;
@@ -350,6 +350,8 @@ char *report_json(report_t *rep)
 	JsonGenerator *gen = json_generator_new();
 	char *text;
 
+	/* The workload completes the resolved scenario when it loads. */
+	json_object_set_object_member(rep->root, "scenario", scenario_object(rep->sc));
 	json_node_set_object(node, rep->root);
 	json_generator_set_root(gen, node);
 	json_generator_set_pretty(gen, TRUE);

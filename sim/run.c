@@ -49,6 +49,14 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
 	return (int)r->caches->len - 1;
 }
 
+int run_find_cache(const run_t *r, const char *name)
+{
+	for (guint i = 0; i < r->caches->len; i++)
+		if (strcmp(((cache_rec_t *)r->caches->pdata[i])->name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
 task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co)
 {
 	task_t *t = g_new0(task_t, 1);
@@ -487,6 +495,8 @@ run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
 	cfg.tunables = r->tunables;
 	cfg.seed = sc->seed;
 	cfg.pa.seed = sc->seed;
+	cfg.pa.limit_pages = (sc->mem_limit_mib << 20) >> sc->machine->page_shift;
+	cfg.pa.fail_ppm = sc->page_fail_ppm;
 	cfg.cpu_main = cpu_main;
 	cfg.cpu_main_arg = r;
 	r->k = kernel_new(&cfg);

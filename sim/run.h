@@ -120,6 +120,8 @@ void run_free(run_t *r);
 
 /* ---- for the Lua host, during setup ---- */
 int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, unsigned flags);
+/* Index of the workload cache called name, or -1. */
+int run_find_cache(const run_t *r, const char *name);
 task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co);
 int run_add_channel(run_t *r);
 int run_add_barrier(run_t *r, int parties);

@@ -11,7 +11,7 @@ G_DEFINE_QUARK(slabsim-error-quark, slabsim_error)
 
 static const char *const scenario_keys[] = {
 	"description", "workload", "machine", "allocators", "seed",
-	"duration", "sample", NULL
+	"duration", "sample", "mem_limit_mib", "page_fail_ppm", NULL
 };
 
 /* 1-based line of `key` in [group] of a key file's text, or 0. */
@@ -187,9 +187,13 @@ static bool check_groups(scenario_t *sc, GError **err)
 			continue;
 		}
 		if (strcmp(grp, "scenario") != 0) {
+			int line = group_line(sc->text, grp);
+			char *where = line ? g_strdup_printf("%s:%d", sc->path, line)
+			                   : g_strdup_printf("--set %s.*", grp);
 			g_set_error(err, SLABSIM_ERROR, 1,
-			            "%s:%d: [%s]: unknown section (expected scenario, machine, workload or allocator.NAME)",
-			            sc->path, group_line(sc->text, grp), grp);
+			            "%s: [%s]: unknown section (expected scenario, machine, workload or allocator.NAME)",
+			            where, grp);
+			g_free(where);
 			ok = false;
 			break;
 		}
@@ -197,7 +201,8 @@ static bool check_groups(scenario_t *sc, GError **err)
 		for (int i = 0; keys[i]; i++) {
 			if (!in_list(scenario_keys, keys[i])) {
 				scenario_key_error(sc, err, grp, keys[i], "unknown key (expected one of: "
-				                   "description, workload, machine, allocators, seed, duration, sample)");
+				                   "description, workload, machine, allocators, seed, duration, sample, "
+				                   "mem_limit_mib, page_fail_ppm)");
 				ok = false;
 				break;
 			}
@@ -227,6 +232,22 @@ static bool get_time(scenario_t *sc, const char *key, const char *def,
 	return ok;
 }
 
+/* A non-negative integer key of [scenario] no larger than max. */
+static bool get_uint(scenario_t *sc, const char *key, uint64_t max, uint64_t *out, GError **err)
+{
+	char *v = get_str(sc, key, "0"), *end;
+	bool ok;
+
+	errno = 0;
+	*out = g_ascii_strtoull(v, &end, 10);
+	ok = g_ascii_isdigit(*v) && !*end && !errno && *out <= max;
+	if (!ok)
+		scenario_key_error(sc, err, "scenario", key,
+		                   "expected an integer from 0 to %" G_GUINT64_FORMAT ", got '%s'", max, v);
+	g_free(v);
+	return ok;
+}
+
 static bool read_allocators(scenario_t *sc, GError **err)
 {
 	char *v = get_str(sc, "allocators", "slub");
@@ -235,6 +256,12 @@ static bool read_allocators(scenario_t *sc, GError **err)
 	g_free(v);
 	for (int i = 0; sc->allocators[i]; i++) {
 		g_strstrip(sc->allocators[i]);
+		for (int j = 0; j < i; j++)
+			if (strcmp(sc->allocators[j], sc->allocators[i]) == 0) {
+				scenario_key_error(sc, err, "scenario", "allocators",
+				                   "'%s' is listed twice", sc->allocators[i]);
+				return false;
+			}
 		if (!allocator_find(sc->allocators[i])) {
 			scenario_key_error(sc, err, "scenario", "allocators",
 			                   "no allocator called '%s' (see `slabsim list allocators`)",
@@ -258,7 +285,7 @@ static bool read_settings(scenario_t *sc, const char *root, GError **err)
 	sc->workload = get_str(sc, "workload", "");
 	errno = 0;
 	sc->seed = g_ascii_strtoull(seed, &end, 10);
-	if (!*seed || *end || errno) {
+	if (!g_ascii_isdigit(*seed) || *end || errno) {
 		scenario_key_error(sc, err, "scenario", "seed", "expected a non-negative integer, got '%s'", seed);
 		g_free(seed);
 		return false;
@@ -276,9 +303,14 @@ static bool read_settings(scenario_t *sc, const char *root, GError **err)
 		scenario_key_error(sc, err, "scenario", "workload", "no workload script %s", sc->workload_path);
 		return false;
 	}
-	return read_allocators(sc, err) &&
-	       get_time(sc, "duration", "10s", &sc->duration, err) &&
-	       get_time(sc, "sample", "10ms", &sc->sample, err);
+	uint64_t ppm = 0;
+	bool ok = read_allocators(sc, err) &&
+	          get_time(sc, "duration", "10s", &sc->duration, err) &&
+	          get_time(sc, "sample", "10ms", &sc->sample, err) &&
+	          get_uint(sc, "mem_limit_mib", G_MAXUINT32, &sc->mem_limit_mib, err) &&
+	          get_uint(sc, "page_fail_ppm", 1000000, &ppm, err);
+	sc->page_fail_ppm = (uint32_t)ppm;
+	return ok;
 }
 
 static bool load_machine(scenario_t *sc, const char *root, GError **err)
@@ -342,6 +374,8 @@ static void resolve(scenario_t *sc, const char *root)
 	v = g_strdup_printf("%" G_GUINT64_FORMAT "ns", sc->sample / PS_PER_NS);
 	g_key_file_set_string(r, "scenario", "sample", v);
 	g_free(v);
+	g_key_file_set_uint64(r, "scenario", "mem_limit_mib", sc->mem_limit_mib);
+	g_key_file_set_uint64(r, "scenario", "page_fail_ppm", sc->page_fail_ppm);
 	(void)root;
 	for (int i = 0; machine_keys[i]; i++) {
 		char *mv = machine_key_value(sc->machine, machine_keys[i]);

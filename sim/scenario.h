@@ -17,6 +17,9 @@
 #define SLABSIM_ERROR slabsim_error_quark()
 GQuark slabsim_error_quark(void);
 
+/* Error codes double as exit statuses. */
+enum { SLABSIM_ERROR_INPUT = 1, SLABSIM_ERROR_SCRIPT = 2 };
+
 typedef struct scenario {
 	char *path;               /* as given */
 	char *text;               /* file contents, for line lookups */
@@ -30,6 +33,8 @@ typedef struct scenario {
 	uint64_t seed;
 	simtime_t duration;       /* simulated time limit */
 	simtime_t sample;         /* sampling period */
+	uint64_t mem_limit_mib;   /* page allocator limit, 0 = all memory */
+	uint32_t page_fail_ppm;   /* injected page allocation failures */
 	machine_t *machine;
 	GKeyFile *resolved;       /* every key with its effective value */
 } scenario_t;

@@ -231,6 +231,14 @@ static void test_bad_inputs(void)
 	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "workload.pairs", NULL),
 	             1, "--set", "section.key=value");
 	expect_error(slabsim("check", "/nonexistent/x.scn", NULL), 1, "/nonexistent/x.scn", NULL);
+	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "frob.x=1", NULL),
+	             1, "--set frob.*", "unknown section");
+	expect_error(slabsim("check", "scenarios/quickstart.scn", "--seed", "-1", NULL),
+	             1, "--set scenario.seed", "non-negative");
+	expect_error(slabsim("check", "scenarios/quickstart.scn", "--allocators", "slub,slub", NULL),
+	             1, "allocators", "twice");
+	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "workload.batch=2.5", NULL),
+	             1, "--set workload.batch", "expected an integer");
 	p = scenario_file("bad-workload.scn", "[scenario]\nworkload = nosuch\n");
 	expect_error(slabsim("check", p, NULL), 1, ":2:", "nosuch");
 	g_free(p);
