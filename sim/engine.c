@@ -69,6 +69,27 @@ struct engine {
 cpu_t *engine_current;
 engine_t *engine_running;
 
+const char *const cost_kind_names[COST_NKINDS] = {
+	"hit", "llc", "xfer_socket", "xfer_remote", "mem_local", "mem_remote",
+	"inval", "atomic", "lock_wait", "irq", "op", "think", "idle",
+	"page_allocator", "housekeeping",
+};
+
+void engine_cost_fold(const simtime_t snap[COST_NKINDS], enum cost_kind into)
+{
+	cpu_t *c = engine_current;
+	simtime_t moved = 0;
+
+	for (int k = 0; k < COST_NKINDS; k++) {
+		if (k == (int)into)
+			continue;
+		simtime_t d = c->cost[k] - snap[k];
+		c->cost[k] -= d;
+		moved += d;
+	}
+	c->cost[into] += moved;
+}
+
 /* ---- run heap, keyed by (clock, id) ---- */
 
 static inline bool cpu_before(const cpu_t *a, const cpu_t *b)

@@ -37,8 +37,13 @@ enum cost_kind {
 	COST_OP,             /* call overhead of an operation */
 	COST_THINK,          /* workload compute time */
 	COST_IDLE,           /* waiting for messages, barriers, work */
+	COST_PAGEALLOC,      /* everything inside the page allocator */
+	COST_HOUSEKEEPING,   /* everything inside delayed work and IPIs */
 	COST_NKINDS
 };
+
+/* The cost accounts' names, as reports show them. */
+extern const char *const cost_kind_names[COST_NKINDS];
 
 typedef void (*cpu_main_fn)(cpu_t *cpu, void *arg);
 typedef void (*event_fn)(void *arg, simtime_t when);
@@ -79,6 +84,18 @@ static inline void engine_charge(enum cost_kind kind, simtime_t ps)
 	engine_current->clock += ps;
 	engine_current->cost[kind] += ps;
 }
+
+/* Attribute a stretch of work to one account: engine_cost_mark() saves the
+ * running CPU's accounts, engine_cost_fold() moves everything charged
+ * since then to `into` (so the page allocator's hits, transfers and lock
+ * waits add up as "page allocator"). */
+static inline void engine_cost_mark(simtime_t snap[COST_NKINDS])
+{
+	for (int k = 0; k < COST_NKINDS; k++)
+		snap[k] = engine_current->cost[k];
+}
+
+void engine_cost_fold(const simtime_t snap[COST_NKINDS], enum cost_kind into);
 
 bool engine_must_yield(const engine_t *e, const cpu_t *c);
 void engine_reschedule(bool keep_runnable);

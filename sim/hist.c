@@ -82,3 +82,11 @@ void hist_clear(hist_t *h)
 	g_free(h->buckets);
 	*h = (hist_t){ 0 };
 }
+
+/* Visit the non-empty buckets in increasing order. */
+void hist_foreach(const hist_t *h, void (*fn)(void *ctx, uint64_t value, uint64_t count), void *ctx)
+{
+	for (unsigned b = 0; h->buckets && b < HIST_BUCKETS; b++)
+		if (h->buckets[b])
+			fn(ctx, MIN(bucket_top(b), h->max), h->buckets[b]);
+}

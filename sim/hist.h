@@ -28,5 +28,8 @@ void hist_record(hist_t *h, uint64_t v);
 uint64_t hist_quantile(const hist_t *h, unsigned q_per_mille);
 void hist_merge(hist_t *into, const hist_t *from);
 void hist_clear(hist_t *h);
+/* Call fn(ctx, upper edge of bucket, count) for each non-empty bucket, in
+ * increasing value order. */
+void hist_foreach(const hist_t *h, void (*fn)(void *ctx, uint64_t value, uint64_t count), void *ctx);
 
 #endif

@@ -214,10 +214,12 @@ void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg)
 
 static void run_work(kwork_t *w)
 {
-	simtime_t t0 = know(), dt;
+	simtime_t t0 = know(), dt, snap[COST_NKINDS];
 
 	klist_del(&w->link);
+	engine_cost_mark(snap);
 	w->fn(w->arg);
+	engine_cost_fold(snap, COST_HOUSEKEEPING);
 	dt = know() - t0;
 	kern->housekeeping += dt;
 	if (dt > kern->longest_interruption)

@@ -159,14 +159,25 @@ static inline void bit_spin_unlock_page(page_t *p, lock_class_t *cls)
 
 /* ---- pages ---- */
 
+/* Page allocator calls; their whole cost is accounted as COST_PAGEALLOC. */
 static inline page_t *alloc_pages_node(int node, gfp_t gfp, unsigned order)
 {
-	return pa_alloc(kern->pa, node, order, gfp);
+	simtime_t snap[COST_NKINDS];
+	page_t *p;
+
+	engine_cost_mark(snap);
+	p = pa_alloc(kern->pa, node, order, gfp);
+	engine_cost_fold(snap, COST_PAGEALLOC);
+	return p;
 }
 
 static inline void __free_pages(page_t *page, unsigned order)
 {
+	simtime_t snap[COST_NKINDS];
+
+	engine_cost_mark(snap);
 	pa_release(kern->pa, page, order);
+	engine_cost_fold(snap, COST_PAGEALLOC);
 }
 
 static inline page_t *virt_to_page(saddr_t a) { return pa_virt_to_page(kern->pa, a); }

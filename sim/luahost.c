@@ -188,10 +188,86 @@ static int l_cpus_on_node(lua_State *L)
 	return 1;
 }
 
+/* Resolve a data path: as given if it exists, else under the repository root. */
+static char *data_path(const char *p)
+{
+	const char *root = g_getenv("SLABSIM_ROOT");
+
+	if (g_path_is_absolute(p) || g_file_test(p, G_FILE_TEST_EXISTS) || !root)
+		return g_strdup(p);
+	return g_build_filename(root, p, NULL);
+}
+
+/* Parse one slabinfo row into a table {name, objsize, active_objs, num_objs,
+ * objperslab, pagesperslab}; false if the row is malformed. */
+static bool push_slabinfo_row(lua_State *L, const char *line)
+{
+	char name[128];
+	unsigned long active, num, objsize, perslab, pages;
+
+	if (sscanf(line, "%127s %lu %lu %lu %lu %lu", name, &active, &num, &objsize,
+	           &perslab, &pages) != 6 || objsize == 0)
+		return false;
+	lua_createtable(L, 0, 6);
+	lua_pushstring(L, name);
+	lua_setfield(L, -2, "name");
+	lua_pushinteger(L, (lua_Integer)objsize);
+	lua_setfield(L, -2, "objsize");
+	lua_pushinteger(L, (lua_Integer)active);
+	lua_setfield(L, -2, "active_objs");
+	lua_pushinteger(L, (lua_Integer)num);
+	lua_setfield(L, -2, "num_objs");
+	lua_pushinteger(L, (lua_Integer)perslab);
+	lua_setfield(L, -2, "objperslab");
+	lua_pushinteger(L, (lua_Integer)pages);
+	lua_setfield(L, -2, "pagesperslab");
+	return true;
+}
+
+/* sim.slabinfo(path) -> array of rows of a /proc/slabinfo 2.1 file */
+static int l_slabinfo(lua_State *L)
+{
+	char *path = data_path(luaL_checkstring(L, 1)), *text = NULL, **lines;
+	GError *e = NULL;
+	int n = 0;
+
+	if (!g_file_get_contents(path, &text, NULL, &e)) {
+		lua_pushfstring(L, "%s: %s", path, e->message);
+		g_error_free(e);
+		g_free(path);
+		return lua_error(L);
+	}
+	lines = g_strsplit(text, "\n", -1);
+	g_free(text);
+	if (!lines[0] || !g_str_has_prefix(lines[0], "slabinfo - version: 2.1")) {
+		lua_pushfstring(L, "%s:1: expected 'slabinfo - version: 2.1'", path);
+		g_strfreev(lines);
+		g_free(path);
+		return lua_error(L);
+	}
+	lua_newtable(L);
+	for (int i = 1; lines[i]; i++) {
+		if (lines[i][0] == '#' || !*g_strstrip(lines[i]))
+			continue;
+		if (!push_slabinfo_row(L, lines[i])) {
+			lua_pushfstring(L, "%s:%d: expected 'name active_objs num_objs objsize "
+			                "objperslab pagesperslab ...'", path, i + 1);
+			g_strfreev(lines);
+			g_free(path);
+			return lua_error(L);
+		}
+		lua_rawseti(L, -2, ++n);
+	}
+	g_strfreev(lines);
+	g_free(path);
+	return 1;
+}
+
 static void push_sim_table(luahost_t *lh)
 {
 	static const luaL_Reg fns[] = {
 		{ "cache", l_cache }, { "spawn", l_spawn }, { "channel", l_channel },
+		{ "slabinfo", l_slabinfo },
 		{ "barrier", l_barrier }, { "cpu_node", l_cpu_node },
 		{ "cpus_on_node", l_cpus_on_node }, { NULL, NULL },
 	};
@@ -499,6 +575,8 @@ static int l_print(lua_State *L)
 static lua_State *new_state(uint64_t seed)
 {
 	lua_State *L = luaL_newstate();
+	const char *root = g_getenv("SLABSIM_ROOT");
+	char *lib;
 	static const luaL_Reg libs[] = {
 		{ LUA_GNAME, luaopen_base }, { LUA_TABLIBNAME, luaopen_table },
 		{ LUA_STRLIBNAME, luaopen_string }, { LUA_MATHLIBNAME, luaopen_math },
@@ -509,6 +587,22 @@ static lua_State *new_state(uint64_t seed)
 		luaL_requiref(L, lib->name, lib->func, 1);
 		lua_pop(L, 1);
 	}
+	/* require() finds only the workload library, Lua files in workloads/lib. */
+	luaL_requiref(L, LUA_LOADLIBNAME, luaopen_package, 1);
+	lib = g_build_filename(root ? root : ".", "workloads", "lib", "?.lua", NULL);
+	lua_pushstring(L, lib);
+	lua_setfield(L, -2, "path");
+	lua_pushstring(L, "");
+	lua_setfield(L, -2, "cpath");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "loadlib");
+	lua_getfield(L, -1, "searchers");       /* keep preload and Lua searchers */
+	lua_pushnil(L);
+	lua_rawseti(L, -2, 4);
+	lua_pushnil(L);
+	lua_rawseti(L, -2, 3);
+	lua_pop(L, 2);
+	g_free(lib);
 	/* Determinism: a seeded math.random, and no file loading at run time. */
 	lua_getglobal(L, "math");
 	lua_getfield(L, -1, "randomseed");

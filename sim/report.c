@@ -11,6 +11,8 @@ struct report {
 	JsonObject *root;          /* {"slabsim", "scenario", "allocators"} */
 	JsonObject *allocators;
 	GPtrArray *csv_names;      /* file name, then contents, pairwise */
+	GString *breakdown_csv;    /* one file for every allocator */
+	GString *locks_csv;
 };
 
 static char *g_strconcat_free_first(char *a, const char *b)
@@ -18,6 +20,11 @@ static char *g_strconcat_free_first(char *a, const char *b)
 	char *s = g_strconcat(a, b, NULL);
 	g_free(a);
 	return s;
+}
+
+static JsonObject *oget(JsonObject *o, const char *k)
+{
+	return json_object_get_object_member(o, k);
 }
 
 static double ns(simtime_t ps)
@@ -64,6 +71,8 @@ report_t *report_new(const scenario_t *sc)
 	json_object_set_object_member(rep->root, "scenario", json_object_new());
 	rep->allocators = obj_add_obj(rep->root, "allocators");
 	rep->csv_names = g_ptr_array_new_with_free_func(g_free);
+	rep->breakdown_csv = g_string_new("allocator,op,account,ns_per_op\n");
+	rep->locks_csv = g_string_new("allocator,class,acquisitions,contentions,wait_ns,max_wait_ns,hold_ns\n");
 	return rep;
 }
 
@@ -73,6 +82,8 @@ void report_free(report_t *rep)
 		return;
 	json_object_unref(rep->root);
 	g_ptr_array_free(rep->csv_names, TRUE);
+	g_string_free(rep->breakdown_csv, TRUE);
+	g_string_free(rep->locks_csv, TRUE);
 	g_free(rep);
 }
 
@@ -280,10 +291,6 @@ static void add_time(JsonObject *a, run_t *r)
 	simtime_t span = r->t_end > r->t0 ? r->t_end - r->t0 : 0;
 	uint64_t ops = r->ops_done[OP_STAT_ALLOC] + r->ops_done[OP_STAT_FREE];
 	JsonObject *cost = obj_add_obj(a, "cpu_time_ns");
-	static const char *const kinds[COST_NKINDS] = {
-		"hit", "llc", "xfer_socket", "xfer_remote", "mem_local", "mem_remote",
-		"inval", "atomic", "lock_wait", "irq", "op", "think", "idle",
-	};
 	simtime_t sum[COST_NKINDS] = { 0 };
 
 	json_object_set_double_member(a, "simulated_ns", ns(span));
@@ -293,7 +300,27 @@ static void add_time(JsonObject *a, run_t *r)
 		for (int k = 0; k < COST_NKINDS; k++)
 			sum[k] += engine_cpu(r->k->engine, c)->cost[k];
 	for (int k = 0; k < COST_NKINDS; k++)
-		json_object_set_double_member(cost, kinds[k], ns(sum[k]));
+		json_object_set_double_member(cost, cost_kind_names[k], ns(sum[k]));
+}
+
+/* Mean simulated ns per operation, split by account; "total" is the mean
+ * latency, and the parts add up to it. */
+static void add_breakdown(JsonObject *a, run_t *r)
+{
+	static const char *const ops[OP_STAT_N] = { "alloc", "free" };
+	JsonObject *b = obj_add_obj(a, "breakdown_ns_per_op");
+
+	for (int op = 0; op < OP_STAT_N; op++) {
+		JsonObject *o = obj_add_obj(b, ops[op]);
+		uint64_t n = r->lat[op].count;
+		simtime_t total = 0;
+		for (int k = 0; k < COST_NKINDS; k++) {
+			json_object_set_double_member(o, cost_kind_names[k],
+			                              n ? ns(r->breakdown[op][k]) / (double)n : 0);
+			total += r->breakdown[op][k];
+		}
+		json_object_set_double_member(o, "total", n ? ns(total) / (double)n : 0);
+	}
 }
 
 static char *samples_csv(run_t *r)
@@ -308,6 +335,63 @@ static char *samples_csv(run_t *r)
 		                       x->queued_bytes, x->metadata_bytes);
 	}
 	return g_string_free(s, FALSE);
+}
+
+typedef struct cdf_ctx {
+	GString *s;
+	const char *op;
+	uint64_t total, seen;
+} cdf_ctx_t;
+
+static void cdf_row(void *ctx, uint64_t value, uint64_t count)
+{
+	cdf_ctx_t *c = ctx;
+
+	c->seen += count;
+	g_string_append_printf(c->s, "%s,%.3f,%" G_GUINT64_FORMAT ",%.6f\n", c->op, ns(value),
+	                       count, (double)c->seen / (double)c->total);
+}
+
+/* latency-ALLOC.csv: the latency distribution of each operation. */
+static char *latency_csv(run_t *r)
+{
+	static const char *const ops[OP_STAT_N] = { "alloc", "free" };
+	GString *s = g_string_new("op,latency_ns,count,cumulative_fraction\n");
+
+	for (int op = 0; op < OP_STAT_N; op++) {
+		cdf_ctx_t c = { s, ops[op], r->lat[op].count, 0 };
+		hist_foreach(&r->lat[op], cdf_row, &c);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Rows of breakdown.csv and locks.csv, from the allocator's JSON. */
+static void shared_csv_rows(report_t *rep, const char *name, JsonObject *a)
+{
+	JsonObject *b = oget(a, "breakdown_ns_per_op"), *locks = oget(a, "locks");
+	GList *ops = json_object_get_members(b), *cls = json_object_get_members(locks);
+
+	for (GList *o = ops; o; o = o->next) {
+		JsonObject *parts = json_object_get_object_member(b, o->data);
+		GList *ks = json_object_get_members(parts);
+		for (GList *k = ks; k; k = k->next)
+			g_string_append_printf(rep->breakdown_csv, "%s,%s,%s,%.3f\n", name,
+			                       (char *)o->data, (char *)k->data,
+			                       json_object_get_double_member(parts, k->data));
+		g_list_free(ks);
+	}
+	for (GList *l = cls; l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(locks, l->data);
+		g_string_append_printf(rep->locks_csv, "%s,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+		                       ",%.3f,%.3f,%.3f\n", name, (char *)l->data,
+		                       json_object_get_int_member(c, "acquisitions"),
+		                       json_object_get_int_member(c, "contentions"),
+		                       json_object_get_double_member(c, "wait_ns"),
+		                       json_object_get_double_member(c, "max_wait_ns"),
+		                       json_object_get_double_member(c, "hold_ns"));
+	}
+	g_list_free(ops);
+	g_list_free(cls);
 }
 
 void report_add(report_t *rep, run_t *r)
@@ -340,8 +424,12 @@ void report_add(report_t *rep, run_t *r)
 	json_object_set_double_member(jit, "longest_interruption_ns", ns(r->k->longest_interruption));
 	r->ops->stats(r->k->alloc, stat_visit, obj_add_obj(a, "stats"));
 	add_time(a, r);
+	add_breakdown(a, r);
 	g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-%s.csv", r->ops->name));
 	g_ptr_array_add(rep->csv_names, samples_csv(r));
+	g_ptr_array_add(rep->csv_names, g_strdup_printf("latency-%s.csv", r->ops->name));
+	g_ptr_array_add(rep->csv_names, latency_csv(r));
+	shared_csv_rows(rep, r->ops->name, a);
 }
 
 char *report_json(report_t *rep)
@@ -372,11 +460,6 @@ static gint64 iget(JsonObject *o, const char *k)
 static double dget(JsonObject *o, const char *k)
 {
 	return json_object_has_member(o, k) ? json_object_get_double_member(o, k) : 0;
-}
-
-static JsonObject *oget(JsonObject *o, const char *k)
-{
-	return json_object_get_object_member(o, k);
 }
 
 static void text_latency(GString *s, JsonObject *a)
@@ -560,6 +643,8 @@ bool report_write(report_t *rep, const char *dir, GError **err)
 	     write_file(dir, "report.txt", text, err);
 	for (guint i = 0; ok && i < rep->csv_names->len; i += 2)
 		ok = write_file(dir, rep->csv_names->pdata[i], rep->csv_names->pdata[i + 1], err);
+	ok = ok && write_file(dir, "breakdown.csv", rep->breakdown_csv->str, err) &&
+	     write_file(dir, "locks.csv", rep->locks_csv->str, err);
 	/* results.json last: its presence means the directory is complete. */
 	ok = ok && write_file(dir, "results.json", json, err);
 	g_free(json);

@@ -208,8 +208,12 @@ static void deadline_event(void *arg, simtime_t when)
 
 /* ---- operations ---- */
 
-static void record(run_t *r, int cache, int kind, simtime_t lat)
+/* Record one operation: its latency, and where its time went (the
+ * accounts charged since snap). */
+static void record(run_t *r, int cache, int kind, simtime_t lat, const simtime_t *snap)
 {
+	for (int k = 0; k < COST_NKINDS; k++)
+		r->breakdown[kind][k] += engine_current->cost[k] - snap[k];
 	hist_record(&r->lat[kind], lat);
 	if (cache >= 0)
 		hist_record(&((cache_rec_t *)r->caches->pdata[cache])->lat[kind], lat);
@@ -220,12 +224,13 @@ static void record(run_t *r, int cache, int kind, simtime_t lat)
 static int64_t do_alloc(run_t *r, const op_t *op)
 {
 	void *a = r->k->alloc;
-	simtime_t t0;
+	simtime_t t0, snap[COST_NKINDS];
 	saddr_t addr;
 	uint32_t size;
 
 	engine_sync();
 	t0 = know();
+	engine_cost_mark(snap);
 	engine_charge(COST_OP, r->k->m->op);
 	if (op->cache >= 0) {
 		cache_rec_t *c = r->caches->pdata[op->cache];
@@ -235,7 +240,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		addr = r->ops->kmalloc(a, op->size, GFP_KERNEL, op->node);
 		size = op->size;
 	}
-	record(r, op->cache, OP_STAT_ALLOC, know() - t0);
+	record(r, op->cache, OP_STAT_ALLOC, know() - t0, snap);
 	if (!addr) {
 		r->failed++;
 		return 0;
@@ -249,16 +254,17 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 static void do_free(run_t *r, const object_t *o)
 {
 	void *a = r->k->alloc;
-	simtime_t t0;
+	simtime_t t0, snap[COST_NKINDS];
 
 	engine_sync();
 	t0 = know();
+	engine_cost_mark(snap);
 	engine_charge(COST_OP, r->k->m->op);
 	if (o->cache >= 0)
 		r->ops->cache_free(a, ((cache_rec_t *)r->caches->pdata[o->cache])->kc, o->addr);
 	else
 		r->ops->kfree(a, o->addr);
-	record(r, o->cache, OP_STAT_FREE, know() - t0);
+	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
 	r->ops_done[OP_STAT_FREE]++;
 	r->live_bytes -= o->size;
 }

@@ -100,6 +100,7 @@ struct run {
 	uint64_t ops_done[OP_STAT_N];
 	uint64_t failed;
 	hist_t lat[OP_STAT_N];   /* over all caches */
+	simtime_t breakdown[OP_STAT_N][COST_NKINDS];   /* summed over ops */
 	hist_t kmalloc_lat[OP_STAT_N];
 	uint64_t live_bytes;
 	footprint_t peak;
