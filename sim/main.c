@@ -15,6 +15,7 @@
 #include "run.h"
 #include "report.h"
 #include "luahost.h"
+#include "sweep.h"
 
 #define DEFAULT_SCENARIO "scenarios/quickstart.scn"
 
@@ -23,6 +24,11 @@ static char *opt_out;
 static char *opt_allocators;
 static char *opt_seed;
 static gboolean opt_quiet;
+static gboolean opt_no_plots;
+static char *opt_vary;
+static int opt_jobs = 1;
+static gboolean opt_emit;
+static gboolean opt_collect;
 
 static const GOptionEntry run_options[] = {
 	{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets,
@@ -33,6 +39,22 @@ static const GOptionEntry run_options[] = {
 	  "Allocators to compare, comma-separated", "A,B" },
 	{ "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed, "Random seed", "N" },
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Do not print the report", NULL },
+	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not render plots", NULL },
+	{ NULL },
+};
+
+static const GOptionEntry sweep_options[] = {
+	{ "vary", 0, 0, G_OPTION_ARG_STRING, &opt_vary,
+	  "The key to vary and its values", "SECTION.KEY=V1,V2,..." },
+	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_jobs, "Points to run at once (default 1)", "N" },
+	{ "emit-commands", 0, 0, G_OPTION_ARG_NONE, &opt_emit,
+	  "Print one self-contained command per point instead of running", NULL },
+	{ "collect", 0, 0, G_OPTION_ARG_NONE, &opt_collect,
+	  "Only collect existing point results into sweep.csv", NULL },
+	{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets,
+	  "Override a scenario key at every point (repeatable)", "SECTION.KEY=VALUE" },
+	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
+	  "Sweep directory (default: results/SCENARIO-NAME-sweep)", "DIR" },
 	{ NULL },
 };
 
@@ -301,10 +323,70 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
+/* Print one self-contained shell command per point. */
+static void emit_commands(const sweep_spec_t *spec, const char *self)
+{
+	char *root = g_canonicalize_filename(root_dir(), NULL), *cwd = g_get_current_dir();
+	char *qroot = g_shell_quote(root), *qcwd = g_shell_quote(cwd);
+
+	for (int i = 0; spec->values[i]; i++) {
+		char **argv = sweep_point_argv(spec, self, spec->values[i]);
+		GString *line = g_string_new(NULL);
+		g_string_append_printf(line, "cd %s && SLABSIM_ROOT=%s", qcwd, qroot);
+		for (int j = 0; argv[j]; j++) {
+			char *q = g_shell_quote(argv[j]);
+			g_string_append_printf(line, " %s", q);
+			g_free(q);
+		}
+		printf("%s\n", line->str);
+		g_string_free(line, TRUE);
+		g_strfreev(argv);
+	}
+	g_free(qroot);
+	g_free(root);
+	g_free(qcwd);
+	g_free(cwd);
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	sweep_spec_t spec = { 0 };
+	GError *err = NULL;
+	char *self, *out;
+	int status = 0;
+
+	if (!parse(&argc, &argv, sweep_options, "sweep SCENARIO --vary SECTION.KEY=V1,V2,...", &err))
+		return fail(err, 1);
+	if (argc != 3 || !opt_vary || opt_jobs < 1) {
+		g_printerr("slabsim: sweep takes one scenario, --vary SECTION.KEY=V1,V2,... and --jobs >= 1\n");
+		return 1;
+	}
+	if (!sweep_parse_vary(&spec, opt_vary, &err))
+		return fail(err, 1);
+	out = opt_out ? g_strdup(opt_out) : g_strconcat(default_out(argv[2]), "-sweep", NULL);
+	spec.scenario = argv[2];
+	spec.sets = opt_sets;
+	spec.out = out;
+	spec.jobs = opt_jobs;
+	self = g_file_read_link("/proc/self/exe", NULL);
+	if (opt_emit)
+		emit_commands(&spec, self);
+	else if (!(opt_collect ? sweep_collect(&spec, &err) : sweep_run(&spec, self, &err)))
+		status = fail(err, 1);
+	else
+		g_printerr("slabsim: sweep results in %s/sweep.csv\n", out);
+	g_free(self);
+	g_free(out);
+	g_free((char *)spec.key);
+	g_strfreev(spec.values);
+	return status;
+}
+
 static int usage(void)
 {
 	g_printerr("usage: slabsim run [SCENARIO] [--set SECTION.KEY=VALUE]... [--out DIR]"
 	           " [--allocators A,B] [--seed N]\n"
+	           "       slabsim sweep SCENARIO --vary SECTION.KEY=V1,V2,... [--jobs N] [--emit-commands]\n"
 	           "       slabsim check SCENARIO\n"
 	           "       slabsim list [allocators|machines|workloads|scenarios]\n"
 	           "       slabsim test        (through ./slabsim: build and run the test suite)\n");
@@ -319,6 +401,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc, argv);
+	if (strcmp(argv[1], "sweep") == 0)
+		return cmd_sweep(argc, argv);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc, argv);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
