@@ -363,7 +363,13 @@ static int cmd_sweep(int argc, char **argv)
 	}
 	if (!sweep_parse_vary(&spec, opt_vary, &err))
 		return fail(err, 1);
-	out = opt_out ? g_strdup(opt_out) : g_strconcat(default_out(argv[2]), "-sweep", NULL);
+	if (opt_out) {
+		out = g_strdup(opt_out);
+	} else {
+		char *base = default_out(argv[2]);
+		out = g_strconcat(base, "-sweep", NULL);
+		g_free(base);
+	}
 	spec.scenario = argv[2];
 	spec.sets = opt_sets;
 	spec.out = out;

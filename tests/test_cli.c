@@ -270,6 +270,34 @@ static void test_script_error(void)
 	g_free(json); g_free(where); g_free(body); g_free(scn); g_free(out); g_free(lua);
 }
 
+/* Two points of a sweep: both in sweep.csv; the emitted commands carry
+ * each point's --set. */
+static void test_sweep(void)
+{
+	char *out = path_in("sweep"), *csv;
+	result_t r = slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2",
+	                     "--jobs", "2", "--set", "workload.batches=10", "--out", out, NULL);
+
+	if (r.status)
+		g_test_message("sweep: %s", r.err);
+	g_assert_cmpint(r.status, ==, 0);
+	result_free(&r);
+	csv = read_text(out, "sweep.csv");
+	g_assert_true(g_str_has_prefix(csv, "param,param_value,allocator,metric,value\n"));
+	g_assert_nonnull(strstr(csv, "workload.pairs,1,slub,metadata_per_cache,"));
+	g_assert_nonnull(strstr(csv, "workload.pairs,2,slub,peak_slab_bytes,"));
+	g_free(csv);
+	r = slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2",
+	            "--emit-commands", NULL);
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_nonnull(strstr(r.out, "'workload.pairs=1'\n"));
+	g_assert_nonnull(strstr(r.out, "'workload.pairs=2'\n"));
+	result_free(&r);
+	expect_error(slabsim("sweep", "scenarios/quickstart.scn", "--vary", "pairs", NULL),
+	             1, "--vary pairs", "section.key");
+	g_free(out);
+}
+
 static void test_list(void)
 {
 	result_t r = slabsim("list", NULL);
@@ -312,6 +340,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cli/bad-inputs", test_bad_inputs);
 	g_test_add_func("/cli/script-error", test_script_error);
 	g_test_add_func("/cli/list", test_list);
+	g_test_add_func("/cli/sweep", test_sweep);
 	rc = g_test_run();
 	rm_rf(tmpdir);
 	g_free(tmpdir);
