@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "luahost.h"
+#include "ktrace.h"
 
 struct luahost {
 	lua_State *L;
@@ -263,9 +264,61 @@ static int l_slabinfo(lua_State *L)
 	return 1;
 }
 
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+/* One trace event as a table. */
+static void push_event(lua_State *L, const ktrace_event_t *ev)
+{
+	lua_createtable(L, 0, 9);
+	set_int(L, "t_ns", (lua_Integer)ev->t_ns);
+	set_int(L, "cpu", ev->cpu);
+	lua_pushstring(L, ev->alloc ? "alloc" : "free");
+	lua_setfield(L, -2, "op");
+	lua_pushboolean(L, ev->kmalloc);
+	lua_setfield(L, -2, "kmalloc");
+	lua_pushstring(L, ev->ptr);
+	lua_setfield(L, -2, "ptr");
+	if (ev->alloc) {
+		set_int(L, "bytes_req", ev->bytes_req);
+		set_int(L, "bytes_alloc", ev->bytes_alloc);
+	}
+	set_int(L, "node", ev->node);
+	if (ev->name) {
+		lua_pushstring(L, ev->name);
+		lua_setfield(L, -2, "name");
+	}
+}
+
+/* sim.kmem_trace(path) -> array of kmem events of an ftrace/perf text trace */
+static int l_kmem_trace(lua_State *L)
+{
+	char *path = data_path(luaL_checkstring(L, 1));
+	GError *e = NULL;
+	GArray *evs = ktrace_load(path, &e);
+
+	g_free(path);
+	if (!evs) {
+		lua_pushstring(L, e->message);
+		g_error_free(e);
+		return lua_error(L);
+	}
+	lua_createtable(L, (int)evs->len, 0);
+	for (guint i = 0; i < evs->len; i++) {
+		push_event(L, &g_array_index(evs, ktrace_event_t, i));
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	ktrace_free(evs);
+	return 1;
+}
+
 static void push_sim_table(luahost_t *lh)
 {
 	static const luaL_Reg fns[] = {
+		{ "kmem_trace", l_kmem_trace },
 		{ "cache", l_cache }, { "spawn", l_spawn }, { "channel", l_channel },
 		{ "slabinfo", l_slabinfo },
 		{ "barrier", l_barrier }, { "cpu_node", l_cpu_node },
@@ -476,6 +529,30 @@ static int t_shrink(lua_State *L)
 	return yield_op(L);
 }
 
+/* t:record(name, ns): add a value to the workload metric `name` (a
+ * distribution reported like latencies under workload_metrics) */
+static int t_record(lua_State *L)
+{
+	check_task(L);
+	const char *name = luaL_checkstring(L, 2);
+	lua_Number ns = luaL_checknumber(L, 3);
+
+	luaL_argcheck(L, ns >= 0 && ns < 1e15, 3, "value out of range");
+	run_record_metric(host_of(L)->run, name, (simtime_t)(ns * PS_PER_NS + 0.5));
+	return 0;
+}
+
+/* t:count(name [, n]): add n (default 1) to the workload counter `name` */
+static int t_count(lua_State *L)
+{
+	check_task(L);
+	const char *name = luaL_checkstring(L, 2);
+	lua_Integer n = luaL_optinteger(L, 3, 1);
+
+	run_count(host_of(L)->run, name, n);
+	return 0;
+}
+
 /* t:now() -> simulated ns since the workload started */
 static int t_now(lua_State *L)
 {
@@ -538,6 +615,7 @@ static void register_types(lua_State *L)
 		{ "think", t_think },
 		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier },
 		{ "shrink", t_shrink }, { "now", t_now }, { "random", t_random },
+		{ "record", t_record }, { "count", t_count },
 		{ NULL, NULL },
 	};
 

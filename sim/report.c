@@ -394,6 +394,28 @@ static void shared_csv_rows(report_t *rep, const char *name, JsonObject *a)
 	g_list_free(cls);
 }
 
+/* Keys of a hash table in name order (reports never show hash order). */
+static GList *sorted_keys(GHashTable *t)
+{
+	return g_list_sort(g_hash_table_get_keys(t), (GCompareFunc)strcmp);
+}
+
+/* workload_metrics (t:record distributions) and workload_counters. */
+static void add_workload_metrics(JsonObject *a, run_t *r)
+{
+	JsonObject *m = obj_add_obj(a, "workload_metrics");
+	JsonObject *c = obj_add_obj(a, "workload_counters");
+	GList *names = sorted_keys(r->metrics), *cnames = sorted_keys(r->counters);
+
+	for (GList *l = names; l; l = l->next)
+		json_object_set_object_member(m, l->data,
+		                              latency_object(g_hash_table_lookup(r->metrics, l->data)));
+	for (GList *l = cnames; l; l = l->next)
+		json_object_set_int_member(c, l->data, *(int64_t *)g_hash_table_lookup(r->counters, l->data));
+	g_list_free(names);
+	g_list_free(cnames);
+}
+
 void report_add(report_t *rep, run_t *r)
 {
 	JsonObject *a = obj_add_obj(rep->allocators, r->ops->name);
@@ -425,6 +447,7 @@ void report_add(report_t *rep, run_t *r)
 	r->ops->stats(r->k->alloc, stat_visit, obj_add_obj(a, "stats"));
 	add_time(a, r);
 	add_breakdown(a, r);
+	add_workload_metrics(a, r);
 	g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-%s.csv", r->ops->name));
 	g_ptr_array_add(rep->csv_names, samples_csv(r));
 	g_ptr_array_add(rep->csv_names, g_strdup_printf("latency-%s.csv", r->ops->name));
@@ -560,6 +583,24 @@ static void text_slabinfo(GString *s, JsonObject *a)
 	g_list_free(members);
 }
 
+static void text_workload(GString *s, JsonObject *a)
+{
+	JsonObject *m = oget(a, "workload_metrics");
+	GList *names = json_object_get_members(m);
+
+	if (names)
+		g_string_append(s, "workload metrics (ns)      count       mean      p50      p90      p99    p99.9       max\n");
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *x = oget(m, l->data);
+		g_string_append_printf(s, "  %-18s %12" G_GINT64_FORMAT " %10.1f %8.1f %8.1f %8.1f %8.1f %9.1f\n",
+		                       (char *)l->data, iget(x, "count"), dget(x, "mean"), dget(x, "p50"),
+		                       dget(x, "p90"), dget(x, "p99"), dget(x, "p999"), dget(x, "max"));
+	}
+	g_list_free(names);
+	if (json_object_get_size(oget(a, "workload_counters")))
+		text_members(s, "workload counters", oget(a, "workload_counters"));
+}
+
 static void text_allocator(GString *s, const char *name, JsonObject *a)
 {
 	JsonObject *ops = oget(a, "ops");
@@ -575,6 +616,7 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	text_locks(s, a);
 	text_traffic(s, a);
 	text_members(s, "allocator statistics", oget(a, "stats"));
+	text_workload(s, a);
 	text_slabinfo(s, a);
 }
 

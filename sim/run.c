@@ -107,6 +107,34 @@ simtime_t run_now(const run_t *r)
 	return engine_current ? engine_current->clock - r->t0 : 0;
 }
 
+void run_record_metric(run_t *r, const char *name, simtime_t value)
+{
+	hist_t *h = g_hash_table_lookup(r->metrics, name);
+
+	if (!h) {
+		h = g_new0(hist_t, 1);
+		g_hash_table_insert(r->metrics, g_strdup(name), h);
+	}
+	hist_record(h, value);
+}
+
+void run_count(run_t *r, const char *name, int64_t n)
+{
+	int64_t *c = g_hash_table_lookup(r->counters, name);
+
+	if (!c) {
+		c = g_new0(int64_t, 1);
+		g_hash_table_insert(r->counters, g_strdup(name), c);
+	}
+	*c += n;
+}
+
+static void free_hist(gpointer p)
+{
+	hist_clear(p);
+	g_free(p);
+}
+
 /* ---- object handles: (generation << 32) | slot ---- */
 
 static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size)
@@ -496,6 +524,8 @@ run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
 	r->chans = g_ptr_array_new();
 	r->barriers = g_ptr_array_new();
 	r->samples = g_array_new(FALSE, FALSE, sizeof(sample_t));
+	r->metrics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_hist);
+	r->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	cfg.m = sc->machine;
 	cfg.ops = r->ops;
 	cfg.tunables = r->tunables;
@@ -585,6 +615,8 @@ void run_free(run_t *r)
 	g_ptr_array_set_free_func(r->barriers, free_barrier);
 	g_ptr_array_free(r->barriers, TRUE);
 	g_array_free(r->samples, TRUE);
+	g_hash_table_destroy(r->metrics);
+	g_hash_table_destroy(r->counters);
 	for (int i = 0; i < OP_STAT_N; i++) {
 		hist_clear(&r->lat[i]);
 		hist_clear(&r->kmalloc_lat[i]);

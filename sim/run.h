@@ -111,6 +111,8 @@ struct run {
 	void (*progress)(const run_t *r, simtime_t now, void *ctx);
 	void *progress_ctx;
 	char *error;             /* a script error stops the run */
+	GHashTable *metrics;     /* name -> hist_t*, from t:record */
+	GHashTable *counters;    /* name -> int64_t*, from t:count */
 };
 
 /* Set up a run of `sc` with allocator `name` (loads the workload). */
@@ -140,5 +142,7 @@ void run_retire(run_t *r, int64_t handle, object_t *saved);
 /* Name of cache index i (for messages). */
 const char *run_cache_name(const run_t *r, int i);
 simtime_t run_now(const run_t *r);
+void run_record_metric(run_t *r, const char *name, simtime_t value);
+void run_count(run_t *r, const char *name, int64_t n);
 
 #endif
