@@ -212,8 +212,28 @@ void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg)
 	queue_work(cpu, know() + delay, fn, arg, NULL);
 }
 
+/* The jitter account of fn, created (as "work") on first use. */
+static kwork_source_t *work_source(kwork_fn fn)
+{
+	GArray *a = kern->work_sources;
+	kwork_source_t fresh = { .fn = (const void *)fn, .label = "work" };
+
+	for (guint i = 0; i < a->len; i++)
+		if (g_array_index(a, kwork_source_t, i).fn == (const void *)fn)
+			return &g_array_index(a, kwork_source_t, i);
+	g_array_append_val(a, fresh);
+	return &g_array_index(a, kwork_source_t, a->len - 1);
+}
+
+/* Name the housekeeping fn does, for the jitter report. */
+void kwork_label(kwork_fn fn, const char *label)
+{
+	work_source(fn)->label = label;
+}
+
 static void run_work(kwork_t *w)
 {
+	kwork_source_t *src;
 	simtime_t t0 = know(), dt, snap[COST_NKINDS];
 
 	klist_del(&w->link);
@@ -221,6 +241,10 @@ static void run_work(kwork_t *w)
 	w->fn(w->arg);
 	engine_cost_fold(snap, COST_HOUSEKEEPING);
 	dt = know() - t0;
+	src = work_source(w->fn);
+	src->runs++;
+	src->total += dt;
+	src->longest = MAX(src->longest, dt);
 	kern->housekeeping += dt;
 	if (dt > kern->longest_interruption)
 		kern->longest_interruption = dt;
@@ -313,6 +337,7 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->meta = g_new0(struct kmeta, 1);
 	k->meta->acct = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	k->cpus = g_new0(struct kcpu, cfg->m->ncpus);
+	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
 	k->alloc_ops = cfg->ops;
 	kern = k;
@@ -341,6 +366,7 @@ void kernel_free(kernel_t *k)
 	for (int i = 0; i < k->m->ncpus; i++)
 		g_queue_clear(&k->cpus[i].due);
 	g_free(k->cpus);
+	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);
 	g_free(k->meta);
 	pa_free(k->pa);

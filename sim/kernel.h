@@ -42,7 +42,16 @@ typedef struct kernel {
 	klist_t works;                           /* every queued kwork, for teardown */
 	simtime_t housekeeping;                  /* total time in delayed work/IPIs */
 	simtime_t longest_interruption;
+	GArray *work_sources;                    /* kwork_source_t, by first label */
 } kernel_t;
+
+/* Housekeeping done by one work function, for the jitter report. */
+typedef struct kwork_source {
+	const void *fn;
+	const char *label;
+	uint64_t runs;
+	simtime_t total, longest;
+} kwork_source_t;
 
 typedef struct kernel_config {
 	const machine_t *m;
@@ -217,6 +226,9 @@ uint64_t kmeta_rounded(size_t size);
  * housekeeping (jitter). */
 typedef void (*kwork_fn)(void *arg);
 void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg);
+/* Name the housekeeping fn does ("cache_reap"); unnamed work reports as
+ * "work".  `label` must outlive the kernel (a string literal). */
+void kwork_label(kwork_fn fn, const char *label);
 /* Jiffies: the kernel's timer ticks (HZ per second of simulated time). */
 static inline uint64_t kjiffies(void)
 {

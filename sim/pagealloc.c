@@ -51,6 +51,7 @@ typedef struct zone {
 	saddr_t lock_addr;
 	free_area_t area[PA_MAX_ORDER];
 	uint64_t pcp_pages;          /* this zone's pages on any pcp list */
+	uint64_t in_use;             /* pages handed out from this zone */
 	int batch, high;
 	int *zonelist;               /* [nnodes]: fallback order */
 } zone_t;
@@ -555,6 +556,7 @@ page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp)
 	prep_new_page(page, order, gfp);
 	pa->stats.allocs_by_order[order]++;
 	pa->stats.pages_in_use += n;
+	pa->zones[pa_page_nid(pa, page)].in_use += n;
 	if (pa->stats.pages_in_use > pa->stats.peak_pages_in_use)
 		pa->stats.peak_pages_in_use = pa->stats.pages_in_use;
 	return page;
@@ -575,6 +577,7 @@ void pa_release(pa_t *pa, page_t *page, unsigned order)
 	pa_touch_page(pa, page, true);      /* put_page_testzero */
 	pa->stats.frees++;
 	pa->stats.pages_in_use -= 1ULL << order;
+	z->in_use -= 1ULL << order;
 	pa->committed -= 1ULL << order;
 	for (uint64_t i = 1; (page->flags & PG_head) && i < 1ULL << order; i++) {
 		page[i].flags &= ~PG_tail;
@@ -648,4 +651,10 @@ uint64_t pa_free_pages(const pa_t *pa, int node)
 	for (int o = 0; o < PA_MAX_ORDER; o++)
 		n += z->area[o].nr_free << o;
 	return n;
+}
+
+/* Pages handed out from `node` and not yet freed. */
+uint64_t pa_pages_in_use(const pa_t *pa, int node)
+{
+	return pa->zones[node].in_use;
 }

@@ -100,5 +100,7 @@ void pa_touch_page(pa_t *pa, const page_t *page, bool write);
 const pa_stats_t *pa_stats(const pa_t *pa);
 /* Free pages on `node` (buddy plus pcp), for tests and reports. */
 uint64_t pa_free_pages(const pa_t *pa, int node);
+/* Pages handed out from `node` and not yet freed. */
+uint64_t pa_pages_in_use(const pa_t *pa, int node);
 
 #endif

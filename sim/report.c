@@ -39,6 +39,16 @@ static JsonObject *obj_add_obj(JsonObject *o, const char *name)
 	return child;
 }
 
+static gint64 iget(JsonObject *o, const char *k)
+{
+	return json_object_has_member(o, k) ? json_object_get_int_member(o, k) : 0;
+}
+
+static double dget(JsonObject *o, const char *k)
+{
+	return json_object_has_member(o, k) ? json_object_get_double_member(o, k) : 0;
+}
+
 static JsonObject *scenario_object(const scenario_t *sc)
 {
 	JsonObject *o = json_object_new();
@@ -108,6 +118,50 @@ static void add_latency(JsonObject *into, const char *name, const hist_t *h)
 	JsonObject *o = obj_add_obj(into, name);
 	json_object_set_object_member(o, "alloc", latency_object(&h[OP_STAT_ALLOC]));
 	json_object_set_object_member(o, "free", latency_object(&h[OP_STAT_FREE]));
+}
+
+static uint64_t page_bytes(const run_t *r, uint64_t pages)
+{
+	return pages * (uint64_t)r->k->m->page_size;
+}
+
+static JsonArray *node_bytes_array(const run_t *r, const uint64_t *pages)
+{
+	JsonArray *a = json_array_new();
+
+	for (int n = 0; n < r->k->m->nnodes; n++)
+		json_array_add_int_element(a, (gint64)page_bytes(r, pages[n]));
+	return a;
+}
+
+/* memory.slab_bytes_by_node: {"peak": [bytes per node], "final": [...]}. */
+static void add_node_footprint(JsonObject *mem, const run_t *r)
+{
+	JsonObject *o = obj_add_obj(mem, "slab_bytes_by_node");
+
+	json_object_set_array_member(o, "peak", node_bytes_array(r, r->node_peak));
+	json_object_set_array_member(o, "final", node_bytes_array(r, r->node_final));
+}
+
+/* footprint-nodes-ALLOC.csv: slab bytes per node at every sample (wide:
+ * one column per node), for machines of at most RUN_NODE_SERIES_MAX nodes. */
+static char *node_series_csv(const run_t *r)
+{
+	int nn = r->k->m->nnodes;
+	GString *s = g_string_new("time_ns");
+
+	for (int n = 0; n < nn; n++)
+		g_string_append_printf(s, ",node%d_slab_bytes", n);
+	g_string_append_c(s, '\n');
+	for (guint i = 0; i < r->samples->len; i++) {
+		g_string_append_printf(s, "%" G_GUINT64_FORMAT,
+		                       g_array_index(r->samples, sample_t, i).t / PS_PER_NS);
+		for (int n = 0; n < nn; n++)
+			g_string_append_printf(s, ",%" G_GUINT64_FORMAT, page_bytes(r,
+			                       g_array_index(r->node_series, uint64_t, i * (guint)nn + (guint)n)));
+		g_string_append_c(s, '\n');
+	}
+	return g_string_free(s, FALSE);
 }
 
 static JsonObject *footprint_object(const footprint_t *f)
@@ -265,6 +319,28 @@ static void add_cachelines(JsonObject *a, run_t *r)
 	json_object_set_int_member(o, "invalidations", (gint64)s->invalidations);
 }
 
+/* "jitter": housekeeping totals, and by source (work functions sharing a
+ * label are summed). */
+static void add_jitter(JsonObject *a, run_t *r)
+{
+	JsonObject *jit = obj_add_obj(a, "jitter"), *by = obj_add_obj(jit, "by_source");
+	uint64_t runs = 0;
+
+	json_object_set_double_member(jit, "housekeeping_ns_total", ns(r->k->housekeeping));
+	json_object_set_double_member(jit, "longest_interruption_ns", ns(r->k->longest_interruption));
+	for (guint i = 0; i < r->k->work_sources->len; i++) {
+		const kwork_source_t *w = &g_array_index(r->k->work_sources, kwork_source_t, i);
+		JsonObject *o = json_object_has_member(by, w->label) ?
+			json_object_get_object_member(by, w->label) : obj_add_obj(by, w->label);
+
+		json_object_set_int_member(o, "runs", iget(o, "runs") + (gint64)w->runs);
+		json_object_set_double_member(o, "total_ns", dget(o, "total_ns") + ns(w->total));
+		json_object_set_double_member(o, "longest_ns", MAX(dget(o, "longest_ns"), ns(w->longest)));
+		runs += w->runs;
+	}
+	json_object_set_int_member(jit, "interruptions", (gint64)runs);
+}
+
 static void add_pages(JsonObject *a, run_t *r)
 {
 	const pa_stats_t *s = pa_stats(r->k->pa);
@@ -333,6 +409,21 @@ static char *samples_csv(run_t *r)
 		                       ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
 		                       x->t / PS_PER_NS, x->slab_bytes, x->live_bytes,
 		                       x->queued_bytes, x->metadata_bytes);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* jitter-ALLOC.csv: per sample window, the longest operation of each kind
+ * and the housekeeping time. */
+static char *jitter_csv(run_t *r)
+{
+	GString *s = g_string_new("time_ns,max_alloc_ns,max_free_ns,housekeeping_ns\n");
+
+	for (guint i = 0; i < r->samples->len; i++) {
+		sample_t *x = &g_array_index(r->samples, sample_t, i);
+		g_string_append_printf(s, "%" G_GUINT64_FORMAT ",%.3f,%.3f,%.3f\n", x->t / PS_PER_NS,
+		                       ns(x->max_lat[OP_STAT_ALLOC]), ns(x->max_lat[OP_STAT_FREE]),
+		                       ns(x->housekeeping));
 	}
 	return g_string_free(s, FALSE);
 }
@@ -422,7 +513,6 @@ void report_add(report_t *rep, run_t *r)
 	JsonObject *ops = obj_add_obj(a, "ops");
 	JsonObject *mem = obj_add_obj(a, "memory");
 	JsonObject *by_cache = json_object_new();
-	JsonObject *jit;
 
 	json_object_set_int_member(ops, "alloc", (gint64)r->ops_done[OP_STAT_ALLOC]);
 	json_object_set_int_member(ops, "free", (gint64)r->ops_done[OP_STAT_FREE]);
@@ -437,13 +527,12 @@ void report_add(report_t *rep, run_t *r)
 	json_object_set_object_member(a, "latency_ns_by_cache", by_cache);
 	json_object_set_object_member(mem, "peak", footprint_object(&r->peak));
 	json_object_set_object_member(mem, "final", footprint_object(&r->final));
+	add_node_footprint(mem, r);
 	add_caches(a, r);
 	add_locks(a, r);
 	add_cachelines(a, r);
 	add_pages(a, r);
-	jit = obj_add_obj(a, "jitter");
-	json_object_set_double_member(jit, "housekeeping_ns_total", ns(r->k->housekeeping));
-	json_object_set_double_member(jit, "longest_interruption_ns", ns(r->k->longest_interruption));
+	add_jitter(a, r);
 	r->ops->stats(r->k->alloc, stat_visit, obj_add_obj(a, "stats"));
 	add_time(a, r);
 	add_breakdown(a, r);
@@ -452,6 +541,12 @@ void report_add(report_t *rep, run_t *r)
 	g_ptr_array_add(rep->csv_names, samples_csv(r));
 	g_ptr_array_add(rep->csv_names, g_strdup_printf("latency-%s.csv", r->ops->name));
 	g_ptr_array_add(rep->csv_names, latency_csv(r));
+	g_ptr_array_add(rep->csv_names, g_strdup_printf("jitter-%s.csv", r->ops->name));
+	g_ptr_array_add(rep->csv_names, jitter_csv(r));
+	if (r->node_series->len) {
+		g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-nodes-%s.csv", r->ops->name));
+		g_ptr_array_add(rep->csv_names, node_series_csv(r));
+	}
 	shared_csv_rows(rep, r->ops->name, a);
 }
 
@@ -474,16 +569,6 @@ char *report_json(report_t *rep)
 }
 
 /* ---- the text report, rendered from the JSON tree ---- */
-
-static gint64 iget(JsonObject *o, const char *k)
-{
-	return json_object_has_member(o, k) ? json_object_get_int_member(o, k) : 0;
-}
-
-static double dget(JsonObject *o, const char *k)
-{
-	return json_object_has_member(o, k) ? json_object_get_double_member(o, k) : 0;
-}
 
 static void text_latency(GString *s, JsonObject *a)
 {
@@ -537,6 +622,19 @@ static void text_locks(GString *s, JsonObject *a)
 	g_list_free(members);
 }
 
+static void text_jitter_sources(GString *s, JsonObject *by)
+{
+	GList *names = json_object_get_members(by);
+
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *o = json_object_get_object_member(by, l->data);
+		g_string_append_printf(s, "  %-20s %8" G_GINT64_FORMAT " runs %14.0f ns  longest %10.0f ns\n",
+		                       (const char *)l->data, iget(o, "runs"), dget(o, "total_ns"),
+		                       dget(o, "longest_ns"));
+	}
+	g_list_free(names);
+}
+
 static void text_traffic(GString *s, JsonObject *a)
 {
 	JsonObject *c = oget(a, "cachelines"), *p = oget(a, "pages"), *j = oget(a, "jitter");
@@ -555,8 +653,10 @@ static void text_traffic(GString *s, JsonObject *a)
 		                       json_array_get_int_element(orders, i));
 	g_string_append_printf(s, "], %" G_GINT64_FORMAT " frees, %" G_GINT64_FORMAT " failures\n",
 	                       iget(p, "frees"), iget(p, "failures"));
-	g_string_append_printf(s, "jitter: %.0f ns of housekeeping, longest interruption %.0f ns\n",
-	                       dget(j, "housekeeping_ns_total"), dget(j, "longest_interruption_ns"));
+	g_string_append_printf(s, "jitter: %.0f ns of housekeeping in %" G_GINT64_FORMAT
+	                       " interruptions, longest %.0f ns\n", dget(j, "housekeeping_ns_total"),
+	                       iget(j, "interruptions"), dget(j, "longest_interruption_ns"));
+	text_jitter_sources(s, oget(j, "by_source"));
 }
 
 static void text_slabinfo(GString *s, JsonObject *a)

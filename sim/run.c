@@ -212,13 +212,29 @@ static void note_peak(footprint_t *peak, const footprint_t *f)
 	peak->metadata_bytes = MAX(peak->metadata_bytes, f->metadata_bytes);
 }
 
+/* Note each node's slab pages now, into the series when it is kept. */
+static void sample_nodes(run_t *r)
+{
+	for (int n = 0; n < r->k->m->nnodes; n++) {
+		uint64_t pages = pa_pages_in_use(r->k->pa, n);
+		r->node_peak[n] = MAX(r->node_peak[n], pages);
+		if (r->k->m->nnodes <= RUN_NODE_SERIES_MAX)
+			g_array_append_val(r->node_series, pages);
+	}
+}
+
 static void sample_event(void *arg, simtime_t when)
 {
 	run_t *r = arg;
 	footprint_t f = footprint_now(r);
-	sample_t s = { when - r->t0, f.slab_bytes, f.live_bytes, f.queued_bytes, f.metadata_bytes };
+	sample_t s = { when - r->t0, f.slab_bytes, f.live_bytes, f.queued_bytes, f.metadata_bytes,
+	               { r->window_max[OP_STAT_ALLOC], r->window_max[OP_STAT_FREE] },
+	               r->k->housekeeping - r->housekeeping_seen };
 
 	g_array_append_val(r->samples, s);
+	sample_nodes(r);
+	memset(r->window_max, 0, sizeof r->window_max);
+	r->housekeeping_seen = r->k->housekeeping;
 	note_peak(&r->peak, &f);
 	if (r->progress)
 		r->progress(r, when - r->t0, r->progress_ctx);
@@ -243,6 +259,7 @@ static void record(run_t *r, int cache, int kind, simtime_t lat, const simtime_t
 	for (int k = 0; k < COST_NKINDS; k++)
 		r->breakdown[kind][k] += engine_current->cost[k] - snap[k];
 	hist_record(&r->lat[kind], lat);
+	r->window_max[kind] = MAX(r->window_max[kind], lat);
 	if (cache >= 0)
 		hist_record(&((cache_rec_t *)r->caches->pdata[cache])->lat[kind], lat);
 	else
@@ -476,6 +493,7 @@ static void boot(run_t *r)
 		}
 	}
 	r->t0 = know();
+	r->housekeeping_seen = r->k->housekeeping;
 	r->booted = true;
 	for (int cpu = 1; cpu < r->k->m->ncpus; cpu++)
 		engine_wake(engine_cpu(r->k->engine, cpu), r->t0, COST_IDLE);
@@ -524,6 +542,9 @@ run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
 	r->chans = g_ptr_array_new();
 	r->barriers = g_ptr_array_new();
 	r->samples = g_array_new(FALSE, FALSE, sizeof(sample_t));
+	r->node_series = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	r->node_peak = g_new0(uint64_t, sc->machine->nnodes);
+	r->node_final = g_new0(uint64_t, sc->machine->nnodes);
 	r->metrics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_hist);
 	r->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	cfg.m = sc->machine;
@@ -554,6 +575,10 @@ bool run_execute(run_t *r, GError **err)
 	}
 	r->final = footprint_now(r);
 	note_peak(&r->peak, &r->final);
+	for (int n = 0; n < r->k->m->nnodes; n++) {
+		r->node_final[n] = pa_pages_in_use(r->k->pa, n);
+		r->node_peak[n] = MAX(r->node_peak[n], r->node_final[n]);
+	}
 	r->peak.slab_bytes = MAX(r->peak.slab_bytes, pa_stats(r->k->pa)->peak_pages_in_use *
 	                         (uint64_t)r->sc->machine->page_size);
 	r->peak.metadata_bytes = MAX(r->peak.metadata_bytes, kmeta_peak());
@@ -615,6 +640,9 @@ void run_free(run_t *r)
 	g_ptr_array_set_free_func(r->barriers, free_barrier);
 	g_ptr_array_free(r->barriers, TRUE);
 	g_array_free(r->samples, TRUE);
+	g_array_free(r->node_series, TRUE);
+	g_free(r->node_peak);
+	g_free(r->node_final);
 	g_hash_table_destroy(r->metrics);
 	g_hash_table_destroy(r->counters);
 	for (int i = 0; i < OP_STAT_N; i++) {

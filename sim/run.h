@@ -73,7 +73,11 @@ typedef struct cache_rec {
 typedef struct sample {
 	simtime_t t;             /* since workload start */
 	uint64_t slab_bytes, live_bytes, queued_bytes, metadata_bytes;
+	simtime_t max_lat[OP_STAT_N];   /* longest operation in the window */
+	simtime_t housekeeping;         /* housekeeping time in the window */
 } sample_t;
+
+#define RUN_NODE_SERIES_MAX 64
 
 typedef struct footprint {
 	uint64_t slab_bytes, live_bytes, queued_bytes, metadata_bytes;
@@ -106,6 +110,12 @@ struct run {
 	footprint_t peak;
 	footprint_t final;
 	GArray *samples;         /* sample_t */
+	/* Slab pages per node: at every sample (only when the machine has at
+	 * most RUN_NODE_SERIES_MAX nodes; [sample][node]), peak and final. */
+	GArray *node_series;     /* uint64_t */
+	uint64_t *node_peak, *node_final;
+	simtime_t window_max[OP_STAT_N];   /* since the last sample */
+	simtime_t housekeeping_seen;       /* kern->housekeeping at the last sample */
 	/* Called at every sample with the simulated time since t0; for
 	 * progress displays only (never feeds results).  May be NULL. */
 	void (*progress)(const run_t *r, simtime_t now, void *ctx);
