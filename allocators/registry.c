@@ -8,10 +8,12 @@
 #include "allocator.h"
 
 extern const allocator_ops_t slub_allocator;
+extern const allocator_ops_t slqb_allocator;
 extern const allocator_ops_t slob_allocator;
 
 const allocator_ops_t *const allocator_table[] = {
 	&slub_allocator,
+	&slqb_allocator,
 	&slob_allocator,
 	NULL,
 };
