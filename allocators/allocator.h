@@ -24,6 +24,59 @@ enum {
 	SLAB_PANIC            = 1u << 4,
 };
 
+/* ---- slab_ops (seed 001, C): what a cache's owner lets the allocator do
+ * with its objects.  Every callback runs on the simulated CPU doing the
+ * defrag or vacate, with no allocator lock held.
+ *
+ * get_reference(obj): pin obj; false means the object is pinned by its
+ *   owner and cannot be kicked.  Once it returned true, the owner must not
+ *   free obj nor use its address until kick_object or put_reference.
+ * put_reference(obj): drop a reference taken by get_reference without a
+ *   kick (the allocator gave up on the slab); may be NULL.
+ * kick_object(obj): KICK_RECLAIM -- the owner has forgotten obj and the
+ *   allocator frees it; KICK_MOVE -- the allocator allocates a replacement
+ *   from the same cache, copies the object (charged loads and stores),
+ *   calls moved(old, new) and frees old; KICK_FAILED -- obj stays.
+ * moved(old, new): the owner's handles to old must now name new.
+ */
+typedef enum kick_result {
+	KICK_FAILED = 0,
+	KICK_RECLAIM,
+	KICK_MOVE,
+} kick_result_t;
+
+typedef struct slab_ops {
+	bool (*get_reference)(void *ctx, kmem_cache_t *s, saddr_t obj);
+	void (*put_reference)(void *ctx, kmem_cache_t *s, saddr_t obj);
+	kick_result_t (*kick_object)(void *ctx, kmem_cache_t *s, saddr_t obj);
+	void (*moved)(void *ctx, kmem_cache_t *s, saddr_t old, saddr_t new_obj);
+} slab_ops_t;
+
+/* Partial-slab occupancy histogram: bucket i counts the partial slabs with
+ * inuse * DEFRAG_HIST_BUCKETS / objects == i (bucket 0: less than 10 %). */
+#define DEFRAG_HIST_BUCKETS 10
+
+/* What a defragmenting kmem_cache_shrink did (all nodes). */
+typedef struct defrag_report {
+	uint64_t slabs_before, slabs_after;     /* slabs the cache holds */
+	uint64_t partial_before, partial_after; /* of which partial (cpu slabs flushed) */
+	uint64_t slabs_freed;                   /* given back to the page allocator */
+	uint64_t slabs_vacated;                 /* emptied by kicking objects */
+	uint64_t objects_moved;                 /* KICK_MOVE */
+	uint64_t objects_reclaimed;             /* KICK_RECLAIM */
+	uint64_t vacate_failures;               /* sparse slabs left: pinned or no memory */
+	uint64_t hist_before[DEFRAG_HIST_BUCKETS];
+	uint64_t hist_after[DEFRAG_HIST_BUCKETS];
+} defrag_report_t;
+
+typedef enum vacate_result {
+	VACATE_OK = 0,      /* the page went back to the page allocator */
+	VACATE_PINNED,      /* no ops, or get_reference or kick_object refused */
+	VACATE_BUSY,        /* another CPU's cpu slab, or its slab lock is held */
+	VACATE_NOMEM,       /* no replacement object could be allocated */
+	VACATE_NOT_SLAB,    /* not a slab page of this allocator */
+} vacate_result_t;
+
 typedef struct tunable {
 	const char *name;         /* key in [allocator.NAME] */
 	long def;                 /* default */
@@ -86,7 +139,70 @@ typedef struct allocator_ops {
 	void (*stats)(void *a, stat_sink sink, void *ctx);
 	/* Queue capacity of cache s; NULL for allocators without queues. */
 	void (*queue_capacity)(void *a, kmem_cache_t *s, queue_sink sink, void *ctx);
+
+	/* ---- slab defragmentation and targeted reclaim (seed 001) ----
+	 * NULL in allocators that do not support them. */
+	/* Attach ops (ctx passed back to each callback) to cache s; ops NULL
+	 * detaches.  A cache without ops pins every slab it has objects in. */
+	void (*cache_set_ops)(void *a, kmem_cache_t *s, const slab_ops_t *ops, void *ctx);
+	/* kmem_cache_shrink with defragmentation: kick the objects out of the
+	 * sparsest partial slabs while a node has more than keep_partial
+	 * partial slabs (-1: the allocator's default) and the others can take
+	 * them; fills *out.  The plain shrink op does the same with the
+	 * default when the cache has ops. */
+	void (*defrag)(void *a, kmem_cache_t *s, int keep_partial, defrag_report_t *out);
+	/* kmem_cache_vacate: empty the slab page `page` (a slab head page) by
+	 * kicking every object; *moved (may be NULL) gets the objects moved or
+	 * reclaimed.  Never frees or moves anything unless it can empty the
+	 * page, except when a replacement allocation fails (VACATE_NOMEM). */
+	vacate_result_t (*vacate)(void *a, page_t *page, uint32_t *moved);
 } allocator_ops_t;
+
+/* ---- cache creation: KMEM_CACHE and the legacy kmem_cache_create (seed 001, D, E) ----
+ *
+ * SLAB_HWCACHE_ALIGN as 2.6.2x's calculate_alignment: start from the cache
+ * line and halve it while the object fits in half of it, so only objects
+ * larger than half a line are line aligned (64-byte lines: 24 -> 32,
+ * 32 -> 32, 40 -> 64, 100 -> 64).  Returns max(align, that); without the
+ * flag, align.  Each allocator still applies its own minimum alignment. */
+static inline size_t slab_calculate_alignment(unsigned flags, size_t align,
+                                              size_t size, size_t line)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		size_t ralign = line;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		if (ralign > align)
+			align = ralign;
+	}
+	return align;
+}
+
+/* The legacy kmem_cache_create emulation: the only creator that
+ * understands SLAB_HWCACHE_ALIGN; it turns the flag into an alignment, so
+ * the allocator never sees it. */
+static inline kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a,
+                                                     const char *name, size_t size,
+                                                     size_t align, unsigned flags)
+{
+	align = slab_calculate_alignment(flags, align, size, (size_t)cache_line_size());
+	return ops->cache_create(a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+}
+
+/* __kmem_cache_create behind KMEM_CACHE: name, size and alignment come from
+ * the declaration; SLAB_HWCACHE_ALIGN has no meaning here and is dropped. */
+static inline kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a,
+                                                   const char *name, size_t size,
+                                                   size_t align, unsigned flags)
+{
+	return ops->cache_create(a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+}
+
+/* KMEM_CACHE(ops, a, foo, flags): a cache of struct foo named "foo". */
+#define KMEM_CACHE(ops, a, __struct, flags) \
+	kmem_cache_create_decl((ops), (a), #__struct, sizeof(struct __struct), \
+	                       __alignof__(struct __struct), (flags))
 
 const allocator_ops_t *allocator_find(const char *name);
 /* All allocators, NULL-terminated, in the order `slabsim list` shows them. */

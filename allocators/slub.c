@@ -14,11 +14,30 @@
  * while the node has fewer than min_partial partial slabs.  No queues, no
  * timers: kmem_cache_shrink is the only reclaim.
  *
+ * Defragmentation and targeted reclaim (seed 001, the 2007 RFC "Slab
+ * Defrag / Slab Targeted Reclaim"; docs/defrag.md).  A cache may carry
+ * slab_ops (get_reference, put_reference, kick_object, moved).  To vacate
+ * a slab, SLUB takes it off its list and freezes it (no CPU can allocate
+ * from it), lists its objects in use by walking page->freelist, takes a
+ * reference on every one (all or none), then kicks each: reclaimed objects
+ * are freed, moved ones get a replacement from slab_alloc on the slab's
+ * node, a charged copy, moved() and a free of the old object (the
+ * FREE_FROZEN path).  An empty slab is discarded; otherwise it is
+ * unfrozen as at deactivation.  kmem_cache_shrink of a cache with ops
+ * then vacates, per node, the sparsest partial slabs while more than
+ * min_partial are partial (the seed keeps "a few" without a number) and
+ * the other partial slabs and this CPU's cpu slab have room for the
+ * candidate's objects; the cpu slab the moves filled is given back at the
+ * end.  kmem_cache_vacate(page) does one slab.  SLAB_RECLAIM_ACCOUNT caches
+ * allocate their slabs __GFP_RECLAIMABLE (reclaimable page blocks).
+ *
  * Lock order: slab_lock (bit spinlock in page->flags, "slub.slab_lock")
  * before n->list_lock ("slub.list_lock").  Walkers of a partial list hold
  * list_lock and only slab_trylock the pages.  SLUB owns page->lock while
  * the page is a slab: new_slab initialises it (PG_locked is clear on a new
- * page), discard_slab and destroy release its wait queue.
+ * page), discard_slab and destroy release its wait queue.  The slab_ops
+ * callbacks run with no lock held and irqs on; a slab being vacated is
+ * frozen by the vacating CPU, which holds no lock across the kicks.
  *
  * Pricing: every load and store the kernel code makes is priced -- the free
  * pointers in the objects (kload64/kstore64), struct page, kmem_cache_cpu,
@@ -50,7 +69,11 @@
  *  - The zonelist get_any_partial walks is the page allocator's: the node
  *    itself, then the others by SLIT distance, ties by node id.
  *  - The transient slabs_by_inuse array of kmem_cache_shrink is not
- *    accounted as metadata.
+ *    accounted as metadata, nor are the scratch arrays of a vacate.
+ *  - Defrag and vacate are from the 2007 RFC (2.6.22-rc era), not 2.6.29;
+ *    the room check before vacating a partial slab reads the cpu slab's
+ *    free objects from host bookkeeping (objects - live) instead of
+ *    walking c->freelist.
  *  - debug=1 adds simulator checks (not SLUB_DEBUG): foreign pointers,
  *    double frees and corrupted free pointers.  Double frees are found with
  *    a host bitmap of allocated objects per slab, O(1) per free, rather
@@ -163,6 +186,9 @@ struct kmem_cache {
 	klist_t slabs;                  /* slub_slab_t of every slab */
 	uint64_t active_objs;
 	uint64_t active_slabs;
+	uint64_t discarded;             /* slabs given back, ever */
+	const slab_ops_t *ops;          /* slab_ops (seed 001), or NULL */
+	void *ops_ctx;
 };
 
 struct slub {
@@ -237,16 +263,11 @@ static long calculate_order(const slub_geom_t *g, unsigned long size)
 	return order <= MAX_ORDER ? order : -1;
 }
 
+/* The HWCACHE_ALIGN rule (allocator.h), then at least ARCH_SLAB_MINALIGN. */
 static unsigned long calculate_alignment(unsigned flags, unsigned long align,
                                          unsigned long objsize, int line)
 {
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned long ralign = line;
-
-		while (objsize <= ralign / 2)
-			ralign /= 2;
-		align = MAX(align, ralign);
-	}
+	align = slab_calculate_alignment(flags, align, objsize, (size_t)line);
 	if (align < ARCH_SLAB_MINALIGN)
 		align = ARCH_SLAB_MINALIGN;
 	return SLUB_ALIGN(align, sizeof(uint64_t));
@@ -529,9 +550,7 @@ static void dec_slabs_node(kmem_cache_t *s, int node, unsigned objects)
 
 static page_t *alloc_slab_page(kmem_cache_t *s, gfp_t gfp, int node, kmem_oo_t oo)
 {
-	if (oo.order)
-		gfp |= s->allocflags;
-	return alloc_pages_node(node, gfp, oo.order);
+	return alloc_pages_node(node, gfp | s->allocflags, oo.order);
 }
 
 /* The preferred order without retrying, else the minimal order. */
@@ -586,6 +605,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	unsigned order = slab_order_of(s, page);
 
 	dec_slabs_node(s, page_to_nid(page), page->objects);
+	s->discarded++;
 	page->flags &= ~(PG_slab | PG_frozen);
 	page->inuse = page->objects = 0;
 	page->freelist = 0;
@@ -968,7 +988,8 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 	s->align = l.align;
 	s->oo = l.oo;
 	s->min = l.min;
-	s->allocflags = l.oo.order ? __GFP_COMP : 0;
+	s->allocflags = (l.oo.order ? __GFP_COMP : 0) |
+	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
 	klist_init(&s->slabs);
 	if (boot) {
@@ -1221,23 +1242,345 @@ static void shrink_node(kmem_cache_t *s, struct kmem_cache_node *n,
 	local_irq_restore(flags);
 }
 
-/* kmem_cache_shrink(): flush every cpu slab, then shrink each node's
- * partial list. */
-static void slub_shrink(void *a, kmem_cache_t *s)
+/* ---- defragmentation and targeted reclaim (seed 001) ---- */
+
+/* Host bookkeeping of one defrag pass. */
+typedef struct defrag_pass {
+	defrag_report_t *rep;
+	GPtrArray *failed;      /* sparse slabs that could not be vacated */
+} defrag_pass_t;
+
+/* Add the partial slabs of every node to hist (host walk, free). */
+static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
 {
-	slub_t *sl = a;
+	klist_t *pos;
+
+	for (int node = 0; node < s->sl->nnodes; node++) {
+		klist_for_each(pos, &s->node[node].partial) {
+			page_t *page = klist_entry(pos, page_t, lru);
+
+			hist[MIN(page->inuse * DEFRAG_HIST_BUCKETS / page->objects,
+			         DEFRAG_HIST_BUCKETS - 1)]++;
+			(*nr)++;
+		}
+	}
+}
+
+static uint64_t cache_slabs(const kmem_cache_t *s)
+{
+	uint64_t n = 0;
+
+	for (int node = 0; node < s->sl->nnodes; node++)
+		n += s->node[node].nr_slabs;
+	return n;
+}
+
+/* Take page for vacating: off its partial list (or, if full, off no
+ * list), slab-locked only for the change, frozen so that no CPU allocates
+ * from it.  This CPU's cpu slab is deactivated first; another CPU's is
+ * busy.  Returns VACATE_OK with the page frozen, or why not. */
+static vacate_result_t freeze_for_vacate(kmem_cache_t *s, page_t *page)
+{
+	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
+	struct kmem_cache_cpu *c = get_cpu_slab(s, smp_processor_id());
+	vacate_result_t r = VACATE_OK;
+	unsigned long flags;
+
+	local_irq_save(&flags);
+	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
+	if (c->page == page)
+		flush_slab(s, c);
+	kpage_touch(page, false);
+	if (!(page->flags & PG_slab) || page->slab != s) {
+		local_irq_restore(flags);
+		return VACATE_OK;       /* it was empty and went back */
+	}
+	list_lock(s, n);
+	if ((page->flags & PG_frozen) || !slab_trylock(s, page)) {
+		r = VACATE_BUSY;
+	} else {
+		if (page->freelist)
+			partial_unlink(n, page);
+		page->flags |= PG_frozen;
+		kpage_touch(page, true);
+		slab_unlock(s, page);
+	}
+	list_unlock(s, n);
+	local_irq_restore(flags);
+	return r;
+}
+
+/* The objects of a frozen slab that are in use, in address order: those
+ * not on page->freelist (walked under slab_lock, each free pointer a
+ * charged load).  Returns how many; fills objs[]. */
+static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
+{
+	uint8_t *free = g_new0(uint8_t, (page->objects + 7u) / 8);
+	saddr_t base = page_address(page);
+	unsigned n = 0;
+
+	slab_lock(s, page);
+	kpage_touch(page, false);
+	for (saddr_t p = page->freelist; p; p = get_freepointer(s, page, p)) {
+		unsigned i = object_index(s, page, p);
+
+		free[i / 8] |= 1u << (i % 8);
+	}
+	slab_unlock(s, page);
+	for (unsigned i = 0; i < page->objects; i++)
+		if (!(free[i / 8] & (1u << (i % 8))))
+			objs[n++] = base + (saddr_t)i * s->size;
+	g_free(free);
+	return n;
+}
+
+/* get_reference on every object, or on none: on a refusal the references
+ * taken are dropped again. */
+static bool reference_all(kmem_cache_t *s, const saddr_t *objs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (s->ops->get_reference(s->ops_ctx, s, objs[i]))
+			continue;
+		for (unsigned j = 0; s->ops->put_reference && j < i; j++)
+			s->ops->put_reference(s->ops_ctx, s, objs[j]);
+		return false;
+	}
+	return true;
+}
+
+static void put_references(kmem_cache_t *s, const saddr_t *objs, unsigned from, unsigned n)
+{
+	for (unsigned i = from; s->ops->put_reference && i < n; i++)
+		s->ops->put_reference(s->ops_ctx, s, objs[i]);
+}
+
+/* Free an object of the frozen slab page (FREE_FROZEN path). */
+static void vacate_free(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	check_free(s, page, x);
+	slab_free(s, page, x);
+}
+
+/* Move x to a new object of s on the same node: copy objsize bytes (charged
+ * loads and stores), tell the owner, free x.  False if no memory. */
+static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	saddr_t y = slab_alloc(s, 0, page_to_nid(page));
+
+	if (!y)
+		return false;
+	for (size_t off = 0; off < s->objsize; off += sizeof(uint64_t))
+		kstore64(y + off, kload64(x + off));
+	if (s->ops->moved)
+		s->ops->moved(s->ops_ctx, s, x, y);
+	vacate_free(s, page, x);
+	return true;
+}
+
+/* Kick every object in use out of the frozen slab page, then free the
+ * page, or unfreeze it if objects stayed.  Adds what moved to *rep. */
+static vacate_result_t vacate_frozen(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
+{
+	saddr_t *objs = g_new(saddr_t, page->objects);
+	unsigned n = slab_objects_in_use(s, page, objs), i = 0;
+	vacate_result_t r = VACATE_OK;
+
+	if (n && (!s->ops || !reference_all(s, objs, n)))
+		r = VACATE_PINNED;
+	for (; r == VACATE_OK && i < n; i++) {
+		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
+
+		if (k == KICK_RECLAIM) {
+			vacate_free(s, page, objs[i]);
+			rep->objects_reclaimed++;
+		} else if (k == KICK_MOVE && move_object(s, page, objs[i])) {
+			rep->objects_moved++;
+		} else {
+			r = k == KICK_MOVE ? VACATE_NOMEM : VACATE_PINNED;
+			put_references(s, objs, i, n);
+		}
+	}
+	g_free(objs);
+	slab_lock(s, page);
+	kpage_touch(page, false);
+	if (page->inuse) {
+		unfreeze_slab(s, page, 1);
+		return r == VACATE_OK ? VACATE_PINNED : r;
+	}
+	page->flags &= ~PG_frozen;
+	slab_unlock(s, page);
+	stat(s, FREE_SLAB);
+	discard_slab(s, page);
+	rep->slabs_vacated++;
+	return VACATE_OK;
+}
+
+/* Free objects outside `skip` that an allocation on n's node can use now:
+ * n's other partial slabs (walked under list_lock) and this CPU's cpu
+ * slab if it is on that node (objects minus its host in-use count). */
+static uint64_t free_elsewhere(kmem_cache_t *s, struct kmem_cache_node *n,
+                               int node, page_t *skip)
+{
+	struct kmem_cache_cpu *c = get_cpu_slab(s, smp_processor_id());
+	uint64_t nfree = 0;
+	klist_t *pos;
+
+	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
+	if (c->page && c->node == node)
+		nfree += c->page->objects - ((slub_slab_t *)c->page->priv)->live;
+	klist_for_each(pos, &n->partial) {
+		page_t *page = klist_entry(pos, page_t, lru);
+
+		kpage_touch(page, false);
+		if (page != skip)
+			nfree += page->objects - page->inuse;
+	}
+	return nfree;
+}
+
+static bool defrag_failed_before(const defrag_pass_t *dp, const page_t *page)
+{
+	for (unsigned i = 0; i < dp->failed->len; i++)
+		if (g_ptr_array_index(dp->failed, i) == page)
+			return true;
+	return false;
+}
+
+/* The sparsest partial slab of n not tried before (the list is sorted
+ * most used first), or NULL; under list_lock. */
+static page_t *sparsest_partial(kmem_cache_t *s, struct kmem_cache_node *n,
+                                const defrag_pass_t *dp)
+{
+	for (klist_t *pos = n->partial.prev; pos != &n->partial; pos = pos->prev) {
+		page_t *page = klist_entry(pos, page_t, lru);
+
+		kpage_touch(page, false);
+		if (!defrag_failed_before(dp, page))
+			return page;
+	}
+	return NULL;
+}
+
+/* Pick the next slab to vacate on node: the sparsest untried partial slab,
+ * while more than `keep` are partial and the others can take its objects. */
+static page_t *defrag_candidate(kmem_cache_t *s, struct kmem_cache_node *n, int node,
+                                unsigned long keep, const defrag_pass_t *dp)
+{
+	page_t *page = NULL;
+	unsigned long flags;
+
+	local_irq_save(&flags);
+	list_lock(s, n);
+	ktouch(n->addr + KN_NR_PARTIAL, 8, false);
+	if (n->nr_partial > keep) {
+		page = sparsest_partial(s, n, dp);
+		if (page && page->inuse > free_elsewhere(s, n, node, page))
+			page = NULL;
+	}
+	list_unlock(s, n);
+	local_irq_restore(flags);
+	return page;
+}
+
+/* Vacate the sparsest partial slabs of one node (already sorted by
+ * shrink_node) until `keep` partial slabs are left or the rest cannot
+ * absorb the next one. */
+static void defrag_node(kmem_cache_t *s, int node, long keep, defrag_pass_t *dp)
+{
+	struct kmem_cache_node *n = get_node(s, node);
+	unsigned long k = keep < 0 ? n->min_partial : (unsigned long)keep;
+	page_t *page;
+
+	while ((page = defrag_candidate(s, n, node, k, dp))) {
+		vacate_result_t r = freeze_for_vacate(s, page);
+
+		if (r == VACATE_OK && (page->flags & PG_slab) && page->slab == s)
+			r = vacate_frozen(s, page, dp->rep);
+		if (r != VACATE_OK) {
+			g_ptr_array_add(dp->failed, page);
+			dp->rep->vacate_failures++;
+		}
+	}
+}
+
+/* kmem_cache_shrink(), with defragmentation when s has slab_ops: flush
+ * every cpu slab, free the empty partial slabs and sort the rest by use
+ * (shrink_node); then, per node, kick the objects out of the sparsest
+ * partial slabs while more than `keep` (-1: min_partial) are partial, and
+ * finally give back this CPU's cpu slab the kicks filled.  Fills *rep. */
+static void shrink_cache(kmem_cache_t *s, long keep, defrag_report_t *rep)
+{
+	slub_t *sl = s->sl;
 	unsigned objects = s->oo.objects;
 	klist_t *by_inuse = g_new(klist_t, objects);
+	uint64_t discarded = s->discarded;
+	defrag_pass_t dp = { rep, g_ptr_array_new() };
 
+	*rep = (defrag_report_t){ .slabs_before = cache_slabs(s) };
 	flush_all(s);
+	partial_histogram(s, rep->hist_before, &rep->partial_before);
 	for (int node = 0; node < sl->nnodes; node++) {
 		struct kmem_cache_node *n = get_node(s, node);
 
 		ktouch(n->addr + KN_NR_PARTIAL, 8, false);
 		if (n->nr_partial)
 			shrink_node(s, n, by_inuse, objects);
+		if (s->ops)
+			defrag_node(s, node, keep, &dp);
 	}
+	if (s->ops)
+		flush_cpu_slab(s);
+	partial_histogram(s, rep->hist_after, &rep->partial_after);
+	rep->slabs_after = cache_slabs(s);
+	rep->slabs_freed = s->discarded - discarded;
+	g_ptr_array_free(dp.failed, TRUE);
 	g_free(by_inuse);
+}
+
+/* kmem_cache_shrink(): as seed 001 has it, with defragmentation when the
+ * cache has slab_ops (keeping min_partial partial slabs per node). */
+static void slub_shrink(void *a, kmem_cache_t *s)
+{
+	defrag_report_t rep;
+
+	(void)a;
+	shrink_cache(s, -1, &rep);
+}
+
+/* kmem_cache_shrink with a report; keep_partial -1 keeps min_partial. */
+static void slub_defrag(void *a, kmem_cache_t *s, int keep_partial, defrag_report_t *out)
+{
+	(void)a;
+	shrink_cache(s, keep_partial, out);
+}
+
+/* Attach slab_ops to s (NULL: detach). */
+static void slub_cache_set_ops(void *a, kmem_cache_t *s, const slab_ops_t *ops, void *ctx)
+{
+	(void)a;
+	s->ops = ops;
+	s->ops_ctx = ctx;
+}
+
+/* kmem_cache_vacate(page): empty one slab page by kicking its objects. */
+static vacate_result_t slub_vacate(void *a, page_t *page, uint32_t *moved)
+{
+	defrag_report_t rep = { 0 };
+	vacate_result_t r;
+	kmem_cache_t *s;
+
+	if (moved)
+		*moved = 0;
+	if (!page || !(page->flags & PG_slab) || (page->flags & PG_tail) || !page->slab ||
+	    ((kmem_cache_t *)page->slab)->sl != a)
+		return VACATE_NOT_SLAB;
+	s = page->slab;
+	r = freeze_for_vacate(s, page);
+	if (r == VACATE_OK && (page->flags & PG_slab) && page->slab == s)
+		r = vacate_frozen(s, page, &rep);
+	if (moved)
+		*moved = (uint32_t)(rep.objects_moved + rep.objects_reclaimed);
+	return r;
 }
 
 /* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE. */
@@ -1312,4 +1655,7 @@ const allocator_ops_t slub_allocator = {
 	.cache_info = slub_cache_info,
 	.queued_bytes = slub_queued_bytes,
 	.stats = slub_stats,
+	.cache_set_ops = slub_cache_set_ops,
+	.defrag = slub_defrag,
+	.vacate = slub_vacate,
 };

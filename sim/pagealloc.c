@@ -18,6 +18,25 @@
  * META window) on every add and delete.  Setting up compound tails is host
  * bookkeeping and free.  Init and the read-only queries price nothing.
  *
+ * Mobility (2.6.24+ anti-fragmentation, include/linux/pageblock-flags.h,
+ * mm/page_alloc.c): the zone is cut into page blocks of 2^pageblock_order
+ * pages, pageblock_order = HUGETLB_PAGE_ORDER (2 MiB huge pages, order 9
+ * with 4 KiB pages) where that is below MAX_ORDER, else MAX_ORDER - 1.
+ * Each block has a migratetype; each order one free list per type; the
+ * gfp bits choose the type (allocflags_to_migratetype).  __rmqueue tries
+ * the type's own lists smallest first, then __rmqueue_fallback takes the
+ * LARGEST free block of the fallback types (fallbacks[] of 2.6.24) and,
+ * when that block is at least half a page block or the request is
+ * reclaimable, moves the block's free pages to the requested type and
+ * converts the block if that moved at least half of it.  A free goes to
+ * the list of its page block's type.  pcp lists hold pages of every type,
+ * each tagged (page->mt); an allocation takes the first page of its type
+ * and refills `batch` pages of that type if there is none (2.6.29).
+ * Deviation: boot marks every block UNMOVABLE, not MOVABLE, so that runs
+ * using only GFP_KERNEL place pages exactly as the buddy allocator without
+ * mobility; RECLAIMABLE and MOVABLE requests steal from them.  No
+ * MIGRATE_RESERVE, no MIGRATE_ISOLATE.
+ *
  * Node choice: a per-node zonelist (the node itself, then the others by
  * SLIT distance, ties by id).  The memory limit and injected failures are
  * checked once per call, before any zone is tried.
@@ -32,9 +51,10 @@ typedef struct plist {
 	saddr_t addr;
 } plist_t;
 
+/* One free list per migratetype, all heads on the order's line. */
 typedef struct free_area {
-	plist_t list;
-	uint64_t nr_free;            /* blocks of this order */
+	plist_t list[MIGRATE_TYPES];
+	uint64_t nr_free;            /* blocks of this order, all types */
 } free_area_t;
 
 /* 2.6.29 per_cpu_pages. */
@@ -54,6 +74,8 @@ typedef struct zone {
 	uint64_t in_use;             /* pages handed out from this zone */
 	int batch, high;
 	int *zonelist;               /* [nnodes]: fallback order */
+	uint8_t *block_mt;           /* [nblocks]: pageblock migratetype */
+	uint64_t nblocks;
 } zone_t;
 
 struct pa {
@@ -67,6 +89,7 @@ struct pa {
 	page_t *pages;               /* [total_pages] */
 	zone_t *zones;               /* [nnodes] */
 	pcp_t ***pcp;                /* [ncpus][nnodes], made on first use */
+	unsigned pb_order;           /* pageblock_order */
 	pa_stats_t stats;
 };
 
@@ -129,7 +152,8 @@ static void zone_fill(pa_t *pa, zone_t *z)
 		page_t *page = &pa->pages[z->start_pfn + off];
 		page->flags = PG_buddy;
 		page->order = (uint8_t)order;
-		klist_add_tail(&page->lru, &z->area[order].list.head);
+		page->mt = MIGRATE_UNMOVABLE;
+		klist_add_tail(&page->lru, &z->area[order].list[MIGRATE_UNMOVABLE].head);
 		z->area[order].nr_free++;
 		off += 1ULL << order;
 	}
@@ -146,10 +170,22 @@ static void zone_init(pa_t *pa, zone_t *z, int node)
 	z->lock_addr = mem_meta_reserve(pa->mem, node, 64, 64);
 	area = mem_meta_reserve(pa->mem, node, PA_MAX_ORDER * 64, 64);
 	for (int o = 0; o < PA_MAX_ORDER; o++)
-		plist_init(&z->area[o].list, area + (saddr_t)o * 64);
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			plist_init(&z->area[o].list[mt], area + (saddr_t)o * 64);
+	z->nblocks = (z->present + (1ULL << pa->pb_order) - 1) >> pa->pb_order;
+	z->block_mt = g_new0(uint8_t, z->nblocks);      /* MIGRATE_UNMOVABLE */
 	zone_batch(z, pa->m);
 	build_zonelist(z, pa->m);
 	zone_fill(pa, z);
+}
+
+/* pageblock_order: HUGETLB_PAGE_ORDER (2 MiB) if below MAX_ORDER, else
+ * MAX_ORDER - 1. */
+static unsigned pageblock_order_for(int page_shift)
+{
+	int hpage = 21 - page_shift;
+
+	return hpage >= 0 && hpage < PA_MAX_ORDER ? (unsigned)hpage : PA_MAX_ORDER - 1;
 }
 
 /* Build the page allocator over mem: every page free, no pcp list yet. */
@@ -167,6 +203,7 @@ pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
 	pa->pages = g_new0(page_t, mem->total_pages);
 	pa->zones = g_new0(zone_t, m->nnodes);
 	pa->pcp = g_new0(pcp_t **, m->ncpus);
+	pa->pb_order = pageblock_order_for(m->page_shift);
 	for (int n = 0; n < m->nnodes; n++)
 		zone_init(pa, &pa->zones[n], n);
 	return pa;
@@ -187,6 +224,7 @@ void pa_free(pa_t *pa)
 	for (int n = 0; n < pa->m->nnodes; n++) {
 		spin_destroy(&pa->zones[n].lock);
 		g_free(pa->zones[n].zonelist);
+		g_free(pa->zones[n].block_mt);
 	}
 	g_free(pa->pcp);
 	g_free(pa->zones);
@@ -265,45 +303,146 @@ static void plist_del(pa_t *pa, plist_t *pl, page_t *page)
 
 /* ---- the buddy allocator (zone->lock held) ---- */
 
-static void area_add(pa_t *pa, zone_t *z, page_t *page, unsigned order)
+static uint64_t zone_idx(pa_t *pa, const zone_t *z, const page_t *page)
+{
+	return pa_page_to_pfn(pa, page) - z->start_pfn;
+}
+
+/* get_pageblock_migratetype() (host bitmap, not priced). */
+static int block_mt(pa_t *pa, const zone_t *z, const page_t *page)
+{
+	return z->block_mt[zone_idx(pa, z, page) >> pa->pb_order];
+}
+
+/* set_pageblock_migratetype() for every block [page, page + 2^order)
+ * covers (at least the one it starts in), counting the conversions. */
+static void set_block_mt(pa_t *pa, zone_t *z, const page_t *page, unsigned order, int mt)
+{
+	uint64_t first = zone_idx(pa, z, page) >> pa->pb_order;
+	uint64_t n = order > pa->pb_order ? 1ULL << (order - pa->pb_order) : 1;
+
+	for (uint64_t b = first; b < first + n && b < z->nblocks; b++) {
+		pa->stats.blocks_converted += z->block_mt[b] != mt;
+		z->block_mt[b] = (uint8_t)mt;
+	}
+}
+
+static void area_add(pa_t *pa, zone_t *z, page_t *page, unsigned order, int mt)
 {
 	page->flags |= PG_buddy;
 	page->order = (uint8_t)order;
-	plist_add(pa, &z->area[order].list, page);
+	page->mt = (uint8_t)mt;
+	plist_add(pa, &z->area[order].list[mt], page);
 	z->area[order].nr_free++;
 }
 
 static void area_del(pa_t *pa, zone_t *z, page_t *page, unsigned order)
 {
-	plist_del(pa, &z->area[order].list, page);
+	plist_del(pa, &z->area[order].list[page->mt], page);
 	page->flags &= ~PG_buddy;
 	page->order = 0;
 	z->area[order].nr_free--;
 }
 
 /* Give the upper halves of a block of order `high` back down to `low`. */
-static void expand(pa_t *pa, zone_t *z, page_t *page, unsigned low, unsigned high)
+static void expand(pa_t *pa, zone_t *z, page_t *page, unsigned low, unsigned high, int mt)
 {
 	while (high > low) {
 		high--;
-		area_add(pa, z, page + (1ULL << high), high);
+		area_add(pa, z, page + (1ULL << high), high, mt);
 	}
 }
 
 /* __rmqueue_smallest: the first block of the smallest order that fits. */
-static page_t *rmqueue(pa_t *pa, zone_t *z, unsigned order)
+static page_t *rmqueue_smallest(pa_t *pa, zone_t *z, unsigned order, int mt)
 {
 	for (unsigned o = order; o < PA_MAX_ORDER; o++) {
 		page_t *page;
 
-		if (klist_empty(&z->area[o].list.head))
+		if (klist_empty(&z->area[o].list[mt].head))
 			continue;
-		page = lru_page(z->area[o].list.head.next);
+		page = lru_page(z->area[o].list[mt].head.next);
 		area_del(pa, z, page, o);
-		expand(pa, z, page, order, o);
+		expand(pa, z, page, order, o, mt);
 		return page;
 	}
 	return NULL;
+}
+
+/* move_freepages_block(): put the free buddy blocks starting in page's
+ * page block on mt's lists, reading every struct page on the way; returns
+ * the pages moved. */
+static uint64_t move_freepages_block(pa_t *pa, zone_t *z, page_t *page, int mt)
+{
+	uint64_t start = zone_idx(pa, z, page) & ~((1ULL << pa->pb_order) - 1);
+	uint64_t end = MIN(start + (1ULL << pa->pb_order), z->present), moved = 0;
+
+	for (uint64_t i = start; i < end;) {
+		page_t *p = &pa->pages[z->start_pfn + i];
+		unsigned o;
+
+		pa_touch_page(pa, p, false);
+		if (!(p->flags & PG_buddy)) {
+			i++;
+			continue;
+		}
+		o = p->order;
+		area_del(pa, z, p, o);
+		area_add(pa, z, p, o, mt);
+		moved += 1ULL << o;
+		i += 1ULL << o;
+	}
+	return moved;
+}
+
+/* fallbacks[] of 2.6.24 (without MIGRATE_RESERVE). */
+static const int fallbacks[MIGRATE_TYPES][MIGRATE_TYPES - 1] = {
+	[MIGRATE_UNMOVABLE]   = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+	[MIGRATE_MOVABLE]     = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+};
+
+/* Steal for start_mt the free block at page (order o, another type's):
+ * returns the type whose lists get the split-off remainder. */
+static int steal_block(pa_t *pa, zone_t *z, page_t *page, unsigned o, int start_mt)
+{
+	pa->stats.steals++;
+	if (o < pa->pb_order / 2 && start_mt != MIGRATE_RECLAIMABLE)
+		return page->mt;
+	if (move_freepages_block(pa, z, page, start_mt) >= 1ULL << (pa->pb_order - 1))
+		set_block_mt(pa, z, page, 0, start_mt);
+	return start_mt;
+}
+
+/* __rmqueue_fallback: the largest block of another type, stolen. */
+static page_t *rmqueue_fallback(pa_t *pa, zone_t *z, unsigned order, int start_mt)
+{
+	for (unsigned o = PA_MAX_ORDER; o-- > order;) {
+		for (int i = 0; i < MIGRATE_TYPES - 1; i++) {
+			plist_t *pl = &z->area[o].list[fallbacks[start_mt][i]];
+			page_t *page;
+			int mt;
+
+			if (klist_empty(&pl->head))
+				continue;
+			page = lru_page(pl->head.next);
+			mt = steal_block(pa, z, page, o, start_mt);
+			area_del(pa, z, page, o);
+			if (o >= pa->pb_order)
+				set_block_mt(pa, z, page, o, start_mt);
+			expand(pa, z, page, order, o, mt);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/* __rmqueue: the type's own lists, then another type's. */
+static page_t *rmqueue(pa_t *pa, zone_t *z, unsigned order, int mt)
+{
+	page_t *page = rmqueue_smallest(pa, z, order, mt);
+
+	return page ? page : rmqueue_fallback(pa, z, order, mt);
 }
 
 /* The buddy of the block at zone offset idx if it is free with `order`
@@ -322,10 +461,12 @@ static page_t *free_buddy(pa_t *pa, zone_t *z, uint64_t idx, unsigned order)
 	return buddy;
 }
 
-/* __free_one_page: merge with free buddies, then list the result. */
+/* __free_one_page: merge with free buddies, then list the result on the
+ * list of the page block's type. */
 static void free_one(pa_t *pa, zone_t *z, page_t *page, unsigned order)
 {
 	uint64_t idx = pa_page_to_pfn(pa, page) - z->start_pfn;
+	int mt = block_mt(pa, z, page);
 	page_t *buddy;
 
 	while (order < PA_MAX_ORDER - 1 && (buddy = free_buddy(pa, z, idx, order))) {
@@ -333,17 +474,17 @@ static void free_one(pa_t *pa, zone_t *z, page_t *page, unsigned order)
 		idx &= ~(1ULL << order);
 		order++;
 	}
-	area_add(pa, z, &pa->pages[z->start_pfn + idx], order);
+	area_add(pa, z, &pa->pages[z->start_pfn + idx], order, mt);
 }
 
 /* An allocation of order > 0: always the buddy lists. */
-static page_t *buddy_alloc(pa_t *pa, zone_t *z, unsigned order)
+static page_t *buddy_alloc(pa_t *pa, zone_t *z, unsigned order, int mt)
 {
 	page_t *page;
 
 	irq_off(pa);
 	zone_lock(pa, z);
-	page = rmqueue(pa, z, order);
+	page = rmqueue(pa, z, order, mt);
 	zone_unlock(pa, z);
 	irq_on(pa);
 	return page;
@@ -384,16 +525,17 @@ static pcp_t *pcp_get(pa_t *pa, zone_t *z)
 	return p;
 }
 
-/* rmqueue_bulk: up to `batch` pages, listed head to tail in the order
- * the buddy lists hand them out. */
-static void pcp_refill(pa_t *pa, zone_t *z, pcp_t *p)
+/* rmqueue_bulk: up to `batch` pages of type mt, listed head to tail in
+ * the order the buddy lists hand them out. */
+static void pcp_refill(pa_t *pa, zone_t *z, pcp_t *p, int mt)
 {
 	zone_lock(pa, z);
 	for (int i = 0; i < p->batch; i++) {
-		page_t *page = rmqueue(pa, z, 0);
+		page_t *page = rmqueue(pa, z, 0, mt);
 		if (!page)
 			break;
 		page->flags |= PG_pcp;
+		page->mt = (uint8_t)mt;
 		plist_add_tail(pa, &p->list, page);
 		p->count++;
 		z->pcp_pages++;
@@ -402,15 +544,36 @@ static void pcp_refill(pa_t *pa, zone_t *z, pcp_t *p)
 	pa->stats.pcp_refills++;
 }
 
-static page_t *pcp_take(pa_t *pa, zone_t *z, pcp_t *p, bool cold)
+static void pcp_take_page(pa_t *pa, zone_t *z, pcp_t *p, page_t *page)
 {
-	page_t *page = lru_page(cold ? p->list.head.prev : p->list.head.next);
-
 	plist_del(pa, &p->list, page);
 	page->flags &= ~PG_pcp;
 	p->count--;
 	z->pcp_pages--;
+}
+
+static page_t *pcp_take(pa_t *pa, zone_t *z, pcp_t *p, bool cold)
+{
+	page_t *page = lru_page(cold ? p->list.head.prev : p->list.head.next);
+
+	pcp_take_page(pa, z, p, page);
 	return page;
+}
+
+/* The first page of type mt from the head (hot) or the tail (cold),
+ * reading the struct page of every other page passed; NULL if none. */
+static page_t *pcp_find(pa_t *pa, pcp_t *p, int mt, bool cold)
+{
+	klist_t *l = cold ? p->list.head.prev : p->list.head.next;
+
+	for (; l != &p->list.head; l = cold ? l->prev : l->next) {
+		page_t *page = lru_page(l);
+
+		if (page->mt == mt)
+			return page;
+		pa_touch_page(pa, page, false);
+	}
+	return NULL;
 }
 
 /* free_pages_bulk: `batch` pages from the tail back to the buddy lists. */
@@ -428,13 +591,19 @@ static page_t *pcp_alloc(pa_t *pa, zone_t *z, gfp_t gfp)
 	page_t *page = NULL;
 	pcp_t *p;
 
+	int mt = gfp_migratetype(gfp);
+	bool cold = gfp & __GFP_COLD;
+
 	irq_off(pa);
 	p = pcp_get(pa, z);
 	coh_read(pa->coh, p->list.addr, sizeof(p->count));
-	if (!p->count)
-		pcp_refill(pa, z, p);
-	if (p->count)
-		page = pcp_take(pa, z, p, gfp & __GFP_COLD);
+	page = pcp_find(pa, p, mt, cold);
+	if (!page) {
+		pcp_refill(pa, z, p, mt);
+		page = pcp_find(pa, p, mt, cold);
+	}
+	if (page)
+		pcp_take_page(pa, z, p, page);
 	irq_on(pa);
 	return page;
 }
@@ -447,6 +616,7 @@ static void pcp_free(pa_t *pa, zone_t *z, page_t *page)
 	irq_off(pa);
 	p = pcp_get(pa, z);
 	page->flags |= PG_pcp;
+	page->mt = (uint8_t)block_mt(pa, z, page);
 	plist_add(pa, &p->list, page);
 	p->count++;
 	z->pcp_pages++;
@@ -521,7 +691,8 @@ static page_t *zonelist_alloc(pa_t *pa, int want, unsigned order, gfp_t gfp)
 
 		if (!zone_has(pa, z, order))
 			continue;
-		page = order ? buddy_alloc(pa, z, order) : pcp_alloc(pa, z, gfp);
+		page = order ? buddy_alloc(pa, z, order, gfp_migratetype(gfp)) :
+		               pcp_alloc(pa, z, gfp);
 		if (!page)
 			continue;
 		if (z->node != want)
@@ -657,4 +828,69 @@ uint64_t pa_free_pages(const pa_t *pa, int node)
 uint64_t pa_pages_in_use(const pa_t *pa, int node)
 {
 	return pa->zones[node].in_use;
+}
+
+/* pageblock_order: 2^order pages per page block. */
+unsigned pa_pageblock_order(const pa_t *pa)
+{
+	return pa->pb_order;
+}
+
+/* Page blocks of node's zone. */
+uint64_t pa_pageblocks(const pa_t *pa, int node)
+{
+	return pa->zones[node].nblocks;
+}
+
+/* Free pages of z in [start, end) (zone offsets): buddy blocks overlapping
+ * it, found from the largest aligned block that could cover start, and
+ * pages on pcp lists. */
+static uint64_t free_in_range(const pa_t *pa, const zone_t *z, uint64_t start, uint64_t end)
+{
+	uint64_t i = start & ~((1ULL << (PA_MAX_ORDER - 1)) - 1), n = 0;
+
+	while (i < end) {
+		const page_t *p = &pa->pages[z->start_pfn + i];
+		uint64_t len = (p->flags & PG_buddy) ? 1ULL << p->order : 1;
+
+		if ((p->flags & (PG_buddy | PG_pcp)) && i + len > start)
+			n += MIN(i + len, end) - MAX(i, start);
+		i += len;
+	}
+	return n;
+}
+
+/* Block `block` of node's zone: migratetype, pages and free pages. */
+void pa_pageblock_info(const pa_t *pa, int node, uint64_t block, pa_block_info_t *out)
+{
+	const zone_t *z = &pa->zones[node];
+	uint64_t start = block << pa->pb_order;
+	uint64_t end = MIN(start + (1ULL << pa->pb_order), z->present);
+
+	if (block >= z->nblocks)
+		g_error("pagealloc: page block %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT,
+		        block, z->nblocks);
+	out->migratetype = z->block_mt[block];
+	out->pages = (uint32_t)(end - start);
+	out->free = (uint32_t)free_in_range(pa, z, start, end);
+}
+
+/* Blocks of node of type mt; *wholly_free (may be NULL) gets those of
+ * them with every page free. */
+uint64_t pa_pageblocks_of(const pa_t *pa, int node, int mt, uint64_t *wholly_free)
+{
+	uint64_t n = 0, nfree = 0;
+
+	for (uint64_t b = 0; b < pa->zones[node].nblocks; b++) {
+		pa_block_info_t bi;
+
+		if (pa->zones[node].block_mt[b] != mt)
+			continue;
+		pa_pageblock_info(pa, node, b, &bi);
+		n++;
+		nfree += bi.free == bi.pages;
+	}
+	if (wholly_free)
+		*wholly_free = nfree;
+	return n;
 }

@@ -8,6 +8,10 @@
  * page-allocator statistics.  Runs on the current CPU (engine_current) and
  * prices itself through coherence and locks; never looks inside pages.
  *
+ * Page blocks of 2^pageblock_order pages carry a migratetype (unmovable,
+ * reclaimable, movable); each order has one free list per migratetype and
+ * an allocation falls back to, and may steal, other types' blocks.
+ *
  * Locking: pcp lists are per CPU and used with irqs off (no lock);
  * zone->lock ("zone.lock" class) guards a node's free lists.
  */
@@ -36,7 +40,7 @@ enum {
 typedef struct page {
 	uint32_t flags;
 	uint8_t order;           /* buddy order when free; compound order when head */
-	uint8_t pad;
+	uint8_t mt;              /* migratetype while free (page_private) */
 	uint16_t inuse;          /* SLUB: objects in use (union with _mapcount) */
 	uint16_t objects;        /* SLUB: objects in the slab */
 	int32_t count;           /* reference count (0 = free) */
@@ -57,7 +61,31 @@ enum {
 	__GFP_NOWARN   = 1u << 2,
 	__GFP_COMP     = 1u << 3,  /* make a compound page */
 	__GFP_COLD     = 1u << 4,
+	__GFP_RECLAIMABLE = 1u << 5,  /* migratetype RECLAIMABLE (2.6.24+) */
+	__GFP_MOVABLE  = 1u << 6,  /* migratetype MOVABLE */
 };
+
+/* Page-block migratetypes (2.6.24+, without RESERVE and ISOLATE). */
+enum {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_TYPES,
+};
+
+/* allocflags_to_migratetype(): the gfp mobility bits as a migratetype. */
+static inline int gfp_migratetype(gfp_t gfp)
+{
+	return (gfp & __GFP_MOVABLE) ? MIGRATE_MOVABLE :
+	       (gfp & __GFP_RECLAIMABLE) ? MIGRATE_RECLAIMABLE : MIGRATE_UNMOVABLE;
+}
+
+/* One page block as pa_pageblock_info() shows it. */
+typedef struct pa_block_info {
+	int migratetype;
+	uint32_t pages;          /* pages of the block inside the zone */
+	uint32_t free;           /* of which free (buddy or pcp) */
+} pa_block_info_t;
 
 typedef struct pa_config {
 	uint64_t limit_pages;    /* 0 = no limit beyond physical memory */
@@ -73,6 +101,8 @@ typedef struct pa_stats {
 	uint64_t pcp_refills;
 	uint64_t pcp_drains;
 	uint64_t pages_in_use;    /* now */
+	uint64_t steals;          /* fallback allocations from another migratetype */
+	uint64_t blocks_converted; /* page blocks whose type a steal changed */
 	uint64_t peak_pages_in_use;
 } pa_stats_t;
 
@@ -102,5 +132,14 @@ const pa_stats_t *pa_stats(const pa_t *pa);
 uint64_t pa_free_pages(const pa_t *pa, int node);
 /* Pages handed out from `node` and not yet freed. */
 uint64_t pa_pages_in_use(const pa_t *pa, int node);
+
+/* pageblock_order: 2^order pages per page block. */
+unsigned pa_pageblock_order(const pa_t *pa);
+/* Page blocks of `node`'s zone (the last may be short). */
+uint64_t pa_pageblocks(const pa_t *pa, int node);
+/* Block `block` of `node`: its migratetype, size and free pages. */
+void pa_pageblock_info(const pa_t *pa, int node, uint64_t block, pa_block_info_t *out);
+/* Blocks of `node` of migratetype mt, and of those the wholly free ones. */
+uint64_t pa_pageblocks_of(const pa_t *pa, int node, int mt, uint64_t *wholly_free);
 
 #endif
