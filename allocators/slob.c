@@ -65,11 +65,6 @@
  *  - SLAB_DESTROY_BY_RCU adds the 24-byte slob_rcu footer to the size but
  *    frees at once (no RCU grace period in the simulator).
  *  - A cache of size 0 is refused at creation.
- *  - kernel.h has only 64-bit accessors: a 2-byte unit (or the 4-byte
- *    kmalloc header) is loaded with kload64 of the aligned word holding it
- *    (the same line, the same price) and stored with ktouch plus a host
- *    write at mem_host() -- one priced access each, as the kernel's s16
- *    and unsigned int accesses.
  *  - debug=1 adds simulator checks: foreign pointers, double frees, and a
  *    kmalloc header or cache size that does not match the block, with host
  *    bitmaps of block starts and used units per page.
@@ -164,31 +159,23 @@ static unsigned get_order(unsigned long size)
 /* One slobidx_t (a signed 16-bit unit) at a. */
 static int slob_get(saddr_t a)
 {
-	uint64_t w = kload64(a & ~(saddr_t)7);
-
-	return (int16_t)(uint16_t)(w >> ((a & 7) * 8));
+	return (int16_t)kload16(a);
 }
 
 static void slob_put(saddr_t a, int v)
 {
-	int16_t x = (int16_t)v;
-
-	ktouch(a, sizeof(x), true);
-	memcpy(mem_host(kern->mem, a), &x, sizeof(x));
+	kstore16(a, (uint16_t)(int16_t)v);
 }
 
 /* The kmalloc header: an unsigned int at an 8-aligned address. */
 static unsigned header_get(saddr_t m)
 {
-	return (uint32_t)kload64(m);
+	return kload32(m);
 }
 
 static void header_put(saddr_t m, unsigned size)
 {
-	uint32_t x = size;
-
-	ktouch(m, sizeof(x), true);
-	memcpy(mem_host(kern->mem, m), &x, sizeof(x));
+	kstore32(m, size);
 }
 
 static saddr_t slob_base(const slob_ctx_t *sl, saddr_t s)

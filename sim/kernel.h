@@ -114,6 +114,34 @@ static inline void kstore64(saddr_t a, uint64_t v)
 	memcpy(mem_host(kern->mem, a), &v, 8);
 }
 
+static inline uint32_t kload32(saddr_t a)
+{
+	uint32_t v;
+	coh_access(kern->coh, a, 4, COH_READ);
+	memcpy(&v, mem_host(kern->mem, a), 4);
+	return v;
+}
+
+static inline void kstore32(saddr_t a, uint32_t v)
+{
+	coh_access(kern->coh, a, 4, COH_WRITE);
+	memcpy(mem_host(kern->mem, a), &v, 4);
+}
+
+static inline uint16_t kload16(saddr_t a)
+{
+	uint16_t v;
+	coh_access(kern->coh, a, 2, COH_READ);
+	memcpy(&v, mem_host(kern->mem, a), 2);
+	return v;
+}
+
+static inline void kstore16(saddr_t a, uint16_t v)
+{
+	coh_access(kern->coh, a, 2, COH_WRITE);
+	memcpy(mem_host(kern->mem, a), &v, 2);
+}
+
 /* Price touching [a, a+len) without moving data (host-side structures). */
 static inline void ktouch(saddr_t a, uint32_t len, bool write)
 {
