@@ -14,6 +14,7 @@ bool kdebug_checks = true;
 
 typedef struct kwork {
 	klist_t link;               /* on kern->works until run */
+	simtime_t when;             /* due time */
 	int cpu;
 	kwork_fn fn;
 	void *arg;
@@ -26,6 +27,7 @@ typedef struct kipi {
 } kipi_t;
 
 struct kcpu {
+	GQueue pending;             /* kwork_t*, not yet due, by due time */
 	GQueue due;                 /* kwork_t*, due now, in order of due time */
 	bool idle;
 };
@@ -176,16 +178,33 @@ static void work_due(void *arg, simtime_t when)
 {
 	kwork_t *w = arg;
 
+	g_queue_remove(&kern->cpus[w->cpu].pending, w);
 	g_queue_push_tail(&kern->cpus[w->cpu].due, w);
 	kernel_kick(w->cpu, when);
+}
+
+static gint by_due_time(gconstpointer a, gconstpointer b, gpointer unused)
+{
+	simtime_t x = ((const kwork_t *)a)->when, y = ((const kwork_t *)b)->when;
+
+	return x < y ? -1 : x > y;
+}
+
+/* When the next work queued for `cpu` falls due (SIMTIME_MAX: none). */
+simtime_t kernel_next_work(int cpu)
+{
+	kwork_t *w = g_queue_peek_head(&kern->cpus[cpu].pending);
+
+	return w ? w->when : SIMTIME_MAX;
 }
 
 static void queue_work(int cpu, simtime_t when, kwork_fn fn, void *arg, kipi_t *ipi)
 {
 	kwork_t *w = g_new(kwork_t, 1);
 
-	*w = (kwork_t){ .cpu = cpu, .fn = fn, .arg = arg, .ipi = ipi };
+	*w = (kwork_t){ .when = when, .cpu = cpu, .fn = fn, .arg = arg, .ipi = ipi };
 	klist_add_tail(&w->link, &kern->works);
+	g_queue_insert_sorted(&kern->cpus[cpu].pending, w, by_due_time, NULL);
 	engine_at(kern->engine, when, work_due, w);
 }
 
@@ -363,8 +382,10 @@ void kernel_free(kernel_t *k)
 		klist_del(&w->link);
 		g_free(w);
 	}
-	for (int i = 0; i < k->m->ncpus; i++)
+	for (int i = 0; i < k->m->ncpus; i++) {
+		g_queue_clear(&k->cpus[i].pending);
 		g_queue_clear(&k->cpus[i].due);
+	}
 	g_free(k->cpus);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);

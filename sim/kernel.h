@@ -70,6 +70,8 @@ void kernel_free(kernel_t *k);
 void kernel_boot_allocator(const long *tunables);
 /* Run this CPU's due delayed work and IPIs (an operation boundary). */
 void kernel_do_pending(void);
+/* When the next work queued for `cpu` falls due (SIMTIME_MAX: none). */
+simtime_t kernel_next_work(int cpu);
 /* Sleep until this CPU has work, or kernel_kick() wakes it. */
 void kernel_idle(void);
 /* Wake `cpu` at `when` if it is idle. */
