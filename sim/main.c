@@ -3,6 +3,7 @@
  *
  *   slabsim run [SCENARIO] [--set k=v]... [--out DIR] [--allocators a,b] [--seed N]
  *   slabsim check SCENARIO
+ *   slabsim plot RESULTS_DIR
  *   slabsim list [allocators|machines|workloads|scenarios]
  *
  * Exit status: 0 success, 1 bad input (scenario, options), 2 workload
@@ -16,6 +17,7 @@
 #include "report.h"
 #include "luahost.h"
 #include "sweep.h"
+#include "plot.h"
 
 #define DEFAULT_SCENARIO "scenarios/quickstart.scn"
 
@@ -117,22 +119,41 @@ typedef struct progress {
 	gint64 last;
 } progress_t;
 
-/* A progress line on a terminal: simulated time, operations, host rate.
- * Host time is used for display only. */
+/* Host seconds as "42s", "3m07s" or "2h05m". */
+static void format_eta(char *buf, size_t size, double secs)
+{
+	long s = (long)(secs + 0.5);
+
+	if (s < 60)
+		g_snprintf(buf, size, "%lds", s);
+	else if (s < 3600)
+		g_snprintf(buf, size, "%ldm%02lds", s / 60, s % 60);
+	else
+		g_snprintf(buf, size, "%ldh%02ldm", s / 3600, s / 60 % 60);
+}
+
+/* A progress line on a terminal (under 80 columns): simulated time,
+ * operations, operations per host second, and the host time left if the
+ * run goes on to its duration at the simulated rate so far (a run whose
+ * tasks finish first ends sooner).  Host time is used for display only. */
 static void show_progress(const run_t *r, simtime_t now, void *ctx)
 {
 	progress_t *p = ctx;
 	gint64 t = g_get_monotonic_time();
 	uint64_t ops = r->ops_done[OP_STAT_ALLOC] + r->ops_done[OP_STAT_FREE];
 	double secs = (double)(t - p->started) / 1e6;
+	char eta[32] = "?";
 
 	if (t - p->last < 250000)
 		return;
 	p->last = t;
-	g_printerr("\r\033[K%s: %.3f of at most %.3f simulated ms, %" G_GUINT64_FORMAT
-	           " ops, %.1f M ops per host second",
+	if (now > 0 && secs > 0)
+		format_eta(eta, sizeof eta, (double)(r->sc->duration - MIN(now, r->sc->duration)) /
+		                            ((double)now / secs));
+	g_printerr("\r\033[K%s: %.1f of at most %.1f simulated ms, %" G_GUINT64_FORMAT
+	           " ops, %.1f M ops/s, ETA <= %s",
 	           r->ops->name, (double)now / 1e9, (double)r->sc->duration / 1e9, ops,
-	           secs > 0 ? (double)ops / secs / 1e6 : 0.0);
+	           secs > 0 ? (double)ops / secs / 1e6 : 0.0, eta);
 }
 
 /* Run every allocator of the scenario into one report. */
@@ -160,6 +181,23 @@ static int run_all(scenario_t *sc, report_t *rep)
 		report_add(rep, r);
 		run_free(r);
 	}
+	return 0;
+}
+
+/* Plots of a run's results, when gnuplot is installed. */
+static int plot_after_run(const char *out)
+{
+	char *gnuplot = plot_find_gnuplot();
+	GError *err = NULL;
+
+	if (!gnuplot) {
+		g_printerr("slabsim: note: no plots (gnuplot is not installed)\n");
+		return 0;
+	}
+	g_free(gnuplot);
+	if (!plot_dir(root_dir(), out, &err))
+		return fail(err, 1);
+	g_printerr("slabsim: plots in %s/plots/\n", out);
 	return 0;
 }
 
@@ -199,6 +237,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (status == 0)
 		g_printerr("slabsim: results in %s/\n", out);
+	if (status == 0 && !opt_no_plots)
+		status = plot_after_run(out);
 	g_free(out);
 	g_free(default_path);
 	report_free(rep);
@@ -235,6 +275,20 @@ static int cmd_check(int argc, char **argv)
 	printf("%s: ok (%s on %s, %d CPUs, %d nodes)\n", argv[2], sc->workload,
 	       sc->machine_name, sc->machine->ncpus, sc->machine->nnodes);
 	scenario_free(sc);
+	return 0;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+	GError *err = NULL;
+
+	if (argc != 3) {
+		g_printerr("slabsim: plot takes one results or sweep directory\n");
+		return 1;
+	}
+	if (!plot_dir(root_dir(), argv[2], &err))
+		return fail(err, 1);
+	g_printerr("slabsim: plots in %s/plots/\n", argv[2]);
 	return 0;
 }
 
@@ -391,9 +445,10 @@ static int cmd_sweep(int argc, char **argv)
 static int usage(void)
 {
 	g_printerr("usage: slabsim run [SCENARIO] [--set SECTION.KEY=VALUE]... [--out DIR]"
-	           " [--allocators A,B] [--seed N]\n"
+	           " [--allocators A,B] [--seed N] [--no-plots]\n"
 	           "       slabsim sweep SCENARIO --vary SECTION.KEY=V1,V2,... [--jobs N] [--emit-commands]\n"
 	           "       slabsim check SCENARIO\n"
+	           "       slabsim plot RESULTS_DIR\n"
 	           "       slabsim list [allocators|machines|workloads|scenarios]\n"
 	           "       slabsim test        (through ./slabsim: build and run the test suite)\n");
 	return 1;
@@ -411,6 +466,8 @@ int main(int argc, char **argv)
 		return cmd_sweep(argc, argv);
 	if (strcmp(argv[1], "list") == 0)
 		return cmd_list(argc, argv);
+	if (strcmp(argv[1], "plot") == 0)
+		return cmd_plot(argc, argv);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("slabsim %s\n", SLABSIM_VERSION);
 		return 0;
