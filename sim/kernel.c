@@ -14,7 +14,6 @@ bool kdebug_checks = true;
 
 typedef struct kwork {
 	klist_t link;               /* on kern->works until run */
-	simtime_t when;             /* due time */
 	int cpu;
 	kwork_fn fn;
 	void *arg;
@@ -27,9 +26,9 @@ typedef struct kipi {
 } kipi_t;
 
 struct kcpu {
-	GQueue pending;             /* kwork_t*, not yet due, by due time */
 	GQueue due;                 /* kwork_t*, due now, in order of due time */
 	bool idle;
+	uint32_t sleep_gen;         /* names the current sleep's wake-up timer */
 };
 
 struct kmeta {
@@ -178,33 +177,16 @@ static void work_due(void *arg, simtime_t when)
 {
 	kwork_t *w = arg;
 
-	g_queue_remove(&kern->cpus[w->cpu].pending, w);
 	g_queue_push_tail(&kern->cpus[w->cpu].due, w);
 	kernel_kick(w->cpu, when);
-}
-
-static gint by_due_time(gconstpointer a, gconstpointer b, gpointer unused)
-{
-	simtime_t x = ((const kwork_t *)a)->when, y = ((const kwork_t *)b)->when;
-
-	return x < y ? -1 : x > y;
-}
-
-/* When the next work queued for `cpu` falls due (SIMTIME_MAX: none). */
-simtime_t kernel_next_work(int cpu)
-{
-	kwork_t *w = g_queue_peek_head(&kern->cpus[cpu].pending);
-
-	return w ? w->when : SIMTIME_MAX;
 }
 
 static void queue_work(int cpu, simtime_t when, kwork_fn fn, void *arg, kipi_t *ipi)
 {
 	kwork_t *w = g_new(kwork_t, 1);
 
-	*w = (kwork_t){ .when = when, .cpu = cpu, .fn = fn, .arg = arg, .ipi = ipi };
+	*w = (kwork_t){ .cpu = cpu, .fn = fn, .arg = arg, .ipi = ipi };
 	klist_add_tail(&w->link, &kern->works);
-	g_queue_insert_sorted(&kern->cpus[cpu].pending, w, by_due_time, NULL);
 	engine_at(kern->engine, when, work_due, w);
 }
 
@@ -289,8 +271,49 @@ void kernel_idle(void)
 
 	if (!g_queue_is_empty(&kc->due))
 		return;
+	kc->sleep_gen++;                /* no earlier wake-up timer is ours */
 	kc->idle = true;
 	engine_block();
+}
+
+static void sleep_timer(void *arg, simtime_t when)
+{
+	uintptr_t v = (uintptr_t)arg;
+	int cpu = (int)(v >> 32);
+
+	if (kern->cpus[cpu].sleep_gen == (uint32_t)v)
+		kernel_kick(cpu, when);
+}
+
+/* Sleep until `until`, or until work or an IPI arrives. */
+static void sleep_until(simtime_t until)
+{
+	int cpu = smp_processor_id();
+	struct kcpu *kc = &kern->cpus[cpu];
+	uintptr_t v = ((uintptr_t)cpu << 32) | ++kc->sleep_gen;
+
+	engine_at(kern->engine, until, sleep_timer, (void *)v);
+	kc->idle = true;
+	engine_block();
+}
+
+/* Compute for `ps`, charged to `kind`, interruptibly: delayed work and
+ * IPIs that arrive meanwhile run at once (as housekeeping) and push the
+ * end out by their duration. */
+void kernel_compute(simtime_t ps, enum cost_kind kind)
+{
+	simtime_t left = ps, snap[COST_NKINDS];
+
+	kernel_do_pending();
+	while (left) {
+		simtime_t t0 = know();
+
+		engine_cost_mark(snap);
+		sleep_until(t0 + left);
+		engine_cost_fold(snap, kind);
+		left -= MIN(left, know() - t0);
+		kernel_do_pending();
+	}
 }
 
 /* Run fn on every CPU (IPIs to the others) and wait for all of them. */
@@ -382,10 +405,8 @@ void kernel_free(kernel_t *k)
 		klist_del(&w->link);
 		g_free(w);
 	}
-	for (int i = 0; i < k->m->ncpus; i++) {
-		g_queue_clear(&k->cpus[i].pending);
+	for (int i = 0; i < k->m->ncpus; i++)
 		g_queue_clear(&k->cpus[i].due);
-	}
 	g_free(k->cpus);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);

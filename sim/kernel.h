@@ -70,8 +70,8 @@ void kernel_free(kernel_t *k);
 void kernel_boot_allocator(const long *tunables);
 /* Run this CPU's due delayed work and IPIs (an operation boundary). */
 void kernel_do_pending(void);
-/* When the next work queued for `cpu` falls due (SIMTIME_MAX: none). */
-simtime_t kernel_next_work(int cpu);
+/* Compute for `ps` (charged to `kind`); housekeeping interrupts on time. */
+void kernel_compute(simtime_t ps, enum cost_kind kind);
 /* Sleep until this CPU has work, or kernel_kick() wakes it. */
 void kernel_idle(void);
 /* Wake `cpu` at `when` if it is idle. */
@@ -289,5 +289,9 @@ void on_each_cpu(kwork_fn fn, void *arg);
  * pointer, freelist corruption) and stop the run with a non-zero exit. */
 void kbug(const char *fmt, ...) G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN;
 extern bool kdebug_checks;
+
+/* ---- memory pools (mm/mempool.c): mempool_create, mempool_alloc,
+ * mempool_free, and the critical pools of seed 004 ---- */
+#include "mempool.h"
 
 #endif

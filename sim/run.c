@@ -390,24 +390,6 @@ static void touch(const object_t *o, const op_t *op)
 		ktouch(o->addr, MIN(op->bytes, o->size), op->write);
 }
 
-/* Compute for `ps`, letting the CPU's housekeeping interrupt on time:
- * work that falls due meanwhile runs when it is due and delays the end. */
-static void think(simtime_t ps)
-{
-	int cpu = smp_processor_id();
-	simtime_t left = ps;
-
-	while (left) {
-		simtime_t next = kernel_next_work(cpu), now = know();
-		simtime_t slice = next > now ? MIN(left, next - now) : 0;
-
-		engine_charge(COST_THINK, slice);
-		left -= slice;
-		engine_sync();              /* lets the due work's event fire */
-		kernel_do_pending();
-	}
-}
-
 /* Execute t's pending operation; false if t is now blocked. */
 static bool execute(run_t *r, task_t *t)
 {
@@ -441,7 +423,7 @@ static bool execute(run_t *r, task_t *t)
 			touch(&g_array_index(op->objs, object_t, i), op);
 		return true;
 	case OP_THINK:
-		think(op->ps);
+		kernel_compute(op->ps, COST_THINK);
 		return true;
 	case OP_SEND:
 		return do_send(r, op);
