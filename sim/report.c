@@ -720,21 +720,46 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	text_slabinfo(s, a);
 }
 
+/* The lock class with the most wait time ("-" if none waited); the
+ * first in name order wins a tie. */
+static const char *top_lock(JsonObject *locks, double *wait_ns)
+{
+	GList *names = json_object_get_members(locks);
+	const char *top = "-";
+
+	*wait_ns = 0;
+	for (GList *l = names; l; l = l->next) {
+		double w = dget(oget(locks, l->data), "wait_ns");
+		if (w > *wait_ns) {
+			*wait_ns = w;
+			top = l->data;
+		}
+	}
+	g_list_free(names);
+	return top;
+}
+
 static void text_comparison(GString *s, JsonObject *allocs)
 {
 	GList *names = json_object_get_members(allocs);
 
 	g_string_append(s, "\n== comparison ==\n"
-	                "allocator        ops/s    alloc p50    alloc p99     free p99    peak slab B    metadata B\n");
+	                "allocator        ops/s    alloc p50    alloc p99     free p99    peak slab B    metadata B"
+	                "  most contended lock (wait ns per op)\n");
 	for (GList *l = names; l; l = l->next) {
 		JsonObject *a = oget(allocs, l->data);
 		JsonObject *lat = oget(a, "latency_ns");
 		JsonObject *peak = oget(oget(a, "memory"), "peak");
-		g_string_append_printf(s, "%-10s %12.0f %12.1f %12.1f %12.1f %14" G_GINT64_FORMAT " %13" G_GINT64_FORMAT "\n",
+		JsonObject *ops = oget(a, "ops");
+		double wait, nops = (double)(iget(ops, "alloc") + iget(ops, "free"));
+		const char *lock = top_lock(oget(a, "locks"), &wait);
+
+		g_string_append_printf(s, "%-10s %12.0f %12.1f %12.1f %12.1f %14" G_GINT64_FORMAT " %13" G_GINT64_FORMAT
+		                       "  %s (%.1f)\n",
 		                       (char *)l->data, dget(a, "throughput_ops_per_sec"),
 		                       dget(oget(lat, "alloc"), "p50"), dget(oget(lat, "alloc"), "p99"),
 		                       dget(oget(lat, "free"), "p99"), iget(peak, "slab_bytes"),
-		                       iget(peak, "metadata_bytes"));
+		                       iget(peak, "metadata_bytes"), lock, nops > 0 ? wait / nops : 0.0);
 	}
 	g_list_free(names);
 }
