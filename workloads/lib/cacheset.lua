@@ -1,0 +1,203 @@
+-- cacheset.lua: a set of named kernel caches read from a /proc/slabinfo
+-- (version 2.1) file, for workloads that recreate a kernel's cache list.
+--
+--   local cacheset = require("cacheset")
+--   local set = cacheset.load(sim, path, { order = "boot", flags = "table" })
+--   local caches = cacheset.create(sim, set)     -- in setup()
+--
+-- What it decides, since slabinfo does not say:
+--  * Which rows are the allocator's own: the kmalloc classes (size-N,
+--    size-N(DMA), kmalloc-N, dma-kmalloc-N, kmalloc-rcl-N, kmalloc-cg-N ...)
+--    and the caches of caches (kmem_cache, kmem_cache_node).  The simulated
+--    allocator makes its own; they are skipped (cacheset.allocator_owned).
+--  * Creation flags: slabinfo has none.  FLAGS below gives the flags that
+--    the 2.6.29 kmem_cache_create() calls pass for the caches of the shipped
+--    data file (SLAB_HWCACHE_ALIGN, SLAB_RECLAIM_ACCOUNT,
+--    SLAB_DESTROY_BY_RCU), recalled from the 2.6.29 sources and not checked
+--    line by line (M); SLAB_PANIC and SLAB_MEM_SPREAD are left out, since
+--    they change nothing the simulator models.  A name not in the table
+--    gets no flags.  flags = "none" drops them all, "hwalign" gives every
+--    cache HWCACHE_ALIGN.
+--  * Object size: the objsize column.  With SLAB that is the buffer size,
+--    already aligned, so an aligned cache keeps its size; with SLUB it is
+--    the object size.  Rows larger than a page are skipped (sim.cache takes
+--    1..page_size), and so are repeated names.
+--  * Order: /proc/slabinfo lists the newest cache first (both SLAB's
+--    cache_chain and later slab_caches add at the head), so order = "boot"
+--    (the default) creates them bottom up, in the kernel's creation order;
+--    order = "file" keeps the file's order.
+
+local M = {}
+
+-- Creation flags of the caches of workloads/data/cacheset-2.6.29.slabinfo
+-- (2.6.29 kmem_cache_create calls, M).  Look names up; never iterate it.
+M.FLAGS = {
+	["radix_tree_node"] = "RECLAIM_ACCOUNT",
+	["uid_cache"] = "HWCACHE_ALIGN",
+	["cred_jar"] = "HWCACHE_ALIGN",
+	["sighand_cache"] = "HWCACHE_ALIGN|DESTROY_BY_RCU",
+	["signal_cache"] = "HWCACHE_ALIGN",
+	["files_cache"] = "HWCACHE_ALIGN",
+	["fs_cache"] = "HWCACHE_ALIGN",
+	["mm_struct"] = "HWCACHE_ALIGN",
+	["anon_vma"] = "DESTROY_BY_RCU",
+	["pid"] = "HWCACHE_ALIGN",
+	["key_jar"] = "HWCACHE_ALIGN",
+	["buffer_head"] = "RECLAIM_ACCOUNT",
+	["mnt_cache"] = "HWCACHE_ALIGN",
+	["filp"] = "HWCACHE_ALIGN",
+	["names_cache"] = "HWCACHE_ALIGN",
+	["dentry"] = "RECLAIM_ACCOUNT",
+	["inode_cache"] = "RECLAIM_ACCOUNT",
+	["bdev_cache"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
+	["proc_inode_cache"] = "RECLAIM_ACCOUNT",
+	["sock_inode_cache"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
+	["mqueue_inode_cache"] = "HWCACHE_ALIGN",
+	["eventpoll_epi"] = "HWCACHE_ALIGN",
+	["kioctx"] = "HWCACHE_ALIGN",
+	["kiocb"] = "HWCACHE_ALIGN",
+	["dquot"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
+	["ext3_inode_cache"] = "RECLAIM_ACCOUNT",
+	["ext3_xattr"] = "RECLAIM_ACCOUNT",
+	["journal_handle"] = "RECLAIM_ACCOUNT",
+	["journal_head"] = "RECLAIM_ACCOUNT",
+	["revoke_record"] = "HWCACHE_ALIGN",
+	["ext2_inode_cache"] = "RECLAIM_ACCOUNT",
+	["ext2_xattr"] = "RECLAIM_ACCOUNT",
+	["ext4_inode_cache"] = "RECLAIM_ACCOUNT",
+	["ext4_xattr"] = "RECLAIM_ACCOUNT",
+	["jbd2_journal_handle"] = "RECLAIM_ACCOUNT",
+	["jbd2_journal_head"] = "RECLAIM_ACCOUNT",
+	["jbd2_revoke_record"] = "HWCACHE_ALIGN",
+	["fat_cache"] = "RECLAIM_ACCOUNT",
+	["fat_inode_cache"] = "RECLAIM_ACCOUNT",
+	["isofs_inode_cache"] = "RECLAIM_ACCOUNT",
+	["udf_inode_cache"] = "RECLAIM_ACCOUNT",
+	["squashfs_inode_cache"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
+	["bio-0"] = "HWCACHE_ALIGN",
+	["biovec-1"] = "HWCACHE_ALIGN",
+	["biovec-4"] = "HWCACHE_ALIGN",
+	["biovec-16"] = "HWCACHE_ALIGN",
+	["biovec-64"] = "HWCACHE_ALIGN",
+	["biovec-128"] = "HWCACHE_ALIGN",
+	["biovec-256"] = "HWCACHE_ALIGN",
+	["sgpool-8"] = "HWCACHE_ALIGN",
+	["sgpool-16"] = "HWCACHE_ALIGN",
+	["sgpool-32"] = "HWCACHE_ALIGN",
+	["sgpool-64"] = "HWCACHE_ALIGN",
+	["sgpool-128"] = "HWCACHE_ALIGN",
+	["scsi_cmd_cache"] = "HWCACHE_ALIGN",
+	["scsi_sense_cache"] = "HWCACHE_ALIGN",
+	["skbuff_head_cache"] = "HWCACHE_ALIGN",
+	["skbuff_fclone_cache"] = "HWCACHE_ALIGN",
+	["flow_cache"] = "HWCACHE_ALIGN",
+	["secpath_cache"] = "HWCACHE_ALIGN",
+	["xfrm_dst_cache"] = "HWCACHE_ALIGN",
+	["ip_dst_cache"] = "HWCACHE_ALIGN",
+	["arp_cache"] = "HWCACHE_ALIGN",
+	["inet_peer_cache"] = "HWCACHE_ALIGN",
+	["tcp_bind_bucket"] = "HWCACHE_ALIGN",
+	["request_sock_TCP"] = "HWCACHE_ALIGN",
+	["tw_sock_TCP"] = "HWCACHE_ALIGN",
+	["TCP"] = "HWCACHE_ALIGN",
+	["UDP"] = "HWCACHE_ALIGN",
+	["UDP-Lite"] = "HWCACHE_ALIGN",
+	["RAW"] = "HWCACHE_ALIGN",
+	["UNIX"] = "HWCACHE_ALIGN",
+	["ip_mrt_cache"] = "HWCACHE_ALIGN",
+	["bridge_fdb_cache"] = "HWCACHE_ALIGN",
+	["fib6_nodes"] = "HWCACHE_ALIGN",
+	["ip6_dst_cache"] = "HWCACHE_ALIGN",
+	["ndisc_cache"] = "HWCACHE_ALIGN",
+	["request_sock_TCPv6"] = "HWCACHE_ALIGN",
+	["tw_sock_TCPv6"] = "HWCACHE_ALIGN",
+	["TCPv6"] = "HWCACHE_ALIGN",
+	["UDPv6"] = "HWCACHE_ALIGN",
+	["UDPLITEv6"] = "HWCACHE_ALIGN",
+	["RAWv6"] = "HWCACHE_ALIGN",
+	["ip_vs_conn"] = "HWCACHE_ALIGN",
+	["rpc_buffers"] = "HWCACHE_ALIGN",
+	["rpc_tasks"] = "HWCACHE_ALIGN",
+	["rpc_inode_cache"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
+	["nfs_inode_cache"] = "RECLAIM_ACCOUNT",
+	["nfs_page"] = "HWCACHE_ALIGN",
+	["xfs_inode"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
+}
+
+local OWNED_PREFIXES = { "size-", "kmalloc-", "dma-kmalloc-" }
+
+-- Whether a slabinfo name is one of the allocator's own caches.
+function M.allocator_owned(name)
+	if name == "kmem_cache" or name == "kmem_cache_node" then
+		return true
+	end
+	for _, p in ipairs(OWNED_PREFIXES) do
+		if name:sub(1, #p) == p then
+			return true
+		end
+	end
+	return false
+end
+
+local function cache_flags(name, mode)
+	if mode == "none" then
+		return nil
+	elseif mode == "hwalign" then
+		return "HWCACHE_ALIGN"
+	end
+	return M.FLAGS[name]
+end
+
+-- Read a slabinfo file (path resolved by sim.slabinfo: as given, else under
+-- the repository root) and return the set to create:
+--   { caches = { {name=, size=, flags=, active_objs=, num_objs=}, ... },
+--     rows = rows read, owned = allocator-owned rows skipped,
+--     too_big = rows larger than a page skipped, repeated = names seen twice }
+-- opts.order: "boot" (default) or "file"; opts.flags: "table" (default),
+-- "none" or "hwalign".
+function M.load(sim, path, opts)
+	opts = opts or {}
+	local order, mode = opts.order or "boot", opts.flags or "table"
+	if order ~= "boot" and order ~= "file" then
+		error("order must be 'boot' or 'file', got '" .. tostring(order) .. "'", 2)
+	end
+	if mode ~= "table" and mode ~= "none" and mode ~= "hwalign" then
+		error("flags must be 'table', 'none' or 'hwalign', got '" .. tostring(mode) .. "'", 2)
+	end
+	local rows = sim.slabinfo(path)
+	local set = { caches = {}, rows = #rows, owned = 0, too_big = 0, repeated = 0 }
+	local seen = {}
+	local first, last, step = 1, #rows, 1
+	if order == "boot" then
+		first, last, step = #rows, 1, -1
+	end
+	for i = first, last, step do
+		local r = rows[i]
+		if M.allocator_owned(r.name) then
+			set.owned = set.owned + 1
+		elseif r.objsize > sim.page_size then
+			set.too_big = set.too_big + 1
+		elseif seen[r.name] then
+			set.repeated = set.repeated + 1
+		else
+			seen[r.name] = true
+			set.caches[#set.caches + 1] = {
+				name = r.name, size = r.objsize, flags = cache_flags(r.name, mode),
+				active_objs = r.active_objs, num_objs = r.num_objs,
+			}
+		end
+	end
+	return set
+end
+
+-- Create every cache of a set (setup time only); returns the cache objects
+-- in the same order as set.caches.
+function M.create(sim, set)
+	local caches = {}
+	for i, c in ipairs(set.caches) do
+		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags }
+	end
+	return caches
+end
+
+return M
