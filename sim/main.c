@@ -17,6 +17,7 @@
 #include "report.h"
 #include "luahost.h"
 #include "sweep.h"
+#include "validate.h"
 #include "plot.h"
 
 #define DEFAULT_SCENARIO "scenarios/quickstart.scn"
@@ -42,6 +43,17 @@ static const GOptionEntry run_options[] = {
 	{ "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed, "Random seed", "N" },
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Do not print the report", NULL },
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not render plots", NULL },
+	{ NULL },
+};
+
+static char *opt_only, *opt_doc;
+
+static const GOptionEntry validate_options[] = {
+	{ "only", 0, 0, G_OPTION_ARG_STRING, &opt_only, "Check only these claims", "C1,C2,..." },
+	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
+	  "Where the runs' results go (default: results/validate)", "DIR" },
+	{ "doc", 0, 0, G_OPTION_ARG_FILENAME, &opt_doc,
+	  "The document to write (default: docs/validation.md under the root)", "FILE" },
 	{ NULL },
 };
 
@@ -449,9 +461,35 @@ static int usage(void)
 	           "       slabsim sweep SCENARIO --vary SECTION.KEY=V1,V2,... [--jobs N] [--emit-commands]\n"
 	           "       slabsim check SCENARIO\n"
 	           "       slabsim plot RESULTS_DIR\n"
+	           "       slabsim validate [--only C1,C2,...] [--out DIR]\n"
 	           "       slabsim list [allocators|machines|workloads|scenarios]\n"
 	           "       slabsim test        (through ./slabsim: build and run the test suite)\n");
 	return 1;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	GError *err = NULL;
+	char *claims, *doc, *self;
+	int status = 0;
+
+	if (!parse(&argc, &argv, validate_options, "validate", &err))
+		return fail(err, 1);
+	if (argc != 2)
+		return usage();
+	claims = g_build_filename(root_dir(), "validation", "claims.lua", NULL);
+	doc = opt_doc ? g_strdup(opt_doc) : g_build_filename(root_dir(), "docs", "validation.md", NULL);
+	self = g_file_read_link("/proc/self/exe", NULL);
+	validate_spec_t spec = { root_dir(), claims, doc, opt_out ? opt_out : "results/validate",
+	                         self, opt_only };
+	if (!validate_run(&spec, &err))
+		status = fail(err, err->code);
+	else
+		g_printerr("slabsim: wrote %s\n", doc);
+	g_free(claims);
+	g_free(doc);
+	g_free(self);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -468,6 +506,8 @@ int main(int argc, char **argv)
 		return cmd_list(argc, argv);
 	if (strcmp(argv[1], "plot") == 0)
 		return cmd_plot(argc, argv);
+	if (strcmp(argv[1], "validate") == 0)
+		return cmd_validate(argc, argv);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("slabsim %s\n", SLABSIM_VERSION);
 		return 0;

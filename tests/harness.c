@@ -1,6 +1,8 @@
 /*
  * harness.c -- test fixtures (see harness.h).
  */
+#include <stdarg.h>
+#include <glib/gstdio.h>
 #include "harness.h"
 
 machine_t *harness_machine(int ncpus, int nnodes, int mem_mib)
@@ -154,4 +156,81 @@ void harness_free(kernel_t *k, machine_t *m)
 	g_free(m->node_first_cpu);
 	g_free(m->distance);
 	g_free(m);
+}
+
+/* ---- the command line ---- */
+
+JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...)
+{
+	GPtrArray *argv = g_ptr_array_new();
+	const char *bin = g_getenv("SLABSIM_BIN"), *arg;
+	char *out = NULL, *err = NULL, *path;
+	JsonParser *p = json_parser_new();
+	GError *e = NULL;
+	JsonNode *root;
+	int status = 0;
+	va_list ap;
+
+	const char *head[] = { bin, "run", scenario, "--quiet", "--no-plots", "--out", dir };
+
+	g_assert_nonnull(bin);
+	for (guint i = 0; i < G_N_ELEMENTS(head); i++)
+		g_ptr_array_add(argv, (char *)head[i]);
+	va_start(ap, dir);
+	while ((arg = va_arg(ap, const char *)))
+		g_ptr_array_add(argv, (char *)arg);
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
+	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+	                           &out, &err, &status, &e));
+	g_assert_no_error(e);
+	if (!g_spawn_check_wait_status(status, NULL))
+		g_error("slabsim run %s failed: %s", scenario, err);
+	path = g_build_filename(dir, "results.json", NULL);
+	g_assert_true(json_parser_load_from_file(p, path, &e));
+	g_assert_no_error(e);
+	root = json_node_copy(json_parser_get_root(p));
+	g_object_unref(p);
+	g_ptr_array_free(argv, TRUE);
+	g_free(path);
+	g_free(out);
+	g_free(err);
+	return root;
+}
+
+double harness_num(JsonNode *root, const char *path)
+{
+	char **seg = g_strsplit(path, "/", -1);
+	JsonNode *n = root;
+
+	for (int i = 0; seg[i]; i++) {
+		JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+		if (!o || !json_object_has_member(o, seg[i]))
+			g_error("results.json has no %s (at '%s')", path, seg[i]);
+		n = json_object_get_member(o, seg[i]);
+	}
+	g_strfreev(seg);
+	if (!JSON_NODE_HOLDS_VALUE(n))
+		g_error("results.json: %s is not a number", path);
+	return json_node_get_value_type(n) == G_TYPE_INT64 ? (double)json_node_get_int(n)
+	                                                   : json_node_get_double(n);
+}
+
+/* Remove dir and everything under it (test scratch space). */
+void harness_rm_rf(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	const char *n;
+
+	while (d && (n = g_dir_read_name(d))) {
+		char *p = g_build_filename(dir, n, NULL);
+		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
+			harness_rm_rf(p);
+		else
+			g_remove(p);
+		g_free(p);
+	}
+	if (d)
+		g_dir_close(d);
+	g_rmdir(dir);
 }

@@ -10,6 +10,7 @@
 
 #include "../sim/kernel.h"
 #include "../allocators/allocator.h"
+#include <json-glib/json-glib.h>
 
 /* A flat machine: ncpus CPUs over nnodes nodes (one socket per node),
  * remote distance 20, mem_mib of RAM per node, round prices in ns:
@@ -33,5 +34,19 @@ void harness_run_many(kernel_t *k, const int *cpus, int n,
                       void (*fn)(void *, int), void *arg);
 
 void harness_free(kernel_t *k, machine_t *m);
+
+/* ---- the command line, for scenario tests ---- */
+
+/* Run `$SLABSIM_BIN run SCENARIO --quiet --no-plots --out DIR` plus the
+ * NULL-terminated extra arguments; fails the test unless it exits 0.
+ * Returns the parsed results.json (free with json_node_unref). */
+JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...) G_GNUC_NULL_TERMINATED;
+
+/* The number at a path of member names ("allocators/slab/ops/alloc") in
+ * a results tree; fails the test if the path does not lead to a number. */
+double harness_num(JsonNode *root, const char *path);
+
+/* Remove dir and everything under it (test scratch space). */
+void harness_rm_rf(const char *dir);
 
 #endif

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include "harness.h"
 
 #define DATA        "workloads/data/cacheset-2.6.29.slabinfo"
 #define CPUS        16
@@ -213,23 +214,6 @@ static void test_determinism(void)
 	g_free(b);
 }
 
-static void rm_rf(const char *dir)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *n;
-
-	while (d && (n = g_dir_read_name(d))) {
-		char *p = g_build_filename(dir, n, NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_rf(p);
-		else
-			g_remove(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(dir);
-}
 
 int main(int argc, char **argv)
 {
@@ -242,7 +226,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/boot/ops", test_ops);
 	g_test_add_func("/boot/determinism", test_determinism);
 	rc = g_test_run();
-	rm_rf(tmpdir);
+	harness_rm_rf(tmpdir);
 	g_free(tmpdir);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include "harness.h"
 
 static char *tmpdir;
 
@@ -310,23 +311,6 @@ static void test_list(void)
 	result_free(&r);
 }
 
-static void rm_rf(const char *dir)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *n;
-
-	while (d && (n = g_dir_read_name(d))) {
-		char *p = g_build_filename(dir, n, NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			rm_rf(p);
-		else
-			g_remove(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(dir);
-}
 
 int main(int argc, char **argv)
 {
@@ -342,7 +326,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cli/list", test_list);
 	g_test_add_func("/cli/sweep", test_sweep);
 	rc = g_test_run();
-	rm_rf(tmpdir);
+	harness_rm_rf(tmpdir);
 	g_free(tmpdir);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
+#include "harness.h"
 
 static char *tmpdir;
 
@@ -387,23 +388,6 @@ static void test_no_gnuplot(void)
 	g_free(out);
 }
 
-static void rm_rf(const char *dir)
-{
-	GDir *d = g_dir_open(dir, 0, NULL);
-	const char *n;
-
-	while (d && (n = g_dir_read_name(d))) {
-		char *p = g_build_filename(dir, n, NULL);
-		if (g_file_test(p, G_FILE_TEST_IS_DIR) && !g_file_test(p, G_FILE_TEST_IS_SYMLINK))
-			rm_rf(p);
-		else
-			g_remove(p);
-		g_free(p);
-	}
-	if (d)
-		g_dir_close(d);
-	g_rmdir(dir);
-}
 
 int main(int argc, char **argv)
 {
@@ -418,7 +402,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/plot/script-error", test_script_error);
 	g_test_add_func("/plot/no-gnuplot", test_no_gnuplot);
 	rc = g_test_run();
-	rm_rf(tmpdir);
+	harness_rm_rf(tmpdir);
 	g_free(tmpdir);
 	return rc;
 }

@@ -1,0 +1,160 @@
+/*
+ * test_demos.c -- the allocator demonstration scenarios, asserted from
+ * their results.json (claims C10, C11, C12, C14 of thread-results.md).
+ *
+ * Expected figures are derived here from the references:
+ *  - SLQB's freebatch from slqb-spec.md 5.1:
+ *      max(4*PAGE_SIZE/size, min(256, 64*PAGE_SIZE/size));
+ *    an rlist is flushed when it holds freebatch+1 objects (spec 5.2);
+ *  - SLAB's alien bytes per cache from kernel-params.md A.6: one
+ *    array_cache of 12 entries (16 + 12*8 bytes, the 128-byte kmalloc class)
+ *    per (node, other node), plus one pointer array of 8 bytes per node id
+ *    per node, rounded up to its kmalloc class (a power of two here);
+ *  - the Slabifier's list_lock cases from seed 000 (full->partial,
+ *    partial->empty, taking a partial slab, deactivating a partial slab).
+ */
+#include <math.h>
+#include "harness.h"
+
+static char *tmpdir;
+
+static char *out_dir(const char *name)
+{
+	return g_build_filename(tmpdir, name, NULL);
+}
+
+static double alloc_num(JsonNode *r, const char *alloc, const char *path)
+{
+	char *full = g_strdup_printf("allocators/%s/%s", alloc, path);
+	double v = harness_num(r, full);
+
+	g_free(full);
+	return v;
+}
+
+static long slqb_freebatch(long size, long page)
+{
+	long fb = MAX(4 * page / size, MIN(256, 64 * page / size));
+
+	return fb ? fb : 1;
+}
+
+static double transfers(JsonNode *r, const char *alloc)
+{
+	return alloc_num(r, alloc, "cachelines/transfers_same_node") +
+	       alloc_num(r, alloc, "cachelines/transfers_remote_node");
+}
+
+/* C10: remote frees reach the owner in batches of freebatch+1 objects, one
+ * remote_free lock round trip each way, and move far fewer lines than
+ * SLUB's per-object remote frees. */
+static void check_remote_free(const char *placement)
+{
+	char *dir = out_dir(placement), *set = g_strdup_printf("workload.placement=%s", placement);
+	JsonNode *r = harness_run_scenario("scenarios/slqb-remote-free.scn", dir,
+	                                   "--set", set, "--allocators", "slqb,slub", NULL);
+	long fb = slqb_freebatch(64, 4096);
+	double frees = alloc_num(r, "slqb", "ops/free");
+	double flushes = alloc_num(r, "slqb", "stats/flush_rfree_list");
+	double claims = alloc_num(r, "slqb", "stats/claim_remote_list");
+	double locked = alloc_num(r, "slqb", "locks/slqb.remote_free/acquisitions");
+
+	g_assert_cmpint(fb, ==, 256);
+	g_assert_cmpfloat(alloc_num(r, "slqb", "stats/flush_rfree_list_objects"), ==, flushes * (double)(fb + 1));
+	g_assert_cmpfloat(locked, ==, flushes + claims);
+	g_assert_cmpfloat(claims, <=, flushes);
+	/* every object but the last partial batch went through an rlist */
+	g_assert_cmpfloat(flushes, >=, floor(frees / (double)(fb + 1)) - 2);
+	g_assert_cmpfloat(locked / frees, <=, 2.0 / (double)fb);
+	g_assert_cmpfloat(transfers(r, "slqb"), <, 0.5 * transfers(r, "slub"));
+	json_node_unref(r);
+	g_free(set);
+	g_free(dir);
+}
+
+static void test_slqb_remote_free_same_node(void)
+{
+	check_remote_free("local");
+}
+
+static void test_slqb_remote_free_cross_node(void)
+{
+	check_remote_free("node");
+}
+
+/* C14: no list_lock while CPUs only allocate; otherwise one acquisition
+ * per slab state change. */
+static void test_slabifier_list_lock(void)
+{
+	char *a = out_dir("phase-alloc"), *m = out_dir("phase-mixed");
+	JsonNode *ra = harness_run_scenario("scenarios/slabifier-phases.scn", a,
+	                                    "--allocators", "slabifier", NULL);
+	JsonNode *rm = harness_run_scenario("scenarios/slabifier-phases.scn", m,
+	                                    "--allocators", "slabifier", "--set", "workload.phase=mixed", NULL);
+	const char *lock = "locks/slabifier.list_lock/acquisitions";
+
+	g_assert_cmpfloat(alloc_num(ra, "slabifier", "ops/alloc"), ==, 16 * 2000);
+	g_assert_cmpfloat(alloc_num(ra, "slabifier", lock), ==, 0);
+	g_assert_cmpfloat(alloc_num(rm, "slabifier", lock), >, 0);
+	g_assert_cmpfloat(alloc_num(rm, "slabifier", lock), ==,
+	                  alloc_num(rm, "slabifier", "stats/free_full_to_partial") +
+	                  alloc_num(rm, "slabifier", "stats/free_partial_to_empty") +
+	                  alloc_num(rm, "slabifier", "stats/get_partial_locked") +
+	                  alloc_num(rm, "slabifier", "stats/deactivate_partial"));
+	json_node_unref(ra);
+	json_node_unref(rm);
+	g_free(a);
+	g_free(m);
+}
+
+static double pow2_ceil(double x)
+{
+	double p = 8;
+
+	while (p < x)
+		p *= 2;
+	return p;
+}
+
+/* C12: SLAB's alien arrays grow with nodes squared; SLQB's per-cache
+ * structures with CPUs plus nodes. */
+static void test_queue_growth(void)
+{
+	static const int nodes[] = { 64, 256, 1024 };
+	double slqb[G_N_ELEMENTS(nodes)];
+
+	for (guint i = 0; i < G_N_ELEMENTS(nodes); i++) {
+		double n = nodes[i];
+		char *set = g_strdup_printf("machine.nodes=%d", nodes[i]);
+		char *dir = out_dir(set);
+		JsonNode *r = harness_run_scenario("scenarios/queue-growth.scn", dir, "--set", set,
+		                                   "--allocators", "slab,slqb", NULL);
+
+		g_assert_cmpfloat(alloc_num(r, "slab", "caches/phases/metadata_by_category/alien"), ==,
+		                  n * (n - 1) * 128 + n * pow2_ceil(8 * n));
+		slqb[i] = alloc_num(r, "slqb", "caches/phases/metadata_bytes");
+		json_node_unref(r);
+		g_free(dir);
+		g_free(set);
+	}
+	/* 16x the nodes on the same 1,024 CPUs: SLAB's aliens grow ~256x,
+	 * SLQB's structures by less than 2x. */
+	g_assert_cmpfloat(slqb[2], <, 2 * slqb[0]);
+	g_assert_cmpfloat(slqb[1], <, slqb[2]);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	g_test_init(&argc, &argv, NULL);
+	tmpdir = g_dir_make_tmp("slabsim-demos-XXXXXX", NULL);
+	g_test_add_func("/demos/slqb-remote-free-same-node", test_slqb_remote_free_same_node);
+	g_test_add_func("/demos/slqb-remote-free-cross-node", test_slqb_remote_free_cross_node);
+	g_test_add_func("/demos/slabifier-list-lock", test_slabifier_list_lock);
+	g_test_add_func("/demos/queue-growth", test_queue_growth);
+	status = g_test_run();
+	harness_rm_rf(tmpdir);
+	g_free(tmpdir);
+	return status;
+}
