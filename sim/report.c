@@ -606,6 +606,51 @@ static void text_members(GString *s, const char *title, JsonObject *o)
 	g_list_free(members);
 }
 
+/* "28.3 GiB": bytes for people. */
+static void append_size(GString *s, double bytes)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (bytes >= 1024 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	g_string_append_printf(s, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+}
+
+/* The system totals a footprint argument needs: metadata per cache, and
+ * what the queues hold when every one is full. */
+static void text_totals(GString *s, JsonObject *a)
+{
+	JsonObject *cap = json_object_has_member(a, "queue_capacity") ? oget(a, "queue_capacity") : NULL;
+	guint ncaches = json_object_get_size(oget(a, "caches"));
+	double meta = (double)iget(oget(oget(a, "memory"), "peak"), "metadata_bytes");
+	GList *kinds = cap ? json_object_get_members(cap) : NULL;
+	double objects = 0, bytes = 0;
+
+	g_string_append(s, "metadata: ");
+	append_size(s, meta);
+	g_string_append_printf(s, " at peak over %u caches (", ncaches);
+	append_size(s, ncaches ? meta / ncaches : 0);
+	g_string_append(s, " per cache)\n");
+	if (!kinds)
+		return;
+	g_string_append(s, "queue capacity (every queue full):");
+	for (GList *l = kinds; l; l = l->next) {
+		JsonObject *k = oget(cap, l->data);
+		objects += (double)iget(k, "objects");
+		bytes += (double)iget(k, "bytes");
+		g_string_append_printf(s, " %s %" G_GINT64_FORMAT " objects, ", (char *)l->data, iget(k, "objects"));
+		append_size(s, (double)iget(k, "bytes"));
+		g_string_append_c(s, ';');
+	}
+	g_string_append_printf(s, " total %.0f objects, ", objects);
+	append_size(s, bytes);
+	g_string_append_c(s, '\n');
+	g_list_free(kinds);
+}
+
 static void text_locks(GString *s, JsonObject *a)
 {
 	JsonObject *locks = oget(a, "locks");
@@ -713,6 +758,7 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	text_latency(s, a);
 	text_memory(s, a);
 	text_members(s, "metadata by category (bytes)", oget(a, "metadata_by_category"));
+	text_totals(s, a);
 	text_locks(s, a);
 	text_traffic(s, a);
 	text_members(s, "allocator statistics", oget(a, "stats"));
