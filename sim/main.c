@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "scenario.h"
 #include "run.h"
@@ -213,8 +214,18 @@ static int plot_after_run(const char *out)
 	return 0;
 }
 
+/* The simulator's own peak memory (never part of results). */
+static double host_peak_rss_mib(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_maxrss / 1024.0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
+	gint64 started = g_get_monotonic_time();
 	GError *err = NULL;
 	const char *path;
 	char **sets, *out, *default_path;
@@ -248,7 +259,8 @@ static int cmd_run(int argc, char **argv)
 		g_free(text);
 	}
 	if (status == 0)
-		g_printerr("slabsim: results in %s/\n", out);
+		g_printerr("slabsim: results in %s/ (host: %.1f s, peak RSS %.0f MiB)\n", out,
+		           (double)(g_get_monotonic_time() - started) / 1e6, host_peak_rss_mib());
 	if (status == 0 && !opt_no_plots)
 		status = plot_after_run(out);
 	g_free(out);
