@@ -234,3 +234,19 @@ void harness_rm_rf(const char *dir)
 		g_dir_close(d);
 	g_rmdir(dir);
 }
+
+/* Expect the GTest subprocess to stop in kbug() with `pattern` on stderr. */
+void harness_trap_kbug(const char *pattern)
+{
+	char *saved = g_strdup(g_getenv("LSAN_OPTIONS"));
+
+	g_setenv("LSAN_OPTIONS", "detect_leaks=0", TRUE);
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	if (saved)
+		g_setenv("LSAN_OPTIONS", saved, TRUE);
+	else
+		g_unsetenv("LSAN_OPTIONS");
+	g_free(saved);
+	g_test_trap_assert_failed();
+	g_test_trap_assert_stderr(pattern);
+}

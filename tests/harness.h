@@ -35,6 +35,12 @@ void harness_run_many(kernel_t *k, const int *cpus, int n,
 
 void harness_free(kernel_t *k, machine_t *m);
 
+/* In a test that re-runs itself as a GTest subprocess: expect the child to
+ * stop in kbug() with `pattern` on stderr.  kbug() exits from a fiber
+ * stack, where LeakSanitizer cannot see what the main stack references
+ * (GTest's own state), so the child runs without it. */
+void harness_trap_kbug(const char *pattern);
+
 /* ---- the command line, for scenario tests ---- */
 
 /* Run `$SLABSIM_BIN run SCENARIO --quiet --no-plots --out DIR` plus the

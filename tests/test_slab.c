@@ -921,21 +921,6 @@ static void remote_double_free_body(void *arg, int cpu)
 	ops->kfree(kern->alloc, x);
 }
 
-static void trap_kbug(const char *pattern)
-{
-	char *saved = g_strdup(g_getenv("LSAN_OPTIONS"));
-
-	g_setenv("LSAN_OPTIONS", "detect_leaks=0", TRUE);
-	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-	if (saved)
-		g_setenv("LSAN_OPTIONS", saved, TRUE);
-	else
-		g_unsetenv("LSAN_OPTIONS");
-	g_free(saved);
-	g_test_trap_assert_failed();
-	g_test_trap_assert_stderr(pattern);
-}
-
 static void in_subprocess(void (*body)(void *))
 {
 	machine_t *m = machine(1, 1, 16);
@@ -951,7 +936,7 @@ static void test_double_free(void)
 		in_subprocess(double_free_body);
 		return;
 	}
-	trap_kbug("*double free*");
+	harness_trap_kbug("*double free*");
 }
 
 static void test_double_free_remote(void)
@@ -965,7 +950,7 @@ static void test_double_free_remote(void)
 		harness_free(k, m);
 		return;
 	}
-	trap_kbug("*double free*");
+	harness_trap_kbug("*double free*");
 }
 
 static void test_foreign_pointer(void)
@@ -974,7 +959,7 @@ static void test_foreign_pointer(void)
 		in_subprocess(foreign_body);
 		return;
 	}
-	trap_kbug("*foreign pointer*");
+	harness_trap_kbug("*foreign pointer*");
 }
 
 static void test_wrong_cache(void)
@@ -983,7 +968,7 @@ static void test_wrong_cache(void)
 		in_subprocess(wrong_cache_body);
 		return;
 	}
-	trap_kbug("*foreign pointer*");
+	harness_trap_kbug("*foreign pointer*");
 }
 
 int main(int argc, char **argv)

@@ -746,30 +746,13 @@ static void wrong_cache_body(void *arg)
 	ops->cache_free(kern->alloc, b, x);
 }
 
-/* Expect the child to stop in kbug() with `pattern` on stderr (without
- * LeakSanitizer, which cannot see the main stack from a fiber). */
-static void trap_kbug(const char *pattern)
-{
-	char *saved = g_strdup(g_getenv("LSAN_OPTIONS"));
-
-	g_setenv("LSAN_OPTIONS", "detect_leaks=0", TRUE);
-	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-	if (saved)
-		g_setenv("LSAN_OPTIONS", saved, TRUE);
-	else
-		g_unsetenv("LSAN_OPTIONS");
-	g_free(saved);
-	g_test_trap_assert_failed();
-	g_test_trap_assert_stderr(pattern);
-}
-
 static void test_double_free(void)
 {
 	if (g_test_subprocess()) {
 		run_one_cpu(double_free_body, NULL);
 		return;
 	}
-	trap_kbug("*double free*");
+	harness_trap_kbug("*double free*");
 }
 
 static void test_double_free_page(void)
@@ -778,7 +761,7 @@ static void test_double_free_page(void)
 		run_one_cpu(double_free_page_body, NULL);
 		return;
 	}
-	trap_kbug("*double free*");
+	harness_trap_kbug("*double free*");
 }
 
 static void test_foreign_pointer(void)
@@ -787,7 +770,7 @@ static void test_foreign_pointer(void)
 		run_one_cpu(foreign_body, NULL);
 		return;
 	}
-	trap_kbug("*foreign pointer*");
+	harness_trap_kbug("*foreign pointer*");
 }
 
 static void test_wrong_cache(void)
@@ -796,7 +779,7 @@ static void test_wrong_cache(void)
 		run_one_cpu(wrong_cache_body, NULL);
 		return;
 	}
-	trap_kbug("*foreign pointer*");
+	harness_trap_kbug("*foreign pointer*");
 }
 
 int main(int argc, char **argv)

@@ -869,24 +869,6 @@ static void foreign_body(void *arg)
 	ops->kfree(kern->alloc, x + 8);
 }
 
-/* Expect the child to stop in kbug() with `pattern` on stderr.  kbug()
- * exits from a fiber stack, where LeakSanitizer cannot see what the main
- * stack references (GTest's own state), so the child runs without it. */
-static void trap_kbug(const char *pattern)
-{
-	char *saved = g_strdup(g_getenv("LSAN_OPTIONS"));
-
-	g_setenv("LSAN_OPTIONS", "detect_leaks=0", TRUE);
-	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-	if (saved)
-		g_setenv("LSAN_OPTIONS", saved, TRUE);
-	else
-		g_unsetenv("LSAN_OPTIONS");
-	g_free(saved);
-	g_test_trap_assert_failed();
-	g_test_trap_assert_stderr(pattern);
-}
-
 static void in_subprocess(void (*body)(void *))
 {
 	machine_t *m = harness_machine(1, 1, 16);
@@ -902,7 +884,7 @@ static void test_double_free(void)
 		in_subprocess(double_free_body);
 		return;
 	}
-	trap_kbug("*double free*");
+	harness_trap_kbug("*double free*");
 }
 
 static void test_double_free_remote(void)
@@ -916,7 +898,7 @@ static void test_double_free_remote(void)
 		harness_free(k, m);
 		return;
 	}
-	trap_kbug("*double free*");
+	harness_trap_kbug("*double free*");
 }
 
 static void test_foreign_pointer(void)
@@ -925,7 +907,7 @@ static void test_foreign_pointer(void)
 		in_subprocess(foreign_body);
 		return;
 	}
-	trap_kbug("*foreign pointer*");
+	harness_trap_kbug("*foreign pointer*");
 }
 
 static void test_freelist_corruption(void)
@@ -934,7 +916,7 @@ static void test_freelist_corruption(void)
 		in_subprocess(corrupt_body);
 		return;
 	}
-	trap_kbug("*freelist corrupted*");
+	harness_trap_kbug("*freelist corrupted*");
 }
 
 int main(int argc, char **argv)
