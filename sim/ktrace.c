@@ -43,6 +43,8 @@ static int find_event(const char *line, const char **fields, const char **colon)
 {
 	for (const char *p = strstr(line, ": "); p; p = strstr(p + 1, ": ")) {
 		const char *name = p + 2;
+		while (*name == ' ')          /* perf script pads the event name */
+			name++;
 		if (g_str_has_prefix(name, "kmem:"))
 			name += 5;
 		for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++) {

@@ -8,6 +8,13 @@
  * setup() creates caches, channels and barriers and spawns tasks; each task
  * is a function run as a coroutine with a task object `t` whose methods
  * (t:alloc, t:free, ...) yield one operation each to the simulator.
+ * t:now, t:random, t:record and t:count run here without yielding.
+ * Caches are named by their object or by name (a string); an unknown name,
+ * a stale handle or a bad argument raises a Lua error at the call, which
+ * run.c turns into a run-stopping error with the traceback.  The API is
+ * documented in docs/lua-api.md; the distributions (uniform, exponential,
+ * Zipf, histograms) are Lua, in workloads/lib/dist.lua, on top of
+ * t:random's per-task splitmix64 stream.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +36,11 @@ struct luahost {
 #define BARRIER_MT "slabsim.barrier"
 
 typedef struct { int id; } ref_ud;
+
+/* sim.cache sizes go up to PAGE_SIZE << CACHE_MAX_ORDER (order 3, the
+ * kernel's PAGE_ALLOC_COSTLY_ORDER): caches such as task_struct that
+ * replayed traces name are larger than a page. */
+#define CACHE_MAX_ORDER 3
 
 static luahost_t *host_of(lua_State *L)
 {
@@ -109,9 +121,9 @@ static int l_cache(lua_State *L)
 	align = luaL_optinteger(L, -1, 0);
 	lua_getfield(L, 1, "flags");
 	flags = parse_flags(L, -1);
-	if (size < 1 || size > (lua_Integer)lh->run->sc->machine->page_size)
+	if (size < 1 || size > (lua_Integer)lh->run->sc->machine->page_size << CACHE_MAX_ORDER)
 		return luaL_error(L, "cache '%s': size %d out of range 1..%d", name, (int)size,
-		                  (int)lh->run->sc->machine->page_size);
+		                  (int)lh->run->sc->machine->page_size << CACHE_MAX_ORDER);
 	if (align < 0 || (align & (align - 1)))
 		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
 	push_ref(L, CACHE_MT, run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags));
@@ -170,6 +182,15 @@ static int l_cpu_node(lua_State *L)
 	lua_Integer cpu = luaL_checkinteger(L, 1);
 	luaL_argcheck(L, cpu >= 0 && cpu < m->ncpus, 1, "no such CPU");
 	lua_pushinteger(L, m->cpu_node[cpu]);
+	return 1;
+}
+
+static int l_cpu_socket(lua_State *L)
+{
+	const machine_t *m = host_of(L)->run->sc->machine;
+	lua_Integer cpu = luaL_checkinteger(L, 1);
+	luaL_argcheck(L, cpu >= 0 && cpu < m->ncpus, 1, "no such CPU");
+	lua_pushinteger(L, m->cpu_socket[cpu]);
 	return 1;
 }
 
@@ -293,12 +314,33 @@ static void push_event(lua_State *L, const ktrace_event_t *ev)
 	}
 }
 
-/* sim.kmem_trace(path) -> array of kmem events of an ftrace/perf text trace */
+/* Lines of a text file (a last line without a newline counts); -1 if it
+ * cannot be read. */
+static long count_lines(const char *path)
+{
+	char *text = NULL;
+	gsize len = 0;
+	long n = 0;
+
+	if (!g_file_get_contents(path, &text, &len, NULL))
+		return -1;
+	for (gsize i = 0; i < len; i++)
+		n += text[i] == '\n';
+	if (len && text[len - 1] != '\n')
+		n++;
+	g_free(text);
+	return n;
+}
+
+/* sim.kmem_trace(path) -> events, info: the kmem events of an ftrace/perf
+ * text trace (an array of tables), and {lines = N, skipped = N} where
+ * skipped counts the lines that are not kmem events. */
 static int l_kmem_trace(lua_State *L)
 {
 	char *path = data_path(luaL_checkstring(L, 1));
 	GError *e = NULL;
 	GArray *evs = ktrace_load(path, &e);
+	long lines = evs ? count_lines(path) : 0;
 
 	g_free(path);
 	if (!evs) {
@@ -311,8 +353,11 @@ static int l_kmem_trace(lua_State *L)
 		push_event(L, &g_array_index(evs, ktrace_event_t, i));
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
+	lua_createtable(L, 0, 2);
+	set_int(L, "lines", lines);
+	set_int(L, "skipped", lines - (long)evs->len);
 	ktrace_free(evs);
-	return 1;
+	return 2;
 }
 
 static void push_sim_table(luahost_t *lh)
@@ -321,7 +366,7 @@ static void push_sim_table(luahost_t *lh)
 		{ "kmem_trace", l_kmem_trace },
 		{ "cache", l_cache }, { "spawn", l_spawn }, { "channel", l_channel },
 		{ "slabinfo", l_slabinfo },
-		{ "barrier", l_barrier }, { "cpu_node", l_cpu_node },
+		{ "barrier", l_barrier }, { "cpu_node", l_cpu_node }, { "cpu_socket", l_cpu_socket },
 		{ "cpus_on_node", l_cpus_on_node }, { NULL, NULL },
 	};
 	const machine_t *m = lh->run->sc->machine;
@@ -332,6 +377,10 @@ static void push_sim_table(luahost_t *lh)
 	lua_setfield(L, -2, "ncpus");
 	lua_pushinteger(L, m->nnodes);
 	lua_setfield(L, -2, "nnodes");
+	lua_pushinteger(L, m->nsockets);
+	lua_setfield(L, -2, "nsockets");
+	lua_pushinteger(L, m->hz);
+	lua_setfield(L, -2, "hz");
 	lua_pushinteger(L, m->page_size);
 	lua_setfield(L, -2, "page_size");
 	lua_pushinteger(L, m->cache_line);
@@ -347,18 +396,33 @@ static task_t *check_task(lua_State *L)
 	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
 }
 
-/* An allocation target: a cache object, or a size for kmalloc. */
+/* A cache argument: a cache object, or the name of a workload cache. */
+static int check_cache(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		const char *name = lua_tostring(L, idx);
+		int i = run_find_cache(host_of(L)->run, name);
+		if (i < 0)
+			luaL_error(L, "unknown cache '%s' (no sim.cache of that name)", name);
+		return i;
+	}
+	return ((ref_ud *)luaL_checkudata(L, idx, CACHE_MT))->id;
+}
+
+/* An allocation target: a cache (object or name), or a size for kmalloc. */
 static void check_target(lua_State *L, int idx, op_t *op)
 {
 	luahost_t *lh = host_of(L);
 
-	if (lua_isinteger(L, idx)) {
-		lua_Integer sz = lua_tointeger(L, idx);
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		lua_Integer sz = 0;
+		luaL_argcheck(L, lua_isinteger(L, idx), idx, "kmalloc size must be an integer");
+		sz = lua_tointeger(L, idx);
 		luaL_argcheck(L, sz >= 1 && sz <= (lua_Integer)1 << 30, idx, "kmalloc size out of range");
 		op->cache = -1;
 		op->size = (uint32_t)sz;
 	} else {
-		op->cache = ((ref_ud *)luaL_checkudata(L, idx, CACHE_MT))->id;
+		op->cache = check_cache(L, idx);
 		op->size = 0;
 	}
 	lua_Integer node = luaL_optinteger(L, idx + 1 + (op->kind == OP_ALLOC_N), -1);
@@ -524,7 +588,7 @@ static int t_barrier(lua_State *L)
 static int t_shrink(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
-	op->cache = ((ref_ud *)luaL_checkudata(L, 2, CACHE_MT))->id;
+	op->cache = check_cache(L, 2);
 	op->kind = OP_SHRINK;
 	return yield_op(L);
 }

@@ -1,0 +1,211 @@
+/*
+ * test_replay.c -- workloads/kmem-replay.lua on the two real traces in
+ * tests/data (perf-kmem-small.txt: `perf script` of kmem:kmalloc, kfree,
+ * kmem_cache_alloc, kmem_cache_free; ftrace-kmem-small.txt: the raw
+ * /sys/kernel/tracing/trace text with every kmem event enabled, so it also
+ * holds page-allocator and rss_stat lines that the replay must skip).
+ *
+ * The expected counts are computed here, independently of slabsim's trace
+ * reader: a GRegex picks the kmem event lines and this file pairs frees
+ * with allocations by pointer itself.  Runs the binary named by
+ * $SLABSIM_BIN from the repository root, like test_cli.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include "harness.h"
+
+#define SIM_CPUS 16        /* nehalem-2s, the machine of scenarios/replay.scn */
+
+static char *tmpdir;
+
+typedef struct expect {
+	long lines, events, allocs, frees, null_frees, unmatched, never_freed, cross;
+} expect_t;
+
+static bool null_ptr(const char *p)
+{
+	if (strcmp(p, "(null)") == 0 || strcmp(p, "(nil)") == 0)
+		return true;
+	for (const char *c = g_str_has_prefix(p, "0x") ? p + 2 : p; *c; c++)
+		if (*c != '0')
+			return false;
+	return true;
+}
+
+/* Count the trace's kmem events and pair them by pointer, in file order
+ * (both recordings are in timestamp order). */
+static expect_t count_trace(const char *path)
+{
+	GRegex *re = g_regex_new("\\[(\\d+)\\][^:]*\\d+\\.\\d+:\\s+(?:kmem:)?"
+	                         "(kmalloc|kmalloc_node|kmem_cache_alloc|kmem_cache_alloc_node|"
+	                         "kfree|kmem_cache_free): .*?\\bptr=\\s*(\\S+)", 0, 0, NULL);
+	GHashTable *live = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	expect_t e = { 0 };
+	char *text = NULL, **lines;
+
+	g_assert_nonnull(re);
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	for (int i = 0; lines[i]; i++) {
+		GMatchInfo *m = NULL;
+		if (!lines[i + 1] && !*lines[i])
+			break;                   /* after the last newline */
+		e.lines++;
+		if (g_regex_match(re, lines[i], 0, &m)) {
+			char *cpu = g_match_info_fetch(m, 1), *ev = g_match_info_fetch(m, 2);
+			char *ptr = g_match_info_fetch(m, 3);
+			int c = atoi(cpu) % SIM_CPUS;
+			e.events++;
+			if (strstr(ev, "alloc")) {
+				e.allocs++;
+				/* a pointer allocated again while live: the older object
+				 * is never freed; keep the newest */
+				g_hash_table_replace(live, g_strdup(ptr), GINT_TO_POINTER(c + 1));
+			} else if (null_ptr(ptr)) {
+				e.null_frees++;
+			} else if (g_hash_table_contains(live, ptr)) {
+				e.frees++;
+				e.cross += GPOINTER_TO_INT(g_hash_table_lookup(live, ptr)) - 1 != c;
+				g_hash_table_remove(live, ptr);
+			} else {
+				e.unmatched++;
+			}
+			g_free(cpu); g_free(ev); g_free(ptr);
+		}
+		g_match_info_free(m);
+	}
+	e.never_freed = e.allocs - e.frees;
+	g_strfreev(lines);
+	g_free(text);
+	g_hash_table_destroy(live);
+	g_regex_unref(re);
+	return e;
+}
+
+/* Run slabsim with argv; return the exit status, stderr in *err. */
+static int slabsim(char **err, const char *first, ...)
+{
+	GPtrArray *argv = g_ptr_array_new();
+	const char *bin = g_getenv("SLABSIM_BIN");
+	GError *e = NULL;
+	va_list ap;
+	int wait;
+
+	g_assert_nonnull(bin);
+	g_ptr_array_add(argv, (char *)bin);
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *))
+		g_ptr_array_add(argv, (char *)a);
+	va_end(ap);
+	g_ptr_array_add(argv, NULL);
+	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+	                           NULL, NULL, NULL, err, &wait, &e));
+	g_assert_no_error(e);
+	g_ptr_array_free(argv, TRUE);
+	return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128;
+}
+
+static int64_t member(JsonObject *o, const char *name)
+{
+	g_assert_true(json_object_has_member(o, name));
+	return json_object_get_int_member(o, name);
+}
+
+/* One allocator's results against the independent counts. */
+static void check_counts(JsonObject *a, const expect_t *e)
+{
+	JsonObject *c = json_object_get_object_member(a, "workload_counters");
+	JsonObject *ops = json_object_get_object_member(a, "ops");
+
+	g_assert_cmpint(member(c, "replay.events"), ==, e->events);
+	g_assert_cmpint(member(c, "replay.skipped_lines"), ==, e->lines - e->events);
+	g_assert_cmpint(member(c, "replay.objects"), ==, e->allocs);
+	g_assert_cmpint(member(c, "replay.frees"), ==, e->frees);
+	g_assert_cmpint(member(c, "replay.null_frees"), ==, e->null_frees);
+	g_assert_cmpint(member(c, "replay.unmatched_frees"), ==, e->unmatched);
+	g_assert_cmpint(member(c, "replay.never_freed"), ==, e->never_freed);
+	g_assert_cmpint(member(c, "replay.cross_cpu_frees"), ==, e->cross);
+	g_assert_cmpint(member(c, "replay.alloc_failed"), ==, 0);
+	g_assert_cmpint(member(ops, "alloc"), ==, e->allocs);
+	g_assert_cmpint(member(ops, "free"), ==, e->frees);
+}
+
+/* Replay `trace` with scenarios/replay.scn (every allocator it lists) and
+ * compare with count_trace. */
+static void check_replay(const char *trace)
+{
+	char *out = g_build_filename(tmpdir, "r", NULL), *set = g_strdup_printf("workload.trace=%s", trace);
+	char *json = g_build_filename(out, "results.json", NULL), *err = NULL;
+	expect_t e = count_trace(trace);
+	JsonParser *p = json_parser_new();
+	JsonObject *all;
+	GList *names;
+	int st = slabsim(&err, "run", "scenarios/replay.scn", "--set", set, "--out", out, "--quiet", "--no-plots", NULL);
+
+	if (st)
+		g_test_message("stderr: %s", err);
+	g_assert_cmpint(st, ==, 0);
+	g_assert_true(json_parser_load_from_file(p, json, NULL));
+	g_assert_cmpint(e.events, >, 1000);                 /* the fixtures are real */
+	all = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "allocators");
+	names = json_object_get_members(all);
+	g_assert_nonnull(names);
+	for (GList *l = names; l; l = l->next)              /* the same under every allocator */
+		check_counts(json_object_get_object_member(all, l->data), &e);
+	g_list_free(names);
+	g_object_unref(p);
+	g_free(json); g_free(set); g_free(out); g_free(err);
+}
+
+static void test_perf_script(void)
+{
+	check_replay("tests/data/perf-kmem-small.txt");
+}
+
+static void test_ftrace(void)
+{
+	expect_t e = count_trace("tests/data/ftrace-kmem-small.txt");
+
+	g_assert_cmpint(e.lines - e.events, >, 100);       /* mm_page_*, rss_stat, header */
+	check_replay("tests/data/ftrace-kmem-small.txt");
+}
+
+/* A kmem event line the reader cannot parse stops the run, naming the
+ * trace file and line. */
+static void test_bad_line(void)
+{
+	char *trace = g_build_filename(tmpdir, "bad.txt", NULL), *err = NULL;
+	char *set = g_strdup_printf("workload.trace=%s", trace), *where = g_strdup_printf("%s:3:", trace);
+	int st;
+
+	g_assert_true(g_file_set_contents(trace,
+		"# tracer: nop\n"
+		"  bash-1 [000] ..... 10.000001: kmalloc: call_site=f ptr=0000000012345678 bytes_req=8 bytes_alloc=8\n"
+		"  bash-1 [000] ..... 10.000002: kmalloc: call_site=f bytes_req=8 bytes_alloc=8\n", -1, NULL));
+	st = slabsim(&err, "run", "scenarios/replay.scn", "--set", set, "--out", tmpdir, "--quiet", "--no-plots", NULL);
+	if (!strstr(err, where))
+		g_test_message("stderr: %s", err);
+	g_assert_cmpint(st, !=, 0);
+	g_assert_nonnull(strstr(err, where));
+	g_remove(trace);
+	g_free(trace); g_free(set); g_free(where); g_free(err);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	g_test_init(&argc, &argv, NULL);
+	tmpdir = g_dir_make_tmp("slabsim-replay-XXXXXX", NULL);
+	g_test_add_func("/replay/perf-script", test_perf_script);
+	g_test_add_func("/replay/ftrace", test_ftrace);
+	g_test_add_func("/replay/bad-line", test_bad_line);
+	rc = g_test_run();
+	harness_rm_rf(tmpdir);
+	g_free(tmpdir);
+	return rc;
+}
