@@ -541,16 +541,28 @@ static int t_touch(lua_State *L)
 	return yield_op(L);
 }
 
-/* t:think(ns) */
-static int t_think(lua_State *L)
+/* An operation that takes argument 2, a time in ns. */
+static int yield_timed(lua_State *L, enum op_kind kind)
 {
 	op_t *op = task_op(check_task(L));
 	lua_Number ns = luaL_checknumber(L, 2);
 
-	luaL_argcheck(L, ns >= 0 && ns < 1e15, 2, "think time out of range");
-	op->kind = OP_THINK;
+	luaL_argcheck(L, ns >= 0 && ns < 1e15, 2, "time out of range");
+	op->kind = kind;
 	op->ps = (simtime_t)(ns * PS_PER_NS + 0.5);
 	return yield_op(L);
+}
+
+/* t:think(ns): compute on the CPU */
+static int t_think(lua_State *L)
+{
+	return yield_timed(L, OP_THINK);
+}
+
+/* t:sleep(ns): off the CPU, which runs other tasks or idles meanwhile */
+static int t_sleep(lua_State *L)
+{
+	return yield_timed(L, OP_SLEEP);
 }
 
 /* t:send(channel, value) */
@@ -676,7 +688,7 @@ static void register_types(lua_State *L)
 	static const luaL_Reg methods[] = {
 		{ "alloc", t_alloc }, { "alloc_n", t_alloc_n }, { "free", t_free },
 		{ "free_n", t_free_n }, { "touch", t_touch }, { "touch_n", t_touch_n },
-		{ "think", t_think },
+		{ "think", t_think }, { "sleep", t_sleep },
 		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier },
 		{ "shrink", t_shrink }, { "now", t_now }, { "random", t_random },
 		{ "record", t_record }, { "count", t_count },

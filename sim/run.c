@@ -13,6 +13,7 @@
 #include "luahost.h"
 
 struct task {
+	run_t *run;
 	int id;
 	int cpu;
 	int co_ref;
@@ -61,6 +62,7 @@ task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co)
 {
 	task_t *t = g_new0(task_t, 1);
 
+	t->run = r;
 	t->id = (int)r->tasks->len;
 	t->cpu = cpu;
 	t->co_ref = co_ref;
@@ -321,6 +323,21 @@ static void make_ready(run_t *r, task_t *t, simtime_t when)
 	kernel_kick(t->cpu, when);
 }
 
+static void sleep_done(void *arg, simtime_t when)
+{
+	task_t *t = arg;
+
+	make_ready(t->run, t, when);
+}
+
+/* The task leaves its CPU (free for other tasks, or idle) for `ps`. */
+static bool do_sleep(run_t *r, task_t *t)
+{
+	engine_sync();
+	engine_at(r->k->engine, know() + t->op.ps, sleep_done, t);
+	return false;
+}
+
 static bool do_send(run_t *r, const op_t *op)
 {
 	chan_t *ch = r->chans->pdata[op->chan];
@@ -425,6 +442,8 @@ static bool execute(run_t *r, task_t *t)
 	case OP_THINK:
 		kernel_compute(op->ps, COST_THINK);
 		return true;
+	case OP_SLEEP:
+		return do_sleep(r, t);
 	case OP_SEND:
 		return do_send(r, op);
 	case OP_RECV:

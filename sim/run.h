@@ -29,7 +29,8 @@ enum op_kind {
 	OP_FREE_N,       /* handles[] */
 	OP_TOUCH,        /* handle, bytes, write */
 	OP_TOUCH_N,      /* handles[], bytes, write */
-	OP_THINK,        /* ns */
+	OP_THINK,        /* ns, computing on the CPU */
+	OP_SLEEP,        /* ns, off the CPU */
 	OP_SEND,         /* channel, value (registry ref) */
 	OP_RECV,         /* channel -> value */
 	OP_BARRIER,      /* barrier */

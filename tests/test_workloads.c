@@ -355,7 +355,7 @@ static void test_script_errors(void)
 	expect_task_error("bad-size", "", "t:alloc(64.5)", "kmalloc size must be an integer");
 	expect_task_error("bad-touch", "local h = t:alloc(c)", "t:touch(h, 65)",
 	                  "more bytes than the object has");
-	expect_task_error("bad-think", "", "t:think(-1)", "think time out of range");
+	expect_task_error("bad-think", "", "t:think(-1)", "time out of range");
 	expect_task_error("bad-channel", "", "t:recv(c)", "slabsim.channel expected");
 	expect_task_error("lua-error", "", "local x = nil; x.y = 1", "attempt to index");
 }

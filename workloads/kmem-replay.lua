@@ -152,7 +152,7 @@ local function replayer(t, S, q, touch, first, static)
 	local target, node, handle = S.target, S.node, S.handle
 	for i = 1, q.n do
 		local d = when[i] - t:now()
-		if d > 0 then t:think(d) end
+		if d > 0 then t:sleep(d) end
 		local id = obj[i]
 		if kind[i] == 1 then
 			local tg = target[id]
