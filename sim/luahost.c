@@ -100,17 +100,27 @@ static void check_setup(lua_State *L, const char *what)
 }
 
 /* sim.cache{name=, size=, align=, flags="A|B"} -> cache */
-static int l_cache(lua_State *L)
+/* A function field of the ops table at idx, as a registry reference. */
+static int ops_function(lua_State *L, int idx, const char *field, const char *cache)
+{
+	if (lua_getfield(L, idx, field) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return RUN_NO_FN;
+	}
+	if (!lua_isfunction(L, -1))
+		return luaL_error(L, "cache '%s': ops.%s must be a function", cache, field);
+	return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* The cache declared by the table at 1, called `name`; `decl` for
+ * KMEM_CACHE (no SLAB_HWCACHE_ALIGN rule). */
+static int add_cache(lua_State *L, const char *name, bool decl)
 {
 	luahost_t *lh = host_of(L);
-	const char *name;
 	lua_Integer size, align;
 	unsigned flags;
+	int i;
 
-	check_setup(L, "sim.cache");
-	luaL_checktype(L, 1, LUA_TTABLE);
-	lua_getfield(L, 1, "name");
-	name = luaL_checkstring(L, -1);
 	if (g_str_has_prefix(name, "kmalloc-") || g_str_has_prefix(name, "size-") ||
 	    run_find_cache(lh->run, name) >= 0)
 		return luaL_error(L, "cache name '%s' is taken (kmalloc-* and size-* belong "
@@ -126,8 +136,38 @@ static int l_cache(lua_State *L)
 		                  (int)lh->run->sc->machine->page_size << CACHE_MAX_ORDER);
 	if (align < 0 || (align & (align - 1)))
 		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
-	push_ref(L, CACHE_MT, run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags));
+	i = run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags, decl);
+	if (lua_getfield(L, 1, "ops") == LUA_TTABLE) {
+		int get = ops_function(L, lua_gettop(L), "get_reference", name);
+		int kick = ops_function(L, lua_gettop(L), "kick", name);
+		if (kick == RUN_NO_FN)
+			return luaL_error(L, "cache '%s': ops needs a kick function", name);
+		run_set_cache_ops(lh->run, i, get, kick);
+	} else if (!lua_isnil(L, -1)) {
+		return luaL_error(L, "cache '%s': ops must be a table", name);
+	}
+	push_ref(L, CACHE_MT, i);
 	return 1;
+}
+
+/* sim.cache{name=, size=, align=, flags=, ops=}: the legacy
+ * kmem_cache_create, which alone understands HWCACHE_ALIGN */
+static int l_cache(lua_State *L)
+{
+	check_setup(L, "sim.cache");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "name");
+	return add_cache(L, luaL_checkstring(L, -1), false);
+}
+
+/* sim.KMEM_CACHE{struct=, size=, align=, flags=, ops=}: a cache named
+ * after the struct, size and alignment from its declaration */
+static int l_kmem_cache(lua_State *L)
+{
+	check_setup(L, "sim.KMEM_CACHE");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "struct");
+	return add_cache(L, luaL_checkstring(L, -1), true);
 }
 
 /* sim.spawn(cpu, fn, ...) -> task id */
@@ -364,7 +404,8 @@ static void push_sim_table(luahost_t *lh)
 {
 	static const luaL_Reg fns[] = {
 		{ "kmem_trace", l_kmem_trace },
-		{ "cache", l_cache }, { "spawn", l_spawn }, { "channel", l_channel },
+		{ "cache", l_cache }, { "KMEM_CACHE", l_kmem_cache },
+		{ "spawn", l_spawn }, { "channel", l_channel },
 		{ "slabinfo", l_slabinfo },
 		{ "barrier", l_barrier }, { "cpu_node", l_cpu_node }, { "cpu_socket", l_cpu_socket },
 		{ "cpus_on_node", l_cpus_on_node }, { NULL, NULL },
@@ -605,6 +646,33 @@ static int t_shrink(lua_State *L)
 	return yield_op(L);
 }
 
+/* t:defrag(cache [, keep]): kmem_cache_shrink with defragmentation,
+ * keeping `keep` partial slabs per node (default: the allocator's) ->
+ * report table */
+static int t_defrag(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Integer keep = luaL_optinteger(L, 3, -1);
+
+	op->cache = check_cache(L, 2);
+	luaL_argcheck(L, keep >= -1 && keep <= G_MAXINT, 3, "keep: -1 (default) or a count");
+	op->n = (int)keep;
+	op->kind = OP_DEFRAG;
+	return yield_op(L);
+}
+
+/* t:vacate(handle): kmem_cache_vacate of the slab page holding the object
+ * -> "ok" | "pinned" | "busy" | "nomem" | "not_slab" | "unsupported",
+ * objects moved or reclaimed */
+static int t_vacate(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+
+	take_object(L, 2, false, op->obj);
+	op->kind = OP_VACATE;
+	return yield_op(L);
+}
+
 /* t:record(name, ns): add a value to the workload metric `name` (a
  * distribution reported like latencies under workload_metrics) */
 static int t_record(lua_State *L)
@@ -690,7 +758,7 @@ static void register_types(lua_State *L)
 		{ "free_n", t_free_n }, { "touch", t_touch }, { "touch_n", t_touch_n },
 		{ "think", t_think }, { "sleep", t_sleep },
 		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier },
-		{ "shrink", t_shrink }, { "now", t_now }, { "random", t_random },
+		{ "shrink", t_shrink }, { "defrag", t_defrag }, { "vacate", t_vacate }, { "now", t_now }, { "random", t_random },
 		{ "record", t_record }, { "count", t_count },
 		{ NULL, NULL },
 	};
@@ -975,6 +1043,61 @@ void lh_push_nil(void *co)
 void lh_push_int(void *co, int64_t v)
 {
 	lua_pushinteger(co, v);
+}
+
+void lh_push_string(void *co, const char *s)
+{
+	lua_pushstring(co, s);
+}
+
+static void set_counts(lua_State *L, const char *name, const uint64_t *v, int n)
+{
+	lua_createtable(L, n, 0);
+	for (int i = 0; i < n; i++) {
+		lua_pushinteger(L, (lua_Integer)v[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, name);
+}
+
+void lh_push_defrag(void *co, const defrag_report_t *r)
+{
+	const struct { const char *name; uint64_t v; } f[] = {
+		{ "slabs_before", r->slabs_before }, { "slabs_after", r->slabs_after },
+		{ "partial_before", r->partial_before }, { "partial_after", r->partial_after },
+		{ "slabs_freed", r->slabs_freed }, { "slabs_vacated", r->slabs_vacated },
+		{ "objects_moved", r->objects_moved }, { "objects_reclaimed", r->objects_reclaimed },
+		{ "vacate_failures", r->vacate_failures },
+	};
+
+	lua_createtable(co, 0, (int)G_N_ELEMENTS(f) + 2);
+	for (size_t i = 0; i < G_N_ELEMENTS(f); i++) {
+		lua_pushinteger(co, (lua_Integer)f[i].v);
+		lua_setfield(co, -2, f[i].name);
+	}
+	set_counts(co, "hist_before", r->hist_before, DEFRAG_HIST_BUCKETS);
+	set_counts(co, "hist_after", r->hist_after, DEFRAG_HIST_BUCKETS);
+}
+
+/* Call the registry function `ref` with an object handle on the main
+ * state (no task is running Lua).  Its result as a string ("true" for a
+ * true non-string), NULL for nil or false; on an error, NULL and *err. */
+char *lh_call_handle(luahost_t *lh, int ref, int64_t handle, char **err)
+{
+	lua_State *L = lh->L;
+	char *answer = NULL;
+
+	lua_pushcfunction(L, traceback);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+	lua_pushinteger(L, handle);
+	if (lua_pcall(L, 1, 1, -3) != LUA_OK)
+		*err = g_strdup_printf("%s: in a slab_ops callback: %s", lh->path, lua_tostring(L, -1));
+	else if (lua_type(L, -1) == LUA_TSTRING)
+		answer = g_strdup(lua_tostring(L, -1));
+	else if (lua_toboolean(L, -1))
+		answer = g_strdup("true");
+	lua_pop(L, 2);
+	return answer;
 }
 
 void lh_push_handles(void *co, const int64_t *h, int n)

@@ -29,6 +29,14 @@ enum lh_status lh_resume(luahost_t *lh, task_t *t, void *co, int nres, char **ms
 void lh_push_nil(void *co);
 void lh_push_int(void *co, int64_t v);
 void lh_push_handles(void *co, const int64_t *h, int n);
+void lh_push_string(void *co, const char *s);
+/* The report of a t:defrag, as a table. */
+void lh_push_defrag(void *co, const defrag_report_t *r);
+/* Call the Lua function with registry reference `ref` on an object
+ * handle (a slab_ops callback, run between task resumes).  Its result as
+ * a string ("true" for a true non-string), NULL for nil or false; on an
+ * error NULL, and *err (g_free it) holds file, message and traceback. */
+char *lh_call_handle(luahost_t *lh, int ref, int64_t handle, char **err);
 /* Push a value stored with a registry reference and release the reference. */
 void lh_push_ref(luahost_t *lh, void *co, int ref);
 void lh_unref(luahost_t *lh, int ref);

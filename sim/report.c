@@ -235,6 +235,42 @@ static void add_capacity(JsonObject *into, JsonObject *from)
 	g_list_free(kinds);
 }
 
+/* The workload cache created as kc, or NULL (an allocator's own cache). */
+static cache_rec_t *workload_cache(run_t *r, kmem_cache_t *kc)
+{
+	for (guint i = 0; i < r->caches->len; i++)
+		if (((cache_rec_t *)r->caches->pdata[i])->kc == kc)
+			return r->caches->pdata[i];
+	return NULL;
+}
+
+/* "defrag" and "vacate": what t:defrag and t:vacate did to a workload
+ * cache, when the workload called them. */
+static void add_reclaim(JsonObject *o, run_t *r, kmem_cache_t *kc)
+{
+	static const char *const results[] = { "ok", "pinned", "busy", "nomem", "not_slab" };
+	cache_rec_t *c = workload_cache(r, kc);
+	uint64_t vacates = 0;
+
+	if (!c)
+		return;
+	if (c->defrags) {
+		JsonObject *d = obj_add_obj(o, "defrag");
+		json_object_set_int_member(d, "runs", (gint64)c->defrags);
+		json_object_set_int_member(d, "slabs_freed", (gint64)c->defrag.slabs_freed);
+		json_object_set_int_member(d, "objects_moved", (gint64)c->defrag.objects_moved);
+		json_object_set_int_member(d, "objects_reclaimed", (gint64)c->defrag.objects_reclaimed);
+		json_object_set_int_member(d, "vacate_failures", (gint64)c->defrag.vacate_failures);
+	}
+	for (int i = 0; i <= VACATE_NOT_SLAB; i++)
+		vacates += c->vacates[i];
+	if (vacates) {
+		JsonObject *v = obj_add_obj(o, "vacate");
+		for (int i = 0; i <= VACATE_NOT_SLAB; i++)
+			json_object_set_int_member(v, results[i], (gint64)c->vacates[i]);
+	}
+}
+
 static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner)
 {
 	JsonObject *o = json_object_new();
@@ -264,6 +300,7 @@ static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner
 	}
 	if (r->ops->queue_capacity)
 		r->ops->queue_capacity(r->k->alloc, kc, queue_visit, obj_add_obj(o, "queue_capacity"));
+	add_reclaim(o, r, kc);
 	return o;
 }
 

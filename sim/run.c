@@ -38,7 +38,8 @@ typedef struct barrier {
 
 /* ---- setup, called by the Lua host ---- */
 
-int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, unsigned flags)
+int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, unsigned flags,
+                  bool decl)
 {
 	cache_rec_t *c = g_new0(cache_rec_t, 1);
 
@@ -46,8 +47,19 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
 	c->size = size;
 	c->align = align;
 	c->flags = flags;
+	c->decl = decl;
+	c->get_ref = c->kick_ref = RUN_NO_FN;
+	c->run = r;
 	g_ptr_array_add(r->caches, c);
 	return (int)r->caches->len - 1;
+}
+
+void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref)
+{
+	cache_rec_t *c = r->caches->pdata[i];
+
+	c->get_ref = get_ref;
+	c->kick_ref = kick_ref;
 }
 
 int run_find_cache(const run_t *r, const char *name)
@@ -139,6 +151,12 @@ static void free_hist(gpointer p)
 
 /* ---- object handles: (generation << 32) | slot ---- */
 
+/* Objects of caches with slab_ops are found by address too (kicks). */
+static bool has_ops(const run_t *r, int cache)
+{
+	return cache >= 0 && ((cache_rec_t *)r->caches->pdata[cache])->kick_ref != RUN_NO_FN;
+}
+
 static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size)
 {
 	uint32_t slot;
@@ -156,6 +174,8 @@ static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size)
 	o->addr = addr;
 	o->cache = cache;
 	o->size = size;
+	if (has_ops(r, cache))
+		g_hash_table_insert(r->by_addr, GSIZE_TO_POINTER(addr), GUINT_TO_POINTER(slot + 1));
 	return ((int64_t)o->gen << 32) | slot;
 }
 
@@ -187,10 +207,104 @@ void run_retire(run_t *r, int64_t handle, object_t *saved)
 	object_t *o = &g_array_index(r->objects, object_t, slot);
 
 	*saved = *o;
+	if (has_ops(r, o->cache))
+		g_hash_table_remove(r->by_addr, GSIZE_TO_POINTER(o->addr));
 	o->addr = 0;
 	o->gen++;
 	g_array_append_val(r->free_slots, slot);
 }
+
+/* ---- slab_ops: the allocator may kick the workload's objects ---- */
+
+static void stop(run_t *r);
+
+/* The slot of the live object at addr, or -1. */
+static int64_t slot_at(run_t *r, saddr_t addr)
+{
+	gpointer v = g_hash_table_lookup(r->by_addr, GSIZE_TO_POINTER(addr));
+
+	return v ? (int64_t)GPOINTER_TO_UINT(v) - 1 : -1;
+}
+
+static int64_t slot_handle(run_t *r, int64_t slot)
+{
+	return ((int64_t)g_array_index(r->objects, object_t, slot).gen << 32) | slot;
+}
+
+/* Call the cache's Lua function `ref` on the object in `slot`; its answer
+ * as a string ("true" for true), NULL for nil or false.  An error in the
+ * function stops the run. */
+static char *ask_workload(cache_rec_t *c, int ref, int64_t slot)
+{
+	run_t *r = c->run;
+	char *err = NULL, *answer = lh_call_handle(r->lh, ref, slot_handle(r, slot), &err);
+
+	if (err) {
+		if (!r->error)
+			r->error = err;
+		else
+			g_free(err);
+		stop(r);
+	}
+	return answer;
+}
+
+static bool ops_get_reference(void *ctx, kmem_cache_t *s, saddr_t obj)
+{
+	cache_rec_t *c = ctx;
+	int64_t slot = slot_at(c->run, obj);
+	char *yes;
+
+	if (slot < 0 || c->run->error)
+		return false;           /* not the workload's (a free is under way) */
+	if (c->get_ref == RUN_NO_FN)
+		return true;
+	yes = ask_workload(c, c->get_ref, slot);
+	g_free(yes);
+	return yes != NULL;
+}
+
+static kick_result_t ops_kick(void *ctx, kmem_cache_t *s, saddr_t obj)
+{
+	cache_rec_t *c = ctx;
+	run_t *r = c->run;
+	int64_t slot = slot_at(r, obj);
+	kick_result_t res = KICK_FAILED;
+	char *what;
+	object_t gone;
+
+	if (slot < 0 || r->error)
+		return KICK_FAILED;
+	what = ask_workload(c, c->kick_ref, slot);
+	if (what && strcmp(what, "move") == 0) {
+		res = KICK_MOVE;
+	} else if (what && strcmp(what, "reclaim") == 0 && !r->error) {
+		run_retire(r, slot_handle(r, slot), &gone);
+		r->live_bytes -= gone.size;
+		r->ops_done[OP_STAT_FREE]++;
+		res = KICK_RECLAIM;
+	}
+	g_free(what);
+	return res;
+}
+
+static void ops_moved(void *ctx, kmem_cache_t *s, saddr_t old, saddr_t new_obj)
+{
+	cache_rec_t *c = ctx;
+	int64_t slot = slot_at(c->run, old);
+
+	if (slot < 0)
+		return;
+	g_hash_table_remove(c->run->by_addr, GSIZE_TO_POINTER(old));
+	g_array_index(c->run->objects, object_t, slot).addr = new_obj;
+	g_hash_table_insert(c->run->by_addr, GSIZE_TO_POINTER(new_obj), GUINT_TO_POINTER(slot + 1));
+}
+
+static const slab_ops_t workload_slab_ops = {
+	.get_reference = ops_get_reference,
+	.kick_object = ops_kick,
+	.moved = ops_moved,
+};
 
 /* ---- footprint ---- */
 
@@ -407,6 +521,64 @@ static void touch(const object_t *o, const op_t *op)
 		ktouch(o->addr, MIN(op->bytes, o->size), op->write);
 }
 
+/* kmem_cache_shrink with defragmentation; pushes the report.  Allocators
+ * without it shrink plainly (the report then holds the slab counts). */
+static void do_defrag(run_t *r, task_t *t)
+{
+	cache_rec_t *c = r->caches->pdata[t->op.cache];
+	defrag_report_t rep = { 0 };
+	cache_info_t before, after;
+
+	engine_sync();
+	engine_charge(COST_OP, r->k->m->op);
+	if (r->ops->defrag) {
+		r->ops->defrag(r->k->alloc, c->kc, t->op.n, &rep);
+	} else {
+		r->ops->cache_info(r->k->alloc, c->kc, &before);
+		r->ops->shrink(r->k->alloc, c->kc);
+		r->ops->cache_info(r->k->alloc, c->kc, &after);
+		rep.slabs_before = before.slabs;
+		rep.slabs_after = after.slabs;
+		rep.slabs_freed = before.slabs - MIN(before.slabs, after.slabs);
+	}
+	c->defrags++;
+	c->defrag.slabs_freed += rep.slabs_freed;
+	c->defrag.objects_moved += rep.objects_moved;
+	c->defrag.objects_reclaimed += rep.objects_reclaimed;
+	c->defrag.vacate_failures += rep.vacate_failures;
+	lh_push_defrag(t->co, &rep);
+	t->nres = 1;
+}
+
+static const char *const vacate_names[] = {
+	[VACATE_OK] = "ok", [VACATE_PINNED] = "pinned", [VACATE_BUSY] = "busy",
+	[VACATE_NOMEM] = "nomem", [VACATE_NOT_SLAB] = "not_slab",
+};
+
+/* kmem_cache_vacate of the page holding the object; pushes the result and
+ * the objects moved or reclaimed. */
+static void do_vacate(run_t *r, task_t *t)
+{
+	page_t *page = virt_to_page(t->op.obj->addr);
+	vacate_result_t res;
+	uint32_t moved = 0;
+
+	engine_sync();
+	engine_charge(COST_OP, r->k->m->op);
+	if (!r->ops->vacate) {
+		lh_push_string(t->co, "unsupported");
+	} else {
+		if (page->flags & PG_tail)
+			page = page->first_page;
+		res = r->ops->vacate(r->k->alloc, page, &moved);
+		if (t->op.obj->cache >= 0)
+			((cache_rec_t *)r->caches->pdata[t->op.obj->cache])->vacates[res]++;
+		lh_push_string(t->co, vacate_names[res]);
+	}
+	lh_push_int(t->co, moved);
+	t->nres = 2;
+}
+
 /* Execute t's pending operation; false if t is now blocked. */
 static bool execute(run_t *r, task_t *t)
 {
@@ -454,6 +626,12 @@ static bool execute(run_t *r, task_t *t)
 		engine_sync();
 		engine_charge(COST_OP, r->k->m->op);
 		r->ops->shrink(r->k->alloc, ((cache_rec_t *)r->caches->pdata[op->cache])->kc);
+		return true;
+	case OP_DEFRAG:
+		do_defrag(r, t);
+		return true;
+	case OP_VACATE:
+		do_vacate(r, t);
 		return true;
 	case OP_NONE:
 		break;
@@ -503,13 +681,16 @@ static void boot(run_t *r)
 	kernel_boot_allocator(r->tunables);
 	for (guint i = 0; i < r->caches->len; i++) {
 		cache_rec_t *c = r->caches->pdata[i];
-		c->kc = ops->cache_create(r->k->alloc, c->name, c->size, c->align, c->flags);
+		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
+			(ops, r->k->alloc, c->name, c->size, c->align, c->flags);
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
 			                           r->sc->workload_path, ops->name, c->name);
 			stop(r);
 			return;
 		}
+		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
+			ops->cache_set_ops(r->k->alloc, c->kc, &workload_slab_ops, c);
 	}
 	r->t0 = know();
 	r->housekeeping_seen = r->k->housekeeping;
@@ -557,6 +738,7 @@ run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
 	r->tasks = g_ptr_array_new();
 	r->runq = g_new0(GQueue, sc->machine->ncpus);
 	r->objects = g_array_new(FALSE, TRUE, sizeof(object_t));
+	r->by_addr = g_hash_table_new(g_direct_hash, g_direct_equal);
 	r->free_slots = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	r->chans = g_ptr_array_new();
 	r->barriers = g_ptr_array_new();
@@ -653,6 +835,7 @@ void run_free(run_t *r)
 		g_queue_clear(&r->runq[i]);
 	g_free(r->runq);
 	g_array_free(r->objects, TRUE);
+	g_hash_table_destroy(r->by_addr);
 	g_array_free(r->free_slots, TRUE);
 	g_ptr_array_set_free_func(r->chans, free_chan);
 	g_ptr_array_free(r->chans, TRUE);

@@ -35,6 +35,8 @@ enum op_kind {
 	OP_RECV,         /* channel -> value */
 	OP_BARRIER,      /* barrier */
 	OP_SHRINK,       /* cache */
+	OP_DEFRAG,       /* cache, n = partial slabs to keep (-1: default) -> report */
+	OP_VACATE,       /* the object whose slab page to empty -> result, moved */
 };
 
 typedef struct op {
@@ -67,8 +69,14 @@ typedef struct cache_rec {
 	char *name;
 	uint32_t size, align;
 	unsigned flags;
+	bool decl;               /* KMEM_CACHE-style: no SLAB_HWCACHE_ALIGN rule */
+	int get_ref, kick_ref;   /* Lua registry refs of its slab_ops, or RUN_NO_FN */
+	struct run *run;         /* for the slab_ops callbacks */
 	kmem_cache_t *kc;        /* once created on CPU 0 */
 	hist_t lat[OP_STAT_N];
+	uint64_t vacates[VACATE_NOT_SLAB + 1];   /* t:vacate results */
+	defrag_report_t defrag;                   /* t:defrag totals */
+	uint64_t defrags;
 } cache_rec_t;
 
 typedef struct sample {
@@ -79,6 +87,7 @@ typedef struct sample {
 } sample_t;
 
 #define RUN_NODE_SERIES_MAX 64
+#define RUN_NO_FN (-1)           /* no Lua function */
 
 typedef struct footprint {
 	uint64_t slab_bytes, live_bytes, queued_bytes, metadata_bytes;
@@ -94,6 +103,7 @@ struct run {
 	GPtrArray *tasks;        /* task_t* */
 	GQueue *runq;            /* [ncpus] ready tasks */
 	GArray *objects;         /* object_t, indexed by handle slot */
+	GHashTable *by_addr;     /* address -> slot + 1, objects of caches with ops */
 	GArray *free_slots;      /* uint32 */
 	GPtrArray *chans;
 	GPtrArray *barriers;
@@ -133,7 +143,13 @@ bool run_execute(run_t *r, GError **err);
 void run_free(run_t *r);
 
 /* ---- for the Lua host, during setup ---- */
-int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, unsigned flags);
+int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, unsigned flags,
+                  bool decl);
+/* Give cache i slab_ops: Lua functions get_reference(handle) -> bool and
+ * kick(handle) -> "move" | "reclaim" | anything else (refuse), as
+ * registry references (get_ref may be RUN_NO_FN: every object may be
+ * referenced). */
+void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref);
 /* Index of the workload cache called name, or -1. */
 int run_find_cache(const run_t *r, const char *name);
 task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co);

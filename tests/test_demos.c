@@ -150,6 +150,71 @@ static void test_queue_growth(void)
 	g_assert_cmpfloat(slqb[1], <, slqb[2]);
 }
 
+static double counter(JsonNode *r, const char *alloc, const char *name)
+{
+	char *path = g_strdup_printf("workload_counters/%s", name);
+	double v = alloc_num(r, alloc, path);
+
+	g_free(path);
+	return v;
+}
+
+/* Seed 001: shrink with defragmentation ends near the best possible slab
+ * count; the plain shrink keeps every sparse slab. */
+static void test_defrag(void)
+{
+	char *d = out_dir("defrag"), *p = out_dir("plain");
+	JsonNode *rd = harness_run_scenario("scenarios/defrag.scn", d, "--allocators", "slub",
+	                                    "--set", "workload.vacates=0", NULL);
+	JsonNode *rp = harness_run_scenario("scenarios/defrag.scn", p, "--allocators", "slub",
+	                                    "--set", "workload.vacates=0", "--set", "workload.ops=false",
+	                                    "--set", "workload.shrink=plain", NULL);
+	/* SLUB 2.6.29 on 16 CPUs: min_objects = 4 * (fls(16) + 1) = 24, so a
+	 * 256-byte cache takes order 1: 8192 / 256 = 32 objects per slab;
+	 * min_partial = clamp(ilog2(256) / 2, 5, 10) = 5 partial slabs kept,
+	 * plus the CPU slab. */
+	double live = counter(rd, "slub", "defrag.live");
+	double best = ceil(live / 32);
+	double after = alloc_num(rd, "slub", "caches/defrag/slabs");
+
+	g_assert_cmpfloat(alloc_num(rd, "slub", "caches/defrag/objects_per_slab"), ==, 32);
+	g_assert_cmpfloat(live, ==, counter(rp, "slub", "defrag.live"));
+	g_assert_cmpfloat(after, >=, best);
+	g_assert_cmpfloat(after, <=, best + 5 + 1);
+	g_assert_cmpfloat(alloc_num(rp, "slub", "caches/defrag/slabs"), >, 2 * after);
+	g_assert_cmpfloat(alloc_num(rd, "slub", "caches/defrag/active_objs"), ==, live);
+	json_node_unref(rd);
+	json_node_unref(rp);
+	g_free(d);
+	g_free(p);
+}
+
+/* Seed 001: vacate empties a page of kickable objects, and fails without
+ * harm when the objects are pinned. */
+static void test_vacate(void)
+{
+	char *k = out_dir("vacate-kick"), *p = out_dir("vacate-pinned");
+	JsonNode *rk = harness_run_scenario("scenarios/defrag.scn", k, "--allocators", "slub",
+	                                    "--set", "workload.shrink=none", NULL);
+	JsonNode *rp = harness_run_scenario("scenarios/defrag.scn", p, "--allocators", "slub",
+	                                    "--set", "workload.shrink=none",
+	                                    "--set", "workload.pinned_fraction=1", NULL);
+
+	g_assert_cmpfloat(counter(rk, "slub", "vacate.ok"), ==, 8);
+	g_assert_cmpfloat(counter(rk, "slub", "vacate.moved"), >, 0);
+	g_assert_cmpfloat(counter(rp, "slub", "vacate.pinned"), ==, 8);
+	g_assert_cmpfloat(counter(rp, "slub", "vacate.moved"), ==, 0);
+	/* nothing lost: every survivor is still allocated */
+	g_assert_cmpfloat(alloc_num(rp, "slub", "caches/defrag/active_objs"), ==,
+	                  counter(rp, "slub", "defrag.live"));
+	g_assert_cmpfloat(alloc_num(rk, "slub", "caches/defrag/active_objs"), ==,
+	                  counter(rk, "slub", "defrag.live"));
+	json_node_unref(rk);
+	json_node_unref(rp);
+	g_free(k);
+	g_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	int status;
@@ -160,6 +225,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/demos/slqb-remote-free-cross-node", test_slqb_remote_free_cross_node);
 	g_test_add_func("/demos/slabifier-list-lock", test_slabifier_list_lock);
 	g_test_add_func("/demos/queue-growth", test_queue_growth);
+	g_test_add_func("/demos/defrag", test_defrag);
+	g_test_add_func("/demos/vacate", test_vacate);
 	status = g_test_run();
 	harness_rm_rf(tmpdir);
 	g_free(tmpdir);
