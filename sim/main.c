@@ -87,6 +87,13 @@ static int fail(GError *err, int status)
 	return status;
 }
 
+/* Fail with the exit status of err's code when it is one of slabsim's
+ * (input 1, script 2), else 1 (a file or process error). */
+static int fail_coded(GError *err)
+{
+	return fail(err, err->domain == SLABSIM_ERROR ? err->code : 1);
+}
+
 /* --allocators and --seed are shorthands for --set scenario.KEY=... */
 static char **all_sets(void)
 {
@@ -179,7 +186,7 @@ static int run_all(scenario_t *sc, report_t *rep)
 		progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
 		run_t *r = run_new(sc, sc->allocators[i], &err);
 		if (!r)
-			return fail(err, err->code);
+			return fail_coded(err);
 		if (tty) {
 			r->progress = show_progress;
 			r->progress_ctx = &prog;
@@ -292,7 +299,7 @@ static int cmd_check(int argc, char **argv)
 		run_t *r = run_new(sc, sc->allocators[i], &err);
 		if (!r) {
 			scenario_free(sc);
-			return fail(err, err->code);
+			return fail_coded(err);
 		}
 		run_free(r);
 	}
@@ -495,7 +502,7 @@ static int cmd_validate(int argc, char **argv)
 	validate_spec_t spec = { root_dir(), claims, doc, opt_out ? opt_out : "results/validate",
 	                         self, opt_only };
 	if (!validate_run(&spec, &err))
-		status = fail(err, err->code);
+		status = fail_coded(err);
 	else
 		g_printerr("slabsim: wrote %s\n", doc);
 	g_free(claims);

@@ -392,6 +392,8 @@ static void add_pages(JsonObject *a, run_t *r)
 	json_object_set_int_member(o, "fallbacks", (gint64)s->fallbacks);
 	json_object_set_int_member(o, "pcp_refills", (gint64)s->pcp_refills);
 	json_object_set_int_member(o, "pcp_drains", (gint64)s->pcp_drains);
+	json_object_set_int_member(o, "steals", (gint64)s->steals);
+	json_object_set_int_member(o, "blocks_converted", (gint64)s->blocks_converted);
 }
 
 static void stat_visit(void *ctx, const char *name, uint64_t value)
