@@ -156,7 +156,25 @@ typedef struct allocator_ops {
 	 * reclaimed.  Never frees or moves anything unless it can empty the
 	 * page, except when a replacement allocation fails (VACATE_NOMEM). */
 	vacate_result_t (*vacate)(void *a, page_t *page, uint32_t *moved);
+
+	/* ---- critical mempool backing (seed 004, Dobson) ----
+	 * Attach the page pool `pool` (NULL: detach) to cache s: a request
+	 * with __GFP_CRITICAL whose slab growth fails in the page allocator
+	 * builds the slab on a page of the pool's reserve, if the cache's slab
+	 * order is the pool's.  flags: SLAB_MEMPOOL_RETURN, _EXCLUSIVE.
+	 * NULL in allocators that do not support it. */
+	void (*cache_set_mempool)(void *a, kmem_cache_t *s, mempool_t *pool, unsigned flags);
 } allocator_ops_t;
+
+/* A critical request (seed 004): the subsystem's kmem_cache_alloc_mempool.
+ * Above the page allocator's bits, which ignore it. */
+enum { __GFP_CRITICAL = 1u << 16 };
+
+/* cache_set_mempool flags: Dobson's planned fixes. */
+enum {
+	SLAB_MEMPOOL_RETURN    = 1u << 0,  /* an emptied reserve-page slab goes back to its pool */
+	SLAB_MEMPOOL_EXCLUSIVE = 1u << 1,  /* non-critical requests never use reserve-page slabs */
+};
 
 /* ---- cache creation: KMEM_CACHE and the legacy kmem_cache_create (seed 001, D, E) ----
  *

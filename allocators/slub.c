@@ -31,8 +31,27 @@
  * end.  kmem_cache_vacate(page) does one slab.  SLAB_RECLAIM_ACCOUNT caches
  * allocate their slabs __GFP_RECLAIMABLE (reclaimable page blocks).
  *
+ * Critical mempool backing (seed 004, Dobson's "[patch 9/9] slab -
+ * Implement single mempool backing for slab allocator"; docs/mempool.md).
+ * A cache may carry a page pool (cache_set_mempool).  A __GFP_CRITICAL
+ * request that grows the cache, when the cache's order is the pool's, gets
+ * its page from mempool_alloc_node (the page allocator first, then the
+ * reserve), as the patch's kmem_getpages.  A slab built on a reserve page
+ * remembers its pool (Dobson's planned pointer in struct slab, here in the
+ * host record, priced with the struct page).  As posted, such a slab is an
+ * ordinary slab: it becomes the cpu slab or a partial slab that every
+ * request uses (objects handed to non-critical requests count as leaked),
+ * and when it empties its page goes to the page allocator.  The planned
+ * fixes are attach flags: SLAB_MEMPOOL_RETURN gives an emptied reserve
+ * slab to mempool_free (never kept as a spare empty partial slab);
+ * SLAB_MEMPOOL_EXCLUSIVE keeps reserve slabs off the cpu slabs and the
+ * partial lists, on a per-node pool list that only critical requests use,
+ * after the partial list and before growing.
+ *
  * Lock order: slab_lock (bit spinlock in page->flags, "slub.slab_lock")
- * before n->list_lock ("slub.list_lock").  Walkers of a partial list hold
+ * before n->list_lock ("slub.list_lock") before mempool.lock (taken inside
+ * mempool_alloc_node / mempool_free only).  The pool list of a node is
+ * guarded by its list_lock.  Walkers of a partial list hold
  * list_lock and only slab_trylock the pages.  SLUB owns page->lock while
  * the page is a slab: new_slab initialises it (PG_locked is clear on a new
  * page), discard_slab and destroy release its wait queue.  The slab_ops
@@ -74,6 +93,11 @@
  *    the room check before vacating a partial slab reads the cpu slab's
  *    free objects from host bookkeeping (objects - live) instead of
  *    walking c->freelist.
+ *  - The pool list of exclusive reserve slabs (seed 004) is priced at
+ *    offset 56 of kmem_cache_node, where CONFIG_SLUB_DEBUG's full list
+ *    lives (not modelled otherwise); a critical request searches it on
+ *    its own node only.  Reserve slabs of an exclusive pool are not
+ *    vacated (VACATE_PINNED).
  *  - debug=1 adds simulator checks (not SLUB_DEBUG): foreign pointers,
  *    double frees and corrupted free pointers.  Double frees are found with
  *    a host bitmap of allocated objects per slab, O(1) per free, rather
@@ -103,6 +127,8 @@
 #define KN_LISTS_END            40             /* nr_partial, min_partial, partial */
 #define KN_NR_SLABS             40
 #define KN_TOTAL_OBJECTS        48
+#define KN_POOL_LIST            56             /* the full list's slot: pool list */
+#define KN_POOL_LIST_SIZE       16
 
 enum stat_item {
 	ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH,
@@ -157,6 +183,8 @@ struct kmem_cache_node {
 	klist_t partial;
 	uint64_t nr_slabs;      /* CONFIG_SLUB_DEBUG counters */
 	uint64_t total_objects;
+	klist_t pool_partial;   /* exclusive reserve slabs with free objects */
+	unsigned long nr_pool_partial;
 	saddr_t addr;
 };
 
@@ -166,6 +194,7 @@ typedef struct slub_slab {
 	klist_t link;           /* on s->slabs */
 	page_t *page;
 	uint32_t live;          /* objects held by callers */
+	mempool_t *pool;        /* built on a page of this pool's reserve */
 	uint8_t map[];          /* debug only: bit set = allocated */
 } slub_slab_t;
 
@@ -189,6 +218,8 @@ struct kmem_cache {
 	uint64_t discarded;             /* slabs given back, ever */
 	const slab_ops_t *ops;          /* slab_ops (seed 001), or NULL */
 	void *ops_ctx;
+	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
+	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
 };
 
 struct slub {
@@ -472,12 +503,39 @@ static void slab_record_free(page_t *page)
 	g_free(r);
 }
 
+/* The pool whose reserve page the slab is built on, or NULL. */
+static mempool_t *slab_pool(const page_t *page)
+{
+	return ((const slub_slab_t *)page->priv)->pool;
+}
+
+/* A reserve slab of an exclusive pool: on the pool list, never a cpu slab. */
+static bool pool_exclusive(const kmem_cache_t *s, const page_t *page)
+{
+	return (s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE) && slab_pool(page);
+}
+
+/* A reserve slab that goes back to its pool when it empties. */
+static bool pool_returns(const kmem_cache_t *s, const page_t *page)
+{
+	return (s->pool_flags & SLAB_MEMPOOL_RETURN) && slab_pool(page);
+}
+
+/* An object of a reserve slab handed to a non-critical request. */
+static void note_leak(page_t *page, gfp_t gfp)
+{
+	mempool_t *pool = slab_pool(page);
+
+	if (pool && !(gfp & __GFP_CRITICAL))
+		pool->stats.leaked++;
+}
+
 /* ---- partial lists (list_lock held) ---- */
 
 /* Price the link change of a neighbour on n's partial list. */
 static void touch_neighbour(struct kmem_cache_node *n, klist_t *l)
 {
-	if (l != &n->partial)
+	if (l != &n->partial && l != &n->pool_partial)
 		kpage_touch(klist_entry(l, page_t, lru), true);
 }
 
@@ -526,6 +584,52 @@ static void remove_partial(kmem_cache_t *s, page_t *page)
 	list_unlock(s, n);
 }
 
+/* The pool list of exclusive reserve slabs (list_lock held). */
+static void pool_link(struct kmem_cache_node *n, page_t *page)
+{
+	ktouch(n->addr + KN_POOL_LIST, KN_POOL_LIST_SIZE, true);
+	touch_neighbour(n, n->pool_partial.prev);
+	kpage_touch(page, true);
+	klist_add_tail(&page->lru, &n->pool_partial);
+	n->nr_pool_partial++;
+}
+
+static void pool_unlink(struct kmem_cache_node *n, page_t *page)
+{
+	ktouch(n->addr + KN_POOL_LIST, KN_POOL_LIST_SIZE, true);
+	lru_unlink(n, page);
+	n->nr_pool_partial--;
+}
+
+/* A slab that got its first free object back: onto its node's partial
+ * list, or its pool list if it is an exclusive reserve slab. */
+static void add_partial_any(kmem_cache_t *s, page_t *page)
+{
+	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
+
+	if (!pool_exclusive(s, page)) {
+		add_partial(s, n, page, 1);
+		return;
+	}
+	list_lock(s, n);
+	pool_link(n, page);
+	list_unlock(s, n);
+}
+
+static void remove_partial_any(kmem_cache_t *s, page_t *page)
+{
+	struct kmem_cache_node *n;
+
+	if (!pool_exclusive(s, page)) {
+		remove_partial(s, page);
+		return;
+	}
+	n = get_node(s, page_to_nid(page));
+	list_lock(s, n);
+	pool_unlink(n, page);
+	list_unlock(s, n);
+}
+
 /* ---- slab life cycle ---- */
 
 static void inc_slabs_node(kmem_cache_t *s, int node, unsigned objects)
@@ -550,15 +654,39 @@ static void dec_slabs_node(kmem_cache_t *s, int node, unsigned objects)
 
 static page_t *alloc_slab_page(kmem_cache_t *s, gfp_t gfp, int node, kmem_oo_t oo)
 {
-	return alloc_pages_node(node, gfp | s->allocflags, oo.order);
+	return alloc_pages_node(node, (gfp & ~(gfp_t)__GFP_CRITICAL) | s->allocflags, oo.order);
 }
 
-/* The preferred order without retrying, else the minimal order. */
-static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node)
+/* Dobson's kmem_getpages with a pool: mempool_alloc_node, which tries the
+ * page allocator, then the reserve; *from is the pool if the page came
+ * from its reserve. */
+static page_t *pool_slab_page(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **from)
+{
+	bool reserved;
+	saddr_t x = mempool_alloc_node_from(s->pool, (gfp & ~(gfp_t)__GFP_CRITICAL) |
+	                                    s->allocflags, node, &reserved);
+	page_t *page;
+
+	if (!x)
+		return NULL;
+	page = virt_to_page(x);
+	page->objects = s->oo.objects;
+	if (reserved)
+		*from = s->pool;
+	return page;
+}
+
+/* The preferred order without retrying, else the minimal order; a
+ * critical request of a cache with a pool of its order goes to the pool
+ * (*from: the pool if the page is from its reserve, else NULL). */
+static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **from)
 {
 	kmem_oo_t oo = s->oo;
 	page_t *page;
 
+	*from = NULL;
+	if ((gfp & __GFP_CRITICAL) && s->pool && s->pool->page_order == (int)oo.order)
+		return pool_slab_page(s, gfp, node, from);
 	page = alloc_slab_page(s, gfp | __GFP_NOWARN | __GFP_NORETRY, node, oo);
 	if (!page) {
 		oo = s->min;
@@ -574,8 +702,10 @@ static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node)
 /* A fresh slab, all objects chained in address order, on no list. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
+	mempool_t *from;
 	page_t *page = allocate_slab(s, gfp & (__GFP_THISNODE | __GFP_NORETRY |
-	                                       __GFP_NOWARN | __GFP_COLD), node);
+	                                       __GFP_NOWARN | __GFP_COLD | __GFP_CRITICAL),
+	                             node, &from);
 	saddr_t start;
 
 	if (!page)
@@ -592,6 +722,7 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	page->inuse = 0;
 	kpage_touch(page, true);
 	slab_record_new(s, page);
+	((slub_slab_t *)page->priv)->pool = from;
 	return page;
 }
 
@@ -600,9 +731,13 @@ static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
 	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
 }
 
+/* Free an empty slab's page: to the page allocator, or, for a reserve
+ * slab with the return fix, to its pool (mempool_free refills the reserve
+ * if it is short, else frees the page). */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
 	unsigned order = slab_order_of(s, page);
+	mempool_t *pool = pool_returns(s, page) ? slab_pool(page) : NULL;
 
 	dec_slabs_node(s, page_to_nid(page), page->objects);
 	s->discarded++;
@@ -613,7 +748,10 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_record_free(page);
 	spin_destroy(&page->lock);
-	__free_pages(page, order);
+	if (pool)
+		mempool_free(page_address(page), pool);
+	else
+		__free_pages(page, order);
 }
 
 /* ---- taking slabs off the partial lists ---- */
@@ -730,7 +868,7 @@ static void unfreeze_slab(kmem_cache_t *s, page_t *page, int tail)
 	}
 	stat(s, DEACTIVATE_EMPTY);
 	ktouch(n->addr + KN_NR_PARTIAL, 16, false);
-	if (n->nr_partial < n->min_partial) {
+	if (n->nr_partial < n->min_partial && !pool_returns(s, page)) {
 		add_partial(s, n, page, 1);
 		slab_unlock(s, page);
 	} else {
@@ -789,10 +927,74 @@ static void flush_all(kmem_cache_t *s)
 
 /* ---- allocation ---- */
 
+/* Take one object of an exclusive reserve slab (slab_lock and list_lock
+ * held): a listed slab that fills leaves the pool list, a new slab with
+ * objects left joins it. */
+static saddr_t pool_take_object(kmem_cache_t *s, struct kmem_cache_node *n,
+                                page_t *page, bool listed)
+{
+	saddr_t object;
+
+	kpage_touch(page, true);
+	object = page->freelist;
+	page->freelist = get_freepointer(s, page, object);
+	page->inuse++;
+	if (listed && !page->freelist)
+		pool_unlink(n, page);
+	else if (!listed && page->freelist)
+		pool_link(n, page);
+	return object;
+}
+
+/* A critical request of an exclusive pool: an object of a reserve slab on
+ * the pool list of the node asked for (this CPU's for -1), or 0. */
+static saddr_t pool_list_alloc(kmem_cache_t *s, int node, page_t **pagep)
+{
+	struct kmem_cache_node *n = get_node(s, node == -1 ? numa_node_id() : node);
+	saddr_t object = 0;
+	klist_t *pos;
+
+	ktouch(n->addr + KN_POOL_LIST, KN_POOL_LIST_SIZE, false);
+	if (!n->nr_pool_partial)
+		return 0;
+	list_lock(s, n);
+	klist_for_each(pos, &n->pool_partial) {
+		page_t *p = klist_entry(pos, page_t, lru);
+
+		if (slab_trylock(s, p)) {
+			object = pool_take_object(s, n, p, true);
+			slab_unlock(s, p);
+			*pagep = p;
+			break;
+		}
+		kpage_touch(p, false);  /* p->lru.next */
+	}
+	list_unlock(s, n);
+	return object;
+}
+
+/* The first object of a new exclusive reserve slab; the rest of it goes
+ * on the pool list (slab_lock before list_lock). */
+static saddr_t pool_slab_first(kmem_cache_t *s, page_t *page, page_t **pagep)
+{
+	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
+	saddr_t object;
+
+	slab_lock(s, page);
+	list_lock(s, n);
+	object = pool_take_object(s, n, page, false);
+	list_unlock(s, n);
+	slab_unlock(s, page);
+	*pagep = page;
+	return object;
+}
+
 /* The slow path: refill c->freelist from the cpu slab, a partial slab or
- * a new slab, and return one object (0 if no memory). */
+ * a new slab, and return one object (0 if no memory); *pagep gets its
+ * slab.  A critical request of an exclusive pool tries the pool list
+ * before growing, and takes a new reserve slab's object directly. */
 static saddr_t __slab_alloc(kmem_cache_t *s, gfp_t gfp, int node,
-                            struct kmem_cache_cpu *c)
+                            struct kmem_cache_cpu *c, page_t **pagep)
 {
 	saddr_t object;
 	page_t *new;
@@ -815,6 +1017,7 @@ load_freelist:
 	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, true);
 	slab_unlock(s, c->page);
 	stat(s, ALLOC_SLOWPATH);
+	*pagep = c->page;
 	return object;
 another_slab:
 	deactivate_slab(s, c);
@@ -825,10 +1028,17 @@ new_slab:
 		stat(s, ALLOC_FROM_PARTIAL);
 		goto load_freelist;
 	}
+	if ((gfp & __GFP_CRITICAL) && (s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE)) {
+		object = pool_list_alloc(s, node, pagep);
+		if (object)
+			return object;
+	}
 	new = new_slab(s, gfp, node);
 	if (!new)
 		return 0;
 	stat(s, ALLOC_SLAB);
+	if (pool_exclusive(s, new))
+		return pool_slab_first(s, new, pagep);
 	slab_lock(s, new);
 	new->flags |= PG_frozen;
 	c->page = new;
@@ -840,20 +1050,24 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	struct kmem_cache_cpu *c;
 	unsigned long flags;
 	saddr_t object;
+	page_t *page = NULL;
 
 	local_irq_save(&flags);
 	c = get_cpu_slab(s, smp_processor_id());
 	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
 	if (!c->freelist || !node_match(c, node)) {
-		object = __slab_alloc(s, gfp, node, c);
+		object = __slab_alloc(s, gfp, node, c, &page);
 	} else {
 		object = c->freelist;
+		page = c->page;
 		c->freelist = get_freepointer(s, c->page, object);
 		ktouch(c->addr, 8, true);
 		stat(s, ALLOC_FASTPATH);
 	}
-	if (object)
-		note_alloc(s, c->page, object);
+	if (object) {
+		note_alloc(s, page, object);
+		note_leak(page, gfp);
+	}
 	local_irq_restore(flags);
 	return object;
 }
@@ -879,7 +1093,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	if (!page->inuse)
 		goto slab_empty;
 	if (!prior) {
-		add_partial(s, get_node(s, page_to_nid(page)), page, 1);
+		add_partial_any(s, page);
 		stat(s, FREE_ADD_PARTIAL);
 	}
 out_unlock:
@@ -887,7 +1101,7 @@ out_unlock:
 	return;
 slab_empty:
 	if (prior) {
-		remove_partial(s, page);
+		remove_partial_any(s, page);
 		stat(s, FREE_REMOVE_PARTIAL);
 	}
 	slab_unlock(s, page);
@@ -933,6 +1147,7 @@ static void init_kmem_cache_node(kmem_cache_t *s, struct kmem_cache_node *n,
 	spin_init(&n->list_lock);
 	n->min_partial = CLAMP(fls_long(s->size) - 1, MIN_PARTIAL, MAX_PARTIAL);
 	klist_init(&n->partial);
+	klist_init(&n->pool_partial);
 	n->addr = addr;
 }
 
@@ -1562,6 +1777,41 @@ static void slub_cache_set_ops(void *a, kmem_cache_t *s, const slab_ops_t *ops, 
 	s->ops_ctx = ctx;
 }
 
+/* Forget the cache's pool: its reserve slabs become ordinary slabs and
+ * the pool lists join the partial lists (host work, free). */
+static void detach_mempool(kmem_cache_t *s)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, &s->slabs)
+		klist_entry(pos, slub_slab_t, link)->pool = NULL;
+	for (int node = 0; node < s->sl->nnodes; node++) {
+		struct kmem_cache_node *n = &s->node[node];
+
+		while (!klist_empty(&n->pool_partial)) {
+			page_t *page = klist_entry(n->pool_partial.next, page_t, lru);
+
+			klist_del(&page->lru);
+			klist_add_tail(&page->lru, &n->partial);
+			n->nr_pool_partial--;
+			n->nr_partial++;
+		}
+	}
+	s->pool = NULL;
+	s->pool_flags = 0;
+}
+
+/* Attach the critical page pool `pool` to s with SLAB_MEMPOOL_* flags
+ * (NULL: detach); slabs built on an earlier pool become ordinary. */
+static void slub_cache_set_mempool(void *a, kmem_cache_t *s, mempool_t *pool, unsigned flags)
+{
+	(void)a;
+	if (s->pool)
+		detach_mempool(s);
+	s->pool = pool;
+	s->pool_flags = pool ? flags : 0;
+}
+
 /* kmem_cache_vacate(page): empty one slab page by kicking its objects. */
 static vacate_result_t slub_vacate(void *a, page_t *page, uint32_t *moved)
 {
@@ -1575,6 +1825,8 @@ static vacate_result_t slub_vacate(void *a, page_t *page, uint32_t *moved)
 	    ((kmem_cache_t *)page->slab)->sl != a)
 		return VACATE_NOT_SLAB;
 	s = page->slab;
+	if (pool_exclusive(s, page))
+		return VACATE_PINNED;
 	r = freeze_for_vacate(s, page);
 	if (r == VACATE_OK && (page->flags & PG_slab) && page->slab == s)
 		r = vacate_frozen(s, page, &rep);
@@ -1658,4 +1910,5 @@ const allocator_ops_t slub_allocator = {
 	.cache_set_ops = slub_cache_set_ops,
 	.defrag = slub_defrag,
 	.vacate = slub_vacate,
+	.cache_set_mempool = slub_cache_set_mempool,
 };

@@ -290,4 +290,8 @@ void on_each_cpu(kwork_fn fn, void *arg);
 void kbug(const char *fmt, ...) G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN;
 extern bool kdebug_checks;
 
+/* ---- memory pools (mm/mempool.c): mempool_create, mempool_alloc,
+ * mempool_free, and the critical pools of seed 004 ---- */
+#include "mempool.h"
+
 #endif
