@@ -37,6 +37,8 @@ struct luahost {
 
 typedef struct { int id; } ref_ud;
 
+static int check_cache(lua_State *L, int idx);
+
 /* sim.cache sizes go up to PAGE_SIZE << CACHE_MAX_ORDER (order 3, the
  * kernel's PAGE_ALLOC_COSTLY_ORDER): caches such as task_struct that
  * replayed traces name are larger than a page. */
@@ -168,6 +170,42 @@ static int l_kmem_cache(lua_State *L)
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lua_getfield(L, 1, "struct");
 	return add_cache(L, luaL_checkstring(L, -1), true);
+}
+
+/* sim.mempool{cache=, variant=, min_nr=, also={...}}: critical pool
+ * backing a cache (seed 004) */
+static int l_mempool(lua_State *L)
+{
+	luahost_t *lh = host_of(L);
+	critpool_variant_t v;
+	lua_Integer min_nr;
+	int cache, pool;
+
+	check_setup(L, "sim.mempool");
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lua_getfield(L, 1, "cache");
+	cache = check_cache(L, -1);
+	lua_getfield(L, 1, "variant");
+	if (!critpool_variant_parse(luaL_optstring(L, -1, "dobson"), &v))
+		return luaL_error(L, "mempool: variant must be dobson, dobson-return, dobson-exclusive, "
+		                  "dobson-fixed or object-pool");
+	lua_getfield(L, 1, "min_nr");
+	min_nr = luaL_checkinteger(L, -1);
+	if (min_nr < 1 || min_nr > 1 << 20)
+		return luaL_error(L, "mempool: min_nr out of range 1..%d", 1 << 20);
+	pool = run_add_pool(lh->run, cache, v, (int)min_nr);
+	if (pool < 0)
+		return luaL_error(L, "mempool: cache '%s' already has a pool", run_cache_name(lh->run, cache));
+	if (lua_getfield(L, 1, "also") == LUA_TTABLE) {
+		for (lua_Integer i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+			int also = check_cache(L, -1);
+			if (v == CRITPOOL_OBJECT_POOL || !run_pool_also(lh->run, pool, also))
+				return luaL_error(L, "mempool: cannot also back cache '%s' (it has a pool, "
+				                  "or the variant is object-pool)", run_cache_name(lh->run, also));
+			lua_pop(L, 1);
+		}
+	}
+	return 0;
 }
 
 /* sim.spawn(cpu, fn, ...) -> task id */
@@ -404,7 +442,7 @@ static void push_sim_table(luahost_t *lh)
 {
 	static const luaL_Reg fns[] = {
 		{ "kmem_trace", l_kmem_trace },
-		{ "cache", l_cache }, { "KMEM_CACHE", l_kmem_cache },
+		{ "cache", l_cache }, { "KMEM_CACHE", l_kmem_cache }, { "mempool", l_mempool },
 		{ "spawn", l_spawn }, { "channel", l_channel },
 		{ "slabinfo", l_slabinfo },
 		{ "barrier", l_barrier }, { "cpu_node", l_cpu_node }, { "cpu_socket", l_cpu_socket },
@@ -466,10 +504,17 @@ static void check_target(lua_State *L, int idx, op_t *op)
 		op->cache = check_cache(L, idx);
 		op->size = 0;
 	}
-	lua_Integer node = luaL_optinteger(L, idx + 1 + (op->kind == OP_ALLOC_N), -1);
-	luaL_argcheck(L, node >= -1 && node < lh->run->sc->machine->nnodes,
-	              idx + 1 + (op->kind == OP_ALLOC_N), "no such node");
+	int nidx = idx + 1 + (op->kind == OP_ALLOC_N);
+	lua_Integer node = luaL_optinteger(L, nidx, -1);
+	luaL_argcheck(L, node >= -1 && node < lh->run->sc->machine->nnodes, nidx, "no such node");
 	op->node = (int)node;
+	op->critical = false;
+	if (!lua_isnoneornil(L, nidx + 1)) {
+		luaL_argcheck(L, lua_type(L, nidx + 1) == LUA_TSTRING &&
+		              strcmp(lua_tostring(L, nidx + 1), "critical") == 0,
+		              nidx + 1, "expected \"critical\" or nothing");
+		op->critical = true;
+	}
 }
 
 static int yield_op(lua_State *L)
@@ -477,7 +522,7 @@ static int yield_op(lua_State *L)
 	return lua_yield(L, 0);
 }
 
-/* t:alloc(cache_or_size [, node]) -> handle or nil */
+/* t:alloc(cache_or_size [, node [, "critical"]]) -> handle or nil */
 static int t_alloc(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
@@ -486,7 +531,8 @@ static int t_alloc(lua_State *L)
 	return yield_op(L);
 }
 
-/* t:alloc_n(cache_or_size, n [, node]) -> table of handles (failures omitted) */
+/* t:alloc_n(cache_or_size, n [, node [, "critical"]]) -> table of handles
+ * (failures omitted) */
 static int t_alloc_n(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));

@@ -546,6 +546,54 @@ static void add_workload_metrics(JsonObject *a, run_t *r)
 	g_list_free(cnames);
 }
 
+/* "mempools": each critical pool by the name of its cache. */
+static void add_mempools(JsonObject *a, run_t *r)
+{
+	JsonObject *pools;
+
+	if (!r->pools->len)
+		return;
+	pools = obj_add_obj(a, "mempools");
+	for (guint i = 0; i < r->pools->len; i++) {
+		pool_rec_t *p = r->pools->pdata[i];
+		JsonObject *o = obj_add_obj(pools, ((cache_rec_t *)r->caches->pdata[p->cache])->name);
+		critpool_stats_t st = { 0 };
+
+		if (p->cp)
+			critpool_stats(p->cp, &st);
+		json_object_set_string_member(o, "variant", critpool_variant_name(p->variant));
+		json_object_set_int_member(o, "min_nr", (gint64)st.min_nr);
+		json_object_set_int_member(o, "level", (gint64)st.level);
+		json_object_set_int_member(o, "low_water", (gint64)st.low_water);
+		json_object_set_int_member(o, "pool_hits", (gint64)st.pool_hits);
+		json_object_set_int_member(o, "pool_refills", (gint64)st.pool_refills);
+		json_object_set_int_member(o, "crit_allocs", (gint64)st.crit_allocs);
+		json_object_set_int_member(o, "crit_failures", (gint64)st.crit_failures);
+		json_object_set_int_member(o, "noncrit_allocs", (gint64)st.noncrit_allocs);
+		json_object_set_int_member(o, "noncrit_failures", (gint64)st.noncrit_failures);
+		json_object_set_int_member(o, "leaked", (gint64)st.leaked);
+	}
+}
+
+/* mempool-ALLOC.csv: each pool's reserve at every sample. */
+static char *mempool_csv(run_t *r)
+{
+	GString *s = g_string_new("time_ns");
+	guint np = r->pools->len;
+
+	for (guint i = 0; i < np; i++)
+		g_string_append_printf(s, ",%s_level",
+		                       ((cache_rec_t *)r->caches->pdata[((pool_rec_t *)r->pools->pdata[i])->cache])->name);
+	g_string_append_c(s, '\n');
+	for (guint t = 0; t < r->samples->len; t++) {
+		g_string_append_printf(s, "%" G_GUINT64_FORMAT, g_array_index(r->samples, sample_t, t).t / PS_PER_NS);
+		for (guint i = 0; i < np; i++)
+			g_string_append_printf(s, ",%d", g_array_index(r->pool_levels, int, t * np + i));
+		g_string_append_c(s, '\n');
+	}
+	return g_string_free(s, FALSE);
+}
+
 void report_add(report_t *rep, run_t *r)
 {
 	JsonObject *a = obj_add_obj(rep->allocators, r->ops->name);
@@ -576,12 +624,17 @@ void report_add(report_t *rep, run_t *r)
 	add_time(a, r);
 	add_breakdown(a, r);
 	add_workload_metrics(a, r);
+	add_mempools(a, r);
 	g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-%s.csv", r->ops->name));
 	g_ptr_array_add(rep->csv_names, samples_csv(r));
 	g_ptr_array_add(rep->csv_names, g_strdup_printf("latency-%s.csv", r->ops->name));
 	g_ptr_array_add(rep->csv_names, latency_csv(r));
 	g_ptr_array_add(rep->csv_names, g_strdup_printf("jitter-%s.csv", r->ops->name));
 	g_ptr_array_add(rep->csv_names, jitter_csv(r));
+	if (r->pools->len) {
+		g_ptr_array_add(rep->csv_names, g_strdup_printf("mempool-%s.csv", r->ops->name));
+		g_ptr_array_add(rep->csv_names, mempool_csv(r));
+	}
 	if (r->node_series->len) {
 		g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-nodes-%s.csv", r->ops->name));
 		g_ptr_array_add(rep->csv_names, node_series_csv(r));
@@ -688,6 +741,25 @@ static void text_totals(GString *s, JsonObject *a)
 	append_size(s, bytes);
 	g_string_append_c(s, '\n');
 	g_list_free(kinds);
+}
+
+static void text_mempools(GString *s, JsonObject *a)
+{
+	JsonObject *pools = json_object_has_member(a, "mempools") ? oget(a, "mempools") : NULL;
+	GList *names = pools ? json_object_get_members(pools) : NULL;
+
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *p = oget(pools, l->data);
+		g_string_append_printf(s, "mempool %s (%s): reserve %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+		                       " at the end, lowest %" G_GINT64_FORMAT "; critical %" G_GINT64_FORMAT
+		                       " ok, %" G_GINT64_FORMAT " failed; ordinary %" G_GINT64_FORMAT " ok, %"
+		                       G_GINT64_FORMAT " failed; %" G_GINT64_FORMAT " reserve objects leaked\n",
+		                       (char *)l->data, json_object_get_string_member(p, "variant"),
+		                       iget(p, "level"), iget(p, "min_nr"), iget(p, "low_water"),
+		                       iget(p, "crit_allocs"), iget(p, "crit_failures"), iget(p, "noncrit_allocs"),
+		                       iget(p, "noncrit_failures"), iget(p, "leaked"));
+	}
+	g_list_free(names);
 }
 
 static void text_locks(GString *s, JsonObject *a)
@@ -798,6 +870,7 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	text_memory(s, a);
 	text_members(s, "metadata by category (bytes)", oget(a, "metadata_by_category"));
 	text_totals(s, a);
+	text_mempools(s, a);
 	text_locks(s, a);
 	text_traffic(s, a);
 	text_members(s, "allocator statistics", oget(a, "stats"));

@@ -49,6 +49,7 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
 	c->flags = flags;
 	c->decl = decl;
 	c->get_ref = c->kick_ref = RUN_NO_FN;
+	c->pool = -1;
 	c->run = r;
 	g_ptr_array_add(r->caches, c);
 	return (int)r->caches->len - 1;
@@ -60,6 +61,34 @@ void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref)
 
 	c->get_ref = get_ref;
 	c->kick_ref = kick_ref;
+}
+
+int run_add_pool(run_t *r, int cache, critpool_variant_t v, int min_nr)
+{
+	cache_rec_t *c = r->caches->pdata[cache];
+	pool_rec_t *p;
+
+	if (c->pool >= 0)
+		return -1;
+	p = g_new0(pool_rec_t, 1);
+	p->cache = cache;
+	p->also = g_array_new(FALSE, FALSE, sizeof(int));
+	p->variant = v;
+	p->min_nr = min_nr;
+	c->pool = (int)r->pools->len;
+	g_ptr_array_add(r->pools, p);
+	return c->pool;
+}
+
+bool run_pool_also(run_t *r, int p, int cache)
+{
+	cache_rec_t *c = r->caches->pdata[cache];
+
+	if (c->pool >= 0)
+		return false;
+	c->pool = p;
+	g_array_append_val(((pool_rec_t *)r->pools->pdata[p])->also, cache);
+	return true;
 }
 
 int run_find_cache(const run_t *r, const char *name)
@@ -157,7 +186,7 @@ static bool has_ops(const run_t *r, int cache)
 	return cache >= 0 && ((cache_rec_t *)r->caches->pdata[cache])->kick_ref != RUN_NO_FN;
 }
 
-static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size)
+static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool critical)
 {
 	uint32_t slot;
 	object_t *o;
@@ -174,6 +203,7 @@ static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size)
 	o->addr = addr;
 	o->cache = cache;
 	o->size = size;
+	o->critical = critical;
 	if (has_ops(r, cache))
 		g_hash_table_insert(r->by_addr, GSIZE_TO_POINTER(addr), GUINT_TO_POINTER(slot + 1));
 	return ((int64_t)o->gen << 32) | slot;
@@ -349,6 +379,11 @@ static void sample_event(void *arg, simtime_t when)
 
 	g_array_append_val(r->samples, s);
 	sample_nodes(r);
+	for (guint i = 0; i < r->pools->len; i++) {
+		pool_rec_t *p = r->pools->pdata[i];
+		int level = p->cp ? critpool_level(p->cp) : 0;
+		g_array_append_val(r->pool_levels, level);
+	}
 	memset(r->window_max, 0, sizeof r->window_max);
 	r->housekeeping_seen = r->k->housekeeping;
 	note_peak(&r->peak, &f);
@@ -382,6 +417,11 @@ static void record(run_t *r, int cache, int kind, simtime_t lat, const simtime_t
 		hist_record(&r->kmalloc_lat[kind], lat);
 }
 
+static critpool_t *pool_of(run_t *r, const cache_rec_t *c)
+{
+	return ((pool_rec_t *)r->pools->pdata[c->pool])->cp;
+}
+
 static int64_t do_alloc(run_t *r, const op_t *op)
 {
 	void *a = r->k->alloc;
@@ -395,7 +435,9 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 	engine_charge(COST_OP, r->k->m->op);
 	if (op->cache >= 0) {
 		cache_rec_t *c = r->caches->pdata[op->cache];
-		addr = r->ops->cache_alloc(a, c->kc, GFP_KERNEL, op->node);
+		addr = c->pool >= 0 ?
+			critpool_cache_alloc(pool_of(r, c), c->kc, op->critical, op->node) :
+			r->ops->cache_alloc(a, c->kc, GFP_KERNEL, op->node);
 		size = c->size;
 	} else {
 		addr = r->ops->kmalloc(a, op->size, GFP_KERNEL, op->node);
@@ -409,7 +451,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 	r->ops_done[OP_STAT_ALLOC]++;
 	r->live_bytes += size;
 	r->peak.live_bytes = MAX(r->peak.live_bytes, r->live_bytes);
-	return new_object(r, addr, op->cache, size);
+	return new_object(r, addr, op->cache, size, op->critical);
 }
 
 static void do_free(run_t *r, const object_t *o)
@@ -421,10 +463,15 @@ static void do_free(run_t *r, const object_t *o)
 	t0 = know();
 	engine_cost_mark(snap);
 	engine_charge(COST_OP, r->k->m->op);
-	if (o->cache >= 0)
-		r->ops->cache_free(a, ((cache_rec_t *)r->caches->pdata[o->cache])->kc, o->addr);
-	else
+	if (o->cache >= 0) {
+		cache_rec_t *c = r->caches->pdata[o->cache];
+		if (c->pool >= 0)
+			critpool_cache_free(pool_of(r, c), c->kc, o->addr, o->critical);
+		else
+			r->ops->cache_free(a, c->kc, o->addr);
+	} else {
 		r->ops->kfree(a, o->addr);
+	}
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
 	r->ops_done[OP_STAT_FREE]++;
 	r->live_bytes -= o->size;
@@ -674,6 +721,31 @@ static void step(run_t *r, task_t *t)
 
 /* ---- the CPUs ---- */
 
+/* Create the workload's critical pools (on CPU 0, at boot); false and a
+ * stopped run if the allocator cannot. */
+static bool create_pools(run_t *r)
+{
+	for (guint i = 0; i < r->pools->len; i++) {
+		pool_rec_t *p = r->pools->pdata[i];
+		cache_rec_t *c = r->caches->pdata[p->cache];
+		bool ok = (p->cp = critpool_create(r->ops, r->k->alloc, c->kc, p->variant, p->min_nr));
+
+		for (guint j = 0; ok && j < p->also->len; j++)
+			ok = critpool_attach(p->cp, ((cache_rec_t *)r->caches->pdata[
+			                     g_array_index(p->also, int, j)])->kc);
+		if (!ok) {
+			r->error = g_strdup_printf("%s: %s cannot back cache '%s' with a %s mempool of %d "
+			                           "(the Dobson variants need the allocator's mempool hook, "
+			                           "SLUB's, and order-0 slabs; the reserve must fit in memory)",
+			                           r->sc->workload_path, r->ops->name, c->name,
+			                           critpool_variant_name(p->variant), p->min_nr);
+			stop(r);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void boot(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
@@ -692,6 +764,8 @@ static void boot(run_t *r)
 		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
 			ops->cache_set_ops(r->k->alloc, c->kc, &workload_slab_ops, c);
 	}
+	if (!create_pools(r))
+		return;
 	r->t0 = know();
 	r->housekeeping_seen = r->k->housekeeping;
 	r->booted = true;
@@ -739,6 +813,8 @@ run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
 	r->runq = g_new0(GQueue, sc->machine->ncpus);
 	r->objects = g_array_new(FALSE, TRUE, sizeof(object_t));
 	r->by_addr = g_hash_table_new(g_direct_hash, g_direct_equal);
+	r->pools = g_ptr_array_new();
+	r->pool_levels = g_array_new(FALSE, FALSE, sizeof(int));
 	r->free_slots = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	r->chans = g_ptr_array_new();
 	r->barriers = g_ptr_array_new();
@@ -786,6 +862,16 @@ bool run_execute(run_t *r, GError **err)
 	return true;
 }
 
+static void free_pool_rec(gpointer p)
+{
+	pool_rec_t *pr = p;
+
+	if (pr->cp)
+		critpool_free_host(pr->cp);
+	g_array_free(pr->also, TRUE);
+	g_free(pr);
+}
+
 static void free_cache_rec(gpointer p)
 {
 	cache_rec_t *c = p;
@@ -826,6 +912,9 @@ void run_free(run_t *r)
 	if (!r)
 		return;
 	lh_free(r->lh);
+	g_ptr_array_set_free_func(r->pools, free_pool_rec);
+	g_ptr_array_free(r->pools, TRUE);       /* host side; before the allocator goes */
+	g_array_free(r->pool_levels, TRUE);
 	kernel_free(r->k);
 	g_ptr_array_set_free_func(r->caches, free_cache_rec);
 	g_ptr_array_free(r->caches, TRUE);

@@ -47,6 +47,7 @@ typedef struct op {
 	int n;
 	uint32_t bytes;
 	bool write;
+	bool critical;           /* OP_ALLOC*: a critical request */
 	simtime_t ps;
 	int chan;
 	int barrier;
@@ -60,6 +61,7 @@ struct object {
 	int32_t cache;           /* -1 = kmalloc */
 	uint32_t size;           /* bytes the workload asked for */
 	uint32_t gen;            /* bumped on free: stale handles are caught */
+	bool critical;           /* a critical request's object (mempools) */
 };
 typedef struct object object_t;
 
@@ -71,6 +73,7 @@ typedef struct cache_rec {
 	unsigned flags;
 	bool decl;               /* KMEM_CACHE-style: no SLAB_HWCACHE_ALIGN rule */
 	int get_ref, kick_ref;   /* Lua registry refs of its slab_ops, or RUN_NO_FN */
+	int pool;                /* the critical pool backing it, or -1 */
 	struct run *run;         /* for the slab_ops callbacks */
 	kmem_cache_t *kc;        /* once created on CPU 0 */
 	hist_t lat[OP_STAT_N];
@@ -78,6 +81,15 @@ typedef struct cache_rec {
 	defrag_report_t defrag;                   /* t:defrag totals */
 	uint64_t defrags;
 } cache_rec_t;
+
+/* A critical pool (seed 004) the workload asked for. */
+typedef struct pool_rec {
+	int cache;               /* the pool's own cache */
+	GArray *also;            /* int: further caches it backs */
+	critpool_variant_t variant;
+	int min_nr;
+	critpool_t *cp;          /* once created on CPU 0 */
+} pool_rec_t;
 
 typedef struct sample {
 	simtime_t t;             /* since workload start */
@@ -104,6 +116,8 @@ struct run {
 	GQueue *runq;            /* [ncpus] ready tasks */
 	GArray *objects;         /* object_t, indexed by handle slot */
 	GHashTable *by_addr;     /* address -> slot + 1, objects of caches with ops */
+	GPtrArray *pools;        /* pool_rec_t* */
+	GArray *pool_levels;     /* int, [sample][pool]: each pool's reserve */
 	GArray *free_slots;      /* uint32 */
 	GPtrArray *chans;
 	GPtrArray *barriers;
@@ -150,6 +164,11 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
  * registry references (get_ref may be RUN_NO_FN: every object may be
  * referenced). */
 void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref);
+/* A critical pool of min_nr elements backing cache i; its index, or -1 if
+ * the cache has a pool already. */
+int run_add_pool(run_t *r, int cache, critpool_variant_t v, int min_nr);
+/* Let pool p back cache i too; false if cache i has a pool already. */
+bool run_pool_also(run_t *r, int p, int cache);
 /* Index of the workload cache called name, or -1. */
 int run_find_cache(const run_t *r, const char *name);
 task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co);

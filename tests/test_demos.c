@@ -215,6 +215,65 @@ static void test_vacate(void)
 	g_free(p);
 }
 
+/* The pool of a mempool run: allocators/slub/mempools/critical_data/KEY. */
+static double pool(JsonNode *r, const char *key)
+{
+	char *path = g_strdup_printf("mempools/critical_data/%s", key);
+	double v = alloc_num(r, "slub", path);
+
+	g_free(path);
+	return v;
+}
+
+static JsonNode *mempool_run(const char *variant)
+{
+	char *dir = out_dir(variant), *set = g_strdup_printf("workload.variant=%s", variant);
+	JsonNode *r = harness_run_scenario("scenarios/mempool.scn", dir, "--set", set, NULL);
+
+	/* 200 rounds x 4 objects for each user (scenario and workload defaults) */
+	g_assert_cmpfloat(counter(r, "slub", "crit.ok") + counter(r, "slub", "crit.failed"), ==, 800);
+	g_assert_cmpfloat(pool(r, "crit_allocs"), ==, 800);
+	g_assert_cmpfloat(pool(r, "crit_failures"), ==, counter(r, "slub", "crit.failed"));
+	g_assert_cmpfloat(pool(r, "noncrit_failures"), ==, counter(r, "slub", "ordinary.failed"));
+	g_free(set);
+	g_free(dir);
+	return r;
+}
+
+/* Seed 004 under a page limit: Dobson's pool drains and leaks; with both
+ * fixes, or Pekka Enberg's object pool, critical allocations keep
+ * succeeding while ordinary ones fail. */
+static void test_mempool(void)
+{
+	JsonNode *d = mempool_run("dobson"), *ret = mempool_run("dobson-return");
+	JsonNode *ex = mempool_run("dobson-exclusive"), *fx = mempool_run("dobson-fixed");
+	JsonNode *op = mempool_run("object-pool");
+	char *csv = NULL, *path = g_build_filename(tmpdir, "dobson", "mempool-slub.csv", NULL);
+
+	g_assert_cmpfloat(pool(d, "level"), ==, 0);          /* no return path */
+	g_assert_cmpfloat(pool(d, "leaked"), >, 0);
+	g_assert_cmpfloat(pool(d, "crit_failures"), >, 0);
+	g_assert_cmpfloat(pool(ret, "leaked"), >, 0);        /* return alone still shares */
+	g_assert_cmpfloat(pool(ex, "leaked"), ==, 0);        /* exclusive alone still drains */
+	g_assert_cmpfloat(pool(ex, "level"), ==, 0);
+	g_assert_cmpfloat(pool(fx, "crit_failures"), ==, 0);
+	g_assert_cmpfloat(pool(fx, "leaked"), ==, 0);
+	g_assert_cmpfloat(pool(fx, "level"), ==, 4);
+	g_assert_cmpfloat(pool(fx, "noncrit_failures"), >, pool(d, "noncrit_failures"));
+	g_assert_cmpfloat(pool(op, "crit_failures"), ==, 0);
+	g_assert_cmpfloat(pool(op, "min_nr"), ==, 4 * (4096 / 256));
+	/* the level over time, from a full reserve */
+	g_assert_true(g_file_get_contents(path, &csv, NULL, NULL));
+	g_assert_true(g_str_has_prefix(csv, "time_ns,critical_data_level\n0,4\n"));
+	json_node_unref(d);
+	json_node_unref(ret);
+	json_node_unref(ex);
+	json_node_unref(fx);
+	json_node_unref(op);
+	g_free(csv);
+	g_free(path);
+}
+
 int main(int argc, char **argv)
 {
 	int status;
@@ -227,6 +286,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/demos/queue-growth", test_queue_growth);
 	g_test_add_func("/demos/defrag", test_defrag);
 	g_test_add_func("/demos/vacate", test_vacate);
+	g_test_add_func("/demos/mempool", test_mempool);
 	status = g_test_run();
 	harness_rm_rf(tmpdir);
 	g_free(tmpdir);
