@@ -139,6 +139,34 @@ return {
 	end,
 },
 {
+	id = "C5", title = "kmalloc pass-through on large-page architectures costs memory",
+	who = "KOSAKI Motohiro, Pekka Enberg, Christoph Lameter, February 18, 2009",
+	claim = "With a fixed 8 KiB pass-through limit, a 16 KiB kmalloc on ia64's 64 KiB pages always goes to the " ..
+		"page allocator and uses 64 KiB: four times the memory.",
+	method = "phases with kmalloc(16384), 4,000 objects on 16 CPUs, on 64 KiB and on 4 KiB pages: slab bytes per " ..
+		"live byte under SLUB 2.6.29, whose limit is PAGE_SIZE (larger requests go to the page allocator).",
+	runs = {
+		{ name = "p64k", scenario = "scenarios/slabifier-phases.scn", allocators = "slub,slab,slqb",
+		  set = { "workload.kmalloc=true", "workload.object_size=16384", "workload.objects=250", "machine.page_size=65536" } },
+		{ name = "p4k", scenario = "scenarios/slabifier-phases.scn", allocators = "slub,slab,slqb",
+		  set = { "workload.kmalloc=true", "workload.object_size=16384", "workload.objects=250" } },
+	},
+	check = function(r)
+		local parts = {}
+		for _, v in ipairs({ "p64k", "p4k" }) do
+			for _, name in ipairs({ "slub", "slab", "slqb" }) do
+				local m = r[v].allocators[name].memory.peak
+				parts[#parts + 1] = string.format("%s %s pages %.2f", name:upper(), v:sub(2), m.slab_bytes / m.live_bytes)
+			end
+		end
+		return {
+			figure = "slab bytes per live byte: " .. table.concat(parts, ", ") .. ". The 4x needs the fixed 8 KiB " ..
+				"limit that was proposed, not 2.6.29's PAGE_SIZE rule, which slabsim's SLUB follows",
+			verdict = "not applicable",
+		}
+	end,
+},
+{
 	id = "C6", title = "Deferred queue cleaning interrupts critical paths",
 	who = "Christoph Lameter, January 26, 2009",
 	claim = "SLAB and SLQB keep processing after allocations: every 2 seconds each CPU is hit with queue " ..
@@ -163,21 +191,34 @@ return {
 	who = "Christoph Lameter, January 27, 2009",
 	claim = "One CPU's cache cleaning delays every barrier sync; staggered cleaning hits one processor after " ..
 		"another and has a major effect on HPC application performance.",
-	method = "hpc-barrier: every CPU computes 1 ms then joins a global barrier, with a light slab load; the " ..
-		"figure is the total slowdown against the compute time. Reproduced if SLAB's slowdown is at least 1%.",
-	runs = { { name = "hpc", scenario = "scenarios/hpc-barrier.scn", allocators = "slab,slub,slqb,slabifier" } },
+	method = "hpc-barrier: every CPU computes 1 ms then joins a global barrier, with a light slab load, for 5 s " ..
+		"on the 16-CPU server and for 3 s on a 256-CPU, 256-node Altix (altix-1k cut down). The figure is the total " ..
+		"slowdown against the compute time and the share of iterations delayed by more than 1 us. Reproduced if " ..
+		"SLAB's slowdown reaches 1%; partly if it exceeds SLUB's at scale.",
+	runs = {
+		{ name = "small", scenario = "scenarios/hpc-barrier.scn", allocators = "slab,slub,slqb,slabifier" },
+		{ name = "big", scenario = "scenarios/hpc-barrier.scn", allocators = "slab,slub,slqb,slabifier",
+		  set = { "scenario.machine=altix-1k", "machine.cpus=256", "machine.nodes=256", "machine.sockets=256",
+		          "workload.iterations=3000" } },
+	},
 	check = function(r)
-		local a, parts = r.hpc.allocators, {}
-		for _, name in ipairs({ "slab", "slqb", "slabifier", "slub" }) do
-			parts[#parts + 1] = string.format("%s %.4f%%", name:upper(), counter(a[name], "hpc.overhead_ppm") / 1e4)
+		local parts = {}
+		for _, v in ipairs({ "small", "big" }) do
+			local a, row = r[v].allocators, {}
+			for _, name in ipairs({ "slab", "slqb", "slabifier", "slub" }) do
+				row[#row + 1] = string.format("%s %.3f%% (%.1f%% delayed)", name:upper(),
+					counter(a[name], "hpc.overhead_ppm") / 1e4,
+					100 * counter(a[name], "hpc.delayed") / counter(a[name], "hpc.iterations"))
+			end
+			parts[#parts + 1] = (v == "small" and "16 CPUs: " or "256 CPUs: ") .. table.concat(row, ", ")
 		end
-		local slab = counter(a.slab, "hpc.overhead_ppm") / 1e4
+		local big = r.big.allocators
+		local slab = counter(big.slab, "hpc.overhead_ppm")
 		return {
-			figure = "slowdown over compute time: " .. table.concat(parts, ", ") ..
-				" on 16 CPUs (the inference of thread-results C7 scales it with CPUs x reap time / period)",
-			verdict = slab >= 1 and "reproduced" or
-				counter(a.slab, "hpc.overhead_ppm") > counter(a.slub, "hpc.overhead_ppm") and "partly reproduced"
-				or "contradicted",
+			figure = "slowdown over compute time: " .. table.concat(parts, "; ") ..
+				". The thread's inference scales it as CPUs x reap time / period",
+			verdict = slab >= 10000 and "reproduced" or
+				slab > counter(big.slub, "hpc.overhead_ppm") and "partly reproduced" or "contradicted",
 		}
 	end,
 },

@@ -21,6 +21,7 @@ W.params = {
 	object_size = { default = 128,     help = "bytes per object" },
 	rounds      = { default = 4,       help = "free/realloc rounds in the mixed phase" },
 	cpus        = { default = 0,       help = "CPUs that run a task (0: all)" },
+	kmalloc     = { default = false,   help = "kmalloc(object_size) instead of a cache of its own" },
 }
 
 -- Free a random half of objs and allocate as many again, in place.
@@ -52,7 +53,7 @@ function W.setup(sim, p)
 	if p.phase ~= "alloc" and p.phase ~= "alloc-free" and p.phase ~= "mixed" then
 		error("phase: expected 'alloc', 'alloc-free' or 'mixed', got '" .. p.phase .. "'")
 	end
-	local c = sim.cache{ name = "phases", size = p.object_size }
+	local c = p.kmalloc and p.object_size or sim.cache{ name = "phases", size = p.object_size }
 	local n = p.cpus > 0 and math.min(p.cpus, sim.ncpus) or sim.ncpus
 	for cpu = 0, n - 1 do
 		sim.spawn(cpu, task, c, p)
