@@ -164,6 +164,12 @@ typedef struct allocator_ops {
 	 * order is the pool's.  flags: SLAB_MEMPOOL_RETURN, _EXCLUSIVE.
 	 * NULL in allocators that do not support it. */
 	void (*cache_set_mempool)(void *a, kmem_cache_t *s, mempool_t *pool, unsigned flags);
+
+	/* Allocations and frees so far that took the fast path ([0]: only
+	 * the CPU's own structures) and the slow path ([1]), from the
+	 * allocator's counters; free of charge.  NULL for an allocator
+	 * without a fast path (SLOB). */
+	void (*path_split)(void *a, uint64_t alloc[2], uint64_t free[2]);
 } allocator_ops_t;
 
 /* A critical request (seed 004): the subsystem's kmem_cache_alloc_mempool.

@@ -1793,6 +1793,19 @@ static void slab_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sl->stat[i]);
 }
 
+/* Fast paths: a hit in the CPU's array.  Slow: a refill (allocmiss), a
+ * flush of a full array (freemiss) and every free of a remote object
+ * (node_frees: the alien array, under its lock). */
+static void slab_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
+{
+	slab_sys_t *sl = a;
+
+	alloc[0] = sl->stat[ALLOCHIT];
+	alloc[1] = sl->stat[ALLOCMISS];
+	free[0] = sl->stat[FREEHIT];
+	free[1] = sl->stat[FREEMISS] + sl->stat[NODE_FREES];
+}
+
 /* Capacity of every per-CPU, shared and alien array of s when full. */
 static void slab_queue_capacity(void *a, kmem_cache_t *s, queue_sink sink, void *ctx)
 {
@@ -1949,5 +1962,6 @@ const allocator_ops_t slab_allocator = {
 	.cache_info = slab_cache_info,
 	.queued_bytes = slab_queued_bytes,
 	.stats = slab_stats,
+	.path_split = slab_path_split,
 	.queue_capacity = slab_queue_capacity,
 };

@@ -1314,6 +1314,19 @@ static void slqb_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sq->stat[i]);
 }
 
+/* Fast paths: an object from, or to, the CPU's LIFO.  Slow: an object
+ * taken from a page's freelist (alloc_slab_fill) and a free of another
+ * node's object (free_remote, through the rlist). */
+static void slqb_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
+{
+	slqb_t *sq = a;
+
+	alloc[1] = sq->stat[ALLOC_SLAB_FILL];
+	alloc[0] = sq->stat[ALLOC] - alloc[1];
+	free[1] = sq->stat[FREE_REMOTE];
+	free[0] = sq->stat[FREE] - free[1];
+}
+
 /* Per-CPU LIFOs up to hiwater ("percpu"); rlists up to freebatch
  * ("remote"). */
 static void slqb_queue_capacity(void *a, kmem_cache_t *s, queue_sink sink, void *ctx)
@@ -1358,5 +1371,6 @@ const allocator_ops_t slqb_allocator = {
 	.cache_info = slqb_cache_info,
 	.queued_bytes = slqb_queued_bytes,
 	.stats = slqb_stats,
+	.path_split = slqb_path_split,
 	.queue_capacity = slqb_queue_capacity,
 };

@@ -1887,6 +1887,17 @@ static void slub_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sl->stat[i]);
 }
 
+/* Fast and slow paths: SLUB's own counters. */
+static void slub_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
+{
+	slub_t *sl = a;
+
+	alloc[0] = sl->stat[ALLOC_FASTPATH];
+	alloc[1] = sl->stat[ALLOC_SLOWPATH];
+	free[0] = sl->stat[FREE_FASTPATH];
+	free[1] = sl->stat[FREE_SLOWPATH];
+}
+
 /* SLUB as the simulator's registry sees it. */
 const allocator_ops_t slub_allocator = {
 	.name = "slub",
@@ -1911,4 +1922,5 @@ const allocator_ops_t slub_allocator = {
 	.defrag = slub_defrag,
 	.vacate = slub_vacate,
 	.cache_set_mempool = slub_cache_set_mempool,
+	.path_split = slub_path_split,
 };

@@ -356,6 +356,24 @@ static void add_cachelines(JsonObject *a, run_t *r)
 	json_object_set_int_member(o, "invalidations", (gint64)s->invalidations);
 }
 
+/* "paths": fast and slow path counts, for allocators that have them. */
+static void add_paths(JsonObject *a, run_t *r)
+{
+	uint64_t alloc[2], free[2];
+	JsonObject *o, *x;
+
+	if (!r->ops->path_split)
+		return;
+	r->ops->path_split(r->k->alloc, alloc, free);
+	o = obj_add_obj(a, "paths");
+	x = obj_add_obj(o, "alloc");
+	json_object_set_int_member(x, "fast", (gint64)alloc[0]);
+	json_object_set_int_member(x, "slow", (gint64)alloc[1]);
+	x = obj_add_obj(o, "free");
+	json_object_set_int_member(x, "fast", (gint64)free[0]);
+	json_object_set_int_member(x, "slow", (gint64)free[1]);
+}
+
 /* "jitter": housekeeping totals, and by source (work functions sharing a
  * label are summed). */
 static void add_jitter(JsonObject *a, run_t *r)
@@ -620,6 +638,7 @@ void report_add(report_t *rep, run_t *r)
 	add_cachelines(a, r);
 	add_pages(a, r);
 	add_jitter(a, r);
+	add_paths(a, r);
 	r->ops->stats(r->k->alloc, stat_visit, obj_add_obj(a, "stats"));
 	add_time(a, r);
 	add_breakdown(a, r);
@@ -661,6 +680,24 @@ char *report_json(report_t *rep)
 }
 
 /* ---- the text report, rendered from the JSON tree ---- */
+
+/* "fast path: 98.0% of allocations (62710 of 64000), 0.0% of frees ..." */
+static void text_paths(GString *s, JsonObject *a)
+{
+	static const char *const ops[] = { "alloc", "free" }, *const what[] = { "allocations", "frees" };
+	JsonObject *p = json_object_has_member(a, "paths") ? oget(a, "paths") : NULL;
+
+	if (!p)
+		return;
+	g_string_append(s, "fast path:");
+	for (int i = 0; i < 2; i++) {
+		gint64 fast = iget(oget(p, ops[i]), "fast"), all = fast + iget(oget(p, ops[i]), "slow");
+		g_string_append_printf(s, "%s %.1f%% of %s (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT ")",
+		                       i ? "," : "", all ? 100.0 * (double)fast / (double)all : 0.0,
+		                       what[i], fast, all);
+	}
+	g_string_append_c(s, '\n');
+}
 
 static void text_latency(GString *s, JsonObject *a)
 {
@@ -867,6 +904,7 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	                       dget(a, "simulated_ns") / 1e6, iget(ops, "alloc"), iget(ops, "free"),
 	                       iget(ops, "failed"), dget(a, "throughput_ops_per_sec"));
 	text_latency(s, a);
+	text_paths(s, a);
 	text_memory(s, a);
 	text_members(s, "metadata by category (bytes)", oget(a, "metadata_by_category"));
 	text_totals(s, a);

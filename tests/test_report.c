@@ -1,7 +1,8 @@
 /*
  * test_report.c -- the report's own consistency, for every allocator of a
  * quickstart run: percentiles in order, the cost breakdown adding up to
- * the mean latency, and the text report's /proc/slabinfo table showing
+ * the mean latency, fast and slow paths adding up to the operations, and
+ * the text report's /proc/slabinfo table showing
  * the numbers of results.json (the text is rendered from the JSON tree;
  * this checks the rendering, field by field, as slabinfo 2.1 orders them).
  */
@@ -61,6 +62,29 @@ static void test_breakdown_sums(void)
 			                               1e-6 * total + 1e-3);
 			g_list_free(parts);
 		}
+	g_list_free(names);
+}
+
+/* Every operation the run counted took exactly one of the two paths the
+ * allocator counted. */
+static void test_paths_cover_ops(void)
+{
+	GList *names = json_object_get_members(allocators());
+	int with_paths = 0;
+
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *a = obj(allocators(), l->data);
+		if (!json_object_has_member(a, "paths"))
+			continue;
+		with_paths++;
+		for (int op = 0; op < 2; op++) {
+			const char *k = op ? "free" : "alloc";
+			JsonObject *p = obj(obj(a, "paths"), k);
+			g_assert_cmpint(json_object_get_int_member(p, "fast") + json_object_get_int_member(p, "slow"),
+			                ==, json_object_get_int_member(obj(a, "ops"), k));
+		}
+	}
+	g_assert_cmpint(with_paths, >=, 3);      /* SLAB, SLUB, SLQB at least */
 	g_list_free(names);
 }
 
@@ -142,6 +166,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/report/percentiles", test_percentiles);
 	g_test_add_func("/report/breakdown-sums", test_breakdown_sums);
 	g_test_add_func("/report/slabinfo-matches-json", test_slabinfo_matches_json);
+	g_test_add_func("/report/paths-cover-ops", test_paths_cover_ops);
 	status = g_test_run();
 	json_node_unref(results);
 	harness_rm_rf(tmpdir);
