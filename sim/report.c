@@ -235,6 +235,15 @@ static void add_capacity(JsonObject *into, JsonObject *from)
 	g_list_free(kinds);
 }
 
+static JsonArray *counts_array(const uint64_t *v, int n)
+{
+	JsonArray *a = json_array_new();
+
+	for (int i = 0; i < n; i++)
+		json_array_add_int_element(a, (gint64)v[i]);
+	return a;
+}
+
 /* The workload cache created as kc, or NULL (an allocator's own cache). */
 static cache_rec_t *workload_cache(run_t *r, kmem_cache_t *kc)
 {
@@ -261,6 +270,8 @@ static void add_reclaim(JsonObject *o, run_t *r, kmem_cache_t *kc)
 		json_object_set_int_member(d, "objects_moved", (gint64)c->defrag.objects_moved);
 		json_object_set_int_member(d, "objects_reclaimed", (gint64)c->defrag.objects_reclaimed);
 		json_object_set_int_member(d, "vacate_failures", (gint64)c->defrag.vacate_failures);
+		json_object_set_array_member(d, "hist_before", counts_array(c->defrag.hist_before, DEFRAG_HIST_BUCKETS));
+		json_object_set_array_member(d, "hist_after", counts_array(c->defrag.hist_after, DEFRAG_HIST_BUCKETS));
 	}
 	for (int i = 0; i <= VACATE_NOT_SLAB; i++)
 		vacates += c->vacates[i];

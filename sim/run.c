@@ -593,6 +593,8 @@ static void do_defrag(run_t *r, task_t *t)
 	c->defrag.objects_moved += rep.objects_moved;
 	c->defrag.objects_reclaimed += rep.objects_reclaimed;
 	c->defrag.vacate_failures += rep.vacate_failures;
+	memcpy(c->defrag.hist_before, rep.hist_before, sizeof rep.hist_before);
+	memcpy(c->defrag.hist_after, rep.hist_after, sizeof rep.hist_after);
 	lh_push_defrag(t->co, &rep);
 	t->nres = 1;
 }

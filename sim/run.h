@@ -78,7 +78,7 @@ typedef struct cache_rec {
 	kmem_cache_t *kc;        /* once created on CPU 0 */
 	hist_t lat[OP_STAT_N];
 	uint64_t vacates[VACATE_NOT_SLAB + 1];   /* t:vacate results */
-	defrag_report_t defrag;                   /* t:defrag totals */
+	defrag_report_t defrag;                   /* t:defrag totals; the last run's histograms */
 	uint64_t defrags;
 } cache_rec_t;
 
