@@ -33,6 +33,7 @@
 #define LOCKS_HEADER     "allocator,class,acquisitions,contentions,wait_ns,max_wait_ns,hold_ns"
 #define SWEEP_HEADER     "param,param_value,allocator,metric,value"
 #define FOOTPRINT_HEADER "time_ns,slab_bytes,live_bytes,queued_bytes,metadata_bytes"
+#define JITTER_HEADER    "time_ns,max_alloc_ns,max_free_ns,housekeeping_ns"
 
 typedef struct plotter {
 	char *gnuplot;
@@ -362,27 +363,40 @@ static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GErro
 	return ok;
 }
 
-/* Footprint over time; needs two samples (a run longer than `sample`). */
-static bool footprint_plot(plotter_t *p, GPtrArray *allocs, GError **err)
+/* A series over time from NAME-ALLOC.csv, by plots/NAME.gp; needs two
+ * samples (a run longer than `sample`) and, when `check_to` > 0, some
+ * non-zero value in columns 1..check_to (log axes). */
+static bool series_plot(plotter_t *p, GPtrArray *allocs, const char *name, const char *header,
+                        int check_to, GError **err)
 {
 	guint samples = 0;
-	bool ok = true;
+	bool ok = true, nonzero = check_to <= 0;
 
 	for (guint i = 0; ok && i < allocs->len; i++) {
-		char *name = g_strdup_printf("footprint-%s.csv", (char *)allocs->pdata[i]);
-		char *path = dir_file(p, name);
-		GPtrArray *r = csv_read(path, FOOTPRINT_HEADER, err);
+		char *file = g_strdup_printf("%s-%s.csv", name, (char *)allocs->pdata[i]);
+		char *path = dir_file(p, file);
+		GPtrArray *r = csv_read(path, header, err);
 		ok = r != NULL;
+		for (guint j = 0; r && j < r->len; j++)
+			for (int c = 1; c <= check_to; c++)
+				nonzero |= number(row(r, j)[c]) > 0;
 		if (r) {
 			samples = MAX(samples, r->len);
 			g_ptr_array_free(r, TRUE);
 		}
 		g_free(path);
-		g_free(name);
+		g_free(file);
 	}
 	if (ok && samples < 2)
-		skip(p, "footprint", "fewer than two samples (the run is shorter than [scenario] sample)");
-	return ok && (samples < 2 || render(p, "footprint.gp", "footprint", "", err));
+		skip(p, name, "fewer than two samples (the run is shorter than [scenario] sample)");
+	else if (ok && !nonzero)
+		skip(p, name, "no operation completed in any sample window");
+	if (!ok || samples < 2 || !nonzero)
+		return ok;
+	char *script = g_strdup_printf("%s.gp", name);
+	ok = render(p, script, name, "", err);
+	g_free(script);
+	return ok;
 }
 
 /* breakdown.csv pivoted into plots/breakdown-{alloc,free}.csv: one row per
@@ -465,7 +479,8 @@ static bool plot_results(plotter_t *p, JsonObject *root, GError **err)
 	gp_set(p->common, "ALLOCS", list);
 	gp_set(p->common, "CAPTION", cap);
 	ok = ok && latency_plots(p, allocs, "alloc", err) && latency_plots(p, allocs, "free", err) &&
-	     footprint_plot(p, allocs, err) &&
+	     series_plot(p, allocs, "footprint", FOOTPRINT_HEADER, 0, err) &&
+	     series_plot(p, allocs, "jitter", JITTER_HEADER, 2, err) &&
 	     breakdown_plot(p, allocs, err) && locks_plot(p, err);
 	g_free(list);
 	g_free(cap);

@@ -139,7 +139,7 @@ static void check_no_temporaries(const char *dir)
 
 static const char *const result_plots[] = {
 	"latency-alloc", "latency-free", "latency-tail-alloc", "latency-tail-free",
-	"footprint", "breakdown", "locks",
+	"footprint", "jitter", "breakdown", "locks",
 };
 
 /* Short runs (the sanitizer build is slow), sampled often enough to

@@ -1,0 +1,37 @@
+# jitter.gp -- jitter over simulated time, every allocator on one figure,
+# in two panels:
+#   top:    the longest allocation (solid) and free (dashed) that ended in
+#           each sample window (log scale);
+#   bottom: housekeeping time (cache_reap, trim worker, flusher IPIs) all
+#           CPUs ran in each window.
+# A spike on top that lines up with one below is an operation delayed by
+# the allocator's own periodic work (claims C6, C7, C9).
+#
+# In: DIR, ALLOCS, CAPTION, FORMAT, OUT.
+# Data: DIR/jitter-ALLOC.csv, columns time_ns,max_alloc_ns,max_free_ns,
+# housekeeping_ns; one row per sampling tick, covering the window that
+# ends there.
+
+HEIGHT = 720
+load PLOTS.'/style.gp'
+file(i) = DIR.'/jitter-'.alloc(i).'.csv'
+pos(x) = x > 0 ? x : 1/0
+set multiplot layout 2,1 title sprintf("jitter over time\n%s", CAPTION)
+set xlabel 'simulated time (ms)'
+set key top right
+set lmargin 12
+set rmargin 3
+
+set ylabel 'simulated ns (log scale)'
+set title 'longest allocation (solid) and free (dashed) per sample window'
+set logscale y
+set offsets 0, 0, graph 0.1, 0
+plot for [i=1:nallocs] file(i) skip 1 using ($1/1e6):(pos($2)) with steps lt i title alloc(i), \
+     for [i=1:nallocs] file(i) skip 1 using ($1/1e6):(pos($3)) with steps lt i dt 2 lw 1.5 notitle
+
+unset logscale y
+set ylabel 'simulated us'
+set yrange [0:*]
+set title 'housekeeping run by all CPUs per sample window'
+plot for [i=1:nallocs] file(i) skip 1 using ($1/1e6):($4/1e3) with steps lt i title alloc(i)
+unset multiplot
