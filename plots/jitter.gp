@@ -31,7 +31,14 @@ plot for [i=1:nallocs] file(i) skip 1 using ($1/1e6):(pos($2)) with steps lt i t
 
 unset logscale y
 set ylabel 'simulated us'
-set yrange [0:*]
+# An explicit range: all zeros (SLUB, SLOB: no housekeeping) would leave
+# autoscaling an empty range.
+hkmax = 0
+do for [i=1:nallocs] {
+	stats file(i) skip 1 using ($4/1e3) nooutput
+	if (STATS_max > hkmax) { hkmax = STATS_max }
+}
+set yrange [0:(hkmax > 0 ? 1.1 * hkmax : 1)]
 set title 'housekeeping run by all CPUs per sample window'
 plot for [i=1:nallocs] file(i) skip 1 using ($1/1e6):($4/1e3) with steps lt i title alloc(i)
 unset multiplot
