@@ -214,7 +214,6 @@ static void test_determinism(void)
 	g_free(b);
 }
 
-
 int main(int argc, char **argv)
 {
 	int rc;

@@ -311,7 +311,6 @@ static void test_list(void)
 	result_free(&r);
 }
 
-
 int main(int argc, char **argv)
 {
 	int rc;

@@ -388,7 +388,6 @@ static void test_no_gnuplot(void)
 	g_free(out);
 }
 
-
 int main(int argc, char **argv)
 {
 	int rc;

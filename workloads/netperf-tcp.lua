@@ -20,6 +20,8 @@
 -- netperf.msgs_per_s (sum over pairs) and netperf.ack_rtt (segment sent
 -- to its ACK processed, ns).
 
+local placement = require("placement")
+
 local W = {}
 
 W.description = "netperf TCP_STREAM-like: fclone skbs + kmalloc data, ACKs freed remotely"
@@ -41,27 +43,6 @@ W.params = {
 	send_ns     = { default = 800,    help = "sender protocol work per segment, ns" },
 	recv_ns     = { default = 800,    help = "receiver protocol work per segment, ns" },
 }
-
-local function receiver_cpu(sim, cpu, where, k)
-	if where == "same-cpu" then return cpu end
-	local node, socket = sim.cpu_node(cpu), sim.cpu_socket(cpu)
-	local best, rest = {}, {}
-	for c = 0, sim.ncpus - 1 do
-		local n, s = sim.cpu_node(c), sim.cpu_socket(c)
-		if c ~= cpu then
-			if where == "same-socket" and s == socket then
-				if n == node then best[#best + 1] = c else rest[#rest + 1] = c end
-			elseif where == "other-socket" and s ~= socket then
-				best[#best + 1] = c
-			elseif where == "other-node" and n ~= node then
-				if s == socket then best[#best + 1] = c else rest[#rest + 1] = c end
-			end
-		end
-	end
-	table.move(rest, 1, #rest, #best + 1, best)
-	if #best == 0 then error(("receiver = %s: no such CPU for CPU %d on this machine"):format(where, cpu)) end
-	return best[1 + k % #best]
-end
 
 -- Process one ACK: free the segments it covers (oldest first) and the ACK.
 local function take_ack(t, ack, unacked, first)
@@ -149,7 +130,7 @@ function W.setup(sim, p)
 		local cpu = k % sim.ncpus
 		local data, acks = sim.channel(), sim.channel()
 		sim.spawn(cpu, sender, cfg, data, acks)
-		sim.spawn(receiver_cpu(sim, cpu, p.receiver, k), receiver, cfg, data, acks)
+		sim.spawn(placement.partner(sim, cpu, p.receiver, k), receiver, cfg, data, acks)
 	end
 end
 

@@ -25,6 +25,8 @@
 -- pairs of messages per simulated second, as netperf sums clients) and the
 -- distribution netperf.latency (send to receive, ns).
 
+local placement = require("placement")
+
 local W = {}
 
 W.description = "netperf UDP_STREAM-like: skb head + kmalloc data, freed on the receiver (R5, C5)"
@@ -42,28 +44,6 @@ W.params = {
 	send_ns     = { default = 1000,   help = "sender protocol work per message, ns" },
 	recv_ns     = { default = 1000,   help = "receiver protocol work per message, ns" },
 }
-
--- The receiver CPU of the k-th pair whose sender runs on `cpu`.
-local function receiver_cpu(sim, cpu, where, k)
-	if where == "same-cpu" then return cpu end
-	local node, socket = sim.cpu_node(cpu), sim.cpu_socket(cpu)
-	local best, rest = {}, {}
-	for c = 0, sim.ncpus - 1 do
-		local n, s = sim.cpu_node(c), sim.cpu_socket(c)
-		if c ~= cpu then
-			if where == "same-socket" and s == socket then
-				if n == node then best[#best + 1] = c else rest[#rest + 1] = c end
-			elseif where == "other-socket" and s ~= socket then
-				best[#best + 1] = c
-			elseif where == "other-node" and n ~= node then
-				if s == socket then best[#best + 1] = c else rest[#rest + 1] = c end
-			end
-		end
-	end
-	table.move(rest, 1, #rest, #best + 1, best)
-	if #best == 0 then error(("receiver = %s: no such CPU for CPU %d on this machine"):format(where, cpu)) end
-	return best[1 + k % #best]
-end
 
 local function sender(t, cfg, data, credit)
 	local inflight, batch = 0, cfg.credit_batch
@@ -124,7 +104,7 @@ function W.setup(sim, p)
 		local cpu = k % sim.ncpus
 		local data, credit = sim.channel(), sim.channel()
 		sim.spawn(cpu, sender, cfg, data, credit)
-		sim.spawn(receiver_cpu(sim, cpu, p.receiver, k), receiver, cfg, data, credit)
+		sim.spawn(placement.partner(sim, cpu, p.receiver, k), receiver, cfg, data, credit)
 	end
 end
 
