@@ -392,7 +392,7 @@ static char *document(vstate_t *v)
 	                "by hand. Each claim names the runs it needs (their results directories are\n"
 	                "kept under `results/validate/`) and the figure it reads from their\n"
 	                "`results.json`. The claims are those of `shared/reference/thread-results.md`\n"
-	                "section 2.\n\n"
+	                "section 2 (C1-C17) and the seed features of its section 5 (S1-S3).\n\n"
 	                "| claim | what | scenario | slabsim's figure | verdict |\n"
 	                "|---|---|---|---|---|\n");
 	g_string_append(d, v->table->str);

@@ -443,4 +443,84 @@ return {
 		         verdict = (share.slqb > share.slub) and "reproduced" or "contradicted" }
 	end,
 },
+{
+	id = "S1", title = "Defragmentation in kmem_cache_shrink raises slab density",
+	who = "Christoph Lameter, slab defrag RFC, 2007 (seed 001; thread-results 5.2 A, C)",
+	claim = "Sorting partial slabs by use and kicking the objects out of the sparsest ones frees slabs; a few " ..
+		"partial slabs are kept on purpose.",
+	method = "defrag: 4,000 objects of 256 bytes, a random 80% freed, then the shrink: with slab_ops and " ..
+		"defragmentation, and plainly on a cache without ops. The best possible is ceil(live / objects per slab).",
+	runs = {
+		{ name = "defrag", scenario = "scenarios/defrag.scn", allocators = "slub,slabifier", set = { "workload.vacates=0" } },
+		{ name = "plain", scenario = "scenarios/defrag.scn", allocators = "slub,slabifier",
+		  set = { "workload.vacates=0", "workload.ops=false", "workload.shrink=plain" } },
+	},
+	check = function(r)
+		local parts, ok = {}, true
+		for _, name in ipairs({ "slub", "slabifier" }) do
+			local d, p = r.defrag.allocators[name], r.plain.allocators[name]
+			local c = d.caches.defrag
+			local best = math.ceil(counter(d, "defrag.live") / c.objects_per_slab)
+			local moved = c.defrag and c.defrag.objects_moved or 0
+			parts[#parts + 1] = string.format("%s: %d slabs after defragmentation (%d objects moved), %d after " ..
+				"the plain shrink, best possible %d", name:upper(), c.slabs, moved, p.caches.defrag.slabs, best)
+			if name == "slub" then ok = c.slabs < p.caches.defrag.slabs and c.slabs <= best + 6 end
+		end
+		return { figure = table.concat(parts, "; "), verdict = ok and "reproduced" or "contradicted" }
+	end,
+},
+{
+	id = "S2", title = "kmem_cache_vacate empties a chosen page unless an object is pinned",
+	who = "Christoph Lameter, slab defrag RFC, 2007 (seed 001; thread-results 5.2 B)",
+	claim = "The slab allocator can be asked to empty a particular page; objects whose owner refuses a " ..
+		"reference pin their page.",
+	method = "defrag without the shrink: 8 vacates of the pages of random survivors, with none, 10% and all " ..
+		"survivors pinned (get_reference refuses).",
+	runs = {
+		{ name = "p0", scenario = "scenarios/defrag.scn", allocators = "slub", set = { "workload.shrink=none" } },
+		{ name = "p10", scenario = "scenarios/defrag.scn", allocators = "slub",
+		  set = { "workload.shrink=none", "workload.pinned_fraction=0.1" } },
+		{ name = "p100", scenario = "scenarios/defrag.scn", allocators = "slub",
+		  set = { "workload.shrink=none", "workload.pinned_fraction=1" } },
+	},
+	check = function(r)
+		local parts = {}
+		for _, v in ipairs({ "p0", "p10", "p100" }) do
+			local a = r[v].allocators.slub
+			parts[#parts + 1] = string.format("%s%% pinned: %d of 8 vacated, %d objects moved, %d of %d survivors still allocated",
+				v:sub(2), counter(a, "vacate.ok"), counter(a, "vacate.moved"), a.caches.defrag.active_objs,
+				counter(a, "defrag.live"))
+		end
+		local ok = counter(r.p0.allocators.slub, "vacate.ok") == 8 and counter(r.p100.allocators.slub, "vacate.ok") == 0
+			and r.p100.allocators.slub.caches.defrag.active_objs == counter(r.p100.allocators.slub, "defrag.live")
+		return { figure = table.concat(parts, "; "), verdict = ok and "reproduced" or "contradicted" }
+	end,
+},
+{
+	id = "S3", title = "Critical mempool backing of slab pages: Pekka Enberg's objections",
+	who = "Dobson's patch and Pekka Enberg's critique, 2006 (seed 004; thread-results 5.3)",
+	claim = "Without a return path the pool runs dry; critical pages leak to non-critical users; the planned " ..
+		"fixes (return, exclusivity) cost growth and failed ordinary allocations; a mempool of objects over the " ..
+		"slab does the job without the slab knowing.",
+	method = "mempool: a hog holds all memory but a 4-page reserve; a critical and an ordinary user allocate " ..
+		"800 objects each from the backed cache, one variant per run.",
+	runs = {
+		{ name = "dobson", scenario = "scenarios/mempool.scn", set = { "workload.variant=dobson" } },
+		{ name = "ret", scenario = "scenarios/mempool.scn", set = { "workload.variant=dobson-return" } },
+		{ name = "excl", scenario = "scenarios/mempool.scn", set = { "workload.variant=dobson-exclusive" } },
+		{ name = "fixed", scenario = "scenarios/mempool.scn", set = { "workload.variant=dobson-fixed" } },
+		{ name = "objects", scenario = "scenarios/mempool.scn", set = { "workload.variant=object-pool" } },
+	},
+	check = function(r)
+		local parts, p = {}, {}
+		for _, v in ipairs({ "dobson", "ret", "excl", "fixed", "objects" }) do
+			p[v] = r[v].allocators.slub.mempools.critical_data
+			parts[#parts + 1] = string.format("%s: critical %d failed, ordinary %d failed, %d leaked, reserve %d of %d at the end",
+				p[v].variant, p[v].crit_failures, p[v].noncrit_failures, p[v].leaked, p[v].level, p[v].min_nr)
+		end
+		local ok = p.dobson.level == 0 and p.dobson.leaked > 0 and p.fixed.crit_failures == 0 and
+			p.fixed.leaked == 0 and p.objects.crit_failures == 0 and p.fixed.noncrit_failures > p.dobson.noncrit_failures
+		return { figure = table.concat(parts, "; "), verdict = ok and "reproduced" or "contradicted" }
+	end,
+},
 }
