@@ -3,7 +3,8 @@
 # simulated nanoseconds (1 - CDF), log-log.  p99 is where a curve crosses
 # 0.01, p99.9 where it crosses 0.001.
 #
-# In: DIR, ALLOCS, OP, CAPTION, FORMAT, OUT (as latency.gp).
+# In: DIR, ALLOCS, OP, CAPTION, FORMAT, OUT (as latency.gp); TAILED (the
+# allocators with a tail to draw, in ALLOCS order).
 # Data: DIR/latency-ALLOC.csv; the slowest bucket (1 - CDF = 0) has no
 # place on a log axis and is not drawn.
 
@@ -20,5 +21,5 @@ set arrow 2 from graph 0, first 0.001 to graph 1, first 0.001 nohead dt 3 lc rgb
 set label 1 'p99' at graph 0.01, first 0.012 tc rgb '#666666'
 set label 2 'p99.9' at graph 0.01, first 0.0012 tc rgb '#666666'
 tail(f) = f < 1 ? 1 - f : NaN
-plot for [i=1:nallocs] DIR.'/latency-'.alloc(i).'.csv' skip 1 \
-	using (strcol(1) eq OP ? $2 : NaN):(tail($4)) with steps lt i title alloc(i)
+plot for [a in TAILED] DIR.'/latency-'.a.'.csv' skip 1 \
+	using (strcol(1) eq OP ? $2 : NaN):(tail($4)) with steps lt alloc_index(a) title a

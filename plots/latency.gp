@@ -3,7 +3,8 @@
 # within x simulated nanoseconds (the CDF), log x.
 #
 # In: DIR (results directory), ALLOCS (allocators, space-separated),
-# OP ('alloc' or 'free'), CAPTION (scenario line), FORMAT, OUT.
+# OP ('alloc' or 'free'), CAPTION (scenario line), FORMAT, OUT, SHOWN
+# (the allocators with an operation OP, in ALLOCS order).
 # Data: DIR/latency-ALLOC.csv, columns op,latency_ns,count,
 # cumulative_fraction; one row per histogram bucket (upper edge), so the
 # curve is a staircase through the rows of OP.
@@ -16,5 +17,5 @@ set logscale x
 set yrange [0:1.02]
 set ytics 0.1
 set key bottom right
-plot for [i=1:nallocs] DIR.'/latency-'.alloc(i).'.csv' skip 1 \
-	using (strcol(1) eq OP ? $2 : NaN):4 with steps lt i title alloc(i)
+plot for [a in SHOWN] DIR.'/latency-'.a.'.csv' skip 1 \
+	using (strcol(1) eq OP ? $2 : NaN):4 with steps lt alloc_index(a) title a

@@ -4,7 +4,9 @@
 #   bottom: the longest single wait.
 # Both axes are logarithmic; a class nobody waited for has no bar.
 #
-# In: DIR, ALLOCS, CAPTION, FORMAT, OUT.
+# In: DIR, ALLOCS, CAPTION, FORMAT, OUT; WAITERS (the allocators with a
+# wait, in ALLOCS order), WAIT_MIN/MAX and LONGEST_MIN/MAX (the non-zero
+# range of each panel, in ns).
 # Data: DIR/locks.csv, columns allocator,class,acquisitions,contentions,
 # wait_ns,max_wait_ns,hold_ns; rows grouped by allocator, in ALLOCS order.
 
@@ -34,12 +36,14 @@ set offsets 0, 0, graph 0.18, 0
 set title 'total wait, all CPUs'
 set ylabel 'simulated µs (log scale)'
 set xtics rotate by 30 right
-plot for [i=1:nallocs] data skip 1 using @xpos:(bar(i, 5)/1e3):xtic(2) \
-	with boxes lt i title alloc(i)
+set yrange [WAIT_MIN/1e3/2:WAIT_MAX/1e3*8]
+plot for [w in WAITERS] data skip 1 using @xpos:(bar(alloc_index(w), 5)/1e3):xtic(2) \
+	with boxes lt alloc_index(w) title w
 
 set title 'longest single wait'
 unset key
 set ylabel 'simulated ns (log scale)'
-plot for [i=1:nallocs] data skip 1 using @xpos:(bar(i, 6)):xtic(2) \
-	with boxes lt i title alloc(i)
+set yrange [LONGEST_MIN/2:LONGEST_MAX*4]
+plot for [w in WAITERS] data skip 1 using @xpos:(bar(alloc_index(w), 6)):xtic(2) \
+	with boxes lt alloc_index(w) title w
 unset multiplot

@@ -315,20 +315,36 @@ static const char *scenario_key(JsonObject *root, const char *key)
 }
 
 /* The line under every title: description (workload, machine, seed). */
+#define CAPTION_WIDTH 110     /* characters of a title line at 800 pixels */
+
+/* "DESCRIPTION (workload on machine, seed N)", the description cut at a
+ * word (with an ellipsis) so that the line fits under a plot title. */
 static char *caption(JsonObject *root)
 {
 	const char *d = scenario_key(root, "description");
+	char *tail = g_strdup_printf("(%s on %s, seed %s)", scenario_key(root, "workload"),
+	                             scenario_key(root, "machine"), scenario_key(root, "seed"));
+	int room = CAPTION_WIDTH - (int)strlen(tail) - 1, len = (int)strlen(d);
+	char *c;
 
-	return g_strdup_printf("%s%s(%s on %s, seed %s)", d, *d ? " " : "",
-	                       scenario_key(root, "workload"), scenario_key(root, "machine"),
-	                       scenario_key(root, "seed"));
+	if (len <= room) {
+		c = g_strdup_printf("%s%s%s", d, *d ? " " : "", tail);
+	} else {
+		int cut = room - 3;
+		while (cut > 0 && d[cut] != ' ')
+			cut--;
+		c = g_strdup_printf("%.*s... %s", cut > 0 ? cut : room - 3, d, tail);
+	}
+	g_free(tail);
+	return c;
 }
 
-/* Latency CDF and tail of one operation: rows of OP in every allocator's
- * CSV, and rows below the top of the distribution (tail points). */
+/* The CDF and tail plots of `op`.  The scripts get SHOWN (allocators
+ * with an operation of that kind) and TAILED (those with a tail: a
+ * bucket below the last, drawable on log axes). */
 static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GError **err)
 {
-	int rows = 0, tail = 0;
+	GPtrArray *shown = g_ptr_array_new(), *tailed = g_ptr_array_new();
 	GString *vars = g_string_new(NULL);
 	bool ok = true;
 
@@ -336,11 +352,16 @@ static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GErro
 		char *name = g_strdup_printf("latency-%s.csv", (char *)allocs->pdata[i]);
 		char *path = dir_file(p, name);
 		GPtrArray *r = csv_read(path, LATENCY_HEADER, err);
+		int rows = 0, tail = 0;
 		for (guint j = 0; r && j < r->len; j++)
 			if (strcmp(row(r, j)[0], op) == 0) {
 				rows++;
 				tail += number(row(r, j)[3]) < 1;
 			}
+		if (rows)
+			g_ptr_array_add(shown, allocs->pdata[i]);
+		if (tail)
+			g_ptr_array_add(tailed, allocs->pdata[i]);
 		ok = r != NULL;
 		if (r)
 			g_ptr_array_free(r, TRUE);
@@ -349,37 +370,50 @@ static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GErro
 	}
 	if (ok) {
 		char *cdf = g_strconcat("latency-", op, NULL), *tl = g_strconcat("latency-tail-", op, NULL);
-		if (!rows)
+		char *s_list = join(shown, " "), *t_list = join(tailed, " ");
+		if (!shown->len)
 			skip(p, cdf, "no operation of that kind");
-		if (!tail)
+		if (!tailed->len)
 			skip(p, tl, "no tail");
 		gp_set(vars, "OP", op);
-		ok = !rows || render(p, "latency.gp", cdf, vars->str, err);
-		ok = ok && (!tail || render(p, "latency-tail.gp", tl, vars->str, err));
+		gp_set(vars, "SHOWN", s_list);
+		gp_set(vars, "TAILED", t_list);
+		ok = !shown->len || render(p, "latency.gp", cdf, vars->str, err);
+		ok = ok && (!tailed->len || render(p, "latency-tail.gp", tl, vars->str, err));
+		g_free(s_list);
+		g_free(t_list);
 		g_free(cdf);
 		g_free(tl);
 	}
+	g_ptr_array_free(shown, TRUE);
+	g_ptr_array_free(tailed, TRUE);
 	g_string_free(vars, TRUE);
 	return ok;
 }
 
 /* A series over time from NAME-ALLOC.csv, by plots/NAME.gp; needs two
- * samples (a run longer than `sample`) and, when `check_to` > 0, some
- * non-zero value in columns 1..check_to (log axes). */
+ * samples (a run longer than `sample`).  With `check_to` > 0 the script
+ * gets SHOWN: the allocators with a non-zero value in columns
+ * 1..check_to (for log axes), and the plot needs one. */
 static bool series_plot(plotter_t *p, GPtrArray *allocs, const char *name, const char *header,
                         int check_to, GError **err)
 {
+	GPtrArray *shown = g_ptr_array_new();
+	GString *vars = g_string_new(NULL);
 	guint samples = 0;
-	bool ok = true, nonzero = check_to <= 0;
+	bool ok = true;
 
 	for (guint i = 0; ok && i < allocs->len; i++) {
 		char *file = g_strdup_printf("%s-%s.csv", name, (char *)allocs->pdata[i]);
 		char *path = dir_file(p, file);
 		GPtrArray *r = csv_read(path, header, err);
+		bool nonzero = false;
 		ok = r != NULL;
 		for (guint j = 0; r && j < r->len; j++)
 			for (int c = 1; c <= check_to; c++)
 				nonzero |= number(row(r, j)[c]) > 0;
+		if (nonzero)
+			g_ptr_array_add(shown, allocs->pdata[i]);
 		if (r) {
 			samples = MAX(samples, r->len);
 			g_ptr_array_free(r, TRUE);
@@ -389,13 +423,17 @@ static bool series_plot(plotter_t *p, GPtrArray *allocs, const char *name, const
 	}
 	if (ok && samples < 2)
 		skip(p, name, "fewer than two samples (the run is shorter than [scenario] sample)");
-	else if (ok && !nonzero)
+	else if (ok && check_to > 0 && !shown->len)
 		skip(p, name, "no operation completed in any sample window");
-	if (!ok || samples < 2 || !nonzero)
-		return ok;
-	char *script = g_strdup_printf("%s.gp", name);
-	ok = render(p, script, name, "", err);
-	g_free(script);
+	else if (ok) {
+		char *script = g_strdup_printf("%s.gp", name), *list = join(shown, " ");
+		gp_set(vars, "SHOWN", list);
+		ok = render(p, script, name, vars->str, err);
+		g_free(list);
+		g_free(script);
+	}
+	g_ptr_array_free(shown, TRUE);
+	g_string_free(vars, TRUE);
 	return ok;
 }
 
@@ -443,20 +481,51 @@ static bool breakdown_plot(plotter_t *p, GPtrArray *allocs, GError **err)
 	return ok;
 }
 
-/* Lock waits; skipped when no lock was ever waited for (log axes). */
-static bool locks_plot(plotter_t *p, GError **err)
+/* Lock waits; skipped when no lock was ever waited for (log axes).  The
+ * script gets the allocators that waited (WAITERS) and the range of each
+ * panel's values, so that it neither reads an allocator without bars nor
+ * autoscales a log axis around a single value. */
+static bool locks_plot(plotter_t *p, GPtrArray *allocs, GError **err)
 {
 	char *path = dir_file(p, "locks.csv");
 	GPtrArray *r = csv_read(path, LOCKS_HEADER, err);
-	bool ok = r != NULL, waited = false;
+	GPtrArray *waiters = g_ptr_array_new_with_free_func(g_free);
+	GString *vars = g_string_new(NULL);
+	double lo[2] = { G_MAXDOUBLE, G_MAXDOUBLE }, hi[2] = { 0, 0 };
+	bool ok = r != NULL;
 
 	for (guint j = 0; ok && j < r->len; j++)
-		waited |= number(row(r, j)[4]) > 0;
-	if (ok && !waited)
+		for (int k = 0; k < 2; k++) {
+			double v = number(row(r, j)[4 + k]);
+			if (v <= 0)
+				continue;
+			lo[k] = MIN(lo[k], v);
+			hi[k] = MAX(hi[k], v);
+			note_name(waiters, row(r, j)[0]);
+		}
+	if (ok && !waiters->len)
 		skip(p, "locks", "no lock was ever waited for");
-	ok = ok && (!waited || render(p, "locks.gp", "locks", "", err));
+	if (ok && waiters->len) {
+		GPtrArray *ordered = g_ptr_array_new();
+		char *names;
+		for (guint i = 0; i < allocs->len; i++)
+			for (guint j = 0; j < waiters->len; j++)
+				if (strcmp(allocs->pdata[i], waiters->pdata[j]) == 0)
+					g_ptr_array_add(ordered, allocs->pdata[i]);
+		names = join(ordered, " ");
+		gp_set(vars, "WAITERS", names);
+		gp_set_number(vars, "WAIT_MIN", lo[0]);
+		gp_set_number(vars, "WAIT_MAX", hi[0]);
+		gp_set_number(vars, "LONGEST_MIN", lo[1]);
+		gp_set_number(vars, "LONGEST_MAX", hi[1]);
+		ok = render(p, "locks.gp", "locks", vars->str, err);
+		g_free(names);
+		g_ptr_array_free(ordered, TRUE);
+	}
 	if (r)
 		g_ptr_array_free(r, TRUE);
+	g_ptr_array_free(waiters, TRUE);
+	g_string_free(vars, TRUE);
 	g_free(path);
 	return ok;
 }
@@ -481,7 +550,7 @@ static bool plot_results(plotter_t *p, JsonObject *root, GError **err)
 	ok = ok && latency_plots(p, allocs, "alloc", err) && latency_plots(p, allocs, "free", err) &&
 	     series_plot(p, allocs, "footprint", FOOTPRINT_HEADER, 0, err) &&
 	     series_plot(p, allocs, "jitter", JITTER_HEADER, 2, err) &&
-	     breakdown_plot(p, allocs, err) && locks_plot(p, err);
+	     breakdown_plot(p, allocs, err) && locks_plot(p, allocs, err);
 	g_free(list);
 	g_free(cap);
 	g_list_free(names);
