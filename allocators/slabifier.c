@@ -29,8 +29,35 @@
  * CPU kept its slab.  kmem_cache_shrink deactivates every active slab
  * (drain_all).  No object queues, no per-CPU or per-node structures.
  *
+ * Defragmentation and targeted reclaim (the seed's kmem_cache_shrink with
+ * a move_object callback, in seed 001's form; docs/defrag.md).  A cache
+ * may carry slab_ops (get_reference, put_reference, kick_object, moved).
+ * To empty a slab the Slabifier pins it as the seed's shrink does: under
+ * list_lock it trylocks the slab, takes it off the partial list (a full
+ * slab is on none) and sets PG_active (PG_frozen) without making it any
+ * CPU's active slab, so no CPU allocates from it and frees leave it in
+ * place even empty.  It lists the objects in use by walking
+ * page->freelist, takes a reference on every one (all or none), then,
+ * holding no lock, kicks each: a reclaimed object is freed, a moved one
+ * gets a replacement from slab_alloc on the slab's node (never from the
+ * pinned slab), a charged copy of objsize bytes, moved() and a free of
+ * the old object.  An empty slab then goes back to the page allocator;
+ * otherwise it is unpinned as at deactivation.  kmem_cache_shrink of a
+ * cache with ops (and the defrag op) drains, sorts the central partial
+ * list most used first (2.6.29's shrink sort), then per node empties the
+ * sparsest partial slab while more than `keep` of the node's slabs are
+ * partial and the node's other partial slabs and this CPU's active slab
+ * have room for its objects, and finally deactivates the active slab the
+ * moves filled.  keep defaults to 1 per node: the seed's shrink loops
+ * while nr_partial > 1.  kmem_cache_vacate(page) empties one slab: this
+ * CPU's active slab is deactivated first, another CPU's is VACATE_BUSY;
+ * a one-object slab needs no pinning (its free frees the page).  A cache
+ * without ops shrinks exactly as before (drain_all only).
+ *
  * Lock order: slab_lock (bit spinlock in page->flags) before list_lock.
- * Walkers of the partial list hold list_lock and only trylock slabs.  The
+ * Walkers of the partial list (get_partial, the defrag candidate search,
+ * pinning for vacate) hold list_lock and only trylock slabs.  The slab_ops
+ * callbacks run with irqs on and no allocator lock held.  The
  * Slabifier owns page->lock while the page is a slab: new_slab initialises
  * it, discard_slab releases its wait queue.
  *
@@ -74,12 +101,18 @@
  *    cancel_delayed_work; a spinning CPU could not answer the IPIs of a
  *    concurrent pass): the pending flusher later finds the active slabs
  *    gone and disarms (one IPI round more than the seed).
- *  - kmem_cache_shrink is drain_all.  The seed's second step walks the
- *    partial list calling a move_object callback on each object in use;
- *    without a callback it only re-queues each slab (the Slabifier never
- *    keeps empty slabs), so it is left to the issue that adds kick
- *    callbacks.  No kmem_cache_destroy, dup() or refcount (the interface
- *    has none).
+ *  - kmem_cache_shrink: the seed's second step takes the partial slabs in
+ *    list order, pins each and calls move_object(object) on every object
+ *    (the owner allocates and copies; 1 frees the old object), keeping
+ *    one partial slab.  slabsim uses seed 001's contract instead (all-or-
+ *    none references, kick_object, the allocator moves and prices the
+ *    copy), sorts the list and empties the sparsest slabs first, and only
+ *    while the others have room, so no new slab is allocated for moves;
+ *    a cache without ops is only drained (the seed re-queues each slab,
+ *    which changes nothing here, the Slabifier keeping no empty slabs).
+ *    The keep count applies per node because moves keep the node.  The
+ *    transient sort buckets and vacate scratch arrays are not accounted.
+ *    No kmem_cache_destroy, dup() or refcount (the interface has none).
  *  - page->offset is not a page_t field: the free-pointer offset is read
  *    from the cache (the same struct slab line as active[cpu]).
  *  - SLAB_RECLAIM_ACCOUNT slabs are __GFP_RECLAIMABLE (as in every
@@ -120,7 +153,8 @@ enum stat_item {
 	FREE_FULL_TO_PARTIAL, FREE_PARTIAL_TO_EMPTY, GET_PARTIAL_LOCKED,
 	GET_PARTIAL_MISS, SLABS_ACTIVATED, DEACTIVATE_FULL, DEACTIVATE_PARTIAL,
 	DEACTIVATE_EMPTY, DEACTIVATE_NODE_MISMATCH, FREE_SLAB, FLUSH_RUNS,
-	FLUSH_REFERENCED, FLUSH_DEACTIVATED, DRAIN_RUNS, NR_STAT_ITEMS
+	FLUSH_REFERENCED, FLUSH_DEACTIVATED, DRAIN_RUNS, DEFRAG_RUNS, SLABS_VACATED,
+	OBJECTS_MOVED, OBJECTS_RECLAIMED, VACATE_FAILED, NR_STAT_ITEMS
 };
 
 static const char *const stat_names[NR_STAT_ITEMS] = {
@@ -130,7 +164,8 @@ static const char *const stat_names[NR_STAT_ITEMS] = {
 	"get_partial_locked", "get_partial_miss", "slabs_activated",
 	"deactivate_full", "deactivate_partial", "deactivate_empty",
 	"deactivate_node_mismatch", "free_slab", "flush_runs",
-	"flush_referenced", "flush_deactivated", "drain_runs",
+	"flush_referenced", "flush_deactivated", "drain_runs", "defrag_runs",
+	"slabs_vacated", "objects_moved", "objects_reclaimed", "vacate_failed",
 };
 
 /* What the geometry rule decides. */
@@ -163,12 +198,15 @@ struct kmem_cache {
 	klist_t partial;                /* partial slabs of every node */
 	unsigned long nr_partial;
 	uint64_t nr_slabs;
+	uint64_t discarded;             /* slabs given back (host count) */
 	int active_cpus;                /* > 0: a flusher is pending or running */
 	bool flushing;                  /* the flushing mutex: a pass runs */
 	page_t **active;                /* [ncpus] */
 	klist_t slabs;                  /* sf_slab_t of every slab */
 	uint64_t active_objs;
 	uint64_t active_slabs;
+	const slab_ops_t *ops;          /* seed 001: NULL, no defragmentation */
+	void *ops_ctx;
 };
 
 struct slabifier {
@@ -398,13 +436,19 @@ static void partial_link_tail(kmem_cache_t *s, page_t *page)
 	s->nr_partial++;
 }
 
-static void partial_unlink(kmem_cache_t *s, page_t *page)
+/* Take page out of the list's links (its neighbours and itself priced). */
+static void lru_unlink(kmem_cache_t *s, page_t *page)
 {
-	ktouch(s->addr + KS_PARTIAL, KS_ACTIVE - KS_PARTIAL, true);
 	touch_neighbour(s, page->lru.prev);
 	touch_neighbour(s, page->lru.next);
 	kpage_touch(page, true);
 	klist_del(&page->lru);
+}
+
+static void partial_unlink(kmem_cache_t *s, page_t *page)
+{
+	ktouch(s->addr + KS_PARTIAL, KS_ACTIVE - KS_PARTIAL, true);
+	lru_unlink(s, page);
 	s->nr_partial--;
 }
 
@@ -500,6 +544,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 {
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs--;
+	s->discarded++;
 	stat(s, FREE_SLAB);
 	page->flags &= ~(PG_slab | PG_frozen | PG_REFERENCED | PG_SLABSINGLE);
 	page->inuse = 0;
@@ -753,6 +798,384 @@ static page_t *object_page(saddr_t x)
 	return page;
 }
 
+/* ---- defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
+
+/* Partial slabs a node keeps when defrag is asked for the default: the
+ * seed's slab_shrink walks the partial list while nr_partial > 1. */
+#define DEFRAG_KEEP             1
+
+/* Host bookkeeping of one defrag pass. */
+typedef struct defrag_pass {
+	defrag_report_t *rep;
+	GPtrArray *tried;       /* sparse slabs that could not be vacated */
+} defrag_pass_t;
+
+/* Add the slabs on the partial list to hist (host walk, free). */
+static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, &s->partial) {
+		page_t *page = klist_entry(pos, page_t, lru);
+
+		hist[MIN(page->inuse * DEFRAG_HIST_BUCKETS / s->objects,
+		         DEFRAG_HIST_BUCKETS - 1)]++;
+		(*nr)++;
+	}
+}
+
+/* Append the chain b to the partial list (list_lock held). */
+static void splice_tail(kmem_cache_t *s, klist_t *b)
+{
+	if (klist_empty(b))
+		return;
+	kpage_touch(klist_entry(b->next, page_t, lru), true);
+	kpage_touch(klist_entry(b->prev, page_t, lru), true);
+	touch_neighbour(s, s->partial.prev);
+	b->next->prev = s->partial.prev;
+	s->partial.prev->next = b->next;
+	b->prev->next = &s->partial;
+	s->partial.prev = b->prev;
+}
+
+/* Rebuild the central partial list most used first, keeping the order of
+ * slabs with equal use (the 2.6.29 kmem_cache_shrink sort; no empty slab
+ * stays listed here: one a concurrent free is emptying sorts last until
+ * that free unlinks it).  get_partial then hands out the densest slabs
+ * first and the sparsest sit at the tail. */
+static void sort_partial(kmem_cache_t *s)
+{
+	klist_t *by_inuse = g_new(klist_t, s->objects), *pos, *t;
+	unsigned long flags;
+
+	for (unsigned i = 0; i < s->objects; i++)
+		klist_init(&by_inuse[i]);
+	local_irq_save(&flags);
+	list_lock(s);
+	ktouch(s->addr + KS_PARTIAL, KS_ACTIVE - KS_PARTIAL, true);
+	klist_for_each_safe(pos, t, &s->partial) {
+		page_t *page = klist_entry(pos, page_t, lru);
+
+		kpage_touch(page, false);
+		lru_unlink(s, page);
+		klist_add_tail(&page->lru, &by_inuse[page->inuse]);
+	}
+	for (unsigned i = s->objects; i-- > 0;)
+		splice_tail(s, &by_inuse[i]);
+	list_unlock(s);
+	local_irq_restore(flags);
+	g_free(by_inuse);
+}
+
+/* Pin page for vacating (list_lock held), as the seed's slab_shrink does
+ * with PageActive: off the partial list if it is on it, PG_frozen so that
+ * no CPU activates or lists it and frees leave it in place.  The slab lock
+ * is only tried and only held for the change.  False if the slab is
+ * frozen already (a CPU's active slab, or being vacated), not yet in use
+ * (a new slab on its way to becoming active) or locked. */
+static bool pin_slab(kmem_cache_t *s, page_t *page)
+{
+	if (!slab_trylock(s, page))
+		return false;
+	kpage_touch(page, false);
+	if ((page->flags & PG_frozen) || !page->inuse) {
+		slab_unlock(s, page);
+		return false;
+	}
+	if (page->freelist)
+		partial_unlink(s, page);
+	page->flags |= PG_frozen;
+	kpage_touch(page, true);
+	slab_unlock(s, page);
+	return true;
+}
+
+/* Let a pinned slab go: empty, it goes back to the page allocator (true);
+ * partial, to the partial list; full, to no list. */
+static bool unpin_slab(kmem_cache_t *s, page_t *page)
+{
+	unsigned long flags;
+
+	local_irq_save(&flags);
+	slab_lock(s, page);
+	page->flags &= ~PG_frozen;
+	kpage_touch(page, true);
+	if (!page->inuse) {
+		slab_unlock(s, page);
+		discard_slab(s, page);
+		local_irq_restore(flags);
+		return true;
+	}
+	if (page->inuse < s->objects)
+		add_partial(s, page);
+	slab_unlock(s, page);
+	local_irq_restore(flags);
+	return false;
+}
+
+/* The objects of a pinned slab that are in use, in address order: those
+ * not on page->freelist (walked under the slab lock, each free pointer a
+ * charged load).  Returns how many; fills objs[]. */
+static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
+{
+	uint8_t *free = g_new0(uint8_t, (s->objects + 7u) / 8);
+	saddr_t base = page_address(page);
+	unsigned long flags;
+	unsigned n = 0;
+
+	local_irq_save(&flags);
+	slab_lock(s, page);
+	kpage_touch(page, false);
+	for (saddr_t p = page->freelist; p; p = get_freepointer(s, page, p)) {
+		unsigned i = object_index(s, page, p);
+
+		free[i / 8] |= 1u << (i % 8);
+	}
+	slab_unlock(s, page);
+	local_irq_restore(flags);
+	for (unsigned i = 0; i < s->objects; i++)
+		if (!(free[i / 8] & (1u << (i % 8))))
+			objs[n++] = base + (saddr_t)i * s->size;
+	g_free(free);
+	return n;
+}
+
+/* get_reference on every object, or on none: on a refusal the references
+ * taken are dropped again. */
+static bool reference_all(kmem_cache_t *s, const saddr_t *objs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (s->ops->get_reference(s->ops_ctx, s, objs[i]))
+			continue;
+		for (unsigned j = 0; s->ops->put_reference && j < i; j++)
+			s->ops->put_reference(s->ops_ctx, s, objs[j]);
+		return false;
+	}
+	return true;
+}
+
+/* Free an object of the pinned slab page (the FREE_ACTIVE path: the slab
+ * stays, even empty). */
+static void kicked_free(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	check_free(s, page, x);
+	slab_free(s, page, x);
+}
+
+/* Move x to a new object of s on the same node: the pinned slab is neither
+ * active nor listed, so the replacement comes from elsewhere.  Copies
+ * objsize bytes (charged loads and stores), tells the owner, frees x.
+ * False if no memory. */
+static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
+{
+	saddr_t y = slab_alloc(s, 0, page_to_nid(page));
+
+	if (!y)
+		return false;
+	for (size_t off = 0; off < s->objsize; off += sizeof(uint64_t))
+		kstore64(y + off, kload64(x + off));
+	if (s->ops->moved)
+		s->ops->moved(s->ops_ctx, s, x, y);
+	kicked_free(s, page, x);
+	return true;
+}
+
+/* Kick objs[0..n) out of their slab page, no allocator lock held: all
+ * references first (none kept on a refusal, VACATE_PINNED), then a kick
+ * per object, reclaimed ones freed, moved ones moved.  A failed kick or
+ * replacement stops the walk; the references not kicked yet are dropped
+ * (the failed object's went with its kick).  Adds what left to *rep. */
+static vacate_result_t kick_objects(kmem_cache_t *s, page_t *page, const saddr_t *objs,
+                                    unsigned n, defrag_report_t *rep)
+{
+	if (!reference_all(s, objs, n))
+		return VACATE_PINNED;
+	for (unsigned i = 0; i < n; i++) {
+		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
+
+		if (k == KICK_RECLAIM) {
+			kicked_free(s, page, objs[i]);
+			rep->objects_reclaimed++;
+			stat(s, OBJECTS_RECLAIMED);
+		} else if (k == KICK_MOVE && move_object(s, page, objs[i])) {
+			rep->objects_moved++;
+			stat(s, OBJECTS_MOVED);
+		} else {
+			for (unsigned j = i + 1; s->ops->put_reference && j < n; j++)
+				s->ops->put_reference(s->ops_ctx, s, objs[j]);
+			return k == KICK_MOVE ? VACATE_NOMEM : VACATE_PINNED;
+		}
+	}
+	return VACATE_OK;
+}
+
+/* Kick every object out of the pinned slab page, then free the page, or
+ * unpin it if objects stayed. */
+static vacate_result_t empty_pinned(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
+{
+	saddr_t *objs = g_new(saddr_t, s->objects);
+	unsigned n = slab_objects_in_use(s, page, objs);
+	vacate_result_t r = kick_objects(s, page, objs, n, rep);
+
+	g_free(objs);
+	if (!unpin_slab(s, page)) {
+		stat(s, VACATE_FAILED);
+		return r == VACATE_OK ? VACATE_PINNED : r;
+	}
+	rep->slabs_vacated++;
+	stat(s, SLABS_VACATED);
+	return VACATE_OK;
+}
+
+static bool tried_before(const defrag_pass_t *dp, const page_t *page)
+{
+	for (unsigned i = 0; i < dp->tried->len; i++)
+		if (g_ptr_array_index(dp->tried, i) == page)
+			return true;
+	return false;
+}
+
+/* The next slab to vacate on node: the sparsest of the node's partial
+ * slabs not tried before (the tail-most of equals), while more than `keep`
+ * of them are partial and the node's other partial slabs and this CPU's
+ * active slab (if on the node) have room for its objects.  One walk of
+ * the list under list_lock; the slab found is pinned there (*pinned false
+ * if that failed).  NULL when the node is done. */
+static page_t *defrag_candidate(kmem_cache_t *s, int node, unsigned long keep,
+                                const defrag_pass_t *dp, bool *pinned)
+{
+	page_t *active, *best = NULL;
+	unsigned long flags, nr = 0;
+	uint64_t nfree = 0;
+	klist_t *pos;
+
+	local_irq_save(&flags);
+	active = get_active(s, smp_processor_id());
+	if (active) {
+		kpage_touch(active, false);
+		if (page_to_nid(active) == node)
+			nfree += s->objects - active->inuse;
+	}
+	list_lock(s);
+	ktouch(s->addr + KS_PARTIAL, KS_ACTIVE - KS_PARTIAL, false);
+	klist_for_each(pos, &s->partial) {
+		page_t *page = klist_entry(pos, page_t, lru);
+
+		kpage_touch(page, false);       /* flags (node), inuse, lru.next */
+		if (page_to_nid(page) != node || !page->inuse)
+			continue;               /* another node's, or being freed */
+		nr++;
+		nfree += s->objects - page->inuse;
+		if (!tried_before(dp, page) && (!best || page->inuse <= best->inuse))
+			best = page;
+	}
+	if (best && (nr <= keep || best->inuse > nfree - (s->objects - best->inuse)))
+		best = NULL;
+	if (best)
+		*pinned = pin_slab(s, best);
+	list_unlock(s);
+	local_irq_restore(flags);
+	return best;
+}
+
+/* Vacate the sparsest partial slabs of one node until `keep` are left or
+ * the rest cannot take the next one's objects. */
+static void defrag_node(kmem_cache_t *s, int node, unsigned long keep, defrag_pass_t *dp)
+{
+	page_t *page;
+	bool pinned;
+
+	while ((page = defrag_candidate(s, node, keep, dp, &pinned))) {
+		if (pinned && empty_pinned(s, page, dp->rep) == VACATE_OK)
+			continue;
+		if (!pinned)
+			stat(s, VACATE_FAILED);
+		g_ptr_array_add(dp->tried, page);
+		dp->rep->vacate_failures++;
+	}
+}
+
+/* Deactivate this CPU's active slab (the one the moves filled). */
+static void drain_this_cpu(kmem_cache_t *s)
+{
+	unsigned long flags;
+
+	local_irq_save(&flags);
+	flush_active(s);
+	local_irq_restore(flags);
+}
+
+/* kmem_cache_shrink(): drain_all; then, if s has slab_ops, sort the
+ * partial list most used first and, per node, kick the objects out of the
+ * sparsest partial slabs while more than `keep` (-1: DEFRAG_KEEP) are
+ * partial, and give back this CPU's active slab the kicks filled.  Fills
+ * *rep. */
+static void shrink_cache(kmem_cache_t *s, long keep, defrag_report_t *rep)
+{
+	defrag_pass_t dp = { rep, g_ptr_array_new() };
+	uint64_t discarded = s->discarded;
+
+	*rep = (defrag_report_t){ .slabs_before = s->nr_slabs };
+	drain_all(s);
+	partial_histogram(s, rep->hist_before, &rep->partial_before);
+	if (s->ops) {
+		stat(s, DEFRAG_RUNS);
+		sort_partial(s);
+		for (int node = 0; node < s->sa->nnodes; node++)
+			defrag_node(s, node, keep < 0 ? DEFRAG_KEEP : (unsigned long)keep, &dp);
+		drain_this_cpu(s);
+	}
+	partial_histogram(s, rep->hist_after, &rep->partial_after);
+	rep->slabs_after = s->nr_slabs;
+	rep->slabs_freed = s->discarded - discarded;
+	g_ptr_array_free(dp.tried, TRUE);
+}
+
+/* kmem_cache_vacate of a multi-object slab: this CPU's active slab is
+ * deactivated first; another CPU's is busy. */
+static vacate_result_t vacate_slab(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
+{
+	int cpu = smp_processor_id();
+	unsigned long flags;
+	bool pinned;
+
+	local_irq_save(&flags);
+	if (get_active(s, cpu) == page) {
+		slab_lock(s, page);
+		deactivate_slab(s, page, cpu);
+	}
+	kpage_touch(page, false);
+	if (!(page->flags & PG_slab) || page->slab != s) {
+		local_irq_restore(flags);
+		return VACATE_OK;       /* it was empty and went back */
+	}
+	list_lock(s);
+	pinned = pin_slab(s, page);
+	list_unlock(s);
+	local_irq_restore(flags);
+	if (!pinned) {
+		stat(s, VACATE_FAILED);
+		return VACATE_BUSY;
+	}
+	return empty_pinned(s, page, rep);
+}
+
+/* A one-object slab is on no list and never active: kicking its object
+ * frees the page (FREE_SINGLE). */
+static vacate_result_t vacate_single(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
+{
+	saddr_t x = page_address(page);
+	vacate_result_t r = kick_objects(s, page, &x, 1, rep);
+
+	if (r != VACATE_OK) {
+		stat(s, VACATE_FAILED);
+		return r;
+	}
+	rep->slabs_vacated++;
+	stat(s, SLABS_VACATED);
+	return VACATE_OK;
+}
+
 /* ---- slab_create ---- */
 
 static kmem_cache_t *cache_open(slabifier_t *sa, const char *name, size_t size,
@@ -962,11 +1385,58 @@ static void slabifier_kfree(void *a, saddr_t x)
 	slab_free(page->slab, page, x);
 }
 
-/* kmem_cache_shrink(): deactivate every CPU's active slab. */
+/* kmem_cache_shrink(): deactivate every CPU's active slab; if the cache
+ * has slab_ops, defragment it too, keeping DEFRAG_KEEP partial slabs per
+ * node (the seed's shrink with a move_object callback). */
 static void slabifier_shrink(void *a, kmem_cache_t *s)
 {
+	defrag_report_t rep;
+
 	(void)a;
-	drain_all(s);
+	if (s->ops)
+		shrink_cache(s, -1, &rep);
+	else
+		drain_all(s);
+}
+
+/* kmem_cache_shrink with a report; keep_partial -1 keeps DEFRAG_KEEP. */
+static void slabifier_defrag(void *a, kmem_cache_t *s, int keep_partial, defrag_report_t *out)
+{
+	(void)a;
+	shrink_cache(s, keep_partial, out);
+}
+
+/* Attach slab_ops to s (NULL: detach). */
+static void slabifier_cache_set_ops(void *a, kmem_cache_t *s, const slab_ops_t *ops, void *ctx)
+{
+	(void)a;
+	s->ops = ops;
+	s->ops_ctx = ctx;
+}
+
+/* kmem_cache_vacate(page): empty one slab page by kicking its objects; a
+ * cache without ops pins its pages. */
+static vacate_result_t slabifier_vacate(void *a, page_t *page, uint32_t *moved)
+{
+	defrag_report_t rep = { 0 };
+	vacate_result_t r;
+	kmem_cache_t *s;
+
+	if (moved)
+		*moved = 0;
+	if (!page || !(page->flags & PG_slab) || (page->flags & PG_tail) || !page->slab ||
+	    ((kmem_cache_t *)page->slab)->sa != a)
+		return VACATE_NOT_SLAB;
+	s = page->slab;
+	if (!s->ops)
+		return VACATE_PINNED;
+	if (page->flags & PG_SLABSINGLE)
+		r = vacate_single(s, page, &rep);
+	else
+		r = vacate_slab(s, page, &rep);
+	if (moved)
+		*moved = (uint32_t)(rep.objects_moved + rep.objects_reclaimed);
+	return r;
 }
 
 /* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE. */
@@ -1017,6 +1487,19 @@ static void slabifier_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sa->stat[i]);
 }
 
+/* Fast paths: an allocation from the CPU's active slab, a free that
+ * changes no list (to an active or a partial slab).  Slow: everything
+ * that takes the list_lock or the page allocator. */
+static void slabifier_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
+{
+	slabifier_t *sa = a;
+
+	alloc[0] = sa->stat[ALLOC_FASTPATH];
+	alloc[1] = sa->stat[ALLOC_SLOWPATH];
+	free[0] = sa->stat[FREE_ACTIVE] + sa->stat[FREE_PARTIAL];
+	free[1] = sa->stat[FREE_SINGLE] + sa->stat[FREE_FULL_TO_PARTIAL] + sa->stat[FREE_PARTIAL_TO_EMPTY];
+}
+
 /* The Slabifier as the simulator's registry sees it. */
 const allocator_ops_t slabifier_allocator = {
 	.name = "slabifier",
@@ -1037,4 +1520,8 @@ const allocator_ops_t slabifier_allocator = {
 	.cache_info = slabifier_cache_info,
 	.queued_bytes = slabifier_queued_bytes,
 	.stats = slabifier_stats,
+	.path_split = slabifier_path_split,
+	.cache_set_ops = slabifier_cache_set_ops,
+	.defrag = slabifier_defrag,
+	.vacate = slabifier_vacate,
 };

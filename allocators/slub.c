@@ -1612,7 +1612,7 @@ static vacate_result_t vacate_frozen(kmem_cache_t *s, page_t *page, defrag_repor
 			rep->objects_moved++;
 		} else {
 			r = k == KICK_MOVE ? VACATE_NOMEM : VACATE_PINNED;
-			put_references(s, objs, i, n);
+			put_references(s, objs, i + 1, n);   /* the kick used objs[i]'s */
 		}
 	}
 	g_free(objs);

@@ -4,7 +4,10 @@
  * allocate, hand-counted transitions otherwise, a random sequence against
  * an independent model of the seed's rules), randomised alloc/free
  * consistency on NUMA machines, single-object slabs, the 2 s flusher,
- * metadata accounting and the debug checks.
+ * metadata accounting, the debug checks, and slab_ops (seed 001 on the
+ * seed's shrink): defragmentation of a fragmented cache against bounds
+ * derived from the objects per slab, on one node and two, and
+ * kmem_cache_vacate's results.
  *
  * Machines come from harness_machine (4 KiB pages, 64-byte lines) with
  * HZ = 250.
@@ -1151,6 +1154,549 @@ static void test_freelist_corruption(void)
 	harness_trap_kbug("*freelist corrupted*");
 }
 
+/* ---- 9. defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
+
+/* The owner of a cache's objects: handles that follow moves. */
+#define MAGIC 0x51ab1f1e00000000ULL
+
+typedef struct owner {
+	kmem_cache_t *s;
+	size_t objsize;
+	saddr_t *h;             /* h[i]: object i, 0 once freed or reclaimed */
+	int n;
+	saddr_t pinned;         /* get_reference refuses this object */
+	kick_result_t answer;
+	int refs, kicks, moves;
+} owner_t;
+
+static int handle_of(const owner_t *o, saddr_t x)
+{
+	for (int i = 0; i < o->n; i++)
+		if (o->h[i] == x)
+			return i;
+	g_assert_not_reached();
+}
+
+static bool own_get_reference(void *ctx, kmem_cache_t *s, saddr_t x)
+{
+	owner_t *o = ctx;
+
+	g_assert_true(s == o->s);
+	handle_of(o, x);        /* only live objects are asked about */
+	if (x == o->pinned)
+		return false;
+	o->refs++;
+	return true;
+}
+
+static void own_put_reference(void *ctx, kmem_cache_t *s, saddr_t x)
+{
+	owner_t *o = ctx;
+
+	(void)s;
+	(void)x;
+	o->refs--;
+}
+
+static kick_result_t own_kick(void *ctx, kmem_cache_t *s, saddr_t x)
+{
+	owner_t *o = ctx;
+
+	(void)s;
+	o->kicks++;
+	o->refs--;
+	if (o->answer == KICK_RECLAIM)
+		o->h[handle_of(o, x)] = 0;
+	return o->answer;
+}
+
+static void own_moved(void *ctx, kmem_cache_t *s, saddr_t old, saddr_t new_obj)
+{
+	owner_t *o = ctx;
+
+	(void)s;
+	g_assert_true(virt_to_page(new_obj) != virt_to_page(old));
+	o->moves++;
+	o->h[handle_of(o, old)] = new_obj;
+}
+
+static const slab_ops_t own_ops = {
+	.get_reference = own_get_reference,
+	.put_reference = own_put_reference,
+	.kick_object = own_kick,
+	.moved = own_moved,
+};
+
+/* Object i holds MAGIC ^ i in every word. */
+static void own_fill(const owner_t *o, int i)
+{
+	for (size_t off = 0; off + 8 <= o->objsize; off += 8)
+		kstore64(o->h[i] + off, MAGIC ^ (uint64_t)i);
+}
+
+static void own_check(const owner_t *o)
+{
+	for (int i = 0; i < o->n; i++)
+		for (size_t off = 0; o->h[i] && off + 8 <= o->objsize; off += 8)
+			g_assert_cmphex(kload64(o->h[i] + off), ==, MAGIC ^ (uint64_t)i);
+}
+
+static void own_alloc(owner_t *o, int n)
+{
+	o->n = n;
+	o->h = g_new0(saddr_t, n);
+	for (int i = 0; i < n; i++) {
+		o->h[i] = ops->cache_alloc(kern->alloc, o->s, 0, -1);
+		g_assert_cmpuint(o->h[i], !=, 0);
+		own_fill(o, i);
+	}
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Free exactly nfree of the objects, chosen by a seeded shuffle. */
+static void own_free_random(owner_t *o, int nfree, uint64_t seed)
+{
+	int *idx = g_new(int, o->n);
+
+	for (int i = 0; i < o->n; i++)
+		idx[i] = i;
+	for (int i = o->n - 1; i > 0; i--) {
+		int j = (int)(splitmix64(&seed) % (uint64_t)(i + 1)), t = idx[i];
+
+		idx[i] = idx[j];
+		idx[j] = t;
+	}
+	for (int i = 0; i < nfree; i++) {
+		ops->cache_free(kern->alloc, o->s, o->h[idx[i]]);
+		o->h[idx[i]] = 0;
+	}
+	g_free(idx);
+}
+
+/* What the owner's handles say about the slabs (counted by the test): the
+ * pages holding live objects, those not full among them (objects per
+ * slab `per`), and their occupancy deciles. */
+typedef struct census {
+	uint64_t pages, not_full, hist[DEFRAG_HIST_BUCKETS];
+} census_t;
+
+static census_t own_census(const owner_t *o, uint64_t per)
+{
+	GHashTable *live = g_hash_table_new(g_direct_hash, g_direct_equal);
+	census_t c = { 0 };
+	GHashTableIter it;
+	gpointer key, val;
+
+	for (int i = 0; i < o->n; i++) {
+		gpointer p = virt_to_page(o->h[i]);
+
+		if (o->h[i])
+			g_hash_table_insert(live, p, GSIZE_TO_POINTER(
+				GPOINTER_TO_SIZE(g_hash_table_lookup(live, p)) + 1));
+	}
+	g_hash_table_iter_init(&it, live);      /* counts only: order is irrelevant */
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		uint64_t n = GPOINTER_TO_SIZE(val);
+
+		c.pages++;
+		if (n < per) {
+			c.not_full++;
+			c.hist[n * DEFRAG_HIST_BUCKETS / per]++;
+		}
+	}
+	g_hash_table_destroy(live);
+	return c;
+}
+
+#define FRAG_N     2000
+#define FRAG_FREE  1600        /* 80 % */
+#define FRAG_LIVE  (FRAG_N - FRAG_FREE)
+#define FRAG_SEED  11
+
+enum { FRAG_PLAIN, FRAG_PLAIN_OPS, FRAG_DEFAULT, FRAG_ALL };
+
+typedef struct frag {
+	int mode;
+	uint64_t per, slabs_before, slabs_after, pages_before, pages_after, active_objs;
+	simtime_t shrink_ns;
+	census_t before, after;
+	defrag_report_t rep;
+	owner_t o;
+} frag_t;
+
+static void frag_body(void *arg)
+{
+	frag_t *f = arg;
+	simtime_t t0;
+
+	f->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE };
+	f->o.s = ops->cache_create(kern->alloc, "frag", 64, 0, 0);
+	f->per = info_of(f->o.s).objects_per_slab;
+	own_alloc(&f->o, FRAG_N);
+	own_free_random(&f->o, FRAG_FREE, FRAG_SEED);
+	f->before = own_census(&f->o, f->per);
+	f->slabs_before = info_of(f->o.s).slabs;
+	f->pages_before = pages_in_use();
+	if (f->mode != FRAG_PLAIN)
+		ops->cache_set_ops(kern->alloc, f->o.s, &own_ops, &f->o);
+	t0 = know();
+	if (f->mode == FRAG_PLAIN || f->mode == FRAG_PLAIN_OPS)
+		ops->shrink(kern->alloc, f->o.s);
+	else
+		ops->defrag(kern->alloc, f->o.s, f->mode == FRAG_ALL ? 0 : -1, &f->rep);
+	f->shrink_ns = (know() - t0) / PS_PER_NS;
+	f->slabs_after = info_of(f->o.s).slabs;
+	f->pages_after = pages_in_use();
+	f->active_objs = info_of(f->o.s).active_objs;
+	f->after = own_census(&f->o, f->per);
+	own_check(&f->o);
+}
+
+static void run_frag(frag_t *f, int mode)
+{
+	machine_t *m = machine(1, 1);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+
+	f->mode = mode;
+	harness_run_on(k, 0, frag_body, f);
+	harness_free(k, m);
+	g_free(f->o.h);
+}
+
+static char *deciles(const uint64_t *h)
+{
+	GString *g = g_string_new(NULL);
+
+	for (int i = 0; i < DEFRAG_HIST_BUCKETS; i++)
+		g_string_append_printf(g, "%s%" G_GUINT64_FORMAT, i ? " " : "", h[i]);
+	return g_string_free(g, FALSE);
+}
+
+/* Allocate 2,000 objects of 64 B, free a seeded random 80 %, shrink. */
+static void test_defrag_fragmentation(void)
+{
+	frag_t plain = { 0 }, plain_ops = { 0 }, def = { 0 }, all = { 0 };
+	/* 64 B: stride 64, order 0, 4096 / 64 = 64 objects per slab; 400 live
+	 * objects need at least ceil(400 / 64) = 7 slabs.  The default keeps
+	 * one partial slab: the seed's slab_shrink loops while
+	 * nr_partial > 1. */
+	const uint64_t per = 4096 / 64, best = (FRAG_LIVE + per - 1) / per, keep = 1;
+	char *hb, *ha;
+
+	run_frag(&plain, FRAG_PLAIN);
+	run_frag(&plain_ops, FRAG_PLAIN_OPS);
+	run_frag(&def, FRAG_DEFAULT);
+	run_frag(&all, FRAG_ALL);
+	g_assert_cmpuint(plain.per, ==, per);
+
+	/* The Slabifier frees a slab as soon as it empties, so every slab
+	 * holds a live object, before and after any shrink. */
+	for (frag_t *f = &plain; f; f = f == &plain ? &plain_ops : f == &plain_ops ? &def :
+	                                f == &def ? &all : NULL) {
+		g_assert_cmpuint(f->slabs_before, ==, plain.slabs_before);
+		g_assert_cmpuint(f->slabs_before, ==, f->before.pages);
+		g_assert_cmpuint(f->slabs_after, ==, f->after.pages);
+		g_assert_cmpuint(f->active_objs, ==, FRAG_LIVE);
+		g_assert_cmpuint(f->pages_before - f->pages_after, ==, f->slabs_before - f->slabs_after);
+		g_assert_cmpuint(f->o.refs, ==, 0);
+	}
+	/* Without ops the shrink moves nothing and frees nothing. */
+	g_assert_cmpuint(plain.slabs_after, ==, plain.slabs_before);
+	g_assert_cmpint(plain.o.kicks, ==, 0);
+	g_assert_cmpuint(plain.slabs_after, >, best);
+
+	/* With ops: with p slabs not full, S * 64 - live <= 63 p, so
+	 * S <= best + p - 1; the loop leaves at most `keep` partial slabs and
+	 * gives back the active slab it filled (p <= keep + 1), unless it
+	 * stopped because the others had no room: fewer than 64 free objects
+	 * in all, S == best. */
+	for (frag_t *f = &plain_ops; f; f = f == &plain_ops ? &def : f == &def ? &all : NULL) {
+		uint64_t k = f == &all ? 0 : keep;
+
+		g_assert_cmpuint(f->slabs_after, >=, best);
+		g_assert_cmpuint(f->slabs_after, <=, best + k);
+		g_assert_true(f->after.not_full <= k + 1 || f->slabs_after == best);
+		g_assert_cmpuint(f->slabs_before - f->slabs_after, >,
+		                 plain.slabs_before - plain.slabs_after);
+		g_assert_cmpint(f->o.moves, >, 0);
+		g_assert_cmpint(f->o.kicks, ==, f->o.moves);
+		/* Moving objects costs time: slower than the plain shrink. */
+		g_assert_cmpuint(f->shrink_ns, >, plain.shrink_ns);
+	}
+	/* keep 0: S == best (see above with p <= 1). */
+	g_assert_cmpuint(all.slabs_after, ==, best);
+	/* The plain shrink of a cache with ops is the default defrag. */
+	g_assert_cmpuint(plain_ops.slabs_after, ==, def.slabs_after);
+	g_assert_cmpint(plain_ops.o.moves, ==, def.o.moves);
+
+	/* The reports agree with the handles: partial slabs and their deciles
+	 * before (after the drain: the slabs not full) and after. */
+	for (frag_t *f = &def; f; f = f == &def ? &all : NULL) {
+		g_assert_cmpuint(f->rep.slabs_before, ==, f->slabs_before);
+		g_assert_cmpuint(f->rep.slabs_after, ==, f->slabs_after);
+		g_assert_cmpuint(f->rep.slabs_freed, ==, f->slabs_before - f->slabs_after);
+		g_assert_cmpuint(f->rep.slabs_vacated, ==, f->rep.slabs_freed);
+		g_assert_cmpuint(f->rep.objects_moved, ==, (uint64_t)f->o.moves);
+		g_assert_cmpuint(f->rep.objects_reclaimed, ==, 0);
+		g_assert_cmpuint(f->rep.vacate_failures, ==, 0);
+		g_assert_cmpuint(f->rep.partial_before, ==, f->before.not_full);
+		g_assert_cmpuint(f->rep.partial_after, ==, f->after.not_full);
+		for (int b = 0; b < DEFRAG_HIST_BUCKETS; b++) {
+			g_assert_cmpuint(f->rep.hist_before[b], ==, f->before.hist[b]);
+			g_assert_cmpuint(f->rep.hist_after[b], ==, f->after.hist[b]);
+		}
+		g_test_message("keep %s: slabs %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT
+		               " (plain shrink %" G_GUINT64_FORMAT ", best %" G_GUINT64_FORMAT
+		               "), moved %" G_GUINT64_FORMAT ", partial %" G_GUINT64_FORMAT
+		               " -> %" G_GUINT64_FORMAT, f == &def ? "default" : "0",
+		               f->slabs_before, f->slabs_after, plain.slabs_after, best,
+		               f->rep.objects_moved, f->rep.partial_before, f->rep.partial_after);
+		g_test_message("  shrink %" G_GUINT64_FORMAT " ns (plain %" G_GUINT64_FORMAT
+		               " ns); deciles before [%s] after [%s]",
+		               (uint64_t)f->shrink_ns, (uint64_t)plain.shrink_ns,
+		               hb = deciles(f->rep.hist_before), ha = deciles(f->rep.hist_after));
+		g_free(hb);
+		g_free(ha);
+	}
+}
+
+/* NUMA: CPU 0 (node 0) and CPU 1 (node 1) allocate 1,000 objects each;
+ * CPU 0 frees a random 80 % (remote frees included) and defragments with
+ * keep 0 while CPU 1 answers the drain's IPIs.  Replacements come from
+ * the vacated slab's node, so no object changes node and each node ends
+ * at its own best count, ceil(live objects on the node / 64). */
+typedef struct dnuma {
+	owner_t o;
+	uint64_t best, slabs_after;
+	defrag_report_t rep;
+} dnuma_t;
+
+static void dnuma_setup(void *arg)
+{
+	dnuma_t *d = arg;
+
+	d->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
+	d->o.s = ops->cache_create(kern->alloc, "dnuma", 64, 0, 0);
+	d->o.h = g_new0(saddr_t, 2000);
+}
+
+static void dnuma_alloc(void *arg)
+{
+	dnuma_t *d = arg;
+	int cpu = smp_processor_id();
+
+	for (int i = cpu * 1000; i < (cpu + 1) * 1000; i++) {
+		d->o.h[i] = ops->cache_alloc(kern->alloc, d->o.s, 0, -1);
+		g_assert_cmpint(page_to_nid(virt_to_page(d->o.h[i])), ==, cpu);
+		own_fill(&d->o, i);
+	}
+}
+
+static void dnuma_defrag(void *arg)
+{
+	dnuma_t *d = arg;
+	int node_of[2000];
+	uint64_t live[2] = { 0, 0 };
+
+	own_free_random(&d->o, 1600, 5);
+	for (int i = 0; i < 2000; i++) {
+		node_of[i] = d->o.h[i] ? page_to_nid(virt_to_page(d->o.h[i])) : -1;
+		if (d->o.h[i])
+			live[node_of[i]]++;
+	}
+	d->best = (live[0] + 63) / 64 + (live[1] + 63) / 64;
+	ops->cache_set_ops(kern->alloc, d->o.s, &own_ops, &d->o);
+	ops->defrag(kern->alloc, d->o.s, 0, &d->rep);
+	d->slabs_after = info_of(d->o.s).slabs;
+	own_check(&d->o);
+	for (int i = 0; i < 2000; i++)
+		if (d->o.h[i])
+			g_assert_cmpint(page_to_nid(virt_to_page(d->o.h[i])), ==, node_of[i]);
+	g_assert_cmpuint(info_of(d->o.s).active_objs, ==, 400);
+	g_assert_cmpint(d->o.refs, ==, 0);
+}
+
+static void test_defrag_numa(void)
+{
+	machine_t *m = machine(2, 2);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+	dnuma_t d = { 0 };
+
+	harness_run_on(k, 0, dnuma_setup, &d);
+	harness_run_on(k, 0, dnuma_alloc, &d);
+	harness_run_on(k, 1, dnuma_alloc, &d);
+	run_served(k, dnuma_defrag, &d);
+	harness_free(k, m);
+	g_free(d.o.h);
+	g_assert_cmpuint(d.slabs_after, ==, d.best);
+	g_assert_cmpuint(d.rep.slabs_freed, ==, d.rep.slabs_before - d.rep.slabs_after);
+	g_assert_cmpuint(d.rep.objects_moved, ==, (uint64_t)d.o.moves);
+	g_test_message("numa: slabs %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT
+	               " (best %" G_GUINT64_FORMAT "), moved %" G_GUINT64_FORMAT,
+	               d.rep.slabs_before, d.slabs_after, d.best, d.rep.objects_moved);
+}
+
+/* ---- kmem_cache_vacate ---- */
+
+typedef struct vac {
+	kick_result_t answer;
+	bool pin, no_ops;
+	vacate_result_t r;
+	uint32_t moved;
+	uint64_t slabs_before, slabs_after;
+	owner_t o;
+} vac_t;
+
+/* 192 objects of 64 B: three full slabs; vacate the page of object 0. */
+static void vacate_body(void *arg)
+{
+	vac_t *v = arg;
+	saddr_t before[64];
+	page_t *page;
+
+	v->o = (owner_t){ .objsize = 64, .answer = v->answer };
+	v->o.s = ops->cache_create(kern->alloc, "vac", 64, 0, 0);
+	own_alloc(&v->o, 192);
+	page = virt_to_page(v->o.h[0]);
+	memcpy(before, v->o.h, sizeof(before));
+	if (v->pin)
+		v->o.pinned = v->o.h[37];
+	if (!v->no_ops)
+		ops->cache_set_ops(kern->alloc, v->o.s, &own_ops, &v->o);
+	v->slabs_before = info_of(v->o.s).slabs;
+	v->r = ops->vacate(kern->alloc, page, &v->moved);
+	v->slabs_after = info_of(v->o.s).slabs;
+	own_check(&v->o);
+	g_assert_cmpint(v->o.refs, ==, 0);
+	if (v->r != VACATE_OK) {
+		/* Nothing moved: same addresses, the page the same full slab. */
+		g_assert_cmpmem(before, sizeof(before), v->o.h, sizeof(before));
+		g_assert_true(page->flags & PG_slab);
+		g_assert_cmpuint(page->inuse, ==, 64);
+		g_assert_cmpuint(v->moved, ==, 0);
+		g_assert_cmpint(v->o.kicks, ==, 0);
+		g_assert_cmpuint(v->slabs_after, ==, v->slabs_before);
+		g_assert_cmpuint(info_of(v->o.s).active_objs, ==, 192);
+		return;
+	}
+	g_assert_false(page->flags & PG_slab);
+	for (int i = 0; i < 192; i++)
+		g_assert_true(!v->o.h[i] || virt_to_page(v->o.h[i]) != page);
+	g_assert_cmpuint(v->moved, ==, 64);
+}
+
+static void run_vacate(vac_t *v)
+{
+	machine_t *m = machine(1, 1);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+
+	harness_run_on(k, 0, vacate_body, v);
+	harness_free(k, m);
+	g_free(v->o.h);
+}
+
+static void test_vacate(void)
+{
+	vac_t move = { .answer = KICK_MOVE }, reclaim = { .answer = KICK_RECLAIM };
+	vac_t pinned = { .answer = KICK_MOVE, .pin = true };
+	vac_t no_ops = { .answer = KICK_MOVE, .no_ops = true };
+
+	/* 192 / 64 = 3 full slabs: the 64 replacements need a new slab and
+	 * the vacated one goes, so 3 slabs again. */
+	run_vacate(&move);
+	g_assert_cmpint(move.r, ==, VACATE_OK);
+	g_assert_cmpint(move.o.moves, ==, 64);
+	g_assert_cmpuint(move.slabs_before, ==, 3);
+	g_assert_cmpuint(move.slabs_after, ==, 3);
+	/* Reclaimed: the owner forgot 64 objects, 2 slabs are left. */
+	run_vacate(&reclaim);
+	g_assert_cmpint(reclaim.r, ==, VACATE_OK);
+	g_assert_cmpint(reclaim.o.moves, ==, 0);
+	g_assert_cmpuint(reclaim.slabs_after, ==, 2);
+	/* Object 37 refuses: the 37 references taken first are put back and
+	 * nothing is kicked. */
+	run_vacate(&pinned);
+	g_assert_cmpint(pinned.r, ==, VACATE_PINNED);
+	run_vacate(&no_ops);
+	g_assert_cmpint(no_ops.r, ==, VACATE_PINNED);
+}
+
+/* The other results, and the slabs that are not on the partial list:
+ * this CPU's active slab, a one-object slab, a page that is no slab. */
+static void vacate_more_body(void *arg)
+{
+	owner_t *o = arg;
+	kmem_cache_t *big = ops->cache_create(kern->alloc, "big", 3000, 0, 0);
+	page_t *page = alloc_pages_node(-1, 0, 0), *active;
+	owner_t single = { .s = big, .objsize = 3000, .answer = KICK_MOVE };
+	saddr_t old;
+	uint32_t moved;
+
+	g_assert_cmpint(ops->vacate(kern->alloc, page, NULL), ==, VACATE_NOT_SLAB);
+	__free_pages(page, 0);
+
+	/* 70 objects of 64 B: slab 1 full, slab 2 this CPU's active slab with
+	 * 6; vacating it deactivates it first, its 6 objects move. */
+	*o = (owner_t){ .objsize = 64, .answer = KICK_MOVE };
+	o->s = ops->cache_create(kern->alloc, "own", 64, 0, 0);
+	own_alloc(o, 70);
+	ops->cache_set_ops(kern->alloc, o->s, &own_ops, o);
+	active = virt_to_page(o->h[69]);
+	g_assert_true(active == virt_to_page(o->h[64]) && active != virt_to_page(o->h[63]));
+	g_assert_cmpint(ops->vacate(kern->alloc, active, &moved), ==, VACATE_OK);
+	g_assert_cmpuint(moved, ==, 70 - 64);
+	g_assert_cmpint(o->moves, ==, 6);
+	own_check(o);
+
+	/* 3000 B: one object per order-0 slab, no freelist; the move takes a
+	 * new one-object slab and the old page goes. */
+	ops->cache_set_ops(kern->alloc, big, &own_ops, &single);
+	own_alloc(&single, 1);
+	old = single.h[0];
+	g_assert_cmpint(ops->vacate(kern->alloc, virt_to_page(old), &moved), ==, VACATE_OK);
+	g_assert_cmpuint(moved, ==, 1);
+	g_assert_cmpuint(single.h[0], !=, old);
+	g_assert_false(virt_to_page(old)->flags & PG_slab);
+	g_assert_cmpuint(info_of(big).slabs, ==, 1);
+	own_check(&single);
+	g_free(single.h);
+	/* The 6 replacements came from a new slab (slab 1 is full, the list
+	 * empty), now this CPU's active slab: hand its address to CPU 1. */
+	g_assert_cmpuint(info_of(o->s).slabs, ==, 2);
+	o->pinned = o->h[69];
+}
+
+/* CPU 1 asks for CPU 0's active slab. */
+static void vacate_busy_body(void *arg)
+{
+	owner_t *o = arg;
+	uint32_t moved = 99;
+
+	g_assert_cmpint(ops->vacate(kern->alloc, virt_to_page(o->pinned), &moved), ==, VACATE_BUSY);
+	g_assert_cmpuint(moved, ==, 0);
+	g_assert_cmpint(o->kicks, ==, 6);
+}
+
+static void test_vacate_more(void)
+{
+	machine_t *m = machine(2, 1);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+	owner_t o = { 0 };
+
+	harness_run_on(k, 0, vacate_more_body, &o);
+	harness_run_on(k, 1, vacate_busy_body, &o);
+	harness_free(k, m);
+	g_free(o.h);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1170,5 +1716,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/slabifier/double-free", test_double_free);
 	g_test_add_func("/slabifier/foreign-pointer", test_foreign_pointer);
 	g_test_add_func("/slabifier/freelist-corruption", test_freelist_corruption);
+	g_test_add_func("/slabifier/defrag-fragmentation", test_defrag_fragmentation);
+	g_test_add_func("/slabifier/defrag-numa", test_defrag_numa);
+	g_test_add_func("/slabifier/vacate", test_vacate);
+	g_test_add_func("/slabifier/vacate-more", test_vacate_more);
 	return g_test_run();
 }
