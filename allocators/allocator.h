@@ -52,6 +52,22 @@ typedef struct slab_ops {
 	void (*moved)(void *ctx, kmem_cache_t *s, saddr_t old, saddr_t new_obj);
 } slab_ops_t;
 
+/* get_reference on every object of objs[0..n), or on none: on a refusal
+ * the references already taken are dropped again (seed 001's
+ * all-or-nothing vacate). */
+static inline bool slab_ops_reference_all(const slab_ops_t *ops, void *ctx, kmem_cache_t *s,
+                                          const saddr_t *objs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (ops->get_reference(ctx, s, objs[i]))
+			continue;
+		for (unsigned j = 0; ops->put_reference && j < i; j++)
+			ops->put_reference(ctx, s, objs[j]);
+		return false;
+	}
+	return true;
+}
+
 /* Partial-slab occupancy histogram: bucket i counts the partial slabs with
  * inuse * DEFRAG_HIST_BUCKETS / objects == i (bucket 0: less than 10 %). */
 #define DEFRAG_HIST_BUCKETS 10

@@ -234,11 +234,6 @@ static void check_free(kmem_cache_t *s, saddr_t x);
 
 /* ---- geometry (kmem_cache_create, cache_estimate, calculate_slab_order) ---- */
 
-static int fls_long(unsigned long x)
-{
-	return x ? 64 - __builtin_clzl(x) : 0;
-}
-
 static unsigned long slab_mgmt_size(unsigned long nr_objs, unsigned long align)
 {
 	return SLAB_ALIGN(SLAB_DESC_SIZE + nr_objs * BUFCTL_SIZE, align);

@@ -124,6 +124,7 @@
  */
 #include "allocator.h"
 #include "slabifier.h"
+#include "slub.h"
 
 #define SF_ALIGN(x, a)          (((x) + (a) - 1) / (a) * (a))
 
@@ -222,16 +223,6 @@ struct slabifier {
 };
 
 /* ---- geometry ---- */
-
-static int fls_long(unsigned long x)
-{
-	return x ? 64 - __builtin_clzl(x) : 0;
-}
-
-static unsigned get_order(unsigned long size, int page_shift)
-{
-	return (unsigned)fls_long((size - 1) >> page_shift);
-}
 
 /* Size rounded to a word (and the alignment), the free pointer behind the
  * object for RCU caches, the order asked for or the smallest holding one
@@ -940,20 +931,6 @@ static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs
 	return n;
 }
 
-/* get_reference on every object, or on none: on a refusal the references
- * taken are dropped again. */
-static bool reference_all(kmem_cache_t *s, const saddr_t *objs, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (s->ops->get_reference(s->ops_ctx, s, objs[i]))
-			continue;
-		for (unsigned j = 0; s->ops->put_reference && j < i; j++)
-			s->ops->put_reference(s->ops_ctx, s, objs[j]);
-		return false;
-	}
-	return true;
-}
-
 /* Free an object of the pinned slab page (the FREE_ACTIVE path: the slab
  * stays, even empty). */
 static void kicked_free(kmem_cache_t *s, page_t *page, saddr_t x)
@@ -988,7 +965,7 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 static vacate_result_t kick_objects(kmem_cache_t *s, page_t *page, const saddr_t *objs,
                                     unsigned n, defrag_report_t *rep)
 {
-	if (!reference_all(s, objs, n))
+	if (!slab_ops_reference_all(s->ops, s->ops_ctx, s, objs, n))
 		return VACATE_PINNED;
 	for (unsigned i = 0; i < n; i++) {
 		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
@@ -1211,34 +1188,10 @@ static kmem_cache_t *cache_open(slabifier_t *sa, const char *name, size_t size,
 
 /* ---- kmalloc ---- */
 
-/* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */
-static const uint8_t size_index[24] = {
-	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7,
-	2, 2, 2, 2, 2, 2, 2, 2,
-};
-
-static int kmalloc_index(size_t size)
-{
-	return size <= 192 ? size_index[(size - 1) / 8] : fls_long(size - 1);
-}
-
-static size_t kmalloc_index_size(int index)
-{
-	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
-}
-
-static saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
-{
-	page_t *page = alloc_pages_node(node, gfp | __GFP_COMP,
-	                                get_order(size, kpage_shift()));
-
-	return page ? page_address(page) : 0;
-}
-
 /* kmalloc_caches[index], a static struct slab. */
 static void create_kmalloc_cache(slabifier_t *sa, int index)
 {
-	size_t size = kmalloc_index_size(index);
+	size_t size = slub_kmalloc_index_size(index);
 	char *name = g_strdup_printf("kmalloc-%zu", size);
 
 	sa->kmalloc_caches[index] = cache_open(sa, name, size, MIN_ALIGN, 0, true);
@@ -1359,10 +1312,10 @@ static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 
 	check_node(sa, node);
 	if (size > (size_t)kpage_size())
-		return kmalloc_large(size, gfp, node);
+		return slub_kmalloc_large(size, gfp, node);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	return slab_alloc(sa->kmalloc_caches[kmalloc_index(size)], gfp, node);
+	return slab_alloc(sa->kmalloc_caches[slub_kmalloc_index(size)], gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
@@ -1445,7 +1398,7 @@ static size_t slabifier_kmalloc_size(void *a, size_t size)
 	(void)a;
 	if (size > (size_t)kpage_size())
 		return (size_t)kpage_size() << get_order(size, kpage_shift());
-	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
+	return size ? slub_kmalloc_index_size(slub_kmalloc_index(size)) : 0;
 }
 
 static int slabifier_ncaches(void *a)

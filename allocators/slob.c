@@ -144,16 +144,6 @@ static inline void stat(slob_ctx_t *sl, enum stat_item si)
 	sl->stat[si]++;
 }
 
-static int fls_long(unsigned long x)
-{
-	return x ? 64 - __builtin_clzl(x) : 0;
-}
-
-static unsigned get_order(unsigned long size)
-{
-	return (unsigned)fls_long((size - 1) >> kpage_shift());
-}
-
 /* ---- units in simulated memory ---- */
 
 /* One slobidx_t (a signed 16-bit unit) at a. */
@@ -720,12 +710,12 @@ static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
 		if (b)
 			note_cache_page(c, virt_to_page(b), 1);
 	} else {
-		page_t *page = slob_new_pages(gfp, get_order(c->size), node);
+		page_t *page = slob_new_pages(gfp, get_order(c->size, kpage_shift()), node);
 
 		b = page ? page_address(page) : 0;
 		if (b) {
 			stat(sl, BIG_ALLOC);
-			c->big_pages += 1u << get_order(c->size);
+			c->big_pages += 1u << get_order(c->size, kpage_shift());
 		}
 	}
 	if (b)
@@ -748,8 +738,8 @@ static void slob_cache_free(void *a, kmem_cache_t *c, saddr_t x)
 	} else {
 		check_big(sl, page, x, c->name);
 		stat(sl, BIG_FREE);
-		c->big_pages -= 1u << get_order(c->size);
-		__free_pages(page, get_order(c->size));
+		c->big_pages -= 1u << get_order(c->size, kpage_shift());
+		__free_pages(page, get_order(c->size, kpage_shift()));
 	}
 	c->active_objs--;
 }
@@ -772,7 +762,7 @@ static saddr_t slob_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 		header_put(m, (unsigned)size);
 		return m + KMALLOC_ALIGN;
 	}
-	page = slob_new_pages(gfp | __GFP_COMP, get_order(size), node);
+	page = slob_new_pages(gfp | __GFP_COMP, get_order(size, kpage_shift()), node);
 	if (!page)
 		return 0;
 	stat(sl, BIG_ALLOC);
@@ -824,7 +814,7 @@ static size_t slob_kmalloc_size(void *a, size_t size)
 		return 0;
 	if (size < sl->page_size - KMALLOC_ALIGN)
 		return SLOB_UNITS(size + KMALLOC_ALIGN) * SLOB_UNIT;
-	return (size_t)sl->page_size << get_order(size);
+	return (size_t)sl->page_size << get_order(size, kpage_shift());
 }
 
 static int slob_ncaches(void *a)
@@ -842,14 +832,14 @@ static void slob_cache_info(void *a, kmem_cache_t *c, cache_info_t *out)
 {
 	slob_ctx_t *sl = a;
 	bool big = c->size >= sl->page_size;
-	unsigned stride = big ? sl->page_size << get_order(c->size)
+	unsigned stride = big ? sl->page_size << get_order(c->size, kpage_shift())
 	                      : SLOB_UNITS(c->size) * SLOB_UNIT;
 
 	*out = (cache_info_t){
 		.name = c->name, .object_size = (uint32_t)c->objsize,
 		.size = stride, .align = c->align,
 		.objects_per_slab = big ? 1 : sl->page_size / stride,
-		.order = big ? get_order(c->size) : 0,
+		.order = big ? get_order(c->size, kpage_shift()) : 0,
 		.active_objs = c->active_objs, .num_objs = c->active_objs,
 	};
 	out->slabs = big ? c->active_objs : g_hash_table_size(c->pages);

@@ -225,11 +225,6 @@ struct slqb {
 
 /* ---- geometry (calculate_sizes, calculate_order; spec 2 and 5) ---- */
 
-static int fls_long(unsigned long x)
-{
-	return x ? 64 - __builtin_clzl(x) : 0;
-}
-
 /* The first order from the smallest that fits one object up to max_order
  * whose waste * frac <= slab; max_order + 1 if none. */
 static int slab_order(unsigned long size, int page_shift, int max_order, unsigned long frac)

@@ -238,16 +238,6 @@ struct slub {
 
 /* ---- geometry (calculate_sizes, calculate_order) ---- */
 
-static int fls_long(unsigned long x)
-{
-	return x ? 64 - __builtin_clzl(x) : 0;
-}
-
-static int get_order(unsigned long size, int page_shift)
-{
-	return fls_long((size - 1) >> page_shift);
-}
-
 /* The smallest order from slub_min_order up to max_order that holds
  * min_objects and wastes at most 1/fract of the slab; max_order + 1 if
  * none does. */
@@ -1238,17 +1228,20 @@ static const uint8_t size_index[24] = {
 	2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-static int kmalloc_index(size_t size)
+/* The kmalloc_caches[] index of kmalloc(size), size <= 2 * PAGE_SIZE. */
+int slub_kmalloc_index(size_t size)
 {
 	return size <= 192 ? size_index[(size - 1) / 8] : fls_long(size - 1);
 }
 
-static size_t kmalloc_index_size(int index)
+/* The object size of kmalloc_caches[index]. */
+size_t slub_kmalloc_index_size(int index)
 {
 	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
 }
 
-static saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
+/* A kmalloc above the largest class: whole compound pages. */
+saddr_t slub_kmalloc_large(size_t size, gfp_t gfp, int node)
 {
 	page_t *page = alloc_pages_node(node, gfp | __GFP_COMP,
 	                                get_order(size, kpage_shift()));
@@ -1385,10 +1378,10 @@ static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 
 	check_node(sl, node);
 	if (size > (size_t)kpage_size())
-		return kmalloc_large(size, gfp, node);
+		return slub_kmalloc_large(size, gfp, node);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	return slab_alloc(sl->kmalloc_caches[kmalloc_index(size)], gfp, node);
+	return slab_alloc(sl->kmalloc_caches[slub_kmalloc_index(size)], gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
@@ -1549,20 +1542,6 @@ static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs
 	return n;
 }
 
-/* get_reference on every object, or on none: on a refusal the references
- * taken are dropped again. */
-static bool reference_all(kmem_cache_t *s, const saddr_t *objs, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (s->ops->get_reference(s->ops_ctx, s, objs[i]))
-			continue;
-		for (unsigned j = 0; s->ops->put_reference && j < i; j++)
-			s->ops->put_reference(s->ops_ctx, s, objs[j]);
-		return false;
-	}
-	return true;
-}
-
 static void put_references(kmem_cache_t *s, const saddr_t *objs, unsigned from, unsigned n)
 {
 	for (unsigned i = from; s->ops->put_reference && i < n; i++)
@@ -1600,7 +1579,7 @@ static vacate_result_t vacate_frozen(kmem_cache_t *s, page_t *page, defrag_repor
 	unsigned n = slab_objects_in_use(s, page, objs), i = 0;
 	vacate_result_t r = VACATE_OK;
 
-	if (n && (!s->ops || !reference_all(s, objs, n)))
+	if (n && (!s->ops || !slab_ops_reference_all(s->ops, s->ops_ctx, s, objs, n)))
 		r = VACATE_PINNED;
 	for (; r == VACATE_OK && i < n; i++) {
 		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
@@ -1841,7 +1820,7 @@ static size_t slub_kmalloc_size(void *a, size_t size)
 	(void)a;
 	if (size > (size_t)kpage_size())
 		return (size_t)kpage_size() << get_order(size, kpage_shift());
-	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
+	return size ? slub_kmalloc_index_size(slub_kmalloc_index(size)) : 0;
 }
 
 static int slub_ncaches(void *a)

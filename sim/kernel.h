@@ -100,6 +100,19 @@ static inline simtime_t know(void) { return engine_current->clock; }
 /* A cycle counter for decisions the kernel bases on get_cycles(). */
 static inline uint64_t get_cycles(void) { return engine_current->clock / PS_PER_NS; }
 
+/* Linux's fls_long: the 1-based position of the highest set bit, 0 for 0. */
+static inline int fls_long(unsigned long x)
+{
+	return x ? 64 - __builtin_clzl(x) : 0;
+}
+
+/* Linux's get_order with pages of 2^page_shift bytes: the smallest order
+ * whose block holds size bytes (size >= 1). */
+static inline unsigned get_order(unsigned long size, int page_shift)
+{
+	return (unsigned)fls_long((size - 1) >> page_shift);
+}
+
 /* ---- simulated memory ---- */
 
 static inline uint64_t kload64(saddr_t a)
