@@ -3,7 +3,8 @@
 -- get cleaned up"; C9 is the opposing view).  Every CPU allocates its share
 -- of `objects` objects, all CPUs meet at a barrier, each frees a random
 -- free_fraction of its own objects (its per-task random stream decides
--- which), and then every task goes idle until the scenario's `duration`
+-- which; pattern = oldest frees the first ones allocated instead, which
+-- empties whole slabs), and then every task goes idle until the scenario's `duration`
 -- ends the run.  The footprint series (footprint-ALLOC.csv, sampled every
 -- `sample`) then shows who gives memory back, and when: SLQB at its 3 s
 -- trim ticks, SLAB gradually at its 2 s reaps, SLUB keeping its per-CPU
@@ -22,6 +23,7 @@ W.params = {
 	object_size   = { default = 128,     help = "bytes per object (a dedicated cache)" },
 	kmalloc_share = { default = 0.25,    help = "fraction of each CPU's objects that are kmalloc(object_size) instead" },
 	free_fraction = { default = 0.9,     help = "fraction of the objects freed after the barrier" },
+	pattern       = { default = "random", help = "which are freed: 'random', or 'oldest' (in allocation order, which empties whole slabs)" },
 	chunk         = { default = 4096,    help = "objects per bulk call" },
 }
 
@@ -43,8 +45,11 @@ local function worker(t, cfg, n, idle)
 	t:count("phase.allocated", #objs)
 	t:barrier(cfg.barrier)
 	local gone, kept = {}, 0
+	local oldest = math.floor(#objs * cfg.free_fraction + 0.5)
 	for i = 1, #objs do
-		if t:random() < cfg.free_fraction then gone[#gone + 1] = objs[i] else kept = kept + 1 end
+		local free
+		if cfg.pattern == "oldest" then free = i <= oldest else free = t:random() < cfg.free_fraction end
+		if free then gone[#gone + 1] = objs[i] else kept = kept + 1 end
 		if #gone == cfg.chunk then
 			t:free_n(gone)
 			t:count("phase.freed", #gone)
@@ -66,9 +71,12 @@ function W.setup(sim, p)
 	if p.free_fraction < 0 or p.free_fraction > 1 or p.kmalloc_share < 0 or p.kmalloc_share > 1 then
 		error("free_fraction and kmalloc_share must be in [0, 1]")
 	end
+	if p.pattern ~= "random" and p.pattern ~= "oldest" then
+		error("pattern must be 'random' or 'oldest', got '" .. p.pattern .. "'")
+	end
 	local cfg = { cache = sim.cache{ name = "phase_obj", size = p.object_size },
 	              object_size = p.object_size, kmalloc_share = p.kmalloc_share,
-	              free_fraction = p.free_fraction, chunk = p.chunk,
+	              free_fraction = p.free_fraction, pattern = p.pattern, chunk = p.chunk,
 	              barrier = sim.barrier(sim.ncpus) }
 	local idle = sim.channel()
 	for cpu = 0, sim.ncpus - 1 do
