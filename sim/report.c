@@ -407,6 +407,29 @@ static void add_jitter(JsonObject *a, run_t *r)
 	json_object_set_int_member(jit, "interruptions", (gint64)runs);
 }
 
+/* "pageblocks": page blocks of each migrate type at the end, and how many
+ * of them are wholly free (summed over nodes). */
+static void add_pageblocks(JsonObject *pages, run_t *r)
+{
+	static const char *const types[MIGRATE_TYPES] = {
+		[MIGRATE_UNMOVABLE] = "unmovable", [MIGRATE_RECLAIMABLE] = "reclaimable",
+		[MIGRATE_MOVABLE] = "movable",
+	};
+	JsonObject *o = obj_add_obj(pages, "pageblocks");
+
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+		uint64_t blocks = 0, free = 0;
+		for (int n = 0; n < r->k->m->nnodes; n++) {
+			uint64_t f = 0;
+			blocks += pa_pageblocks_of(r->k->pa, n, mt, &f);
+			free += f;
+		}
+		JsonObject *t = obj_add_obj(o, types[mt]);
+		json_object_set_int_member(t, "blocks", (gint64)blocks);
+		json_object_set_int_member(t, "wholly_free", (gint64)free);
+	}
+}
+
 static void add_pages(JsonObject *a, run_t *r)
 {
 	const pa_stats_t *s = pa_stats(r->k->pa);
@@ -423,6 +446,7 @@ static void add_pages(JsonObject *a, run_t *r)
 	json_object_set_int_member(o, "pcp_drains", (gint64)s->pcp_drains);
 	json_object_set_int_member(o, "steals", (gint64)s->steals);
 	json_object_set_int_member(o, "blocks_converted", (gint64)s->blocks_converted);
+	add_pageblocks(o, r);
 }
 
 static void stat_visit(void *ctx, const char *name, uint64_t value)

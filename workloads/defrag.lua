@@ -31,6 +31,7 @@ W.params = {
 	pinned_fraction  = { default = 0.0,   help = "share of survivors whose get_reference refuses" },
 	reclaim_fraction = { default = 0.0,   help = "share of survivors kick reclaims instead of moving" },
 	vacates          = { default = 0,     help = "slab pages to vacate after the shrink" },
+	flags            = { default = "",    help = "cache flags, e.g. RECLAIM_ACCOUNT (reclaimable page blocks)" },
 }
 
 local REPORT = { "slabs_before", "slabs_after", "partial_before", "partial_after", "slabs_freed",
@@ -87,7 +88,8 @@ function W.setup(sim, p)
 			return fate[h] == "move" and "move" or false
 		end,
 	}
-	local c = sim.cache{ name = "defrag", size = p.object_size, ops = p.ops and ops or nil }
+	local c = sim.cache{ name = "defrag", size = p.object_size, ops = p.ops and ops or nil,
+	                     flags = p.flags ~= "" and p.flags or nil }
 	sim.spawn(0, task, c, p, fate)
 end
 
