@@ -2,6 +2,7 @@
  * harness.c -- test fixtures (see harness.h).
  */
 #include <stdarg.h>
+#include <string.h>
 #include <glib/gstdio.h>
 #include "harness.h"
 
@@ -249,4 +250,46 @@ void harness_trap_kbug(const char *pattern)
 	g_free(saved);
 	g_test_trap_assert_failed();
 	g_test_trap_assert_stderr(pattern);
+}
+
+/* ---- the booted allocator ---- */
+
+cache_info_t harness_cache_info(kmem_cache_t *s)
+{
+	cache_info_t ci;
+
+	kern->alloc_ops->cache_info(kern->alloc, s, &ci);
+	return ci;
+}
+
+kmem_cache_t *harness_find_cache(const char *name)
+{
+	const allocator_ops_t *ops = kern->alloc_ops;
+
+	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
+		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
+
+		if (strcmp(harness_cache_info(s).name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+void harness_collect_stat(void *ctx, const char *name, uint64_t value)
+{
+	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));
+}
+
+uint64_t harness_stat(const char *name)
+{
+	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	uint64_t *p, v;
+
+	kern->alloc_ops->stats(kern->alloc, harness_collect_stat, h);
+	p = g_hash_table_lookup(h, name);
+	if (!p)
+		g_error("the allocator has no counter %s", name);
+	v = *p;
+	g_hash_table_destroy(h);
+	return v;
 }

@@ -41,6 +41,16 @@ void harness_free(kernel_t *k, machine_t *m);
  * (GTest's own state), so the child runs without it. */
 void harness_trap_kbug(const char *pattern);
 
+/* ---- the booted allocator, free of charge (introspection ops) ---- */
+
+cache_info_t harness_cache_info(kmem_cache_t *s);
+/* The cache called name (creation order: the first), or NULL. */
+kmem_cache_t *harness_find_cache(const char *name);
+/* The allocator counter called name now; fails the test if there is none. */
+uint64_t harness_stat(const char *name);
+/* A stat_sink filling a GHashTable of name -> g_malloc'd uint64_t. */
+void harness_collect_stat(void *ctx, const char *name, uint64_t value);
+
 /* ---- the command line, for scenario tests ---- */
 
 /* Run `$SLABSIM_BIN run SCENARIO --quiet --no-plots --out DIR` plus the

@@ -12,14 +12,6 @@
 
 static const allocator_ops_t *ops = &slub_allocator;
 
-static cache_info_t info_of(kmem_cache_t *s)
-{
-	cache_info_t ci;
-
-	ops->cache_info(kern->alloc, s, &ci);
-	return ci;
-}
-
 static uint64_t splitmix64(uint64_t *x)
 {
 	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -174,10 +166,10 @@ static void align_body(void *arg)
 		g_snprintf(name, sizeof(name), "legacy-%zu", rule[i].size);
 		s = kmem_cache_create_legacy(ops, kern->alloc, name, rule[i].size, 0,
 		                             SLAB_HWCACHE_ALIGN);
-		g_assert_cmpuint(info_of(s).align, ==, rule[i].align);
-		g_assert_cmpuint(info_of(s).size, ==, rule[i].stride);
+		g_assert_cmpuint(harness_cache_info(s).align, ==, rule[i].align);
+		g_assert_cmpuint(harness_cache_info(s).size, ==, rule[i].stride);
 		/* Only objects larger than half a line are line aligned. */
-		g_assert_cmpint(info_of(s).align == 64, ==, rule[i].size > 32);
+		g_assert_cmpint(harness_cache_info(s).align == 64, ==, rule[i].size > 32);
 	}
 	/* Without the flag the alignment is the caller's (at least SLUB's 8). */
 	g_assert_cmpuint(slab_calculate_alignment(0, 16, 40, 64), ==, 16);
@@ -187,13 +179,13 @@ static void align_body(void *arg)
 	 * stride 24; struct obj100: 25 u32, align 4 -> SLUB's minimum 8,
 	 * stride ALIGN(100, 8) = 104. */
 	s = KMEM_CACHE(ops, kern->alloc, obj24, SLAB_HWCACHE_ALIGN);
-	g_assert_cmpstr(info_of(s).name, ==, "obj24");
-	g_assert_cmpuint(info_of(s).object_size, ==, 24);
-	g_assert_cmpuint(info_of(s).align, ==, 8);
-	g_assert_cmpuint(info_of(s).size, ==, 24);
+	g_assert_cmpstr(harness_cache_info(s).name, ==, "obj24");
+	g_assert_cmpuint(harness_cache_info(s).object_size, ==, 24);
+	g_assert_cmpuint(harness_cache_info(s).align, ==, 8);
+	g_assert_cmpuint(harness_cache_info(s).size, ==, 24);
 	s = KMEM_CACHE(ops, kern->alloc, obj100, 0);
-	g_assert_cmpuint(info_of(s).align, ==, 8);
-	g_assert_cmpuint(info_of(s).size, ==, 104);
+	g_assert_cmpuint(harness_cache_info(s).align, ==, 8);
+	g_assert_cmpuint(harness_cache_info(s).size, ==, 104);
 }
 
 static void test_hwcache_align(void)
@@ -282,10 +274,10 @@ static void frag_body(void *arg)
 
 	f->o = (owner_t){ .objsize = FRAG_SIZE, .answer = KICK_MOVE };
 	f->o.s = ops->cache_create(kern->alloc, "frag", FRAG_SIZE, 0, 0);
-	f->objects_per_slab = info_of(f->o.s).objects_per_slab;
+	f->objects_per_slab = harness_cache_info(f->o.s).objects_per_slab;
 	alloc_all(&f->o, FRAG_N);
 	free_random(&f->o, FRAG_FREE, FRAG_SEED);
-	f->slabs_before = info_of(f->o.s).slabs;
+	f->slabs_before = harness_cache_info(f->o.s).slabs;
 	f->pages_before = pa_stats(kern->pa)->pages_in_use;
 	t0 = know();
 	if (f->mode == PLAIN) {
@@ -295,9 +287,9 @@ static void frag_body(void *arg)
 		ops->defrag(kern->alloc, f->o.s, f->mode == DEFRAG_ALL ? 0 : -1, &f->rep);
 	}
 	f->shrink_ns = (know() - t0) / PS_PER_NS;
-	f->slabs_after = info_of(f->o.s).slabs;
+	f->slabs_after = harness_cache_info(f->o.s).slabs;
 	f->pages_after = pa_stats(kern->pa)->pages_in_use;
-	f->active_objs = info_of(f->o.s).active_objs;
+	f->active_objs = harness_cache_info(f->o.s).active_objs;
 	check_contents(&f->o);
 	free_live(f);
 }
@@ -444,9 +436,9 @@ static void numa_defrag(void *arg, int cpu)
 	nu->best = (live[0] + 63) / 64 + (live[1] + 63) / 64;
 	ops->cache_set_ops(kern->alloc, nu->o.s, &own_ops, &nu->o);
 	ops->defrag(kern->alloc, nu->o.s, 0, &nu->rep);
-	nu->slabs_after = info_of(nu->o.s).slabs;
+	nu->slabs_after = harness_cache_info(nu->o.s).slabs;
 	check_contents(&nu->o);
-	g_assert_cmpuint(info_of(nu->o.s).active_objs, ==, 400);
+	g_assert_cmpuint(harness_cache_info(nu->o.s).active_objs, ==, 400);
 	for (int i = 0; i < 2000; i++)
 		if (nu->o.h[i])
 			live[page_to_nid(virt_to_page(nu->o.h[i]))]--;
@@ -505,7 +497,7 @@ static void vacate_body(void *arg)
 		v->o.pinned = v->o.h[37];
 	if (!v->no_ops)
 		ops->cache_set_ops(kern->alloc, v->o.s, &own_ops, &v->o);
-	slabs = info_of(v->o.s).slabs;
+	slabs = harness_cache_info(v->o.s).slabs;
 	v->r = ops->vacate(kern->alloc, page, &v->moved);
 	check_contents(&v->o);
 	g_assert_cmpuint(v->o.refs, ==, 0);
@@ -516,8 +508,8 @@ static void vacate_body(void *arg)
 		g_assert_true(page->flags & PG_slab);
 		g_assert_cmpuint(page->inuse, ==, 64);
 		g_assert_cmpuint(v->moved, ==, 0);
-		g_assert_cmpuint(info_of(v->o.s).slabs, ==, slabs);
-		g_assert_cmpuint(info_of(v->o.s).active_objs, ==, 192);
+		g_assert_cmpuint(harness_cache_info(v->o.s).slabs, ==, slabs);
+		g_assert_cmpuint(harness_cache_info(v->o.s).active_objs, ==, 192);
 		return;
 	}
 	/* Success: the page is free, no handle points into it. */
@@ -642,7 +634,7 @@ static void blocks_body(void *arg)
 	for (int i = 0; i < 64; i++)
 		x[i] = ops->cache_alloc(kern->alloc, plain, 0, -1);
 	alloc_all(&b->o, 1600);
-	b->recl_slab_pages = info_of(b->o.s).slabs << info_of(b->o.s).order;
+	b->recl_slab_pages = harness_cache_info(b->o.s).slabs << harness_cache_info(b->o.s).order;
 	for (int i = 0; i < 1600; i++)
 		g_assert_cmpint(block_type_of(b->o.h[i]), ==, MIGRATE_RECLAIMABLE);
 	for (int i = 0; i < 64; i++)
@@ -661,7 +653,7 @@ static void blocks_body(void *arg)
 		g_assert_cmpint(ops->vacate(kern->alloc, virt_to_page(b->o.h[i]), NULL),
 		                ==, VACATE_OK);
 	}
-	g_assert_cmpuint(info_of(b->o.s).slabs, ==, 0);
+	g_assert_cmpuint(harness_cache_info(b->o.s).slabs, ==, 0);
 	/* Every reclaimable block is whole and free again. */
 	g_assert_cmpuint(pa_pageblocks_of(kern->pa, 0, MIGRATE_RECLAIMABLE, &wholly_free),
 	                 ==, b->recl_blocks);

@@ -58,14 +58,6 @@ static uint64_t splitmix(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-static cache_info_t info_of(kmem_cache_t *s)
-{
-	cache_info_t ci;
-
-	ops->cache_info(kern->alloc, s, &ci);
-	return ci;
-}
-
 /* ---- the pressured system ---- */
 
 typedef struct press {
@@ -103,7 +95,7 @@ static void press_setup(press_t *p)
 
 	p->boot_pages = pa_pages_in_use(kern->pa, 0);
 	p->s = ops->cache_create(kern->alloc, "crit", OBJ_SIZE, 0, 0);
-	ci = info_of(p->s);
+	ci = harness_cache_info(p->s);
 	g_assert_cmpuint(ci.objects_per_slab, ==, PER_SLAB);
 	g_assert_cmpuint(ci.order, ==, 0);
 	p->cp = critpool_create(ops, kern->alloc, p->s, (critpool_variant_t)p->variant,
@@ -410,7 +402,7 @@ static void growth_body(void *arg)
 	}
 	g->took = know() - g->took;
 	g->pa_allocs = pa_stats(kern->pa)->allocs_by_order[0] - allocs0;
-	g->slabs = info_of(p.s).slabs;
+	g->slabs = harness_cache_info(p.s).slabs;
 	critpool_stats(p.cp, &st);
 	g->leaked = st.leaked;
 	for (int i = 0; i < PER_SLAB - 1; i++)
@@ -661,7 +653,7 @@ static void refuse_body(void *arg)
 	kmem_cache_t *s = ops->cache_create(kern->alloc, "crit", OBJ_SIZE, 0, 0);
 	critpool_t *cp, *op;
 
-	g_assert_cmpuint(info_of(big).order, ==, 1);
+	g_assert_cmpuint(harness_cache_info(big).order, ==, 1);
 	r->big_dobson = critpool_create(ops, kern->alloc, big, CRITPOOL_DOBSON, 2) != NULL;
 	op = critpool_create(ops, kern->alloc, big, CRITPOOL_OBJECT_POOL, 2);
 	r->big_object = op != NULL;

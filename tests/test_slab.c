@@ -21,27 +21,6 @@ static machine_t *machine(int ncpus, int nnodes, int mem_mib)
 	return m;
 }
 
-static kmem_cache_t *find_cache(const char *name)
-{
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
-		cache_info_t ci;
-
-		ops->cache_info(kern->alloc, s, &ci);
-		if (strcmp(ci.name, name) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-static cache_info_t info_of(kmem_cache_t *s)
-{
-	cache_info_t ci;
-
-	ops->cache_info(kern->alloc, s, &ci);
-	return ci;
-}
-
 static slab_audit_t audit_of(kmem_cache_t *s)
 {
 	slab_audit_t a;
@@ -182,11 +161,11 @@ static void tunables_body(void *arg)
 
 	(void)arg;
 	for (unsigned i = 0; i < G_N_ELEMENTS(t); i++) {
-		kmem_cache_t *s = find_cache(t[i].name);
+		kmem_cache_t *s = harness_find_cache(t[i].name);
 		cache_info_t ci;
 
 		g_assert_nonnull(s);
-		ci = info_of(s);
+		ci = harness_cache_info(s);
 		g_assert_cmpint(ci.limit, ==, t[i].limit);
 		g_assert_cmpint(ci.batchcount, ==, t[i].batch);
 		g_assert_cmpint(ci.sharedfactor, ==, t[i].shared);
@@ -205,8 +184,8 @@ static void test_tunables(void)
 /* The scenario's overrides apply to every cache; batchcount is capped. */
 static void override_body(void *arg)
 {
-	cache_info_t a = info_of(find_cache("size-64"));
-	cache_info_t b = info_of(find_cache("size-8192"));
+	cache_info_t a = harness_cache_info(harness_find_cache("size-64"));
+	cache_info_t b = harness_cache_info(harness_find_cache("size-8192"));
 
 	(void)arg;
 	g_assert_cmpint(a.limit, ==, 10);
@@ -240,15 +219,15 @@ static void classes_body(void *arg)
 	/* 19 classes (32 .. 4 MiB) and their DMA twins, plus kmem_cache. */
 	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 39);
 	for (unsigned i = 0; i < G_N_ELEMENTS(first); i++)
-		g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, (int)i)).name, ==, first[i]);
-	g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, 38)).name, ==, "size-4194304(DMA)");
+		g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, (int)i)).name, ==, first[i]);
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, 38)).name, ==, "size-4194304(DMA)");
 	for (size_t sz = 1; sz <= 9000; sz += 37)
 		g_assert_cmpuint(ops->kmalloc_size(kern->alloc, sz), ==, K(sz));
 	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4u << 20), ==, 4u << 20);
 
 	/* kmalloc picks the class; beyond 4 MiB it fails. */
 	saddr_t x = ops->kmalloc(kern->alloc, 129, 0, -1);
-	g_assert_true(virt_to_page(x)->slab == (void *)find_cache("size-192"));
+	g_assert_true(virt_to_page(x)->slab == (void *)harness_find_cache("size-192"));
 	ops->kfree(kern->alloc, x);
 	g_assert_cmpuint(ops->kmalloc(kern->alloc, (4u << 20) + 1, 0, -1), ==, 0);
 	g_assert_cmpuint(ops->kmalloc(kern->alloc, 0, 0, -1), ==, 16);
@@ -371,7 +350,7 @@ static void test_metadata_alien(void)
 static void mgmt_body(void *arg)
 {
 	kmem_cache_t *s = ops->cache_create(kern->alloc, "offslab", 1024, 0, 0);
-	kmem_cache_t *d = find_cache("size-64");        /* 48 + 4*4 = 64 */
+	kmem_cache_t *d = harness_find_cache("size-64");        /* 48 + 4*4 = 64 */
 	saddr_t x = ops->cache_alloc(kern->alloc, s, 0, -1);
 
 	(void)arg;
@@ -546,7 +525,7 @@ static void mix_check(void *arg)
 	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
 		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
 		slab_audit_t a = audit_of(s);
-		cache_info_t ci = info_of(s);
+		cache_info_t ci = harness_cache_info(s);
 
 		g_assert_cmpuint(a.live, ==, a.mgmt_live +
 		                 GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)));
@@ -591,33 +570,17 @@ static void mix_shrink(void *arg, int cpu)
 		kernel_kick(c, know());
 }
 
-static void collect_stat(void *ctx, const char *name, uint64_t value)
-{
-	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));
-}
-
-static uint64_t stat_now(const char *name)
-{
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	uint64_t v;
-
-	ops->stats(kern->alloc, collect_stat, h);
-	v = *(uint64_t *)g_hash_table_lookup(h, name);
-	g_hash_table_destroy(h);
-	return v;
-}
-
 static void mix_stats(void *arg)
 {
 	mix_t *mx = arg;
 
-	g_assert_cmpuint(stat_now("grown"), >, 0);
-	g_assert_cmpuint(stat_now("grown"), ==, stat_now("slabs_destroyed"));
+	g_assert_cmpuint(harness_stat("grown"), >, 0);
+	g_assert_cmpuint(harness_stat("grown"), ==, harness_stat("slabs_destroyed"));
 	if (mx->ncpus > 1) {
 		g_assert_cmpuint(mx->cross_node_frees, >, 0);
-		g_assert_cmpuint(stat_now("node_frees"), >, 0);
-		g_assert_cmpuint(stat_now("node_allocs"), >, 0);
-		g_assert_cmpuint(stat_now("refill_shared"), >, 0);
+		g_assert_cmpuint(harness_stat("node_frees"), >, 0);
+		g_assert_cmpuint(harness_stat("node_allocs"), >, 0);
+		g_assert_cmpuint(harness_stat("refill_shared"), >, 0);
 	}
 }
 
@@ -647,7 +610,7 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	g_assert_cmpuint(ops->queued_bytes(k->alloc), ==, 0);
 	for (int i = 0; i < ops->ncaches(k->alloc); i++)
-		g_assert_cmpuint(info_of(ops->cache_at(k->alloc, i)).slabs, ==, 0);
+		g_assert_cmpuint(harness_cache_info(ops->cache_at(k->alloc, i)).slabs, ==, 0);
 	harness_run_on(k, 0, mix_stats, &mx);
 	g_array_free(mx.live, TRUE);
 	harness_free(k, m);
@@ -705,11 +668,11 @@ static void reap_body(void *arg)
 
 	/* The first pass is due 1 s after boot (CPU 0: no skew). */
 	pass_time(PS_PER_SEC);
-	g_assert_cmpuint(stat_now("reap_runs"), ==, 1);
+	g_assert_cmpuint(harness_stat("reap_runs"), ==, 1);
 	g_assert_cmpuint(slab_cpu_avail(s, 0), ==, expect[0]);
 	for (unsigned i = 1; i < G_N_ELEMENTS(expect); i++) {
 		pass_time(2 * PS_PER_SEC);
-		g_assert_cmpuint(stat_now("reap_runs"), ==, i + 1);
+		g_assert_cmpuint(harness_stat("reap_runs"), ==, i + 1);
 		g_assert_cmpuint(slab_cpu_avail(s, 0), ==, expect[i]);
 	}
 	/* Every 4 s the node work trims the shared array and, once
@@ -718,9 +681,9 @@ static void reap_body(void *arg)
 	for (int i = 0; i < 40; i++)
 		pass_time(2 * PS_PER_SEC);
 	g_assert_cmpuint(audit_of(s).shared, ==, 0);
-	g_assert_cmpuint(info_of(s).slabs, ==, 0);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, 0);
-	g_assert_cmpuint(stat_now("reaped"), >, 0);
+	g_assert_cmpuint(harness_stat("reaped"), >, 0);
 }
 
 static void test_reap_percpu(void)
@@ -748,16 +711,16 @@ static void alien_reap_body(void *arg)
 	for (int i = 0; i < 5; i++)
 		ops->cache_free(kern->alloc, s, x[i]);
 	g_assert_cmpuint(audit_of(s).alien, ==, 5);
-	g_assert_cmpuint(stat_now("node_frees"), ==, 5);
+	g_assert_cmpuint(harness_stat("node_frees"), ==, 5);
 	pass_time(PS_PER_SEC);
 	g_assert_cmpuint(audit_of(s).alien, ==, 0);
 	g_assert_cmpuint(audit_of(s).shared, ==, 5);
-	g_assert_cmpuint(stat_now("alien_reaped"), ==, 1);
+	g_assert_cmpuint(harness_stat("alien_reaped"), ==, 1);
 
 	/* 13 more remote frees overflow the 12-entry array once. */
 	for (int i = 0; i < 13; i++)
 		ops->cache_free(kern->alloc, s, ops->cache_alloc(kern->alloc, s, 0, 1));
-	g_assert_cmpuint(stat_now("alien_overflow"), ==, 1);
+	g_assert_cmpuint(harness_stat("alien_overflow"), ==, 1);
 	g_assert_cmpuint(audit_of(s).alien, ==, 1);
 }
 
@@ -790,7 +753,7 @@ static void fallback_body(void *arg)
 		remote = page_to_nid(virt_to_page(x)) == 1;
 		g_assert_cmpuint(xs->len, <=, 300);
 	}
-	g_assert_cmpuint(stat_now("fallback_allocs"), >, 0);
+	g_assert_cmpuint(harness_stat("fallback_allocs"), >, 0);
 	/* The node-1 object goes back through node 0's alien array. */
 	for (guint i = 0; i < xs->len; i++)
 		ops->cache_free(kern->alloc, s, g_array_index(xs, saddr_t, i));

@@ -25,43 +25,6 @@ static machine_t *machine(int ncpus, int nnodes)
 	return m;
 }
 
-static cache_info_t info_of(kmem_cache_t *s)
-{
-	cache_info_t ci;
-
-	ops->cache_info(kern->alloc, s, &ci);
-	return ci;
-}
-
-static kmem_cache_t *find_cache(const char *name)
-{
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
-
-		if (strcmp(info_of(s).name, name) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-static void collect_stat(void *ctx, const char *name, uint64_t value)
-{
-	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));
-}
-
-static uint64_t stat_now(const char *name)
-{
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	uint64_t *v, r;
-
-	ops->stats(kern->alloc, collect_stat, h);
-	v = g_hash_table_lookup(h, name);
-	g_assert_nonnull(v);
-	r = *v;
-	g_hash_table_destroy(h);
-	return r;
-}
-
 static uint64_t list_locks(void)
 {
 	return klock_class("slabifier.list_lock")->acquisitions;
@@ -173,20 +136,20 @@ static void geometry_body(void *arg)
 	cache_info_t ci;
 
 	(void)arg;
-	ci = info_of(a);
+	ci = harness_cache_info(a);
 	g_assert_cmpuint(ci.size, ==, 48);
 	g_assert_cmpuint(ci.objects_per_slab, ==, 85);
-	ci = info_of(b);
+	ci = harness_cache_info(b);
 	g_assert_cmpuint(ci.size, ==, 128);
 	g_assert_cmpuint(ci.objects_per_slab, ==, 32);
-	ci = info_of(c);
+	ci = harness_cache_info(c);
 	g_assert_cmpuint(ci.order, ==, 2);
 	g_assert_cmpuint(ci.objects_per_slab, ==, 1);
 	g_assert_null(ops->cache_create(kern->alloc, "g-none", (4096u << 10) + 1, 0, 0));
 	/* kmalloc-96 and -192 sit in size order among the powers of two. */
-	g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, 4)).name, ==, "kmalloc-96");
-	g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, 6)).name, ==, "kmalloc-192");
-	g_assert_cmpuint(info_of(find_cache("kmalloc-4096")).objects_per_slab, ==, 1);
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, 4)).name, ==, "kmalloc-96");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, 6)).name, ==, "kmalloc-192");
+	g_assert_cmpuint(harness_cache_info(harness_find_cache("kmalloc-4096")).objects_per_slab, ==, 1);
 }
 
 static void test_geometry_caches(void)
@@ -212,7 +175,7 @@ static void c14_create(void *arg)
 	c14_t *c = arg;
 
 	c->s = ops->cache_create(kern->alloc, "c14", 256, 0, 0);
-	g_assert_cmpuint(info_of(c->s).objects_per_slab, ==, 16);
+	g_assert_cmpuint(harness_cache_info(c->s).objects_per_slab, ==, 16);
 }
 
 static void c14_alloc(void *arg, int cpu)
@@ -320,15 +283,15 @@ static void transitions_body(void *arg)
 	ops->shrink(kern->alloc, s);
 	g_assert_cmpuint(list_locks(), ==, 6);
 	g_assert_cmpuint(pages_in_use(), ==, boot);
-	g_assert_cmpuint(info_of(s).slabs, ==, 0);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 
-	g_assert_cmpuint(stat_now("free_full_to_partial"), ==, 3);
-	g_assert_cmpuint(stat_now("free_partial_to_empty"), ==, 2);
-	g_assert_cmpuint(stat_now("get_partial_locked"), ==, 1);
+	g_assert_cmpuint(harness_stat("free_full_to_partial"), ==, 3);
+	g_assert_cmpuint(harness_stat("free_partial_to_empty"), ==, 2);
+	g_assert_cmpuint(harness_stat("get_partial_locked"), ==, 1);
 	/* S1, S2, S3 were each found full in turn; S1 was drained empty. */
-	g_assert_cmpuint(stat_now("deactivate_full"), ==, 3);
-	g_assert_cmpuint(stat_now("deactivate_empty"), ==, 1);
-	g_assert_cmpuint(stat_now("drain_runs"), ==, 1);
+	g_assert_cmpuint(harness_stat("deactivate_full"), ==, 3);
+	g_assert_cmpuint(harness_stat("deactivate_empty"), ==, 1);
+	g_assert_cmpuint(harness_stat("drain_runs"), ==, 1);
 }
 
 static void boot_pages_body(void *arg)
@@ -362,7 +325,7 @@ static void numa_body(void *arg)
 	b = ops->cache_alloc(kern->alloc, s, 0, 1);
 	g_assert_cmpint(page_to_nid(page_of(b)), ==, 1);
 	g_assert_cmpuint(list_locks(), ==, 2);
-	g_assert_cmpuint(stat_now("get_partial_miss"), ==, 1);
+	g_assert_cmpuint(harness_stat("get_partial_miss"), ==, 1);
 	/* Any node will do: the node-1 active slab serves it. */
 	c = ops->cache_alloc(kern->alloc, s, 0, -1);
 	g_assert_cmpuint(c, ==, b + 256);
@@ -372,8 +335,8 @@ static void numa_body(void *arg)
 	d = ops->cache_alloc(kern->alloc, s, 0, 0);
 	g_assert_cmpuint(d, ==, a + 256);
 	g_assert_cmpuint(list_locks(), ==, 4);
-	g_assert_cmpuint(stat_now("deactivate_node_mismatch"), ==, 2);
-	g_assert_cmpuint(stat_now("deactivate_partial"), ==, 2);
+	g_assert_cmpuint(harness_stat("deactivate_node_mismatch"), ==, 2);
+	g_assert_cmpuint(harness_stat("deactivate_partial"), ==, 2);
 
 	ops->cache_free(kern->alloc, s, a);             /* active */
 	ops->cache_free(kern->alloc, s, d);             /* active, now empty */
@@ -405,7 +368,7 @@ static void test_c14_numa(void)
 static void order_body(void *arg)
 {
 	kmem_cache_t *s = ops->cache_create(kern->alloc, "order", 256, 0, 0);
-	unsigned n = info_of(s).objects_per_slab;
+	unsigned n = harness_cache_info(s).objects_per_slab;
 	saddr_t x[256];
 
 	g_assert_cmpuint(n, ==, *(unsigned *)arg);
@@ -504,7 +467,7 @@ static void model_body(void *arg)
 	(void)arg;
 	g_queue_init(&md.partial);
 	md.slabs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-	g_assert_cmpuint(info_of(s).objects_per_slab, ==, 8);
+	g_assert_cmpuint(harness_cache_info(s).objects_per_slab, ==, 8);
 	for (int i = 0; i < 6000; i++) {
 		if (live->len >= 300 || live->len <= 20)
 			grow = live->len <= 20;
@@ -538,10 +501,10 @@ static void model_body(void *arg)
 	g_assert_cmpuint(md.add, >, 100);
 	g_assert_cmpuint(md.remove, >, 10);
 	g_assert_cmpuint(md.get, >, 100);
-	g_assert_cmpuint(stat_now("free_full_to_partial"), ==, md.add);
-	g_assert_cmpuint(stat_now("free_partial_to_empty"), ==, md.remove);
-	g_assert_cmpuint(stat_now("get_partial_locked"), ==, md.get);
-	g_assert_cmpuint(info_of(s).slabs, ==, g_hash_table_size(md.slabs));
+	g_assert_cmpuint(harness_stat("free_full_to_partial"), ==, md.add);
+	g_assert_cmpuint(harness_stat("free_partial_to_empty"), ==, md.remove);
+	g_assert_cmpuint(harness_stat("get_partial_locked"), ==, md.get);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, g_hash_table_size(md.slabs));
 	g_hash_table_destroy(md.slabs);
 	g_array_free(live, TRUE);
 	g_rand_free(rnd);
@@ -603,7 +566,7 @@ static kmem_cache_t *kmalloc_cache_of(size_t size)
 		c *= 2;
 found:
 	g_snprintf(name, sizeof(name), "kmalloc-%zu", c);
-	return find_cache(name);
+	return harness_find_cache(name);
 }
 
 static void mix_boot(void *arg)
@@ -699,7 +662,7 @@ static void mix_check(void *arg)
 			pages += 1u << page->order;
 			continue;
 		}
-		cache_info_t ci = info_of(o->cache);
+		cache_info_t ci = harness_cache_info(o->cache);
 		saddr_t off = o->addr - page_address(page);
 
 		g_assert_true(page->flags & PG_slab);
@@ -712,7 +675,7 @@ static void mix_check(void *arg)
 	}
 	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
 		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
-		cache_info_t ci = info_of(s);
+		cache_info_t ci = harness_cache_info(s);
 
 		g_assert_cmpuint(ci.active_objs, ==,
 		                 GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)));
@@ -758,18 +721,18 @@ static void mix_stats(void *arg)
 {
 	mix_t *mx = arg;
 
-	g_assert_cmpuint(stat_now("alloc_fastpath") + stat_now("alloc_slowpath"), ==, mx->allocs);
-	g_assert_cmpuint(stat_now("free_active") + stat_now("free_partial") +
-	                 stat_now("free_single") + stat_now("free_full_to_partial") +
-	                 stat_now("free_partial_to_empty"), ==, mx->frees);
+	g_assert_cmpuint(harness_stat("alloc_fastpath") + harness_stat("alloc_slowpath"), ==, mx->allocs);
+	g_assert_cmpuint(harness_stat("free_active") + harness_stat("free_partial") +
+	                 harness_stat("free_single") + harness_stat("free_full_to_partial") +
+	                 harness_stat("free_partial_to_empty"), ==, mx->frees);
 	g_assert_cmpuint(list_locks(), ==,
-	                 stat_now("free_full_to_partial") + stat_now("free_partial_to_empty") +
-	                 stat_now("get_partial_locked") + stat_now("deactivate_partial"));
-	g_assert_cmpuint(stat_now("alloc_single"), ==, stat_now("free_single"));
-	g_assert_cmpuint(stat_now("alloc_single"), >, 0);
-	g_assert_cmpuint(stat_now("deactivate_node_mismatch"), >, 0);
-	g_assert_cmpuint(stat_now("free_slab"), ==,
-	                 stat_now("alloc_new_slab") + stat_now("alloc_single"));
+	                 harness_stat("free_full_to_partial") + harness_stat("free_partial_to_empty") +
+	                 harness_stat("get_partial_locked") + harness_stat("deactivate_partial"));
+	g_assert_cmpuint(harness_stat("alloc_single"), ==, harness_stat("free_single"));
+	g_assert_cmpuint(harness_stat("alloc_single"), >, 0);
+	g_assert_cmpuint(harness_stat("deactivate_node_mismatch"), >, 0);
+	g_assert_cmpuint(harness_stat("free_slab"), ==,
+	                 harness_stat("alloc_new_slab") + harness_stat("alloc_single"));
 }
 
 static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
@@ -796,7 +759,7 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	for (int i = 0; i < ops->ncaches(k->alloc); i++)
-		g_assert_cmpuint(info_of(ops->cache_at(k->alloc, i)).slabs, ==, 0);
+		g_assert_cmpuint(harness_cache_info(ops->cache_at(k->alloc, i)).slabs, ==, 0);
 	harness_run_on(k, 0, mix_stats, &mx);
 	g_array_free(mx.live, TRUE);
 	harness_free(k, m);
@@ -828,17 +791,17 @@ static void single_body(void *arg)
 	g_assert_cmpuint(page_address(page), ==, x);
 	g_assert_cmpuint(page_address(page_of(y)), ==, y);
 	g_assert_true(page->flags & PG_slab);
-	g_assert_true(page->slab == (void *)find_cache("kmalloc-4096"));
+	g_assert_true(page->slab == (void *)harness_find_cache("kmalloc-4096"));
 	g_assert_cmpuint(pages_in_use(), ==, boot + 2);
-	g_assert_cmpuint(stat_now("slabs_activated"), ==, 0);
+	g_assert_cmpuint(harness_stat("slabs_activated"), ==, 0);
 	ops->kfree(kern->alloc, x);
 	g_assert_cmpuint(pages_in_use(), ==, boot + 1);
 	ops->kfree(kern->alloc, y);
 	g_assert_cmpuint(pages_in_use(), ==, boot);
 	g_assert_cmpuint(slab_locks(), ==, sl);
 	g_assert_cmpuint(list_locks(), ==, 0);
-	g_assert_cmpuint(stat_now("alloc_single"), ==, 2);
-	g_assert_cmpuint(stat_now("free_single"), ==, 2);
+	g_assert_cmpuint(harness_stat("alloc_single"), ==, 2);
+	g_assert_cmpuint(harness_stat("free_single"), ==, 2);
 }
 
 static void test_single_object(void)
@@ -916,29 +879,29 @@ static void flusher_body(void *arg, int cpu)
 	/* 2 s after the first activation: both slabs were used, both stay
 	 * and lose PG_referenced. */
 	run_until(2 * sec + sec / 2);
-	g_assert_cmpuint(stat_now("flush_runs"), ==, 1);
-	g_assert_cmpuint(stat_now("flush_referenced"), ==, 2);
-	g_assert_cmpuint(stat_now("flush_deactivated"), ==, 0);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 1);
+	g_assert_cmpuint(harness_stat("flush_referenced"), ==, 2);
+	g_assert_cmpuint(harness_stat("flush_deactivated"), ==, 0);
 	g_assert_cmpuint(list_locks(), ==, 0);
 
 	/* CPU 0 uses its slab again; CPU 1's stays untouched for 2 s and is
 	 * deactivated (one object in use: onto the partial list). */
 	f->y0 = ops->cache_alloc(kern->alloc, f->s, 0, -1);
 	run_until(4 * sec + sec / 2);
-	g_assert_cmpuint(stat_now("flush_runs"), ==, 2);
-	g_assert_cmpuint(stat_now("flush_referenced"), ==, 3);
-	g_assert_cmpuint(stat_now("flush_deactivated"), ==, 1);
-	g_assert_cmpuint(stat_now("deactivate_partial"), ==, 1);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 2);
+	g_assert_cmpuint(harness_stat("flush_referenced"), ==, 3);
+	g_assert_cmpuint(harness_stat("flush_deactivated"), ==, 1);
+	g_assert_cmpuint(harness_stat("deactivate_partial"), ==, 1);
 	g_assert_cmpuint(list_locks(), ==, 1);
 
 	/* Now CPU 0's slab is idle too; no CPU keeps a slab, so the flusher
 	 * does not re-arm. */
 	run_until(6 * sec + sec / 2);
-	g_assert_cmpuint(stat_now("flush_runs"), ==, 3);
-	g_assert_cmpuint(stat_now("flush_deactivated"), ==, 2);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 3);
+	g_assert_cmpuint(harness_stat("flush_deactivated"), ==, 2);
 	g_assert_cmpuint(list_locks(), ==, 2);
 	run_until(20 * sec);
-	g_assert_cmpuint(stat_now("flush_runs"), ==, 3);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 3);
 	/* Each pass IPIed CPU 1 once. */
 	g_assert_cmpuint(work_runs("slabifier check_flush_active"), ==, 3);
 	g_assert_cmpuint(work_runs("slabifier flusher"), ==, 3);
@@ -1339,11 +1302,11 @@ static void frag_body(void *arg)
 
 	f->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE };
 	f->o.s = ops->cache_create(kern->alloc, "frag", 64, 0, 0);
-	f->per = info_of(f->o.s).objects_per_slab;
+	f->per = harness_cache_info(f->o.s).objects_per_slab;
 	own_alloc(&f->o, FRAG_N);
 	own_free_random(&f->o, FRAG_FREE, FRAG_SEED);
 	f->before = own_census(&f->o, f->per);
-	f->slabs_before = info_of(f->o.s).slabs;
+	f->slabs_before = harness_cache_info(f->o.s).slabs;
 	f->pages_before = pages_in_use();
 	if (f->mode != FRAG_PLAIN)
 		ops->cache_set_ops(kern->alloc, f->o.s, &own_ops, &f->o);
@@ -1353,9 +1316,9 @@ static void frag_body(void *arg)
 	else
 		ops->defrag(kern->alloc, f->o.s, f->mode == FRAG_ALL ? 0 : -1, &f->rep);
 	f->shrink_ns = (know() - t0) / PS_PER_NS;
-	f->slabs_after = info_of(f->o.s).slabs;
+	f->slabs_after = harness_cache_info(f->o.s).slabs;
 	f->pages_after = pages_in_use();
-	f->active_objs = info_of(f->o.s).active_objs;
+	f->active_objs = harness_cache_info(f->o.s).active_objs;
 	f->after = own_census(&f->o, f->per);
 	own_check(&f->o);
 }
@@ -1515,12 +1478,12 @@ static void dnuma_defrag(void *arg)
 	d->best = (live[0] + 63) / 64 + (live[1] + 63) / 64;
 	ops->cache_set_ops(kern->alloc, d->o.s, &own_ops, &d->o);
 	ops->defrag(kern->alloc, d->o.s, 0, &d->rep);
-	d->slabs_after = info_of(d->o.s).slabs;
+	d->slabs_after = harness_cache_info(d->o.s).slabs;
 	own_check(&d->o);
 	for (int i = 0; i < 2000; i++)
 		if (d->o.h[i])
 			g_assert_cmpint(page_to_nid(virt_to_page(d->o.h[i])), ==, node_of[i]);
-	g_assert_cmpuint(info_of(d->o.s).active_objs, ==, 400);
+	g_assert_cmpuint(harness_cache_info(d->o.s).active_objs, ==, 400);
 	g_assert_cmpint(d->o.refs, ==, 0);
 }
 
@@ -1571,9 +1534,9 @@ static void vacate_body(void *arg)
 		v->o.pinned = v->o.h[37];
 	if (!v->no_ops)
 		ops->cache_set_ops(kern->alloc, v->o.s, &own_ops, &v->o);
-	v->slabs_before = info_of(v->o.s).slabs;
+	v->slabs_before = harness_cache_info(v->o.s).slabs;
 	v->r = ops->vacate(kern->alloc, page, &v->moved);
-	v->slabs_after = info_of(v->o.s).slabs;
+	v->slabs_after = harness_cache_info(v->o.s).slabs;
 	own_check(&v->o);
 	g_assert_cmpint(v->o.refs, ==, 0);
 	if (v->r != VACATE_OK) {
@@ -1584,7 +1547,7 @@ static void vacate_body(void *arg)
 		g_assert_cmpuint(v->moved, ==, 0);
 		g_assert_cmpint(v->o.kicks, ==, 0);
 		g_assert_cmpuint(v->slabs_after, ==, v->slabs_before);
-		g_assert_cmpuint(info_of(v->o.s).active_objs, ==, 192);
+		g_assert_cmpuint(harness_cache_info(v->o.s).active_objs, ==, 192);
 		return;
 	}
 	g_assert_false(page->flags & PG_slab);
@@ -1665,12 +1628,12 @@ static void vacate_more_body(void *arg)
 	g_assert_cmpuint(moved, ==, 1);
 	g_assert_cmpuint(single.h[0], !=, old);
 	g_assert_false(virt_to_page(old)->flags & PG_slab);
-	g_assert_cmpuint(info_of(big).slabs, ==, 1);
+	g_assert_cmpuint(harness_cache_info(big).slabs, ==, 1);
 	own_check(&single);
 	g_free(single.h);
 	/* The 6 replacements came from a new slab (slab 1 is full, the list
 	 * empty), now this CPU's active slab: hand its address to CPU 1. */
-	g_assert_cmpuint(info_of(o->s).slabs, ==, 2);
+	g_assert_cmpuint(harness_cache_info(o->s).slabs, ==, 2);
 	o->pinned = o->h[69];
 }
 

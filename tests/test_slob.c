@@ -17,32 +17,6 @@ extern const allocator_ops_t slob_allocator;
 
 static const allocator_ops_t *ops = &slob_allocator;
 
-static cache_info_t info_of(kmem_cache_t *s)
-{
-	cache_info_t ci;
-
-	ops->cache_info(kern->alloc, s, &ci);
-	return ci;
-}
-
-static void collect_stat(void *ctx, const char *name, uint64_t value)
-{
-	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));
-}
-
-static uint64_t stat_now(const char *name)
-{
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	uint64_t *v, r;
-
-	ops->stats(kern->alloc, collect_stat, h);
-	v = g_hash_table_lookup(h, name);
-	g_assert_nonnull(v);
-	r = *v;
-	g_hash_table_destroy(h);
-	return r;
-}
-
 /* The raw 16-bit unit at a, read host-side (free of charge). */
 static int unit_at(saddr_t a)
 {
@@ -71,7 +45,7 @@ static void run_one_cpu(void (*body)(void *), void *arg)
 static void units_body(void *arg)
 {
 	kmem_cache_t *s = ops->cache_create(kern->alloc, "u13", 13, 0, 0);
-	cache_info_t ci = info_of(s);
+	cache_info_t ci = harness_cache_info(s);
 	saddr_t a, b, c, p, x;
 
 	(void)arg;
@@ -159,15 +133,15 @@ static void first_fit_body(void *arg)
 	e = ops->cache_alloc(kern->alloc, s40, 0, -1);
 	g_assert_cmpuint(d, ==, p + 64);
 	g_assert_cmpuint(e, ==, p + 192);
-	g_assert_cmpuint(info_of(s40).slabs, ==, 1);
-	g_assert_cmpuint(info_of(s40).active_objs, ==, 2);
+	g_assert_cmpuint(harness_cache_info(s40).slabs, ==, 1);
+	g_assert_cmpuint(harness_cache_info(s40).active_objs, ==, 2);
 
 	/* kmalloc(300) asks slob_alloc for 308 B: the medium list, which is
 	 * empty, so a second page although the first has room. */
 	med = ops->kmalloc(kern->alloc, 300, 0, -1);
 	g_assert_true(virt_to_page(med) != virt_to_page(a));
 	g_assert_cmpuint(med, ==, page_address(virt_to_page(med)) + 8);
-	g_assert_cmpuint(stat_now("page_alloc"), ==, 2);
+	g_assert_cmpuint(harness_stat("page_alloc"), ==, 2);
 	g_assert_cmpuint(pages_in_use(), ==, 2);
 
 	/* Each page goes back when its last block does. */
@@ -178,8 +152,8 @@ static void first_fit_body(void *arg)
 	ops->cache_free(kern->alloc, s40, d);
 	ops->cache_free(kern->alloc, s40, e);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
-	g_assert_cmpuint(stat_now("page_free"), ==, 2);
-	g_assert_cmpuint(info_of(s40).slabs, ==, 0);
+	g_assert_cmpuint(harness_stat("page_free"), ==, 2);
+	g_assert_cmpuint(harness_cache_info(s40).slabs, ==, 0);
 }
 
 static void test_first_fit(void)
@@ -202,7 +176,7 @@ static void refill_body(void *arg)
 	ops->kfree(kern->alloc, x[1]);
 	y = ops->kmalloc(kern->alloc, 16, 0, -1);
 	g_assert_cmpuint(y, ==, x[1]);
-	g_assert_cmpuint(stat_now("page_alloc"), ==, 1);
+	g_assert_cmpuint(harness_stat("page_alloc"), ==, 1);
 	ops->kfree(kern->alloc, y);
 	for (int i = 0; i < 4; i++)
 		if (i != 1)
@@ -237,16 +211,16 @@ static void rotation_body(void *arg)
 	/* 80 B (40 units) fits the first page, B: no rotation. */
 	y0 = ops->cache_alloc(kern->alloc, s80, 0, -1);
 	g_assert_cmpuint(y0, ==, pb + 4000);
-	g_assert_cmpuint(stat_now("list_rotate"), ==, 0);
+	g_assert_cmpuint(harness_stat("list_rotate"), ==, 0);
 	/* B has 8 units left; A takes the next one, and the list turns to
 	 * [A, B]. */
 	y1 = ops->cache_alloc(kern->alloc, s80, 0, -1);
 	g_assert_cmpuint(y1, ==, pa_ + 4000);
-	g_assert_cmpuint(stat_now("list_rotate"), ==, 1);
+	g_assert_cmpuint(harness_stat("list_rotate"), ==, 1);
 	/* Both have 8 units at byte 4080; the search starts at A. */
 	z = ops->cache_alloc(kern->alloc, s16, 0, -1);
 	g_assert_cmpuint(z, ==, pa_ + 4080);
-	g_assert_cmpuint(stat_now("page_alloc"), ==, 2);
+	g_assert_cmpuint(harness_stat("page_alloc"), ==, 2);
 
 	ops->cache_free(kern->alloc, s16, z);
 	ops->cache_free(kern->alloc, s80, y0);
@@ -301,8 +275,8 @@ static void large_body(void *arg)
 	o = ops->cache_alloc(kern->alloc, s, 0, -1);
 	g_assert_cmpuint(st->allocs_by_order[1], ==, 2);
 	g_assert_false(virt_to_page(o)->flags & (PG_head | PG_slab));
-	g_assert_cmpuint(info_of(s).order, ==, 1);
-	g_assert_cmpuint(info_of(s).slabs, ==, 1);
+	g_assert_cmpuint(harness_cache_info(s).order, ==, 1);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 1);
 
 	ops->kfree(kern->alloc, x);
 	ops->kfree(kern->alloc, y);
@@ -310,8 +284,8 @@ static void large_body(void *arg)
 	ops->kfree(kern->alloc, w);
 	ops->cache_free(kern->alloc, s, o);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
-	g_assert_cmpuint(stat_now("big_alloc"), ==, 4);
-	g_assert_cmpuint(stat_now("big_free"), ==, 4);
+	g_assert_cmpuint(harness_stat("big_alloc"), ==, 4);
+	g_assert_cmpuint(harness_stat("big_free"), ==, 4);
 	/* kmalloc(0) is ZERO_SIZE_PTR, and kfree takes it back. */
 	g_assert_cmpuint(ops->kmalloc(kern->alloc, 0, 0, -1), ==, 16);
 	ops->kfree(kern->alloc, 16);
@@ -441,8 +415,8 @@ static void contend_check(void *arg)
 	lock_class_t *lk = klock_class("slob_lock");
 	uint64_t ops_done = 4ULL * ct->rounds * 16;
 
-	g_assert_cmpuint(stat_now("slob_alloc") + stat_now("slob_free"), ==, ops_done);
-	g_assert_cmpuint(lk->acquisitions, ==, ops_done + stat_now("page_alloc"));
+	g_assert_cmpuint(harness_stat("slob_alloc") + harness_stat("slob_free"), ==, ops_done);
+	g_assert_cmpuint(lk->acquisitions, ==, ops_done + harness_stat("page_alloc"));
 	g_assert_cmpuint(lk->contentions, >, 0);
 	g_assert_cmpuint(lk->wait, >, 0);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
@@ -600,9 +574,9 @@ static void mix_check(void *arg)
 		user += o->kind == K_USER;
 		rcu += o->kind == K_RCU;
 	}
-	g_assert_cmpuint(info_of(mx->user).active_objs, ==, user);
-	g_assert_cmpuint(info_of(mx->rcu).active_objs, ==, rcu);
-	g_assert_cmpuint(info_of(mx->user).slabs, <=, user);
+	g_assert_cmpuint(harness_cache_info(mx->user).active_objs, ==, user);
+	g_assert_cmpuint(harness_cache_info(mx->rcu).active_objs, ==, rcu);
+	g_assert_cmpuint(harness_cache_info(mx->user).slabs, <=, user);
 	g_array_free(v, TRUE);
 }
 
@@ -619,11 +593,11 @@ static void mix_final(void *arg)
 	mix_t *mx = arg;
 
 	g_assert_cmpuint(pages_in_use(), ==, 0);
-	g_assert_cmpuint(stat_now("page_alloc"), ==, stat_now("page_free"));
-	g_assert_cmpuint(stat_now("page_alloc"), >, 10);
-	g_assert_cmpuint(stat_now("big_alloc"), ==, stat_now("big_free"));
-	g_assert_cmpuint(info_of(mx->user).slabs, ==, 0);
-	g_assert_cmpuint(info_of(mx->rcu).active_objs, ==, 0);
+	g_assert_cmpuint(harness_stat("page_alloc"), ==, harness_stat("page_free"));
+	g_assert_cmpuint(harness_stat("page_alloc"), >, 10);
+	g_assert_cmpuint(harness_stat("big_alloc"), ==, harness_stat("big_free"));
+	g_assert_cmpuint(harness_cache_info(mx->user).slabs, ==, 0);
+	g_assert_cmpuint(harness_cache_info(mx->rcu).active_objs, ==, 0);
 	g_assert_cmpuint(pa_pages_in_use(kern->pa, 0), ==, 0);
 	g_assert_cmpuint(pa_pages_in_use(kern->pa, 1), ==, 0);
 }

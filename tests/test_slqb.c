@@ -25,43 +25,6 @@ static machine_t *machine(int ncpus, int nnodes, int mem_mib)
 	return m;
 }
 
-static cache_info_t info_of(kmem_cache_t *s)
-{
-	cache_info_t ci;
-
-	ops->cache_info(kern->alloc, s, &ci);
-	return ci;
-}
-
-static kmem_cache_t *find_cache(const char *name)
-{
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
-
-		if (strcmp(info_of(s).name, name) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-static void collect_stat(void *ctx, const char *name, uint64_t value)
-{
-	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));
-}
-
-static uint64_t stat_now(const char *name)
-{
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	uint64_t *p, v;
-
-	ops->stats(kern->alloc, collect_stat, h);
-	p = g_hash_table_lookup(h, name);
-	g_assert_nonnull(p);
-	v = *p;
-	g_hash_table_destroy(h);
-	return v;
-}
-
 /* Let ps of simulated time pass on this CPU, then run its due work. */
 static void pass_time(simtime_t ps)
 {
@@ -114,7 +77,7 @@ static void watermark_cache_body(void *arg)
 		cache_info_t ci;
 
 		g_snprintf(name, sizeof(name), "kmalloc-%u", size[i]);
-		ci = info_of(find_cache(name));
+		ci = harness_cache_info(harness_find_cache(name));
 		g_assert_cmpint(ci.batchcount, ==, rule_freebatch(size[i]));
 		g_assert_cmpint(ci.limit, ==, 4 * rule_freebatch(size[i]));
 	}
@@ -186,7 +149,7 @@ static void rb_produce(void *arg)
 	rb_t *rb = arg;
 
 	rb->s = ops->cache_create(kern->alloc, "rb", 256, 0, 0);
-	rb->fb = (unsigned)info_of(rb->s).batchcount;
+	rb->fb = (unsigned)harness_cache_info(rb->s).batchcount;
 	g_assert_cmpuint(rb->fb, ==, rule_freebatch(256));
 	rb->n = RB_BATCHES * rb->fb;
 	rb->obj = g_new(saddr_t, rb->n);
@@ -294,7 +257,7 @@ static kmem_cache_t *kmalloc_cache_of(size_t size)
 	char name[32];
 
 	g_snprintf(name, sizeof(name), "kmalloc-%zu", class_of(size));
-	return find_cache(name);
+	return harness_find_cache(name);
 }
 
 static void mix_boot(void *arg)
@@ -392,7 +355,7 @@ static void mix_check(void *arg)
 	for (guint i = 0; i < sorted->len; i++) {
 		live_t *o = &g_array_index(sorted, live_t, i);
 		page_t *page = virt_to_page(o->addr);
-		cache_info_t ci = info_of(o->cache);
+		cache_info_t ci = harness_cache_info(o->cache);
 		saddr_t off = o->addr - page_address(page);
 
 		g_assert_nonnull(page);
@@ -402,14 +365,14 @@ static void mix_check(void *arg)
 		g_assert_cmpuint(o->size, <=, ci.object_size);
 		if (i > 0)
 			g_assert_cmpuint(g_array_index(sorted, live_t, i - 1).addr +
-			                 info_of(g_array_index(sorted, live_t, i - 1).cache).size,
+			                 harness_cache_info(g_array_index(sorted, live_t, i - 1).cache).size,
 			                 <=, o->addr);
 		g_hash_table_insert(per_cache, o->cache, GSIZE_TO_POINTER(
 			GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, o->cache)) + 1));
 	}
 	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
 		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
-		cache_info_t ci = info_of(s);
+		cache_info_t ci = harness_cache_info(s);
 
 		g_assert_cmpuint(ci.active_objs, >=,
 		                 GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)));
@@ -475,7 +438,7 @@ static void test_consistency_numa(void)
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	g_assert_cmpuint(mx.rounds, >, 0);
 	for (int i = 0; i < ops->ncaches(k->alloc); i++) {
-		cache_info_t ci = info_of(ops->cache_at(k->alloc, i));
+		cache_info_t ci = harness_cache_info(ops->cache_at(k->alloc, i));
 
 		g_assert_cmpuint(ci.slabs, ==, 0);
 		g_assert_cmpuint(ci.active_objs, ==, 0);
@@ -483,10 +446,10 @@ static void test_consistency_numa(void)
 	g_assert_cmpuint(ops->queued_bytes(k->alloc), ==, 0);
 	g_assert_cmpuint(mx.cross_node_frees, >, 0);
 	/* ALLOC counts each allocation once, FREE each free. */
-	g_assert_cmpuint(stat_now("alloc"), ==, mx.slab_allocs);
-	g_assert_cmpuint(stat_now("free"), ==, mx.slab_frees);
-	g_assert_cmpuint(stat_now("free_remote"), >, 0);
-	g_assert_cmpuint(stat_now("claim_remote_list"), >, 0);
+	g_assert_cmpuint(harness_stat("alloc"), ==, mx.slab_allocs);
+	g_assert_cmpuint(harness_stat("free"), ==, mx.slab_frees);
+	g_assert_cmpuint(harness_stat("free_remote"), >, 0);
+	g_assert_cmpuint(harness_stat("claim_remote_list"), >, 0);
 	g_array_free(mx.live, TRUE);
 	harness_free(k, m);
 }
@@ -520,10 +483,10 @@ static void na_cpu0(void *arg)
 	g_assert_cmpuint(list_cls()->acquisitions - na->locks0, ==, 2);
 	na->y = ops->cache_alloc(kern->alloc, na->s, 0, 1);
 	g_assert_cmpuint(list_cls()->acquisitions - na->locks0, ==, 3);
-	g_assert_cmpuint(stat_now("alloc_slab_new"), ==, 1);
-	g_assert_cmpuint(stat_now("alloc_slab_fill"), ==, 2);
+	g_assert_cmpuint(harness_stat("alloc_slab_new"), ==, 1);
+	g_assert_cmpuint(harness_stat("alloc_slab_fill"), ==, 2);
 	ops->cache_free(kern->alloc, na->s, na->x);
-	g_assert_cmpuint(stat_now("free_remote"), ==, 1);
+	g_assert_cmpuint(harness_stat("free_remote"), ==, 1);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(na->s, 0), ==, 0);
 }
 
@@ -534,10 +497,10 @@ static void na_cpu1(void *arg)
 	na_t *na = arg;
 
 	ops->cache_free(kern->alloc, na->s, na->y);
-	g_assert_cmpuint(stat_now("free_remote"), ==, 1);
+	g_assert_cmpuint(harness_stat("free_remote"), ==, 1);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(na->s, 1), ==, 1);
 	g_assert_cmpuint(ops->cache_alloc(kern->alloc, na->s, 0, -1), ==, na->y);
-	g_assert_cmpuint(stat_now("alloc"), ==, 3);
+	g_assert_cmpuint(harness_stat("alloc"), ==, 3);
 	g_assert_cmpuint(list_cls()->acquisitions - na->locks0, ==, 3);
 }
 
@@ -570,17 +533,17 @@ static void lifo_body(void *arg)
 	(void)arg;
 	for (unsigned i = 0; i < n; i++)
 		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
-	g_assert_cmpuint(info_of(s).slabs, ==, (n + 15) / 16);
-	g_assert_cmpuint(stat_now("alloc_slab_new"), ==, (n + 15) / 16);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, (n + 15) / 16);
+	g_assert_cmpuint(harness_stat("alloc_slab_new"), ==, (n + 15) / 16);
 	for (unsigned i = 0; i < n; i++)
 		ops->cache_free(kern->alloc, s, x[i]);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(s, 0), ==, n - fb);
-	g_assert_cmpuint(stat_now("flush_free_list"), ==, 1);
-	g_assert_cmpuint(stat_now("flush_free_list_objects"), ==, fb);
-	g_assert_cmpuint(stat_now("flush_free_list_remote"), ==, 0);
-	g_assert_cmpuint(stat_now("flush_slab_free"), ==, 16);
-	g_assert_cmpuint(stat_now("flush_slab_partial"), ==, 16);
-	g_assert_cmpuint(info_of(s).slabs, ==, (n + 15) / 16 - 16);
+	g_assert_cmpuint(harness_stat("flush_free_list"), ==, 1);
+	g_assert_cmpuint(harness_stat("flush_free_list_objects"), ==, fb);
+	g_assert_cmpuint(harness_stat("flush_free_list_remote"), ==, 0);
+	g_assert_cmpuint(harness_stat("flush_slab_free"), ==, 16);
+	g_assert_cmpuint(harness_stat("flush_slab_partial"), ==, 16);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, (n + 15) / 16 - 16);
 	/* LIFO: the next allocation is the newest object left, x[768]. */
 	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, x[n - fb - 1]);
 	g_free(x);
@@ -638,8 +601,8 @@ static void trim_body(void *arg)
 	unsigned fb = rule_freebatch(256);
 	saddr_t x = ops->cache_alloc(kern->alloc, t->s, 0, -1);
 
-	g_assert_cmpuint(stat_now("claim_remote_list"), ==, 1);
-	g_assert_cmpuint(stat_now("claim_remote_list_objects"), ==, t->n);
+	g_assert_cmpuint(harness_stat("claim_remote_list"), ==, 1);
+	g_assert_cmpuint(harness_stat("claim_remote_list_objects"), ==, t->n);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(t->s, 0), ==, t->n - fb - 1);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(t->s, 0), >, 4 * fb);
 	/* The first run is due at 1 s on CPU 0's timeline. */
@@ -651,8 +614,8 @@ static void trim_body(void *arg)
 		g_assert_cmpuint(slqb_cpu_freelist_nr(t->s, 0), ==, expect[i]);
 	}
 	/* Only x is left: one page. */
-	g_assert_cmpuint(info_of(t->s).slabs, ==, 1);
-	g_assert_cmpuint(info_of(t->s).active_objs, ==, 1);
+	g_assert_cmpuint(harness_cache_info(t->s).slabs, ==, 1);
+	g_assert_cmpuint(harness_cache_info(t->s).active_objs, ==, 1);
 	ops->cache_free(kern->alloc, t->s, x);
 }
 
@@ -705,16 +668,16 @@ static void meta_body(void *arg)
 	int i = 0;
 
 	(void)arg;
-	g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache");
-	g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache_cpu");
-	g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache_node");
-	g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, i++)).name, ==, "kmalloc-192");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache_cpu");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache_node");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmalloc-192");
 	for (int sh = 3; sh <= 21; sh++) {
 		g_snprintf(name, sizeof(name), "kmalloc-%d", 1 << sh);
-		g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, i++)).name, ==, name);
+		g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, name);
 	}
 	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 2 * 20 + 3);
-	g_assert_cmpuint(info_of(find_cache("kmem_cache")).size, ==, 192);
+	g_assert_cmpuint(harness_cache_info(harness_find_cache("kmem_cache")).size, ==, 192);
 
 	s = ops->cache_create(kern->alloc, "meta", 100, 0, 0);
 	g_assert_nonnull(s);
@@ -821,7 +784,7 @@ static void cap_visit(void *ctx, const char *kind, uint64_t objects, uint64_t by
 
 static void cap_body(void *arg)
 {
-	kmem_cache_t *s = find_cache("kmalloc-2048");
+	kmem_cache_t *s = harness_find_cache("kmalloc-2048");
 	cap_t c = { 0 };
 
 	(void)arg;

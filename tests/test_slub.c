@@ -11,27 +11,6 @@
 
 static const allocator_ops_t *ops = &slub_allocator;
 
-static kmem_cache_t *find_cache(const char *name)
-{
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
-		cache_info_t ci;
-
-		ops->cache_info(kern->alloc, s, &ci);
-		if (strcmp(ci.name, name) == 0)
-			return s;
-	}
-	return NULL;
-}
-
-static cache_info_t info_of(kmem_cache_t *s)
-{
-	cache_info_t ci;
-
-	ops->cache_info(kern->alloc, s, &ci);
-	return ci;
-}
-
 /* ---- 1. geometry ---- */
 
 static int fls_int(unsigned long x)
@@ -176,7 +155,7 @@ static kmem_cache_t *kmalloc_cache_of(size_t size)
 	char name[32];
 
 	g_snprintf(name, sizeof(name), "kmalloc-%zu", class_of(size));
-	return find_cache(name);
+	return harness_find_cache(name);
 }
 
 static void mix_boot(void *arg)
@@ -297,7 +276,7 @@ static void mix_check(void *arg)
 			pages += 1u << page->order;
 			continue;
 		}
-		cache_info_t ci = info_of(o->cache);
+		cache_info_t ci = harness_cache_info(o->cache);
 		saddr_t off = o->addr - page_address(page);
 
 		g_assert_true(page->flags & PG_slab);
@@ -310,7 +289,7 @@ static void mix_check(void *arg)
 	}
 	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
 		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
-		cache_info_t ci = info_of(s);
+		cache_info_t ci = harness_cache_info(s);
 
 		g_assert_cmpuint(ci.active_objs, ==,
 		                 GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)));
@@ -333,11 +312,6 @@ static void mix_free_all(void *arg, int cpu)
 		mix_free(mx, g_array_index(mx->live, live_t, i), cpu);
 }
 
-static void collect_stat(void *ctx, const char *name, uint64_t value)
-{
-	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));
-}
-
 /* CPU 0 shrinks every cache while the others answer its flush IPIs. */
 static void mix_shrink(void *arg, int cpu)
 {
@@ -353,7 +327,7 @@ static void mix_shrink(void *arg, int cpu)
 	}
 	for (int i = 0; i < ops->ncaches(kern->alloc); i++)
 		ops->shrink(kern->alloc, ops->cache_at(kern->alloc, i));
-	ops->stats(kern->alloc, collect_stat, mx->stats);
+	ops->stats(kern->alloc, harness_collect_stat, mx->stats);
 	mx->done = true;
 	for (int c = 1; c < mx->ncpus; c++)
 		kernel_kick(c, know());
@@ -395,7 +369,7 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	for (int i = 0; i < ops->ncaches(k->alloc); i++) {
-		cache_info_t ci = info_of(ops->cache_at(k->alloc, i));
+		cache_info_t ci = harness_cache_info(ops->cache_at(k->alloc, i));
 		g_assert_cmpuint(ci.slabs, ==, 0);
 	}
 	/* Every slab allocation and free took exactly one path. */
@@ -427,23 +401,12 @@ static void test_consistency_numa(void)
 
 /* ---- deactivation, empty slabs, shrink order ---- */
 
-static uint64_t stat_now(const char *name)
-{
-	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	uint64_t v;
-
-	ops->stats(kern->alloc, collect_stat, h);
-	v = *(uint64_t *)g_hash_table_lookup(h, name);
-	g_hash_table_destroy(h);
-	return v;
-}
-
 /* 2 CPUs on 2 nodes, everything on CPU 0 (node 0).  Size 1024 with
  * min_objects 12: order 2, 16 objects per slab. */
 static void deactivate_body(void *arg)
 {
 	kmem_cache_t *s = ops->cache_create(kern->alloc, "deact", 1024, 0, 0);
-	cache_info_t ci = info_of(s);
+	cache_info_t ci = harness_cache_info(s);
 	unsigned n = ci.objects_per_slab;
 	saddr_t x[16], y, z;
 
@@ -455,34 +418,34 @@ static void deactivate_body(void *arg)
 		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
 	for (unsigned i = 0; i < n; i++)
 		ops->cache_free(kern->alloc, s, x[i]);
-	g_assert_cmpuint(stat_now("free_fastpath"), ==, n);
+	g_assert_cmpuint(harness_stat("free_fastpath"), ==, n);
 
 	/* A node-1 request deactivates S0: empty, and node 0 has fewer than
 	 * min_partial (10) partial slabs, so S0 stays on its partial list;
 	 * node 1 has nothing, so S1 is a new slab there. */
 	y = ops->cache_alloc(kern->alloc, s, 0, 1);
 	g_assert_cmpint(page_to_nid(virt_to_page(y)), ==, 1);
-	g_assert_cmpuint(stat_now("deactivate_empty"), ==, 1);
-	g_assert_cmpuint(stat_now("alloc_slab"), ==, 2);
-	g_assert_cmpuint(info_of(s).slabs, ==, 2);
+	g_assert_cmpuint(harness_stat("deactivate_empty"), ==, 1);
+	g_assert_cmpuint(harness_stat("alloc_slab"), ==, 2);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 2);
 
 	/* A node-0 request deactivates S1 (15 objects come back from the cpu
 	 * freelist: it goes to the head of node 1's list) and takes S0 from
 	 * node 0's partial list.  Merging the cpu freelist pushes its objects
 	 * one by one, so S0's freelist now starts at x[0]. */
 	z = ops->cache_alloc(kern->alloc, s, 0, 0);
-	g_assert_cmpuint(stat_now("deactivate_to_head"), ==, 1);
-	g_assert_cmpuint(stat_now("alloc_from_partial"), ==, 1);
+	g_assert_cmpuint(harness_stat("deactivate_to_head"), ==, 1);
+	g_assert_cmpuint(harness_stat("alloc_from_partial"), ==, 1);
 	g_assert_cmpuint(z, ==, x[0]);
 
 	/* Freeing y empties S1, which sits on node 1's partial list: it is
 	 * removed and freed at once, min_partial notwithstanding. */
 	ops->cache_free(kern->alloc, s, y);
-	g_assert_cmpuint(stat_now("free_remove_partial"), ==, 1);
-	g_assert_cmpuint(stat_now("free_slab"), ==, 1);
-	g_assert_cmpuint(info_of(s).slabs, ==, 1);
+	g_assert_cmpuint(harness_stat("free_remove_partial"), ==, 1);
+	g_assert_cmpuint(harness_stat("free_slab"), ==, 1);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 1);
 	ops->cache_free(kern->alloc, s, z);
-	g_assert_cmpuint(info_of(s).active_objs, ==, 0);
+	g_assert_cmpuint(harness_cache_info(s).active_objs, ==, 0);
 }
 
 static void test_deactivate(void)
@@ -498,7 +461,7 @@ static void test_deactivate(void)
 static void shrink_body(void *arg)
 {
 	kmem_cache_t *s = ops->cache_create(kern->alloc, "sort", 1024, 0, 0);
-	unsigned n = info_of(s).objects_per_slab;
+	unsigned n = harness_cache_info(s).objects_per_slab;
 	uint64_t boot = *(uint64_t *)arg;
 	saddr_t a[24];
 
@@ -511,23 +474,23 @@ static void shrink_body(void *arg)
 	ops->cache_free(kern->alloc, s, a[0]);
 	ops->cache_free(kern->alloc, s, a[1]);
 	ops->cache_free(kern->alloc, s, a[n]);
-	g_assert_cmpuint(stat_now("free_add_partial"), ==, 2);
+	g_assert_cmpuint(harness_stat("free_add_partial"), ==, 2);
 
 	/* Shrink flushes S2 (full: on no list) and sorts most used first:
 	 * [S1, S0].  The next allocations drain S1 (a[n]), then S0 (a[1],
 	 * its last freed object). */
 	ops->shrink(kern->alloc, s);
-	g_assert_cmpuint(stat_now("cpuslab_flush"), ==, 1);
+	g_assert_cmpuint(harness_stat("cpuslab_flush"), ==, 1);
 	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, a[n]);
 	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, a[1]);
 	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, a[0]);
-	g_assert_cmpuint(info_of(s).slabs, ==, 3);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 3);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, boot + 3 * 2);
 
 	for (unsigned i = 0; i < 3 * n; i++)
 		ops->cache_free(kern->alloc, s, a[i]);
 	ops->shrink(kern->alloc, s);
-	g_assert_cmpuint(info_of(s).slabs, ==, 0);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, boot);
 }
 
@@ -558,12 +521,12 @@ static void fallback_body(void *arg)
 	saddr_t x[4];
 
 	(void)arg;
-	g_assert_cmpuint(info_of(s).order, ==, 1);
+	g_assert_cmpuint(harness_cache_info(s).order, ==, 1);
 	for (int i = 0; i < 4; i++)
 		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
-	g_assert_cmpuint(stat_now("order_fallback"), ==, 1);
+	g_assert_cmpuint(harness_stat("order_fallback"), ==, 1);
 	g_assert_cmpuint(virt_to_page(x[0])->objects, ==, 4);
-	g_assert_cmpuint(info_of(s).num_objs, ==, 4);
+	g_assert_cmpuint(harness_cache_info(s).num_objs, ==, 4);
 	g_assert_cmpuint(x[3], ==, x[0] + 3 * 1024);
 	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, 0);
 	g_assert_cmpuint(pa_stats(kern->pa)->failures, ==, 3);
@@ -573,7 +536,7 @@ static void fallback_body(void *arg)
 		ops->cache_free(kern->alloc, s, x[i]);
 	ops->shrink(kern->alloc, s);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, 0);
-	g_assert_cmpuint(info_of(s).slabs, ==, 0);
+	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 }
 
 static void test_order_fallback(void)
@@ -653,7 +616,7 @@ static void meta_body(void *arg)
 	(void)arg;
 	g_assert_cmpint(ops->ncaches(kern->alloc), ==, G_N_ELEMENTS(boot));
 	for (unsigned i = 0; i < G_N_ELEMENTS(boot); i++)
-		g_assert_cmpstr(info_of(ops->cache_at(kern->alloc, i)).name, ==, boot[i]);
+		g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i)).name, ==, boot[i]);
 
 	/* 4 CPUs, 2 nodes (NR_CPUS 4, MAX_NUMNODES 2).  Boot caches are static
 	 * structs of 240 + 8*2 + 8*4 = 288 B; a user cache kmallocs
@@ -801,7 +764,7 @@ static void large_body(void *arg)
 	y = ops->kmalloc(kern->alloc, 4096, 0, -1);
 	page = virt_to_page(y);
 	g_assert_true(page->flags & PG_slab);
-	g_assert_true(page->slab == (void *)find_cache("kmalloc-4096"));
+	g_assert_true(page->slab == (void *)harness_find_cache("kmalloc-4096"));
 	ops->kfree(kern->alloc, y);
 
 	/* kmalloc(0) is ZERO_SIZE_PTR, and kfree takes it back. */
