@@ -20,6 +20,7 @@ machine_t *harness_machine(int ncpus, int nnodes, int mem_mib)
 	m->page_size = 4096;
 	m->page_shift = 12;
 	m->cache_line = 64;
+	m->hz = 250;
 	m->line_shift = 6;
 	m->mem_per_node = (uint64_t)mem_mib << 20;
 	m->cache_lines = 1024;
@@ -292,4 +293,81 @@ uint64_t harness_stat(const char *name)
 	v = *p;
 	g_hash_table_destroy(h);
 	return v;
+}
+
+/* ---- the debug checks every allocator has ---- */
+
+void harness_in_subprocess(const allocator_ops_t *ops, void (*body)(void *))
+{
+	machine_t *m = harness_machine(1, 1, 16);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+
+	harness_run_on(k, 0, body, NULL);
+	harness_free(k, m);
+}
+
+static saddr_t kmalloc64(void)
+{
+	return kern->alloc_ops->kmalloc(kern->alloc, 64, 0, -1);
+}
+
+static void double_free_body(void *arg)
+{
+	saddr_t keep = kmalloc64(), x = kmalloc64();
+
+	(void)arg;
+	(void)keep;
+	kern->alloc_ops->kfree(kern->alloc, x);
+	kern->alloc_ops->kfree(kern->alloc, x);
+}
+
+static void foreign_body(void *arg)
+{
+	(void)arg;
+	kern->alloc_ops->kfree(kern->alloc, kmalloc64() + 16);
+}
+
+static void corrupt_body(void *arg)
+{
+	saddr_t x = kmalloc64();
+
+	(void)arg;
+	kern->alloc_ops->kfree(kern->alloc, x);
+	kstore64(x, 0xdead0000);
+	kmalloc64();
+}
+
+typedef struct debug_case {
+	const allocator_ops_t *ops;
+	void (*body)(void *);
+	const char *pattern;
+} debug_case_t;
+
+static debug_case_t debug_cases[3];
+
+static void debug_test(gconstpointer data)
+{
+	const debug_case_t *c = data;
+
+	if (g_test_subprocess()) {
+		harness_in_subprocess(c->ops, c->body);
+		return;
+	}
+	harness_trap_kbug(c->pattern);
+}
+
+void harness_add_debug_tests(const char *prefix, const allocator_ops_t *ops, bool freelist)
+{
+	static const struct { const char *name, *pattern; void (*body)(void *); } all[] = {
+		{ "double-free", "*double free*", double_free_body },
+		{ "foreign-pointer", "*foreign pointer*", foreign_body },
+		{ "freelist-corruption", "*freelist corrupted*", corrupt_body },
+	};
+
+	for (int i = 0; i < (freelist ? 3 : 2); i++) {
+		char *path = g_strdup_printf("%s/%s", prefix, all[i].name);
+		debug_cases[i] = (debug_case_t){ ops, all[i].body, all[i].pattern };
+		g_test_add_data_func(path, &debug_cases[i], debug_test);
+		g_free(path);
+	}
 }

@@ -16,7 +16,7 @@
  * remote distance 20, mem_mib of RAM per node, round prices in ns:
  * hit 1, llc 10, xfer_socket 20, xfer_remote 100 (+2 per distance unit),
  * mem_local 60 (+4 per distance unit), rmw 5, inval 3, op 2, irq 2;
- * 4 KiB pages, 64-byte lines, 64 KiB 8-way private caches. */
+ * 4 KiB pages, 64-byte lines, 64 KiB 8-way private caches; HZ 250. */
 machine_t *harness_machine(int ncpus, int nnodes, int mem_mib);
 
 /* Build a kernel over m.  ops may be NULL (page allocator only); tunables
@@ -40,6 +40,17 @@ void harness_free(kernel_t *k, machine_t *m);
  * stack, where LeakSanitizer cannot see what the main stack references
  * (GTest's own state), so the child runs without it. */
 void harness_trap_kbug(const char *pattern);
+
+/* Boot ops on a 1-CPU machine and run body there (in a GTest subprocess,
+ * for a body that should end in kbug()). */
+void harness_in_subprocess(const allocator_ops_t *ops, void (*body)(void *));
+
+/* Register PREFIX/double-free, PREFIX/foreign-pointer and, with
+ * `freelist`, PREFIX/freelist-corruption: kmalloc(64) misused (freed
+ * twice while its slab holds another object; freed at +16; its free
+ * pointer overwritten before the next kmalloc), each expected to stop in
+ * kbug() with the matching message.  One allocator per test program. */
+void harness_add_debug_tests(const char *prefix, const allocator_ops_t *ops, bool freelist);
 
 /* ---- the booted allocator, free of charge (introspection ops) ---- */
 

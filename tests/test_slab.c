@@ -13,14 +13,6 @@
 
 static const allocator_ops_t *ops = &slab_allocator;
 
-static machine_t *machine(int ncpus, int nnodes, int mem_mib)
-{
-	machine_t *m = harness_machine(ncpus, nnodes, mem_mib);
-
-	m->hz = 250;
-	return m;
-}
-
 static slab_audit_t audit_of(kmem_cache_t *s)
 {
 	slab_audit_t a;
@@ -174,7 +166,7 @@ static void tunables_body(void *arg)
 
 static void test_tunables(void)
 {
-	machine_t *m = machine(2, 1, 16);
+	machine_t *m = harness_machine(2, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, tunables_body, NULL);
@@ -197,7 +189,7 @@ static void override_body(void *arg)
 
 static void test_tunable_overrides(void)
 {
-	machine_t *m = machine(2, 1, 16);
+	machine_t *m = harness_machine(2, 1, 16);
 	long tun[] = { 10, 30, 0, 0, 1 };
 	kernel_t *k = harness_kernel(m, ops, tun, NULL);
 
@@ -236,7 +228,7 @@ static void classes_body(void *arg)
 
 static void test_kmalloc_classes(void)
 {
-	machine_t *m = machine(1, 1, 16);
+	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, classes_body, NULL);
@@ -324,7 +316,7 @@ static void meta_body(void *arg)
 
 static void run_meta(int ncpus, int nnodes, bool noalien)
 {
-	machine_t *m = machine(ncpus, nnodes, 16);
+	machine_t *m = harness_machine(ncpus, nnodes, 16);
 	long tun[] = { 0, 0, -1, noalien, 1 };
 	kernel_t *k = harness_kernel(m, ops, tun, NULL);
 	meta_case_t c = { ncpus, nnodes, noalien };
@@ -368,7 +360,7 @@ static void mgmt_body(void *arg)
 
 static void test_slab_mgmt(void)
 {
-	machine_t *m = machine(1, 1, 16);
+	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, mgmt_body, NULL);
@@ -407,7 +399,7 @@ static void capacity_body(void *arg)
 
 static void test_queue_capacity(void)
 {
-	machine_t *m = machine(8, 4, 16);
+	machine_t *m = harness_machine(8, 4, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, capacity_body, NULL);
@@ -586,7 +578,7 @@ static void mix_stats(void *arg)
 
 static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 {
-	machine_t *m = machine(ncpus, nnodes, 64);
+	machine_t *m = harness_machine(ncpus, nnodes, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	mix_t mx = { .ncpus = ncpus, .ops_per_cpu = ops_per_cpu };
 	int cpus[8];
@@ -688,7 +680,7 @@ static void reap_body(void *arg)
 
 static void test_reap_percpu(void)
 {
-	machine_t *m = machine(2, 1, 16);
+	machine_t *m = harness_machine(2, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, reap_body, NULL);
@@ -726,7 +718,7 @@ static void alien_reap_body(void *arg)
 
 static void test_reap_alien(void)
 {
-	machine_t *m = machine(2, 2, 16);
+	machine_t *m = harness_machine(2, 2, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, alien_reap_body, NULL);
@@ -764,7 +756,7 @@ static void fallback_body(void *arg)
 
 static void test_fallback(void)
 {
-	machine_t *m = machine(2, 2, 1);
+	machine_t *m = harness_machine(2, 2, 1);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, fallback_body, NULL);
@@ -786,7 +778,7 @@ static void stats_body(void *arg)
 
 static void test_stats_order(void)
 {
-	machine_t *m = machine(1, 1, 16);
+	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	GString *names = g_string_new(NULL);
 
@@ -823,7 +815,7 @@ static void fastpath_body(void *arg)
 
 static void test_fastpath(void)
 {
-	machine_t *m = machine(1, 1, 16);
+	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	simtime_t dt;
 
@@ -837,23 +829,6 @@ static void test_fastpath(void)
 }
 
 /* ---- 10. debug checks (kbug exits: run in a subprocess) ---- */
-
-static void double_free_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x);
-	ops->kfree(kern->alloc, x);
-}
-
-static void foreign_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x + 8);
-}
 
 static void wrong_cache_body(void *arg)
 {
@@ -884,28 +859,10 @@ static void remote_double_free_body(void *arg, int cpu)
 	ops->kfree(kern->alloc, x);
 }
 
-static void in_subprocess(void (*body)(void *))
-{
-	machine_t *m = machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, body, NULL);
-	harness_free(k, m);
-}
-
-static void test_double_free(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(double_free_body);
-		return;
-	}
-	harness_trap_kbug("*double free*");
-}
-
 static void test_double_free_remote(void)
 {
 	if (g_test_subprocess()) {
-		machine_t *m = machine(2, 2, 16);
+		machine_t *m = harness_machine(2, 2, 16);
 		kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 		int cpus[2] = { 0, 1 };
 
@@ -916,19 +873,10 @@ static void test_double_free_remote(void)
 	harness_trap_kbug("*double free*");
 }
 
-static void test_foreign_pointer(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(foreign_body);
-		return;
-	}
-	harness_trap_kbug("*foreign pointer*");
-}
-
 static void test_wrong_cache(void)
 {
 	if (g_test_subprocess()) {
-		in_subprocess(wrong_cache_body);
+		harness_in_subprocess(ops, wrong_cache_body);
 		return;
 	}
 	harness_trap_kbug("*foreign pointer*");
@@ -953,9 +901,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/slab/fallback", test_fallback);
 	g_test_add_func("/slab/stats-order", test_stats_order);
 	g_test_add_func("/slab/fastpath", test_fastpath);
-	g_test_add_func("/slab/double-free", test_double_free);
+	harness_add_debug_tests("/slab", ops, false);
 	g_test_add_func("/slab/double-free-remote", test_double_free_remote);
-	g_test_add_func("/slab/foreign-pointer", test_foreign_pointer);
 	g_test_add_func("/slab/wrong-cache", test_wrong_cache);
 	return g_test_run();
 }

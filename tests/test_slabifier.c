@@ -17,14 +17,6 @@
 
 static const allocator_ops_t *ops = &slabifier_allocator;
 
-static machine_t *machine(int ncpus, int nnodes)
-{
-	machine_t *m = harness_machine(ncpus, nnodes, 64);
-
-	m->hz = 250;
-	return m;
-}
-
 static uint64_t list_locks(void)
 {
 	return klock_class("slabifier.list_lock")->acquisitions;
@@ -154,7 +146,7 @@ static void geometry_body(void *arg)
 
 static void test_geometry_caches(void)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, geometry_body, NULL);
@@ -196,7 +188,7 @@ static void c14_alloc(void *arg, int cpu)
  * full (at allocations 17, 33, 49, 65, 81, 97): 100 + 6 per CPU. */
 static void test_c14_alloc_only(void)
 {
-	machine_t *m = machine(4, 1);
+	machine_t *m = harness_machine(4, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	int cpus[4] = { 0, 1, 2, 3 };
 	c14_t c = { 0 };
@@ -301,7 +293,7 @@ static void boot_pages_body(void *arg)
 
 static void test_c14_transitions(void)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	uint64_t boot;
 
@@ -350,7 +342,7 @@ static void numa_body(void *arg)
 
 static void test_c14_numa(void)
 {
-	machine_t *m = machine(2, 2);
+	machine_t *m = harness_machine(2, 2, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	uint64_t boot;
 
@@ -382,7 +374,7 @@ static void order_body(void *arg)
 
 static void check_order(long order, unsigned objects)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	long tun[2] = { order, 1 };
 	kernel_t *k = harness_kernel(m, ops, tun, NULL);
 
@@ -512,7 +504,7 @@ static void model_body(void *arg)
 
 static void test_c14_model(void)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, model_body, NULL);
@@ -737,7 +729,7 @@ static void mix_stats(void *arg)
 
 static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 {
-	machine_t *m = machine(ncpus, nnodes);
+	machine_t *m = harness_machine(ncpus, nnodes, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	mix_t mx = { .ncpus = ncpus, .ops_per_cpu = ops_per_cpu };
 	int cpus[8];
@@ -806,7 +798,7 @@ static void single_body(void *arg)
 
 static void test_single_object(void)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, single_body, NULL);
@@ -927,7 +919,7 @@ static void flusher_create(void *arg)
 
 static void test_flusher(void)
 {
-	machine_t *m = machine(2, 1);
+	machine_t *m = harness_machine(2, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	int cpus[2] = { 0, 1 };
 	fl_t f = { 0 };
@@ -990,7 +982,7 @@ static void meta_body(void *arg)
 
 static void test_metadata(void)
 {
-	machine_t *m = machine(4, 2);
+	machine_t *m = harness_machine(4, 2, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, meta_body, NULL);
@@ -1035,7 +1027,7 @@ static void fastpath_body(void *arg)
  * save/restore pairs of 2 ns. */
 static void test_fastpath(void)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	fp_t f = { 0 };
 
@@ -1050,72 +1042,6 @@ static void test_fastpath(void)
 }
 
 /* ---- 8. debug checks (kbug exits: run in a subprocess) ---- */
-
-static void double_free_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kmalloc(kern->alloc, 64, 0, -1);
-	ops->kfree(kern->alloc, x);
-	ops->kfree(kern->alloc, x);
-}
-
-/* A use after free overwrites the free pointer of a free object in the
- * active slab; the allocation that pops it finds the corruption. */
-static void corrupt_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x);
-	kstore64(x, 0xdead0000);
-	ops->kmalloc(kern->alloc, 64, 0, -1);
-}
-
-static void foreign_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x + 8);
-}
-
-static void in_subprocess(void (*body)(void *))
-{
-	machine_t *m = machine(1, 1);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, body, NULL);
-	harness_free(k, m);
-}
-
-static void test_double_free(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(double_free_body);
-		return;
-	}
-	harness_trap_kbug("*double free*");
-}
-
-static void test_foreign_pointer(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(foreign_body);
-		return;
-	}
-	harness_trap_kbug("*foreign pointer*");
-}
-
-static void test_freelist_corruption(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(corrupt_body);
-		return;
-	}
-	harness_trap_kbug("*freelist corrupted*");
-}
 
 /* ---- 9. defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
 
@@ -1325,7 +1251,7 @@ static void frag_body(void *arg)
 
 static void run_frag(frag_t *f, int mode)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	f->mode = mode;
@@ -1489,7 +1415,7 @@ static void dnuma_defrag(void *arg)
 
 static void test_defrag_numa(void)
 {
-	machine_t *m = machine(2, 2);
+	machine_t *m = harness_machine(2, 2, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	dnuma_t d = { 0 };
 
@@ -1558,7 +1484,7 @@ static void vacate_body(void *arg)
 
 static void run_vacate(vac_t *v)
 {
-	machine_t *m = machine(1, 1);
+	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, vacate_body, v);
@@ -1650,7 +1576,7 @@ static void vacate_busy_body(void *arg)
 
 static void test_vacate_more(void)
 {
-	machine_t *m = machine(2, 1);
+	machine_t *m = harness_machine(2, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	owner_t o = { 0 };
 
@@ -1676,12 +1602,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/slabifier/flusher", test_flusher);
 	g_test_add_func("/slabifier/metadata", test_metadata);
 	g_test_add_func("/slabifier/fastpath", test_fastpath);
-	g_test_add_func("/slabifier/double-free", test_double_free);
-	g_test_add_func("/slabifier/foreign-pointer", test_foreign_pointer);
-	g_test_add_func("/slabifier/freelist-corruption", test_freelist_corruption);
 	g_test_add_func("/slabifier/defrag-fragmentation", test_defrag_fragmentation);
 	g_test_add_func("/slabifier/defrag-numa", test_defrag_numa);
 	g_test_add_func("/slabifier/vacate", test_vacate);
 	g_test_add_func("/slabifier/vacate-more", test_vacate_more);
+	harness_add_debug_tests("/slabifier", ops, true);
 	return g_test_run();
 }

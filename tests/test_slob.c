@@ -680,17 +680,6 @@ static void test_metadata(void)
 
 /* ---- 7. debug checks (kbug exits: run in a subprocess) ---- */
 
-static void double_free_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-	saddr_t keep = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	(void)keep;
-	ops->kfree(kern->alloc, x);
-	ops->kfree(kern->alloc, x);
-}
-
 /* The page went back with the first free. */
 static void double_free_page_body(void *arg)
 {
@@ -699,14 +688,6 @@ static void double_free_page_body(void *arg)
 	(void)arg;
 	ops->kfree(kern->alloc, x);
 	ops->kfree(kern->alloc, x);
-}
-
-static void foreign_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x + 16);
 }
 
 static void wrong_cache_body(void *arg)
@@ -720,15 +701,6 @@ static void wrong_cache_body(void *arg)
 	ops->cache_free(kern->alloc, b, x);
 }
 
-static void test_double_free(void)
-{
-	if (g_test_subprocess()) {
-		run_one_cpu(double_free_body, NULL);
-		return;
-	}
-	harness_trap_kbug("*double free*");
-}
-
 static void test_double_free_page(void)
 {
 	if (g_test_subprocess()) {
@@ -736,15 +708,6 @@ static void test_double_free_page(void)
 		return;
 	}
 	harness_trap_kbug("*double free*");
-}
-
-static void test_foreign_pointer(void)
-{
-	if (g_test_subprocess()) {
-		run_one_cpu(foreign_body, NULL);
-		return;
-	}
-	harness_trap_kbug("*foreign pointer*");
 }
 
 static void test_wrong_cache(void)
@@ -769,9 +732,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/slob/lock-contention", test_lock_contention);
 	g_test_add_func("/slob/consistency-numa", test_consistency_numa);
 	g_test_add_func("/slob/metadata", test_metadata);
-	g_test_add_func("/slob/double-free", test_double_free);
+	harness_add_debug_tests("/slob", ops, false);
 	g_test_add_func("/slob/double-free-page", test_double_free_page);
-	g_test_add_func("/slob/foreign-pointer", test_foreign_pointer);
 	g_test_add_func("/slob/wrong-cache", test_wrong_cache);
 	return g_test_run();
 }

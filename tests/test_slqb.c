@@ -17,14 +17,6 @@
 static const allocator_ops_t *ops = &slqb_allocator;
 
 /* A harness machine with HZ 250 (the profiles' default). */
-static machine_t *machine(int ncpus, int nnodes, int mem_mib)
-{
-	machine_t *m = harness_machine(ncpus, nnodes, mem_mib);
-
-	m->hz = 250;
-	return m;
-}
-
 /* Let ps of simulated time pass on this CPU, then run its due work. */
 static void pass_time(simtime_t ps)
 {
@@ -85,7 +77,7 @@ static void watermark_cache_body(void *arg)
 
 static void test_watermarks_caches(void)
 {
-	machine_t *m = machine(2, 1, 16);
+	machine_t *m = harness_machine(2, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, watermark_cache_body, NULL);
@@ -183,7 +175,7 @@ static void rb_claim(void *arg)
  * So floor(N / (fb+1)) lock round trips for N objects, about N/fb. */
 static void test_remote_batching(void)
 {
-	machine_t *m = machine(2, 2, 16);
+	machine_t *m = harness_machine(2, 2, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	rb_t rb = { 0 };
 	uint64_t flushes, queued;
@@ -419,7 +411,7 @@ static void mix_shrink(void *arg, int cpu)
 
 static void test_consistency_numa(void)
 {
-	machine_t *m = machine(4, 2, 64);
+	machine_t *m = harness_machine(4, 2, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	mix_t mx = { .ncpus = 4, .ops_per_cpu = 3000 };
 	int cpus[4] = { 0, 1, 2, 3 };
@@ -506,7 +498,7 @@ static void na_cpu1(void *arg)
 
 static void test_node_alloc(void)
 {
-	machine_t *m = machine(2, 2, 16);
+	machine_t *m = harness_machine(2, 2, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	na_t na = { 0 };
 
@@ -551,7 +543,7 @@ static void lifo_body(void *arg)
 
 static void test_lifo_flush(void)
 {
-	machine_t *m = machine(1, 1, 16);
+	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, lifo_body, NULL);
@@ -621,7 +613,7 @@ static void trim_body(void *arg)
 
 static void test_trim(void)
 {
-	machine_t *m = machine(2, 2, 16);
+	machine_t *m = harness_machine(2, 2, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	trim_t t = { 0 };
 
@@ -699,7 +691,7 @@ static void meta_body(void *arg)
 
 static void test_metadata(void)
 {
-	machine_t *m = machine(4, 2, 16);
+	machine_t *m = harness_machine(4, 2, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, meta_body, NULL);
@@ -730,7 +722,7 @@ static void crossbar_body(void *arg)
 
 static void test_crossbar(void)
 {
-	machine_t *m = machine(4096, 1024, 4);
+	machine_t *m = harness_machine(4096, 1024, 4);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, crossbar_body, NULL);
@@ -750,7 +742,7 @@ static void stats_body(void *arg)
 
 static void test_stats_order(void)
 {
-	machine_t *m = machine(1, 1, 16);
+	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	GString *names = g_string_new(NULL);
 
@@ -796,7 +788,7 @@ static void cap_body(void *arg)
 
 static void test_queue_capacity(void)
 {
-	machine_t *m = machine(4, 2, 16);
+	machine_t *m = harness_machine(4, 2, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, cap_body, NULL);
@@ -804,71 +796,6 @@ static void test_queue_capacity(void)
 }
 
 /* ---- 8. debug checks (kbug exits: run in a subprocess) ---- */
-
-static void double_free_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x);
-	ops->kfree(kern->alloc, x);
-}
-
-/* A use after free overwrites the free pointer of an object on the LIFO;
- * the allocation that pops it finds the corruption. */
-static void corrupt_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x);
-	kstore64(x, 0xdead0000);
-	ops->kmalloc(kern->alloc, 64, 0, -1);
-}
-
-static void foreign_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x + 8);
-}
-
-static void in_subprocess(void (*body)(void *))
-{
-	machine_t *m = machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, body, NULL);
-	harness_free(k, m);
-}
-
-static void test_double_free(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(double_free_body);
-		return;
-	}
-	harness_trap_kbug("*double free*");
-}
-
-static void test_foreign_pointer(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(foreign_body);
-		return;
-	}
-	harness_trap_kbug("*foreign pointer*");
-}
-
-static void test_freelist_corruption(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(corrupt_body);
-		return;
-	}
-	harness_trap_kbug("*freelist corrupted*");
-}
 
 int main(int argc, char **argv)
 {
@@ -885,8 +812,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slqb/crossbar", test_crossbar);
 	g_test_add_func("/slqb/stats-order", test_stats_order);
 	g_test_add_func("/slqb/queue-capacity", test_queue_capacity);
-	g_test_add_func("/slqb/double-free", test_double_free);
-	g_test_add_func("/slqb/foreign-pointer", test_foreign_pointer);
-	g_test_add_func("/slqb/freelist-corruption", test_freelist_corruption);
+	harness_add_debug_tests("/slqb", ops, true);
 	return g_test_run();
 }

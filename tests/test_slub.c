@@ -784,15 +784,6 @@ static void test_large_kmalloc(void)
 
 /* ---- 5. debug checks (kbug exits: run in a subprocess) ---- */
 
-static void double_free_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x);
-	ops->kfree(kern->alloc, x);
-}
-
 static void remote_double_free_body(void *arg, int cpu)
 {
 	static saddr_t x;
@@ -812,44 +803,6 @@ static void remote_double_free_body(void *arg, int cpu)
 	ops->kfree(kern->alloc, x);             /* cpu 1 frees it again */
 }
 
-/* A use after free overwrites the free pointer of an object on the cpu
- * freelist; the allocation that pops it finds the corruption. */
-static void corrupt_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x);
-	kstore64(x, 0xdead0000);
-	ops->kmalloc(kern->alloc, 64, 0, -1);
-}
-
-static void foreign_body(void *arg)
-{
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
-
-	(void)arg;
-	ops->kfree(kern->alloc, x + 8);
-}
-
-static void in_subprocess(void (*body)(void *))
-{
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, body, NULL);
-	harness_free(k, m);
-}
-
-static void test_double_free(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(double_free_body);
-		return;
-	}
-	harness_trap_kbug("*double free*");
-}
-
 static void test_double_free_remote(void)
 {
 	if (g_test_subprocess()) {
@@ -862,24 +815,6 @@ static void test_double_free_remote(void)
 		return;
 	}
 	harness_trap_kbug("*double free*");
-}
-
-static void test_foreign_pointer(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(foreign_body);
-		return;
-	}
-	harness_trap_kbug("*foreign pointer*");
-}
-
-static void test_freelist_corruption(void)
-{
-	if (g_test_subprocess()) {
-		in_subprocess(corrupt_body);
-		return;
-	}
-	harness_trap_kbug("*freelist corrupted*");
 }
 
 int main(int argc, char **argv)
@@ -896,9 +831,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slub/fastpath-cache", test_fastpath_cache);
 	g_test_add_func("/slub/fastpath-kmalloc", test_fastpath_kmalloc);
 	g_test_add_func("/slub/large-kmalloc", test_large_kmalloc);
-	g_test_add_func("/slub/double-free", test_double_free);
+	harness_add_debug_tests("/slub", ops, true);
 	g_test_add_func("/slub/double-free-remote", test_double_free_remote);
-	g_test_add_func("/slub/foreign-pointer", test_foreign_pointer);
-	g_test_add_func("/slub/freelist-corruption", test_freelist_corruption);
 	return g_test_run();
 }
