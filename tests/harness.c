@@ -276,6 +276,27 @@ kmem_cache_t *harness_find_cache(const char *name)
 	return NULL;
 }
 
+typedef struct meta_q {
+	const char *owner, *category;
+	uint64_t bytes;
+} meta_q_t;
+
+static void meta_visit(void *ctx, const char *owner, const char *category, uint64_t bytes)
+{
+	meta_q_t *q = ctx;
+
+	if (strcmp(owner, q->owner) == 0 && strcmp(category, q->category) == 0)
+		q->bytes = bytes;
+}
+
+uint64_t harness_meta(const char *owner, const char *category)
+{
+	meta_q_t q = { owner, category, 0 };
+
+	kmeta_foreach(meta_visit, &q);
+	return q.bytes;
+}
+
 void harness_collect_stat(void *ctx, const char *name, uint64_t value)
 {
 	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));

@@ -59,6 +59,8 @@ cache_info_t harness_cache_info(kmem_cache_t *s);
 kmem_cache_t *harness_find_cache(const char *name);
 /* The allocator counter called name now; fails the test if there is none. */
 uint64_t harness_stat(const char *name);
+/* The metadata bytes accounted to (owner, category), 0 if none. */
+uint64_t harness_meta(const char *owner, const char *category);
 /* A stat_sink filling a GHashTable of name -> g_malloc'd uint64_t. */
 void harness_collect_stat(void *ctx, const char *name, uint64_t value);
 

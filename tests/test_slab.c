@@ -237,27 +237,6 @@ static void test_kmalloc_classes(void)
 
 /* ---- 3. metadata ---- */
 
-typedef struct meta_q {
-	const char *owner, *category;
-	uint64_t bytes;
-} meta_q_t;
-
-static void meta_visit(void *ctx, const char *owner, const char *category, uint64_t bytes)
-{
-	meta_q_t *q = ctx;
-
-	if (strcmp(owner, q->owner) == 0 && strcmp(category, q->category) == 0)
-		q->bytes = bytes;
-}
-
-static uint64_t meta_of(const char *owner, const char *category)
-{
-	meta_q_t q = { owner, category, 0 };
-
-	kmeta_foreach(meta_visit, &q);
-	return q.bytes;
-}
-
 /* A.6: N pointer arrays K(8N) and N(N-1) arrays K(24 + 8A). */
 static uint64_t alien_formula(uint64_t n, uint64_t entries)
 {
@@ -295,23 +274,23 @@ static void meta_body(void *arg)
 	ops->cache_create(kern->alloc, "big", 200000, 0, 0);    /* limit 1 */
 	small_alien = c->noalien ? 0 : alien_formula(n, 12);
 	big_alien = c->noalien ? 0 : alien_formula(n, 1);
-	g_assert_cmpuint(meta_of("small", "alien"), ==, small_alien);
+	g_assert_cmpuint(harness_meta("small", "alien"), ==, small_alien);
 	if (n == 1024)          /* A.6's worked number */
-		g_assert_cmpuint(meta_of("small", "alien"), ==, 142475264);
-	g_assert_cmpuint(meta_of("size-256", "alien"), ==, small_alien);
-	g_assert_cmpuint(meta_of("big", "alien"), ==, big_alien);
-	g_assert_cmpuint(meta_of("small", "kmem_list3"), ==, n * 128);
-	g_assert_cmpuint(meta_of("small", "array_cache_percpu"), ==, cpus * K(24 + 8 * 120));
-	g_assert_cmpuint(meta_of("big", "array_cache_percpu"), ==, cpus * K(24 + 8 * 1));
-	g_assert_cmpuint(meta_of("small", "array_cache_shared"), ==,
+		g_assert_cmpuint(harness_meta("small", "alien"), ==, 142475264);
+	g_assert_cmpuint(harness_meta("size-256", "alien"), ==, small_alien);
+	g_assert_cmpuint(harness_meta("big", "alien"), ==, big_alien);
+	g_assert_cmpuint(harness_meta("small", "kmem_list3"), ==, n * 128);
+	g_assert_cmpuint(harness_meta("small", "array_cache_percpu"), ==, cpus * K(24 + 8 * 120));
+	g_assert_cmpuint(harness_meta("big", "array_cache_percpu"), ==, cpus * K(24 + 8 * 1));
+	g_assert_cmpuint(harness_meta("small", "array_cache_shared"), ==,
 	                 cpus > 1 ? n * K(24 + 8 * 8 * 60) : 0);
-	g_assert_cmpuint(meta_of("big", "array_cache_shared"), ==, 0);
-	g_assert_cmpuint(meta_of("small", "kmem_cache"), ==, kmem_cache_formula(cpus, n));
-	g_assert_cmpuint(meta_of("small", "slab_mgmt"), ==, 0);
+	g_assert_cmpuint(harness_meta("big", "array_cache_shared"), ==, 0);
+	g_assert_cmpuint(harness_meta("small", "kmem_cache"), ==, kmem_cache_formula(cpus, n));
+	g_assert_cmpuint(harness_meta("small", "slab_mgmt"), ==, 0);
 	if (n > 1 && !c->noalien)
 		g_test_message("%d nodes: alien bytes per limit-120 cache %" G_GUINT64_FORMAT
 		               " (formula %" G_GUINT64_FORMAT ")", c->nnodes,
-		               meta_of("small", "alien"), alien_formula(n, 12));
+		               harness_meta("small", "alien"), alien_formula(n, 12));
 }
 
 static void run_meta(int ncpus, int nnodes, bool noalien)
@@ -346,12 +325,12 @@ static void mgmt_body(void *arg)
 	saddr_t x = ops->cache_alloc(kern->alloc, s, 0, -1);
 
 	(void)arg;
-	g_assert_cmpuint(meta_of("offslab", "slab_mgmt"), ==, 64);
+	g_assert_cmpuint(harness_meta("offslab", "slab_mgmt"), ==, 64);
 	g_assert_cmpuint(audit_of(d).mgmt_live, ==, 1);
 	g_assert_cmpuint(audit_of(d).live, ==, 1);
 	ops->cache_free(kern->alloc, s, x);
 	ops->shrink(kern->alloc, s);
-	g_assert_cmpuint(meta_of("offslab", "slab_mgmt"), ==, 0);
+	g_assert_cmpuint(harness_meta("offslab", "slab_mgmt"), ==, 0);
 	/* The descriptor came from a refill of 16 (untouched array) and went
 	 * back on top of the other 15. */
 	g_assert_cmpuint(audit_of(d).live, ==, 0);

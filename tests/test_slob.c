@@ -626,27 +626,6 @@ static void test_consistency_numa(void)
 
 /* ---- 6. metadata and stats ---- */
 
-typedef struct meta_q {
-	const char *owner, *category;
-	uint64_t bytes;
-} meta_q_t;
-
-static void meta_visit(void *ctx, const char *owner, const char *category, uint64_t bytes)
-{
-	meta_q_t *q = ctx;
-
-	if (strcmp(owner, q->owner) == 0 && strcmp(category, q->category) == 0)
-		q->bytes = bytes;
-}
-
-static uint64_t meta_of(const char *owner, const char *category)
-{
-	meta_q_t q = { owner, category, 0 };
-
-	kmeta_foreach(meta_visit, &q);
-	return q.bytes;
-}
-
 static void append_name(void *ctx, const char *name, uint64_t value)
 {
 	(void)value;
@@ -662,8 +641,8 @@ static void meta_body(void *arg)
 	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 0);
 	ops->cache_create(kern->alloc, "m1", 100, 0, 0);
 	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 1);
-	g_assert_cmpuint(meta_of("m1", "kmem_cache"), ==, 32);
-	g_assert_cmpuint(meta_of("(boot)", "slob_globals"), ==, 56);
+	g_assert_cmpuint(harness_meta("m1", "kmem_cache"), ==, 32);
+	g_assert_cmpuint(harness_meta("(boot)", "slob_globals"), ==, 56);
 	g_assert_null(ops->queue_capacity);
 	g_assert_cmpuint(ops->queued_bytes(kern->alloc), ==, 0);
 	ops->stats(kern->alloc, append_name, names);

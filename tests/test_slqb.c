@@ -627,27 +627,6 @@ static void test_trim(void)
 
 /* ---- 7. metadata, caches at boot, stats order ---- */
 
-typedef struct meta_q {
-	const char *owner, *category;
-	uint64_t bytes;
-} meta_q_t;
-
-static void meta_visit(void *ctx, const char *owner, const char *category, uint64_t bytes)
-{
-	meta_q_t *q = ctx;
-
-	if (strcmp(owner, q->owner) == 0 && strcmp(category, q->category) == 0)
-		q->bytes = bytes;
-}
-
-static uint64_t meta_of(const char *owner, const char *category)
-{
-	meta_q_t q = { owner, category, 0 };
-
-	kmeta_foreach(meta_visit, &q);
-	return q.bytes;
-}
-
 /* 4 CPUs, 2 nodes (NR_CPUS 4, MAX_NUMNODES 2).  struct kmem_cache is
  * 88 + 8*2 (node[]) + 8*4 (cpu_slab[]) = 136 B, static for boot caches.
  * A user cache's is an object of "kmem_cache" (136 B, HWCACHE_ALIGN: 64,
@@ -673,13 +652,13 @@ static void meta_body(void *arg)
 
 	s = ops->cache_create(kern->alloc, "meta", 100, 0, 0);
 	g_assert_nonnull(s);
-	g_assert_cmpuint(meta_of("meta", "kmem_cache"), ==, 4096 / 21);
-	g_assert_cmpuint(meta_of("meta", "kmem_cache_cpu"), ==, 4 * 256);
-	g_assert_cmpuint(meta_of("meta", "kmem_cache_node"), ==, 2 * 256);
-	g_assert_cmpuint(meta_of("kmalloc-64", "kmem_cache"), ==, 136);
-	g_assert_cmpuint(meta_of("kmalloc-64", "kmem_cache_cpu"), ==, 4 * 256);
-	g_assert_cmpuint(meta_of("kmem_cache_cpu", "kmem_cache_cpu"), ==, 4 * 256);
-	g_assert_cmpuint(meta_of("kmem_cache_cpu", "kmem_cache_node"), ==, 2 * 256);
+	g_assert_cmpuint(harness_meta("meta", "kmem_cache"), ==, 4096 / 21);
+	g_assert_cmpuint(harness_meta("meta", "kmem_cache_cpu"), ==, 4 * 256);
+	g_assert_cmpuint(harness_meta("meta", "kmem_cache_node"), ==, 2 * 256);
+	g_assert_cmpuint(harness_meta("kmalloc-64", "kmem_cache"), ==, 136);
+	g_assert_cmpuint(harness_meta("kmalloc-64", "kmem_cache_cpu"), ==, 4 * 256);
+	g_assert_cmpuint(harness_meta("kmem_cache_cpu", "kmem_cache_cpu"), ==, 4 * 256);
+	g_assert_cmpuint(harness_meta("kmem_cache_cpu", "kmem_cache_node"), ==, 2 * 256);
 	/* kmalloc rounding: classes 8 .. 2 MiB with 192 (no 96). */
 	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 65), ==, 128);
 	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 129), ==, 192);
@@ -713,9 +692,9 @@ static void crossbar_body(void *arg)
 		s = ops->cache_create(kern->alloc, name, 64 + 8 * i, 0, 0);
 		g_assert_nonnull(s);
 		if (i == 0 || i == 199) {
-			g_assert_cmpuint(meta_of(name, "kmem_cache"), ==, 65536);
-			g_assert_cmpuint(meta_of(name, "kmem_cache_cpu"), ==, 4096 * 256);
-			g_assert_cmpuint(meta_of(name, "kmem_cache_node"), ==, 1024 * 256);
+			g_assert_cmpuint(harness_meta(name, "kmem_cache"), ==, 65536);
+			g_assert_cmpuint(harness_meta(name, "kmem_cache_cpu"), ==, 4096 * 256);
+			g_assert_cmpuint(harness_meta(name, "kmem_cache_node"), ==, 1024 * 256);
 		}
 	}
 }

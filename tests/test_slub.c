@@ -582,27 +582,6 @@ static void test_stats_order(void)
 
 /* ---- metadata and caches at boot ---- */
 
-typedef struct meta_q {
-	const char *owner, *category;
-	uint64_t bytes;
-} meta_q_t;
-
-static void meta_visit(void *ctx, const char *owner, const char *category, uint64_t bytes)
-{
-	meta_q_t *q = ctx;
-
-	if (strcmp(owner, q->owner) == 0 && strcmp(category, q->category) == 0)
-		q->bytes = bytes;
-}
-
-static uint64_t meta_of(const char *owner, const char *category)
-{
-	meta_q_t q = { owner, category, 0 };
-
-	kmeta_foreach(meta_visit, &q);
-	return q.bytes;
-}
-
 static void meta_body(void *arg)
 {
 	static const char *const boot[] = {
@@ -623,13 +602,13 @@ static void meta_body(void *arg)
 	 * kmem_size = 288 B -> kmalloc-512.  One kmem_cache_node (72 B) for
 	 * the node whose struct is not embedded, 32 B of kmem_cache_cpu per
 	 * CPU from the static pools. */
-	g_assert_cmpuint(meta_of("kmalloc-8", "kmem_cache"), ==, 288);
-	g_assert_cmpuint(meta_of("kmalloc-8", "kmem_cache_node"), ==, 72);
-	g_assert_cmpuint(meta_of("kmalloc-8", "kmem_cache_cpu"), ==, 4 * 32);
+	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache"), ==, 288);
+	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_node"), ==, 72);
+	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_cpu"), ==, 4 * 32);
 	ops->cache_create(kern->alloc, "user-0", 100, 0, 0);
-	g_assert_cmpuint(meta_of("user-0", "kmem_cache"), ==, 512);
-	g_assert_cmpuint(meta_of("user-0", "kmem_cache_node"), ==, 72);
-	g_assert_cmpuint(meta_of("user-0", "kmem_cache_cpu"), ==, 4 * 32);
+	g_assert_cmpuint(harness_meta("user-0", "kmem_cache"), ==, 512);
+	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_node"), ==, 72);
+	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_cpu"), ==, 4 * 32);
 
 	/* Each CPU's pool of 100 holds the 13 boot caches and 87 user caches
 	 * (user-0 .. user-86); from the 101st cache on, kmem_cache_cpu is
@@ -638,9 +617,9 @@ static void meta_body(void *arg)
 		g_snprintf(name, sizeof(name), "user-%d", i);
 		ops->cache_create(kern->alloc, name, 100, 0, 0);
 	}
-	g_assert_cmpuint(meta_of("user-86", "kmem_cache_cpu"), ==, 4 * 32);
+	g_assert_cmpuint(harness_meta("user-86", "kmem_cache_cpu"), ==, 4 * 32);
 	ops->cache_create(kern->alloc, "user-87", 100, 0, 0);
-	g_assert_cmpuint(meta_of("user-87", "kmem_cache_cpu"), ==, 4 * 64);
+	g_assert_cmpuint(harness_meta("user-87", "kmem_cache_cpu"), ==, 4 * 64);
 
 	/* The kmalloc rounding used for metadata. */
 	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 1), ==, 8);
