@@ -11,7 +11,8 @@
 #ifndef SLABSIM_ALLOCATOR_H
 #define SLABSIM_ALLOCATOR_H
 
-#include "../sim/kernel.h"
+#include "kernel.h"
+#include "mempool.h"
 
 typedef struct kmem_cache kmem_cache_t;  /* each allocator defines its own */
 
@@ -243,6 +244,12 @@ static inline kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, v
 #define KMEM_CACHE(ops, a, __struct, flags) \
 	kmem_cache_create_decl((ops), (a), #__struct, sizeof(struct __struct), \
 	                       __alignof__(struct __struct), (flags))
+
+/* Boot allocator ops on the running CPU with one value per tunable; its
+ * kmalloc rounds the kernel's metadata from then on. */
+void *allocator_boot(const allocator_ops_t *ops, const long *tunables);
+/* Destroy an instance allocator_boot made; metadata is exact again. */
+void allocator_shutdown(const allocator_ops_t *ops, void *a);
 
 const allocator_ops_t *allocator_find(const char *name);
 /* All allocators, NULL-terminated, in the order `slabsim list` shows them. */

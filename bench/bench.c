@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include "../sim/scenario.h"
-#include "../sim/run.h"
+#include "scenario.h"
+#include "luahost.h"
 
 /* "--set K=V" pairs (or bare K=V) after the scenario. */
 static char **overrides(int argc, char **argv)
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; sc->allocators[i]; i++) {
-		run_t *r = run_new(sc, sc->allocators[i], &err);
+		run_t *r = lh_run_new(sc, sc->allocators[i], &err);
 		if (!r) {
 			fprintf(stderr, "bench: %s\n", err->message);
 			return 1;

@@ -50,6 +50,9 @@ machine_t *harness_machine(int ncpus, int nnodes, int mem_mib)
 	return m;
 }
 
+void *harness_a;
+const allocator_ops_t *harness_ops;
+
 typedef struct job {
 	const int *cpus;
 	int n;
@@ -64,7 +67,8 @@ static void harness_main(cpu_t *cpu, void *arg)
 	job_t *j = arg;
 
 	if (cpu->id == j->cpus[0] && !j->booted) {
-		kernel_boot_allocator(j->tunables);
+		if (harness_ops)
+			harness_a = allocator_boot(harness_ops, j->tunables);
 		j->booted = 1;
 		for (int i = 1; i < j->n; i++)
 			engine_wake(engine_cpu(kern->engine, j->cpus[i]), cpu->clock, COST_IDLE);
@@ -96,9 +100,9 @@ kernel_t *harness_kernel(machine_t *m, const allocator_ops_t *ops,
 	current_job = g_new0(job_t, 1);
 	current_tunables = default_tunables(ops);
 	current_job->tunables = tunables ? tunables : current_tunables;
+	harness_ops = ops;
+	harness_a = NULL;
 	cfg.m = m;
-	cfg.ops = ops;
-	cfg.tunables = current_job->tunables;
 	cfg.seed = 1;
 	cfg.pa = pa ? *pa : none;
 	cfg.cpu_main = harness_main;
@@ -146,6 +150,10 @@ simtime_t harness_run_on(kernel_t *k, int cpu, void (*fn)(void *), void *arg)
 
 void harness_free(kernel_t *k, machine_t *m)
 {
+	if (harness_ops)
+		allocator_shutdown(harness_ops, harness_a);
+	harness_ops = NULL;
+	harness_a = NULL;
 	kernel_free(k);
 	g_free(current_job);
 	g_free(current_tunables);
@@ -259,16 +267,16 @@ cache_info_t harness_cache_info(kmem_cache_t *s)
 {
 	cache_info_t ci;
 
-	kern->alloc_ops->cache_info(kern->alloc, s, &ci);
+	harness_ops->cache_info(harness_a, s, &ci);
 	return ci;
 }
 
 kmem_cache_t *harness_find_cache(const char *name)
 {
-	const allocator_ops_t *ops = kern->alloc_ops;
+	const allocator_ops_t *ops = harness_ops;
 
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
+	for (int i = 0; i < ops->ncaches(harness_a); i++) {
+		kmem_cache_t *s = ops->cache_at(harness_a, i);
 
 		if (strcmp(harness_cache_info(s).name, name) == 0)
 			return s;
@@ -307,7 +315,7 @@ uint64_t harness_stat(const char *name)
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	uint64_t *p, v;
 
-	kern->alloc_ops->stats(kern->alloc, harness_collect_stat, h);
+	harness_ops->stats(harness_a, harness_collect_stat, h);
 	p = g_hash_table_lookup(h, name);
 	if (!p)
 		g_error("the allocator has no counter %s", name);
@@ -329,7 +337,7 @@ void harness_in_subprocess(const allocator_ops_t *ops, void (*body)(void *))
 
 static saddr_t kmalloc64(void)
 {
-	return kern->alloc_ops->kmalloc(kern->alloc, 64, 0, -1);
+	return harness_ops->kmalloc(harness_a, 64, 0, -1);
 }
 
 static void double_free_body(void *arg)
@@ -338,14 +346,14 @@ static void double_free_body(void *arg)
 
 	(void)arg;
 	(void)keep;
-	kern->alloc_ops->kfree(kern->alloc, x);
-	kern->alloc_ops->kfree(kern->alloc, x);
+	harness_ops->kfree(harness_a, x);
+	harness_ops->kfree(harness_a, x);
 }
 
 static void foreign_body(void *arg)
 {
 	(void)arg;
-	kern->alloc_ops->kfree(kern->alloc, kmalloc64() + 16);
+	harness_ops->kfree(harness_a, kmalloc64() + 16);
 }
 
 static void corrupt_body(void *arg)
@@ -353,7 +361,7 @@ static void corrupt_body(void *arg)
 	saddr_t x = kmalloc64();
 
 	(void)arg;
-	kern->alloc_ops->kfree(kern->alloc, x);
+	harness_ops->kfree(harness_a, x);
 	kstore64(x, 0xdead0000);
 	kmalloc64();
 }

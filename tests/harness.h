@@ -8,8 +8,8 @@
 #ifndef SLABSIM_HARNESS_H
 #define SLABSIM_HARNESS_H
 
-#include "../sim/kernel.h"
-#include "../allocators/allocator.h"
+#include "kernel.h"
+#include "allocator.h"
 #include <json-glib/json-glib.h>
 
 /* A flat machine: ncpus CPUs over nnodes nodes (one socket per node),
@@ -18,6 +18,10 @@
  * mem_local 60 (+4 per distance unit), rmw 5, inval 3, op 2, irq 2;
  * 4 KiB pages, 64-byte lines, 64 KiB 8-way private caches; HZ 250. */
 machine_t *harness_machine(int ncpus, int nnodes, int mem_mib);
+
+/* The allocator harness_kernel() was given, and its instance once booted. */
+extern const allocator_ops_t *harness_ops;
+extern void *harness_a;
 
 /* Build a kernel over m.  ops may be NULL (page allocator only); tunables
  * NULL means the allocator's defaults. */

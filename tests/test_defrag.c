@@ -8,7 +8,7 @@
  * from the rule it checks, never read back from the program.
  */
 #include "harness.h"
-#include "../allocators/slub.h"
+#include "slub.h"
 
 static const allocator_ops_t *ops = &slub_allocator;
 
@@ -115,7 +115,7 @@ static void alloc_all(owner_t *o, int n)
 	o->n = n;
 	o->h = g_new0(saddr_t, n);
 	for (int i = 0; i < n; i++) {
-		o->h[i] = ops->cache_alloc(kern->alloc, o->s, 0, -1);
+		o->h[i] = ops->cache_alloc(harness_a, o->s, 0, -1);
 		g_assert_cmpuint(o->h[i], !=, 0);
 		fill(o, i);
 	}
@@ -135,7 +135,7 @@ static void free_random(owner_t *o, int nfree, uint64_t seed)
 		idx[j] = t;
 	}
 	for (int i = 0; i < nfree; i++) {
-		ops->cache_free(kern->alloc, o->s, o->h[idx[i]]);
+		ops->cache_free(harness_a, o->s, o->h[idx[i]]);
 		o->h[idx[i]] = 0;
 	}
 	g_free(idx);
@@ -164,7 +164,7 @@ static void align_body(void *arg)
 		g_assert_cmpuint(slab_calculate_alignment(SLAB_HWCACHE_ALIGN, 0, rule[i].size, 64),
 		                 ==, rule[i].align);
 		g_snprintf(name, sizeof(name), "legacy-%zu", rule[i].size);
-		s = kmem_cache_create_legacy(ops, kern->alloc, name, rule[i].size, 0,
+		s = kmem_cache_create_legacy(ops, harness_a, name, rule[i].size, 0,
 		                             SLAB_HWCACHE_ALIGN);
 		g_assert_cmpuint(harness_cache_info(s).align, ==, rule[i].align);
 		g_assert_cmpuint(harness_cache_info(s).size, ==, rule[i].stride);
@@ -178,12 +178,12 @@ static void align_body(void *arg)
 	 * flag is not understood there.  struct obj24: 3 words, align 8,
 	 * stride 24; struct obj100: 25 u32, align 4 -> SLUB's minimum 8,
 	 * stride ALIGN(100, 8) = 104. */
-	s = KMEM_CACHE(ops, kern->alloc, obj24, SLAB_HWCACHE_ALIGN);
+	s = KMEM_CACHE(ops, harness_a, obj24, SLAB_HWCACHE_ALIGN);
 	g_assert_cmpstr(harness_cache_info(s).name, ==, "obj24");
 	g_assert_cmpuint(harness_cache_info(s).object_size, ==, 24);
 	g_assert_cmpuint(harness_cache_info(s).align, ==, 8);
 	g_assert_cmpuint(harness_cache_info(s).size, ==, 24);
-	s = KMEM_CACHE(ops, kern->alloc, obj100, 0);
+	s = KMEM_CACHE(ops, harness_a, obj100, 0);
 	g_assert_cmpuint(harness_cache_info(s).align, ==, 8);
 	g_assert_cmpuint(harness_cache_info(s).size, ==, 104);
 }
@@ -245,7 +245,7 @@ static uint64_t add_partial_now(void)
 {
 	uint64_t v = 0;
 
-	ops->stats(kern->alloc, stat_pick, &v);
+	ops->stats(harness_a, stat_pick, &v);
 	return v;
 }
 
@@ -259,7 +259,7 @@ static void free_live(frag_t *f)
 	for (int i = 0; i < f->o.n; i++) {
 		if (!f->o.h[i])
 			continue;
-		ops->cache_free(kern->alloc, f->o.s, f->o.h[i]);
+		ops->cache_free(harness_a, f->o.s, f->o.h[i]);
 		f->o.h[i] = 0;
 		if (++done == 64)
 			f->free64_ns = (know() - t0) / PS_PER_NS;
@@ -273,7 +273,7 @@ static void frag_body(void *arg)
 	simtime_t t0;
 
 	f->o = (owner_t){ .objsize = FRAG_SIZE, .answer = KICK_MOVE };
-	f->o.s = ops->cache_create(kern->alloc, "frag", FRAG_SIZE, 0, 0);
+	f->o.s = ops->cache_create(harness_a, "frag", FRAG_SIZE, 0, 0);
 	f->objects_per_slab = harness_cache_info(f->o.s).objects_per_slab;
 	alloc_all(&f->o, FRAG_N);
 	free_random(&f->o, FRAG_FREE, FRAG_SEED);
@@ -281,10 +281,10 @@ static void frag_body(void *arg)
 	f->pages_before = pa_stats(kern->pa)->pages_in_use;
 	t0 = know();
 	if (f->mode == PLAIN) {
-		ops->shrink(kern->alloc, f->o.s);
+		ops->shrink(harness_a, f->o.s);
 	} else {
-		ops->cache_set_ops(kern->alloc, f->o.s, &own_ops, &f->o);
-		ops->defrag(kern->alloc, f->o.s, f->mode == DEFRAG_ALL ? 0 : -1, &f->rep);
+		ops->cache_set_ops(harness_a, f->o.s, &own_ops, &f->o);
+		ops->defrag(harness_a, f->o.s, f->mode == DEFRAG_ALL ? 0 : -1, &f->rep);
 	}
 	f->shrink_ns = (know() - t0) / PS_PER_NS;
 	f->slabs_after = harness_cache_info(f->o.s).slabs;
@@ -400,7 +400,7 @@ static void numa_alloc(void *arg, int cpu)
 	numa_t *nu = arg;
 
 	for (int i = cpu * 500; i < (cpu + 1) * 500; i++) {
-		nu->o.h[i] = ops->cache_alloc(kern->alloc, nu->o.s, 0, -1);
+		nu->o.h[i] = ops->cache_alloc(harness_a, nu->o.s, 0, -1);
 		g_assert_cmpuint(nu->o.h[i], !=, 0);
 		fill(&nu->o, i);
 	}
@@ -411,7 +411,7 @@ static void numa_setup(void *arg)
 	numa_t *nu = arg;
 
 	nu->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
-	nu->o.s = ops->cache_create(kern->alloc, "numa", 64, 0, 0);
+	nu->o.s = ops->cache_create(harness_a, "numa", 64, 0, 0);
 	nu->o.h = g_new0(saddr_t, 2000);
 }
 
@@ -434,8 +434,8 @@ static void numa_defrag(void *arg, int cpu)
 		if (nu->o.h[i])
 			live[page_to_nid(virt_to_page(nu->o.h[i]))]++;
 	nu->best = (live[0] + 63) / 64 + (live[1] + 63) / 64;
-	ops->cache_set_ops(kern->alloc, nu->o.s, &own_ops, &nu->o);
-	ops->defrag(kern->alloc, nu->o.s, 0, &nu->rep);
+	ops->cache_set_ops(harness_a, nu->o.s, &own_ops, &nu->o);
+	ops->defrag(harness_a, nu->o.s, 0, &nu->rep);
 	nu->slabs_after = harness_cache_info(nu->o.s).slabs;
 	check_contents(&nu->o);
 	g_assert_cmpuint(harness_cache_info(nu->o.s).active_objs, ==, 400);
@@ -488,7 +488,7 @@ static void vacate_body(void *arg)
 	uint64_t slabs;
 
 	v->o = (owner_t){ .objsize = 64, .answer = v->answer };
-	v->o.s = ops->cache_create(kern->alloc, "vac", 64, 0, 0);
+	v->o.s = ops->cache_create(harness_a, "vac", 64, 0, 0);
 	alloc_all(&v->o, 192);
 	page = virt_to_page(v->o.h[0]);
 	for (int i = 0; i < 64; i++)
@@ -496,9 +496,9 @@ static void vacate_body(void *arg)
 	if (v->pin)
 		v->o.pinned = v->o.h[37];
 	if (!v->no_ops)
-		ops->cache_set_ops(kern->alloc, v->o.s, &own_ops, &v->o);
+		ops->cache_set_ops(harness_a, v->o.s, &own_ops, &v->o);
 	slabs = harness_cache_info(v->o.s).slabs;
-	v->r = ops->vacate(kern->alloc, page, &v->moved);
+	v->r = ops->vacate(harness_a, page, &v->moved);
 	check_contents(&v->o);
 	g_assert_cmpuint(v->o.refs, ==, 0);
 	if (v->r != VACATE_OK) {
@@ -566,12 +566,12 @@ static void test_vacate(void)
 /* Not a slab page, or another CPU's cpu slab. */
 static void vacate_refusals_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "busy", 64, 0, 0);
-	saddr_t x = ops->cache_alloc(kern->alloc, s, 0, -1);
+	kmem_cache_t *s = ops->cache_create(harness_a, "busy", 64, 0, 0);
+	saddr_t x = ops->cache_alloc(harness_a, s, 0, -1);
 	page_t *big = alloc_pages_node(-1, 0, 0);
 
 	(void)arg;
-	g_assert_cmpint(ops->vacate(kern->alloc, big, NULL), ==, VACATE_NOT_SLAB);
+	g_assert_cmpint(ops->vacate(harness_a, big, NULL), ==, VACATE_NOT_SLAB);
 	__free_pages(big, 0);
 	*(saddr_t *)arg = x;
 }
@@ -581,7 +581,7 @@ static void vacate_busy_body(void *arg)
 	saddr_t x = *(saddr_t *)arg;
 
 	/* CPU 1 asks for CPU 0's cpu slab. */
-	g_assert_cmpint(ops->vacate(kern->alloc, virt_to_page(x), NULL), ==, VACATE_BUSY);
+	g_assert_cmpint(ops->vacate(harness_a, virt_to_page(x), NULL), ==, VACATE_BUSY);
 }
 
 static void test_vacate_refusals(void)
@@ -617,7 +617,7 @@ static int block_type_of(saddr_t x)
 static void blocks_body(void *arg)
 {
 	blocks_t *b = arg;
-	kmem_cache_t *plain = ops->cache_create(kern->alloc, "plain", 256, 0, 0);
+	kmem_cache_t *plain = ops->cache_create(harness_a, "plain", 256, 0, 0);
 	saddr_t x[64];
 	uint64_t wholly_free;
 
@@ -628,11 +628,11 @@ static void blocks_body(void *arg)
 	g_assert_cmpuint(pa_pageblocks_of(kern->pa, 0, MIGRATE_UNMOVABLE, NULL), ==, 8);
 
 	b->o = (owner_t){ .objsize = 256, .answer = KICK_MOVE };
-	b->o.s = kmem_cache_create_legacy(ops, kern->alloc, "dentry-like", 256, 0,
+	b->o.s = kmem_cache_create_legacy(ops, harness_a, "dentry-like", 256, 0,
 	                                  SLAB_RECLAIM_ACCOUNT);
-	ops->cache_set_ops(kern->alloc, b->o.s, &own_ops, &b->o);
+	ops->cache_set_ops(harness_a, b->o.s, &own_ops, &b->o);
 	for (int i = 0; i < 64; i++)
-		x[i] = ops->cache_alloc(kern->alloc, plain, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, plain, 0, -1);
 	alloc_all(&b->o, 1600);
 	b->recl_slab_pages = harness_cache_info(b->o.s).slabs << harness_cache_info(b->o.s).order;
 	for (int i = 0; i < 1600; i++)
@@ -643,14 +643,14 @@ static void blocks_body(void *arg)
 
 	/* Free 80 %, defragment: reclaimable blocks get pages back. */
 	free_random(&b->o, 1280, 11);
-	ops->defrag(kern->alloc, b->o.s, 0, &b->rep);
+	ops->defrag(harness_a, b->o.s, 0, &b->rep);
 	check_contents(&b->o);
 	/* The last 320 objects: reclaim them all, by vacating every slab. */
 	b->o.answer = KICK_RECLAIM;
 	for (int i = 0; i < 1600; i++) {
 		if (!b->o.h[i])
 			continue;
-		g_assert_cmpint(ops->vacate(kern->alloc, virt_to_page(b->o.h[i]), NULL),
+		g_assert_cmpint(ops->vacate(harness_a, virt_to_page(b->o.h[i]), NULL),
 		                ==, VACATE_OK);
 	}
 	g_assert_cmpuint(harness_cache_info(b->o.s).slabs, ==, 0);
@@ -659,7 +659,7 @@ static void blocks_body(void *arg)
 	                 ==, b->recl_blocks);
 	b->recl_free_after = wholly_free;
 	for (int i = 0; i < 64; i++)
-		ops->cache_free(kern->alloc, plain, x[i]);
+		ops->cache_free(harness_a, plain, x[i]);
 }
 
 static void test_pageblocks(void)

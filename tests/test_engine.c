@@ -2,7 +2,7 @@
  * test_engine.c -- the run heap, the event queue and fiber switching.
  */
 #include <glib.h>
-#include "../sim/engine.h"
+#include "engine.h"
 
 typedef struct trace {
 	GString *log;

@@ -2,7 +2,7 @@
  * test_hist.c -- percentiles of the log-linear histogram.
  */
 #include <glib.h>
-#include "../sim/hist.h"
+#include "hist.h"
 
 /* Values 1..100000 once each: the exact p50 is 50000, p99 99000.  A
  * bucket spans at most 1/64 of its value, so the reported upper edge lies

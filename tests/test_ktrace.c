@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
-#include "../sim/ktrace.h"
+#include "ktrace.h"
 
 static GArray *load(const char *name)
 {

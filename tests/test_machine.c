@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include "../sim/machine.h"
+#include "machine.h"
 
 #define DIR "scenarios/machines"
 

@@ -15,7 +15,8 @@
  * is derived in the comments from this setup.
  */
 #include "harness.h"
-#include "../allocators/slub.h"
+#include "slub.h"
+#include "critpool.h"
 
 static const allocator_ops_t *ops = &slub_allocator;
 
@@ -94,11 +95,11 @@ static void press_setup(press_t *p)
 	cache_info_t ci;
 
 	p->boot_pages = pa_pages_in_use(kern->pa, 0);
-	p->s = ops->cache_create(kern->alloc, "crit", OBJ_SIZE, 0, 0);
+	p->s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
 	ci = harness_cache_info(p->s);
 	g_assert_cmpuint(ci.objects_per_slab, ==, PER_SLAB);
 	g_assert_cmpuint(ci.order, ==, 0);
-	p->cp = critpool_create(ops, kern->alloc, p->s, (critpool_variant_t)p->variant,
+	p->cp = critpool_create(ops, harness_a, p->s, (critpool_variant_t)p->variant,
 	                        pool_size(p->variant));
 	g_assert_nonnull(p->cp);
 	p->pool_pages = pa_pages_in_use(kern->pa, 0);
@@ -121,7 +122,7 @@ static void press_teardown(press_t *p)
 	hog_release(p);
 	g_array_free(p->hog, TRUE);
 	critpool_destroy(p->cp);
-	ops->shrink(kern->alloc, p->s);
+	ops->shrink(harness_a, p->s);
 }
 
 /* ---- 1. the mempool itself ---- */
@@ -226,7 +227,7 @@ static void cycles_body(void *arg)
 
 		if (x)
 			critpool_free(p.cp, x, true);
-		ops->shrink(kern->alloc, p.s);
+		ops->shrink(harness_a, p.s);
 		c->hog_gain[i] = hog_fill(&p);
 		c->level[i] = critpool_level(p.cp);
 	}
@@ -311,13 +312,13 @@ static void side_body(void *arg)
 	for (int i = 0; i < ROUNDS; i++)
 		if (crit[i])
 			critpool_free(p.cp, crit[i], true);
-	ops->shrink(kern->alloc, p.s);
+	ops->shrink(harness_a, p.s);
 	sd->level_crit_freed = critpool_level(p.cp);
 	sd->in_use_crit_freed = pa_pages_in_use(kern->pa, 0);
 	for (int i = 0; i < ROUNDS; i++)
 		if (plain[i])
 			critpool_free(p.cp, plain[i], false);
-	ops->shrink(kern->alloc, p.s);
+	ops->shrink(harness_a, p.s);
 	sd->level_all_freed = critpool_level(p.cp);
 	press_teardown(&p);
 }
@@ -441,8 +442,8 @@ static void test_exclusive_growth(void)
 static void calm_body(void *arg)
 {
 	critpool_stats_t *st = arg;
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "crit", OBJ_SIZE, 0, 0);
-	critpool_t *cp = critpool_create(ops, kern->alloc, s, CRITPOOL_DOBSON, POOL_PAGES);
+	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	critpool_t *cp = critpool_create(ops, harness_a, s, CRITPOOL_DOBSON, POOL_PAGES);
 	saddr_t x[2 * PER_SLAB];
 
 	for (int i = 0; i < 2 * PER_SLAB; i++)
@@ -451,7 +452,7 @@ static void calm_body(void *arg)
 	for (int i = 0; i < 2 * PER_SLAB; i++)
 		critpool_free(cp, x[i], i % 2 == 0);
 	critpool_destroy(cp);
-	ops->shrink(kern->alloc, s);
+	ops->shrink(harness_a, s);
 }
 
 /* Without a limit the critical growth is served by the page allocator
@@ -488,12 +489,12 @@ typedef struct inject {
 static void inject_body(void *arg)
 {
 	inject_t *in = arg;
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "crit", OBJ_SIZE, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
 	saddr_t crit[INJ_BURST], plain[INJ_BURST];
 	critpool_t *cp = NULL;
 
 	while (!cp) {   /* creation itself may meet an injected failure */
-		cp = critpool_create(ops, kern->alloc, s, (critpool_variant_t)in->variant,
+		cp = critpool_create(ops, harness_a, s, (critpool_variant_t)in->variant,
 		                     pool_size(in->variant));
 		in->creations++;
 	}
@@ -506,7 +507,7 @@ static void inject_body(void *arg)
 			critpool_free(cp, crit[i], true);
 			critpool_free(cp, plain[i], false);
 		}
-		ops->shrink(kern->alloc, s);
+		ops->shrink(harness_a, s);
 	}
 	critpool_stats(cp, &in->st);
 	in->level_end = critpool_level(cp);
@@ -572,11 +573,11 @@ typedef struct subsys {
 static void subsys_body(void *arg)
 {
 	subsys_t *sb = arg;
-	kmem_cache_t *a = ops->cache_create(kern->alloc, "subsys-a", 256, 0, 0);
-	kmem_cache_t *b = ops->cache_create(kern->alloc, "subsys-b", 512, 0, 0);
-	kmem_cache_t *c = ops->cache_create(kern->alloc, "subsys-c", 256, 0, 0);
-	critpool_t *op = critpool_create(ops, kern->alloc, c, CRITPOOL_OBJECT_POOL, 1);
-	critpool_t *cp = critpool_create(ops, kern->alloc, a, CRITPOOL_DOBSON_FIXED, 2);
+	kmem_cache_t *a = ops->cache_create(harness_a, "subsys-a", 256, 0, 0);
+	kmem_cache_t *b = ops->cache_create(harness_a, "subsys-b", 512, 0, 0);
+	kmem_cache_t *c = ops->cache_create(harness_a, "subsys-c", 256, 0, 0);
+	critpool_t *op = critpool_create(ops, harness_a, c, CRITPOOL_OBJECT_POOL, 1);
+	critpool_t *cp = critpool_create(ops, harness_a, a, CRITPOOL_DOBSON_FIXED, 2);
 	saddr_t xa[PER_SLAB], xb[8];
 
 	g_assert_nonnull(op);
@@ -603,7 +604,7 @@ static void subsys_body(void *arg)
 		critpool_cache_free(cp, b, xb[i], true);
 	critpool_destroy(cp);
 	critpool_destroy(op);
-	ops->shrink(kern->alloc, c);
+	ops->shrink(harness_a, c);
 }
 
 /*
@@ -649,16 +650,16 @@ typedef struct refuse {
 static void refuse_body(void *arg)
 {
 	refuse_t *r = arg;
-	kmem_cache_t *big = ops->cache_create(kern->alloc, "big", 1024, 0, 0);
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "crit", OBJ_SIZE, 0, 0);
+	kmem_cache_t *big = ops->cache_create(harness_a, "big", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
 	critpool_t *cp, *op;
 
 	g_assert_cmpuint(harness_cache_info(big).order, ==, 1);
-	r->big_dobson = critpool_create(ops, kern->alloc, big, CRITPOOL_DOBSON, 2) != NULL;
-	op = critpool_create(ops, kern->alloc, big, CRITPOOL_OBJECT_POOL, 2);
+	r->big_dobson = critpool_create(ops, harness_a, big, CRITPOOL_DOBSON, 2) != NULL;
+	op = critpool_create(ops, harness_a, big, CRITPOOL_OBJECT_POOL, 2);
 	r->big_object = op != NULL;
-	r->zero = critpool_create(ops, kern->alloc, s, CRITPOOL_DOBSON, 0) != NULL;
-	cp = critpool_create(ops, kern->alloc, s, CRITPOOL_DOBSON_FIXED, 2);
+	r->zero = critpool_create(ops, harness_a, s, CRITPOOL_DOBSON, 0) != NULL;
+	cp = critpool_create(ops, harness_a, s, CRITPOOL_DOBSON_FIXED, 2);
 	r->attached = critpool_attach(cp, big);
 	critpool_alloc(cp, true, -1);
 	r->in_use = pa_pages_in_use(kern->pa, 0);
@@ -710,8 +711,8 @@ static void smp_setup(void *arg)
 {
 	smp_t *x = arg;
 
-	x->s = ops->cache_create(kern->alloc, "crit", OBJ_SIZE, 0, 0);
-	x->cp = critpool_create(ops, kern->alloc, x->s, (critpool_variant_t)x->variant, SMP_POOL);
+	x->s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	x->cp = critpool_create(ops, harness_a, x->s, (critpool_variant_t)x->variant, SMP_POOL);
 	g_assert_nonnull(x->cp);
 }
 
@@ -748,11 +749,11 @@ static void smp_work(void *arg, int cpu)
 			x->held[cpu][i] = critpool_alloc(x->cp, x->crit[cpu][i], -1);
 		}
 		if (it % 997 == 0)
-			ops->shrink(kern->alloc, x->s);
+			ops->shrink(harness_a, x->s);
 	}
 	for (int i = 0; i < SMP_SLOTS; i++)
 		critpool_free(x->cp, x->held[cpu][i], x->crit[cpu][i]);
-	ops->shrink(kern->alloc, x->s);
+	ops->shrink(harness_a, x->s);
 	smp_quiesce(x, cpu);
 }
 
@@ -783,7 +784,7 @@ static void test_smp(void)
 		harness_run_on(k, 0, smp_setup, x);
 		harness_run_many(k, cpus, SMP_CPUS, smp_work, x);
 		critpool_stats(x->cp, &st);
-		ops->cache_info(kern->alloc, x->s, &ci);
+		ops->cache_info(harness_a, x->s, &ci);
 		g_test_message("%s: critical failures %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
 		               ", ordinary failures %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
 		               ", pool hits %" G_GUINT64_FORMAT ", leaked %" G_GUINT64_FORMAT

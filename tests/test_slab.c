@@ -9,7 +9,7 @@
  * HZ set here to 250 (the harness leaves it 0).
  */
 #include "harness.h"
-#include "../allocators/slab.h"
+#include "slab.h"
 
 static const allocator_ops_t *ops = &slab_allocator;
 
@@ -17,7 +17,7 @@ static slab_audit_t audit_of(kmem_cache_t *s)
 {
 	slab_audit_t a;
 
-	slab_audit(kern->alloc, s, &a);
+	slab_audit(harness_a, s, &a);
 	return a;
 }
 
@@ -209,21 +209,21 @@ static void classes_body(void *arg)
 
 	(void)arg;
 	/* 19 classes (32 .. 4 MiB) and their DMA twins, plus kmem_cache. */
-	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 39);
+	g_assert_cmpint(ops->ncaches(harness_a), ==, 39);
 	for (unsigned i = 0; i < G_N_ELEMENTS(first); i++)
-		g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, (int)i)).name, ==, first[i]);
-	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, 38)).name, ==, "size-4194304(DMA)");
+		g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, (int)i)).name, ==, first[i]);
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, 38)).name, ==, "size-4194304(DMA)");
 	for (size_t sz = 1; sz <= 9000; sz += 37)
-		g_assert_cmpuint(ops->kmalloc_size(kern->alloc, sz), ==, K(sz));
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4u << 20), ==, 4u << 20);
+		g_assert_cmpuint(ops->kmalloc_size(harness_a, sz), ==, K(sz));
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 4u << 20), ==, 4u << 20);
 
 	/* kmalloc picks the class; beyond 4 MiB it fails. */
-	saddr_t x = ops->kmalloc(kern->alloc, 129, 0, -1);
+	saddr_t x = ops->kmalloc(harness_a, 129, 0, -1);
 	g_assert_true(virt_to_page(x)->slab == (void *)harness_find_cache("size-192"));
-	ops->kfree(kern->alloc, x);
-	g_assert_cmpuint(ops->kmalloc(kern->alloc, (4u << 20) + 1, 0, -1), ==, 0);
-	g_assert_cmpuint(ops->kmalloc(kern->alloc, 0, 0, -1), ==, 16);
-	ops->kfree(kern->alloc, 16);
+	ops->kfree(harness_a, x);
+	g_assert_cmpuint(ops->kmalloc(harness_a, (4u << 20) + 1, 0, -1), ==, 0);
+	g_assert_cmpuint(ops->kmalloc(harness_a, 0, 0, -1), ==, 16);
+	ops->kfree(harness_a, 16);
 }
 
 static void test_kmalloc_classes(void)
@@ -270,8 +270,8 @@ static void meta_body(void *arg)
 	uint64_t n = (uint64_t)c->nnodes, cpus = (uint64_t)c->ncpus;
 	uint64_t small_alien, big_alien;
 
-	ops->cache_create(kern->alloc, "small", 200, 0, 0);     /* limit 120 */
-	ops->cache_create(kern->alloc, "big", 200000, 0, 0);    /* limit 1 */
+	ops->cache_create(harness_a, "small", 200, 0, 0);     /* limit 120 */
+	ops->cache_create(harness_a, "big", 200000, 0, 0);    /* limit 1 */
 	small_alien = c->noalien ? 0 : alien_formula(n, 12);
 	big_alien = c->noalien ? 0 : alien_formula(n, 1);
 	g_assert_cmpuint(harness_meta("small", "alien"), ==, small_alien);
@@ -320,16 +320,16 @@ static void test_metadata_alien(void)
  * lives, and objects of the kmalloc cache. */
 static void mgmt_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "offslab", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "offslab", 1024, 0, 0);
 	kmem_cache_t *d = harness_find_cache("size-64");        /* 48 + 4*4 = 64 */
-	saddr_t x = ops->cache_alloc(kern->alloc, s, 0, -1);
+	saddr_t x = ops->cache_alloc(harness_a, s, 0, -1);
 
 	(void)arg;
 	g_assert_cmpuint(harness_meta("offslab", "slab_mgmt"), ==, 64);
 	g_assert_cmpuint(audit_of(d).mgmt_live, ==, 1);
 	g_assert_cmpuint(audit_of(d).live, ==, 1);
-	ops->cache_free(kern->alloc, s, x);
-	ops->shrink(kern->alloc, s);
+	ops->cache_free(harness_a, s, x);
+	ops->shrink(harness_a, s);
 	g_assert_cmpuint(harness_meta("offslab", "slab_mgmt"), ==, 0);
 	/* The descriptor came from a refill of 16 (untouched array) and went
 	 * back on top of the other 15. */
@@ -364,11 +364,11 @@ static void cap_visit(void *ctx, const char *kind, uint64_t objects, uint64_t by
 
 static void capacity_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "cap", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "cap", 256, 0, 0);
 	cap_t c = { { 0 }, { 0 } };
 
 	(void)arg;
-	ops->queue_capacity(kern->alloc, s, cap_visit, &c);
+	ops->queue_capacity(harness_a, s, cap_visit, &c);
 	/* 8 CPUs x 120, 4 nodes x 8 x 60, 4 x 3 x 12. */
 	g_assert_cmpuint(c.objs[0], ==, 8 * 120);
 	g_assert_cmpuint(c.objs[1], ==, 4 * 480);
@@ -418,8 +418,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = pa_stats(kern->pa)->pages_in_use;
-	mx->user = ops->cache_create(kern->alloc, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
-	mx->offs = ops->cache_create(kern->alloc, "test-off", 700, 0, 0);
+	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
+	mx->offs = ops->cache_create(harness_a, "test-off", 700, 0, 0);
 	g_assert_nonnull(mx->user);
 	g_assert_nonnull(mx->offs);
 }
@@ -434,10 +434,10 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 	case 6:
 	case 7:
 		o.cache = next_rand(r) % 2 ? mx->user : mx->offs;
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	default:
-		o.addr = ops->kmalloc(kern->alloc, 1 + next_rand(r) %
+		o.addr = ops->kmalloc(harness_a, 1 + next_rand(r) %
 		                      (next_rand(r) % 2 ? 192 : 9000), 0, node);
 		break;
 	}
@@ -449,9 +449,9 @@ static void mix_free(mix_t *mx, live_t o, int cpu)
 {
 	mx->cross_node_frees += page_to_nid(virt_to_page(o.addr)) != cpu_to_node(cpu);
 	if (o.cache)
-		ops->cache_free(kern->alloc, o.cache, o.addr);
+		ops->cache_free(harness_a, o.cache, o.addr);
 	else
-		ops->kfree(kern->alloc, o.addr);
+		ops->kfree(harness_a, o.addr);
 }
 
 static void mix_step(void *arg, int cpu)
@@ -493,8 +493,8 @@ static void mix_check(void *arg)
 		g_hash_table_insert(per_cache, s, GSIZE_TO_POINTER(
 			GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, s)) + 1));
 	}
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
+	for (int i = 0; i < ops->ncaches(harness_a); i++) {
+		kmem_cache_t *s = ops->cache_at(harness_a, i);
 		slab_audit_t a = audit_of(s);
 		cache_info_t ci = harness_cache_info(s);
 
@@ -507,7 +507,7 @@ static void mix_check(void *arg)
 		parked += (a.percpu + a.shared + a.alien) * ci.size;
 		pages += a.pages;
 	}
-	g_assert_cmpuint(ops->queued_bytes(kern->alloc), ==, parked);
+	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, parked);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, pages);
 	g_hash_table_destroy(per_cache);
 }
@@ -534,8 +534,8 @@ static void mix_shrink(void *arg, int cpu)
 		}
 		return;
 	}
-	for (int i = ops->ncaches(kern->alloc) - 1; i >= 0; i--)
-		ops->shrink(kern->alloc, ops->cache_at(kern->alloc, i));
+	for (int i = ops->ncaches(harness_a) - 1; i >= 0; i--)
+		ops->shrink(harness_a, ops->cache_at(harness_a, i));
 	mx->done = true;
 	for (int c = 1; c < mx->ncpus; c++)
 		kernel_kick(c, know());
@@ -575,13 +575,13 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	g_array_set_size(mx.live, 0);
 	harness_run_on(k, 0, mix_check, &mx);
 	/* Empty, yet objects are parked in the arrays. */
-	g_assert_cmpuint(ops->queued_bytes(k->alloc), >, 0);
+	g_assert_cmpuint(ops->queued_bytes(harness_a), >, 0);
 	harness_run_many(k, cpus, ncpus, mix_shrink, &mx);
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
-	g_assert_cmpuint(ops->queued_bytes(k->alloc), ==, 0);
-	for (int i = 0; i < ops->ncaches(k->alloc); i++)
-		g_assert_cmpuint(harness_cache_info(ops->cache_at(k->alloc, i)).slabs, ==, 0);
+	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
+	for (int i = 0; i < ops->ncaches(harness_a); i++)
+		g_assert_cmpuint(harness_cache_info(ops->cache_at(harness_a, i)).slabs, ==, 0);
 	harness_run_on(k, 0, mix_stats, &mx);
 	g_array_free(mx.live, TRUE);
 	harness_free(k, m);
@@ -625,15 +625,15 @@ static void pass_time(simtime_t ps)
 static void reap_body(void *arg)
 {
 	static const unsigned expect[] = { 102, 78, 54, 30, 6, 3, 1, 0 };
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "reap", 100, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "reap", 100, 0, 0);
 	saddr_t x[200];
 
 	(void)arg;
 	for (int i = 0; i < 200; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(slab_cpu_avail(s, 0), ==, 22);
 	for (int i = 0; i < 200; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(slab_cpu_avail(s, 0), ==, 102);
 	g_assert_cmpuint(audit_of(s).shared, ==, 120);
 
@@ -671,16 +671,16 @@ static void test_reap_percpu(void)
  * first pass drains that array into node 1's shared array. */
 static void alien_reap_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "alien", 100, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "alien", 100, 0, 0);
 	saddr_t x[5];
 
 	(void)arg;
 	for (int i = 0; i < 5; i++) {
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, 1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, 1);
 		g_assert_cmpint(page_to_nid(virt_to_page(x[i])), ==, 1);
 	}
 	for (int i = 0; i < 5; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(audit_of(s).alien, ==, 5);
 	g_assert_cmpuint(harness_stat("node_frees"), ==, 5);
 	pass_time(PS_PER_SEC);
@@ -690,7 +690,7 @@ static void alien_reap_body(void *arg)
 
 	/* 13 more remote frees overflow the 12-entry array once. */
 	for (int i = 0; i < 13; i++)
-		ops->cache_free(kern->alloc, s, ops->cache_alloc(kern->alloc, s, 0, 1));
+		ops->cache_free(harness_a, s, ops->cache_alloc(harness_a, s, 0, 1));
 	g_assert_cmpuint(harness_stat("alien_overflow"), ==, 1);
 	g_assert_cmpuint(audit_of(s).alien, ==, 1);
 }
@@ -711,13 +711,13 @@ static void test_reap_alien(void)
  * takes pages from node 1. */
 static void fallback_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "page", 4096, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "page", 4096, 0, 0);
 	GArray *xs = g_array_new(FALSE, FALSE, sizeof(saddr_t));
 	bool remote = false;
 
 	(void)arg;
 	while (!remote) {
-		saddr_t x = ops->cache_alloc(kern->alloc, s, 0, -1);
+		saddr_t x = ops->cache_alloc(harness_a, s, 0, -1);
 
 		g_assert_cmpuint(x, !=, 0);
 		g_array_append_val(xs, x);
@@ -727,7 +727,7 @@ static void fallback_body(void *arg)
 	g_assert_cmpuint(harness_stat("fallback_allocs"), >, 0);
 	/* The node-1 object goes back through node 0's alien array. */
 	for (guint i = 0; i < xs->len; i++)
-		ops->cache_free(kern->alloc, s, g_array_index(xs, saddr_t, i));
+		ops->cache_free(harness_a, s, g_array_index(xs, saddr_t, i));
 	g_assert_cmpuint(audit_of(s).live, ==, 0);
 	g_assert_cmpuint(audit_of(s).alien, ==, 1);
 	g_array_free(xs, TRUE);
@@ -752,7 +752,7 @@ static void append_name(void *ctx, const char *name, uint64_t value)
 
 static void stats_body(void *arg)
 {
-	ops->stats(kern->alloc, append_name, arg);
+	ops->stats(harness_a, append_name, arg);
 }
 
 static void test_stats_order(void)
@@ -776,18 +776,18 @@ static void test_stats_order(void)
 static void fastpath_body(void *arg)
 {
 	simtime_t *dt = arg;
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "hot", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0);
 	lock_class_t *ll = klock_class("l3->list_lock");
 	uint64_t acq;
 	simtime_t t0;
 	saddr_t x;
 
 	for (int i = 0; i < 2; i++)
-		ops->cache_free(kern->alloc, s, ops->cache_alloc(kern->alloc, s, 0, -1));
+		ops->cache_free(harness_a, s, ops->cache_alloc(harness_a, s, 0, -1));
 	acq = ll->acquisitions;
 	t0 = know();
-	x = ops->cache_alloc(kern->alloc, s, 0, -1);
-	ops->cache_free(kern->alloc, s, x);
+	x = ops->cache_alloc(harness_a, s, 0, -1);
+	ops->cache_free(harness_a, s, x);
 	*dt = know() - t0;
 	g_assert_cmpuint(ll->acquisitions, ==, acq);
 }
@@ -811,11 +811,11 @@ static void test_fastpath(void)
 
 static void wrong_cache_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "mine", 64, 0, 0);
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
+	kmem_cache_t *s = ops->cache_create(harness_a, "mine", 64, 0, 0);
+	saddr_t x = ops->kmalloc(harness_a, 64, 0, -1);
 
 	(void)arg;
-	ops->cache_free(kern->alloc, s, x);
+	ops->cache_free(harness_a, s, x);
 }
 
 /* The second free is from another node: it would go to an alien array. */
@@ -826,8 +826,8 @@ static void remote_double_free_body(void *arg, int cpu)
 
 	(void)arg;
 	if (cpu == 0) {
-		x = ops->kmalloc(kern->alloc, 64, 0, -1);
-		ops->kfree(kern->alloc, x);
+		x = ops->kmalloc(harness_a, 64, 0, -1);
+		ops->kfree(harness_a, x);
 		freed = true;
 		return;
 	}
@@ -835,7 +835,7 @@ static void remote_double_free_body(void *arg, int cpu)
 		engine_charge(COST_IDLE, PS_PER_NS);
 		engine_sync();
 	}
-	ops->kfree(kern->alloc, x);
+	ops->kfree(harness_a, x);
 }
 
 static void test_double_free_remote(void)

@@ -13,7 +13,7 @@
  * HZ = 250.
  */
 #include "harness.h"
-#include "../allocators/slabifier.h"
+#include "slabifier.h"
 
 static const allocator_ops_t *ops = &slabifier_allocator;
 
@@ -121,10 +121,10 @@ static void test_geometry(void)
  * legacy creator aligns 100 B to 64 (stride 128). */
 static void geometry_body(void *arg)
 {
-	kmem_cache_t *a = ops->cache_create(kern->alloc, "g-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
-	kmem_cache_t *b = kmem_cache_create_legacy(ops, kern->alloc, "g-hw", 100, 0,
+	kmem_cache_t *a = ops->cache_create(harness_a, "g-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	kmem_cache_t *b = kmem_cache_create_legacy(ops, harness_a, "g-hw", 100, 0,
 	                                           SLAB_HWCACHE_ALIGN);
-	kmem_cache_t *c = ops->cache_create(kern->alloc, "g-big", 9000, 0, 0);
+	kmem_cache_t *c = ops->cache_create(harness_a, "g-big", 9000, 0, 0);
 	cache_info_t ci;
 
 	(void)arg;
@@ -137,10 +137,10 @@ static void geometry_body(void *arg)
 	ci = harness_cache_info(c);
 	g_assert_cmpuint(ci.order, ==, 2);
 	g_assert_cmpuint(ci.objects_per_slab, ==, 1);
-	g_assert_null(ops->cache_create(kern->alloc, "g-none", (4096u << 10) + 1, 0, 0));
+	g_assert_null(ops->cache_create(harness_a, "g-none", (4096u << 10) + 1, 0, 0));
 	/* kmalloc-96 and -192 sit in size order among the powers of two. */
-	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, 4)).name, ==, "kmalloc-96");
-	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, 6)).name, ==, "kmalloc-192");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, 4)).name, ==, "kmalloc-96");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, 6)).name, ==, "kmalloc-192");
 	g_assert_cmpuint(harness_cache_info(harness_find_cache("kmalloc-4096")).objects_per_slab, ==, 1);
 }
 
@@ -166,7 +166,7 @@ static void c14_create(void *arg)
 {
 	c14_t *c = arg;
 
-	c->s = ops->cache_create(kern->alloc, "c14", 256, 0, 0);
+	c->s = ops->cache_create(harness_a, "c14", 256, 0, 0);
 	g_assert_cmpuint(harness_cache_info(c->s).objects_per_slab, ==, 16);
 }
 
@@ -175,7 +175,7 @@ static void c14_alloc(void *arg, int cpu)
 	c14_t *c = arg;
 
 	for (; c->done[cpu] < c->per_cpu; c->done[cpu]++)
-		c->x[cpu][c->done[cpu]] = ops->cache_alloc(kern->alloc, c->s, 0, -1);
+		c->x[cpu][c->done[cpu]] = ops->cache_alloc(harness_a, c->s, 0, -1);
 }
 
 /* Four CPUs only allocate 256-byte objects (16 per order-0 slab), all at
@@ -223,13 +223,13 @@ static void test_c14_alloc_only(void)
  * active slab and for the drain of an empty active slab. */
 static void transitions_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "trans", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "trans", 256, 0, 0);
 	uint64_t boot = *(uint64_t *)arg;
 	saddr_t x[48], y, z;
 	page_t *s1, *s2, *s3;
 
 	for (int i = 0; i < 48; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	s1 = page_of(x[0]);
 	s2 = page_of(x[16]);
 	s3 = page_of(x[32]);
@@ -238,41 +238,41 @@ static void transitions_body(void *arg)
 	g_assert_cmpuint(pages_in_use(), ==, boot + 3);
 
 	/* (a) S1 and S2 were full: their first frees put them on the list. */
-	ops->cache_free(kern->alloc, s, x[0]);
+	ops->cache_free(harness_a, s, x[0]);
 	g_assert_cmpuint(list_locks(), ==, 1);
-	ops->cache_free(kern->alloc, s, x[1]);          /* still partial */
+	ops->cache_free(harness_a, s, x[1]);          /* still partial */
 	g_assert_cmpuint(list_locks(), ==, 1);
-	ops->cache_free(kern->alloc, s, x[16]);
+	ops->cache_free(harness_a, s, x[16]);
 	g_assert_cmpuint(list_locks(), ==, 2);
 
 	/* (c) The active S3 is full: it is forgotten, and the head of the
 	 * list, S1, becomes active; its freelist is LIFO. */
-	y = ops->cache_alloc(kern->alloc, s, 0, -1);
+	y = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(y, ==, x[1]);
 	g_assert_cmpuint(list_locks(), ==, 3);
-	z = ops->cache_alloc(kern->alloc, s, 0, -1);
+	z = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(z, ==, x[0]);
 	g_assert_cmpuint(list_locks(), ==, 3);
 
 	/* (a) again for S3; (b) S2 and S3 empty: off the list, pages freed. */
-	ops->cache_free(kern->alloc, s, x[32]);
+	ops->cache_free(harness_a, s, x[32]);
 	g_assert_cmpuint(list_locks(), ==, 4);
 	for (int i = 17; i < 32; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(list_locks(), ==, 5);
 	g_assert_cmpuint(pages_in_use(), ==, boot + 2);
 	for (int i = 33; i < 48; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(list_locks(), ==, 6);
 	g_assert_cmpuint(pages_in_use(), ==, boot + 1);
 
 	/* Frees into the active S1 take no list_lock, even the last one;
 	 * the empty active slab stays until it is deactivated. */
 	for (int i = 0; i < 16; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(list_locks(), ==, 6);
 	g_assert_cmpuint(pages_in_use(), ==, boot + 1);
-	ops->shrink(kern->alloc, s);
+	ops->shrink(harness_a, s);
 	g_assert_cmpuint(list_locks(), ==, 6);
 	g_assert_cmpuint(pages_in_use(), ==, boot);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
@@ -308,35 +308,35 @@ static void test_c14_transitions(void)
  * (list_lock again, nothing found): a new slab there. */
 static void numa_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "numa", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "numa", 256, 0, 0);
 	uint64_t boot = *(uint64_t *)arg;
 	saddr_t a, b, c, d;
 
-	a = ops->cache_alloc(kern->alloc, s, 0, -1);
+	a = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpint(page_to_nid(page_of(a)), ==, 0);
-	b = ops->cache_alloc(kern->alloc, s, 0, 1);
+	b = ops->cache_alloc(harness_a, s, 0, 1);
 	g_assert_cmpint(page_to_nid(page_of(b)), ==, 1);
 	g_assert_cmpuint(list_locks(), ==, 2);
 	g_assert_cmpuint(harness_stat("get_partial_miss"), ==, 1);
 	/* Any node will do: the node-1 active slab serves it. */
-	c = ops->cache_alloc(kern->alloc, s, 0, -1);
+	c = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(c, ==, b + 256);
 	g_assert_cmpuint(list_locks(), ==, 2);
 	/* Back to node 0: node 1's slab goes on the list, node 0's comes
 	 * off it. */
-	d = ops->cache_alloc(kern->alloc, s, 0, 0);
+	d = ops->cache_alloc(harness_a, s, 0, 0);
 	g_assert_cmpuint(d, ==, a + 256);
 	g_assert_cmpuint(list_locks(), ==, 4);
 	g_assert_cmpuint(harness_stat("deactivate_node_mismatch"), ==, 2);
 	g_assert_cmpuint(harness_stat("deactivate_partial"), ==, 2);
 
-	ops->cache_free(kern->alloc, s, a);             /* active */
-	ops->cache_free(kern->alloc, s, d);             /* active, now empty */
-	ops->cache_free(kern->alloc, s, b);             /* partial stays */
+	ops->cache_free(harness_a, s, a);             /* active */
+	ops->cache_free(harness_a, s, d);             /* active, now empty */
+	ops->cache_free(harness_a, s, b);             /* partial stays */
 	g_assert_cmpuint(list_locks(), ==, 4);
-	ops->cache_free(kern->alloc, s, c);             /* (b) */
+	ops->cache_free(harness_a, s, c);             /* (b) */
 	g_assert_cmpuint(list_locks(), ==, 5);
-	ops->shrink(kern->alloc, s);
+	ops->shrink(harness_a, s);
 	g_assert_cmpuint(pages_in_use(), ==, boot);
 }
 
@@ -359,16 +359,16 @@ static void test_c14_numa(void)
  * order 2: n = 64, 6. */
 static void order_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "order", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "order", 256, 0, 0);
 	unsigned n = harness_cache_info(s).objects_per_slab;
 	saddr_t x[256];
 
 	g_assert_cmpuint(n, ==, *(unsigned *)arg);
 	for (int i = 0; i < 256; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(list_locks(), ==, 0);
 	for (int i = 0; i < 256; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(list_locks(), ==, 2 * (256 / n - 1));
 }
 
@@ -449,7 +449,7 @@ static void model_free(model_t *md, mslab_t *m)
  * list_lock count follow the model after every operation. */
 static void model_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "model", 512, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "model", 512, 0, 0);
 	model_t md = { .objects = 8 };
 	GArray *live = g_array_new(FALSE, FALSE, sizeof(saddr_t));
 	GRand *rnd = g_rand_new_with_seed(14);
@@ -465,7 +465,7 @@ static void model_body(void *arg)
 			grow = live->len <= 20;
 		if (live->len == 0 || g_rand_int_range(rnd, 0, 100) < (grow ? 75 : 25)) {
 			mslab_t *want = model_alloc(&md);
-			saddr_t x = ops->cache_alloc(kern->alloc, s, 0, -1);
+			saddr_t x = ops->cache_alloc(harness_a, s, 0, -1);
 			page_t *page = page_of(x);
 
 			if (want) {
@@ -486,7 +486,7 @@ static void model_body(void *arg)
 
 			g_array_remove_index_fast(live, j);
 			model_free(&md, g_hash_table_lookup(md.slabs, page_of(x)));
-			ops->cache_free(kern->alloc, s, x);
+			ops->cache_free(harness_a, s, x);
 		}
 		g_assert_cmpuint(list_locks() - locks0, ==, md.locks);
 	}
@@ -566,8 +566,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = pages_in_use();
-	mx->user = ops->cache_create(kern->alloc, "mix-user", 200, 64, 0);
-	mx->rcu = ops->cache_create(kern->alloc, "mix-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	mx->user = ops->cache_create(harness_a, "mix-user", 200, 64, 0);
+	mx->rcu = ops->cache_create(harness_a, "mix-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
 }
 
 static live_t mix_alloc(mix_t *mx, int cpu)
@@ -579,22 +579,22 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 	switch (next_rand(r) % 10) {
 	case 6:
 		o = (live_t){ 0, mx->user, 200, K_USER };
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	case 7:
 		o = (live_t){ 0, mx->rcu, 40, K_RCU };
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	case 8:
 		o.kind = K_LARGE;
 		o.size = 4097 + next_rand(r) % 16000;
-		o.addr = ops->kmalloc(kern->alloc, o.size, 0, node);
+		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
 	default:
 		o.kind = K_KMALLOC;
 		o.size = 1 + next_rand(r) % (next_rand(r) % 2 ? 192 : 4096);
 		o.cache = kmalloc_cache_of(o.size);
-		o.addr = ops->kmalloc(kern->alloc, o.size, 0, node);
+		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
 	}
 	g_assert_cmpuint(o.addr, !=, 0);
@@ -606,9 +606,9 @@ static void mix_free(mix_t *mx, live_t o)
 {
 	mx->frees += o.kind != K_LARGE;
 	if (o.kind == K_USER || o.kind == K_RCU)
-		ops->cache_free(kern->alloc, o.cache, o.addr);
+		ops->cache_free(harness_a, o.cache, o.addr);
 	else
-		ops->kfree(kern->alloc, o.addr);
+		ops->kfree(harness_a, o.addr);
 }
 
 static void mix_step(void *arg, int cpu)
@@ -665,8 +665,8 @@ static void mix_check(void *arg)
 		g_hash_table_insert(per_cache, o->cache, GSIZE_TO_POINTER(
 			GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, o->cache)) + 1));
 	}
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
+	for (int i = 0; i < ops->ncaches(harness_a); i++) {
+		kmem_cache_t *s = ops->cache_at(harness_a, i);
 		cache_info_t ci = harness_cache_info(s);
 
 		g_assert_cmpuint(ci.active_objs, ==,
@@ -700,8 +700,8 @@ static void mix_shrink(void *arg, int cpu)
 		}
 		return;
 	}
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++)
-		ops->shrink(kern->alloc, ops->cache_at(kern->alloc, i));
+	for (int i = 0; i < ops->ncaches(harness_a); i++)
+		ops->shrink(harness_a, ops->cache_at(harness_a, i));
 	mx->done = true;
 	for (int c = 1; c < mx->ncpus; c++)
 		kernel_kick(c, know());
@@ -750,8 +750,8 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	harness_run_many(k, cpus, ncpus, mix_shrink, &mx);
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
-	for (int i = 0; i < ops->ncaches(k->alloc); i++)
-		g_assert_cmpuint(harness_cache_info(ops->cache_at(k->alloc, i)).slabs, ==, 0);
+	for (int i = 0; i < ops->ncaches(harness_a); i++)
+		g_assert_cmpuint(harness_cache_info(ops->cache_at(harness_a, i)).slabs, ==, 0);
 	harness_run_on(k, 0, mix_stats, &mx);
 	g_array_free(mx.live, TRUE);
 	harness_free(k, m);
@@ -775,8 +775,8 @@ static void test_consistency_numa4(void)
 static void single_body(void *arg)
 {
 	uint64_t boot = pages_in_use(), sl = slab_locks();
-	saddr_t x = ops->kmalloc(kern->alloc, 3000, 0, -1);
-	saddr_t y = ops->kmalloc(kern->alloc, 4096, 0, -1);
+	saddr_t x = ops->kmalloc(harness_a, 3000, 0, -1);
+	saddr_t y = ops->kmalloc(harness_a, 4096, 0, -1);
 	page_t *page = page_of(x);
 
 	(void)arg;
@@ -786,9 +786,9 @@ static void single_body(void *arg)
 	g_assert_true(page->slab == (void *)harness_find_cache("kmalloc-4096"));
 	g_assert_cmpuint(pages_in_use(), ==, boot + 2);
 	g_assert_cmpuint(harness_stat("slabs_activated"), ==, 0);
-	ops->kfree(kern->alloc, x);
+	ops->kfree(harness_a, x);
 	g_assert_cmpuint(pages_in_use(), ==, boot + 1);
-	ops->kfree(kern->alloc, y);
+	ops->kfree(harness_a, y);
 	g_assert_cmpuint(pages_in_use(), ==, boot);
 	g_assert_cmpuint(slab_locks(), ==, sl);
 	g_assert_cmpuint(list_locks(), ==, 0);
@@ -854,7 +854,7 @@ static void flusher_body(void *arg, int cpu)
 			engine_charge(COST_IDLE, PS_PER_NS);
 			engine_sync();
 		}
-		f->x1 = ops->cache_alloc(kern->alloc, f->s, 0, -1);
+		f->x1 = ops->cache_alloc(harness_a, f->s, 0, -1);
 		while (!f->done) {
 			kernel_do_pending();
 			if (!f->done)
@@ -862,7 +862,7 @@ static void flusher_body(void *arg, int cpu)
 		}
 		return;
 	}
-	f->x0 = ops->cache_alloc(kern->alloc, f->s, 0, -1);
+	f->x0 = ops->cache_alloc(harness_a, f->s, 0, -1);
 	f->started = true;
 	run_until(sec / 1000);
 	g_assert_cmpuint(f->x1, !=, 0);
@@ -878,7 +878,7 @@ static void flusher_body(void *arg, int cpu)
 
 	/* CPU 0 uses its slab again; CPU 1's stays untouched for 2 s and is
 	 * deactivated (one object in use: onto the partial list). */
-	f->y0 = ops->cache_alloc(kern->alloc, f->s, 0, -1);
+	f->y0 = ops->cache_alloc(harness_a, f->s, 0, -1);
 	run_until(4 * sec + sec / 2);
 	g_assert_cmpuint(harness_stat("flush_runs"), ==, 2);
 	g_assert_cmpuint(harness_stat("flush_referenced"), ==, 3);
@@ -900,9 +900,9 @@ static void flusher_body(void *arg, int cpu)
 
 	/* Both slabs sit on the partial list: their last frees empty them
 	 * (list_lock each) and the pages go back. */
-	ops->cache_free(kern->alloc, f->s, f->x1);
-	ops->cache_free(kern->alloc, f->s, f->x0);
-	ops->cache_free(kern->alloc, f->s, f->y0);
+	ops->cache_free(harness_a, f->s, f->x1);
+	ops->cache_free(harness_a, f->s, f->x0);
+	ops->cache_free(harness_a, f->s, f->y0);
 	g_assert_cmpuint(list_locks(), ==, 4);
 	g_assert_cmpuint(pages_in_use(), ==, f->boot);
 	f->done = true;
@@ -913,7 +913,7 @@ static void flusher_create(void *arg)
 {
 	fl_t *f = arg;
 
-	f->s = ops->cache_create(kern->alloc, "flush", 256, 0, 0);
+	f->s = ops->cache_create(harness_a, "flush", 256, 0, 0);
 	f->boot = pages_in_use();
 }
 
@@ -967,17 +967,17 @@ static void meta_body(void *arg)
 	q = meta_of("kmalloc-8", "kmem_cache");
 	g_assert_cmpuint(q.bytes, ==, 288);
 	g_assert_cmpint(q.categories, ==, 1);
-	ops->cache_create(kern->alloc, "user", 100, 0, 0);
+	ops->cache_create(harness_a, "user", 100, 0, 0);
 	q = meta_of("user", "kmem_cache");
 	g_assert_cmpuint(q.bytes, ==, 512);
 	g_assert_cmpint(q.categories, ==, 1);
 	/* 12 kmalloc caches, 8 .. 4096 with 96 and 192. */
-	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 13);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 65), ==, 96);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 129), ==, 192);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4097), ==, 8192);
+	g_assert_cmpint(ops->ncaches(harness_a), ==, 13);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 65), ==, 96);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 129), ==, 192);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 4097), ==, 8192);
 	g_assert_null(ops->queue_capacity);
-	g_assert_cmpuint(ops->queued_bytes(kern->alloc), ==, 0);
+	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
 }
 
 static void test_metadata(void)
@@ -999,19 +999,19 @@ typedef struct fp {
 static void fastpath_body(void *arg)
 {
 	fp_t *f = arg;
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "hot", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0);
 	coh_stats_t before;
 	simtime_t t0;
 	saddr_t x;
 
 	for (int i = 0; i < 2; i++)
-		ops->cache_free(kern->alloc, s, ops->cache_alloc(kern->alloc, s, 0, -1));
+		ops->cache_free(harness_a, s, ops->cache_alloc(harness_a, s, 0, -1));
 	before = *coh_stats(kern->coh);
 	f->slab_locks = slab_locks();
 	f->list_locks = list_locks();
 	t0 = know();
-	x = ops->cache_alloc(kern->alloc, s, 0, -1);
-	ops->cache_free(kern->alloc, s, x);
+	x = ops->cache_alloc(harness_a, s, 0, -1);
+	ops->cache_free(harness_a, s, x);
 	f->dt = know() - t0;
 	f->accesses = coh_stats(kern->coh)->accesses - before.accesses;
 	f->hits = coh_stats(kern->coh)->hits - before.hits;
@@ -1135,7 +1135,7 @@ static void own_alloc(owner_t *o, int n)
 	o->n = n;
 	o->h = g_new0(saddr_t, n);
 	for (int i = 0; i < n; i++) {
-		o->h[i] = ops->cache_alloc(kern->alloc, o->s, 0, -1);
+		o->h[i] = ops->cache_alloc(harness_a, o->s, 0, -1);
 		g_assert_cmpuint(o->h[i], !=, 0);
 		own_fill(o, i);
 	}
@@ -1164,7 +1164,7 @@ static void own_free_random(owner_t *o, int nfree, uint64_t seed)
 		idx[j] = t;
 	}
 	for (int i = 0; i < nfree; i++) {
-		ops->cache_free(kern->alloc, o->s, o->h[idx[i]]);
+		ops->cache_free(harness_a, o->s, o->h[idx[i]]);
 		o->h[idx[i]] = 0;
 	}
 	g_free(idx);
@@ -1227,7 +1227,7 @@ static void frag_body(void *arg)
 	simtime_t t0;
 
 	f->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE };
-	f->o.s = ops->cache_create(kern->alloc, "frag", 64, 0, 0);
+	f->o.s = ops->cache_create(harness_a, "frag", 64, 0, 0);
 	f->per = harness_cache_info(f->o.s).objects_per_slab;
 	own_alloc(&f->o, FRAG_N);
 	own_free_random(&f->o, FRAG_FREE, FRAG_SEED);
@@ -1235,12 +1235,12 @@ static void frag_body(void *arg)
 	f->slabs_before = harness_cache_info(f->o.s).slabs;
 	f->pages_before = pages_in_use();
 	if (f->mode != FRAG_PLAIN)
-		ops->cache_set_ops(kern->alloc, f->o.s, &own_ops, &f->o);
+		ops->cache_set_ops(harness_a, f->o.s, &own_ops, &f->o);
 	t0 = know();
 	if (f->mode == FRAG_PLAIN || f->mode == FRAG_PLAIN_OPS)
-		ops->shrink(kern->alloc, f->o.s);
+		ops->shrink(harness_a, f->o.s);
 	else
-		ops->defrag(kern->alloc, f->o.s, f->mode == FRAG_ALL ? 0 : -1, &f->rep);
+		ops->defrag(harness_a, f->o.s, f->mode == FRAG_ALL ? 0 : -1, &f->rep);
 	f->shrink_ns = (know() - t0) / PS_PER_NS;
 	f->slabs_after = harness_cache_info(f->o.s).slabs;
 	f->pages_after = pages_in_use();
@@ -1373,7 +1373,7 @@ static void dnuma_setup(void *arg)
 	dnuma_t *d = arg;
 
 	d->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
-	d->o.s = ops->cache_create(kern->alloc, "dnuma", 64, 0, 0);
+	d->o.s = ops->cache_create(harness_a, "dnuma", 64, 0, 0);
 	d->o.h = g_new0(saddr_t, 2000);
 }
 
@@ -1383,7 +1383,7 @@ static void dnuma_alloc(void *arg)
 	int cpu = smp_processor_id();
 
 	for (int i = cpu * 1000; i < (cpu + 1) * 1000; i++) {
-		d->o.h[i] = ops->cache_alloc(kern->alloc, d->o.s, 0, -1);
+		d->o.h[i] = ops->cache_alloc(harness_a, d->o.s, 0, -1);
 		g_assert_cmpint(page_to_nid(virt_to_page(d->o.h[i])), ==, cpu);
 		own_fill(&d->o, i);
 	}
@@ -1402,8 +1402,8 @@ static void dnuma_defrag(void *arg)
 			live[node_of[i]]++;
 	}
 	d->best = (live[0] + 63) / 64 + (live[1] + 63) / 64;
-	ops->cache_set_ops(kern->alloc, d->o.s, &own_ops, &d->o);
-	ops->defrag(kern->alloc, d->o.s, 0, &d->rep);
+	ops->cache_set_ops(harness_a, d->o.s, &own_ops, &d->o);
+	ops->defrag(harness_a, d->o.s, 0, &d->rep);
 	d->slabs_after = harness_cache_info(d->o.s).slabs;
 	own_check(&d->o);
 	for (int i = 0; i < 2000; i++)
@@ -1452,16 +1452,16 @@ static void vacate_body(void *arg)
 	page_t *page;
 
 	v->o = (owner_t){ .objsize = 64, .answer = v->answer };
-	v->o.s = ops->cache_create(kern->alloc, "vac", 64, 0, 0);
+	v->o.s = ops->cache_create(harness_a, "vac", 64, 0, 0);
 	own_alloc(&v->o, 192);
 	page = virt_to_page(v->o.h[0]);
 	memcpy(before, v->o.h, sizeof(before));
 	if (v->pin)
 		v->o.pinned = v->o.h[37];
 	if (!v->no_ops)
-		ops->cache_set_ops(kern->alloc, v->o.s, &own_ops, &v->o);
+		ops->cache_set_ops(harness_a, v->o.s, &own_ops, &v->o);
 	v->slabs_before = harness_cache_info(v->o.s).slabs;
-	v->r = ops->vacate(kern->alloc, page, &v->moved);
+	v->r = ops->vacate(harness_a, page, &v->moved);
 	v->slabs_after = harness_cache_info(v->o.s).slabs;
 	own_check(&v->o);
 	g_assert_cmpint(v->o.refs, ==, 0);
@@ -1523,34 +1523,34 @@ static void test_vacate(void)
 static void vacate_more_body(void *arg)
 {
 	owner_t *o = arg;
-	kmem_cache_t *big = ops->cache_create(kern->alloc, "big", 3000, 0, 0);
+	kmem_cache_t *big = ops->cache_create(harness_a, "big", 3000, 0, 0);
 	page_t *page = alloc_pages_node(-1, 0, 0), *active;
 	owner_t single = { .s = big, .objsize = 3000, .answer = KICK_MOVE };
 	saddr_t old;
 	uint32_t moved;
 
-	g_assert_cmpint(ops->vacate(kern->alloc, page, NULL), ==, VACATE_NOT_SLAB);
+	g_assert_cmpint(ops->vacate(harness_a, page, NULL), ==, VACATE_NOT_SLAB);
 	__free_pages(page, 0);
 
 	/* 70 objects of 64 B: slab 1 full, slab 2 this CPU's active slab with
 	 * 6; vacating it deactivates it first, its 6 objects move. */
 	*o = (owner_t){ .objsize = 64, .answer = KICK_MOVE };
-	o->s = ops->cache_create(kern->alloc, "own", 64, 0, 0);
+	o->s = ops->cache_create(harness_a, "own", 64, 0, 0);
 	own_alloc(o, 70);
-	ops->cache_set_ops(kern->alloc, o->s, &own_ops, o);
+	ops->cache_set_ops(harness_a, o->s, &own_ops, o);
 	active = virt_to_page(o->h[69]);
 	g_assert_true(active == virt_to_page(o->h[64]) && active != virt_to_page(o->h[63]));
-	g_assert_cmpint(ops->vacate(kern->alloc, active, &moved), ==, VACATE_OK);
+	g_assert_cmpint(ops->vacate(harness_a, active, &moved), ==, VACATE_OK);
 	g_assert_cmpuint(moved, ==, 70 - 64);
 	g_assert_cmpint(o->moves, ==, 6);
 	own_check(o);
 
 	/* 3000 B: one object per order-0 slab, no freelist; the move takes a
 	 * new one-object slab and the old page goes. */
-	ops->cache_set_ops(kern->alloc, big, &own_ops, &single);
+	ops->cache_set_ops(harness_a, big, &own_ops, &single);
 	own_alloc(&single, 1);
 	old = single.h[0];
-	g_assert_cmpint(ops->vacate(kern->alloc, virt_to_page(old), &moved), ==, VACATE_OK);
+	g_assert_cmpint(ops->vacate(harness_a, virt_to_page(old), &moved), ==, VACATE_OK);
 	g_assert_cmpuint(moved, ==, 1);
 	g_assert_cmpuint(single.h[0], !=, old);
 	g_assert_false(virt_to_page(old)->flags & PG_slab);
@@ -1569,7 +1569,7 @@ static void vacate_busy_body(void *arg)
 	owner_t *o = arg;
 	uint32_t moved = 99;
 
-	g_assert_cmpint(ops->vacate(kern->alloc, virt_to_page(o->pinned), &moved), ==, VACATE_BUSY);
+	g_assert_cmpint(ops->vacate(harness_a, virt_to_page(o->pinned), &moved), ==, VACATE_BUSY);
 	g_assert_cmpuint(moved, ==, 0);
 	g_assert_cmpint(o->kicks, ==, 6);
 }

@@ -44,20 +44,20 @@ static void run_one_cpu(void (*body)(void *), void *arg)
 
 static void units_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "u13", 13, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "u13", 13, 0, 0);
 	cache_info_t ci = harness_cache_info(s);
 	saddr_t a, b, c, p, x;
 
 	(void)arg;
 	/* kmalloc_size = 2 * ceil((size + 8) / 2) below 4088, pages from there. */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 0), ==, 0);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 1), ==, 10);      /* 9 B: 5 units */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 100), ==, 108);   /* 54 units */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 255), ==, 264);   /* 263 B: 132 units */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4087), ==, 4096); /* 2048 units */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4088), ==, 4096); /* order 0 page */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4097), ==, 8192); /* order 1 */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 40000), ==, 65536); /* order 4 */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 0), ==, 0);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 1), ==, 10);      /* 9 B: 5 units */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 100), ==, 108);   /* 54 units */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 255), ==, 264);   /* 263 B: 132 units */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 4087), ==, 4096); /* 2048 units */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 4088), ==, 4096); /* order 0 page */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 4097), ==, 8192); /* order 1 */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 40000), ==, 65536); /* order 4 */
 
 	/* A 13-byte cache: 7 units = 14 B a block, 4096 / 14 = 292 per page,
 	 * aligned to ARCH_SLAB_MINALIGN (8). */
@@ -69,9 +69,9 @@ static void units_body(void *arg)
 	 * so b leaves a one-unit fragment at unit 7 and takes units 8-14; c
 	 * likewise leaves unit 15 and takes units 16-22.  The rest, units
 	 * 23..2047, is 2025 units. */
-	a = ops->cache_alloc(kern->alloc, s, 0, -1);
-	b = ops->cache_alloc(kern->alloc, s, 0, -1);
-	c = ops->cache_alloc(kern->alloc, s, 0, -1);
+	a = ops->cache_alloc(harness_a, s, 0, -1);
+	b = ops->cache_alloc(harness_a, s, 0, -1);
+	c = ops->cache_alloc(harness_a, s, 0, -1);
 	p = page_address(virt_to_page(a));
 	g_assert_cmpuint(a, ==, p);
 	g_assert_cmpuint(b, ==, p + 16);
@@ -87,18 +87,18 @@ static void units_body(void *arg)
 
 	/* kmalloc(100): 108 bytes at the first 8-aligned room, byte 48 (unit
 	 * 24: a one-unit fragment at unit 23), the size in the header. */
-	x = ops->kmalloc(kern->alloc, 100, 0, -1);
+	x = ops->kmalloc(harness_a, 100, 0, -1);
 	g_assert_cmpuint(x, ==, p + 48 + 8);
 	g_assert_cmpuint(*(uint32_t *)mem_host(kern->mem, x - 8), ==, 100);
 	g_assert_cmpuint(virt_to_page(a)->inuse, ==, 2048 - 3 * 7 - 54);
 
 	/* Freeing b merges it with the fragments on both sides: units 7..15. */
-	ops->cache_free(kern->alloc, s, b);
+	ops->cache_free(harness_a, s, b);
 	g_assert_cmpint(unit_at(p + 14), ==, 9);
 	g_assert_cmpint(unit_at(p + 16), ==, 23);
-	ops->cache_free(kern->alloc, s, a);
-	ops->cache_free(kern->alloc, s, c);
-	ops->kfree(kern->alloc, x);
+	ops->cache_free(harness_a, s, a);
+	ops->cache_free(harness_a, s, c);
+	ops->kfree(harness_a, x);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
 }
 
@@ -111,26 +111,26 @@ static void test_units(void)
 
 static void first_fit_body(void *arg)
 {
-	kmem_cache_t *s64 = ops->cache_create(kern->alloc, "ff64", 64, 0, 0);
-	kmem_cache_t *s40 = ops->cache_create(kern->alloc, "ff40", 40, 0, 0);
+	kmem_cache_t *s64 = ops->cache_create(harness_a, "ff64", 64, 0, 0);
+	kmem_cache_t *s40 = ops->cache_create(harness_a, "ff40", 40, 0, 0);
 	saddr_t a, b, c, d, e, p, med;
 
 	(void)arg;
-	a = ops->cache_alloc(kern->alloc, s64, 0, -1);
-	b = ops->cache_alloc(kern->alloc, s64, 0, -1);
-	c = ops->cache_alloc(kern->alloc, s64, 0, -1);
+	a = ops->cache_alloc(harness_a, s64, 0, -1);
+	b = ops->cache_alloc(harness_a, s64, 0, -1);
+	c = ops->cache_alloc(harness_a, s64, 0, -1);
 	p = page_address(virt_to_page(a));
 	g_assert_cmpuint(a, ==, p);
 	g_assert_cmpuint(b, ==, p + 64);
 	g_assert_cmpuint(c, ==, p + 128);
-	ops->cache_free(kern->alloc, s64, b);
+	ops->cache_free(harness_a, s64, b);
 	/* b's hole (32 units) is now the first free block. */
 	g_assert_cmpuint(virt_to_page(a)->freelist, ==, p + 64);
 
 	/* 40 B (20 units) fits in the hole: d takes its start; the 12 units
 	 * left (24 B) cannot hold e, which goes after c. */
-	d = ops->cache_alloc(kern->alloc, s40, 0, -1);
-	e = ops->cache_alloc(kern->alloc, s40, 0, -1);
+	d = ops->cache_alloc(harness_a, s40, 0, -1);
+	e = ops->cache_alloc(harness_a, s40, 0, -1);
 	g_assert_cmpuint(d, ==, p + 64);
 	g_assert_cmpuint(e, ==, p + 192);
 	g_assert_cmpuint(harness_cache_info(s40).slabs, ==, 1);
@@ -138,19 +138,19 @@ static void first_fit_body(void *arg)
 
 	/* kmalloc(300) asks slob_alloc for 308 B: the medium list, which is
 	 * empty, so a second page although the first has room. */
-	med = ops->kmalloc(kern->alloc, 300, 0, -1);
+	med = ops->kmalloc(harness_a, 300, 0, -1);
 	g_assert_true(virt_to_page(med) != virt_to_page(a));
 	g_assert_cmpuint(med, ==, page_address(virt_to_page(med)) + 8);
 	g_assert_cmpuint(harness_stat("page_alloc"), ==, 2);
 	g_assert_cmpuint(pages_in_use(), ==, 2);
 
 	/* Each page goes back when its last block does. */
-	ops->kfree(kern->alloc, med);
+	ops->kfree(harness_a, med);
 	g_assert_cmpuint(pages_in_use(), ==, 1);
-	ops->cache_free(kern->alloc, s64, a);
-	ops->cache_free(kern->alloc, s64, c);
-	ops->cache_free(kern->alloc, s40, d);
-	ops->cache_free(kern->alloc, s40, e);
+	ops->cache_free(harness_a, s64, a);
+	ops->cache_free(harness_a, s64, c);
+	ops->cache_free(harness_a, s40, d);
+	ops->cache_free(harness_a, s40, e);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
 	g_assert_cmpuint(harness_stat("page_free"), ==, 2);
 	g_assert_cmpuint(harness_cache_info(s40).slabs, ==, 0);
@@ -170,17 +170,17 @@ static void refill_body(void *arg)
 	(void)arg;
 	/* kmalloc(1016): 1024 B = 512 units, four fill a page exactly. */
 	for (int i = 0; i < 4; i++)
-		x[i] = ops->kmalloc(kern->alloc, 1016, 0, -1);
+		x[i] = ops->kmalloc(harness_a, 1016, 0, -1);
 	g_assert_cmpuint(virt_to_page(x[0])->inuse, ==, 0);
 	g_assert_true(klist_empty(&virt_to_page(x[0])->lru));
-	ops->kfree(kern->alloc, x[1]);
-	y = ops->kmalloc(kern->alloc, 16, 0, -1);
+	ops->kfree(harness_a, x[1]);
+	y = ops->kmalloc(harness_a, 16, 0, -1);
 	g_assert_cmpuint(y, ==, x[1]);
 	g_assert_cmpuint(harness_stat("page_alloc"), ==, 1);
-	ops->kfree(kern->alloc, y);
+	ops->kfree(harness_a, y);
 	for (int i = 0; i < 4; i++)
 		if (i != 1)
-			ops->kfree(kern->alloc, x[i]);
+			ops->kfree(harness_a, x[i]);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
 }
 
@@ -193,40 +193,40 @@ static void test_refill_small_list(void)
  * next search of that list starts at it. */
 static void rotation_body(void *arg)
 {
-	kmem_cache_t *s200 = ops->cache_create(kern->alloc, "r200", 200, 0, 0);
-	kmem_cache_t *s80 = ops->cache_create(kern->alloc, "r80", 80, 0, 0);
-	kmem_cache_t *s16 = ops->cache_create(kern->alloc, "r16", 16, 0, 0);
+	kmem_cache_t *s200 = ops->cache_create(harness_a, "r200", 200, 0, 0);
+	kmem_cache_t *s80 = ops->cache_create(harness_a, "r80", 80, 0, 0);
+	kmem_cache_t *s16 = ops->cache_create(harness_a, "r16", 16, 0, 0);
 	saddr_t x[40], y0, y1, z, pa_, pb;
 
 	(void)arg;
 	/* 20 blocks of 100 units fill page A to 2000 units, 48 left; the 21st
 	 * does not fit and opens page B, which goes first: [B, A]. */
 	for (int i = 0; i < 40; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s200, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s200, 0, -1);
 	pa_ = page_address(virt_to_page(x[0]));
 	pb = page_address(virt_to_page(x[20]));
 	g_assert_cmpuint(page_address(virt_to_page(x[19])), ==, pa_);
 	g_assert_cmpuint(pb, !=, pa_);
 	g_assert_cmpuint(virt_to_page(x[0])->inuse, ==, 48);
 	/* 80 B (40 units) fits the first page, B: no rotation. */
-	y0 = ops->cache_alloc(kern->alloc, s80, 0, -1);
+	y0 = ops->cache_alloc(harness_a, s80, 0, -1);
 	g_assert_cmpuint(y0, ==, pb + 4000);
 	g_assert_cmpuint(harness_stat("list_rotate"), ==, 0);
 	/* B has 8 units left; A takes the next one, and the list turns to
 	 * [A, B]. */
-	y1 = ops->cache_alloc(kern->alloc, s80, 0, -1);
+	y1 = ops->cache_alloc(harness_a, s80, 0, -1);
 	g_assert_cmpuint(y1, ==, pa_ + 4000);
 	g_assert_cmpuint(harness_stat("list_rotate"), ==, 1);
 	/* Both have 8 units at byte 4080; the search starts at A. */
-	z = ops->cache_alloc(kern->alloc, s16, 0, -1);
+	z = ops->cache_alloc(harness_a, s16, 0, -1);
 	g_assert_cmpuint(z, ==, pa_ + 4080);
 	g_assert_cmpuint(harness_stat("page_alloc"), ==, 2);
 
-	ops->cache_free(kern->alloc, s16, z);
-	ops->cache_free(kern->alloc, s80, y0);
-	ops->cache_free(kern->alloc, s80, y1);
+	ops->cache_free(harness_a, s16, z);
+	ops->cache_free(harness_a, s80, y0);
+	ops->cache_free(harness_a, s80, y1);
 	for (int i = 0; i < 40; i++)
-		ops->cache_free(kern->alloc, s200, x[i]);
+		ops->cache_free(harness_a, s200, x[i]);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
 }
 
@@ -240,7 +240,7 @@ static void test_rotation(void)
 static void large_body(void *arg)
 {
 	const pa_stats_t *st = pa_stats(kern->pa);
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "big5000", 5000, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "big5000", 5000, 0, 0);
 	lock_class_t *lk = klock_class("slob_lock");
 	uint64_t acq = lk->acquisitions;
 	saddr_t x, y, z, w, o;
@@ -248,7 +248,7 @@ static void large_body(void *arg)
 
 	(void)arg;
 	/* 5000 B > 4096: order 1, a compound page, not a slob page. */
-	x = ops->kmalloc(kern->alloc, 5000, 0, -1);
+	x = ops->kmalloc(harness_a, 5000, 0, -1);
 	page = virt_to_page(x);
 	g_assert_cmpuint(st->allocs_by_order[1], ==, 1);
 	g_assert_cmpuint(page_address(page), ==, x);
@@ -256,39 +256,39 @@ static void large_body(void *arg)
 	g_assert_false(page->flags & PG_slab);
 	g_assert_cmpuint(page->order, ==, 1);
 	/* 20000 B: 16384 < 20000 <= 32768, order 3. */
-	y = ops->kmalloc(kern->alloc, 20000, 0, -1);
+	y = ops->kmalloc(harness_a, 20000, 0, -1);
 	g_assert_cmpuint(st->allocs_by_order[3], ==, 1);
 	g_assert_cmpuint(virt_to_page(y)->order, ==, 3);
 	/* 4088 = PAGE_SIZE - 8 is the first size given whole pages: order 0. */
-	z = ops->kmalloc(kern->alloc, 4088, 0, -1);
+	z = ops->kmalloc(harness_a, 4088, 0, -1);
 	g_assert_cmpuint(st->allocs_by_order[0], ==, 1);
 	g_assert_false(virt_to_page(z)->flags & PG_slab);
 	g_assert_cmpuint(z, ==, page_address(virt_to_page(z)));
 	g_assert_cmpuint(pages_in_use(), ==, 2 + 8 + 1);
 	g_assert_cmpuint(lk->acquisitions, ==, acq);
 	/* 4087 + 8 = 4095 B = 2048 units: a whole slob page, under the lock. */
-	w = ops->kmalloc(kern->alloc, 4087, 0, -1);
+	w = ops->kmalloc(harness_a, 4087, 0, -1);
 	g_assert_true(virt_to_page(w)->flags & PG_slab);
 	g_assert_cmpuint(virt_to_page(w)->inuse, ==, 0);
 	g_assert_cmpuint(lk->acquisitions, ==, acq + 2);
 	/* A cache of 5000 B objects: pages of order 1, not compound. */
-	o = ops->cache_alloc(kern->alloc, s, 0, -1);
+	o = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(st->allocs_by_order[1], ==, 2);
 	g_assert_false(virt_to_page(o)->flags & (PG_head | PG_slab));
 	g_assert_cmpuint(harness_cache_info(s).order, ==, 1);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 1);
 
-	ops->kfree(kern->alloc, x);
-	ops->kfree(kern->alloc, y);
-	ops->kfree(kern->alloc, z);
-	ops->kfree(kern->alloc, w);
-	ops->cache_free(kern->alloc, s, o);
+	ops->kfree(harness_a, x);
+	ops->kfree(harness_a, y);
+	ops->kfree(harness_a, z);
+	ops->kfree(harness_a, w);
+	ops->cache_free(harness_a, s, o);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
 	g_assert_cmpuint(harness_stat("big_alloc"), ==, 4);
 	g_assert_cmpuint(harness_stat("big_free"), ==, 4);
 	/* kmalloc(0) is ZERO_SIZE_PTR, and kfree takes it back. */
-	g_assert_cmpuint(ops->kmalloc(kern->alloc, 0, 0, -1), ==, 16);
-	ops->kfree(kern->alloc, 16);
+	g_assert_cmpuint(ops->kmalloc(harness_a, 0, 0, -1), ==, 16);
+	ops->kfree(harness_a, 16);
 }
 
 static void test_large_kmalloc(void)
@@ -300,7 +300,7 @@ static void test_large_kmalloc(void)
 
 static void lock_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "l96", 96, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "l96", 96, 0, 0);
 	lock_class_t *lk = klock_class("slob_lock");
 	uint64_t acq0 = lk->acquisitions;
 	saddr_t x[40], big;
@@ -310,23 +310,23 @@ static void lock_body(void *arg)
 	 * of one page: the first allocation searches, drops the lock for a new
 	 * page and takes it again (2), the other 39 take it once. */
 	for (int i = 0; i < 40; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(lk->acquisitions - acq0, ==, 2 + 39);
 	g_assert_cmpuint(pages_in_use(), ==, 1);
 	/* Each free takes it once, the one that frees the page too. */
 	for (int i = 0; i < 40; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(lk->acquisitions - acq0, ==, 41 + 40);
 	g_assert_cmpuint(pages_in_use(), ==, 0);
 	/* kmalloc(56): 64 B blocks, one page for ten: 2 + 9, then 10 frees. */
 	for (int i = 0; i < 10; i++)
-		x[i] = ops->kmalloc(kern->alloc, 56, 0, -1);
+		x[i] = ops->kmalloc(harness_a, 56, 0, -1);
 	for (int i = 0; i < 10; i++)
-		ops->kfree(kern->alloc, x[i]);
+		ops->kfree(harness_a, x[i]);
 	g_assert_cmpuint(lk->acquisitions - acq0, ==, 81 + 11 + 10);
 	/* Large kmallocs never take it. */
-	big = ops->kmalloc(kern->alloc, 9000, 0, -1);
-	ops->kfree(kern->alloc, big);
+	big = ops->kmalloc(harness_a, 9000, 0, -1);
+	ops->kfree(harness_a, big);
 	g_assert_cmpuint(lk->acquisitions - acq0, ==, 102);
 	g_assert_cmpuint(lk->contentions, ==, 0);
 }
@@ -350,23 +350,23 @@ static void test_one_lock(void)
  * All hits (1 ns), two lock RMWs (5 ns each), two irq pairs (2 ns). */
 static void pricing_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "hot", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0);
 	coh_stats_t before;
 	simtime_t t0, *dt = arg;
 	saddr_t a, x;
 
-	a = ops->cache_alloc(kern->alloc, s, 0, -1);
-	x = ops->cache_alloc(kern->alloc, s, 0, -1);
-	ops->cache_free(kern->alloc, s, x);
+	a = ops->cache_alloc(harness_a, s, 0, -1);
+	x = ops->cache_alloc(harness_a, s, 0, -1);
+	ops->cache_free(harness_a, s, x);
 	before = *coh_stats(kern->coh);
 	t0 = know();
-	x = ops->cache_alloc(kern->alloc, s, 0, -1);
-	ops->cache_free(kern->alloc, s, x);
+	x = ops->cache_alloc(harness_a, s, 0, -1);
+	ops->cache_free(harness_a, s, x);
 	*dt = know() - t0;
 	g_assert_cmpuint(x, ==, a + 64);
 	g_assert_cmpuint(coh_stats(kern->coh)->accesses - before.accesses, ==, 10 + 2 + 9 + 2);
 	g_assert_cmpuint(coh_stats(kern->coh)->hits - before.hits, ==, 23);
-	ops->cache_free(kern->alloc, s, a);
+	ops->cache_free(harness_a, s, a);
 }
 
 static void test_pricing(void)
@@ -392,7 +392,7 @@ static void contend_boot(void *arg)
 {
 	contend_t *ct = arg;
 
-	ct->s = ops->cache_create(kern->alloc, "c64", 64, 0, 0);
+	ct->s = ops->cache_create(harness_a, "c64", 64, 0, 0);
 }
 
 static void contend_step(void *arg, int cpu)
@@ -403,9 +403,9 @@ static void contend_step(void *arg, int cpu)
 	(void)cpu;
 	for (int r = 0; r < ct->rounds; r++) {
 		for (int i = 0; i < 8; i++)
-			x[i] = ops->cache_alloc(kern->alloc, ct->s, 0, -1);
+			x[i] = ops->cache_alloc(harness_a, ct->s, 0, -1);
 		for (int i = 0; i < 8; i++)
-			ops->cache_free(kern->alloc, ct->s, x[i]);
+			ops->cache_free(harness_a, ct->s, x[i]);
 	}
 }
 
@@ -468,8 +468,8 @@ static void mix_boot(void *arg)
 {
 	mix_t *mx = arg;
 
-	mx->user = ops->cache_create(kern->alloc, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
-	mx->rcu = ops->cache_create(kern->alloc, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
+	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
 }
 
 static live_t mix_alloc(mix_t *mx, int cpu)
@@ -482,14 +482,14 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 	case 0:
 		o.kind = K_BIG;
 		size = 4088 + next_rand(r) % 16000;
-		o.addr = ops->kmalloc(kern->alloc, size, 0, o.node);
+		o.addr = ops->kmalloc(harness_a, size, 0, o.node);
 		o.start = o.addr;
 		o.end = o.addr + size;
 		break;
 	case 1: case 2:
 		o.kind = K_USER;
 		o.cache = mx->user;
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, o.node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, o.node);
 		o.start = o.addr;
 		o.end = o.addr + 200;
 		g_assert_cmpuint(o.addr % 64, ==, 0);   /* HWCACHE_ALIGN: a line */
@@ -497,14 +497,14 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 	case 3:
 		o.kind = K_RCU;
 		o.cache = mx->rcu;
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, o.node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, o.node);
 		o.start = o.addr;
 		o.end = o.addr + 40 + 24;               /* slob_rcu footer */
 		break;
 	default:
 		o.kind = K_KMALLOC;
 		size = 1 + next_rand(r) % (next_rand(r) % 2 ? 200 : 3000);
-		o.addr = ops->kmalloc(kern->alloc, size, 0, o.node);
+		o.addr = ops->kmalloc(harness_a, size, 0, o.node);
 		o.start = o.addr - 8;
 		o.end = o.addr + size;
 		break;
@@ -521,9 +521,9 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 static void mix_free(live_t o)
 {
 	if (o.cache)
-		ops->cache_free(kern->alloc, o.cache, o.addr);
+		ops->cache_free(harness_a, o.cache, o.addr);
 	else
-		ops->kfree(kern->alloc, o.addr);
+		ops->kfree(harness_a, o.addr);
 }
 
 static void mix_step(void *arg, int cpu)
@@ -638,14 +638,14 @@ static void meta_body(void *arg)
 
 	(void)arg;
 	/* No caches at boot; a cache is a 32-byte struct kmem_cache. */
-	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 0);
-	ops->cache_create(kern->alloc, "m1", 100, 0, 0);
-	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 1);
+	g_assert_cmpint(ops->ncaches(harness_a), ==, 0);
+	ops->cache_create(harness_a, "m1", 100, 0, 0);
+	g_assert_cmpint(ops->ncaches(harness_a), ==, 1);
 	g_assert_cmpuint(harness_meta("m1", "kmem_cache"), ==, 32);
 	g_assert_cmpuint(harness_meta("(boot)", "slob_globals"), ==, 56);
 	g_assert_null(ops->queue_capacity);
-	g_assert_cmpuint(ops->queued_bytes(kern->alloc), ==, 0);
-	ops->stats(kern->alloc, append_name, names);
+	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
+	ops->stats(harness_a, append_name, names);
 	g_assert_cmpstr(names->str, ==,
 	                "slob_alloc slob_free page_alloc page_free pages_searched "
 	                "page_miss blocks_scanned free_walk list_rotate big_alloc big_free ");
@@ -662,22 +662,22 @@ static void test_metadata(void)
 /* The page went back with the first free. */
 static void double_free_page_body(void *arg)
 {
-	saddr_t x = ops->kmalloc(kern->alloc, 64, 0, -1);
+	saddr_t x = ops->kmalloc(harness_a, 64, 0, -1);
 
 	(void)arg;
-	ops->kfree(kern->alloc, x);
-	ops->kfree(kern->alloc, x);
+	ops->kfree(harness_a, x);
+	ops->kfree(harness_a, x);
 }
 
 static void wrong_cache_body(void *arg)
 {
-	kmem_cache_t *a = ops->cache_create(kern->alloc, "a32", 32, 0, 0);
-	kmem_cache_t *b = ops->cache_create(kern->alloc, "b64", 64, 0, 0);
-	saddr_t x = ops->cache_alloc(kern->alloc, a, 0, -1);
+	kmem_cache_t *a = ops->cache_create(harness_a, "a32", 32, 0, 0);
+	kmem_cache_t *b = ops->cache_create(harness_a, "b64", 64, 0, 0);
+	saddr_t x = ops->cache_alloc(harness_a, a, 0, -1);
 
 	(void)arg;
-	ops->cache_alloc(kern->alloc, a, 0, -1);
-	ops->cache_free(kern->alloc, b, x);
+	ops->cache_alloc(harness_a, a, 0, -1);
+	ops->cache_free(harness_a, b, x);
 }
 
 static void test_double_free_page(void)

@@ -12,7 +12,7 @@
  * 6), never copied from the allocator's output.
  */
 #include "harness.h"
-#include "../allocators/slqb.h"
+#include "slqb.h"
 
 static const allocator_ops_t *ops = &slqb_allocator;
 
@@ -140,13 +140,13 @@ static void rb_produce(void *arg)
 {
 	rb_t *rb = arg;
 
-	rb->s = ops->cache_create(kern->alloc, "rb", 256, 0, 0);
+	rb->s = ops->cache_create(harness_a, "rb", 256, 0, 0);
 	rb->fb = (unsigned)harness_cache_info(rb->s).batchcount;
 	g_assert_cmpuint(rb->fb, ==, rule_freebatch(256));
 	rb->n = RB_BATCHES * rb->fb;
 	rb->obj = g_new(saddr_t, rb->n);
 	for (unsigned i = 0; i < rb->n; i++)
-		rb->obj[i] = ops->cache_alloc(kern->alloc, rb->s, 0, -1);
+		rb->obj[i] = ops->cache_alloc(harness_a, rb->s, 0, -1);
 	rb->acq_before = remote_cls()->acquisitions;
 }
 
@@ -155,7 +155,7 @@ static void rb_consume(void *arg)
 	rb_t *rb = arg;
 
 	for (unsigned i = 0; i < rb->n; i++)
-		ops->cache_free(kern->alloc, rb->s, rb->obj[i]);
+		ops->cache_free(harness_a, rb->s, rb->obj[i]);
 	rb->acq_after_free = remote_cls()->acquisitions;
 }
 
@@ -163,10 +163,10 @@ static void rb_consume(void *arg)
 static void rb_claim(void *arg)
 {
 	rb_t *rb = arg;
-	saddr_t x = ops->cache_alloc(kern->alloc, rb->s, 0, -1);
+	saddr_t x = ops->cache_alloc(harness_a, rb->s, 0, -1);
 
 	rb->acq_after_claim = remote_cls()->acquisitions;
-	ops->cache_free(kern->alloc, rb->s, x);
+	ops->cache_free(harness_a, rb->s, x);
 }
 
 /* CPU 0 (node 0) allocates N = 20 * freebatch objects, CPU 1 (node 1)
@@ -257,8 +257,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = pa_stats(kern->pa)->pages_in_use;
-	mx->user = ops->cache_create(kern->alloc, "test-obj", 200, 0, 0);
-	mx->rcu = ops->cache_create(kern->alloc, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, 0);
+	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
 	g_assert_nonnull(mx->user);
 	g_assert_nonnull(mx->rcu);
 }
@@ -274,19 +274,19 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 		o.kind = K_USER;
 		o.cache = mx->user;
 		o.size = 200;
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	case 7:
 		o.kind = K_RCU;
 		o.cache = mx->rcu;
 		o.size = 40;
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	default:
 		o.kind = K_KMALLOC;
 		o.size = 1 + next_rand(r) % (next_rand(r) % 2 ? 192 : 8192);
 		o.cache = kmalloc_cache_of(o.size);
-		o.addr = ops->kmalloc(kern->alloc, o.size, 0, node);
+		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
 	}
 	g_assert_cmpuint(o.addr, !=, 0);
@@ -299,9 +299,9 @@ static void mix_free(mix_t *mx, live_t o, int cpu)
 	mx->cross_node_frees += page_to_nid(virt_to_page(o.addr)) != cpu_to_node(cpu);
 	mx->slab_frees++;
 	if (o.kind == K_KMALLOC)
-		ops->kfree(kern->alloc, o.addr);
+		ops->kfree(harness_a, o.addr);
 	else
-		ops->cache_free(kern->alloc, o.cache, o.addr);
+		ops->cache_free(harness_a, o.cache, o.addr);
 }
 
 static void mix_step(void *arg, int cpu)
@@ -362,8 +362,8 @@ static void mix_check(void *arg)
 		g_hash_table_insert(per_cache, o->cache, GSIZE_TO_POINTER(
 			GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, o->cache)) + 1));
 	}
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
+	for (int i = 0; i < ops->ncaches(harness_a); i++) {
+		kmem_cache_t *s = ops->cache_at(harness_a, i);
 		cache_info_t ci = harness_cache_info(s);
 
 		g_assert_cmpuint(ci.active_objs, >=,
@@ -402,8 +402,8 @@ static void mix_shrink(void *arg, int cpu)
 	}
 	for (mx->rounds = 0; mx->rounds < 64 &&
 	     pa_stats(kern->pa)->pages_in_use != mx->boot_pages; mx->rounds++)
-		for (int i = 0; i < ops->ncaches(kern->alloc); i++)
-			ops->shrink(kern->alloc, ops->cache_at(kern->alloc, i));
+		for (int i = 0; i < ops->ncaches(harness_a); i++)
+			ops->shrink(harness_a, ops->cache_at(harness_a, i));
 	mx->done = true;
 	for (int c = 1; c < mx->ncpus; c++)
 		kernel_kick(c, know());
@@ -429,13 +429,13 @@ static void test_consistency_numa(void)
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	g_assert_cmpuint(mx.rounds, >, 0);
-	for (int i = 0; i < ops->ncaches(k->alloc); i++) {
-		cache_info_t ci = harness_cache_info(ops->cache_at(k->alloc, i));
+	for (int i = 0; i < ops->ncaches(harness_a); i++) {
+		cache_info_t ci = harness_cache_info(ops->cache_at(harness_a, i));
 
 		g_assert_cmpuint(ci.slabs, ==, 0);
 		g_assert_cmpuint(ci.active_objs, ==, 0);
 	}
-	g_assert_cmpuint(ops->queued_bytes(k->alloc), ==, 0);
+	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
 	g_assert_cmpuint(mx.cross_node_frees, >, 0);
 	/* ALLOC counts each allocation once, FREE each free. */
 	g_assert_cmpuint(harness_stat("alloc"), ==, mx.slab_allocs);
@@ -468,16 +468,16 @@ static void na_cpu0(void *arg)
 {
 	na_t *na = arg;
 
-	na->s = ops->cache_create(kern->alloc, "na", 256, 0, 0);
+	na->s = ops->cache_create(harness_a, "na", 256, 0, 0);
 	na->locks0 = list_cls()->acquisitions;
-	na->x = ops->cache_alloc(kern->alloc, na->s, 0, 1);
+	na->x = ops->cache_alloc(harness_a, na->s, 0, 1);
 	g_assert_cmpint(page_to_nid(virt_to_page(na->x)), ==, 1);
 	g_assert_cmpuint(list_cls()->acquisitions - na->locks0, ==, 2);
-	na->y = ops->cache_alloc(kern->alloc, na->s, 0, 1);
+	na->y = ops->cache_alloc(harness_a, na->s, 0, 1);
 	g_assert_cmpuint(list_cls()->acquisitions - na->locks0, ==, 3);
 	g_assert_cmpuint(harness_stat("alloc_slab_new"), ==, 1);
 	g_assert_cmpuint(harness_stat("alloc_slab_fill"), ==, 2);
-	ops->cache_free(kern->alloc, na->s, na->x);
+	ops->cache_free(harness_a, na->s, na->x);
 	g_assert_cmpuint(harness_stat("free_remote"), ==, 1);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(na->s, 0), ==, 0);
 }
@@ -488,10 +488,10 @@ static void na_cpu1(void *arg)
 {
 	na_t *na = arg;
 
-	ops->cache_free(kern->alloc, na->s, na->y);
+	ops->cache_free(harness_a, na->s, na->y);
 	g_assert_cmpuint(harness_stat("free_remote"), ==, 1);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(na->s, 1), ==, 1);
-	g_assert_cmpuint(ops->cache_alloc(kern->alloc, na->s, 0, -1), ==, na->y);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, na->s, 0, -1), ==, na->y);
 	g_assert_cmpuint(harness_stat("alloc"), ==, 3);
 	g_assert_cmpuint(list_cls()->acquisitions - na->locks0, ==, 3);
 }
@@ -518,17 +518,17 @@ static void test_node_alloc(void)
  * partial; each of pages 48..63 went full -> partial once (16). */
 static void lifo_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "lifo", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "lifo", 256, 0, 0);
 	unsigned fb = rule_freebatch(256), n = 4 * fb + 1;
 	saddr_t *x = g_new(saddr_t, n);
 
 	(void)arg;
 	for (unsigned i = 0; i < n; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, (n + 15) / 16);
 	g_assert_cmpuint(harness_stat("alloc_slab_new"), ==, (n + 15) / 16);
 	for (unsigned i = 0; i < n; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(s, 0), ==, n - fb);
 	g_assert_cmpuint(harness_stat("flush_free_list"), ==, 1);
 	g_assert_cmpuint(harness_stat("flush_free_list_objects"), ==, fb);
@@ -537,7 +537,7 @@ static void lifo_body(void *arg)
 	g_assert_cmpuint(harness_stat("flush_slab_partial"), ==, 16);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, (n + 15) / 16 - 16);
 	/* LIFO: the next allocation is the newest object left, x[768]. */
-	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, x[n - fb - 1]);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, x[n - fb - 1]);
 	g_free(x);
 }
 
@@ -562,11 +562,11 @@ static void trim_produce(void *arg)
 {
 	trim_t *t = arg;
 
-	t->s = ops->cache_create(kern->alloc, "trim", 256, 0, 0);
+	t->s = ops->cache_create(harness_a, "trim", 256, 0, 0);
 	t->n = 5 * (rule_freebatch(256) + 1);
 	t->x = g_new(saddr_t, t->n);
 	for (unsigned i = 0; i < t->n; i++)
-		t->x[i] = ops->cache_alloc(kern->alloc, t->s, 0, -1);
+		t->x[i] = ops->cache_alloc(harness_a, t->s, 0, -1);
 }
 
 static void trim_consume(void *arg)
@@ -574,7 +574,7 @@ static void trim_consume(void *arg)
 	trim_t *t = arg;
 
 	for (unsigned i = 0; i < t->n; i++)
-		ops->cache_free(kern->alloc, t->s, t->x[i]);
+		ops->cache_free(harness_a, t->s, t->x[i]);
 }
 
 /* 2 CPUs on 2 nodes, 256-byte objects (freebatch 256, hiwater 1024).  CPU
@@ -591,7 +591,7 @@ static void trim_body(void *arg)
 	static const unsigned expect[] = { 516, 260, 4, 0 };
 	trim_t *t = arg;
 	unsigned fb = rule_freebatch(256);
-	saddr_t x = ops->cache_alloc(kern->alloc, t->s, 0, -1);
+	saddr_t x = ops->cache_alloc(harness_a, t->s, 0, -1);
 
 	g_assert_cmpuint(harness_stat("claim_remote_list"), ==, 1);
 	g_assert_cmpuint(harness_stat("claim_remote_list_objects"), ==, t->n);
@@ -608,7 +608,7 @@ static void trim_body(void *arg)
 	/* Only x is left: one page. */
 	g_assert_cmpuint(harness_cache_info(t->s).slabs, ==, 1);
 	g_assert_cmpuint(harness_cache_info(t->s).active_objs, ==, 1);
-	ops->cache_free(kern->alloc, t->s, x);
+	ops->cache_free(harness_a, t->s, x);
 }
 
 static void test_trim(void)
@@ -639,18 +639,18 @@ static void meta_body(void *arg)
 	int i = 0;
 
 	(void)arg;
-	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache");
-	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache_cpu");
-	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmem_cache_node");
-	g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, "kmalloc-192");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, i++)).name, ==, "kmem_cache");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, i++)).name, ==, "kmem_cache_cpu");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, i++)).name, ==, "kmem_cache_node");
+	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, i++)).name, ==, "kmalloc-192");
 	for (int sh = 3; sh <= 21; sh++) {
 		g_snprintf(name, sizeof(name), "kmalloc-%d", 1 << sh);
-		g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i++)).name, ==, name);
+		g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, i++)).name, ==, name);
 	}
-	g_assert_cmpint(ops->ncaches(kern->alloc), ==, 2 * 20 + 3);
+	g_assert_cmpint(ops->ncaches(harness_a), ==, 2 * 20 + 3);
 	g_assert_cmpuint(harness_cache_info(harness_find_cache("kmem_cache")).size, ==, 192);
 
-	s = ops->cache_create(kern->alloc, "meta", 100, 0, 0);
+	s = ops->cache_create(harness_a, "meta", 100, 0, 0);
 	g_assert_nonnull(s);
 	g_assert_cmpuint(harness_meta("meta", "kmem_cache"), ==, 4096 / 21);
 	g_assert_cmpuint(harness_meta("meta", "kmem_cache_cpu"), ==, 4 * 256);
@@ -660,12 +660,12 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(harness_meta("kmem_cache_cpu", "kmem_cache_cpu"), ==, 4 * 256);
 	g_assert_cmpuint(harness_meta("kmem_cache_cpu", "kmem_cache_node"), ==, 2 * 256);
 	/* kmalloc rounding: classes 8 .. 2 MiB with 192 (no 96). */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 65), ==, 128);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 129), ==, 192);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 193), ==, 256);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 3), ==, 8);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 2u << 20), ==, 2u << 20);
-	g_assert_cmpuint(ops->kmalloc(kern->alloc, (2u << 20) + 1, 0, -1), ==, 0);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 65), ==, 128);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 129), ==, 192);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 193), ==, 256);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 3), ==, 8);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 2u << 20), ==, 2u << 20);
+	g_assert_cmpuint(ops->kmalloc(harness_a, (2u << 20) + 1, 0, -1), ==, 0);
 }
 
 static void test_metadata(void)
@@ -689,7 +689,7 @@ static void crossbar_body(void *arg)
 		kmem_cache_t *s;
 
 		g_snprintf(name, sizeof(name), "xbar-%d", i);
-		s = ops->cache_create(kern->alloc, name, 64 + 8 * i, 0, 0);
+		s = ops->cache_create(harness_a, name, 64 + 8 * i, 0, 0);
 		g_assert_nonnull(s);
 		if (i == 0 || i == 199) {
 			g_assert_cmpuint(harness_meta(name, "kmem_cache"), ==, 65536);
@@ -716,7 +716,7 @@ static void names_sink(void *ctx, const char *name, uint64_t value)
 
 static void stats_body(void *arg)
 {
-	ops->stats(kern->alloc, names_sink, arg);
+	ops->stats(harness_a, names_sink, arg);
 }
 
 static void test_stats_order(void)
@@ -759,7 +759,7 @@ static void cap_body(void *arg)
 	cap_t c = { 0 };
 
 	(void)arg;
-	ops->queue_capacity(kern->alloc, s, cap_visit, &c);
+	ops->queue_capacity(harness_a, s, cap_visit, &c);
 	g_assert_cmpuint(c.percpu, ==, 4 * 4 * rule_freebatch(2048));
 	g_assert_cmpuint(c.remote, ==, 4 * rule_freebatch(2048));
 	g_assert_cmpuint(c.bytes, ==, (c.percpu + c.remote) * 2048);

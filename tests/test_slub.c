@@ -7,7 +7,7 @@
  * irq save+restore 2 ns.
  */
 #include "harness.h"
-#include "../allocators/slub.h"
+#include "slub.h"
 
 static const allocator_ops_t *ops = &slub_allocator;
 
@@ -163,8 +163,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = pa_stats(kern->pa)->pages_in_use;
-	mx->user = ops->cache_create(kern->alloc, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
-	mx->rcu = ops->cache_create(kern->alloc, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
+	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
 	g_assert_nonnull(mx->user);
 	g_assert_nonnull(mx->rcu);
 }
@@ -180,24 +180,24 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 		o.kind = K_USER;
 		o.cache = mx->user;
 		o.size = 200;
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	case 7:
 		o.kind = K_RCU;
 		o.cache = mx->rcu;
 		o.size = 40;
-		o.addr = ops->cache_alloc(kern->alloc, o.cache, 0, node);
+		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	case 8:
 		o.kind = K_LARGE;
 		o.size = 4097 + next_rand(r) % 16000;
-		o.addr = ops->kmalloc(kern->alloc, o.size, 0, node);
+		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
 	default:
 		o.kind = K_KMALLOC;
 		o.size = 1 + next_rand(r) % (next_rand(r) % 2 ? 192 : 4096);
 		o.cache = kmalloc_cache_of(o.size);
-		o.addr = ops->kmalloc(kern->alloc, o.size, 0, node);
+		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
 	}
 	g_assert_cmpuint(o.addr, !=, 0);
@@ -213,9 +213,9 @@ static void mix_free(mix_t *mx, live_t o, int cpu)
 	mx->cross_node_frees += page_to_nid(page) != cpu_to_node(cpu);
 	mx->slab_frees += o.kind != K_LARGE;
 	if (o.kind == K_USER || o.kind == K_RCU)
-		ops->cache_free(kern->alloc, o.cache, o.addr);
+		ops->cache_free(harness_a, o.cache, o.addr);
 	else
-		ops->kfree(kern->alloc, o.addr);
+		ops->kfree(harness_a, o.addr);
 }
 
 /* Each CPU allocates (55%, while fewer than 1500 objects live) or frees a
@@ -287,8 +287,8 @@ static void mix_check(void *arg)
 		g_hash_table_insert(per_cache, o->cache, GSIZE_TO_POINTER(
 			GPOINTER_TO_SIZE(g_hash_table_lookup(per_cache, o->cache)) + 1));
 	}
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++) {
-		kmem_cache_t *s = ops->cache_at(kern->alloc, i);
+	for (int i = 0; i < ops->ncaches(harness_a); i++) {
+		kmem_cache_t *s = ops->cache_at(harness_a, i);
 		cache_info_t ci = harness_cache_info(s);
 
 		g_assert_cmpuint(ci.active_objs, ==,
@@ -325,9 +325,9 @@ static void mix_shrink(void *arg, int cpu)
 		}
 		return;
 	}
-	for (int i = 0; i < ops->ncaches(kern->alloc); i++)
-		ops->shrink(kern->alloc, ops->cache_at(kern->alloc, i));
-	ops->stats(kern->alloc, harness_collect_stat, mx->stats);
+	for (int i = 0; i < ops->ncaches(harness_a); i++)
+		ops->shrink(harness_a, ops->cache_at(harness_a, i));
+	ops->stats(harness_a, harness_collect_stat, mx->stats);
 	mx->done = true;
 	for (int c = 1; c < mx->ncpus; c++)
 		kernel_kick(c, know());
@@ -368,8 +368,8 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	 * empty ones included: the page allocator is where boot left it. */
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
-	for (int i = 0; i < ops->ncaches(k->alloc); i++) {
-		cache_info_t ci = harness_cache_info(ops->cache_at(k->alloc, i));
+	for (int i = 0; i < ops->ncaches(harness_a); i++) {
+		cache_info_t ci = harness_cache_info(ops->cache_at(harness_a, i));
 		g_assert_cmpuint(ci.slabs, ==, 0);
 	}
 	/* Every slab allocation and free took exactly one path. */
@@ -405,7 +405,7 @@ static void test_consistency_numa(void)
  * min_objects 12: order 2, 16 objects per slab. */
 static void deactivate_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "deact", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "deact", 1024, 0, 0);
 	cache_info_t ci = harness_cache_info(s);
 	unsigned n = ci.objects_per_slab;
 	saddr_t x[16], y, z;
@@ -415,15 +415,15 @@ static void deactivate_body(void *arg)
 	g_assert_cmpuint(n, ==, 16);
 	/* Fill the cpu slab S0 and give every object back to c->freelist. */
 	for (unsigned i = 0; i < n; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	for (unsigned i = 0; i < n; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
+		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(harness_stat("free_fastpath"), ==, n);
 
 	/* A node-1 request deactivates S0: empty, and node 0 has fewer than
 	 * min_partial (10) partial slabs, so S0 stays on its partial list;
 	 * node 1 has nothing, so S1 is a new slab there. */
-	y = ops->cache_alloc(kern->alloc, s, 0, 1);
+	y = ops->cache_alloc(harness_a, s, 0, 1);
 	g_assert_cmpint(page_to_nid(virt_to_page(y)), ==, 1);
 	g_assert_cmpuint(harness_stat("deactivate_empty"), ==, 1);
 	g_assert_cmpuint(harness_stat("alloc_slab"), ==, 2);
@@ -433,18 +433,18 @@ static void deactivate_body(void *arg)
 	 * freelist: it goes to the head of node 1's list) and takes S0 from
 	 * node 0's partial list.  Merging the cpu freelist pushes its objects
 	 * one by one, so S0's freelist now starts at x[0]. */
-	z = ops->cache_alloc(kern->alloc, s, 0, 0);
+	z = ops->cache_alloc(harness_a, s, 0, 0);
 	g_assert_cmpuint(harness_stat("deactivate_to_head"), ==, 1);
 	g_assert_cmpuint(harness_stat("alloc_from_partial"), ==, 1);
 	g_assert_cmpuint(z, ==, x[0]);
 
 	/* Freeing y empties S1, which sits on node 1's partial list: it is
 	 * removed and freed at once, min_partial notwithstanding. */
-	ops->cache_free(kern->alloc, s, y);
+	ops->cache_free(harness_a, s, y);
 	g_assert_cmpuint(harness_stat("free_remove_partial"), ==, 1);
 	g_assert_cmpuint(harness_stat("free_slab"), ==, 1);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 1);
-	ops->cache_free(kern->alloc, s, z);
+	ops->cache_free(harness_a, s, z);
 	g_assert_cmpuint(harness_cache_info(s).active_objs, ==, 0);
 }
 
@@ -460,7 +460,7 @@ static void test_deactivate(void)
 /* 1 CPU: size 1024 with min_objects 8 gives order 1, 8 objects. */
 static void shrink_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "sort", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "sort", 1024, 0, 0);
 	unsigned n = harness_cache_info(s).objects_per_slab;
 	uint64_t boot = *(uint64_t *)arg;
 	saddr_t a[24];
@@ -468,28 +468,28 @@ static void shrink_body(void *arg)
 	g_assert_cmpuint(n, ==, 8);
 	/* Three full slabs S0, S1, S2 (S2 the cpu slab). */
 	for (unsigned i = 0; i < 3 * n; i++)
-		a[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		a[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	/* S0 and S1 were full: each first free puts them at the tail of the
 	 * partial list, [S0 (6 in use), S1 (7 in use)]. */
-	ops->cache_free(kern->alloc, s, a[0]);
-	ops->cache_free(kern->alloc, s, a[1]);
-	ops->cache_free(kern->alloc, s, a[n]);
+	ops->cache_free(harness_a, s, a[0]);
+	ops->cache_free(harness_a, s, a[1]);
+	ops->cache_free(harness_a, s, a[n]);
 	g_assert_cmpuint(harness_stat("free_add_partial"), ==, 2);
 
 	/* Shrink flushes S2 (full: on no list) and sorts most used first:
 	 * [S1, S0].  The next allocations drain S1 (a[n]), then S0 (a[1],
 	 * its last freed object). */
-	ops->shrink(kern->alloc, s);
+	ops->shrink(harness_a, s);
 	g_assert_cmpuint(harness_stat("cpuslab_flush"), ==, 1);
-	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, a[n]);
-	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, a[1]);
-	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, a[0]);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, a[n]);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, a[1]);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, a[0]);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 3);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, boot + 3 * 2);
 
 	for (unsigned i = 0; i < 3 * n; i++)
-		ops->cache_free(kern->alloc, s, a[i]);
-	ops->shrink(kern->alloc, s);
+		ops->cache_free(harness_a, s, a[i]);
+	ops->shrink(harness_a, s);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, boot);
 }
@@ -517,24 +517,24 @@ static void test_shrink_order(void)
  * 4 objects; a second slab fails altogether. */
 static void fallback_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "fallback", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "fallback", 1024, 0, 0);
 	saddr_t x[4];
 
 	(void)arg;
 	g_assert_cmpuint(harness_cache_info(s).order, ==, 1);
 	for (int i = 0; i < 4; i++)
-		x[i] = ops->cache_alloc(kern->alloc, s, 0, -1);
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(harness_stat("order_fallback"), ==, 1);
 	g_assert_cmpuint(virt_to_page(x[0])->objects, ==, 4);
 	g_assert_cmpuint(harness_cache_info(s).num_objs, ==, 4);
 	g_assert_cmpuint(x[3], ==, x[0] + 3 * 1024);
-	g_assert_cmpuint(ops->cache_alloc(kern->alloc, s, 0, -1), ==, 0);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, 0);
 	g_assert_cmpuint(pa_stats(kern->pa)->failures, ==, 3);
 
 	/* The order-0 slab goes back as order 0. */
 	for (int i = 0; i < 4; i++)
-		ops->cache_free(kern->alloc, s, x[i]);
-	ops->shrink(kern->alloc, s);
+		ops->cache_free(harness_a, s, x[i]);
+	ops->shrink(harness_a, s);
 	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, 0);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 }
@@ -559,7 +559,7 @@ static void append_name(void *ctx, const char *name, uint64_t value)
 
 static void stats_body(void *arg)
 {
-	ops->stats(kern->alloc, append_name, arg);
+	ops->stats(harness_a, append_name, arg);
 }
 
 static void test_stats_order(void)
@@ -593,9 +593,9 @@ static void meta_body(void *arg)
 	char name[32];
 
 	(void)arg;
-	g_assert_cmpint(ops->ncaches(kern->alloc), ==, G_N_ELEMENTS(boot));
+	g_assert_cmpint(ops->ncaches(harness_a), ==, G_N_ELEMENTS(boot));
 	for (unsigned i = 0; i < G_N_ELEMENTS(boot); i++)
-		g_assert_cmpstr(harness_cache_info(ops->cache_at(kern->alloc, i)).name, ==, boot[i]);
+		g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, i)).name, ==, boot[i]);
 
 	/* 4 CPUs, 2 nodes (NR_CPUS 4, MAX_NUMNODES 2).  Boot caches are static
 	 * structs of 240 + 8*2 + 8*4 = 288 B; a user cache kmallocs
@@ -605,7 +605,7 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache"), ==, 288);
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_node"), ==, 72);
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_cpu"), ==, 4 * 32);
-	ops->cache_create(kern->alloc, "user-0", 100, 0, 0);
+	ops->cache_create(harness_a, "user-0", 100, 0, 0);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache"), ==, 512);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_node"), ==, 72);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_cpu"), ==, 4 * 32);
@@ -615,20 +615,20 @@ static void meta_body(void *arg)
 	 * kmalloc(ALIGN(32, 64)). */
 	for (int i = 1; i < 87; i++) {
 		g_snprintf(name, sizeof(name), "user-%d", i);
-		ops->cache_create(kern->alloc, name, 100, 0, 0);
+		ops->cache_create(harness_a, name, 100, 0, 0);
 	}
 	g_assert_cmpuint(harness_meta("user-86", "kmem_cache_cpu"), ==, 4 * 32);
-	ops->cache_create(kern->alloc, "user-87", 100, 0, 0);
+	ops->cache_create(harness_a, "user-87", 100, 0, 0);
 	g_assert_cmpuint(harness_meta("user-87", "kmem_cache_cpu"), ==, 4 * 64);
 
 	/* The kmalloc rounding used for metadata. */
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 1), ==, 8);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 65), ==, 96);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 129), ==, 192);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 193), ==, 256);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4096), ==, 4096);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 4097), ==, 8192);
-	g_assert_cmpuint(ops->kmalloc_size(kern->alloc, 41200), ==, 65536);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 1), ==, 8);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 65), ==, 96);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 129), ==, 192);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 193), ==, 256);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 4096), ==, 4096);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 4097), ==, 8192);
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 41200), ==, 65536);
 }
 
 static void test_metadata(void)
@@ -650,22 +650,22 @@ typedef struct fp {
 
 static saddr_t fp_alloc(fp_t *f, kmem_cache_t *s)
 {
-	return f->use_kmalloc ? ops->kmalloc(kern->alloc, 64, 0, -1)
-	                      : ops->cache_alloc(kern->alloc, s, 0, -1);
+	return f->use_kmalloc ? ops->kmalloc(harness_a, 64, 0, -1)
+	                      : ops->cache_alloc(harness_a, s, 0, -1);
 }
 
 static void fp_free(fp_t *f, kmem_cache_t *s, saddr_t x)
 {
 	if (f->use_kmalloc)
-		ops->kfree(kern->alloc, x);
+		ops->kfree(harness_a, x);
 	else
-		ops->cache_free(kern->alloc, s, x);
+		ops->cache_free(harness_a, s, x);
 }
 
 static void fastpath_body(void *arg)
 {
 	fp_t *f = arg;
-	kmem_cache_t *s = ops->cache_create(kern->alloc, "hot", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0);
 	lock_class_t *sl = klock_class("slub.slab_lock");
 	lock_class_t *ll = klock_class("slub.list_lock");
 	coh_stats_t before;
@@ -726,7 +726,7 @@ static void large_body(void *arg)
 	page_t *page;
 
 	(void)arg;
-	x = ops->kmalloc(kern->alloc, 8192, 0, -1);
+	x = ops->kmalloc(harness_a, 8192, 0, -1);
 	g_assert_cmpuint(x, !=, 0);
 	g_assert_cmpuint(st->allocs_by_order[1], ==, order1 + 1);
 	g_assert_cmpuint(st->pages_in_use, ==, used + 2);
@@ -735,21 +735,21 @@ static void large_body(void *arg)
 	g_assert_false(page->flags & PG_slab);
 	g_assert_cmpuint(page->order, ==, 1);
 	g_assert_cmpuint(page_address(page), ==, x);
-	ops->kfree(kern->alloc, x);
+	ops->kfree(harness_a, x);
 	g_assert_cmpuint(st->pages_in_use, ==, used);
 	g_assert_cmpuint(st->frees, ==, frees + 1);
 
 	/* PAGE_SIZE itself is still a slab object of kmalloc-4096. */
-	y = ops->kmalloc(kern->alloc, 4096, 0, -1);
+	y = ops->kmalloc(harness_a, 4096, 0, -1);
 	page = virt_to_page(y);
 	g_assert_true(page->flags & PG_slab);
 	g_assert_true(page->slab == (void *)harness_find_cache("kmalloc-4096"));
-	ops->kfree(kern->alloc, y);
+	ops->kfree(harness_a, y);
 
 	/* kmalloc(0) is ZERO_SIZE_PTR, and kfree takes it back. */
-	x = ops->kmalloc(kern->alloc, 0, 0, -1);
+	x = ops->kmalloc(harness_a, 0, 0, -1);
 	g_assert_cmpuint(x, ==, 16);
-	ops->kfree(kern->alloc, x);
+	ops->kfree(harness_a, x);
 }
 
 static void test_large_kmalloc(void)
@@ -770,8 +770,8 @@ static void remote_double_free_body(void *arg, int cpu)
 
 	(void)arg;
 	if (cpu == 0) {
-		x = ops->kmalloc(kern->alloc, 64, 0, -1);
-		ops->kfree(kern->alloc, x);     /* back on cpu 0's freelist */
+		x = ops->kmalloc(harness_a, 64, 0, -1);
+		ops->kfree(harness_a, x);     /* back on cpu 0's freelist */
 		freed = true;
 		return;
 	}
@@ -779,7 +779,7 @@ static void remote_double_free_body(void *arg, int cpu)
 		engine_charge(COST_IDLE, PS_PER_NS);
 		engine_sync();
 	}
-	ops->kfree(kern->alloc, x);             /* cpu 1 frees it again */
+	ops->kfree(harness_a, x);             /* cpu 1 frees it again */
 }
 
 static void test_double_free_remote(void)

@@ -184,7 +184,7 @@ static int run_all(scenario_t *sc, report_t *rep)
 	for (int i = 0; sc->allocators[i]; i++) {
 		GError *err = NULL;
 		progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
-		run_t *r = run_new(sc, sc->allocators[i], &err);
+		run_t *r = lh_run_new(sc, sc->allocators[i], &err);
 		if (!r)
 			return fail_coded(err);
 		if (tty) {
@@ -296,7 +296,7 @@ static int cmd_check(int argc, char **argv)
 		return fail(err, 1);
 	/* Loading the workload checks [workload] against its parameters. */
 	for (int i = 0; sc->allocators[i]; i++) {
-		run_t *r = run_new(sc, sc->allocators[i], &err);
+		run_t *r = lh_run_new(sc, sc->allocators[i], &err);
 		if (!r) {
 			scenario_free(sc);
 			return fail_coded(err);

@@ -287,7 +287,7 @@ static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner
 	JsonObject *o = json_object_new();
 	cache_info_t ci = { 0 };
 
-	r->ops->cache_info(r->k->alloc, kc, &ci);
+	r->ops->cache_info(r->alloc, kc, &ci);
 	json_object_set_int_member(o, "object_size", ci.object_size);
 	json_object_set_int_member(o, "size", ci.size);
 	json_object_set_int_member(o, "align", ci.align);
@@ -310,7 +310,7 @@ static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner
 		obj_add_obj(o, "metadata_by_category");
 	}
 	if (r->ops->queue_capacity)
-		r->ops->queue_capacity(r->k->alloc, kc, queue_visit, obj_add_obj(o, "queue_capacity"));
+		r->ops->queue_capacity(r->alloc, kc, queue_visit, obj_add_obj(o, "queue_capacity"));
 	add_reclaim(o, r, kc);
 	return o;
 }
@@ -319,15 +319,15 @@ static void add_caches(JsonObject *a, run_t *r)
 {
 	meta_ctx_t m = { json_object_new(), obj_add_obj(a, "metadata_by_category") };
 	JsonObject *caches = obj_add_obj(a, "caches");
-	int n = r->ops->ncaches(r->k->alloc);
+	int n = r->ops->ncaches(r->alloc);
 
 	JsonObject *capacity = r->ops->queue_capacity ? obj_add_obj(a, "queue_capacity") : NULL;
 
 	kmeta_foreach(meta_visit, &m);
 	for (int i = 0; i < n; i++) {
-		kmem_cache_t *kc = r->ops->cache_at(r->k->alloc, i);
+		kmem_cache_t *kc = r->ops->cache_at(r->alloc, i);
 		cache_info_t ci = { 0 };
-		r->ops->cache_info(r->k->alloc, kc, &ci);
+		r->ops->cache_info(r->alloc, kc, &ci);
 		JsonObject *co = cache_object(r, kc, m.by_owner);
 		json_object_set_object_member(caches, ci.name, co);
 		if (capacity)
@@ -375,7 +375,7 @@ static void add_paths(JsonObject *a, run_t *r)
 
 	if (!r->ops->path_split)
 		return;
-	r->ops->path_split(r->k->alloc, alloc, free);
+	r->ops->path_split(r->alloc, alloc, free);
 	o = obj_add_obj(a, "paths");
 	x = obj_add_obj(o, "alloc");
 	json_object_set_int_member(x, "fast", (gint64)alloc[0]);
@@ -674,7 +674,7 @@ void report_add(report_t *rep, run_t *r)
 	add_pages(a, r);
 	add_jitter(a, r);
 	add_paths(a, r);
-	r->ops->stats(r->k->alloc, stat_visit, obj_add_obj(a, "stats"));
+	r->ops->stats(r->alloc, stat_visit, obj_add_obj(a, "stats"));
 	add_time(a, r);
 	add_breakdown(a, r);
 	add_workload_metrics(a, r);

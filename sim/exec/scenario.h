@@ -12,13 +12,8 @@
 
 #include <glib.h>
 #include "types.h"
+#include "error.h"
 #include "machine.h"
-
-#define SLABSIM_ERROR slabsim_error_quark()
-GQuark slabsim_error_quark(void);
-
-/* Error codes double as exit statuses. */
-enum { SLABSIM_ERROR_INPUT = 1, SLABSIM_ERROR_SCRIPT = 2 };
 
 typedef struct scenario {
 	char *path;               /* as given */

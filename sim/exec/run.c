@@ -10,14 +10,12 @@
  */
 #include <string.h>
 #include "run.h"
-#include "luahost.h"
 
 struct task {
 	run_t *run;
 	int id;
 	int cpu;
-	int co_ref;
-	void *co;
+	void *co;                /* the workload's handle of the task */
 	op_t op;
 	object_t obj;            /* op.obj points here */
 	int nres;                /* values pushed for the next resume; -1 first */
@@ -99,14 +97,13 @@ int run_find_cache(const run_t *r, const char *name)
 	return -1;
 }
 
-task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co)
+task_t *run_spawn(run_t *r, int cpu, void *co)
 {
 	task_t *t = g_new0(task_t, 1);
 
 	t->run = r;
 	t->id = (int)r->tasks->len;
 	t->cpu = cpu;
-	t->co_ref = co_ref;
 	t->co = co;
 	t->nres = -1;
 	t->op.obj = &t->obj;
@@ -267,7 +264,7 @@ static int64_t slot_handle(run_t *r, int64_t slot)
 static char *ask_workload(cache_rec_t *c, int ref, int64_t slot)
 {
 	run_t *r = c->run;
-	char *err = NULL, *answer = lh_call_handle(r->lh, ref, slot_handle(r, slot), &err);
+	char *err = NULL, *answer = r->wl_ops->call_handle(r->wl, ref, slot_handle(r, slot), &err);
 
 	if (err) {
 		if (!r->error)
@@ -345,7 +342,7 @@ static footprint_t footprint_now(run_t *r)
 	return (footprint_t){
 		.slab_bytes = ps->pages_in_use * (uint64_t)r->sc->machine->page_size,
 		.live_bytes = r->live_bytes,
-		.queued_bytes = r->ops->queued_bytes(r->k->alloc),
+		.queued_bytes = r->ops->queued_bytes(r->alloc),
 		.metadata_bytes = kmeta_total(),
 	};
 }
@@ -424,7 +421,7 @@ static critpool_t *pool_of(run_t *r, const cache_rec_t *c)
 
 static int64_t do_alloc(run_t *r, const op_t *op)
 {
-	void *a = r->k->alloc;
+	void *a = r->alloc;
 	simtime_t t0, snap[COST_NKINDS];
 	saddr_t addr;
 	uint32_t size;
@@ -456,7 +453,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 
 static void do_free(run_t *r, const object_t *o)
 {
-	void *a = r->k->alloc;
+	void *a = r->alloc;
 	simtime_t t0, snap[COST_NKINDS];
 
 	engine_sync();
@@ -511,7 +508,7 @@ static bool do_send(run_t *r, const op_t *op)
 		g_queue_push_tail(&ch->msgs, GINT_TO_POINTER(op->ref));
 		return true;
 	}
-	lh_push_ref(r->lh, w->co, op->ref);
+	r->wl_ops->push_ref(r->wl, w->co, op->ref);
 	w->nres = 1;
 	make_ready(r, w, know());
 	return true;
@@ -527,7 +524,7 @@ static bool do_recv(run_t *r, task_t *t)
 		g_queue_push_tail(&ch->waiters, t);
 		return false;
 	}
-	lh_push_ref(r->lh, t->co, GPOINTER_TO_INT(g_queue_pop_head(&ch->msgs)));
+	r->wl_ops->push_ref(r->wl, t->co, GPOINTER_TO_INT(g_queue_pop_head(&ch->msgs)));
 	t->nres = 1;
 	return true;
 }
@@ -556,7 +553,7 @@ static void do_alloc_n(run_t *r, task_t *t)
 		if (v)
 			g_array_append_val(h, v);
 	}
-	lh_push_handles(t->co, (int64_t *)h->data, (int)h->len);
+	r->wl_ops->push_handles(t->co, (int64_t *)h->data, (int)h->len);
 	g_array_free(h, TRUE);
 	t->nres = 1;
 }
@@ -579,11 +576,11 @@ static void do_defrag(run_t *r, task_t *t)
 	engine_sync();
 	engine_charge(COST_OP, r->k->m->op);
 	if (r->ops->defrag) {
-		r->ops->defrag(r->k->alloc, c->kc, t->op.n, &rep);
+		r->ops->defrag(r->alloc, c->kc, t->op.n, &rep);
 	} else {
-		r->ops->cache_info(r->k->alloc, c->kc, &before);
-		r->ops->shrink(r->k->alloc, c->kc);
-		r->ops->cache_info(r->k->alloc, c->kc, &after);
+		r->ops->cache_info(r->alloc, c->kc, &before);
+		r->ops->shrink(r->alloc, c->kc);
+		r->ops->cache_info(r->alloc, c->kc, &after);
 		rep.slabs_before = before.slabs;
 		rep.slabs_after = after.slabs;
 		rep.slabs_freed = before.slabs - MIN(before.slabs, after.slabs);
@@ -595,7 +592,7 @@ static void do_defrag(run_t *r, task_t *t)
 	c->defrag.vacate_failures += rep.vacate_failures;
 	memcpy(c->defrag.hist_before, rep.hist_before, sizeof rep.hist_before);
 	memcpy(c->defrag.hist_after, rep.hist_after, sizeof rep.hist_after);
-	lh_push_defrag(t->co, &rep);
+	r->wl_ops->push_defrag(t->co, &rep);
 	t->nres = 1;
 }
 
@@ -615,16 +612,16 @@ static void do_vacate(run_t *r, task_t *t)
 	engine_sync();
 	engine_charge(COST_OP, r->k->m->op);
 	if (!r->ops->vacate) {
-		lh_push_string(t->co, "unsupported");
+		r->wl_ops->push_string(t->co, "unsupported");
 	} else {
 		if (page->flags & PG_tail)
 			page = page->first_page;
-		res = r->ops->vacate(r->k->alloc, page, &moved);
+		res = r->ops->vacate(r->alloc, page, &moved);
 		if (t->op.obj->cache >= 0)
 			((cache_rec_t *)r->caches->pdata[t->op.obj->cache])->vacates[res]++;
-		lh_push_string(t->co, vacate_names[res]);
+		r->wl_ops->push_string(t->co, vacate_names[res]);
 	}
-	lh_push_int(t->co, moved);
+	r->wl_ops->push_int(t->co, moved);
 	t->nres = 2;
 }
 
@@ -637,9 +634,9 @@ static bool execute(run_t *r, task_t *t)
 	case OP_ALLOC: {
 		int64_t h = do_alloc(r, op);
 		if (h)
-			lh_push_int(t->co, h);
+			r->wl_ops->push_int(t->co, h);
 		else
-			lh_push_nil(t->co);
+			r->wl_ops->push_nil(t->co);
 		t->nres = 1;
 		return true;
 	}
@@ -674,7 +671,7 @@ static bool execute(run_t *r, task_t *t)
 	case OP_SHRINK:
 		engine_sync();
 		engine_charge(COST_OP, r->k->m->op);
-		r->ops->shrink(r->k->alloc, ((cache_rec_t *)r->caches->pdata[op->cache])->kc);
+		r->ops->shrink(r->alloc, ((cache_rec_t *)r->caches->pdata[op->cache])->kc);
 		return true;
 	case OP_DEFRAG:
 		do_defrag(r, t);
@@ -704,17 +701,17 @@ static void step(run_t *r, task_t *t)
 
 	t->nres = 0;
 	t->op.kind = OP_NONE;
-	switch (lh_resume(r->lh, t, t->co, nres, &msg)) {
-	case LH_DONE:
+	switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
+	case WL_DONE:
 		t->done = true;
 		if (--r->tasks_alive == 0)
 			stop(r);
 		return;
-	case LH_ERROR:
+	case WL_ERROR:
 		r->error = msg;
 		stop(r);
 		return;
-	case LH_OP:
+	case WL_OP:
 		if (execute(r, t))
 			g_queue_push_tail(&r->runq[t->cpu], t);
 		return;
@@ -730,7 +727,7 @@ static bool create_pools(run_t *r)
 	for (guint i = 0; i < r->pools->len; i++) {
 		pool_rec_t *p = r->pools->pdata[i];
 		cache_rec_t *c = r->caches->pdata[p->cache];
-		bool ok = (p->cp = critpool_create(r->ops, r->k->alloc, c->kc, p->variant, p->min_nr));
+		bool ok = (p->cp = critpool_create(r->ops, r->alloc, c->kc, p->variant, p->min_nr));
 
 		for (guint j = 0; ok && j < p->also->len; j++)
 			ok = critpool_attach(p->cp, ((cache_rec_t *)r->caches->pdata[
@@ -752,11 +749,11 @@ static void boot(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
 
-	kernel_boot_allocator(r->tunables);
+	r->alloc = allocator_boot(ops, r->tunables);
 	for (guint i = 0; i < r->caches->len; i++) {
 		cache_rec_t *c = r->caches->pdata[i];
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
-			(ops, r->k->alloc, c->name, c->size, c->align, c->flags);
+			(ops, r->alloc, c->name, c->size, c->align, c->flags);
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
 			                           r->sc->workload_path, ops->name, c->name);
@@ -764,7 +761,7 @@ static void boot(run_t *r)
 			return;
 		}
 		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
-			ops->cache_set_ops(r->k->alloc, c->kc, &workload_slab_ops, c);
+			ops->cache_set_ops(r->alloc, c->kc, &workload_slab_ops, c);
 	}
 	if (!create_pools(r))
 		return;
@@ -802,7 +799,7 @@ static void cpu_main(cpu_t *cpu, void *arg)
 
 /* ---- life cycle ---- */
 
-run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
+run_t *run_new(const scenario_t *sc, const char *allocator)
 {
 	run_t *r = g_new0(run_t, 1);
 	kernel_config_t cfg = { 0 };
@@ -827,8 +824,6 @@ run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
 	r->metrics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_hist);
 	r->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	cfg.m = sc->machine;
-	cfg.ops = r->ops;
-	cfg.tunables = r->tunables;
 	cfg.seed = sc->seed;
 	cfg.pa.seed = sc->seed;
 	cfg.pa.limit_pages = (sc->mem_limit_mib << 20) >> sc->machine->page_shift;
@@ -836,12 +831,13 @@ run_t *run_new(const scenario_t *sc, const char *allocator, GError **err)
 	cfg.cpu_main = cpu_main;
 	cfg.cpu_main_arg = r;
 	r->k = kernel_new(&cfg);
-	r->lh = lh_new(r, sc->resolved, err);
-	if (!r->lh) {
-		run_free(r);
-		return NULL;
-	}
 	return r;
+}
+
+void run_set_workload(run_t *r, const workload_ops_t *ops, void *wl)
+{
+	r->wl_ops = ops;
+	r->wl = wl;
 }
 
 bool run_execute(run_t *r, GError **err)
@@ -913,10 +909,12 @@ void run_free(run_t *r)
 {
 	if (!r)
 		return;
-	lh_free(r->lh);
+	if (r->wl)
+		r->wl_ops->free(r->wl);
 	g_ptr_array_set_free_func(r->pools, free_pool_rec);
 	g_ptr_array_free(r->pools, TRUE);       /* host side; before the allocator goes */
 	g_array_free(r->pool_levels, TRUE);
+	allocator_shutdown(r->ops, r->alloc);
 	kernel_free(r->k);
 	g_ptr_array_set_free_func(r->caches, free_cache_rec);
 	g_ptr_array_free(r->caches, TRUE);

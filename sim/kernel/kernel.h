@@ -27,6 +27,11 @@
 #include "pagealloc.h"
 #include "klist.h"
 
+/* What the modelled kernel's kmalloc(size) hands out (bytes): a hook the
+ * booted allocator provides, so metadata is rounded as that allocator's
+ * kmalloc would round it. */
+typedef size_t (*kmalloc_size_fn)(void *ctx, size_t size);
+
 typedef struct kernel {
 	const machine_t *m;
 	engine_t *engine;
@@ -35,8 +40,8 @@ typedef struct kernel {
 	lock_registry_t *locks;
 	pa_t *pa;
 	struct kmeta *meta;
-	const struct allocator_ops *alloc_ops;   /* for metadata rounding */
-	void *alloc;                             /* allocator instance */
+	kmalloc_size_fn kmalloc_size;            /* metadata rounding, or NULL */
+	void *kmalloc_size_ctx;
 	uint64_t seed;
 	struct kcpu *cpus;                       /* per-CPU pending work, idle flag */
 	klist_t works;                           /* every queued kwork, for teardown */
@@ -55,8 +60,6 @@ typedef struct kwork_source {
 
 typedef struct kernel_config {
 	const machine_t *m;
-	const struct allocator_ops *ops;         /* NULL: page allocator only */
-	const long *tunables;                    /* one per ops->tunables entry */
 	uint64_t seed;
 	pa_config_t pa;
 	cpu_main_fn cpu_main;                    /* each CPU's fiber body */
@@ -66,8 +69,8 @@ typedef struct kernel_config {
 /* Build a kernel (and make it `kern`); kernel_free tears it down. */
 kernel_t *kernel_new(const kernel_config_t *cfg);
 void kernel_free(kernel_t *k);
-/* Boot the allocator; run on CPU 0 before any workload. */
-void kernel_boot_allocator(const long *tunables);
+/* Round metadata with fn(ctx, size) from now on (NULL: exact sizes). */
+void kernel_set_kmalloc_size(kmalloc_size_fn fn, void *ctx);
 /* Run this CPU's due delayed work and IPIs (an operation boundary). */
 void kernel_do_pending(void);
 /* Compute for `ps` (charged to `kind`); housekeeping interrupts on time. */
@@ -302,9 +305,5 @@ void on_each_cpu(kwork_fn fn, void *arg);
  * pointer, freelist corruption) and stop the run with a non-zero exit. */
 void kbug(const char *fmt, ...) G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN;
 extern bool kdebug_checks;
-
-/* ---- memory pools (mm/mempool.c): mempool_create, mempool_alloc,
- * mempool_free, and the critical pools of seed 004 ---- */
-#include "mempool.h"
 
 #endif

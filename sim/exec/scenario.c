@@ -5,9 +5,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include "scenario.h"
-#include "../allocators/allocator.h"
-
-G_DEFINE_QUARK(slabsim-error-quark, slabsim_error)
+#include "allocator.h"
 
 static const char *const scenario_keys[] = {
 	"description", "workload", "machine", "allocators", "seed",

@@ -26,7 +26,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "plot.h"
-#include "scenario.h"
+#include "error.h"
 
 #define BREAKDOWN_HEADER "allocator,op,account,ns_per_op"
 #define LATENCY_HEADER   "op,latency_ns,count,cumulative_fraction"

@@ -24,11 +24,11 @@
 #include "luahost.h"
 #include "ktrace.h"
 
-struct luahost {
+typedef struct luahost {
 	lua_State *L;
 	run_t *run;
 	const char *path;
-};
+} luahost_t;
 
 #define CACHE_MT   "slabsim.cache"
 #define TASK_MT    "slabsim.task"
@@ -222,8 +222,8 @@ static int l_spawn(lua_State *L)
 	luaL_argcheck(L, cpu >= 0 && cpu < ncpus, 1, "no such CPU");
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	co = lua_newthread(L);
-	int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-	t = run_spawn(lh->run, (int)cpu, ref, co);
+	luaL_ref(L, LUA_REGISTRYINDEX);         /* keeps the coroutine alive */
+	t = run_spawn(lh->run, (int)cpu, co);
 	/* The coroutine's stack: fn, t, extra args (the first resume passes them). */
 	lua_pushvalue(L, 2);
 	lua_xmove(L, co, 1);
@@ -1018,7 +1018,17 @@ static int traceback(lua_State *L)
 	return 1;
 }
 
-luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
+static void lh_free(void *wl)
+{
+	luahost_t *lh = wl;
+
+	if (!lh)
+		return;
+	lua_close(lh->L);
+	g_free(lh);
+}
+
+static luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 {
 	luahost_t *lh = g_new0(luahost_t, 1);
 	lua_State *L;
@@ -1050,48 +1060,40 @@ fail:
 	return NULL;
 }
 
-void lh_free(luahost_t *lh)
+static enum wl_status lh_resume(void *wl, void *task, int nres, char **msg)
 {
-	if (!lh)
-		return;
-	lua_close(lh->L);
-	g_free(lh);
-}
-
-enum lh_status lh_resume(luahost_t *lh, task_t *t, void *cov, int nres, char **msg)
-{
-	lua_State *co = cov;
+	luahost_t *lh = wl;
+	lua_State *co = task;
 	int nout, st;
 
-	(void)t;
 	if (nres < 0)                   /* first resume: fn's arguments */
 		nres = lua_gettop(co) - 1;
 	st = lua_resume(co, lh->L, nres, &nout);
 	if (st == LUA_YIELD) {
 		lua_pop(co, nout);
-		return LH_OP;
+		return WL_OP;
 	}
 	if (st == LUA_OK) {
 		lua_pop(co, nout);
-		return LH_DONE;
+		return WL_DONE;
 	}
 	luaL_traceback(lh->L, co, lua_tostring(co, -1), 0);
 	*msg = g_strdup(lua_tostring(lh->L, -1));
 	lua_pop(lh->L, 1);
-	return LH_ERROR;
+	return WL_ERROR;
 }
 
-void lh_push_nil(void *co)
+static void lh_push_nil(void *co)
 {
 	lua_pushnil(co);
 }
 
-void lh_push_int(void *co, int64_t v)
+static void lh_push_int(void *co, int64_t v)
 {
 	lua_pushinteger(co, v);
 }
 
-void lh_push_string(void *co, const char *s)
+static void lh_push_string(void *co, const char *s)
 {
 	lua_pushstring(co, s);
 }
@@ -1106,7 +1108,7 @@ static void set_counts(lua_State *L, const char *name, const uint64_t *v, int n)
 	lua_setfield(L, -2, name);
 }
 
-void lh_push_defrag(void *co, const defrag_report_t *r)
+static void lh_push_defrag(void *co, const defrag_report_t *r)
 {
 	const struct { const char *name; uint64_t v; } f[] = {
 		{ "slabs_before", r->slabs_before }, { "slabs_after", r->slabs_after },
@@ -1128,8 +1130,9 @@ void lh_push_defrag(void *co, const defrag_report_t *r)
 /* Call the registry function `ref` with an object handle on the main
  * state (no task is running Lua).  Its result as a string ("true" for a
  * true non-string), NULL for nil or false; on an error, NULL and *err. */
-char *lh_call_handle(luahost_t *lh, int ref, int64_t handle, char **err)
+static char *lh_call_handle(void *wl, int ref, int64_t handle, char **err)
 {
+	luahost_t *lh = wl;
 	lua_State *L = lh->L;
 	char *answer = NULL;
 
@@ -1146,7 +1149,7 @@ char *lh_call_handle(luahost_t *lh, int ref, int64_t handle, char **err)
 	return answer;
 }
 
-void lh_push_handles(void *co, const int64_t *h, int n)
+static void lh_push_handles(void *co, const int64_t *h, int n)
 {
 	lua_createtable(co, n, 0);
 	for (int i = 0; i < n; i++) {
@@ -1155,14 +1158,36 @@ void lh_push_handles(void *co, const int64_t *h, int n)
 	}
 }
 
-void lh_push_ref(luahost_t *lh, void *co, int ref)
+static void lh_push_ref(void *wl, void *co, int ref)
 {
+	luahost_t *lh = wl;
+
 	lua_rawgeti(lh->L, LUA_REGISTRYINDEX, ref);
 	lua_xmove(lh->L, co, 1);
 	luaL_unref(lh->L, LUA_REGISTRYINDEX, ref);
 }
 
-void lh_unref(luahost_t *lh, int ref)
+static const workload_ops_t lua_workload = {
+	.resume = lh_resume,
+	.push_nil = lh_push_nil,
+	.push_int = lh_push_int,
+	.push_string = lh_push_string,
+	.push_handles = lh_push_handles,
+	.push_defrag = lh_push_defrag,
+	.push_ref = lh_push_ref,
+	.call_handle = lh_call_handle,
+	.free = lh_free,
+};
+
+run_t *lh_run_new(const scenario_t *sc, const char *allocator, GError **err)
 {
-	luaL_unref(lh->L, LUA_REGISTRYINDEX, ref);
+	run_t *r = run_new(sc, allocator);
+	luahost_t *lh = lh_new(r, sc->resolved, err);
+
+	if (!lh) {
+		run_free(r);
+		return NULL;
+	}
+	run_set_workload(r, &lua_workload, lh);
+	return r;
 }

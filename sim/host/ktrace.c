@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ktrace.h"
-#include "scenario.h"
+#include "error.h"
 
 static const struct {
 	const char *name;

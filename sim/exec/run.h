@@ -4,9 +4,9 @@
  * Owns: the kernel of the run, the workload's tasks and their per-CPU run
  * queues, object handles, channels and barriers, the execution of task
  * operations on the simulated CPUs, and the figures a report needs
- * (latency histograms, footprint samples and peaks).  The Lua host
- * (luahost.c) turns script calls into run_* calls and task operations; this
- * module never touches Lua except through luahost's resume entry point.
+ * (latency histograms, footprint samples and peaks).  A workload (the Lua
+ * host) adds caches and tasks with the run_* calls below and is driven
+ * through workload.h; this module knows no scripting language.
  */
 #ifndef SLABSIM_RUN_H
 #define SLABSIM_RUN_H
@@ -15,11 +15,12 @@
 #include "kernel.h"
 #include "hist.h"
 #include "scenario.h"
-#include "../allocators/allocator.h"
+#include "allocator.h"
+#include "critpool.h"
+#include "workload.h"
 
 typedef struct run run_t;
 typedef struct task task_t;
-typedef struct luahost luahost_t;
 
 enum op_kind {
 	OP_NONE,
@@ -110,7 +111,9 @@ struct run {
 	const allocator_ops_t *ops;
 	long *tunables;
 	kernel_t *k;
-	luahost_t *lh;
+	void *alloc;             /* the allocator instance, once booted */
+	const workload_ops_t *wl_ops;
+	void *wl;                /* the workload driving the tasks */
 	GPtrArray *caches;       /* cache_rec_t*, in creation order */
 	GPtrArray *tasks;        /* task_t* */
 	GQueue *runq;            /* [ncpus] ready tasks */
@@ -150,8 +153,11 @@ struct run {
 	GHashTable *counters;    /* name -> int64_t*, from t:count */
 };
 
-/* Set up a run of `sc` with allocator `name` (loads the workload). */
-run_t *run_new(const scenario_t *sc, const char *allocator, GError **err);
+/* Set up a run of `sc` with allocator `name` (a registered one); the
+ * workload is attached with run_set_workload() before run_execute(). */
+run_t *run_new(const scenario_t *sc, const char *allocator);
+/* Drive the run's tasks through ops; run_free() frees wl. */
+void run_set_workload(run_t *r, const workload_ops_t *ops, void *wl);
 /* Execute it to the end; false (and *err) on a script error. */
 bool run_execute(run_t *r, GError **err);
 void run_free(run_t *r);
@@ -171,7 +177,7 @@ int run_add_pool(run_t *r, int cache, critpool_variant_t v, int min_nr);
 bool run_pool_also(run_t *r, int p, int cache);
 /* Index of the workload cache called name, or -1. */
 int run_find_cache(const run_t *r, const char *name);
-task_t *run_spawn(run_t *r, int cpu, int co_ref, void *co);
+task_t *run_spawn(run_t *r, int cpu, void *co);
 int run_add_channel(run_t *r);
 int run_add_barrier(run_t *r, int parties);
 

@@ -7,7 +7,6 @@
 #include <unistd.h>
 #include <glib.h>
 #include "kernel.h"
-#include "../allocators/allocator.h"
 
 kernel_t *kern;
 bool kdebug_checks = true;
@@ -56,10 +55,8 @@ static uint64_t *meta_slot(const char *owner, const char *category)
 /* What kmalloc(size) hands out in the modelled kernel (bytes). */
 uint64_t kmeta_rounded(size_t size)
 {
-	const allocator_ops_t *ops = kern->alloc_ops;
-
-	if (ops && ops->kmalloc_size)
-		return ops->kmalloc_size(kern->alloc, size);
+	if (kern->kmalloc_size)
+		return kern->kmalloc_size(kern->kmalloc_size_ctx, size);
 	return size;
 }
 
@@ -381,16 +378,15 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->cpus = g_new0(struct kcpu, cfg->m->ncpus);
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
-	k->alloc_ops = cfg->ops;
 	kern = k;
 	return k;
 }
 
-/* Boot the configured allocator on the current CPU. */
-void kernel_boot_allocator(const long *tunables)
+/* Round metadata as fn says (the booted allocator's kmalloc). */
+void kernel_set_kmalloc_size(kmalloc_size_fn fn, void *ctx)
 {
-	if (kern->alloc_ops)
-		kern->alloc = kern->alloc_ops->create(tunables);
+	kern->kmalloc_size = fn;
+	kern->kmalloc_size_ctx = ctx;
 }
 
 /* Tear down a kernel made by kernel_new. */
@@ -398,8 +394,6 @@ void kernel_free(kernel_t *k)
 {
 	if (!k)
 		return;
-	if (k->alloc_ops && k->alloc)
-		k->alloc_ops->destroy(k->alloc);
 	while (!klist_empty(&k->works)) {
 		kwork_t *w = klist_entry(k->works.next, kwork_t, link);
 		klist_del(&w->link);

@@ -1,0 +1,28 @@
+/*
+ * luahost.h -- the Lua 5.4 host for workload scripts.
+ *
+ * Owns: the lua_State of a run, the workload's declared parameters and the
+ * Lua API (the `sim` table at setup, the task methods while tasks run).
+ * It implements the run's workload interface (workload.h): Lua never runs
+ * across a fiber switch; the run resumes a task's coroutine, which states
+ * one operation in task_op(), and pushes the results before the next
+ * resume.
+ * Scripts get no io, os or coroutine library; math.random is seeded from
+ * the scenario seed.
+ */
+#ifndef SLABSIM_LUAHOST_H
+#define SLABSIM_LUAHOST_H
+
+#include <glib.h>
+#include "run.h"
+
+/* A run of sc with allocator `allocator`, driven by sc's workload script:
+ * the script is loaded, [workload] checked against its params (added to
+ * the resolved scenario) and its setup() called.  NULL and *err on a bad
+ * parameter or a script error. */
+run_t *lh_run_new(const scenario_t *sc, const char *allocator, GError **err);
+
+/* The description and parameter list of a workload script, for `list`. */
+bool lh_describe(const char *path, char **description, GError **err);
+
+#endif
