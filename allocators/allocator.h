@@ -4,7 +4,7 @@
  * Owns: the contract between the simulator and an allocator core, and the
  * registry of allocators by name.  An allocator instance lives for one run;
  * it sees the machine only through sim/kernel.h.  Every call below is made
- * on a simulated CPU (engine_current) and is priced by the model, except
+ * on a simulated CPU (engine_current()) and is priced by the model, except
  * create(), which runs at boot on CPU 0, and the introspection calls
  * (cache_info, stats, queued_bytes), which are free and must not charge.
  */

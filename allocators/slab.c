@@ -849,12 +849,12 @@ static const int *node_zonelist(slab_sys_t *sl, int from)
 	zl[0] = from;
 	for (int b = 0; b < sl->nnodes; b++)
 		if (b != from)
-			start[machine_node_distance(kern->m, from, b) + 1]++;
+			start[machine_node_distance(kern()->m, from, b) + 1]++;
 	for (int d = 1; d <= 256; d++)
 		start[d] += start[d - 1];
 	for (int b = 0; b < sl->nnodes; b++)
 		if (b != from)
-			zl[1 + start[machine_node_distance(kern->m, from, b)]++] = b;
+			zl[1 + start[machine_node_distance(kern()->m, from, b)]++] = b;
 	sl->zonelist[from] = zl;
 	return zl;
 }
@@ -1442,7 +1442,7 @@ static kmem_cache_t *cache_setup(slab_sys_t *sl, const char *name, size_t size,
 	s->l = *l;
 	if (is_cache_cache)
 		s->addr = kmeta_static(name, "kmem_cache", sl->nodelists_off +
-		                       8 * (size_t)kern->m->max_numnodes, 0);
+		                       8 * (size_t)kern()->m->max_numnodes, 0);
 	else
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_bytes(sl), numa_node_id());
 	if (l->off_slab) {
@@ -1546,7 +1546,7 @@ static const tunable_t slab_tunables[] = {
 static void *slab_create(const long *tun)
 {
 	slab_sys_t *sl = g_new0(slab_sys_t, 1);
-	const machine_t *m = kern->m;
+	const machine_t *m = kern()->m;
 
 	sl->tun_limit = tun[0];
 	sl->tun_batch = tun[1];

@@ -1034,7 +1034,7 @@ static kmem_cache_t *kmem_cache_open(slqb_t *sq, const char *name, size_t size,
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_share(sq), -1);
 	else
 		s->addr = kmeta_static(name, "kmem_cache", sq->cpu_slab_off +
-		                       8 * (size_t)kern->m->nr_cpus, 0);
+		                       8 * (size_t)kern()->m->nr_cpus, 0);
 	alloc_lists(sq, s, kind == CACHE_BOOT);
 	g_ptr_array_add(sq->caches, s);
 	return s;
@@ -1112,11 +1112,11 @@ static void *slqb_create(const long *tun)
 	sq->debug = tun[0] && kdebug_checks;
 	sq->ncpus = nr_cpu_ids();
 	sq->nnodes = nr_node_ids();
-	sq->hz = kern->m->hz;
+	sq->hz = kern()->m->hz;
 	sq->cache_line = cache_line_size();
 	sq->kmalloc_shift_high = kpage_shift() + KMALLOC_ORDER_HIGH;
 	sq->kmalloc_caches = g_new0(kmem_cache_t *, sq->kmalloc_shift_high + 1);
-	sq->cpu_slab_off = KC_FIXED + 8 * (unsigned)kern->m->max_numnodes;
+	sq->cpu_slab_off = KC_FIXED + 8 * (unsigned)kern()->m->max_numnodes;
 	sq->caches = g_ptr_array_new();
 	sq->list_lock_cls = klock_class("slqb.list_lock");
 	sq->remote_cls = klock_class("slqb.remote_free");

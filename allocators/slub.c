@@ -793,12 +793,12 @@ static const int *node_zonelist(slub_t *sl, int from)
 	zl[0] = from;
 	for (int b = 0; b < sl->nnodes; b++)
 		if (b != from)
-			start[machine_node_distance(kern->m, from, b) + 1]++;
+			start[machine_node_distance(kern()->m, from, b) + 1]++;
 	for (int d = 1; d <= 256; d++)
 		start[d] += start[d - 1];
 	for (int b = 0; b < sl->nnodes; b++)
 		if (b != from)
-			zl[1 + start[machine_node_distance(kern->m, from, b)]++] = b;
+			zl[1 + start[machine_node_distance(kern()->m, from, b)]++] = b;
 	sl->zonelist[from] = zl;
 	return zl;
 }
@@ -1199,7 +1199,7 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 	klist_init(&s->slabs);
 	if (boot) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
-		                       8 * (size_t)kern->m->nr_cpus, 0);
+		                       8 * (size_t)kern()->m->nr_cpus, 0);
 	} else {
 		s->addr = kmeta_alloc(name, "kmem_cache", sl->cpu_slab_off +
 		                      8 * (size_t)sl->ncpus, -1);
@@ -1283,7 +1283,7 @@ static void *slub_create(const long *tun)
 	sl->debug = tun[4] && kdebug_checks;
 	sl->ncpus = nr_cpu_ids();
 	sl->nnodes = nr_node_ids();
-	sl->cpu_slab_off = KC_NODE + 8 * kern->m->max_numnodes;
+	sl->cpu_slab_off = KC_NODE + 8 * kern()->m->max_numnodes;
 	sl->caches = g_ptr_array_new();
 	sl->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
 	sl->pcpu_used = g_new0(int, sl->ncpus);

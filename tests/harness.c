@@ -71,7 +71,7 @@ static void harness_main(cpu_t *cpu, void *arg)
 			harness_a = allocator_boot(harness_ops, j->tunables);
 		j->booted = 1;
 		for (int i = 1; i < j->n; i++)
-			engine_wake(engine_cpu(kern->engine, j->cpus[i]), cpu->clock, COST_IDLE);
+			engine_wake(engine_cpu(kern()->engine, j->cpus[i]), cpu->clock, COST_IDLE);
 	}
 	j->fn(j->arg, cpu->id);
 }

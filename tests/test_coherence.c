@@ -20,7 +20,7 @@ static void do_step(void *arg)
 	step_t *s = arg;
 	simtime_t t0 = know();
 
-	coh_access(kern->coh, s->addr, 8, s->op);
+	coh_access(kern()->coh, s->addr, 8, s->op);
 	s->took = know() - t0;
 }
 
@@ -67,7 +67,7 @@ static void read_span(void *arg)
 	step_t *s = arg;
 	simtime_t t0 = know();
 
-	coh_access(kern->coh, s->addr, 100, COH_READ);
+	coh_access(kern()->coh, s->addr, 100, COH_READ);
 	s->took = know() - t0;
 }
 
@@ -94,7 +94,7 @@ static void read_lines(void *arg)
 {
 	sweep_t *s = arg;
 	for (int i = 0; i < s->lines; i++)
-		coh_access(kern->coh, s->base + (saddr_t)i * 64, 8, COH_READ);
+		coh_access(kern()->coh, s->base + (saddr_t)i * 64, 8, COH_READ);
 }
 
 /* The harness cache holds 1024 lines (128 sets x 8 ways): re-reading 1024

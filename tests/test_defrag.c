@@ -278,7 +278,7 @@ static void frag_body(void *arg)
 	alloc_all(&f->o, FRAG_N);
 	free_random(&f->o, FRAG_FREE, FRAG_SEED);
 	f->slabs_before = harness_cache_info(f->o.s).slabs;
-	f->pages_before = pa_stats(kern->pa)->pages_in_use;
+	f->pages_before = pa_stats(kern()->pa)->pages_in_use;
 	t0 = know();
 	if (f->mode == PLAIN) {
 		ops->shrink(harness_a, f->o.s);
@@ -288,7 +288,7 @@ static void frag_body(void *arg)
 	}
 	f->shrink_ns = (know() - t0) / PS_PER_NS;
 	f->slabs_after = harness_cache_info(f->o.s).slabs;
-	f->pages_after = pa_stats(kern->pa)->pages_in_use;
+	f->pages_after = pa_stats(kern()->pa)->pages_in_use;
 	f->active_objs = harness_cache_info(f->o.s).active_objs;
 	check_contents(&f->o);
 	free_live(f);
@@ -607,10 +607,10 @@ typedef struct blocks {
 static int block_type_of(saddr_t x)
 {
 	page_t *page = virt_to_page(x);
-	uint64_t pfn = pa_page_to_pfn(kern->pa, page);
+	uint64_t pfn = pa_page_to_pfn(kern()->pa, page);
 	pa_block_info_t bi;
 
-	pa_pageblock_info(kern->pa, 0, pfn >> pa_pageblock_order(kern->pa), &bi);
+	pa_pageblock_info(kern()->pa, 0, pfn >> pa_pageblock_order(kern()->pa), &bi);
 	return bi.migratetype;
 }
 
@@ -622,10 +622,10 @@ static void blocks_body(void *arg)
 	uint64_t wholly_free;
 
 	/* 2 MiB huge pages over 4 KiB pages: pageblock_order 21 - 12 = 9. */
-	g_assert_cmpuint(pa_pageblock_order(kern->pa), ==, 9);
+	g_assert_cmpuint(pa_pageblock_order(kern()->pa), ==, 9);
 	/* 16 MiB = 4096 pages = 8 blocks of 512, all UNMOVABLE at boot. */
-	g_assert_cmpuint(pa_pageblocks(kern->pa, 0), ==, 8);
-	g_assert_cmpuint(pa_pageblocks_of(kern->pa, 0, MIGRATE_UNMOVABLE, NULL), ==, 8);
+	g_assert_cmpuint(pa_pageblocks(kern()->pa, 0), ==, 8);
+	g_assert_cmpuint(pa_pageblocks_of(kern()->pa, 0, MIGRATE_UNMOVABLE, NULL), ==, 8);
 
 	b->o = (owner_t){ .objsize = 256, .answer = KICK_MOVE };
 	b->o.s = kmem_cache_create_legacy(ops, harness_a, "dentry-like", 256, 0,
@@ -639,7 +639,7 @@ static void blocks_body(void *arg)
 		g_assert_cmpint(block_type_of(b->o.h[i]), ==, MIGRATE_RECLAIMABLE);
 	for (int i = 0; i < 64; i++)
 		g_assert_cmpint(block_type_of(x[i]), ==, MIGRATE_UNMOVABLE);
-	b->recl_blocks = pa_pageblocks_of(kern->pa, 0, MIGRATE_RECLAIMABLE, NULL);
+	b->recl_blocks = pa_pageblocks_of(kern()->pa, 0, MIGRATE_RECLAIMABLE, NULL);
 
 	/* Free 80 %, defragment: reclaimable blocks get pages back. */
 	free_random(&b->o, 1280, 11);
@@ -655,7 +655,7 @@ static void blocks_body(void *arg)
 	}
 	g_assert_cmpuint(harness_cache_info(b->o.s).slabs, ==, 0);
 	/* Every reclaimable block is whole and free again. */
-	g_assert_cmpuint(pa_pageblocks_of(kern->pa, 0, MIGRATE_RECLAIMABLE, &wholly_free),
+	g_assert_cmpuint(pa_pageblocks_of(kern()->pa, 0, MIGRATE_RECLAIMABLE, &wholly_free),
 	                 ==, b->recl_blocks);
 	b->recl_free_after = wholly_free;
 	for (int i = 0; i < 64; i++)
@@ -694,7 +694,7 @@ static int type_of_page(page_t *p)
 {
 	pa_block_info_t bi;
 
-	pa_pageblock_info(kern->pa, 0, pa_page_to_pfn(kern->pa, p) >> 9, &bi);
+	pa_pageblock_info(kern()->pa, 0, pa_page_to_pfn(kern()->pa, p) >> 9, &bi);
 	return bi.migratetype;
 }
 
@@ -709,15 +709,15 @@ static void steal_body(void *arg)
 	 * block, order 9 (pfns 512..1023), whole: block 1 turns RECLAIMABLE. */
 	st->recl = alloc_pages_node(0, __GFP_RECLAIMABLE, 0);
 	st->recl_type = type_of_page(st->recl);
-	g_assert_cmpuint(pa_page_to_pfn(kern->pa, st->recl), >=, 512);
-	st->recl_blocks = pa_pageblocks_of(kern->pa, 0, MIGRATE_RECLAIMABLE, NULL);
+	g_assert_cmpuint(pa_page_to_pfn(kern()->pa, st->recl), >=, 512);
+	st->recl_blocks = pa_pageblocks_of(kern()->pa, 0, MIGRATE_RECLAIMABLE, NULL);
 	__free_pages(st->recl, 0);
-	pa_pageblocks_of(kern->pa, 0, MIGRATE_RECLAIMABLE, &st->recl_wholly_free);
+	pa_pageblocks_of(kern()->pa, 0, MIGRATE_RECLAIMABLE, &st->recl_wholly_free);
 	/* A movable order-9 request steals the free reclaimable block first
 	 * (fallbacks[MOVABLE] = RECLAIMABLE, UNMOVABLE) and converts it. */
 	st->mov = alloc_pages_node(0, __GFP_MOVABLE, 9);
 	st->mov_type = type_of_page(st->mov);
-	st->mov_blocks = pa_pageblocks_of(kern->pa, 0, MIGRATE_MOVABLE, NULL);
+	st->mov_blocks = pa_pageblocks_of(kern()->pa, 0, MIGRATE_MOVABLE, NULL);
 	__free_pages(st->mov, 9);
 	__free_pages(u, 0);
 }

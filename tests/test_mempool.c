@@ -94,7 +94,7 @@ static void press_setup(press_t *p)
 {
 	cache_info_t ci;
 
-	p->boot_pages = pa_pages_in_use(kern->pa, 0);
+	p->boot_pages = pa_pages_in_use(kern()->pa, 0);
 	p->s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
 	ci = harness_cache_info(p->s);
 	g_assert_cmpuint(ci.objects_per_slab, ==, PER_SLAB);
@@ -102,7 +102,7 @@ static void press_setup(press_t *p)
 	p->cp = critpool_create(ops, harness_a, p->s, (critpool_variant_t)p->variant,
 	                        pool_size(p->variant));
 	g_assert_nonnull(p->cp);
-	p->pool_pages = pa_pages_in_use(kern->pa, 0);
+	p->pool_pages = pa_pages_in_use(kern()->pa, 0);
 	p->hog = g_array_new(FALSE, FALSE, sizeof(saddr_t));
 	/* The 8 pages under the limit hold 8 * 16 = 128 objects; the 129th
 	 * request fails. */
@@ -144,23 +144,23 @@ static void unit_body(void *arg)
 	mempool_t *pool = mempool_create_page_pool("unit", 3, 0);
 
 	u->meta_delta = kmeta_total() - meta0;
-	u->in_use[0] = pa_pages_in_use(kern->pa, 0);
+	u->in_use[0] = pa_pages_in_use(kern()->pa, 0);
 	for (int i = 0; i < 6; i++) {
 		x[i] = mempool_alloc(pool, GFP_KERNEL);
 		u->got[i] = x[i] != 0;
 		u->level[i] = mempool_level(pool);
 	}
-	u->in_use[1] = pa_pages_in_use(kern->pa, 0);
+	u->in_use[1] = pa_pages_in_use(kern()->pa, 0);
 	for (int i = 0; i < 5; i++)
 		mempool_free(x[i], pool);
 	u->level[6] = mempool_level(pool);
-	u->in_use[2] = pa_pages_in_use(kern->pa, 0);
+	u->in_use[2] = pa_pages_in_use(kern()->pa, 0);
 	u->locks = cls->acquisitions;
 	u->hits = pool->stats.reserve_hits;
 	u->failures = pool->stats.failures;
 	u->refills = pool->stats.refills;
 	mempool_destroy(pool);
-	u->in_use[3] = pa_pages_in_use(kern->pa, 0);
+	u->in_use[3] = pa_pages_in_use(kern()->pa, 0);
 	u->meta_after = kmeta_total() - meta0;
 }
 
@@ -314,7 +314,7 @@ static void side_body(void *arg)
 			critpool_free(p.cp, crit[i], true);
 	ops->shrink(harness_a, p.s);
 	sd->level_crit_freed = critpool_level(p.cp);
-	sd->in_use_crit_freed = pa_pages_in_use(kern->pa, 0);
+	sd->in_use_crit_freed = pa_pages_in_use(kern()->pa, 0);
 	for (int i = 0; i < ROUNDS; i++)
 		if (plain[i])
 			critpool_free(p.cp, plain[i], false);
@@ -395,14 +395,14 @@ static void growth_body(void *arg)
 	crit = critpool_alloc(p.cp, true, -1);
 	g_assert_cmpuint(crit, !=, 0);
 	hog_release(&p);
-	allocs0 = pa_stats(kern->pa)->allocs_by_order[0];
+	allocs0 = pa_stats(kern()->pa)->allocs_by_order[0];
 	g->took = know();
 	for (int i = 0; i < PER_SLAB - 1; i++) {
 		plain[i] = critpool_alloc(p.cp, false, -1);
 		g->got += plain[i] != 0;
 	}
 	g->took = know() - g->took;
-	g->pa_allocs = pa_stats(kern->pa)->allocs_by_order[0] - allocs0;
+	g->pa_allocs = pa_stats(kern()->pa)->allocs_by_order[0] - allocs0;
 	g->slabs = harness_cache_info(p.s).slabs;
 	critpool_stats(p.cp, &st);
 	g->leaked = st.leaked;
@@ -662,7 +662,7 @@ static void refuse_body(void *arg)
 	cp = critpool_create(ops, harness_a, s, CRITPOOL_DOBSON_FIXED, 2);
 	r->attached = critpool_attach(cp, big);
 	critpool_alloc(cp, true, -1);
-	r->in_use = pa_pages_in_use(kern->pa, 0);
+	r->in_use = pa_pages_in_use(kern()->pa, 0);
 	critpool_free_host(cp);
 	critpool_free_host(op);
 }

@@ -417,7 +417,7 @@ static void mix_boot(void *arg)
 {
 	mix_t *mx = arg;
 
-	mx->boot_pages = pa_stats(kern->pa)->pages_in_use;
+	mx->boot_pages = pa_stats(kern()->pa)->pages_in_use;
 	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
 	mx->offs = ops->cache_create(harness_a, "test-off", 700, 0, 0);
 	g_assert_nonnull(mx->user);
@@ -428,7 +428,7 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { .cpu = cpu };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern->m->nnodes) : -1;
+	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
 
 	switch (next_rand(r) % 10) {
 	case 6:
@@ -508,7 +508,7 @@ static void mix_check(void *arg)
 		pages += a.pages;
 	}
 	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, parked);
-	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, pages);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, pages);
 	g_hash_table_destroy(per_cache);
 }
 
@@ -653,7 +653,7 @@ static void reap_body(void *arg)
 		pass_time(2 * PS_PER_SEC);
 	g_assert_cmpuint(audit_of(s).shared, ==, 0);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
-	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, 0);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, 0);
 	g_assert_cmpuint(harness_stat("reaped"), >, 0);
 }
 

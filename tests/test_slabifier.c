@@ -48,7 +48,7 @@ static void served_body(void *arg, int cpu)
 	}
 	sv->fn(sv->arg);
 	sv->done = true;
-	for (int c = 1; c < kern->m->ncpus; c++)
+	for (int c = 1; c < kern()->m->ncpus; c++)
 		kernel_kick(c, know());
 }
 
@@ -64,7 +64,7 @@ static void run_served(kernel_t *k, void (*fn)(void *), void *arg)
 
 static uint64_t pages_in_use(void)
 {
-	return pa_stats(kern->pa)->pages_in_use;
+	return pa_stats(kern()->pa)->pages_in_use;
 }
 
 static page_t *page_of(saddr_t x)
@@ -574,7 +574,7 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { 0 };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern->m->nnodes) : -1;
+	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
 
 	switch (next_rand(r) % 10) {
 	case 6:
@@ -823,7 +823,7 @@ static void wake_cpu(void *arg, simtime_t when)
  * IPIs) when it falls due. */
 static void run_until(simtime_t t)
 {
-	engine_at(kern->engine, t, wake_cpu, GINT_TO_POINTER(smp_processor_id()));
+	engine_at(kern()->engine, t, wake_cpu, GINT_TO_POINTER(smp_processor_id()));
 	while (know() < t) {
 		kernel_do_pending();
 		if (know() < t)
@@ -834,8 +834,8 @@ static void run_until(simtime_t t)
 
 static uint64_t work_runs(const char *label)
 {
-	for (guint i = 0; i < kern->work_sources->len; i++) {
-		kwork_source_t *w = &g_array_index(kern->work_sources, kwork_source_t, i);
+	for (guint i = 0; i < kern()->work_sources->len; i++) {
+		kwork_source_t *w = &g_array_index(kern()->work_sources, kwork_source_t, i);
 
 		if (strcmp(w->label, label) == 0)
 			return w->runs;
@@ -1006,15 +1006,15 @@ static void fastpath_body(void *arg)
 
 	for (int i = 0; i < 2; i++)
 		ops->cache_free(harness_a, s, ops->cache_alloc(harness_a, s, 0, -1));
-	before = *coh_stats(kern->coh);
+	before = *coh_stats(kern()->coh);
 	f->slab_locks = slab_locks();
 	f->list_locks = list_locks();
 	t0 = know();
 	x = ops->cache_alloc(harness_a, s, 0, -1);
 	ops->cache_free(harness_a, s, x);
 	f->dt = know() - t0;
-	f->accesses = coh_stats(kern->coh)->accesses - before.accesses;
-	f->hits = coh_stats(kern->coh)->hits - before.hits;
+	f->accesses = coh_stats(kern()->coh)->accesses - before.accesses;
+	f->hits = coh_stats(kern()->coh)->hits - before.hits;
 	f->slab_locks = slab_locks() - f->slab_locks;
 	f->list_locks = list_locks() - f->list_locks;
 }

@@ -22,13 +22,13 @@ static int unit_at(saddr_t a)
 {
 	int16_t v;
 
-	memcpy(&v, mem_host(kern->mem, a), sizeof(v));
+	memcpy(&v, mem_host(kern()->mem, a), sizeof(v));
 	return v;
 }
 
 static uint64_t pages_in_use(void)
 {
-	return pa_stats(kern->pa)->pages_in_use;
+	return pa_stats(kern()->pa)->pages_in_use;
 }
 
 static void run_one_cpu(void (*body)(void *), void *arg)
@@ -89,7 +89,7 @@ static void units_body(void *arg)
 	 * 24: a one-unit fragment at unit 23), the size in the header. */
 	x = ops->kmalloc(harness_a, 100, 0, -1);
 	g_assert_cmpuint(x, ==, p + 48 + 8);
-	g_assert_cmpuint(*(uint32_t *)mem_host(kern->mem, x - 8), ==, 100);
+	g_assert_cmpuint(*(uint32_t *)mem_host(kern()->mem, x - 8), ==, 100);
 	g_assert_cmpuint(virt_to_page(a)->inuse, ==, 2048 - 3 * 7 - 54);
 
 	/* Freeing b merges it with the fragments on both sides: units 7..15. */
@@ -239,7 +239,7 @@ static void test_rotation(void)
 
 static void large_body(void *arg)
 {
-	const pa_stats_t *st = pa_stats(kern->pa);
+	const pa_stats_t *st = pa_stats(kern()->pa);
 	kmem_cache_t *s = ops->cache_create(harness_a, "big5000", 5000, 0, 0);
 	lock_class_t *lk = klock_class("slob_lock");
 	uint64_t acq = lk->acquisitions;
@@ -358,14 +358,14 @@ static void pricing_body(void *arg)
 	a = ops->cache_alloc(harness_a, s, 0, -1);
 	x = ops->cache_alloc(harness_a, s, 0, -1);
 	ops->cache_free(harness_a, s, x);
-	before = *coh_stats(kern->coh);
+	before = *coh_stats(kern()->coh);
 	t0 = know();
 	x = ops->cache_alloc(harness_a, s, 0, -1);
 	ops->cache_free(harness_a, s, x);
 	*dt = know() - t0;
 	g_assert_cmpuint(x, ==, a + 64);
-	g_assert_cmpuint(coh_stats(kern->coh)->accesses - before.accesses, ==, 10 + 2 + 9 + 2);
-	g_assert_cmpuint(coh_stats(kern->coh)->hits - before.hits, ==, 23);
+	g_assert_cmpuint(coh_stats(kern()->coh)->accesses - before.accesses, ==, 10 + 2 + 9 + 2);
+	g_assert_cmpuint(coh_stats(kern()->coh)->hits - before.hits, ==, 23);
 	ops->cache_free(harness_a, s, a);
 }
 
@@ -598,8 +598,8 @@ static void mix_final(void *arg)
 	g_assert_cmpuint(harness_stat("big_alloc"), ==, harness_stat("big_free"));
 	g_assert_cmpuint(harness_cache_info(mx->user).slabs, ==, 0);
 	g_assert_cmpuint(harness_cache_info(mx->rcu).active_objs, ==, 0);
-	g_assert_cmpuint(pa_pages_in_use(kern->pa, 0), ==, 0);
-	g_assert_cmpuint(pa_pages_in_use(kern->pa, 1), ==, 0);
+	g_assert_cmpuint(pa_pages_in_use(kern()->pa, 0), ==, 0);
+	g_assert_cmpuint(pa_pages_in_use(kern()->pa, 1), ==, 0);
 }
 
 static void test_consistency_numa(void)

@@ -256,7 +256,7 @@ static void mix_boot(void *arg)
 {
 	mix_t *mx = arg;
 
-	mx->boot_pages = pa_stats(kern->pa)->pages_in_use;
+	mx->boot_pages = pa_stats(kern()->pa)->pages_in_use;
 	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, 0);
 	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
 	g_assert_nonnull(mx->user);
@@ -267,7 +267,7 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { .cpu = cpu };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern->m->nnodes) : -1;
+	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
 
 	switch (next_rand(r) % 10) {
 	case 6:
@@ -372,7 +372,7 @@ static void mix_check(void *arg)
 		g_assert_cmpuint(ci.active_objs, <=, ci.num_objs);
 		pages += ci.slabs << ci.order;
 	}
-	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, pages);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, pages);
 	g_array_free(sorted, TRUE);
 	g_hash_table_destroy(per_cache);
 }
@@ -401,7 +401,7 @@ static void mix_shrink(void *arg, int cpu)
 		return;
 	}
 	for (mx->rounds = 0; mx->rounds < 64 &&
-	     pa_stats(kern->pa)->pages_in_use != mx->boot_pages; mx->rounds++)
+	     pa_stats(kern()->pa)->pages_in_use != mx->boot_pages; mx->rounds++)
 		for (int i = 0; i < ops->ncaches(harness_a); i++)
 			ops->shrink(harness_a, ops->cache_at(harness_a, i));
 	mx->done = true;

@@ -162,7 +162,7 @@ static void mix_boot(void *arg)
 {
 	mix_t *mx = arg;
 
-	mx->boot_pages = pa_stats(kern->pa)->pages_in_use;
+	mx->boot_pages = pa_stats(kern()->pa)->pages_in_use;
 	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
 	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
 	g_assert_nonnull(mx->user);
@@ -173,7 +173,7 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { .cpu = cpu };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern->m->nnodes) : -1;
+	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
 
 	switch (next_rand(r) % 10) {
 	case 6:
@@ -298,7 +298,7 @@ static void mix_check(void *arg)
 		g_assert_cmpuint(ci.active_objs, <=, ci.num_objs);
 		pages += ci.slabs << ci.order;
 	}
-	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, pages);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, pages);
 	g_hash_table_destroy(seen);
 	g_hash_table_destroy(per_cache);
 }
@@ -485,18 +485,18 @@ static void shrink_body(void *arg)
 	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, a[1]);
 	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, a[0]);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 3);
-	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, boot + 3 * 2);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, boot + 3 * 2);
 
 	for (unsigned i = 0; i < 3 * n; i++)
 		ops->cache_free(harness_a, s, a[i]);
 	ops->shrink(harness_a, s);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
-	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, boot);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, boot);
 }
 
 static void boot_pages_body(void *arg)
 {
-	*(uint64_t *)arg = pa_stats(kern->pa)->pages_in_use;
+	*(uint64_t *)arg = pa_stats(kern()->pa)->pages_in_use;
 }
 
 static void test_shrink_order(void)
@@ -529,13 +529,13 @@ static void fallback_body(void *arg)
 	g_assert_cmpuint(harness_cache_info(s).num_objs, ==, 4);
 	g_assert_cmpuint(x[3], ==, x[0] + 3 * 1024);
 	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, 0);
-	g_assert_cmpuint(pa_stats(kern->pa)->failures, ==, 3);
+	g_assert_cmpuint(pa_stats(kern()->pa)->failures, ==, 3);
 
 	/* The order-0 slab goes back as order 0. */
 	for (int i = 0; i < 4; i++)
 		ops->cache_free(harness_a, s, x[i]);
 	ops->shrink(harness_a, s);
-	g_assert_cmpuint(pa_stats(kern->pa)->pages_in_use, ==, 0);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, 0);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 }
 
@@ -674,14 +674,14 @@ static void fastpath_body(void *arg)
 
 	for (int i = 0; i < 2; i++)
 		fp_free(f, s, fp_alloc(f, s));
-	before = *coh_stats(kern->coh);
+	before = *coh_stats(kern()->coh);
 	f->lock_acq = sl->acquisitions + ll->acquisitions;
 	t0 = know();
 	x = fp_alloc(f, s);
 	fp_free(f, s, x);
 	f->dt = know() - t0;
-	f->accesses = coh_stats(kern->coh)->accesses - before.accesses;
-	f->hits = coh_stats(kern->coh)->hits - before.hits;
+	f->accesses = coh_stats(kern()->coh)->accesses - before.accesses;
+	f->hits = coh_stats(kern()->coh)->hits - before.hits;
 	f->lock_acq = sl->acquisitions + ll->acquisitions - f->lock_acq;
 }
 
@@ -719,7 +719,7 @@ static void test_fastpath_kmalloc(void)
 
 static void large_body(void *arg)
 {
-	const pa_stats_t *st = pa_stats(kern->pa);
+	const pa_stats_t *st = pa_stats(kern()->pa);
 	uint64_t order1 = st->allocs_by_order[1], used = st->pages_in_use;
 	uint64_t frees = st->frees;
 	saddr_t x, y;

@@ -66,8 +66,7 @@ struct engine {
 	jmp_buf boot_jb;        /* where a new fiber returns after parking */
 };
 
-cpu_t *engine_current;
-engine_t *engine_running;
+sim_ctx_t sim_ctx_state;
 
 const char *const cost_kind_names[COST_NKINDS] = {
 	"hit", "llc", "xfer_socket", "xfer_remote", "mem_local", "mem_remote",
@@ -77,7 +76,7 @@ const char *const cost_kind_names[COST_NKINDS] = {
 
 void engine_cost_fold(const simtime_t snap[COST_NKINDS], enum cost_kind into)
 {
-	cpu_t *c = engine_current;
+	cpu_t *c = engine_current();
 	simtime_t moved = 0;
 
 	for (int k = 0; k < COST_NKINDS; k++) {
@@ -206,7 +205,7 @@ static void fiber_switch(fiber_t *from, fiber_t *to)
 
 static void fiber_entry(void)
 {
-	engine_t *volatile e = engine_running;   /* live across _setjmp */
+	engine_t *volatile e = sim_ctx()->engine;   /* live across _setjmp */
 	cpu_t *c = e->starting;
 
 #ifdef ENGINE_ASAN
@@ -233,8 +232,8 @@ static void fiber_entry(void)
 #endif
 	/* A CPU main that returns leaves the CPU asleep; woken, it runs again. */
 	for (;;) {
-		e = engine_running;
-		e->main(engine_current, e->main_arg);
+		e = sim_ctx()->engine;
+		e->main(sim_ctx()->cpu, e->main_arg);
 		engine_reschedule(false);
 	}
 }
@@ -321,8 +320,9 @@ static fiber_t *context_of(engine_t *e, cpu_t *c)
 
 void engine_reschedule(bool keep_runnable)
 {
-	engine_t *e = engine_running;
-	cpu_t *self = engine_current;
+	sim_ctx_t *x = sim_ctx();
+	engine_t *e = x->engine;
+	cpu_t *self = x->cpu;
 	cpu_t *next;
 
 	if (self) {
@@ -331,22 +331,22 @@ void engine_reschedule(bool keep_runnable)
 		if (keep_runnable)
 			heap_push(e, self);
 	}
-	engine_current = NULL;      /* event handlers run on no CPU */
+	x->cpu = NULL;              /* event handlers run on no CPU */
 	next = pick_next(e);
 	if (next == self) {
-		engine_current = self;
+		x->cpu = self;
 		return;
 	}
 	if (next && !next->started)
 		fiber_start(e, next, context_of(e, self));
-	engine_current = next;
+	x->cpu = next;
 	fiber_switch(context_of(e, self), context_of(e, next));
-	engine_current = self;
+	x->cpu = self;
 }
 
 void engine_wake(cpu_t *c, simtime_t when, enum cost_kind kind)
 {
-	g_assert(c->heap_index < 0 && c != engine_current);
+	g_assert(c->heap_index < 0 && c != sim_ctx()->cpu);
 	if (when > c->clock) {
 		c->cost[kind] += when - c->clock;
 		c->clock = when;
@@ -356,7 +356,7 @@ void engine_wake(cpu_t *c, simtime_t when, enum cost_kind kind)
 
 bool engine_is_blocked(const cpu_t *c)
 {
-	return c->heap_index < 0 && c != engine_current;
+	return c->heap_index < 0 && c != sim_ctx()->cpu;
 }
 
 /* ---- life cycle ---- */
@@ -405,13 +405,15 @@ void engine_stop(engine_t *e)
 
 simtime_t engine_run(engine_t *e, simtime_t end)
 {
-	g_assert(engine_running == NULL);
-	engine_running = e;
-	engine_current = NULL;
+	sim_ctx_t *x = sim_ctx();
+
+	g_assert(x->engine == NULL);
+	x->engine = e;
+	x->cpu = NULL;
 	e->end = end;
 	e->stopping = false;
 	engine_reschedule(false);
-	engine_running = NULL;
-	engine_current = NULL;
+	x->engine = NULL;
+	x->cpu = NULL;
 	return e->reached;
 }

@@ -17,6 +17,7 @@
 #define SLABSIM_ENGINE_H
 
 #include "types.h"
+#include "simctx.h"
 
 typedef struct engine engine_t;
 typedef struct cpu cpu_t;
@@ -75,14 +76,18 @@ void engine_stop(engine_t *e);
 /* Queue an event.  Ties in time run in the order they were queued. */
 void engine_at(engine_t *e, simtime_t when, event_fn fn, void *arg);
 
-/* The running CPU (NULL outside engine_run). */
-extern cpu_t *engine_current;
-extern engine_t *engine_running;
+/* The running CPU (NULL outside engine_run and in event handlers). */
+static inline cpu_t *engine_current(void)
+{
+	return sim_ctx()->cpu;
+}
 
 static inline void engine_charge(enum cost_kind kind, simtime_t ps)
 {
-	engine_current->clock += ps;
-	engine_current->cost[kind] += ps;
+	cpu_t *c = engine_current();
+
+	c->clock += ps;
+	c->cost[kind] += ps;
 }
 
 /* Attribute a stretch of work to one account: engine_cost_mark() saves the
@@ -91,8 +96,10 @@ static inline void engine_charge(enum cost_kind kind, simtime_t ps)
  * waits add up as "page allocator"). */
 static inline void engine_cost_mark(simtime_t snap[COST_NKINDS])
 {
+	const cpu_t *c = engine_current();
+
 	for (int k = 0; k < COST_NKINDS; k++)
-		snap[k] = engine_current->cost[k];
+		snap[k] = c->cost[k];
 }
 
 void engine_cost_fold(const simtime_t snap[COST_NKINDS], enum cost_kind into);
@@ -103,7 +110,7 @@ void engine_reschedule(bool keep_runnable);
 /* Yield to any earlier CPU or event. */
 static inline void engine_sync(void)
 {
-	if (engine_must_yield(engine_running, engine_current))
+	if (engine_must_yield(sim_ctx()->engine, engine_current()))
 		engine_reschedule(true);
 }
 

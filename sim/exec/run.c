@@ -144,7 +144,7 @@ const char *run_cache_name(const run_t *r, int i)
 
 simtime_t run_now(const run_t *r)
 {
-	return engine_current ? engine_current->clock - r->t0 : 0;
+	return engine_current() ? engine_current()->clock - r->t0 : 0;
 }
 
 void run_record_metric(run_t *r, const char *name, simtime_t value)
@@ -405,7 +405,7 @@ static void deadline_event(void *arg, simtime_t when)
 static void record(run_t *r, int cache, int kind, simtime_t lat, const simtime_t *snap)
 {
 	for (int k = 0; k < COST_NKINDS; k++)
-		r->breakdown[kind][k] += engine_current->cost[k] - snap[k];
+		r->breakdown[kind][k] += engine_current()->cost[k] - snap[k];
 	hist_record(&r->lat[kind], lat);
 	r->window_max[kind] = MAX(r->window_max[kind], lat);
 	if (cache >= 0)

@@ -143,7 +143,7 @@ struct run {
 	GArray *node_series;     /* uint64_t */
 	uint64_t *node_peak, *node_final;
 	simtime_t window_max[OP_STAT_N];   /* since the last sample */
-	simtime_t housekeeping_seen;       /* kern->housekeeping at the last sample */
+	simtime_t housekeeping_seen;       /* kern()->housekeeping at the last sample */
 	/* Called at every sample with the simulated time since t0; for
 	 * progress displays only (never feeds results).  May be NULL. */
 	void (*progress)(const run_t *r, simtime_t now, void *ctx);

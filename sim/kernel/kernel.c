@@ -8,11 +8,10 @@
 #include <glib.h>
 #include "kernel.h"
 
-kernel_t *kern;
 bool kdebug_checks = true;
 
 typedef struct kwork {
-	klist_t link;               /* on kern->works until run */
+	klist_t link;               /* on kern()->works until run */
 	int cpu;
 	kwork_fn fn;
 	void *arg;
@@ -41,11 +40,11 @@ struct kmeta {
 static uint64_t *meta_slot(const char *owner, const char *category)
 {
 	char *key = g_strconcat(owner, "\x1f", category, NULL);
-	uint64_t *v = g_hash_table_lookup(kern->meta->acct, key);
+	uint64_t *v = g_hash_table_lookup(kern()->meta->acct, key);
 
 	if (!v) {
 		v = g_new0(uint64_t, 1);
-		g_hash_table_insert(kern->meta->acct, key, v);
+		g_hash_table_insert(kern()->meta->acct, key, v);
 	} else {
 		g_free(key);
 	}
@@ -55,8 +54,8 @@ static uint64_t *meta_slot(const char *owner, const char *category)
 /* What kmalloc(size) hands out in the modelled kernel (bytes). */
 uint64_t kmeta_rounded(size_t size)
 {
-	if (kern->kmalloc_size)
-		return kern->kmalloc_size(kern->kmalloc_size_ctx, size);
+	if (kern()->kmalloc_size)
+		return kern()->kmalloc_size(kern()->kmalloc_size_ctx, size);
 	return size;
 }
 
@@ -66,14 +65,14 @@ static saddr_t meta_place(const char *owner, const char *category,
 	uint64_t align = 8;
 
 	*meta_slot(owner, category) += bytes;
-	kern->meta->total += bytes;
-	if (kern->meta->total > kern->meta->peak)
-		kern->meta->peak = kern->meta->total;
-	while (align < bytes && align < (uint64_t)kern->m->cache_line)
+	kern()->meta->total += bytes;
+	if (kern()->meta->total > kern()->meta->peak)
+		kern()->meta->peak = kern()->meta->total;
+	while (align < bytes && align < (uint64_t)kern()->m->cache_line)
 		align *= 2;
 	if (node < 0)
-		node = engine_current ? engine_current->node : 0;
-	return mem_meta_reserve(kern->mem, node, bytes, align);
+		node = engine_current() ? engine_current()->node : 0;
+	return mem_meta_reserve(kern()->mem, node, bytes, align);
 }
 
 /* Account a kmalloc_node(size) of metadata; returns its address. */
@@ -88,9 +87,9 @@ void kmeta_account_n(const char *owner, const char *category, size_t size, uint6
 	uint64_t bytes = kmeta_rounded(size) * n;
 
 	*meta_slot(owner, category) += bytes;
-	kern->meta->total += bytes;
-	if (kern->meta->total > kern->meta->peak)
-		kern->meta->peak = kern->meta->total;
+	kern()->meta->total += bytes;
+	if (kern()->meta->total > kern()->meta->peak)
+		kern()->meta->peak = kern()->meta->total;
 }
 
 /* Give back n accounted with kmeta_account_n. */
@@ -101,7 +100,7 @@ void kmeta_release_n(const char *owner, const char *category, size_t size, uint6
 
 	g_assert(*slot >= bytes);
 	*slot -= bytes;
-	kern->meta->total -= bytes;
+	kern()->meta->total -= bytes;
 }
 
 /* An address on `node` for a structure accounted with kmeta_account_n. */
@@ -109,9 +108,9 @@ saddr_t kmeta_place(size_t size, int node)
 {
 	uint64_t bytes = kmeta_rounded(size), align = 8;
 
-	while (align < bytes && align < (uint64_t)kern->m->cache_line)
+	while (align < bytes && align < (uint64_t)kern()->m->cache_line)
 		align *= 2;
-	return mem_meta_reserve(kern->mem, node, bytes, align);
+	return mem_meta_reserve(kern()->mem, node, bytes, align);
 }
 
 /* Account `size` bytes of static (not kmalloc'd) metadata. */
@@ -128,30 +127,30 @@ void kmeta_release(const char *owner, const char *category, size_t size)
 
 	g_assert(*slot >= bytes);
 	*slot -= bytes;
-	kern->meta->total -= bytes;
+	kern()->meta->total -= bytes;
 }
 
 /* Metadata bytes accounted now. */
 uint64_t kmeta_total(void)
 {
-	return kern->meta->total;
+	return kern()->meta->total;
 }
 
 /* Largest kmeta_total() seen. */
 uint64_t kmeta_peak(void)
 {
-	return kern->meta->peak;
+	return kern()->meta->peak;
 }
 
 /* Visit every (owner, category) account in name order. */
 void kmeta_foreach(kmeta_visit_fn fn, void *ctx)
 {
-	GList *keys = g_list_sort(g_hash_table_get_keys(kern->meta->acct),
+	GList *keys = g_list_sort(g_hash_table_get_keys(kern()->meta->acct),
 	                          (GCompareFunc)strcmp);
 
 	for (GList *l = keys; l; l = l->next) {
 		char **parts = g_strsplit(l->data, "\x1f", 2);
-		fn(ctx, parts[0], parts[1], *(uint64_t *)g_hash_table_lookup(kern->meta->acct, l->data));
+		fn(ctx, parts[0], parts[1], *(uint64_t *)g_hash_table_lookup(kern()->meta->acct, l->data));
 		g_strfreev(parts);
 	}
 	g_list_free(keys);
@@ -162,11 +161,11 @@ void kmeta_foreach(kmeta_visit_fn fn, void *ctx)
 /* Wake `cpu` at `when` if it sleeps in kernel_idle(). */
 void kernel_kick(int cpu, simtime_t when)
 {
-	struct kcpu *kc = &kern->cpus[cpu];
+	struct kcpu *kc = &kern()->cpus[cpu];
 
 	if (kc->idle) {
 		kc->idle = false;
-		engine_wake(engine_cpu(kern->engine, cpu), when, COST_IDLE);
+		engine_wake(engine_cpu(kern()->engine, cpu), when, COST_IDLE);
 	}
 }
 
@@ -174,7 +173,7 @@ static void work_due(void *arg, simtime_t when)
 {
 	kwork_t *w = arg;
 
-	g_queue_push_tail(&kern->cpus[w->cpu].due, w);
+	g_queue_push_tail(&kern()->cpus[w->cpu].due, w);
 	kernel_kick(w->cpu, when);
 }
 
@@ -183,14 +182,14 @@ static void queue_work(int cpu, simtime_t when, kwork_fn fn, void *arg, kipi_t *
 	kwork_t *w = g_new(kwork_t, 1);
 
 	*w = (kwork_t){ .cpu = cpu, .fn = fn, .arg = arg, .ipi = ipi };
-	klist_add_tail(&w->link, &kern->works);
-	engine_at(kern->engine, when, work_due, w);
+	klist_add_tail(&w->link, &kern()->works);
+	engine_at(kern()->engine, when, work_due, w);
 }
 
 /* The kernel's __round_jiffies: to a whole second, skewed 3 jiffies per CPU. */
 uint64_t round_jiffies_relative_on(uint64_t j, int cpu)
 {
-	uint64_t hz = (uint64_t)kern->m->hz, now = kjiffies();
+	uint64_t hz = (uint64_t)kern()->m->hz, now = kjiffies();
 	uint64_t original = now + j, t = original + (uint64_t)cpu * 3;
 	uint64_t rem = t % hz;
 
@@ -213,7 +212,7 @@ void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg)
 /* The jitter account of fn, created (as "work") on first use. */
 static kwork_source_t *work_source(kwork_fn fn)
 {
-	GArray *a = kern->work_sources;
+	GArray *a = kern()->work_sources;
 	kwork_source_t fresh = { .fn = (const void *)fn, .label = "work" };
 
 	for (guint i = 0; i < a->len; i++)
@@ -243,9 +242,9 @@ static void run_work(kwork_t *w)
 	src->runs++;
 	src->total += dt;
 	src->longest = MAX(src->longest, dt);
-	kern->housekeeping += dt;
-	if (dt > kern->longest_interruption)
-		kern->longest_interruption = dt;
+	kern()->housekeeping += dt;
+	if (dt > kern()->longest_interruption)
+		kern()->longest_interruption = dt;
 	if (w->ipi && --w->ipi->pending == 0 && w->ipi->caller != smp_processor_id())
 		kernel_kick(w->ipi->caller, know());
 	g_free(w);
@@ -254,7 +253,7 @@ static void run_work(kwork_t *w)
 /* Run every work item due on this CPU. */
 void kernel_do_pending(void)
 {
-	GQueue *due = &kern->cpus[smp_processor_id()].due;
+	GQueue *due = &kern()->cpus[smp_processor_id()].due;
 	kwork_t *w;
 
 	while ((w = g_queue_pop_head(due)))
@@ -264,7 +263,7 @@ void kernel_do_pending(void)
 /* Sleep until work arrives or someone kicks this CPU. */
 void kernel_idle(void)
 {
-	struct kcpu *kc = &kern->cpus[smp_processor_id()];
+	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
 
 	if (!g_queue_is_empty(&kc->due))
 		return;
@@ -278,7 +277,7 @@ static void sleep_timer(void *arg, simtime_t when)
 	uintptr_t v = (uintptr_t)arg;
 	int cpu = (int)(v >> 32);
 
-	if (kern->cpus[cpu].sleep_gen == (uint32_t)v)
+	if (kern()->cpus[cpu].sleep_gen == (uint32_t)v)
 		kernel_kick(cpu, when);
 }
 
@@ -286,10 +285,10 @@ static void sleep_timer(void *arg, simtime_t when)
 static void sleep_until(simtime_t until)
 {
 	int cpu = smp_processor_id();
-	struct kcpu *kc = &kern->cpus[cpu];
+	struct kcpu *kc = &kern()->cpus[cpu];
 	uintptr_t v = ((uintptr_t)cpu << 32) | ++kc->sleep_gen;
 
-	engine_at(kern->engine, until, sleep_timer, (void *)v);
+	engine_at(kern()->engine, until, sleep_timer, (void *)v);
 	kc->idle = true;
 	engine_block();
 }
@@ -317,11 +316,11 @@ void kernel_compute(simtime_t ps, enum cost_kind kind)
 void on_each_cpu(kwork_fn fn, void *arg)
 {
 	int self = smp_processor_id();
-	kipi_t ipi = { kern->m->ncpus - 1, self };
+	kipi_t ipi = { kern()->m->ncpus - 1, self };
 
-	for (int cpu = 0; cpu < kern->m->ncpus; cpu++)
+	for (int cpu = 0; cpu < kern()->m->ncpus; cpu++)
 		if (cpu != self)
-			queue_work(cpu, know() + machine_xfer_price(kern->m, self, cpu),
+			queue_work(cpu, know() + machine_xfer_price(kern()->m, self, cpu),
 			           fn, arg, &ipi);
 	fn(arg);
 	while (ipi.pending > 0) {
@@ -342,9 +341,9 @@ void kbug(const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	if (engine_current)
+	if (engine_current())
 		g_printerr("slabsim: allocator check failed on cpu %d at %" G_GUINT64_FORMAT " ns: %s\n",
-		           engine_current->id, (guint64)(engine_current->clock / PS_PER_NS), msg);
+		           engine_current()->id, (guint64)(engine_current()->clock / PS_PER_NS), msg);
 	else
 		g_printerr("slabsim: allocator check failed: %s\n", msg);
 	g_free(msg);
@@ -378,15 +377,15 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->cpus = g_new0(struct kcpu, cfg->m->ncpus);
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
-	kern = k;
+	sim_ctx()->kernel = k;
 	return k;
 }
 
 /* Round metadata as fn says (the booted allocator's kmalloc). */
 void kernel_set_kmalloc_size(kmalloc_size_fn fn, void *ctx)
 {
-	kern->kmalloc_size = fn;
-	kern->kmalloc_size_ctx = ctx;
+	kern()->kmalloc_size = fn;
+	kern()->kmalloc_size_ctx = ctx;
 }
 
 /* Tear down a kernel made by kernel_new. */
@@ -410,7 +409,7 @@ void kernel_free(kernel_t *k)
 	coh_free(k->coh);
 	mem_free(k->mem);
 	engine_free(k->engine);
-	if (kern == k)
-		kern = NULL;
+	if (kern() == k)
+		sim_ctx()->kernel = NULL;
 	g_free(k);
 }

@@ -3,7 +3,7 @@
  *
  * Owns: the per-run kernel context (machine, memory, coherence, locks, page
  * allocator, metadata accounting, delayed work) behind kernel-flavoured
- * calls.  Every call acts for the running CPU (engine_current) and is
+ * calls.  Every call acts for the running CPU (engine_current()) and is
  * priced by the model: an allocator never states a cost.  Allocators
  * include this header and allocator.h, nothing else of sim/.
  *
@@ -66,7 +66,7 @@ typedef struct kernel_config {
 	void *cpu_main_arg;
 } kernel_config_t;
 
-/* Build a kernel (and make it `kern`); kernel_free tears it down. */
+/* Build a kernel (and make it kern()); kernel_free tears it down. */
 kernel_t *kernel_new(const kernel_config_t *cfg);
 void kernel_free(kernel_t *k);
 /* Round metadata with fn(ctx, size) from now on (NULL: exact sizes). */
@@ -86,22 +86,25 @@ uint64_t kmeta_peak(void);
 typedef void (*kmeta_visit_fn)(void *ctx, const char *owner, const char *category, uint64_t bytes);
 void kmeta_foreach(kmeta_visit_fn fn, void *ctx);
 
-/* The kernel of the simulation being run (one at a time). */
-extern kernel_t *kern;
+/* The kernel of the simulation being run (the run context's). */
+static inline kernel_t *kern(void)
+{
+	return sim_ctx()->kernel;
+}
 
 /* ---- context ---- */
 
-static inline int smp_processor_id(void) { return engine_current->id; }
-static inline int numa_node_id(void) { return engine_current->node; }
-static inline int cpu_to_node(int cpu) { return kern->m->cpu_node[cpu]; }
-static inline int nr_cpu_ids(void) { return kern->m->ncpus; }
-static inline int nr_node_ids(void) { return kern->m->nnodes; }
-static inline int kpage_size(void) { return kern->m->page_size; }
-static inline int kpage_shift(void) { return kern->m->page_shift; }
-static inline int cache_line_size(void) { return kern->m->cache_line; }
-static inline simtime_t know(void) { return engine_current->clock; }
+static inline int smp_processor_id(void) { return engine_current()->id; }
+static inline int numa_node_id(void) { return engine_current()->node; }
+static inline int cpu_to_node(int cpu) { return kern()->m->cpu_node[cpu]; }
+static inline int nr_cpu_ids(void) { return kern()->m->ncpus; }
+static inline int nr_node_ids(void) { return kern()->m->nnodes; }
+static inline int kpage_size(void) { return kern()->m->page_size; }
+static inline int kpage_shift(void) { return kern()->m->page_shift; }
+static inline int cache_line_size(void) { return kern()->m->cache_line; }
+static inline simtime_t know(void) { return engine_current()->clock; }
 /* A cycle counter for decisions the kernel bases on get_cycles(). */
-static inline uint64_t get_cycles(void) { return engine_current->clock / PS_PER_NS; }
+static inline uint64_t get_cycles(void) { return engine_current()->clock / PS_PER_NS; }
 
 /* Linux's fls_long: the 1-based position of the highest set bit, 0 for 0. */
 static inline int fls_long(unsigned long x)
@@ -121,56 +124,56 @@ static inline unsigned get_order(unsigned long size, int page_shift)
 static inline uint64_t kload64(saddr_t a)
 {
 	uint64_t v;
-	coh_access(kern->coh, a, 8, COH_READ);
-	memcpy(&v, mem_host(kern->mem, a), 8);
+	coh_access(kern()->coh, a, 8, COH_READ);
+	memcpy(&v, mem_host(kern()->mem, a), 8);
 	return v;
 }
 
 static inline void kstore64(saddr_t a, uint64_t v)
 {
-	coh_access(kern->coh, a, 8, COH_WRITE);
-	memcpy(mem_host(kern->mem, a), &v, 8);
+	coh_access(kern()->coh, a, 8, COH_WRITE);
+	memcpy(mem_host(kern()->mem, a), &v, 8);
 }
 
 static inline uint32_t kload32(saddr_t a)
 {
 	uint32_t v;
-	coh_access(kern->coh, a, 4, COH_READ);
-	memcpy(&v, mem_host(kern->mem, a), 4);
+	coh_access(kern()->coh, a, 4, COH_READ);
+	memcpy(&v, mem_host(kern()->mem, a), 4);
 	return v;
 }
 
 static inline void kstore32(saddr_t a, uint32_t v)
 {
-	coh_access(kern->coh, a, 4, COH_WRITE);
-	memcpy(mem_host(kern->mem, a), &v, 4);
+	coh_access(kern()->coh, a, 4, COH_WRITE);
+	memcpy(mem_host(kern()->mem, a), &v, 4);
 }
 
 static inline uint16_t kload16(saddr_t a)
 {
 	uint16_t v;
-	coh_access(kern->coh, a, 2, COH_READ);
-	memcpy(&v, mem_host(kern->mem, a), 2);
+	coh_access(kern()->coh, a, 2, COH_READ);
+	memcpy(&v, mem_host(kern()->mem, a), 2);
 	return v;
 }
 
 static inline void kstore16(saddr_t a, uint16_t v)
 {
-	coh_access(kern->coh, a, 2, COH_WRITE);
-	memcpy(mem_host(kern->mem, a), &v, 2);
+	coh_access(kern()->coh, a, 2, COH_WRITE);
+	memcpy(mem_host(kern()->mem, a), &v, 2);
 }
 
 /* Price touching [a, a+len) without moving data (host-side structures). */
 static inline void ktouch(saddr_t a, uint32_t len, bool write)
 {
-	coh_access(kern->coh, a, len, write ? COH_WRITE : COH_READ);
+	coh_access(kern()->coh, a, len, write ? COH_WRITE : COH_READ);
 }
 
 /* An atomic read-modify-write of the word at a (priced only). */
 static inline void katomic(saddr_t a)
 {
 	engine_sync();
-	coh_access(kern->coh, a, 8, COH_RMW);
+	coh_access(kern()->coh, a, 8, COH_RMW);
 }
 
 /* ---- irqs ---- */
@@ -178,13 +181,13 @@ static inline void katomic(saddr_t a)
 static inline void local_irq_save(unsigned long *flags)
 {
 	*flags = 1;
-	engine_charge(COST_IRQ, kern->m->irq / 2);
+	engine_charge(COST_IRQ, kern()->m->irq / 2);
 }
 
 static inline void local_irq_restore(unsigned long flags)
 {
 	(void)flags;
-	engine_charge(COST_IRQ, kern->m->irq - kern->m->irq / 2);
+	engine_charge(COST_IRQ, kern()->m->irq - kern()->m->irq / 2);
 	engine_sync();
 }
 
@@ -193,23 +196,23 @@ static inline void local_irq_restore(unsigned long flags)
 /* The lock class called `name` ("slub.list_lock", ...). */
 static inline lock_class_t *klock_class(const char *name)
 {
-	return lock_class(kern->locks, name);
+	return lock_class(kern()->locks, name);
 }
 
 /* Bit spinlock on a page's flags word (slab_lock): priced at its struct page. */
 static inline void bit_spin_lock_page(page_t *p, lock_class_t *cls)
 {
-	spin_lock(&p->lock, cls, mem_page_struct_addr(kern->mem, pa_page_to_pfn(kern->pa, p)));
+	spin_lock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 static inline bool bit_spin_trylock_page(page_t *p, lock_class_t *cls)
 {
-	return spin_trylock(&p->lock, cls, mem_page_struct_addr(kern->mem, pa_page_to_pfn(kern->pa, p)));
+	return spin_trylock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 static inline void bit_spin_unlock_page(page_t *p, lock_class_t *cls)
 {
-	spin_unlock(&p->lock, cls, mem_page_struct_addr(kern->mem, pa_page_to_pfn(kern->pa, p)));
+	spin_unlock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 /* ---- pages ---- */
@@ -221,7 +224,7 @@ static inline page_t *alloc_pages_node(int node, gfp_t gfp, unsigned order)
 	page_t *p;
 
 	engine_cost_mark(snap);
-	p = pa_alloc(kern->pa, node, order, gfp);
+	p = pa_alloc(kern()->pa, node, order, gfp);
 	engine_cost_fold(snap, COST_PAGEALLOC);
 	return p;
 }
@@ -231,19 +234,19 @@ static inline void __free_pages(page_t *page, unsigned order)
 	simtime_t snap[COST_NKINDS];
 
 	engine_cost_mark(snap);
-	pa_release(kern->pa, page, order);
+	pa_release(kern()->pa, page, order);
 	engine_cost_fold(snap, COST_PAGEALLOC);
 }
 
-static inline page_t *virt_to_page(saddr_t a) { return pa_virt_to_page(kern->pa, a); }
-static inline saddr_t page_address(const page_t *p) { return pa_page_address(kern->pa, p); }
-static inline int page_to_nid(const page_t *p) { return pa_page_nid(kern->pa, p); }
-static inline bool kaddr_valid(saddr_t a) { return mem_is_ram(kern->mem, a); }
+static inline page_t *virt_to_page(saddr_t a) { return pa_virt_to_page(kern()->pa, a); }
+static inline saddr_t page_address(const page_t *p) { return pa_page_address(kern()->pa, p); }
+static inline int page_to_nid(const page_t *p) { return pa_page_nid(kern()->pa, p); }
+static inline bool kaddr_valid(saddr_t a) { return mem_is_ram(kern()->mem, a); }
 
 /* Price reading or writing the struct page of p. */
 static inline void kpage_touch(const page_t *p, bool write)
 {
-	pa_touch_page(kern->pa, p, write);
+	pa_touch_page(kern()->pa, p, write);
 }
 
 /* ---- metadata the modelled kernel allocates ----
@@ -278,12 +281,12 @@ void kwork_label(kwork_fn fn, const char *label);
 /* Jiffies: the kernel's timer ticks (HZ per second of simulated time). */
 static inline uint64_t kjiffies(void)
 {
-	return engine_current->clock / (PS_PER_SEC / (simtime_t)kern->m->hz);
+	return engine_current()->clock / (PS_PER_SEC / (simtime_t)kern()->m->hz);
 }
 
 static inline simtime_t jiffies_to_time(uint64_t j)
 {
-	return (simtime_t)j * (PS_PER_SEC / (simtime_t)kern->m->hz);
+	return (simtime_t)j * (PS_PER_SEC / (simtime_t)kern()->m->hz);
 }
 
 /* The kernel's __round_jiffies_relative(j, cpu): round the expiry of a

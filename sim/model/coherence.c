@@ -221,7 +221,7 @@ static void access_line(coh_t *c, int cpu, saddr_t a, enum coh_op op)
 
 void coh_access(coh_t *c, saddr_t a, uint32_t len, enum coh_op op)
 {
-	int cpu = engine_current->id;
+	int cpu = engine_current()->id;
 	uint64_t mask = (uint64_t)c->m->cache_line - 1;
 	saddr_t first = a & ~mask;
 	saddr_t last = (a + (len ? len : 1) - 1) & ~mask;

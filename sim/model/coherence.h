@@ -6,7 +6,7 @@
  * cache (set-associative, LRU).  A cached copy is valid while its recorded
  * version equals the line's; a store bumps the version, which invalidates
  * every other copy without enumerating sharers.  Prices come from the
- * machine profile and are charged to the running CPU (engine_current).
+ * machine profile and are charged to the running CPU (engine_current()).
  * Never touches simulated memory contents.
  */
 #ifndef SLABSIM_COHERENCE_H

@@ -14,13 +14,10 @@ struct lock_registry {
 	GHashTable *by_name;       /* name -> lock_class_t*; lookups only */
 };
 
-static coh_t *lock_coh;
-static const machine_t *lock_machine;
-
 void lock_set_model(coh_t *coh, const machine_t *m)
 {
-	lock_coh = coh;
-	lock_machine = m;
+	sim_ctx()->coh = coh;
+	sim_ctx()->machine = m;
 }
 
 static void class_free(gpointer p)
@@ -93,19 +90,19 @@ void spin_destroy(spinlock_t *l)
 
 static void take(spinlock_t *l, lock_class_t *cls)
 {
-	l->holder = engine_current->id + 1;
-	l->since = engine_current->clock;
+	l->holder = engine_current()->id + 1;
+	l->since = engine_current()->clock;
 	cls->acquisitions++;
 }
 
 void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
-	cpu_t *self = engine_current;
+	cpu_t *self = engine_current();
 
 	engine_sync();
 	g_assert(l->holder != self->id + 1);    /* recursive locking is a bug */
 	if (!l->holder) {
-		coh_access(lock_coh, addr, 8, COH_RMW);
+		coh_access(sim_ctx()->coh, addr, 8, COH_RMW);
 		take(l, cls);
 		return;
 	}
@@ -117,7 +114,7 @@ void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 	cls->contentions++;
 	engine_block();
 	/* Woken at the release time, now owner: pull the line and RMW it. */
-	coh_access(lock_coh, addr, 8, COH_RMW);
+	coh_access(sim_ctx()->coh, addr, 8, COH_RMW);
 	simtime_t waited = self->clock - asked;
 	cls->wait += waited;
 	if (waited > cls->max_wait)
@@ -128,7 +125,7 @@ void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
 	engine_sync();
-	coh_access(lock_coh, addr, 8, COH_RMW);
+	coh_access(sim_ctx()->coh, addr, 8, COH_RMW);
 	if (l->holder)
 		return false;
 	take(l, cls);
@@ -137,12 +134,12 @@ bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 
 void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
-	cpu_t *self = engine_current;
+	cpu_t *self = engine_current();
 	cpu_t *next;
 
 	engine_sync();
 	g_assert(l->holder == self->id + 1);
-	coh_access(lock_coh, addr, 8, COH_WRITE);
+	coh_access(sim_ctx()->coh, addr, 8, COH_WRITE);
 	cls->hold += self->clock - l->since;
 	next = l->waitq ? g_queue_pop_head(&l->waitq->cpus) : NULL;
 	if (!next) {
@@ -150,7 +147,7 @@ void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 		return;
 	}
 	/* Spinners hold the line Shared; the release invalidates them all. */
-	engine_charge(COST_INVAL, lock_machine->inval *
+	engine_charge(COST_INVAL, sim_ctx()->machine->inval *
 	              (simtime_t)(g_queue_get_length(&l->waitq->cpus) + 1));
 	if (g_queue_is_empty(&l->waitq->cpus))
 		spin_destroy(l);

@@ -46,7 +46,7 @@ lock_class_t *lock_class(lock_registry_t *r, const char *name);
 /* Classes in name order (for reports). */
 GPtrArray *lock_classes_sorted(lock_registry_t *r);
 
-/* The coherence model locks are priced by (one simulation at a time). */
+/* The coherence model locks are priced by, in the run context. */
 void lock_set_model(coh_t *coh, const machine_t *m);
 
 void spin_init(spinlock_t *l);

@@ -11,7 +11,7 @@
  * list is refilled with `batch` pages under zone->lock, a list reaching
  * `high` gives `batch` pages from its tail back (kernel-params D).
  *
- * Pricing (on engine_current): irq save/restore around every zone
+ * Pricing (on engine_current()): irq save/restore around every zone
  * operation, zone->lock as a spinlock at a META address of the zone's node,
  * and a write to the struct page of every page whose links change, plus
  * the list head (free_area[order] or the pcp struct, one line each in the
@@ -509,7 +509,7 @@ static const pcp_t *pcp_peek(const pa_t *pa, int cpu, int node)
 /* This CPU's list for zone z, made on first use on the CPU's node. */
 static pcp_t *pcp_get(pa_t *pa, zone_t *z)
 {
-	cpu_t *c = engine_current;
+	cpu_t *c = engine_current();
 	pcp_t *p;
 
 	if (!pa->pcp[c->id])
@@ -645,7 +645,7 @@ static bool injected_failure(pa_t *pa)
 static bool zone_has(const pa_t *pa, const zone_t *z, unsigned order)
 {
 	if (order == 0) {
-		const pcp_t *p = pcp_peek(pa, engine_current->id, z->node);
+		const pcp_t *p = pcp_peek(pa, engine_current()->id, z->node);
 		if (p && p->count)
 			return true;
 	}
@@ -706,7 +706,7 @@ static page_t *zonelist_alloc(pa_t *pa, int want, unsigned order, gfp_t gfp)
  * unless __GFP_THISNODE; NULL on failure, limit or injected failure. */
 page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp)
 {
-	int want = node == -1 ? engine_current->node : node;
+	int want = node == -1 ? engine_current()->node : node;
 	uint64_t n;
 	page_t *page;
 

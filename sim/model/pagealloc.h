@@ -5,7 +5,7 @@
  * priced at its MEMMAP address), each node's buddy free lists under its
  * zone lock, the per-CPU order-0 lists (one per CPU and node, as in
  * 2.6.29's per_cpu_pages), the memory limit, failure injection and the
- * page-allocator statistics.  Runs on the current CPU (engine_current) and
+ * page-allocator statistics.  Runs on the current CPU (engine_current()) and
  * prices itself through coherence and locks; never looks inside pages.
  *
  * Page blocks of 2^pageblock_order pages carry a migratetype (unmovable,
@@ -114,7 +114,7 @@ void pa_free(pa_t *pa);
 
 /* Allocate 2^order pages on `node` (-1: the current CPU's node), falling
  * back to other nodes by distance unless __GFP_THISNODE.  Returns the head
- * page (refcount 1) or NULL.  Priced on engine_current. */
+ * page (refcount 1) or NULL.  Priced on engine_current(). */
 page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp);
 /* Free a block previously returned by pa_alloc with the same order. */
 void pa_release(pa_t *pa, page_t *page, unsigned order);
