@@ -18,8 +18,8 @@
 #include <json-glib/json-glib.h>
 #include <lua.h>
 #include <lauxlib.h>
-#include <lualib.h>
 #include "validate.h"
+#include "sandbox.h"
 #include "scenario.h"
 
 static const char *const verdicts[] = {
@@ -404,11 +404,10 @@ static char *document(vstate_t *v)
 /* Run every claim's runs, evaluate the claims, write the document. */
 bool validate_run(const validate_spec_t *spec, GError **err)
 {
-	vstate_t v = { spec, luaL_newstate(), g_ptr_array_new_with_free_func(vrun_free),
+	vstate_t v = { spec, lh_sandbox_new(0), g_ptr_array_new_with_free_func(vrun_free),
 	               g_string_new(NULL), g_string_new(NULL) };
 	bool ok;
 
-	luaL_openlibs(v.L);
 	if (luaL_dofile(v.L, spec->claims) != LUA_OK || !lua_istable(v.L, -1)) {
 		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_isstring(v.L, -1) ?
 		            lua_tostring(v.L, -1) : "claims file must return a table of claims");

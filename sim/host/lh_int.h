@@ -1,0 +1,55 @@
+/*
+ * lh_int.h -- what the Lua host's modules share (internal to sim/host).
+ *
+ * Owns: the host state of one run (luahost_t), the userdata types of the
+ * Lua API and the helpers the modules call across files.  The modules:
+ * luahost.c (loading and the workload interface), lh_sandbox.c (the Lua
+ * state every script runs in), lh_params.c (the workload's parameters),
+ * lh_sim.c (the `sim` table, at setup), lh_task.c (task methods, while
+ * tasks run), lh_data.c (data files a workload reads).
+ */
+#ifndef SLABSIM_LH_INT_H
+#define SLABSIM_LH_INT_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include "luahost.h"
+#include "sandbox.h"
+
+typedef struct luahost {
+	lua_State *L;
+	run_t *run;
+	const char *path;
+} luahost_t;
+
+/* Metatables of the API's userdata. */
+#define CACHE_MT   "slabsim.cache"
+#define TASK_MT    "slabsim.task"
+#define CHAN_MT    "slabsim.channel"
+#define BARRIER_MT "slabsim.barrier"
+
+/* A cache, channel or barrier as Lua sees it: its index in the run. */
+typedef struct { int id; } ref_ud;
+
+/* The host of the state L belongs to. */
+luahost_t *lh_host(lua_State *L);
+/* Push a ref_ud of metatable mt naming index id. */
+void lh_push_id(lua_State *L, const char *mt, int id);
+/* t[k] = v for the table on top of the stack. */
+void lh_setint(lua_State *L, const char *k, lua_Integer v);
+/* A cache argument: a cache object, or the name of a workload cache. */
+int lh_check_cache(lua_State *L, int idx);
+
+/* Push the `sim` table of lh's run (lh_sim.c). */
+void lh_open_sim(luahost_t *lh);
+/* Register the task methods and the API's metatables (lh_task.c). */
+void lh_open_task(lua_State *L);
+/* sim.slabinfo and sim.kmem_trace (lh_data.c). */
+int lh_slabinfo(lua_State *L);
+int lh_kmem_trace(lua_State *L);
+/* With the script's table on top of the stack, push the parameter table
+ * p built from its declared params and [workload]; record every value in
+ * `resolved` (lh_params.c). */
+bool lh_build_params(luahost_t *lh, GKeyFile *resolved, GError **err);
+
+#endif

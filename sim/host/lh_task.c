@@ -1,0 +1,362 @@
+/*
+ * lh_task.c -- the task methods: t:alloc, t:free, t:touch, t:think, ...
+ * Each yields one operation to the run (task_op()); t:now, t:random,
+ * t:record and t:count answer at once without yielding.  A bad argument
+ * or a stale handle raises a Lua error at the call.
+ */
+#include <string.h>
+#include "lh_int.h"
+
+static task_t *check_task(lua_State *L)
+{
+	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
+}
+
+int lh_check_cache(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		const char *name = lua_tostring(L, idx);
+		int i = run_find_cache(lh_host(L)->run, name);
+		if (i < 0)
+			luaL_error(L, "unknown cache '%s' (no sim.cache of that name)", name);
+		return i;
+	}
+	return ((ref_ud *)luaL_checkudata(L, idx, CACHE_MT))->id;
+}
+
+/* An allocation target: a cache (object or name), or a size for kmalloc. */
+static void check_target(lua_State *L, int idx, op_t *op)
+{
+	luahost_t *lh = lh_host(L);
+
+	if (lua_type(L, idx) == LUA_TNUMBER) {
+		lua_Integer sz = 0;
+		luaL_argcheck(L, lua_isinteger(L, idx), idx, "kmalloc size must be an integer");
+		sz = lua_tointeger(L, idx);
+		luaL_argcheck(L, sz >= 1 && sz <= (lua_Integer)1 << 30, idx, "kmalloc size out of range");
+		op->cache = -1;
+		op->size = (uint32_t)sz;
+	} else {
+		op->cache = lh_check_cache(L, idx);
+		op->size = 0;
+	}
+	int nidx = idx + 1 + (op->kind == OP_ALLOC_N);
+	lua_Integer node = luaL_optinteger(L, nidx, -1);
+	luaL_argcheck(L, node >= -1 && node < lh->run->sc->machine->nnodes, nidx, "no such node");
+	op->node = (int)node;
+	op->critical = false;
+	if (!lua_isnoneornil(L, nidx + 1)) {
+		luaL_argcheck(L, lua_type(L, nidx + 1) == LUA_TSTRING &&
+		              strcmp(lua_tostring(L, nidx + 1), "critical") == 0,
+		              nidx + 1, "expected \"critical\" or nothing");
+		op->critical = true;
+	}
+}
+
+static int yield_op(lua_State *L)
+{
+	return lua_yield(L, 0);
+}
+
+/* t:alloc(cache_or_size [, node [, "critical"]]) -> handle or nil */
+static int t_alloc(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->kind = OP_ALLOC;
+	check_target(L, 2, op);
+	return yield_op(L);
+}
+
+/* t:alloc_n(cache_or_size, n [, node [, "critical"]]) -> table of handles
+ * (failures omitted) */
+static int t_alloc_n(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->kind = OP_ALLOC_N;
+	check_target(L, 2, op);
+	lua_Integer n = luaL_checkinteger(L, 3);
+	luaL_argcheck(L, n >= 0 && n <= 1 << 24, 3, "count out of range");
+	op->n = (int)n;
+	return yield_op(L);
+}
+
+static void take_object(lua_State *L, int idx, bool retire, object_t *out)
+{
+	luahost_t *lh = lh_host(L);
+	lua_Integer h;
+	const char *why;
+	object_t *o;
+
+	if (!lua_isinteger(L, idx))
+		luaL_error(L, "bad argument #%d: expected an object handle, got %s", idx - 1,
+		           luaL_typename(L, idx));
+	h = lua_tointeger(L, idx);
+	o = run_object(lh->run, h, &why);
+	if (!o)
+		luaL_error(L, "object handle %I: %s", h, why);
+	if (retire)
+		run_retire(lh->run, h, out);
+	else
+		*out = *o;
+}
+
+/* t:free(handle) */
+static int t_free(lua_State *L)
+{
+	task_t *t = check_task(L);
+	op_t *op = task_op(t);
+	op->kind = OP_FREE;
+	take_object(L, 2, true, op->obj);
+	return yield_op(L);
+}
+
+/* Copy handles[1..n] of the table at idx into op->objs. */
+static void take_objects(lua_State *L, int idx, lua_Integer n, bool retire, op_t *op)
+{
+	luaL_argcheck(L, n >= 0 && n <= (lua_Integer)luaL_len(L, idx), idx + 1, "count out of range");
+	g_array_set_size(op->objs, 0);
+	for (lua_Integer i = 1; i <= n; i++) {
+		object_t o;
+		lua_rawgeti(L, idx, i);
+		take_object(L, lua_gettop(L), retire, &o);
+		lua_pop(L, 1);
+		g_array_append_val(op->objs, o);
+	}
+}
+
+/* t:free_n(handles [, n]): frees handles[1..n] (n defaults to #handles) */
+static int t_free_n(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	take_objects(L, 2, luaL_optinteger(L, 3, (lua_Integer)luaL_len(L, 2)), true, op);
+	op->kind = OP_FREE_N;
+	return yield_op(L);
+}
+
+/* t:touch_n(handles, bytes [, write]): touch the first `bytes` of each */
+static int t_touch_n(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Integer bytes = luaL_checkinteger(L, 3);
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	luaL_argcheck(L, bytes >= 0 && bytes <= 1 << 30, 3, "byte count out of range");
+	take_objects(L, 2, (lua_Integer)luaL_len(L, 2), false, op);
+	op->kind = OP_TOUCH_N;
+	op->bytes = (uint32_t)bytes;
+	op->write = lua_toboolean(L, 4);
+	return yield_op(L);
+}
+
+/* t:touch(handle, bytes [, write]) */
+static int t_touch(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Integer bytes = luaL_checkinteger(L, 3);
+
+	take_object(L, 2, false, op->obj);
+	luaL_argcheck(L, bytes >= 0 && bytes <= op->obj->size, 3, "more bytes than the object has");
+	op->kind = OP_TOUCH;
+	op->bytes = (uint32_t)bytes;
+	op->write = lua_toboolean(L, 4);
+	return yield_op(L);
+}
+
+/* An operation that takes argument 2, a time in ns. */
+static int yield_timed(lua_State *L, enum op_kind kind)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Number ns = luaL_checknumber(L, 2);
+
+	luaL_argcheck(L, ns >= 0 && ns < 1e15, 2, "time out of range");
+	op->kind = kind;
+	op->ps = (simtime_t)(ns * PS_PER_NS + 0.5);
+	return yield_op(L);
+}
+
+/* t:think(ns): compute on the CPU */
+static int t_think(lua_State *L)
+{
+	return yield_timed(L, OP_THINK);
+}
+
+/* t:sleep(ns): off the CPU, which runs other tasks or idles meanwhile */
+static int t_sleep(lua_State *L)
+{
+	return yield_timed(L, OP_SLEEP);
+}
+
+/* t:send(channel, value) */
+static int t_send(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+
+	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	luaL_checkany(L, 3);
+	lua_pushvalue(L, 3);
+	op->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	op->kind = OP_SEND;
+	return yield_op(L);
+}
+
+/* t:recv(channel) -> value (blocks until one is sent) */
+static int t_recv(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	op->kind = OP_RECV;
+	return yield_op(L);
+}
+
+/* t:barrier(b) */
+static int t_barrier(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->barrier = ((ref_ud *)luaL_checkudata(L, 2, BARRIER_MT))->id;
+	op->kind = OP_BARRIER;
+	return yield_op(L);
+}
+
+/* t:shrink(cache) */
+static int t_shrink(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->cache = lh_check_cache(L, 2);
+	op->kind = OP_SHRINK;
+	return yield_op(L);
+}
+
+/* t:defrag(cache [, keep]): kmem_cache_shrink with defragmentation,
+ * keeping `keep` partial slabs per node (default: the allocator's) ->
+ * report table */
+static int t_defrag(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	lua_Integer keep = luaL_optinteger(L, 3, -1);
+
+	op->cache = lh_check_cache(L, 2);
+	luaL_argcheck(L, keep >= -1 && keep <= G_MAXINT, 3, "keep: -1 (default) or a count");
+	op->n = (int)keep;
+	op->kind = OP_DEFRAG;
+	return yield_op(L);
+}
+
+/* t:vacate(handle): kmem_cache_vacate of the slab page holding the object
+ * -> "ok" | "pinned" | "busy" | "nomem" | "not_slab" | "unsupported",
+ * objects moved or reclaimed */
+static int t_vacate(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+
+	take_object(L, 2, false, op->obj);
+	op->kind = OP_VACATE;
+	return yield_op(L);
+}
+
+/* t:record(name, ns): add a value to the workload metric `name` (a
+ * distribution reported like latencies under workload_metrics) */
+static int t_record(lua_State *L)
+{
+	check_task(L);
+	const char *name = luaL_checkstring(L, 2);
+	lua_Number ns = luaL_checknumber(L, 3);
+
+	luaL_argcheck(L, ns >= 0 && ns < 1e15, 3, "value out of range");
+	run_record_metric(lh_host(L)->run, name, (simtime_t)(ns * PS_PER_NS + 0.5));
+	return 0;
+}
+
+/* t:count(name [, n]): add n (default 1) to the workload counter `name` */
+static int t_count(lua_State *L)
+{
+	check_task(L);
+	const char *name = luaL_checkstring(L, 2);
+	lua_Integer n = luaL_optinteger(L, 3, 1);
+
+	run_count(lh_host(L)->run, name, n);
+	return 0;
+}
+
+/* t:now() -> simulated ns since the workload started */
+static int t_now(lua_State *L)
+{
+	check_task(L);
+	lua_pushinteger(L, (lua_Integer)(run_now(lh_host(L)->run) / PS_PER_NS));
+	return 1;
+}
+
+/* splitmix64: the per-task random stream. */
+static uint64_t next_random(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* t:random() -> [0,1); t:random(n) -> 1..n; t:random(m, n) -> m..n */
+static int t_random(lua_State *L)
+{
+	uint64_t r = next_random(task_rng(check_task(L)));
+
+	if (lua_gettop(L) == 1) {
+		lua_pushnumber(L, (double)(r >> 11) * 0x1.0p-53);
+		return 1;
+	}
+	lua_Integer lo = 1, hi = luaL_checkinteger(L, 2);
+	if (lua_gettop(L) >= 3) {
+		lo = hi;
+		hi = luaL_checkinteger(L, 3);
+	}
+	luaL_argcheck(L, lo <= hi, 2, "empty interval");
+	lua_pushinteger(L, lo + (lua_Integer)(r % (uint64_t)(hi - lo + 1)));
+	return 1;
+}
+
+static int t_index(lua_State *L)
+{
+	task_t *t = check_task(L);
+	const char *k = luaL_checkstring(L, 2);
+
+	if (strcmp(k, "cpu") == 0)
+		lua_pushinteger(L, task_cpu(t));
+	else if (strcmp(k, "node") == 0)
+		lua_pushinteger(L, lh_host(L)->run->sc->machine->cpu_node[task_cpu(t)]);
+	else if (strcmp(k, "id") == 0)
+		lua_pushinteger(L, task_id(t));
+	else {
+		luaL_getmetafield(L, 1, "methods");
+		lua_getfield(L, -1, k);
+	}
+	return 1;
+}
+
+void lh_open_task(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "alloc", t_alloc }, { "alloc_n", t_alloc_n }, { "free", t_free },
+		{ "free_n", t_free_n }, { "touch", t_touch }, { "touch_n", t_touch_n },
+		{ "think", t_think }, { "sleep", t_sleep },
+		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier },
+		{ "shrink", t_shrink }, { "defrag", t_defrag }, { "vacate", t_vacate }, { "now", t_now }, { "random", t_random },
+		{ "record", t_record }, { "count", t_count },
+		{ NULL, NULL },
+	};
+
+	luaL_newmetatable(L, TASK_MT);
+	luaL_newlib(L, methods);
+	lua_setfield(L, -2, "methods");
+	lua_pushcfunction(L, t_index);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+	luaL_newmetatable(L, CACHE_MT);
+	lua_pop(L, 1);
+	luaL_newmetatable(L, CHAN_MT);
+	lua_pop(L, 1);
+	luaL_newmetatable(L, BARRIER_MT);
+	lua_pop(L, 1);
+}
+
+/* print(...) writes to stderr, so it never mixes into the report. */
