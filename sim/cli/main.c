@@ -198,8 +198,10 @@ static int run_all(scenario_t *sc, report_t *rep)
 			run_free(r);
 			return fail(err, 2);
 		}
-		report_add(rep, r);
+		run_stats_t *st = run_stats(r);
 		run_free(r);
+		report_add(rep, st);
+		run_stats_free(st);
 	}
 	return 0;
 }

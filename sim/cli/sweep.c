@@ -9,6 +9,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 #include "sweep.h"
+#include "metrics.h"
 #include "scenario.h"
 
 bool sweep_parse_vary(sweep_spec_t *spec, const char *vary, GError **err)
@@ -124,74 +125,24 @@ bool sweep_run(const sweep_spec_t *spec, const char *self, GError **err)
 	return ok && sweep_collect(spec, err);
 }
 
-static double member_double(JsonObject *o, const char *path)
-{
-	char **parts = g_strsplit(path, "/", -1);
-	double v = 0;
-
-	for (int i = 0; o && parts[i]; i++) {
-		if (!json_object_has_member(o, parts[i])) {
-			o = NULL;
-			break;
-		}
-		if (parts[i + 1])
-			o = json_object_get_object_member(o, parts[i]);
-		else
-			v = json_object_get_double_member(o, parts[i]);
-	}
-	g_strfreev(parts);
-	return o ? v : 0;
-}
-
-/* Mean and largest metadata_bytes over the allocator's caches. */
-static void cache_metadata(JsonObject *a, double *mean, double *largest)
-{
-	JsonObject *caches = json_object_get_object_member(a, "caches");
-	GList *names = json_object_get_members(caches);
-	double sum = 0;
-	int n = 0;
-
-	*largest = 0;
-	for (GList *l = names; l; l = l->next, n++) {
-		double v = member_double(json_object_get_object_member(caches, l->data), "metadata_bytes");
-		sum += v;
-		*largest = MAX(*largest, v);
-	}
-	*mean = n ? sum / n : 0;
-	g_list_free(names);
-}
-
+/* One row per allocator and sweep metric (metrics.h) of one point. */
 static void point_rows(GString *csv, const sweep_spec_t *spec, const char *value, JsonObject *allocs)
 {
-	static const struct { const char *metric, *path; } metrics[] = {
-		{ "peak_slab_bytes", "memory/peak/slab_bytes" },
-		{ "peak_live_bytes", "memory/peak/live_bytes" },
-		{ "metadata_bytes", "memory/peak/metadata_bytes" },
-		{ "alien_bytes", "metadata_by_category/alien" },
-		{ "throughput_ops_per_sec", "throughput_ops_per_sec" },
-		{ "alloc_p99_ns", "latency_ns/alloc/p99" },
-		{ "free_p99_ns", "latency_ns/free/p99" },
-	};
 	GList *names = json_object_get_members(allocs);
 
 	for (GList *l = names; l; l = l->next) {
 		JsonObject *a = json_object_get_object_member(allocs, l->data);
-		double mean, largest;
-		for (size_t i = 0; i < G_N_ELEMENTS(metrics); i++)
-			g_string_append_printf(csv, "%s,%s,%s,%s,%.10g\n", spec->key, value, (char *)l->data,
-			                       metrics[i].metric, member_double(a, metrics[i].path));
-		cache_metadata(a, &mean, &largest);
-		g_string_append_printf(csv, "%s,%s,%s,metadata_per_cache,%.10g\n", spec->key, value,
-		                       (char *)l->data, mean);
-		g_string_append_printf(csv, "%s,%s,%s,metadata_largest_cache,%.10g\n", spec->key, value,
-		                       (char *)l->data, largest);
+		for (const metric_t *m = metric_table; m->name; m++)
+			if (m->where & METRIC_SWEEP)
+				g_string_append_printf(csv, "%s,%s,%s,%s,%.10g\n", spec->key, value,
+				                       (char *)l->data, m->name, metric_value(m, a));
 	}
 	g_list_free(names);
 }
 
 bool sweep_collect(const sweep_spec_t *spec, GError **err)
 {
-	GString *csv = g_string_new("param,param_value,allocator,metric,value\n");
+	GString *csv = g_string_append_c(g_string_new(csv_sweep.header), '\n');
 	char *path;
 	bool ok = true;
 
@@ -207,7 +158,7 @@ bool sweep_collect(const sweep_spec_t *spec, GError **err)
 		g_free(json);
 		g_free(dir);
 	}
-	path = g_build_filename(spec->out, "sweep.csv", NULL);
+	path = g_strconcat(spec->out, G_DIR_SEPARATOR_S, csv_sweep.name, ".csv", NULL);
 	ok = ok && g_file_set_contents(path, csv->str, -1, err);
 	g_free(path);
 	g_string_free(csv, TRUE);

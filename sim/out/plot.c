@@ -26,14 +26,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "plot.h"
+#include "metrics.h"
 #include "error.h"
 
-#define BREAKDOWN_HEADER "allocator,op,account,ns_per_op"
-#define LATENCY_HEADER   "op,latency_ns,count,cumulative_fraction"
-#define LOCKS_HEADER     "allocator,class,acquisitions,contentions,wait_ns,max_wait_ns,hold_ns"
-#define SWEEP_HEADER     "param,param_value,allocator,metric,value"
-#define FOOTPRINT_HEADER "time_ns,slab_bytes,live_bytes,queued_bytes,metadata_bytes"
-#define JITTER_HEADER    "time_ns,max_alloc_ns,max_free_ns,housekeeping_ns"
 
 typedef struct plotter {
 	char *gnuplot;
@@ -294,6 +289,15 @@ static char *dir_file(plotter_t *p, const char *name)
 	return g_build_filename(p->dir, name, NULL);
 }
 
+/* DIR/NAME.csv of a CSV layout. */
+static char *layout_file(plotter_t *p, const csv_layout_t *l)
+{
+	char *name = g_strconcat(l->name, ".csv", NULL), *path = dir_file(p, name);
+
+	g_free(name);
+	return path;
+}
+
 /* ---- a results directory ---- */
 
 /* Member `key` of o if it is an object, else NULL. */
@@ -349,9 +353,9 @@ static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GErro
 	bool ok = true;
 
 	for (guint i = 0; ok && i < allocs->len; i++) {
-		char *name = g_strdup_printf("latency-%s.csv", (char *)allocs->pdata[i]);
+		char *name = g_strdup_printf("%s-%s.csv", csv_latency.name, (char *)allocs->pdata[i]);
 		char *path = dir_file(p, name);
-		GPtrArray *r = csv_read(path, LATENCY_HEADER, err);
+		GPtrArray *r = csv_read(path, csv_latency.header, err);
 		int rows = 0, tail = 0;
 		for (guint j = 0; r && j < r->len; j++)
 			if (strcmp(row(r, j)[0], op) == 0) {
@@ -395,7 +399,7 @@ static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GErro
  * samples (a run longer than `sample`).  With `check_to` > 0 the script
  * gets SHOWN: the allocators with a non-zero value in columns
  * 1..check_to (for log axes), and the plot needs one. */
-static bool series_plot(plotter_t *p, GPtrArray *allocs, const char *name, const char *header,
+static bool series_plot(plotter_t *p, GPtrArray *allocs, const csv_layout_t *csv,
                         int check_to, GError **err)
 {
 	GPtrArray *shown = g_ptr_array_new();
@@ -404,9 +408,9 @@ static bool series_plot(plotter_t *p, GPtrArray *allocs, const char *name, const
 	bool ok = true;
 
 	for (guint i = 0; ok && i < allocs->len; i++) {
-		char *file = g_strdup_printf("%s-%s.csv", name, (char *)allocs->pdata[i]);
+		char *file = g_strdup_printf("%s-%s.csv", csv->name, (char *)allocs->pdata[i]);
 		char *path = dir_file(p, file);
-		GPtrArray *r = csv_read(path, header, err);
+		GPtrArray *r = csv_read(path, csv->header, err);
 		bool nonzero = false;
 		ok = r != NULL;
 		for (guint j = 0; r && j < r->len; j++)
@@ -422,13 +426,13 @@ static bool series_plot(plotter_t *p, GPtrArray *allocs, const char *name, const
 		g_free(file);
 	}
 	if (ok && samples < 2)
-		skip(p, name, "fewer than two samples (the run is shorter than [scenario] sample)");
+		skip(p, csv->name, "fewer than two samples (the run is shorter than [scenario] sample)");
 	else if (ok && check_to > 0 && !shown->len)
-		skip(p, name, "no operation completed in any sample window");
+		skip(p, csv->name, "no operation completed in any sample window");
 	else if (ok) {
-		char *script = g_strdup_printf("%s.gp", name), *list = join(shown, " ");
+		char *script = g_strdup_printf("%s.gp", csv->name), *list = join(shown, " ");
 		gp_set(vars, "SHOWN", list);
-		ok = render(p, script, name, vars->str, err);
+		ok = render(p, script, csv->name, vars->str, err);
 		g_free(list);
 		g_free(script);
 	}
@@ -442,8 +446,8 @@ static bool series_plot(plotter_t *p, GPtrArray *allocs, const char *name, const
 static bool breakdown_plot(plotter_t *p, GPtrArray *allocs, GError **err)
 {
 	static const char *const ops[] = { "alloc", "free" };
-	char *path = dir_file(p, "breakdown.csv");
-	GPtrArray *r = csv_read(path, BREAKDOWN_HEADER, err);
+	char *path = layout_file(p, &csv_breakdown);
+	GPtrArray *r = csv_read(path, csv_breakdown.header, err);
 	GPtrArray *accounts = g_ptr_array_new_with_free_func(g_free);
 	GString *vars = g_string_new(NULL);
 	bool ok = r != NULL;
@@ -487,8 +491,8 @@ static bool breakdown_plot(plotter_t *p, GPtrArray *allocs, GError **err)
  * autoscales a log axis around a single value. */
 static bool locks_plot(plotter_t *p, GPtrArray *allocs, GError **err)
 {
-	char *path = dir_file(p, "locks.csv");
-	GPtrArray *r = csv_read(path, LOCKS_HEADER, err);
+	char *path = layout_file(p, &csv_locks);
+	GPtrArray *r = csv_read(path, csv_locks.header, err);
 	GPtrArray *waiters = g_ptr_array_new_with_free_func(g_free);
 	GString *vars = g_string_new(NULL);
 	double lo[2] = { G_MAXDOUBLE, G_MAXDOUBLE }, hi[2] = { 0, 0 };
@@ -548,8 +552,8 @@ static bool plot_results(plotter_t *p, JsonObject *root, GError **err)
 	gp_set(p->common, "ALLOCS", list);
 	gp_set(p->common, "CAPTION", cap);
 	ok = ok && latency_plots(p, allocs, "alloc", err) && latency_plots(p, allocs, "free", err) &&
-	     series_plot(p, allocs, "footprint", FOOTPRINT_HEADER, 0, err) &&
-	     series_plot(p, allocs, "jitter", JITTER_HEADER, 2, err) &&
+	     series_plot(p, allocs, &csv_footprint, 0, err) &&
+	     series_plot(p, allocs, &csv_jitter, 2, err) &&
 	     breakdown_plot(p, allocs, err) && locks_plot(p, allocs, err);
 	g_free(list);
 	g_free(cap);
@@ -560,24 +564,12 @@ static bool plot_results(plotter_t *p, JsonObject *root, GError **err)
 
 /* ---- a sweep directory ---- */
 
-static const struct { const char *metric, *label; } sweep_labels[] = {
-	{ "peak_slab_bytes", "peak slab pages (simulated bytes)" },
-	{ "peak_live_bytes", "peak live objects (simulated bytes)" },
-	{ "metadata_bytes", "peak metadata (simulated bytes)" },
-	{ "alien_bytes", "alien-cache metadata (simulated bytes)" },
-	{ "metadata_per_cache", "metadata per cache, mean (simulated bytes)" },
-	{ "metadata_largest_cache", "metadata of the largest cache (simulated bytes)" },
-	{ "throughput_ops_per_sec", "operations per simulated second" },
-	{ "alloc_p99_ns", "alloc p99 latency (simulated ns)" },
-	{ "free_p99_ns", "free p99 latency (simulated ns)" },
-};
-
+/* The axis label of a sweep metric (its name if it is not one of ours). */
 static const char *sweep_label(const char *metric)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(sweep_labels); i++)
-		if (strcmp(sweep_labels[i].metric, metric) == 0)
-			return sweep_labels[i].label;
-	return metric;
+	const metric_t *m = metric_find(metric);
+
+	return m ? m->label : metric;
 }
 
 /* The sweep's names: parameter values, allocators, metrics. */
@@ -635,7 +627,7 @@ static bool sweep_metric(plotter_t *p, GPtrArray *r, sweep_names_t *n, const cha
 
 static bool plot_sweep(plotter_t *p, const char *path, GError **err)
 {
-	GPtrArray *r = csv_read(path, SWEEP_HEADER, err);
+	GPtrArray *r = csv_read(path, csv_sweep.header, err);
 	sweep_names_t n = { g_ptr_array_new_with_free_func(g_free),
 	                    g_ptr_array_new_with_free_func(g_free),
 	                    g_ptr_array_new_with_free_func(g_free) };

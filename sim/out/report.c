@@ -81,8 +81,8 @@ report_t *report_new(const scenario_t *sc)
 	json_object_set_object_member(rep->root, "scenario", json_object_new());
 	rep->allocators = obj_add_obj(rep->root, "allocators");
 	rep->csv_names = g_ptr_array_new_with_free_func(g_free);
-	rep->breakdown_csv = g_string_new("allocator,op,account,ns_per_op\n");
-	rep->locks_csv = g_string_new("allocator,class,acquisitions,contentions,wait_ns,max_wait_ns,hold_ns\n");
+	rep->breakdown_csv = g_string_append_c(g_string_new(csv_breakdown.header), '\n');
+	rep->locks_csv = g_string_append_c(g_string_new(csv_locks.header), '\n');
 	return rep;
 }
 
@@ -120,45 +120,40 @@ static void add_latency(JsonObject *into, const char *name, const hist_t *h)
 	json_object_set_object_member(o, "free", latency_object(&h[OP_STAT_FREE]));
 }
 
-static uint64_t page_bytes(const run_t *r, uint64_t pages)
-{
-	return pages * (uint64_t)r->k->m->page_size;
-}
-
-static JsonArray *node_bytes_array(const run_t *r, const uint64_t *pages)
+static JsonArray *node_bytes_array(const run_stats_t *st, const uint64_t *pages)
 {
 	JsonArray *a = json_array_new();
 
-	for (int n = 0; n < r->k->m->nnodes; n++)
-		json_array_add_int_element(a, (gint64)page_bytes(r, pages[n]));
+	for (int n = 0; n < st->nnodes; n++)
+		json_array_add_int_element(a, (gint64)(pages[n] * st->page_size));
 	return a;
 }
 
 /* memory.slab_bytes_by_node: {"peak": [bytes per node], "final": [...]}. */
-static void add_node_footprint(JsonObject *mem, const run_t *r)
+static void add_node_footprint(JsonObject *mem, const run_stats_t *st)
 {
 	JsonObject *o = obj_add_obj(mem, "slab_bytes_by_node");
 
-	json_object_set_array_member(o, "peak", node_bytes_array(r, r->node_peak));
-	json_object_set_array_member(o, "final", node_bytes_array(r, r->node_final));
+	json_object_set_array_member(o, "peak", node_bytes_array(st, st->node_peak_pages));
+	json_object_set_array_member(o, "final", node_bytes_array(st, st->node_final_pages));
 }
 
 /* footprint-nodes-ALLOC.csv: slab bytes per node at every sample (wide:
  * one column per node), for machines of at most RUN_NODE_SERIES_MAX nodes. */
-static char *node_series_csv(const run_t *r)
+static char *node_series_csv(const run_stats_t *st)
 {
-	int nn = r->k->m->nnodes;
+	int nn = st->nnodes;
 	GString *s = g_string_new("time_ns");
 
 	for (int n = 0; n < nn; n++)
 		g_string_append_printf(s, ",node%d_slab_bytes", n);
 	g_string_append_c(s, '\n');
-	for (guint i = 0; i < r->samples->len; i++) {
+	for (guint i = 0; i < st->samples->len; i++) {
 		g_string_append_printf(s, "%" G_GUINT64_FORMAT,
-		                       g_array_index(r->samples, sample_t, i).t / PS_PER_NS);
+		                       g_array_index(st->samples, sample_t, i).t / PS_PER_NS);
 		for (int n = 0; n < nn; n++)
-			g_string_append_printf(s, ",%" G_GUINT64_FORMAT, page_bytes(r,
-			                       g_array_index(r->node_series, uint64_t, i * (guint)nn + (guint)n)));
+			g_string_append_printf(s, ",%" G_GUINT64_FORMAT, st->page_size *
+			                       g_array_index(st->node_series, uint64_t, i * (guint)nn + (guint)n));
 		g_string_append_c(s, '\n');
 	}
 	return g_string_free(s, FALSE);
@@ -175,28 +170,26 @@ static JsonObject *footprint_object(const footprint_t *f)
 	return o;
 }
 
-/* kmeta accounts as owner -> {category -> bytes}, and category totals. */
-typedef struct meta_ctx {
-	JsonObject *by_owner;
-	JsonObject *by_category;
-} meta_ctx_t;
-
 static void add_to(JsonObject *o, const char *key, uint64_t bytes)
 {
 	gint64 prev = json_object_has_member(o, key) ? json_object_get_int_member(o, key) : 0;
 	json_object_set_int_member(o, key, prev + (gint64)bytes);
 }
 
-static void meta_visit(void *ctx, const char *owner, const char *category, uint64_t bytes)
+/* Metadata accounts as owner -> {category -> bytes} (returned), and their
+ * category totals into by_category. */
+static JsonObject *meta_by_owner(const run_stats_t *st, JsonObject *by_category)
 {
-	meta_ctx_t *m = ctx;
-	JsonObject *o;
+	JsonObject *by_owner = json_object_new();
 
-	if (!json_object_has_member(m->by_owner, owner))
-		obj_add_obj(m->by_owner, owner);
-	o = json_object_get_object_member(m->by_owner, owner);
-	add_to(o, category, bytes);
-	add_to(m->by_category, category, bytes);
+	for (guint i = 0; i < st->meta->len; i++) {
+		const meta_stats_t *m = &g_array_index(st->meta, meta_stats_t, i);
+		if (!json_object_has_member(by_owner, m->owner))
+			obj_add_obj(by_owner, m->owner);
+		add_to(json_object_get_object_member(by_owner, m->owner), m->category, m->bytes);
+		add_to(by_category, m->category, m->bytes);
+	}
+	return by_owner;
 }
 
 static gint64 sum_members(JsonObject *o)
@@ -210,13 +203,18 @@ static gint64 sum_members(JsonObject *o)
 	return total;
 }
 
-static void queue_visit(void *ctx, const char *kind, uint64_t objects, uint64_t bytes)
+static JsonObject *capacity_object(const GArray *capacity)
 {
-	JsonObject *q = json_object_new();
+	JsonObject *o = json_object_new();
 
-	json_object_set_int_member(q, "objects", (gint64)objects);
-	json_object_set_int_member(q, "bytes", (gint64)bytes);
-	json_object_set_object_member(ctx, kind, q);
+	for (guint i = 0; i < capacity->len; i++) {
+		const queue_cap_t *q = &g_array_index(capacity, queue_cap_t, i);
+		JsonObject *k = json_object_new();
+		json_object_set_int_member(k, "objects", (gint64)q->objects);
+		json_object_set_int_member(k, "bytes", (gint64)q->bytes);
+		json_object_set_object_member(o, q->kind, k);
+	}
+	return o;
 }
 
 /* Add each kind of `from` into the totals object `into`. */
@@ -244,24 +242,14 @@ static JsonArray *counts_array(const uint64_t *v, int n)
 	return a;
 }
 
-/* The workload cache created as kc, or NULL (an allocator's own cache). */
-static cache_rec_t *workload_cache(run_t *r, kmem_cache_t *kc)
-{
-	for (guint i = 0; i < r->caches->len; i++)
-		if (((cache_rec_t *)r->caches->pdata[i])->kc == kc)
-			return r->caches->pdata[i];
-	return NULL;
-}
-
 /* "defrag" and "vacate": what t:defrag and t:vacate did to a workload
  * cache, when the workload called them. */
-static void add_reclaim(JsonObject *o, run_t *r, kmem_cache_t *kc)
+static void add_reclaim(JsonObject *o, const cache_stats_t *c)
 {
 	static const char *const results[] = { "ok", "pinned", "busy", "nomem", "not_slab" };
-	cache_rec_t *c = workload_cache(r, kc);
 	uint64_t vacates = 0;
 
-	if (!c)
+	if (!c->workload)
 		return;
 	if (c->defrags) {
 		JsonObject *d = obj_add_obj(o, "defrag");
@@ -282,67 +270,60 @@ static void add_reclaim(JsonObject *o, run_t *r, kmem_cache_t *kc)
 	}
 }
 
-static JsonObject *cache_object(run_t *r, kmem_cache_t *kc, JsonObject *by_owner)
+static JsonObject *cache_object(const cache_stats_t *c, JsonObject *by_owner)
 {
 	JsonObject *o = json_object_new();
-	cache_info_t ci = { 0 };
+	const cache_info_t *ci = &c->info;
 
-	r->ops->cache_info(r->alloc, kc, &ci);
-	json_object_set_int_member(o, "object_size", ci.object_size);
-	json_object_set_int_member(o, "size", ci.size);
-	json_object_set_int_member(o, "align", ci.align);
-	json_object_set_int_member(o, "objects_per_slab", ci.objects_per_slab);
-	json_object_set_int_member(o, "order", ci.order);
-	json_object_set_int_member(o, "slabs", (gint64)ci.slabs);
-	json_object_set_int_member(o, "active_slabs", (gint64)ci.active_slabs);
-	json_object_set_int_member(o, "num_objs", (gint64)ci.num_objs);
-	json_object_set_int_member(o, "active_objs", (gint64)ci.active_objs);
-	json_object_set_int_member(o, "limit", ci.limit);
-	json_object_set_int_member(o, "batchcount", ci.batchcount);
-	json_object_set_int_member(o, "sharedfactor", ci.sharedfactor);
-	json_object_set_int_member(o, "sharedavail", (gint64)ci.sharedavail);
-	if (json_object_has_member(by_owner, ci.name)) {
-		JsonObject *m = json_object_get_object_member(by_owner, ci.name);
+	json_object_set_int_member(o, "object_size", ci->object_size);
+	json_object_set_int_member(o, "size", ci->size);
+	json_object_set_int_member(o, "align", ci->align);
+	json_object_set_int_member(o, "objects_per_slab", ci->objects_per_slab);
+	json_object_set_int_member(o, "order", ci->order);
+	json_object_set_int_member(o, "slabs", (gint64)ci->slabs);
+	json_object_set_int_member(o, "active_slabs", (gint64)ci->active_slabs);
+	json_object_set_int_member(o, "num_objs", (gint64)ci->num_objs);
+	json_object_set_int_member(o, "active_objs", (gint64)ci->active_objs);
+	json_object_set_int_member(o, "limit", ci->limit);
+	json_object_set_int_member(o, "batchcount", ci->batchcount);
+	json_object_set_int_member(o, "sharedfactor", ci->sharedfactor);
+	json_object_set_int_member(o, "sharedavail", (gint64)ci->sharedavail);
+	if (json_object_has_member(by_owner, c->name)) {
+		JsonObject *m = json_object_get_object_member(by_owner, c->name);
 		json_object_set_int_member(o, "metadata_bytes", sum_members(m));
 		json_object_set_object_member(o, "metadata_by_category", json_object_ref(m));
 	} else {
 		json_object_set_int_member(o, "metadata_bytes", 0);
 		obj_add_obj(o, "metadata_by_category");
 	}
-	if (r->ops->queue_capacity)
-		r->ops->queue_capacity(r->alloc, kc, queue_visit, obj_add_obj(o, "queue_capacity"));
-	add_reclaim(o, r, kc);
+	if (c->has_capacity)
+		json_object_set_object_member(o, "queue_capacity", capacity_object(c->capacity));
+	add_reclaim(o, c);
 	return o;
 }
 
-static void add_caches(JsonObject *a, run_t *r)
+static void add_caches(JsonObject *a, const run_stats_t *st)
 {
-	meta_ctx_t m = { json_object_new(), obj_add_obj(a, "metadata_by_category") };
+	JsonObject *by_owner = meta_by_owner(st, obj_add_obj(a, "metadata_by_category"));
 	JsonObject *caches = obj_add_obj(a, "caches");
-	int n = r->ops->ncaches(r->alloc);
+	JsonObject *capacity = st->has_capacity ? obj_add_obj(a, "queue_capacity") : NULL;
 
-	JsonObject *capacity = r->ops->queue_capacity ? obj_add_obj(a, "queue_capacity") : NULL;
-
-	kmeta_foreach(meta_visit, &m);
-	for (int i = 0; i < n; i++) {
-		kmem_cache_t *kc = r->ops->cache_at(r->alloc, i);
-		cache_info_t ci = { 0 };
-		r->ops->cache_info(r->alloc, kc, &ci);
-		JsonObject *co = cache_object(r, kc, m.by_owner);
-		json_object_set_object_member(caches, ci.name, co);
+	for (guint i = 0; i < st->caches->len; i++) {
+		const cache_stats_t *c = &g_array_index(st->caches, cache_stats_t, i);
+		JsonObject *co = cache_object(c, by_owner);
+		json_object_set_object_member(caches, c->name, co);
 		if (capacity)
 			add_capacity(capacity, json_object_get_object_member(co, "queue_capacity"));
 	}
-	json_object_unref(m.by_owner);
+	json_object_unref(by_owner);
 }
 
-static void add_locks(JsonObject *a, run_t *r)
+static void add_locks(JsonObject *a, const run_stats_t *st)
 {
 	JsonObject *locks = obj_add_obj(a, "locks");
-	GPtrArray *cls = lock_classes_sorted(r->k->locks);
 
-	for (guint i = 0; i < cls->len; i++) {
-		lock_class_t *c = cls->pdata[i];
+	for (guint i = 0; i < st->locks->len; i++) {
+		const lock_stats_t *c = &g_array_index(st->locks, lock_stats_t, i);
 		JsonObject *o = obj_add_obj(locks, c->name);
 		json_object_set_int_member(o, "acquisitions", (gint64)c->acquisitions);
 		json_object_set_int_member(o, "contentions", (gint64)c->contentions);
@@ -350,12 +331,11 @@ static void add_locks(JsonObject *a, run_t *r)
 		json_object_set_double_member(o, "max_wait_ns", ns(c->max_wait));
 		json_object_set_double_member(o, "hold_ns", ns(c->hold));
 	}
-	g_ptr_array_free(cls, TRUE);
 }
 
-static void add_cachelines(JsonObject *a, run_t *r)
+static void add_cachelines(JsonObject *a, const run_stats_t *st)
 {
-	const coh_stats_t *s = coh_stats(r->k->coh);
+	const coh_stats_t *s = &st->lines;
 	JsonObject *o = obj_add_obj(a, "cachelines");
 
 	json_object_set_int_member(o, "accesses", (gint64)s->accesses);
@@ -368,40 +348,36 @@ static void add_cachelines(JsonObject *a, run_t *r)
 }
 
 /* "paths": fast and slow path counts, for allocators that have them. */
-static void add_paths(JsonObject *a, run_t *r)
+static void add_paths(JsonObject *a, const run_stats_t *st)
 {
-	uint64_t alloc[2], free[2];
 	JsonObject *o, *x;
 
-	if (!r->ops->path_split)
+	if (!st->has_paths)
 		return;
-	r->ops->path_split(r->alloc, alloc, free);
 	o = obj_add_obj(a, "paths");
 	x = obj_add_obj(o, "alloc");
-	json_object_set_int_member(x, "fast", (gint64)alloc[0]);
-	json_object_set_int_member(x, "slow", (gint64)alloc[1]);
+	json_object_set_int_member(x, "fast", (gint64)st->path_alloc[0]);
+	json_object_set_int_member(x, "slow", (gint64)st->path_alloc[1]);
 	x = obj_add_obj(o, "free");
-	json_object_set_int_member(x, "fast", (gint64)free[0]);
-	json_object_set_int_member(x, "slow", (gint64)free[1]);
+	json_object_set_int_member(x, "fast", (gint64)st->path_free[0]);
+	json_object_set_int_member(x, "slow", (gint64)st->path_free[1]);
 }
 
-/* "jitter": housekeeping totals, and by source (work functions sharing a
- * label are summed). */
-static void add_jitter(JsonObject *a, run_t *r)
+/* "jitter": housekeeping totals, and by source. */
+static void add_jitter(JsonObject *a, const run_stats_t *st)
 {
 	JsonObject *jit = obj_add_obj(a, "jitter"), *by = obj_add_obj(jit, "by_source");
 	uint64_t runs = 0;
 
-	json_object_set_double_member(jit, "housekeeping_ns_total", ns(r->k->housekeeping));
-	json_object_set_double_member(jit, "longest_interruption_ns", ns(r->k->longest_interruption));
-	for (guint i = 0; i < r->k->work_sources->len; i++) {
-		const kwork_source_t *w = &g_array_index(r->k->work_sources, kwork_source_t, i);
-		JsonObject *o = json_object_has_member(by, w->label) ?
-			json_object_get_object_member(by, w->label) : obj_add_obj(by, w->label);
+	json_object_set_double_member(jit, "housekeeping_ns_total", ns(st->housekeeping));
+	json_object_set_double_member(jit, "longest_interruption_ns", ns(st->longest_interruption));
+	for (guint i = 0; i < st->work->len; i++) {
+		const work_stats_t *w = &g_array_index(st->work, work_stats_t, i);
+		JsonObject *o = obj_add_obj(by, w->label);
 
-		json_object_set_int_member(o, "runs", iget(o, "runs") + (gint64)w->runs);
-		json_object_set_double_member(o, "total_ns", dget(o, "total_ns") + ns(w->total));
-		json_object_set_double_member(o, "longest_ns", MAX(dget(o, "longest_ns"), ns(w->longest)));
+		json_object_set_int_member(o, "runs", (gint64)w->runs);
+		json_object_set_double_member(o, "total_ns", ns(w->total));
+		json_object_set_double_member(o, "longest_ns", ns(w->longest));
 		runs += w->runs;
 	}
 	json_object_set_int_member(jit, "interruptions", (gint64)runs);
@@ -409,7 +385,7 @@ static void add_jitter(JsonObject *a, run_t *r)
 
 /* "pageblocks": page blocks of each migrate type at the end, and how many
  * of them are wholly free (summed over nodes). */
-static void add_pageblocks(JsonObject *pages, run_t *r)
+static void add_pageblocks(JsonObject *pages, const run_stats_t *st)
 {
 	static const char *const types[MIGRATE_TYPES] = {
 		[MIGRATE_UNMOVABLE] = "unmovable", [MIGRATE_RECLAIMABLE] = "reclaimable",
@@ -418,27 +394,18 @@ static void add_pageblocks(JsonObject *pages, run_t *r)
 	JsonObject *o = obj_add_obj(pages, "pageblocks");
 
 	for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-		uint64_t blocks = 0, free = 0;
-		for (int n = 0; n < r->k->m->nnodes; n++) {
-			uint64_t f = 0;
-			blocks += pa_pageblocks_of(r->k->pa, n, mt, &f);
-			free += f;
-		}
 		JsonObject *t = obj_add_obj(o, types[mt]);
-		json_object_set_int_member(t, "blocks", (gint64)blocks);
-		json_object_set_int_member(t, "wholly_free", (gint64)free);
+		json_object_set_int_member(t, "blocks", (gint64)st->blocks[mt].blocks);
+		json_object_set_int_member(t, "wholly_free", (gint64)st->blocks[mt].wholly_free);
 	}
 }
 
-static void add_pages(JsonObject *a, run_t *r)
+static void add_pages(JsonObject *a, const run_stats_t *st)
 {
-	const pa_stats_t *s = pa_stats(r->k->pa);
+	const pa_stats_t *s = &st->pages;
 	JsonObject *o = obj_add_obj(a, "pages");
-	JsonArray *orders = json_array_new();
 
-	for (int i = 0; i < PA_MAX_ORDER; i++)
-		json_array_add_int_element(orders, (gint64)s->allocs_by_order[i]);
-	json_object_set_array_member(o, "allocs_by_order", orders);
+	json_object_set_array_member(o, "allocs_by_order", counts_array(s->allocs_by_order, PA_MAX_ORDER));
 	json_object_set_int_member(o, "frees", (gint64)s->frees);
 	json_object_set_int_member(o, "failures", (gint64)s->failures);
 	json_object_set_int_member(o, "fallbacks", (gint64)s->fallbacks);
@@ -446,57 +413,56 @@ static void add_pages(JsonObject *a, run_t *r)
 	json_object_set_int_member(o, "pcp_drains", (gint64)s->pcp_drains);
 	json_object_set_int_member(o, "steals", (gint64)s->steals);
 	json_object_set_int_member(o, "blocks_converted", (gint64)s->blocks_converted);
-	add_pageblocks(o, r);
+	add_pageblocks(o, st);
 }
 
-static void stat_visit(void *ctx, const char *name, uint64_t value)
+static void add_counters(JsonObject *into, const GArray *counters)
 {
-	json_object_set_int_member(ctx, name, (gint64)value);
+	for (guint i = 0; i < counters->len; i++) {
+		const counter_stats_t *c = &g_array_index(counters, counter_stats_t, i);
+		json_object_set_int_member(into, c->name, c->value);
+	}
 }
 
-static void add_time(JsonObject *a, run_t *r)
+static void add_time(JsonObject *a, const run_stats_t *st)
 {
-	simtime_t span = r->t_end > r->t0 ? r->t_end - r->t0 : 0;
-	uint64_t ops = r->ops_done[OP_STAT_ALLOC] + r->ops_done[OP_STAT_FREE];
+	uint64_t ops = st->ops[OP_STAT_ALLOC] + st->ops[OP_STAT_FREE];
 	JsonObject *cost = obj_add_obj(a, "cpu_time_ns");
-	simtime_t sum[COST_NKINDS] = { 0 };
 
-	json_object_set_double_member(a, "simulated_ns", ns(span));
+	json_object_set_double_member(a, "simulated_ns", ns(st->span));
 	json_object_set_double_member(a, "throughput_ops_per_sec",
-	                              span ? (double)ops * (double)PS_PER_SEC / (double)span : 0);
-	for (int c = 0; c < r->k->m->ncpus; c++)
-		for (int k = 0; k < COST_NKINDS; k++)
-			sum[k] += engine_cpu(r->k->engine, c)->cost[k];
+	                              st->span ? (double)ops * (double)PS_PER_SEC / (double)st->span : 0);
 	for (int k = 0; k < COST_NKINDS; k++)
-		json_object_set_double_member(cost, cost_kind_names[k], ns(sum[k]));
+		json_object_set_double_member(cost, cost_kind_names[k], ns(st->cost[k]));
 }
 
 /* Mean simulated ns per operation, split by account; "total" is the mean
  * latency, and the parts add up to it. */
-static void add_breakdown(JsonObject *a, run_t *r)
+static void add_breakdown(JsonObject *a, const run_stats_t *st)
 {
 	static const char *const ops[OP_STAT_N] = { "alloc", "free" };
 	JsonObject *b = obj_add_obj(a, "breakdown_ns_per_op");
 
 	for (int op = 0; op < OP_STAT_N; op++) {
 		JsonObject *o = obj_add_obj(b, ops[op]);
-		uint64_t n = r->lat[op].count;
+		uint64_t n = st->lat[op].count;
 		simtime_t total = 0;
 		for (int k = 0; k < COST_NKINDS; k++) {
 			json_object_set_double_member(o, cost_kind_names[k],
-			                              n ? ns(r->breakdown[op][k]) / (double)n : 0);
-			total += r->breakdown[op][k];
+			                              n ? ns(st->breakdown[op][k]) / (double)n : 0);
+			total += st->breakdown[op][k];
 		}
 		json_object_set_double_member(o, "total", n ? ns(total) / (double)n : 0);
 	}
 }
 
-static char *samples_csv(run_t *r)
+static char *samples_csv(const run_stats_t *st)
 {
-	GString *s = g_string_new("time_ns,slab_bytes,live_bytes,queued_bytes,metadata_bytes\n");
+	GString *s = g_string_new(csv_footprint.header);
 
-	for (guint i = 0; i < r->samples->len; i++) {
-		sample_t *x = &g_array_index(r->samples, sample_t, i);
+	g_string_append_c(s, '\n');
+	for (guint i = 0; i < st->samples->len; i++) {
+		sample_t *x = &g_array_index(st->samples, sample_t, i);
 		g_string_append_printf(s, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
 		                       ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
 		                       x->t / PS_PER_NS, x->slab_bytes, x->live_bytes,
@@ -507,12 +473,13 @@ static char *samples_csv(run_t *r)
 
 /* jitter-ALLOC.csv: per sample window, the longest operation of each kind
  * and the housekeeping time. */
-static char *jitter_csv(run_t *r)
+static char *jitter_csv(const run_stats_t *st)
 {
-	GString *s = g_string_new("time_ns,max_alloc_ns,max_free_ns,housekeeping_ns\n");
+	GString *s = g_string_new(csv_jitter.header);
 
-	for (guint i = 0; i < r->samples->len; i++) {
-		sample_t *x = &g_array_index(r->samples, sample_t, i);
+	g_string_append_c(s, '\n');
+	for (guint i = 0; i < st->samples->len; i++) {
+		sample_t *x = &g_array_index(st->samples, sample_t, i);
 		g_string_append_printf(s, "%" G_GUINT64_FORMAT ",%.3f,%.3f,%.3f\n", x->t / PS_PER_NS,
 		                       ns(x->max_lat[OP_STAT_ALLOC]), ns(x->max_lat[OP_STAT_FREE]),
 		                       ns(x->housekeeping));
@@ -536,14 +503,15 @@ static void cdf_row(void *ctx, uint64_t value, uint64_t count)
 }
 
 /* latency-ALLOC.csv: the latency distribution of each operation. */
-static char *latency_csv(run_t *r)
+static char *latency_csv(const run_stats_t *st)
 {
 	static const char *const ops[OP_STAT_N] = { "alloc", "free" };
-	GString *s = g_string_new("op,latency_ns,count,cumulative_fraction\n");
+	GString *s = g_string_new(csv_latency.header);
 
+	g_string_append_c(s, '\n');
 	for (int op = 0; op < OP_STAT_N; op++) {
-		cdf_ctx_t c = { s, ops[op], r->lat[op].count, 0 };
-		hist_foreach(&r->lat[op], cdf_row, &c);
+		cdf_ctx_t c = { s, ops[op], st->lat[op].count, 0 };
+		hist_foreach(&st->lat[op], cdf_row, &c);
 	}
 	return g_string_free(s, FALSE);
 }
@@ -577,123 +545,108 @@ static void shared_csv_rows(report_t *rep, const char *name, JsonObject *a)
 	g_list_free(cls);
 }
 
-/* Keys of a hash table in name order (reports never show hash order). */
-static GList *sorted_keys(GHashTable *t)
-{
-	return g_list_sort(g_hash_table_get_keys(t), (GCompareFunc)strcmp);
-}
-
 /* workload_metrics (t:record distributions) and workload_counters. */
-static void add_workload_metrics(JsonObject *a, run_t *r)
+static void add_workload_metrics(JsonObject *a, const run_stats_t *st)
 {
 	JsonObject *m = obj_add_obj(a, "workload_metrics");
-	JsonObject *c = obj_add_obj(a, "workload_counters");
-	GList *names = sorted_keys(r->metrics), *cnames = sorted_keys(r->counters);
 
-	for (GList *l = names; l; l = l->next)
-		json_object_set_object_member(m, l->data,
-		                              latency_object(g_hash_table_lookup(r->metrics, l->data)));
-	for (GList *l = cnames; l; l = l->next)
-		json_object_set_int_member(c, l->data, *(int64_t *)g_hash_table_lookup(r->counters, l->data));
-	g_list_free(names);
-	g_list_free(cnames);
+	for (guint i = 0; i < st->metrics->len; i++) {
+		const metric_stats_t *x = &g_array_index(st->metrics, metric_stats_t, i);
+		json_object_set_object_member(m, x->name, latency_object(&x->h));
+	}
+	add_counters(obj_add_obj(a, "workload_counters"), st->counters);
 }
 
 /* "mempools": each critical pool by the name of its cache. */
-static void add_mempools(JsonObject *a, run_t *r)
+static void add_mempools(JsonObject *a, const run_stats_t *st)
 {
 	JsonObject *pools;
 
-	if (!r->pools->len)
+	if (!st->pools->len)
 		return;
 	pools = obj_add_obj(a, "mempools");
-	for (guint i = 0; i < r->pools->len; i++) {
-		pool_rec_t *p = r->pools->pdata[i];
-		JsonObject *o = obj_add_obj(pools, ((cache_rec_t *)r->caches->pdata[p->cache])->name);
-		critpool_stats_t st = { 0 };
+	for (guint i = 0; i < st->pools->len; i++) {
+		const pool_stats_t *p = &g_array_index(st->pools, pool_stats_t, i);
+		const critpool_stats_t *s = &p->st;
+		JsonObject *o = obj_add_obj(pools, p->cache);
 
-		if (p->cp)
-			critpool_stats(p->cp, &st);
 		json_object_set_string_member(o, "variant", critpool_variant_name(p->variant));
-		json_object_set_int_member(o, "min_nr", (gint64)st.min_nr);
-		json_object_set_int_member(o, "level", (gint64)st.level);
-		json_object_set_int_member(o, "low_water", (gint64)st.low_water);
-		json_object_set_int_member(o, "pool_hits", (gint64)st.pool_hits);
-		json_object_set_int_member(o, "pool_refills", (gint64)st.pool_refills);
-		json_object_set_int_member(o, "crit_allocs", (gint64)st.crit_allocs);
-		json_object_set_int_member(o, "crit_failures", (gint64)st.crit_failures);
-		json_object_set_int_member(o, "noncrit_allocs", (gint64)st.noncrit_allocs);
-		json_object_set_int_member(o, "noncrit_failures", (gint64)st.noncrit_failures);
-		json_object_set_int_member(o, "leaked", (gint64)st.leaked);
+		json_object_set_int_member(o, "min_nr", (gint64)s->min_nr);
+		json_object_set_int_member(o, "level", (gint64)s->level);
+		json_object_set_int_member(o, "low_water", (gint64)s->low_water);
+		json_object_set_int_member(o, "pool_hits", (gint64)s->pool_hits);
+		json_object_set_int_member(o, "pool_refills", (gint64)s->pool_refills);
+		json_object_set_int_member(o, "crit_allocs", (gint64)s->crit_allocs);
+		json_object_set_int_member(o, "crit_failures", (gint64)s->crit_failures);
+		json_object_set_int_member(o, "noncrit_allocs", (gint64)s->noncrit_allocs);
+		json_object_set_int_member(o, "noncrit_failures", (gint64)s->noncrit_failures);
+		json_object_set_int_member(o, "leaked", (gint64)s->leaked);
 	}
 }
 
 /* mempool-ALLOC.csv: each pool's reserve at every sample. */
-static char *mempool_csv(run_t *r)
+static char *mempool_csv(const run_stats_t *st)
 {
 	GString *s = g_string_new("time_ns");
-	guint np = r->pools->len;
+	guint np = st->pools->len;
 
 	for (guint i = 0; i < np; i++)
-		g_string_append_printf(s, ",%s_level",
-		                       ((cache_rec_t *)r->caches->pdata[((pool_rec_t *)r->pools->pdata[i])->cache])->name);
+		g_string_append_printf(s, ",%s_level", g_array_index(st->pools, pool_stats_t, i).cache);
 	g_string_append_c(s, '\n');
-	for (guint t = 0; t < r->samples->len; t++) {
-		g_string_append_printf(s, "%" G_GUINT64_FORMAT, g_array_index(r->samples, sample_t, t).t / PS_PER_NS);
+	for (guint t = 0; t < st->samples->len; t++) {
+		g_string_append_printf(s, "%" G_GUINT64_FORMAT, g_array_index(st->samples, sample_t, t).t / PS_PER_NS);
 		for (guint i = 0; i < np; i++)
-			g_string_append_printf(s, ",%d", g_array_index(r->pool_levels, int, t * np + i));
+			g_string_append_printf(s, ",%d", g_array_index(st->pool_levels, int, t * np + i));
 		g_string_append_c(s, '\n');
 	}
 	return g_string_free(s, FALSE);
 }
 
-void report_add(report_t *rep, run_t *r)
+/* Keep file NAME-ALLOCATOR.csv with contents `text` (taken). */
+static void add_csv(report_t *rep, const char *name, const char *allocator, char *text)
 {
-	JsonObject *a = obj_add_obj(rep->allocators, r->ops->name);
+	g_ptr_array_add(rep->csv_names, g_strdup_printf("%s-%s.csv", name, allocator));
+	g_ptr_array_add(rep->csv_names, text);
+}
+
+void report_add(report_t *rep, const run_stats_t *st)
+{
+	JsonObject *a = obj_add_obj(rep->allocators, st->allocator);
 	JsonObject *ops = obj_add_obj(a, "ops");
 	JsonObject *mem = obj_add_obj(a, "memory");
 	JsonObject *by_cache = json_object_new();
 
-	json_object_set_int_member(ops, "alloc", (gint64)r->ops_done[OP_STAT_ALLOC]);
-	json_object_set_int_member(ops, "free", (gint64)r->ops_done[OP_STAT_FREE]);
-	json_object_set_int_member(ops, "failed", (gint64)r->failed);
-	add_latency(a, "latency_ns", r->lat);
-	for (guint i = 0; i < r->caches->len; i++) {
-		cache_rec_t *c = r->caches->pdata[i];
-		add_latency(by_cache, c->name, c->lat);
+	json_object_set_int_member(ops, "alloc", (gint64)st->ops[OP_STAT_ALLOC]);
+	json_object_set_int_member(ops, "free", (gint64)st->ops[OP_STAT_FREE]);
+	json_object_set_int_member(ops, "failed", (gint64)st->failed);
+	add_latency(a, "latency_ns", st->lat);
+	for (guint i = 0; i < st->cache_lat->len; i++) {
+		const named_lat_t *n = &g_array_index(st->cache_lat, named_lat_t, i);
+		add_latency(by_cache, n->name, n->lat);
 	}
-	if (r->kmalloc_lat[OP_STAT_ALLOC].count)
-		add_latency(by_cache, "kmalloc", r->kmalloc_lat);
 	json_object_set_object_member(a, "latency_ns_by_cache", by_cache);
-	json_object_set_object_member(mem, "peak", footprint_object(&r->peak));
-	json_object_set_object_member(mem, "final", footprint_object(&r->final));
-	add_node_footprint(mem, r);
-	add_caches(a, r);
-	add_locks(a, r);
-	add_cachelines(a, r);
-	add_pages(a, r);
-	add_jitter(a, r);
-	add_paths(a, r);
-	r->ops->stats(r->alloc, stat_visit, obj_add_obj(a, "stats"));
-	add_time(a, r);
-	add_breakdown(a, r);
-	add_workload_metrics(a, r);
-	add_mempools(a, r);
-	g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-%s.csv", r->ops->name));
-	g_ptr_array_add(rep->csv_names, samples_csv(r));
-	g_ptr_array_add(rep->csv_names, g_strdup_printf("latency-%s.csv", r->ops->name));
-	g_ptr_array_add(rep->csv_names, latency_csv(r));
-	g_ptr_array_add(rep->csv_names, g_strdup_printf("jitter-%s.csv", r->ops->name));
-	g_ptr_array_add(rep->csv_names, jitter_csv(r));
-	if (r->pools->len) {
-		g_ptr_array_add(rep->csv_names, g_strdup_printf("mempool-%s.csv", r->ops->name));
-		g_ptr_array_add(rep->csv_names, mempool_csv(r));
-	}
-	if (r->node_series->len) {
-		g_ptr_array_add(rep->csv_names, g_strdup_printf("footprint-nodes-%s.csv", r->ops->name));
-		g_ptr_array_add(rep->csv_names, node_series_csv(r));
-	}
-	shared_csv_rows(rep, r->ops->name, a);
+	json_object_set_object_member(mem, "peak", footprint_object(&st->peak));
+	json_object_set_object_member(mem, "final", footprint_object(&st->final));
+	add_node_footprint(mem, st);
+	add_caches(a, st);
+	add_locks(a, st);
+	add_cachelines(a, st);
+	add_pages(a, st);
+	add_jitter(a, st);
+	add_paths(a, st);
+	add_counters(obj_add_obj(a, "stats"), st->alloc_counters);
+	add_time(a, st);
+	add_breakdown(a, st);
+	add_workload_metrics(a, st);
+	add_mempools(a, st);
+	add_csv(rep, csv_footprint.name, st->allocator, samples_csv(st));
+	add_csv(rep, csv_latency.name, st->allocator, latency_csv(st));
+	add_csv(rep, csv_jitter.name, st->allocator, jitter_csv(st));
+	if (st->pools->len)
+		add_csv(rep, "mempool", st->allocator, mempool_csv(st));
+	if (st->node_series->len)
+		add_csv(rep, "footprint-nodes", st->allocator, node_series_csv(st));
+	shared_csv_rows(rep, st->allocator, a);
 }
 
 char *report_json(report_t *rep)
@@ -970,27 +923,35 @@ static const char *top_lock(JsonObject *locks, double *wait_ns)
 	return top;
 }
 
+/* Width of a comparison column: its header, and room for large figures. */
+static int column_width(const metric_t *m)
+{
+	return MAX(12, (int)strlen(m->column) + 2);
+}
+
+/* One row per allocator, a column per METRIC_COMPARE metric, then the
+ * lock class that waited most. */
 static void text_comparison(GString *s, JsonObject *allocs)
 {
 	GList *names = json_object_get_members(allocs);
 
-	g_string_append(s, "\n== comparison ==\n"
-	                "allocator        ops/s    alloc p50    alloc p99     free p99    peak slab B    metadata B"
-	                "  most contended lock (wait ns per op)\n");
+	g_string_append_printf(s, "\n== comparison ==\n%-10s", "allocator");
+	for (const metric_t *m = metric_table; m->name; m++)
+		if (m->where & METRIC_COMPARE)
+			g_string_append_printf(s, " %*s", column_width(m), m->column);
+	g_string_append(s, "  most contended lock (wait ns per op)\n");
 	for (GList *l = names; l; l = l->next) {
 		JsonObject *a = oget(allocs, l->data);
-		JsonObject *lat = oget(a, "latency_ns");
-		JsonObject *peak = oget(oget(a, "memory"), "peak");
 		JsonObject *ops = oget(a, "ops");
 		double wait, nops = (double)(iget(ops, "alloc") + iget(ops, "free"));
 		const char *lock = top_lock(oget(a, "locks"), &wait);
 
-		g_string_append_printf(s, "%-10s %12.0f %12.1f %12.1f %12.1f %14" G_GINT64_FORMAT " %13" G_GINT64_FORMAT
-		                       "  %s (%.1f)\n",
-		                       (char *)l->data, dget(a, "throughput_ops_per_sec"),
-		                       dget(oget(lat, "alloc"), "p50"), dget(oget(lat, "alloc"), "p99"),
-		                       dget(oget(lat, "free"), "p99"), iget(peak, "slab_bytes"),
-		                       iget(peak, "metadata_bytes"), lock, nops > 0 ? wait / nops : 0.0);
+		g_string_append_printf(s, "%-10s", (char *)l->data);
+		for (const metric_t *m = metric_table; m->name; m++)
+			if (m->where & METRIC_COMPARE)
+				g_string_append_printf(s, " %*.*f", column_width(m), m->decimals,
+				                       metric_value(m, a));
+		g_string_append_printf(s, "  %s (%.1f)\n", lock, nops > 0 ? wait / nops : 0.0);
 	}
 	g_list_free(names);
 }
@@ -1024,6 +985,15 @@ static bool write_file(const char *dir, const char *name, const char *text, GErr
 	return ok;
 }
 
+static bool write_csv(const char *dir, const csv_layout_t *l, const char *text, GError **err)
+{
+	char *name = g_strconcat(l->name, ".csv", NULL);
+	bool ok = write_file(dir, name, text, err);
+
+	g_free(name);
+	return ok;
+}
+
 bool report_write(report_t *rep, const char *dir, GError **err)
 {
 	char *json, *text, *scn;
@@ -1041,8 +1011,8 @@ bool report_write(report_t *rep, const char *dir, GError **err)
 	     write_file(dir, "report.txt", text, err);
 	for (guint i = 0; ok && i < rep->csv_names->len; i += 2)
 		ok = write_file(dir, rep->csv_names->pdata[i], rep->csv_names->pdata[i + 1], err);
-	ok = ok && write_file(dir, "breakdown.csv", rep->breakdown_csv->str, err) &&
-	     write_file(dir, "locks.csv", rep->locks_csv->str, err);
+	ok = ok && write_csv(dir, &csv_breakdown, rep->breakdown_csv->str, err) &&
+	     write_csv(dir, &csv_locks, rep->locks_csv->str, err);
 	/* results.json last: its presence means the directory is complete. */
 	ok = ok && write_file(dir, "results.json", json, err);
 	g_free(json);

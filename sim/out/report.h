@@ -3,21 +3,23 @@
  *
  * Owns: the result tree of a scenario (one JSON object per allocator run)
  * and everything rendered from it.  The JSON tree is the one source of
- * truth: the text report is rendered from it, never from the run.  Files
+ * truth: the text report is rendered from it; the tree is built from the
+ * runs' statistics (stats.h), never from a run itself.  Files
  * are written atomically (temporary file, then rename).
  */
 #ifndef SLABSIM_REPORT_H
 #define SLABSIM_REPORT_H
 
 #include <glib.h>
-#include "run.h"
+#include "stats.h"
+#include "metrics.h"
 
 typedef struct report report_t;
 
 report_t *report_new(const scenario_t *sc);
 void report_free(report_t *rep);
-/* Add the results of a finished run (call before run_free). */
-void report_add(report_t *rep, run_t *r);
+/* Add the figures of one allocator's finished run. */
+void report_add(report_t *rep, const run_stats_t *st);
 /* results.json as text. */
 char *report_json(report_t *rep);
 /* The human report, rendered from the JSON tree. */

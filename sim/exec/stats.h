@@ -1,0 +1,130 @@
+/*
+ * stats.h -- the figures of one finished run, apart from the run.
+ *
+ * Owns: run_stats_t, a self-contained copy of everything a report shows of
+ * one allocator's run: operation counts and latency distributions, the
+ * footprint (peak, final, by node, over time), caches, metadata accounts,
+ * locks, cacheline traffic, page-allocator figures, housekeeping, the
+ * allocator's own counters, where simulated time went, workload metrics
+ * and critical pools.  run_stats() takes it when the run has ended; the
+ * writers (sim/out) read only this, never the run, the kernel or the
+ * allocator, so the run can be freed first and another backend can fill
+ * the same structure.  Every list is in a fixed order (creation order or
+ * name order), never in hash order.
+ */
+#ifndef SLABSIM_STATS_H
+#define SLABSIM_STATS_H
+
+#include "run.h"
+
+/* A latency distribution pair (alloc, free) under a name. */
+typedef struct named_lat {
+	char *name;
+	hist_t lat[OP_STAT_N];
+} named_lat_t;
+
+/* One kind of queue of a cache, full (allocator_ops.queue_capacity). */
+typedef struct queue_cap {
+	char *kind;
+	uint64_t objects, bytes;
+} queue_cap_t;
+
+/* One cache as the allocator describes it, with what the workload did to it. */
+typedef struct cache_stats {
+	cache_info_t info;        /* info.name points at name */
+	char *name;
+	bool has_capacity;        /* the allocator reports queue capacity */
+	GArray *capacity;         /* queue_cap_t, in the allocator's order */
+	bool workload;            /* a workload cache (else the allocator's own) */
+	uint64_t defrags;         /* t:defrag runs; totals and last histograms: */
+	defrag_report_t defrag;
+	uint64_t vacates[VACATE_NOT_SLAB + 1];   /* t:vacate results */
+} cache_stats_t;
+
+/* One metadata account. */
+typedef struct meta_stats {
+	char *owner, *category;
+	uint64_t bytes;
+} meta_stats_t;
+
+/* One lock class (lockstat). */
+typedef struct lock_stats {
+	char *name;
+	uint64_t acquisitions, contentions;
+	simtime_t wait, max_wait, hold;
+} lock_stats_t;
+
+/* Housekeeping done by one work function. */
+typedef struct work_stats {
+	const char *label;        /* a string literal (kwork_label) */
+	uint64_t runs;
+	simtime_t total, longest;
+} work_stats_t;
+
+/* Page blocks of one migratetype at the end, over all nodes. */
+typedef struct block_stats {
+	uint64_t blocks, wholly_free;
+} block_stats_t;
+
+/* A workload counter (t:count). */
+typedef struct counter_stats {
+	char *name;
+	int64_t value;
+} counter_stats_t;
+
+/* A workload metric (t:record). */
+typedef struct metric_stats {
+	char *name;
+	hist_t h;
+} metric_stats_t;
+
+/* A critical pool, by the name of its cache. */
+typedef struct pool_stats {
+	char *cache;
+	critpool_variant_t variant;
+	critpool_stats_t st;
+} pool_stats_t;
+
+typedef struct run_stats {
+	char *allocator;
+	int nnodes;
+	uint64_t page_size;
+
+	uint64_t ops[OP_STAT_N], failed;
+	hist_t lat[OP_STAT_N];            /* over all caches */
+	GArray *cache_lat;                /* named_lat_t: workload caches, then "kmalloc" if used */
+
+	footprint_t peak, final;
+	uint64_t *node_peak_pages, *node_final_pages;   /* [nnodes] */
+
+	GArray *caches;                   /* cache_stats_t, creation order */
+	bool has_capacity;                /* the allocator has queues */
+	GArray *meta;                     /* meta_stats_t, by (owner, category) */
+	GArray *locks;                    /* lock_stats_t, by name */
+	coh_stats_t lines;
+	pa_stats_t pages;
+	block_stats_t blocks[MIGRATE_TYPES];
+	simtime_t housekeeping, longest_interruption;
+	GArray *work;                     /* work_stats_t, first use order */
+	bool has_paths;                   /* the allocator splits fast/slow */
+	uint64_t path_alloc[2], path_free[2];
+	GArray *alloc_counters;           /* counter_stats_t: the allocator's, its order */
+
+	simtime_t span;                   /* workload start to end */
+	simtime_t cost[COST_NKINDS];      /* summed over CPUs */
+	simtime_t breakdown[OP_STAT_N][COST_NKINDS];   /* summed over ops */
+
+	GArray *metrics;                  /* metric_stats_t, by name */
+	GArray *counters;                 /* counter_stats_t, by name */
+	GArray *pools;                    /* pool_stats_t, creation order */
+
+	GArray *samples;                  /* sample_t */
+	GArray *node_series;              /* uint64_t pages, [sample][node]; empty above RUN_NODE_SERIES_MAX nodes */
+	GArray *pool_levels;              /* int, [sample][pool] */
+} run_stats_t;
+
+/* The figures of r, which has run to its end (run_execute returned true). */
+run_stats_t *run_stats(run_t *r);
+void run_stats_free(run_stats_t *st);
+
+#endif
