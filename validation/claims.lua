@@ -5,8 +5,8 @@
 -- A claim: { id, title, who, claim, method,
 --            runs = { { name, scenario, set = {...}, allocators }, ... },
 --            check = function(runs) return { figure = "...", verdict = "..." } end }
--- where runs[name] is that run's results.json.  Verdicts: "reproduced",
--- "partly reproduced", "contradicted", "not applicable".
+-- where runs[name] is that run's results.json.  The classes, verdicts and
+-- the rest of the format are in sim/cli/validate.c and docs/validation.md.
 
 local KiB, MiB, GiB = 2^10, 2^20, 2^30
 
@@ -41,6 +41,7 @@ local ALL = "slab,slub,slqb,slabifier,slob"
 return {
 {
 	id = "C1", title = "SLAB alien caches on huge NUMA machines",
+	class = "construction",
 	who = "Christoph Lameter, Slabifier post, October 2006 (seed 000)",
 	claim = "On a 1k CPU/node system each slab cache needs 128M for alien caches alone.",
 	method = "crossbar-1k boots 175 kernel caches plus each allocator's own on 1,024 CPUs and 1,024 nodes. " ..
@@ -63,6 +64,7 @@ return {
 },
 {
 	id = "C2", title = "SLAB \"crossbars\" at 4,096 CPUs and 1,024 nodes: hundreds of GB",
+	class = "construction",
 	who = "Nick Piggin, SLQB changelog (seeds 002, 003)",
 	claim = "NR_CPUS*MAX_NUMNODES type arrays could be hundreds of GBs for kmem caches on 4096-CPU, 1024-node systems.",
 	method = "crossbar-4k: the same cache set on 4,096 CPUs and 1,024 nodes. The figure is the metadata the " ..
@@ -89,6 +91,7 @@ return {
 },
 {
 	id = "C3", title = "A free list inside the objects saves memory for small objects",
+	class = "measured",
 	who = "Nick Piggin, SLQB changelog; February 3, 2009",
 	claim = "A free list stored in the objects (SLOB, SLUB, SLQB) instead of SLAB's arrays and slab " ..
 		"management reduces memory consumption and makes smaller objects realistic.",
@@ -120,6 +123,7 @@ return {
 },
 {
 	id = "C4", title = "SLUB leaves free pages lying around",
+	class = "measured",
 	who = "Nick Piggin, February 3, 2009",
 	claim = "Without periodic cleaning SLUB can leave free pages that never get cleaned up; SLQB sometimes uses less memory.",
 	method = "phase-change: 10^6 objects allocated on all CPUs, 90% freed (at random, or the oldest 90%, which " ..
@@ -149,6 +153,8 @@ return {
 },
 {
 	id = "C5", title = "kmalloc pass-through on large-page architectures costs memory",
+	class = "pending",
+	needs = "SLUB's kmalloc pass-through size as a tunable (the kernel-features work)",
 	who = "KOSAKI Motohiro, Pekka Enberg, Christoph Lameter, February 18, 2009",
 	claim = "With a fixed 8 KiB pass-through limit, a 16 KiB kmalloc on ia64's 64 KiB pages always goes to the " ..
 		"page allocator and uses 64 KiB: four times the memory.",
@@ -171,12 +177,13 @@ return {
 		return {
 			figure = "slab bytes per live byte: " .. table.concat(parts, ", ") .. ". The 4x needs the fixed 8 KiB " ..
 				"limit that was proposed, not 2.6.29's PAGE_SIZE rule, which slabsim's SLUB follows",
-			verdict = "not applicable",
+			verdict = "pending",
 		}
 	end,
 },
 {
 	id = "C6", title = "Deferred queue cleaning interrupts critical paths",
+	class = "construction",
 	who = "Christoph Lameter, January 26, 2009",
 	claim = "SLAB and SLQB keep processing after allocations: every 2 seconds each CPU is hit with queue " ..
 		"draining, where SLUB does all its work in the allocation and free paths.",
@@ -197,6 +204,7 @@ return {
 },
 {
 	id = "C7", title = "HPC barrier slowdown from periodic cleaning",
+	class = "measured",
 	who = "Christoph Lameter, January 27, 2009",
 	claim = "One CPU's cache cleaning delays every barrier sync; staggered cleaning hits one processor after " ..
 		"another and has a major effect on HPC application performance.",
@@ -233,14 +241,17 @@ return {
 },
 {
 	id = "C8", title = "Allocation does not belong on latency-critical paths",
+	class = "not modelled",
 	who = "Peter Zijlstra, January 26, 2009",
 	claim = "Anything that allocates is unbounded; -rt uses reservations (mempools) instead.",
+	needs = "task priorities and preemption of housekeeping by user tasks",
 	figure = "slabsim has no task priorities or preemption of housekeeping by user tasks, so the claim's " ..
 		"remedy cannot be modelled; the mempool side is in docs/mempool.md",
-	verdict = "not applicable",
+	verdict = "not modelled",
 },
 {
 	id = "C9", title = "SLUB needs no cleaning, so no jitter",
+	class = "construction",
 	who = "Christoph Lameter, January 27 and February 4, 2009",
 	claim = "SLUB does all necessary actions during allocation and free; there is no cache cleaning. " ..
 		"(The 2006 Slabifier did have a 2 s IPI flusher.)",
@@ -259,6 +270,7 @@ return {
 },
 {
 	id = "C10", title = "SLQB batches remote frees",
+	class = "measured",
 	who = "Nick Piggin, SLQB changelog",
 	claim = "A CPU freeing another CPU's objects batches them and moves them over at once, minimising " ..
 		"cross-CPU cachelines and lock acquisitions.",
@@ -291,6 +303,7 @@ return {
 },
 {
 	id = "C11", title = "Node-local frees go to the local freelist",
+	class = "construction",
 	who = "Nick Piggin, SLQB changelog",
 	claim = "An object freed on a CPU of its own node joins that CPU's LIFO freelist; only other nodes' objects are remote.",
 	method = "slqb-remote-free on one node and across nodes: SLQB's free_remote counter against all frees.",
@@ -312,6 +325,7 @@ return {
 },
 {
 	id = "C12", title = "Does SLQB have crossbar queues too?",
+	class = "construction",
 	who = "Christoph Lameter (yes), January 27; Nick Piggin (no), February 3, 2009",
 	claim = "SLQB has cross-bar queues like SLAB (Lameter); it does not (Piggin).",
 	method = "queue-growth: one cache on 1,024 CPUs with 64, 256 and 1,024 nodes; metadata of that cache.",
@@ -339,6 +353,7 @@ return {
 },
 {
 	id = "C13", title = "The OLTP regression on big machines",
+	class = "measured",
 	who = "Pekka Enberg, February 3, 2009 (speculation); Mel Gorman",
 	claim = "SLUB's OLTP regression comes from cacheline ping-pong without queues, worse with I/O completions on other CPUs.",
 	method = "sysbench-oltp on the 8-node Opteron: clients allocate short-lived objects; I/O objects are freed on " ..
@@ -357,6 +372,7 @@ return {
 },
 {
 	id = "C14", title = "The Slabifier takes list_lock only on slab state changes",
+	class = "construction",
 	who = "Christoph Lameter, Slabifier, 2006 (seed 000)",
 	claim = "As long as all processors are just allocating, no list_lock is needed at all.",
 	method = "slabifier-phases on 16 CPUs: an alloc-only phase, then mixed phases; list_lock acquisitions against " ..
@@ -381,6 +397,7 @@ return {
 },
 {
 	id = "C15", title = "SLQB's per-CPU lists need no locking",
+	class = "measured",
 	who = "Nick Piggin, SLQB changelog",
 	claim = "SLQB slabs can be manipulated with no locking, unlike allocators with per-node locks.",
 	method = "phases (mixed) on 16 CPUs with node-local allocation and free: lock acquisitions per operation.",
@@ -403,6 +420,7 @@ return {
 },
 {
 	id = "C16", title = "irq disable/enable dominates fast-path latency",
+	class = "measured",
 	who = "Christoph Lameter, February 4, 2009",
 	claim = "Interrupt disable/enable is the major cause of latency in the fast paths.",
 	method = "phases (mixed) on 16 CPUs: the irq part of SLUB's mean allocation cost against its largest other " ..
@@ -436,6 +454,7 @@ return {
 },
 {
 	id = "C17", title = "SLQB prefers order-0 pages",
+	class = "construction",
 	who = "Nick Piggin, SLQB changelog",
 	claim = "SLQB tries very hard to use order-0 pages, good for page and slab fragmentation.",
 	method = "boot-small: 175 kernel caches populated on 16 CPUs; page allocations by order.",
@@ -454,6 +473,7 @@ return {
 },
 {
 	id = "S1", title = "Defragmentation in kmem_cache_shrink raises slab density",
+	class = "measured",
 	who = "Christoph Lameter, slab defrag RFC, 2007 (seed 001; thread-results 5.2 A, C)",
 	claim = "Sorting partial slabs by use and kicking the objects out of the sparsest ones frees slabs; a few " ..
 		"partial slabs are kept on purpose.",
@@ -480,6 +500,7 @@ return {
 },
 {
 	id = "S2", title = "kmem_cache_vacate empties a chosen page unless an object is pinned",
+	class = "construction",
 	who = "Christoph Lameter, slab defrag RFC, 2007 (seed 001; thread-results 5.2 B)",
 	claim = "The slab allocator can be asked to empty a particular page; objects whose owner refuses a " ..
 		"reference pin their page.",
@@ -507,6 +528,7 @@ return {
 },
 {
 	id = "S3", title = "Critical mempool backing of slab pages: Pekka Enberg's objections",
+	class = "construction",
 	who = "Dobson's patch and Pekka Enberg's critique, 2006 (seed 004; thread-results 5.3)",
 	claim = "Without a return path the pool runs dry; critical pages leak to non-critical users; the planned " ..
 		"fixes (return, exclusivity) cost growth and failed ordinary allocations; a mempool of objects over the " ..

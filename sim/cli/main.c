@@ -7,7 +7,8 @@
  *   slabsim list [allocators|machines|workloads|scenarios]
  *
  * Exit status: 0 success, 1 bad input (scenario, options), 2 workload
- * script error, 3 allocator check failure (kbug).
+ * script error, 3 allocator check failure (kbug), 4 validate: a measured
+ * verdict changed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,7 @@ static const GOptionEntry run_options[] = {
 	{ NULL },
 };
 
-static char *opt_only, *opt_doc;
+static char *opt_only, *opt_doc, *opt_claims;
 
 static const GOptionEntry validate_options[] = {
 	{ "only", 0, 0, G_OPTION_ARG_STRING, &opt_only, "Check only these claims", "C1,C2,..." },
@@ -55,6 +56,8 @@ static const GOptionEntry validate_options[] = {
 	  "Where the runs' results go (default: results/validate)", "DIR" },
 	{ "doc", 0, 0, G_OPTION_ARG_FILENAME, &opt_doc,
 	  "The document to write (default: docs/validation.md under the root)", "FILE" },
+	{ "claims", 0, 0, G_OPTION_ARG_FILENAME, &opt_claims,
+	  "The claims file (default: validation/claims.lua under the root)", "FILE" },
 	{ NULL },
 };
 
@@ -498,15 +501,22 @@ static int cmd_validate(int argc, char **argv)
 		return fail(err, 1);
 	if (argc != 2)
 		return usage();
-	claims = g_build_filename(root_dir(), "validation", "claims.lua", NULL);
+	claims = opt_claims ? g_strdup(opt_claims) : g_build_filename(root_dir(), "validation", "claims.lua", NULL);
 	doc = opt_doc ? g_strdup(opt_doc) : g_build_filename(root_dir(), "docs", "validation.md", NULL);
 	self = g_file_read_link("/proc/self/exe", NULL);
 	validate_spec_t spec = { root_dir(), claims, doc, opt_out ? opt_out : "results/validate",
 	                         self, opt_only };
-	if (!validate_run(&spec, &err))
+	int changed = 0;
+	if (!validate_run(&spec, &changed, &err)) {
 		status = fail_coded(err);
-	else
+	} else {
 		g_printerr("slabsim: wrote %s\n", doc);
+		if (changed) {
+			g_printerr("slabsim: %d measured verdict%s changed (see above)\n", changed,
+			           changed > 1 ? "s" : "");
+			status = 4;
+		}
+	}
 	g_free(claims);
 	g_free(doc);
 	g_free(self);

@@ -6,8 +6,9 @@
  * Lua function that reads their results.json and returns the figure and
  * the verdict.  Each run is an ordinary `slabsim run` process whose
  * results directory is kept under the output directory; runs shared by
- * several claims execute once.  The output is docs/validation.md,
- * regenerated whole.
+ * several claims execute once.  The output is docs/validation.md and its
+ * record docs/validation.json; `only` re-evaluates some claims and keeps
+ * the record of the others.
  */
 #ifndef SLABSIM_VALIDATE_H
 #define SLABSIM_VALIDATE_H
@@ -24,7 +25,10 @@ typedef struct validate_spec {
 	const char *only;         /* comma-separated claim ids, or NULL: all */
 } validate_spec_t;
 
-/* Run every claim's runs, evaluate the claims, write the document. */
-bool validate_run(const validate_spec_t *spec, GError **err);
+/* Run the wanted claims' runs, evaluate them, merge them into the record
+ * and write the document.  *changed counts the measured claims whose
+ * verdict differs from the record's before this run.  False (and *err)
+ * on an unknown claim id, a bad claims file or a failed run. */
+bool validate_run(const validate_spec_t *spec, int *changed, GError **err);
 
 #endif
