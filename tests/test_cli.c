@@ -7,68 +7,22 @@
  * the sanitizer build stays quick.
  */
 #include <string.h>
-#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "harness.h"
 
 static char *tmpdir;
 
-typedef struct result {
-	int status;
-	char *out;
-	char *err;
-} result_t;
-
-static result_t slabsim(const char *first, ...)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	const char *bin = g_getenv("SLABSIM_BIN");
-	result_t r = { 0 };
-	GError *e = NULL;
-	va_list ap;
-	int wait;
-
-	g_assert_nonnull(bin);
-	g_ptr_array_add(argv, (char *)bin);
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *))
-		g_ptr_array_add(argv, (char *)a);
-	va_end(ap);
-	g_ptr_array_add(argv, NULL);
-	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-	                           &r.out, &r.err, &wait, &e));
-	g_assert_no_error(e);
-	r.status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128;
-	g_ptr_array_free(argv, TRUE);
-	return r;
-}
-
-static void result_free(result_t *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
-
 static char *path_in(const char *name)
 {
 	return g_build_filename(tmpdir, name, NULL);
 }
 
-static char *read_text(const char *dir, const char *name)
-{
-	char *p = g_build_filename(dir, name, NULL), *text = NULL;
-
-	g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
-	g_free(p);
-	return text;
-}
-
 #define SHORT "--set", "workload.batches=40"
 
-static result_t quick_run(const char *out, const char *seed)
+static harness_result_t quick_run(const char *out, const char *seed)
 {
-	return slabsim("run", "scenarios/quickstart.scn", "--out", out, "--quiet",
+	return harness_slabsim("run", "scenarios/quickstart.scn", "--out", out, "--quiet",
 	               "--seed", seed, SHORT, NULL);
 }
 
@@ -128,13 +82,13 @@ static void check_stable_core(JsonObject *root)
 static void test_results(void)
 {
 	char *out = path_in("r1");
-	result_t r = quick_run(out, "1");
+	harness_result_t r = quick_run(out, "1");
 	JsonParser *p = json_parser_new();
 	char *text;
 	JsonObject *ops;
 
 	g_assert_cmpint(r.status, ==, 0);
-	text = read_text(out, "results.json");
+	text = harness_read_text(out, "results.json");
 	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
 	check_stable_core(json_node_get_object(json_parser_get_root(p)));
 	/* 4 pairs x 40 batches x 32 objects, all freed by the consumers. */
@@ -144,28 +98,28 @@ static void test_results(void)
 	g_assert_cmpint(json_object_get_int_member(ops, "alloc"), ==, 4 * 40 * 32);
 	g_assert_cmpint(json_object_get_int_member(ops, "free"), ==, 4 * 40 * 32);
 	g_free(text);
-	text = read_text(out, "scenario.scn");
+	text = harness_read_text(out, "scenario.scn");
 	g_assert_nonnull(strstr(text, "batches=40"));
 	g_free(text);
 	g_object_unref(p);
-	result_free(&r);
+	harness_result_free(&r);
 	g_free(out);
 }
 
 static void test_determinism(void)
 {
 	char *a = path_in("d1"), *b = path_in("d2"), *c = path_in("d3");
-	result_t r1 = quick_run(a, "1"), r2 = quick_run(b, "1"), r3 = quick_run(c, "2");
+	harness_result_t r1 = quick_run(a, "1"), r2 = quick_run(b, "1"), r3 = quick_run(c, "2");
 	char *ja, *jb, *jc;
 
 	g_assert_cmpint(r1.status + r2.status + r3.status, ==, 0);
-	ja = read_text(a, "results.json");
-	jb = read_text(b, "results.json");
-	jc = read_text(c, "results.json");
+	ja = harness_read_text(a, "results.json");
+	jb = harness_read_text(b, "results.json");
+	jc = harness_read_text(c, "results.json");
 	g_assert_cmpstr(ja, ==, jb);
 	g_assert_cmpstr(ja, !=, jc);
 	g_free(ja); g_free(jb); g_free(jc);
-	result_free(&r1); result_free(&r2); result_free(&r3);
+	harness_result_free(&r1); harness_result_free(&r2); harness_result_free(&r3);
 	g_free(a); g_free(b); g_free(c);
 }
 
@@ -180,24 +134,12 @@ static char *scenario_file(const char *name, const char *body)
 
 #define BASE "[scenario]\nworkload = remote-free\nmachine = nehalem-2s\nallocators = slub\n"
 
-/* Expect a failure with `status` whose stderr contains every needle. */
-static void expect_error(result_t r, int status, const char *n1, const char *n2)
-{
-	if (r.status != status || !strstr(r.err, n1) || (n2 && !strstr(r.err, n2)))
-		g_test_message("status %d, stderr: %s", r.status, r.err);
-	g_assert_cmpint(r.status, ==, status);
-	g_assert_nonnull(strstr(r.err, n1));
-	if (n2)
-		g_assert_nonnull(strstr(r.err, n2));
-	result_free(&r);
-}
-
 static void test_unknown_key(void)
 {
 	char *p = scenario_file("unknown-key.scn", BASE "seed = 1\nfrobnicate = 3\n");
 	char *where = g_strdup_printf("%s:6:", p);
 
-	expect_error(slabsim("run", p, "--out", tmpdir, NULL), 1, where, "frobnicate");
+	harness_expect_error(harness_slabsim("run", p, "--out", tmpdir, NULL), 1, where, "frobnicate");
 	g_free(where);
 	g_free(p);
 }
@@ -207,41 +149,41 @@ static void test_bad_inputs(void)
 	char *p;
 
 	p = scenario_file("bad-section.scn", BASE "[frob]\nx = 1\n");
-	expect_error(slabsim("check", p, NULL), 1, "[frob]", ":5:");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, "[frob]", ":5:");
 	g_free(p);
 	p = scenario_file("bad-time.scn", BASE "duration = soon\n");
-	expect_error(slabsim("check", p, NULL), 1, ":5:", "duration");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, ":5:", "duration");
 	g_free(p);
 	p = scenario_file("bad-param.scn", BASE "[workload]\npairs = 2\nfrobs = 1\n");
-	expect_error(slabsim("check", p, NULL), 1, ":7:", "frobs");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, ":7:", "frobs");
 	g_free(p);
 	p = scenario_file("bad-type.scn", BASE "[workload]\npairs = many\n");
-	expect_error(slabsim("check", p, NULL), 1, ":6:", "expected a number");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, ":6:", "expected a number");
 	g_free(p);
 	p = scenario_file("bad-alloc.scn", "[scenario]\nworkload = remote-free\nallocators = slub,frob\n");
-	expect_error(slabsim("check", p, NULL), 1, ":3:", "frob");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, ":3:", "frob");
 	g_free(p);
 	p = scenario_file("bad-tunable.scn", BASE "[allocator.slub]\nslub_max_order = 99\n");
-	expect_error(slabsim("check", p, NULL), 1, ":6:", "slub_max_order");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, ":6:", "slub_max_order");
 	g_free(p);
 	p = scenario_file("bad-machine.scn", BASE "[machine]\ncpus = lots\n");
-	expect_error(slabsim("check", p, NULL), 1, ":6:", "cpus");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, ":6:", "cpus");
 	g_free(p);
-	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "machine.nodes=3", NULL),
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set", "machine.nodes=3", NULL),
 	             1, "nodes", NULL);
-	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "workload.pairs", NULL),
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set", "workload.pairs", NULL),
 	             1, "--set", "section.key=value");
-	expect_error(slabsim("check", "/nonexistent/x.scn", NULL), 1, "/nonexistent/x.scn", NULL);
-	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "frob.x=1", NULL),
+	harness_expect_error(harness_slabsim("check", "/nonexistent/x.scn", NULL), 1, "/nonexistent/x.scn", NULL);
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set", "frob.x=1", NULL),
 	             1, "--set frob.*", "unknown section");
-	expect_error(slabsim("check", "scenarios/quickstart.scn", "--seed", "-1", NULL),
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--seed", "-1", NULL),
 	             1, "--set scenario.seed", "non-negative");
-	expect_error(slabsim("check", "scenarios/quickstart.scn", "--allocators", "slub,slub", NULL),
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--allocators", "slub,slub", NULL),
 	             1, "allocators", "twice");
-	expect_error(slabsim("check", "scenarios/quickstart.scn", "--set", "workload.batch=2.5", NULL),
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set", "workload.batch=2.5", NULL),
 	             1, "--set workload.batch", "expected an integer");
 	p = scenario_file("bad-workload.scn", "[scenario]\nworkload = nosuch\n");
-	expect_error(slabsim("check", p, NULL), 1, ":2:", "nosuch");
+	harness_expect_error(harness_slabsim("check", p, NULL), 1, ":2:", "nosuch");
 	g_free(p);
 }
 
@@ -265,7 +207,7 @@ static void test_script_error(void)
 	body = g_strdup_printf("[scenario]\nworkload = %s\nmachine = desktop-1s\n", lua);
 	scn = scenario_file("twice.scn", body);
 	where = g_strdup_printf("%s:7:", lua);
-	expect_error(slabsim("run", scn, "--out", out, NULL), 2, where, "freed already");
+	harness_expect_error(harness_slabsim("run", scn, "--out", out, NULL), 2, where, "freed already");
 	json = g_build_filename(out, "results.json", NULL);
 	g_assert_false(g_file_test(json, G_FILE_TEST_EXISTS));
 	g_free(json); g_free(where); g_free(body); g_free(scn); g_free(out); g_free(lua);
@@ -276,39 +218,39 @@ static void test_script_error(void)
 static void test_sweep(void)
 {
 	char *out = path_in("sweep"), *csv;
-	result_t r = slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2",
+	harness_result_t r = harness_slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2",
 	                     "--jobs", "2", "--set", "workload.batches=10", "--out", out, NULL);
 
 	if (r.status)
 		g_test_message("sweep: %s", r.err);
 	g_assert_cmpint(r.status, ==, 0);
-	result_free(&r);
-	csv = read_text(out, "sweep.csv");
+	harness_result_free(&r);
+	csv = harness_read_text(out, "sweep.csv");
 	g_assert_true(g_str_has_prefix(csv, "param,param_value,allocator,metric,value\n"));
 	g_assert_nonnull(strstr(csv, "workload.pairs,1,slub,metadata_per_cache,"));
 	g_assert_nonnull(strstr(csv, "workload.pairs,2,slub,peak_slab_bytes,"));
 	g_free(csv);
-	r = slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2",
+	r = harness_slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2",
 	            "--emit-commands", NULL);
 	g_assert_cmpint(r.status, ==, 0);
 	g_assert_nonnull(strstr(r.out, "'workload.pairs=1'\n"));
 	g_assert_nonnull(strstr(r.out, "'workload.pairs=2'\n"));
-	result_free(&r);
-	expect_error(slabsim("sweep", "scenarios/quickstart.scn", "--vary", "pairs", NULL),
+	harness_result_free(&r);
+	harness_expect_error(harness_slabsim("sweep", "scenarios/quickstart.scn", "--vary", "pairs", NULL),
 	             1, "--vary pairs", "section.key");
 	g_free(out);
 }
 
 static void test_list(void)
 {
-	result_t r = slabsim("list", NULL);
+	harness_result_t r = harness_slabsim("list", NULL);
 
 	g_assert_cmpint(r.status, ==, 0);
 	g_assert_nonnull(strstr(r.out, "slub"));
 	g_assert_nonnull(strstr(r.out, "nehalem-2s"));
 	g_assert_nonnull(strstr(r.out, "remote-free"));
 	g_assert_nonnull(strstr(r.out, "quickstart"));
-	result_free(&r);
+	harness_result_free(&r);
 }
 
 int main(int argc, char **argv)
