@@ -3,10 +3,10 @@
  * kmalloc caches (kernel-params A.8), kmalloc classes, metadata and the
  * alien formula (A.6, A.9), queue capacity, the object invariant under
  * random alloc/free across nodes, cache_reap's per-CPU and alien drains,
- * fallback to another node, and the debug checks.
+ * fallback to another node, and SLAB's own debug checks (a remote double
+ * free, a free to the wrong cache; the common ones are test_conformance's).
  *
- * Machines come from harness_machine (4 KiB pages, 64-byte lines) with
- * HZ set here to 250 (the harness leaves it 0).
+ * Machines come from harness_machine (4 KiB pages, 64-byte lines, HZ 250).
  */
 #include "harness.h"
 #include "slab.h"
@@ -767,7 +767,7 @@ static void test_fastpath(void)
 	harness_free(k, m);
 }
 
-/* ---- 10. debug checks (kbug exits: run in a subprocess) ---- */
+/* ---- 10. SLAB's own debug checks (kbug exits: run in a subprocess) ---- */
 
 static void wrong_cache_body(void *arg)
 {
@@ -840,7 +840,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slab/fallback", test_fallback);
 	g_test_add_func("/slab/stats-order", test_stats_order);
 	g_test_add_func("/slab/fastpath", test_fastpath);
-	harness_add_debug_tests("/slab", ops, false);
 	g_test_add_func("/slab/double-free-remote", test_double_free_remote);
 	g_test_add_func("/slab/wrong-cache", test_wrong_cache);
 	return g_test_run();

@@ -4,7 +4,7 @@
  * allocate, hand-counted transitions otherwise, a random sequence against
  * an independent model of the seed's rules), randomised alloc/free
  * consistency on NUMA machines, single-object slabs, the 2 s flusher,
- * metadata accounting, the debug checks, and slab_ops (seed 001 on the
+ * metadata accounting, and slab_ops (seed 001 on the
  * seed's shrink): defragmentation of a fragmented cache against bounds
  * derived from the objects per slab, on one node and two, and
  * kmem_cache_vacate's results.
@@ -962,9 +962,7 @@ static void test_fastpath(void)
 	harness_free(k, m);
 }
 
-/* ---- 8. debug checks (kbug exits: run in a subprocess) ---- */
-
-/* ---- 9. defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
+/* ---- 8. defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
 
 /* The owner of the test caches' objects (harness_owner_t): every word of
  * object i holds MAGIC ^ i; a move must land on another page. */
@@ -1406,6 +1404,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/slabifier/defrag-numa", test_defrag_numa);
 	g_test_add_func("/slabifier/vacate", test_vacate);
 	g_test_add_func("/slabifier/vacate-more", test_vacate_more);
-	harness_add_debug_tests("/slabifier", ops, true);
 	return g_test_run();
 }

@@ -2,7 +2,8 @@
  * test_slob.c -- SLOB 2.6.29: unit arithmetic and the in-page encoding of
  * free blocks, first-fit placement, the size-bucketed lists, large
  * kmallocs, the one global lock, randomised alloc/free consistency across
- * NUMA nodes, and the debug checks.
+ * NUMA nodes, and SLOB's own debug checks (a double free whose page is
+ * gone, a free to the wrong cache; the common ones are test_conformance's).
  *
  * Expected numbers come from the rules of mm/slob.c read by hand: SLOB_UNIT
  * is 2 bytes (slobidx_t is an s16 for 4 KiB pages), a page holds 2048
@@ -637,7 +638,7 @@ static void test_metadata(void)
 	run_one_cpu(meta_body, NULL);
 }
 
-/* ---- 7. debug checks (kbug exits: run in a subprocess) ---- */
+/* ---- 7. SLOB's own debug checks (kbug exits: run in a subprocess) ---- */
 
 /* The page went back with the first free. */
 static void double_free_page_body(void *arg)
@@ -691,7 +692,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slob/lock-contention", test_lock_contention);
 	g_test_add_func("/slob/consistency-numa", test_consistency_numa);
 	g_test_add_func("/slob/metadata", test_metadata);
-	harness_add_debug_tests("/slob", ops, false);
 	g_test_add_func("/slob/double-free-page", test_double_free_page);
 	g_test_add_func("/slob/wrong-cache", test_wrong_cache);
 	return g_test_run();

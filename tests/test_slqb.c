@@ -4,8 +4,7 @@
  * invariants after randomised alloc/free across NUMA nodes with shrink
  * returning every page, node-specific allocation and floating objects,
  * the LIFO-head flush, the 3 s trim worker, metadata (also on a 4,096-CPU,
- * 1,024-node machine with 200 caches), stats order, queue capacity and
- * the debug checks.
+ * 1,024-node machine with 200 caches), stats order and queue capacity.
  *
  * Machines come from harness_machine: 4 KiB pages, 64-byte lines.  The
  * expected numbers are derived here from slqb-spec.md (sections 2, 4, 5,
@@ -733,8 +732,6 @@ static void test_queue_capacity(void)
 	harness_free(k, m);
 }
 
-/* ---- 8. debug checks (kbug exits: run in a subprocess) ---- */
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -750,6 +747,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/slqb/crossbar", test_crossbar);
 	g_test_add_func("/slqb/stats-order", test_stats_order);
 	g_test_add_func("/slqb/queue-capacity", test_queue_capacity);
-	harness_add_debug_tests("/slqb", ops, true);
 	return g_test_run();
 }

@@ -1,7 +1,8 @@
 /*
  * test_slub.c -- SLUB 2.6.29: slab geometry, invariants after randomised
  * alloc/free sequences on one CPU and across NUMA nodes, metadata
- * accounting, fast-path pricing, large kmallocs and the debug checks.
+ * accounting, fast-path pricing, large kmallocs and SLUB's own debug check
+ * (a double free from another CPU; the common ones are test_conformance's).
  *
  * Machines come from harness_machine: 4 KiB pages, 64-byte lines, hit 1 ns,
  * irq save+restore 2 ns.
@@ -724,7 +725,7 @@ static void test_large_kmalloc(void)
 	harness_free(k, m);
 }
 
-/* ---- 5. debug checks (kbug exits: run in a subprocess) ---- */
+/* ---- 5. SLUB's own debug check (kbug exits: run in a subprocess) ---- */
 
 static void remote_double_free_body(void *arg, int cpu)
 {
@@ -773,7 +774,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slub/fastpath-cache", test_fastpath_cache);
 	g_test_add_func("/slub/fastpath-kmalloc", test_fastpath_kmalloc);
 	g_test_add_func("/slub/large-kmalloc", test_large_kmalloc);
-	harness_add_debug_tests("/slub", ops, true);
 	g_test_add_func("/slub/double-free-remote", test_double_free_remote);
 	return g_test_run();
 }
