@@ -51,6 +51,11 @@ machine_t *harness_machine(int ncpus, int nnodes, int mem_mib)
 	return m;
 }
 
+void harness_set_distance(machine_t *m, int a, int b, uint8_t d)
+{
+	m->distance[a * m->nnodes + b] = m->distance[b * m->nnodes + a] = d;
+}
+
 void *harness_a;
 const allocator_ops_t *harness_ops;
 

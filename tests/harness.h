@@ -22,6 +22,10 @@
  * 4 KiB pages, 64-byte lines, 64 KiB 8-way private caches; HZ 250. */
 machine_t *harness_machine(int ncpus, int nnodes, int mem_mib);
 
+/* Set the SLIT distance between nodes a and b, both ways (before
+ * harness_kernel). */
+void harness_set_distance(machine_t *m, int a, int b, uint8_t d);
+
 /* The allocator harness_kernel() was given, and its instance once booted. */
 extern const allocator_ops_t *harness_ops;
 extern void *harness_a;
