@@ -1,12 +1,15 @@
 /*
- * test_cli.c -- the command line end to end: results, determinism, and a
- * clear error with a non-zero exit for each class of bad input.
+ * test_cli.c -- the command line end to end: results, determinism, a clear
+ * error with a non-zero exit for each class of bad input and misused
+ * command, `check` on a good scenario, the report printed by `run`, and
+ * `validate` on a claims file of its own.
  *
  * Runs the binary named by $SLABSIM_BIN (the test runner sets it to the
  * debug build) from the repository root.  Runs are shortened with --set so
  * the sanitizer build stays quick.
  */
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "harness.h"
@@ -253,6 +256,186 @@ static void test_list(void)
 	harness_result_free(&r);
 }
 
+/* `check` of a good scenario names its workload and machine, with the
+ * CPUs and nodes of the machine's profile (or of an override). */
+static void test_check_ok(void)
+{
+	GKeyFile *kf = g_key_file_new();
+	char *want;
+	harness_result_t r;
+
+	g_assert_true(g_key_file_load_from_file(kf, "scenarios/machines/nehalem-2s.machine", 0, NULL));
+	want = g_strdup_printf("scenarios/quickstart.scn: ok (remote-free on nehalem-2s, %d CPUs, %d nodes)\n",
+	                       g_key_file_get_integer(kf, "machine", "cpus", NULL),
+	                       g_key_file_get_integer(kf, "machine", "nodes", NULL));
+	r = harness_slabsim("check", "scenarios/quickstart.scn");
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_cmpstr(r.out, ==, want);
+	harness_result_free(&r);
+	r = harness_slabsim("check", "scenarios/quickstart.scn", "--set", "machine.cpus=8");
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_nonnull(strstr(r.out, "8 CPUs, 2 nodes"));
+	harness_result_free(&r);
+	g_free(want);
+	g_key_file_free(kf);
+}
+
+/* Without --quiet, `run` prints the report it writes to report.txt. */
+static void test_report_on_stdout(void)
+{
+	char *out = path_in("printed"), *text;
+	harness_result_t r = harness_slabsim("run", "scenarios/quickstart.scn", "--allocators", "slub",
+	                                     "--no-plots", "--out", out, SHORT);
+
+	g_assert_cmpint(r.status, ==, 0);
+	text = harness_read_text(out, "report.txt");
+	g_assert_cmpuint(strlen(text), >, 0);
+	g_assert_cmpstr(r.out, ==, text);
+	g_free(text);
+	harness_result_free(&r);
+	g_free(out);
+}
+
+/* Misused commands: usage on stderr and status 1; version on stdout. */
+static void test_command_errors(void)
+{
+	harness_result_t r;
+
+	harness_expect_error(harness_slabsim_env(NULL, (const char *const[]){ NULL }), 1, "usage:", NULL);
+	harness_expect_error(harness_slabsim("frob"), 1, "unknown command 'frob'", "usage:");
+	harness_expect_error(harness_slabsim("run", "a.scn", "b.scn"), 1, "run takes one scenario, got 2", NULL);
+	harness_expect_error(harness_slabsim("check"), 1, "check takes one scenario", NULL);
+	harness_expect_error(harness_slabsim("list", "frob"), 1, "list what?", NULL);
+	harness_expect_error(harness_slabsim("validate", "extra"), 1, "usage:", NULL);
+	harness_expect_error(harness_slabsim("run", "--frob"), 1, "--frob", NULL);
+	r = harness_slabsim("--version");
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_cmpstr(r.out, ==, "slabsim " SLABSIM_VERSION "\n");
+	harness_result_free(&r);
+}
+
+/* ---- validate ----
+ *
+ * A root of its own (the repository's scenarios and workloads linked in)
+ * whose validation/claims.lua holds: T1, one quickstart run of SLUB with
+ * 40 batches, its figure the allocations (4 pairs x 40 batches x 32
+ * objects = 5120); T2, the same run under another name (reused, not run
+ * again), its figure the frees (the consumers free all 5120); T3, no run,
+ * its verdict given.  The document has one row per claim. */
+static const char claims_ok[] =
+	"local run = { scenario = 'scenarios/quickstart.scn', set = { 'workload.batches=40' },\n"
+	"              allocators = 'slub' }\n"
+	"local function named(n) local t = { name = n } for k, v in pairs(run) do t[k] = v end return t end\n"
+	"return {\n"
+	"  { id = 'T1', title = 'allocations', who = 'the test', claim = 'it allocates',\n"
+	"    method = 'count', runs = { named('a') },\n"
+	"    check = function(r) return { figure = tostring(r.a.allocators.slub.ops.alloc),\n"
+	"                                 verdict = 'reproduced' } end },\n"
+	"  { id = 'T2', title = 'frees', runs = { named('b') },\n"
+	"    check = function(r) return { figure = tostring(r.b.allocators.slub.ops.free),\n"
+	"                                 verdict = 'partly reproduced' } end },\n"
+	"  { id = 'T3', title = 'untested', figure = 'no run', verdict = 'not applicable' },\n"
+	"}\n";
+
+static char *validate_root(const char *name, const char *claims)
+{
+	char *root = path_in(name), *dir = g_build_filename(root, "validation", NULL);
+	char *cwd = g_get_current_dir(), *file, *link, *target;
+	static const char *const linked[] = { "scenarios", "workloads" };
+
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+	for (unsigned i = 0; i < G_N_ELEMENTS(linked); i++) {
+		link = g_build_filename(root, linked[i], NULL);
+		target = g_build_filename(cwd, linked[i], NULL);
+		if (!g_file_test(link, G_FILE_TEST_EXISTS))
+			g_assert_cmpint(symlink(target, link), ==, 0);
+		g_free(link);
+		g_free(target);
+	}
+	file = g_build_filename(dir, "claims.lua", NULL);
+	g_assert_true(g_file_set_contents(file, claims, -1, NULL));
+	g_free(file);
+	g_free(dir);
+	g_free(cwd);
+	return root;
+}
+
+static harness_result_t validate_in(const char *root, const char *only)
+{
+	char **env = g_environ_setenv(g_get_environ(), "SLABSIM_ROOT", root, TRUE);
+	char *runs = g_build_filename(root, "runs", NULL), *doc = g_build_filename(root, "v.md", NULL);
+	harness_result_t r = harness_slabsim_env(env, (const char *const[]){
+		"validate", "--out", runs, "--doc", doc, only ? "--only" : NULL, only, NULL });
+
+	g_strfreev(env);
+	g_free(runs);
+	g_free(doc);
+	return r;
+}
+
+static void test_validate(void)
+{
+	char *root = validate_root("vroot", claims_ok), *doc, *runs, *b;
+	harness_result_t r = validate_in(root, NULL);
+
+	if (r.status)
+		g_test_message("validate: %s", r.err);
+	g_assert_cmpint(r.status, ==, 0);
+	harness_result_free(&r);
+	doc = harness_read_text(root, "v.md");
+	g_assert_nonnull(strstr(doc, "| T1 | allocations | `scenarios/quickstart.scn` | 5120 | **reproduced** |\n"));
+	g_assert_nonnull(strstr(doc, "| T2 | frees | `scenarios/quickstart.scn` | 5120 | **partly reproduced** |\n"));
+	g_assert_nonnull(strstr(doc, "| T3 | untested | none | no run | **not applicable** |\n"));
+	g_assert_nonnull(strstr(doc, "### T1: allocations\n\n*the test*\n\n**Claim.** it allocates\n\n"
+	                        "**How slabsim tests it.** count\n\n"));
+	g_free(doc);
+	runs = g_build_filename(root, "runs", "T1-a", "results.json", NULL);
+	b = g_build_filename(root, "runs", "T2-b", NULL);
+	g_assert_true(g_file_test(runs, G_FILE_TEST_EXISTS));
+	g_assert_false(g_file_test(b, G_FILE_TEST_EXISTS));        /* T1's run served T2 */
+	g_free(runs);
+	g_free(b);
+
+	/* --only: T3 alone, no run needed. */
+	r = validate_in(root, "T3");
+	g_assert_cmpint(r.status, ==, 0);
+	harness_result_free(&r);
+	doc = harness_read_text(root, "v.md");
+	g_assert_null(strstr(doc, "| T1 |"));
+	g_assert_nonnull(strstr(doc, "| T3 | untested |"));
+	g_free(doc);
+	g_free(root);
+}
+
+/* Bad claims files: the claim and the rule it breaks, status 2 for a
+ * script's fault, 1 for a malformed claim. */
+static void test_validate_errors(void)
+{
+	static const struct {
+		const char *claims;
+		int status;
+		const char *n1, *n2;
+	} bad[] = {
+		{ "return true\n", 2, "claims file must return a table", NULL },
+		{ "return {\n", 2, "claims.lua:2:", NULL },
+		{ "return { { title = 'no id' } }\n", 1, "claim 1 has no id", NULL },
+		{ "return { { id = 'X', check = function() end } }\n", 1, "claim X has a check but no runs", NULL },
+		{ "return { { id = 'X', runs = { { name = 'a' } }, check = function() end } }\n", 1,
+		  "claim X: every run needs a name and a scenario", NULL },
+		{ "return { { id = 'X', runs = {}, check = function() error('boom') end } }\n", 2,
+		  "claim X", "boom" },
+	};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *name = g_strdup_printf("vbad%u", i);
+		char *root = validate_root(name, bad[i].claims);
+
+		harness_expect_error(validate_in(root, NULL), bad[i].status, bad[i].n1, bad[i].n2);
+		g_free(root);
+		g_free(name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -266,6 +449,11 @@ int main(int argc, char **argv)
 	g_test_add_func("/cli/script-error", test_script_error);
 	g_test_add_func("/cli/list", test_list);
 	g_test_add_func("/cli/sweep", test_sweep);
+	g_test_add_func("/cli/check-ok", test_check_ok);
+	g_test_add_func("/cli/report-on-stdout", test_report_on_stdout);
+	g_test_add_func("/cli/command-errors", test_command_errors);
+	g_test_add_func("/cli/validate", test_validate);
+	g_test_add_func("/cli/validate-errors", test_validate_errors);
 	rc = g_test_run();
 	harness_rm_rf(tmpdir);
 	g_free(tmpdir);
