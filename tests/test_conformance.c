@@ -18,6 +18,8 @@
  *                 kernel original has it gives every page back: the page
  *                 allocator's pages in use return to their level right
  *                 after boot (see shrink_rules).
+ *   kmalloc-zero  kmalloc(0) is ZERO_SIZE_PTR; kfree of it or of NULL does
+ *                 nothing; kmalloc_size(n) is at least n, growing with n.
  *   double-free, foreign-pointer, freelist-corruption (harness.c): each
  *                 misuse of kmalloc(64) stops the run in kbug().
  *
@@ -376,6 +378,45 @@ static void test_shrink(gconstpointer data)
 	finish(&r, k, m);
 }
 
+/* ---- kmalloc(0), kfree(NULL) ----
+ *
+ * As Linux since 2.6.23 (include/linux/slab.h): kmalloc(0) returns
+ * ZERO_SIZE_PTR, (void *)16, which faults on use; kfree(NULL) and
+ * kfree(ZERO_SIZE_PTR) return at once.  No page moves, no check fires. */
+#define ZERO_SIZE_PTR ((saddr_t)16)
+
+static void zero_body(void *arg)
+{
+	const allocator_ops_t *ops = arg;
+	uint64_t pages = harness_pages_in_use(), calls = pa_stats(kern()->pa)->frees;
+	size_t prev = 0;
+
+	g_assert_cmpuint(ops->kmalloc(harness_a, 0, 0, -1), ==, ZERO_SIZE_PTR);
+	ops->kfree(harness_a, ZERO_SIZE_PTR);
+	ops->kfree(harness_a, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, pages);
+	g_assert_cmpuint(pa_stats(kern()->pa)->frees, ==, calls);
+	/* What a kmalloc hands out covers what was asked, and more asked
+	 * never gets less. */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 0), ==, 0);
+	for (size_t n = 1; n <= LARGE_MAX; n += n < 512 ? 1 : 61) {
+		size_t got = ops->kmalloc_size(harness_a, n);
+
+		g_assert_cmpuint(got, >=, n);
+		g_assert_cmpuint(got, >=, prev);
+		prev = got;
+	}
+}
+
+static void test_kmalloc_zero(gconstpointer data)
+{
+	machine_t *m = harness_machine(1, 1, 16);
+	kernel_t *k = harness_kernel(m, data, NULL, NULL);
+
+	harness_run_on(k, 0, zero_body, (void *)data);
+	harness_free(k, m);
+}
+
 /* ---- debug checks ----
  *
  * Allocators whose kernel original has nothing for freelist-corruption to
@@ -408,6 +449,9 @@ int main(int argc, char **argv)
 		g_free(path);
 		path = g_strconcat(prefix, "/shrink", NULL);
 		g_test_add_data_func(path, ops, test_shrink);
+		g_free(path);
+		path = g_strconcat(prefix, "/kmalloc-zero", NULL);
+		g_test_add_data_func(path, ops, test_kmalloc_zero);
 		g_free(path);
 		harness_add_debug_tests(prefix, ops, freelist_checked(ops));
 		g_free(prefix);
