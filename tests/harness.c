@@ -495,12 +495,12 @@ uint64_t harness_stat(const char *name)
 
 /* ---- the debug checks every allocator has ---- */
 
-void harness_in_subprocess(const allocator_ops_t *ops, void (*body)(void *))
+void harness_run_alone(const allocator_ops_t *ops, void (*body)(void *), void *arg)
 {
 	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
-	harness_run_on(k, 0, body, NULL);
+	harness_run_on(k, 0, body, arg);
 	harness_free(k, m);
 }
 
@@ -549,7 +549,7 @@ static void debug_test(gconstpointer data)
 	const debug_case_t *c = data;
 
 	if (g_test_subprocess()) {
-		harness_in_subprocess(c->ops, c->body);
+		harness_run_alone(c->ops, c->body, NULL);
 		return;
 	}
 	harness_trap_kbug(c->pattern);

@@ -73,9 +73,9 @@ uint64_t harness_rand(uint64_t *state);
  * (GTest's own state), so the child runs without it. */
 void harness_trap_kbug(const char *pattern);
 
-/* Boot ops on a 1-CPU machine and run body there (in a GTest subprocess,
- * for a body that should end in kbug()). */
-void harness_in_subprocess(const allocator_ops_t *ops, void (*body)(void *));
+/* Boot ops on a fresh 1-CPU, 1-node, 16 MiB machine, run body(arg) on its
+ * CPU, tear it all down. */
+void harness_run_alone(const allocator_ops_t *ops, void (*body)(void *), void *arg);
 
 /* Register PREFIX/double-free, PREFIX/foreign-pointer and, with
  * `freelist`, PREFIX/freelist-corruption: kmalloc(64) misused (freed

@@ -65,11 +65,7 @@ static void align_body(void *arg)
 
 static void test_hwcache_align(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, align_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, align_body, NULL);
 }
 
 /* ---- 2. fragmentation: allocate, free a random 80 %, shrink ---- */
@@ -385,11 +381,7 @@ static void vacate_body(void *arg)
 
 static void run_vacate(vac_t *v)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, vacate_body, v);
-	harness_free(k, m);
+	harness_run_alone(ops, vacate_body, v);
 }
 
 static void test_vacate(void)

@@ -228,11 +228,7 @@ static void classes_body(void *arg)
 
 static void test_kmalloc_classes(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, classes_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, classes_body, NULL);
 }
 
 /* ---- 3. metadata ---- */
@@ -339,11 +335,7 @@ static void mgmt_body(void *arg)
 
 static void test_slab_mgmt(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, mgmt_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, mgmt_body, NULL);
 }
 
 /* ---- 4. queue capacity ---- */
@@ -815,7 +807,7 @@ static void test_double_free_remote(void)
 static void test_wrong_cache(void)
 {
 	if (g_test_subprocess()) {
-		harness_in_subprocess(ops, wrong_cache_body);
+		harness_run_alone(ops, wrong_cache_body, NULL);
 		return;
 	}
 	harness_trap_kbug("*foreign pointer*");

@@ -27,15 +27,6 @@ static int unit_at(saddr_t a)
 	return v;
 }
 
-static void run_one_cpu(void (*body)(void *), void *arg)
-{
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, body, arg);
-	harness_free(k, m);
-}
-
 /* ---- 1. units ---- */
 
 static void units_body(void *arg)
@@ -100,7 +91,7 @@ static void units_body(void *arg)
 
 static void test_units(void)
 {
-	run_one_cpu(units_body, NULL);
+	harness_run_alone(ops, units_body, NULL);
 }
 
 /* ---- 2. first fit ---- */
@@ -154,7 +145,7 @@ static void first_fit_body(void *arg)
 
 static void test_first_fit(void)
 {
-	run_one_cpu(first_fit_body, NULL);
+	harness_run_alone(ops, first_fit_body, NULL);
 }
 
 /* A full page that gets a block back goes on the small list, whatever the
@@ -182,7 +173,7 @@ static void refill_body(void *arg)
 
 static void test_refill_small_list(void)
 {
-	run_one_cpu(refill_body, NULL);
+	harness_run_alone(ops, refill_body, NULL);
 }
 
 /* The list rotation: after a success on a page that is not first, the
@@ -228,7 +219,7 @@ static void rotation_body(void *arg)
 
 static void test_rotation(void)
 {
-	run_one_cpu(rotation_body, NULL);
+	harness_run_alone(ops, rotation_body, NULL);
 }
 
 /* ---- 3. large kmalloc ---- */
@@ -289,7 +280,7 @@ static void large_body(void *arg)
 
 static void test_large_kmalloc(void)
 {
-	run_one_cpu(large_body, NULL);
+	harness_run_alone(ops, large_body, NULL);
 }
 
 /* ---- 4. the one lock ---- */
@@ -329,7 +320,7 @@ static void lock_body(void *arg)
 
 static void test_one_lock(void)
 {
-	run_one_cpu(lock_body, NULL);
+	harness_run_alone(ops, lock_body, NULL);
 }
 
 /* One hot kmem_cache_alloc + kmem_cache_free on 1 CPU, every access
@@ -635,7 +626,7 @@ static void meta_body(void *arg)
 
 static void test_metadata(void)
 {
-	run_one_cpu(meta_body, NULL);
+	harness_run_alone(ops, meta_body, NULL);
 }
 
 /* ---- 7. SLOB's own debug checks (kbug exits: run in a subprocess) ---- */
@@ -664,7 +655,7 @@ static void wrong_cache_body(void *arg)
 static void test_double_free_page(void)
 {
 	if (g_test_subprocess()) {
-		run_one_cpu(double_free_page_body, NULL);
+		harness_run_alone(ops, double_free_page_body, NULL);
 		return;
 	}
 	harness_trap_kbug("*double free*");
@@ -673,7 +664,7 @@ static void test_double_free_page(void)
 static void test_wrong_cache(void)
 {
 	if (g_test_subprocess()) {
-		run_one_cpu(wrong_cache_body, NULL);
+		harness_run_alone(ops, wrong_cache_body, NULL);
 		return;
 	}
 	harness_trap_kbug("*foreign pointer*");

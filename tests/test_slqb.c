@@ -511,11 +511,7 @@ static void lifo_body(void *arg)
 
 static void test_lifo_flush(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, lifo_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, lifo_body, NULL);
 }
 
 /* ---- 6. the trim worker (spec 6.1) ---- */

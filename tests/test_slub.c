@@ -718,11 +718,7 @@ static void large_body(void *arg)
 
 static void test_large_kmalloc(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, large_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, large_body, NULL);
 }
 
 /* ---- 5. SLUB's own debug check (kbug exits: run in a subprocess) ---- */
