@@ -9,7 +9,7 @@
  *                 for a node, frees by whichever CPU draws the object: no
  *                 new object overlaps a live one, and no live object
  *                 changes (the allocator never writes into it).
- *   containment   the same run: every object lies in RAM, aligned as
+ *   containment   the same workload: every object lies in RAM, aligned as
  *                 asked, on the node asked for, inside a slab page the
  *                 allocator holds (PG_slab, not free, the last byte on the
  *                 same slab) or, for a large kmalloc only, at the start of
@@ -62,7 +62,7 @@ typedef struct run {
 	GArray *live;           /* obj_t, shared by the CPUs */
 	uint64_t rng[NCPUS];
 	uint64_t serial;
-	uint64_t allocs, remote_frees, node_asked, large;
+	uint64_t remote_frees, node_asked, large;
 	uint64_t boot_pages;
 	bool unique, contain;   /* the checks this run makes */
 } run_t;
@@ -100,8 +100,8 @@ static void check_contained(const obj_t *o)
 	q = virt_to_page(last);
 	if (o->node >= 0)
 		g_assert_cmpint(page_to_nid(p), ==, o->node);
-	g_assert_false(p->flags & (PG_buddy | PG_pcp | PG_tail));
-	g_assert_false(q->flags & (PG_buddy | PG_pcp | PG_tail));
+	g_assert_false(p->flags & (PG_buddy | PG_pcp));     /* held, not free */
+	g_assert_false(q->flags & (PG_buddy | PG_pcp));
 	if (p->flags & PG_slab) {
 		/* virt_to_page names the head of a compound slab from any of
 		 * its pages; the pages of a slab made of order-0 struct pages
@@ -171,7 +171,6 @@ static obj_t alloc_one(run_t *r, int cpu)
 		r->large += pick == 9;
 	}
 	g_assert_cmpuint(o.addr, !=, 0);
-	r->allocs++;
 	r->node_asked += o.node >= 0;
 	o.tag = 0xc0f0000000000000ULL | ++r->serial;
 	return o;
