@@ -43,7 +43,7 @@ static void test_sequence(void)
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	saddr_t a = mem_pfn_addr(k->mem, 0);                         /* node 0 */
 	saddr_t b = mem_pfn_addr(k->mem, 1);                         /* node 0 */
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	g_assert_cmpuint(on(k, 0, a, COH_READ), ==, 60);   /* cold: local DRAM */
 	g_assert_cmpuint(on(k, 0, a, COH_READ), ==, 1);    /* hit */
@@ -86,7 +86,7 @@ static void test_span(void)
 
 	harness_run_on(k, 0, read_span, &s);
 	g_assert_cmpuint(s.took / PS_PER_NS, ==, 180);
-	g_assert_cmpuint(coh_stats(k->coh)->memory_local, ==, 3);
+	g_assert_cmpuint(coh_stats(k->coh)->all.memory_local, ==, 3);
 	harness_free(k, m);
 }
 
@@ -111,7 +111,7 @@ static void test_capacity(void)
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	sweep_t fit = { mem_pfn_addr(k->mem, 16), 1024 };
 	sweep_t spill = { mem_pfn_addr(k->mem, 64), 2048 };
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 	uint64_t hits;
 
 	harness_run_on(k, 0, read_lines, &fit);
@@ -150,7 +150,7 @@ static void test_first_touch_by_distance(void)
 	machine_t *m = distance_machine();
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	static const simtime_t mem[4] = { 60, 100, 140, 180 };
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	for (int n = 0; n < 4; n++)
 		g_assert_cmpuint(on(k, 0, on_node(k, n), COH_READ), ==, mem[n]);
@@ -175,7 +175,7 @@ static void test_transfer_by_distance(void)
 	machine_t *m = distance_machine();
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	saddr_t x = on_node(k, 0);
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	g_assert_cmpuint(on(k, 0, x, COH_READ), ==, 60);
 	g_assert_cmpuint(on(k, 3, x, COH_WRITE), ==, 160 + 3);     /* CPU 0's copy */
@@ -202,7 +202,7 @@ static void test_fan_out(void)
 	machine_t *m = harness_machine(4, 1, 16);
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	saddr_t x = mem_pfn_addr(k->mem, 3);
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	g_assert_cmpuint(on(k, 1, x, COH_READ), ==, 60);
 	g_assert_cmpuint(on(k, 2, x, COH_READ), ==, 10);

@@ -21,6 +21,7 @@
 #include "sweep.h"
 #include "validate.h"
 #include "plot.h"
+#include "hostprobe.h"
 
 #define DEFAULT_SCENARIO "scenarios/quickstart.scn"
 
@@ -487,8 +488,42 @@ static int usage(void)
 	           "       slabsim plot RESULTS_DIR\n"
 	           "       slabsim validate [--only C1,C2,...] [--out DIR]\n"
 	           "       slabsim list [allocators|machines|workloads|scenarios]\n"
+	           "       slabsim machine --from-host [--out FILE]\n"
 	           "       slabsim test        (through ./slabsim: build and run the test suite)\n");
 	return 1;
+}
+
+static gboolean opt_from_host;
+
+static const GOptionEntry machine_options[] = {
+	{ "from-host", 0, 0, G_OPTION_ARG_NONE, &opt_from_host,
+	  "Read and measure this host (topology, caches, latencies)", NULL },
+	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
+	  "Write the profile here (default: stdout)", "FILE" },
+	{ NULL },
+};
+
+/* slabsim machine --from-host [--out FILE]: a profile of this host. */
+static int cmd_machine(int argc, char **argv)
+{
+	GError *err = NULL;
+	char *text;
+	int status = 0;
+
+	if (!parse(&argc, &argv, machine_options, "machine --from-host", &err))
+		return fail(err, 1);
+	if (argc != 2 || !opt_from_host)
+		return usage();
+	if (!(text = hostprobe_profile(&err)))
+		return fail_coded(err);
+	if (!opt_out)
+		fputs(text, stdout);
+	else if (!g_file_set_contents(opt_out, text, -1, &err))
+		status = fail(err, 1);
+	else
+		g_printerr("slabsim: wrote %s\n", opt_out);
+	g_free(text);
+	return status;
 }
 
 static int cmd_validate(int argc, char **argv)
@@ -539,6 +574,8 @@ int main(int argc, char **argv)
 		return cmd_plot(argc, argv);
 	if (strcmp(argv[1], "validate") == 0)
 		return cmd_validate(argc, argv);
+	if (strcmp(argv[1], "machine") == 0)
+		return cmd_machine(argc, argv);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
 		printf("slabsim %s\n", SLABSIM_VERSION);
 		return 0;

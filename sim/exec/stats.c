@@ -94,7 +94,7 @@ static void take_locks(run_stats_t *st, run_t *r)
 	for (guint i = 0; i < cls->len; i++) {
 		const lock_class_t *c = cls->pdata[i];
 		lock_stats_t l = { g_strdup(c->name), c->acquisitions, c->contentions,
-		                   c->wait, c->max_wait, c->hold };
+		                   c->wait, c->max_wait, c->hold, c->con_bounces, c->acq_bounces };
 		g_array_append_val(st->locks, l);
 	}
 	g_ptr_array_free(cls, TRUE);

@@ -52,6 +52,7 @@ typedef struct lock_stats {
 	char *name;
 	uint64_t acquisitions, contentions;
 	simtime_t wait, max_wait, hold;
+	uint64_t con_bounces, acq_bounces;
 } lock_stats_t;
 
 /* Housekeeping done by one work function. */

@@ -370,7 +370,7 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->mem = mem_new(cfg->m);
 	k->coh = coh_new(cfg->m, k->mem);
 	k->locks = lock_registry_new();
-	lock_set_model(k->coh, cfg->m);
+	lock_set_model(k->coh, cfg->m, cfg->seed);
 	k->pa = pa_new(cfg->m, k->mem, k->coh, k->locks, &cfg->pa);
 	k->meta = g_new0(struct kmeta, 1);
 	k->meta->acct = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

@@ -202,17 +202,17 @@ static inline lock_class_t *klock_class(const char *name)
 /* Bit spinlock on a page's flags word (slab_lock): priced at its struct page. */
 static inline void bit_spin_lock_page(page_t *p, lock_class_t *cls)
 {
-	spin_lock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
+	bit_spin_lock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 static inline bool bit_spin_trylock_page(page_t *p, lock_class_t *cls)
 {
-	return spin_trylock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
+	return bit_spin_trylock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 static inline void bit_spin_unlock_page(page_t *p, lock_class_t *cls)
 {
-	spin_unlock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
+	bit_spin_unlock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 /* ---- pages ---- */

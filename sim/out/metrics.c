@@ -98,5 +98,5 @@ const csv_layout_t csv_footprint = { "footprint", "time_ns,slab_bytes,live_bytes
 const csv_layout_t csv_jitter = { "jitter", "time_ns,max_alloc_ns,max_free_ns,housekeeping_ns" };
 const csv_layout_t csv_latency = { "latency", "op,latency_ns,count,cumulative_fraction" };
 const csv_layout_t csv_breakdown = { "breakdown", "allocator,op,account,ns_per_op" };
-const csv_layout_t csv_locks = { "locks", "allocator,class,acquisitions,contentions,wait_ns,max_wait_ns,hold_ns" };
+const csv_layout_t csv_locks = { "locks", "allocator,class,acquisitions,contentions,wait_ns,max_wait_ns,hold_ns,con_bounces,acq_bounces" };
 const csv_layout_t csv_sweep = { "sweep", "param,param_value,allocator,metric,value" };

@@ -330,14 +330,13 @@ static void add_locks(JsonObject *a, const run_stats_t *st)
 		json_object_set_double_member(o, "wait_ns", ns(c->wait));
 		json_object_set_double_member(o, "max_wait_ns", ns(c->max_wait));
 		json_object_set_double_member(o, "hold_ns", ns(c->hold));
+		json_object_set_int_member(o, "con_bounces", (gint64)c->con_bounces);
+		json_object_set_int_member(o, "acq_bounces", (gint64)c->acq_bounces);
 	}
 }
 
-static void add_cachelines(JsonObject *a, const run_stats_t *st)
+static void set_counts(JsonObject *o, const coh_counts_t *s)
 {
-	const coh_stats_t *s = &st->lines;
-	JsonObject *o = obj_add_obj(a, "cachelines");
-
 	json_object_set_int_member(o, "accesses", (gint64)s->accesses);
 	json_object_set_int_member(o, "hits", (gint64)s->hits);
 	json_object_set_int_member(o, "transfers_same_node", (gint64)s->transfers_same_node);
@@ -345,6 +344,19 @@ static void add_cachelines(JsonObject *a, const run_stats_t *st)
 	json_object_set_int_member(o, "memory_local", (gint64)s->memory_local);
 	json_object_set_int_member(o, "memory_remote", (gint64)s->memory_remote);
 	json_object_set_int_member(o, "invalidations", (gint64)s->invalidations);
+	json_object_set_int_member(o, "llc_hits", (gint64)s->llc_hits);
+	json_object_set_int_member(o, "dram_fills", (gint64)(s->memory_local + s->memory_remote));
+}
+
+/* "cachelines": the counts of every access, then by what it was for. */
+static void add_cachelines(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *o = obj_add_obj(a, "cachelines"), *by;
+
+	set_counts(o, &st->lines.all);
+	by = obj_add_obj(o, "by_kind");
+	for (int k = 0; k < COH_KINDS; k++)
+		set_counts(obj_add_obj(by, coh_kind_names[k]), &st->lines.kind[k]);
 }
 
 /* "paths": fast and slow path counts, for allocators that have them. */
@@ -534,12 +546,15 @@ static void shared_csv_rows(report_t *rep, const char *name, JsonObject *a)
 	for (GList *l = cls; l; l = l->next) {
 		JsonObject *c = json_object_get_object_member(locks, l->data);
 		g_string_append_printf(rep->locks_csv, "%s,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-		                       ",%.3f,%.3f,%.3f\n", name, (char *)l->data,
+		                       ",%.3f,%.3f,%.3f,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "\n",
+		                       name, (char *)l->data,
 		                       json_object_get_int_member(c, "acquisitions"),
 		                       json_object_get_int_member(c, "contentions"),
 		                       json_object_get_double_member(c, "wait_ns"),
 		                       json_object_get_double_member(c, "max_wait_ns"),
-		                       json_object_get_double_member(c, "hold_ns"));
+		                       json_object_get_double_member(c, "hold_ns"),
+		                       json_object_get_int_member(c, "con_bounces"),
+		                       json_object_get_int_member(c, "acq_bounces"));
 	}
 	g_list_free(ops);
 	g_list_free(cls);
@@ -792,13 +807,15 @@ static void text_locks(GString *s, JsonObject *a)
 	JsonObject *locks = oget(a, "locks");
 	GList *members = json_object_get_members(locks);
 
-	g_string_append(s, "locks                  acquisitions  contentions      wait ns  max wait ns      hold ns\n");
+	g_string_append(s, "locks                  acquisitions  contentions      wait ns  max wait ns      hold ns"
+	                   "  con-bounces  acq-bounces\n");
 	for (GList *l = members; l; l = l->next) {
 		JsonObject *c = oget(locks, l->data);
 		g_string_append_printf(s, "  %-20s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT
-		                       " %12.0f %12.0f %12.0f\n", (char *)l->data,
-		                       iget(c, "acquisitions"), iget(c, "contentions"),
-		                       dget(c, "wait_ns"), dget(c, "max_wait_ns"), dget(c, "hold_ns"));
+		                       " %12.0f %12.0f %12.0f %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT "\n",
+		                       (char *)l->data, iget(c, "acquisitions"), iget(c, "contentions"),
+		                       dget(c, "wait_ns"), dget(c, "max_wait_ns"), dget(c, "hold_ns"),
+		                       iget(c, "con_bounces"), iget(c, "acq_bounces"));
 	}
 	g_list_free(members);
 }
