@@ -210,7 +210,7 @@ typedef struct reap_cpu {
 struct slab_sys {
 	bool debug, use_alien;
 	long tun_limit, tun_batch, tun_shared;
-	int ncpus, nnodes, page_size, page_shift, cache_line, hz;
+	int ncpus, nnodes, page_size, page_shift, cache_line;
 	bool big_ram;
 	unsigned nr_cpus_kernel;
 	unsigned nodelists_off;         /* offsetof(struct kmem_cache, nodelists) */
@@ -220,7 +220,6 @@ struct slab_sys {
 	kmem_cache_t **kmalloc_caches;  /* [nclasses] */
 	int nclasses;
 	int *cpus_on_node;              /* [nnodes] */
-	int **zonelist;                 /* [nnodes], built on first use */
 	reap_cpu_t *reap;               /* [ncpus] */
 	spinlock_t chain_mutex;
 	saddr_t chain_mutex_addr;
@@ -837,28 +836,6 @@ static saddr_t ____cache_alloc(kmem_cache_t *s, gfp_t flags)
 	return cache_alloc_refill(s, flags);
 }
 
-/* Node `from`, then every other node by SLIT distance, ties by id. */
-static const int *node_zonelist(slab_sys_t *sl, int from)
-{
-	int start[257] = { 0 };
-	int *zl = sl->zonelist[from];
-
-	if (zl)
-		return zl;
-	zl = g_new(int, sl->nnodes);
-	zl[0] = from;
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			start[machine_node_distance(kern()->m, from, b) + 1]++;
-	for (int d = 1; d <= 256; d++)
-		start[d] += start[d - 1];
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			zl[1 + start[machine_node_distance(kern()->m, from, b)]++] = b;
-	sl->zonelist[from] = zl;
-	return zl;
-}
-
 static saddr_t ____cache_alloc_node(kmem_cache_t *s, gfp_t flags, int nodeid);
 
 /* fallback_alloc: any node with free objects, by distance; else pages
@@ -874,7 +851,7 @@ static saddr_t fallback_alloc(kmem_cache_t *s, gfp_t flags)
 	if (flags & __GFP_THISNODE)
 		return 0;
 	stat(sl, FALLBACK_ALLOCS);
-	zl = node_zonelist(sl, numa_node_id());
+	zl = node_zonelist(numa_node_id());
 retry:
 	for (int i = 0; i < sl->nnodes; i++) {
 		struct kmem_list3 *l3 = get_l3(s, zl[i]);
@@ -1242,7 +1219,7 @@ static void reap_cache(kmem_cache_t *s, int node, int reap_node)
 	l3_touch(l3, L3_NEXT_REAP, 8, false);
 	if (l3->next_reap > now)
 		return;
-	l3->next_reap = now + (uint64_t)REAPTIMEOUT_LIST3 * (uint64_t)s->sl->hz;
+	l3->next_reap = now + (uint64_t)REAPTIMEOUT_LIST3 * (uint64_t)HZ;
 	l3_touch(l3, L3_NEXT_REAP, 8, true);
 	l3_touch(l3, L3_SHARED, 8, false);
 	drain_array(s, l3, l3->shared, false, node);
@@ -1255,12 +1232,6 @@ static void reap_cache(kmem_cache_t *s, int node, int reap_node)
 	l3_touch(l3, L3_FREE_LIMIT, 4, false);
 	s->sl->stat[REAPED] += drain_freelist(s, l3, (l3->free_limit + 5 * s->l.num - 1) /
 	                                             (5 * s->l.num));
-}
-
-/* Delay until `j` jiffies from now, at a tick boundary. */
-static simtime_t jiffies_delay(uint64_t j)
-{
-	return jiffies_to_time(kjiffies() + j) - know();
 }
 
 /* cache_reap: every cache on the chain (newest first) for this CPU and
@@ -1283,7 +1254,7 @@ static void cache_reap(void *arg)
 	r->reap_node = (r->reap_node + 1) % sl->nnodes;
 out:
 	schedule_delayed_work_on(r->cpu, jiffies_delay(round_jiffies_relative(
-	                         (uint64_t)REAPTIMEOUT_CPUC * (uint64_t)sl->hz)),
+	                         (uint64_t)REAPTIMEOUT_CPUC * (uint64_t)HZ)),
 	                         cache_reap, r);
 }
 
@@ -1298,7 +1269,7 @@ static void start_cpu_timers(slab_sys_t *sl)
 
 		*r = (reap_cpu_t){ sl, cpu, (cpu_to_node(cpu) + 1) % sl->nnodes };
 		schedule_delayed_work_on(cpu, jiffies_delay(round_jiffies_relative_on(
-		                         (uint64_t)sl->hz, cpu)), cache_reap, r);
+		                         (uint64_t)HZ, cpu)), cache_reap, r);
 	}
 }
 
@@ -1409,8 +1380,8 @@ static void alloc_kmemlist(slab_sys_t *sl, kmem_cache_t *s)
 		spin_init(&l3->list_lock);
 		l3->addr = kmeta_place(L3_SIZE, node);
 		l3->free_limit = (unsigned)((1 + sl->cpus_on_node[node]) * s->batchcount + s->l.num);
-		l3->next_reap = kjiffies() + (uint64_t)REAPTIMEOUT_LIST3 * sl->hz +
-		                s->addr % ((uint64_t)REAPTIMEOUT_LIST3 * sl->hz);
+		l3->next_reap = kjiffies() + (uint64_t)REAPTIMEOUT_LIST3 * HZ +
+		                s->addr % ((uint64_t)REAPTIMEOUT_LIST3 * HZ);
 		if (s->shared) {
 			l3->shared = g_new(struct array_cache, 1);
 			init_array(l3->shared, (unsigned)(s->shared * s->batchcount), 0xbaadf00d,
@@ -1442,7 +1413,7 @@ static kmem_cache_t *cache_setup(slab_sys_t *sl, const char *name, size_t size,
 	s->l = *l;
 	if (is_cache_cache)
 		s->addr = kmeta_static(name, "kmem_cache", sl->nodelists_off +
-		                       8 * (size_t)kern()->m->max_numnodes, 0);
+		                       8 * (size_t)MAX_NUMNODES, 0);
 	else
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_bytes(sl), numa_node_id());
 	if (l->off_slab) {
@@ -1546,7 +1517,6 @@ static const tunable_t slab_tunables[] = {
 static void *slab_create(const long *tun)
 {
 	slab_sys_t *sl = g_new0(slab_sys_t, 1);
-	const machine_t *m = kern()->m;
 
 	sl->tun_limit = tun[0];
 	sl->tun_batch = tun[1];
@@ -1558,15 +1528,13 @@ static void *slab_create(const long *tun)
 	sl->page_size = kpage_size();
 	sl->page_shift = kpage_shift();
 	sl->cache_line = cache_line_size();
-	sl->hz = m->hz;
-	sl->big_ram = m->mem_per_node * (uint64_t)m->nnodes > (32u << 20);
-	sl->nr_cpus_kernel = (unsigned)MAX(m->nr_cpus, sl->ncpus);
+	sl->big_ram = num_physpages() > (32u << 20) >> sl->page_shift;
+	sl->nr_cpus_kernel = (unsigned)MAX(NR_CPUS, sl->ncpus);
 	sl->nodelists_off = 8 * sl->nr_cpus_kernel + KC_FIELDS;
 	sl->caches = g_ptr_array_new();
 	sl->cpus_on_node = g_new0(int, sl->nnodes);
 	for (int cpu = 0; cpu < sl->ncpus; cpu++)
 		sl->cpus_on_node[cpu_to_node(cpu)]++;
-	sl->zonelist = g_new0(int *, sl->nnodes);
 	sl->list_lock_cls = klock_class("l3->list_lock");
 	sl->alien_lock_cls = klock_class("alien->lock");
 	sl->chain_cls = klock_class("cache_chain_mutex");
@@ -1632,14 +1600,11 @@ static void slab_destroy_all(void *a)
 
 	for (unsigned i = 0; i < sl->caches->len; i++)
 		cache_free_host(g_ptr_array_index(sl->caches, i));
-	for (int node = 0; node < sl->nnodes; node++)
-		g_free(sl->zonelist[node]);
 	spin_destroy(&sl->chain_mutex);
 	g_ptr_array_free(sl->caches, TRUE);
 	g_free(sl->kmalloc_caches);
 	g_free(sl->class_size);
 	g_free(sl->cpus_on_node);
-	g_free(sl->zonelist);
 	g_free(sl->reap);
 	g_free(sl);
 }

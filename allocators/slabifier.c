@@ -574,7 +574,7 @@ static void deactivate_slab(kmem_cache_t *s, page_t *page, int cpu)
 
 static simtime_t flush_delay(void)
 {
-	return jiffies_to_time((uint64_t)FLUSH_SECONDS * (uint64_t)kern()->m->hz);
+	return jiffies_to_time((uint64_t)FLUSH_SECONDS * (uint64_t)HZ);
 }
 
 /* IPI handler of a flush pass: keep a referenced active slab (clearing
@@ -1225,7 +1225,7 @@ static void *slabifier_create(const long *tun)
 	sa->debug = tun[1] && kdebug_checks;
 	sa->ncpus = nr_cpu_ids();
 	sa->nnodes = nr_node_ids();
-	sa->struct_size = KS_ACTIVE + 8 * (size_t)MAX(kern()->m->nr_cpus, sa->ncpus);
+	sa->struct_size = KS_ACTIVE + 8 * (size_t)MAX(NR_CPUS, sa->ncpus);
 	sa->caches = g_ptr_array_new();
 	sa->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
 	sa->slab_lock_cls = klock_class("slabifier.slab_lock");

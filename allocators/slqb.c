@@ -211,7 +211,7 @@ typedef struct trim_cpu {
 
 struct slqb {
 	bool debug;
-	int ncpus, nnodes, hz;
+	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
 	GPtrArray *caches;              /* creation order */
 	int cache_line;
@@ -910,12 +910,6 @@ static void trim_node_list(kmem_cache_t *s, int node)
 	local_irq_restore(flags);
 }
 
-/* Delay until `j` jiffies from now, at a tick boundary. */
-static simtime_t jiffies_delay(uint64_t j)
-{
-	return jiffies_to_time(kjiffies() + j) - know();
-}
-
 /* cache_trim_worker: every cache, newest first: the home node's list, then
  * this CPU's list; again in 3 s rounded to the second. */
 static void cache_trim_worker(void *arg)
@@ -931,7 +925,7 @@ static void cache_trim_worker(void *arg)
 		trim_cpu_list(s);
 	}
 	schedule_delayed_work_on(t->cpu, jiffies_delay(round_jiffies_relative(
-	                         (uint64_t)TRIM_PERIOD * (uint64_t)sq->hz)),
+	                         (uint64_t)TRIM_PERIOD * (uint64_t)HZ)),
 	                         cache_trim_worker, t);
 }
 
@@ -943,7 +937,7 @@ static void start_cpu_timers(slqb_t *sq)
 	for (int cpu = 0; cpu < sq->ncpus; cpu++) {
 		sq->trim[cpu] = (trim_cpu_t){ sq, cpu };
 		schedule_delayed_work_on(cpu, jiffies_delay(round_jiffies_relative_on(
-		                         (uint64_t)sq->hz, cpu)), cache_trim_worker,
+		                         (uint64_t)HZ, cpu)), cache_trim_worker,
 		                         &sq->trim[cpu]);
 	}
 }
@@ -1034,7 +1028,7 @@ static kmem_cache_t *kmem_cache_open(slqb_t *sq, const char *name, size_t size,
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_share(sq), -1);
 	else
 		s->addr = kmeta_static(name, "kmem_cache", sq->cpu_slab_off +
-		                       8 * (size_t)kern()->m->nr_cpus, 0);
+		                       8 * (size_t)NR_CPUS, 0);
 	alloc_lists(sq, s, kind == CACHE_BOOT);
 	g_ptr_array_add(sq->caches, s);
 	return s;
@@ -1112,11 +1106,10 @@ static void *slqb_create(const long *tun)
 	sq->debug = tun[0] && kdebug_checks;
 	sq->ncpus = nr_cpu_ids();
 	sq->nnodes = nr_node_ids();
-	sq->hz = kern()->m->hz;
 	sq->cache_line = cache_line_size();
 	sq->kmalloc_shift_high = kpage_shift() + KMALLOC_ORDER_HIGH;
 	sq->kmalloc_caches = g_new0(kmem_cache_t *, sq->kmalloc_shift_high + 1);
-	sq->cpu_slab_off = KC_FIXED + 8 * (unsigned)kern()->m->max_numnodes;
+	sq->cpu_slab_off = KC_FIXED + 8 * (unsigned)MAX_NUMNODES;
 	sq->caches = g_ptr_array_new();
 	sq->list_lock_cls = klock_class("slqb.list_lock");
 	sq->remote_cls = klock_class("slqb.remote_free");

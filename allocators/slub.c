@@ -231,7 +231,6 @@ struct slub {
 	GPtrArray *caches;              /* creation order */
 	kmem_cache_t **kmalloc_caches;  /* [page_shift + 1] */
 	int *pcpu_used;                 /* [ncpus] static kmem_cache_cpu used */
-	int **zonelist;                 /* [nnodes], built on first use */
 	lock_class_t *slab_lock_cls, *list_lock_cls;
 	uint64_t stat[NR_SLUB_STAT_ITEMS];
 };
@@ -780,29 +779,6 @@ static page_t *get_partial_node(kmem_cache_t *s, struct kmem_cache_node *n)
 	return page;
 }
 
-/* Node `from`, then every other node by SLIT distance, ties by id (a
- * counting sort over the 256 distance values). */
-static const int *node_zonelist(slub_t *sl, int from)
-{
-	int start[257] = { 0 };
-	int *zl = sl->zonelist[from];
-
-	if (zl)
-		return zl;
-	zl = g_new(int, sl->nnodes);
-	zl[0] = from;
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			start[machine_node_distance(kern()->m, from, b) + 1]++;
-	for (int d = 1; d <= 256; d++)
-		start[d] += start[d - 1];
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			zl[1 + start[machine_node_distance(kern()->m, from, b)]++] = b;
-	sl->zonelist[from] = zl;
-	return zl;
-}
-
 /* Another node's partial slab, if the defrag ratio allows a search and a
  * node has more than min_partial of them. */
 static page_t *get_any_partial(kmem_cache_t *s)
@@ -813,7 +789,7 @@ static page_t *get_any_partial(kmem_cache_t *s)
 	if (!s->remote_node_defrag_ratio ||
 	    get_cycles() % 1024 > (uint64_t)s->remote_node_defrag_ratio)
 		return NULL;
-	zl = node_zonelist(s->sl, numa_node_id());
+	zl = node_zonelist(numa_node_id());
 	for (int i = 0; i < s->sl->nnodes; i++) {
 		struct kmem_cache_node *n = get_node(s, zl[i]);
 		page_t *page;
@@ -1199,7 +1175,7 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 	klist_init(&s->slabs);
 	if (boot) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
-		                       8 * (size_t)kern()->m->nr_cpus, 0);
+		                       8 * (size_t)NR_CPUS, 0);
 	} else {
 		s->addr = kmeta_alloc(name, "kmem_cache", sl->cpu_slab_off +
 		                      8 * (size_t)sl->ncpus, -1);
@@ -1283,11 +1259,10 @@ static void *slub_create(const long *tun)
 	sl->debug = tun[4] && kdebug_checks;
 	sl->ncpus = nr_cpu_ids();
 	sl->nnodes = nr_node_ids();
-	sl->cpu_slab_off = KC_NODE + 8 * kern()->m->max_numnodes;
+	sl->cpu_slab_off = KC_NODE + 8 * MAX_NUMNODES;
 	sl->caches = g_ptr_array_new();
 	sl->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
 	sl->pcpu_used = g_new0(int, sl->ncpus);
-	sl->zonelist = g_new0(int *, sl->nnodes);
 	sl->slab_lock_cls = klock_class("slub.slab_lock");
 	sl->list_lock_cls = klock_class("slub.list_lock");
 
@@ -1327,12 +1302,9 @@ static void slub_destroy(void *a)
 
 	for (unsigned i = 0; i < sl->caches->len; i++)
 		cache_free_host(g_ptr_array_index(sl->caches, i));
-	for (int node = 0; node < sl->nnodes; node++)
-		g_free(sl->zonelist[node]);
 	g_ptr_array_free(sl->caches, TRUE);
 	g_free(sl->kmalloc_caches);
 	g_free(sl->pcpu_used);
-	g_free(sl->zonelist);
 	g_free(sl);
 }
 
