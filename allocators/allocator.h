@@ -135,6 +135,9 @@ typedef struct allocator_ops {
 	void *(*create)(const long *tun);
 	void (*destroy)(void *a);
 
+	/* The allocator's part of kmem_cache_create (name set, size > 0):
+	 * the cache, or NULL if no slab can hold the object.  The argument
+	 * checks and SLAB_PANIC are kmem_cache_create's (common.c). */
 	kmem_cache_t *(*cache_create)(void *a, const char *name, size_t size,
 	                              size_t align, unsigned flags);
 	saddr_t (*cache_alloc)(void *a, kmem_cache_t *s, gfp_t gfp, int node);
@@ -222,28 +225,37 @@ static inline size_t slab_calculate_alignment(unsigned flags, size_t align,
 
 /* The legacy kmem_cache_create emulation: the only creator that
  * understands SLAB_HWCACHE_ALIGN; it turns the flag into an alignment, so
- * the allocator never sees it. */
-static inline kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a,
-                                                     const char *name, size_t size,
-                                                     size_t align, unsigned flags)
-{
-	align = slab_calculate_alignment(flags, align, size, (size_t)cache_line_size());
-	return ops->cache_create(a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
-}
+ * the allocator never sees it.  Like every creator it refuses a cache
+ * without a name or of size 0 (NULL), and stops the run when a cache
+ * created with SLAB_PANIC cannot be made. */
+kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
+                                       size_t size, size_t align, unsigned flags);
 
 /* __kmem_cache_create behind KMEM_CACHE: name, size and alignment come from
- * the declaration; SLAB_HWCACHE_ALIGN has no meaning here and is dropped. */
-static inline kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a,
-                                                   const char *name, size_t size,
-                                                   size_t align, unsigned flags)
-{
-	return ops->cache_create(a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
-}
+ * the declaration; SLAB_HWCACHE_ALIGN has no meaning here and is dropped.
+ * Checks and SLAB_PANIC as kmem_cache_create_legacy. */
+kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
+                                     size_t size, size_t align, unsigned flags);
 
 /* KMEM_CACHE(ops, a, foo, flags): a cache of struct foo named "foo". */
 #define KMEM_CACHE(ops, a, __struct, flags) \
 	kmem_cache_create_decl((ops), (a), #__struct, sizeof(struct __struct), \
 	                       __alignof__(struct __struct), (flags))
+
+/* ---- what the allocators share (common.c, as Linux's mm/slab_common.c) ---- */
+
+/* What kmalloc(0) returns: an address no object has; kfree ignores it. */
+#define ZERO_SIZE_PTR           ((saddr_t)16)
+
+/* The end of every cache creation: s; but if `allocator` could not make
+ * the cache `name` (s NULL) and flags hold SLAB_PANIC, the run stops.
+ * Boot caches, which an allocator cannot do without, pass SLAB_PANIC. */
+kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsigned flags,
+                                 kmem_cache_t *s);
+
+/* Allocations name an online node or -1 (any); on any other node the run
+ * stops, blaming `allocator`. */
+void slab_check_node(const char *allocator, int node);
 
 /* Boot allocator ops on the running CPU with one value per tunable; its
  * kmalloc rounds the kernel's metadata from then on. */

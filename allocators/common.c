@@ -4,6 +4,53 @@
  */
 #include "allocator.h"
 
+/* ---- cache creation ---- */
+
+/* SLAB_PANIC: a cache the allocator could not make stops the run. */
+kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsigned flags,
+                                 kmem_cache_t *s)
+{
+	if (!s && (flags & SLAB_PANIC))
+		kbug("%s: cannot create slab cache %s", allocator, name);
+	return s;
+}
+
+/* kmem_cache_create: a named cache of objects of at least one byte, made
+ * by the allocator, under SLAB_PANIC or else NULL if it cannot be. */
+static kmem_cache_t *kmem_cache_create(const allocator_ops_t *ops, void *a, const char *name,
+                                       size_t size, size_t align, unsigned flags)
+{
+	kmem_cache_t *s = name && size ? ops->cache_create(a, name, size, align, flags) : NULL;
+
+	return slab_check_created(ops->name, name, flags, s);
+}
+
+/* The legacy creator: SLAB_HWCACHE_ALIGN becomes an alignment. */
+kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
+                                       size_t size, size_t align, unsigned flags)
+{
+	align = slab_calculate_alignment(flags, align, size, (size_t)cache_line_size());
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+}
+
+/* KMEM_CACHE's creator: SLAB_HWCACHE_ALIGN is dropped. */
+kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
+                                     size_t size, size_t align, unsigned flags)
+{
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+}
+
+/* ---- allocation ---- */
+
+/* An allocation's node: online, or -1. */
+void slab_check_node(const char *allocator, int node)
+{
+	if (node < -1 || node >= nr_node_ids())
+		kbug("%s: allocation on node %d of %d", allocator, node, nr_node_ids());
+}
+
+/* ---- boot and shutdown ---- */
+
 /* Boot ops on the running CPU.  Its create() already kmallocs bootstrap
  * structures, rounded by its own kmalloc before the instance exists (the
  * rounding hooks ignore the instance, or read only what is fixed before

@@ -107,7 +107,6 @@
 #define BATCHREFILL_LIMIT       16
 #define REAPTIMEOUT_CPUC        2               /* seconds (2*HZ) */
 #define REAPTIMEOUT_LIST3       4               /* seconds (4*HZ) */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define KMALLOC_SHIFT_CAP       25
 #define GFP_THISNODE            (__GFP_THISNODE | __GFP_NOWARN | __GFP_NORETRY)
 
@@ -1469,8 +1468,7 @@ static void create_kmalloc_cache(slab_sys_t *sl, int idx, bool dma)
 	kmem_cache_t *s = kmem_cache_create(sl, name, sl->class_size[idx], BYTES_PER_WORD,
 	                                    SLAB_HWCACHE_ALIGN | (dma ? SLAB_CACHE_DMA : 0));
 
-	if (!s)
-		kbug("slab: cannot create kmalloc cache %s", name);
+	slab_check_created("slab", name, SLAB_PANIC, s);
 	if (!dma)
 		sl->kmalloc_caches[idx] = s;
 	g_free(name);
@@ -1619,21 +1617,13 @@ static kmem_cache_t *slab_cache_create(void *a, const char *name, size_t size,
 	spin_lock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	s = kmem_cache_create(sl, name, size, align, flags);
 	spin_unlock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slab: cannot create slab cache %s", name);
 	return s;
-}
-
-static void check_node(const slab_sys_t *sl, int node)
-{
-	if (node < -1 || node >= sl->nnodes)
-		kbug("slab: allocation on node %d of %d", node, sl->nnodes);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slab_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slab", node);
 	return node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
 }
 
@@ -1651,7 +1641,7 @@ static saddr_t slab_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 	slab_sys_t *sl = a;
 	int idx;
 
-	check_node(sl, node);
+	slab_check_node("slab", node);
 	if (!size)
 		return ZERO_SIZE_PTR;
 	idx = kmalloc_index(sl, size);

@@ -131,7 +131,6 @@
 #define MAX_OBJS_PER_SLAB       65535          /* page->inuse is a u16 */
 #define MIN_ALIGN               8              /* sizeof(void *) */
 #define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define FLUSH_SECONDS           2              /* schedule_delayed_work(2 * HZ) */
 
 /* Page flags the seed adds (pagealloc.h defines bits 0-5); PG_active is
@@ -1194,9 +1193,8 @@ static void create_kmalloc_cache(slabifier_t *sa, int index)
 	size_t size = slub_kmalloc_index_size(index);
 	char *name = g_strdup_printf("kmalloc-%zu", size);
 
-	sa->kmalloc_caches[index] = cache_open(sa, name, size, MIN_ALIGN, 0, true);
-	if (!sa->kmalloc_caches[index])
-		kbug("slabifier: cannot create kmalloc cache %s", name);
+	sa->kmalloc_caches[index] = slab_check_created("slabifier", name, SLAB_PANIC,
+	                                               cache_open(sa, name, size, MIN_ALIGN, 0, true));
 	g_free(name);
 }
 
@@ -1274,24 +1272,13 @@ static void slabifier_destroy(void *a)
 static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
                                             size_t align, unsigned flags)
 {
-	kmem_cache_t *s = cache_open(a, name, size, align, flags, false);
-
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slabifier: cannot create slab cache %s", name);
-	return s;
-}
-
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slabifier_t *sa, int node)
-{
-	if (node < -1 || node >= sa->nnodes)
-		kbug("slabifier: allocation on node %d of %d", node, sa->nnodes);
+	return cache_open(a, name, size, align, flags, false);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slabifier_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slabifier", node);
 	return slab_alloc(s, gfp, node);
 }
 
@@ -1310,7 +1297,7 @@ static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
 	slabifier_t *sa = a;
 
-	check_node(sa, node);
+	slab_check_node("slabifier", node);
 	if (size > (size_t)kpage_size())
 		return slub_kmalloc_large(size, gfp, node);
 	if (!size)

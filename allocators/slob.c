@@ -64,7 +64,8 @@
  *    slob page; kmem_cache_create therefore takes no lock.
  *  - SLAB_DESTROY_BY_RCU adds the 24-byte slob_rcu footer to the size but
  *    frees at once (no RCU grace period in the simulator).
- *  - A cache of size 0 is refused at creation.
+ *  - A cache of size 0 is refused at creation (kmem_cache_create, as for
+ *    every allocator).
  *  - debug=1 adds simulator checks: foreign pointers, double frees, and a
  *    kmalloc header or cache size that does not match the block, with host
  *    bitmaps of block starts and used units per page.
@@ -79,7 +80,6 @@
 #define ARCH_KMALLOC_MINALIGN   8              /* __alignof__(unsigned long) */
 #define ARCH_SLAB_MINALIGN      8
 #define KMALLOC_ALIGN           8              /* max of the two */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define SLOB_ALIGN_UP(x, a)     (((x) + (a) - 1) & ~((saddr_t)(a) - 1))
 
 /* Modelled LP64 layouts. */
@@ -128,7 +128,6 @@ struct kmem_cache {
 
 struct slob {
 	bool debug;
-	int nnodes;
 	unsigned page_size, page_units, map_bytes;
 	spinlock_t lock;
 	lock_class_t *lock_cls;
@@ -626,7 +625,6 @@ static void *slob_create(const long *tun)
 	if (kpage_size() > SLOB_MAX_PAGE)
 		kbug("slob: PAGE_SIZE %d needs an s32 slobidx_t", kpage_size());
 	sl->debug = tun[0] && kdebug_checks;
-	sl->nnodes = nr_node_ids();
 	sl->page_size = (unsigned)kpage_size();
 	sl->page_units = SLOB_UNITS(sl->page_size);
 	sl->map_bytes = (sl->page_units + 7) / 8;
@@ -662,19 +660,13 @@ static void slob_destroy(void *a)
 }
 
 /* kmem_cache_create(): alignment only when forced (HWCACHE_ALIGN gives a
- * whole cache line), at least ARCH_SLAB_MINALIGN; NULL for size 0. */
+ * whole cache line), at least ARCH_SLAB_MINALIGN. */
 static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
                                        size_t align, unsigned flags)
 {
 	slob_ctx_t *sl = a;
-	kmem_cache_t *c;
+	kmem_cache_t *c = g_new0(kmem_cache_t, 1);
 
-	if (!size) {
-		if (flags & SLAB_PANIC)
-			kbug("slob: cannot create slab cache %s", name);
-		return NULL;
-	}
-	c = g_new0(kmem_cache_t, 1);
 	c->sl = sl;
 	c->name = g_strdup(name);
 	c->objsize = size;
@@ -690,12 +682,6 @@ static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
 	return c;
 }
 
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slob_ctx_t *sl, int node)
-{
-	if (node < -1 || node >= sl->nnodes)
-		kbug("slob: allocation on node %d of %d", node, sl->nnodes);
-}
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
@@ -703,7 +689,7 @@ static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
 	slob_ctx_t *sl = a;
 	saddr_t b;
 
-	check_node(sl, node);
+	slab_check_node("slob", node);
 	ktouch(c->addr, KMEM_CACHE_SIZE, false);        /* size, align, ctor */
 	if (c->size < sl->page_size) {
 		b = slob_alloc(sl, c->size, gfp, c->align, node);
@@ -752,7 +738,7 @@ static saddr_t slob_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 	page_t *page;
 	saddr_t m;
 
-	check_node(sl, node);
+	slab_check_node("slob", node);
 	if (size < sl->page_size - KMALLOC_ALIGN) {
 		if (!size)
 			return ZERO_SIZE_PTR;

@@ -113,7 +113,6 @@
 #define ARCH_KMALLOC_MINALIGN   8
 #define KMALLOC_SHIFT_LOW       3
 #define KMALLOC_ORDER_HIGH      9              /* KMALLOC_SHIFT_SLQB_HIGH = PAGE_SHIFT + 9 */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define MAX_OBJS_PER_PAGE       65535          /* page->inuse is 16 bits here */
 #define TRIM_PERIOD             3              /* seconds */
 
@@ -1037,11 +1036,8 @@ static kmem_cache_t *kmem_cache_open(slqb_t *sq, const char *name, size_t size,
 static kmem_cache_t *create_boot_cache(slqb_t *sq, const char *name, size_t size,
                                        size_t align, enum cache_kind kind)
 {
-	kmem_cache_t *s = kmem_cache_open(sq, name, size, align, SLAB_HWCACHE_ALIGN, kind);
-
-	if (!s)
-		kbug("slqb: cannot create cache %s", name);
-	return s;
+	return slab_check_created("slqb", name, SLAB_PANIC,
+	                          kmem_cache_open(sq, name, size, align, SLAB_HWCACHE_ALIGN, kind));
 }
 
 /* ---- kmalloc (spec 2.7) ---- */
@@ -1160,24 +1156,13 @@ static void slqb_destroy(void *a)
 static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
                                        size_t align, unsigned flags)
 {
-	kmem_cache_t *s = kmem_cache_open(a, name, size, align, flags, CACHE_USER);
-
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slqb: cannot create slab cache %s", name);
-	return s;
-}
-
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slqb_t *sq, int node)
-{
-	if (node < -1 || node >= sq->nnodes)
-		kbug("slqb: allocation on node %d of %d", node, sq->nnodes);
+	return kmem_cache_open(a, name, size, align, flags, CACHE_USER);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slqb_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slqb", node);
 	return slab_alloc(s, gfp, node);
 }
 
@@ -1202,7 +1187,7 @@ static saddr_t slqb_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
 	slqb_t *sq = a;
 
-	check_node(sq, node);
+	slab_check_node("slqb", node);
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (size > ((size_t)1 << sq->kmalloc_shift_high))

@@ -112,7 +112,6 @@
 #define ARCH_SLAB_MINALIGN      8              /* __alignof__(unsigned long long) */
 #define MAX_OBJS_PER_PAGE       65535          /* page->objects is a u16 */
 #define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define MIN_PARTIAL             5
 #define MAX_PARTIAL             10
 #define NR_KMEM_CACHE_CPU       100            /* static kmem_cache_cpu per CPU */
@@ -1189,11 +1188,8 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 
 static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
 {
-	kmem_cache_t *s = kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0, true);
-
-	if (!s)
-		kbug("slub: cannot create kmalloc cache %s", name);
-	return s;
+	return slab_check_created("slub", name, SLAB_PANIC,
+	                          kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0, true));
 }
 
 /* ---- kmalloc ---- */
@@ -1312,24 +1308,13 @@ static void slub_destroy(void *a)
 static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
                                        size_t align, unsigned flags)
 {
-	kmem_cache_t *s = kmem_cache_open(a, name, size, align, flags, false);
-
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slub: cannot create slab cache %s", name);
-	return s;
-}
-
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slub_t *sl, int node)
-{
-	if (node < -1 || node >= sl->nnodes)
-		kbug("slub: allocation on node %d of %d", node, sl->nnodes);
+	return kmem_cache_open(a, name, size, align, flags, false);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slub_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slub", node);
 	return slab_alloc(s, gfp, node);
 }
 
@@ -1348,7 +1333,7 @@ static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
 	slub_t *sl = a;
 
-	check_node(sl, node);
+	slab_check_node("slub", node);
 	if (size > (size_t)kpage_size())
 		return slub_kmalloc_large(size, gfp, node);
 	if (!size)
