@@ -213,6 +213,7 @@ struct slabifier {
 	int page_shift;
 	long min_order;
 	bool debug;
+	bool booted;                    /* create() is done: structs are kmalloc'd */
 	int ncpus, nnodes;
 	size_t struct_size;             /* sizeof(struct slab) */
 	GPtrArray *caches;              /* creation order */
@@ -1154,9 +1155,12 @@ static vacate_result_t vacate_single(kmem_cache_t *s, page_t *page, defrag_repor
 
 /* ---- slab_create ---- */
 
-static kmem_cache_t *cache_open(slabifier_t *sa, const char *name, size_t size,
-                                size_t align, unsigned flags, bool boot)
+/* kmem_cache_create(); NULL if no slab can hold `size`.  The caches made
+ * while the Slabifier boots have static structs. */
+static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
+                                            size_t align, unsigned flags)
 {
+	slabifier_t *sa = a;
 	sf_layout_t l;
 	kmem_cache_t *s;
 
@@ -1175,8 +1179,8 @@ static kmem_cache_t *cache_open(slabifier_t *sa, const char *name, size_t size,
 	s->align = (unsigned)align;
 	s->allocflags = (l.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
-	s->addr = boot ? kmeta_static(name, "kmem_cache", sa->struct_size, 0)
-	               : kmeta_alloc(name, "kmem_cache", sa->struct_size, -1);
+	s->addr = sa->booted ? kmeta_alloc(name, "kmem_cache", sa->struct_size, -1)
+	                     : kmeta_static(name, "kmem_cache", sa->struct_size, 0);
 	spin_init(&s->list_lock);
 	klist_init(&s->partial);
 	klist_init(&s->slabs);
@@ -1194,7 +1198,8 @@ static void create_kmalloc_cache(slabifier_t *sa, int index)
 	char *name = g_strdup_printf("kmalloc-%zu", size);
 
 	sa->kmalloc_caches[index] = slab_check_created("slabifier", name, SLAB_PANIC,
-	                                               cache_open(sa, name, size, MIN_ALIGN, 0, true));
+	                                               slabifier_cache_create(sa, name, size,
+	                                                                      MIN_ALIGN, 0));
 	g_free(name);
 }
 
@@ -1239,6 +1244,7 @@ static void *slabifier_create(const long *tun)
 			create_kmalloc_cache(sa, 2);
 		create_kmalloc_cache(sa, i);
 	}
+	sa->booted = true;
 	return sa;
 }
 
@@ -1266,13 +1272,6 @@ static void slabifier_destroy(void *a)
 	g_ptr_array_free(sa->caches, TRUE);
 	g_free(sa->kmalloc_caches);
 	g_free(sa);
-}
-
-/* kmem_cache_create(); NULL if no slab can hold `size`. */
-static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
-                                            size_t align, unsigned flags)
-{
-	return cache_open(a, name, size, align, flags, false);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */

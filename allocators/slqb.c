@@ -183,6 +183,11 @@ typedef struct slqb_slab {
 
 typedef struct slqb slqb_t;
 
+/* The caches being made, as boot goes on: bootstrap caches, every struct
+ * static; kmalloc caches, the struct in the static kmalloc_caches[], lists
+ * from the bootstrap caches; user caches, everything allocated. */
+enum cache_kind { CACHE_BOOT, CACHE_KMALLOC, CACHE_USER };
+
 struct kmem_cache {
 	slqb_t *sq;
 	char *name;
@@ -210,6 +215,7 @@ typedef struct trim_cpu {
 
 struct slqb {
 	bool debug;
+	enum cache_kind making;         /* what the next cache_create makes */
 	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
 	GPtrArray *caches;              /* creation order */
@@ -943,11 +949,6 @@ static void start_cpu_timers(slqb_t *sq)
 
 /* ---- kmem_cache_open ---- */
 
-/* Bootstrap caches: every struct static; kmalloc caches: the struct in the
- * static kmalloc_caches[], lists from the bootstrap caches; user caches:
- * everything allocated. */
-enum cache_kind { CACHE_BOOT, CACHE_KMALLOC, CACHE_USER };
-
 static void init_list(kmem_cache_list_t *l, saddr_t addr)
 {
 	klist_init(&l->partial);
@@ -995,10 +996,11 @@ static size_t kmem_cache_share(const slqb_t *sq)
 	return ((size_t)kpage_size() << kc->order) / kc->objects;
 }
 
-/* kmem_cache_open(). */
-static kmem_cache_t *kmem_cache_open(slqb_t *sq, const char *name, size_t size,
-                                     size_t align, unsigned flags, enum cache_kind kind)
+/* kmem_cache_create() (kmem_cache_open); NULL if no slab can hold `size`. */
+static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
+                                       size_t align, unsigned flags)
 {
+	slqb_t *sq = a;
 	slqb_layout_t l;
 	kmem_cache_t *s;
 
@@ -1023,21 +1025,22 @@ static kmem_cache_t *kmem_cache_open(slqb_t *sq, const char *name, size_t size,
 	s->allocflags = (l.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	klist_init(&s->slab_records);
-	if (kind == CACHE_USER)
+	if (sq->making == CACHE_USER)
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_share(sq), -1);
 	else
 		s->addr = kmeta_static(name, "kmem_cache", sq->cpu_slab_off +
 		                       8 * (size_t)NR_CPUS, 0);
-	alloc_lists(sq, s, kind == CACHE_BOOT);
+	alloc_lists(sq, s, sq->making == CACHE_BOOT);
 	g_ptr_array_add(sq->caches, s);
 	return s;
 }
 
+/* A cache SLQB cannot boot without. */
 static kmem_cache_t *create_boot_cache(slqb_t *sq, const char *name, size_t size,
-                                       size_t align, enum cache_kind kind)
+                                       size_t align)
 {
 	return slab_check_created("slqb", name, SLAB_PANIC,
-	                          kmem_cache_open(sq, name, size, align, SLAB_HWCACHE_ALIGN, kind));
+	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN));
 }
 
 /* ---- kmalloc (spec 2.7) ---- */
@@ -1076,7 +1079,7 @@ static void create_kmalloc_caches(slqb_t *sq)
 			    (i > 2 && i < KMALLOC_SHIFT_LOW))
 				continue;
 			name = g_strdup_printf("%s-%zu", prefix[dma], size);
-			s = create_boot_cache(sq, name, size, ARCH_KMALLOC_MINALIGN, CACHE_KMALLOC);
+			s = create_boot_cache(sq, name, size, ARCH_KMALLOC_MINALIGN);
 			if (!dma)
 				sq->kmalloc_caches[i] = s;
 			g_free(name);
@@ -1110,11 +1113,13 @@ static void *slqb_create(const long *tun)
 	sq->list_lock_cls = klock_class("slqb.list_lock");
 	sq->remote_cls = klock_class("slqb.remote_free");
 
-	sq->kmem_cache_cache = create_boot_cache(sq, "kmem_cache", kmem_size(sq), 0,
-	                                        CACHE_BOOT);
-	create_boot_cache(sq, "kmem_cache_cpu", KMEM_CPU_SIZE, 0, CACHE_BOOT);
-	create_boot_cache(sq, "kmem_cache_node", KMEM_NODE_SIZE, 0, CACHE_BOOT);
+	sq->making = CACHE_BOOT;
+	sq->kmem_cache_cache = create_boot_cache(sq, "kmem_cache", kmem_size(sq), 0);
+	create_boot_cache(sq, "kmem_cache_cpu", KMEM_CPU_SIZE, 0);
+	create_boot_cache(sq, "kmem_cache_node", KMEM_NODE_SIZE, 0);
+	sq->making = CACHE_KMALLOC;
 	create_kmalloc_caches(sq);
+	sq->making = CACHE_USER;
 	start_cpu_timers(sq);
 	return sq;
 }
@@ -1150,13 +1155,6 @@ static void slqb_destroy(void *a)
 	g_free(sq->kmalloc_caches);
 	g_free(sq->trim);
 	g_free(sq);
-}
-
-/* kmem_cache_create(); NULL if no slab can hold `size`. */
-static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
-{
-	return kmem_cache_open(a, name, size, align, flags, CACHE_USER);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */

@@ -225,6 +225,7 @@ struct slub {
 	slub_geom_t geom;
 	int defrag_ratio;
 	bool debug;
+	bool booted;                    /* create() is done: caches are kmalloc'd */
 	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
 	GPtrArray *caches;              /* creation order */
@@ -1148,10 +1149,13 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 		s->cpu_slab[cpu].addr = alloc_kmem_cache_cpu(s, cpu);
 }
 
-/* kmem_cache_open(); `boot` caches live in the static kmalloc_caches[]. */
-static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
-                                     size_t align, unsigned flags, bool boot)
+/* kmem_cache_create() without merging (kmem_cache_open); NULL if no slab
+ * can hold `size`.  The caches made while SLUB boots live in the static
+ * kmalloc_caches[]. */
+static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
+                                       size_t align, unsigned flags)
 {
+	slub_t *sl = a;
 	slub_layout_t l;
 	kmem_cache_t *s;
 	int local_node = 0;
@@ -1172,7 +1176,7 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
 	klist_init(&s->slabs);
-	if (boot) {
+	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
 		                       8 * (size_t)NR_CPUS, 0);
 	} else {
@@ -1189,7 +1193,7 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
 {
 	return slab_check_created("slub", name, SLAB_PANIC,
-	                          kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0, true));
+	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0));
 }
 
 /* ---- kmalloc ---- */
@@ -1272,6 +1276,7 @@ static void *slub_create(const long *tun)
 		sl->kmalloc_caches[i] = create_kmalloc_cache(sl, name, (size_t)1 << i);
 		g_free(name);
 	}
+	sl->booted = true;
 	return sl;
 }
 
@@ -1302,13 +1307,6 @@ static void slub_destroy(void *a)
 	g_free(sl->kmalloc_caches);
 	g_free(sl->pcpu_used);
 	g_free(sl);
-}
-
-/* kmem_cache_create() without merging; NULL if no slab can hold `size`. */
-static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
-{
-	return kmem_cache_open(a, name, size, align, flags, false);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
