@@ -257,6 +257,22 @@ kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsign
  * stops, blaming `allocator`. */
 void slab_check_node(const char *allocator, int node);
 
+/* ---- kmalloc size classes: SLUB 2.6.29's, which the Slabifier uses too;
+ * SLQB shares the numbering.  kmalloc_caches[] index 1 is kmalloc-96, 2
+ * kmalloc-192, n >= KMALLOC_SHIFT_LOW kmalloc-2^n. */
+#define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
+
+/* The index of kmalloc(size), 0 < size <= 2 * PAGE_SIZE. */
+int kmalloc_index(size_t size);
+/* The object size of kmalloc_caches[index]. */
+size_t kmalloc_index_size(int index);
+/* A kmalloc above the largest class: whole compound pages on `node`, 0 if
+ * the page allocator has none. */
+saddr_t kmalloc_large(size_t size, gfp_t gfp, int node);
+/* An allocator_ops kmalloc_size for these classes up to PAGE_SIZE and
+ * whole pages above. */
+size_t kmalloc_class_size(void *a, size_t size);
+
 /* Boot allocator ops on the running CPU with one value per tunable; its
  * kmalloc rounds the kernel's metadata from then on. */
 void *allocator_boot(const allocator_ops_t *ops, const long *tunables);

@@ -49,6 +49,45 @@ void slab_check_node(const char *allocator, int node)
 		kbug("%s: allocation on node %d of %d", allocator, node, nr_node_ids());
 }
 
+/* ---- kmalloc size classes ---- */
+
+/* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */
+static const uint8_t size_index[24] = {
+	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7,
+	2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* kmalloc-96 and kmalloc-192 in between the powers of two up to 256. */
+int kmalloc_index(size_t size)
+{
+	return size <= 192 ? size_index[(size - 1) / 8] : fls_long(size - 1);
+}
+
+/* 96, 192 or 2^index bytes. */
+size_t kmalloc_index_size(int index)
+{
+	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
+}
+
+/* kmalloc_large: a compound page of get_order(size). */
+saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
+{
+	page_t *page = alloc_pages_node(node, gfp | __GFP_COMP,
+	                                get_order(size, kpage_shift()));
+
+	return page ? page_address(page) : 0;
+}
+
+/* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE.
+ * Reads only the machine (it runs before the instance `a` exists). */
+size_t kmalloc_class_size(void *a, size_t size)
+{
+	(void)a;
+	if (size > (size_t)kpage_size())
+		return (size_t)kpage_size() << get_order(size, kpage_shift());
+	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
+}
+
 /* ---- boot and shutdown ---- */
 
 /* Boot ops on the running CPU.  Its create() already kmallocs bootstrap

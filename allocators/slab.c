@@ -386,7 +386,7 @@ static void build_classes(slab_sys_t *sl)
 }
 
 /* Index of the smallest class holding `size`, -1 if none does. */
-static int kmalloc_index(const slab_sys_t *sl, size_t size)
+static int class_index(const slab_sys_t *sl, size_t size)
 {
 	for (int i = 0; i < sl->nclasses; i++)
 		if (size <= sl->class_size[i])
@@ -1416,7 +1416,7 @@ static kmem_cache_t *cache_setup(slab_sys_t *sl, const char *name, size_t size,
 	else
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_bytes(sl), numa_node_id());
 	if (l->off_slab) {
-		int idx = kmalloc_index(sl, l->slab_size);
+		int idx = class_index(sl, l->slab_size);
 
 		s->slabp_cache = idx >= 0 ? sl->kmalloc_caches[idx] : NULL;
 		if (!s->slabp_cache)
@@ -1478,7 +1478,7 @@ static void create_kmalloc_cache(slab_sys_t *sl, int idx, bool dma)
  * sizes, then every class and its DMA twin. */
 static void kmem_cache_init(slab_sys_t *sl)
 {
-	int idx_ac = kmalloc_index(sl, AC_HEADER + 8), idx_l3 = kmalloc_index(sl, L3_SIZE);
+	int idx_ac = class_index(sl, AC_HEADER + 8), idx_l3 = class_index(sl, L3_SIZE);
 
 	create_cache_cache(sl);
 	create_kmalloc_cache(sl, idx_ac, false);
@@ -1644,7 +1644,7 @@ static saddr_t slab_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 	slab_check_node("slab", node);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	idx = kmalloc_index(sl, size);
+	idx = class_index(sl, size);
 	if (idx < 0)
 		return 0;
 	return slab_cache_alloc(sl, sl->kmalloc_caches[idx], gfp, node);

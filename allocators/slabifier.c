@@ -124,13 +124,11 @@
  */
 #include "allocator.h"
 #include "slabifier.h"
-#include "slub.h"
 
 #define SF_ALIGN(x, a)          (((x) + (a) - 1) / (a) * (a))
 
 #define MAX_OBJS_PER_SLAB       65535          /* page->inuse is a u16 */
 #define MIN_ALIGN               8              /* sizeof(void *) */
-#define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
 #define FLUSH_SECONDS           2              /* schedule_delayed_work(2 * HZ) */
 
 /* Page flags the seed adds (pagealloc.h defines bits 0-5); PG_active is
@@ -1194,7 +1192,7 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 /* kmalloc_caches[index], a static struct slab. */
 static void create_kmalloc_cache(slabifier_t *sa, int index)
 {
-	size_t size = slub_kmalloc_index_size(index);
+	size_t size = kmalloc_index_size(index);
 	char *name = g_strdup_printf("kmalloc-%zu", size);
 
 	sa->kmalloc_caches[index] = slab_check_created("slabifier", name, SLAB_PANIC,
@@ -1298,10 +1296,10 @@ static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 
 	slab_check_node("slabifier", node);
 	if (size > (size_t)kpage_size())
-		return slub_kmalloc_large(size, gfp, node);
+		return kmalloc_large(size, gfp, node);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	return slab_alloc(sa->kmalloc_caches[slub_kmalloc_index(size)], gfp, node);
+	return slab_alloc(sa->kmalloc_caches[kmalloc_index(size)], gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
@@ -1378,15 +1376,6 @@ static vacate_result_t slabifier_vacate(void *a, page_t *page, uint32_t *moved)
 	return r;
 }
 
-/* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE. */
-static size_t slabifier_kmalloc_size(void *a, size_t size)
-{
-	(void)a;
-	if (size > (size_t)kpage_size())
-		return (size_t)kpage_size() << get_order(size, kpage_shift());
-	return size ? slub_kmalloc_index_size(slub_kmalloc_index(size)) : 0;
-}
-
 static int slabifier_ncaches(void *a)
 {
 	return (int)((slabifier_t *)a)->caches->len;
@@ -1453,7 +1442,7 @@ const allocator_ops_t slabifier_allocator = {
 	.kmalloc = slabifier_kmalloc,
 	.kfree = slabifier_kfree,
 	.shrink = slabifier_shrink,
-	.kmalloc_size = slabifier_kmalloc_size,
+	.kmalloc_size = kmalloc_class_size,
 	.ncaches = slabifier_ncaches,
 	.cache_at = slabifier_cache_at,
 	.cache_info = slabifier_cache_info,

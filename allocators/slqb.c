@@ -111,7 +111,6 @@
 #define MAX_ORDER               PA_MAX_ORDER   /* 11 */
 #define ARCH_SLAB_MINALIGN      8
 #define ARCH_KMALLOC_MINALIGN   8
-#define KMALLOC_SHIFT_LOW       3
 #define KMALLOC_ORDER_HIGH      9              /* KMALLOC_SHIFT_SLQB_HIGH = PAGE_SHIFT + 9 */
 #define MAX_OBJS_PER_PAGE       65535          /* page->inuse is 16 bits here */
 #define TRIM_PERIOD             3              /* seconds */
@@ -1047,7 +1046,7 @@ static kmem_cache_t *create_boot_cache(slqb_t *sq, const char *name, size_t size
 
 /* get_slab(): kmalloc_caches[] index of a size (0 < size <= 2^high);
  * kmalloc-96 exists only with lines < 64 B, kmalloc-192 with < 128 B. */
-static int kmalloc_index(int cache_line, size_t size)
+static int get_slab_index(int cache_line, size_t size)
 {
 	if (size <= 8)
 		return KMALLOC_SHIFT_LOW;
@@ -1056,11 +1055,6 @@ static int kmalloc_index(int cache_line, size_t size)
 	if (size > 128 && size <= 192 && cache_line < 128)
 		return 2;
 	return fls_long(size - 1);
-}
-
-static size_t kmalloc_index_size(int index)
-{
-	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
 }
 
 /* kmalloc-96 and kmalloc-192 (when they exist), kmalloc-8 ..
@@ -1190,7 +1184,7 @@ static saddr_t slqb_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 		return ZERO_SIZE_PTR;
 	if (size > ((size_t)1 << sq->kmalloc_shift_high))
 		return 0;
-	return slab_alloc(sq->kmalloc_caches[kmalloc_index(sq->cache_line, size)], gfp, node);
+	return slab_alloc(sq->kmalloc_caches[get_slab_index(sq->cache_line, size)], gfp, node);
 }
 
 /* kfree(): reads the struct page, then page->list->cache (the owner
@@ -1233,7 +1227,7 @@ static size_t slqb_kmalloc_size(void *a, size_t size)
 		return 0;
 	if (size > ((size_t)kpage_size() << KMALLOC_ORDER_HIGH))
 		return (size_t)kpage_size() << fls_long((size - 1) >> kpage_shift());
-	return kmalloc_index_size(kmalloc_index(cache_line_size(), size));
+	return kmalloc_index_size(get_slab_index(cache_line_size(), size));
 }
 
 static int slqb_ncaches(void *a)

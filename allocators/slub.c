@@ -111,7 +111,6 @@
 #define MAX_ORDER               PA_MAX_ORDER   /* 11 */
 #define ARCH_SLAB_MINALIGN      8              /* __alignof__(unsigned long long) */
 #define MAX_OBJS_PER_PAGE       65535          /* page->objects is a u16 */
-#define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
 #define MIN_PARTIAL             5
 #define MAX_PARTIAL             10
 #define NR_KMEM_CACHE_CPU       100            /* static kmem_cache_cpu per CPU */
@@ -1196,35 +1195,6 @@ static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t s
 	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0));
 }
 
-/* ---- kmalloc ---- */
-
-/* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */
-static const uint8_t size_index[24] = {
-	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7,
-	2, 2, 2, 2, 2, 2, 2, 2,
-};
-
-/* The kmalloc_caches[] index of kmalloc(size), size <= 2 * PAGE_SIZE. */
-int slub_kmalloc_index(size_t size)
-{
-	return size <= 192 ? size_index[(size - 1) / 8] : fls_long(size - 1);
-}
-
-/* The object size of kmalloc_caches[index]. */
-size_t slub_kmalloc_index_size(int index)
-{
-	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
-}
-
-/* A kmalloc above the largest class: whole compound pages. */
-saddr_t slub_kmalloc_large(size_t size, gfp_t gfp, int node)
-{
-	page_t *page = alloc_pages_node(node, gfp | __GFP_COMP,
-	                                get_order(size, kpage_shift()));
-
-	return page ? page_address(page) : 0;
-}
-
 /* ---- the allocator_ops ---- */
 
 static const tunable_t slub_tunables[] = {
@@ -1333,10 +1303,10 @@ static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 
 	slab_check_node("slub", node);
 	if (size > (size_t)kpage_size())
-		return slub_kmalloc_large(size, gfp, node);
+		return kmalloc_large(size, gfp, node);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	return slab_alloc(sl->kmalloc_caches[slub_kmalloc_index(size)], gfp, node);
+	return slab_alloc(sl->kmalloc_caches[kmalloc_index(size)], gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
@@ -1769,15 +1739,6 @@ static vacate_result_t slub_vacate(void *a, page_t *page, uint32_t *moved)
 	return r;
 }
 
-/* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE. */
-static size_t slub_kmalloc_size(void *a, size_t size)
-{
-	(void)a;
-	if (size > (size_t)kpage_size())
-		return (size_t)kpage_size() << get_order(size, kpage_shift());
-	return size ? slub_kmalloc_index_size(slub_kmalloc_index(size)) : 0;
-}
-
 static int slub_ncaches(void *a)
 {
 	return (int)((slub_t *)a)->caches->len;
@@ -1846,7 +1807,7 @@ const allocator_ops_t slub_allocator = {
 	.kmalloc = slub_kmalloc,
 	.kfree = slub_kfree,
 	.shrink = slub_shrink,
-	.kmalloc_size = slub_kmalloc_size,
+	.kmalloc_size = kmalloc_class_size,
 	.ncaches = slub_ncaches,
 	.cache_at = slub_cache_at,
 	.cache_info = slub_cache_info,
