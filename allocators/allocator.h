@@ -257,6 +257,80 @@ kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsign
  * stops, blaming `allocator`. */
 void slab_check_node(const char *allocator, int node);
 
+/* ---- debug bitmaps of handed-out objects (a bit an object) ---- */
+
+/* Bytes of a bitmap for `objects` objects. */
+size_t slab_map_bytes(unsigned objects);
+/* Object i (at x) of cache `name` leaves the allocator: its bit is set;
+ * set already, the freelist handed it out twice and the run stops. */
+void slab_map_alloc(uint8_t *map, unsigned i, const char *name, saddr_t x);
+/* Object i (at x) comes back: its bit is cleared; clear already, it is
+ * a double free and the run stops. */
+void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x);
+
+/* ---- freelist slabs: host records and debug checks (SLUB, the Slabifier) ----
+ *
+ * A freelist slab is a page (compound if order > 0) whose objects start at
+ * its address, one every `size` bytes, the free ones chained through a
+ * free pointer at `offset` in the object.  Each has a host record
+ * (page->priv): its objects, those callers hold and, with debug, the
+ * bitmap of those handed out.  A cache's side (slab_objs_t, in its struct
+ * kmem_cache) counts objects and slabs in use and lists the records.  All
+ * of it is free of charge but the free pointers, which are loaded and
+ * stored in simulated memory.  The allocator owns page->lock while the
+ * page is a slab. */
+typedef struct slab_rec {
+	klist_t link;           /* on the cache's recs */
+	page_t *page;
+	uint32_t objects;       /* in the slab */
+	uint32_t live;          /* held by callers */
+	mempool_t *pool;        /* built on a page of this pool's reserve (seed 004), or NULL */
+	uint8_t map[];          /* debug only: bit set = handed out */
+} slab_rec_t;
+
+typedef struct slab_objs {
+	const void *cache;      /* the struct kmem_cache (page->slab of its slabs) */
+	const char *name;       /* its name, for reports */
+	unsigned size;          /* object stride */
+	unsigned offset;        /* free pointer offset in an object */
+	bool debug;             /* bitmap and pointer checks */
+	klist_t recs;           /* slab_rec_t of every slab */
+	uint64_t active_objs;   /* objects held by callers */
+	uint64_t active_slabs;  /* slabs holding any */
+} slab_objs_t;
+
+/* The record of the slab on page. */
+static inline slab_rec_t *slab_rec(const page_t *page)
+{
+	return page->priv;
+}
+
+/* Set up the cache side for `cache` named `name`. */
+void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigned size,
+                    unsigned offset, bool debug);
+/* Drop every record and release the slabs' page locks (host side only:
+ * the pages stay with the run). */
+void slab_objs_release(slab_objs_t *o);
+/* A new slab of `objects` objects on page: its record, as page->priv. */
+void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects);
+/* The slab on page is gone: so is its record. */
+void slab_rec_free(page_t *page);
+/* The index of object x of page's slab. */
+unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x);
+/* The free pointer of `object` (on page), a charged load; with debug, one
+ * that leaves the slab stops the run (freelist corrupted). */
+saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t object);
+/* Store fp as object's free pointer, a charged store. */
+void slab_set_freepointer(const slab_objs_t *o, saddr_t object, saddr_t fp);
+/* Object x of page's slab leaves the allocator. */
+void slab_note_alloc(slab_objs_t *o, page_t *page, saddr_t x);
+/* With debug, x (page: its head page, or NULL) must be an object of the
+ * cache that is handed out: a foreign pointer or a double free stops the
+ * run. */
+void slab_check_free(const slab_objs_t *o, page_t *page, saddr_t x);
+/* An object of page's slab came back. */
+void slab_note_free(slab_objs_t *o, page_t *page);
+
 /* ---- kmalloc size classes: SLUB 2.6.29's, which the Slabifier uses too;
  * SLQB shares the numbering.  kmalloc_caches[] index 1 is kmalloc-96, 2
  * kmalloc-192, n >= KMALLOC_SHIFT_LOW kmalloc-2^n. */

@@ -49,6 +49,143 @@ void slab_check_node(const char *allocator, int node)
 		kbug("%s: allocation on node %d of %d", allocator, node, nr_node_ids());
 }
 
+/* ---- debug bitmaps ---- */
+
+static bool map_test(const uint8_t *map, unsigned i)
+{
+	return map[i / 8] & (1u << (i % 8));
+}
+
+/* One bit per object, rounded up to bytes. */
+size_t slab_map_bytes(unsigned objects)
+{
+	return (objects + 7u) / 8;
+}
+
+/* Set bit i; a set bit is an object handed out twice. */
+void slab_map_alloc(uint8_t *map, unsigned i, const char *name, saddr_t x)
+{
+	if (map_test(map, i))
+		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x handed out twice",
+		     name, x);
+	map[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+/* Clear bit i; a clear bit is a double free. */
+void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x)
+{
+	if (!map_test(map, i))
+		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", name, x);
+	map[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+/* ---- freelist slabs ---- */
+
+/* The cache side: no slab yet. */
+void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigned size,
+                    unsigned offset, bool debug)
+{
+	*o = (slab_objs_t){ .cache = cache, .name = name, .size = size, .offset = offset,
+	                    .debug = debug };
+	klist_init(&o->recs);
+}
+
+/* Every record goes, and with it the page lock of its slab. */
+void slab_objs_release(slab_objs_t *o)
+{
+	while (!klist_empty(&o->recs)) {
+		slab_rec_t *r = klist_entry(o->recs.next, slab_rec_t, link);
+
+		spin_destroy(&r->page->lock);
+		slab_rec_free(r->page);
+	}
+}
+
+/* A record with a bitmap under debug, last on the cache's list. */
+void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects)
+{
+	slab_rec_t *r = g_malloc0(sizeof(*r) + (o->debug ? slab_map_bytes(objects) : 0));
+
+	r->page = page;
+	r->objects = objects;
+	klist_add_tail(&r->link, &o->recs);
+	page->priv = r;
+}
+
+/* Unlink and free page's record. */
+void slab_rec_free(page_t *page)
+{
+	slab_rec_t *r = slab_rec(page);
+
+	klist_del(&r->link);
+	page->priv = NULL;
+	g_free(r);
+}
+
+/* Is x the start of an object of page's slab? */
+static bool object_in_slab(const slab_objs_t *o, const page_t *page, saddr_t x)
+{
+	saddr_t base = page_address(page);
+
+	return x >= base && x < base + (saddr_t)slab_rec(page)->objects * o->size &&
+	       (x - base) % o->size == 0;
+}
+
+/* (x - slab start) / stride. */
+unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x)
+{
+	return (unsigned)((x - page_address(page)) / o->size);
+}
+
+/* The load, then the debug check of where it points. */
+saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t object)
+{
+	saddr_t p = kload64(object + o->offset);
+
+	if (o->debug && p && !object_in_slab(o, page, p))
+		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
+		     G_GINT64_MODIFIER "x outside its slab", o->name, object, p);
+	return p;
+}
+
+/* The store. */
+void slab_set_freepointer(const slab_objs_t *o, saddr_t object, saddr_t fp)
+{
+	kstore64(object + o->offset, fp);
+}
+
+/* Mark x handed out (debug); count it and, if it is the slab's first, the slab. */
+void slab_note_alloc(slab_objs_t *o, page_t *page, saddr_t x)
+{
+	slab_rec_t *r = slab_rec(page);
+
+	if (o->debug)
+		slab_map_alloc(r->map, slab_object_index(o, page, x), o->name, x);
+	o->active_objs++;
+	if (r->live++ == 0)
+		o->active_slabs++;
+}
+
+/* The page must be a slab of the cache and x one of its objects, handed
+ * out; its mark is cleared. */
+void slab_check_free(const slab_objs_t *o, page_t *page, saddr_t x)
+{
+	if (!o->debug)
+		return;
+	if (!page || !(page->flags & PG_slab) || page->slab != o->cache ||
+	    !object_in_slab(o, page, x))
+		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", o->name, x);
+	slab_map_free(slab_rec(page)->map, slab_object_index(o, page, x), o->name, x);
+}
+
+/* Uncount an object and, if it was the slab's last, the slab. */
+void slab_note_free(slab_objs_t *o, page_t *page)
+{
+	o->active_objs--;
+	if (--slab_rec(page)->live == 0)
+		o->active_slabs--;
+}
+
 /* ---- kmalloc size classes ---- */
 
 /* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */

@@ -527,6 +527,12 @@ static void slab_relist(struct kmem_list3 *l3, slab_t *slabp)
 
 /* ---- objects in a slab ---- */
 
+/* The index of objp in slabp. */
+static unsigned obj_to_index(const kmem_cache_t *s, const slab_t *slabp, saddr_t objp)
+{
+	return (unsigned)((objp - slabp->s_mem) / s->l.buffer_size);
+}
+
 static saddr_t slab_get_obj(kmem_cache_t *s, slab_t *slabp)
 {
 	saddr_t objp = slabp->s_mem + (saddr_t)s->l.buffer_size * slabp->free;
@@ -542,7 +548,7 @@ static saddr_t slab_get_obj(kmem_cache_t *s, slab_t *slabp)
 
 static void slab_put_obj(kmem_cache_t *s, slab_t *slabp, saddr_t objp)
 {
-	unsigned i = (unsigned)((objp - slabp->s_mem) / s->l.buffer_size);
+	unsigned i = obj_to_index(s, slabp, objp);
 
 	ktouch(slabp->desc, SLAB_DESC_SIZE, true);
 	ktouch(bufctl_addr(slabp, i), BUFCTL_SIZE, true);
@@ -595,7 +601,7 @@ static slab_t *alloc_slabmgmt(kmem_cache_t *s, page_t *page, unsigned colour_off
 	}
 	slabp = g_malloc0(sizeof(*slabp) + (size_t)BUFCTL_SIZE * s->l.num);
 	if (s->sl->debug)
-		slabp->live = g_malloc0((s->l.num + 7u) / 8);
+		slabp->live = g_malloc0(slab_map_bytes(s->l.num));
 	klist_init(&slabp->list);
 	slabp->page = page;
 	slabp->desc = desc;
@@ -906,11 +912,8 @@ static void note_alloc(kmem_cache_t *s, saddr_t obj)
 	s->live++;
 	if (s->sl->debug) {
 		slab_t *slabp = virt_to_page(obj)->priv;
-		unsigned i = (unsigned)((obj - slabp->s_mem) / s->l.buffer_size);
 
-		if (slabp->live[i / 8] & (1u << (i % 8)))
-			kbug("%s: object %#" G_GINT64_MODIFIER "x handed out twice", s->name, obj);
-		slabp->live[i / 8] |= 1u << (i % 8);
+		slab_map_alloc(slabp->live, obj_to_index(s, slabp, obj), s->name, obj);
 	}
 }
 
@@ -1097,7 +1100,6 @@ static void check_free(kmem_cache_t *s, saddr_t x)
 {
 	page_t *page;
 	slab_t *slabp;
-	unsigned i;
 
 	s->live--;
 	if (!s->sl->debug)
@@ -1109,10 +1111,7 @@ static void check_free(kmem_cache_t *s, saddr_t x)
 	if (x < slabp->s_mem || (x - slabp->s_mem) % s->l.buffer_size ||
 	    (x - slabp->s_mem) / s->l.buffer_size >= s->l.num)
 		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	i = (unsigned)((x - slabp->s_mem) / s->l.buffer_size);
-	if (!(slabp->live[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	slabp->live[i / 8] &= ~(1u << (i % 8));
+	slab_map_free(slabp->live, obj_to_index(s, slabp, x), s->name, x);
 }
 
 /* ---- draining and reaping ---- */

@@ -174,22 +174,14 @@ typedef struct sf_layout {
 	unsigned objects;
 } sf_layout_t;
 
-/* Host bookkeeping of one slab (page->priv): objects held by callers and
- * the debug bitmap of handed-out objects. */
-typedef struct sf_slab {
-	klist_t link;           /* on s->slabs */
-	page_t *page;
-	uint32_t live;
-	uint8_t map[];          /* debug only: bit set = allocated */
-} sf_slab_t;
-
 typedef struct slabifier slabifier_t;
 
 struct kmem_cache {
 	slabifier_t *sa;
 	char *name;
 	size_t objsize;
-	unsigned size, offset, order, objects, align;
+	unsigned order, objects, align;
+	slab_objs_t objs;               /* stride, free pointer, slab records */
 	gfp_t allocflags;
 	saddr_t addr;                   /* the struct slab */
 	spinlock_t list_lock;
@@ -200,9 +192,6 @@ struct kmem_cache {
 	int active_cpus;                /* > 0: a flusher is pending or running */
 	bool flushing;                  /* the flushing mutex: a pass runs */
 	page_t **active;                /* [ncpus] */
-	klist_t slabs;                  /* sf_slab_t of every slab */
-	uint64_t active_objs;
-	uint64_t active_slabs;
 	const slab_ops_t *ops;          /* seed 001: NULL, no defragmentation */
 	void *ops_ctx;
 };
@@ -309,102 +298,6 @@ static void list_lock(kmem_cache_t *s)
 static void list_unlock(kmem_cache_t *s)
 {
 	spin_unlock(&s->list_lock, s->sa->list_lock_cls, s->addr + KS_LIST_LOCK);
-}
-
-/* ---- debug checks and host bookkeeping (free of charge) ---- */
-
-static bool object_in_slab(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	saddr_t base = page_address(page);
-
-	return x >= base && x < base + (saddr_t)s->objects * s->size &&
-	       (x - base) % s->size == 0;
-}
-
-static unsigned object_index(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	return (unsigned)((x - page_address(page)) / s->size);
-}
-
-/* The free pointer stored in object, checked to stay inside its slab. */
-static saddr_t get_freepointer(kmem_cache_t *s, page_t *page, saddr_t object)
-{
-	saddr_t p = kload64(object + s->offset);
-
-	if (s->sa->debug && p && !object_in_slab(s, page, p))
-		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
-		     G_GINT64_MODIFIER "x outside its slab", s->name, object, p);
-	return p;
-}
-
-static void set_freepointer(kmem_cache_t *s, saddr_t object, saddr_t fp)
-{
-	kstore64(object + s->offset, fp);
-}
-
-/* An object left the allocator. */
-static void note_alloc(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	sf_slab_t *r = page->priv;
-
-	if (s->sa->debug) {
-		unsigned i = object_index(s, page, x);
-
-		if (r->map[i / 8] & (1u << (i % 8)))
-			kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER
-			     "x handed out twice", s->name, x);
-		r->map[i / 8] |= 1u << (i % 8);
-	}
-	s->active_objs++;
-	if (r->live++ == 0)
-		s->active_slabs++;
-}
-
-/* With debug, checks that x is a live object of s (page: its head page or
- * NULL) and clears its bit. */
-static void check_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	sf_slab_t *r;
-	unsigned i;
-
-	if (!s->sa->debug)
-		return;
-	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
-		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	r = page->priv;
-	i = object_index(s, page, x);
-	if (!(r->map[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	r->map[i / 8] &= ~(1u << (i % 8));
-}
-
-/* An object came back. */
-static void note_free(kmem_cache_t *s, page_t *page)
-{
-	sf_slab_t *r = page->priv;
-
-	s->active_objs--;
-	if (--r->live == 0)
-		s->active_slabs--;
-}
-
-static void slab_record_new(kmem_cache_t *s, page_t *page)
-{
-	size_t map = s->sa->debug ? (s->objects + 7u) / 8 : 0;
-	sf_slab_t *r = g_malloc0(sizeof(*r) + map);
-
-	r->page = page;
-	klist_add_tail(&r->link, &s->slabs);
-	page->priv = r;
-}
-
-static void slab_record_free(page_t *page)
-{
-	sf_slab_t *r = page->priv;
-
-	klist_del(&r->link);
-	page->priv = NULL;
-	g_free(r);
 }
 
 /* ---- the partial list (list_lock held) ---- */
@@ -517,15 +410,16 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	if (s->objects > 1) {
 		start = page_address(page);
 		for (unsigned i = 0; i < s->objects; i++)
-			set_freepointer(s, start + (saddr_t)i * s->size,
-			                i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
+			slab_set_freepointer(&s->objs, start + (saddr_t)i * s->objs.size,
+			                     i + 1 < s->objects ?
+			                     start + (saddr_t)(i + 1) * s->objs.size : 0);
 		page->freelist = start;
 		page->inuse = 0;
 	} else {
 		page->flags |= PG_SLABSINGLE;
 	}
 	kpage_touch(page, true);
-	slab_record_new(s, page);
+	slab_rec_new(&s->objs, page, s->objects);
 	return page;
 }
 
@@ -540,7 +434,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	page->freelist = 0;
 	page->slab = NULL;
 	kpage_touch(page, true);
-	slab_record_free(page);
+	slab_rec_free(page);
 	spin_destroy(&page->lock);
 	__free_pages(page, s->order);
 }
@@ -661,11 +555,11 @@ static saddr_t take_object(kmem_cache_t *s, page_t *page)
 {
 	saddr_t object = page->freelist;
 
-	page->freelist = get_freepointer(s, page, object);
+	page->freelist = slab_get_freepointer(&s->objs, page, object);
 	page->inuse++;
 	page->flags |= PG_REFERENCED;
 	kpage_touch(page, true);
-	note_alloc(s, page, object);
+	slab_note_alloc(&s->objs, page, object);
 	return object;
 }
 
@@ -694,7 +588,7 @@ static saddr_t alloc_slow(kmem_cache_t *s, gfp_t gfp, int node, int cpu)
 			return 0;
 		if (page->flags & PG_SLABSINGLE) {
 			stat(s, ALLOC_SINGLE);
-			note_alloc(s, page, page_address(page));
+			slab_note_alloc(&s->objs, page, page_address(page));
 			return page_address(page);
 		}
 		stat(s, ALLOC_NEW_SLAB);
@@ -743,7 +637,7 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	unsigned long flags;
 	saddr_t prior;
 
-	note_free(s, page);
+	slab_note_free(&s->objs, page);
 	local_irq_save(&flags);
 	if (page->flags & PG_SLABSINGLE) {
 		stat(s, FREE_SINGLE);
@@ -754,7 +648,7 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	slab_lock(s, page);
 	kpage_touch(page, true);
 	prior = page->freelist;
-	set_freepointer(s, x, prior);
+	slab_set_freepointer(&s->objs, x, prior);
 	page->freelist = x;
 	page->inuse--;
 	if (page->flags & PG_frozen) {
@@ -915,8 +809,8 @@ static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs
 	local_irq_save(&flags);
 	slab_lock(s, page);
 	kpage_touch(page, false);
-	for (saddr_t p = page->freelist; p; p = get_freepointer(s, page, p)) {
-		unsigned i = object_index(s, page, p);
+	for (saddr_t p = page->freelist; p; p = slab_get_freepointer(&s->objs, page, p)) {
+		unsigned i = slab_object_index(&s->objs, page, p);
 
 		free[i / 8] |= 1u << (i % 8);
 	}
@@ -924,7 +818,7 @@ static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs
 	local_irq_restore(flags);
 	for (unsigned i = 0; i < s->objects; i++)
 		if (!(free[i / 8] & (1u << (i % 8))))
-			objs[n++] = base + (saddr_t)i * s->size;
+			objs[n++] = base + (saddr_t)i * s->objs.size;
 	g_free(free);
 	return n;
 }
@@ -933,7 +827,7 @@ static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs
  * stays, even empty). */
 static void kicked_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	check_free(s, page, x);
+	slab_check_free(&s->objs, page, x);
 	slab_free(s, page, x);
 }
 
@@ -1170,8 +1064,7 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 	s->sa = sa;
 	s->name = g_strdup(name);
 	s->objsize = size;
-	s->size = l.size;
-	s->offset = l.offset;
+	slab_objs_init(&s->objs, s, s->name, l.size, l.offset, sa->debug);
 	s->order = l.order;
 	s->objects = l.objects;
 	s->align = (unsigned)align;
@@ -1181,7 +1074,6 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 	                     : kmeta_static(name, "kmem_cache", sa->struct_size, 0);
 	spin_init(&s->list_lock);
 	klist_init(&s->partial);
-	klist_init(&s->slabs);
 	s->active = g_new0(page_t *, sa->ncpus);
 	g_ptr_array_add(sa->caches, s);
 	return s;
@@ -1248,12 +1140,7 @@ static void *slabifier_create(const long *tun)
 
 static void cache_free_host(kmem_cache_t *s)
 {
-	while (!klist_empty(&s->slabs)) {
-		sf_slab_t *r = klist_entry(s->slabs.next, sf_slab_t, link);
-
-		spin_destroy(&r->page->lock);
-		slab_record_free(r->page);
-	}
+	slab_objs_release(&s->objs);
 	spin_destroy(&s->list_lock);
 	g_free(s->active);
 	g_free(s->name);
@@ -1285,7 +1172,7 @@ static void slabifier_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 	page_t *page = object_page(x);
 
 	(void)a;
-	check_free(s, page, x);
+	slab_check_free(&s->objs, page, x);
 	slab_free(s, page, x);
 }
 
@@ -1306,6 +1193,7 @@ static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 static void slabifier_kfree(void *a, saddr_t x)
 {
 	slabifier_t *sa = a;
+	kmem_cache_t *s;
 	page_t *page;
 
 	if (x <= ZERO_SIZE_PTR)
@@ -1318,8 +1206,9 @@ static void slabifier_kfree(void *a, saddr_t x)
 		__free_pages(page, page->order);
 		return;
 	}
-	check_free(page->slab, page, x);
-	slab_free(page->slab, page, x);
+	s = page->slab;
+	slab_check_free(&s->objs, page, x);
+	slab_free(s, page, x);
 }
 
 /* kmem_cache_shrink(): deactivate every CPU's active slab; if the cache
@@ -1392,10 +1281,10 @@ static void slabifier_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 	(void)a;
 	*out = (cache_info_t){
 		.name = s->name, .object_size = (uint32_t)s->objsize,
-		.size = s->size, .align = s->align,
+		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->objects, .order = s->order,
-		.slabs = s->nr_slabs, .active_slabs = s->active_slabs,
-		.num_objs = s->nr_slabs * s->objects, .active_objs = s->active_objs,
+		.slabs = s->nr_slabs, .active_slabs = s->objs.active_slabs,
+		.num_objs = s->nr_slabs * s->objects, .active_objs = s->objs.active_objs,
 	};
 }
 

@@ -438,13 +438,9 @@ static void note_alloc(kmem_cache_t *s, saddr_t x)
 {
 	if (s->sq->debug) {
 		page_t *page = virt_to_page(x);
-		slqb_slab_t *r = page->priv;
-		unsigned i = object_index(s, page, x);
 
-		if (r->map[i / 8] & (1u << (i % 8)))
-			kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER
-			     "x handed out twice", s->name, x);
-		r->map[i / 8] |= 1u << (i % 8);
+		slab_map_alloc(((slqb_slab_t *)page->priv)->map, object_index(s, page, x),
+		               s->name, x);
 	}
 	s->live++;
 }
@@ -452,18 +448,11 @@ static void note_alloc(kmem_cache_t *s, saddr_t x)
 /* With debug, checks that x is a handed-out object of s. */
 static void check_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	slqb_slab_t *r;
-	unsigned i;
-
 	if (!s->sq->debug)
 		return;
 	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
 		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	r = page->priv;
-	i = object_index(s, page, x);
-	if (!(r->map[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	r->map[i / 8] &= ~(1u << (i % 8));
+	slab_map_free(((slqb_slab_t *)page->priv)->map, object_index(s, page, x), s->name, x);
 }
 
 /* A LIFO count that disagrees with its chain is a corruption. */
@@ -505,7 +494,7 @@ static void partial_del(kmem_cache_list_t *l, page_t *page)
 
 static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 {
-	size_t map = s->sq->debug ? (page->objects + 7u) / 8 : 0;
+	size_t map = s->sq->debug ? slab_map_bytes(page->objects) : 0;
 	slqb_slab_t *r = g_malloc0(sizeof(*r) + map);
 
 	r->colour = colour;

@@ -4,10 +4,10 @@
  * Design.  A slab is a page (compound if order > 0) whose struct page holds
  * the slab state: freelist, inuse, objects, the owning cache, PG_slab and
  * PG_frozen.  Free objects are chained through a free pointer stored in the
- * object itself, in simulated memory, at s->offset.  Each CPU owns one cpu
- * slab per cache (frozen, on no list) whose whole freelist it has moved to
- * c->freelist: allocations and frees of its objects on that CPU use
- * c->freelist with irqs off and no lock.  Every other free goes to
+ * object itself, in simulated memory (the freelist slabs of allocator.h).
+ * Each CPU owns one cpu slab per cache (frozen, on no list) whose whole
+ * freelist it has moved to c->freelist: allocations and frees of its
+ * objects on that CPU use c->freelist with irqs off and no lock.  Every other free goes to
  * page->freelist under slab_lock.  Each node keeps a list of partial slabs;
  * full slabs are on no list; a slab that becomes empty on free goes back to
  * the page allocator at once, one that is empty at deactivation is kept
@@ -186,16 +186,6 @@ struct kmem_cache_node {
 	saddr_t addr;
 };
 
-/* Host bookkeeping of one slab (page->priv): exact in-use figures and the
- * debug bitmap of allocated objects. */
-typedef struct slub_slab {
-	klist_t link;           /* on s->slabs */
-	page_t *page;
-	uint32_t live;          /* objects held by callers */
-	mempool_t *pool;        /* built on a page of this pool's reserve */
-	uint8_t map[];          /* debug only: bit set = allocated */
-} slub_slab_t;
-
 typedef struct slub slub_t;
 
 struct kmem_cache {
@@ -203,16 +193,14 @@ struct kmem_cache {
 	char *name;
 	unsigned flags;
 	size_t objsize;
-	unsigned size, offset, align;
+	unsigned align;
+	slab_objs_t objs;               /* stride, free pointer, slab records */
 	kmem_oo_t oo, min;
 	gfp_t allocflags;
 	int remote_node_defrag_ratio;
 	saddr_t addr;                   /* the struct kmem_cache */
 	struct kmem_cache_node *node;   /* [nr_node_ids] */
 	struct kmem_cache_cpu *cpu_slab;        /* [nr_cpu_ids] */
-	klist_t slabs;                  /* slub_slab_t of every slab */
-	uint64_t active_objs;
-	uint64_t active_slabs;
 	uint64_t discarded;             /* slabs given back, ever */
 	const slab_ops_t *ops;          /* slab_ops (seed 001), or NULL */
 	void *ops_ctx;
@@ -394,107 +382,12 @@ static void list_unlock(kmem_cache_t *s, struct kmem_cache_node *n)
 	spin_unlock(&n->list_lock, s->sl->list_lock_cls, n->addr);
 }
 
-/* ---- debug checks and host bookkeeping (free of charge) ---- */
-
-static bool object_in_slab(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	saddr_t base = page_address(page);
-
-	return x >= base && x < base + (saddr_t)page->objects * s->size &&
-	       (x - base) % s->size == 0;
-}
-
-static unsigned object_index(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	return (unsigned)((x - page_address(page)) / s->size);
-}
-
-/* The free pointer stored in object, checked to stay inside its slab. */
-static saddr_t get_freepointer(kmem_cache_t *s, page_t *page, saddr_t object)
-{
-	saddr_t p = kload64(object + s->offset);
-
-	if (s->sl->debug && p && !object_in_slab(s, page, p))
-		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
-		     G_GINT64_MODIFIER "x outside its slab", s->name, object, p);
-	return p;
-}
-
-static void set_freepointer(kmem_cache_t *s, saddr_t object, saddr_t fp)
-{
-	kstore64(object + s->offset, fp);
-}
-
-/* An object left the allocator. */
-static void note_alloc(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	slub_slab_t *r = page->priv;
-
-	if (s->sl->debug) {
-		unsigned i = object_index(s, page, x);
-
-		if (r->map[i / 8] & (1u << (i % 8)))
-			kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER
-			     "x handed out twice", s->name, x);
-		r->map[i / 8] |= 1u << (i % 8);
-	}
-	s->active_objs++;
-	if (r->live++ == 0)
-		s->active_slabs++;
-}
-
-/* The page of an object being freed; with debug, checks it is a live
- * object of s. */
-static page_t *check_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	slub_slab_t *r;
-	unsigned i;
-
-	if (!s->sl->debug)
-		return page;
-	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
-		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	r = page->priv;
-	i = object_index(s, page, x);
-	if (!(r->map[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	r->map[i / 8] &= ~(1u << (i % 8));
-	return page;
-}
-
-/* An object came back. */
-static void note_free(kmem_cache_t *s, page_t *page)
-{
-	slub_slab_t *r = page->priv;
-
-	s->active_objs--;
-	if (--r->live == 0)
-		s->active_slabs--;
-}
-
-static void slab_record_new(kmem_cache_t *s, page_t *page)
-{
-	size_t map = s->sl->debug ? (page->objects + 7u) / 8 : 0;
-	slub_slab_t *r = g_malloc0(sizeof(*r) + map);
-
-	r->page = page;
-	klist_add_tail(&r->link, &s->slabs);
-	page->priv = r;
-}
-
-static void slab_record_free(page_t *page)
-{
-	slub_slab_t *r = page->priv;
-
-	klist_del(&r->link);
-	page->priv = NULL;
-	g_free(r);
-}
+/* ---- reserve slabs (seed 004) ---- */
 
 /* The pool whose reserve page the slab is built on, or NULL. */
 static mempool_t *slab_pool(const page_t *page)
 {
-	return ((const slub_slab_t *)page->priv)->pool;
+	return slab_rec(page)->pool;
 }
 
 /* A reserve slab of an exclusive pool: on the pool list, never a cpu slab. */
@@ -704,13 +597,14 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	page->flags |= PG_slab;
 	start = page_address(page);
 	for (unsigned i = 0; i < page->objects; i++)
-		set_freepointer(s, start + (saddr_t)i * s->size,
-		                i + 1 < page->objects ? start + (saddr_t)(i + 1) * s->size : 0);
+		slab_set_freepointer(&s->objs, start + (saddr_t)i * s->objs.size,
+		                     i + 1 < page->objects ?
+		                     start + (saddr_t)(i + 1) * s->objs.size : 0);
 	page->freelist = start;
 	page->inuse = 0;
 	kpage_touch(page, true);
-	slab_record_new(s, page);
-	((slub_slab_t *)page->priv)->pool = from;
+	slab_rec_new(&s->objs, page, page->objects);
+	slab_rec(page)->pool = from;
 	return page;
 }
 
@@ -734,7 +628,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	page->freelist = 0;
 	page->slab = NULL;
 	kpage_touch(page, true);
-	slab_record_free(page);
+	slab_rec_free(page);
 	spin_destroy(&page->lock);
 	if (pool)
 		mempool_free(page_address(page), pool);
@@ -856,8 +750,8 @@ static void deactivate_slab(kmem_cache_t *s, struct kmem_cache_cpu *c)
 		saddr_t object = c->freelist;
 
 		tail = 0;       /* hot objects: the slab goes to the head */
-		c->freelist = get_freepointer(s, page, object);
-		set_freepointer(s, object, page->freelist);
+		c->freelist = slab_get_freepointer(&s->objs, page, object);
+		slab_set_freepointer(&s->objs, object, page->freelist);
 		page->freelist = object;
 		page->inuse--;
 		kpage_touch(page, true);
@@ -902,7 +796,7 @@ static saddr_t pool_take_object(kmem_cache_t *s, struct kmem_cache_node *n,
 
 	kpage_touch(page, true);
 	object = page->freelist;
-	page->freelist = get_freepointer(s, page, object);
+	page->freelist = slab_get_freepointer(&s->objs, page, object);
 	page->inuse++;
 	if (listed && !page->freelist)
 		pool_unlink(n, page);
@@ -975,7 +869,7 @@ load_freelist:
 	object = c->page->freelist;
 	if (!object)
 		goto another_slab;
-	c->freelist = get_freepointer(s, c->page, object);
+	c->freelist = slab_get_freepointer(&s->objs, c->page, object);
 	c->page->inuse = c->page->objects;
 	c->page->freelist = 0;
 	c->node = page_to_nid(c->page);
@@ -1025,12 +919,12 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	} else {
 		object = c->freelist;
 		page = c->page;
-		c->freelist = get_freepointer(s, c->page, object);
+		c->freelist = slab_get_freepointer(&s->objs, c->page, object);
 		ktouch(c->addr, 8, true);
 		stat(s, ALLOC_FASTPATH);
 	}
 	if (object) {
-		note_alloc(s, page, object);
+		slab_note_alloc(&s->objs, page, object);
 		note_leak(page, gfp);
 	}
 	local_irq_restore(flags);
@@ -1048,7 +942,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	slab_lock(s, page);
 	kpage_touch(page, true);
 	prior = page->freelist;
-	set_freepointer(s, x, prior);
+	slab_set_freepointer(&s->objs, x, prior);
 	page->freelist = x;
 	page->inuse--;
 	if (page->flags & PG_frozen) {
@@ -1079,12 +973,12 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	struct kmem_cache_cpu *c;
 	unsigned long flags;
 
-	note_free(s, page);
+	slab_note_free(&s->objs, page);
 	local_irq_save(&flags);
 	c = get_cpu_slab(s, smp_processor_id());
 	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
 	if (page == c->page && c->node >= 0) {
-		set_freepointer(s, x, c->freelist);
+		slab_set_freepointer(&s->objs, x, c->freelist);
 		c->freelist = x;
 		ktouch(c->addr, 8, true);
 		stat(s, FREE_FASTPATH);
@@ -1110,7 +1004,7 @@ static void init_kmem_cache_node(kmem_cache_t *s, struct kmem_cache_node *n,
                                  saddr_t addr)
 {
 	spin_init(&n->list_lock);
-	n->min_partial = CLAMP(fls_long(s->size) - 1, MIN_PARTIAL, MAX_PARTIAL);
+	n->min_partial = CLAMP(fls_long(s->objs.size) - 1, MIN_PARTIAL, MAX_PARTIAL);
 	klist_init(&n->partial);
 	klist_init(&n->pool_partial);
 	n->addr = addr;
@@ -1166,15 +1060,13 @@ static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
 	s->name = g_strdup(name);
 	s->flags = flags;
 	s->objsize = size;
-	s->size = l.size;
-	s->offset = l.offset;
+	slab_objs_init(&s->objs, s, s->name, l.size, l.offset, sl->debug);
 	s->align = l.align;
 	s->oo = l.oo;
 	s->min = l.min;
 	s->allocflags = (l.oo.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
-	klist_init(&s->slabs);
 	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
 		                       8 * (size_t)NR_CPUS, 0);
@@ -1252,12 +1144,7 @@ static void *slub_create(const long *tun)
 
 static void cache_free_host(kmem_cache_t *s)
 {
-	while (!klist_empty(&s->slabs)) {
-		slub_slab_t *r = klist_entry(s->slabs.next, slub_slab_t, link);
-
-		spin_destroy(&r->page->lock);
-		slab_record_free(r->page);
-	}
+	slab_objs_release(&s->objs);
 	for (int node = 0; node < s->sl->nnodes; node++)
 		spin_destroy(&s->node[node].list_lock);
 	g_free(s->node);
@@ -1292,7 +1179,8 @@ static void slub_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 	page_t *page;
 
 	(void)a;
-	page = check_free(s, object_page(x), x);
+	page = object_page(x);
+	slab_check_free(&s->objs, page, x);
 	slab_free(s, page, x);
 }
 
@@ -1313,6 +1201,7 @@ static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 static void slub_kfree(void *a, saddr_t x)
 {
 	slub_t *sl = a;
+	kmem_cache_t *s;
 	page_t *page;
 
 	if (x <= ZERO_SIZE_PTR)
@@ -1325,8 +1214,9 @@ static void slub_kfree(void *a, saddr_t x)
 		__free_pages(page, page->order);
 		return;
 	}
-	check_free(page->slab, page, x);
-	slab_free(page->slab, page, x);
+	s = page->slab;
+	slab_check_free(&s->objs, page, x);
+	slab_free(s, page, x);
 }
 
 /* Append the slabs of bucket b at the tail of n's partial list. */
@@ -1454,15 +1344,15 @@ static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs
 
 	slab_lock(s, page);
 	kpage_touch(page, false);
-	for (saddr_t p = page->freelist; p; p = get_freepointer(s, page, p)) {
-		unsigned i = object_index(s, page, p);
+	for (saddr_t p = page->freelist; p; p = slab_get_freepointer(&s->objs, page, p)) {
+		unsigned i = slab_object_index(&s->objs, page, p);
 
 		free[i / 8] |= 1u << (i % 8);
 	}
 	slab_unlock(s, page);
 	for (unsigned i = 0; i < page->objects; i++)
 		if (!(free[i / 8] & (1u << (i % 8))))
-			objs[n++] = base + (saddr_t)i * s->size;
+			objs[n++] = base + (saddr_t)i * s->objs.size;
 	g_free(free);
 	return n;
 }
@@ -1476,7 +1366,7 @@ static void put_references(kmem_cache_t *s, const saddr_t *objs, unsigned from, 
 /* Free an object of the frozen slab page (FREE_FROZEN path). */
 static void vacate_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	check_free(s, page, x);
+	slab_check_free(&s->objs, page, x);
 	slab_free(s, page, x);
 }
 
@@ -1546,7 +1436,7 @@ static uint64_t free_elsewhere(kmem_cache_t *s, struct kmem_cache_node *n,
 
 	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
 	if (c->page && c->node == node)
-		nfree += c->page->objects - ((slub_slab_t *)c->page->priv)->live;
+		nfree += c->page->objects - slab_rec(c->page)->live;
 	klist_for_each(pos, &n->partial) {
 		page_t *page = klist_entry(pos, page_t, lru);
 
@@ -1687,8 +1577,8 @@ static void detach_mempool(kmem_cache_t *s)
 {
 	klist_t *pos;
 
-	klist_for_each(pos, &s->slabs)
-		klist_entry(pos, slub_slab_t, link)->pool = NULL;
+	klist_for_each(pos, &s->objs.recs)
+		klist_entry(pos, slab_rec_t, link)->pool = NULL;
 	for (int node = 0; node < s->sl->nnodes; node++) {
 		struct kmem_cache_node *n = &s->node[node];
 
@@ -1756,9 +1646,9 @@ static void slub_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 
 	*out = (cache_info_t){
 		.name = s->name, .object_size = (uint32_t)s->objsize,
-		.size = s->size, .align = s->align,
+		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
-		.active_slabs = s->active_slabs, .active_objs = s->active_objs,
+		.active_slabs = s->objs.active_slabs, .active_objs = s->objs.active_objs,
 	};
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;
