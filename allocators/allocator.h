@@ -330,6 +330,21 @@ void slab_note_alloc(slab_objs_t *o, page_t *page, saddr_t x);
 void slab_check_free(const slab_objs_t *o, page_t *page, saddr_t x);
 /* An object of page's slab came back. */
 void slab_note_free(slab_objs_t *o, page_t *page);
+/* Chain the `objects` objects of a new slab on page in address order
+ * (charged stores) as page->freelist; none in use. */
+void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects);
+/* The objects of page's slab that are in use, in address order: those not
+ * on page->freelist, which is walked (the struct page read and each free
+ * pointer loaded, charged; the caller holds the slab lock).  Fills objs[]
+ * and returns how many. */
+unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs);
+
+/* The (head) struct page of the object at x, read (charged); NULL if x is
+ * not RAM. */
+page_t *slab_object_page(saddr_t x);
+/* Append the pages chained on b (through page->lru) at the tail of the
+ * list head, pricing the struct pages whose links change. */
+void slab_lru_splice_tail(klist_t *head, klist_t *b);
 
 /* ---- kmalloc size classes: SLUB 2.6.29's, which the Slabifier uses too;
  * SLQB shares the numbering.  kmalloc_caches[] index 1 is kmalloc-96, 2
@@ -346,6 +361,18 @@ saddr_t kmalloc_large(size_t size, gfp_t gfp, int node);
 /* An allocator_ops kmalloc_size for these classes up to PAGE_SIZE and
  * whole pages above. */
 size_t kmalloc_class_size(void *a, size_t size);
+
+typedef saddr_t (*slab_alloc_fn)(kmem_cache_t *s, gfp_t gfp, int node);
+typedef void (*slab_free_fn)(kmem_cache_t *s, page_t *page, saddr_t x);
+/* kmalloc_node with these classes: ZERO_SIZE_PTR for size 0, kmalloc_large
+ * above PAGE_SIZE, else an object of caches[kmalloc_index(size)] from
+ * alloc. */
+saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
+                        gfp_t gfp, int node);
+/* kfree for these classes over freelist slabs: ZERO_SIZE_PTR is ignored, a
+ * page of kmalloc_large goes back to the page allocator, an object to its
+ * cache through cache_free.  With debug, anything else stops the run. */
+void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free);
 
 /* Boot allocator ops on the running CPU with one value per tunable; its
  * kmalloc rounds the kernel's metadata from then on. */

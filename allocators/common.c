@@ -56,6 +56,16 @@ static bool map_test(const uint8_t *map, unsigned i)
 	return map[i / 8] & (1u << (i % 8));
 }
 
+static void map_set(uint8_t *map, unsigned i)
+{
+	map[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static void map_clear(uint8_t *map, unsigned i)
+{
+	map[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
 /* One bit per object, rounded up to bytes. */
 size_t slab_map_bytes(unsigned objects)
 {
@@ -68,7 +78,7 @@ void slab_map_alloc(uint8_t *map, unsigned i, const char *name, saddr_t x)
 	if (map_test(map, i))
 		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x handed out twice",
 		     name, x);
-	map[i / 8] |= (uint8_t)(1u << (i % 8));
+	map_set(map, i);
 }
 
 /* Clear bit i; a clear bit is a double free. */
@@ -76,7 +86,7 @@ void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x)
 {
 	if (!map_test(map, i))
 		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", name, x);
-	map[i / 8] &= (uint8_t)~(1u << (i % 8));
+	map_clear(map, i);
 }
 
 /* ---- freelist slabs ---- */
@@ -186,6 +196,62 @@ void slab_note_free(slab_objs_t *o, page_t *page)
 		o->active_slabs--;
 }
 
+/* Each object in address order, its free pointer naming the next. */
+void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects)
+{
+	saddr_t start = page_address(page);
+
+	for (unsigned i = 0; i < objects; i++)
+		slab_set_freepointer(o, start + (saddr_t)i * o->size,
+		                     i + 1 < objects ? start + (saddr_t)(i + 1) * o->size : 0);
+	page->freelist = start;
+	page->inuse = 0;
+}
+
+/* Mark the free ones in a host bitmap, list the others. */
+unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs)
+{
+	unsigned objects = slab_rec(page)->objects, n = 0;
+	uint8_t *listed = g_new0(uint8_t, slab_map_bytes(objects));
+	saddr_t base = page_address(page);
+
+	kpage_touch(page, false);
+	for (saddr_t p = page->freelist; p; p = slab_get_freepointer(o, page, p))
+		map_set(listed, slab_object_index(o, page, p));
+	for (unsigned i = 0; i < objects; i++)
+		if (!map_test(listed, i))
+			objs[n++] = base + (saddr_t)i * o->size;
+	g_free(listed);
+	return n;
+}
+
+/* ---- pages ---- */
+
+/* virt_to_head_page, and the read of the struct page. */
+page_t *slab_object_page(saddr_t x)
+{
+	page_t *page = virt_to_page(x);
+
+	if (page)
+		kpage_touch(page, false);
+	return page;
+}
+
+/* b's first and last pages and head's last page (if any) change links. */
+void slab_lru_splice_tail(klist_t *head, klist_t *b)
+{
+	if (klist_empty(b))
+		return;
+	kpage_touch(klist_entry(b->next, page_t, lru), true);
+	kpage_touch(klist_entry(b->prev, page_t, lru), true);
+	if (head->prev != head)
+		kpage_touch(klist_entry(head->prev, page_t, lru), true);
+	b->next->prev = head->prev;
+	head->prev->next = b->next;
+	b->prev->next = head;
+	head->prev = b->prev;
+}
+
 /* ---- kmalloc size classes ---- */
 
 /* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */
@@ -213,6 +279,35 @@ saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
 	                                get_order(size, kpage_shift()));
 
 	return page ? page_address(page) : 0;
+}
+
+/* Zero, large or a class. */
+saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
+                        gfp_t gfp, int node)
+{
+	if (size > (size_t)kpage_size())
+		return kmalloc_large(size, gfp, node);
+	if (!size)
+		return ZERO_SIZE_PTR;
+	return alloc(caches[kmalloc_index(size)], gfp, node);
+}
+
+/* The page of x decides: a slab's, or a compound page's head. */
+void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
+{
+	page_t *page;
+
+	if (x <= ZERO_SIZE_PTR)
+		return;
+	page = slab_object_page(x);
+	if (debug && (!page || (!(page->flags & PG_slab) &&
+	                        (!(page->flags & PG_head) || x != page_address(page)))))
+		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
+	if (!(page->flags & PG_slab)) {
+		__free_pages(page, page->order);
+		return;
+	}
+	cache_free(page->slab, page, x);
 }
 
 /* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE.

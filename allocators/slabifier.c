@@ -398,7 +398,6 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	page_t *page = alloc_pages_node(node, (gfp & (__GFP_THISNODE | __GFP_NORETRY |
 	                                              __GFP_NOWARN | __GFP_COLD)) |
 	                                s->allocflags, s->order);
-	saddr_t start;
 
 	if (!page)
 		return NULL;
@@ -407,17 +406,10 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
 	page->flags |= PG_slab;
-	if (s->objects > 1) {
-		start = page_address(page);
-		for (unsigned i = 0; i < s->objects; i++)
-			slab_set_freepointer(&s->objs, start + (saddr_t)i * s->objs.size,
-			                     i + 1 < s->objects ?
-			                     start + (saddr_t)(i + 1) * s->objs.size : 0);
-		page->freelist = start;
-		page->inuse = 0;
-	} else {
+	if (s->objects > 1)
+		slab_init_objects(&s->objs, page, s->objects);
+	else
 		page->flags |= PG_SLABSINGLE;
-	}
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, s->objects);
 	return page;
@@ -670,15 +662,12 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	local_irq_restore(flags);
 }
 
-/* virt_to_page() with compound heads: reads the struct page (NULL: not
- * RAM). */
-static page_t *object_page(saddr_t x)
+/* kmem_cache_free() of x on page: the debug check, then slab_free.  On a
+ * pinned slab this is the FREE_ACTIVE path: the slab stays, even empty. */
+static void checked_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	page_t *page = virt_to_page(x);
-
-	if (page)
-		kpage_touch(page, false);
-	return page;
+	slab_check_free(&s->objs, page, x);
+	slab_free(s, page, x);
 }
 
 /* ---- defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
@@ -707,20 +696,6 @@ static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
 	}
 }
 
-/* Append the chain b to the partial list (list_lock held). */
-static void splice_tail(kmem_cache_t *s, klist_t *b)
-{
-	if (klist_empty(b))
-		return;
-	kpage_touch(klist_entry(b->next, page_t, lru), true);
-	kpage_touch(klist_entry(b->prev, page_t, lru), true);
-	touch_neighbour(s, s->partial.prev);
-	b->next->prev = s->partial.prev;
-	s->partial.prev->next = b->next;
-	b->prev->next = &s->partial;
-	s->partial.prev = b->prev;
-}
-
 /* Rebuild the central partial list most used first, keeping the order of
  * slabs with equal use (the 2.6.29 kmem_cache_shrink sort; no empty slab
  * stays listed here: one a concurrent free is emptying sorts last until
@@ -744,7 +719,7 @@ static void sort_partial(kmem_cache_t *s)
 		klist_add_tail(&page->lru, &by_inuse[page->inuse]);
 	}
 	for (unsigned i = s->objects; i-- > 0;)
-		splice_tail(s, &by_inuse[i]);
+		slab_lru_splice_tail(&s->partial, &by_inuse[i]);
 	list_unlock(s);
 	local_irq_restore(flags);
 	g_free(by_inuse);
@@ -796,39 +771,19 @@ static bool unpin_slab(kmem_cache_t *s, page_t *page)
 	return false;
 }
 
-/* The objects of a pinned slab that are in use, in address order: those
- * not on page->freelist (walked under the slab lock, each free pointer a
- * charged load).  Returns how many; fills objs[]. */
-static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
+/* The objects of the pinned slab page in use, found with irqs off and
+ * the slab locked; fills objs[], returns how many. */
+static unsigned objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
 {
-	uint8_t *free = g_new0(uint8_t, (s->objects + 7u) / 8);
-	saddr_t base = page_address(page);
 	unsigned long flags;
-	unsigned n = 0;
+	unsigned n;
 
 	local_irq_save(&flags);
 	slab_lock(s, page);
-	kpage_touch(page, false);
-	for (saddr_t p = page->freelist; p; p = slab_get_freepointer(&s->objs, page, p)) {
-		unsigned i = slab_object_index(&s->objs, page, p);
-
-		free[i / 8] |= 1u << (i % 8);
-	}
+	n = slab_objects_in_use(&s->objs, page, objs);
 	slab_unlock(s, page);
 	local_irq_restore(flags);
-	for (unsigned i = 0; i < s->objects; i++)
-		if (!(free[i / 8] & (1u << (i % 8))))
-			objs[n++] = base + (saddr_t)i * s->objs.size;
-	g_free(free);
 	return n;
-}
-
-/* Free an object of the pinned slab page (the FREE_ACTIVE path: the slab
- * stays, even empty). */
-static void kicked_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	slab_check_free(&s->objs, page, x);
-	slab_free(s, page, x);
 }
 
 /* Move x to a new object of s on the same node: the pinned slab is neither
@@ -845,7 +800,7 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 		kstore64(y + off, kload64(x + off));
 	if (s->ops->moved)
 		s->ops->moved(s->ops_ctx, s, x, y);
-	kicked_free(s, page, x);
+	checked_free(s, page, x);
 	return true;
 }
 
@@ -863,7 +818,7 @@ static vacate_result_t kick_objects(kmem_cache_t *s, page_t *page, const saddr_t
 		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
 
 		if (k == KICK_RECLAIM) {
-			kicked_free(s, page, objs[i]);
+			checked_free(s, page, objs[i]);
 			rep->objects_reclaimed++;
 			stat(s, OBJECTS_RECLAIMED);
 		} else if (k == KICK_MOVE && move_object(s, page, objs[i])) {
@@ -883,7 +838,7 @@ static vacate_result_t kick_objects(kmem_cache_t *s, page_t *page, const saddr_t
 static vacate_result_t empty_pinned(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
 {
 	saddr_t *objs = g_new(saddr_t, s->objects);
-	unsigned n = slab_objects_in_use(s, page, objs);
+	unsigned n = objects_in_use(s, page, objs);
 	vacate_result_t r = kick_objects(s, page, objs, n, rep);
 
 	g_free(objs);
@@ -894,14 +849,6 @@ static vacate_result_t empty_pinned(kmem_cache_t *s, page_t *page, defrag_report
 	rep->slabs_vacated++;
 	stat(s, SLABS_VACATED);
 	return VACATE_OK;
-}
-
-static bool tried_before(const defrag_pass_t *dp, const page_t *page)
-{
-	for (unsigned i = 0; i < dp->tried->len; i++)
-		if (g_ptr_array_index(dp->tried, i) == page)
-			return true;
-	return false;
 }
 
 /* The next slab to vacate on node: the sparsest of the node's partial
@@ -935,7 +882,7 @@ static page_t *defrag_candidate(kmem_cache_t *s, int node, unsigned long keep,
 			continue;               /* another node's, or being freed */
 		nr++;
 		nfree += s->objects - page->inuse;
-		if (!tried_before(dp, page) && (!best || page->inuse <= best->inuse))
+		if (!g_ptr_array_find(dp->tried, page, NULL) && (!best || page->inuse <= best->inuse))
 			best = page;
 	}
 	if (best && (nr <= keep || best->inuse > nfree - (s->objects - best->inuse)))
@@ -1169,46 +1116,21 @@ static saddr_t slabifier_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int no
 /* kmem_cache_free(). */
 static void slabifier_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 {
-	page_t *page = object_page(x);
-
 	(void)a;
-	slab_check_free(&s->objs, page, x);
-	slab_free(s, page, x);
+	checked_free(s, slab_object_page(x), x);
 }
 
 /* kmalloc_node(): a kmalloc cache up to PAGE_SIZE, pages beyond. */
 static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
-	slabifier_t *sa = a;
-
 	slab_check_node("slabifier", node);
-	if (size > (size_t)kpage_size())
-		return kmalloc_large(size, gfp, node);
-	if (!size)
-		return ZERO_SIZE_PTR;
-	return slab_alloc(sa->kmalloc_caches[kmalloc_index(size)], gfp, node);
+	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
 static void slabifier_kfree(void *a, saddr_t x)
 {
-	slabifier_t *sa = a;
-	kmem_cache_t *s;
-	page_t *page;
-
-	if (x <= ZERO_SIZE_PTR)
-		return;
-	page = object_page(x);
-	if (sa->debug && (!page || (!(page->flags & PG_slab) &&
-	                            (!(page->flags & PG_head) || x != page_address(page)))))
-		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
-	if (!(page->flags & PG_slab)) {
-		__free_pages(page, page->order);
-		return;
-	}
-	s = page->slab;
-	slab_check_free(&s->objs, page, x);
-	slab_free(s, page, x);
+	kfree_classes(x, ((slabifier_t *)a)->debug, checked_free);
 }
 
 /* kmem_cache_shrink(): deactivate every CPU's active slab; if the cache

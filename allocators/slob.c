@@ -587,16 +587,6 @@ static void slob_free(slob_ctx_t *sl, page_t *page, saddr_t b, size_t size,
 	slob_unlock(sl, flags);
 }
 
-/* virt_to_page() and the PageSlobPage test: reads the struct page. */
-static page_t *object_page(saddr_t x)
-{
-	page_t *page = kaddr_valid(x) ? virt_to_page(x) : NULL;
-
-	if (page)
-		kpage_touch(page, false);
-	return page;
-}
-
 /* With debug, x must be the start of a live page block of the allocator. */
 static void check_big(slob_ctx_t *sl, page_t *page, saddr_t x, const char *what)
 {
@@ -713,7 +703,7 @@ static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
 static void slob_cache_free(void *a, kmem_cache_t *c, saddr_t x)
 {
 	slob_ctx_t *sl = a;
-	page_t *page = object_page(x);
+	page_t *page = slab_object_page(x);
 
 	ktouch(c->addr, KMEM_CACHE_SIZE, false);        /* flags, size */
 	if (c->size < sl->page_size) {
@@ -767,7 +757,7 @@ static void slob_kfree(void *a, saddr_t x)
 
 	if (x <= ZERO_SIZE_PTR)
 		return;
-	page = object_page(x);
+	page = slab_object_page(x);
 	if (page && (page->flags & PG_slab)) {
 		m = x - KMALLOC_ALIGN;
 		if (sl->debug && slob_base(sl, m) != slob_base(sl, x))

@@ -668,15 +668,6 @@ static void claim_remote_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 	stat_add(s, CLAIM_REMOTE_LIST_OBJECTS, chain.nr);
 }
 
-/* The page of an object: virt_to_head_page reads its struct page. */
-static page_t *object_page(saddr_t x)
-{
-	page_t *page = virt_to_page(x);
-
-	kpage_touch(page, false);
-	return page;
-}
-
 /* Return one batch from the head of l's LIFO (spec 4.4). */
 static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 {
@@ -697,7 +688,7 @@ static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 		page_t *page;
 
 		head = get_freepointer(s, object);
-		page = object_page(object);
+		page = slab_object_page(object);
 		if (((slqb_slab_t *)page->priv)->list != l) {
 			slab_free_to_remote(s, page, object, c);
 			stat(s, FLUSH_FREE_LIST_REMOTE);

@@ -587,7 +587,6 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	page_t *page = allocate_slab(s, gfp & (__GFP_THISNODE | __GFP_NORETRY |
 	                                       __GFP_NOWARN | __GFP_COLD | __GFP_CRITICAL),
 	                             node, &from);
-	saddr_t start;
 
 	if (!page)
 		return NULL;
@@ -595,13 +594,7 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
 	page->flags |= PG_slab;
-	start = page_address(page);
-	for (unsigned i = 0; i < page->objects; i++)
-		slab_set_freepointer(&s->objs, start + (saddr_t)i * s->objs.size,
-		                     i + 1 < page->objects ?
-		                     start + (saddr_t)(i + 1) * s->objs.size : 0);
-	page->freelist = start;
-	page->inuse = 0;
+	slab_init_objects(&s->objs, page, page->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, page->objects);
 	slab_rec(page)->pool = from;
@@ -988,14 +981,11 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	local_irq_restore(flags);
 }
 
-/* virt_to_head_page(): reads the struct page (NULL: not RAM). */
-static page_t *object_page(saddr_t x)
+/* kmem_cache_free() of x on page: the debug check, then slab_free. */
+static void checked_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	page_t *page = virt_to_page(x);
-
-	if (page)
-		kpage_touch(page, false);
-	return page;
+	slab_check_free(&s->objs, page, x);
+	slab_free(s, page, x);
 }
 
 /* ---- kmem_cache_create ---- */
@@ -1176,61 +1166,21 @@ static saddr_t slub_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 /* kmem_cache_free(). */
 static void slub_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 {
-	page_t *page;
-
 	(void)a;
-	page = object_page(x);
-	slab_check_free(&s->objs, page, x);
-	slab_free(s, page, x);
+	checked_free(s, slab_object_page(x), x);
 }
 
 /* __kmalloc_node(): a kmalloc cache up to PAGE_SIZE, pages beyond. */
 static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
-	slub_t *sl = a;
-
 	slab_check_node("slub", node);
-	if (size > (size_t)kpage_size())
-		return kmalloc_large(size, gfp, node);
-	if (!size)
-		return ZERO_SIZE_PTR;
-	return slab_alloc(sl->kmalloc_caches[kmalloc_index(size)], gfp, node);
+	return kmalloc_classes(((slub_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
 static void slub_kfree(void *a, saddr_t x)
 {
-	slub_t *sl = a;
-	kmem_cache_t *s;
-	page_t *page;
-
-	if (x <= ZERO_SIZE_PTR)
-		return;
-	page = object_page(x);
-	if (sl->debug && (!page || (!(page->flags & PG_slab) &&
-	                            (!(page->flags & PG_head) || x != page_address(page)))))
-		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
-	if (!(page->flags & PG_slab)) {
-		__free_pages(page, page->order);
-		return;
-	}
-	s = page->slab;
-	slab_check_free(&s->objs, page, x);
-	slab_free(s, page, x);
-}
-
-/* Append the slabs of bucket b at the tail of n's partial list. */
-static void splice_tail(struct kmem_cache_node *n, klist_t *b)
-{
-	if (klist_empty(b))
-		return;
-	kpage_touch(klist_entry(b->next, page_t, lru), true);
-	kpage_touch(klist_entry(b->prev, page_t, lru), true);
-	touch_neighbour(n, n->partial.prev);
-	b->next->prev = n->partial.prev;
-	n->partial.prev->next = b->next;
-	b->prev->next = &n->partial;
-	n->partial.prev = b->prev;
+	kfree_classes(x, ((slub_t *)a)->debug, checked_free);
 }
 
 /* One node of kmem_cache_shrink: free the empty partial slabs that can be
@@ -1260,7 +1210,7 @@ static void shrink_node(kmem_cache_t *s, struct kmem_cache_node *n,
 		}
 	}
 	for (unsigned i = objects; i-- > 0;)
-		splice_tail(n, &by_inuse[i]);
+		slab_lru_splice_tail(&n->partial, &by_inuse[i]);
 	list_unlock(s, n);
 	local_irq_restore(flags);
 }
@@ -1333,41 +1283,10 @@ static vacate_result_t freeze_for_vacate(kmem_cache_t *s, page_t *page)
 	return r;
 }
 
-/* The objects of a frozen slab that are in use, in address order: those
- * not on page->freelist (walked under slab_lock, each free pointer a
- * charged load).  Returns how many; fills objs[]. */
-static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
-{
-	uint8_t *free = g_new0(uint8_t, (page->objects + 7u) / 8);
-	saddr_t base = page_address(page);
-	unsigned n = 0;
-
-	slab_lock(s, page);
-	kpage_touch(page, false);
-	for (saddr_t p = page->freelist; p; p = slab_get_freepointer(&s->objs, page, p)) {
-		unsigned i = slab_object_index(&s->objs, page, p);
-
-		free[i / 8] |= 1u << (i % 8);
-	}
-	slab_unlock(s, page);
-	for (unsigned i = 0; i < page->objects; i++)
-		if (!(free[i / 8] & (1u << (i % 8))))
-			objs[n++] = base + (saddr_t)i * s->objs.size;
-	g_free(free);
-	return n;
-}
-
 static void put_references(kmem_cache_t *s, const saddr_t *objs, unsigned from, unsigned n)
 {
 	for (unsigned i = from; s->ops->put_reference && i < n; i++)
 		s->ops->put_reference(s->ops_ctx, s, objs[i]);
-}
-
-/* Free an object of the frozen slab page (FREE_FROZEN path). */
-static void vacate_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	slab_check_free(&s->objs, page, x);
-	slab_free(s, page, x);
 }
 
 /* Move x to a new object of s on the same node: copy objsize bytes (charged
@@ -1382,7 +1301,7 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 		kstore64(y + off, kload64(x + off));
 	if (s->ops->moved)
 		s->ops->moved(s->ops_ctx, s, x, y);
-	vacate_free(s, page, x);
+	checked_free(s, page, x);
 	return true;
 }
 
@@ -1391,16 +1310,19 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 static vacate_result_t vacate_frozen(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
 {
 	saddr_t *objs = g_new(saddr_t, page->objects);
-	unsigned n = slab_objects_in_use(s, page, objs), i = 0;
 	vacate_result_t r = VACATE_OK;
+	unsigned n, i = 0;
 
+	slab_lock(s, page);
+	n = slab_objects_in_use(&s->objs, page, objs);
+	slab_unlock(s, page);
 	if (n && (!s->ops || !slab_ops_reference_all(s->ops, s->ops_ctx, s, objs, n)))
 		r = VACATE_PINNED;
 	for (; r == VACATE_OK && i < n; i++) {
 		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
 
 		if (k == KICK_RECLAIM) {
-			vacate_free(s, page, objs[i]);
+			checked_free(s, page, objs[i]);
 			rep->objects_reclaimed++;
 		} else if (k == KICK_MOVE && move_object(s, page, objs[i])) {
 			rep->objects_moved++;
@@ -1447,14 +1369,6 @@ static uint64_t free_elsewhere(kmem_cache_t *s, struct kmem_cache_node *n,
 	return nfree;
 }
 
-static bool defrag_failed_before(const defrag_pass_t *dp, const page_t *page)
-{
-	for (unsigned i = 0; i < dp->failed->len; i++)
-		if (g_ptr_array_index(dp->failed, i) == page)
-			return true;
-	return false;
-}
-
 /* The sparsest partial slab of n not tried before (the list is sorted
  * most used first), or NULL; under list_lock. */
 static page_t *sparsest_partial(kmem_cache_t *s, struct kmem_cache_node *n,
@@ -1464,7 +1378,7 @@ static page_t *sparsest_partial(kmem_cache_t *s, struct kmem_cache_node *n,
 		page_t *page = klist_entry(pos, page_t, lru);
 
 		kpage_touch(page, false);
-		if (!defrag_failed_before(dp, page))
+		if (!g_ptr_array_find(dp->failed, page, NULL))
 			return page;
 	}
 	return NULL;
