@@ -69,6 +69,17 @@ static inline bool slab_ops_reference_all(const slab_ops_t *ops, void *ctx, kmem
 	return true;
 }
 
+/* KICK_MOVE done by the allocator: copy the objsize bytes of old to its
+ * replacement new_obj (charged loads and stores), then tell the owner. */
+static inline void slab_ops_copy(const slab_ops_t *ops, void *ctx, kmem_cache_t *s,
+                                 size_t objsize, saddr_t old, saddr_t new_obj)
+{
+	for (size_t off = 0; off < objsize; off += sizeof(uint64_t))
+		kstore64(new_obj + off, kload64(old + off));
+	if (ops->moved)
+		ops->moved(ctx, s, old, new_obj);
+}
+
 /* Partial-slab occupancy histogram: bucket i counts the partial slabs with
  * inuse * DEFRAG_HIST_BUCKETS / objects == i (bucket 0: less than 10 %). */
 #define DEFRAG_HIST_BUCKETS 10
@@ -85,6 +96,13 @@ typedef struct defrag_report {
 	uint64_t hist_before[DEFRAG_HIST_BUCKETS];
 	uint64_t hist_after[DEFRAG_HIST_BUCKETS];
 } defrag_report_t;
+
+/* Host bookkeeping of one defrag pass: its report, and the sparse slabs
+ * it could not vacate (not tried again). */
+typedef struct defrag_pass {
+	defrag_report_t *rep;
+	GPtrArray *tried;
+} defrag_pass_t;
 
 typedef enum vacate_result {
 	VACATE_OK = 0,      /* the page went back to the page allocator */

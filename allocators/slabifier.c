@@ -676,12 +676,6 @@ static void checked_free(kmem_cache_t *s, page_t *page, saddr_t x)
  * seed's slab_shrink walks the partial list while nr_partial > 1. */
 #define DEFRAG_KEEP             1
 
-/* Host bookkeeping of one defrag pass. */
-typedef struct defrag_pass {
-	defrag_report_t *rep;
-	GPtrArray *tried;       /* sparse slabs that could not be vacated */
-} defrag_pass_t;
-
 /* Add the slabs on the partial list to hist (host walk, free). */
 static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
 {
@@ -796,10 +790,7 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 
 	if (!y)
 		return false;
-	for (size_t off = 0; off < s->objsize; off += sizeof(uint64_t))
-		kstore64(y + off, kload64(x + off));
-	if (s->ops->moved)
-		s->ops->moved(s->ops_ctx, s, x, y);
+	slab_ops_copy(s->ops, s->ops_ctx, s, s->objsize, x, y);
 	checked_free(s, page, x);
 	return true;
 }

@@ -1217,12 +1217,6 @@ static void shrink_node(kmem_cache_t *s, struct kmem_cache_node *n,
 
 /* ---- defragmentation and targeted reclaim (seed 001) ---- */
 
-/* Host bookkeeping of one defrag pass. */
-typedef struct defrag_pass {
-	defrag_report_t *rep;
-	GPtrArray *failed;      /* sparse slabs that could not be vacated */
-} defrag_pass_t;
-
 /* Add the partial slabs of every node to hist (host walk, free). */
 static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
 {
@@ -1297,10 +1291,7 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 
 	if (!y)
 		return false;
-	for (size_t off = 0; off < s->objsize; off += sizeof(uint64_t))
-		kstore64(y + off, kload64(x + off));
-	if (s->ops->moved)
-		s->ops->moved(s->ops_ctx, s, x, y);
+	slab_ops_copy(s->ops, s->ops_ctx, s, s->objsize, x, y);
 	checked_free(s, page, x);
 	return true;
 }
@@ -1378,7 +1369,7 @@ static page_t *sparsest_partial(kmem_cache_t *s, struct kmem_cache_node *n,
 		page_t *page = klist_entry(pos, page_t, lru);
 
 		kpage_touch(page, false);
-		if (!g_ptr_array_find(dp->failed, page, NULL))
+		if (!g_ptr_array_find(dp->tried, page, NULL))
 			return page;
 	}
 	return NULL;
@@ -1420,7 +1411,7 @@ static void defrag_node(kmem_cache_t *s, int node, long keep, defrag_pass_t *dp)
 		if (r == VACATE_OK && (page->flags & PG_slab) && page->slab == s)
 			r = vacate_frozen(s, page, dp->rep);
 		if (r != VACATE_OK) {
-			g_ptr_array_add(dp->failed, page);
+			g_ptr_array_add(dp->tried, page);
 			dp->rep->vacate_failures++;
 		}
 	}
@@ -1456,7 +1447,7 @@ static void shrink_cache(kmem_cache_t *s, long keep, defrag_report_t *rep)
 	partial_histogram(s, rep->hist_after, &rep->partial_after);
 	rep->slabs_after = cache_slabs(s);
 	rep->slabs_freed = s->discarded - discarded;
-	g_ptr_array_free(dp.failed, TRUE);
+	g_ptr_array_free(dp.tried, TRUE);
 	g_free(by_inuse);
 }
 
