@@ -241,6 +241,20 @@ static inline size_t slab_calculate_alignment(unsigned flags, size_t align,
 	return align;
 }
 
+/* The modelled architecture's smallest object alignments (LP64). */
+#define ARCH_SLAB_MINALIGN      8              /* __alignof__(unsigned long long) */
+#define ARCH_KMALLOC_MINALIGN   8              /* __alignof__(unsigned long) */
+
+/* SLUB's and SLQB's calculate_alignment: the SLAB_HWCACHE_ALIGN rule, at
+ * least ARCH_SLAB_MINALIGN, rounded up to a multiple of the word. */
+static inline size_t slab_word_alignment(unsigned flags, size_t align, size_t size, size_t line)
+{
+	align = slab_calculate_alignment(flags, align, size, line);
+	if (align < ARCH_SLAB_MINALIGN)
+		align = ARCH_SLAB_MINALIGN;
+	return (align + sizeof(uint64_t) - 1) & ~(sizeof(uint64_t) - 1);
+}
+
 /* The legacy kmem_cache_create emulation: the only creator that
  * understands SLAB_HWCACHE_ALIGN; it turns the flag into an alignment, so
  * the allocator never sees it.  Like every creator it refuses a cache

@@ -305,15 +305,8 @@ bool slab_geometry(size_t size, size_t align, unsigned flags, int page_size,
 	if (!size)
 		return false;
 	size = SLAB_ALIGN(size, BYTES_PER_WORD);
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		ralign = (unsigned long)cache_line;
-		while (size <= ralign / 2)
-			ralign /= 2;
-	} else {
-		ralign = BYTES_PER_WORD;
-	}
-	if (ralign < align)
-		ralign = align;
+	ralign = MAX(slab_calculate_alignment(flags, align, size, (size_t)cache_line),
+	             (size_t)BYTES_PER_WORD);
 	l.align = (unsigned)ralign;
 	l.off_slab = size >= (size_t)page_size / 8;
 	size = SLAB_ALIGN(size, ralign);
@@ -439,6 +432,16 @@ static saddr_t *ac_entry(struct array_cache *ac)
 	if (!ac->entry)
 		ac->entry = g_new(saddr_t, ac->limit);
 	return ac->entry;
+}
+
+/* Take the newest entry of this CPU's array (not empty), marking it used. */
+static saddr_t ac_pop(struct array_cache *ac)
+{
+	ac->touched = 1;
+	ac->avail--;
+	ac_slots(ac, ac->avail, 1, false);
+	ac_head(ac, true);
+	return ac->entry[ac->avail];
 }
 
 static void l3_touch(struct kmem_list3 *l3, unsigned off, unsigned len, bool write)
@@ -816,11 +819,7 @@ alloc_done:
 		if (!ac->avail)
 			goto retry;
 	}
-	ac->touched = 1;
-	ac->avail--;
-	ac_slots(ac, ac->avail, 1, false);
-	ac_head(ac, true);
-	return ac->entry[ac->avail];
+	return ac_pop(ac);
 }
 
 /* ____cache_alloc: this CPU's array, refilled when empty. */
@@ -831,11 +830,7 @@ static saddr_t ____cache_alloc(kmem_cache_t *s, gfp_t flags)
 	ac_head(ac, false);
 	if (ac->avail) {
 		stat(s->sl, ALLOCHIT);
-		ac->touched = 1;
-		ac->avail--;
-		ac_slots(ac, ac->avail, 1, false);
-		ac_head(ac, true);
-		return ac->entry[ac->avail];
+		return ac_pop(ac);
 	}
 	stat(s->sl, ALLOCMISS);
 	return cache_alloc_refill(s, flags);

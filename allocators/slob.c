@@ -77,8 +77,6 @@
 #define SLOB_BREAK1             256
 #define SLOB_BREAK2             1024
 #define SLOB_MAX_PAGE           65534          /* slobidx_t is an s16 */
-#define ARCH_KMALLOC_MINALIGN   8              /* __alignof__(unsigned long) */
-#define ARCH_SLAB_MINALIGN      8
 #define KMALLOC_ALIGN           8              /* max of the two */
 #define SLOB_ALIGN_UP(x, a)     (((x) + (a) - 1) & ~((saddr_t)(a) - 1))
 

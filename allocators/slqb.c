@@ -109,8 +109,6 @@
 #define SLQB_ALIGN(x, a)        (((x) + (a) - 1) & ~((unsigned long)(a) - 1))
 
 #define MAX_ORDER               PA_MAX_ORDER   /* 11 */
-#define ARCH_SLAB_MINALIGN      8
-#define ARCH_KMALLOC_MINALIGN   8
 #define KMALLOC_ORDER_HIGH      9              /* KMALLOC_SHIFT_SLQB_HIGH = PAGE_SHIFT + 9 */
 #define MAX_OBJS_PER_PAGE       65535          /* page->inuse is 16 bits here */
 #define TRIM_PERIOD             3              /* seconds */
@@ -257,21 +255,6 @@ static int calculate_order(unsigned long size, int page_shift)
 	return order < PA_MAX_ORDER ? order : -1;
 }
 
-static unsigned long calculate_alignment(unsigned flags, unsigned long align,
-                                         unsigned long objsize, int line)
-{
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned long ralign = line;
-
-		while (objsize <= ralign / 2)
-			ralign /= 2;
-		align = MAX(align, ralign);
-	}
-	if (align < ARCH_SLAB_MINALIGN)
-		align = ARCH_SLAB_MINALIGN;
-	return SLQB_ALIGN(align, sizeof(uint64_t));
-}
-
 /* See slqb.h. */
 unsigned slqb_freebatch(unsigned size, int page_size)
 {
@@ -305,7 +288,7 @@ static bool calculate_sizes(size_t objsize, size_t align, unsigned flags,
 		l->offset = (unsigned)size;
 		size += sizeof(uint64_t);
 	}
-	l->eff_align = (unsigned)calculate_alignment(flags, align, objsize, line);
+	l->eff_align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)line);
 	size = SLQB_ALIGN(size, l->eff_align);
 	order = calculate_order(size, page_shift);
 	if (order < 0)

@@ -109,7 +109,6 @@
 #define SLUB_ALIGN(x, a)        (((x) + (a) - 1) & ~((unsigned long)(a) - 1))
 
 #define MAX_ORDER               PA_MAX_ORDER   /* 11 */
-#define ARCH_SLAB_MINALIGN      8              /* __alignof__(unsigned long long) */
 #define MAX_OBJS_PER_PAGE       65535          /* page->objects is a u16 */
 #define MIN_PARTIAL             5
 #define MAX_PARTIAL             10
@@ -270,16 +269,6 @@ static long calculate_order(const slub_geom_t *g, unsigned long size)
 	return order <= MAX_ORDER ? order : -1;
 }
 
-/* The HWCACHE_ALIGN rule (allocator.h), then at least ARCH_SLAB_MINALIGN. */
-static unsigned long calculate_alignment(unsigned flags, unsigned long align,
-                                         unsigned long objsize, int line)
-{
-	align = slab_calculate_alignment(flags, align, objsize, (size_t)line);
-	if (align < ARCH_SLAB_MINALIGN)
-		align = ARCH_SLAB_MINALIGN;
-	return SLUB_ALIGN(align, sizeof(uint64_t));
-}
-
 static kmem_oo_t oo_make(unsigned order, unsigned size, int page_shift)
 {
 	return (kmem_oo_t){ order, (unsigned)((1UL << (page_shift + order)) / size) };
@@ -299,7 +288,7 @@ static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
 		l->offset = size;
 		size += sizeof(uint64_t);
 	}
-	l->align = calculate_alignment(flags, align, objsize, g->cache_line);
+	l->align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)g->cache_line);
 	size = SLUB_ALIGN(size, l->align);
 	l->size = size;
 	order = calculate_order(g, size);
