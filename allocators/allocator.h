@@ -285,6 +285,10 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
 kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsigned flags,
                                  kmem_cache_t *s);
 
+/* Free each cache of an allocator's list with free_cache, then the list
+ * (host side, at destroy). */
+void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s));
+
 /* Allocations name an online node or -1 (any); on any other node the run
  * stops, blaming `allocator`. */
 void slab_check_node(const char *allocator, int node);

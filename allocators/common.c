@@ -40,6 +40,14 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
 	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
 }
 
+/* In creation order. */
+void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s))
+{
+	for (unsigned i = 0; i < caches->len; i++)
+		free_cache(g_ptr_array_index(caches, i));
+	g_ptr_array_free(caches, TRUE);
+}
+
 /* ---- allocation ---- */
 
 /* An allocation's node: online, or -1. */

@@ -1590,10 +1590,8 @@ static void slab_destroy_all(void *a)
 {
 	slab_sys_t *sl = a;
 
-	for (unsigned i = 0; i < sl->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sl->caches, i));
+	slab_caches_free(sl->caches, cache_free_host);
 	spin_destroy(&sl->chain_mutex);
-	g_ptr_array_free(sl->caches, TRUE);
 	g_free(sl->kmalloc_caches);
 	g_free(sl->class_size);
 	g_free(sl->cpus_on_node);

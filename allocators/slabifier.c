@@ -1090,9 +1090,7 @@ static void slabifier_destroy(void *a)
 {
 	slabifier_t *sa = a;
 
-	for (unsigned i = 0; i < sa->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sa->caches, i));
-	g_ptr_array_free(sa->caches, TRUE);
+	slab_caches_free(sa->caches, cache_free_host);
 	g_free(sa->kmalloc_caches);
 	g_free(sa);
 }

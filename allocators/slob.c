@@ -640,9 +640,7 @@ static void slob_destroy(void *a)
 
 	while (!klist_empty(&sl->pages))
 		slob_record_free(klist_entry(sl->pages.next, slob_rec_t, link)->page);
-	for (unsigned i = 0; i < sl->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sl->caches, i));
-	g_ptr_array_free(sl->caches, TRUE);
+	slab_caches_free(sl->caches, cache_free_host);
 	spin_destroy(&sl->lock);
 	g_free(sl);
 }

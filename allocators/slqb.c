@@ -1106,9 +1106,7 @@ static void slqb_destroy(void *a)
 {
 	slqb_t *sq = a;
 
-	for (unsigned i = 0; i < sq->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sq->caches, i));
-	g_ptr_array_free(sq->caches, TRUE);
+	slab_caches_free(sq->caches, cache_free_host);
 	g_free(sq->kmalloc_caches);
 	g_free(sq->trim);
 	g_free(sq);

@@ -1137,9 +1137,7 @@ static void slub_destroy(void *a)
 {
 	slub_t *sl = a;
 
-	for (unsigned i = 0; i < sl->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sl->caches, i));
-	g_ptr_array_free(sl->caches, TRUE);
+	slab_caches_free(sl->caches, cache_free_host);
 	g_free(sl->kmalloc_caches);
 	g_free(sl->pcpu_used);
 	g_free(sl);
