@@ -1,8 +1,9 @@
 /*
  * allocator.h -- the interface every slab allocator implements.
  *
- * Owns: the contract between the simulator and an allocator core, and the
- * registry of allocators by name.  An allocator instance lives for one run;
+ * Owns: the contract between the simulator and an allocator core, the
+ * registry of allocators by name, and what the allocators share (common.c,
+ * as Linux's mm/slab_common.c).  An allocator instance lives for one run;
  * it sees the machine only through sim/kernel.h.  Every call below is made
  * on a simulated CPU (engine_current()) and is priced by the model, except
  * create(), which runs at boot on CPU 0, and the introspection calls
@@ -324,6 +325,7 @@ typedef struct slab_rec {
 	uint8_t map[];          /* debug only: bit set = handed out */
 } slab_rec_t;
 
+/* The cache side, embedded in the allocator's struct kmem_cache. */
 typedef struct slab_objs {
 	const void *cache;      /* the struct kmem_cache (page->slab of its slabs) */
 	const char *name;       /* its name, for reports */
@@ -398,6 +400,7 @@ saddr_t kmalloc_large(size_t size, gfp_t gfp, int node);
  * whole pages above. */
 size_t kmalloc_class_size(void *a, size_t size);
 
+/* An allocator's slab_alloc, and its kmem_cache_free of x on page. */
 typedef saddr_t (*slab_alloc_fn)(kmem_cache_t *s, gfp_t gfp, int node);
 typedef void (*slab_free_fn)(kmem_cache_t *s, page_t *page, saddr_t x);
 /* kmalloc_node with these classes: ZERO_SIZE_PTR for size 0, kmalloc_large
@@ -409,6 +412,8 @@ saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t
  * page of kmalloc_large goes back to the page allocator, an object to its
  * cache through cache_free.  With debug, anything else stops the run. */
 void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free);
+
+/* ---- boot and shutdown ---- */
 
 /* Boot allocator ops on the running CPU with one value per tunable; its
  * kmalloc rounds the kernel's metadata from then on. */
