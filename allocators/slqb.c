@@ -1,8 +1,8 @@
 /*
  * slqb.c -- SLQB as in Nick Piggin's "[patch] SLQB slab allocator (try 2)",
- * LKML 2009-01-23 (reference: /work/shared/reference/slqb-spec.md; section
- * numbers below are that document's; kernel-params.md section C describes
- * a later version, see spec section 15).
+ * LKML 2009-01-23 ([Piggin 2009b] in docs/references.md).  Section numbers
+ * below are those of the project's step-by-step SLQB specification written
+ * from that patch (its section 15 notes where a later SLQB differs).
  *
  * Design.  Every cache has one kmem_cache_list per CPU (in kmem_cache_cpu)
  * and one per node (in kmem_cache_node).  A list holds a LIFO freelist of
