@@ -22,7 +22,7 @@
 -- is class "construction" and says why; it is never counted as evidence.
 -- Model parameters are never changed to win a row.
 --
--- Cost: a full `slabsim validate` makes about 480 runs and takes 2 min 34 s
+-- Cost: a full `slabsim validate` makes about 430 runs and takes 2 min 34 s
 -- of wall time (108 s user) and 3 GiB of peak memory (the crossbar runs)
 -- on the 2-core development machine; it runs outside CI, which runs
 -- tests/test_claims.c (classes, rules and the arithmetic below).
