@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include "harness.h"
 
@@ -48,6 +49,11 @@ machine_t *harness_machine(int ncpus, int nnodes, int mem_mib)
 	m->op = 2 * PS_PER_NS;
 	m->irq = 2 * PS_PER_NS;
 	return m;
+}
+
+void harness_set_distance(machine_t *m, int a, int b, uint8_t d)
+{
+	m->distance[a * m->nnodes + b] = m->distance[b * m->nnodes + a] = d;
 }
 
 void *harness_a;
@@ -168,7 +174,150 @@ void harness_free(kernel_t *k, machine_t *m)
 	g_free(m);
 }
 
+static void nothing(void *arg)
+{
+	(void)arg;
+}
+
+uint64_t harness_boot(kernel_t *k)
+{
+	harness_run_on(k, 0, nothing, NULL);
+	return harness_pages_in_use();
+}
+
+typedef struct served {
+	void (*fn)(void *);
+	void *arg;
+	bool done;
+} served_t;
+
+static void served_body(void *arg, int cpu)
+{
+	served_t *sv = arg;
+
+	if (cpu != 0) {
+		while (!sv->done) {
+			kernel_do_pending();
+			if (!sv->done)
+				kernel_idle();
+		}
+		return;
+	}
+	sv->fn(sv->arg);
+	sv->done = true;
+	for (int c = 1; c < kern()->m->ncpus; c++)
+		kernel_kick(c, know());
+}
+
+void harness_run_served(kernel_t *k, void (*fn)(void *), void *arg)
+{
+	served_t sv = { fn, arg, false };
+	int *cpus = g_new(int, k->m->ncpus);
+
+	for (int c = 0; c < k->m->ncpus; c++)
+		cpus[c] = c;
+	harness_run_many(k, cpus, k->m->ncpus, served_body, &sv);
+	g_free(cpus);
+}
+
+void harness_pass_time(simtime_t ps)
+{
+	engine_charge(COST_IDLE, ps);
+	engine_sync();
+	kernel_do_pending();
+}
+
+const kwork_source_t *harness_work_source(const char *label)
+{
+	GArray *a = kern()->work_sources;
+
+	for (guint i = 0; i < a->len; i++)
+		if (strcmp(g_array_index(a, kwork_source_t, i).label, label) == 0)
+			return &g_array_index(a, kwork_source_t, i);
+	return NULL;
+}
+
+uint64_t harness_pages_in_use(void)
+{
+	return pa_stats(kern()->pa)->pages_in_use;
+}
+
+uint64_t harness_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 /* ---- the command line ---- */
+
+harness_result_t harness_slabsim_env(char **envp, const char *const *args)
+{
+	GPtrArray *argv = g_ptr_array_new();
+	const char *bin = g_getenv("SLABSIM_BIN");
+	harness_result_t r = { 0 };
+	GError *e = NULL;
+	int wait;
+
+	g_assert_nonnull(bin);
+	g_ptr_array_add(argv, (char *)bin);
+	for (int i = 0; args[i]; i++)
+		g_ptr_array_add(argv, (char *)args[i]);
+	g_ptr_array_add(argv, NULL);
+	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+	                           &r.out, &r.err, &wait, &e));
+	g_assert_no_error(e);
+	r.status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128;
+	g_ptr_array_free(argv, TRUE);
+	return r;
+}
+
+void harness_result_free(harness_result_t *r)
+{
+	g_free(r->out);
+	g_free(r->err);
+}
+
+void harness_expect_error(harness_result_t r, int status, const char *n1, const char *n2)
+{
+	if (r.status != status || !strstr(r.err, n1) || (n2 && !strstr(r.err, n2)))
+		g_test_message("status %d, stderr: %s", r.status, r.err);
+	g_assert_cmpint(r.status, ==, status);
+	g_assert_nonnull(strstr(r.err, n1));
+	if (n2)
+		g_assert_nonnull(strstr(r.err, n2));
+	harness_result_free(&r);
+}
+
+char *harness_read_text(const char *dir, const char *name)
+{
+	char *p = g_build_filename(dir, name, NULL), *text = NULL;
+
+	g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
+	g_free(p);
+	return text;
+}
+
+char *harness_all_allocators(void)
+{
+	harness_result_t r = harness_slabsim("list", "allocators");
+	char **lines = g_strsplit(r.out, "\n", -1);
+	GString *s = g_string_new(NULL);
+
+	g_assert_cmpint(r.status, ==, 0);
+	for (int i = 1; lines[i]; i++) {
+		char **w = g_strsplit_set(g_strstrip(lines[i]), " \t", 2);
+		if (w[0] && *w[0])
+			g_string_append_printf(s, "%s%s", s->len ? "," : "", w[0]);
+		g_strfreev(w);
+	}
+	g_strfreev(lines);
+	harness_result_free(&r);
+	g_assert_cmpuint(s->len, >, 0);
+	return g_string_free(s, FALSE);
+}
 
 JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...)
 {
@@ -310,6 +459,26 @@ void harness_collect_stat(void *ctx, const char *name, uint64_t value)
 	g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, sizeof(value)));
 }
 
+static void append_name(void *ctx, const char *name, uint64_t value)
+{
+	(void)value;
+	g_string_append_printf(ctx, "%s ", name);
+}
+
+char *harness_stat_names(void)
+{
+	GString *names = g_string_new(NULL);
+
+	harness_ops->stats(harness_a, append_name, names);
+	return g_string_free(names, FALSE);
+}
+
+void harness_shrink_all(void)
+{
+	for (int i = harness_ops->ncaches(harness_a) - 1; i >= 0; i--)
+		harness_ops->shrink(harness_a, harness_ops->cache_at(harness_a, i));
+}
+
 uint64_t harness_stat(const char *name)
 {
 	GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -326,12 +495,12 @@ uint64_t harness_stat(const char *name)
 
 /* ---- the debug checks every allocator has ---- */
 
-void harness_in_subprocess(const allocator_ops_t *ops, void (*body)(void *))
+void harness_run_alone(const allocator_ops_t *ops, void (*body)(void *), void *arg)
 {
 	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
-	harness_run_on(k, 0, body, NULL);
+	harness_run_on(k, 0, body, arg);
 	harness_free(k, m);
 }
 
@@ -372,14 +541,15 @@ typedef struct debug_case {
 	const char *pattern;
 } debug_case_t;
 
-static debug_case_t debug_cases[3];
+/* Registered cases live as long as the program (GTest keeps pointers). */
+static GPtrArray *debug_cases;
 
 static void debug_test(gconstpointer data)
 {
 	const debug_case_t *c = data;
 
 	if (g_test_subprocess()) {
-		harness_in_subprocess(c->ops, c->body);
+		harness_run_alone(c->ops, c->body, NULL);
 		return;
 	}
 	harness_trap_kbug(c->pattern);
@@ -393,10 +563,118 @@ void harness_add_debug_tests(const char *prefix, const allocator_ops_t *ops, boo
 		{ "freelist-corruption", "*freelist corrupted*", corrupt_body },
 	};
 
+	if (!debug_cases)
+		debug_cases = g_ptr_array_new_with_free_func(g_free);
 	for (int i = 0; i < (freelist ? 3 : 2); i++) {
 		char *path = g_strdup_printf("%s/%s", prefix, all[i].name);
-		debug_cases[i] = (debug_case_t){ ops, all[i].body, all[i].pattern };
-		g_test_add_data_func(path, &debug_cases[i], debug_test);
+		debug_case_t *c = g_new(debug_case_t, 1);
+
+		*c = (debug_case_t){ ops, all[i].body, all[i].pattern };
+		g_ptr_array_add(debug_cases, c);
+		g_test_add_data_func(path, c, debug_test);
 		g_free(path);
 	}
+}
+
+/* ---- the owner of a cache's objects ---- */
+
+int harness_owner_handle(const harness_owner_t *o, saddr_t x)
+{
+	for (int i = 0; i < o->n; i++)
+		if (o->h[i] == x)
+			return i;
+	g_error("the owner holds no object %#" G_GINT64_MODIFIER "x", x);
+}
+
+static bool owner_get_reference(void *ctx, kmem_cache_t *s, saddr_t x)
+{
+	harness_owner_t *o = ctx;
+
+	g_assert_true(s == o->s);
+	harness_owner_handle(o, x);     /* the allocator only asks about live objects */
+	if (x == o->pinned)
+		return false;
+	o->refs++;
+	return true;
+}
+
+static void owner_put_reference(void *ctx, kmem_cache_t *s, saddr_t x)
+{
+	harness_owner_t *o = ctx;
+
+	(void)s;
+	(void)x;
+	o->refs--;
+}
+
+static kick_result_t owner_kick(void *ctx, kmem_cache_t *s, saddr_t x)
+{
+	harness_owner_t *o = ctx;
+
+	(void)s;
+	o->kicks++;
+	o->refs--;
+	if (o->answer == KICK_RECLAIM)
+		o->h[harness_owner_handle(o, x)] = 0;
+	return o->answer;
+}
+
+static void owner_moved(void *ctx, kmem_cache_t *s, saddr_t old, saddr_t new_obj)
+{
+	harness_owner_t *o = ctx;
+
+	(void)s;
+	g_assert_true(virt_to_page(new_obj) != virt_to_page(old));
+	o->moves++;
+	o->h[harness_owner_handle(o, old)] = new_obj;
+}
+
+const slab_ops_t harness_owner_ops = {
+	.get_reference = owner_get_reference,
+	.put_reference = owner_put_reference,
+	.kick_object = owner_kick,
+	.moved = owner_moved,
+};
+
+void harness_owner_fill(const harness_owner_t *o, int i)
+{
+	for (size_t off = 0; off + 8 <= o->objsize; off += 8)
+		kstore64(o->h[i] + off, o->magic ^ (uint64_t)i);
+}
+
+void harness_owner_alloc(harness_owner_t *o, int n)
+{
+	o->n = n;
+	o->h = g_new0(saddr_t, n);
+	for (int i = 0; i < n; i++) {
+		o->h[i] = harness_ops->cache_alloc(harness_a, o->s, 0, -1);
+		g_assert_cmpuint(o->h[i], !=, 0);
+		harness_owner_fill(o, i);
+	}
+}
+
+void harness_owner_free_random(harness_owner_t *o, int nfree, uint64_t seed)
+{
+	int *idx = g_new(int, o->n);
+
+	for (int i = 0; i < o->n; i++)
+		idx[i] = i;
+	for (int i = o->n - 1; i > 0; i--) {
+		int j = (int)(harness_rand(&seed) % (uint64_t)(i + 1)), t = idx[i];
+
+		idx[i] = idx[j];
+		idx[j] = t;
+	}
+	for (int i = 0; i < nfree; i++) {
+		harness_ops->cache_free(harness_a, o->s, o->h[idx[i]]);
+		o->h[idx[i]] = 0;
+	}
+	g_free(idx);
+}
+
+void harness_owner_check(const harness_owner_t *o)
+{
+	for (int i = 0; i < o->n; i++)
+		for (size_t off = 0; o->h[i] && off + 8 <= o->objsize; off += 8)
+			g_assert_cmphex(kload64(o->h[i] + off), ==, o->magic ^ (uint64_t)i);
 }

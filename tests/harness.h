@@ -1,6 +1,9 @@
 /*
- * harness.h -- test fixtures: a machine built in code and a kernel that runs
- * one function on one simulated CPU.
+ * harness.h -- test fixtures shared by the test programs: a machine built
+ * in code, a kernel that runs functions on simulated CPUs, the booted
+ * allocator's introspection, a seeded random sequence, a cache owner for
+ * slab_ops, the debug-check tests, and the command line for scenario and
+ * CLI tests.
  *
  * Owns: nothing that outlives a test; each harness_kernel() is torn down by
  * harness_free().
@@ -18,6 +21,10 @@
  * mem_local 60 (+4 per distance unit), rmw 5, inval 3, op 2, irq 2;
  * 4 KiB pages, 64-byte lines, 64 KiB 8-way private caches; HZ 250. */
 machine_t *harness_machine(int ncpus, int nnodes, int mem_mib);
+
+/* Set the SLIT distance between nodes a and b, both ways (before
+ * harness_kernel). */
+void harness_set_distance(machine_t *m, int a, int b, uint8_t d);
 
 /* The allocator harness_kernel() was given, and its instance once booted. */
 extern const allocator_ops_t *harness_ops;
@@ -39,21 +46,43 @@ void harness_run_many(kernel_t *k, const int *cpus, int n,
 
 void harness_free(kernel_t *k, machine_t *m);
 
+/* Boot the allocator (if any) on CPU 0; returns the page allocator's pages
+ * in use right after boot. */
+uint64_t harness_boot(kernel_t *k);
+
+/* Run fn(arg) on CPU 0 while every other CPU answers its IPIs (the
+ * on_each_cpu of a shrink, drain or flush waits for all of them). */
+void harness_run_served(kernel_t *k, void (*fn)(void *), void *arg);
+
+/* On a simulated CPU: let ps of simulated time pass (charged as idle),
+ * then run this CPU's due work (late, all at once). */
+void harness_pass_time(simtime_t ps);
+
+/* The jitter account of the work labelled `label`, or NULL. */
+const kwork_source_t *harness_work_source(const char *label);
+
+/* The page allocator's pages in use, all nodes. */
+uint64_t harness_pages_in_use(void);
+
+/* splitmix64: the next number of the sequence whose state is *state. */
+uint64_t harness_rand(uint64_t *state);
+
 /* In a test that re-runs itself as a GTest subprocess: expect the child to
  * stop in kbug() with `pattern` on stderr.  kbug() exits from a fiber
  * stack, where LeakSanitizer cannot see what the main stack references
  * (GTest's own state), so the child runs without it. */
 void harness_trap_kbug(const char *pattern);
 
-/* Boot ops on a 1-CPU machine and run body there (in a GTest subprocess,
- * for a body that should end in kbug()). */
-void harness_in_subprocess(const allocator_ops_t *ops, void (*body)(void *));
+/* Boot ops on a fresh 1-CPU, 1-node, 16 MiB machine, run body(arg) on its
+ * CPU, tear it all down. */
+void harness_run_alone(const allocator_ops_t *ops, void (*body)(void *), void *arg);
 
 /* Register PREFIX/double-free, PREFIX/foreign-pointer and, with
  * `freelist`, PREFIX/freelist-corruption: kmalloc(64) misused (freed
  * twice while its slab holds another object; freed at +16; its free
  * pointer overwritten before the next kmalloc), each expected to stop in
- * kbug() with the matching message.  One allocator per test program. */
+ * kbug() with the matching message.  Any number of allocators per test
+ * program (test_conformance registers them for every allocator). */
 void harness_add_debug_tests(const char *prefix, const allocator_ops_t *ops, bool freelist);
 
 /* ---- the booted allocator, free of charge (introspection ops) ---- */
@@ -67,8 +96,68 @@ uint64_t harness_stat(const char *name);
 uint64_t harness_meta(const char *owner, const char *category);
 /* A stat_sink filling a GHashTable of name -> g_malloc'd uint64_t. */
 void harness_collect_stat(void *ctx, const char *name, uint64_t value);
+/* The allocator's counter names in its order, each followed by a space
+ * (g_free it). */
+char *harness_stat_names(void);
+/* Shrink every cache, newest first: an older cache may receive objects
+ * while a newer one shrinks (SLAB's off-slab descriptors), never the
+ * reverse.  Needs CPUs that answer IPIs (harness_run_served). */
+void harness_shrink_all(void);
 
-/* ---- the command line, for scenario tests ---- */
+/* ---- the owner of a cache's objects, for slab_ops (seed 001) ----
+ *
+ * Handles that follow moves: h[i] is object i, 0 once freed or
+ * reclaimed.  Every word of object i holds magic ^ i (harness_owner_alloc
+ * writes it, harness_owner_check reads it back: a move must copy).
+ * get_reference refuses `pinned`; kick_object answers `answer`; moved()
+ * checks that the replacement lies on another page than the original
+ * (the page being emptied never takes it back). */
+typedef struct harness_owner {
+	kmem_cache_t *s;
+	size_t objsize;         /* a multiple of 8 */
+	uint64_t magic;
+	saddr_t *h;
+	int n;
+	saddr_t pinned;
+	kick_result_t answer;
+	int refs;               /* references held now */
+	int kicks, moves;
+} harness_owner_t;
+
+extern const slab_ops_t harness_owner_ops;
+
+/* The index of live object x; fails the test if the owner has none. */
+int harness_owner_handle(const harness_owner_t *o, saddr_t x);
+/* Write object i's pattern. */
+void harness_owner_fill(const harness_owner_t *o, int i);
+/* Allocate n objects of o->s (on this CPU's node) and fill them. */
+void harness_owner_alloc(harness_owner_t *o, int n);
+/* Free exactly nfree of the objects, chosen by a shuffle seeded `seed`. */
+void harness_owner_free_random(harness_owner_t *o, int nfree, uint64_t seed);
+/* Every live object still holds its pattern. */
+void harness_owner_check(const harness_owner_t *o);
+
+/* ---- the command line, for scenario and CLI tests ---- */
+
+/* What a run of $SLABSIM_BIN did: exit status (128 if killed), output. */
+typedef struct harness_result {
+	int status;
+	char *out, *err;
+} harness_result_t;
+
+/* Run $SLABSIM_BIN with the NULL-terminated args, in environment envp
+ * (NULL: ours), from the current directory. */
+harness_result_t harness_slabsim_env(char **envp, const char *const *args);
+#define harness_slabsim(...) \
+	harness_slabsim_env(NULL, (const char *const[]){ __VA_ARGS__, NULL })
+void harness_result_free(harness_result_t *r);
+/* Expect exit status `status` with n1 and n2 (unless NULL) on stderr;
+ * frees r. */
+void harness_expect_error(harness_result_t r, int status, const char *n1, const char *n2);
+/* The contents of dir/name; fails the test if it cannot be read. */
+char *harness_read_text(const char *dir, const char *name);
+/* The allocators `slabsim list allocators` reports, comma-separated. */
+char *harness_all_allocators(void);
 
 /* Run `$SLABSIM_BIN run SCENARIO --quiet --no-plots --out DIR` plus the
  * NULL-terminated extra arguments; fails the test unless it exits 0.

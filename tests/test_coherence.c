@@ -1,5 +1,10 @@
 /*
- * test_coherence.c -- prices of hand-built access sequences.
+ * test_coherence.c -- prices of hand-built access sequences: first touch
+ * priced as local or remote memory by SLIT distance, then a hit; a store
+ * invalidates every other copy (3 ns each) and the next read elsewhere is
+ * a transfer priced by distance; clean lines from the socket; the
+ * private cache's capacity and its 8-way LRU sets, and the write-back of
+ * an evicted Modified line.
  *
  * Harness machine (tests/harness.h): 4 CPUs, 2 nodes, one socket per node
  * (CPUs 0,1 on node 0; 2,3 on node 1), remote distance 20.  Prices in ns:
@@ -120,11 +125,157 @@ static void test_capacity(void)
 	harness_free(k, m);
 }
 
+/* ---- prices by SLIT distance ----
+ *
+ * 4 CPUs on 4 nodes (one each, one socket per node), node 0 at distance
+ * 20, 30 and 40 from nodes 1, 2 and 3: memory from CPU 0 costs
+ * 60 + 4 * (d - 10) = 100, 140, 180; a line held by CPU n reaches CPU 0
+ * in 100 + 2 * (d - 10) = 120, 140, 160. */
+static machine_t *distance_machine(void)
+{
+	machine_t *m = harness_machine(4, 4, 16);
+
+	harness_set_distance(m, 0, 2, 30);
+	harness_set_distance(m, 0, 3, 40);
+	return m;
+}
+
+static saddr_t on_node(kernel_t *k, int node)
+{
+	return mem_pfn_addr(k->mem, (uint64_t)node * k->mem->pages_per_node);
+}
+
+static void test_first_touch_by_distance(void)
+{
+	machine_t *m = distance_machine();
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	static const simtime_t mem[4] = { 60, 100, 140, 180 };
+	const coh_stats_t *st = coh_stats(k->coh);
+
+	for (int n = 0; n < 4; n++)
+		g_assert_cmpuint(on(k, 0, on_node(k, n), COH_READ), ==, mem[n]);
+	for (int n = 0; n < 4; n++)
+		g_assert_cmpuint(on(k, 0, on_node(k, n), COH_READ), ==, 1);
+	/* A cold store costs the same fetch, and nothing to invalidate. */
+	g_assert_cmpuint(on(k, 0, on_node(k, 3) + 64, COH_WRITE), ==, 180);
+	g_assert_cmpuint(st->memory_local, ==, 1);
+	g_assert_cmpuint(st->memory_remote, ==, 4);
+	g_assert_cmpuint(st->hits, ==, 4);
+	g_assert_cmpuint(st->invalidations, ==, 0);
+	harness_free(k, m);
+}
+
+/* One line on node 0, read by CPU 0, then written by CPU 3, 2 and 1 in
+ * turn, CPU 0 reading after each store.  A store fetches the line from
+ * its last filler (CPU 0: by distance from node 0) and invalidates every
+ * other valid copy; CPU 0's next read pulls the Modified line from the
+ * writer, priced by the writer's distance. */
+static void test_transfer_by_distance(void)
+{
+	machine_t *m = distance_machine();
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	saddr_t x = on_node(k, 0);
+	const coh_stats_t *st = coh_stats(k->coh);
+
+	g_assert_cmpuint(on(k, 0, x, COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 3, x, COH_WRITE), ==, 160 + 3);     /* CPU 0's copy */
+	g_assert_cmpuint(on(k, 0, x, COH_READ), ==, 160);
+	g_assert_cmpuint(on(k, 2, x, COH_WRITE), ==, 140 + 2 * 3); /* CPU 3's and 0's */
+	g_assert_cmpuint(on(k, 0, x, COH_READ), ==, 140);
+	g_assert_cmpuint(on(k, 1, x, COH_WRITE), ==, 120 + 2 * 3); /* CPU 2's and 0's */
+	g_assert_cmpuint(on(k, 0, x, COH_READ), ==, 120);
+	/* CPU 2's copy went with CPU 1's store: a transfer from the last
+	 * filler, CPU 0, at distance 30. */
+	g_assert_cmpuint(on(k, 2, x, COH_READ), ==, 140);
+	g_assert_cmpuint(st->transfers_remote_node, ==, 7);
+	g_assert_cmpuint(st->transfers_same_node, ==, 0);
+	g_assert_cmpuint(st->invalidations, ==, 1 + 2 + 2);
+	harness_free(k, m);
+}
+
+/* 4 CPUs on one socket: three clean copies come from the socket (llc
+ * 10 after the first DRAM read); a store by the fourth CPU takes the line
+ * from the last reader (10) and invalidates all three (9); an RMW on the
+ * now Modified line is a hit plus the atomic (1 + 5). */
+static void test_fan_out(void)
+{
+	machine_t *m = harness_machine(4, 1, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	saddr_t x = mem_pfn_addr(k->mem, 3);
+	const coh_stats_t *st = coh_stats(k->coh);
+
+	g_assert_cmpuint(on(k, 1, x, COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 2, x, COH_READ), ==, 10);
+	g_assert_cmpuint(on(k, 3, x, COH_READ), ==, 10);
+	g_assert_cmpuint(on(k, 0, x, COH_WRITE), ==, 10 + 3 * 3);
+	g_assert_cmpuint(on(k, 0, x, COH_RMW), ==, 1 + 5);
+	g_assert_cmpuint(on(k, 1, x, COH_READ), ==, 20);          /* Modified on the socket */
+	g_assert_cmpuint(st->invalidations, ==, 3);
+	g_assert_cmpuint(st->transfers_same_node, ==, 4);
+	harness_free(k, m);
+}
+
+/* ---- the private cache's sets ----
+ *
+ * 1024 lines in 8 ways: 128 sets.  Below 2^17 lines the set is the line
+ * index mod 128, so lines 128 apart (8 KiB) share a set: A(j) below. */
+static saddr_t line_a(kernel_t *k, int j)
+{
+	return mem_pfn_addr(k->mem, 4) + (saddr_t)j * 128 * 64;
+}
+
+/* LRU within a set: A0..A7 fill it; A0 is touched again, so A8 evicts
+ * A1, the least recent; after A0 and A2 are touched, A1 evicts A3, and
+ * A3 evicts A4.  The set then holds A3 A1 A2 A0 A8 A7 A6 A5. */
+static void test_lru_set(void)
+{
+	machine_t *m = harness_machine(1, 1, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+
+	for (int j = 0; j < 8; j++)
+		g_assert_cmpuint(on(k, 0, line_a(k, j), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line_a(k, 0), COH_READ), ==, 1);
+	g_assert_cmpuint(on(k, 0, line_a(k, 8), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line_a(k, 0), COH_READ), ==, 1);
+	g_assert_cmpuint(on(k, 0, line_a(k, 2), COH_READ), ==, 1);
+	g_assert_cmpuint(on(k, 0, line_a(k, 1), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line_a(k, 3), COH_READ), ==, 60);
+	for (int j = 5; j <= 8; j++)
+		g_assert_cmpuint(on(k, 0, line_a(k, j), COH_READ), ==, 1);
+	g_assert_cmpuint(on(k, 0, line_a(k, 4), COH_READ), ==, 60);
+	/* A line of another set never competes: A0 + 64 bytes is set + 1. */
+	g_assert_cmpuint(on(k, 0, line_a(k, 0) + 64, COH_READ), ==, 60);
+	harness_free(k, m);
+}
+
+/* An evicted Modified line is written back: the next reader finds no
+ * cached copy and reads DRAM (60), where a line still held Modified on
+ * the socket would have been a transfer (20). */
+static void test_writeback(void)
+{
+	machine_t *m = harness_machine(2, 1, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	saddr_t kept = line_a(k, 0) + 64;          /* set 1: never evicted here */
+
+	g_assert_cmpuint(on(k, 0, kept, COH_WRITE), ==, 60);
+	g_assert_cmpuint(on(k, 0, line_a(k, 0), COH_WRITE), ==, 60);
+	for (int j = 1; j <= 8; j++)                    /* A8 evicts A0 */
+		g_assert_cmpuint(on(k, 0, line_a(k, j), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 1, line_a(k, 0), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 1, kept, COH_READ), ==, 20);
+	harness_free(k, m);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/coherence/sequence", test_sequence);
 	g_test_add_func("/coherence/span", test_span);
 	g_test_add_func("/coherence/capacity", test_capacity);
+	g_test_add_func("/coherence/first-touch-by-distance", test_first_touch_by_distance);
+	g_test_add_func("/coherence/transfer-by-distance", test_transfer_by_distance);
+	g_test_add_func("/coherence/fan-out", test_fan_out);
+	g_test_add_func("/coherence/lru-set", test_lru_set);
+	g_test_add_func("/coherence/writeback", test_writeback);
 	return g_test_run();
 }

@@ -12,134 +12,9 @@
 
 static const allocator_ops_t *ops = &slub_allocator;
 
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* ---- the owner of a cache's objects: handles that follow moves ---- */
-
+/* The owner of the test caches' objects (harness_owner_t): every word of
+ * object i holds MAGIC ^ i. */
 #define MAGIC 0x5eedf00dULL
-
-typedef struct owner {
-	kmem_cache_t *s;
-	size_t objsize;
-	saddr_t *h;             /* h[i]: object i, 0 once dropped */
-	int n;
-	saddr_t pinned;         /* get_reference refuses this object */
-	kick_result_t answer;   /* what kick_object answers */
-	int refs;               /* references held now */
-	int kicks, moves;
-} owner_t;
-
-static int handle_of(const owner_t *o, saddr_t x)
-{
-	for (int i = 0; i < o->n; i++)
-		if (o->h[i] == x)
-			return i;
-	g_assert_not_reached();
-}
-
-static bool own_get_reference(void *ctx, kmem_cache_t *s, saddr_t x)
-{
-	owner_t *o = ctx;
-
-	g_assert_true(s == o->s);
-	handle_of(o, x);        /* the allocator only asks about live objects */
-	if (x == o->pinned)
-		return false;
-	o->refs++;
-	return true;
-}
-
-static void own_put_reference(void *ctx, kmem_cache_t *s, saddr_t x)
-{
-	owner_t *o = ctx;
-
-	(void)s;
-	(void)x;
-	o->refs--;
-}
-
-static kick_result_t own_kick(void *ctx, kmem_cache_t *s, saddr_t x)
-{
-	owner_t *o = ctx;
-
-	(void)s;
-	o->kicks++;
-	o->refs--;
-	if (o->answer == KICK_RECLAIM)
-		o->h[handle_of(o, x)] = 0;
-	return o->answer;
-}
-
-static void own_moved(void *ctx, kmem_cache_t *s, saddr_t old, saddr_t new_obj)
-{
-	owner_t *o = ctx;
-
-	(void)s;
-	o->moves++;
-	o->h[handle_of(o, old)] = new_obj;
-}
-
-static const slab_ops_t own_ops = {
-	.get_reference = own_get_reference,
-	.put_reference = own_put_reference,
-	.kick_object = own_kick,
-	.moved = own_moved,
-};
-
-/* Object i carries MAGIC ^ i in its first word and i in its last. */
-static void fill(const owner_t *o, int i)
-{
-	kstore64(o->h[i], MAGIC ^ (uint64_t)i);
-	kstore64(o->h[i] + o->objsize - 8, (uint64_t)i);
-}
-
-static void check_contents(const owner_t *o)
-{
-	for (int i = 0; i < o->n; i++) {
-		if (!o->h[i])
-			continue;
-		g_assert_cmphex(kload64(o->h[i]), ==, MAGIC ^ (uint64_t)i);
-		g_assert_cmpuint(kload64(o->h[i] + o->objsize - 8), ==, (uint64_t)i);
-	}
-}
-
-static void alloc_all(owner_t *o, int n)
-{
-	o->n = n;
-	o->h = g_new0(saddr_t, n);
-	for (int i = 0; i < n; i++) {
-		o->h[i] = ops->cache_alloc(harness_a, o->s, 0, -1);
-		g_assert_cmpuint(o->h[i], !=, 0);
-		fill(o, i);
-	}
-}
-
-/* Free exactly `nfree` of the n objects, chosen by a seeded shuffle. */
-static void free_random(owner_t *o, int nfree, uint64_t seed)
-{
-	int *idx = g_new(int, o->n);
-
-	for (int i = 0; i < o->n; i++)
-		idx[i] = i;
-	for (int i = o->n - 1; i > 0; i--) {
-		int j = (int)(splitmix64(&seed) % (uint64_t)(i + 1)), t = idx[i];
-
-		idx[i] = idx[j];
-		idx[j] = t;
-	}
-	for (int i = 0; i < nfree; i++) {
-		ops->cache_free(harness_a, o->s, o->h[idx[i]]);
-		o->h[idx[i]] = 0;
-	}
-	g_free(idx);
-}
 
 /* ---- 1. SLAB_HWCACHE_ALIGN, legacy create and KMEM_CACHE ---- */
 
@@ -190,11 +65,7 @@ static void align_body(void *arg)
 
 static void test_hwcache_align(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, align_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, align_body, NULL);
 }
 
 /* ---- 2. fragmentation: allocate, free a random 80 %, shrink ---- */
@@ -214,7 +85,7 @@ typedef struct frag {
 	uint64_t slabs_before, slabs_after, pages_before, pages_after;
 	uint64_t objects_per_slab, active_objs;
 	defrag_report_t rep;
-	owner_t o;
+	harness_owner_t o;
 } frag_t;
 
 static uint64_t hist_sum(const uint64_t *h)
@@ -272,25 +143,25 @@ static void frag_body(void *arg)
 	frag_t *f = arg;
 	simtime_t t0;
 
-	f->o = (owner_t){ .objsize = FRAG_SIZE, .answer = KICK_MOVE };
+	f->o = (harness_owner_t){ .magic = MAGIC, .objsize = FRAG_SIZE, .answer = KICK_MOVE };
 	f->o.s = ops->cache_create(harness_a, "frag", FRAG_SIZE, 0, 0);
 	f->objects_per_slab = harness_cache_info(f->o.s).objects_per_slab;
-	alloc_all(&f->o, FRAG_N);
-	free_random(&f->o, FRAG_FREE, FRAG_SEED);
+	harness_owner_alloc(&f->o, FRAG_N);
+	harness_owner_free_random(&f->o, FRAG_FREE, FRAG_SEED);
 	f->slabs_before = harness_cache_info(f->o.s).slabs;
 	f->pages_before = pa_stats(kern()->pa)->pages_in_use;
 	t0 = know();
 	if (f->mode == PLAIN) {
 		ops->shrink(harness_a, f->o.s);
 	} else {
-		ops->cache_set_ops(harness_a, f->o.s, &own_ops, &f->o);
+		ops->cache_set_ops(harness_a, f->o.s, &harness_owner_ops, &f->o);
 		ops->defrag(harness_a, f->o.s, f->mode == DEFRAG_ALL ? 0 : -1, &f->rep);
 	}
 	f->shrink_ns = (know() - t0) / PS_PER_NS;
 	f->slabs_after = harness_cache_info(f->o.s).slabs;
 	f->pages_after = pa_stats(kern()->pa)->pages_in_use;
 	f->active_objs = harness_cache_info(f->o.s).active_objs;
-	check_contents(&f->o);
+	harness_owner_check(&f->o);
 	free_live(f);
 }
 
@@ -389,8 +260,7 @@ static void test_fragmentation(void)
  * stay on the slab's node, so each node ends at its own best count,
  * ceil(live objects on the node / 64). */
 typedef struct numa {
-	owner_t o;
-	bool done;
+	harness_owner_t o;
 	uint64_t slabs_after, best;
 	defrag_report_t rep;
 } numa_t;
@@ -402,7 +272,7 @@ static void numa_alloc(void *arg, int cpu)
 	for (int i = cpu * 500; i < (cpu + 1) * 500; i++) {
 		nu->o.h[i] = ops->cache_alloc(harness_a, nu->o.s, 0, -1);
 		g_assert_cmpuint(nu->o.h[i], !=, 0);
-		fill(&nu->o, i);
+		harness_owner_fill(&nu->o, i);
 	}
 }
 
@@ -410,43 +280,32 @@ static void numa_setup(void *arg)
 {
 	numa_t *nu = arg;
 
-	nu->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
+	nu->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
 	nu->o.s = ops->cache_create(harness_a, "numa", 64, 0, 0);
 	nu->o.h = g_new0(saddr_t, 2000);
 }
 
-/* CPU 0 defragments while the others answer its flush IPIs. */
-static void numa_defrag(void *arg, int cpu)
+/* On CPU 0, while the others answer its flush IPIs. */
+static void numa_defrag(void *arg)
 {
 	numa_t *nu = arg;
 	uint64_t live[2] = { 0, 0 };
 
-	if (cpu != 0) {
-		while (!nu->done) {
-			kernel_do_pending();
-			if (!nu->done)
-				kernel_idle();
-		}
-		return;
-	}
-	free_random(&nu->o, 1600, 3);
+	harness_owner_free_random(&nu->o, 1600, 3);
 	for (int i = 0; i < 2000; i++)
 		if (nu->o.h[i])
 			live[page_to_nid(virt_to_page(nu->o.h[i]))]++;
 	nu->best = (live[0] + 63) / 64 + (live[1] + 63) / 64;
-	ops->cache_set_ops(harness_a, nu->o.s, &own_ops, &nu->o);
+	ops->cache_set_ops(harness_a, nu->o.s, &harness_owner_ops, &nu->o);
 	ops->defrag(harness_a, nu->o.s, 0, &nu->rep);
 	nu->slabs_after = harness_cache_info(nu->o.s).slabs;
-	check_contents(&nu->o);
+	harness_owner_check(&nu->o);
 	g_assert_cmpuint(harness_cache_info(nu->o.s).active_objs, ==, 400);
 	for (int i = 0; i < 2000; i++)
 		if (nu->o.h[i])
 			live[page_to_nid(virt_to_page(nu->o.h[i]))]--;
 	g_assert_cmpuint(live[0], ==, 0);       /* nothing changed node */
 	g_assert_cmpuint(live[1], ==, 0);
-	nu->done = true;
-	for (int c = 1; c < 4; c++)
-		kernel_kick(c, know());
 }
 
 static void test_defrag_numa(void)
@@ -458,7 +317,7 @@ static void test_defrag_numa(void)
 
 	harness_run_on(k, 0, numa_setup, &nu);
 	harness_run_many(k, cpus, 4, numa_alloc, &nu);
-	harness_run_many(k, cpus, 4, numa_defrag, &nu);
+	harness_run_served(k, numa_defrag, &nu);
 	harness_free(k, m);
 	g_free(nu.o.h);
 	g_assert_cmpuint(nu.slabs_after, ==, nu.best);
@@ -475,7 +334,7 @@ typedef struct vac {
 	bool pin, no_ops;
 	vacate_result_t r;
 	uint32_t moved;
-	owner_t o;
+	harness_owner_t o;
 } vac_t;
 
 /* Three full slabs of 64 objects (192 objects of 64 bytes, order 0); the
@@ -487,19 +346,19 @@ static void vacate_body(void *arg)
 	page_t *page;
 	uint64_t slabs;
 
-	v->o = (owner_t){ .objsize = 64, .answer = v->answer };
+	v->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = v->answer };
 	v->o.s = ops->cache_create(harness_a, "vac", 64, 0, 0);
-	alloc_all(&v->o, 192);
+	harness_owner_alloc(&v->o, 192);
 	page = virt_to_page(v->o.h[0]);
 	for (int i = 0; i < 64; i++)
 		before[i] = v->o.h[i];
 	if (v->pin)
 		v->o.pinned = v->o.h[37];
 	if (!v->no_ops)
-		ops->cache_set_ops(harness_a, v->o.s, &own_ops, &v->o);
+		ops->cache_set_ops(harness_a, v->o.s, &harness_owner_ops, &v->o);
 	slabs = harness_cache_info(v->o.s).slabs;
 	v->r = ops->vacate(harness_a, page, &v->moved);
-	check_contents(&v->o);
+	harness_owner_check(&v->o);
 	g_assert_cmpuint(v->o.refs, ==, 0);
 	if (v->r != VACATE_OK) {
 		/* Failure: nothing moved, the page is the same slab, full. */
@@ -522,11 +381,7 @@ static void vacate_body(void *arg)
 
 static void run_vacate(vac_t *v)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, vacate_body, v);
-	harness_free(k, m);
+	harness_run_alone(ops, vacate_body, v);
 }
 
 static void test_vacate(void)
@@ -601,7 +456,7 @@ typedef struct blocks {
 	uint64_t recl_blocks, recl_free_after, unmov_slab_pages;
 	uint64_t recl_slab_pages;
 	defrag_report_t rep;
-	owner_t o;
+	harness_owner_t o;
 } blocks_t;
 
 static int block_type_of(saddr_t x)
@@ -627,13 +482,13 @@ static void blocks_body(void *arg)
 	g_assert_cmpuint(pa_pageblocks(kern()->pa, 0), ==, 8);
 	g_assert_cmpuint(pa_pageblocks_of(kern()->pa, 0, MIGRATE_UNMOVABLE, NULL), ==, 8);
 
-	b->o = (owner_t){ .objsize = 256, .answer = KICK_MOVE };
+	b->o = (harness_owner_t){ .magic = MAGIC, .objsize = 256, .answer = KICK_MOVE };
 	b->o.s = kmem_cache_create_legacy(ops, harness_a, "dentry-like", 256, 0,
 	                                  SLAB_RECLAIM_ACCOUNT);
-	ops->cache_set_ops(harness_a, b->o.s, &own_ops, &b->o);
+	ops->cache_set_ops(harness_a, b->o.s, &harness_owner_ops, &b->o);
 	for (int i = 0; i < 64; i++)
 		x[i] = ops->cache_alloc(harness_a, plain, 0, -1);
-	alloc_all(&b->o, 1600);
+	harness_owner_alloc(&b->o, 1600);
 	b->recl_slab_pages = harness_cache_info(b->o.s).slabs << harness_cache_info(b->o.s).order;
 	for (int i = 0; i < 1600; i++)
 		g_assert_cmpint(block_type_of(b->o.h[i]), ==, MIGRATE_RECLAIMABLE);
@@ -642,9 +497,9 @@ static void blocks_body(void *arg)
 	b->recl_blocks = pa_pageblocks_of(kern()->pa, 0, MIGRATE_RECLAIMABLE, NULL);
 
 	/* Free 80 %, defragment: reclaimable blocks get pages back. */
-	free_random(&b->o, 1280, 11);
+	harness_owner_free_random(&b->o, 1280, 11);
 	ops->defrag(harness_a, b->o.s, 0, &b->rep);
-	check_contents(&b->o);
+	harness_owner_check(&b->o);
 	/* The last 320 objects: reclaim them all, by vacating every slab. */
 	b->o.answer = KICK_RECLAIM;
 	for (int i = 0; i < 1600; i++) {

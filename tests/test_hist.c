@@ -1,5 +1,6 @@
 /*
- * test_hist.c -- percentiles of the log-linear histogram.
+ * test_hist.c -- percentiles of the log-linear histogram, merging, the
+ * bucket walk, and the edges (empty, p0, merging into or from nothing).
  */
 #include <glib.h>
 #include "hist.h"
@@ -58,11 +59,53 @@ static void test_merge(void)
 	hist_clear(&all);
 }
 
+static void sum_counts(void *ctx, uint64_t value, uint64_t count)
+{
+	uint64_t *acc = ctx;
+
+	g_assert_cmpuint(value, >, acc[1]);     /* increasing */
+	acc[0] += count;
+	acc[1] = value;
+}
+
+/* An empty histogram answers 0; p0 is the smallest value's bucket, the
+ * minimum when it is exact (< 128); merging nothing changes nothing;
+ * merging into an empty one copies count, sum, min and max; the bucket
+ * walk counts every value once, in increasing order, capped at max. */
+static void test_edges(void)
+{
+	hist_t h = { 0 }, none = { 0 }, copy = { 0 };
+	uint64_t acc[2] = { 0, 0 };
+
+	g_assert_cmpuint(hist_quantile(&h, 500), ==, 0);
+	hist_record(&h, 7);
+	hist_record(&h, 100);
+	hist_record(&h, 1000000);
+	g_assert_cmpuint(hist_quantile(&h, 0), ==, 7);
+	g_assert_cmpuint(hist_quantile(&h, 1000), ==, 1000000);
+	hist_merge(&h, &none);
+	g_assert_cmpuint(h.count, ==, 3);
+	hist_merge(&copy, &h);
+	g_assert_cmpuint(copy.count, ==, 3);
+	g_assert_cmpuint(copy.sum, ==, 7 + 100 + 1000000);
+	g_assert_cmpuint(copy.min, ==, 7);
+	g_assert_cmpuint(copy.max, ==, 1000000);
+	g_assert_cmpuint(hist_quantile(&copy, 500), ==, 100);
+	hist_foreach(&copy, sum_counts, acc);
+	g_assert_cmpuint(acc[0], ==, 3);
+	g_assert_cmpuint(acc[1], ==, 1000000);
+	hist_clear(&h);
+	hist_clear(&copy);
+	g_assert_cmpuint(h.count, ==, 0);
+	g_assert_null(h.buckets);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/hist/uniform", test_uniform);
 	g_test_add_func("/hist/small-exact", test_small_exact);
 	g_test_add_func("/hist/merge", test_merge);
+	g_test_add_func("/hist/edges", test_edges);
 	return g_test_run();
 }

@@ -338,6 +338,84 @@ static void test_prices(void)
 	machine_free(m);
 }
 
+/* Each topology and geometry rule of the loader, broken once on top of
+ * desktop-1s (4 CPUs, 1 node, 64-byte lines): the key, the rule and the
+ * value, on the override's line 2. */
+static void test_bad_geometry(void)
+{
+	static const struct {
+		const char *over, *want;
+	} bad[] = {
+		{ "sockets = 3\n", "sockets: expected a divisor of cpus (4), got '3'" },
+		{ "cpus = 12\nnodes = 3\nsockets = 2\n",
+		  "sockets: expected a multiple or a divisor of nodes (3), got '2'" },
+		{ "nr_cpus = 2\n", "nr_cpus: expected at least cpus (4), got '2'" },
+		{ "nodes = 2\nmax_numnodes = 1\n", "max_numnodes: expected at least nodes (2), got '1'" },
+		{ "nr_cpus = 0\n", "nr_cpus: expected a positive integer, got '0'" },
+		{ "hz = 50\n", "hz: expected an integer from 100 to 10000, got '50'" },
+		{ "page_size = 5000\n", "page_size: expected a power of two from 4096 to 65536, got '5000'" },
+		{ "cache_line = 16\n", "cache_line: expected a power of two from 32 to 256, got '16'" },
+		{ "cache_kib = 1\ncache_ways = 32\n",   /* 1 KiB of 64-byte lines: 16 */
+		  "cache_ways: expected at most cache_lines (16 = cache_kib * 1024 / cache_line), got '32'" },
+	};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *text = g_strconcat("[machine]\n", bad[i].over, NULL), *path;
+		GError *err = override_error(text, &path);
+
+		if (!strstr(err->message, bad[i].want))
+			g_test_message("got: %s", err->message);
+		g_assert_nonnull(strstr(err->message, bad[i].want));
+		g_assert_true(g_str_has_prefix(err->message, path));
+		g_clear_error(&err);
+		g_unlink(path);
+		g_free(path);
+		g_free(text);
+	}
+}
+
+/* machine_key_value: a key as the profile wrote it, else the documented
+ * default (desktop-1s's prices, read here from its profile, 4 KiB pages,
+ * 64-byte lines, HZ 250, one socket per node, nr_cpus = cpus,
+ * max_numnodes = nodes) printed as a scenario would write it; no value
+ * for distance (no single default) or an unknown key. */
+static void test_key_values(void)
+{
+	machine_t *m = load_text("[machine]\ncpus = 2\nhit_ns = 0.5\n", NULL);
+	GKeyFile *desktop = g_key_file_new();
+	static const struct {
+		const char *key, *value;
+	} want[] = {
+		{ "cpus", "2" }, { "hit_ns", "0.5" }, { "nodes", "1" }, { "sockets", "1" },
+		{ "nr_cpus", "2" }, { "max_numnodes", "1" }, { "page_size", "4096" },
+		{ "cache_line", "64" }, { "hz", "250" },
+	};
+	static const char *const priced[] = {
+		"llc_ns", "xfer_socket_ns", "xfer_remote_ns", "xfer_per_distance_ns",
+		"mem_local_ns", "mem_per_distance_ns", "rmw_ns", "inval_ns", "op_ns", "irq_ns",
+	};
+
+	g_assert_true(g_key_file_load_from_file(desktop, DIR "/desktop-1s.machine", 0, NULL));
+	for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+		char *v = machine_key_value(m, want[i].key);
+
+		g_assert_cmpstr(v, ==, want[i].value);
+		g_free(v);
+	}
+	for (unsigned i = 0; i < G_N_ELEMENTS(priced); i++) {
+		char *v = machine_key_value(m, priced[i]);
+		char *d = g_strdup_printf("%.3f", g_key_file_get_double(desktop, "machine", priced[i], NULL));
+
+		g_assert_cmpstr(v, ==, d);
+		g_free(v);
+		g_free(d);
+	}
+	g_assert_null(machine_key_value(m, "distance"));
+	g_assert_null(machine_key_value(m, "bogus"));
+	g_key_file_free(desktop);
+	machine_free(m);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -351,5 +429,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/machine/bad_matrix", test_bad_matrix);
 	g_test_add_func("/machine/fattree", test_fattree);
 	g_test_add_func("/machine/prices", test_prices);
+	g_test_add_func("/machine/bad-geometry", test_bad_geometry);
+	g_test_add_func("/machine/key-values", test_key_values);
 	return g_test_run();
 }

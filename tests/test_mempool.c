@@ -50,15 +50,6 @@ static int pool_size(int v)
 	return v == CRITPOOL_OBJECT_POOL ? POOL_OBJECTS : POOL_PAGES;
 }
 
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* ---- the pressured system ---- */
 
 typedef struct press {
@@ -739,7 +730,7 @@ static void smp_work(void *arg, int cpu)
 
 	for (int it = 0; it < SMP_ITERS; it++) {
 		int i = it % SMP_SLOTS;
-		uint64_t r = splitmix(&x->rng[cpu]);
+		uint64_t r = harness_rand(&x->rng[cpu]);
 
 		if (x->held[cpu][i] && (r & 1)) {
 			critpool_free(x->cp, x->held[cpu][i], x->crit[cpu][i]);

@@ -313,11 +313,6 @@ static void test_fallback(void)
 	harness_free(k, m);
 }
 
-static void set_distance(machine_t *m, int a, int b, uint8_t d)
-{
-	m->distance[a * m->nnodes + b] = m->distance[b * m->nnodes + a] = d;
-}
-
 static void test_zonelist_order(void)
 {
 	machine_t *m = harness_machine(4, 4, 4);
@@ -326,7 +321,7 @@ static void test_zonelist_order(void)
 	job_t j;
 
 	/* From node 0: node 3 at 15, nodes 1 and 2 at 20 (tie: 1 first). */
-	set_distance(m, 0, 3, 15);
+	harness_set_distance(m, 0, 3, 15);
 	k = harness_kernel(m, NULL, NULL, NULL);
 	j = (job_t){ .k = k };
 	g_assert_nonnull(alloc_on(&j, 0, 0, 10, 0));

@@ -12,48 +12,10 @@
  */
 #include <stdbool.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include "harness.h"
 
 static char *tmpdir;
-
-typedef struct result {
-	int status;
-	char *out;
-	char *err;
-} result_t;
-
-/* Run slabsim with argv (NULL-terminated) and environment envp (NULL:
- * ours). */
-static result_t slabsim_env(char **envp, const char *const *args)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	const char *bin = g_getenv("SLABSIM_BIN");
-	result_t r = { 0 };
-	GError *e = NULL;
-	int wait;
-
-	g_assert_nonnull(bin);
-	g_ptr_array_add(argv, (char *)bin);
-	for (int i = 0; args[i]; i++)
-		g_ptr_array_add(argv, (char *)args[i]);
-	g_ptr_array_add(argv, NULL);
-	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-	                           &r.out, &r.err, &wait, &e));
-	g_assert_no_error(e);
-	r.status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128;
-	g_ptr_array_free(argv, TRUE);
-	return r;
-}
-
-#define slabsim(...) slabsim_env(NULL, (const char *const[]){ __VA_ARGS__, NULL })
-
-static void result_free(result_t *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
 
 static char *path_in(const char *name)
 {
@@ -69,26 +31,6 @@ static bool have_gnuplot(void)
 	if (!have)
 		g_test_skip("gnuplot is not installed");
 	return have;
-}
-
-/* The allocators `slabsim list allocators` reports, comma-separated. */
-static char *all_allocators(void)
-{
-	result_t r = slabsim("list", "allocators");
-	char **lines = g_strsplit(r.out, "\n", -1);
-	GString *s = g_string_new(NULL);
-
-	g_assert_cmpint(r.status, ==, 0);
-	for (int i = 1; lines[i]; i++) {
-		char **w = g_strsplit_set(g_strstrip(lines[i]), " \t", 2);
-		if (w[0] && *w[0])
-			g_string_append_printf(s, "%s%s", s->len ? "," : "", w[0]);
-		g_strfreev(w);
-	}
-	g_strfreev(lines);
-	result_free(&r);
-	g_assert_cmpuint(s->len, >, 0);
-	return g_string_free(s, FALSE);
 }
 
 static char *read_file(const char *dir, const char *name, gsize *len)
@@ -197,26 +139,26 @@ static void test_results(void)
 {
 	char *out = path_in("all"), *allocs, **names, *png1, *png2, *plots;
 	gsize len1, len2;
-	result_t r;
+	harness_result_t r;
 
 	if (!have_gnuplot())
 		return;
-	allocs = all_allocators();
-	r = slabsim("run", "scenarios/quickstart.scn", "--allocators", allocs, "--out", out,
+	allocs = harness_all_allocators();
+	r = harness_slabsim("run", "scenarios/quickstart.scn", "--allocators", allocs, "--out", out,
 	            "--quiet", "--no-plots", SHORT);
 	if (r.status)
 		g_test_message("run: %s", r.err);
 	g_assert_cmpint(r.status, ==, 0);
-	result_free(&r);
+	harness_result_free(&r);
 	plots = g_build_filename(out, "plots", NULL);
 	g_assert_false(g_file_test(plots, G_FILE_TEST_EXISTS));    /* --no-plots */
-	r = slabsim("plot", out);
+	r = harness_slabsim("plot", out);
 	if (r.status || strstr(r.err, "gnuplot says") || strstr(r.err, "no plot"))
 		g_test_message("plot: %s", r.err);
 	g_assert_cmpint(r.status, ==, 0);
 	g_assert_null(strstr(r.err, "gnuplot says"));
 	g_assert_null(strstr(r.err, "no plot"));
-	result_free(&r);
+	harness_result_free(&r);
 	for (size_t i = 0; i < G_N_ELEMENTS(result_plots); i++)
 		check_images(out, result_plots[i]);
 	check_no_temporaries(out);
@@ -224,9 +166,9 @@ static void test_results(void)
 	check_breakdown_table(out, names);
 	/* Rendering again gives the same bytes. */
 	png1 = read_file(out, "plots/latency-alloc.png", &len1);
-	r = slabsim("plot", out);
+	r = harness_slabsim("plot", out);
 	g_assert_cmpint(r.status, ==, 0);
-	result_free(&r);
+	harness_result_free(&r);
 	png2 = read_file(out, "plots/latency-alloc.png", &len2);
 	g_assert_cmpmem(png1, len1, png2, len2);
 	g_free(png1);
@@ -241,14 +183,14 @@ static void test_results(void)
 static void test_run_plots(void)
 {
 	char *out = path_in("run");
-	result_t r;
+	harness_result_t r;
 
 	if (!have_gnuplot())
 		return;
-	r = slabsim("run", "scenarios/quickstart.scn", "--out", out, "--quiet", SHORT);
+	r = harness_slabsim("run", "scenarios/quickstart.scn", "--out", out, "--quiet", SHORT);
 	g_assert_cmpint(r.status, ==, 0);
 	g_assert_nonnull(strstr(r.err, "plots in"));
-	result_free(&r);
+	harness_result_free(&r);
 	for (size_t i = 0; i < G_N_ELEMENTS(result_plots); i++)
 		check_images(out, result_plots[i]);
 	g_free(out);
@@ -259,22 +201,22 @@ static void test_sweep(void)
 {
 	char *out = path_in("sweep"), *csv, **lines, *wide;
 	GPtrArray *metrics = g_ptr_array_new_with_free_func(g_free);
-	result_t r;
+	harness_result_t r;
 
 	if (!have_gnuplot())
 		return;
-	r = slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2,4",
+	r = harness_slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2,4",
 	            "--set", "workload.batches=10", "--out", out);
 	if (r.status)
 		g_test_message("sweep: %s", r.err);
 	g_assert_cmpint(r.status, ==, 0);
-	result_free(&r);
-	r = slabsim("plot", out);
+	harness_result_free(&r);
+	r = harness_slabsim("plot", out);
 	if (r.status || strstr(r.err, "gnuplot says"))
 		g_test_message("plot: %s", r.err);
 	g_assert_cmpint(r.status, ==, 0);
 	g_assert_null(strstr(r.err, "gnuplot says"));
-	result_free(&r);
+	harness_result_free(&r);
 	csv = read_file(out, "sweep.csv", NULL);
 	lines = g_strsplit(csv, "\n", -1);
 	for (int i = 1; lines[i] && *lines[i]; i++) {
@@ -308,18 +250,6 @@ static void test_sweep(void)
 	g_free(out);
 }
 
-/* Expect failure `status` with every needle in stderr. */
-static void expect_error(result_t r, int status, const char *n1, const char *n2)
-{
-	if (r.status != status || !strstr(r.err, n1) || (n2 && !strstr(r.err, n2)))
-		g_test_message("status %d, stderr: %s", r.status, r.err);
-	g_assert_cmpint(r.status, ==, status);
-	g_assert_nonnull(strstr(r.err, n1));
-	if (n2)
-		g_assert_nonnull(strstr(r.err, n2));
-	result_free(&r);
-}
-
 static void test_bad_inputs(void)
 {
 	char *empty = path_in("empty"), *missing = path_in("missing");
@@ -327,9 +257,9 @@ static void test_bad_inputs(void)
 	if (!have_gnuplot())
 		return;
 	g_assert_cmpint(g_mkdir_with_parents(empty, 0755), ==, 0);
-	expect_error(slabsim("plot", empty), 1, empty, "not a results directory");
-	expect_error(slabsim("plot", missing), 1, missing, "not a results directory");
-	expect_error(slabsim("plot", "a", "b"), 1, "plot takes one", NULL);
+	harness_expect_error(harness_slabsim("plot", empty), 1, empty, "not a results directory");
+	harness_expect_error(harness_slabsim("plot", missing), 1, missing, "not a results directory");
+	harness_expect_error(harness_slabsim("plot", "a", "b"), 1, "plot takes one", NULL);
 	g_free(empty);
 	g_free(missing);
 }
@@ -340,23 +270,23 @@ static void test_script_error(void)
 {
 	char *out = path_in("script"), *root = path_in("root"), *plots, *gp;
 	char **env;
-	result_t r;
+	harness_result_t r;
 
 	if (!have_gnuplot())
 		return;
-	r = slabsim("run", "scenarios/quickstart.scn", "--out", out, "--quiet", "--no-plots", SHORT);
+	r = harness_slabsim("run", "scenarios/quickstart.scn", "--out", out, "--quiet", "--no-plots", SHORT);
 	g_assert_cmpint(r.status, ==, 0);
-	result_free(&r);
+	harness_result_free(&r);
 	plots = g_build_filename(root, "plots", NULL);
 	g_assert_cmpint(g_mkdir_with_parents(plots, 0755), ==, 0);
 	gp = g_build_filename(plots, "latency.gp", NULL);
 	g_assert_true(g_file_set_contents(gp, "plot frobnicate(x)\n", -1, NULL));
 	env = g_environ_setenv(g_get_environ(), "SLABSIM_ROOT", root, TRUE);
-	r = slabsim_env(env, (const char *const[]){ "plot", out, NULL });
-	expect_error(r, 1, "plots/latency.gp: gnuplot failed", "frobnicate");
+	r = harness_slabsim_env(env, (const char *const[]){ "plot", out, NULL });
+	harness_expect_error(r, 1, "plots/latency.gp: gnuplot failed", "frobnicate");
 	g_assert_true(g_remove(gp) == 0);
-	r = slabsim_env(env, (const char *const[]){ "plot", out, NULL });
-	expect_error(r, 1, "latency.gp: no such plot script", "SLABSIM_ROOT");
+	r = harness_slabsim_env(env, (const char *const[]){ "plot", out, NULL });
+	harness_expect_error(r, 1, "latency.gp: no such plot script", "SLABSIM_ROOT");
 	check_no_temporaries(out);
 	g_strfreev(env);
 	g_free(gp);
@@ -370,18 +300,18 @@ static void test_no_gnuplot(void)
 {
 	char *out = path_in("nognuplot"), *nobin = path_in("nobin"), *plots;
 	char **env = g_environ_setenv(g_get_environ(), "PATH", nobin, TRUE);
-	result_t r;
+	harness_result_t r;
 
 	g_assert_cmpint(g_mkdir_with_parents(nobin, 0755), ==, 0);
-	r = slabsim_env(env, (const char *const[]){ "run", "scenarios/quickstart.scn", "--out", out,
+	r = harness_slabsim_env(env, (const char *const[]){ "run", "scenarios/quickstart.scn", "--out", out,
 	                                           "--quiet", SHORT, NULL });
 	g_assert_cmpint(r.status, ==, 0);
 	g_assert_nonnull(strstr(r.err, "gnuplot is not installed"));
-	result_free(&r);
+	harness_result_free(&r);
 	plots = g_build_filename(out, "plots", NULL);
 	g_assert_false(g_file_test(plots, G_FILE_TEST_EXISTS));
-	r = slabsim_env(env, (const char *const[]){ "plot", out, NULL });
-	expect_error(r, 1, "gnuplot is not installed", "gnuplot-nox");
+	r = harness_slabsim_env(env, (const char *const[]){ "plot", out, NULL });
+	harness_expect_error(r, 1, "gnuplot is not installed", "gnuplot-nox");
 	g_free(plots);
 	g_strfreev(env);
 	g_free(nobin);

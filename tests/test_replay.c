@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "harness.h"
@@ -86,29 +85,6 @@ static expect_t count_trace(const char *path)
 	return e;
 }
 
-/* Run slabsim with argv; return the exit status, stderr in *err. */
-static int slabsim(char **err, const char *first, ...)
-{
-	GPtrArray *argv = g_ptr_array_new();
-	const char *bin = g_getenv("SLABSIM_BIN");
-	GError *e = NULL;
-	va_list ap;
-	int wait;
-
-	g_assert_nonnull(bin);
-	g_ptr_array_add(argv, (char *)bin);
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *))
-		g_ptr_array_add(argv, (char *)a);
-	va_end(ap);
-	g_ptr_array_add(argv, NULL);
-	g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
-	                           NULL, NULL, NULL, err, &wait, &e));
-	g_assert_no_error(e);
-	g_ptr_array_free(argv, TRUE);
-	return WIFEXITED(wait) ? WEXITSTATUS(wait) : 128;
-}
-
 static int64_t member(JsonObject *o, const char *name)
 {
 	g_assert_true(json_object_has_member(o, name));
@@ -139,16 +115,17 @@ static void check_counts(JsonObject *a, const expect_t *e)
 static void check_replay(const char *trace)
 {
 	char *out = g_build_filename(tmpdir, "r", NULL), *set = g_strdup_printf("workload.trace=%s", trace);
-	char *json = g_build_filename(out, "results.json", NULL), *err = NULL;
+	char *json = g_build_filename(out, "results.json", NULL);
 	expect_t e = count_trace(trace);
 	JsonParser *p = json_parser_new();
 	JsonObject *all;
 	GList *names;
-	int st = slabsim(&err, "run", "scenarios/replay.scn", "--set", set, "--out", out, "--quiet", "--no-plots", NULL);
+	harness_result_t r = harness_slabsim("run", "scenarios/replay.scn", "--set", set, "--out", out,
+	                                     "--quiet", "--no-plots");
 
-	if (st)
-		g_test_message("stderr: %s", err);
-	g_assert_cmpint(st, ==, 0);
+	if (r.status)
+		g_test_message("stderr: %s", r.err);
+	g_assert_cmpint(r.status, ==, 0);
 	g_assert_true(json_parser_load_from_file(p, json, NULL));
 	g_assert_cmpint(e.events, >, 1000);                 /* the fixtures are real */
 	all = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "allocators");
@@ -158,7 +135,8 @@ static void check_replay(const char *trace)
 		check_counts(json_object_get_object_member(all, l->data), &e);
 	g_list_free(names);
 	g_object_unref(p);
-	g_free(json); g_free(set); g_free(out); g_free(err);
+	g_free(json); g_free(set); g_free(out);
+	harness_result_free(&r);
 }
 
 static void test_perf_script(void)
@@ -178,21 +156,22 @@ static void test_ftrace(void)
  * trace file and line. */
 static void test_bad_line(void)
 {
-	char *trace = g_build_filename(tmpdir, "bad.txt", NULL), *err = NULL;
+	char *trace = g_build_filename(tmpdir, "bad.txt", NULL);
 	char *set = g_strdup_printf("workload.trace=%s", trace), *where = g_strdup_printf("%s:3:", trace);
-	int st;
+	harness_result_t r;
 
 	g_assert_true(g_file_set_contents(trace,
 		"# tracer: nop\n"
 		"  bash-1 [000] ..... 10.000001: kmalloc: call_site=f ptr=0000000012345678 bytes_req=8 bytes_alloc=8\n"
 		"  bash-1 [000] ..... 10.000002: kmalloc: call_site=f bytes_req=8 bytes_alloc=8\n", -1, NULL));
-	st = slabsim(&err, "run", "scenarios/replay.scn", "--set", set, "--out", tmpdir, "--quiet", "--no-plots", NULL);
-	if (!strstr(err, where))
-		g_test_message("stderr: %s", err);
-	g_assert_cmpint(st, !=, 0);
-	g_assert_nonnull(strstr(err, where));
+	r = harness_slabsim("run", "scenarios/replay.scn", "--set", set, "--out", tmpdir, "--quiet", "--no-plots");
+	if (!strstr(r.err, where))
+		g_test_message("stderr: %s", r.err);
+	g_assert_cmpint(r.status, !=, 0);
+	g_assert_nonnull(strstr(r.err, where));
 	g_remove(trace);
-	g_free(trace); g_free(set); g_free(where); g_free(err);
+	g_free(trace); g_free(set); g_free(where);
+	harness_result_free(&r);
 }
 
 int main(int argc, char **argv)

@@ -3,10 +3,10 @@
  * kmalloc caches (kernel-params A.8), kmalloc classes, metadata and the
  * alien formula (A.6, A.9), queue capacity, the object invariant under
  * random alloc/free across nodes, cache_reap's per-CPU and alien drains,
- * fallback to another node, and the debug checks.
+ * fallback to another node, and SLAB's own debug checks (a remote double
+ * free, a free to the wrong cache; the common ones are test_conformance's).
  *
- * Machines come from harness_machine (4 KiB pages, 64-byte lines) with
- * HZ set here to 250 (the harness leaves it 0).
+ * Machines come from harness_machine (4 KiB pages, 64-byte lines, HZ 250).
  */
 #include "harness.h"
 #include "slab.h"
@@ -228,11 +228,7 @@ static void classes_body(void *arg)
 
 static void test_kmalloc_classes(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, classes_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, classes_body, NULL);
 }
 
 /* ---- 3. metadata ---- */
@@ -339,11 +335,7 @@ static void mgmt_body(void *arg)
 
 static void test_slab_mgmt(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, mgmt_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, mgmt_body, NULL);
 }
 
 /* ---- 4. queue capacity ---- */
@@ -401,17 +393,7 @@ typedef struct mix {
 	uint64_t boot_pages;
 	uint64_t cross_node_frees;
 	uint64_t rng[8];
-	bool done;
 } mix_t;
-
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static void mix_boot(void *arg)
 {
@@ -428,17 +410,17 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { .cpu = cpu };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
+	int node = harness_rand(r) % 4 == 0 ? (int)(harness_rand(r) % kern()->m->nnodes) : -1;
 
-	switch (next_rand(r) % 10) {
+	switch (harness_rand(r) % 10) {
 	case 6:
 	case 7:
-		o.cache = next_rand(r) % 2 ? mx->user : mx->offs;
+		o.cache = harness_rand(r) % 2 ? mx->user : mx->offs;
 		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
 		break;
 	default:
-		o.addr = ops->kmalloc(harness_a, 1 + next_rand(r) %
-		                      (next_rand(r) % 2 ? 192 : 9000), 0, node);
+		o.addr = ops->kmalloc(harness_a, 1 + harness_rand(r) %
+		                      (harness_rand(r) % 2 ? 192 : 9000), 0, node);
 		break;
 	}
 	g_assert_cmpuint(o.addr, !=, 0);
@@ -461,13 +443,13 @@ static void mix_step(void *arg, int cpu)
 	for (int i = 0; i < mx->ops_per_cpu; i++) {
 		uint64_t *r = &mx->rng[cpu];
 		bool alloc = mx->live->len == 0 ||
-		             (next_rand(r) % 100 < 55 && mx->live->len < 1500);
+		             (harness_rand(r) % 100 < 55 && mx->live->len < 1500);
 
 		if (alloc) {
 			live_t o = mix_alloc(mx, cpu);
 			g_array_append_val(mx->live, o);
 		} else {
-			guint j = next_rand(r) % mx->live->len;
+			guint j = harness_rand(r) % mx->live->len;
 			live_t o = g_array_index(mx->live, live_t, j);
 
 			g_array_remove_index_fast(mx->live, j);
@@ -522,23 +504,10 @@ static void mix_free_all(void *arg, int cpu)
 
 /* CPU 0 shrinks every cache, newest first (off-slab descriptors go back
  * to older kmalloc caches), while the others answer its drain IPIs. */
-static void mix_shrink(void *arg, int cpu)
+static void mix_shrink(void *arg)
 {
-	mix_t *mx = arg;
-
-	if (cpu != 0) {
-		while (!mx->done) {
-			kernel_do_pending();
-			if (!mx->done)
-				kernel_idle();
-		}
-		return;
-	}
-	for (int i = ops->ncaches(harness_a) - 1; i >= 0; i--)
-		ops->shrink(harness_a, ops->cache_at(harness_a, i));
-	mx->done = true;
-	for (int c = 1; c < mx->ncpus; c++)
-		kernel_kick(c, know());
+	(void)arg;
+	harness_shrink_all();
 }
 
 static void mix_stats(void *arg)
@@ -576,7 +545,7 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	harness_run_on(k, 0, mix_check, &mx);
 	/* Empty, yet objects are parked in the arrays. */
 	g_assert_cmpuint(ops->queued_bytes(harness_a), >, 0);
-	harness_run_many(k, cpus, ncpus, mix_shrink, &mx);
+	harness_run_served(k, mix_shrink, NULL);
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
@@ -604,14 +573,6 @@ static void test_consistency_numa4(void)
 
 /* ---- 6. cache_reap ---- */
 
-/* Let ps of simulated time pass on this CPU, then run its due work. */
-static void pass_time(simtime_t ps)
-{
-	engine_charge(COST_IDLE, ps);
-	engine_sync();
-	kernel_do_pending();
-}
-
 /* 2 CPUs on one node, everything on CPU 0.  "reap" has 104-byte objects
  * (limit 120, batch 60, shared 480, 37 per slab).  A refill takes what
  * the node's slabs hold, growing one slab only when they are empty: 16
@@ -638,11 +599,11 @@ static void reap_body(void *arg)
 	g_assert_cmpuint(audit_of(s).shared, ==, 120);
 
 	/* The first pass is due 1 s after boot (CPU 0: no skew). */
-	pass_time(PS_PER_SEC);
+	harness_pass_time(PS_PER_SEC);
 	g_assert_cmpuint(harness_stat("reap_runs"), ==, 1);
 	g_assert_cmpuint(slab_cpu_avail(s, 0), ==, expect[0]);
 	for (unsigned i = 1; i < G_N_ELEMENTS(expect); i++) {
-		pass_time(2 * PS_PER_SEC);
+		harness_pass_time(2 * PS_PER_SEC);
 		g_assert_cmpuint(harness_stat("reap_runs"), ==, i + 1);
 		g_assert_cmpuint(slab_cpu_avail(s, 0), ==, expect[i]);
 	}
@@ -650,7 +611,7 @@ static void reap_body(void *arg)
 	 * free_touched has been cleared, frees free slabs: within 80 s every
 	 * page is back. */
 	for (int i = 0; i < 40; i++)
-		pass_time(2 * PS_PER_SEC);
+		harness_pass_time(2 * PS_PER_SEC);
 	g_assert_cmpuint(audit_of(s).shared, ==, 0);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, 0);
@@ -683,7 +644,7 @@ static void alien_reap_body(void *arg)
 		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(audit_of(s).alien, ==, 5);
 	g_assert_cmpuint(harness_stat("node_frees"), ==, 5);
-	pass_time(PS_PER_SEC);
+	harness_pass_time(PS_PER_SEC);
 	g_assert_cmpuint(audit_of(s).alien, ==, 0);
 	g_assert_cmpuint(audit_of(s).shared, ==, 5);
 	g_assert_cmpuint(harness_stat("alien_reaped"), ==, 1);
@@ -744,30 +705,21 @@ static void test_fallback(void)
 
 /* ---- 8. stats order ---- */
 
-static void append_name(void *ctx, const char *name, uint64_t value)
-{
-	(void)value;
-	g_string_append_printf(ctx, "%s ", name);
-}
-
-static void stats_body(void *arg)
-{
-	ops->stats(harness_a, append_name, arg);
-}
 
 static void test_stats_order(void)
 {
 	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-	GString *names = g_string_new(NULL);
+	char *names;
 
-	harness_run_on(k, 0, stats_body, names);
-	g_assert_cmpstr(names->str, ==,
+	harness_boot(k);
+	names = harness_stat_names();
+	g_assert_cmpstr(names, ==,
 	                "allochit allocmiss freehit freemiss refill_shared flush_shared "
 	                "grown slabs_destroyed reaped node_allocs node_frees "
 	                "alien_overflow alien_reaped fallback_allocs reap_runs "
 	                "reap_skipped ");
-	g_string_free(names, TRUE);
+	g_free(names);
 	harness_free(k, m);
 }
 
@@ -807,7 +759,7 @@ static void test_fastpath(void)
 	harness_free(k, m);
 }
 
-/* ---- 10. debug checks (kbug exits: run in a subprocess) ---- */
+/* ---- 10. SLAB's own debug checks (kbug exits: run in a subprocess) ---- */
 
 static void wrong_cache_body(void *arg)
 {
@@ -855,7 +807,7 @@ static void test_double_free_remote(void)
 static void test_wrong_cache(void)
 {
 	if (g_test_subprocess()) {
-		harness_in_subprocess(ops, wrong_cache_body);
+		harness_run_alone(ops, wrong_cache_body, NULL);
 		return;
 	}
 	harness_trap_kbug("*foreign pointer*");
@@ -880,7 +832,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slab/fallback", test_fallback);
 	g_test_add_func("/slab/stats-order", test_stats_order);
 	g_test_add_func("/slab/fastpath", test_fastpath);
-	harness_add_debug_tests("/slab", ops, false);
 	g_test_add_func("/slab/double-free-remote", test_double_free_remote);
 	g_test_add_func("/slab/wrong-cache", test_wrong_cache);
 	return g_test_run();

@@ -4,7 +4,7 @@
  * allocate, hand-counted transitions otherwise, a random sequence against
  * an independent model of the seed's rules), randomised alloc/free
  * consistency on NUMA machines, single-object slabs, the 2 s flusher,
- * metadata accounting, the debug checks, and slab_ops (seed 001 on the
+ * metadata accounting, and slab_ops (seed 001 on the
  * seed's shrink): defragmentation of a fragmented cache against bounds
  * derived from the objects per slab, on one node and two, and
  * kmem_cache_vacate's results.
@@ -25,46 +25,6 @@ static uint64_t list_locks(void)
 static uint64_t slab_locks(void)
 {
 	return klock_class("slabifier.slab_lock")->acquisitions;
-}
-
-/* fn(arg) on CPU 0 while the other CPUs answer its IPIs. */
-typedef struct served {
-	void (*fn)(void *);
-	void *arg;
-	bool done;
-} served_t;
-
-static void served_body(void *arg, int cpu)
-{
-	served_t *sv = arg;
-
-	if (cpu != 0) {
-		while (!sv->done) {
-			kernel_do_pending();
-			if (!sv->done)
-				kernel_idle();
-		}
-		return;
-	}
-	sv->fn(sv->arg);
-	sv->done = true;
-	for (int c = 1; c < kern()->m->ncpus; c++)
-		kernel_kick(c, know());
-}
-
-static void run_served(kernel_t *k, void (*fn)(void *), void *arg)
-{
-	served_t sv = { fn, arg, false };
-	int cpus[8];
-
-	for (int c = 0; c < k->m->ncpus; c++)
-		cpus[c] = c;
-	harness_run_many(k, cpus, k->m->ncpus, served_body, &sv);
-}
-
-static uint64_t pages_in_use(void)
-{
-	return pa_stats(kern()->pa)->pages_in_use;
 }
 
 static page_t *page_of(saddr_t x)
@@ -235,7 +195,7 @@ static void transitions_body(void *arg)
 	s3 = page_of(x[32]);
 	g_assert_true(s1 != s2 && s2 != s3 && s1 != s3);
 	g_assert_cmpuint(list_locks(), ==, 0);
-	g_assert_cmpuint(pages_in_use(), ==, boot + 3);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot + 3);
 
 	/* (a) S1 and S2 were full: their first frees put them on the list. */
 	ops->cache_free(harness_a, s, x[0]);
@@ -260,21 +220,21 @@ static void transitions_body(void *arg)
 	for (int i = 17; i < 32; i++)
 		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(list_locks(), ==, 5);
-	g_assert_cmpuint(pages_in_use(), ==, boot + 2);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot + 2);
 	for (int i = 33; i < 48; i++)
 		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(list_locks(), ==, 6);
-	g_assert_cmpuint(pages_in_use(), ==, boot + 1);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot + 1);
 
 	/* Frees into the active S1 take no list_lock, even the last one;
 	 * the empty active slab stays until it is deactivated. */
 	for (int i = 0; i < 16; i++)
 		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(list_locks(), ==, 6);
-	g_assert_cmpuint(pages_in_use(), ==, boot + 1);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot + 1);
 	ops->shrink(harness_a, s);
 	g_assert_cmpuint(list_locks(), ==, 6);
-	g_assert_cmpuint(pages_in_use(), ==, boot);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 0);
 
 	g_assert_cmpuint(harness_stat("free_full_to_partial"), ==, 3);
@@ -286,18 +246,13 @@ static void transitions_body(void *arg)
 	g_assert_cmpuint(harness_stat("drain_runs"), ==, 1);
 }
 
-static void boot_pages_body(void *arg)
-{
-	*(uint64_t *)arg = pages_in_use();
-}
-
 static void test_c14_transitions(void)
 {
 	machine_t *m = harness_machine(1, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	uint64_t boot;
 
-	harness_run_on(k, 0, boot_pages_body, &boot);
+	boot = harness_boot(k);
 	harness_run_on(k, 0, transitions_body, &boot);
 	harness_free(k, m);
 }
@@ -337,7 +292,7 @@ static void numa_body(void *arg)
 	ops->cache_free(harness_a, s, c);             /* (b) */
 	g_assert_cmpuint(list_locks(), ==, 5);
 	ops->shrink(harness_a, s);
-	g_assert_cmpuint(pages_in_use(), ==, boot);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot);
 }
 
 static void test_c14_numa(void)
@@ -346,8 +301,8 @@ static void test_c14_numa(void)
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	uint64_t boot;
 
-	harness_run_on(k, 0, boot_pages_body, &boot);
-	run_served(k, numa_body, &boot);
+	boot = harness_boot(k);
+	harness_run_served(k, numa_body, &boot);
 	harness_free(k, m);
 }
 
@@ -529,17 +484,7 @@ typedef struct mix {
 	kmem_cache_t *user, *rcu;
 	uint64_t boot_pages, allocs, frees;
 	uint64_t rng[8];
-	bool done;
 } mix_t;
-
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* SLUB 2.6.29's kmalloc classes: 8, 16, 32, 64, 96, 128, 192, then powers
  * of two up to the page size. */
@@ -565,7 +510,7 @@ static void mix_boot(void *arg)
 {
 	mix_t *mx = arg;
 
-	mx->boot_pages = pages_in_use();
+	mx->boot_pages = harness_pages_in_use();
 	mx->user = ops->cache_create(harness_a, "mix-user", 200, 64, 0);
 	mx->rcu = ops->cache_create(harness_a, "mix-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
 }
@@ -574,9 +519,9 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { 0 };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
+	int node = harness_rand(r) % 4 == 0 ? (int)(harness_rand(r) % kern()->m->nnodes) : -1;
 
-	switch (next_rand(r) % 10) {
+	switch (harness_rand(r) % 10) {
 	case 6:
 		o = (live_t){ 0, mx->user, 200, K_USER };
 		o.addr = ops->cache_alloc(harness_a, o.cache, 0, node);
@@ -587,12 +532,12 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 		break;
 	case 8:
 		o.kind = K_LARGE;
-		o.size = 4097 + next_rand(r) % 16000;
+		o.size = 4097 + harness_rand(r) % 16000;
 		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
 	default:
 		o.kind = K_KMALLOC;
-		o.size = 1 + next_rand(r) % (next_rand(r) % 2 ? 192 : 4096);
+		o.size = 1 + harness_rand(r) % (harness_rand(r) % 2 ? 192 : 4096);
 		o.cache = kmalloc_cache_of(o.size);
 		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
@@ -618,11 +563,11 @@ static void mix_step(void *arg, int cpu)
 	for (int i = 0; i < mx->ops_per_cpu; i++) {
 		uint64_t *r = &mx->rng[cpu];
 
-		if (mx->live->len == 0 || (next_rand(r) % 100 < 55 && mx->live->len < 1500)) {
+		if (mx->live->len == 0 || (harness_rand(r) % 100 < 55 && mx->live->len < 1500)) {
 			live_t o = mix_alloc(mx, cpu);
 			g_array_append_val(mx->live, o);
 		} else {
-			guint j = next_rand(r) % mx->live->len;
+			guint j = harness_rand(r) % mx->live->len;
 			live_t o = g_array_index(mx->live, live_t, j);
 
 			g_array_remove_index_fast(mx->live, j);
@@ -674,7 +619,7 @@ static void mix_check(void *arg)
 		g_assert_cmpuint(ci.active_slabs, <=, ci.slabs);
 		pages += ci.slabs << ci.order;
 	}
-	g_assert_cmpuint(pages_in_use(), ==, pages);
+	g_assert_cmpuint(harness_pages_in_use(), ==, pages);
 	g_hash_table_destroy(seen);
 	g_hash_table_destroy(per_cache);
 }
@@ -688,23 +633,10 @@ static void mix_free_all(void *arg, int cpu)
 }
 
 /* CPU 0 shrinks every cache while the others answer its drain IPIs. */
-static void mix_shrink(void *arg, int cpu)
+static void mix_shrink(void *arg)
 {
-	mix_t *mx = arg;
-
-	if (cpu != 0) {
-		while (!mx->done) {
-			kernel_do_pending();
-			if (!mx->done)
-				kernel_idle();
-		}
-		return;
-	}
-	for (int i = 0; i < ops->ncaches(harness_a); i++)
-		ops->shrink(harness_a, ops->cache_at(harness_a, i));
-	mx->done = true;
-	for (int c = 1; c < mx->ncpus; c++)
-		kernel_kick(c, know());
+	(void)arg;
+	harness_shrink_all();
 }
 
 /* Every allocation took one path, every free one of the five, and every
@@ -747,7 +679,7 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	g_array_set_size(mx.live, 0);
 	/* Empty, yet the CPUs' active slabs are still held. */
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, >, mx.boot_pages);
-	harness_run_many(k, cpus, ncpus, mix_shrink, &mx);
+	harness_run_served(k, mix_shrink, NULL);
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	for (int i = 0; i < ops->ncaches(harness_a); i++)
@@ -774,7 +706,7 @@ static void test_consistency_numa4(void)
  * the page back at once. */
 static void single_body(void *arg)
 {
-	uint64_t boot = pages_in_use(), sl = slab_locks();
+	uint64_t boot = harness_pages_in_use(), sl = slab_locks();
 	saddr_t x = ops->kmalloc(harness_a, 3000, 0, -1);
 	saddr_t y = ops->kmalloc(harness_a, 4096, 0, -1);
 	page_t *page = page_of(x);
@@ -784,12 +716,12 @@ static void single_body(void *arg)
 	g_assert_cmpuint(page_address(page_of(y)), ==, y);
 	g_assert_true(page->flags & PG_slab);
 	g_assert_true(page->slab == (void *)harness_find_cache("kmalloc-4096"));
-	g_assert_cmpuint(pages_in_use(), ==, boot + 2);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot + 2);
 	g_assert_cmpuint(harness_stat("slabs_activated"), ==, 0);
 	ops->kfree(harness_a, x);
-	g_assert_cmpuint(pages_in_use(), ==, boot + 1);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot + 1);
 	ops->kfree(harness_a, y);
-	g_assert_cmpuint(pages_in_use(), ==, boot);
+	g_assert_cmpuint(harness_pages_in_use(), ==, boot);
 	g_assert_cmpuint(slab_locks(), ==, sl);
 	g_assert_cmpuint(list_locks(), ==, 0);
 	g_assert_cmpuint(harness_stat("alloc_single"), ==, 2);
@@ -832,17 +764,6 @@ static void run_until(simtime_t t)
 	kernel_do_pending();
 }
 
-static uint64_t work_runs(const char *label)
-{
-	for (guint i = 0; i < kern()->work_sources->len; i++) {
-		kwork_source_t *w = &g_array_index(kern()->work_sources, kwork_source_t, i);
-
-		if (strcmp(w->label, label) == 0)
-			return w->runs;
-	}
-	return 0;
-}
-
 /* CPU 0 drives time; CPU 1 takes one object and then only answers IPIs. */
 static void flusher_body(void *arg, int cpu)
 {
@@ -866,7 +787,7 @@ static void flusher_body(void *arg, int cpu)
 	f->started = true;
 	run_until(sec / 1000);
 	g_assert_cmpuint(f->x1, !=, 0);
-	g_assert_cmpuint(pages_in_use(), ==, f->boot + 2);
+	g_assert_cmpuint(harness_pages_in_use(), ==, f->boot + 2);
 
 	/* 2 s after the first activation: both slabs were used, both stay
 	 * and lose PG_referenced. */
@@ -895,8 +816,8 @@ static void flusher_body(void *arg, int cpu)
 	run_until(20 * sec);
 	g_assert_cmpuint(harness_stat("flush_runs"), ==, 3);
 	/* Each pass IPIed CPU 1 once. */
-	g_assert_cmpuint(work_runs("slabifier check_flush_active"), ==, 3);
-	g_assert_cmpuint(work_runs("slabifier flusher"), ==, 3);
+	g_assert_cmpuint(harness_work_source("slabifier check_flush_active")->runs, ==, 3);
+	g_assert_cmpuint(harness_work_source("slabifier flusher")->runs, ==, 3);
 
 	/* Both slabs sit on the partial list: their last frees empty them
 	 * (list_lock each) and the pages go back. */
@@ -904,7 +825,7 @@ static void flusher_body(void *arg, int cpu)
 	ops->cache_free(harness_a, f->s, f->x0);
 	ops->cache_free(harness_a, f->s, f->y0);
 	g_assert_cmpuint(list_locks(), ==, 4);
-	g_assert_cmpuint(pages_in_use(), ==, f->boot);
+	g_assert_cmpuint(harness_pages_in_use(), ==, f->boot);
 	f->done = true;
 	kernel_kick(1, know());
 }
@@ -914,7 +835,7 @@ static void flusher_create(void *arg)
 	fl_t *f = arg;
 
 	f->s = ops->cache_create(harness_a, "flush", 256, 0, 0);
-	f->boot = pages_in_use();
+	f->boot = harness_pages_in_use();
 }
 
 static void test_flusher(void)
@@ -1041,134 +962,11 @@ static void test_fastpath(void)
 	harness_free(k, m);
 }
 
-/* ---- 8. debug checks (kbug exits: run in a subprocess) ---- */
+/* ---- 8. defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
 
-/* ---- 9. defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
-
-/* The owner of a cache's objects: handles that follow moves. */
+/* The owner of the test caches' objects (harness_owner_t): every word of
+ * object i holds MAGIC ^ i; a move must land on another page. */
 #define MAGIC 0x51ab1f1e00000000ULL
-
-typedef struct owner {
-	kmem_cache_t *s;
-	size_t objsize;
-	saddr_t *h;             /* h[i]: object i, 0 once freed or reclaimed */
-	int n;
-	saddr_t pinned;         /* get_reference refuses this object */
-	kick_result_t answer;
-	int refs, kicks, moves;
-} owner_t;
-
-static int handle_of(const owner_t *o, saddr_t x)
-{
-	for (int i = 0; i < o->n; i++)
-		if (o->h[i] == x)
-			return i;
-	g_assert_not_reached();
-}
-
-static bool own_get_reference(void *ctx, kmem_cache_t *s, saddr_t x)
-{
-	owner_t *o = ctx;
-
-	g_assert_true(s == o->s);
-	handle_of(o, x);        /* only live objects are asked about */
-	if (x == o->pinned)
-		return false;
-	o->refs++;
-	return true;
-}
-
-static void own_put_reference(void *ctx, kmem_cache_t *s, saddr_t x)
-{
-	owner_t *o = ctx;
-
-	(void)s;
-	(void)x;
-	o->refs--;
-}
-
-static kick_result_t own_kick(void *ctx, kmem_cache_t *s, saddr_t x)
-{
-	owner_t *o = ctx;
-
-	(void)s;
-	o->kicks++;
-	o->refs--;
-	if (o->answer == KICK_RECLAIM)
-		o->h[handle_of(o, x)] = 0;
-	return o->answer;
-}
-
-static void own_moved(void *ctx, kmem_cache_t *s, saddr_t old, saddr_t new_obj)
-{
-	owner_t *o = ctx;
-
-	(void)s;
-	g_assert_true(virt_to_page(new_obj) != virt_to_page(old));
-	o->moves++;
-	o->h[handle_of(o, old)] = new_obj;
-}
-
-static const slab_ops_t own_ops = {
-	.get_reference = own_get_reference,
-	.put_reference = own_put_reference,
-	.kick_object = own_kick,
-	.moved = own_moved,
-};
-
-/* Object i holds MAGIC ^ i in every word. */
-static void own_fill(const owner_t *o, int i)
-{
-	for (size_t off = 0; off + 8 <= o->objsize; off += 8)
-		kstore64(o->h[i] + off, MAGIC ^ (uint64_t)i);
-}
-
-static void own_check(const owner_t *o)
-{
-	for (int i = 0; i < o->n; i++)
-		for (size_t off = 0; o->h[i] && off + 8 <= o->objsize; off += 8)
-			g_assert_cmphex(kload64(o->h[i] + off), ==, MAGIC ^ (uint64_t)i);
-}
-
-static void own_alloc(owner_t *o, int n)
-{
-	o->n = n;
-	o->h = g_new0(saddr_t, n);
-	for (int i = 0; i < n; i++) {
-		o->h[i] = ops->cache_alloc(harness_a, o->s, 0, -1);
-		g_assert_cmpuint(o->h[i], !=, 0);
-		own_fill(o, i);
-	}
-}
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Free exactly nfree of the objects, chosen by a seeded shuffle. */
-static void own_free_random(owner_t *o, int nfree, uint64_t seed)
-{
-	int *idx = g_new(int, o->n);
-
-	for (int i = 0; i < o->n; i++)
-		idx[i] = i;
-	for (int i = o->n - 1; i > 0; i--) {
-		int j = (int)(splitmix64(&seed) % (uint64_t)(i + 1)), t = idx[i];
-
-		idx[i] = idx[j];
-		idx[j] = t;
-	}
-	for (int i = 0; i < nfree; i++) {
-		ops->cache_free(harness_a, o->s, o->h[idx[i]]);
-		o->h[idx[i]] = 0;
-	}
-	g_free(idx);
-}
 
 /* What the owner's handles say about the slabs (counted by the test): the
  * pages holding live objects, those not full among them (objects per
@@ -1177,7 +975,7 @@ typedef struct census {
 	uint64_t pages, not_full, hist[DEFRAG_HIST_BUCKETS];
 } census_t;
 
-static census_t own_census(const owner_t *o, uint64_t per)
+static census_t own_census(const harness_owner_t *o, uint64_t per)
 {
 	GHashTable *live = g_hash_table_new(g_direct_hash, g_direct_equal);
 	census_t c = { 0 };
@@ -1218,7 +1016,7 @@ typedef struct frag {
 	simtime_t shrink_ns;
 	census_t before, after;
 	defrag_report_t rep;
-	owner_t o;
+	harness_owner_t o;
 } frag_t;
 
 static void frag_body(void *arg)
@@ -1226,16 +1024,16 @@ static void frag_body(void *arg)
 	frag_t *f = arg;
 	simtime_t t0;
 
-	f->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE };
+	f->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = KICK_MOVE };
 	f->o.s = ops->cache_create(harness_a, "frag", 64, 0, 0);
 	f->per = harness_cache_info(f->o.s).objects_per_slab;
-	own_alloc(&f->o, FRAG_N);
-	own_free_random(&f->o, FRAG_FREE, FRAG_SEED);
+	harness_owner_alloc(&f->o, FRAG_N);
+	harness_owner_free_random(&f->o, FRAG_FREE, FRAG_SEED);
 	f->before = own_census(&f->o, f->per);
 	f->slabs_before = harness_cache_info(f->o.s).slabs;
-	f->pages_before = pages_in_use();
+	f->pages_before = harness_pages_in_use();
 	if (f->mode != FRAG_PLAIN)
-		ops->cache_set_ops(harness_a, f->o.s, &own_ops, &f->o);
+		ops->cache_set_ops(harness_a, f->o.s, &harness_owner_ops, &f->o);
 	t0 = know();
 	if (f->mode == FRAG_PLAIN || f->mode == FRAG_PLAIN_OPS)
 		ops->shrink(harness_a, f->o.s);
@@ -1243,10 +1041,10 @@ static void frag_body(void *arg)
 		ops->defrag(harness_a, f->o.s, f->mode == FRAG_ALL ? 0 : -1, &f->rep);
 	f->shrink_ns = (know() - t0) / PS_PER_NS;
 	f->slabs_after = harness_cache_info(f->o.s).slabs;
-	f->pages_after = pages_in_use();
+	f->pages_after = harness_pages_in_use();
 	f->active_objs = harness_cache_info(f->o.s).active_objs;
 	f->after = own_census(&f->o, f->per);
-	own_check(&f->o);
+	harness_owner_check(&f->o);
 }
 
 static void run_frag(frag_t *f, int mode)
@@ -1363,7 +1161,7 @@ static void test_defrag_fragmentation(void)
  * the vacated slab's node, so no object changes node and each node ends
  * at its own best count, ceil(live objects on the node / 64). */
 typedef struct dnuma {
-	owner_t o;
+	harness_owner_t o;
 	uint64_t best, slabs_after;
 	defrag_report_t rep;
 } dnuma_t;
@@ -1372,7 +1170,7 @@ static void dnuma_setup(void *arg)
 {
 	dnuma_t *d = arg;
 
-	d->o = (owner_t){ .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
+	d->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
 	d->o.s = ops->cache_create(harness_a, "dnuma", 64, 0, 0);
 	d->o.h = g_new0(saddr_t, 2000);
 }
@@ -1385,7 +1183,7 @@ static void dnuma_alloc(void *arg)
 	for (int i = cpu * 1000; i < (cpu + 1) * 1000; i++) {
 		d->o.h[i] = ops->cache_alloc(harness_a, d->o.s, 0, -1);
 		g_assert_cmpint(page_to_nid(virt_to_page(d->o.h[i])), ==, cpu);
-		own_fill(&d->o, i);
+		harness_owner_fill(&d->o, i);
 	}
 }
 
@@ -1395,17 +1193,17 @@ static void dnuma_defrag(void *arg)
 	int node_of[2000];
 	uint64_t live[2] = { 0, 0 };
 
-	own_free_random(&d->o, 1600, 5);
+	harness_owner_free_random(&d->o, 1600, 5);
 	for (int i = 0; i < 2000; i++) {
 		node_of[i] = d->o.h[i] ? page_to_nid(virt_to_page(d->o.h[i])) : -1;
 		if (d->o.h[i])
 			live[node_of[i]]++;
 	}
 	d->best = (live[0] + 63) / 64 + (live[1] + 63) / 64;
-	ops->cache_set_ops(harness_a, d->o.s, &own_ops, &d->o);
+	ops->cache_set_ops(harness_a, d->o.s, &harness_owner_ops, &d->o);
 	ops->defrag(harness_a, d->o.s, 0, &d->rep);
 	d->slabs_after = harness_cache_info(d->o.s).slabs;
-	own_check(&d->o);
+	harness_owner_check(&d->o);
 	for (int i = 0; i < 2000; i++)
 		if (d->o.h[i])
 			g_assert_cmpint(page_to_nid(virt_to_page(d->o.h[i])), ==, node_of[i]);
@@ -1422,7 +1220,7 @@ static void test_defrag_numa(void)
 	harness_run_on(k, 0, dnuma_setup, &d);
 	harness_run_on(k, 0, dnuma_alloc, &d);
 	harness_run_on(k, 1, dnuma_alloc, &d);
-	run_served(k, dnuma_defrag, &d);
+	harness_run_served(k, dnuma_defrag, &d);
 	harness_free(k, m);
 	g_free(d.o.h);
 	g_assert_cmpuint(d.slabs_after, ==, d.best);
@@ -1441,7 +1239,7 @@ typedef struct vac {
 	vacate_result_t r;
 	uint32_t moved;
 	uint64_t slabs_before, slabs_after;
-	owner_t o;
+	harness_owner_t o;
 } vac_t;
 
 /* 192 objects of 64 B: three full slabs; vacate the page of object 0. */
@@ -1451,19 +1249,19 @@ static void vacate_body(void *arg)
 	saddr_t before[64];
 	page_t *page;
 
-	v->o = (owner_t){ .objsize = 64, .answer = v->answer };
+	v->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = v->answer };
 	v->o.s = ops->cache_create(harness_a, "vac", 64, 0, 0);
-	own_alloc(&v->o, 192);
+	harness_owner_alloc(&v->o, 192);
 	page = virt_to_page(v->o.h[0]);
 	memcpy(before, v->o.h, sizeof(before));
 	if (v->pin)
 		v->o.pinned = v->o.h[37];
 	if (!v->no_ops)
-		ops->cache_set_ops(harness_a, v->o.s, &own_ops, &v->o);
+		ops->cache_set_ops(harness_a, v->o.s, &harness_owner_ops, &v->o);
 	v->slabs_before = harness_cache_info(v->o.s).slabs;
 	v->r = ops->vacate(harness_a, page, &v->moved);
 	v->slabs_after = harness_cache_info(v->o.s).slabs;
-	own_check(&v->o);
+	harness_owner_check(&v->o);
 	g_assert_cmpint(v->o.refs, ==, 0);
 	if (v->r != VACATE_OK) {
 		/* Nothing moved: same addresses, the page the same full slab. */
@@ -1522,10 +1320,10 @@ static void test_vacate(void)
  * this CPU's active slab, a one-object slab, a page that is no slab. */
 static void vacate_more_body(void *arg)
 {
-	owner_t *o = arg;
+	harness_owner_t *o = arg;
 	kmem_cache_t *big = ops->cache_create(harness_a, "big", 3000, 0, 0);
 	page_t *page = alloc_pages_node(-1, 0, 0), *active;
-	owner_t single = { .s = big, .objsize = 3000, .answer = KICK_MOVE };
+	harness_owner_t single = { .magic = MAGIC, .s = big, .objsize = 3000, .answer = KICK_MOVE };
 	saddr_t old;
 	uint32_t moved;
 
@@ -1534,28 +1332,28 @@ static void vacate_more_body(void *arg)
 
 	/* 70 objects of 64 B: slab 1 full, slab 2 this CPU's active slab with
 	 * 6; vacating it deactivates it first, its 6 objects move. */
-	*o = (owner_t){ .objsize = 64, .answer = KICK_MOVE };
+	*o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = KICK_MOVE };
 	o->s = ops->cache_create(harness_a, "own", 64, 0, 0);
-	own_alloc(o, 70);
-	ops->cache_set_ops(harness_a, o->s, &own_ops, o);
+	harness_owner_alloc(o, 70);
+	ops->cache_set_ops(harness_a, o->s, &harness_owner_ops, o);
 	active = virt_to_page(o->h[69]);
 	g_assert_true(active == virt_to_page(o->h[64]) && active != virt_to_page(o->h[63]));
 	g_assert_cmpint(ops->vacate(harness_a, active, &moved), ==, VACATE_OK);
 	g_assert_cmpuint(moved, ==, 70 - 64);
 	g_assert_cmpint(o->moves, ==, 6);
-	own_check(o);
+	harness_owner_check(o);
 
 	/* 3000 B: one object per order-0 slab, no freelist; the move takes a
 	 * new one-object slab and the old page goes. */
-	ops->cache_set_ops(harness_a, big, &own_ops, &single);
-	own_alloc(&single, 1);
+	ops->cache_set_ops(harness_a, big, &harness_owner_ops, &single);
+	harness_owner_alloc(&single, 1);
 	old = single.h[0];
 	g_assert_cmpint(ops->vacate(harness_a, virt_to_page(old), &moved), ==, VACATE_OK);
 	g_assert_cmpuint(moved, ==, 1);
 	g_assert_cmpuint(single.h[0], !=, old);
 	g_assert_false(virt_to_page(old)->flags & PG_slab);
 	g_assert_cmpuint(harness_cache_info(big).slabs, ==, 1);
-	own_check(&single);
+	harness_owner_check(&single);
 	g_free(single.h);
 	/* The 6 replacements came from a new slab (slab 1 is full, the list
 	 * empty), now this CPU's active slab: hand its address to CPU 1. */
@@ -1566,7 +1364,7 @@ static void vacate_more_body(void *arg)
 /* CPU 1 asks for CPU 0's active slab. */
 static void vacate_busy_body(void *arg)
 {
-	owner_t *o = arg;
+	harness_owner_t *o = arg;
 	uint32_t moved = 99;
 
 	g_assert_cmpint(ops->vacate(harness_a, virt_to_page(o->pinned), &moved), ==, VACATE_BUSY);
@@ -1578,7 +1376,7 @@ static void test_vacate_more(void)
 {
 	machine_t *m = harness_machine(2, 1, 64);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-	owner_t o = { 0 };
+	harness_owner_t o = { 0 };
 
 	harness_run_on(k, 0, vacate_more_body, &o);
 	harness_run_on(k, 1, vacate_busy_body, &o);
@@ -1606,6 +1404,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/slabifier/defrag-numa", test_defrag_numa);
 	g_test_add_func("/slabifier/vacate", test_vacate);
 	g_test_add_func("/slabifier/vacate-more", test_vacate_more);
-	harness_add_debug_tests("/slabifier", ops, true);
 	return g_test_run();
 }

@@ -2,7 +2,8 @@
  * test_slob.c -- SLOB 2.6.29: unit arithmetic and the in-page encoding of
  * free blocks, first-fit placement, the size-bucketed lists, large
  * kmallocs, the one global lock, randomised alloc/free consistency across
- * NUMA nodes, and the debug checks.
+ * NUMA nodes, and SLOB's own debug checks (a double free whose page is
+ * gone, a free to the wrong cache; the common ones are test_conformance's).
  *
  * Expected numbers come from the rules of mm/slob.c read by hand: SLOB_UNIT
  * is 2 bytes (slobidx_t is an s16 for 4 KiB pages), a page holds 2048
@@ -24,20 +25,6 @@ static int unit_at(saddr_t a)
 
 	memcpy(&v, mem_host(kern()->mem, a), sizeof(v));
 	return v;
-}
-
-static uint64_t pages_in_use(void)
-{
-	return pa_stats(kern()->pa)->pages_in_use;
-}
-
-static void run_one_cpu(void (*body)(void *), void *arg)
-{
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, body, arg);
-	harness_free(k, m);
 }
 
 /* ---- 1. units ---- */
@@ -99,12 +86,12 @@ static void units_body(void *arg)
 	ops->cache_free(harness_a, s, a);
 	ops->cache_free(harness_a, s, c);
 	ops->kfree(harness_a, x);
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 }
 
 static void test_units(void)
 {
-	run_one_cpu(units_body, NULL);
+	harness_run_alone(ops, units_body, NULL);
 }
 
 /* ---- 2. first fit ---- */
@@ -142,23 +129,23 @@ static void first_fit_body(void *arg)
 	g_assert_true(virt_to_page(med) != virt_to_page(a));
 	g_assert_cmpuint(med, ==, page_address(virt_to_page(med)) + 8);
 	g_assert_cmpuint(harness_stat("page_alloc"), ==, 2);
-	g_assert_cmpuint(pages_in_use(), ==, 2);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 2);
 
 	/* Each page goes back when its last block does. */
 	ops->kfree(harness_a, med);
-	g_assert_cmpuint(pages_in_use(), ==, 1);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
 	ops->cache_free(harness_a, s64, a);
 	ops->cache_free(harness_a, s64, c);
 	ops->cache_free(harness_a, s40, d);
 	ops->cache_free(harness_a, s40, e);
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 	g_assert_cmpuint(harness_stat("page_free"), ==, 2);
 	g_assert_cmpuint(harness_cache_info(s40).slabs, ==, 0);
 }
 
 static void test_first_fit(void)
 {
-	run_one_cpu(first_fit_body, NULL);
+	harness_run_alone(ops, first_fit_body, NULL);
 }
 
 /* A full page that gets a block back goes on the small list, whatever the
@@ -181,12 +168,12 @@ static void refill_body(void *arg)
 	for (int i = 0; i < 4; i++)
 		if (i != 1)
 			ops->kfree(harness_a, x[i]);
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 }
 
 static void test_refill_small_list(void)
 {
-	run_one_cpu(refill_body, NULL);
+	harness_run_alone(ops, refill_body, NULL);
 }
 
 /* The list rotation: after a success on a page that is not first, the
@@ -227,12 +214,12 @@ static void rotation_body(void *arg)
 	ops->cache_free(harness_a, s80, y1);
 	for (int i = 0; i < 40; i++)
 		ops->cache_free(harness_a, s200, x[i]);
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 }
 
 static void test_rotation(void)
 {
-	run_one_cpu(rotation_body, NULL);
+	harness_run_alone(ops, rotation_body, NULL);
 }
 
 /* ---- 3. large kmalloc ---- */
@@ -264,7 +251,7 @@ static void large_body(void *arg)
 	g_assert_cmpuint(st->allocs_by_order[0], ==, 1);
 	g_assert_false(virt_to_page(z)->flags & PG_slab);
 	g_assert_cmpuint(z, ==, page_address(virt_to_page(z)));
-	g_assert_cmpuint(pages_in_use(), ==, 2 + 8 + 1);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 2 + 8 + 1);
 	g_assert_cmpuint(lk->acquisitions, ==, acq);
 	/* 4087 + 8 = 4095 B = 2048 units: a whole slob page, under the lock. */
 	w = ops->kmalloc(harness_a, 4087, 0, -1);
@@ -283,7 +270,7 @@ static void large_body(void *arg)
 	ops->kfree(harness_a, z);
 	ops->kfree(harness_a, w);
 	ops->cache_free(harness_a, s, o);
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 	g_assert_cmpuint(harness_stat("big_alloc"), ==, 4);
 	g_assert_cmpuint(harness_stat("big_free"), ==, 4);
 	/* kmalloc(0) is ZERO_SIZE_PTR, and kfree takes it back. */
@@ -293,7 +280,7 @@ static void large_body(void *arg)
 
 static void test_large_kmalloc(void)
 {
-	run_one_cpu(large_body, NULL);
+	harness_run_alone(ops, large_body, NULL);
 }
 
 /* ---- 4. the one lock ---- */
@@ -312,12 +299,12 @@ static void lock_body(void *arg)
 	for (int i = 0; i < 40; i++)
 		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
 	g_assert_cmpuint(lk->acquisitions - acq0, ==, 2 + 39);
-	g_assert_cmpuint(pages_in_use(), ==, 1);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
 	/* Each free takes it once, the one that frees the page too. */
 	for (int i = 0; i < 40; i++)
 		ops->cache_free(harness_a, s, x[i]);
 	g_assert_cmpuint(lk->acquisitions - acq0, ==, 41 + 40);
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 	/* kmalloc(56): 64 B blocks, one page for ten: 2 + 9, then 10 frees. */
 	for (int i = 0; i < 10; i++)
 		x[i] = ops->kmalloc(harness_a, 56, 0, -1);
@@ -333,7 +320,7 @@ static void lock_body(void *arg)
 
 static void test_one_lock(void)
 {
-	run_one_cpu(lock_body, NULL);
+	harness_run_alone(ops, lock_body, NULL);
 }
 
 /* One hot kmem_cache_alloc + kmem_cache_free on 1 CPU, every access
@@ -419,7 +406,7 @@ static void contend_check(void *arg)
 	g_assert_cmpuint(lk->acquisitions, ==, ops_done + harness_stat("page_alloc"));
 	g_assert_cmpuint(lk->contentions, >, 0);
 	g_assert_cmpuint(lk->wait, >, 0);
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 }
 
 static void test_lock_contention(void)
@@ -455,15 +442,6 @@ typedef struct mix {
 	uint64_t node_asked;
 } mix_t;
 
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void mix_boot(void *arg)
 {
 	mix_t *mx = arg;
@@ -475,13 +453,13 @@ static void mix_boot(void *arg)
 static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
-	live_t o = { .node = next_rand(r) % 3 == 0 ? (int)(next_rand(r) % 2) : -1 };
+	live_t o = { .node = harness_rand(r) % 3 == 0 ? (int)(harness_rand(r) % 2) : -1 };
 	size_t size;
 
-	switch (next_rand(r) % 10) {
+	switch (harness_rand(r) % 10) {
 	case 0:
 		o.kind = K_BIG;
-		size = 4088 + next_rand(r) % 16000;
+		size = 4088 + harness_rand(r) % 16000;
 		o.addr = ops->kmalloc(harness_a, size, 0, o.node);
 		o.start = o.addr;
 		o.end = o.addr + size;
@@ -503,7 +481,7 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 		break;
 	default:
 		o.kind = K_KMALLOC;
-		size = 1 + next_rand(r) % (next_rand(r) % 2 ? 200 : 3000);
+		size = 1 + harness_rand(r) % (harness_rand(r) % 2 ? 200 : 3000);
 		o.addr = ops->kmalloc(harness_a, size, 0, o.node);
 		o.start = o.addr - 8;
 		o.end = o.addr + size;
@@ -533,13 +511,13 @@ static void mix_step(void *arg, int cpu)
 	for (int i = 0; i < mx->ops_per_cpu; i++) {
 		uint64_t *r = &mx->rng[cpu];
 		bool alloc = mx->live->len == 0 ||
-		             (next_rand(r) % 100 < 55 && mx->live->len < 1500);
+		             (harness_rand(r) % 100 < 55 && mx->live->len < 1500);
 
 		if (alloc) {
 			live_t o = mix_alloc(mx, cpu);
 			g_array_append_val(mx->live, o);
 		} else {
-			guint j = next_rand(r) % mx->live->len;
+			guint j = harness_rand(r) % mx->live->len;
 			live_t o = g_array_index(mx->live, live_t, j);
 
 			g_array_remove_index_fast(mx->live, j);
@@ -592,7 +570,7 @@ static void mix_final(void *arg)
 {
 	mix_t *mx = arg;
 
-	g_assert_cmpuint(pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 	g_assert_cmpuint(harness_stat("page_alloc"), ==, harness_stat("page_free"));
 	g_assert_cmpuint(harness_stat("page_alloc"), >, 10);
 	g_assert_cmpuint(harness_stat("big_alloc"), ==, harness_stat("big_free"));
@@ -626,15 +604,9 @@ static void test_consistency_numa(void)
 
 /* ---- 6. metadata and stats ---- */
 
-static void append_name(void *ctx, const char *name, uint64_t value)
-{
-	(void)value;
-	g_string_append_printf(ctx, "%s ", name);
-}
-
 static void meta_body(void *arg)
 {
-	GString *names = g_string_new(NULL);
+	char *names;
 
 	(void)arg;
 	/* No caches at boot; a cache is a 32-byte struct kmem_cache. */
@@ -645,19 +617,19 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(harness_meta("(boot)", "slob_globals"), ==, 56);
 	g_assert_null(ops->queue_capacity);
 	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
-	ops->stats(harness_a, append_name, names);
-	g_assert_cmpstr(names->str, ==,
+	names = harness_stat_names();
+	g_assert_cmpstr(names, ==,
 	                "slob_alloc slob_free page_alloc page_free pages_searched "
 	                "page_miss blocks_scanned free_walk list_rotate big_alloc big_free ");
-	g_string_free(names, TRUE);
+	g_free(names);
 }
 
 static void test_metadata(void)
 {
-	run_one_cpu(meta_body, NULL);
+	harness_run_alone(ops, meta_body, NULL);
 }
 
-/* ---- 7. debug checks (kbug exits: run in a subprocess) ---- */
+/* ---- 7. SLOB's own debug checks (kbug exits: run in a subprocess) ---- */
 
 /* The page went back with the first free. */
 static void double_free_page_body(void *arg)
@@ -683,7 +655,7 @@ static void wrong_cache_body(void *arg)
 static void test_double_free_page(void)
 {
 	if (g_test_subprocess()) {
-		run_one_cpu(double_free_page_body, NULL);
+		harness_run_alone(ops, double_free_page_body, NULL);
 		return;
 	}
 	harness_trap_kbug("*double free*");
@@ -692,7 +664,7 @@ static void test_double_free_page(void)
 static void test_wrong_cache(void)
 {
 	if (g_test_subprocess()) {
-		run_one_cpu(wrong_cache_body, NULL);
+		harness_run_alone(ops, wrong_cache_body, NULL);
 		return;
 	}
 	harness_trap_kbug("*foreign pointer*");
@@ -711,7 +683,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slob/lock-contention", test_lock_contention);
 	g_test_add_func("/slob/consistency-numa", test_consistency_numa);
 	g_test_add_func("/slob/metadata", test_metadata);
-	harness_add_debug_tests("/slob", ops, false);
 	g_test_add_func("/slob/double-free-page", test_double_free_page);
 	g_test_add_func("/slob/wrong-cache", test_wrong_cache);
 	return g_test_run();

@@ -4,8 +4,7 @@
  * invariants after randomised alloc/free across NUMA nodes with shrink
  * returning every page, node-specific allocation and floating objects,
  * the LIFO-head flush, the 3 s trim worker, metadata (also on a 4,096-CPU,
- * 1,024-node machine with 200 caches), stats order, queue capacity and
- * the debug checks.
+ * 1,024-node machine with 200 caches), stats order and queue capacity.
  *
  * Machines come from harness_machine: 4 KiB pages, 64-byte lines.  The
  * expected numbers are derived here from slqb-spec.md (sections 2, 4, 5,
@@ -15,15 +14,6 @@
 #include "slqb.h"
 
 static const allocator_ops_t *ops = &slqb_allocator;
-
-/* A harness machine with HZ 250 (the profiles' default). */
-/* Let ps of simulated time pass on this CPU, then run its due work. */
-static void pass_time(simtime_t ps)
-{
-	engine_charge(COST_IDLE, ps);
-	engine_sync();
-	kernel_do_pending();
-}
 
 /* ---- 1. freebatch and hiwater (spec 5.1) ---- */
 
@@ -216,18 +206,8 @@ typedef struct mix {
 	uint64_t boot_pages;
 	uint64_t slab_allocs, slab_frees, cross_node_frees;
 	uint64_t rng[8];
-	bool done;
 	int rounds;
 } mix_t;
-
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* The kmalloc class (spec 2.7, 64-byte lines): 8, 16, 32, 64, 128, 192,
  * then powers of two. */
@@ -267,9 +247,9 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { .cpu = cpu };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
+	int node = harness_rand(r) % 4 == 0 ? (int)(harness_rand(r) % kern()->m->nnodes) : -1;
 
-	switch (next_rand(r) % 10) {
+	switch (harness_rand(r) % 10) {
 	case 6:
 		o.kind = K_USER;
 		o.cache = mx->user;
@@ -284,7 +264,7 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 		break;
 	default:
 		o.kind = K_KMALLOC;
-		o.size = 1 + next_rand(r) % (next_rand(r) % 2 ? 192 : 8192);
+		o.size = 1 + harness_rand(r) % (harness_rand(r) % 2 ? 192 : 8192);
 		o.cache = kmalloc_cache_of(o.size);
 		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
@@ -311,13 +291,13 @@ static void mix_step(void *arg, int cpu)
 	for (int i = 0; i < mx->ops_per_cpu; i++) {
 		uint64_t *r = &mx->rng[cpu];
 		bool alloc = mx->live->len == 0 ||
-		             (next_rand(r) % 100 < 55 && mx->live->len < 1500);
+		             (harness_rand(r) % 100 < 55 && mx->live->len < 1500);
 
 		if (alloc) {
 			live_t o = mix_alloc(mx, cpu);
 			g_array_append_val(mx->live, o);
 		} else {
-			guint j = next_rand(r) % mx->live->len;
+			guint j = harness_rand(r) % mx->live->len;
 			live_t o = g_array_index(mx->live, live_t, j);
 
 			g_array_remove_index_fast(mx->live, j);
@@ -388,25 +368,13 @@ static void mix_free_all(void *arg, int cpu)
 /* CPU 0 shrinks every cache (the others answer its IPIs) until the page
  * allocator is back where boot left it; shrink frees one batch per list,
  * so it takes a few rounds. */
-static void mix_shrink(void *arg, int cpu)
+static void mix_shrink(void *arg)
 {
 	mix_t *mx = arg;
 
-	if (cpu != 0) {
-		while (!mx->done) {
-			kernel_do_pending();
-			if (!mx->done)
-				kernel_idle();
-		}
-		return;
-	}
 	for (mx->rounds = 0; mx->rounds < 64 &&
-	     pa_stats(kern()->pa)->pages_in_use != mx->boot_pages; mx->rounds++)
-		for (int i = 0; i < ops->ncaches(harness_a); i++)
-			ops->shrink(harness_a, ops->cache_at(harness_a, i));
-	mx->done = true;
-	for (int c = 1; c < mx->ncpus; c++)
-		kernel_kick(c, know());
+	     harness_pages_in_use() != mx->boot_pages; mx->rounds++)
+		harness_shrink_all();
 }
 
 static void test_consistency_numa(void)
@@ -425,7 +393,7 @@ static void test_consistency_numa(void)
 	harness_run_on(k, 0, mix_check, &mx);
 	harness_run_many(k, cpus, 4, mix_free_all, &mx);
 	g_array_set_size(mx.live, 0);
-	harness_run_many(k, cpus, 4, mix_shrink, &mx);
+	harness_run_served(k, mix_shrink, &mx);
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	g_assert_cmpuint(mx.rounds, >, 0);
@@ -543,11 +511,7 @@ static void lifo_body(void *arg)
 
 static void test_lifo_flush(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, lifo_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, lifo_body, NULL);
 }
 
 /* ---- 6. the trim worker (spec 6.1) ---- */
@@ -599,10 +563,10 @@ static void trim_body(void *arg)
 	g_assert_cmpuint(slqb_cpu_freelist_nr(t->s, 0), >, 4 * fb);
 	/* The first run is due at 1 s on CPU 0's timeline. */
 	g_assert_cmpuint(know(), <, PS_PER_SEC);
-	pass_time(PS_PER_SEC);
+	harness_pass_time(PS_PER_SEC);
 	g_assert_cmpuint(slqb_cpu_freelist_nr(t->s, 0), ==, t->n - 2 * fb - 1);
 	for (unsigned i = 0; i < G_N_ELEMENTS(expect); i++) {
-		pass_time(3 * PS_PER_SEC);
+		harness_pass_time(3 * PS_PER_SEC);
 		g_assert_cmpuint(slqb_cpu_freelist_nr(t->s, 0), ==, expect[i]);
 	}
 	/* Only x is left: one page. */
@@ -708,31 +672,21 @@ static void test_crossbar(void)
 	harness_free(k, m);
 }
 
-static void names_sink(void *ctx, const char *name, uint64_t value)
-{
-	(void)value;
-	g_string_append_printf(ctx, "%s ", name);
-}
-
-static void stats_body(void *arg)
-{
-	ops->stats(harness_a, names_sink, arg);
-}
-
 static void test_stats_order(void)
 {
 	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-	GString *names = g_string_new(NULL);
+	char *names;
 
-	harness_run_on(k, 0, stats_body, names);
-	g_assert_cmpstr(names->str, ==,
+	harness_boot(k);
+	names = harness_stat_names();
+	g_assert_cmpstr(names, ==,
 	                "alloc alloc_slab_fill alloc_slab_new free free_remote "
 	                "flush_free_list flush_free_list_objects "
 	                "flush_free_list_remote flush_slab_partial flush_slab_free "
 	                "flush_rfree_list flush_rfree_list_objects "
 	                "claim_remote_list claim_remote_list_objects ");
-	g_string_free(names, TRUE);
+	g_free(names);
 	harness_free(k, m);
 }
 
@@ -774,8 +728,6 @@ static void test_queue_capacity(void)
 	harness_free(k, m);
 }
 
-/* ---- 8. debug checks (kbug exits: run in a subprocess) ---- */
-
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -791,6 +743,5 @@ int main(int argc, char **argv)
 	g_test_add_func("/slqb/crossbar", test_crossbar);
 	g_test_add_func("/slqb/stats-order", test_stats_order);
 	g_test_add_func("/slqb/queue-capacity", test_queue_capacity);
-	harness_add_debug_tests("/slqb", ops, true);
 	return g_test_run();
 }

@@ -1,7 +1,8 @@
 /*
  * test_slub.c -- SLUB 2.6.29: slab geometry, invariants after randomised
  * alloc/free sequences on one CPU and across NUMA nodes, metadata
- * accounting, fast-path pricing, large kmallocs and the debug checks.
+ * accounting, fast-path pricing, large kmallocs and SLUB's own debug check
+ * (a double free from another CPU; the common ones are test_conformance's).
  *
  * Machines come from harness_machine: 4 KiB pages, 64-byte lines, hit 1 ns,
  * irq save+restore 2 ns.
@@ -122,18 +123,8 @@ typedef struct mix {
 	uint64_t slab_allocs, slab_frees;
 	uint64_t cross_cpu_frees, cross_node_frees;
 	uint64_t rng[8];
-	bool done;
 	GHashTable *stats;              /* name -> value, filled at the end */
 } mix_t;
-
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* The kmalloc class of a size, from B.6: 8, 16, 32, 64, 96, 128, 192, then
  * powers of two. */
@@ -173,9 +164,9 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 {
 	uint64_t *r = &mx->rng[cpu];
 	live_t o = { .cpu = cpu };
-	int node = next_rand(r) % 4 == 0 ? (int)(next_rand(r) % kern()->m->nnodes) : -1;
+	int node = harness_rand(r) % 4 == 0 ? (int)(harness_rand(r) % kern()->m->nnodes) : -1;
 
-	switch (next_rand(r) % 10) {
+	switch (harness_rand(r) % 10) {
 	case 6:
 		o.kind = K_USER;
 		o.cache = mx->user;
@@ -190,12 +181,12 @@ static live_t mix_alloc(mix_t *mx, int cpu)
 		break;
 	case 8:
 		o.kind = K_LARGE;
-		o.size = 4097 + next_rand(r) % 16000;
+		o.size = 4097 + harness_rand(r) % 16000;
 		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
 	default:
 		o.kind = K_KMALLOC;
-		o.size = 1 + next_rand(r) % (next_rand(r) % 2 ? 192 : 4096);
+		o.size = 1 + harness_rand(r) % (harness_rand(r) % 2 ? 192 : 4096);
 		o.cache = kmalloc_cache_of(o.size);
 		o.addr = ops->kmalloc(harness_a, o.size, 0, node);
 		break;
@@ -227,13 +218,13 @@ static void mix_step(void *arg, int cpu)
 	for (int i = 0; i < mx->ops_per_cpu; i++) {
 		uint64_t *r = &mx->rng[cpu];
 		bool alloc = mx->live->len == 0 ||
-		             (next_rand(r) % 100 < 55 && mx->live->len < 1500);
+		             (harness_rand(r) % 100 < 55 && mx->live->len < 1500);
 
 		if (alloc) {
 			live_t o = mix_alloc(mx, cpu);
 			g_array_append_val(mx->live, o);
 		} else {
-			guint j = next_rand(r) % mx->live->len;
+			guint j = harness_rand(r) % mx->live->len;
 			live_t o = g_array_index(mx->live, live_t, j);
 
 			g_array_remove_index_fast(mx->live, j);
@@ -313,24 +304,12 @@ static void mix_free_all(void *arg, int cpu)
 }
 
 /* CPU 0 shrinks every cache while the others answer its flush IPIs. */
-static void mix_shrink(void *arg, int cpu)
+static void mix_shrink(void *arg)
 {
 	mix_t *mx = arg;
 
-	if (cpu != 0) {
-		while (!mx->done) {
-			kernel_do_pending();
-			if (!mx->done)
-				kernel_idle();
-		}
-		return;
-	}
-	for (int i = 0; i < ops->ncaches(harness_a); i++)
-		ops->shrink(harness_a, ops->cache_at(harness_a, i));
+	harness_shrink_all();
 	ops->stats(harness_a, harness_collect_stat, mx->stats);
-	mx->done = true;
-	for (int c = 1; c < mx->ncpus; c++)
-		kernel_kick(c, know());
 }
 
 static uint64_t stat_of(mix_t *mx, const char *name)
@@ -362,7 +341,7 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	g_array_set_size(mx.live, 0);
 	/* Empty, yet the CPUs' frozen cpu slabs are still held. */
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, >, mx.boot_pages);
-	harness_run_many(k, cpus, ncpus, mix_shrink, &mx);
+	harness_run_served(k, mix_shrink, &mx);
 
 	/* Nothing is live and shrink gave back every slab, the min_partial
 	 * empty ones included: the page allocator is where boot left it. */
@@ -494,18 +473,13 @@ static void shrink_body(void *arg)
 	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, boot);
 }
 
-static void boot_pages_body(void *arg)
-{
-	*(uint64_t *)arg = pa_stats(kern()->pa)->pages_in_use;
-}
-
 static void test_shrink_order(void)
 {
 	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 	uint64_t boot;
 
-	harness_run_on(k, 0, boot_pages_body, &boot);
+	boot = harness_boot(k);
 	harness_run_on(k, 0, shrink_body, &boot);
 	harness_free(k, m);
 }
@@ -551,32 +525,22 @@ static void test_order_fallback(void)
 
 /* ---- stats order ---- */
 
-static void append_name(void *ctx, const char *name, uint64_t value)
-{
-	(void)value;
-	g_string_append_printf(ctx, "%s ", name);
-}
-
-static void stats_body(void *arg)
-{
-	ops->stats(harness_a, append_name, arg);
-}
-
 static void test_stats_order(void)
 {
 	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-	GString *names = g_string_new(NULL);
+	char *names;
 
-	harness_run_on(k, 0, stats_body, names);
-	g_assert_cmpstr(names->str, ==,
+	harness_boot(k);
+	names = harness_stat_names();
+	g_assert_cmpstr(names, ==,
 	                "alloc_fastpath alloc_slowpath free_fastpath free_slowpath "
 	                "free_frozen free_add_partial free_remove_partial "
 	                "alloc_from_partial alloc_slab alloc_refill free_slab "
 	                "cpuslab_flush deactivate_full deactivate_empty "
 	                "deactivate_to_head deactivate_to_tail "
 	                "deactivate_remote_frees order_fallback ");
-	g_string_free(names, TRUE);
+	g_free(names);
 	harness_free(k, m);
 }
 
@@ -754,14 +718,10 @@ static void large_body(void *arg)
 
 static void test_large_kmalloc(void)
 {
-	machine_t *m = harness_machine(1, 1, 16);
-	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
-
-	harness_run_on(k, 0, large_body, NULL);
-	harness_free(k, m);
+	harness_run_alone(ops, large_body, NULL);
 }
 
-/* ---- 5. debug checks (kbug exits: run in a subprocess) ---- */
+/* ---- 5. SLUB's own debug check (kbug exits: run in a subprocess) ---- */
 
 static void remote_double_free_body(void *arg, int cpu)
 {
@@ -810,7 +770,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/slub/fastpath-cache", test_fastpath_cache);
 	g_test_add_func("/slub/fastpath-kmalloc", test_fastpath_kmalloc);
 	g_test_add_func("/slub/large-kmalloc", test_large_kmalloc);
-	harness_add_debug_tests("/slub", ops, true);
 	g_test_add_func("/slub/double-free-remote", test_double_free_remote);
 	return g_test_run();
 }

@@ -11,102 +11,21 @@
  * under ~20 s.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include "harness.h"
 
 static char *tmpdir;
 
-typedef struct result {
-	int status;
-	char *out, *err;
-} result_t;
-
-static result_t slabsim_argv(GPtrArray *args)
-{
-	const char *bin = g_getenv("SLABSIM_BIN");
-	result_t r = { 0 };
-	GError *e = NULL;
-	int wait;
-
-	g_assert_nonnull(bin);
-	g_ptr_array_insert(args, 0, (char *)bin);
-	g_ptr_array_add(args, NULL);
-	g_assert_true(g_spawn_sync(NULL, (char **)args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-	                           &r.out, &r.err, &wait, &e));
-	g_assert_no_error(e);
-	r.status = WIFEXITED(wait) ? WEXITSTATUS(wait) : 128;
-	return r;
-}
-
-static result_t slabsim(const char *first, ...)
-{
-	GPtrArray *args = g_ptr_array_new();
-	va_list ap;
-	result_t r;
-
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *))
-		g_ptr_array_add(args, (char *)a);
-	va_end(ap);
-	r = slabsim_argv(args);
-	g_ptr_array_free(args, TRUE);
-	return r;
-}
-
-static void result_free(result_t *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
-
-/* The allocators of `slabsim list`, joined by commas. */
-static char *all_allocators(void)
-{
-	result_t r = slabsim("list", NULL);
-	GString *s = g_string_new(NULL);
-	char **lines;
-	bool in = false;
-
-	g_assert_cmpint(r.status, ==, 0);
-	lines = g_strsplit(r.out, "\n", -1);
-	for (int i = 0; lines[i]; i++) {
-		if (!g_str_has_prefix(lines[i], "  ")) {
-			in = strcmp(lines[i], "allocators:") == 0;
-			continue;
-		}
-		if (in) {
-			char **w = g_strsplit(g_strstrip(lines[i]), " ", 2);
-			g_string_append_printf(s, "%s%s", s->len ? "," : "", w[0]);
-			g_strfreev(w);
-		}
-	}
-	g_strfreev(lines);
-	result_free(&r);
-	g_assert_cmpuint(s->len, >, 0);
-	return g_string_free(s, FALSE);
-}
-
-static char *read_text(const char *dir, const char *name)
-{
-	char *p = g_build_filename(dir, name, NULL), *text = NULL;
-
-	g_assert_true(g_file_get_contents(p, &text, NULL, NULL));
-	g_free(p);
-	return text;
-}
-
 /* Run scenario `scn` into dir `out` with allocators `allocs` and the
  * NULL-terminated --set values in sets; assert success. */
 static void run_into(const char *scn, const char *out, const char *allocs, const char *const *sets)
 {
 	GPtrArray *args = g_ptr_array_new();
-	result_t r;
+	harness_result_t r;
 
 	g_ptr_array_add(args, "run");
 	g_ptr_array_add(args, (char *)scn);
@@ -120,11 +39,12 @@ static void run_into(const char *scn, const char *out, const char *allocs, const
 		g_ptr_array_add(args, "--set");
 		g_ptr_array_add(args, (char *)sets[i]);
 	}
-	r = slabsim_argv(args);
+	g_ptr_array_add(args, NULL);
+	r = harness_slabsim_env(NULL, (const char *const *)args->pdata);
 	if (r.status)
 		g_test_message("%s: %s", scn, r.err);
 	g_assert_cmpint(r.status, ==, 0);
-	result_free(&r);
+	harness_result_free(&r);
 	g_ptr_array_free(args, TRUE);
 }
 
@@ -153,15 +73,15 @@ static const struct {
 /* Every workload under every allocator, twice: identical results. */
 static void test_deterministic(void)
 {
-	char *allocs = all_allocators();
+	char *allocs = harness_all_allocators();
 
 	for (size_t i = 0; i < G_N_ELEMENTS(shortened); i++) {
 		char *a = g_build_filename(tmpdir, "det-a", NULL), *b = g_build_filename(tmpdir, "det-b", NULL);
 		char *ja, *jb;
 		run_into(shortened[i].scn, a, allocs, shortened[i].sets);
 		run_into(shortened[i].scn, b, allocs, shortened[i].sets);
-		ja = read_text(a, "results.json");
-		jb = read_text(b, "results.json");
+		ja = harness_read_text(a, "results.json");
+		jb = harness_read_text(b, "results.json");
 		if (strcmp(ja, jb))
 			g_test_message("%s: results differ between two runs", shortened[i].scn);
 		g_assert_cmpstr(ja, ==, jb);
@@ -332,7 +252,7 @@ static void expect_task_error(const char *name, const char *setup_line, const ch
 	char *lp = NULL, *scn = script_scenario(name, lua, "desktop-1s", &lp);
 	char *where = g_strdup_printf("%s:4:", lp), *out = g_build_filename(tmpdir, name, NULL);
 	char *json = g_build_filename(out, "results.json", NULL);
-	result_t r = slabsim("run", scn, "--out", out, "--quiet", "--no-plots", NULL);
+	harness_result_t r = harness_slabsim("run", scn, "--out", out, "--quiet", "--no-plots", NULL);
 
 	if (r.status != 2 || !strstr(r.err, where) || !strstr(r.err, msg))
 		g_test_message("%s: status %d, stderr: %s", name, r.status, r.err);
@@ -341,7 +261,7 @@ static void expect_task_error(const char *name, const char *setup_line, const ch
 	g_assert_nonnull(strstr(r.err, msg));
 	g_assert_nonnull(strstr(r.err, "stack traceback"));
 	g_assert_false(g_file_test(json, G_FILE_TEST_EXISTS));
-	result_free(&r);
+	harness_result_free(&r);
 	g_free(json); g_free(out); g_free(where); g_free(scn); g_free(lp); g_free(lua);
 }
 
@@ -367,14 +287,14 @@ static void test_script_errors(void)
  * workload file and line, with a traceback, exit status 2. */
 static void test_setup_error(void)
 {
-	result_t r = slabsim("run", "scenarios/netperf-udp.scn", "--set", "workload.receiver=moon",
+	harness_result_t r = harness_slabsim("run", "scenarios/netperf-udp.scn", "--set", "workload.receiver=moon",
 	                     "--out", tmpdir, "--quiet", "--no-plots", NULL);
 
 	g_assert_cmpint(r.status, ==, 2);
 	g_assert_nonnull(strstr(r.err, "netperf-udp.lua:"));
 	g_assert_nonnull(strstr(r.err, "receiver must be"));
 	g_assert_nonnull(strstr(r.err, "stack traceback"));
-	result_free(&r);
+	harness_result_free(&r);
 }
 
 /* Every ```lua block of docs/lua-api.md runs without error: whole
@@ -402,18 +322,18 @@ static void test_doc_examples(void)
 		char *block = g_match_info_fetch(m, 1), *lua, *name = g_strdup_printf("doc%d", n++);
 		char *lp = NULL, *scn, *out = g_build_filename(tmpdir, "doc-out", NULL);
 		bool task = (strstr(block, "t:") || strstr(block, "t.")) && !strstr(block, "sim.");
-		result_t r;
+		harness_result_t r;
 
 		if (strstr(block, "return {"))
 			lua = g_strdup(block);
 		else
 			lua = g_strdup_printf(frame, task ? "" : block, task ? block : "");
 		scn = script_scenario(name, lua, "nehalem-2s", &lp);
-		r = slabsim("run", scn, "--out", out, "--quiet", "--no-plots", "--set", "scenario.duration=10ms", NULL);
+		r = harness_slabsim("run", scn, "--out", out, "--quiet", "--no-plots", "--set", "scenario.duration=10ms", NULL);
 		if (r.status)
 			g_test_message("docs/lua-api.md example %d:\n%s\n%s", n, block, r.err);
 		g_assert_cmpint(r.status, ==, 0);
-		result_free(&r);
+		harness_result_free(&r);
 		g_free(block); g_free(lua); g_free(name); g_free(lp); g_free(scn); g_free(out);
 	}
 	g_assert_cmpint(n, >=, 20);

@@ -461,7 +461,7 @@ static bool load_claims(vstate_t *v, GError **err)
 
 	vlua_open(L);
 	if (luaL_dofile(L, v->spec->claims) != LUA_OK || !lua_istable(L, -1)) {
-		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_isstring(L, -1) ?
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_type(L, -1) == LUA_TSTRING ?
 		            lua_tostring(L, -1) : "claims file must return a table of claims");
 		return false;
 	}
