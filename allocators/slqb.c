@@ -928,13 +928,12 @@ static void alloc_lists(slqb_t *sq, kmem_cache_t *s, bool boot)
 		kmeta_account_n(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, (uint64_t)sq->ncpus);
 		kmeta_account_n(s->name, "kmem_cache_node", KMEM_NODE_SIZE, (uint64_t)sq->nnodes);
 	}
-	for (int cpu = 0; cpu < sq->ncpus; cpu++) {
-		int node = cpu_to_node(cpu);
+	uint64_t off = boot ? percpu_alloc(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE,
+	                                   (size_t)cache_line_size()) : 0;
 
-		init_list(&s->cpu_slab[cpu].list, boot ?
-		          kmeta_static(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, node) :
-		          kmeta_place(KMEM_CPU_SIZE, node));
-	}
+	for (int cpu = 0; cpu < sq->ncpus; cpu++)
+		init_list(&s->cpu_slab[cpu].list, boot ? per_cpu_addr(off, cpu) :
+		          kmeta_place(KMEM_CPU_SIZE, cpu_to_node(cpu)));
 	for (int node = 0; node < sq->nnodes; node++) {
 		init_list(&s->node[node].list, boot ?
 		          kmeta_static(s->name, "kmem_cache_node", KMEM_NODE_SIZE, node) :

@@ -426,6 +426,39 @@ static void test_kmeta(void)
 	harness_free(k, m);
 }
 
+/* ---- per-CPU areas ---- */
+
+/* Two reservations of 24 and 8 bytes (alignment 16, then 8): offsets 0 and
+ * 24, the same in every CPU's area; each CPU's copy is on its own node and
+ * no two CPUs' copies share a line; 32 bytes per CPU are accounted. */
+static void percpu_body(void *arg)
+{
+	uint64_t *off = arg;
+
+	off[0] = percpu_alloc("c", "pcpu", 24, 16);
+	off[1] = percpu_alloc("c", "pcpu", 8, 8);
+}
+
+static void test_percpu(void)
+{
+	machine_t *m = harness_machine(4, 2, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	uint64_t off[2];
+
+	harness_run_on(k, 0, percpu_body, off);
+	g_assert_cmpuint(off[0], ==, 0);
+	g_assert_cmpuint(off[1], ==, 24);
+	g_assert_cmpuint(harness_meta("c", "pcpu"), ==, 4 * (24 + 8));
+	for (int cpu = 0; cpu < 4; cpu++) {
+		g_assert_cmpint(mem_home_node(k->mem, per_cpu_addr(off[0], cpu)), ==, m->cpu_node[cpu]);
+		g_assert_cmpuint(per_cpu_addr(off[1], cpu) - per_cpu_addr(off[0], cpu), ==, 24);
+		for (int other = 0; other < cpu; other++)
+			g_assert_cmpuint(mem_line(k->mem, per_cpu_addr(off[0], cpu)), !=,
+			                 mem_line(k->mem, per_cpu_addr(off[0], other)));
+	}
+	harness_free(k, m);
+}
+
 /* ---- irqs, atomics, the page allocator's account ---- */
 
 static void price_body(void *arg)
@@ -503,6 +536,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kernel/on-each-cpu", test_on_each_cpu);
 	g_test_add_func("/kernel/idle-kick", test_idle_kick);
 	g_test_add_func("/kernel/kmeta", test_kmeta);
+	g_test_add_func("/kernel/percpu", test_percpu);
 	g_test_add_func("/kernel/prices", test_prices);
 	g_test_add_func("/kernel/order-helpers", test_order_helpers);
 	return g_test_run();

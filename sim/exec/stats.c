@@ -6,13 +6,13 @@
 #include <string.h>
 #include "stats.h"
 
-static void copy_lat(hist_t to[OP_STAT_N], const hist_t from[OP_STAT_N])
+static void copy_lat(hist_t *to, const hist_t *from)
 {
 	for (int k = 0; k < OP_STAT_N; k++)
 		hist_merge(&to[k], &from[k]);
 }
 
-static void add_cache_lat(run_stats_t *st, const char *name, const hist_t lat[OP_STAT_N])
+static void add_cache_lat(run_stats_t *st, const char *name, const hist_t *lat)
 {
 	named_lat_t n = { g_strdup(name), { { 0 } } };
 

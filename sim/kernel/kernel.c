@@ -119,6 +119,42 @@ saddr_t kmeta_static(const char *owner, const char *category, size_t size, int n
 	return meta_place(owner, category, size, node);
 }
 
+/* ---- per-CPU areas ---- */
+
+/* Address space of each CPU's area (never host memory). */
+#define PERCPU_AREA (1ULL << 20)
+
+/* Reserve every CPU's area on its node. */
+static void percpu_init(kernel_t *k)
+{
+	k->pcpu_base = g_new(saddr_t, k->m->ncpus);
+	for (int cpu = 0; cpu < k->m->ncpus; cpu++)
+		k->pcpu_base[cpu] = mem_meta_reserve(k->mem, k->m->cpu_node[cpu], PERCPU_AREA,
+		                                     (uint64_t)k->m->page_size);
+}
+
+/* Reserve size bytes at one offset of every CPU's area. */
+uint64_t percpu_alloc(const char *owner, const char *category, size_t size, size_t align)
+{
+	kernel_t *k = kern();
+	uint64_t off = (k->pcpu_used + align - 1) & ~(uint64_t)(align - 1);
+
+	if (off + size > PERCPU_AREA)
+		g_error("kernel: per-CPU areas of %llu bytes exhausted", (unsigned long long)PERCPU_AREA);
+	k->pcpu_used = off + size;
+	*meta_slot(owner, category) += size * (uint64_t)k->m->ncpus;
+	k->meta->total += size * (uint64_t)k->m->ncpus;
+	if (k->meta->total > k->meta->peak)
+		k->meta->peak = k->meta->total;
+	return off;
+}
+
+/* CPU cpu's copy of the per-CPU data at offset off. */
+saddr_t per_cpu_addr(uint64_t off, int cpu)
+{
+	return kern()->pcpu_base[cpu] + off;
+}
+
 /* Give back a kmeta_alloc of `size` (address space is not reused). */
 void kmeta_release(const char *owner, const char *category, size_t size)
 {
@@ -377,6 +413,7 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->cpus = g_new0(struct kcpu, cfg->m->ncpus);
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
+	percpu_init(k);
 	sim_ctx()->kernel = k;
 	return k;
 }
@@ -401,6 +438,7 @@ void kernel_free(kernel_t *k)
 	for (int i = 0; i < k->m->ncpus; i++)
 		g_queue_clear(&k->cpus[i].due);
 	g_free(k->cpus);
+	g_free(k->pcpu_base);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);
 	g_free(k->meta);

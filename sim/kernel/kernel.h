@@ -48,6 +48,8 @@ typedef struct kernel {
 	simtime_t housekeeping;                  /* total time in delayed work/IPIs */
 	simtime_t longest_interruption;
 	GArray *work_sources;                    /* kwork_source_t, by first label */
+	saddr_t *pcpu_base;                      /* [ncpus]: each CPU's per-CPU area */
+	uint64_t pcpu_used;                      /* bytes taken in every area */
 } kernel_t;
 
 /* Housekeeping done by one work function, for the jitter report. */
@@ -279,6 +281,17 @@ void kmeta_account_n(const char *owner, const char *category, size_t size, uint6
 void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n);
 saddr_t kmeta_place(size_t size, int node);
 saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node);
+
+/* ---- per-CPU data ----
+ *
+ * Every CPU has a per-CPU area on its own node (as the kernel's
+ * DEFINE_PER_CPU and alloc_percpu give each CPU its own copy, in memory
+ * no other CPU's copy shares a line with).  percpu_alloc reserves `size`
+ * bytes aligned to `align` at the same offset of every area, accounts
+ * size per CPU as metadata of (owner, category), and returns the offset;
+ * per_cpu_addr gives one CPU's copy. */
+uint64_t percpu_alloc(const char *owner, const char *category, size_t size, size_t align);
+saddr_t per_cpu_addr(uint64_t off, int cpu);
 void kmeta_release(const char *owner, const char *category, size_t size);
 uint64_t kmeta_rounded(size_t size);
 
