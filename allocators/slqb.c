@@ -769,13 +769,15 @@ static saddr_t remote_slab_alloc_node(kmem_cache_t *s, gfp_t gfp, int node)
 	return object;
 }
 
-/* __remote_slab_alloc: `node`, then (without __GFP_THISNODE) the others. */
+/* __remote_slab_alloc: `node`, then (without __GFP_THISNODE) the others
+ * in the order of its zonelist. */
 static saddr_t remote_slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	saddr_t object = remote_slab_alloc_node(s, gfp, node);
+	const int *zl = node_zonelist(node);
 
 	for (int i = 1; !object && !(gfp & __GFP_THISNODE) && i < s->sq->nnodes; i++)
-		object = remote_slab_alloc_node(s, gfp, (node + i) % s->sq->nnodes);
+		object = remote_slab_alloc_node(s, gfp, zl[i]);
 	return object;
 }
 

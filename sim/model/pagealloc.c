@@ -37,8 +37,8 @@
  * mobility; RECLAIMABLE and MOVABLE requests steal from them.  No
  * MIGRATE_RESERVE, no MIGRATE_ISOLATE.
  *
- * Node choice: a per-node zonelist (the node itself, then the others by
- * SLIT distance, ties by id; build_zonelist), which pa_zonelist lends to
+ * Node choice: a per-node zonelist (the node itself, then the others as
+ * 2.6.29's find_next_best_node ranks them; build_zonelists), which pa_zonelist lends to
  * the slab allocators' node fallbacks.  The memory limit and injected failures are
  * checked once per call, before any zone is tried.
  */
@@ -116,25 +116,70 @@ static void zone_batch(zone_t *z, const machine_t *m)
 	z->batch = b > 1 ? (int)b : 1;
 }
 
-/* The zonelist of z's node, the one fallback order of the run (the page
- * allocator's, and through pa_zonelist the slab allocators'): the node
- * itself, then every other node by SLIT distance, ties by lower id -- a
- * counting sort over the 256 possible distances.  Changing the order is
- * changing this function. */
-static void build_zonelist(zone_t *z, const machine_t *m)
-{
-	int start[257] = { 0 };
+/* Node order of one zonelist, as 2.6.29's find_next_best_node ranks the
+ * nodes: the local node first, then by SLIT distance, a node below the
+ * local one one step further ("prefer the next node"), a node with CPUs
+ * one step further than a headless one, then the least loaded, then the
+ * lowest id.  The load is build_zonelists' round-robin penalty: the first
+ * node of each new distance group gets a load that falls as the list
+ * grows, and loads carry over from one node's zonelist to the next, so
+ * equally distant fallbacks are spread over the nodes instead of every
+ * node trying node 0 first. */
+typedef struct rank_ctx {
+	const machine_t *m;
+	int local;
+	const int *load;
+	const bool *has_cpus;
+} rank_ctx_t;
 
-	z->zonelist = g_new(int, m->nnodes);
-	z->zonelist[0] = z->node;
-	for (int b = 0; b < m->nnodes; b++)
-		if (b != z->node)
-			start[machine_node_distance(m, z->node, b) + 1]++;
-	for (int d = 1; d <= 256; d++)
-		start[d] += start[d - 1];
-	for (int b = 0; b < m->nnodes; b++)
-		if (b != z->node)
-			z->zonelist[1 + start[machine_node_distance(m, z->node, b)]++] = b;
+static int rank_key(const rank_ctx_t *r, int n)
+{
+	return machine_node_distance(r->m, r->local, n) + (n < r->local) + r->has_cpus[n];
+}
+
+static gint rank_cmp(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const rank_ctx_t *r = data;
+	int x = *(const int *)a, y = *(const int *)b;
+	int kx = rank_key(r, x), ky = rank_key(r, y);
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	if (r->load[x] != r->load[y])
+		return r->load[x] < r->load[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Every zone's zonelist, in node order: the one fallback order of the run
+ * (the page allocator's, and through pa_zonelist the slab allocators'). */
+static void build_zonelists(pa_t *pa)
+{
+	const machine_t *m = pa->m;
+	int *load = g_new0(int, m->nnodes);
+	bool *has_cpus = g_new0(bool, m->nnodes);
+
+	for (int c = 0; c < m->ncpus; c++)
+		has_cpus[m->cpu_node[c]] = true;
+	for (int local = 0; local < m->nnodes; local++) {
+		rank_ctx_t r = { m, local, load, has_cpus };
+		int *zl = pa->zones[local].zonelist = g_new(int, m->nnodes);
+		int n = 0, left = m->nnodes, prev = local;
+
+		zl[n++] = local;
+		for (int b = 0; b < m->nnodes; b++)
+			if (b != local)
+				zl[n++] = b;
+		/* Loads change only for nodes already placed, so one sort by the
+		 * loads as they stand is find_next_best_node's repeated pick. */
+		g_qsort_with_data(zl + 1, m->nnodes - 1, sizeof(int), rank_cmp, &r);
+		for (int i = 0; i < m->nnodes; i++, left--) {
+			if (machine_node_distance(m, local, zl[i]) != machine_node_distance(m, local, prev))
+				load[zl[i]] = left;
+			prev = zl[i];
+		}
+	}
+	g_free(load);
+	g_free(has_cpus);
 }
 
 static void plist_init(plist_t *pl, saddr_t addr)
@@ -179,7 +224,6 @@ static void zone_init(pa_t *pa, zone_t *z, int node)
 	z->nblocks = (z->present + (1ULL << pa->pb_order) - 1) >> pa->pb_order;
 	z->block_mt = g_new0(uint8_t, z->nblocks);      /* MIGRATE_UNMOVABLE */
 	zone_batch(z, pa->m);
-	build_zonelist(z, pa->m);
 	zone_fill(pa, z);
 }
 
@@ -210,6 +254,7 @@ pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
 	pa->pb_order = pageblock_order_for(m->page_shift);
 	for (int n = 0; n < m->nnodes; n++)
 		zone_init(pa, &pa->zones[n], n);
+	build_zonelists(pa);
 	return pa;
 }
 
