@@ -396,6 +396,61 @@ static void test_zonelist_fattree(void)
 	harness_free(k, m);
 }
 
+/* struct page: 56-byte entries, each node's mem_map page-aligned on that
+ * node.  With 64-byte lines, pages 1 and 2 (bytes 56-111 and 112-167)
+ * share the line 64-127; page 0 (0-55) and page 8 (448-503) start one.
+ * 4 MiB nodes of 4 KiB pages: 1024 entries, 57344 bytes, a mem_map of 14
+ * pages. */
+static void test_memmap(void)
+{
+	machine_t *m = harness_machine(2, 2, 4);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	memory_t *mem = k->mem;
+	saddr_t base = mem_page_struct_addr(mem, 0);
+
+	g_assert_cmpuint(mem_page_struct_addr(mem, 1) - base, ==, 56);
+	g_assert_cmpuint(mem_line(mem, mem_page_struct_addr(mem, 1) + 55), ==,
+	                 mem_line(mem, mem_page_struct_addr(mem, 2)));
+	g_assert_cmpuint((mem_page_struct_addr(mem, 8) - base) % 64, ==, 0);
+	g_assert_cmpuint(mem_page_struct_addr(mem, 1024) - base, ==, 14 * 4096);
+	g_assert_cmpint(mem_home_node(mem, mem_page_struct_addr(mem, 1023)), ==, 0);
+	g_assert_cmpint(mem_home_node(mem, mem_page_struct_addr(mem, 1024)), ==, 1);
+	harness_free(k, m);
+}
+
+/* virt_to_head_page on an address in a tail page reads the tail's struct
+ * page too: the lines its 56 bytes span, which prep_compound_page just
+ * wrote, so one hit (1 ns) per line. */
+static void head_lookup(void *arg)
+{
+	simtime_t *dt = arg, t0;
+	page_t *p = alloc_pages_node(0, __GFP_COMP, 1);
+	saddr_t tail = page_address(p) + 4096;
+	saddr_t entry = mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p) + 1);
+
+	dt[2] = mem_line(kern()->mem, entry + MEM_PAGE_STRUCT - 1) - mem_line(kern()->mem, entry) + 1;
+
+	t0 = know();
+	g_assert_true(virt_to_head_page(page_address(p)) == p);
+	dt[0] = know() - t0;
+	t0 = know();
+	g_assert_true(virt_to_head_page(tail) == p);
+	dt[1] = know() - t0;
+	__free_pages(p, 1);
+}
+
+static void test_head_lookup(void)
+{
+	machine_t *m = harness_machine(1, 1, 4);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	simtime_t dt[3];
+
+	harness_run_on(k, 0, head_lookup, dt);
+	g_assert_cmpuint(dt[0], ==, 0);              /* a head: nothing read here */
+	g_assert_cmpuint(dt[1], ==, dt[2] * PS_PER_NS);   /* a tail: its struct page */
+	harness_free(k, m);
+}
+
 static void test_limit(void)
 {
 	machine_t *m = harness_machine(1, 1, 4);
@@ -551,6 +606,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/pagealloc/fallback", test_fallback);
 	g_test_add_func("/pagealloc/zonelist-order", test_zonelist_order);
 	g_test_add_func("/pagealloc/zonelist-ring", test_zonelist_ring);
+	g_test_add_func("/pagealloc/memmap", test_memmap);
+	g_test_add_func("/pagealloc/head-lookup", test_head_lookup);
 	g_test_add_func("/pagealloc/zonelist-fattree", test_zonelist_fattree);
 	g_test_add_func("/pagealloc/limit", test_limit);
 	g_test_add_func("/pagealloc/fail-injection", test_fail_injection);

@@ -255,6 +255,20 @@ static inline void __free_pages(page_t *page, unsigned order)
 }
 
 static inline page_t *virt_to_page(saddr_t a) { return pa_virt_to_page(kern()->pa, a); }
+
+/* virt_to_head_page, priced: an address in a tail page of a compound page
+ * reads the tail's struct page (PageTail, first_page) before the head's.
+ * Returns the head page (the caller reads it), or NULL outside RAM. */
+static inline page_t *virt_to_head_page(saddr_t a)
+{
+	page_t *p = pa_virt_to_pfn_page(kern()->pa, a);
+
+	if (p && (p->flags & PG_tail)) {
+		pa_touch_page(kern()->pa, p, false);
+		p = p->first_page;
+	}
+	return p;
+}
 static inline saddr_t page_address(const page_t *p) { return pa_page_address(kern()->pa, p); }
 static inline int page_to_nid(const page_t *p) { return pa_page_nid(kern()->pa, p); }
 static inline bool kaddr_valid(saddr_t a) { return mem_is_ram(kern()->mem, a); }

@@ -704,8 +704,9 @@ static bool zone_has(const pa_t *pa, const zone_t *z, unsigned order)
 	return false;
 }
 
-/* prep_new_page: a clean page with one reference, compound if asked. */
-static void prep_new_page(page_t *page, unsigned order, gfp_t gfp)
+/* prep_new_page: a clean page with one reference, compound if asked
+ * (prep_compound_page writes every tail's struct page). */
+static void prep_new_page(pa_t *pa, page_t *page, unsigned order, gfp_t gfp)
 {
 	bool comp = order > 0 && (gfp & __GFP_COMP);
 
@@ -719,6 +720,7 @@ static void prep_new_page(page_t *page, unsigned order, gfp_t gfp)
 	for (uint64_t i = 1; comp && i < 1ULL << order; i++) {
 		page[i].flags |= PG_tail;
 		page[i].first_page = page;
+		pa_touch_page(pa, &page[i], true);
 	}
 }
 
@@ -779,7 +781,7 @@ page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp)
 		pa->committed -= n;
 		return alloc_failed(pa);
 	}
-	prep_new_page(page, order, gfp);
+	prep_new_page(pa, page, order, gfp);
 	pa->stats.allocs_by_order[order]++;
 	pa->stats.pages_in_use += n;
 	pa->zones[pa_page_nid(pa, page)].in_use += n;
@@ -806,8 +808,9 @@ void pa_release(pa_t *pa, page_t *page, unsigned order)
 	z->in_use -= 1ULL << order;
 	pa->committed -= 1ULL << order;
 	for (uint64_t i = 1; (page->flags & PG_head) && i < 1ULL << order; i++) {
-		page[i].flags &= ~PG_tail;
+		page[i].flags &= ~PG_tail;          /* destroy_compound_page */
 		page[i].first_page = NULL;
+		pa_touch_page(pa, &page[i], true);
 	}
 	page->flags &= ~PG_head;
 	page->order = 0;
@@ -841,12 +844,15 @@ saddr_t pa_page_address(pa_t *pa, const page_t *page)
 /* The page holding addr (its head if compound); NULL if addr is not RAM. */
 page_t *pa_virt_to_page(pa_t *pa, saddr_t addr)
 {
-	page_t *page;
+	page_t *page = pa_virt_to_pfn_page(pa, addr);
 
-	if (!mem_is_ram(pa->mem, addr))
-		return NULL;
-	page = &pa->pages[mem_pfn(pa->mem, addr)];
-	return (page->flags & PG_tail) ? page->first_page : page;
+	return page && (page->flags & PG_tail) ? page->first_page : page;
+}
+
+/* The struct page of addr's own page frame, a tail page included. */
+page_t *pa_virt_to_pfn_page(pa_t *pa, saddr_t addr)
+{
+	return mem_is_ram(pa->mem, addr) ? &pa->pages[mem_pfn(pa->mem, addr)] : NULL;
 }
 
 /* The node a page belongs to. */

@@ -129,6 +129,7 @@ page_t *pa_pfn_to_page(pa_t *pa, uint64_t pfn);
 uint64_t pa_page_to_pfn(pa_t *pa, const page_t *page);
 saddr_t pa_page_address(pa_t *pa, const page_t *page);
 page_t *pa_virt_to_page(pa_t *pa, saddr_t addr);   /* the head for compound pages */
+page_t *pa_virt_to_pfn_page(pa_t *pa, saddr_t addr);  /* the page itself, tails too */
 int pa_page_nid(pa_t *pa, const page_t *page);
 /* Price touching the struct page of `page`. */
 void pa_touch_page(pa_t *pa, const page_t *page, bool write);
