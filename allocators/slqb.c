@@ -927,8 +927,8 @@ static void alloc_lists(slqb_t *sq, kmem_cache_t *s, bool boot)
 	s->cpu_slab = g_new0(struct kmem_cache_cpu, sq->ncpus);
 	s->node = g_new0(struct kmem_cache_node, sq->nnodes);
 	if (!boot) {
-		kmeta_account_n(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, (uint64_t)sq->ncpus);
-		kmeta_account_n(s->name, "kmem_cache_node", KMEM_NODE_SIZE, (uint64_t)sq->nnodes);
+		kmeta_account_n(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, (uint64_t)sq->ncpus, KMETA_SPREAD);
+		kmeta_account_n(s->name, "kmem_cache_node", KMEM_NODE_SIZE, (uint64_t)sq->nnodes, KMETA_SPREAD);
 	}
 	uint64_t off = boot ? percpu_alloc(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE,
 	                                   (size_t)cache_line_size()) : 0;

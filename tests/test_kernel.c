@@ -397,15 +397,24 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(kmeta_total(), ==, 100 + 32);
 	kmeta_static("c", "static", 100, 0);
 	g_assert_cmpuint(kmeta_total(), ==, 100 + 32 + 100);
-	kmeta_account_n("c", "percpu", 24, 4);          /* 4 * 32 */
-	kmeta_account_n("c2", "y", 1000, 1);            /* 1024 */
+	kmeta_account_n("c", "percpu", 24, 4, KMETA_SPREAD);   /* 4 * 32, 2 per node */
+	kmeta_account_n("c2", "y", 1000, 1, 1);               /* 1024 on node 1 */
 	kmeta_static("b", "x", 8, 0);
 	g_assert_cmpuint(kmeta_total(), ==, 232 + 128 + 1024 + 8);
+	/* Node 0: 32 + 100 + 64 + 8; node 1: 100 + 64 + 1024. */
+	g_assert_cmpuint(kmeta_node_bytes(0), ==, 204);
+	g_assert_cmpuint(kmeta_node_bytes(1), ==, 1188);
 	g_assert_cmpuint(hook_calls, ==, 3);
-	kmeta_release("c", "cat", 24);
-	kmeta_release_n("c", "percpu", 24, 4);
-	kmeta_release_n("c2", "y", 1000, 1);
+	kmeta_release("c", "cat", 24, b);
+	kmeta_release_n("c", "percpu", 24, 4, KMETA_SPREAD);
+	kmeta_release_n("c2", "y", 1000, 1, 1);
 	g_assert_cmpuint(kmeta_total(), ==, 100 + 100 + 8);
+	g_assert_cmpuint(kmeta_node_bytes(0), ==, 108);
+	g_assert_cmpuint(kmeta_node_bytes(1), ==, 100);
+	/* Each node's metadata set one 4 KiB page of its zone aside, kept. */
+	g_assert_cmpuint(pa_meta_pages(kern()->pa, 0), ==, 1);
+	g_assert_cmpuint(pa_meta_pages(kern()->pa, 1), ==, 1);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, 0);
 	g_assert_cmpuint(kmeta_peak(), ==, 232 + 128 + 1024 + 8);
 	g_assert_cmpuint(harness_meta("c", "cat"), ==, 100);
 	/* Sorted by owner, then category ("c" before "c2"). */

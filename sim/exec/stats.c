@@ -227,6 +227,11 @@ run_stats_t *run_stats(run_t *r)
 	st->final = r->final;
 	st->node_peak_pages = g_memdup2(r->node_peak, sizeof(uint64_t) * (gsize)nn);
 	st->node_final_pages = g_memdup2(r->node_final, sizeof(uint64_t) * (gsize)nn);
+	st->node_meta_bytes = g_new(uint64_t, nn);
+	for (int n = 0; n < nn; n++)
+		st->node_meta_bytes[n] = kmeta_node_bytes(n);
+	st->node_ram = r->k->m->mem_per_node;
+	st->meta_unbacked = kmeta_unbacked();
 	take_caches(st, r);
 	kmeta_foreach(meta_visit, st->meta);
 	take_locks(st, r);
@@ -304,6 +309,7 @@ void run_stats_free(run_stats_t *st)
 	g_array_free(st->pool_levels, TRUE);
 	g_free(st->node_peak_pages);
 	g_free(st->node_final_pages);
+	g_free(st->node_meta_bytes);
 	g_free(st->allocator);
 	g_free(st);
 }

@@ -285,16 +285,30 @@ static inline void kpage_touch(const page_t *p, bool write)
  * ("kmem_cache", "kmem_cache_node", "array_cache_percpu", ...).  kmeta_alloc
  * rounds `size` up as the modelled kernel's kmalloc would (the allocator's
  * kmalloc_size hook, so SLAB and SLUB round differently); kmeta_static
- * accounts exactly (static per-CPU areas).  Both return a simulated
- * address on `node` used to price later touches. */
+ * accounts exactly (static data).  Both return a simulated address on
+ * `node` used to price later touches.  Metadata takes memory from the
+ * node it is homed on: its bytes are backed by pages of that node's zone
+ * (kernel.c, "metadata in simulated RAM"), so it competes with slabs. */
 saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int node);
+saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node);
+/* Give back a kmeta_alloc of `size` at addr (address space is not reused,
+ * nor are the pages backing it). */
+void kmeta_release(const char *owner, const char *category, size_t size, saddr_t addr);
+
 /* Account n kmalloc_node(size) at once, without placing them (for
  * structures materialised lazily, e.g. SLAB's alien caches on 1,024
- * nodes); kmeta_place() gives one its address when it is first used. */
-void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n);
-void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n);
+ * nodes); kmeta_place() gives one its address when it is first used.
+ * `node` homes them: a node, KMETA_SPREAD (evenly over the nodes: one per
+ * CPU or per node), or KMETA_IN_SLAB (they live in slab pages already:
+ * accounted, not backed again). */
+enum { KMETA_SPREAD = -1, KMETA_IN_SLAB = -2 };
+void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n, int node);
+void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n, int node);
 saddr_t kmeta_place(size_t size, int node);
-saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node);
+uint64_t kmeta_rounded(size_t size);
+/* Metadata bytes homed on node now; bytes no node had memory for. */
+uint64_t kmeta_node_bytes(int node);
+uint64_t kmeta_unbacked(void);
 
 /* ---- per-CPU data ----
  *
@@ -306,8 +320,6 @@ saddr_t kmeta_static(const char *owner, const char *category, size_t size, int n
  * per_cpu_addr gives one CPU's copy. */
 uint64_t percpu_alloc(const char *owner, const char *category, size_t size, size_t align);
 saddr_t per_cpu_addr(uint64_t off, int cpu);
-void kmeta_release(const char *owner, const char *category, size_t size);
-uint64_t kmeta_rounded(size_t size);
 
 /* ---- work ----
  *

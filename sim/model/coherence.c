@@ -15,7 +15,7 @@
 #define MID_SHIFT  12                   /* 4096 leaves per mid */
 #define LEAF_LINES (1u << LEAF_SHIFT)
 #define MID_LEAVES (1u << MID_SHIFT)
-#define CHUNK_SETS 64                   /* sets allocated together */
+#define CHUNK_SETS 16                   /* sets allocated together */
 
 const char *const coh_kind_names[COH_KINDS] = { "object", "page", "metadata", "lock" };
 

@@ -73,6 +73,7 @@ typedef struct zone {
 	free_area_t area[PA_MAX_ORDER];
 	uint64_t pcp_pages;          /* this zone's pages on any pcp list */
 	uint64_t in_use;             /* pages handed out from this zone */
+	uint64_t meta;               /* pages set aside for kernel metadata */
 	int batch, high;
 	int *zonelist;               /* [nnodes]: fallback order */
 	uint8_t *block_mt;           /* [nblocks]: pageblock migratetype */
@@ -693,6 +694,8 @@ static bool injected_failure(pa_t *pa)
 /* Whether z could serve `order` for this CPU, judged without pricing. */
 static bool zone_has(const pa_t *pa, const zone_t *z, unsigned order)
 {
+	if (z->in_use + z->meta + (1ULL << order) > z->present)
+		return false;                   /* the rest is the kernel's metadata */
 	if (order == 0) {
 		const pcp_t *p = pcp_peek(pa, engine_current()->id, z->node);
 		if (p && p->count)
@@ -882,10 +885,30 @@ uint64_t pa_free_pages(const pa_t *pa, int node)
 
 	for (int o = 0; o < PA_MAX_ORDER; o++)
 		n += z->area[o].nr_free << o;
-	return n;
+	return n - z->meta;
+}
+
+/* Set up to `pages` of node's zone aside for kernel metadata: capacity the
+ * allocator no longer hands out (the pages stay on the free lists, their
+ * placement not modelled; the memory limit, which bounds the pages handed
+ * out, does not count them).  Returns the pages set aside. */
+uint64_t pa_reserve_meta(pa_t *pa, int node, uint64_t pages)
+{
+	zone_t *z = &pa->zones[node];
+	uint64_t room = z->present - MIN(z->present, z->in_use + z->meta);
+
+	pages = MIN(pages, room);
+	z->meta += pages;
+	pa->stats.meta_pages += pages;
+	return pages;
 }
 
 /* Pages handed out from `node` and not yet freed. */
+uint64_t pa_meta_pages(const pa_t *pa, int node)
+{
+	return pa->zones[node].meta;
+}
+
 uint64_t pa_pages_in_use(const pa_t *pa, int node)
 {
 	return pa->zones[node].in_use;

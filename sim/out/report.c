@@ -129,13 +129,26 @@ static JsonArray *node_bytes_array(const run_stats_t *st, const uint64_t *pages)
 	return a;
 }
 
-/* memory.slab_bytes_by_node: {"peak": [bytes per node], "final": [...]}. */
+/* memory.slab_bytes_by_node: {"peak": [bytes per node], "final": [...]};
+ * memory.metadata_by_node: the metadata each node's RAM holds at the end,
+ * its largest share of a node's RAM, and bytes no node had room for. */
 static void add_node_footprint(JsonObject *mem, const run_stats_t *st)
 {
 	JsonObject *o = obj_add_obj(mem, "slab_bytes_by_node");
+	JsonObject *m = obj_add_obj(mem, "metadata_by_node");
+	JsonArray *bytes = json_array_new();
+	uint64_t most = 0;
 
 	json_object_set_array_member(o, "peak", node_bytes_array(st, st->node_peak_pages));
 	json_object_set_array_member(o, "final", node_bytes_array(st, st->node_final_pages));
+	for (int n = 0; n < st->nnodes; n++) {
+		json_array_add_int_element(bytes, (gint64)st->node_meta_bytes[n]);
+		most = MAX(most, st->node_meta_bytes[n]);
+	}
+	json_object_set_array_member(m, "final", bytes);
+	json_object_set_double_member(m, "max_fraction_of_node_ram",
+	                              st->node_ram ? (double)most / (double)st->node_ram : 0);
+	json_object_set_int_member(m, "unbacked_bytes", (gint64)st->meta_unbacked);
 }
 
 /* footprint-nodes-ALLOC.csv: slab bytes per node at every sample (wide:
@@ -765,7 +778,9 @@ static void text_totals(GString *s, JsonObject *a)
 	append_size(s, meta);
 	g_string_append_printf(s, " at peak over %u caches (", ncaches);
 	append_size(s, ncaches ? meta / ncaches : 0);
-	g_string_append(s, " per cache)\n");
+	g_string_append_printf(s, " per cache); at the end up to %.1f%% of a node's RAM\n",
+	                       100 * dget(oget(oget(a, "memory"), "metadata_by_node"),
+	                                  "max_fraction_of_node_ram"));
 	if (!kinds)
 		return;
 	g_string_append(s, "queue capacity (every queue full):");
