@@ -1373,6 +1373,10 @@ static void alloc_kmemlist(slab_sys_t *sl, kmem_cache_t *s)
 		spin_init(&l3->list_lock);
 		l3->addr = kmeta_place(L3_SIZE, node);
 		l3->free_limit = (unsigned)((1 + sl->cpus_on_node[node]) * s->batchcount + s->l.num);
+		/* The colour the node starts at: 0 on a real boot, here a seeded
+		 * one when the machine has layout noise (docs/model.md, Noise). */
+		l3->colour_next = s->l.colour ?
+			(unsigned)(kernel_layout(g_str_hash(s->name) ^ ((uint64_t)node << 32)) % s->l.colour) : 0;
 		l3->next_reap = kjiffies() + (uint64_t)REAPTIMEOUT_LIST3 * HZ +
 		                s->addr % ((uint64_t)REAPTIMEOUT_LIST3 * HZ);
 		if (s->shared) {

@@ -933,9 +933,15 @@ static void alloc_lists(slqb_t *sq, kmem_cache_t *s, bool boot)
 	uint64_t off = boot ? percpu_alloc(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE,
 	                                   (size_t)cache_line_size()) : 0;
 
-	for (int cpu = 0; cpu < sq->ncpus; cpu++)
+	unsigned colours = s->colour_off ? s->colour_range / s->colour_off : 0;
+
+	for (int cpu = 0; cpu < sq->ncpus; cpu++) {
 		init_list(&s->cpu_slab[cpu].list, boot ? per_cpu_addr(off, cpu) :
 		          kmeta_place(KMEM_CPU_SIZE, cpu_to_node(cpu)));
+		/* The first colour: 0 on a real boot, seeded with layout noise. */
+		s->cpu_slab[cpu].colour_next = colours ? s->colour_off * (uint32_t)
+			(kernel_layout(g_str_hash(s->name) ^ ((uint64_t)cpu << 32)) % colours) : 0;
+	}
 	for (int node = 0; node < sq->nnodes; node++) {
 		init_list(&s->node[node].list, boot ?
 		          kmeta_static(s->name, "kmem_cache_node", KMEM_NODE_SIZE, node) :

@@ -29,6 +29,7 @@ static char **opt_sets;
 static char *opt_out;
 static char *opt_allocators;
 static char *opt_seed;
+static char *opt_seeds;
 static gboolean opt_quiet;
 static gboolean opt_no_plots;
 static char *opt_vary;
@@ -44,6 +45,8 @@ static const GOptionEntry run_options[] = {
 	{ "allocators", 'a', 0, G_OPTION_ARG_STRING, &opt_allocators,
 	  "Allocators to compare, comma-separated", "A,B" },
 	{ "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed, "Random seed", "N" },
+	{ "seeds", 0, 0, G_OPTION_ARG_STRING, &opt_seeds,
+	  "Run each allocator with seeds SEED..SEED+N-1 and report the spread", "N" },
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Do not print the report", NULL },
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not render plots", NULL },
 	{ NULL },
@@ -109,6 +112,8 @@ static char **all_sets(void)
 		g_ptr_array_add(a, g_strconcat("scenario.allocators=", opt_allocators, NULL));
 	if (opt_seed)
 		g_ptr_array_add(a, g_strconcat("scenario.seed=", opt_seed, NULL));
+	if (opt_seeds)
+		g_ptr_array_add(a, g_strconcat("scenario.seeds=", opt_seeds, NULL));
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }
@@ -180,34 +185,60 @@ static void show_progress(const run_t *r, simtime_t now, void *ctx)
 	           secs > 0 ? (double)ops / secs / 1e6 : 0.0, eta);
 }
 
-/* Run every allocator of the scenario into one report. */
-static int run_all(scenario_t *sc, report_t *rep)
+/* One run of allocator `name` with the scenario's current seed; its
+ * figures, or NULL after reporting the error (*status). */
+static run_stats_t *run_one(scenario_t *sc, const char *name, int *status)
 {
 	bool tty = isatty(STDERR_FILENO);
+	GError *err = NULL;
+	progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
+	run_t *r = lh_run_new(sc, name, &err);
+	run_stats_t *st;
 
-	for (int i = 0; sc->allocators[i]; i++) {
-		GError *err = NULL;
-		progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
-		run_t *r = lh_run_new(sc, sc->allocators[i], &err);
-		if (!r)
-			return fail_coded(err);
-		if (tty) {
-			r->progress = show_progress;
-			r->progress_ctx = &prog;
-		}
-		bool ok = run_execute(r, &err);
-		if (tty && prog.last != prog.started)
-			g_printerr("\r\033[K");
-		if (!ok) {
-			run_free(r);
-			return fail(err, 2);
-		}
-		run_stats_t *st = run_stats(r);
-		run_free(r);
-		report_add(rep, st);
-		run_stats_free(st);
+	if (!r) {
+		*status = fail_coded(err);
+		return NULL;
 	}
-	return 0;
+	if (tty) {
+		r->progress = show_progress;
+		r->progress_ctx = &prog;
+	}
+	bool ok = run_execute(r, &err);
+	if (tty && prog.last != prog.started)
+		g_printerr("\r\033[K");
+	if (!ok) {
+		run_free(r);
+		*status = fail(err, 2);
+		return NULL;
+	}
+	st = run_stats(r);
+	run_free(r);
+	return st;
+}
+
+/* Run every allocator of the scenario into one report, each over the
+ * scenario's seeds: the first seed's figures in full, every seed's
+ * comparison figures and their spread beside them. */
+static int run_all(scenario_t *sc, report_t *rep)
+{
+	uint64_t base = sc->seed;
+	int status = 0;
+
+	for (int i = 0; sc->allocators[i] && !status; i++) {
+		for (int k = 0; k < sc->seeds && !status; k++) {
+			sc->seed = base + (uint64_t)k;
+			run_stats_t *st = run_one(sc, sc->allocators[i], &status);
+			if (!st)
+				break;
+			if (k == 0)
+				report_add(rep, st);
+			if (sc->seeds > 1)
+				report_add_seed(rep, st, sc->seed);
+			run_stats_free(st);
+		}
+	}
+	sc->seed = base;
+	return status;
 }
 
 /* Plots of a run's results, when gnuplot is installed. */

@@ -26,6 +26,7 @@ typedef struct scenario {
 	char *machine_name;
 	char **allocators;        /* NULL-terminated */
 	uint64_t seed;
+	int seeds;                /* runs of each allocator, seeds seed.. seed+seeds-1 */
 	simtime_t duration;       /* simulated time limit */
 	simtime_t sample;         /* sampling period */
 	uint64_t mem_limit_mib;   /* page allocator limit, 0 = all memory */

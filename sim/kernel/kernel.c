@@ -199,13 +199,36 @@ uint64_t kmeta_unbacked(void)
 /* Address space of each CPU's area (never host memory). */
 #define PERCPU_AREA (1ULL << 20)
 
-/* Reserve every CPU's area on its node. */
+/* splitmix64's finaliser. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t layout_of(const kernel_t *k, uint64_t salt)
+{
+	return k->m->layout_noise ? mix64(k->seed ^ mix64(salt + 0x9e3779b97f4a7c15ULL)) : 0;
+}
+
+uint64_t kernel_layout(uint64_t salt)
+{
+	return layout_of(kern(), salt);
+}
+
+/* Reserve every CPU's area on its node; with layout noise each starts at
+ * a seeded line of its first page, as per-CPU areas land differently from
+ * boot to boot. */
 static void percpu_init(kernel_t *k)
 {
+	uint64_t lines = (uint64_t)k->m->page_size / (uint64_t)k->m->cache_line;
+
 	k->pcpu_base = g_new(saddr_t, k->m->ncpus);
 	for (int cpu = 0; cpu < k->m->ncpus; cpu++)
-		k->pcpu_base[cpu] = mem_meta_reserve(k->mem, k->m->cpu_node[cpu], PERCPU_AREA,
-		                                     (uint64_t)k->m->page_size);
+		k->pcpu_base[cpu] = mem_meta_reserve(k->mem, k->m->cpu_node[cpu], PERCPU_AREA + (uint64_t)k->m->page_size,
+		                                     (uint64_t)k->m->page_size) +
+		                    layout_of(k, (uint64_t)cpu) % lines * (uint64_t)k->m->cache_line;
 }
 
 /* Reserve size bytes at one offset of every CPU's area. */

@@ -310,6 +310,11 @@ uint64_t kmeta_rounded(size_t size);
 uint64_t kmeta_node_bytes(int node);
 uint64_t kmeta_unbacked(void);
 
+/* A number that places something physically (a colour, an offset) the way
+ * one boot differs from another: a function of the run's seed and `salt`,
+ * 0 when the machine has no layout noise. */
+uint64_t kernel_layout(uint64_t salt);
+
 /* ---- per-CPU data ----
  *
  * Every CPU has a per-CPU area on its own node (as the kernel's

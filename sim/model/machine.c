@@ -31,6 +31,7 @@ const char *const machine_keys[] = {
 	"name", "description", "cpus", "nodes", "sockets", "nr_cpus",
 	"max_numnodes", "page_size", "cache_line", "mem_per_node_mib",
 	"cache_kib", "cache_ways", "llc_kib", "llc_ways", "llc_inclusive", "llc_scope",
+	"layout_noise",
 	"distance", "remote_distance", "topology",
 	"router_ports", "hit_ns", "llc_ns", "xfer_socket_ns", "xfer_remote_ns",
 	"xfer_per_distance_ns", "mem_local_ns", "mem_per_distance_ns",
@@ -314,6 +315,7 @@ static bool load_llc(loader_t *ld)
 
 	if (ok && strcmp(scope, "socket") && strcmp(scope, "node"))
 		ok = fail(ld, "llc_scope", "expected 'socket' or 'node', got '%s'", scope);
+	ok = ok && get_bool(ld, "layout_noise", true, &m->layout_noise);
 	if (ok) {
 		m->llc_per_node = strcmp(scope, "node") == 0;
 		m->llc_lines = (int)((int64_t)kib * 1024 / m->cache_line);

@@ -34,6 +34,7 @@ typedef struct machine {
 	int llc_ways;           /* its associativity */
 	bool llc_inclusive;     /* it holds every line of the private caches it serves */
 	bool llc_per_node;      /* one per node (die), else one per socket */
+	bool layout_noise;      /* physical placement varies with the seed */
 
 	int *cpu_node;          /* [ncpus] */
 	int *cpu_socket;        /* [ncpus] */

@@ -87,6 +87,7 @@ struct pa {
 	lock_class_t *zone_lock;
 	pa_config_t cfg;
 	uint64_t rng;                /* splitmix64 state, failure injection */
+	uint64_t layout_rng;         /* splitmix64 state, the layout at boot */
 	uint64_t committed;          /* pages in use plus requests in flight */
 	page_t *pages;               /* [total_pages] */
 	zone_t *zones;               /* [nnodes] */
@@ -189,23 +190,54 @@ static void plist_init(plist_t *pl, saddr_t addr)
 	pl->addr = addr;
 }
 
-/* Put the zone's memory on the free lists in the largest aligned blocks,
- * lowest pfn first; only head pages are written. */
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Put one free block of the zone on its free list (boot: only the head
+ * page is written, nothing is priced). */
+static void zone_fill_block(pa_t *pa, zone_t *z, uint64_t off, unsigned order)
+{
+	page_t *page = &pa->pages[z->start_pfn + off];
+
+	page->flags = PG_buddy;
+	page->order = (uint8_t)order;
+	page->mt = MIGRATE_UNMOVABLE;
+	klist_add_tail(&page->lru, &z->area[order].list[MIGRATE_UNMOVABLE].head);
+	z->area[order].nr_free++;
+}
+
+/* Put the zone's memory on the free lists in the largest aligned blocks.
+ * Lowest pfn first; with layout noise (the machine's layout_noise) the
+ * largest blocks go on their list in a seeded order instead, so which
+ * physical pages a run gets, and the cache sets and struct page lines
+ * they map to, change from seed to seed as from boot to boot. */
 static void zone_fill(pa_t *pa, zone_t *z)
 {
-	uint64_t off = 0;
+	uint64_t top = 1ULL << (PA_MAX_ORDER - 1), ntop = z->present / top, off = ntop * top;
+	uint64_t *order = g_new(uint64_t, ntop + 1);
 
+	for (uint64_t i = 0; i < ntop; i++)
+		order[i] = i;
+	for (uint64_t i = ntop; pa->m->layout_noise && i > 1; i--) {
+		uint64_t j = splitmix64(&pa->layout_rng) % i, t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	for (uint64_t i = 0; i < ntop; i++)
+		zone_fill_block(pa, z, order[i] * top, PA_MAX_ORDER - 1);
+	g_free(order);
 	while (off < z->present) {
-		unsigned order = PA_MAX_ORDER - 1;
-		while ((off & ((1ULL << order) - 1)) || off + (1ULL << order) > z->present)
-			order--;
-		page_t *page = &pa->pages[z->start_pfn + off];
-		page->flags = PG_buddy;
-		page->order = (uint8_t)order;
-		page->mt = MIGRATE_UNMOVABLE;
-		klist_add_tail(&page->lru, &z->area[order].list[MIGRATE_UNMOVABLE].head);
-		z->area[order].nr_free++;
-		off += 1ULL << order;
+		unsigned o = PA_MAX_ORDER - 1;
+		while ((off & ((1ULL << o) - 1)) || off + (1ULL << o) > z->present)
+			o--;
+		zone_fill_block(pa, z, off, o);
+		off += 1ULL << o;
 	}
 }
 
@@ -249,6 +281,7 @@ pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
 	pa->zone_lock = lock_class(locks, "zone.lock");
 	pa->cfg = *cfg;
 	pa->rng = cfg->seed;
+	pa->layout_rng = cfg->seed ^ 0x6c61796f7574ULL;     /* "layout" */
 	pa->pages = g_new0(page_t, mem->total_pages);
 	pa->zones = g_new0(zone_t, m->nnodes);
 	pa->pcp = g_new0(pcp_t **, m->ncpus);
@@ -676,15 +709,6 @@ static void pcp_free(pa_t *pa, zone_t *z, page_t *page)
 }
 
 /* ---- allocation and free ---- */
-
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static bool injected_failure(pa_t *pa)
 {

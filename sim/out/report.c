@@ -5,6 +5,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 #include "report.h"
+#include "agree.h"
 
 struct report {
 	const scenario_t *sc;
@@ -637,9 +638,10 @@ static void add_csv(report_t *rep, const char *name, const char *allocator, char
 	g_ptr_array_add(rep->csv_names, text);
 }
 
-void report_add(report_t *rep, const run_stats_t *st)
+/* An allocator's object of results.json, from its figures. */
+static JsonObject *allocator_object(const run_stats_t *st)
 {
-	JsonObject *a = obj_add_obj(rep->allocators, st->allocator);
+	JsonObject *a = json_object_new();
 	JsonObject *ops = obj_add_obj(a, "ops");
 	JsonObject *mem = obj_add_obj(a, "memory");
 	JsonObject *by_cache = json_object_new();
@@ -667,6 +669,14 @@ void report_add(report_t *rep, const run_stats_t *st)
 	add_breakdown(a, st);
 	add_workload_metrics(a, st);
 	add_mempools(a, st);
+	return a;
+}
+
+void report_add(report_t *rep, const run_stats_t *st)
+{
+	JsonObject *a = allocator_object(st);
+
+	json_object_set_object_member(rep->allocators, st->allocator, a);
 	add_csv(rep, csv_footprint.name, st->allocator, samples_csv(st));
 	add_csv(rep, csv_latency.name, st->allocator, latency_csv(st));
 	add_csv(rep, csv_jitter.name, st->allocator, jitter_csv(st));
@@ -677,6 +687,43 @@ void report_add(report_t *rep, const run_stats_t *st)
 	shared_csv_rows(rep, st->allocator, a);
 }
 
+/* allocators.A.seeds[]: one seed's headline figures (the metric table). */
+void report_add_seed(report_t *rep, const run_stats_t *st, uint64_t seed)
+{
+	JsonObject *a = json_object_get_object_member(rep->allocators, st->allocator);
+	JsonObject *mine = allocator_object(st), *row = json_object_new();
+
+	if (!json_object_has_member(a, "seeds"))
+		json_object_set_array_member(a, "seeds", json_array_new());
+	json_object_set_int_member(row, "seed", (gint64)seed);
+	for (const metric_t *m = metric_table; m->name; m++)
+		json_object_set_double_member(row, m->name, metric_value(m, mine));
+	json_array_add_object_element(json_object_get_array_member(a, "seeds"), row);
+	json_object_unref(mine);
+}
+
+/* allocators.A.spread: mean and sample sd of each headline figure over
+ * the seeds of A (docs/model.md, Noise). */
+static void add_spread(JsonObject *a)
+{
+	JsonArray *seeds = json_object_get_array_member(a, "seeds");
+	guint n = json_array_get_length(seeds);
+	JsonObject *spread = obj_add_obj(a, "spread");
+	double *x = g_new(double, n);
+
+	for (const metric_t *m = metric_table; m->name; m++) {
+		JsonObject *o = obj_add_obj(spread, m->name);
+		double mean, sd;
+		for (guint i = 0; i < n; i++)
+			x[i] = json_object_get_double_member(json_array_get_object_element(seeds, i), m->name);
+		agree_spread(x, (int)n, &mean, &sd);
+		json_object_set_double_member(o, "mean", mean);
+		json_object_set_double_member(o, "sd", sd);
+		json_object_set_int_member(o, "n", n);
+	}
+	g_free(x);
+}
+
 char *report_json(report_t *rep)
 {
 	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
@@ -685,6 +732,13 @@ char *report_json(report_t *rep)
 
 	/* The workload completes the resolved scenario when it loads. */
 	json_object_set_object_member(rep->root, "scenario", scenario_object(rep->sc));
+	GList *names = json_object_get_members(rep->allocators);
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *a = json_object_get_object_member(rep->allocators, l->data);
+		if (json_object_has_member(a, "seeds") && !json_object_has_member(a, "spread"))
+			add_spread(a);
+	}
+	g_list_free(names);
 	json_node_set_object(node, rep->root);
 	json_generator_set_root(gen, node);
 	json_generator_set_pretty(gen, TRUE);
@@ -978,11 +1032,23 @@ static void text_comparison(GString *s, JsonObject *allocs)
 		double wait, nops = (double)(iget(ops, "alloc") + iget(ops, "free"));
 		const char *lock = top_lock(oget(a, "locks"), &wait);
 
+		JsonObject *spread = json_object_has_member(a, "spread") ? oget(a, "spread") : NULL;
+
 		g_string_append_printf(s, "%-10s", (char *)l->data);
-		for (const metric_t *m = metric_table; m->name; m++)
-			if (m->where & METRIC_COMPARE)
+		for (const metric_t *m = metric_table; m->name; m++) {
+			if (!(m->where & METRIC_COMPARE))
+				continue;
+			if (spread) {
+				JsonObject *o = oget(spread, m->name);
+				char *cell = g_strdup_printf("%.*f±%.*f", m->decimals, dget(o, "mean"),
+				                             m->decimals, dget(o, "sd"));
+				g_string_append_printf(s, " %*s", column_width(m), cell);
+				g_free(cell);
+			} else {
 				g_string_append_printf(s, " %*.*f", column_width(m), m->decimals,
 				                       metric_value(m, a));
+			}
+		}
 		g_string_append_printf(s, "  %s (%.1f)\n", lock, nops > 0 ? wait / nops : 0.0);
 	}
 	g_list_free(names);

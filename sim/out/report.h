@@ -20,6 +20,10 @@ report_t *report_new(const scenario_t *sc);
 void report_free(report_t *rep);
 /* Add the figures of one allocator's finished run. */
 void report_add(report_t *rep, const run_stats_t *st);
+/* Add one seed's headline figures of an allocator already added (its runs
+ * over several seeds, --seeds); results.json gets them as
+ * allocators.A.seeds and their mean and sd as allocators.A.spread. */
+void report_add_seed(report_t *rep, const run_stats_t *st, uint64_t seed);
 /* results.json as text. */
 char *report_json(report_t *rep);
 /* The human report, rendered from the JSON tree. */
