@@ -29,7 +29,10 @@
 #include "hostprobe.h"
 #include "error.h"
 
-#define RUNS 5
+/* Runs of each benchmark and dependent loads per run; `quick` (tests)
+ * takes one short run of each. */
+static int RUNS = 5;
+static size_t STEPS = 4u << 20;
 #define SYS_CPU "/sys/devices/system/cpu"
 #define SYS_NODE "/sys/devices/system/node"
 
@@ -232,8 +235,11 @@ static void read_topology(host_t *h)
 	h->nnodes = MAX(1, (int)nodes->len);
 	for (guint n = 0; n < nodes->len; n++) {
 		char *p = g_strdup_printf(SYS_NODE "/node%d/distance", g_array_index(nodes, int, n));
-		char *row = read_text(p);
-		g_string_append_printf(dist, "%s%s", n ? " " : "", row ? row : "10");
+		char *row = read_text(p), **cols = g_strsplit_set(row ? row : "10", " \t", -1);
+		char *joined = g_strjoinv(",", cols);
+		g_string_append_printf(dist, "%s%s", n ? ";" : "", joined);
+		g_strfreev(cols);
+		g_free(joined);
 		g_free(row);
 		g_free(p);
 		p = g_strdup_printf(SYS_NODE "/node%d/cpulist", g_array_index(nodes, int, n));
@@ -293,12 +299,12 @@ static void pin(int cpu)
 /* ns per dependent load through `bytes` of lines in random order. */
 static double chase(size_t bytes, int line)
 {
-	size_t n = bytes / (size_t)line, steps = 4u << 20, huge = 2u << 20;
+	size_t n = bytes / (size_t)line, steps = STEPS, huge = 2u << 20;
 	size_t span = bytes + huge;
 	char *map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *buf = (char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
 	size_t *order;
-	double runs[RUNS];
+	double runs[5];
 	void **p;
 
 	if (map == MAP_FAILED || n < 2)
@@ -355,10 +361,10 @@ static void *pong(void *arg)
 /* ns for one transfer of a Modified line from CPU b to CPU a. */
 static double ping_pong(int a, int b)
 {
-	double runs[RUNS];
+	double runs[5];
 
 	for (int r = 0; r < RUNS; r++) {
-		pingpong_t pp = { .turn = 0, .cpu = b, .rounds = 200000 };
+		pingpong_t pp = { .turn = 0, .cpu = b, .rounds = (long)STEPS / 20 };
 		pthread_t t;
 
 		pin(a);
@@ -399,14 +405,14 @@ static void *add_loop(void *arg)
 static double atomic_ns(const int *cpus, int n)
 {
 	static _Alignas(128) uint64_t word;
-	double runs[RUNS];
+	double runs[5];
 
 	for (int r = 0; r < RUNS; r++) {
 		adder_t a[2];
 		pthread_t t[2];
 		double sum = 0;
 		for (int i = 0; i < n; i++) {
-			a[i] = (adder_t){ &word, cpus[i], 2000000, 0 };
+			a[i] = (adder_t){ &word, cpus[i], (long)STEPS / 2, 0 };
 			pthread_create(&t[i], NULL, add_loop, &a[i]);
 		}
 		for (int i = 0; i < n; i++) {
@@ -538,7 +544,7 @@ static void write_prices(GString *s, const host_t *h, uint64_t llc_bytes)
 	} else {
 		omitted(s, "llc_ns", "no shared cache level to measure");
 	}
-	dram = chase(MAX(llc_bytes * 8, (uint64_t)256 << 20), line);
+	dram = chase(MAX(llc_bytes * 8, (uint64_t)256 << 20) >> (STEPS < (4u << 20) ? 4 : 0), line);
 	g_printerr("slabsim: machine: DRAM %.2f ns\n", dram);
 	key(s, "Measured: dependent loads through 8x the LLC (at least 256 MiB), huge pages\n"
 	       "asked for with madvise, least of 5 runs: local DRAM.", "mem_local_ns", "%.2f", dram);
@@ -571,7 +577,7 @@ static void write_prices(GString *s, const host_t *h, uint64_t llc_bytes)
 	omitted(s, "hz", "CONFIG_HZ is not visible without the kernel's config; the loader's default applies");
 }
 
-char *hostprobe_profile(GError **err)
+char *hostprobe_profile(bool quick, GError **err)
 {
 	host_t h = { 0 };
 	GArray *online = read_list(SYS_CPU "/online");
@@ -581,6 +587,10 @@ char *hostprobe_profile(GError **err)
 	char *when = g_date_time_format(now, "%Y-%m-%d %H:%M UTC");
 	uint64_t knee = 0;
 
+	if (quick) {
+		RUNS = 1;
+		STEPS = 1u << 16;
+	}
 	if (!online->len) {
 		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_INPUT, "%s/online: cannot read the host's CPUs", SYS_CPU);
 		g_array_free(online, TRUE);
@@ -616,7 +626,7 @@ char *hostprobe_profile(GError **err)
 	                       host, host, when, load ? load : "unknown", host, host, when);
 	g_free(load);
 	write_geometry(s, &h);
-	key(s, "One flat SLIT matrix per node row, read from " SYS_NODE "/node*/distance.",
+	key(s, "The SLIT, one row per node (';' between rows), read from\n" SYS_NODE "/node*/distance; empty for one node.",
 	    "distance", "%s", h.nnodes > 1 ? h.distance : "");
 	write_llc(s, &h, knee);
 	write_prices(s, &h, knee ? knee << 10 : h.llc.bytes);

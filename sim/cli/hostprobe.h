@@ -18,7 +18,8 @@
 #include <glib.h>
 
 /* Probe the host and return the profile's text (g_free it); progress goes
- * to stderr.  False with *err if the host's CPUs cannot be read. */
-char *hostprobe_profile(GError **err);
+ * to stderr.  `quick` measures once and briefly (tests: a valid profile,
+ * rough figures).  NULL with *err if the host's CPUs cannot be read. */
+char *hostprobe_profile(bool quick, GError **err);
 
 #endif

@@ -524,13 +524,15 @@ static int usage(void)
 	return 1;
 }
 
-static gboolean opt_from_host;
+static gboolean opt_from_host, opt_quick;
 
 static const GOptionEntry machine_options[] = {
 	{ "from-host", 0, 0, G_OPTION_ARG_NONE, &opt_from_host,
 	  "Read and measure this host (topology, caches, latencies)", NULL },
 	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
 	  "Write the profile here (default: stdout)", "FILE" },
+	{ "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
+	  "Measure once and briefly (a valid profile with rough figures)", NULL },
 	{ NULL },
 };
 
@@ -545,7 +547,7 @@ static int cmd_machine(int argc, char **argv)
 		return fail(err, 1);
 	if (argc != 2 || !opt_from_host)
 		return usage();
-	if (!(text = hostprobe_profile(&err)))
+	if (!(text = hostprobe_profile(opt_quick, &err)))
 		return fail_coded(err);
 	if (!opt_out)
 		fputs(text, stdout);
