@@ -5,7 +5,8 @@
  * owner, count of valid private copies, last filler), each CPU's finite
  * private cache, and the shared last-level caches (one per socket or per
  * node, when the machine has them), all set-associative with LRU
- * replacement.  A cached copy is valid while its recorded version equals
+ * replacement.  A contiguous touch [a, a+len) is priced in one call, line
+ * by line in address order.  A cached copy is valid while its recorded version equals
  * the line's; a store bumps the version, which invalidates every other
  * copy without enumerating sharers.  Prices come from the machine profile
  * and are charged to the running CPU (engine_current()).  Never touches
@@ -79,5 +80,9 @@ static inline void coh_write(coh_t *c, saddr_t a, uint32_t len)
 }
 
 const coh_stats_t *coh_stats(const coh_t *c);
+
+/* Move every cache's replacement clock up to `clock` (tests: the clock's
+ * wrap, after which stamps are renumbered without changing any order). */
+void coh_set_lru_clock(coh_t *c, uint32_t clock);
 
 #endif
