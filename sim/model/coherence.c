@@ -26,7 +26,8 @@
 #define MID_SHIFT 12                    /* 4096 leaves per mid */
 #define MID_LEAVES (1u << MID_SHIFT)
 #define CHUNK_SETS 4                    /* cache sets allocated together */
-#define LLC_N_STICKY 255                /* line_t.llc_n saturates here */
+#define LLC_N_STICKY 127                /* line_t.llc_n saturates here */
+#define PRIV_N_STICKY 255               /* line_t.priv_n saturates here */
 
 const char *const coh_kind_names[COH_KINDS] = { "object", "page", "metadata", "lock" };
 
@@ -34,8 +35,9 @@ typedef struct line {
 	uint32_t version;        /* bumped by every store */
 	int32_t owner;           /* CPU holding it Modified, -1 if none */
 	int32_t last;            /* CPU that last filled it, -1 if none */
-	uint32_t ncopies : 24;   /* valid private copies, owner included */
-	uint32_t llc_n : 8;      /* LLC ways tagged with it, any version; sticky at 255 */
+	uint32_t ncopies : 17;   /* valid private copies, owner included (<= 65536 CPUs) */
+	uint32_t llc_n : 7;      /* LLC ways tagged with it, any version (sticky at max) */
+	uint32_t priv_n : 8;     /* private ways tagged with it, any version (sticky at max) */
 } line_t;
 
 typedef struct way {
@@ -45,11 +47,22 @@ typedef struct way {
 } way_t;
 
 /* One set-associative cache. */
+/* Where a line was last found in a private cache: the way (valid while
+ * it still holds the line's tag) and the line's directory entry. */
+typedef struct memo {
+	uint64_t tag;            /* line index + 1; 0 = nothing */
+	way_t *way;
+	struct line *line;
+} memo_t;
+
+#define MEMO_LINES 8             /* remembered lines per private cache */
+
 typedef struct cache {
 	way_t **chunks;          /* CHUNK_SETS sets each, on first use */
 	uint32_t nsets;          /* a power of two */
 	uint32_t assoc;
 	uint32_t clock;          /* the last stamp handed out */
+	memo_t *memo;            /* [MEMO_LINES] for private caches, by index */
 } cache_t;
 
 /* The directory: a radix of dense leaves (top -> mid -> leaf), each
@@ -267,12 +280,18 @@ static inline bool llc_holds(coh_t *c, int cpu, uint64_t idx, const line_t *l)
 	return w && w->version == l->version;
 }
 
-/* An inclusive LLC dropped idx: so do the private caches it serves. */
+/* One more or one less way tagged with l: a count that reached its
+ * maximum stays there (and then only says "maybe"). */
+#define TAG_UP(l, field, sticky) do { if ((l)->field != (sticky)) (l)->field++; } while (0)
+#define TAG_DOWN(l, field, sticky) do { if ((l)->field != (sticky)) (l)->field--; } while (0)
+
+/* An inclusive LLC dropped idx: so do the private caches it serves (none
+ * to look at when no private way is tagged with it). */
 static void back_invalidate(coh_t *c, int scope, uint64_t idx, line_t *l)
 {
 	GArray *cpus = c->scope_cpus[scope];
 
-	for (guint i = 0; i < cpus->len; i++) {
+	for (guint i = 0; l->priv_n && i < cpus->len; i++) {
 		int cpu = g_array_index(cpus, int, i);
 		cache_t *k = &c->priv[cpu];
 		way_t *w = set_find(k, cache_set(k, idx), idx);
@@ -285,6 +304,7 @@ static void back_invalidate(coh_t *c, int scope, uint64_t idx, line_t *l)
 				l->owner = -1;  /* written back to memory */
 		}
 		w->tag = 0;
+		TAG_DOWN(l, priv_n, PRIV_N_STICKY);
 	}
 }
 
@@ -301,13 +321,11 @@ static void llc_fill(coh_t *c, int scope, uint64_t idx, line_t *l)
 		if (victim.tag) {
 			line_t *vl = dir_line(c, victim.tag - 1, DIR_VICTIM);
 
-			if (vl->llc_n != LLC_N_STICKY)
-				vl->llc_n--;
+			TAG_DOWN(vl, llc_n, LLC_N_STICKY);
 			if (c->m->llc_inclusive)
 				back_invalidate(c, scope, victim.tag - 1, vl);
 		}
-		if (l->llc_n != LLC_N_STICKY)
-			l->llc_n++;
+		TAG_UP(l, llc_n, LLC_N_STICKY);
 		w->tag = idx + 1;
 	}
 	w->version = l->version;
@@ -325,6 +343,7 @@ static void evict(coh_t *c, int cpu, const way_t *victim)
 	if (!victim->tag)
 		return;
 	vl = dir_line(c, victim->tag - 1, DIR_VICTIM);
+	TAG_DOWN(vl, priv_n, PRIV_N_STICKY);
 	if (vl->version != victim->version)
 		return;                          /* a stale copy: nothing to do */
 	vl->ncopies--;
@@ -334,12 +353,15 @@ static void evict(coh_t *c, int cpu, const way_t *victim)
 		llc_fill(c, c->scope_of[cpu], victim->tag - 1, vl);
 }
 
-/* A way of cpu's private cache for idx, made most recent in its set. */
-static way_t *private_slot(coh_t *c, int cpu, way_t *set)
+/* A way of cpu's private cache for line l (index idx), made most recent
+ * in its set and tagged. */
+static way_t *private_slot(coh_t *c, int cpu, way_t *set, uint64_t idx, line_t *l)
 {
 	way_t victim, *w = set_insert(&c->priv[cpu], set, &victim);
 
 	evict(c, cpu, &victim);
+	w->tag = idx + 1;
+	TAG_UP(l, priv_n, PRIV_N_STICKY);
 	return w;
 }
 
@@ -387,8 +409,8 @@ static inline void include(coh_t *c, int cpu, uint64_t idx, line_t *l)
 
 /* A store or atomic on a line this CPU may not hold Modified: end with
  * the only valid copy, Modified. */
-static void store_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_t a,
-                       way_t *set, way_t *w, bool valid)
+static way_t *store_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_t a,
+                         way_t *set, way_t *w, bool valid)
 {
 	uint32_t others = l->ncopies - (valid ? 1 : 0);
 
@@ -405,61 +427,75 @@ static void store_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_
 	l->owner = x->cpu;
 	l->last = x->cpu;
 	if (!w)
-		w = private_slot(c, x->cpu, set);
-	w->tag = idx + 1;
+		w = private_slot(c, x->cpu, set, idx, l);
 	w->version = l->version;
 	include(c, x->cpu, idx, l);
+	return w;
 }
 
 /* A read of a line this CPU does not hold validly. */
-static void read_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_t a,
-                      way_t *set, way_t *w)
+static way_t *read_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_t a,
+                        way_t *set, way_t *w)
 {
 	fetch(c, x, l, idx, a);
 	if (l->owner >= 0 && l->owner != x->cpu)
 		l->owner = -1;                 /* Modified -> Shared */
 	if (!w)
-		w = private_slot(c, x->cpu, set);
-	w->tag = idx + 1;
+		w = private_slot(c, x->cpu, set, idx, l);
 	w->version = l->version;
 	l->ncopies++;
 	l->last = x->cpu;
 	include(c, x->cpu, idx, l);
+	return w;
 }
 
 /* The rest of an access that did not hit (w: the line's way in cpu's
  * set, already made most recent, or NULL). */
-static G_GNUC_NO_INLINE void access_miss(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx,
-                                        line_t *l, enum coh_op op, way_t *set, way_t *w)
-{
-	bool valid = w && w->version == l->version;
-
-	if (op == COH_READ)
-		read_miss(c, x, l, idx, a, set, w);
-	else
-		store_miss(c, x, l, idx, a, set, w, valid);
-	if (op == COH_RMW)
-		charge(x, COST_ATOMIC, c->m->rmw);
-}
-
-/* One line's access: idx is the line at address a, l its entry.  A hit
- * (a valid copy; for a store, the Modified one) is decided here. */
-static inline void access_line(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx, line_t *l,
-                               enum coh_op op)
+static G_GNUC_NO_INLINE way_t *access_miss(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx,
+                                           line_t *l, enum coh_op op, way_t *w)
 {
 	cache_t *k = &c->priv[x->cpu];
-	way_t *set = cache_set(k, idx);
-	way_t *w = set_lookup(k, set, idx);
+	bool valid = w && w->version == l->version;
+	way_t *set = w ? NULL : cache_set(k, idx);
 
+	if (op == COH_READ)
+		w = read_miss(c, x, l, idx, a, set, w);
+	else
+		w = store_miss(c, x, l, idx, a, set, w, valid);
+	if (op == COH_RMW)
+		charge(x, COST_ATOMIC, c->m->rmw);
+	return w;
+}
+
+/* One line's access: idx is the line at address a.  A hit (a valid copy;
+ * for a store, the Modified one) is decided here; a line this CPU found
+ * lately is looked up in its memo first, the directory and the set only
+ * otherwise. */
+static inline void access_line(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx, enum coh_op op)
+{
+	cache_t *k = &c->priv[x->cpu];
+	memo_t *mo = &k->memo[idx & (MEMO_LINES - 1)];
+	line_t *l;
+	way_t *w;
+
+	if (mo->tag == idx + 1 && mo->way->tag == idx + 1) {
+		l = mo->line;
+		w = mo->way;
+		way_touch(k, w);
+	} else {
+		l = dir_line(c, idx, x->kind);
+		w = set_lookup(k, cache_set(k, idx), idx);
+	}
 	COUNT(c, x, accesses, 1);
 	if (w && w->version == l->version && (op == COH_READ || l->owner == x->cpu)) {
 		charge(x, COST_HIT, c->m->hit);
 		COUNT(c, x, hits, 1);
 		if (op == COH_RMW)
 			charge(x, COST_ATOMIC, c->m->rmw);
-		return;
+	} else {
+		w = access_miss(c, x, a, idx, l, op, w);
 	}
-	access_miss(c, x, a, idx, l, op, set, w);
+	*mo = (memo_t){ idx + 1, w, l };
 }
 
 /* What memory at a holds: struct page entries, metadata, or objects. */
@@ -479,7 +515,7 @@ static void access_range(coh_t *c, const acc_t *x, saddr_t a, uint32_t len, enum
 	uint64_t idx = mem_line(c->mem, first);
 
 	for (saddr_t p = first; p <= last; p += line, idx++)
-		access_line(c, x, p, idx, dir_line(c, idx, x->kind), op);
+		access_line(c, x, p, idx, op);
 }
 
 void coh_access_kind(coh_t *c, saddr_t a, uint32_t len, enum coh_op op, enum coh_kind kind)
@@ -544,8 +580,10 @@ coh_t *coh_new(const machine_t *m, const memory_t *mem)
 	c->mem = mem;
 	dir_init(&c->dir, mem_total_lines(mem));
 	c->priv = g_new0(cache_t, m->ncpus);
-	for (int i = 0; i < m->ncpus; i++)
+	for (int i = 0; i < m->ncpus; i++) {
 		cache_init(&c->priv[i], m->cache_lines, m->cache_ways);
+		c->priv[i].memo = g_new0(memo_t, MEMO_LINES);
+	}
 	if (m->llc_lines)
 		llc_init(c);
 	return c;
@@ -556,8 +594,10 @@ void coh_free(coh_t *c)
 	if (!c)
 		return;
 	dir_fini(&c->dir);
-	for (int i = 0; i < c->m->ncpus; i++)
+	for (int i = 0; i < c->m->ncpus; i++) {
 		cache_fini(&c->priv[i]);
+		g_free(c->priv[i].memo);
+	}
 	g_free(c->priv);
 	for (int s = 0; c->llc && s < c->nscopes; s++) {
 		cache_fini(&c->llc[s]);
