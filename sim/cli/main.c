@@ -22,6 +22,7 @@
 #include "validate.h"
 #include "plot.h"
 #include "hostprobe.h"
+#include "jobs.h"
 
 #define DEFAULT_SCENARIO "scenarios/quickstart.scn"
 
@@ -34,6 +35,7 @@ static gboolean opt_quiet;
 static gboolean opt_no_plots;
 static char *opt_vary;
 static int opt_jobs = 1;
+static int opt_run_jobs;         /* run --jobs; 0: the host's CPUs */
 static gboolean opt_emit;
 static gboolean opt_collect;
 
@@ -49,6 +51,8 @@ static const GOptionEntry run_options[] = {
 	  "Run each allocator with seeds SEED..SEED+N-1 and report the spread", "N" },
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Do not print the report", NULL },
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not render plots", NULL },
+	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_run_jobs,
+	  "Worker processes running allocators at once (default: the host's CPUs)", "N" },
 	{ NULL },
 };
 
@@ -168,7 +172,11 @@ static void format_eta(char *buf, size_t size, double secs)
 static void show_progress(const run_t *r, simtime_t now, void *ctx)
 {
 	progress_t *p = ctx;
-	gint64 t = g_get_monotonic_time();
+	gint64 t;
+
+	if (jobs_worker_progress(r, now))
+		return;                 /* the parent draws every worker's */
+	t = g_get_monotonic_time();
 	uint64_t ops = r->ops_done[OP_STAT_ALLOC] + r->ops_done[OP_STAT_FREE];
 	double secs = (double)(t - p->started) / 1e6;
 	char eta[32] = "?";
@@ -258,13 +266,15 @@ static int plot_after_run(const char *out)
 	return 0;
 }
 
-/* The simulator's own peak memory (never part of results). */
+/* The simulator's own peak memory, or its largest worker's (never part
+ * of results). */
 static double host_peak_rss_mib(void)
 {
-	struct rusage ru;
+	struct rusage self, workers;
 
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_maxrss / 1024.0;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &workers);
+	return (double)MAX(self.ru_maxrss, workers.ru_maxrss) / 1024.0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -275,7 +285,7 @@ static int cmd_run(int argc, char **argv)
 	char **sets, *out, *default_path;
 	scenario_t *sc;
 	report_t *rep;
-	int status;
+	int status, jobs;
 
 	if (!parse(&argc, &argv, run_options, "run [SCENARIO]", &err))
 		return fail(err, 1);
@@ -292,8 +302,16 @@ static int cmd_run(int argc, char **argv)
 		g_free(default_path);
 		return fail(err, 1);
 	}
+	if (opt_run_jobs < 0) {
+		g_printerr("slabsim: --jobs: expected a positive number of workers, got %d\n", opt_run_jobs);
+		scenario_free(sc);
+		g_free(default_path);
+		return 1;
+	}
+	jobs = opt_run_jobs ? opt_run_jobs : (int)g_get_num_processors();
 	rep = report_new(sc);
-	status = run_all(sc, rep);
+	status = jobs > 1 && g_strv_length(sc->allocators) > 1 ? jobs_run(sc, rep, jobs, run_all)
+	                                                        : run_all(sc, rep);
 	out = opt_out ? g_strdup(opt_out) : default_out(path);
 	if (status == 0 && !report_write(rep, out, &err))
 		status = fail(err, 1);

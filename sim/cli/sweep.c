@@ -53,6 +53,7 @@ char **sweep_point_argv(const sweep_spec_t *spec, const char *self, const char *
 	g_ptr_array_add(a, g_strdup(spec->scenario));
 	g_ptr_array_add(a, g_strdup("--quiet"));
 	g_ptr_array_add(a, g_strdup("--no-plots"));
+	g_ptr_array_add(a, g_strdup("--jobs=1"));         /* one worker per point */
 	g_ptr_array_add(a, g_strdup("--out"));
 	g_ptr_array_add(a, point_dir(spec, value));
 	for (int i = 0; spec->sets && spec->sets[i]; i++) {
