@@ -29,15 +29,31 @@ typedef struct luahost {
 #define CHAN_MT    "slabsim.channel"
 #define BARRIER_MT "slabsim.barrier"
 
+/* Every userdata of the API starts with the address of its type's tag
+ * (lh_tag_*), so checking an argument's type is a pointer compare. */
+extern const char lh_tag_cache[], lh_tag_task[], lh_tag_chan[], lh_tag_barrier[];
+
 /* A cache, channel or barrier as Lua sees it: its index in the run. */
-typedef struct { int id; } ref_ud;
+typedef struct { const char *tag; int id; } ref_ud;
+
+/* A task as Lua sees it (its own metatable: __index is a table of its
+ * fields cpu, node and id, whose own __index is the methods table). */
+typedef struct { const char *tag; task_t *t; } task_ud;
 
 /* ---- lh_state.c ---- */
 
-/* The host of the state L belongs to. */
-luahost_t *lh_host(lua_State *L);
-/* Push a ref_ud of metatable mt naming index id. */
-void lh_push_id(lua_State *L, const char *mt, int id);
+/* The host of the state L belongs to: in the extra space of the main
+ * state, which every coroutine inherits. */
+static inline luahost_t *lh_host(lua_State *L)
+{
+	return *(luahost_t **)lua_getextraspace(L);
+}
+
+/* Push a ref_ud of metatable mt and tag `tag` naming index id. */
+void lh_push_id(lua_State *L, const char *mt, const char *tag, int id);
+/* The userdata at idx if its tag is `tag`, else a Lua type error naming
+ * mt ("slabsim.cache expected, got ..."). */
+void *lh_check_ud(lua_State *L, int idx, const char *tag, const char *mt);
 /* t[k] = v for the table on top of the stack. */
 void lh_setint(lua_State *L, const char *k, lua_Integer v);
 /* A cache argument: a cache object, or the name of a workload cache. */
@@ -47,6 +63,8 @@ int lh_check_cache(lua_State *L, int idx);
 void lh_open_sim(luahost_t *lh);
 /* Register the task methods and the API's metatables (lh_task.c). */
 void lh_open_task(lua_State *L);
+/* Push task t's object (lh_task.c). */
+void lh_push_task(lua_State *L, task_t *t);
 /* sim.slabinfo and sim.kmem_trace (lh_data.c). */
 int lh_slabinfo(lua_State *L);
 int lh_kmem_trace(lua_State *L);

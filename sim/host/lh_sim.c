@@ -97,7 +97,7 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	} else if (!lua_isnil(L, -1)) {
 		return luaL_error(L, "cache '%s': ops must be a table", name);
 	}
-	lh_push_id(L, CACHE_MT, i);
+	lh_push_id(L, CACHE_MT, lh_tag_cache, i);
 	return 1;
 }
 
@@ -176,9 +176,7 @@ static int l_spawn(lua_State *L)
 	/* The coroutine's stack: fn, t, extra args (the first resume passes them). */
 	lua_pushvalue(L, 2);
 	lua_xmove(L, co, 1);
-	task_t **ud = lua_newuserdatauv(co, sizeof(task_t *), 0);
-	*ud = t;
-	luaL_setmetatable(co, TASK_MT);
+	lh_push_task(co, t);
 	for (int i = 0; i < nargs; i++) {
 		lua_pushvalue(L, 3 + i);
 		lua_xmove(L, co, 1);
@@ -190,7 +188,7 @@ static int l_spawn(lua_State *L)
 static int l_channel(lua_State *L)
 {
 	check_setup(L, "sim.channel");
-	lh_push_id(L, CHAN_MT, run_add_channel(lh_host(L)->run));
+	lh_push_id(L, CHAN_MT, lh_tag_chan, run_add_channel(lh_host(L)->run));
 	return 1;
 }
 
@@ -199,7 +197,7 @@ static int l_barrier(lua_State *L)
 	lua_Integer n = luaL_checkinteger(L, 1);
 	check_setup(L, "sim.barrier");
 	luaL_argcheck(L, n >= 1, 1, "a barrier needs at least one party");
-	lh_push_id(L, BARRIER_MT, run_add_barrier(lh_host(L)->run, (int)n));
+	lh_push_id(L, BARRIER_MT, lh_tag_barrier, run_add_barrier(lh_host(L)->run, (int)n));
 	return 1;
 }
 

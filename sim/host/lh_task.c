@@ -9,7 +9,7 @@
 
 static task_t *check_task(lua_State *L)
 {
-	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
+	return ((task_ud *)lh_check_ud(L, 1, lh_tag_task, TASK_MT))->t;
 }
 
 /* An allocation target: a cache (object or name), or a size for kmalloc. */
@@ -181,7 +181,7 @@ static int t_send(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 
-	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	op->chan = ((ref_ud *)lh_check_ud(L, 2, lh_tag_chan, CHAN_MT))->id;
 	luaL_checkany(L, 3);
 	lua_pushvalue(L, 3);
 	op->ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -193,7 +193,7 @@ static int t_send(lua_State *L)
 static int t_recv(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
-	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	op->chan = ((ref_ud *)lh_check_ud(L, 2, lh_tag_chan, CHAN_MT))->id;
 	op->kind = OP_RECV;
 	return yield_op(L);
 }
@@ -202,7 +202,7 @@ static int t_recv(lua_State *L)
 static int t_barrier(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
-	op->barrier = ((ref_ud *)luaL_checkudata(L, 2, BARRIER_MT))->id;
+	op->barrier = ((ref_ud *)lh_check_ud(L, 2, lh_tag_barrier, BARRIER_MT))->id;
 	op->kind = OP_BARRIER;
 	return yield_op(L);
 }
@@ -303,24 +303,26 @@ static int t_random(lua_State *L)
 	return 1;
 }
 
-static int t_index(lua_State *L)
+void lh_push_task(lua_State *L, task_t *t)
 {
-	task_t *t = check_task(L);
-	const char *k = luaL_checkstring(L, 2);
+	task_ud *u = lua_newuserdatauv(L, sizeof(task_ud), 0);
 
-	if (strcmp(k, "cpu") == 0)
-		lua_pushinteger(L, task_cpu(t));
-	else if (strcmp(k, "node") == 0)
-		lua_pushinteger(L, lh_host(L)->run->sc->machine->cpu_node[task_cpu(t)]);
-	else if (strcmp(k, "id") == 0)
-		lua_pushinteger(L, task_id(t));
-	else {
-		luaL_getmetafield(L, 1, "methods");
-		lua_getfield(L, -1, k);
-	}
-	return 1;
+	u->tag = lh_tag_task;
+	u->t = t;
+	lua_createtable(L, 0, 2);               /* its metatable */
+	lua_pushstring(L, TASK_MT);
+	lua_setfield(L, -2, "__name");
+	lua_createtable(L, 0, 3);               /* its fields */
+	lh_setint(L, "cpu", task_cpu(t));
+	lh_setint(L, "node", lh_host(L)->run->sc->machine->cpu_node[task_cpu(t)]);
+	lh_setint(L, "id", task_id(t));
+	luaL_setmetatable(L, TASK_MT);          /* then the methods */
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
 }
 
+/* The methods are found without calling C: the task object's __index is
+ * its fields table, whose __index is the methods table. */
 void lh_open_task(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
@@ -333,10 +335,8 @@ void lh_open_task(lua_State *L)
 		{ NULL, NULL },
 	};
 
-	luaL_newmetatable(L, TASK_MT);
+	luaL_newmetatable(L, TASK_MT);          /* the fields tables' metatable */
 	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "methods");
-	lua_pushcfunction(L, t_index);
 	lua_setfield(L, -2, "__index");
 	lua_pop(L, 1);
 	luaL_newmetatable(L, CACHE_MT);

@@ -73,8 +73,7 @@ static luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 	lh->run = r;
 	lh->path = r->sc->workload_path;
 	lh->L = L = lh_sandbox_new(r->sc->seed);
-	lua_pushlightuserdata(L, lh);
-	lua_setfield(L, LUA_REGISTRYINDEX, "slabsim.host");
+	*(luahost_t **)lua_getextraspace(L) = lh;     /* before any coroutine */
 	lh_open_task(L);
 	if (!load_script(L, lh->path, err) || !lh_build_params(lh, resolved, err))
 		goto fail;
