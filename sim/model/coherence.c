@@ -8,12 +8,12 @@
  * first line, do not walk it.  Cache sets are allocated in
  * chunks on first use for the same reason.
  *
- * Replacement state lives in the ways: every touch stamps a way with the
- * cache's next clock value, and the victim is the way with the least
- * stamp (a never-used way has stamp 0).  This is the order a most-recent-
- * first list would keep, without moving ways: an invalidated way keeps
- * its stamp, as it kept its place in the list.  When a cache's clock would
- * wrap, its stamps are renumbered by rank within each set.
+ * Replacement state lives in the ways: each set keeps its ways in a
+ * doubly linked recency list (indexes, most recent first, head and tail
+ * in the slot before the set), so a touch and the choice of a victim (a
+ * never-used way, else the tail) take constant time whatever the
+ * associativity, and no way moves.  An invalidated way keeps its place in
+ * the list.
  */
 #include <stddef.h>
 #include <string.h>
@@ -43,15 +43,26 @@ typedef struct line {
 typedef struct way {
 	uint64_t tag;            /* line index + 1; 0 = empty */
 	uint32_t version;
-	uint32_t stamp;          /* last touch; 0 = never used */
+	uint16_t prev, next;     /* neighbours in the set's recency list, WAY_NIL: none */
 } way_t;
+
+/* A set's recency list, in the way-sized slot before its ways: ways
+ * [0, used) are on it; the others were never used (all-zero), and are the
+ * least recent of all, taken in index order. */
+typedef struct lru {
+	uint16_t head, tail;     /* most and least recent way on the list */
+	uint16_t used;
+} lru_t;
+
+#define WAY_NIL 0xffff           /* (so at most 65535 ways, machine.c) */
 
 /* One set-associative cache. */
 /* Where a line was last found in a private cache: the way (valid while
  * it still holds the line's tag) and the line's directory entry. */
 typedef struct memo {
 	uint64_t tag;            /* line index + 1; 0 = nothing */
-	way_t *way;
+	struct way *way;
+	struct way *set;
 	struct line *line;
 } memo_t;
 
@@ -61,7 +72,6 @@ typedef struct cache {
 	way_t **chunks;          /* CHUNK_SETS sets each, on first use */
 	uint32_t nsets;          /* a power of two */
 	uint32_t assoc;
-	uint32_t clock;          /* the last stamp handed out */
 	memo_t *memo;            /* [MEMO_LINES] for private caches, by index */
 } cache_t;
 
@@ -99,7 +109,6 @@ static void cache_init(cache_t *k, int lines, int ways)
 	while (k->nsets * 2 <= sets)
 		k->nsets *= 2;
 	k->chunks = g_new0(way_t *, (k->nsets + CHUNK_SETS - 1) / CHUNK_SETS);
-	k->clock = 0;
 }
 
 static void cache_fini(cache_t *k)
@@ -115,38 +124,32 @@ static inline way_t *cache_set(cache_t *k, uint64_t idx)
 	way_t **chunk = &k->chunks[set / CHUNK_SETS];
 
 	if (G_UNLIKELY(!*chunk))
-		*chunk = g_new0(way_t, (size_t)CHUNK_SETS * k->assoc);
-	return &(*chunk)[(set % CHUNK_SETS) * k->assoc];
+		*chunk = g_new0(way_t, (size_t)CHUNK_SETS * (k->assoc + 1));
+	return &(*chunk)[(set % CHUNK_SETS) * (k->assoc + 1) + 1];
 }
 
-/* Renumber one set's stamps by rank (1 = least recent), 0 staying 0. */
-static void set_renumber(way_t *set, uint32_t assoc)
+static inline lru_t *set_lru(way_t *set)
 {
-	uint32_t *rank = g_new0(uint32_t, assoc);
-
-	for (uint32_t i = 0; i < assoc; i++)
-		for (uint32_t j = 0; set[i].stamp && j < assoc; j++)
-			rank[i] += set[j].stamp && set[j].stamp <= set[i].stamp;
-	for (uint32_t i = 0; i < assoc; i++)
-		set[i].stamp = rank[i];
-	g_free(rank);
-}
-
-/* The clock is about to wrap: keep every set's order with small stamps. */
-static void cache_renumber(cache_t *k)
-{
-	for (uint32_t i = 0; i < (k->nsets + CHUNK_SETS - 1) / CHUNK_SETS; i++)
-		for (uint32_t s = 0; k->chunks[i] && s < CHUNK_SETS; s++)
-			set_renumber(&k->chunks[i][s * k->assoc], k->assoc);
-	k->clock = k->assoc;
+	return (lru_t *)&set[-1];
 }
 
 /* Make w the most recent way of its set. */
-static inline void way_touch(cache_t *k, way_t *w)
+static inline void way_touch(way_t *set, way_t *w)
 {
-	if (G_UNLIKELY(k->clock == UINT32_MAX))
-		cache_renumber(k);
-	w->stamp = ++k->clock;
+	lru_t *h = set_lru(set);
+	uint16_t i = (uint16_t)(w - set);
+
+	if (h->head == i)
+		return;
+	set[w->prev].next = w->next;             /* not the head: it has a prev */
+	if (w->next != WAY_NIL)
+		set[w->next].prev = w->prev;
+	else
+		h->tail = w->prev;
+	w->prev = WAY_NIL;
+	w->next = h->head;
+	set[h->head].prev = i;
+	h->head = i;
 }
 
 /* The way tagged idx in its set, or NULL; the order is not changed. */
@@ -164,25 +167,34 @@ static inline way_t *set_lookup(cache_t *k, way_t *set, uint64_t idx)
 	way_t *w = set_find(k, set, idx);
 
 	if (w)
-		way_touch(k, w);
+		way_touch(set, w);
 	return w;
 }
 
 /* The least recent way of the set, made most recent; *victim gets what
  * it held. */
-static way_t *set_insert(cache_t *k, way_t *set, way_t *victim)
+static inline way_t *set_insert(cache_t *k, way_t *set, way_t *victim)
 {
-	uint32_t best = 0, least = set[0].stamp;
+	lru_t *h = set_lru(set);
+	way_t *w;
 
-	for (uint32_t w = 1; w < k->assoc; w++) {
-		bool older = set[w].stamp < least;     /* without a branch */
-		best = older ? w : best;
-		least = older ? set[w].stamp : least;
+	if (h->used < k->assoc) {               /* a never-used way joins the list */
+		uint16_t i = h->used++;
+		w = &set[i];
+		*victim = *w;
+		w->prev = WAY_NIL;
+		w->next = i ? h->head : WAY_NIL;
+		if (i)
+			set[h->head].prev = i;
+		else
+			h->tail = i;
+		h->head = i;
+		return w;
 	}
-	way_t *lru = &set[best];
-	*victim = *lru;
-	way_touch(k, lru);
-	return lru;
+	w = &set[h->tail];
+	*victim = *w;
+	way_touch(set, w);
+	return w;
 }
 
 /* ---- the directory ---- */
@@ -452,11 +464,9 @@ static way_t *read_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr
 /* The rest of an access that did not hit (w: the line's way in cpu's
  * set, already made most recent, or NULL). */
 static G_GNUC_NO_INLINE way_t *access_miss(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx,
-                                           line_t *l, enum coh_op op, way_t *w)
+                                           line_t *l, enum coh_op op, way_t *set, way_t *w)
 {
-	cache_t *k = &c->priv[x->cpu];
 	bool valid = w && w->version == l->version;
-	way_t *set = w ? NULL : cache_set(k, idx);
 
 	if (op == COH_READ)
 		w = read_miss(c, x, l, idx, a, set, w);
@@ -478,13 +488,17 @@ static inline void access_line(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx
 	line_t *l;
 	way_t *w;
 
+	way_t *set;
+
 	if (mo->tag == idx + 1 && mo->way->tag == idx + 1) {
 		l = mo->line;
 		w = mo->way;
-		way_touch(k, w);
+		set = mo->set;
+		way_touch(set, w);
 	} else {
 		l = dir_line(c, idx, x->kind);
-		w = set_lookup(k, cache_set(k, idx), idx);
+		set = cache_set(k, idx);
+		w = set_lookup(k, set, idx);
 	}
 	COUNT(c, x, accesses, 1);
 	if (w && w->version == l->version && (op == COH_READ || l->owner == x->cpu)) {
@@ -493,9 +507,9 @@ static inline void access_line(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx
 		if (op == COH_RMW)
 			charge(x, COST_ATOMIC, c->m->rmw);
 	} else {
-		w = access_miss(c, x, a, idx, l, op, w);
+		w = access_miss(c, x, a, idx, l, op, set, w);
 	}
-	*mo = (memo_t){ idx + 1, w, l };
+	*mo = (memo_t){ idx + 1, w, set, l };
 }
 
 /* What memory at a holds: struct page entries, metadata, or objects. */
@@ -541,14 +555,6 @@ void coh_access_as(coh_t *c, int cpu, saddr_t a, enum coh_op op, enum coh_kind k
 const coh_stats_t *coh_stats(const coh_t *c)
 {
 	return &c->st;
-}
-
-void coh_set_lru_clock(coh_t *c, uint32_t clock)
-{
-	for (int i = 0; i < c->m->ncpus; i++)
-		c->priv[i].clock = MAX(c->priv[i].clock, clock);
-	for (int s = 0; c->llc && s < c->nscopes; s++)
-		c->llc[s].clock = MAX(c->llc[s].clock, clock);
 }
 
 /* ---- life cycle ---- */

@@ -81,8 +81,4 @@ static inline void coh_write(coh_t *c, saddr_t a, uint32_t len)
 
 const coh_stats_t *coh_stats(const coh_t *c);
 
-/* Move every cache's replacement clock up to `clock` (tests: the clock's
- * wrap, after which stamps are renumbered without changing any order). */
-void coh_set_lru_clock(coh_t *c, uint32_t clock);
-
 #endif

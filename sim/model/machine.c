@@ -23,6 +23,7 @@
 
 #define GROUP     "machine"
 #define MAX_CPUS  65536         /* bounds keep the derived arrays small: */
+#define MAX_WAYS  65535         /* a set's recency list has 16-bit links */
 #define MAX_NODES 4096          /* the distance matrix is nodes^2 bytes */
 #define MAX_CACHE_KIB (1 << 20)
 #define MAX_NS    1e9           /* one second: anything above is a typo */
@@ -309,7 +310,7 @@ static bool load_llc(loader_t *ld)
 	char *scope = NULL;
 	int kib;
 	bool ok = get_int(ld, "llc_kib", 0, 0, MAX_CACHE_KIB, &kib) &&
-	          get_int(ld, "llc_ways", 16, 1, G_MAXINT, &m->llc_ways) &&
+	          get_int(ld, "llc_ways", 16, 1, MAX_WAYS, &m->llc_ways) &&
 	          get_bool(ld, "llc_inclusive", true, &m->llc_inclusive) &&
 	          get_string(ld, "llc_scope", "socket", &scope);
 
@@ -337,7 +338,7 @@ static bool load_geometry(loader_t *ld)
 	    !get_pow2(ld, "cache_line", 64, 32, 256, &m->cache_line, &m->line_shift) ||
 	    !get_int(ld, "mem_per_node_mib", 1024, 1, G_MAXINT, &mib) ||
 	    !get_int(ld, "cache_kib", 512, 1, MAX_CACHE_KIB, &kib) ||
-	    !get_int(ld, "cache_ways", 8, 1, G_MAXINT, &m->cache_ways))
+	    !get_int(ld, "cache_ways", 8, 1, MAX_WAYS, &m->cache_ways))
 		return false;
 	m->mem_per_node = (uint64_t)mib << 20;
 	m->cache_lines = (int)((int64_t)kib * 1024 / m->cache_line);
