@@ -1,8 +1,9 @@
 /*
  * allocator.h -- the interface every slab allocator implements.
  *
- * Owns: the contract between the simulator and an allocator core, and the
- * registry of allocators by name.  An allocator instance lives for one run;
+ * Owns: the contract between the simulator and an allocator core, the
+ * registry of allocators by name, and what the allocators share (common.c,
+ * as Linux's mm/slab_common.c).  An allocator instance lives for one run;
  * it sees the machine only through sim/kernel.h.  Every call below is made
  * on a simulated CPU (engine_current()) and is priced by the model, except
  * create(), which runs at boot on CPU 0, and the introspection calls
@@ -69,6 +70,17 @@ static inline bool slab_ops_reference_all(const slab_ops_t *ops, void *ctx, kmem
 	return true;
 }
 
+/* KICK_MOVE done by the allocator: copy the objsize bytes of old to its
+ * replacement new_obj (charged loads and stores), then tell the owner. */
+static inline void slab_ops_copy(const slab_ops_t *ops, void *ctx, kmem_cache_t *s,
+                                 size_t objsize, saddr_t old, saddr_t new_obj)
+{
+	for (size_t off = 0; off < objsize; off += sizeof(uint64_t))
+		kstore64(new_obj + off, kload64(old + off));
+	if (ops->moved)
+		ops->moved(ctx, s, old, new_obj);
+}
+
 /* Partial-slab occupancy histogram: bucket i counts the partial slabs with
  * inuse * DEFRAG_HIST_BUCKETS / objects == i (bucket 0: less than 10 %). */
 #define DEFRAG_HIST_BUCKETS 10
@@ -85,6 +97,13 @@ typedef struct defrag_report {
 	uint64_t hist_before[DEFRAG_HIST_BUCKETS];
 	uint64_t hist_after[DEFRAG_HIST_BUCKETS];
 } defrag_report_t;
+
+/* Host bookkeeping of one defrag pass: its report, and the sparse slabs
+ * it could not vacate (not tried again). */
+typedef struct defrag_pass {
+	defrag_report_t *rep;
+	GPtrArray *tried;
+} defrag_pass_t;
 
 typedef enum vacate_result {
 	VACATE_OK = 0,      /* the page went back to the page allocator */
@@ -135,6 +154,9 @@ typedef struct allocator_ops {
 	void *(*create)(const long *tun);
 	void (*destroy)(void *a);
 
+	/* The allocator's part of kmem_cache_create (name set, size > 0):
+	 * the cache, or NULL if no slab can hold the object.  The argument
+	 * checks and SLAB_PANIC are kmem_cache_create's (common.c). */
 	kmem_cache_t *(*cache_create)(void *a, const char *name, size_t size,
 	                              size_t align, unsigned flags);
 	saddr_t (*cache_alloc)(void *a, kmem_cache_t *s, gfp_t gfp, int node);
@@ -220,30 +242,178 @@ static inline size_t slab_calculate_alignment(unsigned flags, size_t align,
 	return align;
 }
 
-/* The legacy kmem_cache_create emulation: the only creator that
- * understands SLAB_HWCACHE_ALIGN; it turns the flag into an alignment, so
- * the allocator never sees it. */
-static inline kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a,
-                                                     const char *name, size_t size,
-                                                     size_t align, unsigned flags)
+/* The modelled architecture's smallest object alignments (LP64). */
+#define ARCH_SLAB_MINALIGN      8              /* __alignof__(unsigned long long) */
+#define ARCH_KMALLOC_MINALIGN   8              /* __alignof__(unsigned long) */
+
+/* SLUB's and SLQB's calculate_alignment: the SLAB_HWCACHE_ALIGN rule, at
+ * least ARCH_SLAB_MINALIGN, rounded up to a multiple of the word. */
+static inline size_t slab_word_alignment(unsigned flags, size_t align, size_t size, size_t line)
 {
-	align = slab_calculate_alignment(flags, align, size, (size_t)cache_line_size());
-	return ops->cache_create(a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+	align = slab_calculate_alignment(flags, align, size, line);
+	if (align < ARCH_SLAB_MINALIGN)
+		align = ARCH_SLAB_MINALIGN;
+	return (align + sizeof(uint64_t) - 1) & ~(sizeof(uint64_t) - 1);
 }
 
+/* The legacy kmem_cache_create emulation: the only creator that
+ * understands SLAB_HWCACHE_ALIGN; it turns the flag into an alignment, so
+ * the allocator never sees it.  Like every creator it refuses a cache
+ * without a name or of size 0 (NULL), and stops the run when a cache
+ * created with SLAB_PANIC cannot be made. */
+kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
+                                       size_t size, size_t align, unsigned flags);
+
 /* __kmem_cache_create behind KMEM_CACHE: name, size and alignment come from
- * the declaration; SLAB_HWCACHE_ALIGN has no meaning here and is dropped. */
-static inline kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a,
-                                                   const char *name, size_t size,
-                                                   size_t align, unsigned flags)
-{
-	return ops->cache_create(a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
-}
+ * the declaration; SLAB_HWCACHE_ALIGN has no meaning here and is dropped.
+ * Checks and SLAB_PANIC as kmem_cache_create_legacy. */
+kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
+                                     size_t size, size_t align, unsigned flags);
 
 /* KMEM_CACHE(ops, a, foo, flags): a cache of struct foo named "foo". */
 #define KMEM_CACHE(ops, a, __struct, flags) \
 	kmem_cache_create_decl((ops), (a), #__struct, sizeof(struct __struct), \
 	                       __alignof__(struct __struct), (flags))
+
+/* ---- what the allocators share (common.c, as Linux's mm/slab_common.c) ---- */
+
+/* What kmalloc(0) returns: an address no object has; kfree ignores it. */
+#define ZERO_SIZE_PTR           ((saddr_t)16)
+
+/* The end of every cache creation: s; but if `allocator` could not make
+ * the cache `name` (s NULL) and flags hold SLAB_PANIC, the run stops.
+ * Boot caches, which an allocator cannot do without, pass SLAB_PANIC. */
+kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsigned flags,
+                                 kmem_cache_t *s);
+
+/* Free each cache of an allocator's list with free_cache, then the list
+ * (host side, at destroy). */
+void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s));
+
+/* Allocations name an online node or -1 (any); on any other node the run
+ * stops, blaming `allocator`. */
+void slab_check_node(const char *allocator, int node);
+
+/* ---- debug bitmaps of handed-out objects (a bit an object) ---- */
+
+/* Bytes of a bitmap for `objects` objects. */
+size_t slab_map_bytes(unsigned objects);
+/* Object i (at x) of cache `name` leaves the allocator: its bit is set;
+ * set already, the freelist handed it out twice and the run stops. */
+void slab_map_alloc(uint8_t *map, unsigned i, const char *name, saddr_t x);
+/* Object i (at x) comes back: its bit is cleared; clear already, it is
+ * a double free and the run stops. */
+void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x);
+
+/* ---- freelist slabs: host records and debug checks (SLUB, the Slabifier) ----
+ *
+ * A freelist slab is a page (compound if order > 0) whose objects start at
+ * its address, one every `size` bytes, the free ones chained through a
+ * free pointer at `offset` in the object.  Each has a host record
+ * (page->priv): its objects, those callers hold and, with debug, the
+ * bitmap of those handed out.  A cache's side (slab_objs_t, in its struct
+ * kmem_cache) counts objects and slabs in use and lists the records.  All
+ * of it is free of charge but the free pointers, which are loaded and
+ * stored in simulated memory.  The allocator owns page->lock while the
+ * page is a slab. */
+typedef struct slab_rec {
+	klist_t link;           /* on the cache's recs */
+	page_t *page;
+	uint32_t objects;       /* in the slab */
+	uint32_t live;          /* held by callers */
+	mempool_t *pool;        /* built on a page of this pool's reserve (seed 004), or NULL */
+	uint8_t map[];          /* debug only: bit set = handed out */
+} slab_rec_t;
+
+/* The cache side, embedded in the allocator's struct kmem_cache. */
+typedef struct slab_objs {
+	const void *cache;      /* the struct kmem_cache (page->slab of its slabs) */
+	const char *name;       /* its name, for reports */
+	unsigned size;          /* object stride */
+	unsigned offset;        /* free pointer offset in an object */
+	bool debug;             /* bitmap and pointer checks */
+	klist_t recs;           /* slab_rec_t of every slab */
+	uint64_t active_objs;   /* objects held by callers */
+	uint64_t active_slabs;  /* slabs holding any */
+} slab_objs_t;
+
+/* The record of the slab on page. */
+static inline slab_rec_t *slab_rec(const page_t *page)
+{
+	return page->priv;
+}
+
+/* Set up the cache side for `cache` named `name`. */
+void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigned size,
+                    unsigned offset, bool debug);
+/* Drop every record and release the slabs' page locks (host side only:
+ * the pages stay with the run). */
+void slab_objs_release(slab_objs_t *o);
+/* A new slab of `objects` objects on page: its record, as page->priv. */
+void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects);
+/* The slab on page is gone: so is its record. */
+void slab_rec_free(page_t *page);
+/* The index of object x of page's slab. */
+unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x);
+/* The free pointer of `object` (on page), a charged load; with debug, one
+ * that leaves the slab stops the run (freelist corrupted). */
+saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t object);
+/* Store fp as object's free pointer, a charged store. */
+void slab_set_freepointer(const slab_objs_t *o, saddr_t object, saddr_t fp);
+/* Object x of page's slab leaves the allocator. */
+void slab_note_alloc(slab_objs_t *o, page_t *page, saddr_t x);
+/* With debug, x (page: its head page, or NULL) must be an object of the
+ * cache that is handed out: a foreign pointer or a double free stops the
+ * run. */
+void slab_check_free(const slab_objs_t *o, page_t *page, saddr_t x);
+/* An object of page's slab came back. */
+void slab_note_free(slab_objs_t *o, page_t *page);
+/* Chain the `objects` objects of a new slab on page in address order
+ * (charged stores) as page->freelist; none in use. */
+void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects);
+/* The objects of page's slab that are in use, in address order: those not
+ * on page->freelist, which is walked (the struct page read and each free
+ * pointer loaded, charged; the caller holds the slab lock).  Fills objs[]
+ * and returns how many. */
+unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs);
+
+/* The (head) struct page of the object at x, read (charged); NULL if x is
+ * not RAM. */
+page_t *slab_object_page(saddr_t x);
+/* Append the pages chained on b (through page->lru) at the tail of the
+ * list head, pricing the struct pages whose links change. */
+void slab_lru_splice_tail(klist_t *head, klist_t *b);
+
+/* ---- kmalloc size classes: SLUB 2.6.29's, which the Slabifier uses too;
+ * SLQB shares the numbering.  kmalloc_caches[] index 1 is kmalloc-96, 2
+ * kmalloc-192, n >= KMALLOC_SHIFT_LOW kmalloc-2^n. */
+#define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
+
+/* The index of kmalloc(size), 0 < size <= 2 * PAGE_SIZE. */
+int kmalloc_index(size_t size);
+/* The object size of kmalloc_caches[index]. */
+size_t kmalloc_index_size(int index);
+/* A kmalloc above the largest class: whole compound pages on `node`, 0 if
+ * the page allocator has none. */
+saddr_t kmalloc_large(size_t size, gfp_t gfp, int node);
+/* An allocator_ops kmalloc_size for these classes up to PAGE_SIZE and
+ * whole pages above. */
+size_t kmalloc_class_size(void *a, size_t size);
+
+/* An allocator's slab_alloc, and its kmem_cache_free of x on page. */
+typedef saddr_t (*slab_alloc_fn)(kmem_cache_t *s, gfp_t gfp, int node);
+typedef void (*slab_free_fn)(kmem_cache_t *s, page_t *page, saddr_t x);
+/* kmalloc_node with these classes: ZERO_SIZE_PTR for size 0, kmalloc_large
+ * above PAGE_SIZE, else an object of caches[kmalloc_index(size)] from
+ * alloc. */
+saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
+                        gfp_t gfp, int node);
+/* kfree for these classes over freelist slabs: ZERO_SIZE_PTR is ignored, a
+ * page of kmalloc_large goes back to the page allocator, an object to its
+ * cache through cache_free.  With debug, anything else stops the run. */
+void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free);
+
+/* ---- boot and shutdown ---- */
 
 /* Boot allocator ops on the running CPU with one value per tunable; its
  * kmalloc rounds the kernel's metadata from then on. */

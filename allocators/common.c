@@ -4,6 +4,332 @@
  */
 #include "allocator.h"
 
+/* ---- cache creation ---- */
+
+/* SLAB_PANIC: a cache the allocator could not make stops the run. */
+kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsigned flags,
+                                 kmem_cache_t *s)
+{
+	if (!s && (flags & SLAB_PANIC))
+		kbug("%s: cannot create slab cache %s", allocator, name);
+	return s;
+}
+
+/* kmem_cache_create: a named cache of objects of at least one byte, made
+ * by the allocator, under SLAB_PANIC or else NULL if it cannot be. */
+static kmem_cache_t *kmem_cache_create(const allocator_ops_t *ops, void *a, const char *name,
+                                       size_t size, size_t align, unsigned flags)
+{
+	kmem_cache_t *s = name && size ? ops->cache_create(a, name, size, align, flags) : NULL;
+
+	return slab_check_created(ops->name, name, flags, s);
+}
+
+/* The legacy creator: SLAB_HWCACHE_ALIGN becomes an alignment. */
+kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
+                                       size_t size, size_t align, unsigned flags)
+{
+	align = slab_calculate_alignment(flags, align, size, (size_t)cache_line_size());
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+}
+
+/* KMEM_CACHE's creator: SLAB_HWCACHE_ALIGN is dropped. */
+kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
+                                     size_t size, size_t align, unsigned flags)
+{
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+}
+
+/* In creation order. */
+void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s))
+{
+	for (unsigned i = 0; i < caches->len; i++)
+		free_cache(g_ptr_array_index(caches, i));
+	g_ptr_array_free(caches, TRUE);
+}
+
+/* ---- allocation ---- */
+
+/* An allocation's node: online, or -1. */
+void slab_check_node(const char *allocator, int node)
+{
+	if (node < -1 || node >= nr_node_ids())
+		kbug("%s: allocation on node %d of %d", allocator, node, nr_node_ids());
+}
+
+/* ---- debug bitmaps ---- */
+
+static bool map_test(const uint8_t *map, unsigned i)
+{
+	return map[i / 8] & (1u << (i % 8));
+}
+
+static void map_set(uint8_t *map, unsigned i)
+{
+	map[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+static void map_clear(uint8_t *map, unsigned i)
+{
+	map[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+/* One bit per object, rounded up to bytes. */
+size_t slab_map_bytes(unsigned objects)
+{
+	return (objects + 7u) / 8;
+}
+
+/* Set bit i; a set bit is an object handed out twice. */
+void slab_map_alloc(uint8_t *map, unsigned i, const char *name, saddr_t x)
+{
+	if (map_test(map, i))
+		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x handed out twice",
+		     name, x);
+	map_set(map, i);
+}
+
+/* Clear bit i; a clear bit is a double free. */
+void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x)
+{
+	if (!map_test(map, i))
+		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", name, x);
+	map_clear(map, i);
+}
+
+/* ---- freelist slabs ---- */
+
+/* The cache side: no slab yet. */
+void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigned size,
+                    unsigned offset, bool debug)
+{
+	*o = (slab_objs_t){ .cache = cache, .name = name, .size = size, .offset = offset,
+	                    .debug = debug };
+	klist_init(&o->recs);
+}
+
+/* Every record goes, and with it the page lock of its slab. */
+void slab_objs_release(slab_objs_t *o)
+{
+	while (!klist_empty(&o->recs)) {
+		slab_rec_t *r = klist_entry(o->recs.next, slab_rec_t, link);
+
+		spin_destroy(&r->page->lock);
+		slab_rec_free(r->page);
+	}
+}
+
+/* A record with a bitmap under debug, last on the cache's list. */
+void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects)
+{
+	slab_rec_t *r = g_malloc0(sizeof(*r) + (o->debug ? slab_map_bytes(objects) : 0));
+
+	r->page = page;
+	r->objects = objects;
+	klist_add_tail(&r->link, &o->recs);
+	page->priv = r;
+}
+
+/* Unlink and free page's record. */
+void slab_rec_free(page_t *page)
+{
+	slab_rec_t *r = slab_rec(page);
+
+	klist_del(&r->link);
+	page->priv = NULL;
+	g_free(r);
+}
+
+/* Is x the start of an object of page's slab? */
+static bool object_in_slab(const slab_objs_t *o, const page_t *page, saddr_t x)
+{
+	saddr_t base = page_address(page);
+
+	return x >= base && x < base + (saddr_t)slab_rec(page)->objects * o->size &&
+	       (x - base) % o->size == 0;
+}
+
+/* (x - slab start) / stride. */
+unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x)
+{
+	return (unsigned)((x - page_address(page)) / o->size);
+}
+
+/* The load, then the debug check of where it points. */
+saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t object)
+{
+	saddr_t p = kload64(object + o->offset);
+
+	if (o->debug && p && !object_in_slab(o, page, p))
+		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
+		     G_GINT64_MODIFIER "x outside its slab", o->name, object, p);
+	return p;
+}
+
+/* The store. */
+void slab_set_freepointer(const slab_objs_t *o, saddr_t object, saddr_t fp)
+{
+	kstore64(object + o->offset, fp);
+}
+
+/* Mark x handed out (debug); count it and, if it is the slab's first, the slab. */
+void slab_note_alloc(slab_objs_t *o, page_t *page, saddr_t x)
+{
+	slab_rec_t *r = slab_rec(page);
+
+	if (o->debug)
+		slab_map_alloc(r->map, slab_object_index(o, page, x), o->name, x);
+	o->active_objs++;
+	if (r->live++ == 0)
+		o->active_slabs++;
+}
+
+/* The page must be a slab of the cache and x one of its objects, handed
+ * out; its mark is cleared. */
+void slab_check_free(const slab_objs_t *o, page_t *page, saddr_t x)
+{
+	if (!o->debug)
+		return;
+	if (!page || !(page->flags & PG_slab) || page->slab != o->cache ||
+	    !object_in_slab(o, page, x))
+		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", o->name, x);
+	slab_map_free(slab_rec(page)->map, slab_object_index(o, page, x), o->name, x);
+}
+
+/* Uncount an object and, if it was the slab's last, the slab. */
+void slab_note_free(slab_objs_t *o, page_t *page)
+{
+	o->active_objs--;
+	if (--slab_rec(page)->live == 0)
+		o->active_slabs--;
+}
+
+/* Each object in address order, its free pointer naming the next. */
+void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects)
+{
+	saddr_t start = page_address(page);
+
+	for (unsigned i = 0; i < objects; i++)
+		slab_set_freepointer(o, start + (saddr_t)i * o->size,
+		                     i + 1 < objects ? start + (saddr_t)(i + 1) * o->size : 0);
+	page->freelist = start;
+	page->inuse = 0;
+}
+
+/* Mark the free ones in a host bitmap, list the others. */
+unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs)
+{
+	unsigned objects = slab_rec(page)->objects, n = 0;
+	uint8_t *listed = g_new0(uint8_t, slab_map_bytes(objects));
+	saddr_t base = page_address(page);
+
+	kpage_touch(page, false);
+	for (saddr_t p = page->freelist; p; p = slab_get_freepointer(o, page, p))
+		map_set(listed, slab_object_index(o, page, p));
+	for (unsigned i = 0; i < objects; i++)
+		if (!map_test(listed, i))
+			objs[n++] = base + (saddr_t)i * o->size;
+	g_free(listed);
+	return n;
+}
+
+/* ---- pages ---- */
+
+/* virt_to_head_page, and the read of the struct page. */
+page_t *slab_object_page(saddr_t x)
+{
+	page_t *page = virt_to_page(x);
+
+	if (page)
+		kpage_touch(page, false);
+	return page;
+}
+
+/* b's first and last pages and head's last page (if any) change links. */
+void slab_lru_splice_tail(klist_t *head, klist_t *b)
+{
+	if (klist_empty(b))
+		return;
+	kpage_touch(klist_entry(b->next, page_t, lru), true);
+	kpage_touch(klist_entry(b->prev, page_t, lru), true);
+	if (head->prev != head)
+		kpage_touch(klist_entry(head->prev, page_t, lru), true);
+	b->next->prev = head->prev;
+	head->prev->next = b->next;
+	b->prev->next = head;
+	head->prev = b->prev;
+}
+
+/* ---- kmalloc size classes ---- */
+
+/* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */
+static const uint8_t size_index[24] = {
+	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7,
+	2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* kmalloc-96 and kmalloc-192 in between the powers of two up to 256. */
+int kmalloc_index(size_t size)
+{
+	return size <= 192 ? size_index[(size - 1) / 8] : fls_long(size - 1);
+}
+
+/* 96, 192 or 2^index bytes. */
+size_t kmalloc_index_size(int index)
+{
+	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
+}
+
+/* kmalloc_large: a compound page of get_order(size). */
+saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
+{
+	page_t *page = alloc_pages_node(node, gfp | __GFP_COMP,
+	                                get_order(size, kpage_shift()));
+
+	return page ? page_address(page) : 0;
+}
+
+/* Zero, large or a class. */
+saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
+                        gfp_t gfp, int node)
+{
+	if (size > (size_t)kpage_size())
+		return kmalloc_large(size, gfp, node);
+	if (!size)
+		return ZERO_SIZE_PTR;
+	return alloc(caches[kmalloc_index(size)], gfp, node);
+}
+
+/* The page of x decides: a slab's, or a compound page's head. */
+void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
+{
+	page_t *page;
+
+	if (x <= ZERO_SIZE_PTR)
+		return;
+	page = slab_object_page(x);
+	if (debug && (!page || (!(page->flags & PG_slab) &&
+	                        (!(page->flags & PG_head) || x != page_address(page)))))
+		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
+	if (!(page->flags & PG_slab)) {
+		__free_pages(page, page->order);
+		return;
+	}
+	cache_free(page->slab, page, x);
+}
+
+/* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE.
+ * Reads only the machine (it runs before the instance `a` exists). */
+size_t kmalloc_class_size(void *a, size_t size)
+{
+	(void)a;
+	if (size > (size_t)kpage_size())
+		return (size_t)kpage_size() << get_order(size, kpage_shift());
+	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
+}
+
+/* ---- boot and shutdown ---- */
+
 /* Boot ops on the running CPU.  Its create() already kmallocs bootstrap
  * structures, rounded by its own kmalloc before the instance exists (the
  * rounding hooks ignore the instance, or read only what is fixed before

@@ -107,7 +107,6 @@
 #define BATCHREFILL_LIMIT       16
 #define REAPTIMEOUT_CPUC        2               /* seconds (2*HZ) */
 #define REAPTIMEOUT_LIST3       4               /* seconds (4*HZ) */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define KMALLOC_SHIFT_CAP       25
 #define GFP_THISNODE            (__GFP_THISNODE | __GFP_NOWARN | __GFP_NORETRY)
 
@@ -210,7 +209,7 @@ typedef struct reap_cpu {
 struct slab_sys {
 	bool debug, use_alien;
 	long tun_limit, tun_batch, tun_shared;
-	int ncpus, nnodes, page_size, page_shift, cache_line, hz;
+	int ncpus, nnodes, page_size, page_shift, cache_line;
 	bool big_ram;
 	unsigned nr_cpus_kernel;
 	unsigned nodelists_off;         /* offsetof(struct kmem_cache, nodelists) */
@@ -220,7 +219,6 @@ struct slab_sys {
 	kmem_cache_t **kmalloc_caches;  /* [nclasses] */
 	int nclasses;
 	int *cpus_on_node;              /* [nnodes] */
-	int **zonelist;                 /* [nnodes], built on first use */
 	reap_cpu_t *reap;               /* [ncpus] */
 	spinlock_t chain_mutex;
 	saddr_t chain_mutex_addr;
@@ -307,15 +305,8 @@ bool slab_geometry(size_t size, size_t align, unsigned flags, int page_size,
 	if (!size)
 		return false;
 	size = SLAB_ALIGN(size, BYTES_PER_WORD);
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		ralign = (unsigned long)cache_line;
-		while (size <= ralign / 2)
-			ralign /= 2;
-	} else {
-		ralign = BYTES_PER_WORD;
-	}
-	if (ralign < align)
-		ralign = align;
+	ralign = MAX(slab_calculate_alignment(flags, align, size, (size_t)cache_line),
+	             (size_t)BYTES_PER_WORD);
 	l.align = (unsigned)ralign;
 	l.off_slab = size >= (size_t)page_size / 8;
 	size = SLAB_ALIGN(size, ralign);
@@ -388,7 +379,7 @@ static void build_classes(slab_sys_t *sl)
 }
 
 /* Index of the smallest class holding `size`, -1 if none does. */
-static int kmalloc_index(const slab_sys_t *sl, size_t size)
+static int class_index(const slab_sys_t *sl, size_t size)
 {
 	for (int i = 0; i < sl->nclasses; i++)
 		if (size <= sl->class_size[i])
@@ -441,6 +432,16 @@ static saddr_t *ac_entry(struct array_cache *ac)
 	if (!ac->entry)
 		ac->entry = g_new(saddr_t, ac->limit);
 	return ac->entry;
+}
+
+/* Take the newest entry of this CPU's array (not empty), marking it used. */
+static saddr_t ac_pop(struct array_cache *ac)
+{
+	ac->touched = 1;
+	ac->avail--;
+	ac_slots(ac, ac->avail, 1, false);
+	ac_head(ac, true);
+	return ac->entry[ac->avail];
 }
 
 static void l3_touch(struct kmem_list3 *l3, unsigned off, unsigned len, bool write)
@@ -529,6 +530,12 @@ static void slab_relist(struct kmem_list3 *l3, slab_t *slabp)
 
 /* ---- objects in a slab ---- */
 
+/* The index of objp in slabp. */
+static unsigned obj_to_index(const kmem_cache_t *s, const slab_t *slabp, saddr_t objp)
+{
+	return (unsigned)((objp - slabp->s_mem) / s->l.buffer_size);
+}
+
 static saddr_t slab_get_obj(kmem_cache_t *s, slab_t *slabp)
 {
 	saddr_t objp = slabp->s_mem + (saddr_t)s->l.buffer_size * slabp->free;
@@ -544,7 +551,7 @@ static saddr_t slab_get_obj(kmem_cache_t *s, slab_t *slabp)
 
 static void slab_put_obj(kmem_cache_t *s, slab_t *slabp, saddr_t objp)
 {
-	unsigned i = (unsigned)((objp - slabp->s_mem) / s->l.buffer_size);
+	unsigned i = obj_to_index(s, slabp, objp);
 
 	ktouch(slabp->desc, SLAB_DESC_SIZE, true);
 	ktouch(bufctl_addr(slabp, i), BUFCTL_SIZE, true);
@@ -597,7 +604,7 @@ static slab_t *alloc_slabmgmt(kmem_cache_t *s, page_t *page, unsigned colour_off
 	}
 	slabp = g_malloc0(sizeof(*slabp) + (size_t)BUFCTL_SIZE * s->l.num);
 	if (s->sl->debug)
-		slabp->live = g_malloc0((s->l.num + 7u) / 8);
+		slabp->live = g_malloc0(slab_map_bytes(s->l.num));
 	klist_init(&slabp->list);
 	slabp->page = page;
 	slabp->desc = desc;
@@ -812,11 +819,7 @@ alloc_done:
 		if (!ac->avail)
 			goto retry;
 	}
-	ac->touched = 1;
-	ac->avail--;
-	ac_slots(ac, ac->avail, 1, false);
-	ac_head(ac, true);
-	return ac->entry[ac->avail];
+	return ac_pop(ac);
 }
 
 /* ____cache_alloc: this CPU's array, refilled when empty. */
@@ -827,36 +830,10 @@ static saddr_t ____cache_alloc(kmem_cache_t *s, gfp_t flags)
 	ac_head(ac, false);
 	if (ac->avail) {
 		stat(s->sl, ALLOCHIT);
-		ac->touched = 1;
-		ac->avail--;
-		ac_slots(ac, ac->avail, 1, false);
-		ac_head(ac, true);
-		return ac->entry[ac->avail];
+		return ac_pop(ac);
 	}
 	stat(s->sl, ALLOCMISS);
 	return cache_alloc_refill(s, flags);
-}
-
-/* Node `from`, then every other node by SLIT distance, ties by id. */
-static const int *node_zonelist(slab_sys_t *sl, int from)
-{
-	int start[257] = { 0 };
-	int *zl = sl->zonelist[from];
-
-	if (zl)
-		return zl;
-	zl = g_new(int, sl->nnodes);
-	zl[0] = from;
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			start[machine_node_distance(kern()->m, from, b) + 1]++;
-	for (int d = 1; d <= 256; d++)
-		start[d] += start[d - 1];
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			zl[1 + start[machine_node_distance(kern()->m, from, b)]++] = b;
-	sl->zonelist[from] = zl;
-	return zl;
 }
 
 static saddr_t ____cache_alloc_node(kmem_cache_t *s, gfp_t flags, int nodeid);
@@ -874,7 +851,7 @@ static saddr_t fallback_alloc(kmem_cache_t *s, gfp_t flags)
 	if (flags & __GFP_THISNODE)
 		return 0;
 	stat(sl, FALLBACK_ALLOCS);
-	zl = node_zonelist(sl, numa_node_id());
+	zl = node_zonelist(numa_node_id());
 retry:
 	for (int i = 0; i < sl->nnodes; i++) {
 		struct kmem_list3 *l3 = get_l3(s, zl[i]);
@@ -930,11 +907,8 @@ static void note_alloc(kmem_cache_t *s, saddr_t obj)
 	s->live++;
 	if (s->sl->debug) {
 		slab_t *slabp = virt_to_page(obj)->priv;
-		unsigned i = (unsigned)((obj - slabp->s_mem) / s->l.buffer_size);
 
-		if (slabp->live[i / 8] & (1u << (i % 8)))
-			kbug("%s: object %#" G_GINT64_MODIFIER "x handed out twice", s->name, obj);
-		slabp->live[i / 8] |= 1u << (i % 8);
+		slab_map_alloc(slabp->live, obj_to_index(s, slabp, obj), s->name, obj);
 	}
 }
 
@@ -1121,7 +1095,6 @@ static void check_free(kmem_cache_t *s, saddr_t x)
 {
 	page_t *page;
 	slab_t *slabp;
-	unsigned i;
 
 	s->live--;
 	if (!s->sl->debug)
@@ -1133,10 +1106,7 @@ static void check_free(kmem_cache_t *s, saddr_t x)
 	if (x < slabp->s_mem || (x - slabp->s_mem) % s->l.buffer_size ||
 	    (x - slabp->s_mem) / s->l.buffer_size >= s->l.num)
 		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	i = (unsigned)((x - slabp->s_mem) / s->l.buffer_size);
-	if (!(slabp->live[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	slabp->live[i / 8] &= ~(1u << (i % 8));
+	slab_map_free(slabp->live, obj_to_index(s, slabp, x), s->name, x);
 }
 
 /* ---- draining and reaping ---- */
@@ -1242,7 +1212,7 @@ static void reap_cache(kmem_cache_t *s, int node, int reap_node)
 	l3_touch(l3, L3_NEXT_REAP, 8, false);
 	if (l3->next_reap > now)
 		return;
-	l3->next_reap = now + (uint64_t)REAPTIMEOUT_LIST3 * (uint64_t)s->sl->hz;
+	l3->next_reap = now + (uint64_t)REAPTIMEOUT_LIST3 * (uint64_t)HZ;
 	l3_touch(l3, L3_NEXT_REAP, 8, true);
 	l3_touch(l3, L3_SHARED, 8, false);
 	drain_array(s, l3, l3->shared, false, node);
@@ -1255,12 +1225,6 @@ static void reap_cache(kmem_cache_t *s, int node, int reap_node)
 	l3_touch(l3, L3_FREE_LIMIT, 4, false);
 	s->sl->stat[REAPED] += drain_freelist(s, l3, (l3->free_limit + 5 * s->l.num - 1) /
 	                                             (5 * s->l.num));
-}
-
-/* Delay until `j` jiffies from now, at a tick boundary. */
-static simtime_t jiffies_delay(uint64_t j)
-{
-	return jiffies_to_time(kjiffies() + j) - know();
 }
 
 /* cache_reap: every cache on the chain (newest first) for this CPU and
@@ -1283,7 +1247,7 @@ static void cache_reap(void *arg)
 	r->reap_node = (r->reap_node + 1) % sl->nnodes;
 out:
 	schedule_delayed_work_on(r->cpu, jiffies_delay(round_jiffies_relative(
-	                         (uint64_t)REAPTIMEOUT_CPUC * (uint64_t)sl->hz)),
+	                         (uint64_t)REAPTIMEOUT_CPUC * (uint64_t)HZ)),
 	                         cache_reap, r);
 }
 
@@ -1298,7 +1262,7 @@ static void start_cpu_timers(slab_sys_t *sl)
 
 		*r = (reap_cpu_t){ sl, cpu, (cpu_to_node(cpu) + 1) % sl->nnodes };
 		schedule_delayed_work_on(cpu, jiffies_delay(round_jiffies_relative_on(
-		                         (uint64_t)sl->hz, cpu)), cache_reap, r);
+		                         (uint64_t)HZ, cpu)), cache_reap, r);
 	}
 }
 
@@ -1409,8 +1373,8 @@ static void alloc_kmemlist(slab_sys_t *sl, kmem_cache_t *s)
 		spin_init(&l3->list_lock);
 		l3->addr = kmeta_place(L3_SIZE, node);
 		l3->free_limit = (unsigned)((1 + sl->cpus_on_node[node]) * s->batchcount + s->l.num);
-		l3->next_reap = kjiffies() + (uint64_t)REAPTIMEOUT_LIST3 * sl->hz +
-		                s->addr % ((uint64_t)REAPTIMEOUT_LIST3 * sl->hz);
+		l3->next_reap = kjiffies() + (uint64_t)REAPTIMEOUT_LIST3 * HZ +
+		                s->addr % ((uint64_t)REAPTIMEOUT_LIST3 * HZ);
 		if (s->shared) {
 			l3->shared = g_new(struct array_cache, 1);
 			init_array(l3->shared, (unsigned)(s->shared * s->batchcount), 0xbaadf00d,
@@ -1442,11 +1406,11 @@ static kmem_cache_t *cache_setup(slab_sys_t *sl, const char *name, size_t size,
 	s->l = *l;
 	if (is_cache_cache)
 		s->addr = kmeta_static(name, "kmem_cache", sl->nodelists_off +
-		                       8 * (size_t)kern()->m->max_numnodes, 0);
+		                       8 * (size_t)MAX_NUMNODES, 0);
 	else
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_bytes(sl), numa_node_id());
 	if (l->off_slab) {
-		int idx = kmalloc_index(sl, l->slab_size);
+		int idx = class_index(sl, l->slab_size);
 
 		s->slabp_cache = idx >= 0 ? sl->kmalloc_caches[idx] : NULL;
 		if (!s->slabp_cache)
@@ -1498,8 +1462,7 @@ static void create_kmalloc_cache(slab_sys_t *sl, int idx, bool dma)
 	kmem_cache_t *s = kmem_cache_create(sl, name, sl->class_size[idx], BYTES_PER_WORD,
 	                                    SLAB_HWCACHE_ALIGN | (dma ? SLAB_CACHE_DMA : 0));
 
-	if (!s)
-		kbug("slab: cannot create kmalloc cache %s", name);
+	slab_check_created("slab", name, SLAB_PANIC, s);
 	if (!dma)
 		sl->kmalloc_caches[idx] = s;
 	g_free(name);
@@ -1509,7 +1472,7 @@ static void create_kmalloc_cache(slab_sys_t *sl, int idx, bool dma)
  * sizes, then every class and its DMA twin. */
 static void kmem_cache_init(slab_sys_t *sl)
 {
-	int idx_ac = kmalloc_index(sl, AC_HEADER + 8), idx_l3 = kmalloc_index(sl, L3_SIZE);
+	int idx_ac = class_index(sl, AC_HEADER + 8), idx_l3 = class_index(sl, L3_SIZE);
 
 	create_cache_cache(sl);
 	create_kmalloc_cache(sl, idx_ac, false);
@@ -1546,7 +1509,6 @@ static const tunable_t slab_tunables[] = {
 static void *slab_create(const long *tun)
 {
 	slab_sys_t *sl = g_new0(slab_sys_t, 1);
-	const machine_t *m = kern()->m;
 
 	sl->tun_limit = tun[0];
 	sl->tun_batch = tun[1];
@@ -1558,15 +1520,13 @@ static void *slab_create(const long *tun)
 	sl->page_size = kpage_size();
 	sl->page_shift = kpage_shift();
 	sl->cache_line = cache_line_size();
-	sl->hz = m->hz;
-	sl->big_ram = m->mem_per_node * (uint64_t)m->nnodes > (32u << 20);
-	sl->nr_cpus_kernel = (unsigned)MAX(m->nr_cpus, sl->ncpus);
+	sl->big_ram = num_physpages() > (32u << 20) >> sl->page_shift;
+	sl->nr_cpus_kernel = (unsigned)MAX(NR_CPUS, sl->ncpus);
 	sl->nodelists_off = 8 * sl->nr_cpus_kernel + KC_FIELDS;
 	sl->caches = g_ptr_array_new();
 	sl->cpus_on_node = g_new0(int, sl->nnodes);
 	for (int cpu = 0; cpu < sl->ncpus; cpu++)
 		sl->cpus_on_node[cpu_to_node(cpu)]++;
-	sl->zonelist = g_new0(int *, sl->nnodes);
 	sl->list_lock_cls = klock_class("l3->list_lock");
 	sl->alien_lock_cls = klock_class("alien->lock");
 	sl->chain_cls = klock_class("cache_chain_mutex");
@@ -1630,16 +1590,11 @@ static void slab_destroy_all(void *a)
 {
 	slab_sys_t *sl = a;
 
-	for (unsigned i = 0; i < sl->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sl->caches, i));
-	for (int node = 0; node < sl->nnodes; node++)
-		g_free(sl->zonelist[node]);
+	slab_caches_free(sl->caches, cache_free_host);
 	spin_destroy(&sl->chain_mutex);
-	g_ptr_array_free(sl->caches, TRUE);
 	g_free(sl->kmalloc_caches);
 	g_free(sl->class_size);
 	g_free(sl->cpus_on_node);
-	g_free(sl->zonelist);
 	g_free(sl->reap);
 	g_free(sl);
 }
@@ -1654,21 +1609,13 @@ static kmem_cache_t *slab_cache_create(void *a, const char *name, size_t size,
 	spin_lock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	s = kmem_cache_create(sl, name, size, align, flags);
 	spin_unlock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slab: cannot create slab cache %s", name);
 	return s;
-}
-
-static void check_node(const slab_sys_t *sl, int node)
-{
-	if (node < -1 || node >= sl->nnodes)
-		kbug("slab: allocation on node %d of %d", node, sl->nnodes);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slab_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slab", node);
 	return node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
 }
 
@@ -1686,10 +1633,10 @@ static saddr_t slab_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 	slab_sys_t *sl = a;
 	int idx;
 
-	check_node(sl, node);
+	slab_check_node("slab", node);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	idx = kmalloc_index(sl, size);
+	idx = class_index(sl, size);
 	if (idx < 0)
 		return 0;
 	return slab_cache_alloc(sl, sl->kmalloc_caches[idx], gfp, node);

@@ -124,14 +124,11 @@
  */
 #include "allocator.h"
 #include "slabifier.h"
-#include "slub.h"
 
 #define SF_ALIGN(x, a)          (((x) + (a) - 1) / (a) * (a))
 
 #define MAX_OBJS_PER_SLAB       65535          /* page->inuse is a u16 */
 #define MIN_ALIGN               8              /* sizeof(void *) */
-#define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define FLUSH_SECONDS           2              /* schedule_delayed_work(2 * HZ) */
 
 /* Page flags the seed adds (pagealloc.h defines bits 0-5); PG_active is
@@ -177,22 +174,14 @@ typedef struct sf_layout {
 	unsigned objects;
 } sf_layout_t;
 
-/* Host bookkeeping of one slab (page->priv): objects held by callers and
- * the debug bitmap of handed-out objects. */
-typedef struct sf_slab {
-	klist_t link;           /* on s->slabs */
-	page_t *page;
-	uint32_t live;
-	uint8_t map[];          /* debug only: bit set = allocated */
-} sf_slab_t;
-
 typedef struct slabifier slabifier_t;
 
 struct kmem_cache {
 	slabifier_t *sa;
 	char *name;
 	size_t objsize;
-	unsigned size, offset, order, objects, align;
+	unsigned order, objects, align;
+	slab_objs_t objs;               /* stride, free pointer, slab records */
 	gfp_t allocflags;
 	saddr_t addr;                   /* the struct slab */
 	spinlock_t list_lock;
@@ -203,9 +192,6 @@ struct kmem_cache {
 	int active_cpus;                /* > 0: a flusher is pending or running */
 	bool flushing;                  /* the flushing mutex: a pass runs */
 	page_t **active;                /* [ncpus] */
-	klist_t slabs;                  /* sf_slab_t of every slab */
-	uint64_t active_objs;
-	uint64_t active_slabs;
 	const slab_ops_t *ops;          /* seed 001: NULL, no defragmentation */
 	void *ops_ctx;
 };
@@ -214,6 +200,7 @@ struct slabifier {
 	int page_shift;
 	long min_order;
 	bool debug;
+	bool booted;                    /* create() is done: structs are kmalloc'd */
 	int ncpus, nnodes;
 	size_t struct_size;             /* sizeof(struct slab) */
 	GPtrArray *caches;              /* creation order */
@@ -311,102 +298,6 @@ static void list_lock(kmem_cache_t *s)
 static void list_unlock(kmem_cache_t *s)
 {
 	spin_unlock(&s->list_lock, s->sa->list_lock_cls, s->addr + KS_LIST_LOCK);
-}
-
-/* ---- debug checks and host bookkeeping (free of charge) ---- */
-
-static bool object_in_slab(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	saddr_t base = page_address(page);
-
-	return x >= base && x < base + (saddr_t)s->objects * s->size &&
-	       (x - base) % s->size == 0;
-}
-
-static unsigned object_index(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	return (unsigned)((x - page_address(page)) / s->size);
-}
-
-/* The free pointer stored in object, checked to stay inside its slab. */
-static saddr_t get_freepointer(kmem_cache_t *s, page_t *page, saddr_t object)
-{
-	saddr_t p = kload64(object + s->offset);
-
-	if (s->sa->debug && p && !object_in_slab(s, page, p))
-		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
-		     G_GINT64_MODIFIER "x outside its slab", s->name, object, p);
-	return p;
-}
-
-static void set_freepointer(kmem_cache_t *s, saddr_t object, saddr_t fp)
-{
-	kstore64(object + s->offset, fp);
-}
-
-/* An object left the allocator. */
-static void note_alloc(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	sf_slab_t *r = page->priv;
-
-	if (s->sa->debug) {
-		unsigned i = object_index(s, page, x);
-
-		if (r->map[i / 8] & (1u << (i % 8)))
-			kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER
-			     "x handed out twice", s->name, x);
-		r->map[i / 8] |= 1u << (i % 8);
-	}
-	s->active_objs++;
-	if (r->live++ == 0)
-		s->active_slabs++;
-}
-
-/* With debug, checks that x is a live object of s (page: its head page or
- * NULL) and clears its bit. */
-static void check_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	sf_slab_t *r;
-	unsigned i;
-
-	if (!s->sa->debug)
-		return;
-	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
-		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	r = page->priv;
-	i = object_index(s, page, x);
-	if (!(r->map[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	r->map[i / 8] &= ~(1u << (i % 8));
-}
-
-/* An object came back. */
-static void note_free(kmem_cache_t *s, page_t *page)
-{
-	sf_slab_t *r = page->priv;
-
-	s->active_objs--;
-	if (--r->live == 0)
-		s->active_slabs--;
-}
-
-static void slab_record_new(kmem_cache_t *s, page_t *page)
-{
-	size_t map = s->sa->debug ? (s->objects + 7u) / 8 : 0;
-	sf_slab_t *r = g_malloc0(sizeof(*r) + map);
-
-	r->page = page;
-	klist_add_tail(&r->link, &s->slabs);
-	page->priv = r;
-}
-
-static void slab_record_free(page_t *page)
-{
-	sf_slab_t *r = page->priv;
-
-	klist_del(&r->link);
-	page->priv = NULL;
-	g_free(r);
 }
 
 /* ---- the partial list (list_lock held) ---- */
@@ -507,7 +398,6 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	page_t *page = alloc_pages_node(node, (gfp & (__GFP_THISNODE | __GFP_NORETRY |
 	                                              __GFP_NOWARN | __GFP_COLD)) |
 	                                s->allocflags, s->order);
-	saddr_t start;
 
 	if (!page)
 		return NULL;
@@ -516,18 +406,12 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
 	page->flags |= PG_slab;
-	if (s->objects > 1) {
-		start = page_address(page);
-		for (unsigned i = 0; i < s->objects; i++)
-			set_freepointer(s, start + (saddr_t)i * s->size,
-			                i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
-		page->freelist = start;
-		page->inuse = 0;
-	} else {
+	if (s->objects > 1)
+		slab_init_objects(&s->objs, page, s->objects);
+	else
 		page->flags |= PG_SLABSINGLE;
-	}
 	kpage_touch(page, true);
-	slab_record_new(s, page);
+	slab_rec_new(&s->objs, page, s->objects);
 	return page;
 }
 
@@ -542,7 +426,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	page->freelist = 0;
 	page->slab = NULL;
 	kpage_touch(page, true);
-	slab_record_free(page);
+	slab_rec_free(page);
 	spin_destroy(&page->lock);
 	__free_pages(page, s->order);
 }
@@ -574,7 +458,7 @@ static void deactivate_slab(kmem_cache_t *s, page_t *page, int cpu)
 
 static simtime_t flush_delay(void)
 {
-	return jiffies_to_time((uint64_t)FLUSH_SECONDS * (uint64_t)kern()->m->hz);
+	return jiffies_to_time((uint64_t)FLUSH_SECONDS * (uint64_t)HZ);
 }
 
 /* IPI handler of a flush pass: keep a referenced active slab (clearing
@@ -663,11 +547,11 @@ static saddr_t take_object(kmem_cache_t *s, page_t *page)
 {
 	saddr_t object = page->freelist;
 
-	page->freelist = get_freepointer(s, page, object);
+	page->freelist = slab_get_freepointer(&s->objs, page, object);
 	page->inuse++;
 	page->flags |= PG_REFERENCED;
 	kpage_touch(page, true);
-	note_alloc(s, page, object);
+	slab_note_alloc(&s->objs, page, object);
 	return object;
 }
 
@@ -696,7 +580,7 @@ static saddr_t alloc_slow(kmem_cache_t *s, gfp_t gfp, int node, int cpu)
 			return 0;
 		if (page->flags & PG_SLABSINGLE) {
 			stat(s, ALLOC_SINGLE);
-			note_alloc(s, page, page_address(page));
+			slab_note_alloc(&s->objs, page, page_address(page));
 			return page_address(page);
 		}
 		stat(s, ALLOC_NEW_SLAB);
@@ -745,7 +629,7 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	unsigned long flags;
 	saddr_t prior;
 
-	note_free(s, page);
+	slab_note_free(&s->objs, page);
 	local_irq_save(&flags);
 	if (page->flags & PG_SLABSINGLE) {
 		stat(s, FREE_SINGLE);
@@ -756,7 +640,7 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	slab_lock(s, page);
 	kpage_touch(page, true);
 	prior = page->freelist;
-	set_freepointer(s, x, prior);
+	slab_set_freepointer(&s->objs, x, prior);
 	page->freelist = x;
 	page->inuse--;
 	if (page->flags & PG_frozen) {
@@ -778,15 +662,12 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	local_irq_restore(flags);
 }
 
-/* virt_to_page() with compound heads: reads the struct page (NULL: not
- * RAM). */
-static page_t *object_page(saddr_t x)
+/* kmem_cache_free() of x on page: the debug check, then slab_free.  On a
+ * pinned slab this is the FREE_ACTIVE path: the slab stays, even empty. */
+static void checked_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	page_t *page = virt_to_page(x);
-
-	if (page)
-		kpage_touch(page, false);
-	return page;
+	slab_check_free(&s->objs, page, x);
+	slab_free(s, page, x);
 }
 
 /* ---- defragmentation and targeted reclaim (seed 000's shrink, seed 001) ---- */
@@ -794,12 +675,6 @@ static page_t *object_page(saddr_t x)
 /* Partial slabs a node keeps when defrag is asked for the default: the
  * seed's slab_shrink walks the partial list while nr_partial > 1. */
 #define DEFRAG_KEEP             1
-
-/* Host bookkeeping of one defrag pass. */
-typedef struct defrag_pass {
-	defrag_report_t *rep;
-	GPtrArray *tried;       /* sparse slabs that could not be vacated */
-} defrag_pass_t;
 
 /* Add the slabs on the partial list to hist (host walk, free). */
 static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
@@ -813,20 +688,6 @@ static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
 		         DEFRAG_HIST_BUCKETS - 1)]++;
 		(*nr)++;
 	}
-}
-
-/* Append the chain b to the partial list (list_lock held). */
-static void splice_tail(kmem_cache_t *s, klist_t *b)
-{
-	if (klist_empty(b))
-		return;
-	kpage_touch(klist_entry(b->next, page_t, lru), true);
-	kpage_touch(klist_entry(b->prev, page_t, lru), true);
-	touch_neighbour(s, s->partial.prev);
-	b->next->prev = s->partial.prev;
-	s->partial.prev->next = b->next;
-	b->prev->next = &s->partial;
-	s->partial.prev = b->prev;
 }
 
 /* Rebuild the central partial list most used first, keeping the order of
@@ -852,7 +713,7 @@ static void sort_partial(kmem_cache_t *s)
 		klist_add_tail(&page->lru, &by_inuse[page->inuse]);
 	}
 	for (unsigned i = s->objects; i-- > 0;)
-		splice_tail(s, &by_inuse[i]);
+		slab_lru_splice_tail(&s->partial, &by_inuse[i]);
 	list_unlock(s);
 	local_irq_restore(flags);
 	g_free(by_inuse);
@@ -904,39 +765,19 @@ static bool unpin_slab(kmem_cache_t *s, page_t *page)
 	return false;
 }
 
-/* The objects of a pinned slab that are in use, in address order: those
- * not on page->freelist (walked under the slab lock, each free pointer a
- * charged load).  Returns how many; fills objs[]. */
-static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
+/* The objects of the pinned slab page in use, found with irqs off and
+ * the slab locked; fills objs[], returns how many. */
+static unsigned objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
 {
-	uint8_t *free = g_new0(uint8_t, (s->objects + 7u) / 8);
-	saddr_t base = page_address(page);
 	unsigned long flags;
-	unsigned n = 0;
+	unsigned n;
 
 	local_irq_save(&flags);
 	slab_lock(s, page);
-	kpage_touch(page, false);
-	for (saddr_t p = page->freelist; p; p = get_freepointer(s, page, p)) {
-		unsigned i = object_index(s, page, p);
-
-		free[i / 8] |= 1u << (i % 8);
-	}
+	n = slab_objects_in_use(&s->objs, page, objs);
 	slab_unlock(s, page);
 	local_irq_restore(flags);
-	for (unsigned i = 0; i < s->objects; i++)
-		if (!(free[i / 8] & (1u << (i % 8))))
-			objs[n++] = base + (saddr_t)i * s->size;
-	g_free(free);
 	return n;
-}
-
-/* Free an object of the pinned slab page (the FREE_ACTIVE path: the slab
- * stays, even empty). */
-static void kicked_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	check_free(s, page, x);
-	slab_free(s, page, x);
 }
 
 /* Move x to a new object of s on the same node: the pinned slab is neither
@@ -949,11 +790,8 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 
 	if (!y)
 		return false;
-	for (size_t off = 0; off < s->objsize; off += sizeof(uint64_t))
-		kstore64(y + off, kload64(x + off));
-	if (s->ops->moved)
-		s->ops->moved(s->ops_ctx, s, x, y);
-	kicked_free(s, page, x);
+	slab_ops_copy(s->ops, s->ops_ctx, s, s->objsize, x, y);
+	checked_free(s, page, x);
 	return true;
 }
 
@@ -971,7 +809,7 @@ static vacate_result_t kick_objects(kmem_cache_t *s, page_t *page, const saddr_t
 		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
 
 		if (k == KICK_RECLAIM) {
-			kicked_free(s, page, objs[i]);
+			checked_free(s, page, objs[i]);
 			rep->objects_reclaimed++;
 			stat(s, OBJECTS_RECLAIMED);
 		} else if (k == KICK_MOVE && move_object(s, page, objs[i])) {
@@ -991,7 +829,7 @@ static vacate_result_t kick_objects(kmem_cache_t *s, page_t *page, const saddr_t
 static vacate_result_t empty_pinned(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
 {
 	saddr_t *objs = g_new(saddr_t, s->objects);
-	unsigned n = slab_objects_in_use(s, page, objs);
+	unsigned n = objects_in_use(s, page, objs);
 	vacate_result_t r = kick_objects(s, page, objs, n, rep);
 
 	g_free(objs);
@@ -1002,14 +840,6 @@ static vacate_result_t empty_pinned(kmem_cache_t *s, page_t *page, defrag_report
 	rep->slabs_vacated++;
 	stat(s, SLABS_VACATED);
 	return VACATE_OK;
-}
-
-static bool tried_before(const defrag_pass_t *dp, const page_t *page)
-{
-	for (unsigned i = 0; i < dp->tried->len; i++)
-		if (g_ptr_array_index(dp->tried, i) == page)
-			return true;
-	return false;
 }
 
 /* The next slab to vacate on node: the sparsest of the node's partial
@@ -1043,7 +873,7 @@ static page_t *defrag_candidate(kmem_cache_t *s, int node, unsigned long keep,
 			continue;               /* another node's, or being freed */
 		nr++;
 		nfree += s->objects - page->inuse;
-		if (!tried_before(dp, page) && (!best || page->inuse <= best->inuse))
+		if (!g_ptr_array_find(dp->tried, page, NULL) && (!best || page->inuse <= best->inuse))
 			best = page;
 	}
 	if (best && (nr <= keep || best->inuse > nfree - (s->objects - best->inuse)))
@@ -1155,9 +985,12 @@ static vacate_result_t vacate_single(kmem_cache_t *s, page_t *page, defrag_repor
 
 /* ---- slab_create ---- */
 
-static kmem_cache_t *cache_open(slabifier_t *sa, const char *name, size_t size,
-                                size_t align, unsigned flags, bool boot)
+/* kmem_cache_create(); NULL if no slab can hold `size`.  The caches made
+ * while the Slabifier boots have static structs. */
+static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
+                                            size_t align, unsigned flags)
 {
+	slabifier_t *sa = a;
 	sf_layout_t l;
 	kmem_cache_t *s;
 
@@ -1169,18 +1002,16 @@ static kmem_cache_t *cache_open(slabifier_t *sa, const char *name, size_t size,
 	s->sa = sa;
 	s->name = g_strdup(name);
 	s->objsize = size;
-	s->size = l.size;
-	s->offset = l.offset;
+	slab_objs_init(&s->objs, s, s->name, l.size, l.offset, sa->debug);
 	s->order = l.order;
 	s->objects = l.objects;
 	s->align = (unsigned)align;
 	s->allocflags = (l.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
-	s->addr = boot ? kmeta_static(name, "kmem_cache", sa->struct_size, 0)
-	               : kmeta_alloc(name, "kmem_cache", sa->struct_size, -1);
+	s->addr = sa->booted ? kmeta_alloc(name, "kmem_cache", sa->struct_size, -1)
+	                     : kmeta_static(name, "kmem_cache", sa->struct_size, 0);
 	spin_init(&s->list_lock);
 	klist_init(&s->partial);
-	klist_init(&s->slabs);
 	s->active = g_new0(page_t *, sa->ncpus);
 	g_ptr_array_add(sa->caches, s);
 	return s;
@@ -1191,12 +1022,12 @@ static kmem_cache_t *cache_open(slabifier_t *sa, const char *name, size_t size,
 /* kmalloc_caches[index], a static struct slab. */
 static void create_kmalloc_cache(slabifier_t *sa, int index)
 {
-	size_t size = slub_kmalloc_index_size(index);
+	size_t size = kmalloc_index_size(index);
 	char *name = g_strdup_printf("kmalloc-%zu", size);
 
-	sa->kmalloc_caches[index] = cache_open(sa, name, size, MIN_ALIGN, 0, true);
-	if (!sa->kmalloc_caches[index])
-		kbug("slabifier: cannot create kmalloc cache %s", name);
+	sa->kmalloc_caches[index] = slab_check_created("slabifier", name, SLAB_PANIC,
+	                                               slabifier_cache_create(sa, name, size,
+	                                                                      MIN_ALIGN, 0));
 	g_free(name);
 }
 
@@ -1225,7 +1056,7 @@ static void *slabifier_create(const long *tun)
 	sa->debug = tun[1] && kdebug_checks;
 	sa->ncpus = nr_cpu_ids();
 	sa->nnodes = nr_node_ids();
-	sa->struct_size = KS_ACTIVE + 8 * (size_t)MAX(kern()->m->nr_cpus, sa->ncpus);
+	sa->struct_size = KS_ACTIVE + 8 * (size_t)MAX(NR_CPUS, sa->ncpus);
 	sa->caches = g_ptr_array_new();
 	sa->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
 	sa->slab_lock_cls = klock_class("slabifier.slab_lock");
@@ -1241,17 +1072,13 @@ static void *slabifier_create(const long *tun)
 			create_kmalloc_cache(sa, 2);
 		create_kmalloc_cache(sa, i);
 	}
+	sa->booted = true;
 	return sa;
 }
 
 static void cache_free_host(kmem_cache_t *s)
 {
-	while (!klist_empty(&s->slabs)) {
-		sf_slab_t *r = klist_entry(s->slabs.next, sf_slab_t, link);
-
-		spin_destroy(&r->page->lock);
-		slab_record_free(r->page);
-	}
+	slab_objs_release(&s->objs);
 	spin_destroy(&s->list_lock);
 	g_free(s->active);
 	g_free(s->name);
@@ -1263,79 +1090,36 @@ static void slabifier_destroy(void *a)
 {
 	slabifier_t *sa = a;
 
-	for (unsigned i = 0; i < sa->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sa->caches, i));
-	g_ptr_array_free(sa->caches, TRUE);
+	slab_caches_free(sa->caches, cache_free_host);
 	g_free(sa->kmalloc_caches);
 	g_free(sa);
-}
-
-/* kmem_cache_create(); NULL if no slab can hold `size`. */
-static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
-                                            size_t align, unsigned flags)
-{
-	kmem_cache_t *s = cache_open(a, name, size, align, flags, false);
-
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slabifier: cannot create slab cache %s", name);
-	return s;
-}
-
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slabifier_t *sa, int node)
-{
-	if (node < -1 || node >= sa->nnodes)
-		kbug("slabifier: allocation on node %d of %d", node, sa->nnodes);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slabifier_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slabifier", node);
 	return slab_alloc(s, gfp, node);
 }
 
 /* kmem_cache_free(). */
 static void slabifier_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 {
-	page_t *page = object_page(x);
-
 	(void)a;
-	check_free(s, page, x);
-	slab_free(s, page, x);
+	checked_free(s, slab_object_page(x), x);
 }
 
 /* kmalloc_node(): a kmalloc cache up to PAGE_SIZE, pages beyond. */
 static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
-	slabifier_t *sa = a;
-
-	check_node(sa, node);
-	if (size > (size_t)kpage_size())
-		return slub_kmalloc_large(size, gfp, node);
-	if (!size)
-		return ZERO_SIZE_PTR;
-	return slab_alloc(sa->kmalloc_caches[slub_kmalloc_index(size)], gfp, node);
+	slab_check_node("slabifier", node);
+	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
 static void slabifier_kfree(void *a, saddr_t x)
 {
-	slabifier_t *sa = a;
-	page_t *page;
-
-	if (x <= ZERO_SIZE_PTR)
-		return;
-	page = object_page(x);
-	if (sa->debug && (!page || (!(page->flags & PG_slab) &&
-	                            (!(page->flags & PG_head) || x != page_address(page)))))
-		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
-	if (!(page->flags & PG_slab)) {
-		__free_pages(page, page->order);
-		return;
-	}
-	check_free(page->slab, page, x);
-	slab_free(page->slab, page, x);
+	kfree_classes(x, ((slabifier_t *)a)->debug, checked_free);
 }
 
 /* kmem_cache_shrink(): deactivate every CPU's active slab; if the cache
@@ -1392,15 +1176,6 @@ static vacate_result_t slabifier_vacate(void *a, page_t *page, uint32_t *moved)
 	return r;
 }
 
-/* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE. */
-static size_t slabifier_kmalloc_size(void *a, size_t size)
-{
-	(void)a;
-	if (size > (size_t)kpage_size())
-		return (size_t)kpage_size() << get_order(size, kpage_shift());
-	return size ? slub_kmalloc_index_size(slub_kmalloc_index(size)) : 0;
-}
-
 static int slabifier_ncaches(void *a)
 {
 	return (int)((slabifier_t *)a)->caches->len;
@@ -1417,10 +1192,10 @@ static void slabifier_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 	(void)a;
 	*out = (cache_info_t){
 		.name = s->name, .object_size = (uint32_t)s->objsize,
-		.size = s->size, .align = s->align,
+		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->objects, .order = s->order,
-		.slabs = s->nr_slabs, .active_slabs = s->active_slabs,
-		.num_objs = s->nr_slabs * s->objects, .active_objs = s->active_objs,
+		.slabs = s->nr_slabs, .active_slabs = s->objs.active_slabs,
+		.num_objs = s->nr_slabs * s->objects, .active_objs = s->objs.active_objs,
 	};
 }
 
@@ -1467,7 +1242,7 @@ const allocator_ops_t slabifier_allocator = {
 	.kmalloc = slabifier_kmalloc,
 	.kfree = slabifier_kfree,
 	.shrink = slabifier_shrink,
-	.kmalloc_size = slabifier_kmalloc_size,
+	.kmalloc_size = kmalloc_class_size,
 	.ncaches = slabifier_ncaches,
 	.cache_at = slabifier_cache_at,
 	.cache_info = slabifier_cache_info,

@@ -64,7 +64,8 @@
  *    slob page; kmem_cache_create therefore takes no lock.
  *  - SLAB_DESTROY_BY_RCU adds the 24-byte slob_rcu footer to the size but
  *    frees at once (no RCU grace period in the simulator).
- *  - A cache of size 0 is refused at creation.
+ *  - A cache of size 0 is refused at creation (kmem_cache_create, as for
+ *    every allocator).
  *  - debug=1 adds simulator checks: foreign pointers, double frees, and a
  *    kmalloc header or cache size that does not match the block, with host
  *    bitmaps of block starts and used units per page.
@@ -76,10 +77,7 @@
 #define SLOB_BREAK1             256
 #define SLOB_BREAK2             1024
 #define SLOB_MAX_PAGE           65534          /* slobidx_t is an s16 */
-#define ARCH_KMALLOC_MINALIGN   8              /* __alignof__(unsigned long) */
-#define ARCH_SLAB_MINALIGN      8
 #define KMALLOC_ALIGN           8              /* max of the two */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define SLOB_ALIGN_UP(x, a)     (((x) + (a) - 1) & ~((saddr_t)(a) - 1))
 
 /* Modelled LP64 layouts. */
@@ -128,7 +126,6 @@ struct kmem_cache {
 
 struct slob {
 	bool debug;
-	int nnodes;
 	unsigned page_size, page_units, map_bytes;
 	spinlock_t lock;
 	lock_class_t *lock_cls;
@@ -588,16 +585,6 @@ static void slob_free(slob_ctx_t *sl, page_t *page, saddr_t b, size_t size,
 	slob_unlock(sl, flags);
 }
 
-/* virt_to_page() and the PageSlobPage test: reads the struct page. */
-static page_t *object_page(saddr_t x)
-{
-	page_t *page = kaddr_valid(x) ? virt_to_page(x) : NULL;
-
-	if (page)
-		kpage_touch(page, false);
-	return page;
-}
-
 /* With debug, x must be the start of a live page block of the allocator. */
 static void check_big(slob_ctx_t *sl, page_t *page, saddr_t x, const char *what)
 {
@@ -626,7 +613,6 @@ static void *slob_create(const long *tun)
 	if (kpage_size() > SLOB_MAX_PAGE)
 		kbug("slob: PAGE_SIZE %d needs an s32 slobidx_t", kpage_size());
 	sl->debug = tun[0] && kdebug_checks;
-	sl->nnodes = nr_node_ids();
 	sl->page_size = (unsigned)kpage_size();
 	sl->page_units = SLOB_UNITS(sl->page_size);
 	sl->map_bytes = (sl->page_units + 7) / 8;
@@ -654,27 +640,19 @@ static void slob_destroy(void *a)
 
 	while (!klist_empty(&sl->pages))
 		slob_record_free(klist_entry(sl->pages.next, slob_rec_t, link)->page);
-	for (unsigned i = 0; i < sl->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sl->caches, i));
-	g_ptr_array_free(sl->caches, TRUE);
+	slab_caches_free(sl->caches, cache_free_host);
 	spin_destroy(&sl->lock);
 	g_free(sl);
 }
 
 /* kmem_cache_create(): alignment only when forced (HWCACHE_ALIGN gives a
- * whole cache line), at least ARCH_SLAB_MINALIGN; NULL for size 0. */
+ * whole cache line), at least ARCH_SLAB_MINALIGN. */
 static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
                                        size_t align, unsigned flags)
 {
 	slob_ctx_t *sl = a;
-	kmem_cache_t *c;
+	kmem_cache_t *c = g_new0(kmem_cache_t, 1);
 
-	if (!size) {
-		if (flags & SLAB_PANIC)
-			kbug("slob: cannot create slab cache %s", name);
-		return NULL;
-	}
-	c = g_new0(kmem_cache_t, 1);
 	c->sl = sl;
 	c->name = g_strdup(name);
 	c->objsize = size;
@@ -690,12 +668,6 @@ static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
 	return c;
 }
 
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slob_ctx_t *sl, int node)
-{
-	if (node < -1 || node >= sl->nnodes)
-		kbug("slob: allocation on node %d of %d", node, sl->nnodes);
-}
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
@@ -703,7 +675,7 @@ static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
 	slob_ctx_t *sl = a;
 	saddr_t b;
 
-	check_node(sl, node);
+	slab_check_node("slob", node);
 	ktouch(c->addr, KMEM_CACHE_SIZE, false);        /* size, align, ctor */
 	if (c->size < sl->page_size) {
 		b = slob_alloc(sl, c->size, gfp, c->align, node);
@@ -727,7 +699,7 @@ static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
 static void slob_cache_free(void *a, kmem_cache_t *c, saddr_t x)
 {
 	slob_ctx_t *sl = a;
-	page_t *page = object_page(x);
+	page_t *page = slab_object_page(x);
 
 	ktouch(c->addr, KMEM_CACHE_SIZE, false);        /* flags, size */
 	if (c->size < sl->page_size) {
@@ -752,7 +724,7 @@ static saddr_t slob_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 	page_t *page;
 	saddr_t m;
 
-	check_node(sl, node);
+	slab_check_node("slob", node);
 	if (size < sl->page_size - KMALLOC_ALIGN) {
 		if (!size)
 			return ZERO_SIZE_PTR;
@@ -781,7 +753,7 @@ static void slob_kfree(void *a, saddr_t x)
 
 	if (x <= ZERO_SIZE_PTR)
 		return;
-	page = object_page(x);
+	page = slab_object_page(x);
 	if (page && (page->flags & PG_slab)) {
 		m = x - KMALLOC_ALIGN;
 		if (sl->debug && slob_base(sl, m) != slob_base(sl, x))

@@ -1,8 +1,8 @@
 /*
  * slqb.c -- SLQB as in Nick Piggin's "[patch] SLQB slab allocator (try 2)",
- * LKML 2009-01-23 (reference: /work/shared/reference/slqb-spec.md; section
- * numbers below are that document's; kernel-params.md section C describes
- * a later version, see spec section 15).
+ * LKML 2009-01-23 ([Piggin 2009b] in docs/references.md).  Section numbers
+ * below are those of the project's step-by-step SLQB specification written
+ * from that patch (its section 15 notes where a later SLQB differs).
  *
  * Design.  Every cache has one kmem_cache_list per CPU (in kmem_cache_cpu)
  * and one per node (in kmem_cache_node).  A list holds a LIFO freelist of
@@ -109,11 +109,7 @@
 #define SLQB_ALIGN(x, a)        (((x) + (a) - 1) & ~((unsigned long)(a) - 1))
 
 #define MAX_ORDER               PA_MAX_ORDER   /* 11 */
-#define ARCH_SLAB_MINALIGN      8
-#define ARCH_KMALLOC_MINALIGN   8
-#define KMALLOC_SHIFT_LOW       3
 #define KMALLOC_ORDER_HIGH      9              /* KMALLOC_SHIFT_SLQB_HIGH = PAGE_SHIFT + 9 */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define MAX_OBJS_PER_PAGE       65535          /* page->inuse is 16 bits here */
 #define TRIM_PERIOD             3              /* seconds */
 
@@ -184,6 +180,11 @@ typedef struct slqb_slab {
 
 typedef struct slqb slqb_t;
 
+/* The caches being made, as boot goes on: bootstrap caches, every struct
+ * static; kmalloc caches, the struct in the static kmalloc_caches[], lists
+ * from the bootstrap caches; user caches, everything allocated. */
+enum cache_kind { CACHE_BOOT, CACHE_KMALLOC, CACHE_USER };
+
 struct kmem_cache {
 	slqb_t *sq;
 	char *name;
@@ -211,7 +212,8 @@ typedef struct trim_cpu {
 
 struct slqb {
 	bool debug;
-	int ncpus, nnodes, hz;
+	enum cache_kind making;         /* what the next cache_create makes */
+	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
 	GPtrArray *caches;              /* creation order */
 	int cache_line;
@@ -253,21 +255,6 @@ static int calculate_order(unsigned long size, int page_shift)
 	return order < PA_MAX_ORDER ? order : -1;
 }
 
-static unsigned long calculate_alignment(unsigned flags, unsigned long align,
-                                         unsigned long objsize, int line)
-{
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned long ralign = line;
-
-		while (objsize <= ralign / 2)
-			ralign /= 2;
-		align = MAX(align, ralign);
-	}
-	if (align < ARCH_SLAB_MINALIGN)
-		align = ARCH_SLAB_MINALIGN;
-	return SLQB_ALIGN(align, sizeof(uint64_t));
-}
-
 /* See slqb.h. */
 unsigned slqb_freebatch(unsigned size, int page_size)
 {
@@ -301,7 +288,7 @@ static bool calculate_sizes(size_t objsize, size_t align, unsigned flags,
 		l->offset = (unsigned)size;
 		size += sizeof(uint64_t);
 	}
-	l->eff_align = (unsigned)calculate_alignment(flags, align, objsize, line);
+	l->eff_align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)line);
 	size = SLQB_ALIGN(size, l->eff_align);
 	order = calculate_order(size, page_shift);
 	if (order < 0)
@@ -434,13 +421,9 @@ static void note_alloc(kmem_cache_t *s, saddr_t x)
 {
 	if (s->sq->debug) {
 		page_t *page = virt_to_page(x);
-		slqb_slab_t *r = page->priv;
-		unsigned i = object_index(s, page, x);
 
-		if (r->map[i / 8] & (1u << (i % 8)))
-			kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER
-			     "x handed out twice", s->name, x);
-		r->map[i / 8] |= 1u << (i % 8);
+		slab_map_alloc(((slqb_slab_t *)page->priv)->map, object_index(s, page, x),
+		               s->name, x);
 	}
 	s->live++;
 }
@@ -448,18 +431,11 @@ static void note_alloc(kmem_cache_t *s, saddr_t x)
 /* With debug, checks that x is a handed-out object of s. */
 static void check_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	slqb_slab_t *r;
-	unsigned i;
-
 	if (!s->sq->debug)
 		return;
 	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
 		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	r = page->priv;
-	i = object_index(s, page, x);
-	if (!(r->map[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	r->map[i / 8] &= ~(1u << (i % 8));
+	slab_map_free(((slqb_slab_t *)page->priv)->map, object_index(s, page, x), s->name, x);
 }
 
 /* A LIFO count that disagrees with its chain is a corruption. */
@@ -501,7 +477,7 @@ static void partial_del(kmem_cache_list_t *l, page_t *page)
 
 static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 {
-	size_t map = s->sq->debug ? (page->objects + 7u) / 8 : 0;
+	size_t map = s->sq->debug ? slab_map_bytes(page->objects) : 0;
 	slqb_slab_t *r = g_malloc0(sizeof(*r) + map);
 
 	r->colour = colour;
@@ -675,15 +651,6 @@ static void claim_remote_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 	stat_add(s, CLAIM_REMOTE_LIST_OBJECTS, chain.nr);
 }
 
-/* The page of an object: virt_to_head_page reads its struct page. */
-static page_t *object_page(saddr_t x)
-{
-	page_t *page = virt_to_page(x);
-
-	kpage_touch(page, false);
-	return page;
-}
-
 /* Return one batch from the head of l's LIFO (spec 4.4). */
 static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 {
@@ -704,7 +671,7 @@ static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 		page_t *page;
 
 		head = get_freepointer(s, object);
-		page = object_page(object);
+		page = slab_object_page(object);
 		if (((slqb_slab_t *)page->priv)->list != l) {
 			slab_free_to_remote(s, page, object, c);
 			stat(s, FLUSH_FREE_LIST_REMOTE);
@@ -910,12 +877,6 @@ static void trim_node_list(kmem_cache_t *s, int node)
 	local_irq_restore(flags);
 }
 
-/* Delay until `j` jiffies from now, at a tick boundary. */
-static simtime_t jiffies_delay(uint64_t j)
-{
-	return jiffies_to_time(kjiffies() + j) - know();
-}
-
 /* cache_trim_worker: every cache, newest first: the home node's list, then
  * this CPU's list; again in 3 s rounded to the second. */
 static void cache_trim_worker(void *arg)
@@ -931,7 +892,7 @@ static void cache_trim_worker(void *arg)
 		trim_cpu_list(s);
 	}
 	schedule_delayed_work_on(t->cpu, jiffies_delay(round_jiffies_relative(
-	                         (uint64_t)TRIM_PERIOD * (uint64_t)sq->hz)),
+	                         (uint64_t)TRIM_PERIOD * (uint64_t)HZ)),
 	                         cache_trim_worker, t);
 }
 
@@ -943,17 +904,12 @@ static void start_cpu_timers(slqb_t *sq)
 	for (int cpu = 0; cpu < sq->ncpus; cpu++) {
 		sq->trim[cpu] = (trim_cpu_t){ sq, cpu };
 		schedule_delayed_work_on(cpu, jiffies_delay(round_jiffies_relative_on(
-		                         (uint64_t)sq->hz, cpu)), cache_trim_worker,
+		                         (uint64_t)HZ, cpu)), cache_trim_worker,
 		                         &sq->trim[cpu]);
 	}
 }
 
 /* ---- kmem_cache_open ---- */
-
-/* Bootstrap caches: every struct static; kmalloc caches: the struct in the
- * static kmalloc_caches[], lists from the bootstrap caches; user caches:
- * everything allocated. */
-enum cache_kind { CACHE_BOOT, CACHE_KMALLOC, CACHE_USER };
 
 static void init_list(kmem_cache_list_t *l, saddr_t addr)
 {
@@ -1002,10 +958,11 @@ static size_t kmem_cache_share(const slqb_t *sq)
 	return ((size_t)kpage_size() << kc->order) / kc->objects;
 }
 
-/* kmem_cache_open(). */
-static kmem_cache_t *kmem_cache_open(slqb_t *sq, const char *name, size_t size,
-                                     size_t align, unsigned flags, enum cache_kind kind)
+/* kmem_cache_create() (kmem_cache_open); NULL if no slab can hold `size`. */
+static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
+                                       size_t align, unsigned flags)
 {
+	slqb_t *sq = a;
 	slqb_layout_t l;
 	kmem_cache_t *s;
 
@@ -1030,31 +987,29 @@ static kmem_cache_t *kmem_cache_open(slqb_t *sq, const char *name, size_t size,
 	s->allocflags = (l.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	klist_init(&s->slab_records);
-	if (kind == CACHE_USER)
+	if (sq->making == CACHE_USER)
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_share(sq), -1);
 	else
 		s->addr = kmeta_static(name, "kmem_cache", sq->cpu_slab_off +
-		                       8 * (size_t)kern()->m->nr_cpus, 0);
-	alloc_lists(sq, s, kind == CACHE_BOOT);
+		                       8 * (size_t)NR_CPUS, 0);
+	alloc_lists(sq, s, sq->making == CACHE_BOOT);
 	g_ptr_array_add(sq->caches, s);
 	return s;
 }
 
+/* A cache SLQB cannot boot without. */
 static kmem_cache_t *create_boot_cache(slqb_t *sq, const char *name, size_t size,
-                                       size_t align, enum cache_kind kind)
+                                       size_t align)
 {
-	kmem_cache_t *s = kmem_cache_open(sq, name, size, align, SLAB_HWCACHE_ALIGN, kind);
-
-	if (!s)
-		kbug("slqb: cannot create cache %s", name);
-	return s;
+	return slab_check_created("slqb", name, SLAB_PANIC,
+	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN));
 }
 
 /* ---- kmalloc (spec 2.7) ---- */
 
 /* get_slab(): kmalloc_caches[] index of a size (0 < size <= 2^high);
  * kmalloc-96 exists only with lines < 64 B, kmalloc-192 with < 128 B. */
-static int kmalloc_index(int cache_line, size_t size)
+static int get_slab_index(int cache_line, size_t size)
 {
 	if (size <= 8)
 		return KMALLOC_SHIFT_LOW;
@@ -1063,11 +1018,6 @@ static int kmalloc_index(int cache_line, size_t size)
 	if (size > 128 && size <= 192 && cache_line < 128)
 		return 2;
 	return fls_long(size - 1);
-}
-
-static size_t kmalloc_index_size(int index)
-{
-	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
 }
 
 /* kmalloc-96 and kmalloc-192 (when they exist), kmalloc-8 ..
@@ -1086,7 +1036,7 @@ static void create_kmalloc_caches(slqb_t *sq)
 			    (i > 2 && i < KMALLOC_SHIFT_LOW))
 				continue;
 			name = g_strdup_printf("%s-%zu", prefix[dma], size);
-			s = create_boot_cache(sq, name, size, ARCH_KMALLOC_MINALIGN, CACHE_KMALLOC);
+			s = create_boot_cache(sq, name, size, ARCH_KMALLOC_MINALIGN);
 			if (!dma)
 				sq->kmalloc_caches[i] = s;
 			g_free(name);
@@ -1112,20 +1062,21 @@ static void *slqb_create(const long *tun)
 	sq->debug = tun[0] && kdebug_checks;
 	sq->ncpus = nr_cpu_ids();
 	sq->nnodes = nr_node_ids();
-	sq->hz = kern()->m->hz;
 	sq->cache_line = cache_line_size();
 	sq->kmalloc_shift_high = kpage_shift() + KMALLOC_ORDER_HIGH;
 	sq->kmalloc_caches = g_new0(kmem_cache_t *, sq->kmalloc_shift_high + 1);
-	sq->cpu_slab_off = KC_FIXED + 8 * (unsigned)kern()->m->max_numnodes;
+	sq->cpu_slab_off = KC_FIXED + 8 * (unsigned)MAX_NUMNODES;
 	sq->caches = g_ptr_array_new();
 	sq->list_lock_cls = klock_class("slqb.list_lock");
 	sq->remote_cls = klock_class("slqb.remote_free");
 
-	sq->kmem_cache_cache = create_boot_cache(sq, "kmem_cache", kmem_size(sq), 0,
-	                                        CACHE_BOOT);
-	create_boot_cache(sq, "kmem_cache_cpu", KMEM_CPU_SIZE, 0, CACHE_BOOT);
-	create_boot_cache(sq, "kmem_cache_node", KMEM_NODE_SIZE, 0, CACHE_BOOT);
+	sq->making = CACHE_BOOT;
+	sq->kmem_cache_cache = create_boot_cache(sq, "kmem_cache", kmem_size(sq), 0);
+	create_boot_cache(sq, "kmem_cache_cpu", KMEM_CPU_SIZE, 0);
+	create_boot_cache(sq, "kmem_cache_node", KMEM_NODE_SIZE, 0);
+	sq->making = CACHE_KMALLOC;
 	create_kmalloc_caches(sq);
+	sq->making = CACHE_USER;
 	start_cpu_timers(sq);
 	return sq;
 }
@@ -1155,36 +1106,16 @@ static void slqb_destroy(void *a)
 {
 	slqb_t *sq = a;
 
-	for (unsigned i = 0; i < sq->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sq->caches, i));
-	g_ptr_array_free(sq->caches, TRUE);
+	slab_caches_free(sq->caches, cache_free_host);
 	g_free(sq->kmalloc_caches);
 	g_free(sq->trim);
 	g_free(sq);
 }
 
-/* kmem_cache_create(); NULL if no slab can hold `size`. */
-static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
-{
-	kmem_cache_t *s = kmem_cache_open(a, name, size, align, flags, CACHE_USER);
-
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slqb: cannot create slab cache %s", name);
-	return s;
-}
-
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slqb_t *sq, int node)
-{
-	if (node < -1 || node >= sq->nnodes)
-		kbug("slqb: allocation on node %d of %d", node, sq->nnodes);
-}
-
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slqb_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slqb", node);
 	return slab_alloc(s, gfp, node);
 }
 
@@ -1209,12 +1140,12 @@ static saddr_t slqb_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
 	slqb_t *sq = a;
 
-	check_node(sq, node);
+	slab_check_node("slqb", node);
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (size > ((size_t)1 << sq->kmalloc_shift_high))
 		return 0;
-	return slab_alloc(sq->kmalloc_caches[kmalloc_index(sq->cache_line, size)], gfp, node);
+	return slab_alloc(sq->kmalloc_caches[get_slab_index(sq->cache_line, size)], gfp, node);
 }
 
 /* kfree(): reads the struct page, then page->list->cache (the owner
@@ -1257,7 +1188,7 @@ static size_t slqb_kmalloc_size(void *a, size_t size)
 		return 0;
 	if (size > ((size_t)kpage_size() << KMALLOC_ORDER_HIGH))
 		return (size_t)kpage_size() << fls_long((size - 1) >> kpage_shift());
-	return kmalloc_index_size(kmalloc_index(cache_line_size(), size));
+	return kmalloc_index_size(get_slab_index(cache_line_size(), size));
 }
 
 static int slqb_ncaches(void *a)

@@ -4,10 +4,10 @@
  * Design.  A slab is a page (compound if order > 0) whose struct page holds
  * the slab state: freelist, inuse, objects, the owning cache, PG_slab and
  * PG_frozen.  Free objects are chained through a free pointer stored in the
- * object itself, in simulated memory, at s->offset.  Each CPU owns one cpu
- * slab per cache (frozen, on no list) whose whole freelist it has moved to
- * c->freelist: allocations and frees of its objects on that CPU use
- * c->freelist with irqs off and no lock.  Every other free goes to
+ * object itself, in simulated memory (the freelist slabs of allocator.h).
+ * Each CPU owns one cpu slab per cache (frozen, on no list) whose whole
+ * freelist it has moved to c->freelist: allocations and frees of its
+ * objects on that CPU use c->freelist with irqs off and no lock.  Every other free goes to
  * page->freelist under slab_lock.  Each node keeps a list of partial slabs;
  * full slabs are on no list; a slab that becomes empty on free goes back to
  * the page allocator at once, one that is empty at deactivation is kept
@@ -109,10 +109,7 @@
 #define SLUB_ALIGN(x, a)        (((x) + (a) - 1) & ~((unsigned long)(a) - 1))
 
 #define MAX_ORDER               PA_MAX_ORDER   /* 11 */
-#define ARCH_SLAB_MINALIGN      8              /* __alignof__(unsigned long long) */
 #define MAX_OBJS_PER_PAGE       65535          /* page->objects is a u16 */
-#define KMALLOC_SHIFT_LOW       3              /* kmalloc-8 */
-#define ZERO_SIZE_PTR           ((saddr_t)16)
 #define MIN_PARTIAL             5
 #define MAX_PARTIAL             10
 #define NR_KMEM_CACHE_CPU       100            /* static kmem_cache_cpu per CPU */
@@ -188,16 +185,6 @@ struct kmem_cache_node {
 	saddr_t addr;
 };
 
-/* Host bookkeeping of one slab (page->priv): exact in-use figures and the
- * debug bitmap of allocated objects. */
-typedef struct slub_slab {
-	klist_t link;           /* on s->slabs */
-	page_t *page;
-	uint32_t live;          /* objects held by callers */
-	mempool_t *pool;        /* built on a page of this pool's reserve */
-	uint8_t map[];          /* debug only: bit set = allocated */
-} slub_slab_t;
-
 typedef struct slub slub_t;
 
 struct kmem_cache {
@@ -205,16 +192,14 @@ struct kmem_cache {
 	char *name;
 	unsigned flags;
 	size_t objsize;
-	unsigned size, offset, align;
+	unsigned align;
+	slab_objs_t objs;               /* stride, free pointer, slab records */
 	kmem_oo_t oo, min;
 	gfp_t allocflags;
 	int remote_node_defrag_ratio;
 	saddr_t addr;                   /* the struct kmem_cache */
 	struct kmem_cache_node *node;   /* [nr_node_ids] */
 	struct kmem_cache_cpu *cpu_slab;        /* [nr_cpu_ids] */
-	klist_t slabs;                  /* slub_slab_t of every slab */
-	uint64_t active_objs;
-	uint64_t active_slabs;
 	uint64_t discarded;             /* slabs given back, ever */
 	const slab_ops_t *ops;          /* slab_ops (seed 001), or NULL */
 	void *ops_ctx;
@@ -226,12 +211,12 @@ struct slub {
 	slub_geom_t geom;
 	int defrag_ratio;
 	bool debug;
+	bool booted;                    /* create() is done: caches are kmalloc'd */
 	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
 	GPtrArray *caches;              /* creation order */
 	kmem_cache_t **kmalloc_caches;  /* [page_shift + 1] */
 	int *pcpu_used;                 /* [ncpus] static kmem_cache_cpu used */
-	int **zonelist;                 /* [nnodes], built on first use */
 	lock_class_t *slab_lock_cls, *list_lock_cls;
 	uint64_t stat[NR_SLUB_STAT_ITEMS];
 };
@@ -284,16 +269,6 @@ static long calculate_order(const slub_geom_t *g, unsigned long size)
 	return order <= MAX_ORDER ? order : -1;
 }
 
-/* The HWCACHE_ALIGN rule (allocator.h), then at least ARCH_SLAB_MINALIGN. */
-static unsigned long calculate_alignment(unsigned flags, unsigned long align,
-                                         unsigned long objsize, int line)
-{
-	align = slab_calculate_alignment(flags, align, objsize, (size_t)line);
-	if (align < ARCH_SLAB_MINALIGN)
-		align = ARCH_SLAB_MINALIGN;
-	return SLUB_ALIGN(align, sizeof(uint64_t));
-}
-
 static kmem_oo_t oo_make(unsigned order, unsigned size, int page_shift)
 {
 	return (kmem_oo_t){ order, (unsigned)((1UL << (page_shift + order)) / size) };
@@ -313,7 +288,7 @@ static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
 		l->offset = size;
 		size += sizeof(uint64_t);
 	}
-	l->align = calculate_alignment(flags, align, objsize, g->cache_line);
+	l->align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)g->cache_line);
 	size = SLUB_ALIGN(size, l->align);
 	l->size = size;
 	order = calculate_order(g, size);
@@ -396,107 +371,12 @@ static void list_unlock(kmem_cache_t *s, struct kmem_cache_node *n)
 	spin_unlock(&n->list_lock, s->sl->list_lock_cls, n->addr);
 }
 
-/* ---- debug checks and host bookkeeping (free of charge) ---- */
-
-static bool object_in_slab(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	saddr_t base = page_address(page);
-
-	return x >= base && x < base + (saddr_t)page->objects * s->size &&
-	       (x - base) % s->size == 0;
-}
-
-static unsigned object_index(const kmem_cache_t *s, const page_t *page, saddr_t x)
-{
-	return (unsigned)((x - page_address(page)) / s->size);
-}
-
-/* The free pointer stored in object, checked to stay inside its slab. */
-static saddr_t get_freepointer(kmem_cache_t *s, page_t *page, saddr_t object)
-{
-	saddr_t p = kload64(object + s->offset);
-
-	if (s->sl->debug && p && !object_in_slab(s, page, p))
-		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
-		     G_GINT64_MODIFIER "x outside its slab", s->name, object, p);
-	return p;
-}
-
-static void set_freepointer(kmem_cache_t *s, saddr_t object, saddr_t fp)
-{
-	kstore64(object + s->offset, fp);
-}
-
-/* An object left the allocator. */
-static void note_alloc(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	slub_slab_t *r = page->priv;
-
-	if (s->sl->debug) {
-		unsigned i = object_index(s, page, x);
-
-		if (r->map[i / 8] & (1u << (i % 8)))
-			kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER
-			     "x handed out twice", s->name, x);
-		r->map[i / 8] |= 1u << (i % 8);
-	}
-	s->active_objs++;
-	if (r->live++ == 0)
-		s->active_slabs++;
-}
-
-/* The page of an object being freed; with debug, checks it is a live
- * object of s. */
-static page_t *check_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	slub_slab_t *r;
-	unsigned i;
-
-	if (!s->sl->debug)
-		return page;
-	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
-		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
-	r = page->priv;
-	i = object_index(s, page, x);
-	if (!(r->map[i / 8] & (1u << (i % 8))))
-		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", s->name, x);
-	r->map[i / 8] &= ~(1u << (i % 8));
-	return page;
-}
-
-/* An object came back. */
-static void note_free(kmem_cache_t *s, page_t *page)
-{
-	slub_slab_t *r = page->priv;
-
-	s->active_objs--;
-	if (--r->live == 0)
-		s->active_slabs--;
-}
-
-static void slab_record_new(kmem_cache_t *s, page_t *page)
-{
-	size_t map = s->sl->debug ? (page->objects + 7u) / 8 : 0;
-	slub_slab_t *r = g_malloc0(sizeof(*r) + map);
-
-	r->page = page;
-	klist_add_tail(&r->link, &s->slabs);
-	page->priv = r;
-}
-
-static void slab_record_free(page_t *page)
-{
-	slub_slab_t *r = page->priv;
-
-	klist_del(&r->link);
-	page->priv = NULL;
-	g_free(r);
-}
+/* ---- reserve slabs (seed 004) ---- */
 
 /* The pool whose reserve page the slab is built on, or NULL. */
 static mempool_t *slab_pool(const page_t *page)
 {
-	return ((const slub_slab_t *)page->priv)->pool;
+	return slab_rec(page)->pool;
 }
 
 /* A reserve slab of an exclusive pool: on the pool list, never a cpu slab. */
@@ -696,7 +576,6 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	page_t *page = allocate_slab(s, gfp & (__GFP_THISNODE | __GFP_NORETRY |
 	                                       __GFP_NOWARN | __GFP_COLD | __GFP_CRITICAL),
 	                             node, &from);
-	saddr_t start;
 
 	if (!page)
 		return NULL;
@@ -704,15 +583,10 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
 	page->flags |= PG_slab;
-	start = page_address(page);
-	for (unsigned i = 0; i < page->objects; i++)
-		set_freepointer(s, start + (saddr_t)i * s->size,
-		                i + 1 < page->objects ? start + (saddr_t)(i + 1) * s->size : 0);
-	page->freelist = start;
-	page->inuse = 0;
+	slab_init_objects(&s->objs, page, page->objects);
 	kpage_touch(page, true);
-	slab_record_new(s, page);
-	((slub_slab_t *)page->priv)->pool = from;
+	slab_rec_new(&s->objs, page, page->objects);
+	slab_rec(page)->pool = from;
 	return page;
 }
 
@@ -736,7 +610,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	page->freelist = 0;
 	page->slab = NULL;
 	kpage_touch(page, true);
-	slab_record_free(page);
+	slab_rec_free(page);
 	spin_destroy(&page->lock);
 	if (pool)
 		mempool_free(page_address(page), pool);
@@ -780,29 +654,6 @@ static page_t *get_partial_node(kmem_cache_t *s, struct kmem_cache_node *n)
 	return page;
 }
 
-/* Node `from`, then every other node by SLIT distance, ties by id (a
- * counting sort over the 256 distance values). */
-static const int *node_zonelist(slub_t *sl, int from)
-{
-	int start[257] = { 0 };
-	int *zl = sl->zonelist[from];
-
-	if (zl)
-		return zl;
-	zl = g_new(int, sl->nnodes);
-	zl[0] = from;
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			start[machine_node_distance(kern()->m, from, b) + 1]++;
-	for (int d = 1; d <= 256; d++)
-		start[d] += start[d - 1];
-	for (int b = 0; b < sl->nnodes; b++)
-		if (b != from)
-			zl[1 + start[machine_node_distance(kern()->m, from, b)]++] = b;
-	sl->zonelist[from] = zl;
-	return zl;
-}
-
 /* Another node's partial slab, if the defrag ratio allows a search and a
  * node has more than min_partial of them. */
 static page_t *get_any_partial(kmem_cache_t *s)
@@ -813,7 +664,7 @@ static page_t *get_any_partial(kmem_cache_t *s)
 	if (!s->remote_node_defrag_ratio ||
 	    get_cycles() % 1024 > (uint64_t)s->remote_node_defrag_ratio)
 		return NULL;
-	zl = node_zonelist(s->sl, numa_node_id());
+	zl = node_zonelist(numa_node_id());
 	for (int i = 0; i < s->sl->nnodes; i++) {
 		struct kmem_cache_node *n = get_node(s, zl[i]);
 		page_t *page;
@@ -881,8 +732,8 @@ static void deactivate_slab(kmem_cache_t *s, struct kmem_cache_cpu *c)
 		saddr_t object = c->freelist;
 
 		tail = 0;       /* hot objects: the slab goes to the head */
-		c->freelist = get_freepointer(s, page, object);
-		set_freepointer(s, object, page->freelist);
+		c->freelist = slab_get_freepointer(&s->objs, page, object);
+		slab_set_freepointer(&s->objs, object, page->freelist);
 		page->freelist = object;
 		page->inuse--;
 		kpage_touch(page, true);
@@ -927,7 +778,7 @@ static saddr_t pool_take_object(kmem_cache_t *s, struct kmem_cache_node *n,
 
 	kpage_touch(page, true);
 	object = page->freelist;
-	page->freelist = get_freepointer(s, page, object);
+	page->freelist = slab_get_freepointer(&s->objs, page, object);
 	page->inuse++;
 	if (listed && !page->freelist)
 		pool_unlink(n, page);
@@ -1000,7 +851,7 @@ load_freelist:
 	object = c->page->freelist;
 	if (!object)
 		goto another_slab;
-	c->freelist = get_freepointer(s, c->page, object);
+	c->freelist = slab_get_freepointer(&s->objs, c->page, object);
 	c->page->inuse = c->page->objects;
 	c->page->freelist = 0;
 	c->node = page_to_nid(c->page);
@@ -1050,12 +901,12 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	} else {
 		object = c->freelist;
 		page = c->page;
-		c->freelist = get_freepointer(s, c->page, object);
+		c->freelist = slab_get_freepointer(&s->objs, c->page, object);
 		ktouch(c->addr, 8, true);
 		stat(s, ALLOC_FASTPATH);
 	}
 	if (object) {
-		note_alloc(s, page, object);
+		slab_note_alloc(&s->objs, page, object);
 		note_leak(page, gfp);
 	}
 	local_irq_restore(flags);
@@ -1073,7 +924,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	slab_lock(s, page);
 	kpage_touch(page, true);
 	prior = page->freelist;
-	set_freepointer(s, x, prior);
+	slab_set_freepointer(&s->objs, x, prior);
 	page->freelist = x;
 	page->inuse--;
 	if (page->flags & PG_frozen) {
@@ -1104,12 +955,12 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	struct kmem_cache_cpu *c;
 	unsigned long flags;
 
-	note_free(s, page);
+	slab_note_free(&s->objs, page);
 	local_irq_save(&flags);
 	c = get_cpu_slab(s, smp_processor_id());
 	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
 	if (page == c->page && c->node >= 0) {
-		set_freepointer(s, x, c->freelist);
+		slab_set_freepointer(&s->objs, x, c->freelist);
 		c->freelist = x;
 		ktouch(c->addr, 8, true);
 		stat(s, FREE_FASTPATH);
@@ -1119,14 +970,11 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	local_irq_restore(flags);
 }
 
-/* virt_to_head_page(): reads the struct page (NULL: not RAM). */
-static page_t *object_page(saddr_t x)
+/* kmem_cache_free() of x on page: the debug check, then slab_free. */
+static void checked_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
-	page_t *page = virt_to_page(x);
-
-	if (page)
-		kpage_touch(page, false);
-	return page;
+	slab_check_free(&s->objs, page, x);
+	slab_free(s, page, x);
 }
 
 /* ---- kmem_cache_create ---- */
@@ -1135,7 +983,7 @@ static void init_kmem_cache_node(kmem_cache_t *s, struct kmem_cache_node *n,
                                  saddr_t addr)
 {
 	spin_init(&n->list_lock);
-	n->min_partial = CLAMP(fls_long(s->size) - 1, MIN_PARTIAL, MAX_PARTIAL);
+	n->min_partial = CLAMP(fls_long(s->objs.size) - 1, MIN_PARTIAL, MAX_PARTIAL);
 	klist_init(&n->partial);
 	klist_init(&n->pool_partial);
 	n->addr = addr;
@@ -1173,10 +1021,13 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 		s->cpu_slab[cpu].addr = alloc_kmem_cache_cpu(s, cpu);
 }
 
-/* kmem_cache_open(); `boot` caches live in the static kmalloc_caches[]. */
-static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
-                                     size_t align, unsigned flags, bool boot)
+/* kmem_cache_create() without merging (kmem_cache_open); NULL if no slab
+ * can hold `size`.  The caches made while SLUB boots live in the static
+ * kmalloc_caches[]. */
+static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
+                                       size_t align, unsigned flags)
 {
+	slub_t *sl = a;
 	slub_layout_t l;
 	kmem_cache_t *s;
 	int local_node = 0;
@@ -1188,18 +1039,16 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 	s->name = g_strdup(name);
 	s->flags = flags;
 	s->objsize = size;
-	s->size = l.size;
-	s->offset = l.offset;
+	slab_objs_init(&s->objs, s, s->name, l.size, l.offset, sl->debug);
 	s->align = l.align;
 	s->oo = l.oo;
 	s->min = l.min;
 	s->allocflags = (l.oo.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
-	klist_init(&s->slabs);
-	if (boot) {
+	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
-		                       8 * (size_t)kern()->m->nr_cpus, 0);
+		                       8 * (size_t)NR_CPUS, 0);
 	} else {
 		s->addr = kmeta_alloc(name, "kmem_cache", sl->cpu_slab_off +
 		                      8 * (size_t)sl->ncpus, -1);
@@ -1213,40 +1062,8 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 
 static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
 {
-	kmem_cache_t *s = kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0, true);
-
-	if (!s)
-		kbug("slub: cannot create kmalloc cache %s", name);
-	return s;
-}
-
-/* ---- kmalloc ---- */
-
-/* (size - 1) / 8 -> kmalloc_caches[] index for sizes up to 192. */
-static const uint8_t size_index[24] = {
-	3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7,
-	2, 2, 2, 2, 2, 2, 2, 2,
-};
-
-/* The kmalloc_caches[] index of kmalloc(size), size <= 2 * PAGE_SIZE. */
-int slub_kmalloc_index(size_t size)
-{
-	return size <= 192 ? size_index[(size - 1) / 8] : fls_long(size - 1);
-}
-
-/* The object size of kmalloc_caches[index]. */
-size_t slub_kmalloc_index_size(int index)
-{
-	return index == 1 ? 96 : index == 2 ? 192 : (size_t)1 << index;
-}
-
-/* A kmalloc above the largest class: whole compound pages. */
-saddr_t slub_kmalloc_large(size_t size, gfp_t gfp, int node)
-{
-	page_t *page = alloc_pages_node(node, gfp | __GFP_COMP,
-	                                get_order(size, kpage_shift()));
-
-	return page ? page_address(page) : 0;
+	return slab_check_created("slub", name, SLAB_PANIC,
+	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0));
 }
 
 /* ---- the allocator_ops ---- */
@@ -1283,11 +1100,10 @@ static void *slub_create(const long *tun)
 	sl->debug = tun[4] && kdebug_checks;
 	sl->ncpus = nr_cpu_ids();
 	sl->nnodes = nr_node_ids();
-	sl->cpu_slab_off = KC_NODE + 8 * kern()->m->max_numnodes;
+	sl->cpu_slab_off = KC_NODE + 8 * MAX_NUMNODES;
 	sl->caches = g_ptr_array_new();
 	sl->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
 	sl->pcpu_used = g_new0(int, sl->ncpus);
-	sl->zonelist = g_new0(int *, sl->nnodes);
 	sl->slab_lock_cls = klock_class("slub.slab_lock");
 	sl->list_lock_cls = klock_class("slub.list_lock");
 
@@ -1301,17 +1117,13 @@ static void *slub_create(const long *tun)
 		sl->kmalloc_caches[i] = create_kmalloc_cache(sl, name, (size_t)1 << i);
 		g_free(name);
 	}
+	sl->booted = true;
 	return sl;
 }
 
 static void cache_free_host(kmem_cache_t *s)
 {
-	while (!klist_empty(&s->slabs)) {
-		slub_slab_t *r = klist_entry(s->slabs.next, slub_slab_t, link);
-
-		spin_destroy(&r->page->lock);
-		slab_record_free(r->page);
-	}
+	slab_objs_release(&s->objs);
 	for (int node = 0; node < s->sl->nnodes; node++)
 		spin_destroy(&s->node[node].list_lock);
 	g_free(s->node);
@@ -1325,97 +1137,37 @@ static void slub_destroy(void *a)
 {
 	slub_t *sl = a;
 
-	for (unsigned i = 0; i < sl->caches->len; i++)
-		cache_free_host(g_ptr_array_index(sl->caches, i));
-	for (int node = 0; node < sl->nnodes; node++)
-		g_free(sl->zonelist[node]);
-	g_ptr_array_free(sl->caches, TRUE);
+	slab_caches_free(sl->caches, cache_free_host);
 	g_free(sl->kmalloc_caches);
 	g_free(sl->pcpu_used);
-	g_free(sl->zonelist);
 	g_free(sl);
-}
-
-/* kmem_cache_create() without merging; NULL if no slab can hold `size`. */
-static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
-{
-	kmem_cache_t *s = kmem_cache_open(a, name, size, align, flags, false);
-
-	if (!s && (flags & SLAB_PANIC))
-		kbug("slub: cannot create slab cache %s", name);
-	return s;
-}
-
-/* Allocations name an online node or -1 (any). */
-static void check_node(const slub_t *sl, int node)
-{
-	if (node < -1 || node >= sl->nnodes)
-		kbug("slub: allocation on node %d of %d", node, sl->nnodes);
 }
 
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slub_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
-	check_node(a, node);
+	slab_check_node("slub", node);
 	return slab_alloc(s, gfp, node);
 }
 
 /* kmem_cache_free(). */
 static void slub_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 {
-	page_t *page;
-
 	(void)a;
-	page = check_free(s, object_page(x), x);
-	slab_free(s, page, x);
+	checked_free(s, slab_object_page(x), x);
 }
 
 /* __kmalloc_node(): a kmalloc cache up to PAGE_SIZE, pages beyond. */
 static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
-	slub_t *sl = a;
-
-	check_node(sl, node);
-	if (size > (size_t)kpage_size())
-		return slub_kmalloc_large(size, gfp, node);
-	if (!size)
-		return ZERO_SIZE_PTR;
-	return slab_alloc(sl->kmalloc_caches[slub_kmalloc_index(size)], gfp, node);
+	slab_check_node("slub", node);
+	return kmalloc_classes(((slub_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
 static void slub_kfree(void *a, saddr_t x)
 {
-	slub_t *sl = a;
-	page_t *page;
-
-	if (x <= ZERO_SIZE_PTR)
-		return;
-	page = object_page(x);
-	if (sl->debug && (!page || (!(page->flags & PG_slab) &&
-	                            (!(page->flags & PG_head) || x != page_address(page)))))
-		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
-	if (!(page->flags & PG_slab)) {
-		__free_pages(page, page->order);
-		return;
-	}
-	check_free(page->slab, page, x);
-	slab_free(page->slab, page, x);
-}
-
-/* Append the slabs of bucket b at the tail of n's partial list. */
-static void splice_tail(struct kmem_cache_node *n, klist_t *b)
-{
-	if (klist_empty(b))
-		return;
-	kpage_touch(klist_entry(b->next, page_t, lru), true);
-	kpage_touch(klist_entry(b->prev, page_t, lru), true);
-	touch_neighbour(n, n->partial.prev);
-	b->next->prev = n->partial.prev;
-	n->partial.prev->next = b->next;
-	b->prev->next = &n->partial;
-	n->partial.prev = b->prev;
+	kfree_classes(x, ((slub_t *)a)->debug, checked_free);
 }
 
 /* One node of kmem_cache_shrink: free the empty partial slabs that can be
@@ -1445,18 +1197,12 @@ static void shrink_node(kmem_cache_t *s, struct kmem_cache_node *n,
 		}
 	}
 	for (unsigned i = objects; i-- > 0;)
-		splice_tail(n, &by_inuse[i]);
+		slab_lru_splice_tail(&n->partial, &by_inuse[i]);
 	list_unlock(s, n);
 	local_irq_restore(flags);
 }
 
 /* ---- defragmentation and targeted reclaim (seed 001) ---- */
-
-/* Host bookkeeping of one defrag pass. */
-typedef struct defrag_pass {
-	defrag_report_t *rep;
-	GPtrArray *failed;      /* sparse slabs that could not be vacated */
-} defrag_pass_t;
 
 /* Add the partial slabs of every node to hist (host walk, free). */
 static void partial_histogram(kmem_cache_t *s, uint64_t *hist, uint64_t *nr)
@@ -1518,41 +1264,10 @@ static vacate_result_t freeze_for_vacate(kmem_cache_t *s, page_t *page)
 	return r;
 }
 
-/* The objects of a frozen slab that are in use, in address order: those
- * not on page->freelist (walked under slab_lock, each free pointer a
- * charged load).  Returns how many; fills objs[]. */
-static unsigned slab_objects_in_use(kmem_cache_t *s, page_t *page, saddr_t *objs)
-{
-	uint8_t *free = g_new0(uint8_t, (page->objects + 7u) / 8);
-	saddr_t base = page_address(page);
-	unsigned n = 0;
-
-	slab_lock(s, page);
-	kpage_touch(page, false);
-	for (saddr_t p = page->freelist; p; p = get_freepointer(s, page, p)) {
-		unsigned i = object_index(s, page, p);
-
-		free[i / 8] |= 1u << (i % 8);
-	}
-	slab_unlock(s, page);
-	for (unsigned i = 0; i < page->objects; i++)
-		if (!(free[i / 8] & (1u << (i % 8))))
-			objs[n++] = base + (saddr_t)i * s->size;
-	g_free(free);
-	return n;
-}
-
 static void put_references(kmem_cache_t *s, const saddr_t *objs, unsigned from, unsigned n)
 {
 	for (unsigned i = from; s->ops->put_reference && i < n; i++)
 		s->ops->put_reference(s->ops_ctx, s, objs[i]);
-}
-
-/* Free an object of the frozen slab page (FREE_FROZEN path). */
-static void vacate_free(kmem_cache_t *s, page_t *page, saddr_t x)
-{
-	check_free(s, page, x);
-	slab_free(s, page, x);
 }
 
 /* Move x to a new object of s on the same node: copy objsize bytes (charged
@@ -1563,11 +1278,8 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 
 	if (!y)
 		return false;
-	for (size_t off = 0; off < s->objsize; off += sizeof(uint64_t))
-		kstore64(y + off, kload64(x + off));
-	if (s->ops->moved)
-		s->ops->moved(s->ops_ctx, s, x, y);
-	vacate_free(s, page, x);
+	slab_ops_copy(s->ops, s->ops_ctx, s, s->objsize, x, y);
+	checked_free(s, page, x);
 	return true;
 }
 
@@ -1576,16 +1288,19 @@ static bool move_object(kmem_cache_t *s, page_t *page, saddr_t x)
 static vacate_result_t vacate_frozen(kmem_cache_t *s, page_t *page, defrag_report_t *rep)
 {
 	saddr_t *objs = g_new(saddr_t, page->objects);
-	unsigned n = slab_objects_in_use(s, page, objs), i = 0;
 	vacate_result_t r = VACATE_OK;
+	unsigned n, i = 0;
 
+	slab_lock(s, page);
+	n = slab_objects_in_use(&s->objs, page, objs);
+	slab_unlock(s, page);
 	if (n && (!s->ops || !slab_ops_reference_all(s->ops, s->ops_ctx, s, objs, n)))
 		r = VACATE_PINNED;
 	for (; r == VACATE_OK && i < n; i++) {
 		kick_result_t k = s->ops->kick_object(s->ops_ctx, s, objs[i]);
 
 		if (k == KICK_RECLAIM) {
-			vacate_free(s, page, objs[i]);
+			checked_free(s, page, objs[i]);
 			rep->objects_reclaimed++;
 		} else if (k == KICK_MOVE && move_object(s, page, objs[i])) {
 			rep->objects_moved++;
@@ -1621,7 +1336,7 @@ static uint64_t free_elsewhere(kmem_cache_t *s, struct kmem_cache_node *n,
 
 	ktouch(c->addr, KMEM_CACHE_CPU_SIZE, false);
 	if (c->page && c->node == node)
-		nfree += c->page->objects - ((slub_slab_t *)c->page->priv)->live;
+		nfree += c->page->objects - slab_rec(c->page)->live;
 	klist_for_each(pos, &n->partial) {
 		page_t *page = klist_entry(pos, page_t, lru);
 
@@ -1630,14 +1345,6 @@ static uint64_t free_elsewhere(kmem_cache_t *s, struct kmem_cache_node *n,
 			nfree += page->objects - page->inuse;
 	}
 	return nfree;
-}
-
-static bool defrag_failed_before(const defrag_pass_t *dp, const page_t *page)
-{
-	for (unsigned i = 0; i < dp->failed->len; i++)
-		if (g_ptr_array_index(dp->failed, i) == page)
-			return true;
-	return false;
 }
 
 /* The sparsest partial slab of n not tried before (the list is sorted
@@ -1649,7 +1356,7 @@ static page_t *sparsest_partial(kmem_cache_t *s, struct kmem_cache_node *n,
 		page_t *page = klist_entry(pos, page_t, lru);
 
 		kpage_touch(page, false);
-		if (!defrag_failed_before(dp, page))
+		if (!g_ptr_array_find(dp->tried, page, NULL))
 			return page;
 	}
 	return NULL;
@@ -1691,7 +1398,7 @@ static void defrag_node(kmem_cache_t *s, int node, long keep, defrag_pass_t *dp)
 		if (r == VACATE_OK && (page->flags & PG_slab) && page->slab == s)
 			r = vacate_frozen(s, page, dp->rep);
 		if (r != VACATE_OK) {
-			g_ptr_array_add(dp->failed, page);
+			g_ptr_array_add(dp->tried, page);
 			dp->rep->vacate_failures++;
 		}
 	}
@@ -1727,7 +1434,7 @@ static void shrink_cache(kmem_cache_t *s, long keep, defrag_report_t *rep)
 	partial_histogram(s, rep->hist_after, &rep->partial_after);
 	rep->slabs_after = cache_slabs(s);
 	rep->slabs_freed = s->discarded - discarded;
-	g_ptr_array_free(dp.failed, TRUE);
+	g_ptr_array_free(dp.tried, TRUE);
 	g_free(by_inuse);
 }
 
@@ -1762,8 +1469,8 @@ static void detach_mempool(kmem_cache_t *s)
 {
 	klist_t *pos;
 
-	klist_for_each(pos, &s->slabs)
-		klist_entry(pos, slub_slab_t, link)->pool = NULL;
+	klist_for_each(pos, &s->objs.recs)
+		klist_entry(pos, slab_rec_t, link)->pool = NULL;
 	for (int node = 0; node < s->sl->nnodes; node++) {
 		struct kmem_cache_node *n = &s->node[node];
 
@@ -1814,15 +1521,6 @@ static vacate_result_t slub_vacate(void *a, page_t *page, uint32_t *moved)
 	return r;
 }
 
-/* What kmalloc(size) hands out: its class, or whole pages above PAGE_SIZE. */
-static size_t slub_kmalloc_size(void *a, size_t size)
-{
-	(void)a;
-	if (size > (size_t)kpage_size())
-		return (size_t)kpage_size() << get_order(size, kpage_shift());
-	return size ? slub_kmalloc_index_size(slub_kmalloc_index(size)) : 0;
-}
-
 static int slub_ncaches(void *a)
 {
 	return (int)((slub_t *)a)->caches->len;
@@ -1840,9 +1538,9 @@ static void slub_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 
 	*out = (cache_info_t){
 		.name = s->name, .object_size = (uint32_t)s->objsize,
-		.size = s->size, .align = s->align,
+		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
-		.active_slabs = s->active_slabs, .active_objs = s->active_objs,
+		.active_slabs = s->objs.active_slabs, .active_objs = s->objs.active_objs,
 	};
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;
@@ -1891,7 +1589,7 @@ const allocator_ops_t slub_allocator = {
 	.kmalloc = slub_kmalloc,
 	.kfree = slub_kfree,
 	.shrink = slub_shrink,
-	.kmalloc_size = slub_kmalloc_size,
+	.kmalloc_size = kmalloc_class_size,
 	.ncaches = slub_ncaches,
 	.cache_at = slub_cache_at,
 	.cache_info = slub_cache_info,

@@ -23,12 +23,4 @@ void slub_geometry(size_t objsize, unsigned flags, int ncpus, int page_size,
                    long min_objects, unsigned *order, unsigned *objects,
                    unsigned *size);
 
-/* SLUB 2.6.29's kmalloc classes (the Slabifier uses them too): the
- * kmalloc_caches[] index of a size (8..2 * PAGE_SIZE; 1 is kmalloc-96, 2
- * kmalloc-192, n > 2 kmalloc-2^n), the object size of an index, and a
- * kmalloc above the largest class as compound pages (0 on failure). */
-int slub_kmalloc_index(size_t size);
-size_t slub_kmalloc_index_size(int index);
-saddr_t slub_kmalloc_large(size_t size, gfp_t gfp, int node);
-
 #endif

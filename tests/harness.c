@@ -165,13 +165,7 @@ void harness_free(kernel_t *k, machine_t *m)
 	g_free(current_tunables);
 	current_job = NULL;
 	current_tunables = NULL;
-	g_free(m->name);
-	g_free(m->description);
-	g_free(m->cpu_node);
-	g_free(m->cpu_socket);
-	g_free(m->node_first_cpu);
-	g_free(m->distance);
-	g_free(m);
+	machine_free(m);
 }
 
 static void nothing(void *arg)

@@ -66,6 +66,9 @@ static const struct {
 	{ "scenarios/phase-change.scn", { "workload.objects=20000", "scenario.duration=30ms",
 	                                  "scenario.machine=desktop-1s" } },
 	{ "scenarios/replay.scn", { "workload.trace=tests/data/kmem-ftrace-2.6.32.txt" } },
+	{ "scenarios/spec-like.scn", { "workload.run_ms=20" } },
+	{ "scenarios/sysbench-mel.scn", { "workload.clients=6", "workload.transactions=8",
+	                                  "workload.completion=irq", "workload.remote_share=0.5" } },
 };
 
 /* Every workload under every allocator, twice: identical results. */

@@ -23,6 +23,12 @@
 -- Cost: one alloc_n per sampled cache and CPU, one free_n for the local
 -- frees and one for the remote ones: with the defaults 36 allocations and
 -- 28 frees per CPU, 262,144 operations at 4,096 CPUs.
+--
+-- idle_ms > 0 adds an idle phase: after its frees every task sleeps that
+-- long (off its CPU), so periodic housekeeping (SLAB's reaper, SLQB's
+-- trimmer) runs on a quiet machine and the final footprint shows what each
+-- allocator gives back on its own (claim C4).  Give the scenario a
+-- duration longer than the idle phase.
 
 local cacheset = require("cacheset")
 
@@ -42,6 +48,7 @@ W.params = {
 	remote_fraction = { default = 0.25,   help = "share of a CPU's objects freed by its partner CPU" },
 	partner         = { default = "far",  help = "partner CPU: 'far' (half the machine away) or 'near' (the next node)" },
 	touch_bytes     = { default = 0,      help = "bytes written in each object after allocation (0: none)" },
+	idle_ms         = { default = 0,      help = "idle phase after the frees, ms (0: none; the run ends when the work does)" },
 }
 
 local KMALLOC_SIZES = { 32, 64, 128, 256, 512, 1024, 2048, 4096 }
@@ -89,6 +96,7 @@ local function boot_cpu(t, picks, objects, sizes, p, inbox, outbox)
 	t:send(outbox, remote)
 	t:free_n(local_free)
 	t:free_n(t:recv(inbox))
+	if p.idle_ms > 0 then t:sleep(p.idle_ms * 1000000) end
 end
 
 -- Record how the slabinfo file was read (CPU 0 only).
@@ -107,8 +115,8 @@ local function check_params(p)
 	if p.free_fraction < 0 or p.remote_fraction < 0 or p.free_fraction + p.remote_fraction > 1 then
 		error("free_fraction and remote_fraction must be >= 0 and add up to at most 1")
 	end
-	if p.caches_per_cpu < 0 or p.objects < 0 or p.kmalloc_per_cpu < 0 or p.touch_bytes < 0 then
-		error("caches_per_cpu, objects, kmalloc_per_cpu and touch_bytes must be >= 0")
+	if p.caches_per_cpu < 0 or p.objects < 0 or p.kmalloc_per_cpu < 0 or p.touch_bytes < 0 or p.idle_ms < 0 then
+		error("caches_per_cpu, objects, kmalloc_per_cpu, touch_bytes and idle_ms must be >= 0")
 	end
 end
 

@@ -8,6 +8,14 @@
 -- iteration (kmalloc sizes 32..512 and a dedicated cache) and frees those
 -- it allocated bg_keep iterations earlier.
 --
+-- slabinfo = PATH spreads the load over many caches, as on a booted
+-- kernel: the named caches of that slabinfo file are created (see
+-- lib/cacheset.lua), and each round the first background object of a CPU
+-- comes from the next of them in turn, so every cache ends up with objects
+-- in every CPU's queues and SLAB's reaper has them all to scan (claim C7:
+-- "the more slab caches there are ... the longer the process takes").
+-- Empty (the default): the one cache hpc_msg.
+--
 -- Housekeeping that comes due during a CPU's compute phase interrupts it
 -- and delays that CPU's arrival at the barrier by its duration.
 --
@@ -21,6 +29,8 @@
 -- work, barrier skew and disturbances) and hpc.delayed (iterations longer
 -- than best + late_ns).
 
+local cacheset = require("cacheset")
+
 local W = {}
 
 W.description = "compute W us then a global barrier on every CPU; iteration times and slowdown (C7)"
@@ -32,6 +42,7 @@ W.params = {
 	bg_keep    = { default = 16,   help = "rounds a background object lives" },
 	late_ns    = { default = 1000, help = "an iteration this much above the best counts as delayed" },
 	cpus       = { default = 0,    help = "CPUs taking part (0: all)" },
+	slabinfo   = { default = "",   help = "slabinfo file whose caches the load rotates over (empty: the one cache hpc_msg)" },
 }
 
 local SIZES = { 32, 64, 128, 192, 256, 512 }
@@ -45,6 +56,7 @@ local function worker(t, cfg, leader)
 		local objs = {}
 		for k = 1, cfg.bg_objects do
 			local what = k == 1 and cfg.cache or SIZES[1 + (it + k + t.cpu) % #SIZES]
+			if k == 1 and cfg.caches then what = cfg.caches[1 + (it + t.cpu) % #cfg.caches] end
 			objs[k] = t:alloc(what)
 		end
 		t:touch_n(objs, 32, true)
@@ -89,6 +101,9 @@ function W.setup(sim, p)
 	local cfg = { iterations = p.iterations, compute_us = p.compute_us, bg_objects = p.bg_objects,
 	              bg_keep = p.bg_keep, late_ns = p.late_ns, barrier = sim.barrier(n),
 	              cache = sim.cache{ name = "hpc_msg", size = 256 } }
+	if p.slabinfo ~= "" then
+		cfg.caches = cacheset.create(sim, cacheset.load(sim, p.slabinfo, {}))
+	end
 	for cpu = 0, n - 1 do
 		sim.spawn(cpu, worker, cfg, cpu == 0)
 	end

@@ -16,7 +16,12 @@
 --   "irq"     CPU irq_cpu for everybody (one HBA interrupt line)
 --   "node"    a CPU on the next node (completion routed off-node)
 -- A client keeps at most io_depth requests in flight; each completion
--- computes for irq_ns before freeing.
+-- computes for irq_ns before freeing.  remote_share < 1 sends only that
+-- share of a client's requests to the `completion` CPU and completes the
+-- rest on the submitting CPU, split by position (request k goes out when
+-- floor(k * share) moves), so every client has exactly the mix asked for
+-- and no random draw is added (claim C13: does SLUB's gap grow with the
+-- share of remote frees?).
 --
 -- Reports: oltp.transactions, oltp.ios, oltp.remote_io_frees (completions
 -- on another CPU than the submitter), oltp.tps (sum over clients of
@@ -38,6 +43,7 @@ W.params = {
 	irq_cpu      = { default = 0,     help = "the interrupt CPU of completion = irq" },
 	txn_ns       = { default = 20000, help = "compute per transaction, ns" },
 	irq_ns       = { default = 2000,  help = "compute per completion, ns" },
+	remote_share = { default = 1.0,   help = "share of requests completed on the `completion` CPU; the rest complete locally" },
 }
 
 local SIZES = dist.histogram{
@@ -68,8 +74,8 @@ local function completer(t, queue, irq_ns)
 	end
 end
 
-local function client(t, cfg, queue, done)
-	local inflight, t0 = 0, t:now()
+local function client(t, cfg, queue, done, home)
+	local inflight, t0, sent = 0, t:now(), 0
 	for _ = 1, cfg.transactions do
 		local start = t:now()
 		local objs = {}
@@ -92,7 +98,9 @@ local function client(t, cfg, queue, done)
 			local req = t:alloc(cfg.req_size)
 			t:touch(bio, 64, true)
 			t:touch(req, 64, true)
-			t:send(queue, { bio = bio, req = req, cpu = t.cpu, done = done })
+			sent = sent + 1
+			local out = math.floor(sent * cfg.remote_share) > math.floor((sent - 1) * cfg.remote_share)
+			t:send(out and queue or home, { bio = bio, req = req, cpu = t.cpu, done = done })
 			inflight = inflight + 1
 		end
 		t:record("oltp.txn_ns", t:now() - start)
@@ -120,9 +128,12 @@ function W.setup(sim, p)
 	if p.clients < 1 or p.objects < 0 or p.ios < 0 or p.io_depth < 1 then
 		error("need clients >= 1, objects >= 0, ios >= 0, io_depth >= 1")
 	end
+	if p.remote_share < 0 or p.remote_share > 1 then
+		error("remote_share must be in 0..1, got " .. p.remote_share)
+	end
 	local cfg = { caches = {}, transactions = p.transactions, objects = p.objects, ios = p.ios,
 	              io_depth = p.io_depth, txn_ns = p.txn_ns, req_size = 384,
-	              finished = sim.channel() }
+	              remote_share = p.remote_share, finished = sim.channel() }
 	for i, c in ipairs(CACHES) do cfg.caches[i] = sim.cache{ name = c[1], size = c[2] } end
 	cfg.bio = sim.cache{ name = "oltp_bio", size = 104, flags = "HWCACHE_ALIGN" }
 	-- one completion queue (and task) per completion CPU, in CPU order
@@ -130,6 +141,7 @@ function W.setup(sim, p)
 	for i = 0, p.clients - 1 do
 		local c = completion_cpu(sim, p, i % sim.ncpus)
 		if not queue_of[c] then queue_of[c] = true end
+		if p.remote_share < 1 then queue_of[i % sim.ncpus] = true end
 	end
 	for c = 0, sim.ncpus - 1 do
 		if queue_of[c] then
@@ -140,7 +152,8 @@ function W.setup(sim, p)
 	end
 	for i = 0, p.clients - 1 do
 		local cpu = i % sim.ncpus
-		sim.spawn(cpu, client, cfg, queue_of[completion_cpu(sim, p, cpu)], sim.channel())
+		sim.spawn(cpu, client, cfg, queue_of[completion_cpu(sim, p, cpu)], sim.channel(),
+		          p.remote_share < 1 and queue_of[cpu] or nil)
 	end
 	sim.spawn(0, closer, cfg.finished, p.clients, queues)
 end

@@ -81,12 +81,6 @@ int lh_slabinfo(lua_State *L)
 	return 1;
 }
 
-void lh_setint(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
 /* One trace event as a table. */
 static void push_event(lua_State *L, const ktrace_event_t *ev)
 {

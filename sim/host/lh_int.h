@@ -3,10 +3,11 @@
  *
  * Owns: the host state of one run (luahost_t), the userdata types of the
  * Lua API and the helpers the modules call across files.  The modules:
- * luahost.c (loading and the workload interface), lh_sandbox.c (the Lua
- * state every script runs in), lh_params.c (the workload's parameters),
- * lh_sim.c (the `sim` table, at setup), lh_task.c (task methods, while
- * tasks run), lh_data.c (data files a workload reads).
+ * luahost.c (loading and the workload interface), lh_state.c (the helpers
+ * below), lh_sandbox.c (the Lua state every script runs in), lh_params.c
+ * (the workload's parameters), lh_sim.c (the `sim` table, at setup),
+ * lh_task.c (task methods, while tasks run), lh_data.c (data files a
+ * workload reads).  Each depends on lh_state.c only; luahost.c on all.
  */
 #ifndef SLABSIM_LH_INT_H
 #define SLABSIM_LH_INT_H
@@ -30,6 +31,8 @@ typedef struct luahost {
 
 /* A cache, channel or barrier as Lua sees it: its index in the run. */
 typedef struct { int id; } ref_ud;
+
+/* ---- lh_state.c ---- */
 
 /* The host of the state L belongs to. */
 luahost_t *lh_host(lua_State *L);

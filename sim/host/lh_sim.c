@@ -11,22 +11,6 @@
  * replayed traces name are larger than a page. */
 #define CACHE_MAX_ORDER 3
 
-luahost_t *lh_host(lua_State *L)
-{
-	luahost_t *lh;
-	lua_getfield(L, LUA_REGISTRYINDEX, "slabsim.host");
-	lh = lua_touserdata(L, -1);
-	lua_pop(L, 1);
-	return lh;
-}
-
-void lh_push_id(lua_State *L, const char *mt, int id)
-{
-	ref_ud *u = lua_newuserdatauv(L, sizeof(ref_ud), 0);
-	u->id = id;
-	luaL_setmetatable(L, mt);
-}
-
 static unsigned parse_flags(lua_State *L, int idx)
 {
 	static const struct { const char *name; unsigned flag; } names[] = {

@@ -12,18 +12,6 @@ static task_t *check_task(lua_State *L)
 	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
 }
 
-int lh_check_cache(lua_State *L, int idx)
-{
-	if (lua_type(L, idx) == LUA_TSTRING) {
-		const char *name = lua_tostring(L, idx);
-		int i = run_find_cache(lh_host(L)->run, name);
-		if (i < 0)
-			luaL_error(L, "unknown cache '%s' (no sim.cache of that name)", name);
-		return i;
-	}
-	return ((ref_ud *)luaL_checkudata(L, idx, CACHE_MT))->id;
-}
-
 /* An allocation target: a cache (object or name), or a size for kmalloc. */
 static void check_target(lua_State *L, int idx, op_t *op)
 {

@@ -102,6 +102,20 @@ static inline int nr_node_ids(void) { return kern()->m->nnodes; }
 static inline int kpage_size(void) { return kern()->m->page_size; }
 static inline int kpage_shift(void) { return kern()->m->page_shift; }
 static inline int cache_line_size(void) { return kern()->m->cache_line; }
+/* SLIT distance from node a to node b (10: local). */
+static inline int node_distance(int a, int b) { return machine_node_distance(kern()->m, a, b); }
+/* The order allocations for `node` fall back through the nodes, `node`
+ * first (nr_node_ids() entries): the page allocator's zonelist, so every
+ * allocator that walks nodes shares it. */
+static inline const int *node_zonelist(int node) { return pa_zonelist(kern()->pa, node); }
+/* Pages of RAM on all nodes. */
+static inline uint64_t num_physpages(void) { return kern()->mem->total_pages; }
+
+/* The modelled kernel's compile-time constants: the run's machine keys
+ * hz, nr_cpus and max_numnodes. */
+#define HZ              (kern()->m->hz)
+#define NR_CPUS         (kern()->m->nr_cpus)
+#define MAX_NUMNODES    (kern()->m->max_numnodes)
 static inline simtime_t know(void) { return engine_current()->clock; }
 /* A cycle counter for decisions the kernel bases on get_cycles(). */
 static inline uint64_t get_cycles(void) { return engine_current()->clock / PS_PER_NS; }
@@ -281,12 +295,19 @@ void kwork_label(kwork_fn fn, const char *label);
 /* Jiffies: the kernel's timer ticks (HZ per second of simulated time). */
 static inline uint64_t kjiffies(void)
 {
-	return engine_current()->clock / (PS_PER_SEC / (simtime_t)kern()->m->hz);
+	return engine_current()->clock / (PS_PER_SEC / (simtime_t)HZ);
 }
 
 static inline simtime_t jiffies_to_time(uint64_t j)
 {
-	return (simtime_t)j * (PS_PER_SEC / (simtime_t)kern()->m->hz);
+	return (simtime_t)j * (PS_PER_SEC / (simtime_t)HZ);
+}
+
+/* The time from now to the tick `j` jiffies ahead: how long a timer armed
+ * for j jiffies waits. */
+static inline simtime_t jiffies_delay(uint64_t j)
+{
+	return jiffies_to_time(kjiffies() + j) - know();
 }
 
 /* The kernel's __round_jiffies_relative(j, cpu): round the expiry of a

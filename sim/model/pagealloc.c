@@ -38,7 +38,8 @@
  * MIGRATE_RESERVE, no MIGRATE_ISOLATE.
  *
  * Node choice: a per-node zonelist (the node itself, then the others by
- * SLIT distance, ties by id).  The memory limit and injected failures are
+ * SLIT distance, ties by id; build_zonelist), which pa_zonelist lends to
+ * the slab allocators' node fallbacks.  The memory limit and injected failures are
  * checked once per call, before any zone is tried.
  */
 #include "pagealloc.h"
@@ -115,8 +116,11 @@ static void zone_batch(zone_t *z, const machine_t *m)
 	z->batch = b > 1 ? (int)b : 1;
 }
 
-/* The node itself, then every other node by distance (ties: lower id):
- * a counting sort over the 256 possible SLIT values. */
+/* The zonelist of z's node, the one fallback order of the run (the page
+ * allocator's, and through pa_zonelist the slab allocators'): the node
+ * itself, then every other node by SLIT distance, ties by lower id -- a
+ * counting sort over the 256 possible distances.  Changing the order is
+ * changing this function. */
 static void build_zonelist(zone_t *z, const machine_t *m)
 {
 	int start[257] = { 0 };
@@ -700,6 +704,12 @@ static page_t *zonelist_alloc(pa_t *pa, int want, unsigned order, gfp_t gfp)
 		return page;
 	}
 	return NULL;
+}
+
+/* node's zonelist: every node, node first (see pagealloc.h). */
+const int *pa_zonelist(const pa_t *pa, int node)
+{
+	return pa->zones[node].zonelist;
 }
 
 /* Allocate 2^order pages on node (-1: this CPU's), trying the zonelist

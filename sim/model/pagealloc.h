@@ -4,7 +4,8 @@
  * Owns: the page_t array (one per simulated page frame, host-side fields,
  * priced at its MEMMAP address), each node's buddy free lists under its
  * zone lock, the per-CPU order-0 lists (one per CPU and node, as in
- * 2.6.29's per_cpu_pages), the memory limit, failure injection and the
+ * 2.6.29's per_cpu_pages), each node's zonelist (the run's one node
+ * fallback order), the memory limit, failure injection and the
  * page-allocator statistics.  Runs on the current CPU (engine_current()) and
  * prices itself through coherence and locks; never looks inside pages.
  *
@@ -118,6 +119,11 @@ void pa_free(pa_t *pa);
 page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp);
 /* Free a block previously returned by pa_alloc with the same order. */
 void pa_release(pa_t *pa, page_t *page, unsigned order);
+
+/* The zonelist of `node`: all nnodes nodes in the order an allocation for
+ * `node` falls back through them, `node` first.  The page allocator's own
+ * order, and the kernel API's node_zonelist for the slab allocators. */
+const int *pa_zonelist(const pa_t *pa, int node);
 
 page_t *pa_pfn_to_page(pa_t *pa, uint64_t pfn);
 uint64_t pa_page_to_pfn(pa_t *pa, const page_t *page);
