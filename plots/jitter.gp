@@ -19,6 +19,7 @@ file(a) = DIR.'/jitter-'.a.'.csv'
 pos(x) = x > 0 ? x : 1/0
 set multiplot layout 2,1 title sprintf("jitter over time\n%s", CAPTION)
 set xlabel 'simulated time (ms)'
+set xrange [0:*]
 set key top right
 set lmargin 12
 set rmargin 3

@@ -43,6 +43,10 @@ if (LOGY) {
 			}
 		}
 	}
+} else {
+	if (bytes && YMAX > 0) {
+		set ytics 0, 2.0 ** floor(log(YMAX / 4.0) / log(2))
+	}
 }
 set key outside right top
 # The data's range plus a margin, not the next decades of a log axis.

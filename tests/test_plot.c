@@ -196,7 +196,7 @@ static void test_run_plots(void)
 		return;
 	r = harness_slabsim("run", "scenarios/quickstart.scn", "--out", out, SHORT);
 	g_assert_cmpint(r.status, ==, 0);
-	g_assert_nonnull(strstr(r.err, "plots in"));
+	g_assert_nonnull(strstr(r.out, "plots/"));
 	harness_result_free(&r);
 	for (size_t i = 0; i < G_N_ELEMENTS(result_plots); i++)
 		check_images(out, result_plots[i]);

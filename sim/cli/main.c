@@ -209,22 +209,46 @@ static char *option_name(const GOptionEntry *e)
 	return g_string_free(s, FALSE);
 }
 
+/* Print text wrapped at 79 columns; the first line continues a line
+ * already at column `col`, the others start at column `indent`. */
+static void print_wrapped(FILE *f, const char *text, int col, int indent)
+{
+	char **words = g_strsplit(text, " ", -1);
+
+	for (int i = 0; words[i]; i++) {
+		int n = (int)g_utf8_strlen(words[i], -1);
+		if (col > indent && col + 1 + n > 79) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (i) {
+			fputc(' ', f);
+			col++;
+		}
+		fputs(words[i], f);
+		col += n;
+	}
+	fputc('\n', f);
+	g_strfreev(words);
+}
+
 static void print_command_help(FILE *f, const command_t *c)
 {
 	char *name;
 
-	fprintf(f, "usage: slabsim %s%s%s%s\n\n%s.\n\n", c->name, *c->args ? " " : "", c->args,
-	        c->options[0].long_name ? " [OPTIONS]" : "", c->summary);
-	fprintf(f, "%s\n\noptions:\n", c->description);
+	fprintf(f, "usage: slabsim %s%s%s%s\n\n", c->name, *c->args ? " " : "", c->args,
+	        c->options[0].long_name ? " [OPTIONS]" : "");
+	print_wrapped(f, c->description, 0, 0);
+	fprintf(f, "\noptions:\n");
 	for (const GOptionEntry *e = c->options; e->long_name; e++) {
 		name = option_name(e);
 		if (strlen(name) > 28)
-			fprintf(f, "  %s\n  %-28s  %s\n", name, "", e->description);
+			fprintf(f, "  %s\n  %-28s ", name, "");
 		else
-			fprintf(f, "  %-28s  %s\n", name, e->description);
+			fprintf(f, "  %-28s ", name);
+		print_wrapped(f, e->description, 31, 31);
 		g_free(name);
 	}
-	fprintf(f, "  %-28s  %s\n", "-h, --help", "Show this help");
+	fprintf(f, "  %-28s %s\n", "-h, --help", "Show this help");
 }
 
 static void print_help(FILE *f)
@@ -584,8 +608,14 @@ static void print_warnings(report_t *rep, bool errors)
 	GPtrArray *w = report_warnings(rep);
 
 	fflush(stdout);
-	for (guint i = 0; i < w->len; i++)
-		g_printerr("slabsim: %s: %s\n", errors ? "error" : "warning", (char *)w->pdata[i]);
+	for (guint i = 0; i < w->len; i++) {
+		char *line = g_strdup_printf("slabsim: %s: %s", errors ? "error" : "warning",
+		                             (char *)w->pdata[i]);
+		char *wrapped = report_wrap(line, 4);
+		g_printerr("%s", wrapped);
+		g_free(wrapped);
+		g_free(line);
+	}
 	g_ptr_array_free(w, TRUE);
 }
 
@@ -668,9 +698,13 @@ static int cmd_run(int argc, char **argv)
 			if (!opt_quiet && !none)
 				fputs(text, stdout);
 			g_free(text);
+			/* The summary says where the results are; host figures
+			 * (never results) go to stderr. */
+			if (!opt_quiet && (full || none))
+				g_printerr("slabsim: results in %s/%s\n", final,
+				           opt_no_plots || !plots_ok ? "" : ", plots in plots/");
 			if (!opt_quiet)
-				g_printerr("slabsim: results in %s/%s (host: %.1f s, peak RSS %.0f MiB)\n",
-				           final, opt_no_plots || !plots_ok ? "" : ", plots in plots/",
+				g_printerr("slabsim: host: %.1f s, peak RSS %.0f MiB\n",
 				           (double)(g_get_monotonic_time() - started) / 1e6, host_peak_rss_mib());
 			print_warnings(rep, opt_strict);
 			if (opt_strict && report_incomplete(rep))

@@ -88,11 +88,13 @@ static void allocator_diff(GString *s, const char *la, JsonObject *a, const char
 		if (!(m->where & METRIC_SUMMARY))
 			continue;
 		if (strcmp(m->name, "merit") == 0) {
-			bool declared;
-			va = metric_merit(a, &label, &better, &declared);
-			vb = metric_merit(b, &label, &better, &declared);
-			unit = declared ? "" : "ops/s";
-			name = g_strdup_printf("  merit (%s)", label);
+			bool da, db;
+			va = metric_merit(a, &label, &better, &da);
+			vb = metric_merit(b, &label, &better, &db);
+			if (!da && !db)
+				continue;        /* ops/s, its own row below */
+			unit = "";
+			name = g_strdup_printf("  %s", label);
 		} else {
 			va = metric_value(m, a);
 			vb = metric_value(m, b);

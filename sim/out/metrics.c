@@ -227,6 +227,9 @@ static void split_format(double v, const char *unit, int decimals, double *num,
 			return;
 		}
 		*digits = 2;
+	} else if (!*unit && fabs(v) < 1e7 && v == floor(v)) {
+		*suffix = "";              /* a count: exact */
+		*digits = 0;
 	} else if (strcmp(unit, "ops/s") == 0 || !*unit) {
 		const char *p = scale(num, 1000, si, G_N_ELEMENTS(si));
 		*suffix = p;

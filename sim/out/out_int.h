@@ -54,6 +54,9 @@ static inline const char *sget(JsonObject *o, const char *k, const char *def)
  * `last_left` (text.c). */
 void out_print_rows(GString *s, GPtrArray *rows, bool last_left);
 
+/* Append text wrapped at 100 columns, continuation lines indented. */
+void out_wrap(GString *s, const char *text, int indent);
+
 /* The text report's parts (text.c). */
 char *text_full(report_t *rep);
 char *text_summary(report_t *rep, const char *dir);

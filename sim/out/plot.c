@@ -349,12 +349,13 @@ static const char *scenario_key(JsonObject *root, const char *key)
 
 /* The line under every title: description (workload, machine, seed). */
 #define CAPTION_WIDTH 110     /* characters of a title line at 800 pixels */
+#define SWEEP_CAPTION_WIDTH 90   /* the same beside a key outside the plot */
 
 /* "DESCRIPTION TAIL", the description cut at a word (with an ellipsis)
  * so that the line fits under a plot title. */
-static char *fit_caption(const char *d, const char *tail)
+static char *fit_caption(const char *d, const char *tail, int width)
 {
-	int room = CAPTION_WIDTH - (int)strlen(tail) - 1, len = (int)strlen(d);
+	int room = width - (int)strlen(tail) - 1, len = (int)strlen(d);
 	char *c;
 
 	if (len <= room) {
@@ -373,7 +374,7 @@ static char *caption(JsonObject *root)
 {
 	char *tail = g_strdup_printf("(%s on %s, seed %s)", scenario_key(root, "workload"),
 	                             scenario_key(root, "machine"), scenario_key(root, "seed"));
-	char *c = fit_caption(scenario_key(root, "description"), tail);
+	char *c = fit_caption(scenario_key(root, "description"), tail, CAPTION_WIDTH);
 
 	g_free(tail);
 	return c;
@@ -793,7 +794,8 @@ static char *rest_of(char **f, guint nkeys)
 	return g_string_free(s, FALSE);
 }
 
-/* "slub" or "slub, objects=100 nodes=2" (keys by their last part). */
+/* "slub" or "slub objects=100 nodes=2" (keys by their last part; no
+ * comma: it is a CSV header cell). */
 static char *series_title(sweep_names_t *n, const char *alloc, const char *rest)
 {
 	GString *s = g_string_new(alloc);
@@ -801,7 +803,7 @@ static char *series_title(sweep_names_t *n, const char *alloc, const char *rest)
 
 	for (guint k = 1; k < n->keys->len; k++) {
 		const char *key = n->keys->pdata[k], *dot = strrchr(key, '.');
-		g_string_append_printf(s, "%s%s=%s", k == 1 ? ", " : " ", dot ? dot + 1 : key, vals[k - 1]);
+		g_string_append_printf(s, " %s=%s", dot ? dot + 1 : key, vals[k - 1]);
 	}
 	g_strfreev(vals);
 	return g_string_free(s, FALSE);
@@ -902,7 +904,7 @@ static char *sweep_caption(const char *dir)
 	                       o ? json_object_get_string_member_with_default(o, "workload", "?") : "?",
 	                       o ? json_object_get_string_member_with_default(o, "machine", "?") : "?",
 	                       seeds, seeds > 1 ? "s" : "", seeds > 1 ? ": mean, bars ± sd" : "");
-	c = fit_caption(d, tail);
+	c = fit_caption(d, tail, SWEEP_CAPTION_WIDTH);
 	g_free(tail);
 	if (parser)
 		g_object_unref(parser);

@@ -44,6 +44,10 @@ int report_incomplete(report_t *rep);
  * series into dir, which exists; every file is fsynced. */
 bool report_write(report_t *rep, const char *dir, GError **err);
 
+/* text wrapped at 100 columns (with a final newline), continuation
+ * lines indented by `indent`. */
+char *report_wrap(const char *text, int indent);
+
 /* The same warnings and end-of-run lines for any results tree (diff). */
 GPtrArray *results_warnings(JsonObject *root);
 

@@ -160,6 +160,14 @@ GPtrArray *results_warnings(JsonObject *root)
 
 static bool incomplete(JsonObject *a);
 
+char *report_wrap(const char *text, int indent)
+{
+	GString *s = g_string_new(NULL);
+
+	out_wrap(s, text, indent);
+	return g_string_free(s, FALSE);
+}
+
 static void text_end(GString *s, JsonObject *a)
 {
 	JsonObject *e = oget(a, "end");
@@ -643,7 +651,7 @@ void out_print_rows(GString *s, GPtrArray *rows, bool last_left)
 }
 
 /* Append `text` wrapped at WIDTH columns, continuation lines indented. */
-static void wrap(GString *s, const char *text, int indent)
+void out_wrap(GString *s, const char *text, int indent)
 {
 	char **words = g_strsplit(text, " ", -1);
 	long col = 0;
@@ -778,7 +786,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 	} else {
 		g_string_append_printf(note, "ops/s: %s", metric_find("throughput_ops_per_sec")->define);
 	}
-	wrap(s, note->str, 2);
+	out_wrap(s, note->str, 2);
 	/* Columns sharing a definition share a footnote. */
 	for (guint c = 1; c < cols->len; c++) {
 		const metric_t *m = g_array_index(cols, column_t, c).m;
@@ -788,22 +796,22 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 		       strcmp(g_array_index(cols, column_t, last + 1).m->define, m->define) == 0)
 			g_string_append_printf(note, ", %s", g_array_index(cols, column_t, ++last).m->column);
 		g_string_append_printf(note, ": %s", m->define);
-		wrap(s, note->str, 2);
+		out_wrap(s, note->str, 2);
 		c = last;
 	}
 	g_string_printf(note, "most contended lock: the lock class all CPUs waited longest for in "
 	                "total, and that wait per operation (allocations + frees)%s",
 	                bounces ? "; bounces: contended acquisitions whose lock line came from "
 	                "another CPU's cache" : "");
-	wrap(s, note->str, 2);
+	out_wrap(s, note->str, 2);
 	if (g_list_length(names) > 1) {
 		g_string_printf(note, "ratio to %s: each figure divided by %s's (--baseline chooses); "
 		                "better is %s 1 for %s, below 1 for the latencies and memory", baseline,
 		                baseline, merit_better < 0 ? "below" : "above", merit_label);
-		wrap(s, note->str, 2);
+		out_wrap(s, note->str, 2);
 	}
 	g_string_printf(note, "times are simulated; bytes are simulated, KiB = 1024 B");
-	wrap(s, note->str, 2);
+	out_wrap(s, note->str, 2);
 	if (any_incomplete) {
 		g_string_assign(note, "* did not complete:");
 		for (GList *l = names; l; l = l->next)
@@ -812,7 +820,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 				                       sget(oget(oget(allocs, l->data), "end"), "reason", ""));
 		g_string_truncate(note, note->len - 1);
 		g_string_append(note, " (see the warnings)");
-		wrap(s, note->str, 2);
+		out_wrap(s, note->str, 2);
 	}
 	if (any_live) {
 		g_string_assign(note, "live at end (objects the workload never freed):");
@@ -823,7 +831,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 			                       iget(e, "live_objects"), b, l->next ? "," : "");
 			g_free(b);
 		}
-		wrap(s, note->str, 2);
+		out_wrap(s, note->str, 2);
 	}
 	g_string_free(note, TRUE);
 	g_array_free(cols, TRUE);
@@ -840,7 +848,7 @@ static void text_header(GString *s, report_t *rep)
 
 	g_string_append_printf(s, "slabsim %s: %s\n", SLABSIM_VERSION, sc->path);
 	if (*sc->description)
-		wrap(s, sc->description, 0);
+		out_wrap(s, sc->description, 0);
 	g_string_append_printf(s, "machine %s: %d CPUs, %d nodes; workload %s", sc->machine_name,
 	                       sc->machine->ncpus, sc->machine->nnodes, sc->workload);
 	if (t && c)
@@ -859,10 +867,13 @@ char *text_summary(report_t *rep, const char *dir)
 	g_free(report_json(rep));      /* completes the scenario tree */
 	text_header(s, rep);
 	text_comparison(s, rep->root, rep->baseline);
-	if (dir)
+	if (dir) {
+		char *plots = g_build_filename(dir, "plots", NULL);
 		g_string_append_printf(s, "\nresults in %s/: report.txt (the full report), summary.csv, "
 		                       "results.json, CSV series%s\n", dir,
-		                       g_file_test(dir, G_FILE_TEST_IS_DIR) ? ", plots/" : "");
+		                       g_file_test(plots, G_FILE_TEST_IS_DIR) ? ", plots/" : "");
+		g_free(plots);
+	}
 	return g_string_free(s, FALSE);
 }
 
@@ -880,7 +891,7 @@ char *text_full(report_t *rep)
 		g_string_append(s, "\nwarnings:\n");
 	for (guint i = 0; i < warnings->len; i++) {
 		char *line = g_strconcat("  ", (char *)warnings->pdata[i], NULL);
-		wrap(s, line, 4);
+		out_wrap(s, line, 4);
 		g_free(line);
 	}
 	g_ptr_array_free(warnings, TRUE);
