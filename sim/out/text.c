@@ -706,9 +706,17 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 	g_ptr_array_add(head, g_strdup("allocator"));
 	for (guint c = 0; c < cols->len; c++)
 		g_ptr_array_add(head, g_strdup(g_array_index(cols, column_t, c).header));
-	g_ptr_array_add(head, g_strdup("most contended lock"));
 	g_ptr_array_add(head, NULL);
 	g_ptr_array_add(rows, g_ptr_array_free(head, FALSE));
+	/* The most contended locks, a table of their own (lock class names
+	 * are long). */
+	GString *lockrows = g_string_new(NULL);
+	int lockw = 19, labelw = 9;
+	for (GList *l = names; l; l = l->next) {
+		double w;
+		lockw = MAX(lockw, (int)strlen(top_lock(oget(oget(allocs, l->data), "locks"), &w)));
+		labelw = MAX(labelw, (int)strlen(l->data) + 1);
+	}
 	for (GList *l = names; l; l = l->next) {
 		JsonObject *a = oget(allocs, l->data), *ops = oget(a, "ops");
 		GPtrArray *r = g_ptr_array_new();
@@ -726,24 +734,23 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 			g_ptr_array_add(r, cell(a, name, v, col->m ? col->m->unit : "",
 			                        col->m ? col->m->decimals : 0));
 		}
-		if (strcmp(lock, "-") == 0) {
-			g_ptr_array_add(r, g_strdup("-"));
-		} else {
+		g_string_append_printf(lockrows, "%-*s  %-*s", labelw, (char *)l->data, lockw, lock);
+		if (strcmp(lock, "-") != 0) {
 			JsonObject *lc = oget(oget(a, "locks"), lock);
 			t = metric_format(nops > 0 ? wait / nops : 0, "ns", 1);
+			g_string_append_printf(lockrows, "  %11s", t);
 			if (json_object_has_member(lc, "con_bounces")) {
 				bounces = true;
-				g_ptr_array_add(r, g_strdup_printf("%s %s/op, %" G_GINT64_FORMAT " bounces", lock, t,
-				                                   iget(lc, "con_bounces")));
-			} else {
-				g_ptr_array_add(r, g_strdup_printf("%s %s/op", lock, t));
+				g_string_append_printf(lockrows, "  %" G_GINT64_FORMAT " bounces",
+				                       iget(lc, "con_bounces"));
 			}
 			g_free(t);
 		}
+		g_string_append_c(lockrows, '\n');
 		g_ptr_array_add(r, NULL);
 		g_ptr_array_add(rows, g_ptr_array_free(r, FALSE));
 	}
-	out_print_rows(s, rows, true);
+	out_print_rows(s, rows, false);
 	g_ptr_array_set_size(rows, 0);
 
 	/* Ratios to the baseline. */
@@ -775,6 +782,9 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 		out_print_rows(s, rows, false);
 	}
 	g_ptr_array_free(rows, TRUE);
+	g_string_append_printf(s, "\n%-*s  %-*s  %11s\n%s", labelw, "allocator", lockw,
+	                       "most contended lock", "wait per op", lockrows->str);
+	g_string_free(lockrows, TRUE);
 
 	/* What each column is. */
 	g_string_append_c(s, '\n');
@@ -800,7 +810,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 		c = last;
 	}
 	g_string_printf(note, "most contended lock: the lock class all CPUs waited longest for in "
-	                "total, and that wait per operation (allocations + frees)%s",
+	                "total; wait per op: that wait over the allocations and frees%s",
 	                bounces ? "; bounces: contended acquisitions whose lock line came from "
 	                "another CPU's cache" : "");
 	out_wrap(s, note->str, 2);
@@ -849,13 +859,18 @@ static void text_header(GString *s, report_t *rep)
 	g_string_append_printf(s, "slabsim %s: %s\n", SLABSIM_VERSION, sc->path);
 	if (*sc->description)
 		out_wrap(s, sc->description, 0);
-	g_string_append_printf(s, "machine %s: %d CPUs, %d nodes; workload %s", sc->machine_name,
-	                       sc->machine->ncpus, sc->machine->nnodes, sc->workload);
+	GString *line = g_string_new(NULL);
+	g_string_append_printf(line, "machine %s: %d CPU%s, %d node%s; workload %s", sc->machine_name,
+	                       sc->machine->ncpus, sc->machine->ncpus == 1 ? "" : "s",
+	                       sc->machine->nnodes, sc->machine->nnodes == 1 ? "" : "s", sc->workload);
 	if (t && c)
-		g_string_append_printf(s, " (%" G_GINT64_FORMAT " tasks on %" G_GINT64_FORMAT " CPUs%s)",
+		g_string_append_printf(line, " (%" G_GINT64_FORMAT " tasks on %" G_GINT64_FORMAT " CPUs%s)",
 		                       iget(t, "count"), iget(c, "with_tasks"),
 		                       iget(c, "max_tasks") > 1 ? ", some sharing a CPU" : "");
-	g_string_append_printf(s, "; seed %" G_GUINT64_FORMAT "\n\n", sc->seed);
+	g_string_append_printf(line, "; seed %" G_GUINT64_FORMAT, sc->seed);
+	out_wrap(s, line->str, 2);
+	g_string_append_c(s, '\n');
+	g_string_free(line, TRUE);
 	g_list_free(names);
 }
 
@@ -869,9 +884,12 @@ char *text_summary(report_t *rep, const char *dir)
 	text_comparison(s, rep->root, rep->baseline);
 	if (dir) {
 		char *plots = g_build_filename(dir, "plots", NULL);
-		g_string_append_printf(s, "\nresults in %s/: report.txt (the full report), summary.csv, "
-		                       "results.json, CSV series%s\n", dir,
-		                       g_file_test(plots, G_FILE_TEST_IS_DIR) ? ", plots/" : "");
+		char *line = g_strdup_printf("results in %s/: report.txt (the full report), summary.csv, "
+		                             "results.json, CSV series%s", dir,
+		                             g_file_test(plots, G_FILE_TEST_IS_DIR) ? ", plots/" : "");
+		g_string_append_c(s, '\n');
+		out_wrap(s, line, 2);
+		g_free(line);
 		g_free(plots);
 	}
 	return g_string_free(s, FALSE);
