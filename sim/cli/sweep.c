@@ -241,8 +241,9 @@ bool sweep_run(const sweep_spec_t *spec, const char *self, GError **err)
 
 /* The values of one (combination, allocator, metric) over the seeds. */
 typedef struct cell {
-	double sum, sumsq, min, max;
+	double sum, min, max;
 	int n;
+	GArray *values;           /* double: kept for the deviation (two passes) */
 } cell_t;
 
 static void cell_add(cell_t *c, double v)
@@ -250,8 +251,31 @@ static void cell_add(cell_t *c, double v)
 	c->min = c->n ? MIN(c->min, v) : v;
 	c->max = c->n ? MAX(c->max, v) : v;
 	c->sum += v;
-	c->sumsq += v * v;
 	c->n++;
+	if (!c->values)
+		c->values = g_array_new(FALSE, FALSE, sizeof(double));
+	g_array_append_val(c->values, v);
+}
+
+/* The sample standard deviation (0 for one value). */
+static double cell_sd(const cell_t *c)
+{
+	double mean = c->sum / c->n, ss = 0;
+
+	for (guint i = 0; i < c->values->len; i++) {
+		double d = g_array_index(c->values, double, i) - mean;
+		ss += d * d;
+	}
+	return c->n > 1 ? sqrt(ss / (c->n - 1)) : 0;
+}
+
+static void cell_free(gpointer p)
+{
+	cell_t *c = p;
+
+	if (c->values)
+		g_array_free(c->values, TRUE);
+	g_free(c);
 }
 
 /* Key columns of combination c: "v1,v2," */
@@ -330,11 +354,9 @@ static char *summary(const sweep_spec_t *spec, GPtrArray *names, GHashTable *cel
 				g_free(ck);
 				if (!x)
 					continue;
-				double mean = x->sum / x->n;
-				double var = x->n > 1 ? (x->sumsq - x->n * mean * mean) / (x->n - 1) : 0;
 				g_string_append_printf(s, "%s%s,%s,%d,%.10g,%.10g,%.10g,%.10g\n", keys,
-				                       (char *)names->pdata[a], m->name, x->n, mean,
-				                       var > 0 ? sqrt(var) : 0, x->min, x->max);
+				                       (char *)names->pdata[a], m->name, x->n, x->sum / x->n,
+				                       cell_sd(x), x->min, x->max);
 			}
 		g_free(keys);
 	}
@@ -394,7 +416,7 @@ bool sweep_collect(const sweep_spec_t *spec, GError **err)
 	char *h = header(spec, &csv_sweep), *path, *sum;
 	GString *csv = g_string_new(h);
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	GHashTable *cells = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	GHashTable *cells = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, cell_free);
 	int n = sweep_npoints(spec);
 	bool ok = true;
 

@@ -256,6 +256,7 @@ void run_retire(run_t *r, int64_t handle, object_t *saved)
 /* ---- slab_ops: the allocator may kick the workload's objects ---- */
 
 static void stop(run_t *r);
+static void count_op(run_t *r, int k);
 
 /* The slot of the live object at addr, or -1. */
 static int64_t slot_at(run_t *r, saddr_t addr)
@@ -322,7 +323,7 @@ static kick_result_t ops_kick(void *ctx, kmem_cache_t *s, saddr_t obj)
 		r->live_bytes -= gone.size;
 		c->live_objects--;
 		c->live_bytes -= gone.size;
-		r->ops_done[OP_STAT_FREE]++;
+		count_op(r, OP_STAT_FREE);
 		res = KICK_RECLAIM;
 	}
 	g_free(what);
@@ -433,6 +434,19 @@ static critpool_t *pool_of(run_t *r, const cache_rec_t *c)
 	return ((pool_rec_t *)r->pools->pdata[c->pool])->cp;
 }
 
+/* Count one operation of kind k for the task running on this CPU, and
+ * for the CPU. */
+static void count_op(run_t *r, int k)
+{
+	int cpu = smp_processor_id();
+	task_t *t = r->running[cpu];
+
+	r->ops_done[k]++;
+	r->cpu_ops[cpu][k]++;
+	if (t)
+		t->ops[k]++;
+}
+
 static int64_t do_alloc(run_t *r, const op_t *op)
 {
 	void *a = r->alloc;
@@ -459,7 +473,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		r->failed++;
 		return 0;
 	}
-	r->ops_done[OP_STAT_ALLOC]++;
+	count_op(r, OP_STAT_ALLOC);
 	r->live_bytes += size;
 	r->peak.live_bytes = MAX(r->peak.live_bytes, r->live_bytes);
 	if (op->cache >= 0) {
@@ -491,7 +505,7 @@ static void do_free(run_t *r, const object_t *o)
 		r->ops->kfree(a, o->addr);
 	}
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
-	r->ops_done[OP_STAT_FREE]++;
+	count_op(r, OP_STAT_FREE);
 	r->live_bytes -= o->size;
 	if (o->cache >= 0) {
 		cache_rec_t *c = r->caches->pdata[o->cache];
@@ -742,18 +756,13 @@ static void stop(run_t *r)
 	engine_stop(r->k->engine);
 }
 
-/* Charge t and its CPU with what one of its operations did: the
- * operations it completed and the CPU time it took (idle and
- * housekeeping excluded). */
-static void account(run_t *r, task_t *t, const uint64_t ops[OP_STAT_N],
-                    const simtime_t snap[COST_NKINDS])
+/* Charge t with the CPU time one of its operations took (idle and
+ * housekeeping excluded; the CPU's accounts move only while it runs, so
+ * other CPUs running meanwhile do not count). */
+static void account(task_t *t, const simtime_t snap[COST_NKINDS])
 {
 	const cpu_t *cpu = engine_current();
 
-	for (int k = 0; k < OP_STAT_N; k++) {
-		t->ops[k] += r->ops_done[k] - ops[k];
-		r->cpu_ops[t->cpu][k] += r->ops_done[k] - ops[k];
-	}
 	for (int k = 0; k < COST_NKINDS; k++)
 		if (k != COST_IDLE && k != COST_HOUSEKEEPING)
 			t->busy += cpu->cost[k] - snap[k];
@@ -764,7 +773,6 @@ static void step(run_t *r, task_t *t)
 {
 	char *msg = NULL;
 	int nres = t->nres;
-	uint64_t ops[OP_STAT_N];
 	simtime_t snap[COST_NKINDS];
 
 	t->nres = 0;
@@ -782,10 +790,11 @@ static void step(run_t *r, task_t *t)
 		stop(r);
 		return;
 	case WL_OP:
-		memcpy(ops, r->ops_done, sizeof ops);
 		engine_cost_mark(snap);
+		r->running[t->cpu] = t;
 		bool ready = execute(r, t);
-		account(r, t, ops, snap);
+		r->running[t->cpu] = NULL;
+		account(t, snap);
 		if (ready)
 			g_queue_push_tail(&r->runq[t->cpu], t);
 		return;
@@ -886,6 +895,7 @@ run_t *run_new(const scenario_t *sc, const char *label)
 	r->ops = allocator_find(scenario_base(sc, label));
 	r->tunables = scenario_tunables(sc, label);
 	r->cpu_ops = g_malloc0_n((gsize)sc->machine->ncpus, sizeof *r->cpu_ops);
+	r->running = g_new0(task_t *, sc->machine->ncpus);
 	r->caches = g_ptr_array_new();
 	r->tasks = g_ptr_array_new();
 	r->runq = g_new0(GQueue, sc->machine->ncpus);
@@ -1068,6 +1078,7 @@ void run_free(run_t *r)
 	}
 	g_free(r->tunables);
 	g_free(r->cpu_ops);
+	g_free(r->running);
 	g_free(r->decl.merit);
 	g_free(r->decl.merit_label);
 	g_free(r->error);

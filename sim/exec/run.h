@@ -200,6 +200,7 @@ struct run {
 	GHashTable *counters;    /* name -> int64_t*, from t:count */
 	workload_decl_t decl;    /* what the workload declares */
 	uint64_t (*cpu_ops)[OP_STAT_N];   /* [ncpus]: operations run on each CPU */
+	task_t **running;        /* [ncpus]: the task whose operation the CPU executes */
 	uint64_t live_objects;   /* objects the workload holds now */
 	uint64_t alloc_remote_node;   /* objects on another node than the allocating CPU's */
 	uint64_t free_remote_cpu;     /* frees on another CPU than the allocating one */

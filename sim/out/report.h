@@ -48,6 +48,10 @@ bool report_write(report_t *rep, const char *dir, GError **err);
  * lines indented by `indent`. */
 char *report_wrap(const char *text, int indent);
 
+/* The comparison table, ratios to `baseline` (NULL: the first allocator)
+ * and the column definitions of any results tree. */
+char *results_comparison(JsonObject *root, const char *baseline);
+
 /* The same warnings and end-of-run lines for any results tree (diff). */
 GPtrArray *results_warnings(JsonObject *root);
 

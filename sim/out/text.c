@@ -848,6 +848,14 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 	g_list_free(names);
 }
 
+char *results_comparison(JsonObject *root, const char *baseline)
+{
+	GString *s = g_string_new(NULL);
+
+	text_comparison(s, root, baseline);
+	return g_string_free(s, FALSE);
+}
+
 /* The lines naming the run: scenario, description, machine, workload. */
 static void text_header(GString *s, report_t *rep)
 {
