@@ -37,12 +37,7 @@ if (NORM) { set xrange [0:100] }
 set key top left horizontal maxcols 3
 set lmargin 12
 set rmargin 3
-set format y '%.0b %BB'
 
-# A log axis with labelled tics at powers of two (at most about eight);
-# a linear one with tics at a power of two of bytes, about four of them.
-logaxis(lo, hi) = 2.0 ** ceil(log(hi / lo) / log(2) / 8)
-linstep(hi) = hi >= 4 ? 2.0 ** floor(log(hi / 4.0) / log(2)) : 1
 # Room above the highest curve for the key: a third of the axis.
 headroom(lo, hi) = 2.0 ** (0.5 * log(hi / lo) / log(2) + 2)
 
@@ -50,11 +45,13 @@ set ylabel 'simulated bytes'.(LOGTOP ? ' (log scale)' : '')
 set title 'slab pages (solid), live objects (dashed)'
 if (LOGTOP) {
 	set logscale y 2
-	set ytics 2.0 ** floor(log(TOPMIN) / log(2)), logaxis(TOPMIN, TOPMAX * headroom(TOPMIN, TOPMAX))
+	bt_lo = TOPMIN; bt_hi = TOPMAX * headroom(TOPMIN, TOPMAX)
+	@ByteTicsLog
 	set yrange [TOPMIN / 2:TOPMAX * headroom(TOPMIN, TOPMAX)]
 } else {
 	set yrange [0:TOPMAX * 1.5]
-	set ytics 0, linstep(TOPMAX)
+	bt_hi = TOPMAX * 1.5
+	@ByteTicsLin
 }
 plot for [s in (LOGTOP ? HAS_SLAB : ALLIDX)] file(int(s)) skip 1 using (x(int(s))):(LOGTOP ? pos($3) : $3) \
 	with lines lt int(s) title key(int(s)), \
@@ -66,11 +63,13 @@ set ylabel 'simulated bytes'.(LOGBOTTOM ? ' (log scale)' : '')
 set title 'objects parked in queues (solid), metadata (dashed)'
 if (LOGBOTTOM) {
 	set logscale y 2
-	set ytics 2.0 ** floor(log(BOTTOMMIN) / log(2)), logaxis(BOTTOMMIN, BOTTOMMAX * headroom(BOTTOMMIN, BOTTOMMAX))
+	bt_lo = BOTTOMMIN; bt_hi = BOTTOMMAX * headroom(BOTTOMMIN, BOTTOMMAX)
+	@ByteTicsLog
 	set yrange [BOTTOMMIN / 2:BOTTOMMAX * headroom(BOTTOMMIN, BOTTOMMAX)]
 } else {
 	set yrange [0:BOTTOMMAX * 1.5]
-	set ytics 0, linstep(BOTTOMMAX)
+	bt_hi = BOTTOMMAX * 1.5
+	@ByteTicsLin
 }
 plot for [s in (LOGBOTTOM ? HAS_QUEUED : ALLIDX)] file(int(s)) skip 1 \
 	using (x(int(s))):(LOGBOTTOM ? pos($5) : $5) with lines lt int(s) title key(int(s)), \

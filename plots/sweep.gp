@@ -25,15 +25,15 @@ set xlabel PARAM.(LOGX ? ' (log scale)' : '')
 set ylabel YLABEL.(LOGY ? ' (log scale)' : '')
 if (LOGX) { set logscale x 2 }
 bytes = strstrt(YLABEL, 'bytes') > 0
-set format y (bytes ? '%.0b %BB' : (YMAX >= 1e4 ? '%.0s %c' : '%g'))
+set format y (YMAX >= 1e4 ? '%.0s %c' : '%g')
 if (LOGY) {
 	set logscale y
 	set mytics 10
 	# Labelled tics however narrow the range: powers of two for bytes
 	# (binary prefixes), 1-2-3-5-7 per decade otherwise.
 	if (bytes) {
-		step = 2.0 ** ceil(log(YMAX / YMIN) / log(2) / 8)
-		set ytics 2.0 ** floor(log(YMIN) / log(2)), step
+		bt_lo = YMIN; bt_hi = YMAX
+		@ByteTicsLog
 		set mytics 2
 	} else {
 		if (YMAX / YMIN < 1000) {
@@ -45,7 +45,8 @@ if (LOGY) {
 	}
 } else {
 	if (bytes && YMAX > 0) {
-		set ytics 0, 2.0 ** floor(log(YMAX / 4.0) / log(2))
+		bt_hi = YMAX * 1.1
+		@ByteTicsLin
 	}
 }
 set key outside right top
