@@ -886,8 +886,7 @@ char *text_summary(report_t *rep, const char *dir)
 {
 	GString *s = g_string_new(NULL);
 
-	json_object_set_object_member(rep->root, "scenario", json_object_new());
-	g_free(report_json(rep));      /* completes the scenario tree */
+	g_free(report_json(rep));      /* completes the scenario trees */
 	text_header(s, rep);
 	text_comparison(s, rep->root, rep->baseline);
 	if (dir) {
