@@ -997,11 +997,18 @@ static int cmd_sweep(int argc, char **argv)
 		           "--jobs >= 1 and --seeds >= 1\n");
 		return 1;
 	}
-	for (int i = 0; opt_vary[i]; i++)
+	for (int i = 0; opt_vary[i]; i++) {
 		if (!sweep_add_vary(&spec, opt_vary[i], &err)) {
 			sweep_spec_clear(&spec);
 			return fail(err, 1);
 		}
+		if (opt_seeds > 1 && g_str_has_prefix(opt_vary[i], "scenario.seed=")) {
+			g_printerr("slabsim: --vary scenario.seed and --seeds %d: vary the seed one way\n",
+			           opt_seeds);
+			sweep_spec_clear(&spec);
+			return 1;
+		}
+	}
 	path = scenario_arg(argv[2]);
 	out = opt_out ? g_strdup(opt_out) : default_out(path, "-sweep");
 	sets = all_sets();
