@@ -28,6 +28,7 @@
 #include "sweep.h"
 #include "validate.h"
 #include "plot.h"
+#include "hostprobe.h"
 
 #define DEFAULT_SCENARIO "quickstart"
 #define EXIT_INCOMPLETE 5
@@ -38,6 +39,7 @@ static char **opt_sets;
 static char *opt_out;
 static char *opt_allocators;
 static char *opt_seed;
+static char *opt_seeds;
 static gboolean opt_quiet;
 static gboolean opt_no_plots;
 static gboolean opt_force;
@@ -46,7 +48,7 @@ static char *opt_report;
 static char *opt_baseline;
 static char **opt_vary;
 static int opt_jobs = 1;
-static int opt_seeds = 1;
+static int opt_sweep_seeds = 1;
 static gboolean opt_emit;
 static gboolean opt_collect;
 static char *opt_only, *opt_doc, *opt_claims;
@@ -70,6 +72,8 @@ static const GOptionEntry run_options[] = {
 	  "The allocator the comparison's ratios are taken to (default: the first)", "LABEL" },
 	{ "report", 'r', 0, G_OPTION_ARG_STRING, &opt_report,
 	  "What to print: summary (default), full (report.txt) or none", "summary|full|none" },
+	{ "seeds", 0, 0, G_OPTION_ARG_STRING, &opt_seeds,
+	  "Run each allocator with seeds SEED..SEED+N-1 and report the spread (mean ± sd)", "N" },
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print only warnings and errors", NULL },
 	{ "strict", 0, 0, G_OPTION_ARG_NONE, &opt_strict,
 	  "A run that did not complete (deadlock, duration reached) is an error (exit 5)", NULL },
@@ -90,7 +94,7 @@ static const GOptionEntry sweep_options[] = {
 	OPT_SET("Override a scenario key at every point (repeatable)"),
 	OPT_ALLOCATORS,
 	OPT_SEED,
-	{ "seeds", 0, 0, G_OPTION_ARG_INT, &opt_seeds,
+	{ "seeds", 0, 0, G_OPTION_ARG_INT, &opt_sweep_seeds,
 	  "Run every point with N seeds (the seed, seed+1, ...): mean and spread in sweep-summary.csv",
 	  "N" },
 	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_jobs, "Points to run at once (default 1)", "N" },
@@ -116,6 +120,18 @@ static const GOptionEntry validate_options[] = {
 	{ NULL },
 };
 
+static gboolean opt_from_host, opt_quick;
+
+static const GOptionEntry machine_options[] = {
+	{ "from-host", 0, 0, G_OPTION_ARG_NONE, &opt_from_host,
+	  "Read and measure this host (topology, caches, latencies)", NULL },
+	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
+	  "Write the profile here (default: stdout)", "FILE" },
+	{ "quick", 0, 0, G_OPTION_ARG_NONE, &opt_quick,
+	  "Measure once and briefly (a valid profile with rough figures)", NULL },
+	{ NULL },
+};
+
 static const GOptionEntry no_options[] = { { NULL } };
 
 /* ---- commands ---- */
@@ -137,6 +153,7 @@ static int cmd_plot(int argc, char **argv);
 static int cmd_diff(int argc, char **argv);
 static int cmd_list(int argc, char **argv);
 static int cmd_validate(int argc, char **argv);
+static int cmd_machine(int argc, char **argv);
 static int cmd_completion(int argc, char **argv);
 static int cmd_man(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
@@ -171,6 +188,10 @@ static const command_t commands[] = {
 	{ "validate", "", "check the claims of the slab thread",
 	  "Makes the runs validation/claims.lua names, evaluates each claim and writes "
 	  "docs/validation.md.", validate_options, cmd_validate, NULL },
+	{ "machine", "--from-host", "write a machine profile of this host",
+	  "Reads this host's topology and caches (sysfs, CPUID) and measures its latencies "
+	  "(pointer chasing, a line ping-pong, atomics), and prints a machine profile for "
+	  "scenarios/machines/, every key saying how it was got.", machine_options, cmd_machine, NULL },
 	{ "completion", "bash", "print the bash completion script",
 	  "Prints a bash completion script for slabsim generated from its option tables; "
 	  "source it, or install it as /usr/share/bash-completion/completions/slabsim.",
@@ -348,6 +369,8 @@ static char **all_sets(void)
 		g_ptr_array_add(a, g_strconcat("scenario.allocators=", opt_allocators, NULL));
 	if (opt_seed)
 		g_ptr_array_add(a, g_strconcat("scenario.seed=", opt_seed, NULL));
+	if (opt_seeds)
+		g_ptr_array_add(a, g_strconcat("scenario.seeds=", opt_seeds, NULL));
 	g_ptr_array_add(a, NULL);
 	return (char **)g_ptr_array_free(a, FALSE);
 }
@@ -443,35 +466,63 @@ static void show_progress(const run_t *r, simtime_t now, void *ctx)
 	           secs > 0 ? (double)ops / secs / 1e6 : 0.0, eta);
 }
 
-/* Run every allocator of the scenario into one report; `first` is the
- * first allocator's run, set up already. */
-static int run_all(scenario_t *sc, run_t *first, report_t *rep)
+/* One run of allocator `name` with the scenario's current seed (r: its
+ * run, set up already, or NULL); its figures, or NULL after reporting the
+ * error (*status). */
+static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, int *status)
 {
 	bool tty = isatty(STDERR_FILENO) && !opt_quiet;
+	GError *err = NULL;
+	progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
+	run_stats_t *st;
 
-	for (int i = 0; sc->allocators[i]; i++) {
-		GError *err = NULL;
-		progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
-		run_t *r = i ? lh_run_new(sc, sc->allocators[i], &err) : first;
-		if (!r)
-			return fail_coded(err);
-		if (tty) {
-			r->progress = show_progress;
-			r->progress_ctx = &prog;
-		}
-		bool ok = run_execute(r, &err);
-		if (tty && prog.last != prog.started)
-			g_printerr("\r\033[K");
-		if (!ok) {
-			run_free(r);
-			return fail(err, 2);
-		}
-		run_stats_t *st = run_stats(r);
-		run_free(r);
-		report_add(rep, st);
-		run_stats_free(st);
+	if (!r)
+		r = lh_run_new(sc, name, &err);
+	if (!r) {
+		*status = fail_coded(err);
+		return NULL;
 	}
-	return 0;
+	if (tty) {
+		r->progress = show_progress;
+		r->progress_ctx = &prog;
+	}
+	bool ok = run_execute(r, &err);
+	if (tty && prog.last != prog.started)
+		g_printerr("\r\033[K");
+	if (!ok) {
+		run_free(r);
+		*status = fail(err, 2);
+		return NULL;
+	}
+	st = run_stats(r);
+	run_free(r);
+	return st;
+}
+
+/* Run every allocator of the scenario into one report, each over the
+ * scenario's seeds: the first seed's figures in full, every seed's
+ * comparison figures and their spread beside them.  `first` is the first
+ * allocator's run with the first seed, set up already. */
+static int run_all(scenario_t *sc, run_t *first, report_t *rep)
+{
+	uint64_t base = sc->seed;
+	int status = 0;
+
+	for (int i = 0; sc->allocators[i] && !status; i++) {
+		for (int k = 0; k < sc->seeds && !status; k++) {
+			sc->seed = base + (uint64_t)k;
+			run_stats_t *st = run_one(sc, sc->allocators[i], i || k ? NULL : first, &status);
+			if (!st)
+				break;
+			if (k == 0)
+				report_add(rep, st);
+			if (sc->seeds > 1)
+				report_add_seed(rep, st, sc->seed);
+			run_stats_free(st);
+		}
+	}
+	sc->seed = base;
+	return status;
 }
 
 /* The simulator's own peak memory (never part of results). */
@@ -992,7 +1043,7 @@ static int cmd_sweep(int argc, char **argv)
 
 	if (!parse(&argc, &argv, sweep_options, &err))
 		return fail(err, 1);
-	if (argc != 3 || !opt_vary || opt_jobs < 1 || opt_seeds < 1) {
+	if (argc != 3 || !opt_vary || opt_jobs < 1 || opt_sweep_seeds < 1) {
 		g_printerr("slabsim: sweep takes one scenario, --vary SECTION.KEY=V1,V2,... (repeatable), "
 		           "--jobs >= 1 and --seeds >= 1\n");
 		return 1;
@@ -1002,9 +1053,9 @@ static int cmd_sweep(int argc, char **argv)
 			sweep_spec_clear(&spec);
 			return fail(err, 1);
 		}
-		if (opt_seeds > 1 && g_str_has_prefix(opt_vary[i], "scenario.seed=")) {
+		if (opt_sweep_seeds > 1 && g_str_has_prefix(opt_vary[i], "scenario.seed=")) {
 			g_printerr("slabsim: --vary scenario.seed and --seeds %d: vary the seed one way\n",
-			           opt_seeds);
+			           opt_sweep_seeds);
 			sweep_spec_clear(&spec);
 			return 1;
 		}
@@ -1014,7 +1065,7 @@ static int cmd_sweep(int argc, char **argv)
 	sets = all_sets();
 	spec.scenario = path;
 	spec.sets = sets;
-	spec.seeds = opt_seeds;
+	spec.seeds = opt_sweep_seeds;
 	spec.jobs = opt_jobs;
 	/* Check the scenario and every point's keys before anything runs. */
 	if (!sweep_check(&spec, root_dir(), &err)) {
@@ -1057,7 +1108,32 @@ done:
 	return status;
 }
 
-/* ---- validate ---- */
+
+/* slabsim machine --from-host [--out FILE]: a profile of this host. */
+static int cmd_machine(int argc, char **argv)
+{
+	GError *err = NULL;
+	char *text;
+	int status = 0;
+
+	if (!parse(&argc, &argv, machine_options, &err))
+		return fail(err, 1);
+	if (argc != 2 || !opt_from_host) {
+		g_printerr("slabsim: machine takes --from-host (and --out FILE, --quick)\n");
+		print_command_help(stderr, find_command("machine"));
+		return 1;
+	}
+	if (!(text = hostprobe_profile(opt_quick, &err)))
+		return fail_coded(err);
+	if (!opt_out)
+		fputs(text, stdout);
+	else if (!g_file_set_contents(opt_out, text, -1, &err))
+		status = fail(err, 1);
+	else
+		g_printerr("slabsim: wrote %s\n", opt_out);
+	g_free(text);
+	return status;
+}
 
 static int cmd_validate(int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include "allocator.h"
 
 static const char *const scenario_keys[] = {
-	"description", "workload", "machine", "allocators", "seed",
+	"description", "workload", "machine", "allocators", "seed", "seeds",
 	"duration", "sample", "mem_limit_mib", "page_fail_ppm", NULL
 };
 
@@ -419,12 +419,19 @@ static bool read_settings(scenario_t *sc, const char *root, GError **err)
 		scenario_key_error(sc, err, "scenario", "workload", "no workload script %s", sc->workload_path);
 		return false;
 	}
-	uint64_t ppm = 0;
-	bool ok = get_time(sc, "duration", "10s", &sc->duration, err) &&
+	uint64_t ppm = 0, seeds = 1;
+	bool ok = (!g_key_file_has_key(sc->kf, "scenario", "seeds", NULL) ||
+	           get_uint(sc, "seeds", 100, &seeds, err)) &&
+	          get_time(sc, "duration", "10s", &sc->duration, err) &&
 	          get_time(sc, "sample", "10ms", &sc->sample, err) &&
 	          get_uint(sc, "mem_limit_mib", G_MAXUINT32, &sc->mem_limit_mib, err) &&
 	          get_uint(sc, "page_fail_ppm", 1000000, &ppm, err);
 	sc->page_fail_ppm = (uint32_t)ppm;
+	sc->seeds = (int)seeds;
+	if (ok && seeds < 1) {
+		scenario_key_error(sc, err, "scenario", "seeds", "expected 1 to 100 runs, got 0");
+		return false;
+	}
 	return ok;
 }
 
@@ -520,7 +527,7 @@ const char *scenario_value_type(const scenario_t *sc, const char *group, const c
 {
 	char *k = g_strconcat(group, ".", key, NULL);
 	const char *t = sc->value_types ? g_hash_table_lookup(sc->value_types, k) : NULL;
-	static const char *const integers[] = { "seed", "mem_limit_mib", "page_fail_ppm", NULL };
+	static const char *const integers[] = { "seed", "seeds", "mem_limit_mib", "page_fail_ppm", NULL };
 	static const char *const times[] = { "duration", "sample", NULL };
 	static const char *const machine_strings[] = { "name", "description", "distance", "topology", NULL };
 
@@ -593,6 +600,7 @@ static void resolve(scenario_t *sc, const char *root)
 	v = g_strdup_printf("%" G_GUINT64_FORMAT, sc->seed);
 	g_key_file_set_string(r, "scenario", "seed", v);
 	g_free(v);
+	g_key_file_set_integer(r, "scenario", "seeds", sc->seeds);
 	v = g_strdup_printf("%" G_GUINT64_FORMAT "ns", sc->duration / PS_PER_NS);
 	g_key_file_set_string(r, "scenario", "duration", v);
 	g_free(v);

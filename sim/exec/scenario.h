@@ -28,6 +28,7 @@ typedef struct scenario {
 	char **bases;             /* the registered allocator of each label */
 	char **inline_tunables;   /* "k=v:k=v" given in the allocators list, or "" */
 	uint64_t seed;
+	int seeds;                /* runs of each allocator, seeds seed.. seed+seeds-1 */
 	simtime_t duration;       /* simulated time limit */
 	simtime_t sample;         /* sampling period */
 	uint64_t mem_limit_mib;   /* page allocator limit, 0 = all memory */

@@ -6,13 +6,13 @@
 #include <string.h>
 #include "stats.h"
 
-static void copy_lat(hist_t to[OP_STAT_N], const hist_t from[OP_STAT_N])
+static void copy_lat(hist_t *to, const hist_t *from)
 {
 	for (int k = 0; k < OP_STAT_N; k++)
 		hist_merge(&to[k], &from[k]);
 }
 
-static void add_cache_lat(run_stats_t *st, const char *name, const hist_t lat[OP_STAT_N])
+static void add_cache_lat(run_stats_t *st, const char *name, const hist_t *lat)
 {
 	named_lat_t n = { g_strdup(name), { { 0 } } };
 
@@ -96,7 +96,7 @@ static void take_locks(run_stats_t *st, run_t *r)
 	for (guint i = 0; i < cls->len; i++) {
 		const lock_class_t *c = cls->pdata[i];
 		lock_stats_t l = { g_strdup(c->name), c->acquisitions, c->contentions,
-		                   c->wait, c->max_wait, c->hold };
+		                   c->wait, c->max_wait, c->hold, c->con_bounces, c->acq_bounces };
 		g_array_append_val(st->locks, l);
 	}
 	g_ptr_array_free(cls, TRUE);
@@ -272,6 +272,11 @@ run_stats_t *run_stats(run_t *r)
 	st->final = r->final;
 	st->node_peak_pages = g_memdup2(r->node_peak, sizeof(uint64_t) * (gsize)nn);
 	st->node_final_pages = g_memdup2(r->node_final, sizeof(uint64_t) * (gsize)nn);
+	st->node_meta_bytes = g_new(uint64_t, nn);
+	for (int n = 0; n < nn; n++)
+		st->node_meta_bytes[n] = kmeta_node_bytes(n);
+	st->node_ram = r->k->m->mem_per_node;
+	st->meta_unbacked = kmeta_unbacked();
 	take_caches(st, r);
 	kmeta_foreach(meta_visit, st->meta);
 	take_locks(st, r);
@@ -358,6 +363,7 @@ void run_stats_free(run_stats_t *st)
 	g_free(st->merit);
 	g_free(st->merit_label);
 	g_free(st->base);
+	g_free(st->node_meta_bytes);
 	g_free(st->allocator);
 	g_free(st);
 }

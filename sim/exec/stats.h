@@ -53,6 +53,7 @@ typedef struct lock_stats {
 	char *name;
 	uint64_t acquisitions, contentions;
 	simtime_t wait, max_wait, hold;
+	uint64_t con_bounces, acq_bounces;
 } lock_stats_t;
 
 /* Housekeeping done by one work function. */
@@ -107,6 +108,9 @@ typedef struct run_stats {
 
 	footprint_t peak, final;
 	uint64_t *node_peak_pages, *node_final_pages;   /* [nnodes] */
+	uint64_t *node_meta_bytes;        /* [nnodes]: metadata homed on each node, final */
+	uint64_t node_ram;                /* bytes of RAM per node */
+	uint64_t meta_unbacked;           /* metadata bytes no node had room for */
 
 	GArray *caches;                   /* cache_stats_t, creation order */
 	bool has_capacity;                /* the allocator has queues */

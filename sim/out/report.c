@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include "out_int.h"
 #include "resdir.h"
+#include "agree.h"
 
 static char *g_strconcat_free_first(char *a, const char *b)
 {
@@ -166,13 +167,26 @@ static JsonArray *node_bytes_array(const run_stats_t *st, const uint64_t *pages)
 	return a;
 }
 
-/* memory.slab_bytes_by_node: {"peak": [bytes per node], "final": [...]}. */
+/* memory.slab_bytes_by_node: {"peak": [bytes per node], "final": [...]};
+ * memory.metadata_by_node: the metadata each node's RAM holds at the end,
+ * its largest share of a node's RAM, and bytes no node had room for. */
 static void add_node_footprint(JsonObject *mem, const run_stats_t *st)
 {
 	JsonObject *o = obj_add_obj(mem, "slab_bytes_by_node");
+	JsonObject *m = obj_add_obj(mem, "metadata_by_node");
+	JsonArray *bytes = json_array_new();
+	uint64_t most = 0;
 
 	json_object_set_array_member(o, "peak", node_bytes_array(st, st->node_peak_pages));
 	json_object_set_array_member(o, "final", node_bytes_array(st, st->node_final_pages));
+	for (int n = 0; n < st->nnodes; n++) {
+		json_array_add_int_element(bytes, (gint64)st->node_meta_bytes[n]);
+		most = MAX(most, st->node_meta_bytes[n]);
+	}
+	json_object_set_array_member(m, "final", bytes);
+	json_object_set_double_member(m, "max_fraction_of_node_ram",
+	                              st->node_ram ? (double)most / (double)st->node_ram : 0);
+	json_object_set_int_member(m, "unbacked_bytes", (gint64)st->meta_unbacked);
 }
 
 /* footprint-nodes-ALLOC.csv: slab bytes per node at every sample (wide:
@@ -386,14 +400,13 @@ static void add_locks(JsonObject *a, const run_stats_t *st)
 		json_object_set_double_member(o, "wait_ns", ns(c->wait));
 		json_object_set_double_member(o, "max_wait_ns", ns(c->max_wait));
 		json_object_set_double_member(o, "hold_ns", ns(c->hold));
+		json_object_set_int_member(o, "con_bounces", (gint64)c->con_bounces);
+		json_object_set_int_member(o, "acq_bounces", (gint64)c->acq_bounces);
 	}
 }
 
-static void add_cachelines(JsonObject *a, const run_stats_t *st)
+static void set_counts(JsonObject *o, const coh_counts_t *s)
 {
-	const coh_stats_t *s = &st->lines;
-	JsonObject *o = obj_add_obj(a, "cachelines");
-
 	json_object_set_int_member(o, "accesses", (gint64)s->accesses);
 	json_object_set_int_member(o, "hits", (gint64)s->hits);
 	json_object_set_int_member(o, "transfers_same_node", (gint64)s->transfers_same_node);
@@ -401,6 +414,19 @@ static void add_cachelines(JsonObject *a, const run_stats_t *st)
 	json_object_set_int_member(o, "memory_local", (gint64)s->memory_local);
 	json_object_set_int_member(o, "memory_remote", (gint64)s->memory_remote);
 	json_object_set_int_member(o, "invalidations", (gint64)s->invalidations);
+	json_object_set_int_member(o, "llc_hits", (gint64)s->llc_hits);
+	json_object_set_int_member(o, "dram_fills", (gint64)(s->memory_local + s->memory_remote));
+}
+
+/* "cachelines": the counts of every access, then by what it was for. */
+static void add_cachelines(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *o = obj_add_obj(a, "cachelines"), *by;
+
+	set_counts(o, &st->lines.all);
+	by = obj_add_obj(o, "by_kind");
+	for (int k = 0; k < COH_KINDS; k++)
+		set_counts(obj_add_obj(by, coh_kind_names[k]), &st->lines.kind[k]);
 }
 
 /* "paths": fast and slow path counts, for allocators that have them. */
@@ -875,9 +901,10 @@ static void add_csv(report_t *rep, const char *name, const char *allocator, char
 	g_ptr_array_add(rep->csv_names, text);
 }
 
-void report_add(report_t *rep, const run_stats_t *st)
+/* An allocator's object of results.json, from its figures. */
+static JsonObject *allocator_object(const run_stats_t *st)
 {
-	JsonObject *a = obj_add_obj(rep->allocators, st->allocator);
+	JsonObject *a = json_object_new();
 	JsonObject *ops = obj_add_obj(a, "ops");
 	JsonObject *mem = obj_add_obj(a, "memory");
 	JsonObject *by_cache = json_object_new();
@@ -912,6 +939,14 @@ void report_add(report_t *rep, const run_stats_t *st)
 	add_merit(a, st);
 	add_remote(a, st);
 	add_balance(a, st);
+	return a;
+}
+
+void report_add(report_t *rep, const run_stats_t *st)
+{
+	JsonObject *a = allocator_object(st);
+
+	json_object_set_object_member(rep->allocators, st->allocator, a);
 	add_csv(rep, csv_footprint.name, st->allocator, samples_csv(st));
 	add_csv(rep, csv_latency.name, st->allocator, latency_csv(st));
 	add_csv(rep, csv_jitter.name, st->allocator, jitter_csv(st));
@@ -923,6 +958,43 @@ void report_add(report_t *rep, const run_stats_t *st)
 	table_rows(rep, st, a);
 }
 
+/* allocators.A.seeds[]: one seed's headline figures (the metric table). */
+void report_add_seed(report_t *rep, const run_stats_t *st, uint64_t seed)
+{
+	JsonObject *a = json_object_get_object_member(rep->allocators, st->allocator);
+	JsonObject *mine = allocator_object(st), *row = json_object_new();
+
+	if (!json_object_has_member(a, "seeds"))
+		json_object_set_array_member(a, "seeds", json_array_new());
+	json_object_set_int_member(row, "seed", (gint64)seed);
+	for (const metric_t *m = metric_table; m->name; m++)
+		json_object_set_double_member(row, m->name, metric_value(m, mine));
+	json_array_add_object_element(json_object_get_array_member(a, "seeds"), row);
+	json_object_unref(mine);
+}
+
+/* allocators.A.spread: mean and sample sd of each headline figure over
+ * the seeds of A (docs/model.md, Noise). */
+static void add_spread(JsonObject *a)
+{
+	JsonArray *seeds = json_object_get_array_member(a, "seeds");
+	guint n = json_array_get_length(seeds);
+	JsonObject *spread = obj_add_obj(a, "spread");
+	double *x = g_new(double, n);
+
+	for (const metric_t *m = metric_table; m->name; m++) {
+		JsonObject *o = obj_add_obj(spread, m->name);
+		double mean, sd;
+		for (guint i = 0; i < n; i++)
+			x[i] = json_object_get_double_member(json_array_get_object_element(seeds, i), m->name);
+		agree_spread(x, (int)n, &mean, &sd);
+		json_object_set_double_member(o, "mean", mean);
+		json_object_set_double_member(o, "sd", sd);
+		json_object_set_int_member(o, "n", n);
+	}
+	g_free(x);
+}
+
 char *report_json(report_t *rep)
 {
 	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
@@ -931,6 +1003,13 @@ char *report_json(report_t *rep)
 
 	/* The workload completes the resolved scenario when it loads. */
 	json_object_set_object_member(rep->root, "scenario", scenario_object(rep->sc));
+	GList *names = json_object_get_members(rep->allocators);
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *a = json_object_get_object_member(rep->allocators, l->data);
+		if (json_object_has_member(a, "seeds") && !json_object_has_member(a, "spread"))
+			add_spread(a);
+	}
+	g_list_free(names);
 	json_object_set_object_member(rep->root, "scenario_typed", scenario_typed(rep->sc));
 	json_node_set_object(node, rep->root);
 	json_generator_set_root(gen, node);

@@ -23,6 +23,10 @@ report_t *report_new(const scenario_t *sc);
 void report_free(report_t *rep);
 /* Add the figures of one allocator's finished run. */
 void report_add(report_t *rep, const run_stats_t *st);
+/* Add one seed's headline figures of an allocator already added (its runs
+ * over several seeds, --seeds); results.json gets them as
+ * allocators.A.seeds and their mean and sd as allocators.A.spread. */
+void report_add_seed(report_t *rep, const run_stats_t *st, uint64_t seed);
 /* Take ratios in the comparison table to allocator `label` (default:
  * the first). */
 void report_set_baseline(report_t *rep, const char *label);

@@ -359,7 +359,9 @@ static void text_totals(GString *s, JsonObject *a)
 	append_size(s, meta);
 	g_string_append_printf(s, " at peak over %u caches (", ncaches);
 	append_size(s, ncaches ? meta / ncaches : 0);
-	g_string_append(s, " per cache)\n");
+	g_string_append_printf(s, " per cache); at the end up to %.1f%% of a node's RAM\n",
+	                       100 * dget(oget(oget(a, "memory"), "metadata_by_node"),
+	                                  "max_fraction_of_node_ram"));
 	if (!kinds)
 		return;
 	g_string_append(s, "queue capacity (every queue full):");
