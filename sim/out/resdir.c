@@ -313,7 +313,6 @@ bool resdir_write_file(const char *dir, const char *name, const char *text, GErr
 		ok = n > 0;
 		done += ok ? (size_t)n : 0;
 	}
-	ok = ok && fsync(fd) == 0;
 	if (fd >= 0 && close(fd) != 0)
 		ok = false;
 	if (!ok)

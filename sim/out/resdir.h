@@ -40,7 +40,8 @@ bool resdir_commit(resdir_t *rd, GError **err);
 /* Remove the temporary directory and unlock; frees rd. */
 void resdir_abort(resdir_t *rd);
 
-/* Write dir/name (created or truncated) and fsync it. */
+/* Write dir/name (created or truncated); resdir_commit fsyncs every
+ * file of the temporary directory before putting it in place. */
 bool resdir_write_file(const char *dir, const char *name, const char *text, GError **err);
 
 #endif
