@@ -1,8 +1,8 @@
 /*
  * jobs.c -- a scenario's allocators in parallel worker processes (see
  * jobs.h).  Each worker is a fork of the parent after the scenario was
- * loaded: it runs one allocator (all its seeds) exactly as the serial run
- * would, writes its report part to a file of a private temporary
+ * loaded: it runs one allocator (all its seeds, the scenario untouched)
+ * exactly as the serial run would, writes its report part to a file of a private temporary
  * directory and exits; the parent merges the parts in allocator order.
  * Host time is used for the progress line only.
  */
@@ -45,18 +45,16 @@ static char *part_path(const char *dir, int i)
 }
 
 /* In the worker: allocator i alone, its part to dir/i.json; never returns. */
-static G_GNUC_NORETURN void worker(scenario_t *sc, int i, const char *dir, slot_t *slot,
-                                   jobs_run_fn run)
+static G_GNUC_NORETURN void worker(scenario_t *sc, run_t *first, int i, const char *dir,
+                                   slot_t *slot, jobs_run_fn run)
 {
-	char *one[2] = { sc->allocators[i], NULL };
 	GError *err = NULL;
 	report_t *rep;
 	int status;
 
 	worker_slot = slot;
-	sc->allocators = one;
 	rep = report_new(sc);
-	status = run(sc, rep);
+	status = run(sc, i, i == 0 ? first : NULL, rep);
 	if (status == 0) {
 		char *path = part_path(dir, i), *part = report_part(rep);
 		if (!g_file_set_contents(path, part, -1, &err)) {
@@ -123,20 +121,22 @@ static int merge(report_t *rep, const char *dir, int n)
 	return status;
 }
 
-int jobs_run(scenario_t *sc, report_t *rep, int jobs, jobs_run_fn run)
+int jobs_run(scenario_t *sc, run_t *first, report_t *rep, int jobs, bool progress,
+             jobs_run_fn run)
 {
 	int n = (int)g_strv_length(sc->allocators), next = 0, running = 0, done = 0;
 	GError *err = NULL;
 	char *dir = g_dir_make_tmp("slabsim-jobs-XXXXXX", &err);
 	pid_t *pids = g_new0(pid_t, n);
 	int *status = g_new0(int, n), result = 0;
-	bool tty = isatty(STDERR_FILENO), failed = false, drawn = false;
+	bool failed = false, drawn = false;
 	gint64 started = g_get_monotonic_time();
 	slot_t *slots;
 
 	if (!dir) {
 		g_printerr("slabsim: %s\n", err->message);
 		g_error_free(err);
+		run_free(first);
 		return 1;
 	}
 	slots = mmap(NULL, sizeof(slot_t) * (size_t)n, PROT_READ | PROT_WRITE,
@@ -149,15 +149,17 @@ int jobs_run(scenario_t *sc, report_t *rep, int jobs, jobs_run_fn run)
 			slots[next].state = SLOT_RUNNING;
 			pids[next] = fork();
 			if (pids[next] == 0)
-				worker(sc, next, dir, &slots[next], run);
+				worker(sc, first, next, dir, &slots[next], run);
 			g_assert(pids[next] > 0);
+			if (next == 0)
+				run_free(first);        /* the first worker's now */
 			next++;
 			running++;
 		}
 		int ws;
 		pid_t pid = waitpid(-1, &ws, WNOHANG);
 		if (pid == 0) {
-			if (tty) {
+			if (progress) {
 				draw(sc, slots, n, started);
 				drawn = true;
 			}

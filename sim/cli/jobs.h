@@ -13,15 +13,18 @@
 #include "report.h"
 #include "run.h"
 
-/* Runs every allocator of sc (each over its seeds) into rep; returns 0 or
- * the exit status of the run that failed. */
-typedef int (*jobs_run_fn)(scenario_t *sc, report_t *rep);
+/* Runs allocator i of sc (over its seeds) into rep, the first seed with
+ * `first` if not NULL (set up already); returns 0 or the exit status of
+ * the run that failed. */
+typedef int (*jobs_run_fn)(scenario_t *sc, int i, run_t *first, report_t *rep);
 
-/* Run sc's allocators with `run`, in up to `jobs` worker processes; the
- * parent draws one progress line for every worker when stderr is a
- * terminal.  Returns 0 or the status of the first allocator (in the
- * scenario's order) that failed. */
-int jobs_run(scenario_t *sc, report_t *rep, int jobs, jobs_run_fn run);
+/* Run sc's allocators with `run`, in up to `jobs` worker processes (the
+ * first allocator's with `first`, which jobs_run frees); with `progress`
+ * the parent draws one progress line for every worker on stderr.  Returns
+ * 0 or the status of the first allocator (in the scenario's order) that
+ * failed. */
+int jobs_run(scenario_t *sc, run_t *first, report_t *rep, int jobs, bool progress,
+             jobs_run_fn run);
 
 /* Inside a worker: record run r's progress for the parent's line and
  * return true; elsewhere return false (the caller draws its own). */
