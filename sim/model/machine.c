@@ -557,22 +557,3 @@ void machine_free(machine_t *m)
 	g_free(m->distance);
 	g_free(m);
 }
-
-/* Price of cpu reading a line from node mem_node's DRAM. */
-simtime_t machine_mem_price(const machine_t *m, int cpu, int mem_node)
-{
-	int d = machine_node_distance(m, m->cpu_node[cpu], mem_node);
-
-	return m->mem_local + m->mem_per_distance * (simtime_t)(d - 10);
-}
-
-/* Price of pulling a line Modified in cpu `from` into cpu `to`. */
-simtime_t machine_xfer_price(const machine_t *m, int from, int to)
-{
-	int d;
-
-	if (m->cpu_socket[from] == m->cpu_socket[to])
-		return m->xfer_socket;
-	d = machine_node_distance(m, m->cpu_node[from], m->cpu_node[to]);
-	return m->xfer_remote + m->xfer_per_distance * (simtime_t)(d - 10);
-}
