@@ -315,14 +315,22 @@ void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x);
  * kmem_cache) counts objects and slabs in use and lists the records.  All
  * of it is free of charge but the free pointers, which are loaded and
  * stored in simulated memory.  The allocator owns page->lock while the
- * page is a slab. */
+ * page is a slab.
+ *
+ * A new slab's free pointers (each object naming the next) are priced as
+ * the stores they are, but kept host-side until an object's own pointer
+ * is first stored: until then its bit in `synth` is set and a load of it
+ * yields the next object.  So a fresh slab's simulated memory costs no
+ * host memory until its objects come back to it. */
 typedef struct slab_rec {
 	klist_t link;           /* on the cache's recs */
 	page_t *page;
 	uint32_t objects;       /* in the slab */
 	uint32_t live;          /* held by callers */
 	mempool_t *pool;        /* built on a page of this pool's reserve (seed 004), or NULL */
-	uint8_t map[];          /* debug only: bit set = handed out */
+	uint32_t nsynth;        /* bits set in synth */
+	uint8_t *synth;         /* bit set: free pointer not stored yet (the next object) */
+	uint8_t map[];          /* debug only: bit set = handed out; then synth's bits */
 } slab_rec_t;
 
 /* The cache side, embedded in the allocator's struct kmem_cache. */
@@ -349,7 +357,9 @@ void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigne
 /* Drop every record and release the slabs' page locks (host side only:
  * the pages stay with the run). */
 void slab_objs_release(slab_objs_t *o);
-/* A new slab of `objects` objects on page: its record, as page->priv. */
+/* A new slab of `objects` objects on page, whose free pointers
+ * slab_init_objects() priced: its record, as page->priv, every pointer
+ * still host-side. */
 void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects);
 /* The slab on page is gone: so is its record. */
 void slab_rec_free(page_t *page);
