@@ -26,6 +26,7 @@ typedef struct bench_shape {
 	const char *sets[BENCH_MAX_SETS];/* --set values, NULL-terminated */
 	bool plots;                      /* as a user runs it, plots drawn */
 	bool heavy;                      /* measured only when named (or --all) */
+	int jobs;                        /* --jobs of its runs (0: bench's --jobs, if given) */
 } bench_shape_t;
 
 typedef struct bench_result {

@@ -33,8 +33,8 @@ static GPtrArray *command(const bench_opts_t *o, const bench_shape_t *s, const c
 		g_ptr_array_add(a, g_strdup("--set"));
 		g_ptr_array_add(a, g_strdup(s->sets[i]));
 	}
-	if (o->jobs > 0)
-		g_ptr_array_add(a, g_strdup_printf("--jobs=%d", o->jobs));
+	if (s->jobs > 0 || o->jobs > 0)
+		g_ptr_array_add(a, g_strdup_printf("--jobs=%d", s->jobs > 0 ? s->jobs : o->jobs));
 	if (!s->plots)
 		g_ptr_array_add(a, g_strdup("--no-plots"));
 	g_ptr_array_add(a, g_strdup("--quiet"));
@@ -45,7 +45,7 @@ static GPtrArray *command(const bench_opts_t *o, const bench_shape_t *s, const c
 }
 
 /* The command as results.json shows it: the scenario from the root, the
- * output directory as DIR. */
+ * results directory as DIR. */
 static char *display(GPtrArray *cmd, const bench_opts_t *o, const char *dir)
 {
 	GString *g = g_string_new("slabsim");
@@ -156,14 +156,25 @@ static double median(GArray *v)
 	return m;
 }
 
-/* One run under callgrind: instructions per operation. */
+/* Remove path and everything under it (true: done, or nothing there). */
+static gboolean remove_tree(const char *path)
+{
+	char *rm[] = { "rm", "-rf", (char *)path, NULL };
+	int status = 0;
+
+	return g_spawn_sync(NULL, rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, NULL) &&
+	       status == 0;
+}
+
+/* One run under callgrind (its output in dir, the results in out):
+ * instructions per operation. */
 static gboolean measure_ir(const bench_opts_t *o, const bench_shape_t *s, const char *alloc,
-                           const char *dir, bench_result_t *r, GError **err)
+                           const char *dir, const char *out, bench_result_t *r, GError **err)
 {
 	char *cg = g_build_filename(dir, "callgrind.out", NULL);
 	char *opt = g_strdup_printf("--callgrind-out-file=%s", cg);
 	const char *prefix[] = { "valgrind", "--tool=callgrind", opt, NULL };
-	GPtrArray *cmd = command(o, s, alloc, dir, prefix);
+	GPtrArray *cmd = command(o, s, alloc, out, prefix);
 	double cpu, rss, ir = 0;
 	gboolean ok = spawn((char **)cmd->pdata, &cpu, &rss, err) && read_ir(cg, &ir, err);
 
@@ -180,6 +191,7 @@ bench_result_t *bench_measure(const bench_opts_t *o, const bench_shape_t *s, con
 {
 	bench_result_t *r = g_new0(bench_result_t, 1);
 	char *dir = g_dir_make_tmp("slabsim-bench-XXXXXX", err);
+	char *out = dir ? g_build_filename(dir, "out", NULL) : NULL;
 	GPtrArray *cmd;
 	gboolean ok = dir != NULL;
 
@@ -188,28 +200,27 @@ bench_result_t *bench_measure(const bench_opts_t *o, const bench_shape_t *s, con
 	r->alloc = g_strdup(alloc ? alloc : "all");
 	r->cpu = g_array_new(FALSE, FALSE, sizeof(double));
 	r->ir_per_op = -1;
-	cmd = command(o, s, alloc, dir ? dir : "", NULL);
-	r->command = display(cmd, o, dir);
+	cmd = command(o, s, alloc, out ? out : "", NULL);
+	r->command = display(cmd, o, out);
 	for (int i = 0; ok && i < o->runs; i++) {
 		double cpu, rss;
 
-		ok = spawn((char **)cmd->pdata, &cpu, &rss, err);
+		ok = remove_tree(out) && spawn((char **)cmd->pdata, &cpu, &rss, err);
 		if (ok) {
 			g_array_append_val(r->cpu, cpu);
 			r->rss_mib = MAX(r->rss_mib, rss);
 		}
 	}
-	ok = ok && read_ops(dir, &r->ops, err);
+	ok = ok && read_ops(out, &r->ops, err);
 	if (ok && o->instructions)
-		ok = measure_ir(o, s, alloc, dir, r, err);
+		ok = remove_tree(out) && measure_ir(o, s, alloc, dir, out, r, err);
 	if (ok)
 		r->cpu_median = median(r->cpu);
 	g_ptr_array_free(cmd, TRUE);
-	if (dir) {
-		char *rm[] = { "rm", "-rf", dir, NULL };
-		g_spawn_sync(NULL, rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-		g_free(dir);
-	}
+	if (dir)
+		remove_tree(dir);
+	g_free(out);
+	g_free(dir);
 	if (!ok) {
 		bench_result_free(r);
 		return NULL;

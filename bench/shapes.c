@@ -5,27 +5,30 @@
 #include <string.h>
 #include "bench.h"
 
+#define BUSY(n, nodes, nr_cpus, max_numnodes, pairs) \
+	{ "machine.cpus=" #n, "machine.nodes=" #nodes, "machine.sockets=" #nodes, \
+	  "machine.nr_cpus=" #nr_cpus, "machine.max_numnodes=" #max_numnodes, \
+	  "workload.pairs=" #pairs, "workload.batches=100", NULL }
+
 const bench_shape_t bench_shapes[] = {
-	{ "quickstart", "scenarios/quickstart.scn", "slub", { NULL }, false, false },
-	{ "netperf-64", "scenarios/netperf-udp.scn", "slub",
-	  { "scenario.machine=opteron-8n", "workload.mode=unpinned", "workload.messages=200", NULL },
-	  false, false },
-	{ "crossbar-1k", "scenarios/crossbar-1k.scn", "slub",
-	  { "machine.mem_per_node_mib=8", NULL }, false, false },
-	{ "crossbar-4k", "scenarios/crossbar-4k.scn", NULL, { NULL }, false, true },
-	{ "crossbar-1k-user", "scenarios/crossbar-1k.scn", NULL, { NULL }, true, true },
+	{ .name = "quickstart", .scenario = "scenarios/quickstart.scn", .alloc = "slub" },
+	{ .name = "netperf-64", .scenario = "scenarios/netperf-udp.scn", .alloc = "slub",
+	  .sets = { "scenario.machine=opteron-8n", "workload.mode=unpinned", "workload.messages=200",
+	            NULL } },
+	{ .name = "crossbar-1k", .scenario = "scenarios/crossbar-1k.scn", .alloc = "slub",
+	  .sets = { "machine.mem_per_node_mib=8", NULL } },
+	{ .name = "crossbar-4k", .scenario = "scenarios/crossbar-4k.scn", .heavy = true,
+	  .jobs = 1 },                                   /* all five, one worker */
+	{ .name = "crossbar-1k-user", .scenario = "scenarios/crossbar-1k.scn", .plots = true,
+	  .heavy = true },
 	/* Host time per op with 16 and with 1,024 busy CPUs (the ratio is the
-	 * scaling figure). */
-	{ "busy-16", "scenarios/quickstart.scn", "slub",
-	  { "machine.cpus=16", "machine.nodes=2", "machine.sockets=2", "machine.nr_cpus=512",
-	    "machine.max_numnodes=64", "workload.pairs=8", "workload.batches=100", NULL },
-	  false, true },
-	{ "busy-1024", "scenarios/quickstart.scn", "slub",
-	  { "machine.cpus=1024", "machine.nodes=128", "machine.sockets=128",
-	    "machine.nr_cpus=1024", "machine.max_numnodes=128", "workload.pairs=512",
-	    "workload.batches=100", NULL },
-	  false, true },
-	{ NULL, NULL, NULL, { NULL }, false, false },
+	 * scaling figure): cpus N, nodes = sockets = N/8, nr_cpus max(N, 512),
+	 * max_numnodes max(N/8, 64), pairs N/2. */
+	{ .name = "busy-16", .scenario = "scenarios/quickstart.scn", .alloc = "slub",
+	  .sets = BUSY(16, 2, 512, 64, 8), .heavy = true },
+	{ .name = "busy-1024", .scenario = "scenarios/quickstart.scn", .alloc = "slub",
+	  .sets = BUSY(1024, 128, 1024, 128, 512), .heavy = true },
+	{ .name = NULL },
 };
 
 const bench_shape_t *bench_shape_find(const char *name)
