@@ -5,8 +5,8 @@
  * (256 lines each) allocated on first touch, so only lines that are used
  * cost host memory; the last leaf found for each kind of access (and for
  * victims) is remembered, so most accesses, and a range access after its
- * first line, do not walk it.  Cache sets are allocated in
- * chunks on first use for the same reason.
+ * first line, do not walk it.  Cache sets are allocated in chunks on first
+ * use for the same reason.
  *
  * Replacement state lives in the ways: each set keeps its ways in a
  * doubly linked recency list (indexes, most recent first, head and tail
@@ -56,9 +56,8 @@ typedef struct lru {
 
 #define WAY_NIL 0xffff           /* (so at most 65535 ways, machine.c) */
 
-/* One set-associative cache. */
 /* Where a line was last found in a private cache: the way (valid while
- * it still holds the line's tag) and the line's directory entry. */
+ * it still holds the line's tag), its set and the line's directory entry. */
 typedef struct memo {
 	uint64_t tag;            /* line index + 1; 0 = nothing */
 	struct way *way;
@@ -68,6 +67,7 @@ typedef struct memo {
 
 #define MEMO_LINES 8             /* remembered lines per private cache */
 
+/* One set-associative cache. */
 typedef struct cache {
 	way_t **chunks;          /* CHUNK_SETS sets each, on first use */
 	uint32_t nsets;          /* a power of two */

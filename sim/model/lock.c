@@ -200,11 +200,12 @@ bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 }
 
 /* Release: store to the word (invalidating the spinners' copies), then
- * hand the lock to `next` (NULL: nobody waits), whose wait ends now.  The
- * other spinners' replay is queued for the new holder. */
-static void hand_off(spinlock_t *l, lock_class_t *cls, saddr_t addr, cpu_t *next, bool rmw_storm)
+ * hand the lock to the waiter at link `win` of the queue (NULL: nobody
+ * waits), whose wait ends now.  The other spinners' replay is queued for
+ * the new holder. */
+static void hand_off(spinlock_t *l, lock_class_t *cls, saddr_t addr, GList *win, bool rmw_storm)
 {
-	cpu_t *self = engine_current();
+	cpu_t *self = engine_current(), *next = win ? win->data : NULL;
 	lock_waitq_t *q = l->waitq;
 
 	for (GList *w = q ? q->cpus.head : NULL; w; w = w->next)   /* spinning readers */
@@ -215,7 +216,7 @@ static void hand_off(spinlock_t *l, lock_class_t *cls, saddr_t addr, cpu_t *next
 		l->holder = 0;
 		return;
 	}
-	g_queue_remove(&q->cpus, next);
+	g_queue_delete_link(&q->cpus, win);
 	q->releases++;
 	q->storm_rmw = rmw_storm;
 	for (GList *w = q->cpus.head; w; w = w->next) {
@@ -232,7 +233,7 @@ void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 
 	engine_sync();
 	g_assert(l->holder == self->id + 1);
-	hand_off(l, cls, addr, l->waitq ? g_queue_peek_head(&l->waitq->cpus) : NULL, false);
+	hand_off(l, cls, addr, l->waitq ? l->waitq->cpus.head : NULL, false);
 }
 
 /* ---- test-and-set bit spinlocks ---- */
@@ -245,14 +246,14 @@ static uint64_t mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-/* The spinner that sees the cleared word first: least transfer price from
- * the releaser, then the least hash. */
-static cpu_t *race_winner(spinlock_t *l, saddr_t addr)
+/* The spinner that sees the cleared word first (its link in the queue):
+ * least transfer price from the releaser, then the least hash. */
+static GList *race_winner(spinlock_t *l, saddr_t addr)
 {
 	const machine_t *m = sim_ctx()->machine;
 	int self = engine_current()->id;
 	uint64_t round = mix(sim_ctx()->lock_seed ^ mix(addr ^ mix(l->waitq->releases)));
-	cpu_t *best = NULL;
+	GList *best = NULL;
 	simtime_t best_t = 0;
 	uint64_t best_h = 0;
 
@@ -262,7 +263,7 @@ static cpu_t *race_winner(spinlock_t *l, saddr_t addr)
 		uint64_t h = mix(round ^ (uint64_t)c->id);
 
 		if (!best || t < best_t || (t == best_t && h < best_h)) {
-			best = c;
+			best = w;
 			best_t = t;
 			best_h = h;
 		}
