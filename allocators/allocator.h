@@ -149,6 +149,14 @@ typedef struct allocator_ops {
 	const char *summary;
 	const tunable_t *tunables;            /* NULL-name terminated */
 
+	/* The checks of the tunables that one range cannot say (a value set,
+	 * a bound that depends on another tunable or on the page size), on a
+	 * machine of page_size-byte pages: NULL if `tun` (one value per
+	 * tunable, in order) is valid, else a message (g_free it) about the
+	 * tunable whose index goes to *bad.  Run when a scenario is loaded,
+	 * after each value passed its range; NULL op: ranges only. */
+	char *(*check_tunables)(const long *tun, int page_size, int *bad);
+
 	/* Boot the allocator: kmalloc caches, bootstrap structures. `tun` holds
 	 * one value per tunable, in order. */
 	void *(*create)(const long *tun);
@@ -408,6 +416,13 @@ typedef void (*slab_free_fn)(kmem_cache_t *s, page_t *page, saddr_t x);
  * alloc. */
 saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
                         gfp_t gfp, int node);
+/* kmalloc_classes with the classes up to max_size bytes (a power of two,
+ * SLUB's SLUB_MAX_SIZE) instead of PAGE_SIZE: kmalloc_large above it. */
+saddr_t kmalloc_classes_upto(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t max_size,
+                             size_t size, gfp_t gfp, int node);
+/* kmalloc_class_size with the classes up to max_size bytes, whole pages
+ * above. */
+size_t kmalloc_class_size_upto(size_t max_size, size_t size);
 /* kfree for these classes over freelist slabs: ZERO_SIZE_PTR is ignored, a
  * page of kmalloc_large goes back to the page allocator, an object to its
  * cache through cache_free.  With debug, anything else stops the run. */

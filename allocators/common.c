@@ -293,7 +293,14 @@ saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
 saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
                         gfp_t gfp, int node)
 {
-	if (size > (size_t)kpage_size())
+	return kmalloc_classes_upto(caches, alloc, (size_t)kpage_size(), size, gfp, node);
+}
+
+/* Zero, large above max_size, or a class. */
+saddr_t kmalloc_classes_upto(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t max_size,
+                             size_t size, gfp_t gfp, int node)
+{
+	if (size > max_size)
 		return kmalloc_large(size, gfp, node);
 	if (!size)
 		return ZERO_SIZE_PTR;
@@ -323,7 +330,13 @@ void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
 size_t kmalloc_class_size(void *a, size_t size)
 {
 	(void)a;
-	if (size > (size_t)kpage_size())
+	return kmalloc_class_size_upto((size_t)kpage_size(), size);
+}
+
+/* Its class up to max_size, whole pages above. */
+size_t kmalloc_class_size_upto(size_t max_size, size_t size)
+{
+	if (size > max_size)
 		return (size_t)kpage_size() << get_order(size, kpage_shift());
 	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
 }

@@ -169,6 +169,38 @@ static bool check_allocator_group(scenario_t *sc, const char *group, GError **er
 	return ok;
 }
 
+/* The allocator's own checks of its tunables together (allocator_ops
+ * check_tunables), for every [allocator.NAME] group, on the scenario's
+ * machine: the message names the tunable it blames. */
+static bool check_tunable_rules(scenario_t *sc, GError **err)
+{
+	char **groups = g_key_file_get_groups(sc->kf, NULL);
+	bool ok = true;
+
+	for (int g = 0; ok && groups[g]; g++) {
+		const allocator_ops_t *ops;
+		char *msg;
+		long *t;
+		int bad = 0;
+
+		if (!g_str_has_prefix(groups[g], "allocator."))
+			continue;
+		ops = allocator_find(groups[g] + strlen("allocator."));
+		if (!ops->check_tunables)
+			continue;
+		t = scenario_tunables(sc, ops->name);
+		msg = ops->check_tunables(t, sc->machine->page_size, &bad);
+		if (msg) {
+			scenario_key_error(sc, err, groups[g], ops->tunables[bad].name, "%s", msg);
+			ok = false;
+		}
+		g_free(msg);
+		g_free(t);
+	}
+	g_strfreev(groups);
+	return ok;
+}
+
 /* Every group and key must be known (the [workload] keys are checked
  * against the workload's parameters later). */
 static bool check_groups(scenario_t *sc, GError **err)
@@ -419,7 +451,8 @@ scenario_t *scenario_load(const char *path, const char *root,
 		goto fail;
 	}
 	if (!apply_sets(sc, sets, err) || !check_groups(sc, err) ||
-	    !read_settings(sc, root, err) || !load_machine(sc, root, err))
+	    !read_settings(sc, root, err) || !load_machine(sc, root, err) ||
+	    !check_tunable_rules(sc, err))
 		goto fail;
 	resolve(sc, root);
 	return sc;
