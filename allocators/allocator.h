@@ -427,6 +427,9 @@ size_t kmalloc_class_size_upto(size_t max_size, size_t size);
  * page of kmalloc_large goes back to the page allocator, an object to its
  * cache through cache_free.  With debug, anything else stops the run. */
 void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free);
+/* kfree_classes for classes up to max_size: below PAGE_SIZE an order-0
+ * page of kmalloc_large (not compound) is taken back too. */
+void kfree_classes_upto(saddr_t x, bool debug, slab_free_fn cache_free, size_t max_size);
 
 /* ---- boot and shutdown ---- */
 

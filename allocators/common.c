@@ -310,13 +310,31 @@ saddr_t kmalloc_classes_upto(kmem_cache_t *const *caches, slab_alloc_fn alloc, s
 /* The page of x decides: a slab's, or a compound page's head. */
 void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
 {
+	kfree_classes_upto(x, debug, cache_free, (size_t)kpage_size());
+}
+
+/* A page kmalloc_large may have handed out: a compound head, or (limits
+ * below PAGE_SIZE) an order-0 page in use; x its start. */
+static bool large_kmalloc_page(const page_t *page, saddr_t x, bool order0)
+{
+	if (x != page_address(page))
+		return false;
+	if (page->flags & PG_head)
+		return true;
+	return order0 && page->count > 0 && !(page->flags & (PG_tail | PG_buddy | PG_pcp));
+}
+
+/* As kfree_classes; below PAGE_SIZE, max_size makes order-0 pass-through
+ * pages, which are not compound and go back at order 0. */
+void kfree_classes_upto(saddr_t x, bool debug, slab_free_fn cache_free, size_t max_size)
+{
 	page_t *page;
 
 	if (x <= ZERO_SIZE_PTR)
 		return;
 	page = slab_object_page(x);
 	if (debug && (!page || (!(page->flags & PG_slab) &&
-	                        (!(page->flags & PG_head) || x != page_address(page)))))
+	                        !large_kmalloc_page(page, x, max_size < (size_t)kpage_size()))))
 		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
 	if (!(page->flags & PG_slab)) {
 		__free_pages(page, page->order);

@@ -93,6 +93,10 @@
  *    migration window (16-10).  No mempolicy or cpuset: node -1 is the
  *    local node.  The zonelist walk after a failed node-specific
  *    allocation tries the other nodes in increasing id order from `node`.
+ *  - hiwater and freebatch are writable per cache in the patch's sysfs;
+ *    here the tunables of the same names set them for every cache, in
+ *    place of calculate_sizes' rule (hiwater still 4 * freebatch unless
+ *    set), within the store functions' bounds (slqb_check_tunables).
  *  - SLAB_DESTROY_BY_RCU relocates the free pointer; pages are freed at
  *    once (no grace period).  No ctor, no SLQB_DEBUG layout or colouring
  *    switch-off, no sysfs.  The DMA twins kmalloc_dma-N exist with their
@@ -212,6 +216,7 @@ typedef struct trim_cpu {
 
 struct slqb {
 	bool debug;
+	long tun_hiwater, tun_freebatch;  /* -1: the patch's size rule */
 	enum cache_kind making;         /* what the next cache_create makes */
 	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
@@ -965,6 +970,15 @@ static size_t kmem_cache_share(const slqb_t *sq)
 	return ((size_t)kpage_size() << kc->order) / kc->objects;
 }
 
+/* calculate_sizes' freebatch and hiwater = freebatch << 2, each replaced
+ * by its tunable when the scenario sets it (see slqb_check_tunables). */
+static void set_watermarks(const slqb_t *sq, kmem_cache_t *s)
+{
+	s->freebatch = sq->tun_freebatch >= 0 ? (unsigned)sq->tun_freebatch
+	                                      : slqb_freebatch(s->size, kpage_size());
+	s->hiwater = sq->tun_hiwater >= 0 ? (unsigned)sq->tun_hiwater : s->freebatch << 2;
+}
+
 /* kmem_cache_create() (kmem_cache_open); NULL if no slab can hold `size`. */
 static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
                                        size_t align, unsigned flags)
@@ -987,8 +1001,7 @@ static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
 	s->eff_align = l.eff_align;
 	s->order = l.order;
 	s->objects = l.objects;
-	s->freebatch = slqb_freebatch(l.size, kpage_size());
-	s->hiwater = 4 * s->freebatch;
+	set_watermarks(sq, s);
 	s->colour_off = MAX((unsigned)cache_line_size(), s->align);
 	s->colour_range = (unsigned)(((size_t)kpage_size() << l.order) - (size_t)l.objects * l.size);
 	s->allocflags = (l.order ? __GFP_COMP : 0) |
@@ -1057,8 +1070,35 @@ static const tunable_t slqb_tunables[] = {
 	{ "debug", 1, 0, 1,
 	  "check frees (foreign pointers, double frees) and free pointers "
 	  "(only while the run's kdebug_checks is on)" },
+	{ "hiwater", -1, -1, INT_MAX,
+	  "LIFO freelist high watermark of every cache (sysfs hiwater, >= 0); "
+	  "-1: 4 * freebatch" },
+	{ "freebatch", -1, -1, INT_MAX,
+	  "LIFO and rlist flush batch of every cache (sysfs freebatch, 1 .. hiwater + 1); "
+	  "-1: max(4 * PAGE_SIZE / size, min(256, 64 * PAGE_SIZE / size))" },
 	{ NULL, 0, 0, 0, NULL },
 };
+
+enum { TUN_DEBUG, TUN_HIWATER, TUN_FREEBATCH };
+
+/* The bounds of the patch's sysfs store functions: hiwater_store refuses a
+ * value below 0 (the range), freebatch_store one below 1 or above hiwater
+ * + 1, against the hiwater the cache then has: the one set, or 4 *
+ * freebatch when only freebatch is set (the bound then always holds). */
+static char *slqb_check_tunables(const long *tun, int page_size, int *bad)
+{
+	long hi = tun[TUN_HIWATER], fb = tun[TUN_FREEBATCH];
+
+	(void)page_size;
+	*bad = TUN_FREEBATCH;
+	if (fb == 0)
+		return g_strdup("expected -1 (the size rule) or a batch of at least 1 "
+		                "(freebatch_store refuses 0), got '0'");
+	if (fb > 0 && hi >= 0 && fb - 1 > hi)
+		return g_strdup_printf("expected at most hiwater + 1 = %ld (freebatch_store), got '%ld'",
+		                       hi + 1, fb);
+	return NULL;
+}
 
 /* Boot SLQB: the three bootstrap caches, the kmalloc caches and their DMA
  * twins, and the per-CPU trim timers. */
@@ -1066,7 +1106,9 @@ static void *slqb_create(const long *tun)
 {
 	slqb_t *sq = g_new0(slqb_t, 1);
 
-	sq->debug = tun[0] && kdebug_checks;
+	sq->debug = tun[TUN_DEBUG] && kdebug_checks;
+	sq->tun_hiwater = tun[TUN_HIWATER];
+	sq->tun_freebatch = tun[TUN_FREEBATCH];
 	sq->ncpus = nr_cpu_ids();
 	sq->nnodes = nr_node_ids();
 	sq->cache_line = cache_line_size();
@@ -1290,6 +1332,7 @@ const allocator_ops_t slqb_allocator = {
 	.summary = "SLQB try-2 (2009-01-23): per-CPU LIFO queues, single-target "
 	           "remote-free batching, pages freed when empty, 3 s trim",
 	.tunables = slqb_tunables,
+	.check_tunables = slqb_check_tunables,
 	.create = slqb_create,
 	.destroy = slqb_destroy,
 	.cache_create = slqb_cache_create,

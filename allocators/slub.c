@@ -1086,11 +1086,12 @@ static const tunable_t slub_tunables[] = {
 	{ "slub_max_size", 0, 0, 1L << 30,
 	  "SLUB_MAX_SIZE: the largest kmalloc served by a kmalloc cache, larger ones "
 	  "go to the page allocator; 0 is PAGE_SIZE (2.6.29), else a power of two "
-	  "from PAGE_SIZE to PAGE_SIZE << (MAX_ORDER - 1)" },
+	  "from 256 to PAGE_SIZE << (MAX_ORDER - 1)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
 enum { TUN_SLUB_MAX_SIZE = 5 };         /* index of slub_max_size above */
+#define SLUB_MAX_SIZE_MIN       256
 
 /* ---- the kmalloc pass-through threshold (SLUB_MAX_SIZE) ----
  *
@@ -1100,7 +1101,11 @@ enum { TUN_SLUB_MAX_SIZE = 5 };         /* index of slub_max_size above */
  * to SLUB_PAGE_SHIFT so that kmalloc-8192 exists.  The tunable makes the
  * limit a value: kmalloc caches are built up to max(PAGE_SIZE, limit), and
  * kmalloc, kmalloc_node and the kernel's metadata rounding send what is
- * above the limit to the page allocator. */
+ * above the limit to the page allocator.  A limit below PAGE_SIZE (Pekka
+ * Enberg's fixed 8 KiB on 64 KiB pages, Christoph Lameter's future
+ * PAGE_SIZE / 2) makes order-0 pass-through pages, which are not compound:
+ * 2.6.29's kfree would hit BUG_ON(!PageCompound(page)); slabsim's kfree
+ * frees them at order 0, the fix such a limit needs. */
 
 /* SLUB_MAX_SIZE in bytes: the tunable, 0 meaning PAGE_SIZE. */
 static size_t slub_max_size(long tun, int page_size)
@@ -1114,21 +1119,19 @@ static int slub_kmalloc_shift(const slub_t *sl)
 	return MAX(sl->geom.page_shift, fls_long(sl->max_size) - 1);
 }
 
-/* slub_max_size is 0 or a power of two from PAGE_SIZE to the largest slab
- * the page allocator gives (PAGE_SIZE << (MAX_ORDER - 1)).  Not below
- * PAGE_SIZE: 2.6.29's kfree takes a page that is not a slab for a
- * compound page of kmalloc_large (BUG_ON(!PageCompound)), and an order-0
- * pass-through page is not compound. */
+/* slub_max_size is 0 or a power of two from 256 (above the kmalloc-96 and
+ * kmalloc-192 classes) to the largest slab the page allocator gives
+ * (PAGE_SIZE << (MAX_ORDER - 1)). */
 static char *slub_check_tunables(const long *tun, int page_size, int *bad)
 {
 	long v = tun[TUN_SLUB_MAX_SIZE];
 	long top = (long)page_size << (PA_MAX_ORDER - 1);
 
 	*bad = TUN_SLUB_MAX_SIZE;
-	if (v && (v < page_size || v > top || (v & (v - 1))))
-		return g_strdup_printf("expected 0 (PAGE_SIZE) or a power of two from PAGE_SIZE (%d) "
-		                       "to PAGE_SIZE << (MAX_ORDER - 1) (%ld), got '%ld'",
-		                       page_size, top, v);
+	if (v && (v < SLUB_MAX_SIZE_MIN || v > top || (v & (v - 1))))
+		return g_strdup_printf("expected 0 (PAGE_SIZE) or a power of two from %d to "
+		                       "PAGE_SIZE << (MAX_ORDER - 1) (%ld), got '%ld'",
+		                       SLUB_MAX_SIZE_MIN, top, v);
 	return NULL;
 }
 
@@ -1223,10 +1226,12 @@ static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 	return kmalloc_classes_upto(sl->kmalloc_caches, slab_alloc, sl->max_size, size, gfp, node);
 }
 
-/* kfree(): a slab object, or a compound page from kmalloc_large. */
+/* kfree(): a slab object, or a page from kmalloc_large. */
 static void slub_kfree(void *a, saddr_t x)
 {
-	kfree_classes(x, ((slub_t *)a)->debug, checked_free);
+	slub_t *sl = a;
+
+	kfree_classes_upto(x, sl->debug, checked_free, sl->max_size);
 }
 
 /* One node of kmem_cache_shrink: free the empty partial slabs that can be

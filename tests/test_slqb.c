@@ -514,6 +514,89 @@ static void test_lifo_flush(void)
 	harness_run_alone(ops, lifo_body, NULL);
 }
 
+/* ---- 5b. hiwater and freebatch from the scenario (the sysfs files) ----
+ *
+ * One CPU, 25 objects of 256 bytes (16 per page) allocated, then freed in
+ * order.  Every free pushes onto the LIFO and, if that makes it longer
+ * than hiwater, flushes min(freebatch, nr) (__slab_free, flush_free_list):
+ * so the LIFO never holds more than hiwater after a free, and for N frees
+ * past hiwater there are k = (N - hiwater - 1) / freebatch + 1 flushes
+ * (integer division) leaving N - k * freebatch.
+ *  - hiwater 10, freebatch 4: k = 14 / 4 + 1 = 4 flushes, 9 left;
+ *  - freebatch 4 alone: hiwater is 4 * 4 = 16, k = 8 / 4 + 1 = 3, 13 left;
+ *  - hiwater 10 alone: freebatch keeps the size rule (256), so each flush
+ *    takes the whole LIFO of 11: frees 11 and 22 flush, 3 left;
+ *  - neither: hiwater 1024, no flush, 25 left. */
+
+typedef struct wm_case {
+	long hiwater, freebatch;
+	unsigned limit, batch;      /* the cache's hiwater and freebatch */
+	unsigned flushes, left;
+} wm_case_t;
+
+static void wm_body(void *arg)
+{
+	const wm_case_t *c = arg;
+	kmem_cache_t *s = ops->cache_create(harness_a, "wm", 256, 0, 0);
+	saddr_t x[25];
+	cache_info_t ci = harness_cache_info(s);
+
+	g_assert_cmpint(ci.limit, ==, c->limit);
+	g_assert_cmpint(ci.batchcount, ==, c->batch);
+	for (unsigned i = 0; i < G_N_ELEMENTS(x); i++)
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
+	for (unsigned i = 0; i < G_N_ELEMENTS(x); i++) {
+		ops->cache_free(harness_a, s, x[i]);
+		g_assert_cmpuint(slqb_cpu_freelist_nr(s, 0), <=, c->limit);
+	}
+	g_assert_cmpuint(slqb_cpu_freelist_nr(s, 0), ==, c->left);
+	g_assert_cmpuint(harness_stat("flush_free_list"), ==, c->flushes);
+	g_assert_cmpuint(harness_stat("flush_free_list_objects"), ==, 25 - c->left);
+}
+
+static void test_watermark_tunables(void)
+{
+	const unsigned fb = rule_freebatch(256);
+	const wm_case_t cases[] = {
+		{ 10, 4, 10, 4, 4, 9 },
+		{ -1, 4, 16, 4, 3, 13 },
+		{ 10, -1, 10, fb, 2, 3 },
+		{ -1, -1, 4 * fb, fb, 0, 25 },
+	};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+		machine_t *m = harness_machine(1, 1, 16);
+		long *tun = harness_tunables(ops, "hiwater", cases[i].hiwater,
+		                             "freebatch", cases[i].freebatch, NULL);
+		kernel_t *k = harness_kernel(m, ops, tun, NULL);
+
+		harness_run_on(k, 0, wm_body, (void *)&cases[i]);
+		harness_free(k, m);
+		g_free(tun);
+	}
+}
+
+/* The patch's store bounds are scenario errors: hiwater_store refuses a
+ * negative value (-1 is the size rule), freebatch_store 0 and anything
+ * above hiwater + 1. */
+static void test_watermark_bounds(void)
+{
+	static const struct { const char *set[2], *msg; } bad[] = {
+		{ { "allocator.slqb.freebatch=0", NULL }, "freebatch: expected -1" },
+		{ { "allocator.slqb.hiwater=-2", NULL }, "hiwater: expected an integer from -1" },
+		{ { "allocator.slqb.hiwater=10", "allocator.slqb.freebatch=12" },
+		  "freebatch: expected at most hiwater + 1 = 11" },
+	};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+		const char *s2 = bad[i].set[1] ? "--set" : NULL;
+
+		harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn",
+		                                     "--set", bad[i].set[0], s2, bad[i].set[1]),
+		                     1, bad[i].msg, NULL);
+	}
+}
+
 /* ---- 6. the trim worker (spec 6.1) ---- */
 
 typedef struct trim {
@@ -738,6 +821,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/slqb/consistency-numa", test_consistency_numa);
 	g_test_add_func("/slqb/node-alloc", test_node_alloc);
 	g_test_add_func("/slqb/lifo-flush", test_lifo_flush);
+	g_test_add_func("/slqb/watermark-tunables", test_watermark_tunables);
+	g_test_add_func("/slqb/watermark-bounds", test_watermark_bounds);
 	g_test_add_func("/slqb/trim", test_trim);
 	g_test_add_func("/slqb/metadata", test_metadata);
 	g_test_add_func("/slqb/crossbar", test_crossbar);

@@ -729,7 +729,10 @@ static void test_large_kmalloc(void)
  * objects (rule_order above: order 3, 4 objects on one CPU).  So 64
  * kmalloc(4096 + 320) are 64 order-1 page allocations at the default and
  * 64 / 4 = 16 order-3 ones (new slabs) with the limit 8192, and kmalloc(8193)
- * is still an order-2 page.  A limit of PAGE_SIZE is 2.6.29's. */
+ * is still an order-2 page.  A limit of PAGE_SIZE is 2.6.29's.  A limit
+ * below PAGE_SIZE (Christoph Lameter's PAGE_SIZE / 2) passes kmalloc(3000)
+ * through as one order-0 page although kmalloc-4096 exists, and kfree
+ * gives it back (pages in use as before). */
 
 typedef struct max_size_case {
 	long limit;
@@ -780,6 +783,7 @@ static void test_max_size(void)
 		{ 8192, 4096 + 320, 64, "kmalloc-8192", 3, 0 },
 		{ 8192, 8193, 8, NULL, 2, 8 },
 		{ 4096, 4096 + 320, 8, NULL, 1, 8 },
+		{ 2048, 3000, 8, NULL, 0, 8 },
 	};
 
 	rule_order(8192, 1, &order, &objects);
@@ -797,6 +801,13 @@ static void test_max_size(void)
 		harness_free(k, m);
 		g_free(tun);
 	}
+	/* A limit that is not a power of two from 256 up is a scenario error. */
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set",
+	                                     "allocator.slub.slub_max_size=12288"),
+	                     1, "slub_max_size: expected 0 (PAGE_SIZE) or a power of two", NULL);
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set",
+	                                     "allocator.slub.slub_max_size=128"),
+	                     1, "got '128'", NULL);
 }
 
 /* ---- 5. SLUB's own debug check (kbug exits: run in a subprocess) ---- */
