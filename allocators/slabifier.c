@@ -25,9 +25,12 @@
  * once; fresh slabs come from the page allocator without the list_lock.
  * A flusher (delayed work, 2 s, on the CPU that armed it) IPIs every CPU
  * with on_each_cpu: an active slab not referenced since the last pass is
- * deactivated, a referenced one loses PG_referenced.  It re-arms while a
- * CPU kept its slab.  kmem_cache_shrink deactivates every active slab
- * (drain_all).  No object queues, no per-CPU or per-node structures.
+ * deactivated, a referenced one loses PG_referenced.  Armed by the first
+ * slab activation, it re-arms after every pass while CPUs are online (the
+ * seed's active_cpus starts each pass at num_online_cpus), so it runs
+ * every 2 s for ever, idle cache or not.  kmem_cache_shrink cancels it and
+ * deactivates every active slab (drain_all); the next activation arms it
+ * again.  No object queues, no per-CPU or per-node structures.
  *
  * Defragmentation and targeted reclaim (the seed's kmem_cache_shrink with
  * a move_object callback, in seed 001's form; docs/defrag.md).  A cache
@@ -89,18 +92,12 @@
  *  - No __GFP_WAIT: irqs stay off across new_slab, so the "another active
  *    slab appeared meanwhile" race of __slab_alloc cannot happen and is
  *    not modelled.
- *  - The flusher's counter: the seed sets active_cpus to num_online_cpus
- *    before its IPIs, so the flusher would re-arm for ever; here the pass
- *    sets it to 1 (its own reference), each CPU that keeps a referenced
- *    slab adds one, and so does a slab activated while the pass runs
- *    (the flushing mutex is held); the pass drops its reference and
- *    re-arms if anything is left.  active_cpus > 0 exactly while a flusher
- *    is pending or running, so there is never more than one.
- *  - drain_all neither takes the flushing mutex nor cancels the pending
- *    flusher (slabsim's kernel has neither a sleeping mutex nor
- *    cancel_delayed_work; a spinning CPU could not answer the IPIs of a
- *    concurrent pass): the pending flusher later finds the active slabs
- *    gone and disarms (one IPI round more than the seed).
+ *  - The flushing mutex is priced as atomics on its line but never
+ *    sleeps: drain_all cannot wait for a pass running on another CPU (a
+ *    spinning CPU could not answer that pass's IPIs), so it goes ahead and
+ *    cancels the pass's re-arm instead, the end state of the seed's
+ *    mutex_lock, cancel_delayed_work, active_cpus = 0.  The flusher's
+ *    mutex_trylock cannot fail (one flusher at most is ever pending).
  *  - kmem_cache_shrink: the seed's second step takes the partial slabs in
  *    list order, pins each and calls move_object(object) on every object
  *    (the owner allocates and copies; 1 frees the old object), keeping
@@ -191,6 +188,7 @@ struct kmem_cache {
 	uint64_t discarded;             /* slabs given back (host count) */
 	int active_cpus;                /* > 0: a flusher is pending or running */
 	bool flushing;                  /* the flushing mutex: a pass runs */
+	bool rearm_cancelled;           /* drain_all ran during the pass */
 	page_t **active;                /* [ncpus] */
 	const slab_ops_t *ops;          /* seed 001: NULL, no defragmentation */
 	void *ops_ctx;
@@ -485,35 +483,39 @@ static void check_flush_active(void *arg)
 	deactivate_slab(s, page, cpu);
 }
 
-/* The delayed work: one pass over every CPU, re-armed on this CPU while a
- * CPU kept its active slab. */
+/* The delayed work: one pass over every CPU under the flushing mutex.
+ * As the seed: active_cpus starts at num_online_cpus() and each kept slab
+ * adds one, so the pass re-arms while CPUs are online, until drain_all
+ * cancels it (also when drain_all ran during this pass: the seed's
+ * drain_all waits for the mutex, then cancels the work re-armed here). */
 static void flusher(void *arg)
 {
 	kmem_cache_t *s = arg;
 
-	katomic(s->addr + KS_FLUSHING);
+	katomic(s->addr + KS_FLUSHING);         /* mutex_trylock: never contended here */
 	s->flushing = true;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus = 1;
+	s->active_cpus = s->sa->ncpus;
 	stat(s, FLUSH_RUNS);
 	on_each_cpu(check_flush_active, s);
-	katomic(s->addr + KS_ACTIVE_CPUS);
-	if (--s->active_cpus)
+	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
+	if (s->active_cpus && !s->rearm_cancelled)
 		schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
-	katomic(s->addr + KS_FLUSHING);
+	s->rearm_cancelled = false;
+	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
 	s->flushing = false;
 }
 
-/* A slab became active: arm the flusher unless one is pending; while a
- * pass runs, count the slab as kept so that the pass re-arms. */
+/* A slab became active: arm the flusher unless one is pending (active_cpus
+ * is 0 only before the first activation and after drain_all). */
 static void arm_flusher(kmem_cache_t *s)
 {
-	ktouch(s->addr + KS_FLUSHING, KS_ACTIVE_CPUS + 4 - KS_FLUSHING, false);
-	if (s->active_cpus && !s->flushing)
+	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
+	if (s->active_cpus)
 		return;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	if (s->active_cpus++ == 0)
-		schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
+	s->active_cpus++;
+	schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
 }
 
 /* drain_all's IPI handler: deactivate this CPU's active slab. */
@@ -529,15 +531,22 @@ static void flush_active(void *arg)
 	}
 }
 
-/* Deactivate every CPU's active slab (none is active unless a flusher is
- * armed). */
+/* Cancel the flusher and deactivate every CPU's active slab (none is
+ * active unless a flusher is armed), under the flushing mutex. */
 static void drain_all(kmem_cache_t *s)
 {
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
 	if (!s->active_cpus)
 		return;
 	stat(s, DRAIN_RUNS);
+	katomic(s->addr + KS_FLUSHING);         /* mutex_lock */
+	cancel_delayed_work(flusher, s);
+	if (s->flushing)
+		s->rearm_cancelled = true;
+	katomic(s->addr + KS_ACTIVE_CPUS);
+	s->active_cpus = 0;
 	on_each_cpu(flush_active, s);
+	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
 }
 
 /* ---- allocation ---- */
