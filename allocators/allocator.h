@@ -139,6 +139,11 @@ typedef struct cache_info {
 /* Receives allocator-specific counters, in a fixed order. */
 typedef void (*stat_sink)(void *ctx, const char *name, uint64_t value);
 
+/* Receives one counter of one CPU's share (kind "cpu", id the CPU) or one
+ * node's ("node", id the node) of the allocator's counters. */
+typedef void (*stat_split_sink)(void *ctx, const char *kind, int id, const char *name,
+                                uint64_t value);
+
 /* Receives, per kind of queue ("percpu", "shared", "alien", "remote", ...),
  * how many objects, and bytes of objects, the cache's queues of that kind
  * can hold when every one of them is full (summed over CPUs and nodes). */
@@ -184,6 +189,10 @@ typedef struct allocator_ops {
 	void (*cache_info)(void *a, kmem_cache_t *s, cache_info_t *out);
 	uint64_t (*queued_bytes)(void *a);    /* free objects parked in queues */
 	void (*stats)(void *a, stat_sink sink, void *ctx);
+	/* stats() split by where the allocator keeps its counters: every CPU,
+	 * then every node, each with every counter in stats' order (summed
+	 * over caches); NULL when they are only global. */
+	void (*stats_split)(void *a, stat_split_sink sink, void *ctx);
 	/* Queue capacity of cache s; NULL for allocators without queues. */
 	void (*queue_capacity)(void *a, kmem_cache_t *s, queue_sink sink, void *ctx);
 

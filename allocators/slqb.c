@@ -59,8 +59,12 @@
  * the same list again as kmalloc_dma-N.  Sizes up to 192 use get_slab's
  * size_index rule, larger ones the next power of two.
  *
- * Statistics (ops->stats): the 14 CONFIG_SLQB_STATS counters of spec 8.1
- * summed over caches and lists, in enum stat_item order: alloc,
+ * Statistics: the 14 CONFIG_SLQB_STATS counters of spec 8.1, kept per
+ * list as the patch keeps them (slqb_stat_inc(l, ...)); ops->stats sums
+ * them over caches and lists, ops->stats_split over caches for each CPU's
+ * list and each node's (the patch's sysfs files show the per-CPU lists as
+ * C<cpu>=; per cache and CPU at once is not reported).  In enum stat_item
+ * order: alloc,
  * alloc_slab_fill, alloc_slab_new, free, free_remote, flush_free_list,
  * flush_free_list_objects, flush_free_list_remote, flush_slab_partial,
  * flush_slab_free, flush_rfree_list, flush_rfree_list_objects,
@@ -160,6 +164,7 @@ typedef struct kmem_cache_list {
 		kmlist_t list;          /* FIFO */
 	} remote_free;
 	saddr_t addr;                   /* the modelled struct */
+	uint64_t stats[NR_SLQB_STAT_ITEMS];     /* CONFIG_SLQB_STATS, this list's */
 } kmem_cache_list_t;
 
 struct kmem_cache_cpu {
@@ -321,14 +326,17 @@ void slqb_geometry(size_t objsize, size_t align, unsigned flags, int page_size,
 
 /* ---- priced access to the modelled structures ---- */
 
-static inline void stat_add(kmem_cache_t *s, enum stat_item si, uint64_t n)
+/* slqb_stat_add: list l's counter (the patch keeps them per list), and
+ * the allocator's total. */
+static inline void stat_add(kmem_cache_t *s, kmem_cache_list_t *l, enum stat_item si, uint64_t n)
 {
 	s->sq->stat[si] += n;
+	l->stats[si] += n;
 }
 
-static inline void stat(kmem_cache_t *s, enum stat_item si)
+static inline void stat(kmem_cache_t *s, kmem_cache_list_t *l, enum stat_item si)
 {
-	stat_add(s, si, 1);
+	stat_add(s, l, si, 1);
 }
 
 /* s->cpu_slab[cpu]: a load from struct kmem_cache. */
@@ -549,7 +557,7 @@ static saddr_t cache_list_get_page(kmem_cache_t *s, kmem_cache_list_t *l)
 		kbug("%s: freelist corrupted: page freelist names %#" G_GINT64_MODIFIER "x",
 		     s->name, object);
 	page->freelist = get_freepointer(s, object);
-	stat(s, ALLOC_SLAB_FILL);
+	stat(s, l, ALLOC_SLAB_FILL);
 	return object;
 }
 
@@ -567,11 +575,11 @@ static void free_object_to_page(kmem_cache_t *s, kmem_cache_list_t *l,
 			partial_del(l, page);
 		ktouch(l->addr + KMEM_LIST_NR_SLABS, 8, true);
 		l->nr_slabs--;
-		stat(s, FLUSH_SLAB_FREE);
+		stat(s, l, FLUSH_SLAB_FREE);
 		free_slab(s, page);
 	} else if (page->inuse + 1u == page->objects) {
 		partial_add(l, page);
-		stat(s, FLUSH_SLAB_PARTIAL);
+		stat(s, l, FLUSH_SLAB_PARTIAL);
 	}
 }
 
@@ -587,8 +595,8 @@ static void flush_remote_free_cache(kmem_cache_t *s, struct kmem_cache_cpu *c)
 	touch_cpu_l3(c, false);
 	if (!c->rlist.nr)
 		return;
-	stat(s, FLUSH_RFREE_LIST);
-	stat_add(s, FLUSH_RFREE_LIST_OBJECTS, c->rlist.nr);
+	stat(s, &c->list, FLUSH_RFREE_LIST);
+	stat_add(s, &c->list, FLUSH_RFREE_LIST_OBJECTS, c->rlist.nr);
 	q = &dst->remote_free.list;
 	rfree_lock(s, dst);
 	ktouch(dst->addr + KMEM_LIST_RFREE + 8, 24, true);
@@ -652,8 +660,8 @@ static void claim_remote_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 		l->freelist.tail = chain.tail;
 		l->freelist.nr += chain.nr;
 	}
-	stat(s, CLAIM_REMOTE_LIST);
-	stat_add(s, CLAIM_REMOTE_LIST_OBJECTS, chain.nr);
+	stat(s, l, CLAIM_REMOTE_LIST);
+	stat_add(s, l, CLAIM_REMOTE_LIST_OBJECTS, chain.nr);
 }
 
 /* Return one batch from the head of l's LIFO (spec 4.4). */
@@ -665,8 +673,8 @@ static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 
 	if (!nr)
 		return;
-	stat(s, FLUSH_FREE_LIST);
-	stat_add(s, FLUSH_FREE_LIST_OBJECTS, nr);
+	stat(s, l, FLUSH_FREE_LIST);
+	stat_add(s, l, FLUSH_FREE_LIST_OBJECTS, nr);
 	c = get_cpu_slab(s, smp_processor_id());
 	touch_l0(l, true);
 	l->freelist.nr -= nr;
@@ -679,7 +687,7 @@ static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 		page = slab_object_page(object);
 		if (((slqb_slab_t *)page->priv)->list != l) {
 			slab_free_to_remote(s, page, object, c);
-			stat(s, FLUSH_FREE_LIST_REMOTE);
+			stat(s, l, FLUSH_FREE_LIST_REMOTE);
 		} else {
 			free_object_to_page(s, l, page, object);
 		}
@@ -747,8 +755,8 @@ static saddr_t slab_alloc_page(kmem_cache_t *s, gfp_t gfp, int node)
 	ktouch(l->addr + KMEM_LIST_NR_SLABS, 8, true);
 	l->nr_slabs++;
 	partial_add(l, page);
-	stat(s, ALLOC);
-	stat(s, ALLOC_SLAB_NEW);
+	stat(s, l, ALLOC);
+	stat(s, l, ALLOC_SLAB_NEW);
 	object = cache_list_get_page(s, l);
 	if (n)
 		list_unlock(s, n);
@@ -769,7 +777,7 @@ static saddr_t remote_slab_alloc_node(kmem_cache_t *s, gfp_t gfp, int node)
 		list_unlock(s, n);
 		return slab_alloc_page(s, gfp, node);
 	}
-	stat(s, ALLOC);
+	stat(s, &n->list, ALLOC);
 	list_unlock(s, n);
 	return object;
 }
@@ -799,7 +807,7 @@ static saddr_t __slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	if (!object)
 		object = cache_list_get_page(s, l);
 	if (object) {
-		stat(s, ALLOC);
+		stat(s, l, ALLOC);
 		return object;
 	}
 	object = slab_alloc_page(s, gfp, node);
@@ -828,7 +836,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t object)
 	struct kmem_cache_cpu *c = get_cpu_slab(s, smp_processor_id());
 	kmem_cache_list_t *l = &c->list;
 
-	stat(s, FREE);
+	stat(s, l, FREE);
 	if (!s->numa || page_to_nid(page) == numa_node_id()) {
 		touch_l0(l, true);
 		set_freepointer(s, object, l->freelist.head);
@@ -840,7 +848,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t object)
 			flush_free_list(s, l);
 	} else {
 		slab_free_to_remote(s, page, object, c);
-		stat(s, FREE_REMOTE);
+		stat(s, l, FREE_REMOTE);
 	}
 }
 
@@ -1289,6 +1297,32 @@ static void slqb_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sq->stat[i]);
 }
 
+/* The counters per list, as the patch keeps them (its sysfs files show
+ * each CPU's list as C<cpu>=; slqbinfo the node lists too): every CPU's
+ * list, then every node's, summed over caches. */
+static void slqb_stats_split(void *a, stat_split_sink sink, void *ctx)
+{
+	slqb_t *sq = a;
+
+	for (int kind = 0; kind < 2; kind++) {
+		int n = kind ? sq->nnodes : sq->ncpus;
+
+		for (int id = 0; id < n; id++) {
+			uint64_t sum[NR_SLQB_STAT_ITEMS] = { 0 };
+
+			for (unsigned c = 0; c < sq->caches->len; c++) {
+				kmem_cache_t *s = g_ptr_array_index(sq->caches, c);
+				const kmem_cache_list_t *l = kind ? &s->node[id].list : &s->cpu_slab[id].list;
+
+				for (int i = 0; i < NR_SLQB_STAT_ITEMS; i++)
+					sum[i] += l->stats[i];
+			}
+			for (int i = 0; i < NR_SLQB_STAT_ITEMS; i++)
+				sink(ctx, kind ? "node" : "cpu", id, stat_names[i], sum[i]);
+		}
+	}
+}
+
 /* Fast paths: an object from, or to, the CPU's LIFO.  Slow: an object
  * taken from a page's freelist (alloc_slab_fill) and a free of another
  * node's object (free_remote, through the rlist). */
@@ -1347,6 +1381,7 @@ const allocator_ops_t slqb_allocator = {
 	.cache_info = slqb_cache_info,
 	.queued_bytes = slqb_queued_bytes,
 	.stats = slqb_stats,
+	.stats_split = slqb_stats_split,
 	.path_split = slqb_path_split,
 	.queue_capacity = slqb_queue_capacity,
 };

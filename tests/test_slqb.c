@@ -672,6 +672,86 @@ static void test_trim(void)
 	harness_free(k, m);
 }
 
+/* ---- 6b. the counters per list (the patch's C<cpu>= sysfs views) ---- */
+
+static void split_sink(void *ctx, const char *kind, int id, const char *name, uint64_t value)
+{
+	g_hash_table_insert(ctx, g_strdup_printf("%s%d.%s", kind, id, name),
+	                    g_memdup2(&value, sizeof value));
+}
+
+/* The counter `name` of list `where` ("cpu0", "node1") after the run. */
+static uint64_t split(GHashTable *t, const char *where, const char *name)
+{
+	char *key = g_strdup_printf("%s.%s", where, name);
+	uint64_t *v = g_hash_table_lookup(t, key);
+
+	g_assert_nonnull(v);
+	g_free(key);
+	return *v;
+}
+
+static void split_claim(void *arg)
+{
+	trim_t *t = arg;
+
+	t->x[0] = ops->cache_alloc(harness_a, t->s, 0, -1);
+}
+
+/*
+ * The patch counts on the list it works on (slqb_stat_inc(l, ...)): an
+ * allocation on the list it came from, a free and a remote free on the
+ * freeing CPU's list, an rlist flush on the flushing CPU's, a claim on the
+ * claiming list's.  2 CPUs on 2 nodes; CPU 0 allocates n = 5 * 257 = 1285
+ * objects of 256 B (16 per page: 81 new pages, every object from a page's
+ * freelist), CPU 1 frees them all (another node's objects: the rlist,
+ * flushed each time it passes freebatch 256, so 5 times), then CPU 0
+ * allocates once more: it claims its remote queue (1 claim of 1285
+ * objects) and pops one.  So CPU 0's list: alloc 1286, alloc_slab_new 81,
+ * alloc_slab_fill 1285, claim 1 / 1285, free 0; CPU 1's: free and
+ * free_remote 1285, flush_rfree_list 5 of 1285 objects, alloc 0; the node
+ * lists did nothing.  The totals are the sums.
+ */
+static void test_stats_per_cpu(void)
+{
+	machine_t *m = harness_machine(2, 2, 16);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+	GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	trim_t tr = { 0 };
+	unsigned n;
+
+	harness_run_on(k, 0, trim_produce, &tr);
+	n = tr.n;
+	g_assert_cmpuint(n, ==, 1285);
+	harness_run_on(k, 1, trim_consume, &tr);
+	harness_run_on(k, 0, split_claim, &tr);
+	ops->stats_split(harness_a, split_sink, t);
+	g_assert_cmpuint(split(t, "cpu0", "alloc"), ==, n + 1);
+	g_assert_cmpuint(split(t, "cpu0", "alloc_slab_new"), ==, (n + 15) / 16);
+	g_assert_cmpuint(split(t, "cpu0", "alloc_slab_fill"), ==, n);
+	g_assert_cmpuint(split(t, "cpu0", "claim_remote_list"), ==, 1);
+	g_assert_cmpuint(split(t, "cpu0", "claim_remote_list_objects"), ==, n);
+	g_assert_cmpuint(split(t, "cpu0", "free"), ==, 0);
+	g_assert_cmpuint(split(t, "cpu1", "free"), ==, n);
+	g_assert_cmpuint(split(t, "cpu1", "free_remote"), ==, n);
+	g_assert_cmpuint(split(t, "cpu1", "flush_rfree_list"), ==, 5);
+	g_assert_cmpuint(split(t, "cpu1", "flush_rfree_list_objects"), ==, n);
+	g_assert_cmpuint(split(t, "cpu1", "alloc"), ==, 0);
+	for (int node = 0; node < 2; node++) {
+		char where[8];
+
+		g_snprintf(where, sizeof where, "node%d", node);
+		g_assert_cmpuint(split(t, where, "alloc"), ==, 0);
+		g_assert_cmpuint(split(t, where, "free"), ==, 0);
+	}
+	g_assert_cmpuint(harness_stat("alloc"), ==, n + 1);
+	g_assert_cmpuint(harness_stat("flush_free_list"), ==,
+	                 split(t, "cpu0", "flush_free_list") + split(t, "cpu1", "flush_free_list"));
+	g_hash_table_destroy(t);
+	g_free(tr.x);
+	harness_free(k, m);
+}
+
 /* ---- 7. metadata, caches at boot, stats order ---- */
 
 /* 4 CPUs, 2 nodes (NR_CPUS 4, MAX_NUMNODES 2).  struct kmem_cache is
@@ -824,6 +904,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slqb/watermark-tunables", test_watermark_tunables);
 	g_test_add_func("/slqb/watermark-bounds", test_watermark_bounds);
 	g_test_add_func("/slqb/trim", test_trim);
+	g_test_add_func("/slqb/stats-per-cpu", test_stats_per_cpu);
 	g_test_add_func("/slqb/metadata", test_metadata);
 	g_test_add_func("/slqb/crossbar", test_crossbar);
 	g_test_add_func("/slqb/stats-order", test_stats_order);

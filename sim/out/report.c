@@ -450,6 +450,26 @@ static void add_counters(JsonObject *into, const GArray *counters)
 	}
 }
 
+/* "stats_by_cpu" and "stats_by_node": the allocator's counters where it
+ * keeps them (if it splits them), for the CPUs and nodes with one above 0,
+ * keyed by number in increasing order. */
+static void add_split_counters(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *cpu, *node;
+
+	if (!st->has_split)
+		return;
+	cpu = obj_add_obj(a, "stats_by_cpu");
+	node = obj_add_obj(a, "stats_by_node");
+	for (guint i = 0; i < st->split_counters->len; i++) {
+		const split_stats_t *sp = &g_array_index(st->split_counters, split_stats_t, i);
+		char key[16];
+
+		g_snprintf(key, sizeof key, "%d", sp->id);
+		add_counters(obj_add_obj(strcmp(sp->kind, "cpu") == 0 ? cpu : node, key), sp->counters);
+	}
+}
+
 static void add_time(JsonObject *a, const run_stats_t *st)
 {
 	uint64_t ops = st->ops[OP_STAT_ALLOC] + st->ops[OP_STAT_FREE];
@@ -665,6 +685,7 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	add_jitter(a, st);
 	add_paths(a, st);
 	add_counters(obj_add_obj(a, "stats"), st->alloc_counters);
+	add_split_counters(a, st);
 	add_time(a, st);
 	add_breakdown(a, st);
 	add_workload_metrics(a, st);
