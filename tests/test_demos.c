@@ -237,8 +237,8 @@ static JsonNode *mempool_run(const char *variant)
 	JsonNode *r = harness_run_scenario("scenarios/mempool.scn", dir, "--set", set, NULL);
 
 	/* 200 rounds x 4 objects for each user (scenario and workload defaults) */
-	for (int i = 0; i < 2; i++) {
-		const char *a = i ? "slab" : "slub";
+	for (int i = 0; i < 3; i++) {
+		const char *a = (const char *[]){ "slub", "slab", "slabifier" }[i];
 
 		g_assert_cmpfloat(counter(r, a, "crit.ok") + counter(r, a, "crit.failed"), ==, 800);
 		g_assert_cmpfloat(apool(r, a, "crit_allocs"), ==, 800);
@@ -283,6 +283,15 @@ static void test_mempool(void)
 	g_assert_cmpfloat(apool(fx, "slab", "leaked"), ==, 0);
 	g_assert_cmpfloat(apool(fx, "slab", "noncrit_failures"), >, apool(d, "slab", "noncrit_failures"));
 	g_assert_cmpfloat(apool(op, "slab", "crit_failures"), ==, 0);
+	/* The Slabifier's active slab plays SLUB's cpu slab: the same run. */
+	g_assert_cmpfloat(apool(d, "slabifier", "level"), ==, 0);
+	g_assert_cmpfloat(apool(d, "slabifier", "leaked"), >, 0);
+	g_assert_cmpfloat(apool(d, "slabifier", "crit_failures"), >, 0);
+	g_assert_cmpfloat(apool(ex, "slabifier", "leaked"), ==, 0);
+	g_assert_cmpfloat(apool(fx, "slabifier", "crit_failures"), ==, 0);
+	g_assert_cmpfloat(apool(fx, "slabifier", "level"), ==, 4);
+	g_assert_cmpfloat(apool(fx, "slabifier", "noncrit_failures"), >,
+	                  apool(d, "slabifier", "noncrit_failures"));
 	/* the level over time, from a full reserve */
 	g_assert_true(g_file_get_contents(path, &csv, NULL, NULL));
 	g_assert_true(g_str_has_prefix(csv, "time_ns,critical_data_level\n0,4\n"));

@@ -1826,13 +1826,14 @@ local S_CLAIMS = {
 		"fixes (return, exclusivity) cost growth and failed ordinary allocations; a mempool of objects over the " ..
 		"slab does the job without the slab knowing.",
 	rule = "By construction: each variant is coded as the patch, the critique and the planned fixes describe " ..
-		"it, on SLAB (the patch's own allocator, through kmem_getpages / cache_grow) and on SLUB. Per " ..
+		"it, on SLAB (the patch's own allocator, through kmem_getpages / cache_grow), SLUB and the Slabifier " ..
+		"(its page source). Per " ..
 		"allocator, the claim holds if the patch's reserve runs dry and leaks to ordinary users, the fixed " ..
 		"variant leaks nothing and serves every critical allocation at the cost of more failed ordinary ones, " ..
-		"and the object pool serves every critical allocation. Reproduced if it holds on both, partly " ..
-		"reproduced if on one, contradicted if on neither.",
+		"and the object pool serves every critical allocation. Reproduced if it holds on all three, partly " ..
+		"reproduced if on one or two, contradicted if on none.",
 	method = "mempool: a hog holds all memory but a 4-page reserve; a critical and an ordinary user allocate " ..
-		"800 objects each from the backed cache, one variant per run, SLAB and SLUB in each run.",
+		"800 objects each from the backed cache, one variant per run, SLAB, SLUB and the Slabifier in each run.",
 	runs = {
 		{ name = "dobson", scenario = "scenarios/mempool.scn", set = { "workload.variant=dobson" } },
 		{ name = "ret", scenario = "scenarios/mempool.scn", set = { "workload.variant=dobson-return" } },
@@ -1842,7 +1843,7 @@ local S_CLAIMS = {
 	},
 	check = function(r)
 		local figs, held = {}, 0
-		for _, alloc in ipairs({ "slab", "slub" }) do
+		for _, alloc in ipairs({ "slab", "slub", "slabifier" }) do
 			local parts, p = {}, {}
 			for _, v in ipairs({ "dobson", "ret", "excl", "fixed", "objects" }) do
 				p[v] = r[v].allocators[alloc].mempools.critical_data
@@ -1857,7 +1858,7 @@ local S_CLAIMS = {
 			figs[#figs + 1] = alloc:upper() .. ": " .. table.concat(parts, "; ")
 		end
 		return { figure = table.concat(figs, ". "),
-		         verdict = held == 2 and "reproduced" or held == 1 and "partly reproduced" or "contradicted" }
+		         verdict = held == 3 and "reproduced" or held > 0 and "partly reproduced" or "contradicted" }
 	end,
 }
 }
