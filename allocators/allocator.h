@@ -401,6 +401,31 @@ page_t *slab_object_page(saddr_t x);
  * list head, pricing the struct pages whose links change. */
 void slab_lru_splice_tail(klist_t *head, klist_t *b);
 
+/* ---- critical mempool backing (seed 004), what the allocators share ---- */
+
+/* Dobson's kmem_getpages with a pool: the pages of a slab from
+ * mempool_alloc_node (the page allocator first, then the reserve);
+ * *from is the pool if they came from its reserve, else NULL.  NULL if
+ * neither has a page. */
+page_t *slab_mempool_pages(mempool_t *pool, gfp_t gfp, int node, mempool_t **from);
+
+/* The pool a freelist slab's reserve page came from (Dobson's planned
+ * pointer, in the slab's record), or NULL. */
+static inline mempool_t *slab_rec_pool(const page_t *page)
+{
+	return slab_rec(page)->pool;
+}
+
+/* A reserve slab (freelist slabs) of a cache whose pool flags hold `flag`
+ * (SLAB_MEMPOOL_RETURN, SLAB_MEMPOOL_EXCLUSIVE). */
+static inline bool slab_rec_pool_flag(unsigned pool_flags, unsigned flag, const page_t *page)
+{
+	return (pool_flags & flag) && slab_rec_pool(page);
+}
+
+/* A cache's pool is detached: its slabs' records forget it (host work). */
+void slab_objs_forget_pool(slab_objs_t *o);
+
 /* ---- kmalloc size classes: SLUB 2.6.29's, which the Slabifier uses too;
  * SLQB shares the numbering.  kmalloc_caches[] index 1 is kmalloc-96, 2
  * kmalloc-192, n >= KMALLOC_SHIFT_LOW kmalloc-2^n. */

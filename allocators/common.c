@@ -233,6 +233,27 @@ unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs)
 	return n;
 }
 
+/* ---- critical mempool backing (seed 004) ---- */
+
+/* The pages from the pool; from it when they were its reserve's. */
+page_t *slab_mempool_pages(mempool_t *pool, gfp_t gfp, int node, mempool_t **from)
+{
+	bool reserved;
+	saddr_t x = mempool_alloc_node_from(pool, gfp, node, &reserved);
+
+	*from = x && reserved ? pool : NULL;
+	return x ? virt_to_page(x) : NULL;
+}
+
+/* Every record's pool pointer cleared. */
+void slab_objs_forget_pool(slab_objs_t *o)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, &o->recs)
+		klist_entry(pos, slab_rec_t, link)->pool = NULL;
+}
+
 /* ---- pages ---- */
 
 /* virt_to_head_page, and the read of the head's struct page. */

@@ -615,18 +615,11 @@ static bool off_slab(const kmem_cache_t *s)
 static page_t *kmem_getpages(kmem_cache_t *s, gfp_t flags, int nodeid, mempool_t **from)
 {
 	gfp_t gfp = flags & (GFP_THISNODE | __GFP_COLD);
-	bool reserved;
-	saddr_t x;
 
 	*from = NULL;
 	if (!(flags & __GFP_CRITICAL) || !s->pool || s->pool->page_order != (int)s->l.order)
 		return alloc_pages_node(nodeid, gfp, s->l.order);
-	x = mempool_alloc_node_from(s->pool, gfp, nodeid, &reserved);
-	if (!x)
-		return NULL;
-	if (reserved)
-		*from = s->pool;
-	return virt_to_page(x);
+	return slab_mempool_pages(s->pool, gfp, nodeid, from);
 }
 
 /* The pages back to the page allocator, or, with Dobson's return fix, a

@@ -355,22 +355,10 @@ static void partial_unlink(kmem_cache_t *s, page_t *page)
 
 /* ---- reserve slabs (seed 004) ---- */
 
-/* The pool whose reserve page the slab is built on, or NULL. */
-static mempool_t *slab_pool(const page_t *page)
-{
-	return slab_rec(page)->pool;
-}
-
 /* A reserve slab of an exclusive pool: on the pool list, never active. */
 static bool pool_exclusive(const kmem_cache_t *s, const page_t *page)
 {
-	return (s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE) && slab_pool(page);
-}
-
-/* A reserve slab whose page goes back to its pool when it empties. */
-static bool pool_returns(const kmem_cache_t *s, const page_t *page)
-{
-	return (s->pool_flags & SLAB_MEMPOOL_RETURN) && slab_pool(page);
+	return slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_EXCLUSIVE, page);
 }
 
 /* The pool list (list_lock held): its head is priced on the partial
@@ -399,7 +387,7 @@ static void note_leak(kmem_cache_t *s, saddr_t object, gfp_t gfp)
 
 	if (!object || !s->pool_slabs || (gfp & __GFP_CRITICAL))
 		return;
-	pool = slab_pool(virt_to_head_page(object));
+	pool = slab_rec_pool(virt_to_head_page(object));
 	if (pool)
 		pool->stats.leaked++;
 }
@@ -476,18 +464,11 @@ static page_t *slab_pages(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **from
 {
 	gfp_t g = (gfp & (__GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN | __GFP_COLD)) |
 	          s->allocflags;
-	bool reserved;
-	saddr_t x;
 
 	*from = NULL;
 	if (!(gfp & __GFP_CRITICAL) || !s->pool || s->pool->page_order != (int)s->order)
 		return alloc_pages_node(node, g, s->order);
-	x = mempool_alloc_node_from(s->pool, g, node, &reserved);
-	if (!x)
-		return NULL;
-	if (reserved)
-		*from = s->pool;
-	return virt_to_page(x);
+	return slab_mempool_pages(s->pool, g, node, from);
 }
 
 /* A fresh slab from the page source, on no list: objects chained in
@@ -519,12 +500,13 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
  * the return fix, to its pool (mempool_free refills the reserve if short). */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
-	mempool_t *to = pool_returns(s, page) ? slab_pool(page) : NULL;
+	mempool_t *to = slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_RETURN, page) ?
+	                slab_rec_pool(page) : NULL;
 
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs--;
 	s->discarded++;
-	s->pool_slabs -= slab_pool(page) != NULL;
+	s->pool_slabs -= slab_rec_pool(page) != NULL;
 	stat(s, FREE_SLAB);
 	page->flags &= ~(PG_slab | PG_frozen | PG_REFERENCED | PG_SLABSINGLE);
 	page->inuse = 0;
@@ -1319,10 +1301,7 @@ static void slabifier_cache_set_ops(void *a, kmem_cache_t *s, const slab_ops_t *
  * the pool list joins the partial list (host work, free). */
 static void detach_mempool(kmem_cache_t *s)
 {
-	klist_t *pos;
-
-	klist_for_each(pos, &s->objs.recs)
-		klist_entry(pos, slab_rec_t, link)->pool = NULL;
+	slab_objs_forget_pool(&s->objs);
 	while (!klist_empty(&s->pool_partial)) {
 		page_t *page = klist_entry(s->pool_partial.next, page_t, lru);
 

@@ -379,19 +379,19 @@ static void list_unlock(kmem_cache_t *s, struct kmem_cache_node *n)
 /* The pool whose reserve page the slab is built on, or NULL. */
 static mempool_t *slab_pool(const page_t *page)
 {
-	return slab_rec(page)->pool;
+	return slab_rec_pool(page);
 }
 
 /* A reserve slab of an exclusive pool: on the pool list, never a cpu slab. */
 static bool pool_exclusive(const kmem_cache_t *s, const page_t *page)
 {
-	return (s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE) && slab_pool(page);
+	return slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_EXCLUSIVE, page);
 }
 
 /* A reserve slab that goes back to its pool when it empties. */
 static bool pool_returns(const kmem_cache_t *s, const page_t *page)
 {
-	return (s->pool_flags & SLAB_MEMPOOL_RETURN) && slab_pool(page);
+	return slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_RETURN, page);
 }
 
 /* An object of a reserve slab handed to a non-critical request. */
@@ -535,17 +535,11 @@ static page_t *alloc_slab_page(kmem_cache_t *s, gfp_t gfp, int node, kmem_oo_t o
  * from its reserve. */
 static page_t *pool_slab_page(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **from)
 {
-	bool reserved;
-	saddr_t x = mempool_alloc_node_from(s->pool, (gfp & ~(gfp_t)__GFP_CRITICAL) |
-	                                    s->allocflags, node, &reserved);
-	page_t *page;
+	page_t *page = slab_mempool_pages(s->pool, (gfp & ~(gfp_t)__GFP_CRITICAL) | s->allocflags,
+	                                  node, from);
 
-	if (!x)
-		return NULL;
-	page = virt_to_page(x);
-	page->objects = s->oo.objects;
-	if (reserved)
-		*from = s->pool;
+	if (page)
+		page->objects = s->oo.objects;
 	return page;
 }
 
@@ -1531,10 +1525,7 @@ static void slub_cache_set_ops(void *a, kmem_cache_t *s, const slab_ops_t *ops, 
  * the pool lists join the partial lists (host work, free). */
 static void detach_mempool(kmem_cache_t *s)
 {
-	klist_t *pos;
-
-	klist_for_each(pos, &s->objs.recs)
-		klist_entry(pos, slab_rec_t, link)->pool = NULL;
+	slab_objs_forget_pool(&s->objs);
 	for (int node = 0; node < s->sl->nnodes; node++) {
 		struct kmem_cache_node *n = &s->node[node];
 
