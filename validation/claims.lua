@@ -22,10 +22,14 @@
 -- is class "construction" and says why; it is never counted as evidence.
 -- Model parameters are never changed to win a row.
 --
--- Cost: a full `slabsim validate` makes about 430 runs and takes 2 min 34 s
+-- Cost: a full `slabsim validate` made about 430 runs and took 2 min 34 s
 -- of wall time (108 s user) and 3 GiB of peak memory (the crossbar runs)
--- on the 2-core development machine; it runs outside CI, which runs
--- tests/test_claims.c (classes, rules and the arithmetic below).
+-- on the 2-core development machine, before the slub-rvrt columns and the
+-- seeded netperf runs of C21/R5 added about 195 short runs (not re-timed
+-- as a whole; `validate --only R3,R3-SPEC,R3-CACHEMISS,R4` takes 2 min 41 s,
+-- 53 s user, on the shared machine);
+-- it runs outside CI, which runs tests/test_claims.c (classes, rules and
+-- the arithmetic below).
 --
 -- Tables: the thread merges R1 and R2 (identical columns), so R1 here is
 -- table R1/R2-SPEC, R2 is R1/R2-SYSBENCH, R3 is R3-SYSBENCH, and R3-SPEC
