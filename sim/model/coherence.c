@@ -553,6 +553,29 @@ void coh_access_as(coh_t *c, int cpu, saddr_t a, enum coh_op op, enum coh_kind k
 	access_range(c, &x, a, 1, op);
 }
 
+void coh_access_as_many(coh_t *c, const int *cpus, int n, saddr_t a, enum coh_op op,
+                        enum coh_kind kind)
+{
+	saddr_t line = a & ~((saddr_t)c->m->cache_line - 1);
+	uint64_t idx = mem_line(c->mem, line);
+	unsigned slot = idx & (MEMO_LINES - 1);
+
+	for (int i = 0; i < n; i++) {
+		acc_t x = { cpus[i], NULL, kind };
+
+		if (i + 2 < n)
+			__builtin_prefetch(&c->priv[cpus[i + 2]].memo[slot]);
+		if (i + 1 < n) {
+			const memo_t *mo = &c->priv[cpus[i + 1]].memo[slot];
+			if (mo->tag == idx + 1) {
+				__builtin_prefetch(mo->way);
+				__builtin_prefetch(set_lru(mo->set));
+			}
+		}
+		access_line(c, &x, line, idx, op);
+	}
+}
+
 const coh_stats_t *coh_stats(const coh_t *c)
 {
 	return &c->st;
