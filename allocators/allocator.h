@@ -24,6 +24,9 @@ enum {
 	SLAB_DESTROY_BY_RCU   = 1u << 2,
 	SLAB_RECLAIM_ACCOUNT  = 1u << 3,
 	SLAB_PANIC            = 1u << 4,
+	/* Linux 6.x flags; the 2.6.29-era allocators ignore them. */
+	SLAB_ACCOUNT          = 1u << 5,   /* memcg-accounted objects (merging: must match) */
+	SLAB_NO_MERGE         = 1u << 6,   /* never merge with another cache */
 };
 
 /* ---- slab_ops (seed 001, C): what a cache's owner lets the allocator do
@@ -209,11 +212,21 @@ typedef struct allocator_ops {
 	 * allocator's counters; free of charge.  NULL for an allocator
 	 * without a fast path (SLOB). */
 	void (*path_split)(void *a, uint64_t alloc[2], uint64_t free[2]);
+
+	/* ---- per-CPU sheaves (Linux 6.18, kmem_cache_args.sheaf_capacity) ----
+	 * Give cache s, created with SLAB_NO_MERGE and not yet used, sheaves of
+	 * `capacity` objects (0: none).  NULL for allocators without sheaves. */
+	void (*cache_set_sheaves)(void *a, kmem_cache_t *s, unsigned capacity);
 } allocator_ops_t;
 
 /* A critical request (seed 004): the subsystem's kmem_cache_alloc_mempool.
  * Above the page allocator's bits, which ignore it. */
 enum { __GFP_CRITICAL = 1u << 16 };
+
+/* kmalloc(..., __GFP_ACCOUNT) (Linux 5.14+): the memcg-accounted
+ * kmalloc-cg-N caches in allocators that have them; the others ignore it
+ * (their kmalloc-N serve it).  Above the page allocator's bits. */
+enum { __GFP_ACCOUNT = 1u << 17 };
 
 /* cache_set_mempool flags: Dobson's planned fixes. */
 enum {
