@@ -53,6 +53,12 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
 	return (int)r->caches->len - 1;
 }
 
+/* Sheaves asked for by the workload (0: none). */
+void run_set_cache_sheaves(run_t *r, int i, unsigned capacity)
+{
+	((cache_rec_t *)r->caches->pdata[i])->sheaf_capacity = capacity;
+}
+
 void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref)
 {
 	cache_rec_t *c = r->caches->pdata[i];
@@ -423,6 +429,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 {
 	void *a = r->alloc;
 	simtime_t t0, snap[COST_NKINDS];
+	gfp_t gfp = op->accounted ? __GFP_ACCOUNT : GFP_KERNEL;
 	saddr_t addr;
 	uint32_t size;
 
@@ -434,10 +441,10 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		cache_rec_t *c = r->caches->pdata[op->cache];
 		addr = c->pool >= 0 ?
 			critpool_cache_alloc(pool_of(r, c), c->kc, op->critical, op->node) :
-			r->ops->cache_alloc(a, c->kc, GFP_KERNEL, op->node);
+			r->ops->cache_alloc(a, c->kc, gfp, op->node);
 		size = c->size;
 	} else {
-		addr = r->ops->kmalloc(a, op->size, GFP_KERNEL, op->node);
+		addr = r->ops->kmalloc(a, op->size, gfp, op->node);
 		size = op->size;
 	}
 	record(r, op->cache, OP_STAT_ALLOC, know() - t0, snap);
@@ -752,8 +759,13 @@ static void boot(run_t *r)
 	r->alloc = allocator_boot(ops, r->tunables);
 	for (guint i = 0; i < r->caches->len; i++) {
 		cache_rec_t *c = r->caches->pdata[i];
+		bool sheaves = c->sheaf_capacity && ops->cache_set_sheaves;
+
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
-			(ops, r->alloc, c->name, c->size, c->align, c->flags);
+			(ops, r->alloc, c->name, c->size, c->align,
+			 c->flags | (sheaves ? SLAB_NO_MERGE : 0));
+		if (c->kc && sheaves)
+			ops->cache_set_sheaves(r->alloc, c->kc, c->sheaf_capacity);
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
 			                           r->sc->workload_path, ops->name, c->name);

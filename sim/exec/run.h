@@ -49,6 +49,7 @@ typedef struct op {
 	uint32_t bytes;
 	bool write;
 	bool critical;           /* OP_ALLOC*: a critical request */
+	bool accounted;          /* OP_ALLOC*: __GFP_ACCOUNT (kmalloc-cg-N where there are) */
 	simtime_t ps;
 	int chan;
 	int barrier;
@@ -73,6 +74,7 @@ typedef struct cache_rec {
 	uint32_t size, align;
 	unsigned flags;
 	bool decl;               /* KMEM_CACHE-style: no SLAB_HWCACHE_ALIGN rule */
+	unsigned sheaf_capacity; /* per-CPU sheaves asked for (0: none) */
 	int get_ref, kick_ref;   /* Lua registry refs of its slab_ops, or RUN_NO_FN */
 	int pool;                /* the critical pool backing it, or -1 */
 	struct run *run;         /* for the slab_ops callbacks */
@@ -170,6 +172,10 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
  * registry references (get_ref may be RUN_NO_FN: every object may be
  * referenced). */
 void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref);
+/* Ask for per-CPU sheaves of `capacity` objects for cache i (allocators
+ * with sheaves create it unmergeable and give it them; the others ignore
+ * it). */
+void run_set_cache_sheaves(run_t *r, int i, unsigned capacity);
 /* A critical pool of min_nr elements backing cache i; its index, or -1 if
  * the cache has a pool already. */
 int run_add_pool(run_t *r, int cache, critpool_variant_t v, int min_nr);

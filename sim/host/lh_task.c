@@ -12,6 +12,33 @@ static task_t *check_task(lua_State *L)
 	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
 }
 
+/* The allocation's request flags at idx: nothing, or "critical" (a
+ * critical pool's request) and/or "accounted" (__GFP_ACCOUNT), joined by
+ * "|". */
+static void check_alloc_flags(lua_State *L, int idx, op_t *op)
+{
+	char **parts;
+
+	op->critical = op->accounted = false;
+	if (lua_isnoneornil(L, idx))
+		return;
+	luaL_argcheck(L, lua_type(L, idx) == LUA_TSTRING, idx,
+	              "expected \"critical\", \"accounted\", both joined by \"|\", or nothing");
+	parts = g_strsplit(lua_tostring(L, idx), "|", -1);
+	for (int i = 0; parts[i]; i++) {
+		bool *flag = strcmp(parts[i], "critical") == 0 ? &op->critical :
+		             strcmp(parts[i], "accounted") == 0 ? &op->accounted : NULL;
+
+		if (!flag) {
+			g_strfreev(parts);
+			luaL_argerror(L, idx, "expected \"critical\", \"accounted\", both joined by "
+			              "\"|\", or nothing");
+		}
+		*flag = true;
+	}
+	g_strfreev(parts);
+}
+
 /* An allocation target: a cache (object or name), or a size for kmalloc. */
 static void check_target(lua_State *L, int idx, op_t *op)
 {
@@ -32,13 +59,7 @@ static void check_target(lua_State *L, int idx, op_t *op)
 	lua_Integer node = luaL_optinteger(L, nidx, -1);
 	luaL_argcheck(L, node >= -1 && node < lh->run->sc->machine->nnodes, nidx, "no such node");
 	op->node = (int)node;
-	op->critical = false;
-	if (!lua_isnoneornil(L, nidx + 1)) {
-		luaL_argcheck(L, lua_type(L, nidx + 1) == LUA_TSTRING &&
-		              strcmp(lua_tostring(L, nidx + 1), "critical") == 0,
-		              nidx + 1, "expected \"critical\" or nothing");
-		op->critical = true;
-	}
+	check_alloc_flags(L, nidx + 1, op);
 }
 
 static int yield_op(lua_State *L)

@@ -22,6 +22,9 @@
 --    already aligned, so an aligned cache keeps its size; with SLUB it is
 --    the object size.  Rows larger than a page are skipped (sim.cache takes
 --    1..page_size), and so are repeated names.
+--  * Sheaves: the caches that have per-CPU sheaves in Linux 6.18 ask for
+--    them (SHEAVES below; allocators without sheaves ignore it);
+--    sheaves = "none" asks for none.
 --  * Order: /proc/slabinfo lists the newest cache first (both SLAB's
 --    cache_chain and later slab_caches add at the head), so order = "boot"
 --    (the default) creates them bottom up, in the kernel's creation order;
@@ -124,6 +127,12 @@ M.FLAGS = {
 	["xfs_inode"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
 }
 
+-- Sheaf capacity of the caches created with one in Linux 6.18:
+-- maple_node (lib/maple_tree.c, maple_tree_init) and vm_area_struct
+-- (mm/vma_init.c, vma_state_init), both 32 (shared/reference/
+-- slub-modern.md, 0 and 2.5).  Look names up; never iterate it.
+M.SHEAVES = { maple_node = 32, vm_area_struct = 32 }
+
 local OWNED_PREFIXES = { "size-", "kmalloc-", "dma-kmalloc-" }
 
 -- Whether a slabinfo name is one of the allocator's own caches.
@@ -150,19 +159,24 @@ end
 
 -- Read a slabinfo file (path resolved by sim.slabinfo: as given, else under
 -- the repository root) and return the set to create:
---   { caches = { {name=, size=, flags=, active_objs=, num_objs=}, ... },
+--   { caches = { {name=, size=, flags=, sheaf_capacity=, active_objs=, num_objs=}, ... },
 --     rows = rows read, owned = allocator-owned rows skipped,
 --     too_big = rows larger than a page skipped, repeated = names seen twice }
 -- opts.order: "boot" (default) or "file"; opts.flags: "table" (default),
--- "none" or "hwalign".
+-- "none" or "hwalign"; opts.sheaves: "table" (default) or "none".  Each
+-- cache's sheaf_capacity is its SHEAVES entry, or nil.
 function M.load(sim, path, opts)
 	opts = opts or {}
 	local order, mode = opts.order or "boot", opts.flags or "table"
+	local sheaves = opts.sheaves or "table"
 	if order ~= "boot" and order ~= "file" then
 		error("order must be 'boot' or 'file', got '" .. tostring(order) .. "'", 2)
 	end
 	if mode ~= "table" and mode ~= "none" and mode ~= "hwalign" then
 		error("flags must be 'table', 'none' or 'hwalign', got '" .. tostring(mode) .. "'", 2)
+	end
+	if sheaves ~= "table" and sheaves ~= "none" then
+		error("sheaves must be 'table' or 'none', got '" .. tostring(sheaves) .. "'", 2)
 	end
 	local rows = sim.slabinfo(path)
 	local set = { caches = {}, rows = #rows, owned = 0, too_big = 0, repeated = 0 }
@@ -183,6 +197,7 @@ function M.load(sim, path, opts)
 			seen[r.name] = true
 			set.caches[#set.caches + 1] = {
 				name = r.name, size = r.objsize, flags = cache_flags(r.name, mode),
+				sheaf_capacity = sheaves == "table" and M.SHEAVES[r.name] or nil,
 				active_objs = r.active_objs, num_objs = r.num_objs,
 			}
 		end
@@ -195,7 +210,8 @@ end
 function M.create(sim, set)
 	local caches = {}
 	for i, c in ipairs(set.caches) do
-		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags }
+		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags,
+		                       sheaf_capacity = c.sheaf_capacity }
 	end
 	return caches
 end
