@@ -4,7 +4,7 @@
  * it, a thousand times.  Each CPU's per-CPU structures live in its own
  * per-CPU area, so once warm the loop moves no cache line between the two
  * CPUs (a handful of transfers while the caches fill is allowed: under
- * 1% of the operations) in SLUB, SLAB and SLQB.
+ * 1% of the operations) in SLUB, slub-6, SLAB and SLQB.
  */
 #include "harness.h"
 
@@ -45,7 +45,7 @@ static void test_local(gconstpointer data)
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "slub", "slab", "slqb" };
+	static const char *const names[] = { "slub", "slub-6", "slab", "slqb" };
 
 	g_test_init(&argc, &argv, NULL);
 	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
