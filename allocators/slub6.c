@@ -53,7 +53,7 @@
 
 /* raw_cpu_ptr(s->cpu_slab): this CPU's kmem_cache_cpu, the pointer read
  * from struct kmem_cache. */
-struct kmem_cache_cpu *slub6_cpu_slab(kmem_cache_t *s)
+static struct kmem_cache_cpu *slub6_cpu_slab(kmem_cache_t *s)
 {
 	ktouch(s->addr + KC_CPU_SLAB, 8, false);
 	return &s->cpu_slab[smp_processor_id()];
@@ -859,7 +859,7 @@ static void flush_cpu_slab(void *arg)
 }
 
 /* flush_all(): every CPU flushes (IPIs, see the deviations). */
-void slub6_flush_all(kmem_cache_t *s)
+static void slub6_flush_all(kmem_cache_t *s)
 {
 	on_each_cpu(flush_cpu_slab, s);
 }

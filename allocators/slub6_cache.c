@@ -40,6 +40,14 @@
 
 /* ---- sizing ---- */
 
+/* What calculate_sizes() decides. */
+typedef struct slub6_layout {
+	unsigned size;          /* stride */
+	unsigned offset;        /* free pointer offset */
+	unsigned align;
+	kmem_oo_t oo, min;
+} slub6_layout_t;
+
 static unsigned long order_objects(const slub6_t *sl, long order, unsigned long size)
 {
 	return (1UL << (sl->page_shift + order)) / size;
@@ -94,8 +102,8 @@ static kmem_oo_t oo_make(const slub6_t *sl, long order, unsigned long size)
 /* calculate_sizes(): the word-aligned object, the free pointer after it
  * for an RCU-freed cache and in its middle word otherwise, the stride
  * aligned, the orders.  False if no slab can hold the object. */
-bool slub6_calculate_sizes(const slub6_t *sl, size_t object_size, size_t align,
-                           unsigned flags, slub6_layout_t *l)
+static bool slub6_calculate_sizes(const slub6_t *sl, size_t object_size, size_t align,
+                                  unsigned flags, slub6_layout_t *l)
 {
 	unsigned long size = S6_ALIGN(object_size, sizeof(uint64_t));
 	long order;

@@ -8,7 +8,7 @@
  * the model counts, and the calls between slub6.c (slabs, cpu slabs,
  * partial lists, bulk paths, flush and shrink), slub6_sheaf.c (sheaves and
  * barns) and slub6_cache.c (sizing, kmalloc caches, merging, creation and
- * the allocator ops).  Reference: shared/reference/slub-modern.md
+ * the allocator ops, which it defines).  Reference: shared/reference/slub-modern.md
  * ("the reference" below; section numbers are its).
  */
 #ifndef SLABSIM_SLUB6_INT_H
@@ -75,14 +75,6 @@ typedef struct kmem_oo {
 	unsigned order;
 	unsigned objects;
 } kmem_oo_t;
-
-/* What calculate_sizes() decides. */
-typedef struct slub6_layout {
-	unsigned size;          /* stride */
-	unsigned offset;        /* free pointer offset */
-	unsigned align;
-	kmem_oo_t oo, min;
-} slub6_layout_t;
 
 /* A per-CPU array of object pointers (a LIFO), a kzalloc of
  * SHEAF_HEADER + 8 * capacity bytes. */
@@ -174,13 +166,11 @@ static inline void stat(kmem_cache_t *s, enum stat_item si)
 }
 
 /* slub6.c */
-struct kmem_cache_cpu *slub6_cpu_slab(kmem_cache_t *s);
 struct kmem_cache_node *slub6_get_node(kmem_cache_t *s, int node);
 saddr_t slub6_slab_alloc(kmem_cache_t *s, gfp_t gfp, int node);
 void slub6_slab_free(kmem_cache_t *s, page_t *slab, saddr_t x);
 bool slub6_alloc_bulk(kmem_cache_t *s, gfp_t gfp, unsigned n, saddr_t *p);
 void slub6_free_bulk(kmem_cache_t *s, unsigned n, saddr_t *p);
-void slub6_flush_all(kmem_cache_t *s);
 void slub6_shrink(void *a, kmem_cache_t *s);
 void slub6_release_slabs(kmem_cache_t *s);
 
@@ -192,8 +182,5 @@ void slub6_pcs_flush(kmem_cache_t *s);
 void slub6_barn_shrink(kmem_cache_t *s, node_barn_t *barn);
 void slub6_free_sheaves_host(kmem_cache_t *s);
 
-/* slub6_cache.c */
-bool slub6_calculate_sizes(const slub6_t *sl, size_t object_size, size_t align,
-                           unsigned flags, slub6_layout_t *l);
 
 #endif
