@@ -528,25 +528,56 @@ static uint64_t slub6_queued_bytes(void *a)
 	return bytes;
 }
 
-/* The SLUB_STATS counters summed over caches and CPUs. */
+/* The sysfs names of the SLUB_STATS items. */
+static const char *const stat_names[NR_SLUB_STAT_ITEMS] = {
+	"alloc_cpu_sheaf", "alloc_fastpath", "alloc_slowpath", "free_cpu_sheaf",
+	"free_fastpath", "free_slowpath", "free_frozen", "free_add_partial",
+	"free_remove_partial", "alloc_from_partial", "alloc_slab", "alloc_refill",
+	"alloc_node_mismatch", "free_slab", "cpuslab_flush", "deactivate_full",
+	"deactivate_empty", "deactivate_to_head", "deactivate_to_tail",
+	"deactivate_remote_frees", "deactivate_bypass", "order_fallback",
+	"cmpxchg_double_fail", "cpu_partial_alloc", "cpu_partial_free",
+	"cpu_partial_node", "cpu_partial_drain", "sheaf_flush", "sheaf_refill",
+	"sheaf_alloc", "sheaf_free", "barn_get", "barn_get_fail", "barn_put",
+	"barn_put_fail",
+};
+
+/* Every counter of CPU `cpu` (-1: all CPUs) summed over caches into sum. */
+static void stats_of(const slub6_t *sl, int cpu, uint64_t *sum)
+{
+	for (guint i = 0; i < sl->caches->len; i++) {
+		const kmem_cache_t *s = g_ptr_array_index(sl->caches, i);
+
+		for (int c = cpu < 0 ? 0 : cpu; c < (cpu < 0 ? sl->ncpus : cpu + 1); c++)
+			for (int si = 0; si < NR_SLUB_STAT_ITEMS; si++)
+				sum[si] += s->cpu_slab[c].stat[si];
+	}
+}
+
+/* The SLUB_STATS counters summed over caches and CPUs (the sysfs files'
+ * first figure). */
 static void slub6_stats(void *a, stat_sink sink, void *ctx)
 {
-	static const char *const names[NR_SLUB_STAT_ITEMS] = {
-		"alloc_cpu_sheaf", "alloc_fastpath", "alloc_slowpath", "free_cpu_sheaf",
-		"free_fastpath", "free_slowpath", "free_frozen", "free_add_partial",
-		"free_remove_partial", "alloc_from_partial", "alloc_slab", "alloc_refill",
-		"alloc_node_mismatch", "free_slab", "cpuslab_flush", "deactivate_full",
-		"deactivate_empty", "deactivate_to_head", "deactivate_to_tail",
-		"deactivate_remote_frees", "deactivate_bypass", "order_fallback",
-		"cmpxchg_double_fail", "cpu_partial_alloc", "cpu_partial_free",
-		"cpu_partial_node", "cpu_partial_drain", "sheaf_flush", "sheaf_refill",
-		"sheaf_alloc", "sheaf_free", "barn_get", "barn_get_fail", "barn_put",
-		"barn_put_fail",
-	};
+	uint64_t sum[NR_SLUB_STAT_ITEMS] = { 0 };
+
+	stats_of(a, -1, sum);
+	for (int i = 0; i < NR_SLUB_STAT_ITEMS; i++)
+		sink(ctx, stat_names[i], sum[i]);
+}
+
+/* The counters per CPU (the sysfs files' C<cpu>= figures), summed over
+ * caches; SLUB keeps none per node. */
+static void slub6_stats_split(void *a, stat_split_sink sink, void *ctx)
+{
 	slub6_t *sl = a;
 
-	for (int i = 0; i < NR_SLUB_STAT_ITEMS; i++)
-		sink(ctx, names[i], sl->stat[i]);
+	for (int cpu = 0; cpu < sl->ncpus; cpu++) {
+		uint64_t sum[NR_SLUB_STAT_ITEMS] = { 0 };
+
+		stats_of(sl, cpu, sum);
+		for (int i = 0; i < NR_SLUB_STAT_ITEMS; i++)
+			sink(ctx, "cpu", cpu, stat_names[i], sum[i]);
+	}
 }
 
 /* Sheaves when every one is full: main and spare on every CPU
@@ -605,6 +636,7 @@ const allocator_ops_t slub6_allocator = {
 	.cache_info = slub6_cache_info,
 	.queued_bytes = slub6_queued_bytes,
 	.stats = slub6_stats,
+	.stats_split = slub6_stats_split,
 	.queue_capacity = slub6_queue_capacity,
 	.path_split = slub6_path_split,
 	.cache_set_sheaves = slub6_cache_set_sheaves,

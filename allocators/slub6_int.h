@@ -106,6 +106,7 @@ struct kmem_cache_cpu {
 	klist_t partial;        /* cpu partial slabs through page->lru, head first */
 	unsigned partial_slabs; /* the chain head's slabs */
 	saddr_t addr;
+	uint64_t stat[NR_SLUB_STAT_ITEMS];      /* SLUB_STATS, per CPU as in 6.18 (free) */
 };
 
 struct kmem_cache_node {
@@ -151,13 +152,13 @@ struct slub6 {
 	GPtrArray *caches;                      /* creation order */
 	kmem_cache_t *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_INDEX_MAX];
 	lock_class_t *list_lock_cls, *barn_lock_cls;
-	uint64_t stat[NR_SLUB_STAT_ITEMS];
 	uint64_t paths_alloc[2], paths_free[2]; /* fast (own CPU's structures), slow */
 };
 
+/* this_cpu_add(s->cpu_slab->stat[si], n), free of charge. */
 static inline void stat_add(kmem_cache_t *s, enum stat_item si, uint64_t n)
 {
-	s->sl->stat[si] += n;
+	s->cpu_slab[smp_processor_id()].stat[si] += n;
 }
 
 static inline void stat(kmem_cache_t *s, enum stat_item si)

@@ -391,6 +391,29 @@ static void make_256(void *arg)
 	t->n = 17;
 }
 
+typedef struct cpu_stat {
+	int cpu;
+	const char *name;
+	uint64_t value;
+} cpu_stat_t;
+
+static void cpu_stat_visit(void *ctx, const char *kind, int id, const char *name, uint64_t value)
+{
+	cpu_stat_t *c = ctx;
+
+	if (strcmp(kind, "cpu") == 0 && id == c->cpu && strcmp(name, c->name) == 0)
+		c->value = value;
+}
+
+/* The counter `name` of CPU `cpu` (stats_split: 6.18 counts per CPU). */
+static uint64_t stat_on(int cpu, const char *name)
+{
+	cpu_stat_t c = { cpu, name, 0 };
+
+	ops->stats_split(harness_a, cpu_stat_visit, &c);
+	return c.value;
+}
+
 /* The free of x[i] on this CPU: one LOCKed cmpxchg (rmw 5 ns), no lock. */
 static void free_one_locklessly(two_t *t, unsigned i)
 {
@@ -419,6 +442,9 @@ static void remote_body(void *arg)
 	free_one_locklessly(t, 16);
 	g_assert_cmpuint(harness_stat("free_frozen"), ==, 1);
 	g_assert_cmpuint(harness_stat("free_slowpath"), ==, 3);
+	g_assert_cmpuint(stat_on(1, "free_slowpath"), ==, 3);
+	g_assert_cmpuint(stat_on(0, "free_slowpath"), ==, 0);
+	g_assert_cmpuint(stat_on(0, "alloc_fastpath"), ==, 17 - 2);   /* A and B each began slow */
 	g_assert_cmpuint(harness_stat("cpu_partial_free"), ==, 1);
 	acq = lock_acquisitions();
 	for (unsigned i = 2; i < 16; i++)
