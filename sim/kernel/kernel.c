@@ -26,6 +26,7 @@ typedef struct kipi {
 struct kcpu {
 	GQueue due;                 /* kwork_t*, due now, in order of due time */
 	bool idle;
+	bool in_idle_loop;          /* idle for want of anything to run */
 	uint32_t sleep_gen;         /* names the current sleep's wake-up timer */
 };
 
@@ -406,6 +407,31 @@ void kernel_idle(void)
 	engine_block();
 }
 
+/* The idle loop: an RCU quiescent state, then sleep. */
+void kernel_idle_loop(void)
+{
+	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
+
+	if (!g_queue_is_empty(&kc->due))
+		return;
+	rcu_note_idle();
+	kc->in_idle_loop = true;
+	kernel_idle();
+	kc->in_idle_loop = false;
+}
+
+/* Whether cpu sleeps in its idle loop. */
+bool kernel_in_idle(int cpu)
+{
+	return kern()->cpus[cpu].in_idle_loop;
+}
+
+/* The kernel's periodic work that runs whatever the allocator: vmstat. */
+void kernel_start_timers(void)
+{
+	vmstat_start();
+}
+
 static void sleep_timer(void *arg, simtime_t when)
 {
 	uintptr_t v = (uintptr_t)arg;
@@ -514,6 +540,8 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
 	percpu_init(k);
+	k->vmstat = vmstat_new(cfg->m, k->mem);
+	k->rcu = rcu_new(cfg->m, k->mem);
 	sim_ctx()->kernel = k;
 	return k;
 }
@@ -539,6 +567,8 @@ void kernel_free(kernel_t *k)
 		g_queue_clear(&k->cpus[i].due);
 	g_free(k->cpus);
 	g_free(k->pcpu_base);
+	vmstat_free(k->vmstat);
+	rcu_free(k->rcu);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);
 	g_free(k->meta->node_used);
