@@ -197,6 +197,7 @@ struct kmem_cache {
 	uint64_t inuse;                 /* objects out of the slabs */
 	uint64_t live;                  /* of those, held by callers */
 	uint64_t active_slabs;
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 /* Per-CPU state of cache_reap. */
@@ -569,14 +570,21 @@ static bool off_slab(const kmem_cache_t *s)
 	return s->l.off_slab;
 }
 
-/* kmem_getpages: 2^gfporder pages on nodeid (-1: this node, may fall back). */
+/* kmem_getpages: 2^gfporder pages on nodeid (-1: this node, may fall
+ * back), counted in the zone's slab pages. */
 static page_t *kmem_getpages(kmem_cache_t *s, gfp_t flags, int nodeid)
 {
-	return alloc_pages_node(nodeid, flags & (GFP_THISNODE | __GFP_COLD), s->l.order);
+	page_t *page = alloc_pages_node(nodeid, flags & (GFP_THISNODE | __GFP_COLD), s->l.order);
+
+	if (page)
+		slab_account_pages(page, s->flags, 1L << s->l.order);
+	return page;
 }
 
+/* kmem_freepages: uncounted, PG_slab cleared, back to the page allocator. */
 static void kmem_freepages(kmem_cache_t *s, page_t *page)
 {
+	slab_account_pages(page, s->flags, -(1L << s->l.order));
 	for (unsigned i = 0; i < 1u << s->l.order; i++) {
 		page[i].flags &= ~PG_slab;
 		page[i].slab = page[i].priv = NULL;
@@ -627,9 +635,12 @@ static void slab_map_pages(kmem_cache_t *s, page_t *page, slab_t *slabp)
 	}
 }
 
-/* cache_init_objs without constructor: chain every index in order. */
+/* cache_init_objs: every object constructed (if the cache has a
+ * constructor), every index chained in order. */
 static void cache_init_objs(kmem_cache_t *s, slab_t *slabp)
 {
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, slabp->s_mem, s->l.buffer_size, s->l.num);
 	for (unsigned i = 0; i < s->l.num; i++)
 		slabp->bufctl[i] = i + 1 < s->l.num ? i + 1 : BUFCTL_END;
 	ktouch(bufctl_addr(slabp, 0), BUFCTL_SIZE * s->l.num, true);
@@ -641,21 +652,48 @@ static void slab_free_host(slab_t *slabp)
 	g_free(slabp);
 }
 
-/* slab_destroy: the pages back to the page allocator, then the off-slab
- * descriptor back to its cache (may run with a list_lock held). */
+/* What a slab leaves to free: its pages and its off-slab descriptor
+ * (struct slab_rcu overlays the descriptor). */
+typedef struct slab_remains {
+	kmem_cache_t *s;
+	page_t *page;
+	saddr_t desc;
+} slab_remains_t;
+
+/* The pages back to the page allocator, then the off-slab descriptor back
+ * to its cache (may run with a list_lock held). */
+static void free_remains(const slab_remains_t *r)
+{
+	kmem_cache_t *s = r->s;
+
+	kmem_freepages(s, r->page);
+	if (off_slab(s)) {
+		kmeta_release_n(s->name, "slab_mgmt", s->l.slab_size, 1, KMETA_IN_SLAB);
+		check_free(s->slabp_cache, r->desc);
+		__cache_free(s->slabp_cache, r->desc);
+	}
+}
+
+/* kmem_rcu_free: the remains of a SLAB_DESTROY_BY_RCU slab. */
+static void kmem_rcu_free(void *arg)
+{
+	free_remains(arg);
+}
+
+/* slab_destroy: the slab's remains are freed at once, or after a grace
+ * period for SLAB_DESTROY_BY_RCU (the rcu_head in the descriptor). */
 static void slab_destroy(kmem_cache_t *s, slab_t *slabp)
 {
-	saddr_t desc = slabp->desc;
+	slab_remains_t r = { s, slabp->page, slabp->desc };
 
 	s->nodelists[slabp->nodeid].nr_slabs--;
 	stat(s->sl, SLABS_DESTROYED);
-	kmem_freepages(s, slabp->page);
 	slab_free_host(slabp);
-	if (off_slab(s)) {
-		kmeta_release_n(s->name, "slab_mgmt", s->l.slab_size, 1, KMETA_IN_SLAB);
-		check_free(s->slabp_cache, desc);
-		__cache_free(s->slabp_cache, desc);
-	}
+	if (s->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(r.desc, kmem_rcu_free, &r, sizeof(r), RCU_SLAB,
+		         (uint64_t)kpage_size() << s->l.order);
+	else
+		free_remains(&r);
 }
 
 /* cache_grow: one more slab on nodeid's free list (pages given by
@@ -1585,6 +1623,7 @@ static void cache_free_host(kmem_cache_t *s)
 		free_l3(&s->nodelists[node]);
 	g_free(s->array);
 	g_free(s->nodelists);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1605,22 +1644,29 @@ static void slab_destroy_all(void *a)
 
 /* kmem_cache_create() under cache_chain_mutex; NULL if no slab holds it. */
 static kmem_cache_t *slab_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slab_sys_t *sl = a;
 	kmem_cache_t *s;
 
 	spin_lock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	s = kmem_cache_create(sl, name, size, align, flags);
+	if (s)
+		s->ctor = slab_ctor_dup(ctor);
 	spin_unlock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	return s;
 }
 
-/* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
+/* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()); __GFP_ZERO
+ * clears obj_size bytes. */
 static saddr_t slab_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
+	saddr_t obj;
+
 	slab_check_node("slab", node);
-	return node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
+	obj = node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
+	slab_zero(gfp, obj, s->obj_size);
+	return obj;
 }
 
 /* kmem_cache_free(). */

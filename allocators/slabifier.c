@@ -144,6 +144,7 @@
 #define KS_PARTIAL              232            /* list_head, then nr_partial */
 #define KS_NR_PARTIAL           248
 #define KS_ACTIVE               256            /* struct page *active[NR_CPUS] */
+#define PAGE_LRU                40             /* offsetof(struct page, lru): the rcu_head */
 
 enum stat_item {
 	ALLOC_FASTPATH, ALLOC_SLOWPATH, ALLOC_FROM_PARTIAL, ALLOC_NEW_SLAB,
@@ -179,6 +180,7 @@ typedef struct slabifier slabifier_t;
 struct kmem_cache {
 	slabifier_t *sa;
 	char *name;
+	unsigned flags;
 	size_t objsize;
 	unsigned order, objects, align;
 	slab_objs_t objs;               /* stride, free pointer, slab records */
@@ -194,6 +196,7 @@ struct kmem_cache {
 	page_t **active;                /* [ncpus] */
 	const slab_ops_t *ops;          /* seed 001: NULL, no defragmentation */
 	void *ops_ctx;
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 struct slabifier {
@@ -223,8 +226,8 @@ static bool calculate_layout(size_t objsize, size_t align, unsigned flags,
 	if (!objsize)
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = (unsigned)size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = (unsigned)size;     /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	if (align > MIN_ALIGN)
@@ -391,8 +394,9 @@ static page_t *get_partial(kmem_cache_t *s, int node)
 
 /* ---- slab life cycle ---- */
 
-/* A fresh slab from the page allocator, on no list: objects chained in
- * address order, or PG_slabsingle without a freelist. */
+/* A fresh slab from the page allocator, counted in the zone's slab pages,
+ * on no list: objects constructed and chained in address order, or
+ * PG_slabsingle without a freelist. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	page_t *page = alloc_pages_node(node, (gfp & (__GFP_THISNODE | __GFP_NORETRY |
@@ -401,6 +405,7 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << s->order);
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs++;
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
@@ -410,13 +415,37 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 		slab_init_objects(&s->objs, page, s->objects);
 	else
 		page->flags |= PG_SLABSINGLE;
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, s->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, s->objects);
 	return page;
 }
 
+/* What the page layer frees of a slab that is gone. */
+typedef struct slab_pages {
+	page_t *page;
+	unsigned order, flags;
+} slab_pages_t;
+
+/* The page layer's free: uncounted, back to the page allocator. */
+static void free_slab_pages(const slab_pages_t *sp)
+{
+	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
+	__free_pages(sp->page, sp->order);
+}
+
+static void rcu_free_slab(void *arg)
+{
+	free_slab_pages(arg);
+}
+
+/* The slab's pages go at once, or for SLAB_DESTROY_BY_RCU after a grace
+ * period (the rcu_head overlaying page->lru). */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
+	slab_pages_t sp = { page, s->order, s->flags };
+
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs--;
 	s->discarded++;
@@ -428,7 +457,11 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	__free_pages(page, s->order);
+	if (s->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(page_struct_addr(page) + PAGE_LRU, rcu_free_slab, &sp, sizeof(sp),
+		         RCU_SLAB, (uint64_t)kpage_size() << sp.order);
+	else
+		free_slab_pages(&sp);
 }
 
 /* Give up this CPU's active slab (slab_lock held on entry, released on
@@ -988,7 +1021,8 @@ static vacate_result_t vacate_single(kmem_cache_t *s, page_t *page, defrag_repor
 /* kmem_cache_create(); NULL if no slab can hold `size`.  The caches made
  * while the Slabifier boots have static structs. */
 static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
-                                            size_t align, unsigned flags)
+                                            size_t align, unsigned flags,
+                                            const kmem_ctor_t *ctor)
 {
 	slabifier_t *sa = a;
 	sf_layout_t l;
@@ -996,12 +1030,15 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 
 	align = MAX(slab_calculate_alignment(flags, align, size, (size_t)cache_line_size()),
 	            (size_t)MIN_ALIGN);
-	if (!calculate_layout(size, align, flags, sa->page_shift, sa->min_order, &l))
+	if (!calculate_layout(size, align, flags | (ctor ? __SLAB_CTOR : 0), sa->page_shift,
+	                      sa->min_order, &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sa = sa;
 	s->name = g_strdup(name);
+	s->flags = flags;
 	s->objsize = size;
+	s->ctor = slab_ctor_dup(ctor);
 	slab_objs_init(&s->objs, s, s->name, l.size, l.offset, sa->debug);
 	s->order = l.order;
 	s->objects = l.objects;
@@ -1027,7 +1064,7 @@ static void create_kmalloc_cache(slabifier_t *sa, int index)
 
 	sa->kmalloc_caches[index] = slab_check_created("slabifier", name, SLAB_PANIC,
 	                                               slabifier_cache_create(sa, name, size,
-	                                                                      MIN_ALIGN, 0));
+	                                                                      MIN_ALIGN, 0, NULL));
 	g_free(name);
 }
 
@@ -1081,6 +1118,7 @@ static void cache_free_host(kmem_cache_t *s)
 	slab_objs_release(&s->objs);
 	spin_destroy(&s->list_lock);
 	g_free(s->active);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1095,11 +1133,20 @@ static void slabifier_destroy(void *a)
 	g_free(sa);
 }
 
+/* slab_alloc, then __GFP_ZERO's memset of the object. */
+static saddr_t alloc_object(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	saddr_t x = slab_alloc(s, gfp, node);
+
+	slab_zero(gfp, x, s->objsize);
+	return x;
+}
+
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slabifier_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
 	slab_check_node("slabifier", node);
-	return slab_alloc(s, gfp, node);
+	return alloc_object(s, gfp, node);
 }
 
 /* kmem_cache_free(). */
@@ -1113,7 +1160,7 @@ static void slabifier_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
 	slab_check_node("slabifier", node);
-	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
+	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, alloc_object, size, gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */

@@ -93,9 +93,7 @@
  *    migration window (16-10).  No mempolicy or cpuset: node -1 is the
  *    local node.  The zonelist walk after a failed node-specific
  *    allocation tries the other nodes in increasing id order from `node`.
- *  - SLAB_DESTROY_BY_RCU relocates the free pointer; pages are freed at
- *    once (no grace period).  No ctor, no SLQB_DEBUG layout or colouring
- *    switch-off, no sysfs.  The DMA twins kmalloc_dma-N exist with their
+ *  - No SLQB_DEBUG layout or colouring switch-off, no sysfs.  The DMA twins kmalloc_dma-N exist with their
  *    metadata but kmalloc never picks them.
  *  - virt_to_head_page of an order > 0 slab charges only the head struct
  *    page (spec 13, "1 line is a reasonable simplification").
@@ -122,6 +120,7 @@
 #define KMEM_NODE_LOCK          192            /* kmem_cache_node.list_lock */
 #define KMEM_CPU_SIZE           256
 #define KMEM_NODE_SIZE          256
+#define SLQB_PAGE_RCU           32             /* offsetof(struct slqb_page, rcu_head) */
 
 enum stat_item {
 	ALLOC, ALLOC_SLAB_FILL, ALLOC_SLAB_NEW, FREE, FREE_REMOTE,
@@ -203,6 +202,7 @@ struct kmem_cache {
 	uint64_t inuse;                 /* sum of page->inuse */
 	uint64_t live;                  /* held by callers */
 	klist_t slab_records;           /* slqb_slab_t of every slab */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 typedef struct trim_cpu {
@@ -284,8 +284,8 @@ static bool calculate_sizes(size_t objsize, size_t align, unsigned flags,
 	if (objsize < sizeof(uint64_t))
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = (unsigned)size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = (unsigned)size;     /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	l->eff_align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)line);
@@ -485,7 +485,8 @@ static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 	page->priv = r;
 }
 
-/* new_slab_page(): 2^order pages, objects chained in address order from
+/* new_slab_page(): 2^order pages counted in the zone's slab pages
+ * (allocate_slab), objects constructed and chained in address order from
  * the colour offset. */
 static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colour)
 {
@@ -496,12 +497,15 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << s->order);
 	page->flags |= PG_slab;
 	page->slab = s;
 	page->objects = s->objects;
 	page->inuse = 0;
 	slab_record_new(s, page, colour);
 	start = page_address(page) + colour;
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, start, s->size, s->objects);
 	for (unsigned i = 0; i < s->objects; i++)
 		set_freepointer(s, start + (saddr_t)i * s->size,
 		                i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
@@ -511,8 +515,30 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 	return page;
 }
 
+/* What __free_slab needs of a slab that is gone. */
+typedef struct slab_pages {
+	page_t *page;
+	unsigned order, flags;
+} slab_pages_t;
+
+/* __free_slab: uncounted, back to the page allocator. */
+static void free_slab_pages(const slab_pages_t *sp)
+{
+	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
+	__free_pages(sp->page, sp->order);
+}
+
+static void rcu_free_slab(void *arg)
+{
+	free_slab_pages(arg);
+}
+
+/* free_slab: the pages go at once, or for SLAB_DESTROY_BY_RCU after a
+ * grace period (the rcu_head overlays slqb_page.lru). */
 static void free_slab(kmem_cache_t *s, page_t *page)
 {
+	slab_pages_t sp = { page, s->order, s->flags };
+
 	page->flags &= ~PG_slab;
 	page->inuse = page->objects = 0;
 	page->freelist = 0;
@@ -522,7 +548,11 @@ static void free_slab(kmem_cache_t *s, page_t *page)
 	g_free(page->priv);
 	page->priv = NULL;
 	s->slabs--;
-	__free_pages(page, s->order);
+	if (s->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(page_struct_addr(page) + SLQB_PAGE_RCU, rcu_free_slab, &sp, sizeof(sp),
+		         RCU_SLAB, (uint64_t)kpage_size() << sp.order);
+	else
+		free_slab_pages(&sp);
 }
 
 /* Take one object from the first partial page of l (spec 3.6). */
@@ -813,6 +843,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	local_irq_restore(flags);
 	if (object)
 		note_alloc(s, object);
+	slab_zero(gfp, object, s->objsize);
 	return object;
 }
 
@@ -967,13 +998,14 @@ static size_t kmem_cache_share(const slqb_t *sq)
 
 /* kmem_cache_create() (kmem_cache_open); NULL if no slab can hold `size`. */
 static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slqb_t *sq = a;
 	slqb_layout_t l;
 	kmem_cache_t *s;
 
-	if (!calculate_sizes(size, align, flags, kpage_shift(), cache_line_size(), &l))
+	if (!calculate_sizes(size, align, flags | (ctor ? __SLAB_CTOR : 0), kpage_shift(),
+	                     cache_line_size(), &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sq = sq;
@@ -981,6 +1013,7 @@ static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
 	s->flags = flags;
 	s->numa = sq->nnodes > 1;
 	s->objsize = size;
+	s->ctor = slab_ctor_dup(ctor);
 	s->size = l.size;
 	s->offset = l.offset;
 	s->align = (unsigned)align;
@@ -1009,7 +1042,7 @@ static kmem_cache_t *create_boot_cache(slqb_t *sq, const char *name, size_t size
                                        size_t align)
 {
 	return slab_check_created("slqb", name, SLAB_PANIC,
-	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN));
+	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN, NULL));
 }
 
 /* ---- kmalloc (spec 2.7) ---- */
@@ -1104,6 +1137,7 @@ static void cache_free_host(kmem_cache_t *s)
 	}
 	g_free(s->cpu_slab);
 	g_free(s->node);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }

@@ -80,8 +80,6 @@
  *  - __GFP_WAIT does not exist here: irqs stay off across new_slab, so the
  *    "cpu slab appeared while irqs were on" flush of __slab_alloc cannot
  *    happen and is not modelled.
- *  - SLAB_DESTROY_BY_RCU only moves the free pointer; slabs are freed at
- *    once (there is no RCU grace period to wait for).
  *  - A cache whose calculate_order result is not a valid page order, or
  *    whose slab would hold more than 65535 objects, is refused at creation
  *    (the kernel would create it and fail every allocation).
@@ -126,6 +124,7 @@
 #define KN_TOTAL_OBJECTS        48
 #define KN_POOL_LIST            56             /* the full list's slot: pool list */
 #define KN_POOL_LIST_SIZE       16
+#define PAGE_LRU                40             /* offsetof(struct page, lru): the rcu_head */
 
 enum stat_item {
 	ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH,
@@ -205,6 +204,7 @@ struct kmem_cache {
 	void *ops_ctx;
 	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
 	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 struct slub {
@@ -284,8 +284,8 @@ static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
 	if (!objsize)
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = size;               /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	l->align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)g->cache_line);
@@ -569,7 +569,13 @@ static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **f
 	return page;
 }
 
-/* A fresh slab, all objects chained in address order, on no list. */
+static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
+{
+	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
+}
+
+/* A fresh slab, counted in the zone's slab pages, all objects chained in
+ * address order and constructed, on no list. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	mempool_t *from;
@@ -579,29 +585,62 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << slab_order_of(s, page));
 	inc_slabs_node(s, page_to_nid(page), page->objects);
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
 	page->flags |= PG_slab;
 	slab_init_objects(&s->objs, page, page->objects);
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, page->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, page->objects);
 	slab_rec(page)->pool = from;
 	return page;
 }
 
-static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
+/* What __free_slab needs of a slab that is gone: its pages. */
+typedef struct slab_pages {
+	page_t *page;
+	unsigned order;
+	unsigned flags;                 /* the cache's (SLAB_RECLAIM_ACCOUNT) */
+	mempool_t *pool;                /* the pool they return to, or NULL */
+} slab_pages_t;
+
+/* __free_slab: the zone's slab pages drop, the pages go to their pool
+ * (mempool_free refills the reserve if it is short, else frees them) or
+ * to the page allocator. */
+static void free_slab_pages(const slab_pages_t *sp)
 {
-	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
+	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
+	if (sp->pool)
+		mempool_free(page_address(sp->page), sp->pool);
+	else
+		__free_pages(sp->page, sp->order);
 }
 
-/* Free an empty slab's page: to the page allocator, or, for a reserve
- * slab with the return fix, to its pool (mempool_free refills the reserve
- * if it is short, else frees the page). */
+static void rcu_free_slab(void *arg)
+{
+	free_slab_pages(arg);
+}
+
+/* free_slab: at once, or for SLAB_DESTROY_BY_RCU after a grace period,
+ * the rcu_head overlaying page->lru. */
+static void free_slab(kmem_cache_t *s, const slab_pages_t *sp)
+{
+	if (s->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(page_struct_addr(sp->page) + PAGE_LRU, rcu_free_slab, sp, sizeof(*sp),
+		         RCU_SLAB, (uint64_t)kpage_size() << sp->order);
+	else
+		free_slab_pages(sp);
+}
+
+/* An empty slab is no more: its pages are freed (free_slab), to the page
+ * allocator or, for a reserve slab with the return fix, to its pool. */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
-	unsigned order = slab_order_of(s, page);
-	mempool_t *pool = pool_returns(s, page) ? slab_pool(page) : NULL;
+	slab_pages_t sp = { page, slab_order_of(s, page), s->flags,
+	                    pool_returns(s, page) ? slab_pool(page) : NULL };
 
 	dec_slabs_node(s, page_to_nid(page), page->objects);
 	s->discarded++;
@@ -612,10 +651,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	if (pool)
-		mempool_free(page_address(page), pool);
-	else
-		__free_pages(page, order);
+	free_slab(s, &sp);
 }
 
 /* ---- taking slabs off the partial lists ---- */
@@ -910,6 +946,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 		note_leak(page, gfp);
 	}
 	local_irq_restore(flags);
+	slab_zero(gfp, object, s->objsize);
 	return object;
 }
 
@@ -1024,14 +1061,14 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
  * can hold `size`.  The caches made while SLUB boots live in the static
  * kmalloc_caches[]. */
 static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slub_t *sl = a;
 	slub_layout_t l;
 	kmem_cache_t *s;
 	int local_node = 0;
 
-	if (!calculate_sizes(&sl->geom, size, align, flags, &l))
+	if (!calculate_sizes(&sl->geom, size, align, flags | (ctor ? __SLAB_CTOR : 0), &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sl = sl;
@@ -1045,6 +1082,7 @@ static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
 	s->allocflags = (l.oo.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
+	s->ctor = slab_ctor_dup(ctor);
 	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
 		                       8 * (size_t)NR_CPUS, 0);
@@ -1062,7 +1100,7 @@ static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
 static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
 {
 	return slab_check_created("slub", name, SLAB_PANIC,
-	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0));
+	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0, NULL));
 }
 
 /* ---- the allocator_ops ---- */
@@ -1126,6 +1164,7 @@ static void cache_free_host(kmem_cache_t *s)
 		spin_destroy(&s->node[node].list_lock);
 	g_free(s->node);
 	g_free(s->cpu_slab);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
