@@ -22,6 +22,13 @@
  * alien array per pass (reap_node round-robin), trims untouched per-CPU
  * and, every 4 s per node, shared arrays by (limit+4)/5 and free slabs.
  *
+ * Kernel features: kmem_getpages / kmem_freepages count the slab's pages
+ * in NR_SLAB_(UN)RECLAIMABLE (mod_zone_page_state); cache_init_objs runs
+ * the cache's constructor on every object of a new slab; __GFP_ZERO
+ * clears obj_size bytes after allocation; slab_destroy of a
+ * SLAB_DESTROY_BY_RCU cache frees the pages (and the off-slab descriptor)
+ * from an RCU callback (kmem_rcu_free, the rcu_head in the descriptor).
+ *
  * Lock order: cache_chain_mutex ("cache_chain_mutex", a spinlock taken
  * with trylock by cache_reap) before alien->lock ("alien->lock") before
  * l3->list_lock ("l3->list_lock").  A list_lock may be held while an
@@ -76,7 +83,7 @@
  *  - No __GFP_WAIT: irqs stay off across cache_grow.  No DMA zone: the
  *    size-N(DMA) twins exist (with their metadata) but allocate normal
  *    pages, and kmalloc never picks them.
- *  - No CPU hotplug, no kmem_cache_destroy, no constructor, no DEBUG
+ *  - No CPU hotplug, no kmem_cache_destroy, no DEBUG
  *    layout (red zones, poison); the transient structures of
  *    do_tune_cpucache and cpuup_prepare are not accounted, only the
  *    steady state.  cache_cache ("kmem_cache") exists but its objects are

@@ -54,6 +54,14 @@
  * a one-object slab needs no pinning (its free frees the page).  A cache
  * without ops shrinks exactly as before (drain_all only).
  *
+ * Kernel features, which the seed leaves to the allocator framework's
+ * layers (allocator.c, not in the seed): its page layer counts slab pages
+ * in NR_SLAB_(UN)RECLAIMABLE and, for SLAB_DESTROY_BY_RCU caches, frees
+ * them after an RCU grace period (the rcu_head over page->lru); its
+ * constructor layer runs the constructor on every object of a new slab;
+ * the free pointer goes behind the object for RCU and constructors (the
+ * seed's comment); __GFP_ZERO clears objsize bytes after allocation.
+ *
  * Lock order: slab_lock (bit spinlock in page->flags) before list_lock.
  * Walkers of the partial list (get_partial, the defrag candidate search,
  * pinning for vacate) hold list_lock and only trylock slabs.  The slab_ops

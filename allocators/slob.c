@@ -36,6 +36,14 @@
  * are pages of get_order(c->size).  Caches own nothing: there are no slabs,
  * queues, per-CPU or per-node structures.
  *
+ * Kernel features: kmem_cache_alloc_node runs the cache's constructor on
+ * every allocation; slob_alloc clears the block for __GFP_ZERO (pages come
+ * from the page allocator uncleared); kmem_cache_free of a
+ * SLAB_DESTROY_BY_RCU cache writes the slob_rcu footer and frees the
+ * object from an RCU callback (kmem_rcu_free).  Like 2.6.29's, SLOB counts
+ * no slab pages in NR_SLAB_* (slob_new_pages calls the page allocator
+ * alone).
+ *
  * LOCK ORDER: one global spinlock, slob_lock ("slob_lock"), taken with irqs
  * off around every list walk, block split and block free; never held
  * across the page allocator (which takes zone.lock on its own).

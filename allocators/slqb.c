@@ -25,6 +25,12 @@
  * after boot skewed by CPU) claims and flushes one batch on the home node's
  * list and on the CPU's list for every cache, then drains the rlist.
  *
+ * Kernel features (as the patch): allocate_slab / __free_slab count pages
+ * in NR_SLAB_(UN)RECLAIMABLE; new_slab_page runs the constructor on every
+ * object; a constructor or SLAB_DESTROY_BY_RCU puts the free pointer
+ * behind the object; slab_alloc clears objsize bytes for __GFP_ZERO;
+ * free_slab of an RCU cache frees the pages from rcu_free_slab.
+ *
  * Lock order: (slqb_lock, not modelled) -> kmem_cache_node->list_lock
  * ("slqb.list_lock") -> kmem_cache_remote_free->lock ("slqb.remote_free").
  * Only one remote_free lock is held at a time.

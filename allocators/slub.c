@@ -48,6 +48,15 @@
  * partial lists, on a per-node pool list that only critical requests use,
  * after the partial list and before growing.
  *
+ * Kernel features: new_slab counts the slab's pages in
+ * NR_SLAB_(UN)RECLAIMABLE (allocate_slab's mod_zone_page_state) and runs
+ * the constructor on every object (setup_object); a cache with a
+ * constructor, like a SLAB_DESTROY_BY_RCU one, keeps the free pointer
+ * behind the object (calculate_sizes: stride + 8); slab_alloc clears
+ * objsize bytes for __GFP_ZERO; free_slab of a SLAB_DESTROY_BY_RCU cache
+ * frees the pages (__free_slab: the count, then the pages) from an RCU
+ * callback, the rcu_head overlaying page->lru.
+ *
  * Lock order: slab_lock (bit spinlock in page->flags, "slub.slab_lock")
  * before n->list_lock ("slub.list_lock") before mempool.lock (taken inside
  * mempool_alloc_node / mempool_free only).  The pool list of a node is
