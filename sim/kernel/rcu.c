@@ -124,6 +124,7 @@ krcu_t *rcu_new(const machine_t *m, memory_t *mem)
 	return r;
 }
 
+/* The host side of r; waiting callbacks are dropped. */
 void rcu_free(krcu_t *r)
 {
 	if (!r)
@@ -345,26 +346,31 @@ const rcu_stats_t *rcu_stats_of(const krcu_t *r)
 	return &r->st;
 }
 
+/* The figures of the current kernel's RCU. */
 const rcu_stats_t *rcu_stats(void)
 {
 	return rcu_stats_of(kern()->rcu);
 }
 
+/* Grace periods started so far. */
 uint64_t rcu_gp_started(void)
 {
 	return kern()->rcu->cur;
 }
 
+/* Grace periods completed so far. */
 uint64_t rcu_gp_completed(void)
 {
 	return kern()->rcu->completed;
 }
 
+/* When the latest grace period started. */
 simtime_t rcu_gp_start_time(void)
 {
 	return kern()->rcu->gp_start;
 }
 
+/* When the latest completed grace period ended. */
 simtime_t rcu_gp_end_time(void)
 {
 	return kern()->rcu->gp_end;

@@ -61,6 +61,7 @@ static uint64_t zone_present(const machine_t *m, const memory_t *mem)
 	return mem->pages_per_node - memmap;
 }
 
+/* Every zone's threshold, and its counters placed on its node. */
 kvmstat_t *vmstat_new(const machine_t *m, memory_t *mem)
 {
 	kvmstat_t *v = g_new0(kvmstat_t, 1);
@@ -80,6 +81,7 @@ kvmstat_t *vmstat_new(const machine_t *m, memory_t *mem)
 	return v;
 }
 
+/* The host side of v (its simulated memory stays with the run). */
 void vmstat_free(kvmstat_t *v)
 {
 	if (!v)
@@ -207,26 +209,31 @@ void vmstat_summary(const kvmstat_t *v, vmstat_summary_t *out)
 		out->folds += v->folds[c];
 }
 
+/* node's zone's stat_threshold. */
 int vmstat_zone_threshold(int node)
 {
 	return kern()->vmstat->threshold[node];
 }
 
+/* zone->vm_stat[item] of node's zone: what was folded into it. */
 long zone_page_state(int node, enum zone_stat_item item)
 {
 	return kern()->vmstat->zone[node * NR_ITEMS + item_index(item)];
 }
 
+/* vm_stat[item]: what was folded machine-wide. */
 long global_page_state(enum zone_stat_item item)
 {
 	return kern()->vmstat->global[item_index(item)];
 }
 
+/* cpu's differential of item for node's zone. */
 long vmstat_cpu_diff(int cpu, int node, enum zone_stat_item item)
 {
 	return *diff_of(kern()->vmstat, cpu, node, item_index(item));
 }
 
+/* refresh_cpu_vm_stats runs on cpu so far. */
 uint64_t vmstat_cpu_folds(int cpu)
 {
 	return kern()->vmstat->folds[cpu];
