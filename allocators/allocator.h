@@ -330,6 +330,21 @@ void slab_zero(gfp_t gfp, saddr_t obj, size_t size);
  * kmem_freepages, SLUB's and SLQB's allocate_slab and __free_slab do. */
 void slab_account_pages(const page_t *page, unsigned flags, long pages);
 
+/* The pages a slab leaves when it is gone (SLUB's, SLQB's and the
+ * Slabifier's __free_slab). */
+typedef struct slab_pages {
+	page_t *page;
+	unsigned order;
+	unsigned flags;           /* the cache's (SLAB_RECLAIM_ACCOUNT, SLAB_DESTROY_BY_RCU) */
+	mempool_t *pool;          /* the critical pool they go back to, or NULL */
+} slab_pages_t;
+
+/* free_slab: the pages leave NR_SLAB_* and go to their pool or the page
+ * allocator, at once, or for a SLAB_DESTROY_BY_RCU cache from an RCU
+ * callback after a grace period (the rcu_head at `head`, where the
+ * allocator's struct page keeps it). */
+void slab_free_pages(const slab_pages_t *sp, saddr_t head);
+
 /* ---- debug bitmaps of handed-out objects (a bit an object) ---- */
 
 /* Bytes of a bitmap for `objects` objects. */

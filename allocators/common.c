@@ -99,6 +99,33 @@ void slab_account_pages(const page_t *page, unsigned flags, long pages)
 	                    NR_SLAB_UNRECLAIMABLE, pages);
 }
 
+/* __free_slab: uncounted, then to the pool (mempool_free refills the
+ * reserve if it is short, else frees them) or the page allocator. */
+static void free_pages_now(const slab_pages_t *sp)
+{
+	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
+	if (sp->pool)
+		mempool_free(page_address(sp->page), sp->pool);
+	else
+		__free_pages(sp->page, sp->order);
+}
+
+/* rcu_free_slab. */
+static void rcu_free_pages(void *arg)
+{
+	free_pages_now(arg);
+}
+
+/* Now, or a grace period later. */
+void slab_free_pages(const slab_pages_t *sp, saddr_t head)
+{
+	if (sp->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(head, rcu_free_pages, sp, sizeof(*sp), RCU_SLAB,
+		         (uint64_t)kpage_size() << sp->order);
+	else
+		free_pages_now(sp);
+}
+
 /* ---- debug bitmaps ---- */
 
 static bool map_test(const uint8_t *map, unsigned i)

@@ -430,29 +430,11 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	return page;
 }
 
-/* What the page layer frees of a slab that is gone. */
-typedef struct slab_pages {
-	page_t *page;
-	unsigned order, flags;
-} slab_pages_t;
-
-/* The page layer's free: uncounted, back to the page allocator. */
-static void free_slab_pages(const slab_pages_t *sp)
-{
-	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
-	__free_pages(sp->page, sp->order);
-}
-
-static void rcu_free_slab(void *arg)
-{
-	free_slab_pages(arg);
-}
-
 /* The slab's pages go at once, or for SLAB_DESTROY_BY_RCU after a grace
  * period (the rcu_head overlaying page->lru). */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
-	slab_pages_t sp = { page, s->order, s->flags };
+	slab_pages_t sp = { page, s->order, s->flags, NULL };
 
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs--;
@@ -465,11 +447,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	if (s->flags & SLAB_DESTROY_BY_RCU)
-		call_rcu(page_struct_addr(page) + PAGE_LRU, rcu_free_slab, &sp, sizeof(sp),
-		         RCU_SLAB, (uint64_t)kpage_size() << sp.order);
-	else
-		free_slab_pages(&sp);
+	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
 
 /* Give up this CPU's active slab (slab_lock held on entry, released on

@@ -521,29 +521,11 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 	return page;
 }
 
-/* What __free_slab needs of a slab that is gone. */
-typedef struct slab_pages {
-	page_t *page;
-	unsigned order, flags;
-} slab_pages_t;
-
-/* __free_slab: uncounted, back to the page allocator. */
-static void free_slab_pages(const slab_pages_t *sp)
-{
-	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
-	__free_pages(sp->page, sp->order);
-}
-
-static void rcu_free_slab(void *arg)
-{
-	free_slab_pages(arg);
-}
-
 /* free_slab: the pages go at once, or for SLAB_DESTROY_BY_RCU after a
  * grace period (the rcu_head overlays slqb_page.lru). */
 static void free_slab(kmem_cache_t *s, page_t *page)
 {
-	slab_pages_t sp = { page, s->order, s->flags };
+	slab_pages_t sp = { page, s->order, s->flags, NULL };
 
 	page->flags &= ~PG_slab;
 	page->inuse = page->objects = 0;
@@ -554,11 +536,7 @@ static void free_slab(kmem_cache_t *s, page_t *page)
 	g_free(page->priv);
 	page->priv = NULL;
 	s->slabs--;
-	if (s->flags & SLAB_DESTROY_BY_RCU)
-		call_rcu(page_struct_addr(page) + SLQB_PAGE_RCU, rcu_free_slab, &sp, sizeof(sp),
-		         RCU_SLAB, (uint64_t)kpage_size() << sp.order);
-	else
-		free_slab_pages(&sp);
+	slab_free_pages(&sp, page_struct_addr(page) + SLQB_PAGE_RCU);
 }
 
 /* Take one object from the first partial page of l (spec 3.6). */

@@ -608,43 +608,9 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	return page;
 }
 
-/* What __free_slab needs of a slab that is gone: its pages. */
-typedef struct slab_pages {
-	page_t *page;
-	unsigned order;
-	unsigned flags;                 /* the cache's (SLAB_RECLAIM_ACCOUNT) */
-	mempool_t *pool;                /* the pool they return to, or NULL */
-} slab_pages_t;
 
-/* __free_slab: the zone's slab pages drop, the pages go to their pool
- * (mempool_free refills the reserve if it is short, else frees them) or
- * to the page allocator. */
-static void free_slab_pages(const slab_pages_t *sp)
-{
-	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
-	if (sp->pool)
-		mempool_free(page_address(sp->page), sp->pool);
-	else
-		__free_pages(sp->page, sp->order);
-}
-
-static void rcu_free_slab(void *arg)
-{
-	free_slab_pages(arg);
-}
-
-/* free_slab: at once, or for SLAB_DESTROY_BY_RCU after a grace period,
- * the rcu_head overlaying page->lru. */
-static void free_slab(kmem_cache_t *s, const slab_pages_t *sp)
-{
-	if (s->flags & SLAB_DESTROY_BY_RCU)
-		call_rcu(page_struct_addr(sp->page) + PAGE_LRU, rcu_free_slab, sp, sizeof(*sp),
-		         RCU_SLAB, (uint64_t)kpage_size() << sp->order);
-	else
-		free_slab_pages(sp);
-}
-
-/* An empty slab is no more: its pages are freed (free_slab), to the page
+/* An empty slab is no more: its pages are freed (free_slab, at once or a
+ * grace period later, the rcu_head overlaying page->lru), to the page
  * allocator or, for a reserve slab with the return fix, to its pool. */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
@@ -660,7 +626,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	free_slab(s, &sp);
+	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
 
 /* ---- taking slabs off the partial lists ---- */
