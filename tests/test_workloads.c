@@ -434,6 +434,28 @@ static void test_kernel_features(void)
 	g_free(scn);
 }
 
+/* A CPU that reports an RCU quiescent state as it goes idle takes a
+ * lock, so other CPUs run meanwhile; a task they make ready on it must
+ * not wait for its next interruption.  The Slabifier under the 2.6.29
+ * cache set (SLAB_DESTROY_BY_RCU caches among them) keeps grace periods
+ * running; no barrier iteration may stall for a jiffy (4 ms). */
+static void test_idle_wakeup(void)
+{
+	char *out = g_build_filename(tmpdir, "idle-wakeup", NULL);
+	const char *sets[] = { "workload.slabinfo=workloads/data/cacheset-2.6.29.slabinfo",
+	                       "workload.iterations=2000", "workload.compute_us=50",
+	                       "scenario.machine=nehalem-2s", NULL };
+	JsonParser *p;
+
+	run_into("scenarios/hpc-barrier.scn", out, "slabifier", sets);
+	p = load_results(out);
+	g_assert_cmpint(json_node_get_int(result_at(p, "slabifier", "rcu/grace_periods")), >, 5);
+	g_assert_cmpfloat(json_node_get_double(result_at(p, "slabifier", "workload_metrics/hpc.iteration/max")),
+	                  <, 1e6);
+	g_object_unref(p);
+	g_free(out);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -449,6 +471,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/workloads/doc-examples", test_doc_examples);
 	g_test_add_func("/workloads/sleep-frees-cpu", test_sleep_frees_cpu);
 	g_test_add_func("/workloads/kernel-features", test_kernel_features);
+	g_test_add_func("/workloads/idle-wakeup", test_idle_wakeup);
 	rc = g_test_run();
 	harness_rm_rf(tmpdir);
 	g_free(tmpdir);

@@ -407,14 +407,15 @@ void kernel_idle(void)
 	engine_block();
 }
 
-/* The idle loop: an RCU quiescent state, then sleep. */
+/* The idle loop: an RCU quiescent state, then sleep.  If reporting it
+ * synchronised with the other CPUs, return instead: a task or work may
+ * have come meanwhile, and a kick to a CPU not yet asleep is lost. */
 void kernel_idle_loop(void)
 {
 	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
 
-	if (!g_queue_is_empty(&kc->due))
+	if (!g_queue_is_empty(&kc->due) || rcu_note_idle())
 		return;
-	rcu_note_idle();
 	kc->in_idle_loop = true;
 	kernel_idle();
 	kc->in_idle_loop = false;

@@ -84,7 +84,8 @@ void kernel_compute(simtime_t ps, enum cost_kind kind);
 /* Sleep until this CPU has work, or kernel_kick() wakes it. */
 void kernel_idle(void);
 /* The idle loop: this CPU has nothing to run (an idle period, an RCU
- * quiescent state); sleeps as kernel_idle. */
+ * quiescent state); sleeps as kernel_idle, or returns at once when it had
+ * to report the quiescent state (the caller looks for work again). */
 void kernel_idle_loop(void);
 /* Whether `cpu` sleeps in kernel_idle_loop now. */
 bool kernel_in_idle(int cpu);

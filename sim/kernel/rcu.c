@@ -332,10 +332,17 @@ void rcu_note_context_switch(void)
 		report_qs(r, cpu);
 }
 
-/* This CPU goes idle. */
-void rcu_note_idle(void)
+/* This CPU goes idle: it reports if it owes a quiescent state (taking
+ * the lock, a synchronisation point). */
+bool rcu_note_idle(void)
 {
-	rcu_note_context_switch();
+	krcu_t *r = kern()->rcu;
+	int cpu = smp_processor_id();
+
+	if (!r->cpu[cpu].owes)
+		return false;
+	report_qs(r, cpu);
+	return true;
 }
 
 /* ---- free of charge ---- */

@@ -66,8 +66,11 @@ void call_rcu(saddr_t head, rcu_fn fn, const void *arg, size_t arg_size, rcu_kin
 /* A context switch on this CPU (a task switch, or a task blocking): a
  * quiescent state. */
 void rcu_note_context_switch(void);
-/* This CPU enters its idle loop: a quiescent state (kernel_idle). */
-void rcu_note_idle(void);
+/* This CPU enters its idle loop: a quiescent state (kernel_idle_loop).
+ * True if it reported one: it took a synchronisation point, so work may
+ * have arrived meanwhile.  A CPU asleep in its idle loop when a grace
+ * period starts owes nothing, whatever its clock. */
+bool rcu_note_idle(void);
 
 /* Free of charge, for reports and tests: the figures of r, or of kern(). */
 const rcu_stats_t *rcu_stats_of(const krcu_t *r);
