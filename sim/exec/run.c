@@ -884,7 +884,7 @@ static void boot(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
 
-	kernel_start_timers();
+	vmstat_start();
 	r->alloc = allocator_boot(ops, r->tunables);
 	for (guint i = 0; i < r->caches->len; i++) {
 		cache_rec_t *c = r->caches->pdata[i];
@@ -926,7 +926,8 @@ static void cpu_main(cpu_t *cpu, void *arg)
 		task_t *t = g_queue_pop_head(&r->runq[cpu->id]);
 		if (!t) {
 			r->last_task[cpu->id] = NULL;
-			kernel_idle_loop();
+			if (!rcu_idle_enter())
+				kernel_idle_loop();
 			continue;
 		}
 		if (t->ready_at > cpu->clock)

@@ -407,15 +407,11 @@ void kernel_idle(void)
 	engine_block();
 }
 
-/* The idle loop: an RCU quiescent state, then sleep.  If reporting it
- * synchronised with the other CPUs, return instead: a task or work may
- * have come meanwhile, and a kick to a CPU not yet asleep is lost. */
+/* kernel_idle, in the idle loop. */
 void kernel_idle_loop(void)
 {
 	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
 
-	if (!g_queue_is_empty(&kc->due) || rcu_note_idle())
-		return;
 	kc->in_idle_loop = true;
 	kernel_idle();
 	kc->in_idle_loop = false;
@@ -425,12 +421,6 @@ void kernel_idle_loop(void)
 bool kernel_in_idle(int cpu)
 {
 	return kern()->cpus[cpu].in_idle_loop;
-}
-
-/* The kernel's periodic work that runs whatever the allocator: vmstat. */
-void kernel_start_timers(void)
-{
-	vmstat_start();
 }
 
 static void sleep_timer(void *arg, simtime_t when)
@@ -541,10 +531,17 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
 	percpu_init(k);
-	k->vmstat = vmstat_new(cfg->m, k->mem);
-	k->rcu = rcu_new(cfg->m, k->mem);
+	k->at_free = g_array_new(FALSE, FALSE, sizeof(kfree_hook_t));
 	sim_ctx()->kernel = k;
 	return k;
+}
+
+/* Call fn(arg) when the current kernel is torn down. */
+void kernel_at_free(void (*fn)(void *arg), void *arg)
+{
+	kfree_hook_t h = { fn, arg };
+
+	g_array_append_val(kern()->at_free, h);
 }
 
 /* Round metadata as fn says (the booted allocator's kmalloc). */
@@ -568,8 +565,11 @@ void kernel_free(kernel_t *k)
 		g_queue_clear(&k->cpus[i].due);
 	g_free(k->cpus);
 	g_free(k->pcpu_base);
-	vmstat_free(k->vmstat);
-	rcu_free(k->rcu);
+	for (guint i = k->at_free->len; i-- > 0;) {
+		kfree_hook_t *h = &g_array_index(k->at_free, kfree_hook_t, i);
+		h->fn(h->arg);
+	}
+	g_array_free(k->at_free, TRUE);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);
 	g_free(k->meta->node_used);

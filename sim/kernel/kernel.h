@@ -52,9 +52,16 @@ typedef struct kernel {
 	GArray *work_sources;                    /* kwork_source_t, by first label */
 	saddr_t *pcpu_base;                      /* [ncpus]: each CPU's per-CPU area */
 	uint64_t pcpu_used;                      /* bytes taken in every area */
-	kvmstat_t *vmstat;                       /* the slab zone counters (vmstat.h) */
-	krcu_t *rcu;                             /* call_rcu, grace periods (rcu.h) */
+	kvmstat_t *vmstat;                       /* the slab zone counters (vmstat.h), on first use */
+	krcu_t *rcu;                             /* call_rcu, grace periods (rcu.h), on first use */
+	GArray *at_free;                         /* kfree_hook_t, run by kernel_free */
 } kernel_t;
+
+/* What kernel_free calls for a part of the kernel made on first use. */
+typedef struct kfree_hook {
+	void (*fn)(void *arg);
+	void *arg;
+} kfree_hook_t;
 
 /* Housekeeping done by one work function, for the jitter report. */
 typedef struct kwork_source {
@@ -83,15 +90,13 @@ void kernel_do_pending(void);
 void kernel_compute(simtime_t ps, enum cost_kind kind);
 /* Sleep until this CPU has work, or kernel_kick() wakes it. */
 void kernel_idle(void);
-/* The idle loop: this CPU has nothing to run (an idle period, an RCU
- * quiescent state); sleeps as kernel_idle, or returns at once when it had
- * to report the quiescent state (the caller looks for work again). */
+/* The idle loop's sleep: this CPU has nothing to run (kernel_in_idle
+ * says so meanwhile); sleeps as kernel_idle.  Call rcu_idle_enter first. */
 void kernel_idle_loop(void);
-/* Whether `cpu` sleeps in kernel_idle_loop now. */
 bool kernel_in_idle(int cpu);
-/* Start the kernel's own periodic work (the vmstat timers); once, at
- * boot, on the booting CPU. */
-void kernel_start_timers(void);
+/* Have kernel_free call fn(arg) (newest first): the parts of the kernel
+ * made on first use (vmstat, RCU) free their host state so. */
+void kernel_at_free(void (*fn)(void *arg), void *arg);
 /* Wake `cpu` at `when` if it is idle. */
 void kernel_kick(int cpu, simtime_t when);
 /* Metadata bytes now, and their peak. */

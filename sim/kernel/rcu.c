@@ -107,7 +107,7 @@ static void cb_drop(cblist_t *l)
 /* ---- life cycle ---- */
 
 /* rcu_data on every CPU's node, rcu_ctrlblk with room for a bit a CPU. */
-krcu_t *rcu_new(const machine_t *m, memory_t *mem)
+static krcu_t *rcu_new(const machine_t *m, memory_t *mem)
 {
 	krcu_t *r = g_new0(krcu_t, 1);
 
@@ -125,10 +125,10 @@ krcu_t *rcu_new(const machine_t *m, memory_t *mem)
 }
 
 /* The host side of r; waiting callbacks are dropped. */
-void rcu_free(krcu_t *r)
+static void rcu_free(void *arg)
 {
-	if (!r)
-		return;
+	krcu_t *r = arg;
+
 	for (int c = 0; c < r->ncpus; c++) {
 		cb_drop(&r->cpu[c].nxt);
 		cb_drop(&r->cpu[c].cur);
@@ -137,6 +137,18 @@ void rcu_free(krcu_t *r)
 	spin_destroy(&r->lock);
 	g_free(r->cpu);
 	g_free(r);
+}
+
+/* The current kernel's RCU state, made on first use. */
+static krcu_t *rcu_state(void)
+{
+	kernel_t *k = kern();
+
+	if (!k->rcu) {
+		k->rcu = rcu_new(k->m, k->mem);
+		kernel_at_free(rcu_free, k->rcu);
+	}
+	return k->rcu;
 }
 
 /* ---- grace periods ---- */
@@ -243,7 +255,7 @@ static void report_qs(krcu_t *r, int cpu)
  * state. */
 static void rcu_tick(void *arg)
 {
-	krcu_t *r = kern()->rcu;
+	krcu_t *r = rcu_state();
 	int cpu = smp_processor_id();
 
 	(void)arg;
@@ -262,7 +274,7 @@ static void rcu_tick(void *arg)
  * later if some are left. */
 static void rcu_process_callbacks(void *arg)
 {
-	krcu_t *r = kern()->rcu;
+	krcu_t *r = rcu_state();
 	int cpu = smp_processor_id();
 	rcu_cpu_t *rc = &r->cpu[cpu];
 	rcu_cb_t *cb;
@@ -297,7 +309,7 @@ static void note_queued(krcu_t *r, rcu_kind_t kind, uint64_t bytes)
 void call_rcu(saddr_t head, rcu_fn fn, const void *arg, size_t arg_size, rcu_kind_t kind,
               uint64_t bytes)
 {
-	krcu_t *r = kern()->rcu;
+	krcu_t *r = rcu_state();
 	rcu_cpu_t *rc = &r->cpu[smp_processor_id()];
 	rcu_cb_t *cb = g_malloc(sizeof(*cb) + arg_size);
 	unsigned long flags;
@@ -321,25 +333,26 @@ void call_rcu(saddr_t head, rcu_fn fn, const void *arg, size_t arg_size, rcu_kin
 }
 
 /* A task switch or a blocking task on this CPU (a synchronisation point:
- * the grace-period state is read as of this CPU's time). */
+ * the grace-period state, even whether RCU is in use, is read as of this
+ * CPU's time). */
 void rcu_note_context_switch(void)
 {
-	krcu_t *r = kern()->rcu;
+	krcu_t *r;
 	int cpu = smp_processor_id();
 
 	engine_sync();
-	if (r->cpu[cpu].owes)
+	r = kern()->rcu;
+	if (r && r->cpu[cpu].owes)
 		report_qs(r, cpu);
 }
 
-/* This CPU goes idle: it reports if it owes a quiescent state (taking
- * the lock, a synchronisation point). */
-bool rcu_note_idle(void)
+/* Report a quiescent state owed (a synchronisation point). */
+bool rcu_idle_enter(void)
 {
 	krcu_t *r = kern()->rcu;
 	int cpu = smp_processor_id();
 
-	if (!r->cpu[cpu].owes)
+	if (!r || !r->cpu[cpu].owes)
 		return false;
 	report_qs(r, cpu);
 	return true;
@@ -350,35 +363,37 @@ bool rcu_note_idle(void)
 /* The figures so far. */
 const rcu_stats_t *rcu_stats_of(const krcu_t *r)
 {
-	return &r->st;
+	static const rcu_stats_t none;
+
+	return r ? &r->st : &none;
 }
 
 /* The figures of the current kernel's RCU. */
 const rcu_stats_t *rcu_stats(void)
 {
-	return rcu_stats_of(kern()->rcu);
+	return rcu_stats_of(rcu_state());
 }
 
 /* Grace periods started so far. */
 uint64_t rcu_gp_started(void)
 {
-	return kern()->rcu->cur;
+	return rcu_state()->cur;
 }
 
 /* Grace periods completed so far. */
 uint64_t rcu_gp_completed(void)
 {
-	return kern()->rcu->completed;
+	return rcu_state()->completed;
 }
 
 /* When the latest grace period started. */
 simtime_t rcu_gp_start_time(void)
 {
-	return kern()->rcu->gp_start;
+	return rcu_state()->gp_start;
 }
 
 /* When the latest completed grace period ended. */
 simtime_t rcu_gp_end_time(void)
 {
-	return kern()->rcu->gp_end;
+	return rcu_state()->gp_end;
 }

@@ -49,12 +49,9 @@ typedef struct rcu_stats {
 	uint64_t peak_waiting_bytes[RCU_KINDS];
 } rcu_stats_t;
 
+/* The RCU state of a kernel (kernel_t.rcu), made on first use; callbacks
+ * still waiting when the kernel goes are dropped, never run. */
 typedef struct krcu krcu_t;
-
-/* The RCU state of a kernel over m and mem (kernel_new calls it). */
-krcu_t *rcu_new(const machine_t *m, memory_t *mem);
-/* Tear it down; callbacks still waiting are dropped, never run. */
-void rcu_free(krcu_t *r);
 
 /* call_rcu on this CPU: write the rcu_head at `head` (simulated memory:
  * the 16 bytes of next and func) and queue fn on a copy of the arg_size
@@ -66,13 +63,17 @@ void call_rcu(saddr_t head, rcu_fn fn, const void *arg, size_t arg_size, rcu_kin
 /* A context switch on this CPU (a task switch, or a task blocking): a
  * quiescent state. */
 void rcu_note_context_switch(void);
-/* This CPU enters its idle loop: a quiescent state (kernel_idle_loop).
- * True if it reported one: it took a synchronisation point, so work may
- * have arrived meanwhile.  A CPU asleep in its idle loop when a grace
- * period starts owes nothing, whatever its clock. */
-bool rcu_note_idle(void);
+/* This CPU is about to sleep in its idle loop for want of anything to
+ * run (an idle period, a quiescent state).  False: it may sleep now
+ * (kernel_idle_loop).  True: it reported a quiescent state it owed,
+ * taking a lock (a synchronisation point), so work may have come
+ * meanwhile (and a kick before its sleep is lost): it must look for work
+ * again first.  A CPU asleep in its idle loop when a grace period starts
+ * owes nothing, whatever its clock. */
+bool rcu_idle_enter(void);
 
-/* Free of charge, for reports and tests: the figures of r, or of kern(). */
+/* Free of charge, for reports and tests: the figures of r (NULL: a kernel
+ * that never used RCU), or of kern(). */
 const rcu_stats_t *rcu_stats_of(const krcu_t *r);
 const rcu_stats_t *rcu_stats(void);
 /* The grace periods started and completed so far. */

@@ -62,7 +62,7 @@ static uint64_t zone_present(const machine_t *m, const memory_t *mem)
 }
 
 /* Every zone's threshold, and its counters placed on its node. */
-kvmstat_t *vmstat_new(const machine_t *m, memory_t *mem)
+static kvmstat_t *vmstat_new(const machine_t *m, memory_t *mem)
 {
 	kvmstat_t *v = g_new0(kvmstat_t, 1);
 
@@ -82,16 +82,28 @@ kvmstat_t *vmstat_new(const machine_t *m, memory_t *mem)
 }
 
 /* The host side of v (its simulated memory stays with the run). */
-void vmstat_free(kvmstat_t *v)
+static void vmstat_free(void *arg)
 {
-	if (!v)
-		return;
+	kvmstat_t *v = arg;
+
 	g_free(v->threshold);
 	g_free(v->diff);
 	g_free(v->zone);
 	g_free(v->zone_addr);
 	g_free(v->folds);
 	g_free(v);
+}
+
+/* The current kernel's counters, made on first use. */
+static kvmstat_t *vm(void)
+{
+	kernel_t *k = kern();
+
+	if (!k->vmstat) {
+		k->vmstat = vmstat_new(k->m, k->mem);
+		kernel_at_free(vmstat_free, k->vmstat);
+	}
+	return k->vmstat;
 }
 
 /* zone_pcp(zone, cpu): a load of zone->pageset[cpu]. */
@@ -117,7 +129,7 @@ static void zone_page_state_add(kvmstat_t *v, long x, int node, enum zone_stat_i
 /* mod_zone_page_state: __mod_zone_page_state with irqs off. */
 void mod_zone_page_state(const page_t *page, enum zone_stat_item item, long delta)
 {
-	kvmstat_t *v = kern()->vmstat;
+	kvmstat_t *v = vm();
 	int cpu = smp_processor_id(), node = page_to_nid(page);
 	int8_t *p = diff_of(v, cpu, node, item_index(item));
 	unsigned long flags;
@@ -140,7 +152,7 @@ void mod_zone_page_state(const page_t *page, enum zone_stat_item item, long delt
  * zone's counter, and their sums to the global counters. */
 static void refresh_cpu_vm_stats(int cpu)
 {
-	kvmstat_t *v = kern()->vmstat;
+	kvmstat_t *v = vm();
 	long global_diff[NR_ITEMS] = { 0 };
 
 	for (int node = 0; node < v->nnodes; node++) {
@@ -183,6 +195,7 @@ static void vmstat_update(void *arg)
 /* start_cpu_timer on every CPU: first run HZ + cpu jiffies from now. */
 void vmstat_start(void)
 {
+	(void)vm();             /* the thresholds first, as setup_vmstat */
 	kwork_label(vmstat_update, "vmstat_update");
 	for (int cpu = 0; cpu < nr_cpu_ids(); cpu++)
 		schedule_delayed_work_on(cpu, jiffies_delay((uint64_t)HZ + (uint64_t)cpu),
@@ -195,6 +208,10 @@ void vmstat_start(void)
  * thresholds, the folds. */
 void vmstat_summary(const kvmstat_t *v, vmstat_summary_t *out)
 {
+	if (!v) {
+		*out = (vmstat_summary_t){ 0 };
+		return;
+	}
 	*out = (vmstat_summary_t){
 		.nr_slab_reclaimable = v->global[0], .nr_slab_unreclaimable = v->global[1],
 		.threshold_min = v->threshold[0], .threshold_max = v->threshold[0],
@@ -212,29 +229,29 @@ void vmstat_summary(const kvmstat_t *v, vmstat_summary_t *out)
 /* node's zone's stat_threshold. */
 int vmstat_zone_threshold(int node)
 {
-	return kern()->vmstat->threshold[node];
+	return vm()->threshold[node];
 }
 
 /* zone->vm_stat[item] of node's zone: what was folded into it. */
 long zone_page_state(int node, enum zone_stat_item item)
 {
-	return kern()->vmstat->zone[node * NR_ITEMS + item_index(item)];
+	return vm()->zone[node * NR_ITEMS + item_index(item)];
 }
 
 /* vm_stat[item]: what was folded machine-wide. */
 long global_page_state(enum zone_stat_item item)
 {
-	return kern()->vmstat->global[item_index(item)];
+	return vm()->global[item_index(item)];
 }
 
 /* cpu's differential of item for node's zone. */
 long vmstat_cpu_diff(int cpu, int node, enum zone_stat_item item)
 {
-	return *diff_of(kern()->vmstat, cpu, node, item_index(item));
+	return *diff_of(vm(), cpu, node, item_index(item));
 }
 
 /* refresh_cpu_vm_stats runs on cpu so far. */
 uint64_t vmstat_cpu_folds(int cpu)
 {
-	return kern()->vmstat->folds[cpu];
+	return vm()->folds[cpu];
 }

@@ -26,13 +26,11 @@ enum zone_stat_item {
 };
 #define NR_VM_ZONE_STAT_ITEMS 25
 
+/* The state of the counters of a kernel (kernel_t.vmstat), made on first
+ * use: thresholds by calculate_threshold, the zones' counters placed in
+ * simulated memory. */
 typedef struct kvmstat kvmstat_t;
 
-/* Set up the counters of a kernel over m and mem (kernel_new calls it):
- * thresholds by calculate_threshold, the zones' counters placed in
- * simulated memory. */
-kvmstat_t *vmstat_new(const machine_t *m, memory_t *mem);
-void vmstat_free(kvmstat_t *v);
 /* setup_vmstat's start_cpu_timer on every CPU: vmstat_update first runs
  * HZ + cpu jiffies from now, then every sysctl_stat_interval (HZ) after
  * each run.  Called once, on the booting CPU. */
@@ -56,6 +54,7 @@ typedef struct vmstat_summary {
 	uint64_t folds;         /* refresh_cpu_vm_stats runs, all CPUs */
 } vmstat_summary_t;
 
+/* The summary of v (NULL: a kernel that never used its counters). */
 void vmstat_summary(const kvmstat_t *v, vmstat_summary_t *out);
 
 /* Free of charge, for reports and tests. */
