@@ -153,6 +153,11 @@ typedef struct cache_info {
 /* Receives allocator-specific counters, in a fixed order. */
 typedef void (*stat_sink)(void *ctx, const char *name, uint64_t value);
 
+/* Receives one counter of one CPU's share (kind "cpu", id the CPU) or one
+ * node's ("node", id the node) of the allocator's counters. */
+typedef void (*stat_split_sink)(void *ctx, const char *kind, int id, const char *name,
+                                uint64_t value);
+
 /* Receives, per kind of queue ("percpu", "shared", "alien", "remote", ...),
  * how many objects, and bytes of objects, the cache's queues of that kind
  * can hold when every one of them is full (summed over CPUs and nodes). */
@@ -162,6 +167,14 @@ typedef struct allocator_ops {
 	const char *name;
 	const char *summary;
 	const tunable_t *tunables;            /* NULL-name terminated */
+
+	/* The checks of the tunables that one range cannot say (a value set,
+	 * a bound that depends on another tunable or on the page size), on a
+	 * machine of page_size-byte pages: NULL if `tun` (one value per
+	 * tunable, in order) is valid, else a message (g_free it) about the
+	 * tunable whose index goes to *bad.  Run when a scenario is loaded,
+	 * after each value passed its range; NULL op: ranges only. */
+	char *(*check_tunables)(const long *tun, int page_size, int *bad);
 
 	/* Boot the allocator: kmalloc caches, bootstrap structures. `tun` holds
 	 * one value per tunable, in order. */
@@ -191,6 +204,10 @@ typedef struct allocator_ops {
 	void (*cache_info)(void *a, kmem_cache_t *s, cache_info_t *out);
 	uint64_t (*queued_bytes)(void *a);    /* free objects parked in queues */
 	void (*stats)(void *a, stat_sink sink, void *ctx);
+	/* stats() split by where the allocator keeps its counters: every CPU,
+	 * then every node, each with every counter in stats' order (summed
+	 * over caches); NULL when they are only global. */
+	void (*stats_split)(void *a, stat_split_sink sink, void *ctx);
 	/* Queue capacity of cache s; NULL for allocators without queues. */
 	void (*queue_capacity)(void *a, kmem_cache_t *s, queue_sink sink, void *ctx);
 
@@ -435,6 +452,31 @@ page_t *slab_object_page(saddr_t x);
  * list head, pricing the struct pages whose links change. */
 void slab_lru_splice_tail(klist_t *head, klist_t *b);
 
+/* ---- critical mempool backing (seed 004), what the allocators share ---- */
+
+/* Dobson's kmem_getpages with a pool: the pages of a slab from
+ * mempool_alloc_node (the page allocator first, then the reserve);
+ * *from is the pool if they came from its reserve, else NULL.  NULL if
+ * neither has a page. */
+page_t *slab_mempool_pages(mempool_t *pool, gfp_t gfp, int node, mempool_t **from);
+
+/* The pool a freelist slab's reserve page came from (Dobson's planned
+ * pointer, in the slab's record), or NULL. */
+static inline mempool_t *slab_rec_pool(const page_t *page)
+{
+	return slab_rec(page)->pool;
+}
+
+/* A reserve slab (freelist slabs) of a cache whose pool flags hold `flag`
+ * (SLAB_MEMPOOL_RETURN, SLAB_MEMPOOL_EXCLUSIVE). */
+static inline bool slab_rec_pool_flag(unsigned pool_flags, unsigned flag, const page_t *page)
+{
+	return (pool_flags & flag) && slab_rec_pool(page);
+}
+
+/* A cache's pool is detached: its slabs' records forget it (host work). */
+void slab_objs_forget_pool(slab_objs_t *o);
+
 /* ---- kmalloc size classes: SLUB 2.6.29's, which the Slabifier uses too;
  * SLQB shares the numbering.  kmalloc_caches[] index 1 is kmalloc-96, 2
  * kmalloc-192, n >= KMALLOC_SHIFT_LOW kmalloc-2^n. */
@@ -459,10 +501,20 @@ typedef void (*slab_free_fn)(kmem_cache_t *s, page_t *page, saddr_t x);
  * alloc. */
 saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
                         gfp_t gfp, int node);
+/* kmalloc_classes with the classes up to max_size bytes (a power of two,
+ * SLUB's SLUB_MAX_SIZE) instead of PAGE_SIZE: kmalloc_large above it. */
+saddr_t kmalloc_classes_upto(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t max_size,
+                             size_t size, gfp_t gfp, int node);
+/* kmalloc_class_size with the classes up to max_size bytes, whole pages
+ * above. */
+size_t kmalloc_class_size_upto(size_t max_size, size_t size);
 /* kfree for these classes over freelist slabs: ZERO_SIZE_PTR is ignored, a
  * page of kmalloc_large goes back to the page allocator, an object to its
  * cache through cache_free.  With debug, anything else stops the run. */
 void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free);
+/* kfree_classes for classes up to max_size: below PAGE_SIZE an order-0
+ * page of kmalloc_large (not compound) is taken back too. */
+void kfree_classes_upto(saddr_t x, bool debug, slab_free_fn cache_free, size_t max_size);
 
 /* ---- boot and shutdown ---- */
 

@@ -302,6 +302,27 @@ unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs)
 	return n;
 }
 
+/* ---- critical mempool backing (seed 004) ---- */
+
+/* The pages from the pool; from it when they were its reserve's. */
+page_t *slab_mempool_pages(mempool_t *pool, gfp_t gfp, int node, mempool_t **from)
+{
+	bool reserved;
+	saddr_t x = mempool_alloc_node_from(pool, gfp, node, &reserved);
+
+	*from = x && reserved ? pool : NULL;
+	return x ? virt_to_page(x) : NULL;
+}
+
+/* Every record's pool pointer cleared. */
+void slab_objs_forget_pool(slab_objs_t *o)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, &o->recs)
+		klist_entry(pos, slab_rec_t, link)->pool = NULL;
+}
+
 /* ---- pages ---- */
 
 /* virt_to_head_page, and the read of the head's struct page. */
@@ -362,7 +383,14 @@ saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
 saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
                         gfp_t gfp, int node)
 {
-	if (size > (size_t)kpage_size())
+	return kmalloc_classes_upto(caches, alloc, (size_t)kpage_size(), size, gfp, node);
+}
+
+/* Zero, large above max_size, or a class. */
+saddr_t kmalloc_classes_upto(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t max_size,
+                             size_t size, gfp_t gfp, int node)
+{
+	if (size > max_size)
 		return kmalloc_large(size, gfp, node);
 	if (!size)
 		return ZERO_SIZE_PTR;
@@ -372,13 +400,31 @@ saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t
 /* The page of x decides: a slab's, or a compound page's head. */
 void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
 {
+	kfree_classes_upto(x, debug, cache_free, (size_t)kpage_size());
+}
+
+/* A page kmalloc_large may have handed out: a compound head, or (limits
+ * below PAGE_SIZE) an order-0 page in use; x its start. */
+static bool large_kmalloc_page(const page_t *page, saddr_t x, bool order0)
+{
+	if (x != page_address(page))
+		return false;
+	if (page->flags & PG_head)
+		return true;
+	return order0 && page->count > 0 && !(page->flags & (PG_tail | PG_buddy | PG_pcp));
+}
+
+/* As kfree_classes; below PAGE_SIZE, max_size makes order-0 pass-through
+ * pages, which are not compound and go back at order 0. */
+void kfree_classes_upto(saddr_t x, bool debug, slab_free_fn cache_free, size_t max_size)
+{
 	page_t *page;
 
 	if (x <= ZERO_SIZE_PTR)
 		return;
 	page = slab_object_page(x);
 	if (debug && (!page || (!(page->flags & PG_slab) &&
-	                        (!(page->flags & PG_head) || x != page_address(page)))))
+	                        !large_kmalloc_page(page, x, max_size < (size_t)kpage_size()))))
 		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
 	if (!(page->flags & PG_slab)) {
 		__free_pages(page, page->order);
@@ -392,7 +438,13 @@ void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
 size_t kmalloc_class_size(void *a, size_t size)
 {
 	(void)a;
-	if (size > (size_t)kpage_size())
+	return kmalloc_class_size_upto((size_t)kpage_size(), size);
+}
+
+/* Its class up to max_size, whole pages above. */
+size_t kmalloc_class_size_upto(size_t max_size, size_t size)
+{
+	if (size > max_size)
 		return (size_t)kpage_size() << get_order(size, kpage_shift());
 	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
 }

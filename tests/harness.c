@@ -94,6 +94,27 @@ static long *default_tunables(const allocator_ops_t *ops)
 	return t;
 }
 
+/* Defaults, then each (name, value) pair. */
+long *harness_tunables(const allocator_ops_t *ops, ...)
+{
+	long *t = default_tunables(ops);
+	const char *name;
+	va_list ap;
+
+	va_start(ap, ops);
+	while ((name = va_arg(ap, const char *))) {
+		long v = va_arg(ap, long);
+		int i = 0;
+
+		while (ops->tunables[i].name && strcmp(ops->tunables[i].name, name))
+			i++;
+		g_assert_nonnull(ops->tunables[i].name);
+		t[i] = v;
+	}
+	va_end(ap);
+	return t;
+}
+
 static job_t *current_job;
 static long *current_tunables;
 

@@ -30,6 +30,11 @@ void harness_set_distance(machine_t *m, int a, int b, uint8_t d);
 extern const allocator_ops_t *harness_ops;
 extern void *harness_a;
 
+/* ops's tunables at their defaults but for the NULL-terminated pairs of
+ * a name (const char *) and a value (long) that follow; a name ops has
+ * not fails the test.  g_free it. */
+long *harness_tunables(const allocator_ops_t *ops, ...) G_GNUC_NULL_TERMINATED;
+
 /* Build a kernel over m.  ops may be NULL (page allocator only); tunables
  * NULL means the allocator's defaults. */
 kernel_t *harness_kernel(machine_t *m, const allocator_ops_t *ops,

@@ -809,17 +809,23 @@ static void flusher_body(void *arg, int cpu)
 	g_assert_cmpuint(harness_stat("deactivate_partial"), ==, 1);
 	g_assert_cmpuint(list_locks(), ==, 1);
 
-	/* Now CPU 0's slab is idle too; no CPU keeps a slab, so the flusher
-	 * does not re-arm. */
+	/* Now CPU 0's slab is idle too: the third pass deactivates it. */
 	run_until(6 * sec + sec / 2);
 	g_assert_cmpuint(harness_stat("flush_runs"), ==, 3);
 	g_assert_cmpuint(harness_stat("flush_deactivated"), ==, 2);
 	g_assert_cmpuint(list_locks(), ==, 2);
+
+	/* The seed's flusher sets active_cpus to num_online_cpus() before its
+	 * IPIs and re-arms while it is not 0: with no slab active it still
+	 * runs every 2 s.  Pass k runs at t0 + 2k s plus the passes before it
+	 * (t0 > 0, the first activation), so by 20 s passes 1..9 have run and
+	 * the 10th is just ahead. */
 	run_until(20 * sec);
-	g_assert_cmpuint(harness_stat("flush_runs"), ==, 3);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 9);
+	g_assert_cmpuint(harness_stat("flush_deactivated"), ==, 2);
 	/* Each pass IPIed CPU 1 once. */
-	g_assert_cmpuint(harness_work_source("slabifier check_flush_active")->runs, ==, 3);
-	g_assert_cmpuint(harness_work_source("slabifier flusher")->runs, ==, 3);
+	g_assert_cmpuint(harness_work_source("slabifier check_flush_active")->runs, ==, 9);
+	g_assert_cmpuint(harness_work_source("slabifier flusher")->runs, ==, 9);
 
 	/* Both slabs sit on the partial list: their last frees empty them
 	 * (list_lock each) and the pages go back. */
@@ -828,6 +834,21 @@ static void flusher_body(void *arg, int cpu)
 	ops->cache_free(harness_a, f->s, f->y0);
 	g_assert_cmpuint(list_locks(), ==, 4);
 	g_assert_cmpuint(harness_pages_in_use(), ==, f->boot);
+
+	/* kmem_cache_shrink is drain_all: it cancels the flusher (the seed's
+	 * cancel_delayed_work, active_cpus = 0); no pass until a slab is
+	 * activated again, which arms it for 2 s later. */
+	ops->shrink(harness_a, f->s);
+	g_assert_cmpuint(harness_stat("drain_runs"), ==, 1);
+	run_until(30 * sec);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 9);
+	f->x0 = ops->cache_alloc(harness_a, f->s, 0, -1);
+	run_until(31 * sec + sec / 2);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 9);
+	run_until(32 * sec + sec / 2);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 10);
+	g_assert_cmpuint(harness_stat("flush_referenced"), ==, 4);
+	ops->cache_free(harness_a, f->s, f->x0);
 	f->done = true;
 	kernel_kick(1, know());
 }

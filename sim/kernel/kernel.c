@@ -16,6 +16,7 @@ typedef struct kwork {
 	kwork_fn fn;
 	void *arg;
 	struct kipi *ipi;           /* non-NULL for on_each_cpu work */
+	bool cancelled;             /* cancel_delayed_work: dropped, never run */
 } kwork_t;
 
 typedef struct kipi {
@@ -304,10 +305,21 @@ void kernel_kick(int cpu, simtime_t when)
 	}
 }
 
+/* A work item that will not run: off the list, freed. */
+static void drop_work(kwork_t *w)
+{
+	klist_del(&w->link);
+	g_free(w);
+}
+
 static void work_due(void *arg, simtime_t when)
 {
 	kwork_t *w = arg;
 
+	if (w->cancelled) {
+		drop_work(w);
+		return;
+	}
 	g_queue_push_tail(&kern()->cpus[w->cpu].due, w);
 	kernel_kick(w->cpu, when);
 }
@@ -342,6 +354,23 @@ uint64_t round_jiffies_relative_on(uint64_t j, int cpu)
 void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg)
 {
 	queue_work(cpu, know() + delay, fn, arg, NULL);
+}
+
+/* Cancel the delayed work (fn, arg) not yet run: it never runs.  True if
+ * there was one (the first queued, if several). */
+bool cancel_delayed_work(kwork_fn fn, void *arg)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, &kern()->works) {
+		kwork_t *w = klist_entry(pos, kwork_t, link);
+
+		if (w->fn == fn && w->arg == arg && !w->ipi && !w->cancelled) {
+			w->cancelled = true;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The jitter account of fn, created (as "work") on first use. */
@@ -391,8 +420,12 @@ void kernel_do_pending(void)
 	GQueue *due = &kern()->cpus[smp_processor_id()].due;
 	kwork_t *w;
 
-	while ((w = g_queue_pop_head(due)))
-		run_work(w);
+	while ((w = g_queue_pop_head(due))) {
+		if (w->cancelled)
+			drop_work(w);
+		else
+			run_work(w);
+	}
 }
 
 /* Sleep until work arrives or someone kicks this CPU. */

@@ -367,6 +367,9 @@ saddr_t per_cpu_addr(uint64_t off, int cpu);
  * housekeeping (jitter). */
 typedef void (*kwork_fn)(void *arg);
 void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg);
+/* cancel_delayed_work: the pending delayed work (fn, arg), if any, will
+ * not run (a run already started goes on); true if there was one. */
+bool cancel_delayed_work(kwork_fn fn, void *arg);
 /* Name the housekeeping fn does ("cache_reap"); unnamed work reports as
  * "work".  `label` must outlive the kernel (a string literal). */
 void kwork_label(kwork_fn fn, const char *label);

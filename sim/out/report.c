@@ -506,6 +506,34 @@ static void add_counters(JsonObject *into, const GArray *counters)
 	}
 }
 
+/* "stats_by_cpu" and "stats_by_node": the allocator's counters where it
+ * keeps them (if it splits them), for the CPUs and nodes with one above 0,
+ * keyed by number in increasing order; only the counters above 0 (a
+ * 4,096-CPU machine would otherwise write every zero 4,096 times). */
+static void add_split_counters(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *cpu, *node;
+
+	if (!st->has_split)
+		return;
+	cpu = obj_add_obj(a, "stats_by_cpu");
+	node = obj_add_obj(a, "stats_by_node");
+	for (guint i = 0; i < st->split_counters->len; i++) {
+		const split_stats_t *sp = &g_array_index(st->split_counters, split_stats_t, i);
+		JsonObject *o;
+		char key[16];
+
+		g_snprintf(key, sizeof key, "%d", sp->id);
+		o = obj_add_obj(strcmp(sp->kind, "cpu") == 0 ? cpu : node, key);
+		for (guint j = 0; j < sp->counters->len; j++) {
+			const counter_stats_t *c = &g_array_index(sp->counters, counter_stats_t, j);
+
+			if (c->value)
+				json_object_set_int_member(o, c->name, c->value);
+		}
+	}
+}
+
 static void add_time(JsonObject *a, const run_stats_t *st)
 {
 	uint64_t ops = st->ops[OP_STAT_ALLOC] + st->ops[OP_STAT_FREE];
@@ -975,6 +1003,7 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	add_vmstat(a, st);
 	add_paths(a, st);
 	add_counters(obj_add_obj(a, "stats"), st->alloc_counters);
+	add_split_counters(a, st);
 	add_time(a, st);
 	add_breakdown(a, st);
 	add_workload_metrics(a, st);
