@@ -24,7 +24,10 @@
  * chain, which is drained to the node lists when it holds
  * cpu_partial_slabs; n->list_lock is taken only when a slab changes lists.
  * An empty slab is discarded only while its node keeps min_partial
- * partial slabs.
+ * partial slabs.  A constructor runs on every object of a new slab,
+ * __GFP_ZERO clears an allocated object, slab pages count in NR_SLAB_*,
+ * and a SLAB_DESTROY_BY_RCU cache's empty slabs go back to the page
+ * allocator a grace period later (common.c's slab_free_pages).
  *
  * Pricing: every load and store the code makes is priced -- free pointers
  * in objects (kload64/kstore64), struct page (kpage_touch), kmem_cache,
@@ -186,28 +189,37 @@ static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	return slab;
 }
 
-/* new_slab(): a fresh slab, its objects chained in address order, on no
- * list, not frozen. */
+static unsigned slab_order(const page_t *slab)
+{
+	return (slab->flags & PG_head) ? slab->order : 0;
+}
+
+/* new_slab(): a fresh slab, its objects chained in address order and
+ * constructed (setup_object), on no list, not frozen. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	page_t *slab = allocate_slab(s, gfp, node);
 
 	if (!slab)
 		return NULL;
+	slab_account_pages(slab, s->flags, 1L << slab_order(slab));
 	inc_slabs_node(s, page_to_nid(slab), slab->objects);
 	spin_init(&slab->lock);         /* PG_locked, never taken (no slab_lock) */
 	slab->slab = s;
 	slab->flags = (slab->flags & ~(PG_frozen | SL_PARTIAL)) | PG_slab;
 	slab_init_objects(&s->objs, slab, slab->objects);
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, page_address(slab), s->objs.size, slab->objects);
 	kpage_touch(slab, true);
 	slab_rec_new(&s->objs, slab, slab->objects);
 	return slab;
 }
 
-/* discard_slab(): back to the page allocator. */
+/* discard_slab(): back to the page allocator, a grace period later for a
+ * SLAB_DESTROY_BY_RCU cache (free_slab). */
 static void discard_slab(kmem_cache_t *s, page_t *slab)
 {
-	unsigned order = (slab->flags & PG_head) ? slab->order : 0;
+	slab_pages_t sp = { slab, slab_order(slab), s->flags, NULL };
 
 	dec_slabs_node(s, page_to_nid(slab), slab->objects);
 	slab->flags &= ~(PG_slab | PG_frozen | SL_PARTIAL);
@@ -217,7 +229,7 @@ static void discard_slab(kmem_cache_t *s, page_t *slab)
 	kpage_touch(slab, true);
 	slab_rec_free(slab);
 	spin_destroy(&slab->lock);
-	__free_pages(slab, order);
+	slab_free_pages(&sp, page_struct_addr(slab) + SLAB_RCU_HEAD);
 }
 
 /* ---- node partial lists (list_lock held) ---- */
@@ -655,7 +667,7 @@ static saddr_t slab_alloc_cpu(kmem_cache_t *s, gfp_t gfp, int node, bool *fast)
 }
 
 /* slab_alloc_node(): the main sheaf first if the cache has sheaves, then
- * the cpu slab.  0 if no memory. */
+ * the cpu slab; __GFP_ZERO clears the object.  0 if no memory. */
 saddr_t slub6_slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	bool fast = true;
@@ -667,6 +679,7 @@ saddr_t slub6_slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 		return 0;
 	slab_note_alloc(&s->objs, virt_to_page(x), x);
 	s->sl->paths_alloc[fast ? 0 : 1]++;
+	slab_zero(gfp, x, s->object_size);
 	return x;
 }
 

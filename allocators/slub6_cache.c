@@ -100,8 +100,9 @@ static kmem_oo_t oo_make(const slub6_t *sl, long order, unsigned long size)
 }
 
 /* calculate_sizes(): the word-aligned object, the free pointer after it
- * for an RCU-freed cache and in its middle word otherwise, the stride
- * aligned, the orders.  False if no slab can hold the object. */
+ * for an RCU-freed cache or one with a constructor (__SLAB_CTOR) and in
+ * its middle word otherwise, the stride aligned, the orders.  False if no
+ * slab can hold the object. */
 static bool slub6_calculate_sizes(const slub6_t *sl, size_t object_size, size_t align,
                                   unsigned flags, slub6_layout_t *l)
 {
@@ -110,7 +111,7 @@ static bool slub6_calculate_sizes(const slub6_t *sl, size_t object_size, size_t 
 
 	if (!object_size || object_size > (size_t)1 << (sl->page_shift + PA_MAX_ORDER - 1))
 		return false;
-	if (flags & SLAB_DESTROY_BY_RCU) {
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
 		l->offset = (unsigned)size;
 		size += sizeof(uint64_t);
 	} else {
@@ -213,12 +214,12 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 /* do_kmem_cache_create(): a new, unmerged cache; NULL if no slab can hold
  * the object. */
 static kmem_cache_t *cache_open(slub6_t *sl, const char *name, size_t size, size_t align,
-                                unsigned flags)
+                                unsigned flags, const kmem_ctor_t *ctor)
 {
 	slub6_layout_t l;
 	kmem_cache_t *s;
 
-	if (!slub6_calculate_sizes(sl, size, align, flags, &l))
+	if (!slub6_calculate_sizes(sl, size, align, flags | (ctor ? __SLAB_CTOR : 0), &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sl = sl;
@@ -234,6 +235,8 @@ static kmem_cache_t *cache_open(slub6_t *sl, const char *name, size_t size, size
 	s->cpu_partial = cpu_partial_of(sl, l.size);
 	s->cpu_partial_slabs = cpu_partial_slabs_of(s->cpu_partial, l.oo.objects);
 	s->refcount = 1;
+	s->ctor = slab_ctor_dup(ctor);
+	klist_init(&s->rcu_sheaves);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
 	s->addr = kmeta_static(name, "kmem_cache", hwaligned(sl, KC_NODE + 8 * (size_t)sl->nnodes),
 	                       numa_node_id());
@@ -247,14 +250,16 @@ static kmem_cache_t *cache_open(slub6_t *sl, const char *name, size_t size, size
 /* slab_unmergeable(). */
 static bool unmergeable(const kmem_cache_t *s)
 {
-	return s->sl->nomerge || (s->flags & SLAB_NEVER_MERGE) || s->cpu_sheaves || s->refcount < 0;
+	return s->sl->nomerge || (s->flags & SLAB_NEVER_MERGE) || s->ctor || s->cpu_sheaves ||
+	       s->refcount < 0;
 }
 
-/* find_mergeable(): the newest cache a request of size, align and flags
- * may alias, or NULL. */
-static kmem_cache_t *find_mergeable(slub6_t *sl, size_t size, size_t align, unsigned flags)
+/* find_mergeable(): the newest cache a request of size, align, flags and
+ * ctor may alias, or NULL. */
+static kmem_cache_t *find_mergeable(slub6_t *sl, size_t size, size_t align, unsigned flags,
+                                    const kmem_ctor_t *ctor)
 {
-	if (sl->nomerge || (flags & SLAB_NEVER_MERGE))
+	if (sl->nomerge || (flags & SLAB_NEVER_MERGE) || ctor)
 		return NULL;
 	size = S6_ALIGN(size, sizeof(uint64_t));
 	align = slab_word_alignment(flags, align, size, (size_t)sl->cache_line);
@@ -274,13 +279,13 @@ static kmem_cache_t *find_mergeable(slub6_t *sl, size_t size, size_t align, unsi
 /* kmem_cache_create(): an alias of a mergeable cache (refcount and
  * object_size raised), else a new cache; NULL if no slab can hold size. */
 static kmem_cache_t *slub6_cache_create(void *a, const char *name, size_t size, size_t align,
-                                        unsigned flags)
+                                        unsigned flags, const kmem_ctor_t *ctor)
 {
 	slub6_t *sl = a;
-	kmem_cache_t *s = find_mergeable(sl, size, align, flags);
+	kmem_cache_t *s = find_mergeable(sl, size, align, flags, ctor);
 
 	if (!s)
-		return cache_open(sl, name, size, align, flags);
+		return cache_open(sl, name, size, align, flags, ctor);
 	s->refcount++;
 	s->object_size = MAX(s->object_size, size);
 	ktouch(s->addr, KC_NODE, true);
@@ -306,7 +311,7 @@ static void new_kmalloc_cache(slub6_t *sl, int type, int index)
 	             g_strdup_printf("%s%zu", kmalloc_prefix[type], size);
 	kmem_cache_t *s = slab_check_created(SLUB6_NAME, name, SLAB_PANIC,
 	                                     cache_open(sl, name, size, MAX((size_t)8, size & -size),
-	                                                kmalloc_type_flags[type]));
+	                                                kmalloc_type_flags[type], NULL));
 
 	s->refcount = -1;
 	sl->kmalloc_caches[type][index] = s;
@@ -316,7 +321,7 @@ static void new_kmalloc_cache(slub6_t *sl, int type, int index)
 /* create_boot_cache(): a cache the allocator cannot do without. */
 static void boot_cache(slub6_t *sl, const char *name, size_t size)
 {
-	kmem_cache_t *s = cache_open(sl, name, size, 0, SLAB_HWCACHE_ALIGN);
+	kmem_cache_t *s = cache_open(sl, name, size, 0, SLAB_HWCACHE_ALIGN, NULL);
 
 	slab_check_created(SLUB6_NAME, name, SLAB_PANIC, s)->refcount = -1;
 }
@@ -409,6 +414,7 @@ static void cache_free_host(kmem_cache_t *s)
 {
 	slub6_free_sheaves_host(s);
 	slub6_release_slabs(s);
+	g_free(s->ctor);
 	g_free(s->node);
 	g_free(s->cpu_slab);
 	g_free(s->name);
@@ -531,7 +537,7 @@ static uint64_t slub6_queued_bytes(void *a)
 /* The sysfs names of the SLUB_STATS items. */
 static const char *const stat_names[NR_SLUB_STAT_ITEMS] = {
 	"alloc_cpu_sheaf", "alloc_fastpath", "alloc_slowpath", "free_cpu_sheaf",
-	"free_fastpath", "free_slowpath", "free_frozen", "free_add_partial",
+	"free_rcu_sheaf", "free_fastpath", "free_slowpath", "free_frozen", "free_add_partial",
 	"free_remove_partial", "alloc_from_partial", "alloc_slab", "alloc_refill",
 	"alloc_node_mismatch", "free_slab", "cpuslab_flush", "deactivate_full",
 	"deactivate_empty", "deactivate_to_head", "deactivate_to_tail",
@@ -616,6 +622,26 @@ static void slub6_cache_set_sheaves(void *a, kmem_cache_t *s, unsigned capacity)
 		slub6_init_sheaves(s, capacity);
 }
 
+/* kfree_rcu_sheaf(): an object of a cache with sheaves, on this CPU's
+ * node, goes to the CPU's rcu_free sheaf; anything else is the caller's
+ * to call_rcu. */
+static bool slub6_free_rcu(void *a, saddr_t x)
+{
+	page_t *slab = slab_object_page(x);
+	kmem_cache_t *s;
+
+	(void)a;
+	if (!slab || !(slab->flags & PG_slab))
+		return false;
+	s = slab->slab;
+	if (!s->cpu_sheaves || page_to_nid(slab) != numa_node_id())
+		return false;
+	slab_check_free(&s->objs, slab, x);
+	slab_note_free(&s->objs, slab);
+	slub6_free_rcu_sheaf(s, x);
+	return true;
+}
+
 /* slub-6 as the simulator's registry sees it. */
 const allocator_ops_t slub6_allocator = {
 	.name = SLUB6_NAME,
@@ -640,4 +666,5 @@ const allocator_ops_t slub6_allocator = {
 	.queue_capacity = slub6_queue_capacity,
 	.path_split = slub6_path_split,
 	.cache_set_sheaves = slub6_cache_set_sheaves,
+	.free_rcu = slub6_free_rcu,
 };

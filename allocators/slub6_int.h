@@ -26,6 +26,7 @@
 #define PCS_BATCH_MAX           32      /* objects per flush batch of a main sheaf */
 #define SHRINK_PROMOTE_MAX      32      /* 4.9 */
 #define SL_PARTIAL              (1u << 16)   /* page->flags: PG_workingset, on a node partial list */
+#define SLAB_RCU_HEAD           16      /* struct slab's rcu_head, over slab_list */
 
 /* Modelled LP64 layouts (6.18, !PREEMPT_RT, no lockdep, CONFIG_SLUB_DEBUG,
  * no SLUB_STATS): byte offsets of what the code touches. */
@@ -46,17 +47,19 @@
 #define KN_BARN                 64
 #define PCS_SIZE                32      /* slub_percpu_sheaves: lock, main, spare, rcu_free */
 #define PCS_MAIN                8
+#define PCS_RCU_FREE            24
 #define BARN_SIZE               56      /* node_barn: lock, two lists, nr_full, nr_empty */
 #define BARN_LISTS              8
 #define SHEAF_HEADER            32      /* slab_sheaf before objects[] */
 
 /* The SLUB_STATS items the model counts, in the 6.18 enum's order (6.1);
  * the sysfs file names are the report's.  Left out: the prefill and
- * sheaf-return items (no caller of that API), free_rcu_sheaf and its
- * _fail (no kfree_rcu yet) and cmpxchg_double_cpu_fail (nothing runs on a
- * CPU between reading its tid and the per-CPU cmpxchg). */
+ * sheaf-return items (no caller of that API), and the failures of a local
+ * trylock, which cannot fail here (free_rcu_sheaf_fail) or of the per-CPU
+ * cmpxchg (cmpxchg_double_cpu_fail): nothing runs on a CPU inside an
+ * operation. */
 enum stat_item {
-	ALLOC_PCS, ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_PCS, FREE_FASTPATH,
+	ALLOC_PCS, ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_PCS, FREE_RCU_SHEAF, FREE_FASTPATH,
 	FREE_SLOWPATH, FREE_FROZEN, FREE_ADD_PARTIAL, FREE_REMOVE_PARTIAL,
 	ALLOC_FROM_PARTIAL, ALLOC_SLAB, ALLOC_REFILL, ALLOC_NODE_MISMATCH,
 	FREE_SLAB, CPUSLAB_FLUSH, DEACTIVATE_FULL, DEACTIVATE_EMPTY,
@@ -79,8 +82,9 @@ typedef struct kmem_oo {
 /* A per-CPU array of object pointers (a LIFO), a kzalloc of
  * SHEAF_HEADER + 8 * capacity bytes. */
 typedef struct slab_sheaf {
-	klist_t barn_list;
+	klist_t barn_list;      /* on a barn, or (an rcu_free sheaf) waiting for its grace period */
 	unsigned size;          /* valid entries of objects[] */
+	int node;               /* an rcu_free sheaf's barn, once full */
 	saddr_t addr;
 	saddr_t objects[];
 } slab_sheaf_t;
@@ -96,6 +100,7 @@ typedef struct node_barn {
 struct slub_percpu_sheaves {
 	slab_sheaf_t *main;     /* never NULL */
 	slab_sheaf_t *spare;    /* empty, full or NULL */
+	slab_sheaf_t *rcu_free; /* kfree_rcu's objects until it is full, or NULL */
 	saddr_t addr;
 };
 
@@ -132,13 +137,15 @@ struct kmem_cache {
 	unsigned long min_partial;
 	unsigned cpu_partial, cpu_partial_slabs;
 	unsigned sheaf_capacity;                /* 0: no sheaves */
+	kmem_ctor_t *ctor;                      /* the constructor, or NULL */
 	int refcount;                           /* caches merged into it; -1: never merge */
 	int remote_node_defrag_ratio;
 	saddr_t addr;                           /* the struct kmem_cache */
 	struct kmem_cache_node *node;           /* [nr_node_ids] */
 	struct kmem_cache_cpu *cpu_slab;        /* [nr_cpu_ids] */
 	struct slub_percpu_sheaves *cpu_sheaves;        /* [nr_cpu_ids] or NULL */
-	uint64_t queued;                        /* objects in sheaves, barns included */
+	uint64_t queued;                        /* objects in sheaves, barns and rcu_free ones included */
+	klist_t rcu_sheaves;                    /* rcu_free sheaves waiting for a grace period */
 };
 
 struct slub6 {
@@ -179,6 +186,7 @@ void slub6_release_slabs(kmem_cache_t *s);
 void slub6_init_sheaves(kmem_cache_t *s, unsigned capacity);
 saddr_t slub6_alloc_from_pcs(kmem_cache_t *s, gfp_t gfp, int node, bool *fast);
 void slub6_free_to_pcs(kmem_cache_t *s, saddr_t x, bool *fast);
+void slub6_free_rcu_sheaf(kmem_cache_t *s, saddr_t x);
 void slub6_pcs_flush(kmem_cache_t *s);
 void slub6_barn_shrink(kmem_cache_t *s, node_barn_t *barn);
 void slub6_free_sheaves_host(kmem_cache_t *s);

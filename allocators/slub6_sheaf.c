@@ -19,6 +19,10 @@
  * slabs.  Node requests off this CPU's node, and objects of another node
  * on top of the main sheaf, go to the cpu slab path.  A barn (spinlock
  * "slub-6.barn_lock") keeps full and empty sheaves, newest first.
+ * kfree_rcu of an object of this CPU's node fills the CPU's rcu_free
+ * sheaf; a full one goes to call_rcu, and after its grace period into its
+ * node's barn as a full sheaf (objects reused as they are), or, with
+ * MAX_FULL_SHEAVES there already, back to its slabs.
  *
  * Sheaves are kzalloc'd in 6.18 (SHEAF_HEADER + 8 * capacity bytes); here
  * they are metadata ("slab_sheaf", rounded as kmalloc rounds, on the
@@ -449,6 +453,101 @@ void slub6_free_to_pcs(kmem_cache_t *s, saddr_t x, bool *fast)
 	stat(s, FREE_PCS);
 }
 
+/* ---- kfree_rcu ---- */
+
+/* What an rcu_free sheaf's callback needs. */
+typedef struct rcu_sheaf {
+	kmem_cache_t *s;
+	slab_sheaf_t *sh;
+	bool barn;              /* false: a flushed sheaf, straight back to its slabs */
+} rcu_sheaf_t;
+
+/* rcu_free_sheaf() (barn) and rcu_free_sheaf_nobarn(): after the grace
+ * period, into the barn of the node it was filled on while that barn has
+ * fewer than MAX_FULL_SHEAVES full ones (BARN_PUT); else (BARN_PUT_FAIL)
+ * its objects back to their slabs, the sheaf kept empty while the barn
+ * has fewer than MAX_EMPTY_SHEAVES empty ones, else freed. */
+static void rcu_free_sheaf(void *arg)
+{
+	rcu_sheaf_t *r = arg;
+	kmem_cache_t *s = r->s;
+	slab_sheaf_t *sh = r->sh;
+	struct kmem_cache_node *n;
+	node_barn_t *b;
+
+	klist_del(&sh->barn_list);
+	if (!r->barn) {
+		sheaf_flush_unused(s, sh);
+		free_empty_sheaf(s, sh);
+		return;
+	}
+	n = slub6_get_node(s, sh->node);
+	ktouch(n->addr + KN_BARN, 8, false);
+	b = n->barn;
+	barn_peek(b);
+	if (b->nr_full < MAX_FULL_SHEAVES) {
+		barn_put(s, b, sh, true);
+		stat(s, BARN_PUT);
+		return;
+	}
+	stat(s, BARN_PUT_FAIL);
+	sheaf_flush_unused(s, sh);
+	if (b->nr_empty < MAX_EMPTY_SHEAVES)
+		barn_put(s, b, sh, false);
+	else
+		free_empty_sheaf(s, sh);
+}
+
+/* call_rcu on the sheaf (its rcu_head is its first 16 bytes), which waits
+ * on the cache's list meanwhile. */
+static void submit_rcu_sheaf(kmem_cache_t *s, slab_sheaf_t *sh, bool barn)
+{
+	rcu_sheaf_t r = { s, sh, barn };
+
+	sh->node = numa_node_id();
+	klist_add_tail(&sh->barn_list, &s->rcu_sheaves);
+	call_rcu(sh->addr, rcu_free_sheaf, &r, sizeof(r), RCU_OBJECT,
+	         (uint64_t)sh->size * s->objs.size);
+}
+
+/* __kfree_rcu_sheaf(): x (checked and uncounted) onto this CPU's rcu_free
+ * sheaf -- the spare if empty, else an empty one from the barn, else a
+ * new one; a full one goes to call_rcu (FREE_RCU_SHEAF). */
+void slub6_free_rcu_sheaf(kmem_cache_t *s, saddr_t x)
+{
+	struct slub_percpu_sheaves *pcs = pcs_lock(s);
+	slab_sheaf_t *rcu;
+
+	ktouch(pcs->addr + PCS_RCU_FREE, 8, false);
+	if (!pcs->rcu_free) {
+		if (pcs->spare && !sheaf_size(pcs->spare)) {
+			pcs->rcu_free = pcs->spare;
+			pcs->spare = NULL;
+		} else {
+			pcs->rcu_free = barn_get_empty_sheaf(s, get_barn(s));
+		}
+		if (!pcs->rcu_free) {
+			pcs_unlock(pcs);
+			rcu = alloc_empty_sheaf(s);
+			pcs = pcs_lock(s);
+			pcs->rcu_free = rcu;
+		}
+		pcs_write(pcs);
+	}
+	rcu = pcs->rcu_free;
+	ktouch(rcu->addr + SHEAF_HEADER + 8 * (saddr_t)rcu->size, 8, true);
+	rcu->objects[rcu->size++] = x;
+	ktouch(rcu->addr + SHEAF_SIZE_FIELD, 4, true);
+	s->queued++;
+	if (rcu->size == s->sheaf_capacity) {
+		pcs->rcu_free = NULL;
+		ktouch(pcs->addr + PCS_RCU_FREE, 8, true);
+		submit_rcu_sheaf(s, rcu, true);
+	}
+	pcs_unlock(pcs);
+	stat(s, FREE_RCU_SHEAF);
+}
+
 /* ---- flush ---- */
 
 /* sheaf_flush_main(): the main sheaf's objects back to their slabs, at
@@ -476,19 +575,24 @@ static void sheaf_flush_main(kmem_cache_t *s)
 	} while (left);
 }
 
-/* pcs_flush_all(): flush and free the spare, flush the main sheaf. */
+/* pcs_flush_all(): flush and free the spare, send the rcu_free sheaf to
+ * call_rcu (its objects go back to their slabs after the grace period,
+ * bypassing the barn), flush the main sheaf. */
 void slub6_pcs_flush(kmem_cache_t *s)
 {
 	struct slub_percpu_sheaves *pcs = pcs_lock(s);
-	slab_sheaf_t *spare = pcs->spare;
+	slab_sheaf_t *spare = pcs->spare, *rcu = pcs->rcu_free;
 
-	pcs->spare = NULL;
+	pcs->spare = pcs->rcu_free = NULL;
 	pcs_write(pcs);
+	ktouch(pcs->addr + PCS_RCU_FREE, 8, true);
 	pcs_unlock(pcs);
 	if (spare) {
 		sheaf_flush_unused(s, spare);
 		free_empty_sheaf(s, spare);
 	}
+	if (rcu)
+		submit_rcu_sheaf(s, rcu, false);
 	sheaf_flush_main(s);
 }
 
@@ -544,8 +648,10 @@ void slub6_free_sheaves_host(kmem_cache_t *s)
 	for (int cpu = 0; cpu < s->sl->ncpus; cpu++) {
 		g_free(s->cpu_sheaves[cpu].main);
 		g_free(s->cpu_sheaves[cpu].spare);
+		g_free(s->cpu_sheaves[cpu].rcu_free);
 	}
 	g_free(s->cpu_sheaves);
+	free_sheaf_list(&s->rcu_sheaves);       /* their callbacks are dropped with the kernel */
 	for (int node = 0; node < s->sl->nnodes; node++) {
 		node_barn_t *b = s->node[node].barn;
 

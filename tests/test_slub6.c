@@ -256,7 +256,7 @@ static void merge_body(void *arg)
 
 	for (unsigned i = 0; i < G_N_ELEMENTS(merges); i++) {
 		got[i] = ops->cache_create(harness_a, merges[i].name, merges[i].size, merges[i].align,
-		                           merges[i].flags);
+		                           merges[i].flags, NULL);
 		g_assert_nonnull(got[i]);
 		if (merging && merges[i].with >= 0)
 			g_assert_true(got[i] == got[merges[i].with]);
@@ -329,8 +329,8 @@ static snap_t take_snap(void)
  * one per free (rmw 5 ns each): the sheaves need none. */
 static void fast_body(void *arg)
 {
-	kmem_cache_t *plain = ops->cache_create(harness_a, "plain", 256, 0, 0);
-	kmem_cache_t *sheafed = ops->cache_create(harness_a, "sheafed", 256, 0, SLAB_NO_MERGE);
+	kmem_cache_t *plain = ops->cache_create(harness_a, "plain", 256, 0, 0, NULL);
+	kmem_cache_t *sheafed = ops->cache_create(harness_a, "sheafed", 256, 0, SLAB_NO_MERGE, NULL);
 	uint64_t af = 0, ff = 0, ap = 0, fp = 0;
 	snap_t s0 = { 0 }, s1;
 
@@ -387,7 +387,7 @@ static void make_256(void *arg)
 {
 	two_t *t = arg;
 
-	t->s = ops->cache_create(harness_a, "remote", 256, 0, 0);
+	t->s = ops->cache_create(harness_a, "remote", 256, 0, 0, NULL);
 	t->n = 17;
 }
 
@@ -470,7 +470,7 @@ static void make_1024(void *arg)
 {
 	two_t *t = arg;
 
-	t->s = ops->cache_create(harness_a, "partial", 1024, 0, 0);
+	t->s = ops->cache_create(harness_a, "partial", 1024, 0, 0, NULL);
 	t->n = 96;
 }
 
@@ -579,7 +579,7 @@ static void sheaves_body(void *arg)
 	sheaf_run_t *r = arg;
 	uint64_t cap[2] = { 0, 0 };
 
-	r->s = ops->cache_create(harness_a, "sheaf-512", 512, 0, SLAB_NO_MERGE);
+	r->s = ops->cache_create(harness_a, "sheaf-512", 512, 0, SLAB_NO_MERGE, NULL);
 	ops->cache_set_sheaves(harness_a, r->s, 1);
 	sheaf_seq(r->s, r->x);
 	g_assert_cmpuint(harness_stat("alloc_cpu_sheaf"), ==, 16);
@@ -641,7 +641,7 @@ static void no_sheaves_body(void *arg)
 {
 	sheaf_run_t *r = arg;
 
-	r->s = ops->cache_create(harness_a, "sheaf-512", 512, 0, SLAB_NO_MERGE);
+	r->s = ops->cache_create(harness_a, "sheaf-512", 512, 0, SLAB_NO_MERGE, NULL);
 	ops->cache_set_sheaves(harness_a, r->s, 1);
 	sheaf_seq(r->s, r->x);
 	g_assert_cmpuint(harness_stat("alloc_fastpath"), ==, 14);
@@ -683,7 +683,7 @@ static void test_sheaves_off(void)
  * not keep NUMA placement (3.3). */
 static void numa_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "numa", 64, 0, SLAB_NO_MERGE);
+	kmem_cache_t *s = ops->cache_create(harness_a, "numa", 64, 0, SLAB_NO_MERGE, NULL);
 	saddr_t x;
 
 	(void)arg;
@@ -712,6 +712,98 @@ static void test_numa_sheaves(void)
 	harness_free(k, m);
 }
 
+/* ---- kernel features: constructors, __GFP_ZERO, kfree_rcu ---- */
+
+/* One CPU, 64 B objects with a constructor of 16 B and 3 ns: the free
+ * pointer goes behind the object (stride 72; min_objects 8 want 576 B,
+ * order 0 holds 4096 / 72 = 56), and the first allocation builds a slab:
+ * 56 constructor calls.  A cache with a constructor never merges, and
+ * __GFP_ZERO clears what was written before. */
+static void ctor_body(void *arg)
+{
+	static const kmem_ctor_t ctor = { 3 * PS_PER_NS, 16 };
+	kmem_cache_t *s = ops->cache_create(harness_a, "ctor-64", 64, 8, 0, &ctor);
+	simtime_t before = engine_current()->cost[COST_CTOR];
+	cache_info_t ci = harness_cache_info(s);
+	saddr_t x;
+
+	(void)arg;
+	g_assert_cmpuint(ci.size, ==, 72);
+	g_assert_cmpuint(ci.objects_per_slab, ==, 56);
+	x = ops->cache_alloc(harness_a, s, 0, -1);
+	g_assert_cmpuint(engine_current()->cost[COST_CTOR] - before, ==, 56 * 3 * PS_PER_NS);
+	g_assert_true(ops->cache_create(harness_a, "ctor-64b", 64, 8, 0, &ctor) != s);
+	g_assert_true(ops->cache_create(harness_a, "plain-72", 72, 8, 0, NULL) != s);
+	for (saddr_t off = 0; off < 64; off += 8)
+		kstore64(x + off, ~0ULL);
+	ops->cache_free(harness_a, s, x);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, __GFP_ZERO, -1), ==, x);
+	for (saddr_t off = 0; off < 64; off += 8)
+		g_assert_cmphex(kload64(x + off), ==, 0);
+}
+
+static void test_ctor_zero(void)
+{
+	machine_t *m = harness_machine(1, 1, 16);
+	kernel_t *k = harness_kernel(m, ops, defaults, NULL);
+
+	harness_run_on(k, 0, ctor_body, NULL);
+	harness_free(k, m);
+}
+
+/* One CPU, 512 B, sheaves of 2.  Five allocations: refills of two, each
+ * popped from the top, give a1, a0, a3, a2, a5 and leave a4 in the main
+ * sheaf.  kfree_rcu of the first four: the barn's empty sheaf, then a new
+ * one, each sent to call_rcu when full.  Before the grace period an
+ * allocation gets a4; after it both sheaves are full sheaves of the barn
+ * (the later one first), so the next four allocations reuse the freed
+ * objects in the order x3, x2, x1, x0. */
+typedef struct rcu_run {
+	kmem_cache_t *s;
+	saddr_t x[5];
+} rcu_run_t;
+
+static void rcu_free_body(void *arg)
+{
+	rcu_run_t *r = arg;
+
+	r->s = ops->cache_create(harness_a, "rcu-512", 512, 0, SLAB_NO_MERGE, NULL);
+	ops->cache_set_sheaves(harness_a, r->s, 2);
+	for (int i = 0; i < 5; i++)
+		r->x[i] = ops->cache_alloc(harness_a, r->s, 0, -1);
+	g_assert_cmpuint(r->x[1], ==, r->x[0] - 512);
+	g_assert_cmpuint(r->x[2], ==, r->x[0] + 2 * 512);
+	for (int i = 0; i < 4; i++)
+		g_assert_true(ops->free_rcu(harness_a, r->x[i]));
+	g_assert_cmpuint(harness_stat("free_rcu_sheaf"), ==, 4);
+	g_assert_cmpuint(rcu_stats()->waiting[RCU_OBJECT], ==, 2);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, r->s, 0, -1), ==, r->x[0] + 3 * 512);
+	/* kmalloc caches have no sheaves: the caller's call_rcu. */
+	g_assert_false(ops->free_rcu(harness_a, ops->kmalloc(harness_a, 64, 0, -1)));
+}
+
+static void rcu_reuse_body(void *arg)
+{
+	rcu_run_t *r = arg;
+
+	g_assert_cmpuint(harness_stat("barn_put"), ==, 2);
+	for (int i = 3; i >= 0; i--)
+		g_assert_cmpuint(ops->cache_alloc(harness_a, r->s, 0, -1), ==, r->x[i]);
+	g_assert_cmpuint(harness_stat("barn_get"), ==, 2);
+}
+
+static void test_rcu_sheaves(void)
+{
+	machine_t *m = harness_machine(1, 1, 16);
+	kernel_t *k = harness_kernel(m, ops, defaults, NULL);
+	rcu_run_t r = { 0 };
+
+	harness_run_on(k, 0, rcu_free_body, &r);
+	harness_rcu_barrier(k);
+	harness_run_on(k, 0, rcu_reuse_body, &r);
+	harness_free(k, m);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -727,5 +819,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slub6/sheaves", test_sheaves);
 	g_test_add_func("/slub6/sheaves-off", test_sheaves_off);
 	g_test_add_func("/slub6/numa-sheaves", test_numa_sheaves);
+	g_test_add_func("/slub6/ctor-zero", test_ctor_zero);
+	g_test_add_func("/slub6/rcu-sheaves", test_rcu_sheaves);
 	return g_test_run();
 }
