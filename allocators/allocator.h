@@ -24,7 +24,24 @@ enum {
 	SLAB_DESTROY_BY_RCU   = 1u << 2,
 	SLAB_RECLAIM_ACCOUNT  = 1u << 3,
 	SLAB_PANIC            = 1u << 4,
+	/* Not a creation flag: an allocator adds it to the flags it hands its
+	 * layout rule when the cache has a constructor (the free pointer then
+	 * goes behind the object, as for SLAB_DESTROY_BY_RCU). */
+	__SLAB_CTOR           = 1u << 5,
+	/* Linux 6.x flags; the 2.6.29-era allocators ignore them. */
+	SLAB_ACCOUNT          = 1u << 6,   /* memcg-accounted objects (merging: must match) */
+	SLAB_NO_MERGE         = 1u << 7,   /* never merge with another cache */
 };
+
+/* A constructor (kmem_cache_create's ctor) as the simulator runs it: what
+ * one call computes (charged to the "ctor" account) and the bytes of the
+ * object it writes, from the start (priced stores).  A cache keeps its own
+ * copy in a field `ctor` of its struct kmem_cache (NULL: no constructor),
+ * where the original allocators keep the function pointer. */
+typedef struct kmem_ctor {
+	simtime_t cost;           /* picoseconds of compute a call */
+	uint32_t bytes;           /* written from the object's start */
+} kmem_ctor_t;
 
 /* ---- slab_ops (seed 001, C): what a cache's owner lets the allocator do
  * with its objects.  Every callback runs on the simulated CPU doing the
@@ -169,9 +186,10 @@ typedef struct allocator_ops {
 
 	/* The allocator's part of kmem_cache_create (name set, size > 0):
 	 * the cache, or NULL if no slab can hold the object.  The argument
-	 * checks and SLAB_PANIC are kmem_cache_create's (common.c). */
+	 * checks and SLAB_PANIC are kmem_cache_create's (common.c).  ctor may
+	 * be NULL (no constructor); the cache keeps a copy. */
 	kmem_cache_t *(*cache_create)(void *a, const char *name, size_t size,
-	                              size_t align, unsigned flags);
+	                              size_t align, unsigned flags, const kmem_ctor_t *ctor);
 	saddr_t (*cache_alloc)(void *a, kmem_cache_t *s, gfp_t gfp, int node);
 	void (*cache_free)(void *a, kmem_cache_t *s, saddr_t obj);
 	saddr_t (*kmalloc)(void *a, size_t size, gfp_t gfp, int node);
@@ -226,11 +244,25 @@ typedef struct allocator_ops {
 	 * allocator's counters; free of charge.  NULL for an allocator
 	 * without a fast path (SLOB). */
 	void (*path_split)(void *a, uint64_t alloc[2], uint64_t free[2]);
+
+	/* ---- per-CPU sheaves (Linux 6.18, kmem_cache_args.sheaf_capacity) ----
+	 * Give cache s, created with SLAB_NO_MERGE and not yet used, sheaves of
+	 * `capacity` objects (0: none).  NULL for allocators without sheaves. */
+	void (*cache_set_sheaves)(void *a, kmem_cache_t *s, unsigned capacity);
+	/* kfree_rcu(obj) as 6.18's kfree_rcu_sheaf: true if the allocator took
+	 * obj, to give it back after a grace period itself; false (or a NULL
+	 * op): the caller queues it with call_rcu. */
+	bool (*free_rcu)(void *a, saddr_t obj);
 } allocator_ops_t;
 
 /* A critical request (seed 004): the subsystem's kmem_cache_alloc_mempool.
  * Above the page allocator's bits, which ignore it. */
 enum { __GFP_CRITICAL = 1u << 16 };
+
+/* kmalloc(..., __GFP_ACCOUNT) (Linux 5.14+): the memcg-accounted
+ * kmalloc-cg-N caches in allocators that have them; the others ignore it
+ * (their kmalloc-N serve it).  Above the page allocator's bits. */
+enum { __GFP_ACCOUNT = 1u << 17 };
 
 /* cache_set_mempool flags: Dobson's planned fixes. */
 enum {
@@ -279,18 +311,20 @@ static inline size_t slab_word_alignment(unsigned flags, size_t align, size_t si
  * without a name or of size 0 (NULL), and stops the run when a cache
  * created with SLAB_PANIC cannot be made. */
 kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
-                                       size_t size, size_t align, unsigned flags);
+                                       size_t size, size_t align, unsigned flags,
+                                       const kmem_ctor_t *ctor);
 
 /* __kmem_cache_create behind KMEM_CACHE: name, size and alignment come from
  * the declaration; SLAB_HWCACHE_ALIGN has no meaning here and is dropped.
  * Checks and SLAB_PANIC as kmem_cache_create_legacy. */
 kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
-                                     size_t size, size_t align, unsigned flags);
+                                     size_t size, size_t align, unsigned flags,
+                                     const kmem_ctor_t *ctor);
 
 /* KMEM_CACHE(ops, a, foo, flags): a cache of struct foo named "foo". */
 #define KMEM_CACHE(ops, a, __struct, flags) \
 	kmem_cache_create_decl((ops), (a), #__struct, sizeof(struct __struct), \
-	                       __alignof__(struct __struct), (flags))
+	                       __alignof__(struct __struct), (flags), NULL)
 
 /* ---- what the allocators share (common.c, as Linux's mm/slab_common.c) ---- */
 
@@ -310,6 +344,40 @@ void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s));
 /* Allocations name an online node or -1 (any); on any other node the run
  * stops, blaming `allocator`. */
 void slab_check_node(const char *allocator, int node);
+
+/* ---- constructors, __GFP_ZERO, slab page accounting ---- */
+
+/* A cache's own copy of ctor (NULL stays NULL); g_free it with the cache. */
+kmem_ctor_t *slab_ctor_dup(const kmem_ctor_t *ctor);
+/* The constructor run on obj: its stores, then its compute. */
+void slab_run_ctor(const kmem_ctor_t *ctor, saddr_t obj);
+/* The constructor run on the n objects of a new slab, from start on,
+ * stride bytes apart (SLAB's, SLUB's, SLQB's and the Slabifier's
+ * setup_object / cache_init_objs). */
+void slab_run_ctor_all(const kmem_ctor_t *ctor, saddr_t start, unsigned stride, unsigned n);
+/* __GFP_ZERO: memset(obj, 0, size), a charged store, when gfp asks for it
+ * and obj is not NULL. */
+void slab_zero(gfp_t gfp, saddr_t obj, size_t size);
+/* NR_SLAB_RECLAIMABLE (a SLAB_RECLAIM_ACCOUNT cache) or
+ * NR_SLAB_UNRECLAIMABLE of page's zone moves by `pages` (negative when a
+ * slab's pages go back): mod_zone_page_state, as SLAB's kmem_getpages and
+ * kmem_freepages, SLUB's and SLQB's allocate_slab and __free_slab do. */
+void slab_account_pages(const page_t *page, unsigned flags, long pages);
+
+/* The pages a slab leaves when it is gone (SLUB's, SLQB's and the
+ * Slabifier's __free_slab). */
+typedef struct slab_pages {
+	page_t *page;
+	unsigned order;
+	unsigned flags;           /* the cache's (SLAB_RECLAIM_ACCOUNT, SLAB_DESTROY_BY_RCU) */
+	mempool_t *pool;          /* the critical pool they go back to, or NULL */
+} slab_pages_t;
+
+/* free_slab: the pages leave NR_SLAB_* and go to their pool or the page
+ * allocator, at once, or for a SLAB_DESTROY_BY_RCU cache from an RCU
+ * callback after a grace period (the rcu_head at `head`, where the
+ * allocator's struct page keeps it). */
+void slab_free_pages(const slab_pages_t *sp, saddr_t head);
 
 /* ---- debug bitmaps of handed-out objects (a bit an object) ---- */
 

@@ -18,26 +18,31 @@ kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsign
 /* kmem_cache_create: a named cache of objects of at least one byte, made
  * by the allocator, under SLAB_PANIC or else NULL if it cannot be. */
 static kmem_cache_t *kmem_cache_create(const allocator_ops_t *ops, void *a, const char *name,
-                                       size_t size, size_t align, unsigned flags)
+                                       size_t size, size_t align, unsigned flags,
+                                       const kmem_ctor_t *ctor)
 {
-	kmem_cache_t *s = name && size ? ops->cache_create(a, name, size, align, flags) : NULL;
+	kmem_cache_t *s = name && size ? ops->cache_create(a, name, size, align, flags, ctor) : NULL;
 
 	return slab_check_created(ops->name, name, flags, s);
 }
 
 /* The legacy creator: SLAB_HWCACHE_ALIGN becomes an alignment. */
 kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
-                                       size_t size, size_t align, unsigned flags)
+                                       size_t size, size_t align, unsigned flags,
+                                       const kmem_ctor_t *ctor)
 {
 	align = slab_calculate_alignment(flags, align, size, (size_t)cache_line_size());
-	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN,
+	                         ctor);
 }
 
 /* KMEM_CACHE's creator: SLAB_HWCACHE_ALIGN is dropped. */
 kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
-                                     size_t size, size_t align, unsigned flags)
+                                     size_t size, size_t align, unsigned flags,
+                                     const kmem_ctor_t *ctor)
 {
-	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN,
+	                         ctor);
 }
 
 /* In creation order. */
@@ -55,6 +60,70 @@ void slab_check_node(const char *allocator, int node)
 {
 	if (node < -1 || node >= nr_node_ids())
 		kbug("%s: allocation on node %d of %d", allocator, node, nr_node_ids());
+}
+
+/* ---- constructors, __GFP_ZERO, slab page accounting ---- */
+
+/* A copy the cache owns. */
+kmem_ctor_t *slab_ctor_dup(const kmem_ctor_t *ctor)
+{
+	return ctor ? g_memdup2(ctor, sizeof(*ctor)) : NULL;
+}
+
+/* ctor(obj): the bytes it writes, then its compute. */
+void slab_run_ctor(const kmem_ctor_t *ctor, saddr_t obj)
+{
+	if (ctor->bytes)
+		ktouch(obj, ctor->bytes, true);
+	engine_charge(COST_CTOR, ctor->cost);
+}
+
+/* Every object of a new slab, in address order. */
+void slab_run_ctor_all(const kmem_ctor_t *ctor, saddr_t start, unsigned stride, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		slab_run_ctor(ctor, start + (saddr_t)i * stride);
+}
+
+/* memset(obj, 0, size) for __GFP_ZERO. */
+void slab_zero(gfp_t gfp, saddr_t obj, size_t size)
+{
+	if (obj && (gfp & __GFP_ZERO))
+		kzero(obj, (uint32_t)size);
+}
+
+/* mod_zone_page_state of the slab counter the cache's pages count in. */
+void slab_account_pages(const page_t *page, unsigned flags, long pages)
+{
+	mod_zone_page_state(page, (flags & SLAB_RECLAIM_ACCOUNT) ? NR_SLAB_RECLAIMABLE :
+	                    NR_SLAB_UNRECLAIMABLE, pages);
+}
+
+/* __free_slab: uncounted, then to the pool (mempool_free refills the
+ * reserve if it is short, else frees them) or the page allocator. */
+static void free_pages_now(const slab_pages_t *sp)
+{
+	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
+	if (sp->pool)
+		mempool_free(page_address(sp->page), sp->pool);
+	else
+		__free_pages(sp->page, sp->order);
+}
+
+/* rcu_free_slab. */
+static void rcu_free_pages(void *arg)
+{
+	free_pages_now(arg);
+}
+
+/* Now, or a grace period later. */
+void slab_free_pages(const slab_pages_t *sp, saddr_t head)
+{
+	if (sp->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(head, rcu_free_pages, sp, sizeof(*sp), RCU_SLAB,
+		         (uint64_t)kpage_size() << sp->order);
+	else
+		free_pages_now(sp);
 }
 
 /* ---- debug bitmaps ---- */

@@ -45,6 +45,13 @@
  * built it), and frees their objects straight to the slab, never into an
  * array; such a slab is destroyed as soon as it empties.
  *
+ * Kernel features: kmem_getpages / kmem_freepages count the slab's pages
+ * in NR_SLAB_(UN)RECLAIMABLE (mod_zone_page_state); cache_init_objs runs
+ * the cache's constructor on every object of a new slab; __GFP_ZERO
+ * clears obj_size bytes after allocation; slab_destroy of a
+ * SLAB_DESTROY_BY_RCU cache frees the pages (and the off-slab descriptor)
+ * from an RCU callback (kmem_rcu_free, the rcu_head in the descriptor).
+ *
  * Lock order: cache_chain_mutex ("cache_chain_mutex", a spinlock taken
  * with trylock by cache_reap) before alien->lock ("alien->lock") before
  * l3->list_lock ("l3->list_lock") before mempool.lock (inside
@@ -100,7 +107,7 @@
  *  - No __GFP_WAIT: irqs stay off across cache_grow.  No DMA zone: the
  *    size-N(DMA) twins exist (with their metadata) but allocate normal
  *    pages, and kmalloc never picks them.
- *  - No CPU hotplug, no kmem_cache_destroy, no constructor, no DEBUG
+ *  - No CPU hotplug, no kmem_cache_destroy, no DEBUG
  *    layout (red zones, poison); the transient structures of
  *    do_tune_cpucache and cpuup_prepare are not accounted, only the
  *    steady state.  cache_cache ("kmem_cache") exists but its objects are
@@ -236,6 +243,7 @@ struct kmem_cache {
 	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
 	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
 	uint64_t pool_slabs;            /* slabs on reserve pages (host count) */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 /* Per-CPU state of cache_reap. */
@@ -609,24 +617,31 @@ static bool off_slab(const kmem_cache_t *s)
 }
 
 /* kmem_getpages: 2^gfporder pages on nodeid (-1: this node, may fall
- * back).  With Dobson's patch (seed 004), a critical request of a cache
- * whose gfporder is its pool's gets them from mempool_alloc_node: the page
- * allocator first, then the reserve (*from: the pool if from the reserve). */
+ * back), counted in the zone's slab pages.  With Dobson's patch (seed 004),
+ * a critical request of a cache whose gfporder is its pool's gets them
+ * from mempool_alloc_node: the page allocator first, then the reserve
+ * (*from: the pool if from the reserve). */
 static page_t *kmem_getpages(kmem_cache_t *s, gfp_t flags, int nodeid, mempool_t **from)
 {
 	gfp_t gfp = flags & (GFP_THISNODE | __GFP_COLD);
+	page_t *page;
 
 	*from = NULL;
 	if (!(flags & __GFP_CRITICAL) || !s->pool || s->pool->page_order != (int)s->l.order)
-		return alloc_pages_node(nodeid, gfp, s->l.order);
-	return slab_mempool_pages(s->pool, gfp, nodeid, from);
+		page = alloc_pages_node(nodeid, gfp, s->l.order);
+	else
+		page = slab_mempool_pages(s->pool, gfp, nodeid, from);
+	if (page)
+		slab_account_pages(page, s->flags, 1L << s->l.order);
+	return page;
 }
 
-/* The pages back to the page allocator, or, with Dobson's return fix, a
- * reserve slab's to its pool (mempool_free refills the reserve if it is
- * short, else frees them). */
+/* kmem_freepages: uncounted, PG_slab cleared, back to the page allocator,
+ * or, with Dobson's return fix, a reserve slab's to its pool
+ * (mempool_free refills the reserve if it is short, else frees them). */
 static void kmem_freepages(kmem_cache_t *s, page_t *page, mempool_t *to)
 {
+	slab_account_pages(page, s->flags, -(1L << s->l.order));
 	for (unsigned i = 0; i < 1u << s->l.order; i++) {
 		page[i].flags &= ~PG_slab;
 		page[i].slab = page[i].priv = NULL;
@@ -701,9 +716,12 @@ static void slab_map_pages(kmem_cache_t *s, page_t *page, slab_t *slabp)
 	}
 }
 
-/* cache_init_objs without constructor: chain every index in order. */
+/* cache_init_objs: every object constructed (if the cache has a
+ * constructor), every index chained in order. */
 static void cache_init_objs(kmem_cache_t *s, slab_t *slabp)
 {
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, slabp->s_mem, s->l.buffer_size, s->l.num);
 	for (unsigned i = 0; i < s->l.num; i++)
 		slabp->bufctl[i] = i + 1 < s->l.num ? i + 1 : BUFCTL_END;
 	ktouch(bufctl_addr(slabp, 0), BUFCTL_SIZE * s->l.num, true);
@@ -715,24 +733,53 @@ static void slab_free_host(slab_t *slabp)
 	g_free(slabp);
 }
 
-/* slab_destroy: the pages back to the page allocator (a returning reserve
- * slab's to its pool), then the off-slab descriptor back to its cache (may
- * run with a list_lock held). */
+/* What a slab leaves to free: its pages (and the pool a returning reserve
+ * slab gives them to) and its off-slab descriptor (struct slab_rcu
+ * overlays the descriptor). */
+typedef struct slab_remains {
+	kmem_cache_t *s;
+	page_t *page;
+	mempool_t *to;
+	saddr_t desc;
+} slab_remains_t;
+
+/* The pages back, then the off-slab descriptor back to its cache (may run
+ * with a list_lock held). */
+static void free_remains(const slab_remains_t *r)
+{
+	kmem_cache_t *s = r->s;
+
+	kmem_freepages(s, r->page, r->to);
+	if (off_slab(s)) {
+		kmeta_release_n(s->name, "slab_mgmt", s->l.slab_size, 1, KMETA_IN_SLAB);
+		check_free(s->slabp_cache, r->desc);
+		__cache_free(s->slabp_cache, r->desc);
+	}
+}
+
+/* kmem_rcu_free: the remains of a SLAB_DESTROY_BY_RCU slab. */
+static void kmem_rcu_free(void *arg)
+{
+	free_remains(arg);
+}
+
+/* slab_destroy: the slab's remains are freed at once, or after a grace
+ * period for SLAB_DESTROY_BY_RCU (the rcu_head in the descriptor). */
 static void slab_destroy(kmem_cache_t *s, slab_t *slabp)
 {
-	saddr_t desc = slabp->desc;
+	slab_remains_t r = { s, slabp->page, pool_returns(s, slabp) ? slabp->pool : NULL,
+	                     slabp->desc };
 
 	s->nodelists[slabp->nodeid].nr_slabs--;
 	stat(s->sl, SLABS_DESTROYED);
 	if (slabp->pool)
 		s->pool_slabs--;
-	kmem_freepages(s, slabp->page, pool_returns(s, slabp) ? slabp->pool : NULL);
 	slab_free_host(slabp);
-	if (off_slab(s)) {
-		kmeta_release_n(s->name, "slab_mgmt", s->l.slab_size, 1, KMETA_IN_SLAB);
-		check_free(s->slabp_cache, desc);
-		__cache_free(s->slabp_cache, desc);
-	}
+	if (s->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(r.desc, kmem_rcu_free, &r, sizeof(r), RCU_SLAB,
+		         (uint64_t)kpage_size() << s->l.order);
+	else
+		free_remains(&r);
 }
 
 /* cache_grow: one more slab on nodeid's free list (pages given by
@@ -1764,6 +1811,7 @@ static void cache_free_host(kmem_cache_t *s)
 		free_l3(&s->nodelists[node]);
 	g_free(s->array);
 	g_free(s->nodelists);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1784,22 +1832,29 @@ static void slab_destroy_all(void *a)
 
 /* kmem_cache_create() under cache_chain_mutex; NULL if no slab holds it. */
 static kmem_cache_t *slab_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slab_sys_t *sl = a;
 	kmem_cache_t *s;
 
 	spin_lock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	s = kmem_cache_create(sl, name, size, align, flags);
+	if (s)
+		s->ctor = slab_ctor_dup(ctor);
 	spin_unlock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	return s;
 }
 
-/* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
+/* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()); __GFP_ZERO
+ * clears obj_size bytes. */
 static saddr_t slab_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
+	saddr_t obj;
+
 	slab_check_node("slab", node);
-	return node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
+	obj = node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
+	slab_zero(gfp, obj, s->obj_size);
+	return obj;
 }
 
 /* kmem_cache_free(). */

@@ -57,6 +57,14 @@
  * a one-object slab needs no pinning (its free frees the page).  A cache
  * without ops shrinks exactly as before (drain_all only).
  *
+ * Kernel features, which the seed leaves to the allocator framework's
+ * layers (allocator.c, not in the seed): its page layer counts slab pages
+ * in NR_SLAB_(UN)RECLAIMABLE and, for SLAB_DESTROY_BY_RCU caches, frees
+ * them after an RCU grace period (the rcu_head over page->lru); its
+ * constructor layer runs the constructor on every object of a new slab;
+ * the free pointer goes behind the object for RCU and constructors (the
+ * seed's comment); __GFP_ZERO clears objsize bytes after allocation.
+ *
  * Critical mempool backing (seed 004; docs/mempool.md).  The seed's page
  * source is pluggable (page_alloc->allocate): with Dobson's patch it is
  * mempool_alloc_node for a __GFP_CRITICAL request of a cache whose order
@@ -157,6 +165,7 @@
 #define KS_PARTIAL              232            /* list_head, then nr_partial */
 #define KS_NR_PARTIAL           248
 #define KS_ACTIVE               256            /* struct page *active[NR_CPUS] */
+#define PAGE_LRU                40             /* offsetof(struct page, lru): the rcu_head */
 
 enum stat_item {
 	ALLOC_FASTPATH, ALLOC_SLOWPATH, ALLOC_FROM_PARTIAL, ALLOC_NEW_SLAB,
@@ -192,6 +201,7 @@ typedef struct slabifier slabifier_t;
 struct kmem_cache {
 	slabifier_t *sa;
 	char *name;
+	unsigned flags;
 	size_t objsize;
 	unsigned order, objects, align;
 	slab_objs_t objs;               /* stride, free pointer, slab records */
@@ -213,6 +223,7 @@ struct kmem_cache {
 	uint64_t pool_slabs;            /* slabs on reserve pages (host count) */
 	klist_t pool_partial;           /* exclusive reserve slabs with free objects */
 	unsigned long nr_pool_partial;
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 struct slabifier {
@@ -242,8 +253,8 @@ static bool calculate_layout(size_t objsize, size_t align, unsigned flags,
 	if (!objsize)
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = (unsigned)size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = (unsigned)size;     /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	if (align > MIN_ALIGN)
@@ -471,8 +482,9 @@ static page_t *slab_pages(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **from
 	return slab_mempool_pages(s->pool, g, node, from);
 }
 
-/* A fresh slab from the page source, on no list: objects chained in
- * address order, or PG_slabsingle without a freelist. */
+/* A fresh slab from the page source, counted in the zone's slab pages, on
+ * no list: objects constructed and chained in address order, or
+ * PG_slabsingle without a freelist. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	mempool_t *from;
@@ -480,6 +492,7 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << s->order);
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs++;
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
@@ -489,6 +502,8 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 		slab_init_objects(&s->objs, page, s->objects);
 	else
 		page->flags |= PG_SLABSINGLE;
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, s->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, s->objects);
 	slab_rec(page)->pool = from;
@@ -496,12 +511,14 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	return page;
 }
 
-/* The page goes back to the page allocator, or, for a reserve slab with
- * the return fix, to its pool (mempool_free refills the reserve if short). */
+/* The slab's pages go back (free_slab, at once or for SLAB_DESTROY_BY_RCU
+ * after a grace period, the rcu_head overlaying page->lru) to the page
+ * allocator or, for a reserve slab with the return fix, to its pool. */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
-	mempool_t *to = slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_RETURN, page) ?
-	                slab_rec_pool(page) : NULL;
+	slab_pages_t sp = { page, s->order, s->flags,
+	                    slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_RETURN, page) ?
+	                    slab_rec_pool(page) : NULL };
 
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs--;
@@ -515,10 +532,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	if (to)
-		mempool_free(page_address(page), to);
-	else
-		__free_pages(page, s->order);
+	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
 
 /* Give up this CPU's active slab (slab_lock held on entry, released on
@@ -1133,7 +1147,8 @@ static vacate_result_t vacate_single(kmem_cache_t *s, page_t *page, defrag_repor
 /* kmem_cache_create(); NULL if no slab can hold `size`.  The caches made
  * while the Slabifier boots have static structs. */
 static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
-                                            size_t align, unsigned flags)
+                                            size_t align, unsigned flags,
+                                            const kmem_ctor_t *ctor)
 {
 	slabifier_t *sa = a;
 	sf_layout_t l;
@@ -1141,12 +1156,15 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 
 	align = MAX(slab_calculate_alignment(flags, align, size, (size_t)cache_line_size()),
 	            (size_t)MIN_ALIGN);
-	if (!calculate_layout(size, align, flags, sa->page_shift, sa->min_order, &l))
+	if (!calculate_layout(size, align, flags | (ctor ? __SLAB_CTOR : 0), sa->page_shift,
+	                      sa->min_order, &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sa = sa;
 	s->name = g_strdup(name);
+	s->flags = flags;
 	s->objsize = size;
+	s->ctor = slab_ctor_dup(ctor);
 	slab_objs_init(&s->objs, s, s->name, l.size, l.offset, sa->debug);
 	s->order = l.order;
 	s->objects = l.objects;
@@ -1173,7 +1191,7 @@ static void create_kmalloc_cache(slabifier_t *sa, int index)
 
 	sa->kmalloc_caches[index] = slab_check_created("slabifier", name, SLAB_PANIC,
 	                                               slabifier_cache_create(sa, name, size,
-	                                                                      MIN_ALIGN, 0));
+	                                                                      MIN_ALIGN, 0, NULL));
 	g_free(name);
 }
 
@@ -1227,6 +1245,7 @@ static void cache_free_host(kmem_cache_t *s)
 	slab_objs_release(&s->objs);
 	spin_destroy(&s->list_lock);
 	g_free(s->active);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1241,11 +1260,20 @@ static void slabifier_destroy(void *a)
 	g_free(sa);
 }
 
+/* slab_alloc, then __GFP_ZERO's memset of the object. */
+static saddr_t alloc_object(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	saddr_t x = slab_alloc(s, gfp, node);
+
+	slab_zero(gfp, x, s->objsize);
+	return x;
+}
+
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slabifier_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
 	slab_check_node("slabifier", node);
-	return slab_alloc(s, gfp, node);
+	return alloc_object(s, gfp, node);
 }
 
 /* kmem_cache_free(). */
@@ -1259,7 +1287,7 @@ static void slabifier_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
 	slab_check_node("slabifier", node);
-	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
+	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, alloc_object, size, gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */

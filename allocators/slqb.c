@@ -25,6 +25,12 @@
  * after boot skewed by CPU) claims and flushes one batch on the home node's
  * list and on the CPU's list for every cache, then drains the rlist.
  *
+ * Kernel features (as the patch): allocate_slab / __free_slab count pages
+ * in NR_SLAB_(UN)RECLAIMABLE; new_slab_page runs the constructor on every
+ * object; a constructor or SLAB_DESTROY_BY_RCU puts the free pointer
+ * behind the object; slab_alloc clears objsize bytes for __GFP_ZERO;
+ * free_slab of an RCU cache frees the pages from rcu_free_slab.
+ *
  * Lock order: (slqb_lock, not modelled) -> kmem_cache_node->list_lock
  * ("slqb.list_lock") -> kmem_cache_remote_free->lock ("slqb.remote_free").
  * Only one remote_free lock is held at a time.
@@ -101,10 +107,9 @@
  *    here the tunables of the same names set them for every cache, in
  *    place of calculate_sizes' rule (hiwater still 4 * freebatch unless
  *    set), within the store functions' bounds (slqb_check_tunables).
- *  - SLAB_DESTROY_BY_RCU relocates the free pointer; pages are freed at
- *    once (no grace period).  No ctor, no SLQB_DEBUG layout or colouring
- *    switch-off, no sysfs.  The DMA twins kmalloc_dma-N exist with their
- *    metadata but kmalloc never picks them.
+ *  - No SLQB_DEBUG layout or colouring switch-off, no sysfs.  The DMA
+ *    twins kmalloc_dma-N exist with their metadata but kmalloc never picks
+ *    them.
  *  - virt_to_head_page of an order > 0 slab charges only the head struct
  *    page (spec 13, "1 line is a reasonable simplification").
  *  - debug=1 adds simulator checks (not SLQB_DEBUG): foreign pointers,
@@ -130,6 +135,7 @@
 #define KMEM_NODE_LOCK          192            /* kmem_cache_node.list_lock */
 #define KMEM_CPU_SIZE           256
 #define KMEM_NODE_SIZE          256
+#define SLQB_PAGE_RCU           32             /* offsetof(struct slqb_page, rcu_head) */
 
 enum stat_item {
 	ALLOC, ALLOC_SLAB_FILL, ALLOC_SLAB_NEW, FREE, FREE_REMOTE,
@@ -212,6 +218,7 @@ struct kmem_cache {
 	uint64_t inuse;                 /* sum of page->inuse */
 	uint64_t live;                  /* held by callers */
 	klist_t slab_records;           /* slqb_slab_t of every slab */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 typedef struct trim_cpu {
@@ -294,8 +301,8 @@ static bool calculate_sizes(size_t objsize, size_t align, unsigned flags,
 	if (objsize < sizeof(uint64_t))
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = (unsigned)size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = (unsigned)size;     /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	l->eff_align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)line);
@@ -498,7 +505,8 @@ static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 	page->priv = r;
 }
 
-/* new_slab_page(): 2^order pages, objects chained in address order from
+/* new_slab_page(): 2^order pages counted in the zone's slab pages
+ * (allocate_slab), objects constructed and chained in address order from
  * the colour offset. */
 static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colour)
 {
@@ -509,12 +517,15 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << s->order);
 	page->flags |= PG_slab;
 	page->slab = s;
 	page->objects = s->objects;
 	page->inuse = 0;
 	slab_record_new(s, page, colour);
 	start = page_address(page) + colour;
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, start, s->size, s->objects);
 	for (unsigned i = 0; i < s->objects; i++)
 		set_freepointer(s, start + (saddr_t)i * s->size,
 		                i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
@@ -524,8 +535,12 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 	return page;
 }
 
+/* free_slab: the pages go at once, or for SLAB_DESTROY_BY_RCU after a
+ * grace period (the rcu_head overlays slqb_page.lru). */
 static void free_slab(kmem_cache_t *s, page_t *page)
 {
+	slab_pages_t sp = { page, s->order, s->flags, NULL };
+
 	page->flags &= ~PG_slab;
 	page->inuse = page->objects = 0;
 	page->freelist = 0;
@@ -535,7 +550,7 @@ static void free_slab(kmem_cache_t *s, page_t *page)
 	g_free(page->priv);
 	page->priv = NULL;
 	s->slabs--;
-	__free_pages(page, s->order);
+	slab_free_pages(&sp, page_struct_addr(page) + SLQB_PAGE_RCU);
 }
 
 /* Take one object from the first partial page of l (spec 3.6). */
@@ -826,6 +841,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	local_irq_restore(flags);
 	if (object)
 		note_alloc(s, object);
+	slab_zero(gfp, object, s->objsize);
 	return object;
 }
 
@@ -989,13 +1005,14 @@ static void set_watermarks(const slqb_t *sq, kmem_cache_t *s)
 
 /* kmem_cache_create() (kmem_cache_open); NULL if no slab can hold `size`. */
 static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slqb_t *sq = a;
 	slqb_layout_t l;
 	kmem_cache_t *s;
 
-	if (!calculate_sizes(size, align, flags, kpage_shift(), cache_line_size(), &l))
+	if (!calculate_sizes(size, align, flags | (ctor ? __SLAB_CTOR : 0), kpage_shift(),
+	                     cache_line_size(), &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sq = sq;
@@ -1003,6 +1020,7 @@ static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
 	s->flags = flags;
 	s->numa = sq->nnodes > 1;
 	s->objsize = size;
+	s->ctor = slab_ctor_dup(ctor);
 	s->size = l.size;
 	s->offset = l.offset;
 	s->align = (unsigned)align;
@@ -1030,7 +1048,7 @@ static kmem_cache_t *create_boot_cache(slqb_t *sq, const char *name, size_t size
                                        size_t align)
 {
 	return slab_check_created("slqb", name, SLAB_PANIC,
-	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN));
+	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN, NULL));
 }
 
 /* ---- kmalloc (spec 2.7) ---- */
@@ -1154,6 +1172,7 @@ static void cache_free_host(kmem_cache_t *s)
 	}
 	g_free(s->cpu_slab);
 	g_free(s->node);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }

@@ -50,6 +50,15 @@
  * partial lists, on a per-node pool list that only critical requests use,
  * after the partial list and before growing.
  *
+ * Kernel features: new_slab counts the slab's pages in
+ * NR_SLAB_(UN)RECLAIMABLE (allocate_slab's mod_zone_page_state) and runs
+ * the constructor on every object (setup_object); a cache with a
+ * constructor, like a SLAB_DESTROY_BY_RCU one, keeps the free pointer
+ * behind the object (calculate_sizes: stride + 8); slab_alloc clears
+ * objsize bytes for __GFP_ZERO; free_slab of a SLAB_DESTROY_BY_RCU cache
+ * frees the pages (__free_slab: the count, then the pages) from an RCU
+ * callback, the rcu_head overlaying page->lru.
+ *
  * Lock order: slab_lock (bit spinlock in page->flags, "slub.slab_lock")
  * before n->list_lock ("slub.list_lock") before mempool.lock (taken inside
  * mempool_alloc_node / mempool_free only).  The pool list of a node is
@@ -82,8 +91,6 @@
  *  - __GFP_WAIT does not exist here: irqs stay off across new_slab, so the
  *    "cpu slab appeared while irqs were on" flush of __slab_alloc cannot
  *    happen and is not modelled.
- *  - SLAB_DESTROY_BY_RCU only moves the free pointer; slabs are freed at
- *    once (there is no RCU grace period to wait for).
  *  - A cache whose calculate_order result is not a valid page order, or
  *    whose slab would hold more than 65535 objects, is refused at creation
  *    (the kernel would create it and fail every allocation).
@@ -128,6 +135,7 @@
 #define KN_TOTAL_OBJECTS        48
 #define KN_POOL_LIST            56             /* the full list's slot: pool list */
 #define KN_POOL_LIST_SIZE       16
+#define PAGE_LRU                40             /* offsetof(struct page, lru): the rcu_head */
 
 enum stat_item {
 	ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH,
@@ -207,6 +215,7 @@ struct kmem_cache {
 	void *ops_ctx;
 	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
 	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 struct slub {
@@ -287,8 +296,8 @@ static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
 	if (!objsize)
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = size;               /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	l->align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)g->cache_line);
@@ -566,7 +575,13 @@ static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **f
 	return page;
 }
 
-/* A fresh slab, all objects chained in address order, on no list. */
+static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
+{
+	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
+}
+
+/* A fresh slab, counted in the zone's slab pages, all objects chained in
+ * address order and constructed, on no list. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	mempool_t *from;
@@ -576,29 +591,28 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << slab_order_of(s, page));
 	inc_slabs_node(s, page_to_nid(page), page->objects);
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
 	page->flags |= PG_slab;
 	slab_init_objects(&s->objs, page, page->objects);
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, page->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, page->objects);
 	slab_rec(page)->pool = from;
 	return page;
 }
 
-static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
-{
-	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
-}
 
-/* Free an empty slab's page: to the page allocator, or, for a reserve
- * slab with the return fix, to its pool (mempool_free refills the reserve
- * if it is short, else frees the page). */
+/* An empty slab is no more: its pages are freed (free_slab, at once or a
+ * grace period later, the rcu_head overlaying page->lru), to the page
+ * allocator or, for a reserve slab with the return fix, to its pool. */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
-	unsigned order = slab_order_of(s, page);
-	mempool_t *pool = pool_returns(s, page) ? slab_pool(page) : NULL;
+	slab_pages_t sp = { page, slab_order_of(s, page), s->flags,
+	                    pool_returns(s, page) ? slab_pool(page) : NULL };
 
 	dec_slabs_node(s, page_to_nid(page), page->objects);
 	s->discarded++;
@@ -609,10 +623,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	if (pool)
-		mempool_free(page_address(page), pool);
-	else
-		__free_pages(page, order);
+	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
 
 /* ---- taking slabs off the partial lists ---- */
@@ -907,6 +918,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 		note_leak(page, gfp);
 	}
 	local_irq_restore(flags);
+	slab_zero(gfp, object, s->objsize);
 	return object;
 }
 
@@ -1021,14 +1033,14 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
  * can hold `size`.  The caches made while SLUB boots live in the static
  * kmalloc_caches[]. */
 static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slub_t *sl = a;
 	slub_layout_t l;
 	kmem_cache_t *s;
 	int local_node = 0;
 
-	if (!calculate_sizes(&sl->geom, size, align, flags, &l))
+	if (!calculate_sizes(&sl->geom, size, align, flags | (ctor ? __SLAB_CTOR : 0), &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sl = sl;
@@ -1042,6 +1054,7 @@ static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
 	s->allocflags = (l.oo.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
+	s->ctor = slab_ctor_dup(ctor);
 	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
 		                       8 * (size_t)NR_CPUS, 0);
@@ -1059,7 +1072,7 @@ static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
 static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
 {
 	return slab_check_created("slub", name, SLAB_PANIC,
-	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0));
+	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0, NULL));
 }
 
 /* ---- the allocator_ops ---- */
@@ -1183,6 +1196,7 @@ static void cache_free_host(kmem_cache_t *s)
 		spin_destroy(&s->node[node].list_lock);
 	g_free(s->node);
 	g_free(s->cpu_slab);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }

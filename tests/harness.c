@@ -242,6 +242,36 @@ void harness_pass_time(simtime_t ps)
 	kernel_do_pending();
 }
 
+static bool rcu_waits(void)
+{
+	const rcu_stats_t *st = rcu_stats();
+
+	return st->waiting[RCU_OBJECT] || st->waiting[RCU_SLAB];
+}
+
+static void rcu_barrier_body(void *arg, int cpu)
+{
+	(void)arg;
+	(void)cpu;
+	while (rcu_waits())
+		harness_pass_time(jiffies_delay(1));
+}
+
+void harness_rcu_barrier(kernel_t *k)
+{
+	int *cpus = g_new(int, k->m->ncpus);
+
+	for (int c = 0; c < k->m->ncpus; c++)
+		cpus[c] = c;
+	harness_run_many(k, cpus, k->m->ncpus, rcu_barrier_body, NULL);
+	g_free(cpus);
+}
+
+uint64_t harness_rcu_slab_pages(void)
+{
+	return rcu_stats()->waiting_bytes[RCU_SLAB] / (uint64_t)kpage_size();
+}
+
 const kwork_source_t *harness_work_source(const char *label)
 {
 	GArray *a = kern()->work_sources;
@@ -540,13 +570,17 @@ static void foreign_body(void *arg)
 	harness_ops->kfree(harness_a, kmalloc64() + 16);
 }
 
+/* Every word of the freed object is overwritten: the free pointer is
+ * among them wherever the allocator keeps it (the first word, or the
+ * middle one as Linux 6.x SLUB does). */
 static void corrupt_body(void *arg)
 {
 	saddr_t x = kmalloc64();
 
 	(void)arg;
 	harness_ops->kfree(harness_a, x);
-	kstore64(x, 0xdead0000);
+	for (saddr_t off = 0; off < 64; off += 8)
+		kstore64(x + off, 0xdead0000);
 	kmalloc64();
 }
 

@@ -63,6 +63,12 @@ void harness_run_served(kernel_t *k, void (*fn)(void *), void *arg);
  * then run this CPU's due work (late, all at once). */
 void harness_pass_time(simtime_t ps);
 
+/* rcu_barrier: every CPU lets time pass a jiffy at a time, running its
+ * due work (scheduler ticks, RCU callbacks), until no RCU callback waits. */
+void harness_rcu_barrier(kernel_t *k);
+/* Pages of slabs that wait for a grace period before they are freed. */
+uint64_t harness_rcu_slab_pages(void);
+
 /* The jitter account of the work labelled `label`, or NULL. */
 const kwork_source_t *harness_work_source(const char *label);
 

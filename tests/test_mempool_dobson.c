@@ -80,7 +80,7 @@ static void press_setup(press_t *p, int min_nr, int keep)
 {
 	cache_info_t ci;
 
-	p->s = cur->ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	p->s = cur->ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0, NULL);
 	ci = harness_cache_info(p->s);
 	g_assert_cmpuint(ci.objects_per_slab, ==, cur->per_slab);
 	g_assert_cmpuint(ci.order, ==, 0);

@@ -90,6 +90,21 @@ local function keys(t)
 	return k
 end
 
+-- The kernel's own housekeeping, which runs under every allocator
+-- (sim/kernel: the vmstat timer, RCU's tick work and callbacks).
+local KERNEL_WORK = { vmstat_update = true, rcu_check_callbacks = true, rcu_process_callbacks = true }
+
+-- Housekeeping split into the allocator's own sources and the kernel's:
+-- { runs, ns, longest } each.
+local function housekeeping(a)
+	local own, kern = { runs = 0, ns = 0, longest = 0 }, { runs = 0, ns = 0, longest = 0 }
+	for _, label in ipairs(keys(a.jitter.by_source)) do
+		local w, h = a.jitter.by_source[label], KERNEL_WORK[label] and kern or own
+		h.runs, h.ns, h.longest = h.runs + w.runs, h.ns + w.total_ns, math.max(h.longest, w.longest_ns)
+	end
+	return own, kern
+end
+
 -- ---- arithmetic over seeds and tables (tests/test_claims.c checks it) ----
 
 -- Geometric mean of a list of positive numbers.
@@ -1070,21 +1085,26 @@ local C_CLAIMS = {
 	who = "Christoph Lameter, January 26, 2009",
 	claim = "SLAB and SLQB keep processing after allocations: every 2 seconds each CPU is hit with queue " ..
 		"draining, where SLUB does all its work in the allocation and free paths.",
-	rule = "By construction: SLAB (2 s reaper) and SLQB (3 s trimmer) have periodic work in the model and SLUB " ..
-		"has none, as in 2.6.29, so the existence of interruptions is fixed by the code. Reproduced if SLUB " ..
-		"shows no interruption and SLAB and SLQB some. Their size (the longest gap) is measured and reported.",
+	rule = "By construction: SLAB (2 s reaper) and SLQB (3 s trimmer) have periodic work of their own in the " ..
+		"model and SLUB has none, as in 2.6.29, so the existence of the allocator's interruptions is fixed by the " ..
+		"code. Every allocator also runs the kernel's vmstat_update once a second on every CPU (2.6.29 folds the " ..
+		"NR_SLAB_* differentials, which every allocator but SLOB updates, that way) and RCU's work when " ..
+		"something waits for a grace period; the claim is about the allocator's own work, so those are reported " ..
+		"beside it, not counted. Reproduced if SLUB shows no interruption of its own and SLAB and SLQB some. " ..
+		"Their size (the longest gap) is measured and reported.",
 	method = "tsc-loop: one task per CPU advances in small steps and records every gap in its own progress; " ..
 		"the jitter report attributes the housekeeping to the allocator's work (cache_reap, the trim worker, the flusher).",
 	runs = { { name = "tsc", scenario = "scenarios/tsc-loop.scn", allocators = "slab,slub,slqb,slabifier" } },
 	check = function(r)
-		local a, parts = r.tsc.allocators, {}
+		local a, parts, own = r.tsc.allocators, {}, {}
 		for _, name in ipairs({ "slab", "slqb", "slabifier", "slub" }) do
-			local j = a[name].jitter
-			parts[#parts + 1] = string.format("%s %d interruptions, longest %.1f us, %d gaps seen by the probe",
-				name:upper(), j.interruptions, j.longest_interruption_ns / 1000, counter(a[name], "tsc.gaps"))
+			local mine, kern = housekeeping(a[name])
+			own[name] = mine
+			parts[#parts + 1] = string.format("%s %d interruptions of its own, longest %.1f us; the kernel's " ..
+				"(vmstat, RCU) %d, longest %.1f us; %d gaps seen by the probe", name:upper(), mine.runs,
+				mine.longest / 1000, kern.runs, kern.longest / 1000, counter(a[name], "tsc.gaps"))
 		end
-		local ok = a.slub.jitter.interruptions == 0 and a.slab.jitter.interruptions > 0
-			and a.slqb.jitter.interruptions > 0
+		local ok = own.slub.runs == 0 and own.slab.runs > 0 and own.slqb.runs > 0
 		return { figure = table.concat(parts, "; "), verdict = ok and "reproduced" or "contradicted" }
 	end,
 },
@@ -1115,10 +1135,11 @@ local C_CLAIMS = {
 		for _, v in ipairs({ "small", "big" }) do
 			local a, row = r[v].allocators, {}
 			for _, name in ipairs({ "slab", "slqb", "slabifier", "slub" }) do
-				row[#row + 1] = string.format("%s %.3f%% (%.1f%% delayed, housekeeping %.1f ms)", name:upper(),
-					counter(a[name], "hpc.slowdown_ppm") / 1e4,
+				local mine, kern = housekeeping(a[name])
+				row[#row + 1] = string.format("%s %.3f%% (%.1f%% delayed, housekeeping %.1f ms own + %.1f ms " ..
+					"the kernel's)", name:upper(), counter(a[name], "hpc.slowdown_ppm") / 1e4,
 					100 * counter(a[name], "hpc.delayed") / counter(a[name], "hpc.iterations"),
-					a[name].jitter.housekeeping_ns_total / 1e6)
+					mine.ns / 1e6, kern.ns / 1e6)
 			end
 			parts[#parts + 1] = (v == "small" and "16 CPUs: " or "256 CPUs: ") .. table.concat(row, ", ")
 		end
@@ -1126,7 +1147,8 @@ local C_CLAIMS = {
 		local slab, slub = counter(big.slab, "hpc.slowdown_ppm"), counter(big.slub, "hpc.slowdown_ppm")
 		return {
 			figure = "slowdown against the undisturbed iteration: " .. table.concat(parts, "; ") ..
-				". SLUB's slowdown is its own slab work and barrier skew: it has no housekeeping",
+				". SLUB has no housekeeping of its own: its slowdown is its slab work, barrier skew and the " ..
+				"kernel's vmstat_update, which every allocator runs",
 			simulated = string.format("SLAB %.2f%%, SLUB %.2f%% at 256 CPUs", slab / 1e4, slub / 1e4),
 			real = "\"major delay\" (no figure)",
 			verdict = (slab >= 10000 and slab > slub) and "reproduced" or slab > slub and "partly reproduced"
@@ -1152,19 +1174,23 @@ local C_CLAIMS = {
 	who = "Christoph Lameter, January 27 and February 4, 2009",
 	claim = "SLUB does all necessary actions during allocation and free; there is no cache cleaning. " ..
 		"(The 2006 Slabifier did have a 2 s IPI flusher.)",
-	rule = "By construction: slabsim's SLUB, like 2.6.29's, has no timer. Reproduced if its housekeeping time " ..
-		"is 0.",
+	rule = "By construction: slabsim's SLUB, like 2.6.29's, has no timer of its own. But 2.6.29 folds the slab " ..
+		"page counters (NR_SLAB_*), which SLUB updates for every slab it takes or frees, from vmstat_update on " ..
+		"every CPU once a second, whatever the allocator. Reproduced if SLUB's housekeeping time is 0; partly " ..
+		"reproduced if SLUB has none of its own and only the kernel's (vmstat, RCU) remains: no cleaning, " ..
+		"but not no jitter; contradicted if SLUB has housekeeping of its own.",
 	method = "hpc-barrier: housekeeping time per allocator from the jitter report.",
 	runs = { { name = "hpc", scenario = "scenarios/hpc-barrier.scn", allocators = "slab,slub,slqb,slabifier" } },
 	check = function(r)
 		local a, parts = r.hpc.allocators, {}
 		for _, name in ipairs({ "slub", "slabifier", "slab", "slqb" }) do
-			local j = a[name].jitter
-			parts[#parts + 1] = string.format("%s %.1f us in %d interruptions", name:upper(),
-				j.housekeeping_ns_total / 1000, j.interruptions)
+			local mine, kern = housekeeping(a[name])
+			parts[#parts + 1] = string.format("%s %.1f us in %d interruptions of its own, %.1f us in %d of the " ..
+				"kernel's (vmstat, RCU)", name:upper(), mine.ns / 1000, mine.runs, kern.ns / 1000, kern.runs)
 		end
-		return { figure = table.concat(parts, "; "),
-		         verdict = a.slub.jitter.housekeeping_ns_total == 0 and "reproduced" or "contradicted" }
+		local own, kern = housekeeping(a.slub)
+		local verdict = own.runs > 0 and "contradicted" or kern.runs > 0 and "partly reproduced" or "reproduced"
+		return { figure = table.concat(parts, "; "), verdict = verdict }
 	end,
 },
 {

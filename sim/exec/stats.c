@@ -338,6 +338,9 @@ run_stats_t *run_stats(run_t *r)
 	take_pools(st, r);
 	take_end(st, r);
 	take_cpus(st, r);
+	st->free_rcu = r->free_rcu;
+	st->rcu = *rcu_stats_of(r->k->rcu);
+	vmstat_summary(r->k->vmstat, &st->vmstat);
 	st->samples = copy_array(r->samples, sizeof(sample_t));
 	st->node_series = copy_array(r->node_series, sizeof(uint64_t));
 	st->pool_levels = copy_array(r->pool_levels, sizeof(int));

@@ -139,6 +139,10 @@ typedef struct run_stats {
 	simtime_t cost[COST_NKINDS];      /* summed over CPUs */
 	simtime_t breakdown[OP_STAT_N][COST_NKINDS];   /* summed over ops */
 
+	uint64_t free_rcu;                /* t:free_rcu calls */
+	rcu_stats_t rcu;                  /* call_rcu and its grace periods */
+	vmstat_summary_t vmstat;          /* the slab zone counters at the end */
+
 	GArray *metrics;                  /* metric_stats_t, by name */
 	GArray *counters;                 /* counter_stats_t, by name */
 	GArray *pools;                    /* pool_stats_t, creation order */

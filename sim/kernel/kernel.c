@@ -27,6 +27,7 @@ typedef struct kipi {
 struct kcpu {
 	GQueue due;                 /* kwork_t*, due now, in order of due time */
 	bool idle;
+	bool in_idle_loop;          /* idle for want of anything to run */
 	uint32_t sleep_gen;         /* names the current sleep's wake-up timer */
 };
 
@@ -439,6 +440,22 @@ void kernel_idle(void)
 	engine_block();
 }
 
+/* kernel_idle, in the idle loop. */
+void kernel_idle_loop(void)
+{
+	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
+
+	kc->in_idle_loop = true;
+	kernel_idle();
+	kc->in_idle_loop = false;
+}
+
+/* Whether cpu sleeps in its idle loop. */
+bool kernel_in_idle(int cpu)
+{
+	return kern()->cpus[cpu].in_idle_loop;
+}
+
 static void sleep_timer(void *arg, simtime_t when)
 {
 	uintptr_t v = (uintptr_t)arg;
@@ -553,8 +570,17 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
 	percpu_init(k);
+	k->at_free = g_array_new(FALSE, FALSE, sizeof(kfree_hook_t));
 	sim_ctx()->kernel = k;
 	return k;
+}
+
+/* Call fn(arg) when the current kernel is torn down. */
+void kernel_at_free(void (*fn)(void *arg), void *arg)
+{
+	kfree_hook_t h = { fn, arg };
+
+	g_array_append_val(kern()->at_free, h);
 }
 
 /* Round metadata as fn says (the booted allocator's kmalloc). */
@@ -578,6 +604,11 @@ void kernel_free(kernel_t *k)
 		g_queue_clear(&k->cpus[i].due);
 	g_free(k->cpus);
 	g_free(k->pcpu_base);
+	for (guint i = k->at_free->len; i-- > 0;) {
+		kfree_hook_t *h = &g_array_index(k->at_free, kfree_hook_t, i);
+		h->fn(h->arg);
+	}
+	g_array_free(k->at_free, TRUE);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);
 	g_free(k->meta->node_used);

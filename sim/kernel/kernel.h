@@ -26,6 +26,8 @@
 #include "lock.h"
 #include "pagealloc.h"
 #include "klist.h"
+#include "vmstat.h"
+#include "rcu.h"
 
 /* What the modelled kernel's kmalloc(size) hands out (bytes): a hook the
  * booted allocator provides, so metadata is rounded as that allocator's
@@ -50,7 +52,16 @@ typedef struct kernel {
 	GArray *work_sources;                    /* kwork_source_t, by first label */
 	saddr_t *pcpu_base;                      /* [ncpus]: each CPU's per-CPU area */
 	uint64_t pcpu_used;                      /* bytes taken in every area */
+	kvmstat_t *vmstat;                       /* the slab zone counters (vmstat.h), on first use */
+	krcu_t *rcu;                             /* call_rcu, grace periods (rcu.h), on first use */
+	GArray *at_free;                         /* kfree_hook_t, run by kernel_free */
 } kernel_t;
+
+/* What kernel_free calls for a part of the kernel made on first use. */
+typedef struct kfree_hook {
+	void (*fn)(void *arg);
+	void *arg;
+} kfree_hook_t;
 
 /* Housekeeping done by one work function, for the jitter report. */
 typedef struct kwork_source {
@@ -79,6 +90,13 @@ void kernel_do_pending(void);
 void kernel_compute(simtime_t ps, enum cost_kind kind);
 /* Sleep until this CPU has work, or kernel_kick() wakes it. */
 void kernel_idle(void);
+/* The idle loop's sleep: this CPU has nothing to run (kernel_in_idle
+ * says so meanwhile); sleeps as kernel_idle.  Call rcu_idle_enter first. */
+void kernel_idle_loop(void);
+bool kernel_in_idle(int cpu);
+/* Have kernel_free call fn(arg) (newest first): the parts of the kernel
+ * made on first use (vmstat, RCU) free their host state so. */
+void kernel_at_free(void (*fn)(void *arg), void *arg);
 /* Wake `cpu` at `when` if it is idle. */
 void kernel_kick(int cpu, simtime_t when);
 /* Metadata bytes now, and their peak. */
@@ -179,6 +197,13 @@ static inline void kstore16(saddr_t a, uint16_t v)
 	memcpy(mem_host(kern()->mem, a), &v, 2);
 }
 
+/* memset(a, 0, len): a charged store of every byte (RAM only). */
+static inline void kzero(saddr_t a, uint32_t len)
+{
+	coh_access(kern()->coh, a, len, COH_WRITE);
+	memset(mem_host(kern()->mem, a), 0, len);
+}
+
 /* Price touching [a, a+len) without moving data (host-side structures). */
 static inline void ktouch(saddr_t a, uint32_t len, bool write)
 {
@@ -190,6 +215,43 @@ static inline void katomic(saddr_t a)
 {
 	engine_sync();
 	coh_access(kern()->coh, a, 8, COH_RMW);
+}
+
+/* ---- compare-and-exchange of a double word (Linux 6.x SLUB) ----
+ *
+ * Priced only: the caller compares and exchanges its host copy of the
+ * words right after the call returns, before any other CPU runs (a call
+ * is one instruction; the simulator switches CPUs only at
+ * synchronisation points). */
+
+/* A LOCKed cmpxchg16b of the 16 bytes at a (try_cmpxchg128, SLUB's slab
+ * freelist and counters): a synchronisation point, then an atomic RMW of
+ * the line (rmw_ns on top of the access). */
+static inline void kcmpxchg_double(saddr_t a)
+{
+	engine_sync();
+	coh_access(kern()->coh, a, 16, COH_RMW);
+}
+
+/* kcmpxchg_double on the freelist and counters of p's struct page
+ * (struct slab overlays it): the 16-byte-aligned pair that starts 8 or 16
+ * bytes into the entry, so it never spans two lines. */
+static inline void kpage_cmpxchg_double(const page_t *p)
+{
+	saddr_t a = mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)) + 16;
+
+	kcmpxchg_double(a & ~(saddr_t)15);
+}
+
+/* this_cpu_try_cmpxchg128 on the 16 bytes at a, in this CPU's per-CPU
+ * area: cmpxchg16b without a LOCK prefix, atomic against this CPU only.
+ * Still a microcoded read-modify-write (on AMD Jaguar 11 cycles against
+ * 17 with LOCK: LLVM commit b1bdd97a, 2019), so priced as one: the
+ * access and rmw_ns.  Not a synchronisation point: no other CPU uses the
+ * line, and nothing else runs on this CPU inside an operation. */
+static inline void this_cpu_cmpxchg_double(saddr_t a)
+{
+	coh_access(kern()->coh, a, 16, COH_RMW);
 }
 
 /* ---- irqs ---- */
@@ -233,14 +295,17 @@ static inline void bit_spin_unlock_page(page_t *p, lock_class_t *cls)
 
 /* ---- pages ---- */
 
-/* Page allocator calls; their whole cost is accounted as COST_PAGEALLOC. */
+/* Page allocator calls; their whole cost is accounted as COST_PAGEALLOC.
+ * __GFP_ZERO clears the pages (prep_zero_page), a charged store. */
 static inline page_t *alloc_pages_node(int node, gfp_t gfp, unsigned order)
 {
 	simtime_t snap[COST_NKINDS];
 	page_t *p;
 
 	engine_cost_mark(snap);
-	p = pa_alloc(kern()->pa, node, order, gfp);
+	p = pa_alloc(kern()->pa, node, order, gfp & ~(gfp_t)__GFP_ZERO);
+	if (p && (gfp & __GFP_ZERO))
+		kzero(pa_page_address(kern()->pa, p), (uint32_t)kern()->m->page_size << order);
 	engine_cost_fold(snap, COST_PAGEALLOC);
 	return p;
 }
@@ -272,6 +337,12 @@ static inline page_t *virt_to_head_page(saddr_t a)
 static inline saddr_t page_address(const page_t *p) { return pa_page_address(kern()->pa, p); }
 static inline int page_to_nid(const page_t *p) { return pa_page_nid(kern()->pa, p); }
 static inline bool kaddr_valid(saddr_t a) { return mem_is_ram(kern()->mem, a); }
+
+/* The simulated address of p's struct page (in its node's mem_map). */
+static inline saddr_t page_struct_addr(const page_t *p)
+{
+	return mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p));
+}
 
 /* Price reading or writing the struct page of p. */
 static inline void kpage_touch(const page_t *p, bool write)

@@ -18,10 +18,21 @@
 --    they change nothing the simulator models.  A name not in the table
 --    gets no flags.  flags = "none" drops them all, "hwalign" gives every
 --    cache HWCACHE_ALIGN.
+--  * Constructors: slabinfo has none either.  CTORS below names, for the
+--    caches of the shipped data file that had one in 2.6.29, the file and
+--    the function kmem_cache_create was given (recalled from the 2.6.29
+--    sources, M; xfs_inode's checked in the code index).  The simulated
+--    constructor has no compute of its own (its cost is its stores) and
+--    writes `bytes` from the object's start, the whole object when not
+--    given (inode_init_once and radix_tree_node_ctor clear the whole
+--    struct).  ctors = "none" drops them.
 --  * Object size: the objsize column.  With SLAB that is the buffer size,
 --    already aligned, so an aligned cache keeps its size; with SLUB it is
 --    the object size.  Rows larger than a page are skipped (sim.cache takes
 --    1..page_size), and so are repeated names.
+--  * Sheaves: the caches that have per-CPU sheaves in Linux 6.18 ask for
+--    them (SHEAVES below; allocators without sheaves ignore it);
+--    sheaves = "none" asks for none.
 --  * Order: /proc/slabinfo lists the newest cache first (both SLAB's
 --    cache_chain and later slab_caches add at the head), so order = "boot"
 --    (the default) creates them bottom up, in the kernel's creation order;
@@ -124,6 +135,41 @@ M.FLAGS = {
 	["xfs_inode"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
 }
 
+-- Sheaf capacity of the caches created with one in Linux 6.18:
+-- maple_node (lib/maple_tree.c, maple_tree_init) and vm_area_struct
+-- (mm/vma_init.c, vma_state_init), both 32 (shared/reference/
+-- slub-modern.md, 0 and 2.5).  Look names up; never iterate it.
+M.SHEAVES = { maple_node = 32, vm_area_struct = 32 }
+
+-- Caches of workloads/data/cacheset-2.6.29.slabinfo created with a
+-- constructor in 2.6.29: where (file: function, the constructor) and the
+-- bytes it writes if not the whole object.  Look names up; never iterate.
+M.CTORS = {
+	["radix_tree_node"] = { src = "lib/radix-tree.c: radix_tree_init, radix_tree_node_ctor" },
+	["sighand_cache"] = { src = "kernel/fork.c: proc_caches_init, sighand_ctor", bytes = 32 },
+	["anon_vma"] = { src = "mm/rmap.c: anon_vma_init, anon_vma_ctor", bytes = 24 },
+	["inode_cache"] = { src = "fs/inode.c: inode_init, init_once" },
+	["proc_inode_cache"] = { src = "fs/proc/inode.c: proc_init_inodecache, init_once" },
+	["sock_inode_cache"] = { src = "net/socket.c: init_inodecache, init_once" },
+	["mqueue_inode_cache"] = { src = "ipc/mqueue.c: init_mqueue_fs, init_once" },
+	["shmem_inode_cache"] = { src = "mm/shmem.c: init_inodecache, init_once" },
+	["hugetlbfs_inode_cache"] = { src = "fs/hugetlbfs/inode.c: init_hugetlbfs_fs, init_once" },
+	["bdev_cache"] = { src = "fs/block_dev.c: bdev_cache_init, init_once" },
+	["file_lock_cache"] = { src = "fs/locks.c: filelock_init, init_once" },
+	["ext2_inode_cache"] = { src = "fs/ext2/super.c: init_inodecache, init_once" },
+	["ext3_inode_cache"] = { src = "fs/ext3/super.c: init_inodecache, init_once" },
+	["ext4_inode_cache"] = { src = "fs/ext4/super.c: init_inodecache, init_once" },
+	["fat_cache"] = { src = "fs/fat/cache.c: fat_cache_init, init_once", bytes = 16 },
+	["fat_inode_cache"] = { src = "fs/fat/inode.c: fat_init_inodecache, init_once" },
+	["isofs_inode_cache"] = { src = "fs/isofs/inode.c: init_inodecache, init_once" },
+	["udf_inode_cache"] = { src = "fs/udf/super.c: init_inodecache, init_once" },
+	["squashfs_inode_cache"] = { src = "fs/squashfs/super.c: init_inodecache, init_once" },
+	["fuse_inode"] = { src = "fs/fuse/inode.c: fuse_fs_init, fuse_inode_init_once" },
+	["nfs_inode_cache"] = { src = "fs/nfs/inode.c: nfs_init_inodecache, init_once" },
+	["rpc_inode_cache"] = { src = "net/sunrpc/rpc_pipe.c: register_rpc_pipefs, init_once" },
+	["xfs_inode"] = { src = "fs/xfs/linux-2.6/xfs_super.c: xfs_init_zones, xfs_fs_inode_init_once" },
+}
+
 local OWNED_PREFIXES = { "size-", "kmalloc-", "dma-kmalloc-" }
 
 -- Whether a slabinfo name is one of the allocator's own caches.
@@ -139,6 +185,15 @@ function M.allocator_owned(name)
 	return false
 end
 
+-- The sim.cache ctor of a cache: nil, or its constructor's bytes.
+local function cache_ctor(name, mode, size)
+	local c = mode ~= "none" and M.CTORS[name] or nil
+	if not c then
+		return nil
+	end
+	return { bytes = math.min(c.bytes or size, size) }
+end
+
 local function cache_flags(name, mode)
 	if mode == "none" then
 		return nil
@@ -150,19 +205,29 @@ end
 
 -- Read a slabinfo file (path resolved by sim.slabinfo: as given, else under
 -- the repository root) and return the set to create:
---   { caches = { {name=, size=, flags=, active_objs=, num_objs=}, ... },
+--   { caches = { {name=, size=, flags=, ctor=, sheaf_capacity=, active_objs=, num_objs=}, ... },
 --     rows = rows read, owned = allocator-owned rows skipped,
 --     too_big = rows larger than a page skipped, repeated = names seen twice }
 -- opts.order: "boot" (default) or "file"; opts.flags: "table" (default),
--- "none" or "hwalign".
+-- "none" or "hwalign"; opts.ctors: "table" (default) or "none";
+-- opts.sheaves: "table" (default) or "none".  Each cache's
+-- sheaf_capacity is its SHEAVES entry, or nil.
 function M.load(sim, path, opts)
 	opts = opts or {}
 	local order, mode = opts.order or "boot", opts.flags or "table"
+	local sheaves = opts.sheaves or "table"
 	if order ~= "boot" and order ~= "file" then
 		error("order must be 'boot' or 'file', got '" .. tostring(order) .. "'", 2)
 	end
 	if mode ~= "table" and mode ~= "none" and mode ~= "hwalign" then
 		error("flags must be 'table', 'none' or 'hwalign', got '" .. tostring(mode) .. "'", 2)
+	end
+	if sheaves ~= "table" and sheaves ~= "none" then
+		error("sheaves must be 'table' or 'none', got '" .. tostring(sheaves) .. "'", 2)
+	end
+	local ctors = opts.ctors or "table"
+	if ctors ~= "table" and ctors ~= "none" then
+		error("ctors must be 'table' or 'none', got '" .. tostring(ctors) .. "'", 2)
 	end
 	local rows = sim.slabinfo(path)
 	local set = { caches = {}, rows = #rows, owned = 0, too_big = 0, repeated = 0 }
@@ -183,6 +248,8 @@ function M.load(sim, path, opts)
 			seen[r.name] = true
 			set.caches[#set.caches + 1] = {
 				name = r.name, size = r.objsize, flags = cache_flags(r.name, mode),
+				ctor = cache_ctor(r.name, ctors, r.objsize),
+				sheaf_capacity = sheaves == "table" and M.SHEAVES[r.name] or nil,
 				active_objs = r.active_objs, num_objs = r.num_objs,
 			}
 		end
@@ -195,7 +262,8 @@ end
 function M.create(sim, set)
 	local caches = {}
 	for i, c in ipairs(set.caches) do
-		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags }
+		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags, ctor = c.ctor,
+		                       sheaf_capacity = c.sheaf_capacity }
 	end
 	return caches
 end
