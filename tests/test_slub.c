@@ -438,7 +438,7 @@ static void deactivate_body(void *arg)
  * x3, freed before it), and only there. */
 static void fresh_slab_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "fresh", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "fresh", 256, 0, 0, NULL);
 	unsigned n = harness_cache_info(s).objects_per_slab;
 	saddr_t x[64];
 	uint64_t word;
