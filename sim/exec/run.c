@@ -132,6 +132,11 @@ int run_add_barrier(run_t *r, int parties)
 	return (int)r->barriers->len - 1;
 }
 
+int run_barrier_parties(const run_t *r, int i)
+{
+	return ((const barrier_t *)r->barriers->pdata[i])->parties;
+}
+
 op_t *task_op(task_t *t) { return &t->op; }
 int task_id(const task_t *t) { return t->id; }
 int task_cpu(const task_t *t) { return t->cpu; }
@@ -158,15 +163,18 @@ void run_record_metric(run_t *r, const char *name, simtime_t value)
 	hist_record(h, value);
 }
 
-void run_count(run_t *r, const char *name, int64_t n)
+bool run_count(run_t *r, const char *name, int64_t n)
 {
-	int64_t *c = g_hash_table_lookup(r->counters, name);
+	int64_t *c = g_hash_table_lookup(r->counters, name), sum;
 
 	if (!c) {
 		c = g_new0(int64_t, 1);
 		g_hash_table_insert(r->counters, g_strdup(name), c);
 	}
-	*c += n;
+	if (__builtin_add_overflow(*c, n, &sum))
+		return false;
+	*c = sum;
+	return true;
 }
 
 static void free_hist(gpointer p)

@@ -180,6 +180,7 @@ int run_find_cache(const run_t *r, const char *name);
 task_t *run_spawn(run_t *r, int cpu, void *co);
 int run_add_channel(run_t *r);
 int run_add_barrier(run_t *r, int parties);
+int run_barrier_parties(const run_t *r, int i);
 
 /* ---- for the Lua host, while a task runs ---- */
 op_t *task_op(task_t *t);
@@ -195,6 +196,8 @@ void run_retire(run_t *r, int64_t handle, object_t *saved);
 const char *run_cache_name(const run_t *r, int i);
 simtime_t run_now(const run_t *r);
 void run_record_metric(run_t *r, const char *name, simtime_t value);
-void run_count(run_t *r, const char *name, int64_t n);
+/* Add n to counter `name`; false (the counter unchanged) if the sum would
+ * leave the 64-bit range. */
+bool run_count(run_t *r, const char *name, int64_t n);
 
 #endif

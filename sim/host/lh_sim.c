@@ -83,10 +83,11 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	lua_getfield(L, 1, "flags");
 	flags = parse_flags(L, -1);
 	if (size < 1 || size > (lua_Integer)lh->run->sc->machine->page_size << CACHE_MAX_ORDER)
-		return luaL_error(L, "cache '%s': size %d out of range 1..%d", name, (int)size,
-		                  (int)lh->run->sc->machine->page_size << CACHE_MAX_ORDER);
-	if (align < 0 || (align & (align - 1)))
-		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
+		return luaL_error(L, "cache '%s': size %I out of range 1..%d", name, size,
+		                  lh->run->sc->machine->page_size << CACHE_MAX_ORDER);
+	if (align < 0 || (align & (align - 1)) || align > lh->run->sc->machine->page_size)
+		return luaL_error(L, "cache '%s': align must be 0 or a power of two up to the page "
+		                  "size (%d), got %I", name, lh->run->sc->machine->page_size, align);
 	i = run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags, decl);
 	if (lua_getfield(L, 1, "ops") == LUA_TTABLE) {
 		int get = ops_function(L, lua_gettop(L), "get_reference", name);
@@ -178,6 +179,7 @@ static int l_spawn(lua_State *L)
 	lua_xmove(L, co, 1);
 	task_t **ud = lua_newuserdatauv(co, sizeof(task_t *), 0);
 	*ud = t;
+	*(task_t **)lua_getextraspace(co) = t;  /* whose methods co may call */
 	luaL_setmetatable(co, TASK_MT);
 	for (int i = 0; i < nargs; i++) {
 		lua_pushvalue(L, 3 + i);
@@ -194,11 +196,13 @@ static int l_channel(lua_State *L)
 	return 1;
 }
 
+/* sim.barrier(n): n from 1 to INT_MAX (t:barrier refuses one of more
+ * parties than there are tasks) */
 static int l_barrier(lua_State *L)
 {
 	lua_Integer n = luaL_checkinteger(L, 1);
 	check_setup(L, "sim.barrier");
-	luaL_argcheck(L, n >= 1, 1, "a barrier needs at least one party");
+	luaL_argcheck(L, n >= 1 && n <= G_MAXINT, 1, "a barrier needs 1 to 2147483647 parties");
 	lh_push_id(L, BARRIER_MT, run_add_barrier(lh_host(L)->run, (int)n));
 	return 1;
 }
