@@ -34,6 +34,7 @@ static char *opt_vary;
 static int opt_jobs = 1;
 static gboolean opt_emit;
 static gboolean opt_collect;
+static gboolean opt_audit;
 
 static const GOptionEntry run_options[] = {
 	{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets,
@@ -45,6 +46,8 @@ static const GOptionEntry run_options[] = {
 	{ "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed, "Random seed", "N" },
 	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Do not print the report", NULL },
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not render plots", NULL },
+	{ "audit", 0, 0, G_OPTION_ARG_NONE, &opt_audit,
+	  "Check the allocator's structures after each run (always in the sanitizer build)", NULL },
 	{ NULL },
 };
 
@@ -194,6 +197,7 @@ static int run_all(scenario_t *sc, report_t *rep)
 			r->progress = show_progress;
 			r->progress_ctx = &prog;
 		}
+		r->audit |= opt_audit;
 		bool ok = run_execute(r, &err);
 		if (tty && prog.last != prog.started)
 			g_printerr("\r\033[K");

@@ -151,7 +151,16 @@ struct run {
 	char *error;             /* a script error stops the run */
 	GHashTable *metrics;     /* name -> hist_t*, from t:record */
 	GHashTable *counters;    /* name -> int64_t*, from t:count */
+	bool audit;              /* audit the allocator after the run (run_execute) */
+	bool audit_skipped;      /* it ended inside allocator code: no audit */
 };
+
+/* Audits are on by default in the sanitizer build (the test suite's). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_AUDIT_DEFAULT true
+#else
+#define RUN_AUDIT_DEFAULT false
+#endif
 
 /* Set up a run of `sc` with allocator `name` (a registered one); the
  * workload is attached with run_set_workload() before run_execute(). */

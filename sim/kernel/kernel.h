@@ -48,6 +48,9 @@ typedef struct kernel {
 	simtime_t housekeeping;                  /* total time in delayed work/IPIs */
 	simtime_t longest_interruption;
 	GArray *work_sources;                    /* kwork_source_t, by first label */
+	int busy;                                /* CPUs inside allocator code now (work
+	                                          * items here, operations by the run):
+	                                          * 0 when an audit may look */
 } kernel_t;
 
 /* Housekeeping done by one work function, for the jitter report. */
@@ -175,6 +178,22 @@ static inline void kstore16(saddr_t a, uint16_t v)
 {
 	coh_access(kern()->coh, a, 2, COH_WRITE);
 	memcpy(mem_host(kern()->mem, a), &v, 2);
+}
+
+/* Read simulated memory free of charge: for audits and introspection the
+ * modelled kernel does not do, never on a simulated path. */
+static inline uint64_t kpeek64(saddr_t a)
+{
+	uint64_t v;
+	memcpy(&v, mem_host(kern()->mem, a), 8);
+	return v;
+}
+
+static inline uint16_t kpeek16(saddr_t a)
+{
+	uint16_t v;
+	memcpy(&v, mem_host(kern()->mem, a), 2);
+	return v;
 }
 
 /* Price touching [a, a+len) without moving data (host-side structures). */
