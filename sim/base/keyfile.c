@@ -45,6 +45,13 @@ gboolean kf_check_text(const char *path, const char *text, gsize len, GError **e
 		            "(byte 0x%02x)", path, line_of(text, bad), (unsigned char)*bad);
 		return FALSE;
 	}
+	for (const char *p = text; p < text + len; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && !(*p == '\r' && p[1] == '\n')) {
+			g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_INPUT, "%s:%d: a control character "
+			            "(byte 0x%02x%s)", path, line_of(text, p), (unsigned char)*p,
+			            *p == '\r' ? ": lines must end in LF or CR LF" : "");
+			return FALSE;
+		}
 	/* "group" -> first line, and "group\nkey" -> first line. */
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	lines = g_strsplit(text, "\n", -1);
@@ -59,11 +66,20 @@ gboolean kf_check_text(const char *path, const char *text, gsize len, GError **e
 			g_free(group);
 			group = g_strndup(l + 1, (gsize)(end - l - 1));
 			id = g_strdup(group);
-		} else if (group && (end = strchr(l, '='))) {
+		} else if ((end = strchr(l, '='))) {
 			*end = '\0';
+			if (!group) {
+				g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_INPUT, "%s:%d: %s: a key before "
+				            "any [group]", path, i + 1, g_strchomp(l));
+				ok = FALSE;
+				break;
+			}
 			id = g_strconcat(group, "\n", g_strchomp(l), NULL);
 		} else {
-			continue;
+			g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_INPUT, "%s:%d: expected 'key = value', "
+			            "'[group]' or a '#' comment, got '%s'", path, i + 1, g_strchomp(l));
+			ok = FALSE;
+			break;
 		}
 		first = GPOINTER_TO_INT(g_hash_table_lookup(seen, id));
 		if (first)

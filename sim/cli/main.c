@@ -37,7 +37,7 @@ static gboolean opt_collect;
 static gboolean opt_audit;
 
 static const GOptionEntry run_options[] = {
-	{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets,
+	{ "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_sets,
 	  "Override a scenario key (repeatable)", "SECTION.KEY=VALUE" },
 	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
 	  "Results directory (default: results/SCENARIO-NAME)", "DIR" },
@@ -72,7 +72,7 @@ static const GOptionEntry sweep_options[] = {
 	  "Print one self-contained command per point instead of running", NULL },
 	{ "collect", 0, 0, G_OPTION_ARG_NONE, &opt_collect,
 	  "Only collect existing point results into sweep.csv", NULL },
-	{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets,
+	{ "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_sets,
 	  "Override a scenario key at every point (repeatable)", "SECTION.KEY=VALUE" },
 	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
 	  "Sweep directory (default: results/SCENARIO-NAME-sweep)", "DIR" },

@@ -29,6 +29,8 @@ bool sweep_parse_vary(sweep_spec_t *spec, const char *vary, GError **err)
 		if (!*spec->values[i] || strchr(spec->values[i], '/')) {
 			g_set_error(err, SLABSIM_ERROR, 1, "--vary %s: value %d is empty or has a '/'",
 			            vary, i + 1);
+			g_clear_pointer(&spec->values, g_strfreev);
+			g_clear_pointer((char **)&spec->key, g_free);
 			return false;
 		}
 	}

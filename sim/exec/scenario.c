@@ -385,10 +385,12 @@ static bool load_machine(scenario_t *sc, const char *root, GError **err)
 		return false;
 	}
 	if (!sc->machine) {
-		if (strstr(e->message, sc->path) || !g_key_file_has_group(sc->kf, "machine"))
+		/* Name the scenario's machine key unless the message names the
+		 * scenario already (a bad [machine] override). */
+		if (strstr(e->message, sc->path))
 			g_propagate_error(err, e);
 		else {
-			g_set_error(err, SLABSIM_ERROR, 1, "%s: [scenario] machine: %s", sc->path, e->message);
+			scenario_key_error(sc, err, "scenario", "machine", "%s", e->message);
 			g_error_free(e);
 		}
 		return false;

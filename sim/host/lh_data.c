@@ -33,8 +33,9 @@ lh_file_t *lh_file_read(const scenario_t *sc, const char *key, const char *given
 	f->path = data_path(given);
 	if (!g_file_test(f->path, G_FILE_TEST_IS_REGULAR) ||
 	    !g_file_get_contents(f->path, &f->text, &f->len, &e)) {
-		scenario_key_error(sc, err, "workload", key, "cannot read '%s': %s", f->path,
-		                   e ? e->message : "not a regular file");
+		scenario_key_error(sc, err, "workload", key, "cannot read '%s'%s%s%s: %s", given,
+		                   strcmp(given, f->path) ? " (as " : "", strcmp(given, f->path) ? f->path : "",
+		                   strcmp(given, f->path) ? ")" : "", e ? e->message : "not a regular file");
 		g_clear_error(&e);
 		lh_file_free(f);
 		return NULL;

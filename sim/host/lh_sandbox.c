@@ -30,7 +30,9 @@ static int l_require(lua_State *L)
 	lua_pop(L, 1);
 	path = g_strdup_printf("%s/%s.lua", lua_tostring(L, lua_upvalueindex(1)), name);
 	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+		luaL_where(L, 1);
 		lua_pushfstring(L, "module '%s' not found in the workload library (%s)", name, path);
+		lua_concat(L, 2);
 		g_free(path);
 		return lua_error(L);
 	}

@@ -30,11 +30,11 @@ static unsigned parse_flags(lua_State *L, int idx)
 		for (j = 0; j < G_N_ELEMENTS(names) && strcmp(names[j].name, p); j++)
 			;
 		if (j == G_N_ELEMENTS(names)) {
-			char *bad = g_strdup(p);
-			g_strfreev(parts);
+			luaL_where(L, 1);
 			lua_pushfstring(L, "unknown cache flag '%s' (expected HWCACHE_ALIGN, "
-			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT or PANIC)", bad);
-			g_free(bad);
+			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT or PANIC)", p);
+			lua_concat(L, 2);
+			g_strfreev(parts);
 			return (unsigned)lua_error(L);
 		}
 		flags |= names[j].flag;

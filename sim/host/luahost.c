@@ -19,9 +19,20 @@
  */
 #include "lh_int.h"
 
+/* The message of an error object that is not a string, as lua.c's
+ * msghandler words it (its __tostring if it has one). */
+static const char *error_text(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TSTRING)
+		return lua_tostring(L, idx);
+	if (luaL_callmeta(L, idx, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+		return lua_tostring(L, -1);
+	return lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, idx));
+}
+
 static int traceback(lua_State *L)
 {
-	luaL_traceback(L, L, lua_tostring(L, 1), 1);
+	luaL_traceback(L, L, error_text(L, 1), 1);
 	return 1;
 }
 
@@ -55,7 +66,10 @@ static bool call_lua(lua_State *L, int nargs, int nres, const char *what, GError
 static bool load_script(lua_State *L, const char *path, GError **err)
 {
 	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
-		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_tostring(L, -1));
+		const char *msg = lua_tostring(L, -1);
+		/* A syntax error names the file; "attempt to load a binary chunk" does not. */
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s%s%s", strstr(msg, path) ? "" : path,
+		            strstr(msg, path) ? "" : ": ", msg);
 		return false;
 	}
 	if (!call_lua(L, 0, 1, path, err))
@@ -129,8 +143,10 @@ fail:
 static char *task_error(luahost_t *lh, lua_State *co)
 {
 	task_t *t = *(task_t **)lua_getextraspace(co);
+	lua_State *L = lh->L;
+	int top = lua_gettop(L);
 	char *head = g_strdup_printf("task %d (CPU %d)", task_id(t), task_cpu(t)), *msg;
-	const char *what = lua_type(co, -1) == LUA_TSTRING ? lua_tostring(co, -1) : NULL;
+	const char *what;
 
 	if (lh_sandbox_out_of_memory(co)) {
 		msg = g_strdup_printf("%s: %s: Lua memory cap of %zu MiB exceeded (SLABSIM_LUA_MEM sets it)",
@@ -138,14 +154,13 @@ static char *task_error(luahost_t *lh, lua_State *co)
 		g_free(head);
 		return msg;
 	}
-	if (what && strstr(what, "Lua time budget exceeded"))
-		what = msg = g_strdup_printf("%s: %s", head, what);
-	else
-		msg = NULL;
-	luaL_traceback(lh->L, co, what, 0);
-	g_free(msg);
-	msg = g_strdup(lua_tostring(lh->L, -1));
-	lua_pop(lh->L, 1);
+	lua_xmove(co, L, 1);                    /* the error object, worded on the main state */
+	what = error_text(L, -1);
+	if (strstr(what, "Lua time budget exceeded"))
+		what = lua_pushfstring(L, "%s: %s", head, what);
+	luaL_traceback(L, co, what, 0);
+	msg = g_strdup(lua_tostring(L, -1));
+	lua_settop(L, top);
 	g_free(head);
 	return msg;
 }
