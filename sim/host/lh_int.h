@@ -4,10 +4,12 @@
  * Owns: the host state of one run (luahost_t), the userdata types of the
  * Lua API and the helpers the modules call across files.  The modules:
  * luahost.c (loading and the workload interface), lh_state.c (the helpers
- * below), lh_sandbox.c (the Lua state every script runs in), lh_params.c
- * (the workload's parameters), lh_sim.c (the `sim` table, at setup),
- * lh_task.c (task methods, while tasks run), lh_data.c (data files a
- * workload reads).  Each depends on lh_state.c only; luahost.c on all.
+ * below), lh_sandbox.c (the Lua state every script runs in) with
+ * lh_guard.c (its limits) and lh_order.c (deterministic pairs, tostring),
+ * lh_params.c (the workload's parameters), lh_sim.c (the `sim` table, at
+ * setup), lh_task.c (task methods, while tasks run), lh_data.c (data
+ * files a workload reads, parsed by slabinfo.c and ktrace.c).  Each
+ * depends on lh_state.c only; luahost.c on all.
  */
 #ifndef SLABSIM_LH_INT_H
 #define SLABSIM_LH_INT_H
