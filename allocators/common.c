@@ -246,10 +246,10 @@ unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs)
 
 /* ---- pages ---- */
 
-/* virt_to_head_page, and the read of the struct page. */
+/* virt_to_head_page, and the read of the head's struct page. */
 page_t *slab_object_page(saddr_t x)
 {
-	page_t *page = virt_to_page(x);
+	page_t *page = virt_to_head_page(x);
 
 	if (page)
 		kpage_touch(page, false);

@@ -597,7 +597,7 @@ static slab_t *alloc_slabmgmt(kmem_cache_t *s, page_t *page, unsigned colour_off
 		desc = __cache_alloc_node(s->slabp_cache, flags & ~GFP_THISNODE, nodeid);
 		if (!desc)
 			return NULL;
-		kmeta_account_n(s->name, "slab_mgmt", s->l.slab_size, 1);
+		kmeta_account_n(s->name, "slab_mgmt", s->l.slab_size, 1, KMETA_IN_SLAB);
 	} else {
 		desc = objp + colour_off;
 		colour_off += s->l.slab_size;
@@ -652,7 +652,7 @@ static void slab_destroy(kmem_cache_t *s, slab_t *slabp)
 	kmem_freepages(s, slabp->page);
 	slab_free_host(slabp);
 	if (off_slab(s)) {
-		kmeta_release_n(s->name, "slab_mgmt", s->l.slab_size, 1);
+		kmeta_release_n(s->name, "slab_mgmt", s->l.slab_size, 1, KMETA_IN_SLAB);
 		check_free(s->slabp_cache, desc);
 		__cache_free(s->slabp_cache, desc);
 	}
@@ -1341,7 +1341,7 @@ static void alloc_cpu_arrays(slab_sys_t *sl, kmem_cache_t *s)
 	size_t size = AC_HEADER + 8 * (size_t)s->limit;
 
 	s->array = g_new(struct array_cache, sl->ncpus);
-	kmeta_account_n(s->name, "array_cache_percpu", size, (uint64_t)sl->ncpus);
+	kmeta_account_n(s->name, "array_cache_percpu", size, (uint64_t)sl->ncpus, KMETA_SPREAD);
 	for (int cpu = 0; cpu < sl->ncpus; cpu++)
 		init_array(&s->array[cpu], (unsigned)s->limit, (unsigned)s->batchcount,
 		           kmeta_place(size, cpu_to_node(cpu)));
@@ -1356,13 +1356,13 @@ static void alloc_kmemlist(slab_sys_t *sl, kmem_cache_t *s)
 	uint64_t n = (uint64_t)sl->nnodes;
 
 	s->nodelists = g_new0(struct kmem_list3, sl->nnodes);
-	kmeta_account_n(s->name, "kmem_list3", L3_SIZE, n);
+	kmeta_account_n(s->name, "kmem_list3", L3_SIZE, n, KMETA_SPREAD);
 	if (s->shared)
-		kmeta_account_n(s->name, "array_cache_shared", shared_size, n);
+		kmeta_account_n(s->name, "array_cache_shared", shared_size, n, KMETA_SPREAD);
 	if (s->alien_entries) {
-		kmeta_account_n(s->name, "alien", ptrs, n);
+		kmeta_account_n(s->name, "alien", ptrs, n, KMETA_SPREAD);
 		kmeta_account_n(s->name, "alien", AC_HEADER + 8 * (size_t)s->alien_entries,
-		                n * (n - 1));
+		                n * (n - 1), KMETA_SPREAD);
 	}
 	for (int node = 0; node < sl->nnodes; node++) {
 		struct kmem_list3 *l3 = &s->nodelists[node];
@@ -1373,6 +1373,10 @@ static void alloc_kmemlist(slab_sys_t *sl, kmem_cache_t *s)
 		spin_init(&l3->list_lock);
 		l3->addr = kmeta_place(L3_SIZE, node);
 		l3->free_limit = (unsigned)((1 + sl->cpus_on_node[node]) * s->batchcount + s->l.num);
+		/* The colour the node starts at: 0 on a real boot, here a seeded
+		 * one when the machine has layout noise (docs/model.md, Noise). */
+		l3->colour_next = s->l.colour ?
+			(unsigned)(kernel_layout(g_str_hash(s->name) ^ ((uint64_t)node << 32)) % s->l.colour) : 0;
 		l3->next_reap = kjiffies() + (uint64_t)REAPTIMEOUT_LIST3 * HZ +
 		                s->addr % ((uint64_t)REAPTIMEOUT_LIST3 * HZ);
 		if (s->shared) {

@@ -771,13 +771,15 @@ static saddr_t remote_slab_alloc_node(kmem_cache_t *s, gfp_t gfp, int node)
 	return object;
 }
 
-/* __remote_slab_alloc: `node`, then (without __GFP_THISNODE) the others. */
+/* __remote_slab_alloc: `node`, then (without __GFP_THISNODE) the others
+ * in the order of its zonelist. */
 static saddr_t remote_slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	saddr_t object = remote_slab_alloc_node(s, gfp, node);
+	const int *zl = node_zonelist(node);
 
 	for (int i = 1; !object && !(gfp & __GFP_THISNODE) && i < s->sq->nnodes; i++)
-		object = remote_slab_alloc_node(s, gfp, (node + i) % s->sq->nnodes);
+		object = remote_slab_alloc_node(s, gfp, zl[i]);
 	return object;
 }
 
@@ -927,15 +929,20 @@ static void alloc_lists(slqb_t *sq, kmem_cache_t *s, bool boot)
 	s->cpu_slab = g_new0(struct kmem_cache_cpu, sq->ncpus);
 	s->node = g_new0(struct kmem_cache_node, sq->nnodes);
 	if (!boot) {
-		kmeta_account_n(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, (uint64_t)sq->ncpus);
-		kmeta_account_n(s->name, "kmem_cache_node", KMEM_NODE_SIZE, (uint64_t)sq->nnodes);
+		kmeta_account_n(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, (uint64_t)sq->ncpus, KMETA_SPREAD);
+		kmeta_account_n(s->name, "kmem_cache_node", KMEM_NODE_SIZE, (uint64_t)sq->nnodes, KMETA_SPREAD);
 	}
-	for (int cpu = 0; cpu < sq->ncpus; cpu++) {
-		int node = cpu_to_node(cpu);
+	uint64_t off = boot ? percpu_alloc(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE,
+	                                   (size_t)cache_line_size()) : 0;
 
-		init_list(&s->cpu_slab[cpu].list, boot ?
-		          kmeta_static(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, node) :
-		          kmeta_place(KMEM_CPU_SIZE, node));
+	unsigned colours = s->colour_off ? s->colour_range / s->colour_off : 0;
+
+	for (int cpu = 0; cpu < sq->ncpus; cpu++) {
+		init_list(&s->cpu_slab[cpu].list, boot ? per_cpu_addr(off, cpu) :
+		          kmeta_place(KMEM_CPU_SIZE, cpu_to_node(cpu)));
+		/* The first colour: 0 on a real boot, seeded with layout noise. */
+		s->cpu_slab[cpu].colour_next = colours ? s->colour_off * (uint32_t)
+			(kernel_layout(g_str_hash(s->name) ^ ((uint64_t)cpu << 32)) % colours) : 0;
 	}
 	for (int node = 0; node < sq->nnodes; node++) {
 		init_list(&s->node[node].list, boot ?

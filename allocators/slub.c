@@ -217,7 +217,7 @@ struct slub {
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
 	GPtrArray *caches;              /* creation order */
 	kmem_cache_t **kmalloc_caches;  /* [page_shift + 1] */
-	int *pcpu_used;                 /* [ncpus] static kmem_cache_cpu used */
+	int pcpu_slots;                 /* static kmem_cache_cpu slots used, per CPU */
 	lock_class_t *slab_lock_cls, *list_lock_cls;
 	uint64_t stat[NR_SLUB_STAT_ITEMS];
 };
@@ -1001,25 +1001,24 @@ static void init_kmem_cache_nodes(kmem_cache_t *s, int local_node)
 		                                  KMEM_CACHE_NODE_SIZE, node));
 }
 
-/* alloc_kmem_cache_cpu(): the CPU's static pool, then kmalloc_node. */
-static saddr_t alloc_kmem_cache_cpu(kmem_cache_t *s, int cpu)
-{
-	slub_t *sl = s->sl;
-	int node = cpu_to_node(cpu);
-
-	if (sl->pcpu_used[cpu] < NR_KMEM_CACHE_CPU) {
-		sl->pcpu_used[cpu]++;
-		return kmeta_static(s->name, "kmem_cache_cpu", KMEM_CACHE_CPU_SIZE, node);
-	}
-	return kmeta_alloc(s->name, "kmem_cache_cpu",
-	                   SLUB_ALIGN(KMEM_CACHE_CPU_SIZE, sl->geom.cache_line), node);
-}
-
+/* alloc_kmem_cache_cpus(): a slot of every CPU's static pool (a per-CPU
+ * array, so each CPU's structs sit in its own per-CPU area), then
+ * kmalloc_node, cache-line aligned, on each CPU's node. */
 static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 {
-	s->cpu_slab = g_new0(struct kmem_cache_cpu, s->sl->ncpus);
-	for (int cpu = 0; cpu < s->sl->ncpus; cpu++)
-		s->cpu_slab[cpu].addr = alloc_kmem_cache_cpu(s, cpu);
+	slub_t *sl = s->sl;
+	uint64_t off = 0;
+	bool pool = sl->pcpu_slots < NR_KMEM_CACHE_CPU;
+
+	s->cpu_slab = g_new0(struct kmem_cache_cpu, sl->ncpus);
+	if (pool) {
+		off = percpu_alloc(s->name, "kmem_cache_cpu", KMEM_CACHE_CPU_SIZE, 8);
+		sl->pcpu_slots++;
+	}
+	for (int cpu = 0; cpu < sl->ncpus; cpu++)
+		s->cpu_slab[cpu].addr = pool ? per_cpu_addr(off, cpu) :
+			kmeta_alloc(s->name, "kmem_cache_cpu",
+			            SLUB_ALIGN(KMEM_CACHE_CPU_SIZE, sl->geom.cache_line), cpu_to_node(cpu));
 }
 
 /* kmem_cache_create() without merging (kmem_cache_open); NULL if no slab
@@ -1104,7 +1103,6 @@ static void *slub_create(const long *tun)
 	sl->cpu_slab_off = KC_NODE + 8 * MAX_NUMNODES;
 	sl->caches = g_ptr_array_new();
 	sl->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
-	sl->pcpu_used = g_new0(int, sl->ncpus);
 	sl->slab_lock_cls = klock_class("slub.slab_lock");
 	sl->list_lock_cls = klock_class("slub.list_lock");
 
@@ -1140,7 +1138,6 @@ static void slub_destroy(void *a)
 
 	slab_caches_free(sl->caches, cache_free_host);
 	g_free(sl->kmalloc_caches);
-	g_free(sl->pcpu_used);
 	g_free(sl);
 }
 

@@ -90,13 +90,14 @@ static char *wrap(const bcase_t *c, const char *file)
 	return path;
 }
 
-/* The command line of case c after the binary. */
-static GPtrArray *command(const bcase_t *c)
+/* The command line of case c after the binary; *outp its results
+ * directory (a fresh one each). */
+static GPtrArray *command(const bcase_t *c, char **outp)
 {
 	static int serial;
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 	char *file = g_build_filename(DIR, c->name, NULL);
-	char *out = g_strdup_printf("%s/out-%d", tmpdir, serial++);   /* a fresh one each */
+	char *out = g_strdup_printf("%s/out-%d", tmpdir, serial++);
 
 	if (strcmp(c->kind, "cli") == 0 || strcmp(c->kind, "asl") == 0) {
 		add_args(a, c->args, out);
@@ -124,7 +125,7 @@ static GPtrArray *command(const bcase_t *c)
 		add_args(a, c->args, out);
 	}
 	g_free(file);
-	g_free(out);
+	*outp = out;
 	return a;
 }
 
@@ -174,10 +175,15 @@ static int run_case(const char *bin, GPtrArray *argv, bool asl, char **out, char
  * expected), vague (the right kind of failure, a message without the
  * pattern), silent (exit 0 instead), crash (a signal or a sanitizer
  * report), hang. */
-static const char *verdict(const bcase_t *c, int status, const char *out, const char *err, bool *ok)
+static const char *verdict(const bcase_t *c, int status, const char *out, const char *err,
+                           const char *dir, bool *ok)
 {
 	char *both = g_strconcat(out ? out : "", err ? err : "", NULL);
-	bool match = g_regex_match_simple(c->pattern, both, G_REGEX_MULTILINE, 0);
+	char *results = g_build_filename(dir, "results.json", NULL);
+	/* A run that must work must have written its results. */
+	bool match = g_regex_match_simple(c->pattern, both, G_REGEX_MULTILINE, 0) &&
+	             (c->status || strcmp(c->kind, "cli") == 0 || strcmp(c->kind, "check") == 0 ||
+	              g_file_test(results, G_FILE_TEST_EXISTS));
 	bool sanitizer = strstr(both, "Sanitizer") || strstr(both, "runtime error:");
 	const char *v;
 
@@ -193,6 +199,7 @@ static const char *verdict(const bcase_t *c, int status, const char *out, const 
 	else
 		v = "vague";
 	g_free(both);
+	g_free(results);
 	return v;
 }
 
@@ -202,7 +209,7 @@ static void test_case(gconstpointer data)
 	bool asl = strcmp(c->kind, "asl") == 0, ok;
 	const char *bin = g_getenv(asl ? "SLABSIM_RELEASE_BIN" : "SLABSIM_BIN");
 	GPtrArray *argv;
-	char *out = NULL, *err = NULL;
+	char *out = NULL, *err = NULL, *dir = NULL;
 	const char *v;
 	int status;
 
@@ -210,9 +217,9 @@ static void test_case(gconstpointer data)
 		g_test_skip("no release build (SLABSIM_RELEASE_BIN) for an address-space case");
 		return;
 	}
-	argv = command(c);
+	argv = command(c, &dir);
 	status = run_case(bin, argv, asl, &out, &err);
-	v = verdict(c, status, out, err, &ok);
+	v = verdict(c, status, out, err, dir, &ok);
 	if (classify) {
 		g_print("# class %s %s %s\n", v, c->kind, c->name);
 	} else if (!ok) {
@@ -224,6 +231,7 @@ static void test_case(gconstpointer data)
 	g_ptr_array_free(argv, TRUE);
 	g_free(out);
 	g_free(err);
+	g_free(dir);
 }
 
 /* Read the manifest; register one test per case. */

@@ -4,7 +4,9 @@
  * invalidates every other copy (3 ns each) and the next read elsewhere is
  * a transfer priced by distance; clean lines from the socket; the
  * private cache's capacity and its 8-way LRU sets, and the write-back of
- * an evicted Modified line.
+ * an evicted Modified line; the shared LLC, inclusive (filled with every
+ * line, its evictions taking the private copies) and not (filled with the
+ * private caches' victims); counts by kind of memory.
  *
  * Harness machine (tests/harness.h): 4 CPUs, 2 nodes, one socket per node
  * (CPUs 0,1 on node 0; 2,3 on node 1), remote distance 20.  Prices in ns:
@@ -43,7 +45,7 @@ static void test_sequence(void)
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	saddr_t a = mem_pfn_addr(k->mem, 0);                         /* node 0 */
 	saddr_t b = mem_pfn_addr(k->mem, 1);                         /* node 0 */
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	g_assert_cmpuint(on(k, 0, a, COH_READ), ==, 60);   /* cold: local DRAM */
 	g_assert_cmpuint(on(k, 0, a, COH_READ), ==, 1);    /* hit */
@@ -86,7 +88,7 @@ static void test_span(void)
 
 	harness_run_on(k, 0, read_span, &s);
 	g_assert_cmpuint(s.took / PS_PER_NS, ==, 180);
-	g_assert_cmpuint(coh_stats(k->coh)->memory_local, ==, 3);
+	g_assert_cmpuint(coh_stats(k->coh)->all.memory_local, ==, 3);
 	harness_free(k, m);
 }
 
@@ -111,7 +113,7 @@ static void test_capacity(void)
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	sweep_t fit = { mem_pfn_addr(k->mem, 16), 1024 };
 	sweep_t spill = { mem_pfn_addr(k->mem, 64), 2048 };
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 	uint64_t hits;
 
 	harness_run_on(k, 0, read_lines, &fit);
@@ -150,7 +152,7 @@ static void test_first_touch_by_distance(void)
 	machine_t *m = distance_machine();
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	static const simtime_t mem[4] = { 60, 100, 140, 180 };
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	for (int n = 0; n < 4; n++)
 		g_assert_cmpuint(on(k, 0, on_node(k, n), COH_READ), ==, mem[n]);
@@ -175,7 +177,7 @@ static void test_transfer_by_distance(void)
 	machine_t *m = distance_machine();
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	saddr_t x = on_node(k, 0);
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	g_assert_cmpuint(on(k, 0, x, COH_READ), ==, 60);
 	g_assert_cmpuint(on(k, 3, x, COH_WRITE), ==, 160 + 3);     /* CPU 0's copy */
@@ -202,7 +204,7 @@ static void test_fan_out(void)
 	machine_t *m = harness_machine(4, 1, 16);
 	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
 	saddr_t x = mem_pfn_addr(k->mem, 3);
-	const coh_stats_t *st = coh_stats(k->coh);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
 
 	g_assert_cmpuint(on(k, 1, x, COH_READ), ==, 60);
 	g_assert_cmpuint(on(k, 2, x, COH_READ), ==, 10);
@@ -266,6 +268,120 @@ static void test_writeback(void)
 	harness_free(k, m);
 }
 
+/* ---- the shared last-level cache ---- */
+
+/* The line of index i, in node 0's RAM. */
+static saddr_t line(kernel_t *k, uint64_t i)
+{
+	return mem_pfn_addr(k->mem, 0) + i * 64;
+}
+
+/* A harness machine whose private caches are 4 direct-mapped lines (line
+ * i in set i mod 4) and whose LLC per socket has llc_lines lines of
+ * llc_ways ways. */
+static machine_t *llc_machine(int llc_lines, int llc_ways, bool inclusive)
+{
+	machine_t *m = harness_machine(4, 2, 16);
+
+	m->cache_lines = 4;
+	m->cache_ways = 1;
+	m->llc_lines = llc_lines;
+	m->llc_ways = llc_ways;
+	m->llc_inclusive = inclusive;
+	return m;
+}
+
+/* Inclusive: A and E (lines 0 and 4) share a private set.  CPU 0 reads
+ * A, then E, which evicts A from its private cache; the LLC still holds A,
+ * so the next read of A is an LLC hit (10).  CPU 1 on the socket finds E
+ * in the LLC (10); CPU 2 on the other socket finds it in nobody's LLC and
+ * pulls a clean copy across nodes (120). */
+static void test_llc_inclusive(void)
+{
+	machine_t *m = llc_machine(64, 4, true);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
+
+	g_assert_cmpuint(on(k, 0, line(k, 0), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line(k, 4), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line(k, 0), COH_READ), ==, 10);
+	g_assert_cmpuint(on(k, 1, line(k, 4), COH_READ), ==, 10);
+	g_assert_cmpuint(on(k, 2, line(k, 4), COH_READ), ==, 120);
+	g_assert_cmpuint(st->llc_hits, ==, 2);
+	g_assert_cmpuint(st->memory_local, ==, 2);
+	g_assert_cmpuint(st->transfers_remote_node, ==, 1);
+	harness_free(k, m);
+}
+
+/* Not inclusive: the LLC takes what the private caches evict.  A comes
+ * back from the LLC once E pushed it out (10), and pushes E out in turn,
+ * so CPU 1 finds E in the LLC too (10).  G (line 1, another private set)
+ * was never evicted: only CPU 0's private cache has it, and CPU 1 gets it
+ * as a clean copy on the socket (10, counted a transfer, not an LLC hit). */
+static void test_llc_victim(void)
+{
+	machine_t *m = llc_machine(64, 4, false);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	const coh_counts_t *st = &coh_stats(k->coh)->all;
+
+	g_assert_cmpuint(on(k, 0, line(k, 0), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line(k, 4), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line(k, 0), COH_READ), ==, 10);
+	g_assert_cmpuint(on(k, 1, line(k, 4), COH_READ), ==, 10);
+	g_assert_cmpuint(on(k, 0, line(k, 1), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 1, line(k, 1), COH_READ), ==, 10);
+	g_assert_cmpuint(st->llc_hits, ==, 2);
+	g_assert_cmpuint(st->transfers_same_node, ==, 1);
+	harness_free(k, m);
+}
+
+/* An inclusive LLC of 4 direct-mapped lines: reading line 1 after line 5
+ * (the same LLC set, another private set) evicts 5 from the LLC and with
+ * it CPU 0's private copy: the next read of 5 goes to DRAM again. */
+static void test_llc_back_invalidation(void)
+{
+	machine_t *m = llc_machine(4, 1, true);
+	kernel_t *k;
+
+	m->cache_lines = 64;                 /* private: 8 sets of 8, no conflict */
+	m->cache_ways = 8;
+	k = harness_kernel(m, NULL, NULL, NULL);
+	g_assert_cmpuint(on(k, 0, line(k, 5), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line(k, 5), COH_READ), ==, 1);
+	g_assert_cmpuint(on(k, 0, line(k, 1), COH_READ), ==, 60);
+	g_assert_cmpuint(on(k, 0, line(k, 5), COH_READ), ==, 60);
+	g_assert_cmpuint(coh_stats(k->coh)->all.memory_local, ==, 3);
+	harness_free(k, m);
+}
+
+/* Each count is also kept by the kind of memory: object memory (RAM), a
+ * struct page (the memmap window), metadata (the META window), and lock
+ * words when the caller says so. */
+static void kinds(void *arg)
+{
+	(void)arg;
+	coh_access(kern()->coh, mem_pfn_addr(kern()->mem, 0), 8, COH_READ);
+	coh_access(kern()->coh, mem_page_struct_addr(kern()->mem, 0), 8, COH_READ);
+	coh_access(kern()->coh, kmeta_alloc("t", "t", 8, 0), 8, COH_WRITE);
+	coh_access_kind(kern()->coh, mem_pfn_addr(kern()->mem, 1), 8, COH_RMW, COH_LOCK);
+}
+
+static void test_kinds(void)
+{
+	machine_t *m = harness_machine(2, 1, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	const coh_stats_t *st = coh_stats(k->coh);
+
+	harness_run_on(k, 0, kinds, NULL);
+	g_assert_cmpuint(st->kind[COH_OBJECT].accesses, ==, 1);
+	g_assert_cmpuint(st->kind[COH_PAGE].accesses, ==, 1);
+	g_assert_cmpuint(st->kind[COH_METADATA].accesses, ==, 1);
+	g_assert_cmpuint(st->kind[COH_LOCK].accesses, ==, 1);
+	g_assert_cmpuint(st->all.accesses, ==, 4);
+	g_assert_cmpuint(st->all.memory_local, ==, 4);
+	harness_free(k, m);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -277,5 +393,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/coherence/fan-out", test_fan_out);
 	g_test_add_func("/coherence/lru-set", test_lru_set);
 	g_test_add_func("/coherence/writeback", test_writeback);
+	g_test_add_func("/coherence/llc-inclusive", test_llc_inclusive);
+	g_test_add_func("/coherence/llc-victim", test_llc_victim);
+	g_test_add_func("/coherence/llc-back-invalidation", test_llc_back_invalidation);
+	g_test_add_func("/coherence/kinds", test_kinds);
 	return g_test_run();
 }

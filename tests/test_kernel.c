@@ -397,15 +397,24 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(kmeta_total(), ==, 100 + 32);
 	kmeta_static("c", "static", 100, 0);
 	g_assert_cmpuint(kmeta_total(), ==, 100 + 32 + 100);
-	kmeta_account_n("c", "percpu", 24, 4);          /* 4 * 32 */
-	kmeta_account_n("c2", "y", 1000, 1);            /* 1024 */
+	kmeta_account_n("c", "percpu", 24, 4, KMETA_SPREAD);   /* 4 * 32, 2 per node */
+	kmeta_account_n("c2", "y", 1000, 1, 1);               /* 1024 on node 1 */
 	kmeta_static("b", "x", 8, 0);
 	g_assert_cmpuint(kmeta_total(), ==, 232 + 128 + 1024 + 8);
+	/* Node 0: 32 + 100 + 64 + 8; node 1: 100 + 64 + 1024. */
+	g_assert_cmpuint(kmeta_node_bytes(0), ==, 204);
+	g_assert_cmpuint(kmeta_node_bytes(1), ==, 1188);
 	g_assert_cmpuint(hook_calls, ==, 3);
-	kmeta_release("c", "cat", 24);
-	kmeta_release_n("c", "percpu", 24, 4);
-	kmeta_release_n("c2", "y", 1000, 1);
+	kmeta_release("c", "cat", 24, b);
+	kmeta_release_n("c", "percpu", 24, 4, KMETA_SPREAD);
+	kmeta_release_n("c2", "y", 1000, 1, 1);
 	g_assert_cmpuint(kmeta_total(), ==, 100 + 100 + 8);
+	g_assert_cmpuint(kmeta_node_bytes(0), ==, 108);
+	g_assert_cmpuint(kmeta_node_bytes(1), ==, 100);
+	/* Each node's metadata set one 4 KiB page of its zone aside, kept. */
+	g_assert_cmpuint(pa_meta_pages(kern()->pa, 0), ==, 1);
+	g_assert_cmpuint(pa_meta_pages(kern()->pa, 1), ==, 1);
+	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, 0);
 	g_assert_cmpuint(kmeta_peak(), ==, 232 + 128 + 1024 + 8);
 	g_assert_cmpuint(harness_meta("c", "cat"), ==, 100);
 	/* Sorted by owner, then category ("c" before "c2"). */
@@ -423,6 +432,39 @@ static void test_kmeta(void)
 	harness_run_on(k, 0, meta_body, order);
 	g_assert_cmpstr(order->str, ==, "b/x=8 c/cat=100 c/percpu=0 c/static=100 c2/y=0 ");
 	g_string_free(order, TRUE);
+	harness_free(k, m);
+}
+
+/* ---- per-CPU areas ---- */
+
+/* Two reservations of 24 and 8 bytes (alignment 16, then 8): offsets 0 and
+ * 24, the same in every CPU's area; each CPU's copy is on its own node and
+ * no two CPUs' copies share a line; 32 bytes per CPU are accounted. */
+static void percpu_body(void *arg)
+{
+	uint64_t *off = arg;
+
+	off[0] = percpu_alloc("c", "pcpu", 24, 16);
+	off[1] = percpu_alloc("c", "pcpu", 8, 8);
+}
+
+static void test_percpu(void)
+{
+	machine_t *m = harness_machine(4, 2, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	uint64_t off[2];
+
+	harness_run_on(k, 0, percpu_body, off);
+	g_assert_cmpuint(off[0], ==, 0);
+	g_assert_cmpuint(off[1], ==, 24);
+	g_assert_cmpuint(harness_meta("c", "pcpu"), ==, 4 * (24 + 8));
+	for (int cpu = 0; cpu < 4; cpu++) {
+		g_assert_cmpint(mem_home_node(k->mem, per_cpu_addr(off[0], cpu)), ==, m->cpu_node[cpu]);
+		g_assert_cmpuint(per_cpu_addr(off[1], cpu) - per_cpu_addr(off[0], cpu), ==, 24);
+		for (int other = 0; other < cpu; other++)
+			g_assert_cmpuint(mem_line(k->mem, per_cpu_addr(off[0], cpu)), !=,
+			                 mem_line(k->mem, per_cpu_addr(off[0], other)));
+	}
 	harness_free(k, m);
 }
 
@@ -503,6 +545,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kernel/on-each-cpu", test_on_each_cpu);
 	g_test_add_func("/kernel/idle-kick", test_idle_kick);
 	g_test_add_func("/kernel/kmeta", test_kmeta);
+	g_test_add_func("/kernel/percpu", test_percpu);
 	g_test_add_func("/kernel/prices", test_prices);
 	g_test_add_func("/kernel/order-helpers", test_order_helpers);
 	return g_test_run();

@@ -1,9 +1,16 @@
 /*
- * test_lock.c -- spinlocks: FIFO hand-off (in arrival order, not by CPU
- * id), lockstat figures (acquisitions, contentions, wait, max wait, hold)
- * on hand-built two-, three- and four-CPU cases with exact times, trylock
+ * test_lock.c -- ticket spinlocks: FIFO hand-off (in arrival order, not by
+ * CPU id), lockstat figures (acquisitions, contentions, wait, max wait,
+ * hold, bounces) on hand-built two-, three- and four-CPU cases with exact
+ * times; test-and-set bit spinlocks, whose release goes to the nearest
+ * spinner and whose losers' failed test-and-sets steal the line; trylock
  * (priced even when it fails, never a contention), bit spinlocks priced at
  * the struct page, and the class registry.
+ *
+ * The lock model (lock.c): a ticket is an RMW on the lock's line when the
+ * CPU arrives; a waiter holds a shared copy while it spins, which the
+ * release's store invalidates; the next holder then reads the line the
+ * releaser wrote.  Wait is counted from the failed attempt to the hand-off.
  *
  * Harness machine prices (ns): hit 1, xfer_socket 20, xfer_remote 120 at
  * distance 20, mem_local 60 (100 at distance 20), rmw 5, inval 3.  On 4
@@ -45,24 +52,33 @@ static void test_handoff(void)
 	lock_addr = mem_pfn_addr(k->mem, 0);
 	harness_run_many(k, cpus, 3, contend, NULL);
 	cls = klock_class("test.lock");
-	/* CPU 0: cold RMW = 60 + 5, holds from 65 to 1065; its release is a
-	 * hit (1066), hands over and invalidates the 2 spinners (6): 1072.
-	 * CPU 1 pulls the line from CPU 0 on its socket (20), invalidates
-	 * CPU 0's copy (3) and does the RMW (5): has it at 1100, waited
-	 * 1100 - 100 = 1000; holds to 1600, release hit 1601, one spinner
-	 * invalidated: 1604.
-	 * CPU 2 pulls it across nodes (120), invalidates CPU 1's copy (3),
-	 * RMW (5): 1732, waited 1532; releases at 1733. */
+	/* CPU 0: cold RMW = 60 + 5, holds from 65 to 1065.
+	 * CPU 1 at 100 takes a ticket: the line is Modified at CPU 0 on its
+	 * socket (20), CPU 0's copy goes (3), RMW (5): 128, waits.
+	 * CPU 2 at 200: the line is Modified at CPU 1, across nodes (120 + 3
+	 * + 5): 328, waits.
+	 * CPU 0 releases at 1065: the spinners re-read (CPU 1 from CPU 2, CPU
+	 * 2 a hit); its store finds the line clean at CPU 1 on its socket
+	 * (llc 10) and invalidates 2 copies (6): 1081, held 1016.  CPU 1,
+	 * woken at 1081 (waited 1081 - 128 = 953), reads the line from CPU 0
+	 * (20): has it at 1101; CPU 2 re-reads it.  CPU 1 holds to 1601; its
+	 * store upgrades its valid copy (1) and invalidates 2 (6): 1608, held
+	 * 507.  CPU 2, woken at 1608 (waited 1280), reads from CPU 1 across
+	 * nodes (120): 1728; its release upgrades (1) and invalidates CPU 1's
+	 * copy (3): 1732, held 4.  Every contention and every acquisition but
+	 * the first found the lock last held by another CPU: 2 bounces each. */
 	g_assert_cmpstr(order->str, ==, "012");
 	g_assert_cmpuint(got_at[0], ==, 65);
-	g_assert_cmpuint(got_at[1], ==, 1100);
-	g_assert_cmpuint(got_at[2], ==, 1732);
+	g_assert_cmpuint(got_at[1], ==, 1101);
+	g_assert_cmpuint(got_at[2], ==, 1728);
 	g_assert_cmpuint(cls->acquisitions, ==, 3);
 	g_assert_cmpuint(cls->contentions, ==, 2);
-	g_assert_cmpuint(cls->wait / PS_PER_NS, ==, 1000 + 1532);
-	g_assert_cmpuint(cls->max_wait / PS_PER_NS, ==, 1532);
-	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 1001 + 501 + 1);
-	g_assert_cmpuint(engine_cpu(k->engine, 1)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1072 - 100);
+	g_assert_cmpuint(cls->wait / PS_PER_NS, ==, 953 + 1280);
+	g_assert_cmpuint(cls->max_wait / PS_PER_NS, ==, 1280);
+	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 1016 + 507 + 4);
+	g_assert_cmpuint(cls->con_bounces, ==, 2);
+	g_assert_cmpuint(cls->acq_bounces, ==, 2);
+	g_assert_cmpuint(engine_cpu(k->engine, 1)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1081 - 128);
 	spin_destroy(&lock);
 	g_string_free(order, TRUE);
 	harness_free(k, m);
@@ -111,16 +127,20 @@ static void contend4(void *arg, int cpu)
 	spin_unlock(&lock, cls, lock_addr);
 }
 
-/* CPU 0 holds from 65 (cold local RMW 60 + 5) to 1065; CPUs 3, 1, 2 queue
- * at 100, 200, 300.  Hand-offs in that order:
- *   CPU 0 releases: hit (1066), invalidates the 3 spinners (9): 1075.
- *   CPU 3 pulls the line from CPU 0's socket across nodes (120), drops
- *   CPU 0's copy (3), RMW (5): 1203, waited 1103; holds 200, release hit
- *   1404, 2 spinners (6): 1410.
- *   CPU 1 pulls it from CPU 3 (120 + 3 + 5): 1538, waited 1338; holds
- *   300, release 1839, 1 spinner (3): 1842.
- *   CPU 2 pulls it from CPU 1 (128): 1970, waited 1670; release 1971.
- * Hold: 1001 + 201 + 301 + 1. */
+/* CPU 0 holds from 65 (cold local RMW 60 + 5) to 1065; CPUs 3, 1, 2 take
+ * tickets at 100, 200, 300, each pulling the Modified line from the last
+ * taker across nodes (120 + 3 + 5): 228, 328, 428.  Hand-offs in ticket
+ * order:
+ *   CPU 0 releases at 1065: the spinners re-read (3 from 2, 1 from 3, 2 a
+ *   hit); its store gets the clean line from CPU 1 on its socket (llc 10)
+ *   and invalidates 3 copies (9): 1084.  CPU 3 (waited 1084 - 228 = 856)
+ *   reads it from CPU 0 across nodes (120): 1204; CPUs 1 and 2 re-read.
+ *   CPU 3 holds 200: its store upgrades (1) and invalidates 3 (9): 1414.
+ *   CPU 1 (waited 1086) reads from CPU 3 (120): 1534; CPU 2 re-reads.
+ *   CPU 1 holds 300: 1834, upgrade (1) and 2 copies (6): 1841.
+ *   CPU 2 (waited 1413) reads from CPU 1 (120): 1961; its release
+ *   upgrades (1) and drops CPU 1's copy (3): 1965.
+ * Hold: 1019 + 210 + 307 + 4. */
 static void test_fifo_arrival_order(void)
 {
 	machine_t *m = harness_machine(4, 2, 16);
@@ -135,18 +155,20 @@ static void test_fifo_arrival_order(void)
 	cls = klock_class("test.fifo");
 	g_assert_cmpstr(order->str, ==, "0312");
 	g_assert_cmpuint(got_at[0], ==, 65);
-	g_assert_cmpuint(got_at[3], ==, 1203);
-	g_assert_cmpuint(got_at[1], ==, 1538);
-	g_assert_cmpuint(got_at[2], ==, 1970);
+	g_assert_cmpuint(got_at[3], ==, 1204);
+	g_assert_cmpuint(got_at[1], ==, 1534);
+	g_assert_cmpuint(got_at[2], ==, 1961);
 	g_assert_cmpuint(cls->acquisitions, ==, 4);
 	g_assert_cmpuint(cls->contentions, ==, 3);
-	g_assert_cmpuint(cls->wait / PS_PER_NS, ==, 1103 + 1338 + 1670);
-	g_assert_cmpuint(cls->max_wait / PS_PER_NS, ==, 1670);
-	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 1001 + 201 + 301 + 1);
-	/* Spinning is the gap from asking to the releaser's hand-over. */
-	g_assert_cmpuint(engine_cpu(k->engine, 3)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1075 - 100);
-	g_assert_cmpuint(engine_cpu(k->engine, 1)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1410 - 200);
-	g_assert_cmpuint(engine_cpu(k->engine, 2)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1842 - 300);
+	g_assert_cmpuint(cls->wait / PS_PER_NS, ==, 856 + 1086 + 1413);
+	g_assert_cmpuint(cls->max_wait / PS_PER_NS, ==, 1413);
+	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 1019 + 210 + 307 + 4);
+	g_assert_cmpuint(cls->con_bounces, ==, 3);
+	g_assert_cmpuint(cls->acq_bounces, ==, 3);
+	/* Spinning is the gap from the ticket to the releaser's hand-over. */
+	g_assert_cmpuint(engine_cpu(k->engine, 3)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1084 - 228);
+	g_assert_cmpuint(engine_cpu(k->engine, 1)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1414 - 328);
+	g_assert_cmpuint(engine_cpu(k->engine, 2)->cost[COST_LOCK_WAIT] / PS_PER_NS, ==, 1841 - 428);
 	g_assert_false(spin_is_locked(&lock));
 	g_string_free(order, TRUE);
 	harness_free(k, m);
@@ -182,11 +204,14 @@ static void twice(void *arg, int cpu)
 	release_at[1] = know() / PS_PER_NS;
 }
 
-/* CPU 0 takes it at 65 (cold RMW) and releases at 566 (hit), handing it
- * to CPU 1 (asked at 100) with one spinner invalidated: 569.  CPU 1 pulls
- * the Modified line from its socket (20), drops CPU 0's copy (3), RMW (5):
- * 597, waited 497; releases at 648 (hit).  CPU 0 retakes it uncontended
- * at 700: the line is CPU 1's, 20 + 3 + 5 = 728; releases at 739. */
+/* CPU 0 takes it at 65 (cold RMW).  CPU 1 takes a ticket at 100: the line
+ * from CPU 0 on its socket (20), CPU 0's copy goes (3), RMW (5): 128.  CPU
+ * 0 releases at 565: CPU 1's re-read is a hit; the store pulls the line
+ * back (20) and invalidates CPU 1's copy (3): 588, held 523.  CPU 1 (waited
+ * 588 - 128 = 460) reads it from CPU 0 (20): 608; releases at 658 with an
+ * upgrade (1) dropping CPU 0's copy (3): 662, held 54.  CPU 0 retakes it
+ * uncontended at 700: the line is CPU 1's, 20 + 3 + 5 = 728; releases at
+ * 738 with a hit: 739, held 11. */
 static void test_two_cpus(void)
 {
 	machine_t *m = harness_machine(2, 1, 16);
@@ -199,15 +224,16 @@ static void test_two_cpus(void)
 	harness_run_many(k, cpus, 2, twice, NULL);
 	cls = klock_class("test.two");
 	g_assert_cmpuint(got_at[0], ==, 65);
-	g_assert_cmpuint(release_at[0], ==, 569);
-	g_assert_cmpuint(got_at[1], ==, 597);
+	g_assert_cmpuint(release_at[0], ==, 588);
+	g_assert_cmpuint(got_at[1], ==, 608);
 	g_assert_cmpuint(got_at[2], ==, 728);
 	g_assert_cmpuint(release_at[1], ==, 739);
 	g_assert_cmpuint(cls->acquisitions, ==, 3);
 	g_assert_cmpuint(cls->contentions, ==, 1);
-	g_assert_cmpuint(cls->wait / PS_PER_NS, ==, 497);
-	g_assert_cmpuint(cls->max_wait / PS_PER_NS, ==, 497);
-	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 501 + 51 + 11);
+	g_assert_cmpuint(cls->wait / PS_PER_NS, ==, 460);
+	g_assert_cmpuint(cls->max_wait / PS_PER_NS, ==, 460);
+	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 523 + 54 + 11);
+	g_assert_cmpuint(cls->acq_bounces, ==, 2);     /* CPU 1 after 0, CPU 0 after 1 */
 	harness_free(k, m);
 }
 
@@ -264,6 +290,62 @@ static void test_trylock_other(void)
 	g_assert_cmpuint(cls->contentions, ==, 0);
 	g_assert_cmpuint(cls->wait, ==, 0);
 	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 1023 + 1);
+	harness_free(k, m);
+}
+
+/* ---- test-and-set: the nearest spinner wins ---- */
+
+static const simtime_t start_tas[3] = { 0, 200, 100 };
+static const simtime_t hold_tas[3] = { 1000, 500, 0 };
+
+static void contend_tas(void *arg, int cpu)
+{
+	lock_class_t *cls = klock_class("test.tas");
+
+	(void)arg;
+	engine_charge(COST_THINK, start_tas[cpu] * PS_PER_NS - know());
+	bit_spin_lock(&lock, cls, lock_addr);
+	got_at[cpu] = know() / PS_PER_NS;
+	g_string_append_printf(order, "%d", cpu);
+	engine_charge(COST_THINK, hold_tas[cpu] * PS_PER_NS);
+	bit_spin_unlock(&lock, cls, lock_addr);
+}
+
+/* CPU 0 holds from 65 to 1065.  CPU 2 (node 1) tries at 100: the line
+ * Modified at CPU 0 across nodes (120 + 3 + 5): 228, spins.  CPU 1 (node
+ * 0) tries at 200: the line is CPU 2's now (120 + 3 + 5): 328, spins.
+ * CPU 0 releases at 1065: the spinners re-read (CPU 2 from CPU 1, CPU 1 a
+ * hit); the store gets the clean line from CPU 2 across nodes (120) and
+ * invalidates 2 copies (6): 1191, held 1126.  The cleared word reaches CPU
+ * 1 on the releaser's socket (20) before CPU 2 (120): CPU 1 wins though it
+ * asked last.  CPU 1 (waited 1191 - 328 = 863) test-and-sets the line from
+ * CPU 0 (20 + 3 + 5): 1219; CPU 2's failed test-and-set then takes the line
+ * away.  CPU 1 holds 500: its store fetches the line back from CPU 2 across
+ * nodes (120) and drops that copy (3): 1842, held 623.  CPU 2 (waited 1842
+ * - 228 = 1614) test-and-sets it from CPU 1 (120 + 3 + 5): 1970; release
+ * hit: 1971. */
+static void test_tas_nearest_wins(void)
+{
+	machine_t *m = harness_machine(4, 2, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	int cpus[3] = { 0, 1, 2 };
+	lock_class_t *cls;
+
+	spin_init(&lock);
+	order = g_string_new(NULL);
+	lock_addr = mem_pfn_addr(k->mem, 0);
+	harness_run_many(k, cpus, 3, contend_tas, NULL);
+	cls = klock_class("test.tas");
+	g_assert_cmpstr(order->str, ==, "012");
+	g_assert_cmpuint(got_at[0], ==, 65);
+	g_assert_cmpuint(got_at[1], ==, 1219);
+	g_assert_cmpuint(got_at[2], ==, 1970);
+	g_assert_cmpuint(cls->contentions, ==, 2);
+	g_assert_cmpuint(cls->wait / PS_PER_NS, ==, 863 + 1614);
+	g_assert_cmpuint(cls->max_wait / PS_PER_NS, ==, 1614);
+	g_assert_cmpuint(cls->hold / PS_PER_NS, ==, 1126 + 623 + 1);
+	g_assert_false(spin_is_locked(&lock));
+	g_string_free(order, TRUE);
 	harness_free(k, m);
 }
 
@@ -328,6 +410,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/lock/trylock", test_trylock);
 	g_test_add_func("/lock/fifo-arrival-order", test_fifo_arrival_order);
 	g_test_add_func("/lock/two-cpus", test_two_cpus);
+	g_test_add_func("/lock/tas-nearest-wins", test_tas_nearest_wins);
 	g_test_add_func("/lock/trylock-other-cpu", test_trylock_other);
 	g_test_add_func("/lock/bit-spinlock-page", test_bit_spinlock_page);
 	g_test_add_func("/lock/classes", test_classes);

@@ -336,6 +336,121 @@ static void test_zonelist_order(void)
 	harness_free(k, m);
 }
 
+/* The zonelist of `node` equals expect[0..n). */
+static void assert_zonelist(kernel_t *k, int node, const int *expect, int n)
+{
+	const int *zl = pa_zonelist(k->pa, node);
+
+	for (int i = 0; i < n; i++)
+		g_assert_cmpint(zl[i], ==, expect[i]);
+}
+
+/* A ring of 4 nodes: neighbours at 20, the opposite node at 30.  The rank
+ * of node n from local l is distance + (n < l) + 1 (every node has CPUs),
+ * then the round-robin load, then the id; the load of the first node of
+ * each new distance group is the number of nodes still to place, and it
+ * carries over to the next local node's zonelist.
+ *   node 0: 1, 3 tie at 21 (loads 0): 1, 3; then 2 (31).  Loads: 1 -> 3,
+ *           2 -> 1.
+ *   node 1: 2 at 21, 0 at 22, 3 at 31.  Loads: 2 -> 3, 3 -> 1.
+ *   node 2: 3 at 21, 1 at 22, 0 at 32.  Loads: 3 -> 3, 0 -> 1.
+ *   node 3: 0 and 2 tie at 22; load 1 before 3: 0, 2; then 1 at 32.
+ * (By distance and id alone node 1 would go 0, 2, 3 and node 2 1, 3, 0.) */
+static void test_zonelist_ring(void)
+{
+	machine_t *m = harness_machine(4, 4, 4);
+	static const int z[4][4] = { { 0, 1, 3, 2 }, { 1, 2, 0, 3 }, { 2, 3, 1, 0 }, { 3, 0, 2, 1 } };
+	kernel_t *k;
+
+	for (int a = 0; a < 4; a++)
+		for (int b = 0; b < 4; b++)
+			if (a != b)
+				harness_set_distance(m, a, b, (a - b + 4) % 4 == 2 ? 30 : 20);
+	k = harness_kernel(m, NULL, NULL, NULL);
+	for (int n = 0; n < 4; n++)
+		assert_zonelist(k, n, z[n], 4);
+	harness_free(k, m);
+}
+
+/* A fat tree of 8-port routers over 16 nodes: 13 within a group of 8
+ * (one router), 19 across (three).  Node 0 goes 1..7, 8..15 (loads 1 ->
+ * 15, 8 -> 8).  Each local l < 5 of the first group then gives load 15 to
+ * the node after it and load 8 to its first node of the other group
+ * (8 + l).  So node 5 takes 6 and 7 (13, no penalty), then 0..4 (13 + 1;
+ * 0 has load 0, 1..4 have 15), then 13, 14, 15 (load 0) before 8..12
+ * (load 8): not node 0 first, as distance and id alone would have it. */
+static void test_zonelist_fattree(void)
+{
+	machine_t *m = harness_machine(16, 16, 1);
+	static const int z5[16] = { 5, 6, 7, 0, 1, 2, 3, 4, 13, 14, 15, 8, 9, 10, 11, 12 };
+	static const int z0[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	kernel_t *k;
+
+	for (int a = 0; a < 16; a++)
+		for (int b = 0; b < 16; b++)
+			if (a != b)
+				harness_set_distance(m, a, b, a / 8 == b / 8 ? 13 : 19);
+	k = harness_kernel(m, NULL, NULL, NULL);
+	assert_zonelist(k, 0, z0, 16);
+	assert_zonelist(k, 5, z5, 16);
+	harness_free(k, m);
+}
+
+/* struct page: 56-byte entries, each node's mem_map page-aligned on that
+ * node.  With 64-byte lines, pages 1 and 2 (bytes 56-111 and 112-167)
+ * share the line 64-127; page 0 (0-55) and page 8 (448-503) start one.
+ * 4 MiB nodes of 4 KiB pages: 1024 entries, 57344 bytes, a mem_map of 14
+ * pages. */
+static void test_memmap(void)
+{
+	machine_t *m = harness_machine(2, 2, 4);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	memory_t *mem = k->mem;
+	saddr_t base = mem_page_struct_addr(mem, 0);
+
+	g_assert_cmpuint(mem_page_struct_addr(mem, 1) - base, ==, 56);
+	g_assert_cmpuint(mem_line(mem, mem_page_struct_addr(mem, 1) + 55), ==,
+	                 mem_line(mem, mem_page_struct_addr(mem, 2)));
+	g_assert_cmpuint((mem_page_struct_addr(mem, 8) - base) % 64, ==, 0);
+	g_assert_cmpuint(mem_page_struct_addr(mem, 1024) - base, ==, 14 * 4096);
+	g_assert_cmpint(mem_home_node(mem, mem_page_struct_addr(mem, 1023)), ==, 0);
+	g_assert_cmpint(mem_home_node(mem, mem_page_struct_addr(mem, 1024)), ==, 1);
+	harness_free(k, m);
+}
+
+/* virt_to_head_page on an address in a tail page reads the tail's struct
+ * page too: the lines its 56 bytes span, which prep_compound_page just
+ * wrote, so one hit (1 ns) per line. */
+static void head_lookup(void *arg)
+{
+	simtime_t *dt = arg, t0;
+	page_t *p = alloc_pages_node(0, __GFP_COMP, 1);
+	saddr_t tail = page_address(p) + 4096;
+	saddr_t entry = mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p) + 1);
+
+	dt[2] = mem_line(kern()->mem, entry + MEM_PAGE_STRUCT - 1) - mem_line(kern()->mem, entry) + 1;
+
+	t0 = know();
+	g_assert_true(virt_to_head_page(page_address(p)) == p);
+	dt[0] = know() - t0;
+	t0 = know();
+	g_assert_true(virt_to_head_page(tail) == p);
+	dt[1] = know() - t0;
+	__free_pages(p, 1);
+}
+
+static void test_head_lookup(void)
+{
+	machine_t *m = harness_machine(1, 1, 4);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	simtime_t dt[3];
+
+	harness_run_on(k, 0, head_lookup, dt);
+	g_assert_cmpuint(dt[0], ==, 0);              /* a head: nothing read here */
+	g_assert_cmpuint(dt[1], ==, dt[2] * PS_PER_NS);   /* a tail: its struct page */
+	harness_free(k, m);
+}
+
 static void test_limit(void)
 {
 	machine_t *m = harness_machine(1, 1, 4);
@@ -490,6 +605,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/pagealloc/pcp-hot-no-lock", test_pcp_hot_no_lock);
 	g_test_add_func("/pagealloc/fallback", test_fallback);
 	g_test_add_func("/pagealloc/zonelist-order", test_zonelist_order);
+	g_test_add_func("/pagealloc/zonelist-ring", test_zonelist_ring);
+	g_test_add_func("/pagealloc/memmap", test_memmap);
+	g_test_add_func("/pagealloc/head-lookup", test_head_lookup);
+	g_test_add_func("/pagealloc/zonelist-fattree", test_zonelist_fattree);
 	g_test_add_func("/pagealloc/limit", test_limit);
 	g_test_add_func("/pagealloc/fail-injection", test_fail_injection);
 	g_test_add_func("/pagealloc/zone-lock", test_zone_lock);

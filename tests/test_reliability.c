@@ -208,7 +208,11 @@ static void test_crossbar_8g(void)
 		g_free(out);
 		return;
 	}
-	expect(harness_slabsim_limited(bin, NULL, DEADLINE, 8ULL << 30, args), 0, "results in", NULL);
+	char *results = g_build_filename(out, "results.json", NULL);
+
+	expect(harness_slabsim_limited(bin, NULL, DEADLINE, 8ULL << 30, args), 0, NULL);
+	g_assert_true(g_file_test(results, G_FILE_TEST_EXISTS));
+	g_free(results);
 	g_free(out);
 }
 

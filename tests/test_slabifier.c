@@ -934,8 +934,8 @@ static void fastpath_body(void *arg)
 	x = ops->cache_alloc(harness_a, s, 0, -1);
 	ops->cache_free(harness_a, s, x);
 	f->dt = know() - t0;
-	f->accesses = coh_stats(kern()->coh)->accesses - before.accesses;
-	f->hits = coh_stats(kern()->coh)->hits - before.hits;
+	f->accesses = coh_stats(kern()->coh)->all.accesses - before.all.accesses;
+	f->hits = coh_stats(kern()->coh)->all.hits - before.all.hits;
 	f->slab_locks = slab_locks() - f->slab_locks;
 	f->list_locks = list_locks() - f->list_locks;
 }

@@ -351,8 +351,8 @@ static void pricing_body(void *arg)
 	ops->cache_free(harness_a, s, x);
 	*dt = know() - t0;
 	g_assert_cmpuint(x, ==, a + 64);
-	g_assert_cmpuint(coh_stats(kern()->coh)->accesses - before.accesses, ==, 10 + 2 + 9 + 2);
-	g_assert_cmpuint(coh_stats(kern()->coh)->hits - before.hits, ==, 23);
+	g_assert_cmpuint(coh_stats(kern()->coh)->all.accesses - before.all.accesses, ==, 10 + 2 + 9 + 2);
+	g_assert_cmpuint(coh_stats(kern()->coh)->all.hits - before.all.hits, ==, 23);
 	ops->cache_free(harness_a, s, a);
 }
 

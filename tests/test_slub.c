@@ -644,8 +644,8 @@ static void fastpath_body(void *arg)
 	x = fp_alloc(f, s);
 	fp_free(f, s, x);
 	f->dt = know() - t0;
-	f->accesses = coh_stats(kern()->coh)->accesses - before.accesses;
-	f->hits = coh_stats(kern()->coh)->hits - before.hits;
+	f->accesses = coh_stats(kern()->coh)->all.accesses - before.all.accesses;
+	f->hits = coh_stats(kern()->coh)->all.hits - before.all.hits;
 	f->lock_acq = sl->acquisitions + ll->acquisitions - f->lock_acq;
 }
 

@@ -26,6 +26,7 @@ typedef struct sim_ctx {
 	struct cpu *cpu;                /* the CPU running, NULL in events */
 	struct coh *coh;                /* what locks are priced by ... */
 	const struct machine *machine;  /* ... and on which machine */
+	uint64_t lock_seed;             /* bit-spinlock races (model) */
 	struct kernel *kernel;          /* the kernel API's state */
 } sim_ctx_t;
 

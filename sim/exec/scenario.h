@@ -24,14 +24,21 @@ typedef struct scenario {
 	char *workload;           /* name or path as written */
 	char *workload_path;      /* resolved script path */
 	char *machine_name;
-	char **allocators;        /* NULL-terminated */
+	char **allocators;        /* labels, NULL-terminated: "slub", "slubmin" */
+	char **bases;             /* the registered allocator of each label */
+	char **inline_tunables;   /* "k=v:k=v" given in the allocators list, or "" */
 	uint64_t seed;
+	int seeds;                /* runs of each allocator, seeds seed.. seed+seeds-1 */
 	simtime_t duration;       /* simulated time limit */
 	simtime_t sample;         /* sampling period */
 	uint64_t mem_limit_mib;   /* page allocator limit, 0 = all memory */
 	uint32_t page_fail_ppm;   /* injected page allocation failures */
 	machine_t *machine;
 	GKeyFile *resolved;       /* every key with its effective value */
+	/* "group.key" -> the JSON type of a resolved value: "integer",
+	 * "number", "boolean", "string", "time" (ns), "list"; keys without
+	 * an entry are typed by their look (scenario_value_type). */
+	GHashTable *value_types;
 } scenario_t;
 
 /* Load and validate `path` (root: the repository root holding scenarios/
@@ -45,11 +52,30 @@ void scenario_free(scenario_t *sc);
 void scenario_key_error(const scenario_t *sc, GError **err, const char *group,
                         const char *key, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 
-/* Parse "10ms", "2s", "500us", "100ns" or plain ns into picoseconds. */
+/* Parse "10ms", "2s", "500us" or "100ns" into picoseconds.  A unit is
+ * required: a bare number is refused. */
 bool scenario_parse_time(const char *s, simtime_t *out);
 
-/* The tunable values for allocator `name` (defaults + [allocator.name]). */
-long *scenario_tunables(const scenario_t *sc, const char *name);
+/* The registered allocator behind `label` (a label of sc->allocators, or
+ * an allocator's own name). */
+const char *scenario_base(const scenario_t *sc, const char *label);
+
+/* The tunable values for allocator label `label`: the base allocator's
+ * defaults, then [allocator.BASE], [allocator.LABEL] and the tunables
+ * given with the label in the allocators list. */
+long *scenario_tunables(const scenario_t *sc, const char *label);
+
+/* Note the JSON type of a resolved value (see value_types). */
+void scenario_set_type(const scenario_t *sc, const char *group, const char *key,
+                       const char *type);
+/* The JSON type of a resolved value: its noted type, else by group and
+ * look ([scenario] and [allocator.*] keys are known; a [machine] value
+ * that reads as a number is one). */
+const char *scenario_value_type(const scenario_t *sc, const char *group, const char *key,
+                                const char *value);
+
+/* Is `s` a valid allocator label ([a-z0-9_-], 1 to 32 characters)? */
+bool scenario_valid_label(const char *s);
 
 /* 1-based line of `key` in `group` of the text, or 0. */
 int keyfile_line(const char *text, const char *group, const char *key);

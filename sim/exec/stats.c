@@ -6,13 +6,13 @@
 #include <string.h>
 #include "stats.h"
 
-static void copy_lat(hist_t to[OP_STAT_N], const hist_t from[OP_STAT_N])
+static void copy_lat(hist_t *to, const hist_t *from)
 {
 	for (int k = 0; k < OP_STAT_N; k++)
 		hist_merge(&to[k], &from[k]);
 }
 
-static void add_cache_lat(run_stats_t *st, const char *name, const hist_t lat[OP_STAT_N])
+static void add_cache_lat(run_stats_t *st, const char *name, const hist_t *lat)
 {
 	named_lat_t n = { g_strdup(name), { { 0 } } };
 
@@ -62,6 +62,8 @@ static void take_cache(run_stats_t *st, run_t *r, kmem_cache_t *kc)
 		r->ops->queue_capacity(r->alloc, kc, capacity_visit, c.capacity);
 	if (rec) {
 		c.workload = true;
+		c.live_objects = rec->live_objects;
+		c.live_bytes = rec->live_bytes;
 		c.defrags = rec->defrags;
 		c.defrag = rec->defrag;
 		memcpy(c.vacates, rec->vacates, sizeof c.vacates);
@@ -94,7 +96,7 @@ static void take_locks(run_stats_t *st, run_t *r)
 	for (guint i = 0; i < cls->len; i++) {
 		const lock_class_t *c = cls->pdata[i];
 		lock_stats_t l = { g_strdup(c->name), c->acquisitions, c->contentions,
-		                   c->wait, c->max_wait, c->hold };
+		                   c->wait, c->max_wait, c->hold, c->con_bounces, c->acq_bounces };
 		g_array_append_val(st->locks, l);
 	}
 	g_ptr_array_free(cls, TRUE);
@@ -187,6 +189,47 @@ static void take_pools(run_stats_t *st, run_t *r)
 	}
 }
 
+static void take_end(run_stats_t *st, run_t *r)
+{
+	int n = run_ntasks(r);
+
+	st->end = r->end_reason;
+	for (int i = 0; i < n; i++) {
+		task_info_t t;
+		run_task_info(r, i, &t);
+		g_array_append_val(st->tasks, t);
+		st->unfinished += t.state != TASK_DONE && t.state != TASK_IDLE;
+		st->blocked += t.state == TASK_RECV || t.state == TASK_BARRIER;
+	}
+	st->live_objects = r->live_objects;
+	st->frees_all = r->decl.frees_all;
+	st->merit = g_strdup(r->decl.merit);
+	st->merit_label = g_strdup(r->decl.merit_label);
+	st->merit_lower = r->decl.merit_lower;
+	st->alloc_remote_node = r->alloc_remote_node;
+	st->free_remote_cpu = r->free_remote_cpu;
+	st->free_remote_node = r->free_remote_node;
+}
+
+static void take_cpus(run_stats_t *st, run_t *r)
+{
+	st->ncpus = r->k->m->ncpus;
+	st->cpus = g_new0(cpu_stats_t, st->ncpus);
+	for (int c = 0; c < st->ncpus; c++) {
+		const cpu_t *cpu = engine_cpu(r->k->engine, c);
+		cpu_stats_t *o = &st->cpus[c];
+		o->node = cpu->node;
+		memcpy(o->ops, r->cpu_ops[c], sizeof o->ops);
+		for (int k = 0; k < COST_NKINDS; k++)
+			if (k != COST_IDLE && k != COST_HOUSEKEEPING)
+				o->busy += cpu->cost[k];
+		o->housekeeping = cpu->cost[COST_HOUSEKEEPING];
+		o->idle = cpu->cost[COST_IDLE];
+	}
+	for (guint i = 0; i < st->tasks->len; i++)
+		st->cpus[g_array_index(st->tasks, task_info_t, i).cpu].tasks++;
+}
+
 static GArray *copy_array(const GArray *a, guint elt)
 {
 	GArray *c = g_array_sized_new(FALSE, FALSE, elt, a->len);
@@ -209,6 +252,7 @@ static run_stats_t *stats_new(void)
 	st->metrics = g_array_new(FALSE, FALSE, sizeof(metric_stats_t));
 	st->counters = g_array_new(FALSE, FALSE, sizeof(counter_stats_t));
 	st->pools = g_array_new(FALSE, FALSE, sizeof(pool_stats_t));
+	st->tasks = g_array_new(FALSE, FALSE, sizeof(task_info_t));
 	return st;
 }
 
@@ -217,7 +261,8 @@ run_stats_t *run_stats(run_t *r)
 	run_stats_t *st = stats_new();
 	int nn = r->k->m->nnodes;
 
-	st->allocator = g_strdup(r->ops->name);
+	st->allocator = g_strdup(r->label);
+	st->base = g_strdup(r->ops->name);
 	st->nnodes = nn;
 	st->page_size = (uint64_t)r->k->m->page_size;
 	memcpy(st->ops, r->ops_done, sizeof st->ops);
@@ -227,6 +272,11 @@ run_stats_t *run_stats(run_t *r)
 	st->final = r->final;
 	st->node_peak_pages = g_memdup2(r->node_peak, sizeof(uint64_t) * (gsize)nn);
 	st->node_final_pages = g_memdup2(r->node_final, sizeof(uint64_t) * (gsize)nn);
+	st->node_meta_bytes = g_new(uint64_t, nn);
+	for (int n = 0; n < nn; n++)
+		st->node_meta_bytes[n] = kmeta_node_bytes(n);
+	st->node_ram = r->k->m->mem_per_node;
+	st->meta_unbacked = kmeta_unbacked();
 	take_caches(st, r);
 	kmeta_foreach(meta_visit, st->meta);
 	take_locks(st, r);
@@ -241,6 +291,8 @@ run_stats_t *run_stats(run_t *r)
 	take_time(st, r);
 	take_workload(st, r);
 	take_pools(st, r);
+	take_end(st, r);
+	take_cpus(st, r);
 	st->samples = copy_array(r->samples, sizeof(sample_t));
 	st->node_series = copy_array(r->node_series, sizeof(uint64_t));
 	st->pool_levels = copy_array(r->pool_levels, sizeof(int));
@@ -304,6 +356,14 @@ void run_stats_free(run_stats_t *st)
 	g_array_free(st->pool_levels, TRUE);
 	g_free(st->node_peak_pages);
 	g_free(st->node_final_pages);
+	for (guint i = 0; i < st->tasks->len; i++)
+		g_free(g_array_index(st->tasks, task_info_t, i).where);
+	g_array_free(st->tasks, TRUE);
+	g_free(st->cpus);
+	g_free(st->merit);
+	g_free(st->merit_label);
+	g_free(st->base);
+	g_free(st->node_meta_bytes);
 	g_free(st->allocator);
 	g_free(st);
 }

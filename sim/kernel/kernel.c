@@ -33,6 +33,9 @@ struct kmeta {
 	GHashTable *acct;           /* "owner\x1fcategory" -> uint64_t* bytes */
 	uint64_t total;
 	uint64_t peak;
+	uint64_t *node_used;        /* [nnodes]: metadata bytes homed on each node */
+	uint64_t *node_backed;      /* [nnodes]: bytes of pages taken for them */
+	uint64_t unbacked;          /* bytes no node had the memory for */
 };
 
 /* ---- metadata ---- */
@@ -59,19 +62,69 @@ uint64_t kmeta_rounded(size_t size)
 	return size;
 }
 
+/* ---- metadata in simulated RAM ----
+ *
+ * What the modelled kernel allocates for itself takes memory from the node
+ * it lives on: a node's metadata sets pages of its zone aside (whole pages,
+ * kept once taken, as kmalloc keeps its slabs), so it competes with slabs
+ * for the node's RAM.  Only the capacity is modelled: setting pages aside
+ * is not priced and the pages have no place, and when the node has no room
+ * left the bytes are counted unbacked rather than placed on another node.
+ * Bytes that live in slab pages already (KMETA_IN_SLAB) are accounted, not
+ * set aside again.  The structures are priced at their META addresses. */
+
+/* Note bytes more of metadata homed on node, setting pages aside for them. */
+static void meta_grow(int node, uint64_t bytes)
+{
+	struct kmeta *mt = kern()->meta;
+	uint64_t page = (uint64_t)kern()->m->page_size;
+
+	mt->node_used[node] += bytes;
+	if (mt->node_used[node] > mt->node_backed[node]) {
+		uint64_t want = (mt->node_used[node] - mt->node_backed[node] + page - 1) / page;
+		uint64_t got = pa_reserve_meta(kern()->pa, node, want);
+
+		mt->node_backed[node] += got * page;
+		if (got < want) {
+			mt->unbacked += (want - got) * page;
+			mt->node_backed[node] += (want - got) * page;   /* counted once */
+		}
+	}
+}
+
+/* Spread n structures of `bytes` evenly over the nodes (one per CPU, one
+ * per node, or per node pair), the first nodes taking the remainder. */
+static void meta_grow_spread(uint64_t bytes, uint64_t n)
+{
+	int nn = kern()->m->nnodes;
+
+	for (int node = 0; node < nn; node++) {
+		uint64_t here = n / (uint64_t)nn + ((uint64_t)node < n % (uint64_t)nn);
+		if (here)
+			meta_grow(node, bytes * here);
+	}
+}
+
+/* Add bytes to (owner, category) and the totals. */
+static void meta_count(const char *owner, const char *category, uint64_t bytes)
+{
+	*meta_slot(owner, category) += bytes;
+	kern()->meta->total += bytes;
+	if (kern()->meta->total > kern()->meta->peak)
+		kern()->meta->peak = kern()->meta->total;
+}
+
 static saddr_t meta_place(const char *owner, const char *category,
                           uint64_t bytes, int node)
 {
 	uint64_t align = 8;
 
-	*meta_slot(owner, category) += bytes;
-	kern()->meta->total += bytes;
-	if (kern()->meta->total > kern()->meta->peak)
-		kern()->meta->peak = kern()->meta->total;
-	while (align < bytes && align < (uint64_t)kern()->m->cache_line)
-		align *= 2;
 	if (node < 0)
 		node = engine_current() ? engine_current()->node : 0;
+	meta_count(owner, category, bytes);
+	meta_grow(node, bytes);
+	while (align < bytes && align < (uint64_t)kern()->m->cache_line)
+		align *= 2;
 	return mem_meta_reserve(kern()->mem, node, bytes, align);
 }
 
@@ -81,19 +134,21 @@ saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int no
 	return meta_place(owner, category, kmeta_rounded(size), node);
 }
 
-/* Account n kmalloc(size) of metadata without placing them. */
-void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n)
+/* Account n kmalloc(size) of metadata without placing them: on `node`, or
+ * spread over the nodes (KMETA_SPREAD), or in slab pages (KMETA_IN_SLAB). */
+void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n, int node)
 {
-	uint64_t bytes = kmeta_rounded(size) * n;
+	uint64_t bytes = kmeta_rounded(size);
 
-	*meta_slot(owner, category) += bytes;
-	kern()->meta->total += bytes;
-	if (kern()->meta->total > kern()->meta->peak)
-		kern()->meta->peak = kern()->meta->total;
+	meta_count(owner, category, bytes * n);
+	if (node >= 0)
+		meta_grow(node, bytes * n);
+	else if (node == KMETA_SPREAD)
+		meta_grow_spread(bytes, n);
 }
 
-/* Give back n accounted with kmeta_account_n. */
-void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n)
+/* Give back n accounted with kmeta_account_n with the same node. */
+void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n, int node)
 {
 	uint64_t bytes = kmeta_rounded(size) * n;
 	uint64_t *slot = meta_slot(owner, category);
@@ -101,6 +156,14 @@ void kmeta_release_n(const char *owner, const char *category, size_t size, uint6
 	g_assert(*slot >= bytes);
 	*slot -= bytes;
 	kern()->meta->total -= bytes;
+	if (node >= 0) {
+		kern()->meta->node_used[node] -= bytes;
+	} else if (node == KMETA_SPREAD) {
+		int nn = kern()->m->nnodes;
+		for (int i = 0; i < nn; i++)
+			kern()->meta->node_used[i] -= kmeta_rounded(size) *
+				(n / (uint64_t)nn + ((uint64_t)i < n % (uint64_t)nn));
+	}
 }
 
 /* An address on `node` for a structure accounted with kmeta_account_n. */
@@ -119,8 +182,78 @@ saddr_t kmeta_static(const char *owner, const char *category, size_t size, int n
 	return meta_place(owner, category, size, node);
 }
 
+/* Metadata bytes homed on node now. */
+uint64_t kmeta_node_bytes(int node)
+{
+	return kern()->meta->node_used[node];
+}
+
+/* Metadata bytes no node had the memory to back. */
+uint64_t kmeta_unbacked(void)
+{
+	return kern()->meta->unbacked;
+}
+
+/* ---- per-CPU areas ---- */
+
+/* Address space of each CPU's area (never host memory). */
+#define PERCPU_AREA (1ULL << 20)
+
+/* splitmix64's finaliser. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t layout_of(const kernel_t *k, uint64_t salt)
+{
+	return k->m->layout_noise ? mix64(k->seed ^ mix64(salt + 0x9e3779b97f4a7c15ULL)) : 0;
+}
+
+uint64_t kernel_layout(uint64_t salt)
+{
+	return layout_of(kern(), salt);
+}
+
+/* Reserve every CPU's area on its node; with layout noise each starts at
+ * a seeded line of its first page, as per-CPU areas land differently from
+ * boot to boot. */
+static void percpu_init(kernel_t *k)
+{
+	uint64_t lines = (uint64_t)k->m->page_size / (uint64_t)k->m->cache_line;
+
+	k->pcpu_base = g_new(saddr_t, k->m->ncpus);
+	for (int cpu = 0; cpu < k->m->ncpus; cpu++)
+		k->pcpu_base[cpu] = mem_meta_reserve(k->mem, k->m->cpu_node[cpu], PERCPU_AREA + (uint64_t)k->m->page_size,
+		                                     (uint64_t)k->m->page_size) +
+		                    layout_of(k, (uint64_t)cpu) % lines * (uint64_t)k->m->cache_line;
+}
+
+/* Reserve size bytes at one offset of every CPU's area. */
+uint64_t percpu_alloc(const char *owner, const char *category, size_t size, size_t align)
+{
+	kernel_t *k = kern();
+	uint64_t off = (k->pcpu_used + align - 1) & ~(uint64_t)(align - 1);
+
+	if (off + size > PERCPU_AREA)
+		g_error("kernel: per-CPU areas of %llu bytes exhausted", (unsigned long long)PERCPU_AREA);
+	k->pcpu_used = off + size;
+	meta_count(owner, category, size * (uint64_t)k->m->ncpus);
+	for (int cpu = 0; cpu < k->m->ncpus; cpu++)
+		meta_grow(k->m->cpu_node[cpu], size);
+	return off;
+}
+
+/* CPU cpu's copy of the per-CPU data at offset off. */
+saddr_t per_cpu_addr(uint64_t off, int cpu)
+{
+	return kern()->pcpu_base[cpu] + off;
+}
+
 /* Give back a kmeta_alloc of `size` (address space is not reused). */
-void kmeta_release(const char *owner, const char *category, size_t size)
+void kmeta_release(const char *owner, const char *category, size_t size, saddr_t addr)
 {
 	uint64_t bytes = kmeta_rounded(size);
 	uint64_t *slot = meta_slot(owner, category);
@@ -128,6 +261,7 @@ void kmeta_release(const char *owner, const char *category, size_t size)
 	g_assert(*slot >= bytes);
 	*slot -= bytes;
 	kern()->meta->total -= bytes;
+	kern()->meta->node_used[mem_home_node(kern()->mem, addr)] -= bytes;
 }
 
 /* Metadata bytes accounted now. */
@@ -372,13 +506,16 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->mem = mem_new(cfg->m);
 	k->coh = coh_new(cfg->m, k->mem);
 	k->locks = lock_registry_new();
-	lock_set_model(k->coh, cfg->m);
+	lock_set_model(k->coh, cfg->m, cfg->seed);
 	k->pa = pa_new(cfg->m, k->mem, k->coh, k->locks, &cfg->pa);
 	k->meta = g_new0(struct kmeta, 1);
 	k->meta->acct = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	k->meta->node_used = g_new0(uint64_t, cfg->m->nnodes);
+	k->meta->node_backed = g_new0(uint64_t, cfg->m->nnodes);
 	k->cpus = g_new0(struct kcpu, cfg->m->ncpus);
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
+	percpu_init(k);
 	sim_ctx()->kernel = k;
 	return k;
 }
@@ -403,8 +540,11 @@ void kernel_free(kernel_t *k)
 	for (int i = 0; i < k->m->ncpus; i++)
 		g_queue_clear(&k->cpus[i].due);
 	g_free(k->cpus);
+	g_free(k->pcpu_base);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);
+	g_free(k->meta->node_used);
+	g_free(k->meta->node_backed);
 	g_free(k->meta);
 	pa_free(k->pa);
 	lock_registry_free(k->locks);

@@ -48,6 +48,8 @@ typedef struct kernel {
 	simtime_t housekeeping;                  /* total time in delayed work/IPIs */
 	simtime_t longest_interruption;
 	GArray *work_sources;                    /* kwork_source_t, by first label */
+	saddr_t *pcpu_base;                      /* [ncpus]: each CPU's per-CPU area */
+	uint64_t pcpu_used;                      /* bytes taken in every area */
 	int busy;                                /* CPUs inside allocator code now (work
 	                                          * items here, operations by the run):
 	                                          * 0 when an audit may look */
@@ -235,17 +237,17 @@ static inline lock_class_t *klock_class(const char *name)
 /* Bit spinlock on a page's flags word (slab_lock): priced at its struct page. */
 static inline void bit_spin_lock_page(page_t *p, lock_class_t *cls)
 {
-	spin_lock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
+	bit_spin_lock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 static inline bool bit_spin_trylock_page(page_t *p, lock_class_t *cls)
 {
-	return spin_trylock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
+	return bit_spin_trylock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 static inline void bit_spin_unlock_page(page_t *p, lock_class_t *cls)
 {
-	spin_unlock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
+	bit_spin_unlock(&p->lock, cls, mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)));
 }
 
 /* ---- pages ---- */
@@ -272,6 +274,20 @@ static inline void __free_pages(page_t *page, unsigned order)
 }
 
 static inline page_t *virt_to_page(saddr_t a) { return pa_virt_to_page(kern()->pa, a); }
+
+/* virt_to_head_page, priced: an address in a tail page of a compound page
+ * reads the tail's struct page (PageTail, first_page) before the head's.
+ * Returns the head page (the caller reads it), or NULL outside RAM. */
+static inline page_t *virt_to_head_page(saddr_t a)
+{
+	page_t *p = pa_virt_to_pfn_page(kern()->pa, a);
+
+	if (p && (p->flags & PG_tail)) {
+		pa_touch_page(kern()->pa, p, false);
+		p = p->first_page;
+	}
+	return p;
+}
 static inline saddr_t page_address(const page_t *p) { return pa_page_address(kern()->pa, p); }
 static inline int page_to_nid(const page_t *p) { return pa_page_nid(kern()->pa, p); }
 static inline bool kaddr_valid(saddr_t a) { return mem_is_ram(kern()->mem, a); }
@@ -288,18 +304,46 @@ static inline void kpage_touch(const page_t *p, bool write)
  * ("kmem_cache", "kmem_cache_node", "array_cache_percpu", ...).  kmeta_alloc
  * rounds `size` up as the modelled kernel's kmalloc would (the allocator's
  * kmalloc_size hook, so SLAB and SLUB round differently); kmeta_static
- * accounts exactly (static per-CPU areas).  Both return a simulated
- * address on `node` used to price later touches. */
+ * accounts exactly (static data).  Both return a simulated address on
+ * `node` used to price later touches.  Metadata takes memory from the
+ * node it is homed on: its bytes are backed by pages of that node's zone
+ * (kernel.c, "metadata in simulated RAM"), so it competes with slabs. */
 saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int node);
+saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node);
+/* Give back a kmeta_alloc of `size` at addr (address space is not reused,
+ * nor are the pages backing it). */
+void kmeta_release(const char *owner, const char *category, size_t size, saddr_t addr);
+
 /* Account n kmalloc_node(size) at once, without placing them (for
  * structures materialised lazily, e.g. SLAB's alien caches on 1,024
- * nodes); kmeta_place() gives one its address when it is first used. */
-void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n);
-void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n);
+ * nodes); kmeta_place() gives one its address when it is first used.
+ * `node` homes them: a node, KMETA_SPREAD (evenly over the nodes: one per
+ * CPU or per node), or KMETA_IN_SLAB (they live in slab pages already:
+ * accounted, not backed again). */
+enum { KMETA_SPREAD = -1, KMETA_IN_SLAB = -2 };
+void kmeta_account_n(const char *owner, const char *category, size_t size, uint64_t n, int node);
+void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n, int node);
 saddr_t kmeta_place(size_t size, int node);
-saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node);
-void kmeta_release(const char *owner, const char *category, size_t size);
 uint64_t kmeta_rounded(size_t size);
+/* Metadata bytes homed on node now; bytes no node had memory for. */
+uint64_t kmeta_node_bytes(int node);
+uint64_t kmeta_unbacked(void);
+
+/* A number that places something physically (a colour, an offset) the way
+ * one boot differs from another: a function of the run's seed and `salt`,
+ * 0 when the machine has no layout noise. */
+uint64_t kernel_layout(uint64_t salt);
+
+/* ---- per-CPU data ----
+ *
+ * Every CPU has a per-CPU area on its own node (as the kernel's
+ * DEFINE_PER_CPU and alloc_percpu give each CPU its own copy, in memory
+ * no other CPU's copy shares a line with).  percpu_alloc reserves `size`
+ * bytes aligned to `align` at the same offset of every area, accounts
+ * size per CPU as metadata of (owner, category), and returns the offset;
+ * per_cpu_addr gives one CPU's copy. */
+uint64_t percpu_alloc(const char *owner, const char *category, size_t size, size_t align);
+saddr_t per_cpu_addr(uint64_t off, int cpu);
 
 /* ---- work ----
  *

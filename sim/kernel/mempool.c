@@ -73,8 +73,8 @@ static void pool_release_meta(mempool_t *pool)
 {
 	char *owner = pool_owner(pool);
 
-	kmeta_release(owner, "mempool_t", MEMPOOL_STRUCT_SIZE);
-	kmeta_release(owner, "mempool_elements", 8 * (size_t)pool->min_nr);
+	kmeta_release(owner, "mempool_t", MEMPOOL_STRUCT_SIZE, pool->addr);
+	kmeta_release(owner, "mempool_elements", 8 * (size_t)pool->min_nr, pool->elements_addr);
 	g_free(owner);
 }
 

@@ -1,5 +1,25 @@
 /*
- * lock.c -- FIFO spinlocks priced by the coherence model.
+ * lock.c -- ticket spinlocks and test-and-set bit spinlocks, priced by the
+ * coherence model (see lock.h).
+ *
+ * Both kinds take the lock word with an atomic RMW on its line.  A waiter
+ * blocks its CPU; while it waits it spins reading the word, so it holds a
+ * shared copy of the line, which the release's store invalidates (the
+ * coherence model charges the releaser for every copy).  The spinners'
+ * re-reads after a hand-off, and for bit spinlocks the losers' failed
+ * test-and-set attempts, are replayed in the directory on the spinners'
+ * behalf (coh_access_as) right after the new holder took the line, so the
+ * holder's later touches of that line find it elsewhere.
+ *
+ * Ticket lock (spinlock_t on x86 since 2.6.25): the waiter's ticket is an
+ * RMW when it arrives; hand-off is strictly FIFO and costs the next holder
+ * a read of the line the releaser wrote.
+ *
+ * Bit spinlock (bit_spin_lock, 2.6.29): a failed test_and_set_bit is an
+ * RMW; on release every spinner re-reads the word and races to set it.
+ * The spinner whose read arrives first wins: the one nearest the releaser
+ * (the transfer price by distance), ties broken by a hash of the seed, the
+ * lock's address and the release count, never by CPU id or arrival order.
  */
 #include <string.h>
 #include <glib.h>
@@ -7,17 +27,21 @@
 #include "engine.h"
 
 struct lock_waitq {
-	GQueue cpus;               /* cpu_t *, oldest first */
+	GQueue cpus;               /* cpu_t *, in arrival order */
+	uint64_t releases;         /* hand-offs so far (tie-break input) */
+	GArray *storm;             /* int: spinners to replay after the next take */
+	bool storm_rmw;            /* their replay is a failed test-and-set */
 };
 
 struct lock_registry {
 	GHashTable *by_name;       /* name -> lock_class_t*; lookups only */
 };
 
-void lock_set_model(coh_t *coh, const machine_t *m)
+void lock_set_model(coh_t *coh, const machine_t *m, uint64_t seed)
 {
 	sim_ctx()->coh = coh;
 	sim_ctx()->machine = m;
+	sim_ctx()->lock_seed = seed;
 }
 
 static void class_free(gpointer p)
@@ -83,17 +107,72 @@ void spin_destroy(spinlock_t *l)
 {
 	if (l->waitq) {
 		g_queue_clear(&l->waitq->cpus);
+		g_array_free(l->waitq->storm, TRUE);
 		g_free(l->waitq);
 		l->waitq = NULL;
 	}
 }
 
+static lock_waitq_t *waitq(spinlock_t *l)
+{
+	if (!l->waitq) {
+		l->waitq = g_new0(lock_waitq_t, 1);
+		l->waitq->storm = g_array_new(FALSE, FALSE, sizeof(int));
+	}
+	return l->waitq;
+}
+
+/* ---- the holder ---- */
+
+/* The running CPU now holds l (lockstat: an acquisition, a bounce when
+ * the last holder was another CPU). */
 static void take(spinlock_t *l, lock_class_t *cls)
 {
-	l->holder = engine_current()->id + 1;
-	l->since = engine_current()->clock;
+	cpu_t *self = engine_current();
+
+	if (l->last && l->last != self->id + 1)
+		cls->acq_bounces++;
+	l->holder = self->id + 1;
+	l->last = l->holder;
+	l->since = self->clock;
 	cls->acquisitions++;
 }
+
+/* Replay the spinners' accesses that followed the hand-off to the running
+ * CPU: their re-reads, or their failed test-and-sets. */
+static void replay_storm(spinlock_t *l, saddr_t addr)
+{
+	lock_waitq_t *q = l->waitq;
+
+	if (!q)
+		return;
+	for (guint i = 0; i < q->storm->len; i++)
+		coh_access_as(sim_ctx()->coh, g_array_index(q->storm, int, i), addr,
+		              q->storm_rmw ? COH_RMW : COH_READ, COH_LOCK);
+	g_array_set_size(q->storm, 0);
+	if (!q->cpus.length)
+		spin_destroy(l);          /* nobody waits: no state kept */
+}
+
+/* Block the running CPU on l until a release hands it the lock; account
+ * the wait. */
+static void wait_for(spinlock_t *l, lock_class_t *cls)
+{
+	cpu_t *self = engine_current();
+	simtime_t asked = self->clock, waited;
+
+	g_queue_push_tail(&waitq(l)->cpus, self);
+	cls->contentions++;
+	if (l->last && l->last != self->id + 1)
+		cls->con_bounces++;
+	engine_block();
+	waited = self->clock - asked;
+	cls->wait += waited;
+	if (waited > cls->max_wait)
+		cls->max_wait = waited;
+}
+
+/* ---- ticket spinlocks ---- */
 
 void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
@@ -101,57 +180,121 @@ void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 
 	engine_sync();
 	g_assert(l->holder != self->id + 1);    /* recursive locking is a bug */
-	if (!l->holder) {
-		coh_access(sim_ctx()->coh, addr, 8, COH_RMW);
-		take(l, cls);
-		return;
+	coh_access_kind(sim_ctx()->coh, addr, 8, COH_RMW, COH_LOCK);     /* take a ticket */
+	if (l->holder) {
+		wait_for(l, cls);
+		coh_access_kind(sim_ctx()->coh, addr, 8, COH_READ, COH_LOCK);  /* see our turn */
 	}
-	/* Contended: queue up and sleep until the releaser hands it over. */
-	simtime_t asked = self->clock;
-	if (!l->waitq)
-		l->waitq = g_new0(lock_waitq_t, 1);
-	g_queue_push_tail(&l->waitq->cpus, self);
-	cls->contentions++;
-	engine_block();
-	/* Woken at the release time, now owner: pull the line and RMW it. */
-	coh_access(sim_ctx()->coh, addr, 8, COH_RMW);
-	simtime_t waited = self->clock - asked;
-	cls->wait += waited;
-	if (waited > cls->max_wait)
-		cls->max_wait = waited;
-	l->since = self->clock;
+	take(l, cls);
+	replay_storm(l, addr);
 }
 
 bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
 	engine_sync();
-	coh_access(sim_ctx()->coh, addr, 8, COH_RMW);
+	coh_access_kind(sim_ctx()->coh, addr, 8, COH_RMW, COH_LOCK);
 	if (l->holder)
 		return false;
 	take(l, cls);
 	return true;
 }
 
-void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
+/* Release: store to the word (invalidating the spinners' copies), then
+ * hand the lock to `next` (NULL: nobody waits), whose wait ends now.  The
+ * other spinners' replay is queued for the new holder. */
+static void hand_off(spinlock_t *l, lock_class_t *cls, saddr_t addr, cpu_t *next, bool rmw_storm)
 {
 	cpu_t *self = engine_current();
-	cpu_t *next;
+	lock_waitq_t *q = l->waitq;
 
-	engine_sync();
-	g_assert(l->holder == self->id + 1);
-	coh_access(sim_ctx()->coh, addr, 8, COH_WRITE);
+	for (GList *w = q ? q->cpus.head : NULL; w; w = w->next)   /* spinning readers */
+		coh_access_as(sim_ctx()->coh, ((cpu_t *)w->data)->id, addr, COH_READ, COH_LOCK);
+	coh_access_kind(sim_ctx()->coh, addr, 8, COH_WRITE, COH_LOCK);
 	cls->hold += self->clock - l->since;
-	next = l->waitq ? g_queue_pop_head(&l->waitq->cpus) : NULL;
 	if (!next) {
 		l->holder = 0;
 		return;
 	}
-	/* Spinners hold the line Shared; the release invalidates them all. */
-	engine_charge(COST_INVAL, sim_ctx()->machine->inval *
-	              (simtime_t)(g_queue_get_length(&l->waitq->cpus) + 1));
-	if (g_queue_is_empty(&l->waitq->cpus))
-		spin_destroy(l);
+	g_queue_remove(&q->cpus, next);
+	q->releases++;
+	q->storm_rmw = rmw_storm;
+	for (GList *w = q->cpus.head; w; w = w->next) {
+		int id = ((cpu_t *)w->data)->id;
+		g_array_append_val(q->storm, id);
+	}
 	l->holder = next->id + 1;
-	cls->acquisitions++;
 	engine_wake(next, self->clock, COST_LOCK_WAIT);
+}
+
+void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
+{
+	cpu_t *self = engine_current();
+
+	engine_sync();
+	g_assert(l->holder == self->id + 1);
+	hand_off(l, cls, addr, l->waitq ? g_queue_peek_head(&l->waitq->cpus) : NULL, false);
+}
+
+/* ---- test-and-set bit spinlocks ---- */
+
+/* splitmix64 finaliser: the tie-break of spinners racing for a word. */
+static uint64_t mix(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The spinner that sees the cleared word first: least transfer price from
+ * the releaser, then the least hash. */
+static cpu_t *race_winner(spinlock_t *l, saddr_t addr)
+{
+	const machine_t *m = sim_ctx()->machine;
+	int self = engine_current()->id;
+	uint64_t round = mix(sim_ctx()->lock_seed ^ mix(addr ^ mix(l->waitq->releases)));
+	cpu_t *best = NULL;
+	simtime_t best_t = 0;
+	uint64_t best_h = 0;
+
+	for (GList *w = l->waitq->cpus.head; w; w = w->next) {
+		cpu_t *c = w->data;
+		simtime_t t = machine_xfer_price(m, self, c->id);
+		uint64_t h = mix(round ^ (uint64_t)c->id);
+
+		if (!best || t < best_t || (t == best_t && h < best_h)) {
+			best = c;
+			best_t = t;
+			best_h = h;
+		}
+	}
+	return best;
+}
+
+void bit_spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
+{
+	cpu_t *self = engine_current();
+
+	engine_sync();
+	g_assert(l->holder != self->id + 1);
+	coh_access_kind(sim_ctx()->coh, addr, 8, COH_RMW, COH_LOCK);     /* test_and_set_bit */
+	if (l->holder) {
+		wait_for(l, cls);
+		coh_access_kind(sim_ctx()->coh, addr, 8, COH_RMW, COH_LOCK);  /* the winning test_and_set */
+	}
+	take(l, cls);
+	replay_storm(l, addr);
+}
+
+bool bit_spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
+{
+	return spin_trylock(l, cls, addr);
+}
+
+void bit_spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
+{
+	cpu_t *self = engine_current();
+
+	engine_sync();
+	g_assert(l->holder == self->id + 1);
+	hand_off(l, cls, addr, l->waitq && l->waitq->cpus.length ? race_winner(l, addr) : NULL, true);
 }

@@ -1,14 +1,16 @@
 /*
- * lock.h -- spinlocks and bit spinlocks with FIFO hand-off and lockstat.
+ * lock.h -- ticket spinlocks, test-and-set bit spinlocks, and lockstat.
  *
- * Owns: lock state (holder, FIFO of waiting CPUs) and per-class statistics.
- * A lock word lives at a simulated address the caller names, so taking it
- * is priced by the coherence model (an RMW; a hand-off pulls the line from
- * the releaser).  Acquire and release are synchronisation points: they run
- * in exact global time order.  A waiter blocks its CPU and is woken by the
- * releaser at the release time; its spin time is charged as COST_LOCK_WAIT.
- * A bit spinlock (SLUB's slab_lock on page->flags) is the same thing at the
- * address of the struct page.
+ * Owns: lock state (holder, last holder, waiting CPUs) and per-class
+ * statistics.  A lock word lives at a simulated address the caller names,
+ * so taking it is priced by the coherence model (an RMW; a hand-off pulls
+ * the line from the releaser; the release store invalidates every
+ * spinner's copy).  Acquire and release are synchronisation points: they
+ * run in exact global time order.  A waiter blocks its CPU and is woken by
+ * the releaser at the release time; its spin time is charged as
+ * COST_LOCK_WAIT.  spin_* are ticket locks (FIFO, x86 2.6.25+); bit_spin_*
+ * are test-and-set locks (SLUB's slab_lock on page->flags), where the
+ * spinner nearest the releaser wins each release (lock.c).
  */
 #ifndef SLABSIM_LOCK_H
 #define SLABSIM_LOCK_H
@@ -23,6 +25,8 @@ typedef struct lock_class {
 	simtime_t wait;
 	simtime_t max_wait;
 	simtime_t hold;
+	uint64_t con_bounces;      /* contentions whose last holder was another CPU */
+	uint64_t acq_bounces;      /* acquisitions whose last holder was another CPU */
 } lock_class_t;
 
 typedef struct lock_waitq lock_waitq_t;
@@ -31,11 +35,12 @@ typedef struct lock_waitq lock_waitq_t;
  * holds valid unlocked locks. */
 typedef struct spinlock {
 	int32_t holder;            /* CPU id + 1, or 0 when free */
+	int32_t last;              /* the last holder's CPU id + 1, 0: none yet */
 	simtime_t since;           /* when the holder got it */
-	lock_waitq_t *waitq;       /* FIFO of waiting CPUs, only while someone waits */
+	lock_waitq_t *waitq;       /* waiting CPUs, only while someone waits */
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0, 0, NULL }
+#define SPINLOCK_INIT { 0, 0, 0, NULL }
 
 typedef struct lock_registry lock_registry_t;
 
@@ -46,14 +51,18 @@ lock_class_t *lock_class(lock_registry_t *r, const char *name);
 /* Classes in name order (for reports). */
 GPtrArray *lock_classes_sorted(lock_registry_t *r);
 
-/* The coherence model locks are priced by, in the run context. */
-void lock_set_model(coh_t *coh, const machine_t *m);
+/* The coherence model locks are priced by, and the seed of bit-spinlock
+ * races, in the run context. */
+void lock_set_model(coh_t *coh, const machine_t *m, uint64_t seed);
 
 void spin_init(spinlock_t *l);
 void spin_destroy(spinlock_t *l);
 void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
 bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
 void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
+void bit_spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
+bool bit_spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
+void bit_spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
 
 static inline bool spin_is_locked(const spinlock_t *l)
 {

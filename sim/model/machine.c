@@ -33,7 +33,9 @@
 const char *const machine_keys[] = {
 	"name", "description", "cpus", "nodes", "sockets", "nr_cpus",
 	"max_numnodes", "page_size", "cache_line", "mem_per_node_mib",
-	"cache_kib", "cache_ways", "distance", "remote_distance", "topology",
+	"cache_kib", "cache_ways", "llc_kib", "llc_ways", "llc_inclusive", "llc_scope",
+	"layout_noise",
+	"distance", "remote_distance", "topology",
 	"router_ports", "hit_ns", "llc_ns", "xfer_socket_ns", "xfer_remote_ns",
 	"xfer_per_distance_ns", "mem_local_ns", "mem_per_distance_ns",
 	"rmw_ns", "inval_ns", "op_ns", "irq_ns", "hz",
@@ -287,6 +289,47 @@ static bool get_pow2(loader_t *ld, const char *key, int def, int lo, int hi,
 	return true;
 }
 
+/* Read boolean key into *out, def if absent. */
+static bool get_bool(loader_t *ld, const char *key, bool def, bool *out)
+{
+	char *v = value(ld, key);
+	bool ok = !v || strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
+
+	if (!ok)
+		fail(ld, key, "expected true or false, got '%s'", v);
+	else
+		*out = v ? strcmp(v, "true") == 0 : def;
+	g_free(v);
+	return ok;
+}
+
+/* The shared last-level cache: capacity (0: none), ways, inclusion, and
+ * whether one serves each socket or each node (a die of a multi-die
+ * package). */
+static bool load_llc(loader_t *ld)
+{
+	machine_t *m = ld->m;
+	char *scope = NULL;
+	int kib;
+	bool ok = get_int(ld, "llc_kib", 0, 0, MAX_CACHE_KIB, &kib) &&
+	          get_int(ld, "llc_ways", 16, 1, G_MAXINT, &m->llc_ways) &&
+	          get_bool(ld, "llc_inclusive", true, &m->llc_inclusive) &&
+	          get_string(ld, "llc_scope", "socket", &scope);
+
+	if (ok && strcmp(scope, "socket") && strcmp(scope, "node"))
+		ok = fail(ld, "llc_scope", "expected 'socket' or 'node', got '%s'", scope);
+	ok = ok && get_bool(ld, "layout_noise", true, &m->layout_noise);
+	if (ok) {
+		m->llc_per_node = strcmp(scope, "node") == 0;
+		m->llc_lines = (int)((int64_t)kib * 1024 / m->cache_line);
+		if (m->llc_lines && m->llc_lines < m->llc_ways)
+			ok = fail(ld, "llc_ways", "expected at most llc_kib * 1024 / cache_line (%d), got '%d'",
+			          m->llc_lines, m->llc_ways);
+	}
+	g_free(scope);
+	return ok;
+}
+
 /* Page and line sizes, memory per node, private cache geometry. */
 static bool load_geometry(loader_t *ld)
 {
@@ -309,7 +352,7 @@ static bool load_geometry(loader_t *ld)
 		return fail(ld, "cache_ways",
 		            "expected at most cache_lines (%d = cache_kib * 1024 / cache_line), got '%d'",
 		            m->cache_lines, m->cache_ways);
-	return true;
+	return load_llc(ld);
 }
 
 /* Parse row r of an explicit matrix into m->distance. */

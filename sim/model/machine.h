@@ -30,6 +30,11 @@ typedef struct machine {
 	uint64_t mem_per_node;  /* bytes of simulated RAM per node */
 	int cache_lines;        /* private cache capacity per CPU, in lines */
 	int cache_ways;         /* its associativity */
+	int llc_lines;          /* shared last-level cache per socket or node, in lines; 0: none */
+	int llc_ways;           /* its associativity */
+	bool llc_inclusive;     /* it holds every line of the private caches it serves */
+	bool llc_per_node;      /* one per node (die), else one per socket */
+	bool layout_noise;      /* physical placement varies with the seed */
 
 	int *cpu_node;          /* [ncpus] */
 	int *cpu_socket;        /* [ncpus] */

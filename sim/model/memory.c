@@ -33,7 +33,9 @@ memory_t *mem_new(const machine_t *m)
 	ram = mem->total_pages << m->page_shift;
 	mem->ram_end = MEM_BASE + ram;
 	mem->memmap_base = mem->ram_end;
-	mem->memmap_end = mem->memmap_base + mem->total_pages * MEM_PAGE_STRUCT;
+	mem->memmap_per_node = (mem->pages_per_node * MEM_PAGE_STRUCT + (uint64_t)m->page_size - 1) &
+	                       ~((uint64_t)m->page_size - 1);
+	mem->memmap_end = mem->memmap_base + mem->memmap_per_node * (uint64_t)m->nnodes;
 	mem->meta_base = (mem->memmap_end + META_PER_NODE - 1) & ~(META_PER_NODE - 1);
 	mem->meta_per_node = META_PER_NODE;
 	mem->meta_used = g_new0(uint64_t, m->nnodes);
@@ -123,7 +125,7 @@ int mem_home_node(const memory_t *mem, saddr_t a)
 	if (a < mem->ram_end)
 		return mem_pfn_node(mem, mem_pfn(mem, a));
 	if (a < mem->memmap_end)
-		return mem_pfn_node(mem, (a - mem->memmap_base) / MEM_PAGE_STRUCT);
+		return (int)((a - mem->memmap_base) / mem->memmap_per_node);
 	return (int)((a - mem->meta_base) / mem->meta_per_node);
 }
 

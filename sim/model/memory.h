@@ -7,8 +7,10 @@
  *            2 MiB chunks mapped on first access, so the host reserves
  *            address space only for what a run touches (crossbar-1k:
  *            64 GiB of simulated RAM, a few hundred MiB touched);
- *   MEMMAP   the struct page array, 64 bytes per page, each page's entry on
- *            its own node (priced, not host-backed: page_t holds the fields);
+ *   MEMMAP   each node's mem_map: its pages' struct page entries, 56 bytes
+ *            each as on x86-64 2.6.29, contiguous (so neighbouring pages'
+ *            entries share cache lines), one page-aligned array per node on
+ *            that node (priced, not host-backed: page_t holds the fields);
  *   META     per-node arenas for metadata the modelled kernel kmallocs
  *            (priced, not host-backed: the owner keeps a host struct).
  * Every address maps to a home node, which prices DRAM accesses.
@@ -20,7 +22,7 @@
 #include "machine.h"
 
 #define MEM_BASE        (1ULL << 32)
-#define MEM_PAGE_STRUCT 64            /* modelled sizeof(struct page) */
+#define MEM_PAGE_STRUCT 56            /* sizeof(struct page), x86-64 2.6.29 */
 #define MEM_CHUNK_SHIFT 21            /* host backing granule: 2 MiB */
 #define MEM_CHUNK       (1ULL << MEM_CHUNK_SHIFT)
 
@@ -30,6 +32,7 @@ typedef struct memory {
 	uint64_t total_pages;
 	saddr_t ram_end;                /* RAM is [MEM_BASE, ram_end) */
 	saddr_t memmap_base, memmap_end;
+	uint64_t memmap_per_node;       /* bytes of MEMMAP window per node */
 	saddr_t meta_base;
 	uint64_t meta_per_node;         /* bytes of META window per node */
 	uint64_t *meta_used;            /* [nnodes] bump pointer */
@@ -71,9 +74,13 @@ static inline int mem_pfn_node(const memory_t *mem, uint64_t pfn)
 	return (int)(pfn / mem->pages_per_node);
 }
 
+/* The struct page of pfn, in its node's mem_map. */
 static inline saddr_t mem_page_struct_addr(const memory_t *mem, uint64_t pfn)
 {
-	return mem->memmap_base + pfn * MEM_PAGE_STRUCT;
+	uint64_t node = pfn / mem->pages_per_node;
+
+	return mem->memmap_base + node * mem->memmap_per_node +
+	       (pfn - node * mem->pages_per_node) * MEM_PAGE_STRUCT;
 }
 
 /* Host pointer to `a` (RAM only), valid to the end of a's simulated page

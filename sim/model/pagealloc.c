@@ -37,8 +37,8 @@
  * mobility; RECLAIMABLE and MOVABLE requests steal from them.  No
  * MIGRATE_RESERVE, no MIGRATE_ISOLATE.
  *
- * Node choice: a per-node zonelist (the node itself, then the others by
- * SLIT distance, ties by id; build_zonelist), which pa_zonelist lends to
+ * Node choice: a per-node zonelist (the node itself, then the others as
+ * 2.6.29's find_next_best_node ranks them; build_zonelists), which pa_zonelist lends to
  * the slab allocators' node fallbacks.  The memory limit and injected failures are
  * checked once per call, before any zone is tried.
  */
@@ -73,6 +73,7 @@ typedef struct zone {
 	free_area_t area[PA_MAX_ORDER];
 	uint64_t pcp_pages;          /* this zone's pages on any pcp list */
 	uint64_t in_use;             /* pages handed out from this zone */
+	uint64_t meta;               /* pages set aside for kernel metadata */
 	int batch, high;
 	int *zonelist;               /* [nnodes]: fallback order */
 	uint8_t *block_mt;           /* [nblocks]: pageblock migratetype */
@@ -86,6 +87,7 @@ struct pa {
 	lock_class_t *zone_lock;
 	pa_config_t cfg;
 	uint64_t rng;                /* splitmix64 state, failure injection */
+	uint64_t layout_rng;         /* splitmix64 state, the layout at boot */
 	uint64_t committed;          /* pages in use plus requests in flight */
 	page_t *pages;               /* [total_pages] */
 	zone_t *zones;               /* [nnodes] */
@@ -116,25 +118,70 @@ static void zone_batch(zone_t *z, const machine_t *m)
 	z->batch = b > 1 ? (int)b : 1;
 }
 
-/* The zonelist of z's node, the one fallback order of the run (the page
- * allocator's, and through pa_zonelist the slab allocators'): the node
- * itself, then every other node by SLIT distance, ties by lower id -- a
- * counting sort over the 256 possible distances.  Changing the order is
- * changing this function. */
-static void build_zonelist(zone_t *z, const machine_t *m)
-{
-	int start[257] = { 0 };
+/* Node order of one zonelist, as 2.6.29's find_next_best_node ranks the
+ * nodes: the local node first, then by SLIT distance, a node below the
+ * local one one step further ("prefer the next node"), a node with CPUs
+ * one step further than a headless one, then the least loaded, then the
+ * lowest id.  The load is build_zonelists' round-robin penalty: the first
+ * node of each new distance group gets a load that falls as the list
+ * grows, and loads carry over from one node's zonelist to the next, so
+ * equally distant fallbacks are spread over the nodes instead of every
+ * node trying node 0 first. */
+typedef struct rank_ctx {
+	const machine_t *m;
+	int local;
+	const int *load;
+	const bool *has_cpus;
+} rank_ctx_t;
 
-	z->zonelist = g_new(int, m->nnodes);
-	z->zonelist[0] = z->node;
-	for (int b = 0; b < m->nnodes; b++)
-		if (b != z->node)
-			start[machine_node_distance(m, z->node, b) + 1]++;
-	for (int d = 1; d <= 256; d++)
-		start[d] += start[d - 1];
-	for (int b = 0; b < m->nnodes; b++)
-		if (b != z->node)
-			z->zonelist[1 + start[machine_node_distance(m, z->node, b)]++] = b;
+static int rank_key(const rank_ctx_t *r, int n)
+{
+	return machine_node_distance(r->m, r->local, n) + (n < r->local) + r->has_cpus[n];
+}
+
+static gint rank_cmp(gconstpointer a, gconstpointer b, gpointer data)
+{
+	const rank_ctx_t *r = data;
+	int x = *(const int *)a, y = *(const int *)b;
+	int kx = rank_key(r, x), ky = rank_key(r, y);
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	if (r->load[x] != r->load[y])
+		return r->load[x] < r->load[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Every zone's zonelist, in node order: the one fallback order of the run
+ * (the page allocator's, and through pa_zonelist the slab allocators'). */
+static void build_zonelists(pa_t *pa)
+{
+	const machine_t *m = pa->m;
+	int *load = g_new0(int, m->nnodes);
+	bool *has_cpus = g_new0(bool, m->nnodes);
+
+	for (int c = 0; c < m->ncpus; c++)
+		has_cpus[m->cpu_node[c]] = true;
+	for (int local = 0; local < m->nnodes; local++) {
+		rank_ctx_t r = { m, local, load, has_cpus };
+		int *zl = pa->zones[local].zonelist = g_new(int, m->nnodes);
+		int n = 0, left = m->nnodes, prev = local;
+
+		zl[n++] = local;
+		for (int b = 0; b < m->nnodes; b++)
+			if (b != local)
+				zl[n++] = b;
+		/* Loads change only for nodes already placed, so one sort by the
+		 * loads as they stand is find_next_best_node's repeated pick. */
+		g_qsort_with_data(zl + 1, m->nnodes - 1, sizeof(int), rank_cmp, &r);
+		for (int i = 0; i < m->nnodes; i++, left--) {
+			if (machine_node_distance(m, local, zl[i]) != machine_node_distance(m, local, prev))
+				load[zl[i]] = left;
+			prev = zl[i];
+		}
+	}
+	g_free(load);
+	g_free(has_cpus);
 }
 
 static void plist_init(plist_t *pl, saddr_t addr)
@@ -143,23 +190,54 @@ static void plist_init(plist_t *pl, saddr_t addr)
 	pl->addr = addr;
 }
 
-/* Put the zone's memory on the free lists in the largest aligned blocks,
- * lowest pfn first; only head pages are written. */
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Put one free block of the zone on its free list (boot: only the head
+ * page is written, nothing is priced). */
+static void zone_fill_block(pa_t *pa, zone_t *z, uint64_t off, unsigned order)
+{
+	page_t *page = &pa->pages[z->start_pfn + off];
+
+	page->flags = PG_buddy;
+	page->order = (uint8_t)order;
+	page->mt = MIGRATE_UNMOVABLE;
+	klist_add_tail(&page->lru, &z->area[order].list[MIGRATE_UNMOVABLE].head);
+	z->area[order].nr_free++;
+}
+
+/* Put the zone's memory on the free lists in the largest aligned blocks.
+ * Lowest pfn first; with layout noise (the machine's layout_noise) the
+ * largest blocks go on their list in a seeded order instead, so which
+ * physical pages a run gets, and the cache sets and struct page lines
+ * they map to, change from seed to seed as from boot to boot. */
 static void zone_fill(pa_t *pa, zone_t *z)
 {
-	uint64_t off = 0;
+	uint64_t top = 1ULL << (PA_MAX_ORDER - 1), ntop = z->present / top, off = ntop * top;
+	uint64_t *order = g_new(uint64_t, ntop + 1);
 
+	for (uint64_t i = 0; i < ntop; i++)
+		order[i] = i;
+	for (uint64_t i = ntop; pa->m->layout_noise && i > 1; i--) {
+		uint64_t j = splitmix64(&pa->layout_rng) % i, t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	for (uint64_t i = 0; i < ntop; i++)
+		zone_fill_block(pa, z, order[i] * top, PA_MAX_ORDER - 1);
+	g_free(order);
 	while (off < z->present) {
-		unsigned order = PA_MAX_ORDER - 1;
-		while ((off & ((1ULL << order) - 1)) || off + (1ULL << order) > z->present)
-			order--;
-		page_t *page = &pa->pages[z->start_pfn + off];
-		page->flags = PG_buddy;
-		page->order = (uint8_t)order;
-		page->mt = MIGRATE_UNMOVABLE;
-		klist_add_tail(&page->lru, &z->area[order].list[MIGRATE_UNMOVABLE].head);
-		z->area[order].nr_free++;
-		off += 1ULL << order;
+		unsigned o = PA_MAX_ORDER - 1;
+		while ((off & ((1ULL << o) - 1)) || off + (1ULL << o) > z->present)
+			o--;
+		zone_fill_block(pa, z, off, o);
+		off += 1ULL << o;
 	}
 }
 
@@ -179,7 +257,6 @@ static void zone_init(pa_t *pa, zone_t *z, int node)
 	z->nblocks = (z->present + (1ULL << pa->pb_order) - 1) >> pa->pb_order;
 	z->block_mt = g_new0(uint8_t, z->nblocks);      /* MIGRATE_UNMOVABLE */
 	zone_batch(z, pa->m);
-	build_zonelist(z, pa->m);
 	zone_fill(pa, z);
 }
 
@@ -204,12 +281,14 @@ pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
 	pa->zone_lock = lock_class(locks, "zone.lock");
 	pa->cfg = *cfg;
 	pa->rng = cfg->seed;
+	pa->layout_rng = cfg->seed ^ 0x6c61796f7574ULL;     /* "layout" */
 	pa->pages = g_new0(page_t, mem->total_pages);
 	pa->zones = g_new0(zone_t, m->nnodes);
 	pa->pcp = g_new0(pcp_t **, m->ncpus);
 	pa->pb_order = pageblock_order_for(m->page_shift);
 	for (int n = 0; n < m->nnodes; n++)
 		zone_init(pa, &pa->zones[n], n);
+	build_zonelists(pa);
 	return pa;
 }
 
@@ -631,15 +710,6 @@ static void pcp_free(pa_t *pa, zone_t *z, page_t *page)
 
 /* ---- allocation and free ---- */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static bool injected_failure(pa_t *pa)
 {
 	return pa->cfg.fail_ppm && splitmix64(&pa->rng) % 1000000 < pa->cfg.fail_ppm;
@@ -648,6 +718,8 @@ static bool injected_failure(pa_t *pa)
 /* Whether z could serve `order` for this CPU, judged without pricing. */
 static bool zone_has(const pa_t *pa, const zone_t *z, unsigned order)
 {
+	if (z->in_use + z->meta + (1ULL << order) > z->present)
+		return false;                   /* the rest is the kernel's metadata */
 	if (order == 0) {
 		const pcp_t *p = pcp_peek(pa, engine_current()->id, z->node);
 		if (p && p->count)
@@ -659,8 +731,9 @@ static bool zone_has(const pa_t *pa, const zone_t *z, unsigned order)
 	return false;
 }
 
-/* prep_new_page: a clean page with one reference, compound if asked. */
-static void prep_new_page(page_t *page, unsigned order, gfp_t gfp)
+/* prep_new_page: a clean page with one reference, compound if asked
+ * (prep_compound_page writes every tail's struct page). */
+static void prep_new_page(pa_t *pa, page_t *page, unsigned order, gfp_t gfp)
 {
 	bool comp = order > 0 && (gfp & __GFP_COMP);
 
@@ -674,6 +747,7 @@ static void prep_new_page(page_t *page, unsigned order, gfp_t gfp)
 	for (uint64_t i = 1; comp && i < 1ULL << order; i++) {
 		page[i].flags |= PG_tail;
 		page[i].first_page = page;
+		pa_touch_page(pa, &page[i], true);
 	}
 }
 
@@ -734,7 +808,7 @@ page_t *pa_alloc(pa_t *pa, int node, unsigned order, gfp_t gfp)
 		pa->committed -= n;
 		return alloc_failed(pa);
 	}
-	prep_new_page(page, order, gfp);
+	prep_new_page(pa, page, order, gfp);
 	pa->stats.allocs_by_order[order]++;
 	pa->stats.pages_in_use += n;
 	pa->zones[pa_page_nid(pa, page)].in_use += n;
@@ -761,8 +835,9 @@ void pa_release(pa_t *pa, page_t *page, unsigned order)
 	z->in_use -= 1ULL << order;
 	pa->committed -= 1ULL << order;
 	for (uint64_t i = 1; (page->flags & PG_head) && i < 1ULL << order; i++) {
-		page[i].flags &= ~PG_tail;
+		page[i].flags &= ~PG_tail;          /* destroy_compound_page */
 		page[i].first_page = NULL;
+		pa_touch_page(pa, &page[i], true);
 	}
 	page->flags &= ~PG_head;
 	page->order = 0;
@@ -796,12 +871,15 @@ saddr_t pa_page_address(pa_t *pa, const page_t *page)
 /* The page holding addr (its head if compound); NULL if addr is not RAM. */
 page_t *pa_virt_to_page(pa_t *pa, saddr_t addr)
 {
-	page_t *page;
+	page_t *page = pa_virt_to_pfn_page(pa, addr);
 
-	if (!mem_is_ram(pa->mem, addr))
-		return NULL;
-	page = &pa->pages[mem_pfn(pa->mem, addr)];
-	return (page->flags & PG_tail) ? page->first_page : page;
+	return page && (page->flags & PG_tail) ? page->first_page : page;
+}
+
+/* The struct page of addr's own page frame, a tail page included. */
+page_t *pa_virt_to_pfn_page(pa_t *pa, saddr_t addr)
+{
+	return mem_is_ram(pa->mem, addr) ? &pa->pages[mem_pfn(pa->mem, addr)] : NULL;
 }
 
 /* The node a page belongs to. */
@@ -831,10 +909,30 @@ uint64_t pa_free_pages(const pa_t *pa, int node)
 
 	for (int o = 0; o < PA_MAX_ORDER; o++)
 		n += z->area[o].nr_free << o;
-	return n;
+	return n - z->meta;
+}
+
+/* Set up to `pages` of node's zone aside for kernel metadata: capacity the
+ * allocator no longer hands out (the pages stay on the free lists, their
+ * placement not modelled; the memory limit, which bounds the pages handed
+ * out, does not count them).  Returns the pages set aside. */
+uint64_t pa_reserve_meta(pa_t *pa, int node, uint64_t pages)
+{
+	zone_t *z = &pa->zones[node];
+	uint64_t room = z->present - MIN(z->present, z->in_use + z->meta);
+
+	pages = MIN(pages, room);
+	z->meta += pages;
+	pa->stats.meta_pages += pages;
+	return pages;
 }
 
 /* Pages handed out from `node` and not yet freed. */
+uint64_t pa_meta_pages(const pa_t *pa, int node)
+{
+	return pa->zones[node].meta;
+}
+
 uint64_t pa_pages_in_use(const pa_t *pa, int node)
 {
 	return pa->zones[node].in_use;

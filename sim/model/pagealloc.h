@@ -105,6 +105,7 @@ typedef struct pa_stats {
 	uint64_t steals;          /* fallback allocations from another migratetype */
 	uint64_t blocks_converted; /* page blocks whose type a steal changed */
 	uint64_t peak_pages_in_use;
+	uint64_t meta_pages;      /* pages set aside for kernel metadata */
 } pa_stats_t;
 
 typedef struct pa pa_t;
@@ -129,6 +130,7 @@ page_t *pa_pfn_to_page(pa_t *pa, uint64_t pfn);
 uint64_t pa_page_to_pfn(pa_t *pa, const page_t *page);
 saddr_t pa_page_address(pa_t *pa, const page_t *page);
 page_t *pa_virt_to_page(pa_t *pa, saddr_t addr);   /* the head for compound pages */
+page_t *pa_virt_to_pfn_page(pa_t *pa, saddr_t addr);  /* the page itself, tails too */
 int pa_page_nid(pa_t *pa, const page_t *page);
 /* Price touching the struct page of `page`. */
 void pa_touch_page(pa_t *pa, const page_t *page, bool write);
@@ -136,8 +138,14 @@ void pa_touch_page(pa_t *pa, const page_t *page, bool write);
 const pa_stats_t *pa_stats(const pa_t *pa);
 /* Free pages on `node` (buddy plus pcp), for tests and reports. */
 uint64_t pa_free_pages(const pa_t *pa, int node);
-/* Pages handed out from `node` and not yet freed. */
+/* Pages handed out from `node` and not yet freed (metadata pages aside). */
 uint64_t pa_pages_in_use(const pa_t *pa, int node);
+/* Pages of `node` set aside for kernel metadata. */
+uint64_t pa_meta_pages(const pa_t *pa, int node);
+/* Set up to `pages` of node's zone aside for kernel metadata (capacity
+ * only: unpriced, placement not modelled, outside the memory limit);
+ * returns the pages set aside, fewer when the node has no more room. */
+uint64_t pa_reserve_meta(pa_t *pa, int node, uint64_t pages);
 
 /* pageblock_order: 2^order pages per page block. */
 unsigned pa_pageblock_order(const pa_t *pa);
