@@ -222,7 +222,7 @@ static int t_idle(lua_State *L)
 }
 
 /* t:barrier(b): refused if b has more parties than the run has tasks (it
- * could never open) */
+ * could never open; cost: a load and a compare) */
 static int t_barrier(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
@@ -292,7 +292,7 @@ static int t_count(lua_State *L)
 	const char *name = luaL_checkstring(L, 2);
 	lua_Integer n = luaL_optinteger(L, 3, 1);
 
-	if (!run_count(lh_host(L)->run, name, n))
+	if (!run_count(lh_host(L)->run, name, n))   /* an add with an overflow check */
 		return luaL_error(L, "t:count: counter '%s' would leave the 64-bit range (adding %I)",
 		                  name, n);
 	return 0;
