@@ -83,9 +83,10 @@ static inline saddr_t mem_page_struct_addr(const memory_t *mem, uint64_t pfn)
 	       (pfn - node * mem->pages_per_node) * MEM_PAGE_STRUCT;
 }
 
-/* Host pointer to `a` (RAM only), valid to the end of a's simulated page
- * (chunks hold whole pages; no access crosses a page).  Cost over a flat
- * mapping: one load and a branch. */
+/* Host pointer to `a` (RAM only), valid to the end of its MEM_CHUNK
+ * (chunks hold whole pages: no load or store crosses one; a longer span,
+ * kzero's, goes chunk by chunk).  Cost over a flat mapping: one load and
+ * a branch. */
 static inline void *mem_host(const memory_t *mem, saddr_t a)
 {
 	uint64_t off = a - MEM_BASE;
