@@ -253,6 +253,13 @@ typedef struct allocator_ops {
 	 * obj, to give it back after a grace period itself; false (or a NULL
 	 * op): the caller queues it with call_rcu. */
 	bool (*free_rcu)(void *a, saddr_t obj);
+
+	/* Structural self-check, free of charge, between operations (tests
+	 * after randomised sequences; every run of the sanitizer build, and
+	 * `run --audit`): the allocator's lists, counts and freelists must
+	 * agree with each other, else the run stops in kbug() naming the
+	 * first disagreement.  NULL for an allocator without one. */
+	void (*audit)(void *a);
 } allocator_ops_t;
 
 /* A critical request (seed 004): the subsystem's kmem_cache_alloc_mempool.
@@ -461,6 +468,11 @@ void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects);
  * pointer loaded, charged; the caller holds the slab lock).  Fills objs[]
  * and returns how many. */
 unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs);
+
+/* Objects on the freelist of page's slab that starts at head, counted
+ * free of charge (kpeek64) for an audit; UINT_MAX if a free pointer leaves
+ * the slab or the chain is longer than the slab (a cycle). */
+unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head);
 
 /* The (head) struct page of the object at x, read (charged); NULL if x is
  * not RAM. */

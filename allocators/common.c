@@ -2,6 +2,7 @@
  * common.c -- what every allocator shares, as Linux's mm/slab_common.c:
  * strategy-independent code, once (see allocator.h).
  */
+#include <limits.h>
 #include "allocator.h"
 
 /* ---- cache creation ---- */
@@ -216,6 +217,16 @@ static bool object_in_slab(const slab_objs_t *o, const page_t *page, saddr_t x)
 
 	return x >= base && x < base + (saddr_t)slab_rec(page)->objects * o->size &&
 	       (x - base) % o->size == 0;
+}
+
+unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head)
+{
+	unsigned n = 0, max = slab_rec(page)->objects;
+
+	for (saddr_t x = head; x; x = kpeek64(x + o->offset))
+		if (!object_in_slab(o, page, x) || ++n > max)
+			return UINT_MAX;
+	return n;
 }
 
 /* (x - slab start) / stride. */

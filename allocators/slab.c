@@ -2176,6 +2176,26 @@ unsigned slab_cpu_avail(kmem_cache_t *s, int cpu)
 }
 
 /* SLAB as the simulator's registry sees it. */
+/* The audit op: slab_audit (above) of every cache, and each node's
+ * nr_slabs against the slabs on its three lists. */
+static void slab_audit_all(void *a)
+{
+	slab_sys_t *sl = a;
+
+	for (guint i = 0; i < sl->caches->len; i++) {
+		kmem_cache_t *s = sl->caches->pdata[i];
+		slab_audit_t out;
+		uint64_t nr = 0;
+
+		slab_audit(sl, s, &out);
+		for (int node = 0; node < sl->nnodes; node++)
+			nr += s->nodelists[node].nr_slabs;
+		if (nr != out.slabs)
+			kbug("audit %s: nr_slabs %" G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT " slabs on the lists",
+			     s->name, nr, out.slabs);
+	}
+}
+
 const allocator_ops_t slab_allocator = {
 	.name = "slab",
 	.summary = "SLAB, Linux 2.6.29 NUMA: per-CPU, shared and alien object arrays, "
@@ -2198,4 +2218,5 @@ const allocator_ops_t slab_allocator = {
 	.path_split = slab_path_split,
 	.queue_capacity = slab_queue_capacity,
 	.cache_set_mempool = slab_cache_set_mempool,
+	.audit = slab_audit_all,
 };

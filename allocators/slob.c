@@ -876,6 +876,55 @@ static void slob_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sl->stat[i]);
 }
 
+
+/* ---- audit: structure checks between operations (allocator.h) ----
+ * The pages on the three lists are exactly the slob pages with free units;
+ * each page's free blocks, read free of charge (kpeek16), lie in address
+ * order inside it, add up to its free units (page->inuse) and end at the
+ * page end. */
+static int audit_get(saddr_t a)
+{
+	return (int16_t)kpeek16(a);
+}
+
+static void slob_audit(void *a)
+{
+	slob_ctx_t *sl = a;
+	uint64_t listed = 0, with_room = 0;
+	klist_t *pos;
+
+	for (int i = 0; i < SLOB_NLISTS; i++)
+		klist_for_each(pos, &sl->lists[i]) {
+			page_t *page = klist_entry(pos, page_t, lru);
+			listed++;
+			if (!(page->flags & PG_slab) || !page->inuse)
+				kbug("audit slob: a page on list %d is %s", i,
+				     !(page->flags & PG_slab) ? "not a slob page" : "full");
+		}
+	klist_for_each(pos, &sl->pages) {
+		page_t *page = klist_entry(pos, slob_rec_t, link)->page;
+		saddr_t base = page_address(page), end = base + sl->page_size, b = page->freelist, prev = 0;
+		unsigned units = 0;
+
+		with_room += page->inuse != 0;
+		while (units < page->inuse) {
+			int v;
+			if (b < base || b >= end || (prev && b <= prev))
+				kbug("audit slob: a free block outside its page or out of order");
+			v = audit_get(b);
+			units += v > 0 ? (unsigned)v : 1;
+			prev = b;
+			b = base + (saddr_t)(v < 0 ? -v : audit_get(b + SLOB_UNIT)) * SLOB_UNIT;
+		}
+		if (units != page->inuse || (page->inuse && b != end))
+			kbug("audit slob: a page counts %u free units, its blocks hold %u%s", page->inuse,
+			     units, b != end ? " and do not end at the page end" : "");
+	}
+	if (listed != with_room)
+		kbug("audit slob: %" G_GUINT64_FORMAT " pages on the lists, %" G_GUINT64_FORMAT
+		     " with free units", listed, with_room);
+}
+
 /* SLOB as the simulator's registry sees it. */
 const allocator_ops_t slob_allocator = {
 	.name = "slob",
@@ -897,4 +946,5 @@ const allocator_ops_t slob_allocator = {
 	.queued_bytes = slob_queued_bytes,
 	.stats = slob_stats,
 	.queue_capacity = NULL,
+	.audit = slob_audit,
 };

@@ -112,6 +112,7 @@
  *    a host bitmap of allocated objects per slab, O(1) per free, rather
  *    than by walking the freelists.
  */
+#include <limits.h>
 #include "allocator.h"
 #include "slub.h"
 
@@ -1644,6 +1645,93 @@ static void slub_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 	free[1] = sl->stat[FREE_SLOWPATH];
 }
 
+/* ---- audit: structure checks between operations (allocator.h) ----
+ * Per node: nr_partial (nr_pool_partial) is the length of the partial
+ * (pool) list, which holds only unfrozen, not full slabs of the cache and
+ * node; nr_slabs and total_objects count the node's slabs.  Per slab: its
+ * freelist holds objects - inuse objects; callers hold inuse objects, less
+ * those on c->freelist for a cpu slab; a frozen slab is some CPU's.  The
+ * helpers return the first disagreement; slub_audit kbug()s with it. */
+static char *audit_list(kmem_cache_t *s, int node, klist_t *head, unsigned long nr,
+                        const char *what)
+{
+	unsigned long len = 0;
+	klist_t *l;
+
+	klist_for_each(l, head) {
+		page_t *page = klist_entry(l, page_t, lru);
+		len++;
+		if (page->slab != s || page_to_nid(page) != node || (page->flags & PG_frozen) ||
+		    page->inuse >= page->objects)
+			return g_strdup_printf("slub: %s node %d: a slab on the %s list is %s", s->name, node,
+			                       what, page->slab != s ? "another cache's" :
+			                       page_to_nid(page) != node ? "another node's" :
+			                       (page->flags & PG_frozen) ? "frozen" : "full");
+	}
+	if (len != nr)
+		return g_strdup_printf("slub: %s node %d: %s list of %lu slabs, count %lu", s->name,
+		                       node, what, len, nr);
+	return NULL;
+}
+
+static char *audit_slab(kmem_cache_t *s, page_t *page, uint64_t *slabs, uint64_t *objs)
+{
+	slab_rec_t *r = slab_rec(page);
+	unsigned free = slab_freelist_count(&s->objs, page, page->freelist), held = page->inuse;
+	int cpu;
+
+	slabs[page_to_nid(page)]++;
+	objs[page_to_nid(page)] += page->objects;
+	if (free == UINT_MAX || free + page->inuse != page->objects)
+		return g_strdup_printf("slub: %s: a slab of %u objects, %u in use, has %s on its "
+		                       "freelist", s->name, page->objects, page->inuse,
+		                       free == UINT_MAX ? "a broken chain" : "another number");
+	for (cpu = 0; cpu < s->sl->ncpus && s->cpu_slab[cpu].page != page; cpu++)
+		;
+	if (cpu < s->sl->ncpus) {
+		unsigned cfree = slab_freelist_count(&s->objs, page, s->cpu_slab[cpu].freelist);
+		held = cfree == UINT_MAX ? UINT_MAX : page->inuse - cfree;
+	}
+	if (!(page->flags & PG_frozen) != (cpu == s->sl->ncpus) || held != r->live)
+		return g_strdup_printf("slub: %s: a slab (%s, cpu slab of %d CPUs) with %u objects "
+		                       "handed out holds %u by its counts", s->name,
+		                       (page->flags & PG_frozen) ? "frozen" : "not frozen",
+		                       cpu < s->sl->ncpus, r->live, held);
+	return NULL;
+}
+
+static void slub_audit(void *a)
+{
+	slub_t *sl = a;
+	uint64_t *slabs = g_new(uint64_t, sl->nnodes), *objs = g_new(uint64_t, sl->nnodes);
+	char *why = NULL;
+
+	for (guint i = 0; !why && i < sl->caches->len; i++) {
+		kmem_cache_t *s = sl->caches->pdata[i];
+		klist_t *l;
+		memset(slabs, 0, sizeof(uint64_t) * sl->nnodes);
+		memset(objs, 0, sizeof(uint64_t) * sl->nnodes);
+		klist_for_each(l, &s->objs.recs)
+			if (!why)
+				why = audit_slab(s, klist_entry(l, slab_rec_t, link)->page, slabs, objs);
+		for (int node = 0; !why && node < sl->nnodes; node++) {
+			struct kmem_cache_node *n = &s->node[node];
+			why = audit_list(s, node, &n->partial, n->nr_partial, "partial");
+			if (!why)
+				why = audit_list(s, node, &n->pool_partial, n->nr_pool_partial, "pool");
+			if (!why && (n->nr_slabs != slabs[node] || n->total_objects != objs[node]))
+				why = g_strdup_printf("slub: %s node %d: nr_slabs %" G_GUINT64_FORMAT
+				                      " total_objects %" G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT
+				                      " slabs of %" G_GUINT64_FORMAT " objects", s->name, node,
+				                      n->nr_slabs, n->total_objects, slabs[node], objs[node]);
+		}
+	}
+	g_free(slabs);
+	g_free(objs);
+	if (why)
+		kbug("audit: %s", why);
+}
+
 /* SLUB as the simulator's registry sees it. */
 const allocator_ops_t slub_allocator = {
 	.name = "slub",
@@ -1670,4 +1758,5 @@ const allocator_ops_t slub_allocator = {
 	.vacate = slub_vacate,
 	.cache_set_mempool = slub_cache_set_mempool,
 	.path_split = slub_path_split,
+	.audit = slub_audit,
 };

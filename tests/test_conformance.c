@@ -21,6 +21,14 @@
  *                 after boot (see shrink_rules).
  *   kmalloc-zero  kmalloc(0) is ZERO_SIZE_PTR; kfree of it or of NULL does
  *                 nothing; kmalloc_size(n) is at least n, growing with n.
+ *   audit         the allocator has the structural audit op, and it finds
+ *                 its lists, counts and freelists consistent after the
+ *                 randomised workload, after everything is freed and
+ *                 after shrinking (run on a quiescent kernel).
+ *   audit-detects a freed kmalloc(64)'s first word (where SLUB, SLQB and
+ *                 the Slabifier keep its free pointer and SLOB its block
+ *                 header) overwritten: the audit stops the run in kbug()
+ *                 (SLAB keeps no link in free objects: not run for it).
  *   double-free, foreign-pointer, freelist-corruption (harness.c): each
  *                 misuse of kmalloc(64) stops the run in kbug().
  *
@@ -396,6 +404,61 @@ static void test_shrink(gconstpointer data)
 	finish(&r, k, m);
 }
 
+/* ---- the structural audit ---- */
+
+static void audit_all_caches(void *arg)
+{
+	const allocator_ops_t *ops = arg;
+
+	harness_shrink_all();
+	ops->audit(harness_a);
+}
+
+static void test_audit(gconstpointer data)
+{
+	const allocator_ops_t *ops = data;
+	machine_t *m;
+	run_t r;
+	kernel_t *k;
+
+	g_assert_nonnull(ops->audit);
+	k = start(&r, ops, &m, false, false);
+	ops->audit(harness_a);                  /* after the churn, objects live */
+	harness_run_many(k, cpus, NCPUS, free_all, &r);
+	g_array_set_size(r.live, 0);
+	ops->audit(harness_a);                  /* everything freed, queues full */
+	harness_run_served(k, audit_all_caches, (void *)ops);
+	ops->audit(harness_a);
+	finish(&r, k, m);
+}
+
+/* Free two of three kmalloc(64)s and point a free-list link outside the
+ * slab: the first word of the object freed last (the head of a two-object
+ * freelist in SLUB, SLQB and the Slabifier), or for SLOB the header of the
+ * free block the two coalesced into, 8 bytes (its kmalloc header) before
+ * the first. */
+static void audit_corrupt_body(void *arg)
+{
+	const allocator_ops_t *ops = arg;
+	saddr_t keep = ops->kmalloc(harness_a, 64, 0, -1), x = ops->kmalloc(harness_a, 64, 0, -1),
+	        y = ops->kmalloc(harness_a, 64, 0, -1);
+
+	(void)keep;
+	ops->kfree(harness_a, x);
+	ops->kfree(harness_a, y);
+	kstore64(strcmp(ops->name, "slob") == 0 ? x - 8 : y, 0xdead0000);
+	ops->audit(harness_a);
+}
+
+static void test_audit_detects(gconstpointer data)
+{
+	if (g_test_subprocess()) {
+		harness_run_alone(data, audit_corrupt_body, (void *)data);
+		return;
+	}
+	harness_trap_kbug("*audit*");
+}
+
 /* ---- kmalloc(0), kfree(NULL) ----
  *
  * As Linux since 2.6.23 (include/linux/slab.h): kmalloc(0) returns
@@ -471,6 +534,14 @@ int main(int argc, char **argv)
 		path = g_strconcat(prefix, "/kmalloc-zero", NULL);
 		g_test_add_data_func(path, ops, test_kmalloc_zero);
 		g_free(path);
+		path = g_strconcat(prefix, "/audit", NULL);
+		g_test_add_data_func(path, ops, test_audit);
+		g_free(path);
+		if (strcmp(ops->name, "slab") != 0) {
+			path = g_strconcat(prefix, "/audit-detects", NULL);
+			g_test_add_data_func(path, ops, test_audit_detects);
+			g_free(path);
+		}
 		harness_add_debug_tests(prefix, ops, freelist_checked(ops));
 		g_free(prefix);
 	}

@@ -37,7 +37,7 @@ local W = {}
 W.description = "boot: create a kernel's caches from a slabinfo file, populate them on every CPU"
 
 W.params = {
-	slabinfo        = { default = "workloads/data/cacheset-2.6.29.slabinfo",
+	slabinfo        = { default = "workloads/data/cacheset-2.6.29.slabinfo", type = "file",
 	                    help = "slabinfo 2.1 file: as given, else relative to the repository root" },
 	order           = { default = "boot", help = "'boot': create bottom up, in kernel creation order; 'file': top down" },
 	flags           = { default = "table", help = "cache flags: 'table' (2.6.29 flags by name), 'none', 'hwalign' (all)" },

@@ -51,9 +51,12 @@ static int opt_jobs = 1;
 static int opt_sweep_seeds = 1;
 static gboolean opt_emit;
 static gboolean opt_collect;
+static gboolean opt_audit;
 static char *opt_only, *opt_doc, *opt_claims;
 
-#define OPT_SET(what) { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets, what, "SECTION.KEY=VALUE" }
+/* --set values as given (bytes, not converted from the locale): scenario.c
+ * checks and names a value that is not UTF-8. */
+#define OPT_SET(what) { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_sets, what, "SECTION.KEY=VALUE" }
 #define OPT_ALLOCATORS { "allocators", 'a', 0, G_OPTION_ARG_STRING, &opt_allocators, \
 	"Allocators to compare, comma-separated; a variant is LABEL=ALLOCATOR:TUNABLE=VALUE[:...]", \
 	"A,B,..." }
@@ -78,6 +81,8 @@ static const GOptionEntry run_options[] = {
 	{ "strict", 0, 0, G_OPTION_ARG_NONE, &opt_strict,
 	  "A run that did not complete (deadlock, duration reached) is an error (exit 5)", NULL },
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not draw the plots", NULL },
+	{ "audit", 0, 0, G_OPTION_ARG_NONE, &opt_audit,
+	  "Check the allocator's structures after each run (always in the sanitizer build)", NULL },
 	{ NULL },
 };
 
@@ -486,6 +491,7 @@ static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, int *sta
 		r->progress = show_progress;
 		r->progress_ctx = &prog;
 	}
+	r->audit |= opt_audit;
 	bool ok = run_execute(r, &err);
 	if (tty && prog.last != prog.started)
 		g_printerr("\r\033[K");

@@ -6,6 +6,12 @@
 #include <stdlib.h>
 #include "scenario.h"
 #include "allocator.h"
+#include "keyfile.h"
+
+/* The longest run and the most footprint samples a run may take: bounds
+ * that keep every time sum below 2^64 ps and the sample series in memory. */
+#define MAX_DURATION (1000000 * PS_PER_SEC)
+#define MAX_SAMPLES  1000000
 
 static const char *const scenario_keys[] = {
 	"description", "workload", "machine", "allocators", "seed", "seeds",
@@ -103,8 +109,34 @@ bool scenario_parse_time(const char *s, simtime_t *out)
 	return false;
 }
 
+/* Whether s is a --set section (dot: also '.') or key name: letters,
+ * digits, '_' and '-'. */
+static bool set_name(const char *s, size_t n, bool dot)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '-' && !(dot && s[i] == '.'))
+			return false;
+	return true;
+}
+
+/* Whether v is a value a key file can hold on one line. */
+static bool set_value(const char *v)
+{
+	if (!g_utf8_validate(v, -1, NULL))
+		return false;
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 && *v != '\t')
+			return false;
+	return true;
+}
+
 /* Apply "section.key=value" overrides; the section is everything before
- * the last dot of the left side ("allocator.slub.slub_max_order"). */
+ * the last dot of the left side ("allocator.slub.slub_max_order").  A
+ * section or key of other characters (a space, "scenario. seed"), or a
+ * value with a newline, control character or bytes that are not UTF-8,
+ * is refused: GKeyFile would drop it with a warning. */
 static bool apply_sets(scenario_t *sc, char **sets, GError **err)
 {
 	sc->set_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -115,6 +147,16 @@ static bool apply_sets(scenario_t *sc, char **sets, GError **err)
 		if (!dot || dot == lhs || !dot[1]) {
 			g_set_error(err, SLABSIM_ERROR, 1,
 			            "--set %s: expected section.key=value", sets[i]);
+			g_free(lhs);
+			return false;
+		}
+		bool value_ok = set_value(eq + 1);
+		if (!value_ok || !set_name(lhs, (size_t)(dot - lhs), true) ||
+		    !set_name(dot + 1, strlen(dot + 1), false)) {
+			g_set_error(err, SLABSIM_ERROR, 1, "--set %s: expected section.key=value with %s",
+			            g_utf8_validate(sets[i], -1, NULL) ? sets[i] : "(not UTF-8)",
+			            value_ok ? "a section and key of letters, digits, '_', '-' (and '.' in the "
+			            "section), no spaces" : "a value on one line of UTF-8 text");
 			g_free(lhs);
 			return false;
 		}
@@ -293,16 +335,33 @@ static bool get_time(scenario_t *sc, const char *key, const char *def,
                      simtime_t *out, GError **err)
 {
 	char *v = get_str(sc, key, def);
-	bool ok = scenario_parse_time(v, out) && *out > 0;
+	bool ok = scenario_parse_time(v, out) && *out > 0 && *out <= MAX_DURATION;
 
 	if (!ok)
 		scenario_key_error(sc, err, "scenario", key,
-		                   "expected a positive time with a unit (ns, us, ms or s) such as "
-		                   "100us, 10ms or 2s, got '%s'%s", v,
+		                   "expected a positive time up to 1000000s with a unit (ns, us, ms or s) "
+		                   "such as 100us, 10ms or 2s, got '%s'%s", v,
 		                   *v && strspn(v, "0123456789") == strlen(v) ?
 		                   " (a bare number has no unit)" : "");
 	g_free(v);
 	return ok;
+}
+
+/* At most MAX_SAMPLES footprint samples in a run. */
+static bool check_sample(scenario_t *sc, GError **err)
+{
+	simtime_t min = (sc->duration + MAX_SAMPLES - 1) / MAX_SAMPLES;
+	char *v;
+
+	if (sc->sample >= min)
+		return true;
+	v = get_str(sc, "sample", "10ms");
+	scenario_key_error(sc, err, "scenario", "sample", "expected at least duration / %d (%"
+	                   G_GUINT64_FORMAT "ns for a duration of %" G_GUINT64_FORMAT "ns), got '%s'",
+	                   MAX_SAMPLES, (guint64)((min + PS_PER_NS - 1) / PS_PER_NS),
+	                   (guint64)(sc->duration / PS_PER_NS), v);
+	g_free(v);
+	return false;
 }
 
 /* A non-negative integer key of [scenario] no larger than max. */
@@ -477,7 +536,7 @@ static bool read_settings(scenario_t *sc, const char *root, GError **err)
 	bool ok = (!g_key_file_has_key(sc->kf, "scenario", "seeds", NULL) ||
 	           get_uint(sc, "seeds", 100, &seeds, err)) &&
 	          get_time(sc, "duration", "10s", &sc->duration, err) &&
-	          get_time(sc, "sample", "10ms", &sc->sample, err) &&
+	          get_time(sc, "sample", "10ms", &sc->sample, err) && check_sample(sc, err) &&
 	          get_uint(sc, "mem_limit_mib", G_MAXUINT32, &sc->mem_limit_mib, err) &&
 	          get_uint(sc, "page_fail_ppm", 1000000, &ppm, err);
 	sc->page_fail_ppm = (uint32_t)ppm;
@@ -496,11 +555,18 @@ static bool load_machine(scenario_t *sc, const char *root, GError **err)
 
 	sc->machine = machine_load(sc->machine_name, dir, sc->kf, sc->path, &e);
 	g_free(dir);
+	if (sc->machine && !mem_host_check(sc->machine, sizeof(page_t), ENGINE_FIBER_STACK, &e)) {
+		g_prefix_error(&e, "%s: ", sc->path);
+		g_propagate_error(err, e);
+		return false;
+	}
 	if (!sc->machine) {
-		if (strstr(e->message, sc->path) || !g_key_file_has_group(sc->kf, "machine"))
+		/* Name the scenario's machine key unless the message names the
+		 * scenario already (a bad [machine] override). */
+		if (strstr(e->message, sc->path))
 			g_propagate_error(err, e);
 		else {
-			g_set_error(err, SLABSIM_ERROR, 1, "%s: [scenario] machine: %s", sc->path, e->message);
+			scenario_key_error(sc, err, "scenario", "machine", "%s", e->message);
 			g_error_free(e);
 		}
 		return false;
@@ -686,14 +752,17 @@ scenario_t *scenario_load(const char *path, const char *root,
 {
 	scenario_t *sc = g_new0(scenario_t, 1);
 	GError *e = NULL;
+	gsize len;
 
 	sc->path = g_strdup(path);
 	sc->kf = g_key_file_new();
-	if (!g_file_get_contents(path, &sc->text, NULL, &e)) {
+	if (!g_file_get_contents(path, &sc->text, &len, &e)) {
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: cannot read scenario: %s", path, e->message);
 		g_error_free(e);
 		goto fail;
 	}
+	if (!kf_check_text(path, sc->text, len, err))
+		goto fail;
 	if (!g_key_file_load_from_data(sc->kf, sc->text, -1, G_KEY_FILE_KEEP_COMMENTS, &e)) {
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: not a valid scenario file: %s", path, e->message);
 		g_error_free(e);

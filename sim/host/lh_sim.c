@@ -34,12 +34,12 @@ static unsigned parse_flags(lua_State *L, int idx)
 		for (j = 0; j < G_N_ELEMENTS(names) && strcmp(names[j].name, p); j++)
 			;
 		if (j == G_N_ELEMENTS(names)) {
-			char *bad = g_strdup(p);
-			g_strfreev(parts);
+			luaL_where(L, 1);
 			lua_pushfstring(L, "unknown cache flag '%s' (expected HWCACHE_ALIGN, "
 			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT, PANIC, ACCOUNT "
-			                "or NO_MERGE)", bad);
-			g_free(bad);
+			                "or NO_MERGE)", p);
+			lua_concat(L, 2);
+			g_strfreev(parts);
 			return (unsigned)lua_error(L);
 		}
 		flags |= names[j].flag;
@@ -122,10 +122,11 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	lua_getfield(L, 1, "flags");
 	flags = parse_flags(L, -1);
 	if (size < 1 || size > (lua_Integer)lh->run->sc->machine->page_size << CACHE_MAX_ORDER)
-		return luaL_error(L, "cache '%s': size %d out of range 1..%d", name, (int)size,
-		                  (int)lh->run->sc->machine->page_size << CACHE_MAX_ORDER);
-	if (align < 0 || (align & (align - 1)))
-		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
+		return luaL_error(L, "cache '%s': size %I out of range 1..%d", name, size,
+		                  lh->run->sc->machine->page_size << CACHE_MAX_ORDER);
+	if (align < 0 || (align & (align - 1)) || align > lh->run->sc->machine->page_size)
+		return luaL_error(L, "cache '%s': align must be 0 or a power of two up to the page "
+		                  "size (%d), got %I", name, lh->run->sc->machine->page_size, align);
 	i = run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags, decl);
 	add_ctor(L, i, name, size);
 	lua_getfield(L, 1, "sheaf_capacity");
@@ -224,6 +225,7 @@ static int l_spawn(lua_State *L)
 	lua_xmove(L, co, 1);
 	task_t **ud = lua_newuserdatauv(co, sizeof(task_t *), 0);
 	*ud = t;
+	*(task_t **)lua_getextraspace(co) = t;  /* whose methods co may call */
 	luaL_setmetatable(co, TASK_MT);
 	for (int i = 0; i < nargs; i++) {
 		lua_pushvalue(L, 3 + i);
@@ -240,11 +242,13 @@ static int l_channel(lua_State *L)
 	return 1;
 }
 
+/* sim.barrier(n): n from 1 to INT_MAX (t:barrier refuses one of more
+ * parties than there are tasks) */
 static int l_barrier(lua_State *L)
 {
 	lua_Integer n = luaL_checkinteger(L, 1);
 	check_setup(L, "sim.barrier");
-	luaL_argcheck(L, n >= 1, 1, "a barrier needs at least one party");
+	luaL_argcheck(L, n >= 1 && n <= G_MAXINT, 1, "a barrier needs 1 to 2147483647 parties");
 	lh_push_id(L, BARRIER_MT, run_add_barrier(lh_host(L)->run, (int)n));
 	return 1;
 }

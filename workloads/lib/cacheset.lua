@@ -2,7 +2,7 @@
 -- (version 2.1) file, for workloads that recreate a kernel's cache list.
 --
 --   local cacheset = require("cacheset")
---   local set = cacheset.load(sim, path, { order = "boot", flags = "table" })
+--   local set = cacheset.load(sim, p.slabinfo, { order = "boot", flags = "table" })
 --   local caches = cacheset.create(sim, set)     -- in setup()
 --
 -- What it decides, since slabinfo does not say:
@@ -203,8 +203,8 @@ local function cache_flags(name, mode)
 	return M.FLAGS[name]
 end
 
--- Read a slabinfo file (path resolved by sim.slabinfo: as given, else under
--- the repository root) and return the set to create:
+-- Read a slabinfo file (a file parameter's handle, see sim.slabinfo) and
+-- return the set to create:
 --   { caches = { {name=, size=, flags=, ctor=, sheaf_capacity=, active_objs=, num_objs=}, ... },
 --     rows = rows read, owned = allocator-owned rows skipped,
 --     too_big = rows larger than a page skipped, repeated = names seen twice }
@@ -212,7 +212,7 @@ end
 -- "none" or "hwalign"; opts.ctors: "table" (default) or "none";
 -- opts.sheaves: "table" (default) or "none".  Each cache's
 -- sheaf_capacity is its SHEAVES entry, or nil.
-function M.load(sim, path, opts)
+function M.load(sim, file, opts)
 	opts = opts or {}
 	local order, mode = opts.order or "boot", opts.flags or "table"
 	local sheaves = opts.sheaves or "table"
@@ -229,7 +229,7 @@ function M.load(sim, path, opts)
 	if ctors ~= "table" and ctors ~= "none" then
 		error("ctors must be 'table' or 'none', got '" .. tostring(ctors) .. "'", 2)
 	end
-	local rows = sim.slabinfo(path)
+	local rows = sim.slabinfo(file)
 	local set = { caches = {}, rows = #rows, owned = 0, too_big = 0, repeated = 0 }
 	local seen = {}
 	local first, last, step = 1, #rows, 1
