@@ -159,6 +159,10 @@ typedef struct allocator_ops {
 	 * checks and SLAB_PANIC are kmem_cache_create's (common.c). */
 	kmem_cache_t *(*cache_create)(void *a, const char *name, size_t size,
 	                              size_t align, unsigned flags);
+	/* The largest object size cache_create takes (no flags, no
+	 * alignment) on a machine with pages of 2^page_shift bytes: the
+	 * original's own limit.  Pure: callable before boot, on the host. */
+	size_t (*max_cache_size)(int page_shift);
 	saddr_t (*cache_alloc)(void *a, kmem_cache_t *s, gfp_t gfp, int node);
 	void (*cache_free)(void *a, kmem_cache_t *s, saddr_t obj);
 	saddr_t (*kmalloc)(void *a, size_t size, gfp_t gfp, int node);
@@ -276,6 +280,12 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
 	                       __alignof__(struct __struct), (flags))
 
 /* ---- what the allocators share (common.c, as Linux's mm/slab_common.c) ---- */
+
+/* The largest block of the page allocator, PAGE_SIZE << (MAX_ORDER - 1):
+ * the max_cache_size of allocators that take any slab order the page
+ * allocator can give (SLUB, SLQB, the Slabifier) or pass big objects to it
+ * (SLOB). */
+size_t slab_max_order_size(int page_shift);
 
 /* What kmalloc(0) returns: an address no object has; kfree ignores it. */
 #define ZERO_SIZE_PTR           ((saddr_t)16)

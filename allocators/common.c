@@ -40,6 +40,12 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
 	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
 }
 
+/* One object in a block of the page allocator's highest order. */
+size_t slab_max_order_size(int page_shift)
+{
+	return (size_t)1 << (page_shift + PA_MAX_ORDER - 1);
+}
+
 /* In creation order. */
 void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s))
 {

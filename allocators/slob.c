@@ -65,7 +65,9 @@
  *  - SLAB_DESTROY_BY_RCU adds the 24-byte slob_rcu footer to the size but
  *    frees at once (no RCU grace period in the simulator).
  *  - A cache of size 0 is refused at creation (kmem_cache_create, as for
- *    every allocator).
+ *    every allocator), and so is one whose objects are larger than the
+ *    page allocator's largest block, PAGE_SIZE << (MAX_ORDER - 1) (the
+ *    kernel creates it and fails every allocation).
  *  - debug=1 adds simulator checks: foreign pointers, double frees, and a
  *    kmalloc header or cache size that does not match the block, with host
  *    bitmaps of block starts and used units per page.
@@ -646,12 +648,18 @@ static void slob_destroy(void *a)
 }
 
 /* kmem_cache_create(): alignment only when forced (HWCACHE_ALIGN gives a
- * whole cache line), at least ARCH_SLAB_MINALIGN. */
+ * whole cache line), at least ARCH_SLAB_MINALIGN; NULL for objects (with
+ * the RCU footer) larger than the page allocator's largest block. */
 static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
                                        size_t align, unsigned flags)
 {
 	slob_ctx_t *sl = a;
-	kmem_cache_t *c = g_new0(kmem_cache_t, 1);
+	kmem_cache_t *c;
+
+	if (size + (flags & SLAB_DESTROY_BY_RCU ? SLOB_RCU_SIZE : 0) >
+	    slab_max_order_size(kpage_shift()))
+		return NULL;
+	c = g_new0(kmem_cache_t, 1);
 
 	c->sl = sl;
 	c->name = g_strdup(name);
@@ -843,6 +851,7 @@ const allocator_ops_t slob_allocator = {
 	.create = slob_create,
 	.destroy = slob_destroy,
 	.cache_create = slob_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slob_cache_alloc,
 	.cache_free = slob_cache_free,
 	.kmalloc = slob_kmalloc,

@@ -1581,6 +1581,7 @@ const allocator_ops_t slub_allocator = {
 	.create = slub_create,
 	.destroy = slub_destroy,
 	.cache_create = slub_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slub_cache_alloc,
 	.cache_free = slub_cache_free,
 	.kmalloc = slub_kmalloc,

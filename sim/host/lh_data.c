@@ -4,6 +4,7 @@
  * A path is taken as given if it exists, else under the repository root.
  */
 #include <stdio.h>
+#include <string.h>
 #include "lh_int.h"
 #include "ktrace.h"
 
@@ -17,16 +18,23 @@ static char *data_path(const char *p)
 }
 
 /* Parse one slabinfo row into a table {name, objsize, active_objs, num_objs,
- * objperslab, pagesperslab}; false if the row is malformed. */
+ * objperslab, pagesperslab, limit}; false if the row is malformed.  limit is
+ * the first number after ": tunables" (SLAB's per-cache array limit; the
+ * allocators without per-CPU arrays print 0), 0 when the row has none. */
 static bool push_slabinfo_row(lua_State *L, const char *line)
 {
 	char name[128];
-	unsigned long active, num, objsize, perslab, pages;
+	unsigned long active, num, objsize, perslab, pages, limit = 0;
+	const char *tun = strstr(line, ": tunables");
 
 	if (sscanf(line, "%127s %lu %lu %lu %lu %lu", name, &active, &num, &objsize,
 	           &perslab, &pages) != 6 || objsize == 0)
 		return false;
-	lua_createtable(L, 0, 6);
+	if (tun && sscanf(tun, ": tunables %lu", &limit) != 1)
+		return false;
+	lua_createtable(L, 0, 7);
+	lua_pushinteger(L, (lua_Integer)limit);
+	lua_setfield(L, -2, "limit");
 	lua_pushstring(L, name);
 	lua_setfield(L, -2, "name");
 	lua_pushinteger(L, (lua_Integer)objsize);
