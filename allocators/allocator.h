@@ -24,6 +24,11 @@ enum {
 	SLAB_DESTROY_BY_RCU   = 1u << 2,
 	SLAB_RECLAIM_ACCOUNT  = 1u << 3,
 	SLAB_PANIC            = 1u << 4,
+	/* Never merge this cache with another (the name of Linux 6.5's flag;
+	 * 2.6.29 has none).  The executor gives it to every cache that gets
+	 * slab_ops: seed 001's ops replace the constructor, and a cache with
+	 * a constructor is never merged. */
+	SLAB_NO_MERGE         = 1u << 5,
 };
 
 /* ---- slab_ops (seed 001, C): what a cache's owner lets the allocator do
@@ -134,6 +139,9 @@ typedef struct cache_info {
 	uint64_t active_objs;     /* objects in use (by the workload or parked in queues) */
 	long limit, batchcount, sharedfactor;   /* SLAB tunables; 0 elsewhere */
 	uint64_t sharedavail;
+	/* The names created as aliases of this cache (SLUB's merging), in
+	 * creation order, NULL-terminated; NULL if none. */
+	const char *const *aliases;
 } cache_info_t;
 
 /* Receives allocator-specific counters, in a fixed order. */
@@ -163,6 +171,13 @@ typedef struct allocator_ops {
 	 * alignment) on a machine with pages of 2^page_shift bytes: the
 	 * original's own limit.  Pure: callable before boot, on the host. */
 	size_t (*max_cache_size)(int page_shift);
+	/* Per-cache tunables ([allocator.NAME.cache.CACHE] in a scenario),
+	 * NULL-name terminated; NULL for an allocator without them.  The
+	 * executor calls cache_tune (once per cache it names, after every
+	 * workload cache is created, before any allocation) with one value
+	 * per tunable; false refuses, saying why in *why (g_malloc'd). */
+	const tunable_t *cache_tunables;
+	bool (*cache_tune)(void *a, kmem_cache_t *s, const long *vals, char **why);
 	saddr_t (*cache_alloc)(void *a, kmem_cache_t *s, gfp_t gfp, int node);
 	void (*cache_free)(void *a, kmem_cache_t *s, saddr_t obj);
 	saddr_t (*kmalloc)(void *a, size_t size, gfp_t gfp, int node);

@@ -45,8 +45,9 @@
 
 static char *tmpdir;
 
-/* Run `slabsim run boot-small.scn` into tmpdir/out; true on exit 0. */
-static bool run_boot(const char *out)
+/* Run `slabsim run boot-small.scn` into tmpdir/out with slub_nomerge =
+ * nomerge; true on exit 0. */
+static bool run_boot(const char *out, bool nomerge)
 {
 	const char *bin = g_getenv("SLABSIM_BIN");
 	char *dir = g_build_filename(tmpdir, out, NULL);
@@ -57,6 +58,7 @@ static bool run_boot(const char *out)
 		"--set", "workload.caches_per_cpu=8", "--set", "workload.objects=4",
 		"--set", "workload.kmalloc_per_cpu=4", "--set", "workload.free_fraction=0.5",
 		"--set", "workload.remote_fraction=0.25", "--set", "workload.slabinfo=" DATA,
+		"--set", nomerge ? "allocator.slub.slub_nomerge=1" : "allocator.slub.slub_nomerge=0",
 		NULL,
 	};
 	char *sout = NULL, *serr = NULL;
@@ -143,7 +145,8 @@ static JsonObject *slub_of(JsonParser *p)
 	return json_object_get_object_member(json_object_get_object_member(root, "allocators"), "slub");
 }
 
-/* Every named cache exists with its size, plus SLUB's own, nothing else. */
+/* With slub_nomerge, every named cache exists with its size, plus SLUB's
+ * own, nothing else. */
 static void test_caches(void)
 {
 	GHashTable *named = named_caches();
@@ -157,7 +160,7 @@ static void test_caches(void)
 	/* the shipped set is a 2.6.29 server's: 150-250 named caches */
 	g_assert_cmpuint(n, >=, 150);
 	g_assert_cmpuint(n, <=, 250);
-	g_assert_true(run_boot("caches"));
+	g_assert_true(run_boot("caches", true));
 	text = read_results("caches");
 	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
 	slub = slub_of(p);
@@ -183,6 +186,49 @@ static void test_caches(void)
 	g_assert_cmpint(json_object_get_int_member(counters, "boot.caches_created"), ==, n);
 	g_free(text);
 	g_object_unref(p);
+	g_hash_table_destroy(named);
+}
+
+/* Merging on (the default): every named cache and SLUB's own is a cache
+ * or an alias of one, exactly once; the aliases are counted in
+ * cache_aliases, at most 110 of the 175 names (issue 14). */
+static void test_aliases(void)
+{
+	GHashTable *named = named_caches(), *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	JsonParser *p = json_parser_new();
+	JsonObject *slub, *caches;
+	GList *names;
+	guint naliases = 0;
+	char *text;
+
+	g_assert_true(run_boot("aliases", false));
+	text = read_results("aliases");
+	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
+	slub = slub_of(p);
+	caches = json_object_get_object_member(slub, "caches");
+	names = json_object_get_members(caches);
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(caches, l->data);
+		JsonArray *al = json_object_has_member(c, "aliases") ?
+		                json_object_get_array_member(c, "aliases") : NULL;
+
+		g_assert_true(g_hash_table_add(seen, l->data));
+		for (guint i = 0; al && i < json_array_get_length(al); i++) {
+			const char *a = json_array_get_string_element(al, i);
+			g_assert_true(g_hash_table_contains(named, a));
+			g_assert_true(g_hash_table_add(seen, (char *)a));
+			naliases++;
+		}
+	}
+	g_assert_cmpuint(g_hash_table_size(seen), ==, g_hash_table_size(named) + PAGE_SHIFT_ + 1);
+	g_test_message("%u caches, %u aliases", g_list_length(names), naliases);
+	g_assert_cmpuint(naliases, >, 0);
+	g_assert_cmpuint(naliases, <=, 110);
+	g_assert_cmpint(json_object_get_int_member(slub, "cache_aliases"), ==, naliases);
+	g_list_free(names);
+	g_hash_table_destroy(seen);
+	g_object_unref(p);
+	g_free(text);
 	g_hash_table_destroy(named);
 }
 
@@ -243,7 +289,7 @@ static void test_ops(void)
 	char *text;
 	JsonObject *ops;
 
-	g_assert_true(run_boot("ops"));
+	g_assert_true(run_boot("ops", false));
 	text = read_results("ops");
 	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
 	ops = json_object_get_object_member(slub_of(p), "ops");
@@ -259,8 +305,8 @@ static void test_determinism(void)
 {
 	char *a, *b;
 
-	g_assert_true(run_boot("d1"));
-	g_assert_true(run_boot("d2"));
+	g_assert_true(run_boot("d1", false));
+	g_assert_true(run_boot("d2", false));
 	a = read_results("d1");
 	b = read_results("d2");
 	g_assert_cmpstr(a, ==, b);
@@ -277,6 +323,7 @@ int main(int argc, char **argv)
 	g_assert_nonnull(tmpdir);
 	g_test_add_func("/boot/caches", test_caches);
 	g_test_add_func("/boot/ops", test_ops);
+	g_test_add_func("/boot/aliases", test_aliases);
 	g_test_add_func("/boot/too-big", test_too_big);
 	g_test_add_func("/boot/determinism", test_determinism);
 	rc = g_test_run();

@@ -569,7 +569,9 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache"), ==, 288);
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_node"), ==, 72);
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_cpu"), ==, 4 * 32);
-	ops->cache_create(harness_a, "user-0", 100, 0, 0);
+	/* SLAB_NO_MERGE: each a cache of its own (merged, user-1 .. would be
+	 * aliases of user-0, with no structures of their own). */
+	ops->cache_create(harness_a, "user-0", 100, 0, SLAB_NO_MERGE);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache"), ==, 512);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_node"), ==, 72);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_cpu"), ==, 4 * 32);
@@ -579,10 +581,10 @@ static void meta_body(void *arg)
 	 * kmalloc(ALIGN(32, 64)). */
 	for (int i = 1; i < 87; i++) {
 		g_snprintf(name, sizeof(name), "user-%d", i);
-		ops->cache_create(harness_a, name, 100, 0, 0);
+		ops->cache_create(harness_a, name, 100, 0, SLAB_NO_MERGE);
 	}
 	g_assert_cmpuint(harness_meta("user-86", "kmem_cache_cpu"), ==, 4 * 32);
-	ops->cache_create(harness_a, "user-87", 100, 0, 0);
+	ops->cache_create(harness_a, "user-87", 100, 0, SLAB_NO_MERGE);
 	g_assert_cmpuint(harness_meta("user-87", "kmem_cache_cpu"), ==, 4 * 64);
 
 	/* The kmalloc rounding used for metadata. */

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 #include "run.h"
+#include "cachetune.h"
 
 struct task {
 	run_t *run;
@@ -753,7 +754,8 @@ static void boot(run_t *r)
 	for (guint i = 0; i < r->caches->len; i++) {
 		cache_rec_t *c = r->caches->pdata[i];
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
-			(ops, r->alloc, c->name, c->size, c->align, c->flags);
+			(ops, r->alloc, c->name, c->size, c->align,
+			 c->flags | (c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0));
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
 			                           r->sc->workload_path, ops->name, c->name);
@@ -762,6 +764,10 @@ static void boot(run_t *r)
 		}
 		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
 			ops->cache_set_ops(r->alloc, c->kc, &workload_slab_ops, c);
+	}
+	if (!cachetune_apply(r)) {
+		stop(r);
+		return;
 	}
 	if (!create_pools(r))
 		return;

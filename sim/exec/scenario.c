@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "scenario.h"
 #include "allocator.h"
+#include "cachetune.h"
 
 static const char *const scenario_keys[] = {
 	"description", "workload", "machine", "allocators", "seed", "seeds",
@@ -134,24 +135,20 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
-static bool check_allocator_group(scenario_t *sc, const char *group, GError **err)
+/* Every key of `group` is one of `tun` (of `owner`), its value an integer
+ * in range. */
+bool scenario_check_tunables(const scenario_t *sc, const char *group, const tunable_t *tun,
+                             const char *owner, GError **err)
 {
-	const allocator_ops_t *ops = allocator_find(group + strlen("allocator."));
-	char **keys;
+	char **keys = g_key_file_get_keys(sc->kf, group, NULL, NULL);
 	bool ok = true;
 
-	if (!ops) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator called '%s' (see `slabsim list allocators`)",
-		            sc->path, group, group + strlen("allocator."));
-		return false;
-	}
-	keys = g_key_file_get_keys(sc->kf, group, NULL, NULL);
 	for (int i = 0; ok && keys[i]; i++) {
-		const tunable_t *t = ops->tunables;
+		const tunable_t *t = tun;
 		while (t && t->name && strcmp(t->name, keys[i]) != 0)
 			t++;
 		if (!t || !t->name) {
-			scenario_key_error(sc, err, group, keys[i], "unknown tunable of %s", ops->name);
+			scenario_key_error(sc, err, group, keys[i], "unknown tunable of %s", owner);
 			ok = false;
 			break;
 		}
@@ -169,6 +166,18 @@ static bool check_allocator_group(scenario_t *sc, const char *group, GError **er
 	return ok;
 }
 
+static bool check_allocator_group(scenario_t *sc, const char *group, GError **err)
+{
+	const allocator_ops_t *ops = allocator_find(group + strlen("allocator."));
+
+	if (!ops) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator called '%s' (see `slabsim list allocators`)",
+		            sc->path, group, group + strlen("allocator."));
+		return false;
+	}
+	return scenario_check_tunables(sc, group, ops->tunables, ops->name, err);
+}
+
 /* Every group and key must be known (the [workload] keys are checked
  * against the workload's parameters later). */
 static bool check_groups(scenario_t *sc, GError **err)
@@ -180,6 +189,10 @@ static bool check_groups(scenario_t *sc, GError **err)
 		const char *grp = groups[g];
 		if (strcmp(grp, "workload") == 0 || strcmp(grp, "machine") == 0)
 			continue;
+		if (cachetune_is_group(grp)) {
+			ok = cachetune_check_group(sc, grp, err);
+			continue;
+		}
 		if (g_str_has_prefix(grp, "allocator.")) {
 			ok = check_allocator_group(sc, grp, err);
 			continue;
@@ -189,7 +202,7 @@ static bool check_groups(scenario_t *sc, GError **err)
 			char *where = line ? g_strdup_printf("%s:%d", sc->path, line)
 			                   : g_strdup_printf("--set %s.*", grp);
 			g_set_error(err, SLABSIM_ERROR, 1,
-			            "%s: [%s]: unknown section (expected scenario, machine, workload or allocator.NAME)",
+			            "%s: [%s]: unknown section (expected scenario, machine, workload, allocator.NAME or allocator.NAME.cache.CACHE)",
 			            where, grp);
 			g_free(where);
 			ok = false;
@@ -337,20 +350,26 @@ static bool load_machine(scenario_t *sc, const char *root, GError **err)
 	return true;
 }
 
-long *scenario_tunables(const scenario_t *sc, const char *name)
+long *scenario_group_tunables(const scenario_t *sc, const char *group, const tunable_t *tun)
 {
-	const allocator_ops_t *ops = allocator_find(name);
-	char *group = g_strconcat("allocator.", name, NULL);
 	int n = 0;
 
-	while (ops->tunables && ops->tunables[n].name)
+	while (tun && tun[n].name)
 		n++;
 	long *t = g_new0(long, n + 1);
 	for (int i = 0; i < n; i++) {
-		char *v = g_key_file_get_value(sc->kf, group, ops->tunables[i].name, NULL);
-		t[i] = v ? strtol(v, NULL, 10) : ops->tunables[i].def;
+		char *v = g_key_file_get_value(sc->kf, group, tun[i].name, NULL);
+		t[i] = v ? strtol(v, NULL, 10) : tun[i].def;
 		g_free(v);
 	}
+	return t;
+}
+
+long *scenario_tunables(const scenario_t *sc, const char *name)
+{
+	char *group = g_strconcat("allocator.", name, NULL);
+	long *t = scenario_group_tunables(sc, group, allocator_find(name)->tunables);
+
 	g_free(group);
 	return t;
 }
@@ -398,6 +417,7 @@ static void resolve(scenario_t *sc, const char *root)
 		g_free(t);
 		g_free(group);
 	}
+	cachetune_resolve(sc, r);
 }
 
 scenario_t *scenario_load(const char *path, const char *root,

@@ -52,6 +52,16 @@ bool scenario_parse_time(const char *s, simtime_t *out);
 /* The tunable values for allocator `name` (defaults + [allocator.name]). */
 long *scenario_tunables(const scenario_t *sc, const char *name);
 
+/* One value per tunable of `tun` (NULL-name terminated): the default, or
+ * the value of its key in `group`. */
+struct tunable;
+long *scenario_group_tunables(const scenario_t *sc, const char *group, const struct tunable *tun);
+
+/* Every key of `group` must be a tunable of `tun` (of `owner`, for the
+ * message) with an integer value in its range; else false and *err. */
+bool scenario_check_tunables(const scenario_t *sc, const char *group, const struct tunable *tun,
+                             const char *owner, GError **err);
+
 /* 1-based line of `key` in `group` of the text, or 0. */
 int keyfile_line(const char *text, const char *group, const char *key);
 

@@ -57,6 +57,8 @@ static void take_cache(run_stats_t *st, run_t *r, kmem_cache_t *kc)
 	r->ops->cache_info(r->alloc, kc, &c.info);
 	c.name = g_strdup(c.info.name);
 	c.info.name = c.name;
+	c.aliases = g_strdupv((char **)c.info.aliases);
+	c.info.aliases = (const char *const *)c.aliases;
 	c.has_capacity = r->ops->queue_capacity != NULL;
 	if (c.has_capacity)
 		r->ops->queue_capacity(r->alloc, kc, capacity_visit, c.capacity);
@@ -267,6 +269,7 @@ static void free_caches(GArray *a)
 			g_free(g_array_index(c->capacity, queue_cap_t, j).kind);
 		g_array_free(c->capacity, TRUE);
 		g_free(c->name);
+		g_strfreev(c->aliases);
 	}
 	g_array_free(a, TRUE);
 }

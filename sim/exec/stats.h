@@ -31,8 +31,9 @@ typedef struct queue_cap {
 
 /* One cache as the allocator describes it, with what the workload did to it. */
 typedef struct cache_stats {
-	cache_info_t info;        /* info.name points at name */
+	cache_info_t info;        /* info.name points at name, info.aliases at aliases */
 	char *name;
+	char **aliases;           /* names merged into it, NULL-terminated; NULL if none */
 	bool has_capacity;        /* the allocator reports queue capacity */
 	GArray *capacity;         /* queue_cap_t, in the allocator's order */
 	bool workload;            /* a workload cache (else the allocator's own) */

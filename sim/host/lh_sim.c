@@ -20,7 +20,7 @@ static unsigned parse_flags(lua_State *L, int idx)
 	static const struct { const char *name; unsigned flag; } names[] = {
 		{ "HWCACHE_ALIGN", SLAB_HWCACHE_ALIGN }, { "CACHE_DMA", SLAB_CACHE_DMA },
 		{ "DESTROY_BY_RCU", SLAB_DESTROY_BY_RCU }, { "RECLAIM_ACCOUNT", SLAB_RECLAIM_ACCOUNT },
-		{ "PANIC", SLAB_PANIC },
+		{ "PANIC", SLAB_PANIC }, { "NO_MERGE", SLAB_NO_MERGE },
 	};
 	unsigned flags = 0;
 	const char *s = lua_isnil(L, idx) ? "" : luaL_checkstring(L, idx);
@@ -37,7 +37,7 @@ static unsigned parse_flags(lua_State *L, int idx)
 			char *bad = g_strdup(p);
 			g_strfreev(parts);
 			lua_pushfstring(L, "unknown cache flag '%s' (expected HWCACHE_ALIGN, "
-			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT or PANIC)", bad);
+			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT, PANIC or NO_MERGE)", bad);
 			g_free(bad);
 			return (unsigned)lua_error(L);
 		}
