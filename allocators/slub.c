@@ -1691,22 +1691,42 @@ static kmem_cache_t *slub_cache_at(void *a, int i)
 	return g_ptr_array_index(((slub_t *)a)->caches, i);
 }
 
-/* A slabinfo row; objects on cpu freelists count as free. */
+/* count_partial(n, count_free): the free objects of n's partial slabs. */
+static uint64_t partial_free(const struct kmem_cache_node *n)
+{
+	uint64_t nfree = 0;
+	klist_t *pos;
+
+	klist_for_each(pos, &n->partial) {
+		const page_t *page = klist_entry(pos, page_t, lru);
+
+		nfree += page->objects - page->inuse;
+	}
+	return nfree;
+}
+
+/* A /proc/slabinfo row as 2.6.29's s_show makes it: slabs and objects from
+ * the nodes' counters, active_objs = num_objs less the free objects of
+ * the partial slabs (so objects on cpu freelists, in frozen cpu slabs and
+ * on exclusive pool lists count as active), active_slabs = slabs. */
 static void slub_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 {
 	slub_t *sl = a;
+	uint64_t nfree = 0;
 
 	*out = (cache_info_t){
 		.name = s->name, .object_size = (uint32_t)s->objsize,
 		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
-		.active_slabs = s->objs.active_slabs, .active_objs = s->objs.active_objs,
 		.aliases = s->refcount > 1 ? (const char *const *)s->aliases->pdata : NULL,
 	};
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;
 		out->num_objs += s->node[node].total_objects;
+		nfree += partial_free(&s->node[node]);
 	}
+	out->active_objs = out->num_objs - nfree;
+	out->active_slabs = out->slabs;
 }
 
 /* SLUB parks no objects outside its slabs. */
