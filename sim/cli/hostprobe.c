@@ -10,8 +10,9 @@
  * each waiting for the other's store; half a round trip is one transfer of
  * a Modified line.  Atomics: a fetch-and-add loop on a line the thread
  * owns (the RMW price), and two threads on one line (the contended price,
- * reported as a check).  Every figure is the least of five runs: on a
- * shared machine other work only adds time.
+ * reported as a check).  Every figure is the least of fifteen short runs:
+ * on a shared machine other work only adds time, and a short run is more
+ * likely than a long one to fall between two of the other work's slices.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -31,8 +32,9 @@
 
 /* Runs of each benchmark and dependent loads per run; `quick` (tests)
  * takes one short run of each. */
-static int RUNS = 5;
-static size_t STEPS = 4u << 20;
+#define MAX_RUNS 15
+static int RUNS = MAX_RUNS;
+static size_t STEPS = 1u << 20;
 #define SYS_CPU "/sys/devices/system/cpu"
 #define SYS_NODE "/sys/devices/system/node"
 
@@ -304,7 +306,7 @@ static double chase(size_t bytes, int line)
 	char *map = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *buf = (char *)(((uintptr_t)map + huge - 1) & ~(uintptr_t)(huge - 1));
 	size_t *order;
-	double runs[5];
+	double runs[MAX_RUNS];
 	void **p;
 
 	if (map == MAP_FAILED || n < 2)
@@ -361,7 +363,7 @@ static void *pong(void *arg)
 /* ns for one transfer of a Modified line from CPU b to CPU a. */
 static double ping_pong(int a, int b)
 {
-	double runs[5];
+	double runs[MAX_RUNS];
 
 	for (int r = 0; r < RUNS; r++) {
 		pingpong_t pp = { .turn = 0, .cpu = b, .rounds = (long)STEPS / 20 };
@@ -405,7 +407,7 @@ static void *add_loop(void *arg)
 static double atomic_ns(const int *cpus, int n)
 {
 	static _Alignas(128) uint64_t word;
-	double runs[5];
+	double runs[MAX_RUNS];
 
 	for (int r = 0; r < RUNS; r++) {
 		adder_t a[2];
@@ -520,6 +522,19 @@ static uint64_t llc_knee_kib(const host_t *h)
 	return best >> 10;
 }
 
+/* Say so when other work keeps the host's CPUs busy: the least of several
+ * runs cannot undo another tenant's use of the shared cache, so the
+ * latencies come out high. */
+static void warn_if_busy(const char *loadavg, int ncpus)
+{
+	double load = loadavg ? g_ascii_strtod(loadavg, NULL) : 0;
+
+	if (load > 0.5 * ncpus)
+		g_printerr("slabsim: machine: warning: the host is busy (load average %.2f on %d CPUs); the\n"
+		           "slabsim: machine: latencies measured now come out high: measure again on an idle host\n",
+		           load, ncpus);
+}
+
 /* The prices: measured where the host allows, else left out. */
 static void write_prices(GString *s, const host_t *h, uint64_t llc_bytes)
 {
@@ -546,8 +561,10 @@ static void write_prices(GString *s, const host_t *h, uint64_t llc_bytes)
 	}
 	dram = chase(MAX(llc_bytes * 8, (uint64_t)256 << 20) >> (STEPS < (4u << 20) ? 4 : 0), line);
 	g_printerr("slabsim: machine: DRAM %.2f ns\n", dram);
-	key(s, "Measured: dependent loads through 8x the LLC (at least 256 MiB), huge pages\n"
-	       "asked for with madvise, least of 5 runs: local DRAM.", "mem_local_ns", "%.2f", dram);
+	c = g_strdup_printf("Measured: dependent loads through 8x the LLC (at least 256 MiB), huge pages\n"
+	                    "asked for with madvise, least of %d runs: local DRAM.", RUNS);
+	key(s, c, "mem_local_ns", "%.2f", dram);
+	g_free(c);
 	if (h->ncpus >= 2) {
 		int cpus[2] = { h->cpus[0], h->cpus[1] };
 		double x = ping_pong(cpus[0], cpus[1]), own = atomic_ns(cpus, 1), both = atomic_ns(cpus, 2);
@@ -618,6 +635,7 @@ char *hostprobe_profile(bool quick, GError **err)
 	}
 	gethostname(host, sizeof host - 1);
 	char *load = read_text("/proc/loadavg");
+	warn_if_busy(load, h.ncpus);
 	g_string_append_printf(s, "# host-%s.machine -- written by `slabsim machine --from-host` on %s, %s\n"
 	                       "# (load average then: %s).\n"
 	                       "# Every key says whether it was read or measured; keys the host cannot show\n"
