@@ -29,27 +29,6 @@ static harness_result_t quick_run(const char *out, const char *seed)
 	               "--seed", seed, SHORT, NULL);
 }
 
-/* The entry of cache `name` in `caches`: its own, or that of the cache it
- * is an alias of (SLUB merging); NULL if neither. */
-static JsonObject *cache_or_alias(JsonObject *caches, const char *name)
-{
-	GList *names = json_object_get_members(caches);
-	JsonObject *found = json_object_has_member(caches, name) ?
-	                    json_object_get_object_member(caches, name) : NULL;
-
-	for (GList *l = names; !found && l; l = l->next) {
-		JsonObject *c = json_object_get_object_member(caches, l->data);
-		JsonArray *al = json_object_has_member(c, "aliases") ?
-		                json_object_get_array_member(c, "aliases") : NULL;
-
-		for (guint i = 0; al && i < json_array_get_length(al); i++)
-			if (strcmp(json_array_get_string_element(al, i), name) == 0)
-				found = c;
-	}
-	g_list_free(names);
-	return found;
-}
-
 /* Every key of the stable core of DESIGN.md section 9. */
 static void check_stable_core(JsonObject *root)
 {
@@ -90,7 +69,7 @@ static void check_stable_core(JsonObject *root)
 		for (size_t i = 0; i < G_N_ELEMENTS(mem); i++)
 			g_assert_true(json_object_has_member(m, mem[i]));
 	}
-	c = cache_or_alias(json_object_get_object_member(a, "caches"), "remote-free");
+	c = harness_cache_entry(json_object_get_object_member(a, "caches"), "remote-free");
 	g_assert_nonnull(c);
 	for (size_t i = 0; i < G_N_ELEMENTS(cache); i++)
 		g_assert_true(json_object_has_member(c, cache[i]));

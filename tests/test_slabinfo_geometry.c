@@ -91,31 +91,11 @@ static GArray *read_rows(void)
 	return rows;
 }
 
-/* The cache entry of `name`: its own, or the one it is an alias of. */
-static JsonObject *cache_of(JsonObject *caches, const char *name)
-{
-	GList *names = json_object_get_members(caches);
-	JsonObject *found = json_object_has_member(caches, name) ?
-	                    json_object_get_object_member(caches, name) : NULL;
-
-	for (GList *l = names; !found && l; l = l->next) {
-		JsonObject *c = json_object_get_object_member(caches, l->data);
-		JsonArray *al = json_object_has_member(c, "aliases") ?
-		                json_object_get_array_member(c, "aliases") : NULL;
-
-		for (guint i = 0; al && i < json_array_get_length(al); i++)
-			if (strcmp(json_array_get_string_element(al, i), name) == 0)
-				found = c;
-	}
-	g_list_free(names);
-	return found;
-}
-
 /* Compare one row with slabsim's cache `name`; true if the geometry and
  * slot match. */
 static bool row_matches(JsonObject *caches, const row_t *r, const char *name)
 {
-	JsonObject *c = cache_of(caches, name);
+	JsonObject *c = harness_cache_entry(caches, name);
 	long objs, pages, slot;
 
 	if (!c) {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include "scenario.h"
 #include "allocator.h"
-#include "cachetune.h"
 
 static const char *const scenario_keys[] = {
 	"description", "workload", "machine", "allocators", "seed", "seeds",
@@ -178,6 +177,109 @@ static bool check_allocator_group(scenario_t *sc, const char *group, GError **er
 	return scenario_check_tunables(sc, group, ops->tunables, ops->name, err);
 }
 
+/* ---- per-cache tunables: [allocator.NAME.cache.CACHE] ---- */
+
+#define CACHE_INFIX ".cache."
+
+/* Split "allocator.NAME.cache.CACHE": the allocator name (g_malloc'd) and
+ * the cache name (inside group); false if group is not of that form. */
+static bool split_cache_group(const char *group, char **alloc, const char **cache)
+{
+	const char *name = group + strlen("allocator."), *mid;
+
+	if (!g_str_has_prefix(group, "allocator.") || !(mid = strstr(name, CACHE_INFIX)) ||
+	    mid == name || !mid[strlen(CACHE_INFIX)])
+		return false;
+	*alloc = g_strndup(name, (gsize)(mid - name));
+	*cache = mid + strlen(CACHE_INFIX);
+	return true;
+}
+
+static bool is_cache_group(const char *group)
+{
+	char *alloc;
+	const char *cache;
+
+	if (!split_cache_group(group, &alloc, &cache))
+		return false;
+	g_free(alloc);
+	return true;
+}
+
+/* The allocator exists and has per-cache tunables; every key is one of
+ * them with a value in range. */
+static bool check_cache_group(const scenario_t *sc, const char *group, GError **err)
+{
+	char *alloc;
+	const char *cache;
+	const allocator_ops_t *ops;
+	bool ok = false;
+
+	split_cache_group(group, &alloc, &cache);
+	ops = allocator_find(alloc);
+	if (!ops)
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator called '%s' (see "
+		            "`slabsim list allocators`)", sc->path, group, alloc);
+	else if (!ops->cache_tunables)
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: %s has no per-cache tunables "
+		            "(SLUB has order and min_objects)", sc->path, group, ops->name);
+	else
+		ok = scenario_check_tunables(sc, group, ops->cache_tunables, ops->name, err);
+	g_free(alloc);
+	return ok;
+}
+
+GArray *scenario_cache_tunings(const scenario_t *sc, const char *name)
+{
+	const allocator_ops_t *ops = allocator_find(name);
+	char **groups = g_key_file_get_groups(sc->kf, NULL);
+	GArray *t = g_array_new(FALSE, FALSE, sizeof(cache_tuning_t));
+
+	for (int g = 0; ops->cache_tunables && groups[g]; g++) {
+		char *alloc;
+		const char *cache;
+
+		if (!split_cache_group(groups[g], &alloc, &cache))
+			continue;
+		if (strcmp(alloc, ops->name) == 0) {
+			cache_tuning_t ct = { g_strdup(groups[g]), NULL,
+			                      scenario_group_tunables(sc, groups[g], ops->cache_tunables) };
+			ct.cache = ct.group + (cache - groups[g]);
+			g_array_append_val(t, ct);
+		}
+		g_free(alloc);
+	}
+	g_strfreev(groups);
+	return t;
+}
+
+void scenario_cache_tunings_free(GArray *t)
+{
+	for (guint i = 0; i < t->len; i++) {
+		g_free(g_array_index(t, cache_tuning_t, i).group);
+		g_free(g_array_index(t, cache_tuning_t, i).vals);
+	}
+	g_array_free(t, TRUE);
+}
+
+/* Every per-cache group of the compared allocators, every per-cache
+ * tunable at its effective value. */
+static void resolve_cache_groups(const scenario_t *sc, GKeyFile *r)
+{
+	for (int a = 0; sc->allocators[a]; a++) {
+		const allocator_ops_t *ops = allocator_find(sc->allocators[a]);
+		GArray *t = scenario_cache_tunings(sc, ops->name);
+
+		for (guint g = 0; g < t->len; g++) {
+			const cache_tuning_t *ct = &g_array_index(t, cache_tuning_t, g);
+
+			for (int i = 0; ops->cache_tunables[i].name; i++)
+				g_key_file_set_int64(r, ct->group, ops->cache_tunables[i].name, ct->vals[i]);
+		}
+		scenario_cache_tunings_free(t);
+	}
+}
+
 /* Every group and key must be known (the [workload] keys are checked
  * against the workload's parameters later). */
 static bool check_groups(scenario_t *sc, GError **err)
@@ -189,8 +291,8 @@ static bool check_groups(scenario_t *sc, GError **err)
 		const char *grp = groups[g];
 		if (strcmp(grp, "workload") == 0 || strcmp(grp, "machine") == 0)
 			continue;
-		if (cachetune_is_group(grp)) {
-			ok = cachetune_check_group(sc, grp, err);
+		if (is_cache_group(grp)) {
+			ok = check_cache_group(sc, grp, err);
 			continue;
 		}
 		if (g_str_has_prefix(grp, "allocator.")) {
@@ -417,7 +519,7 @@ static void resolve(scenario_t *sc, const char *root)
 		g_free(t);
 		g_free(group);
 	}
-	cachetune_resolve(sc, r);
+	resolve_cache_groups(sc, r);
 }
 
 scenario_t *scenario_load(const char *path, const char *root,
