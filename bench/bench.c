@@ -24,15 +24,37 @@ static char **overrides(int argc, char **argv)
 	return (char **)g_ptr_array_free(a, FALSE);
 }
 
+static const char usage[] =
+	"usage: slabsim bench [SCENARIO] [--set SECTION.KEY=VALUE]...\n\n"
+	"Simulated allocator operations per host second, and the host's peak RSS, for\n"
+	"SCENARIO (a .scn file or a name as `slabsim list scenarios` shows it; default\n"
+	"quickstart), with each of its allocators.  Host time is measured here only;\n"
+	"it never enters results.\n";
+
 int main(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "scenarios/quickstart.scn";
+	const char *arg = argc > 1 ? argv[1] : "quickstart";
 	const char *root = g_getenv("SLABSIM_ROOT");
 	GError *err = NULL;
-	char **sets = overrides(argc, argv);
-	scenario_t *sc = scenario_load(path, root ? root : ".", sets, &err);
+	char **sets, *path;
+	scenario_t *sc;
 	struct rusage ru;
 
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		}
+	if (arg[0] == '-') {
+		fprintf(stderr, "bench: unknown option %s\n%s", arg, usage);
+		return 1;
+	}
+	/* A scenario name as `slabsim list scenarios` shows it. */
+	path = g_file_test(arg, G_FILE_TEST_EXISTS) || strchr(arg, '/') ? g_strdup(arg) :
+	       g_strdup_printf("%s/scenarios/%s.scn", root ? root : ".", arg);
+	sets = overrides(argc, argv);
+	sc = scenario_load(path, root ? root : ".", sets, &err);
+	g_free(path);
 	g_free(sets);
 	if (!sc) {
 		fprintf(stderr, "bench: %s\n", err->message);

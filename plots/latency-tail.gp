@@ -22,4 +22,4 @@ set label 1 'p99' at graph 0.01, first 0.012 tc rgb '#666666'
 set label 2 'p99.9' at graph 0.01, first 0.0012 tc rgb '#666666'
 tail(f) = f < 1 ? 1 - f : NaN
 plot for [a in TAILED] DIR.'/latency-'.a.'.csv' skip 1 \
-	using (strcol(1) eq OP ? $2 : NaN):(tail($4)) with steps lt alloc_index(a) title a
+	using (strcol(2) eq OP ? $3 : NaN):(tail($5)) with steps lt alloc_index(a) title a

@@ -5,7 +5,7 @@
 # In: DIR (results directory), ALLOCS (allocators, space-separated),
 # OP ('alloc' or 'free'), CAPTION (scenario line), FORMAT, OUT, SHOWN
 # (the allocators with an operation OP, in ALLOCS order).
-# Data: DIR/latency-ALLOC.csv, columns op,latency_ns,count,
+# Data: DIR/latency-ALLOC.csv, columns allocator,op,latency_ns,count,
 # cumulative_fraction; one row per histogram bucket (upper edge), so the
 # curve is a staircase through the rows of OP.
 
@@ -18,4 +18,4 @@ set yrange [0:1.02]
 set ytics 0.1
 set key bottom right
 plot for [a in SHOWN] DIR.'/latency-'.a.'.csv' skip 1 \
-	using (strcol(1) eq OP ? $2 : NaN):4 with steps lt alloc_index(a) title a
+	using (strcol(2) eq OP ? $3 : NaN):5 with steps lt alloc_index(a) title a

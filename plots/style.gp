@@ -42,3 +42,18 @@ set linetype cycle 8
 alloc(i) = word(ALLOCS, i)
 nallocs = words(ALLOCS)
 alloc_index(a) = sum [alloc_j=1:nallocs] (word(ALLOCS, alloc_j) eq a ? alloc_j : 0)
+
+# Bytes with binary prefixes, as the text reports write them ("4 KiB",
+# "1.5 MiB"; gnuplot's own %B would say "ki"), and the tics that use
+# them: ByteTicsLog(lo, hi) at powers of two from lo to hi, at most about
+# eight; ByteTicsLin(hi) at multiples of a power of two from 0 to hi.
+bunit(v) = v >= 2.0**40 ? sprintf('%g TiB', v / 2.0**40) : \
+	v >= 2.0**30 ? sprintf('%g GiB', v / 2.0**30) : \
+	v >= 2.0**20 ? sprintf('%g MiB', v / 2.0**20) : \
+	v >= 2.0**10 ? sprintf('%g KiB', v / 2.0**10) : sprintf('%g B', v)
+bytes_log_step(lo, hi) = ceil(log(hi / lo) / log(2) / 8)
+bytes_lin_step(hi) = hi >= 4 ? 2.0 ** floor(log(hi / 4.0) / log(2)) : 1
+ByteTicsLog = 'set ytics (); bt_e0 = floor(log(bt_lo) / log(2)); bt_k = bytes_log_step(bt_lo, bt_hi); '. \
+	'do for [bt_i=0:64] { bt_v = 2.0 ** (bt_e0 + bt_i * bt_k); if (bt_v <= bt_hi) { set ytics add (bunit(bt_v) bt_v) } }'
+ByteTicsLin = 'set ytics (); bt_s = bytes_lin_step(bt_hi); '. \
+	'do for [bt_i=0:16] { bt_v = bt_i * bt_s; if (bt_v <= bt_hi) { set ytics add (bunit(bt_v) bt_v) } }'

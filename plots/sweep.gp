@@ -1,34 +1,39 @@
-# sweep.gp -- one metric of a parameter sweep against the varied
-# parameter, one line per allocator.  The axes are logarithmic where the
-# data allow it: x when every parameter value is a positive number, y when
-# every plotted value is positive; otherwise linear (and categorical x for
-# non-numeric parameter values, in sweep order).
+# sweep.gp -- one metric of a parameter sweep against the first varied
+# key, one line per series: an allocator (its colour) and, when several
+# keys were varied, a combination of the other keys' values (its dash
+# pattern).  With several seeds each point is the mean and its bar the
+# standard deviation.  The axes are logarithmic where the data allow and
+# span enough: x when every value is a positive number spanning a factor
+# of 8, y when every plotted value is positive and they span a factor of
+# 10; otherwise linear (and categorical x for non-numeric values, in
+# sweep order).  Bytes have binary prefixes (KiB = 1024 B).
 #
-# In: DIR (the sweep directory), ALLOCS, PARAM (the varied key), METRIC,
-# YLABEL (the metric with its unit), NUMERIC, LOGX, LOGY (0 or 1), XMIN,
-# XMAX (the parameter's range, when NUMERIC), YMIN, YMAX (the smallest and
-# largest value plotted), NVALUES (parameter values), FORMAT, OUT.
-# Data (written by `slabsim plot` from DIR/sweep.csv): DIR/plots/
-# sweep-METRIC.csv, one row per parameter value in sweep order, columns
-# param_value,ALLOC...
+# In: DIR (the sweep directory), ALLOCS, CAPTION, PARAM (the first varied
+# key), METRIC, YLABEL (the metric with its unit), NUMERIC, LOGX, LOGY,
+# ERRORS (0 or 1), XMIN, XMAX (the key's range, when NUMERIC), YMIN, YMAX
+# (the range plotted, bars included), NVALUES, NSERIES, SERIES_LT and
+# SERIES_DT (per series: its allocator's line type, its dash type),
+# FORMAT, OUT.
+# Data (written by `slabsim plot` from DIR/sweep-summary.csv): DIR/plots/
+# sweep-METRIC.csv, one row per value of PARAM in sweep order, columns
+# PARAM, then per series its mean and its standard deviation ("sd").
 
 load PLOTS.'/style.gp'
 data = DIR.'/plots/sweep-'.METRIC.'.csv'
-set title sprintf("%s versus %s", METRIC, PARAM)
+set title sprintf("%s versus %s\n%s", METRIC, PARAM, CAPTION)
 set xlabel PARAM.(LOGX ? ' (log scale)' : '')
 set ylabel YLABEL.(LOGY ? ' (log scale)' : '')
 if (LOGX) { set logscale x 2 }
 bytes = strstrt(YLABEL, 'bytes') > 0
-set format y (bytes ? '%.0s %cB' : (YMAX >= 1e4 ? '%.0s %c' : '%g'))
+set format y (YMAX >= 1e4 ? '%.0s %c' : '%g')
 if (LOGY) {
 	set logscale y
 	set mytics 10
 	# Labelled tics however narrow the range: powers of two for bytes
 	# (binary prefixes), 1-2-3-5-7 per decade otherwise.
 	if (bytes) {
-		step = 2.0 ** ceil(log(YMAX / YMIN) / log(2) / 8)
-		set ytics 2.0 ** floor(log(YMIN) / log(2)), step
-		set format y '%.0b %BB'
+		bt_lo = YMIN; bt_hi = YMAX
+		@ByteTicsLog
 		set mytics 2
 	} else {
 		if (YMAX / YMIN < 1000) {
@@ -37,6 +42,11 @@ if (LOGY) {
 				set ytics add (10.0**e, 2 * 10.0**e, 3 * 10.0**e, 5 * 10.0**e, 7 * 10.0**e)
 			}
 		}
+	}
+} else {
+	if (bytes && YMAX > 0) {
+		bt_hi = YMAX * 1.1
+		@ByteTicsLin
 	}
 }
 set key outside right top
@@ -49,9 +59,14 @@ above(v, log) = log ? v * 2 : v + (v == 0 ? 1 : abs(v) * 0.1)
 if (!NUMERIC && NVALUES == 1) { set xrange [-1:1] }
 if (NUMERIC && XMIN == XMAX) { set xrange [around(XMIN, LOGX):above(XMAX, LOGX)] }
 if (YMIN == YMAX) { set yrange [around(YMIN, LOGY):above(YMAX, LOGY)] }
+lt(i) = int(word(SERIES_LT, i))
+dt(i) = int(word(SERIES_DT, i))
+xcol(dummy) = NUMERIC ? column(1) : column(0)
 # A tic at every parameter value, labelled as given.
-if (NUMERIC) {
-	plot for [i=1:nallocs] data skip 1 using 1:i+1:xtic(1) with linespoints lt i title alloc(i)
+if (ERRORS) {
+	plot for [i=1:NSERIES] data using (xcol(0)):2*i:2*i+1:xtic(1) with yerrorlines \
+		lt lt(i) dt dt(i) title columnhead(2*i)
 } else {
-	plot for [i=1:nallocs] data skip 1 using 0:i+1:xtic(1) with linespoints lt i title alloc(i)
+	plot for [i=1:NSERIES] data using (xcol(0)):2*i:xtic(1) with linespoints \
+		lt lt(i) dt dt(i) title columnhead(2*i)
 }

@@ -324,7 +324,7 @@ JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...)
 	int status = 0;
 	va_list ap;
 
-	const char *head[] = { bin, "run", scenario, "--quiet", "--no-plots", "--out", dir };
+	const char *head[] = { bin, "run", scenario, "--quiet", "--no-plots", "--force", "--out", dir };
 
 	g_assert_nonnull(bin);
 	for (guint i = 0; i < G_N_ELEMENTS(head); i++)

@@ -159,7 +159,7 @@ char *harness_read_text(const char *dir, const char *name);
 /* The allocators `slabsim list allocators` reports, comma-separated. */
 char *harness_all_allocators(void);
 
-/* Run `$SLABSIM_BIN run SCENARIO --quiet --no-plots --out DIR` plus the
+/* Run `$SLABSIM_BIN run SCENARIO --quiet --no-plots --force --out DIR` plus the
  * NULL-terminated extra arguments; fails the test unless it exits 0.
  * Returns the parsed results.json (free with json_node_unref). */
 JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...) G_GNUC_NULL_TERMINATED;

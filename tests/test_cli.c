@@ -229,9 +229,9 @@ static void test_sweep(void)
 	g_assert_cmpint(r.status, ==, 0);
 	harness_result_free(&r);
 	csv = harness_read_text(out, "sweep.csv");
-	g_assert_true(g_str_has_prefix(csv, "param,param_value,allocator,metric,value\n"));
-	g_assert_nonnull(strstr(csv, "workload.pairs,1,slub,metadata_per_cache,"));
-	g_assert_nonnull(strstr(csv, "workload.pairs,2,slub,peak_slab_bytes,"));
+	g_assert_true(g_str_has_prefix(csv, "workload.pairs,seed,allocator,metric,value\n"));
+	g_assert_nonnull(strstr(csv, "\n1,1,slub,metadata_per_cache,"));
+	g_assert_nonnull(strstr(csv, "\n2,1,slub,peak_slab_bytes,"));
 	g_free(csv);
 	r = harness_slabsim("sweep", "scenarios/quickstart.scn", "--vary", "workload.pairs=1,2",
 	            "--emit-commands", NULL);
@@ -280,12 +280,12 @@ static void test_check_ok(void)
 	g_key_file_free(kf);
 }
 
-/* Without --quiet, `run` prints the report it writes to report.txt. */
+/* With --report full, `run` prints the report it writes to report.txt. */
 static void test_report_on_stdout(void)
 {
 	char *out = path_in("printed"), *text;
 	harness_result_t r = harness_slabsim("run", "scenarios/quickstart.scn", "--allocators", "slub",
-	                                     "--no-plots", "--out", out, SHORT);
+	                                     "--no-plots", "--report", "full", "--out", out, SHORT);
 
 	g_assert_cmpint(r.status, ==, 0);
 	text = harness_read_text(out, "report.txt");

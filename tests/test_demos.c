@@ -271,7 +271,7 @@ static void test_mempool(void)
 	g_assert_cmpfloat(pool(op, "min_nr"), ==, 4 * (4096 / 256));
 	/* the level over time, from a full reserve */
 	g_assert_true(g_file_get_contents(path, &csv, NULL, NULL));
-	g_assert_true(g_str_has_prefix(csv, "time_ns,critical_data_level\n0,4\n"));
+	g_assert_true(g_str_has_prefix(csv, "allocator,time_ns,critical_data_level\nslub,0,4\n"));
 	json_node_unref(d);
 	json_node_unref(ret);
 	json_node_unref(ex);

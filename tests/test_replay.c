@@ -121,7 +121,7 @@ static void check_replay(const char *trace)
 	JsonObject *all;
 	GList *names;
 	harness_result_t r = harness_slabsim("run", "scenarios/replay.scn", "--set", set, "--out", out,
-	                                     "--quiet", "--no-plots");
+	                                     "--quiet", "--no-plots", "--force");
 
 	if (r.status)
 		g_test_message("stderr: %s", r.err);

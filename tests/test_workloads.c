@@ -33,6 +33,7 @@ static void run_into(const char *scn, const char *out, const char *allocs, const
 	g_ptr_array_add(args, (char *)out);
 	g_ptr_array_add(args, "--quiet");
 	g_ptr_array_add(args, "--no-plots");
+	g_ptr_array_add(args, "--force");
 	g_ptr_array_add(args, "--allocators");
 	g_ptr_array_add(args, (char *)allocs);
 	for (int i = 0; sets[i]; i++) {
@@ -329,7 +330,7 @@ static void test_doc_examples(void)
 		else
 			lua = g_strdup_printf(frame, task ? "" : block, task ? block : "");
 		scn = script_scenario(name, lua, "nehalem-2s", &lp);
-		r = harness_slabsim("run", scn, "--out", out, "--quiet", "--no-plots", "--set", "scenario.duration=10ms", NULL);
+		r = harness_slabsim("run", scn, "--out", out, "--quiet", "--no-plots", "--force", "--set", "scenario.duration=10ms", NULL);
 		if (r.status)
 			g_test_message("docs/lua-api.md example %d:\n%s\n%s", n, block, r.err);
 		g_assert_cmpint(r.status, ==, 0);

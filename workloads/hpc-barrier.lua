@@ -34,6 +34,8 @@ local cacheset = require("cacheset")
 local W = {}
 
 W.description = "compute W us then a global barrier on every CPU; iteration times and slowdown (C7)"
+W.frees_all = true     -- every object is freed by the end: one left is a leak
+W.merit = { counter = "hpc.slowdown_ppm", label = "slowdown ppm", better = "lower" }
 
 W.params = {
 	iterations = { default = 5000, help = "compute + barrier rounds" },

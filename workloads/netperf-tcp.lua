@@ -25,6 +25,8 @@ local placement = require("placement")
 local W = {}
 
 W.description = "netperf TCP_STREAM-like: fclone skbs + kmalloc data, ACKs freed remotely"
+W.frees_all = true     -- every object is freed by the end: one left is a leak
+W.merit = { counter = "netperf.msgs_per_s", label = "messages/s" }
 
 W.params = {
 	mode        = { default = "pinned", help = "'pinned' (one pair) or 'unpinned' (`pairs` pairs on all CPUs)" },

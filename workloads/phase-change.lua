@@ -37,7 +37,7 @@ local function fill(t, objs, what, n, chunk)
 	end
 end
 
-local function worker(t, cfg, n, idle)
+local function worker(t, cfg, n)
 	local objs = {}
 	local nk = math.floor(n * cfg.kmalloc_share + 0.5)
 	fill(t, objs, cfg.cache, n - nk, cfg.chunk)
@@ -61,7 +61,7 @@ local function worker(t, cfg, n, idle)
 	t:count("phase.kept", kept)
 	t:barrier(cfg.barrier)
 	if t.cpu == 0 then t:count("phase.idle_at_ms", t:now() // 1000000) end
-	t:recv(idle)          -- nobody sends: idle until the run's duration
+	t:idle()              -- idle until the run's duration
 end
 
 function W.setup(sim, p)
@@ -78,10 +78,9 @@ function W.setup(sim, p)
 	              object_size = p.object_size, kmalloc_share = p.kmalloc_share,
 	              free_fraction = p.free_fraction, pattern = p.pattern, chunk = p.chunk,
 	              barrier = sim.barrier(sim.ncpus) }
-	local idle = sim.channel()
 	for cpu = 0, sim.ncpus - 1 do
 		local share = p.objects // sim.ncpus + (cpu < p.objects % sim.ncpus and 1 or 0)
-		sim.spawn(cpu, worker, cfg, share, idle)
+		sim.spawn(cpu, worker, cfg, share)
 	end
 end
 

@@ -18,6 +18,7 @@
 local W = {}
 
 W.description = "producers allocate, consumers on other CPUs free (remote frees)"
+W.frees_all = true     -- every object is freed by the end: one left is a leak
 
 W.params = {
 	pairs       = { default = 4,      help = "producer/consumer pairs" },

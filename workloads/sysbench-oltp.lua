@@ -32,6 +32,8 @@ local dist = require "dist"
 local W = {}
 
 W.description = "sysbench OLTP-like clients; I/O objects freed on a completion CPU (C13)"
+W.frees_all = true     -- every object is freed by the end: one left is a leak
+W.merit = { counter = "oltp.tps", label = "transactions/s" }
 
 W.params = {
 	clients      = { default = 16,    help = "client tasks (client i on CPU i mod ncpus)" },

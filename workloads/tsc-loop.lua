@@ -18,6 +18,7 @@
 local W = {}
 
 W.description = "one spinning probe per CPU recording gaps in its own progress (C6)"
+W.frees_all = true     -- every object is freed by the end: one left is a leak
 
 W.params = {
 	run_ms       = { default = 5000, help = "how long each probe runs, simulated ms" },

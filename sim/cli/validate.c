@@ -87,6 +87,7 @@ static GPtrArray *run_argv(vstate_t *v, const char *scenario, int seed)
 	                g_build_filename(v->spec->root, scenario, NULL));
 	g_ptr_array_add(argv, g_strdup("--quiet"));
 	g_ptr_array_add(argv, g_strdup("--no-plots"));
+	g_ptr_array_add(argv, g_strdup("--force"));      /* validate owns its runs' directories */
 	if (allocators) {
 		g_ptr_array_add(argv, g_strdup("--allocators"));
 		g_ptr_array_add(argv, g_strdup(allocators));
@@ -115,7 +116,7 @@ static char *user_command(vstate_t *v, GPtrArray *argv)
 
 	for (guint i = 2; i < argv->len; i++) {
 		const char *a = argv->pdata[i];
-		if (strcmp(a, "--quiet") == 0 || strcmp(a, "--no-plots") == 0)
+		if (strcmp(a, "--quiet") == 0 || strcmp(a, "--no-plots") == 0 || strcmp(a, "--force") == 0)
 			continue;
 		if (i == 2 && strncmp(a, v->spec->root, root) == 0 && a[root] == '/')
 			a += root + 1;

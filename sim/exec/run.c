@@ -22,6 +22,15 @@ struct task {
 	simtime_t ready_at;
 	uint64_t rng;
 	bool done;
+	enum task_state state;
+	simtime_t since;         /* when it blocked, went to sleep or returned (absolute) */
+	uint64_t ops[OP_STAT_N];
+	simtime_t busy;
+};
+
+const char *const run_end_names[] = {
+	[RUN_COMPLETED] = "completed", [RUN_DURATION] = "duration", [RUN_DEADLOCK] = "deadlock",
+	[RUN_IDLE] = "idle",
 };
 
 typedef struct chan {
@@ -201,6 +210,8 @@ static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool
 	o->cache = cache;
 	o->size = size;
 	o->critical = critical;
+	o->cpu = engine_current() ? smp_processor_id() : 0;
+	r->live_objects++;
 	if (has_ops(r, cache))
 		g_hash_table_insert(r->by_addr, GSIZE_TO_POINTER(addr), GUINT_TO_POINTER(slot + 1));
 	return ((int64_t)o->gen << 32) | slot;
@@ -234,6 +245,7 @@ void run_retire(run_t *r, int64_t handle, object_t *saved)
 	object_t *o = &g_array_index(r->objects, object_t, slot);
 
 	*saved = *o;
+	r->live_objects--;
 	if (has_ops(r, o->cache))
 		g_hash_table_remove(r->by_addr, GSIZE_TO_POINTER(o->addr));
 	o->addr = 0;
@@ -244,6 +256,7 @@ void run_retire(run_t *r, int64_t handle, object_t *saved)
 /* ---- slab_ops: the allocator may kick the workload's objects ---- */
 
 static void stop(run_t *r);
+static void count_op(run_t *r, int k);
 
 /* The slot of the live object at addr, or -1. */
 static int64_t slot_at(run_t *r, saddr_t addr)
@@ -308,7 +321,9 @@ static kick_result_t ops_kick(void *ctx, kmem_cache_t *s, saddr_t obj)
 	} else if (what && strcmp(what, "reclaim") == 0 && !r->error) {
 		run_retire(r, slot_handle(r, slot), &gone);
 		r->live_bytes -= gone.size;
-		r->ops_done[OP_STAT_FREE]++;
+		c->live_objects--;
+		c->live_bytes -= gone.size;
+		count_op(r, OP_STAT_FREE);
 		res = KICK_RECLAIM;
 	}
 	g_free(what);
@@ -419,6 +434,19 @@ static critpool_t *pool_of(run_t *r, const cache_rec_t *c)
 	return ((pool_rec_t *)r->pools->pdata[c->pool])->cp;
 }
 
+/* Count one operation of kind k for the task running on this CPU, and
+ * for the CPU. */
+static void count_op(run_t *r, int k)
+{
+	int cpu = smp_processor_id();
+	task_t *t = r->running[cpu];
+
+	r->ops_done[k]++;
+	r->cpu_ops[cpu][k]++;
+	if (t)
+		t->ops[k]++;
+}
+
 static int64_t do_alloc(run_t *r, const op_t *op)
 {
 	void *a = r->alloc;
@@ -445,9 +473,16 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		r->failed++;
 		return 0;
 	}
-	r->ops_done[OP_STAT_ALLOC]++;
+	count_op(r, OP_STAT_ALLOC);
 	r->live_bytes += size;
 	r->peak.live_bytes = MAX(r->peak.live_bytes, r->live_bytes);
+	if (op->cache >= 0) {
+		cache_rec_t *c = r->caches->pdata[op->cache];
+		c->live_objects++;
+		c->live_bytes += size;
+	}
+	if (kaddr_valid(addr) && page_to_nid(virt_to_page(addr)) != numa_node_id())
+		r->alloc_remote_node++;      /* introspection: free of charge */
 	return new_object(r, addr, op->cache, size, op->critical);
 }
 
@@ -470,13 +505,22 @@ static void do_free(run_t *r, const object_t *o)
 		r->ops->kfree(a, o->addr);
 	}
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
-	r->ops_done[OP_STAT_FREE]++;
+	count_op(r, OP_STAT_FREE);
 	r->live_bytes -= o->size;
+	if (o->cache >= 0) {
+		cache_rec_t *c = r->caches->pdata[o->cache];
+		c->live_objects--;
+		c->live_bytes -= o->size;
+	}
+	r->free_remote_cpu += o->cpu != smp_processor_id();
+	if (kaddr_valid(o->addr) && page_to_nid(virt_to_page(o->addr)) != numa_node_id())
+		r->free_remote_node++;       /* introspection: free of charge */
 }
 
 static void make_ready(run_t *r, task_t *t, simtime_t when)
 {
 	t->ready_at = when;
+	t->state = TASK_RUNNABLE;
 	g_queue_push_tail(&r->runq[t->cpu], t);
 	kernel_kick(t->cpu, when);
 }
@@ -493,6 +537,8 @@ static bool do_sleep(run_t *r, task_t *t)
 {
 	engine_sync();
 	engine_at(r->k->engine, know() + t->op.ps, sleep_done, t);
+	t->state = TASK_SLEEPING;
+	t->since = know();
 	return false;
 }
 
@@ -522,11 +568,24 @@ static bool do_recv(run_t *r, task_t *t)
 	engine_charge(COST_OP, r->k->m->op);
 	if (g_queue_is_empty(&ch->msgs)) {
 		g_queue_push_tail(&ch->waiters, t);
+		t->state = TASK_RECV;
+		t->since = know();
 		return false;
 	}
 	r->wl_ops->push_ref(r->wl, t->co, GPOINTER_TO_INT(g_queue_pop_head(&ch->msgs)));
 	t->nres = 1;
 	return true;
+}
+
+/* t:idle: charged as a recv that finds its channel empty, then never
+ * runs again. */
+static bool do_idle(run_t *r, task_t *t)
+{
+	engine_sync();
+	engine_charge(COST_OP, r->k->m->op);
+	t->state = TASK_IDLE;
+	t->since = know();
+	return false;
 }
 
 static bool do_barrier(run_t *r, task_t *t)
@@ -536,6 +595,8 @@ static bool do_barrier(run_t *r, task_t *t)
 	engine_sync();
 	if ((int)b->waiting->len + 1 < b->parties) {
 		g_ptr_array_add(b->waiting, t);
+		t->state = TASK_BARRIER;
+		t->since = know();
 		return false;
 	}
 	for (guint i = 0; i < b->waiting->len; i++)
@@ -666,6 +727,8 @@ static bool execute(run_t *r, task_t *t)
 		return do_send(r, op);
 	case OP_RECV:
 		return do_recv(r, t);
+	case OP_IDLE:
+		return do_idle(r, t);
 	case OP_BARRIER:
 		return do_barrier(r, t);
 	case OP_SHRINK:
@@ -693,17 +756,32 @@ static void stop(run_t *r)
 	engine_stop(r->k->engine);
 }
 
+/* Charge t with the CPU time one of its operations took (idle and
+ * housekeeping excluded; the CPU's accounts move only while it runs, so
+ * other CPUs running meanwhile do not count). */
+static void account(task_t *t, const simtime_t snap[COST_NKINDS])
+{
+	const cpu_t *cpu = engine_current();
+
+	for (int k = 0; k < COST_NKINDS; k++)
+		if (k != COST_IDLE && k != COST_HOUSEKEEPING)
+			t->busy += cpu->cost[k] - snap[k];
+}
+
 /* Resume t for one operation and execute it. */
 static void step(run_t *r, task_t *t)
 {
 	char *msg = NULL;
 	int nres = t->nres;
+	simtime_t snap[COST_NKINDS];
 
 	t->nres = 0;
 	t->op.kind = OP_NONE;
 	switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
 	case WL_DONE:
 		t->done = true;
+		t->state = TASK_DONE;
+		t->since = know();
 		if (--r->tasks_alive == 0)
 			stop(r);
 		return;
@@ -712,7 +790,12 @@ static void step(run_t *r, task_t *t)
 		stop(r);
 		return;
 	case WL_OP:
-		if (execute(r, t))
+		engine_cost_mark(snap);
+		r->running[t->cpu] = t;
+		bool ready = execute(r, t);
+		r->running[t->cpu] = NULL;
+		account(t, snap);
+		if (ready)
 			g_queue_push_tail(&r->runq[t->cpu], t);
 		return;
 	}
@@ -736,7 +819,7 @@ static bool create_pools(run_t *r)
 			r->error = g_strdup_printf("%s: %s cannot back cache '%s' with a %s mempool of %d "
 			                           "(the Dobson variants need the allocator's mempool hook, "
 			                           "SLUB's, and order-0 slabs; the reserve must fit in memory)",
-			                           r->sc->workload_path, r->ops->name, c->name,
+			                           r->sc->workload_path, r->label, c->name,
 			                           critpool_variant_name(p->variant), p->min_nr);
 			stop(r);
 			return false;
@@ -770,7 +853,7 @@ static kmem_cache_t *cache_named(run_t *r, const char *name)
  * refuses. */
 static bool apply_cache_tunings(run_t *r)
 {
-	GArray *t = scenario_cache_tunings(r->sc, r->ops->name);
+	GArray *t = scenario_cache_tunings(r->sc, r->label);
 
 	for (guint i = 0; !r->error && i < t->len; i++) {
 		const cache_tuning_t *ct = &g_array_index(t, cache_tuning_t, i);
@@ -780,7 +863,7 @@ static bool apply_cache_tunings(run_t *r)
 		if (!s)
 			r->error = g_strdup_printf("%s: [%s]: %s has no cache called '%s' (the "
 			                           "workload's caches and the allocator's own)",
-			                           r->sc->path, ct->group, r->ops->name, ct->cache);
+			                           r->sc->path, ct->group, r->label, ct->cache);
 		else if (!r->ops->cache_tune(r->alloc, s, ct->vals, &why))
 			r->error = g_strdup_printf("%s: [%s]: %s", r->sc->path, ct->group, why);
 		g_free(why);
@@ -801,7 +884,7 @@ static void boot(run_t *r)
 			 c->flags | (c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0));
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
-			                           r->sc->workload_path, ops->name, c->name);
+			                           r->sc->workload_path, r->label, c->name);
 			stop(r);
 			return;
 		}
@@ -848,14 +931,20 @@ static void cpu_main(cpu_t *cpu, void *arg)
 
 /* ---- life cycle ---- */
 
-run_t *run_new(const scenario_t *sc, const char *allocator)
+run_t *run_new(const scenario_t *sc, const char *label)
 {
 	run_t *r = g_new0(run_t, 1);
 	kernel_config_t cfg = { 0 };
 
 	r->sc = sc;
-	r->ops = allocator_find(allocator);
-	r->tunables = scenario_tunables(sc, allocator);
+	r->label = label;
+	for (int i = 0; sc->allocators[i]; i++)
+		if (strcmp(sc->allocators[i], label) == 0)
+			r->label = sc->allocators[i];    /* outlives the caller's string */
+	r->ops = allocator_find(scenario_base(sc, label));
+	r->tunables = scenario_tunables(sc, label);
+	r->cpu_ops = g_malloc0_n((gsize)sc->machine->ncpus, sizeof *r->cpu_ops);
+	r->running = g_new0(task_t *, sc->machine->ncpus);
 	r->caches = g_ptr_array_new();
 	r->tasks = g_ptr_array_new();
 	r->runq = g_new0(GQueue, sc->machine->ncpus);
@@ -889,6 +978,52 @@ void run_set_workload(run_t *r, const workload_ops_t *ops, void *wl)
 	r->wl = wl;
 }
 
+/* Completed when every task returned; a deadlock when every task that
+ * did not waits in recv or at a barrier (only a task can send or arrive,
+ * so none of them can run again); else the duration cut the run short. */
+static enum run_end end_reason(const run_t *r)
+{
+	int blocked = 0;
+
+	if (r->tasks_alive == 0)
+		return RUN_COMPLETED;
+	for (guint i = 0; i < r->tasks->len; i++) {
+		const task_t *t = r->tasks->pdata[i];
+		if (t->state == TASK_RUNNABLE || t->state == TASK_SLEEPING)
+			return RUN_DURATION;
+		blocked += t->state == TASK_RECV || t->state == TASK_BARRIER;
+	}
+	return blocked ? RUN_DEADLOCK : RUN_IDLE;
+}
+
+int run_ntasks(const run_t *r)
+{
+	return (int)r->tasks->len;
+}
+
+void run_task_info(const run_t *r, int i, task_info_t *out)
+{
+	const task_t *t = r->tasks->pdata[i];
+
+	*out = (task_info_t){ .id = t->id, .cpu = t->cpu, .state = t->state, .on = -1,
+	                      .busy = t->busy };
+	memcpy(out->ops, t->ops, sizeof out->ops);
+	if (t->state == TASK_RECV)
+		out->on = t->op.chan;
+	if (t->state == TASK_BARRIER) {
+		const barrier_t *b = r->barriers->pdata[t->op.barrier];
+		out->on = t->op.barrier;
+		out->arrived = (int)b->waiting->len;
+		out->parties = b->parties;
+	}
+	if (t->state != TASK_RUNNABLE)
+		out->since = t->since > r->t0 ? t->since - r->t0 : 0;
+	if (t->state == TASK_DONE)
+		out->done_at = out->since;
+	if (t->state != TASK_DONE && r->wl_ops && r->wl_ops->where)
+		out->where = r->wl_ops->where(r->wl, t->co);
+}
+
 bool run_execute(run_t *r, GError **err)
 {
 	engine_wake(engine_cpu(r->k->engine, 0), 0, COST_IDLE);
@@ -906,6 +1041,7 @@ bool run_execute(run_t *r, GError **err)
 	r->peak.slab_bytes = MAX(r->peak.slab_bytes, pa_stats(r->k->pa)->peak_pages_in_use *
 	                         (uint64_t)r->sc->machine->page_size);
 	r->peak.metadata_bytes = MAX(r->peak.metadata_bytes, kmeta_peak());
+	r->end_reason = end_reason(r);
 	return true;
 }
 
@@ -990,6 +1126,10 @@ void run_free(run_t *r)
 		hist_clear(&r->kmalloc_lat[i]);
 	}
 	g_free(r->tunables);
+	g_free(r->cpu_ops);
+	g_free(r->running);
+	g_free(r->decl.merit);
+	g_free(r->decl.merit_label);
 	g_free(r->error);
 	g_free(r);
 }

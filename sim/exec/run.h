@@ -38,6 +38,7 @@ enum op_kind {
 	OP_SHRINK,       /* cache */
 	OP_DEFRAG,       /* cache, n = partial slabs to keep (-1: default) -> report */
 	OP_VACATE,       /* the object whose slab page to empty -> result, moved */
+	OP_IDLE,         /* the task is done but idles on its CPU to the end of the run */
 };
 
 typedef struct op {
@@ -62,6 +63,7 @@ struct object {
 	int32_t cache;           /* -1 = kmalloc */
 	uint32_t size;           /* bytes the workload asked for */
 	uint32_t gen;            /* bumped on free: stale handles are caught */
+	int32_t cpu;             /* the CPU that allocated it */
 	bool critical;           /* a critical request's object (mempools) */
 };
 typedef struct object object_t;
@@ -81,6 +83,7 @@ typedef struct cache_rec {
 	uint64_t vacates[VACATE_NOT_SLAB + 1];   /* t:vacate results */
 	defrag_report_t defrag;                   /* t:defrag totals; the last run's histograms */
 	uint64_t defrags;
+	uint64_t live_objects, live_bytes;        /* the workload's objects in it now */
 } cache_rec_t;
 
 /* A critical pool (seed 004) the workload asked for. */
@@ -106,8 +109,52 @@ typedef struct footprint {
 	uint64_t slab_bytes, live_bytes, queued_bytes, metadata_bytes;
 } footprint_t;
 
+/* What the workload script declares about itself (set by the workload
+ * before the run; the report reads it). */
+typedef struct workload_decl {
+	bool frees_all;          /* it frees every object it allocates */
+	char *merit;             /* the counter that is its figure of merit, or NULL */
+	char *merit_label;       /* what the counter counts ("transactions/s") */
+	bool merit_lower;        /* lower is better */
+} workload_decl_t;
+
+/* Where a task stands when the run ends. */
+enum task_state {
+	TASK_RUNNABLE,           /* ready, or running an operation */
+	TASK_SLEEPING,           /* in t:sleep */
+	TASK_RECV,               /* blocked in t:recv on an empty channel */
+	TASK_BARRIER,            /* blocked at a barrier */
+	TASK_DONE,               /* its function returned */
+	TASK_IDLE,               /* in t:idle: done, idling until the run ends */
+};
+
+/* Why a run ended (run_t.end_reason). */
+enum run_end {
+	RUN_COMPLETED,           /* every task returned */
+	RUN_DURATION,            /* [scenario] duration reached with tasks still able to run */
+	RUN_DEADLOCK,            /* every unfinished task waits in recv or at a barrier:
+	                            none can ever run again (the run idles to its duration) */
+	RUN_IDLE,                /* every task returned or idles in t:idle, as the workload
+	                            meant: the run went on to its duration */
+};
+extern const char *const run_end_names[];
+
+/* One task as the run saw it (run_task_info). */
+typedef struct task_info {
+	int id, cpu;
+	enum task_state state;
+	int on;                  /* TASK_RECV: the channel; TASK_BARRIER: the barrier */
+	int arrived, parties;    /* TASK_BARRIER: tasks waiting there, of how many */
+	simtime_t since;         /* when it blocked or went to sleep, since t0 */
+	simtime_t done_at;       /* TASK_DONE: when it returned, since t0 */
+	uint64_t ops[2];         /* OP_STAT_ALLOC, OP_STAT_FREE */
+	simtime_t busy;          /* CPU time of its operations (no idle, no housekeeping) */
+	char *where;             /* the workload's place of the task ("file:line"), or NULL */
+} task_info_t;
+
 struct run {
 	const scenario_t *sc;
+	const char *label;       /* the allocator's label in the scenario */
 	const allocator_ops_t *ops;
 	long *tunables;
 	kernel_t *k;
@@ -151,11 +198,20 @@ struct run {
 	char *error;             /* a script error stops the run */
 	GHashTable *metrics;     /* name -> hist_t*, from t:record */
 	GHashTable *counters;    /* name -> int64_t*, from t:count */
+	workload_decl_t decl;    /* what the workload declares */
+	uint64_t (*cpu_ops)[OP_STAT_N];   /* [ncpus]: operations run on each CPU */
+	task_t **running;        /* [ncpus]: the task whose operation the CPU executes */
+	uint64_t live_objects;   /* objects the workload holds now */
+	uint64_t alloc_remote_node;   /* objects on another node than the allocating CPU's */
+	uint64_t free_remote_cpu;     /* frees on another CPU than the allocating one */
+	uint64_t free_remote_node;    /* frees of objects on another node than the freeing CPU's */
+	enum run_end end_reason; /* once run_execute has returned true */
 };
 
-/* Set up a run of `sc` with allocator `name` (a registered one); the
+/* Set up a run of `sc` with the allocator labelled `label` in the
+ * scenario (a registered allocator's name, or a variant's label); the
  * workload is attached with run_set_workload() before run_execute(). */
-run_t *run_new(const scenario_t *sc, const char *allocator);
+run_t *run_new(const scenario_t *sc, const char *label);
 /* Drive the run's tasks through ops; run_free() frees wl. */
 void run_set_workload(run_t *r, const workload_ops_t *ops, void *wl);
 /* Execute it to the end; false (and *err) on a script error. */
@@ -196,5 +252,10 @@ const char *run_cache_name(const run_t *r, int i);
 simtime_t run_now(const run_t *r);
 void run_record_metric(run_t *r, const char *name, simtime_t value);
 void run_count(run_t *r, const char *name, int64_t n);
+
+/* ---- after the run ---- */
+int run_ntasks(const run_t *r);
+/* Task i as the run ended; out->where is allocated (g_free it). */
+void run_task_info(const run_t *r, int i, task_info_t *out);
 
 #endif

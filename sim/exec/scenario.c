@@ -81,7 +81,7 @@ bool scenario_parse_time(const char *s, simtime_t *out)
 {
 	static const struct { const char *unit; simtime_t ps; } units[] = {
 		{ "ns", PS_PER_NS }, { "us", PS_PER_US }, { "ms", PS_PER_MS },
-		{ "s", PS_PER_SEC }, { "", PS_PER_NS },
+		{ "s", PS_PER_SEC },
 	};
 	char *end;
 	guint64 v;
@@ -134,8 +134,27 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
-/* Every key of `group` is one of `tun` (of `owner`), its value an integer
- * in range. */
+/* The tunable called key of tun (NULL-name terminated), or NULL. */
+static const tunable_t *find_tunable(const tunable_t *tun, const char *key)
+{
+	for (const tunable_t *t = tun; t && t->name; t++)
+		if (strcmp(t->name, key) == 0)
+			return t;
+	return NULL;
+}
+
+/* v as a value of tunable t; false if it is not an integer in range. */
+static bool tunable_value(const tunable_t *t, const char *v, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(v, &end, 10);
+	return *v && !*end && !errno && *out >= t->min && *out <= t->max;
+}
+
+/* Every key of `group` is one of `tun` (of allocator `owner`), its value
+ * an integer in range. */
 bool scenario_check_tunables(const scenario_t *sc, const char *group, const tunable_t *tun,
                              const char *owner, GError **err)
 {
@@ -143,18 +162,16 @@ bool scenario_check_tunables(const scenario_t *sc, const char *group, const tuna
 	bool ok = true;
 
 	for (int i = 0; ok && keys[i]; i++) {
-		const tunable_t *t = tun;
-		while (t && t->name && strcmp(t->name, keys[i]) != 0)
-			t++;
-		if (!t || !t->name) {
-			scenario_key_error(sc, err, group, keys[i], "unknown tunable of %s", owner);
+		const tunable_t *t = find_tunable(tun, keys[i]);
+		long n;
+		if (!t) {
+			scenario_key_error(sc, err, group, keys[i], "unknown tunable of %s "
+			                   "(see `slabsim list tunables %s`)", owner, owner);
 			ok = false;
 			break;
 		}
 		char *v = g_key_file_get_value(sc->kf, group, keys[i], NULL);
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (!*v || *end || n < t->min || n > t->max) {
+		if (!tunable_value(t, g_strstrip(v), &n)) {
 			scenario_key_error(sc, err, group, keys[i],
 			                   "expected an integer from %ld to %ld, got '%s'", t->min, t->max, v);
 			ok = false;
@@ -167,11 +184,12 @@ bool scenario_check_tunables(const scenario_t *sc, const char *group, const tuna
 
 static bool check_allocator_group(scenario_t *sc, const char *group, GError **err)
 {
-	const allocator_ops_t *ops = allocator_find(group + strlen("allocator."));
+	const char *label = group + strlen("allocator.");
+	const allocator_ops_t *ops = allocator_find(scenario_base(sc, label));
 
 	if (!ops) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator called '%s' (see `slabsim list allocators`)",
-		            sc->path, group, group + strlen("allocator."));
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator or allocator label called '%s' "
+		            "(see `slabsim list allocators`)", sc->path, group, label);
 		return false;
 	}
 	return scenario_check_tunables(sc, group, ops->tunables, ops->name, err);
@@ -216,10 +234,10 @@ static bool check_cache_group(const scenario_t *sc, const char *group, GError **
 	bool ok = false;
 
 	split_cache_group(group, &alloc, &cache);
-	ops = allocator_find(alloc);
+	ops = allocator_find(scenario_base(sc, alloc));
 	if (!ops)
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator called '%s' (see "
-		            "`slabsim list allocators`)", sc->path, group, alloc);
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator or allocator label called "
+		            "'%s' (see `slabsim list allocators`)", sc->path, group, alloc);
 	else if (!ops->cache_tunables)
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: %s has no per-cache tunables "
 		            "(SLUB has order and min_objects)", sc->path, group, ops->name);
@@ -229,11 +247,12 @@ static bool check_cache_group(const scenario_t *sc, const char *group, GError **
 	return ok;
 }
 
-GArray *scenario_cache_tunings(const scenario_t *sc, const char *name)
+/* Append to t the per-cache groups [allocator.NAME.cache.*] of `name`, in
+ * file order. */
+static void add_cache_tunings(const scenario_t *sc, const allocator_ops_t *ops,
+                              const char *name, GArray *t)
 {
-	const allocator_ops_t *ops = allocator_find(name);
 	char **groups = g_key_file_get_groups(sc->kf, NULL);
-	GArray *t = g_array_new(FALSE, FALSE, sizeof(cache_tuning_t));
 
 	for (int g = 0; ops->cache_tunables && groups[g]; g++) {
 		char *alloc;
@@ -241,7 +260,7 @@ GArray *scenario_cache_tunings(const scenario_t *sc, const char *name)
 
 		if (!split_cache_group(groups[g], &alloc, &cache))
 			continue;
-		if (strcmp(alloc, ops->name) == 0) {
+		if (strcmp(alloc, name) == 0) {
 			cache_tuning_t ct = { g_strdup(groups[g]), NULL,
 			                      scenario_group_tunables(sc, groups[g], ops->cache_tunables) };
 			ct.cache = ct.group + (cache - groups[g]);
@@ -250,6 +269,17 @@ GArray *scenario_cache_tunings(const scenario_t *sc, const char *name)
 		g_free(alloc);
 	}
 	g_strfreev(groups);
+}
+
+GArray *scenario_cache_tunings(const scenario_t *sc, const char *label)
+{
+	const char *base = scenario_base(sc, label);
+	const allocator_ops_t *ops = allocator_find(base);
+	GArray *t = g_array_new(FALSE, FALSE, sizeof(cache_tuning_t));
+
+	add_cache_tunings(sc, ops, base, t);
+	if (strcmp(label, base) != 0)
+		add_cache_tunings(sc, ops, label, t);
 	return t;
 }
 
@@ -267,8 +297,8 @@ void scenario_cache_tunings_free(GArray *t)
 static void resolve_cache_groups(const scenario_t *sc, GKeyFile *r)
 {
 	for (int a = 0; sc->allocators[a]; a++) {
-		const allocator_ops_t *ops = allocator_find(sc->allocators[a]);
-		GArray *t = scenario_cache_tunings(sc, ops->name);
+		const allocator_ops_t *ops = allocator_find(scenario_base(sc, sc->allocators[a]));
+		GArray *t = scenario_cache_tunings(sc, sc->allocators[a]);
 
 		for (guint g = 0; g < t->len; g++) {
 			const cache_tuning_t *ct = &g_array_index(t, cache_tuning_t, g);
@@ -340,7 +370,10 @@ static bool get_time(scenario_t *sc, const char *key, const char *def,
 
 	if (!ok)
 		scenario_key_error(sc, err, "scenario", key,
-		                   "expected a positive time such as 100us, 10ms or 2s, got '%s'", v);
+		                   "expected a positive time with a unit (ns, us, ms or s) such as "
+		                   "100us, 10ms or 2s, got '%s'%s", v,
+		                   *v && strspn(v, "0123456789") == strlen(v) ?
+		                   " (a bare number has no unit)" : "");
 	g_free(v);
 	return ok;
 }
@@ -361,32 +394,129 @@ static bool get_uint(scenario_t *sc, const char *key, uint64_t max, uint64_t *ou
 	return ok;
 }
 
-static bool read_allocators(scenario_t *sc, GError **err)
+bool scenario_valid_label(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32)
+		return false;
+	for (; *s; s++)
+		if (!g_ascii_islower(*s) && !g_ascii_isdigit(*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+/* Check the tunables "k=v:k=v" given with `label` against base. */
+static bool check_inline(scenario_t *sc, const char *label, const allocator_ops_t *ops,
+                         const char *tun, GError **err)
+{
+	char **kv = g_strsplit(tun, ":", -1);
+	bool ok = true;
+
+	for (int i = 0; ok && kv[i]; i++) {
+		char *eq = strchr(kv[i], '=');
+		const tunable_t *t;
+		long n;
+
+		if (eq)
+			*eq = '\0';
+		t = eq ? find_tunable(ops->tunables, g_strstrip(kv[i])) : NULL;
+		if (!eq || !t) {
+			scenario_key_error(sc, err, "scenario", "allocators", "%s: %s '%s' (expected "
+			                   "TUNABLE=VALUE, one of `slabsim list tunables %s`)", label,
+			                   eq ? "unknown tunable" : "not a tunable setting", kv[i], ops->name);
+			ok = false;
+		} else if (!tunable_value(t, g_strstrip(eq + 1), &n)) {
+			scenario_key_error(sc, err, "scenario", "allocators", "%s: %s: expected an integer "
+			                   "from %ld to %ld, got '%s'", label, t->name, t->min, t->max, eq + 1);
+			ok = false;
+		}
+	}
+	g_strfreev(kv);
+	return ok;
+}
+
+/* Split the allocators list into labels, bases and inline tunables:
+ * each entry is BASE or LABEL=BASE, optionally followed by
+ * :TUNABLE=VALUE settings.  No checks (see read_allocators). */
+static void split_allocators(scenario_t *sc)
 {
 	char *v = get_str(sc, "allocators", "slub");
+	char **entries = g_strsplit(v, ",", -1);
+	int n = (int)g_strv_length(entries);
 
-	sc->allocators = g_strsplit(v, ",", -1);
+	g_strfreev(sc->allocators);
+	g_strfreev(sc->bases);
+	g_strfreev(sc->inline_tunables);
+	sc->allocators = g_new0(char *, n + 1);
+	sc->bases = g_new0(char *, n + 1);
+	sc->inline_tunables = g_new0(char *, n + 1);
+	for (int i = 0; i < n; i++) {
+		char *e = g_strstrip(entries[i]), *colon = strchr(e, ':'), *eq;
+
+		sc->inline_tunables[i] = g_strdup(colon ? colon + 1 : "");
+		if (colon)
+			*colon = '\0';
+		eq = strchr(e, '=');
+		if (eq) {
+			*eq = '\0';
+			sc->allocators[i] = g_strdup(g_strstrip(e));
+			sc->bases[i] = g_strdup(g_strstrip(eq + 1));
+		} else {
+			sc->allocators[i] = g_strdup(g_strstrip(e));
+			sc->bases[i] = g_strdup(sc->allocators[i]);
+		}
+	}
+	g_strfreev(entries);
 	g_free(v);
+}
+
+static bool read_allocators(scenario_t *sc, GError **err)
+{
+	split_allocators(sc);
 	for (int i = 0; sc->allocators[i]; i++) {
-		g_strstrip(sc->allocators[i]);
+		const char *label = sc->allocators[i];
+		const allocator_ops_t *ops = allocator_find(sc->bases[i]);
+
 		for (int j = 0; j < i; j++)
-			if (strcmp(sc->allocators[j], sc->allocators[i]) == 0) {
+			if (strcmp(sc->allocators[j], label) == 0) {
 				scenario_key_error(sc, err, "scenario", "allocators",
-				                   "'%s' is listed twice", sc->allocators[i]);
+				                   "'%s' is listed twice (give a variant a label of its own: "
+				                   "LABEL=%s:TUNABLE=VALUE)", label, sc->bases[i]);
 				return false;
 			}
-		if (!allocator_find(sc->allocators[i])) {
+		if (!ops) {
 			scenario_key_error(sc, err, "scenario", "allocators",
 			                   "no allocator called '%s' (see `slabsim list allocators`)",
-			                   sc->allocators[i]);
+			                   sc->bases[i]);
 			return false;
 		}
+		if (!scenario_valid_label(label)) {
+			scenario_key_error(sc, err, "scenario", "allocators", "label '%s': use 1 to 32 of "
+			                   "a-z, 0-9, '_' and '-'", label);
+			return false;
+		}
+		if (strcmp(label, ops->name) != 0 && allocator_find(label)) {
+			scenario_key_error(sc, err, "scenario", "allocators", "label '%s' is the name of "
+			                   "another allocator", label);
+			return false;
+		}
+		if (*sc->inline_tunables[i] && !check_inline(sc, label, ops, sc->inline_tunables[i], err))
+			return false;
 	}
 	if (!sc->allocators[0]) {
 		scenario_key_error(sc, err, "scenario", "allocators", "expected at least one allocator");
 		return false;
 	}
 	return true;
+}
+
+const char *scenario_base(const scenario_t *sc, const char *label)
+{
+	for (int i = 0; sc->allocators && sc->allocators[i]; i++)
+		if (strcmp(sc->allocators[i], label) == 0)
+			return sc->bases[i];
+	return label;
 }
 
 static bool read_settings(scenario_t *sc, const char *root, GError **err)
@@ -417,8 +547,7 @@ static bool read_settings(scenario_t *sc, const char *root, GError **err)
 		return false;
 	}
 	uint64_t ppm = 0, seeds = 1;
-	bool ok = read_allocators(sc, err) &&
-	          (!g_key_file_has_key(sc->kf, "scenario", "seeds", NULL) ||
+	bool ok = (!g_key_file_has_key(sc->kf, "scenario", "seeds", NULL) ||
 	           get_uint(sc, "seeds", 100, &seeds, err)) &&
 	          get_time(sc, "duration", "10s", &sc->duration, err) &&
 	          get_time(sc, "sample", "10ms", &sc->sample, err) &&
@@ -452,6 +581,17 @@ static bool load_machine(scenario_t *sc, const char *root, GError **err)
 	return true;
 }
 
+/* Set t[] from the keys of [group] that tun (NULL-name terminated) has. */
+static void tunables_from(const scenario_t *sc, const tunable_t *tun, const char *group, long *t)
+{
+	for (int i = 0; tun && tun[i].name; i++) {
+		char *v = g_key_file_get_value(sc->kf, group, tun[i].name, NULL);
+		if (v)
+			t[i] = strtol(g_strstrip(v), NULL, 10);
+		g_free(v);
+	}
+}
+
 long *scenario_group_tunables(const scenario_t *sc, const char *group, const tunable_t *tun)
 {
 	int n = 0;
@@ -459,21 +599,120 @@ long *scenario_group_tunables(const scenario_t *sc, const char *group, const tun
 	while (tun && tun[n].name)
 		n++;
 	long *t = g_new0(long, n + 1);
-	for (int i = 0; i < n; i++) {
-		char *v = g_key_file_get_value(sc->kf, group, tun[i].name, NULL);
-		t[i] = v ? strtol(v, NULL, 10) : tun[i].def;
-		g_free(v);
+	for (int i = 0; i < n; i++)
+		t[i] = tun[i].def;
+	tunables_from(sc, tun, group, t);
+	return t;
+}
+
+long *scenario_tunables(const scenario_t *sc, const char *label)
+{
+	const char *base = scenario_base(sc, label);
+	const allocator_ops_t *ops = allocator_find(base);
+	char *group = g_strconcat("allocator.", base, NULL);
+	long *t = scenario_group_tunables(sc, group, ops->tunables);
+	int n = 0;
+
+	while (ops->tunables && ops->tunables[n].name)
+		n++;
+	g_free(group);
+	if (strcmp(label, base) != 0) {
+		group = g_strconcat("allocator.", label, NULL);
+		tunables_from(sc, ops->tunables, group, t);
+		g_free(group);
+	}
+	for (int a = 0; sc->allocators && sc->allocators[a]; a++) {
+		if (strcmp(sc->allocators[a], label) != 0 || !*sc->inline_tunables[a])
+			continue;
+		char **kv = g_strsplit(sc->inline_tunables[a], ":", -1);
+		for (int k = 0; kv[k]; k++) {
+			char *eq = strchr(kv[k], '=');
+			*eq = '\0';
+			for (int i = 0; i < n; i++)
+				if (strcmp(ops->tunables[i].name, g_strstrip(kv[k])) == 0)
+					t[i] = strtol(g_strstrip(eq + 1), NULL, 10);
+		}
+		g_strfreev(kv);
 	}
 	return t;
 }
 
-long *scenario_tunables(const scenario_t *sc, const char *name)
+void scenario_set_type(const scenario_t *sc, const char *group, const char *key, const char *type)
 {
-	char *group = g_strconcat("allocator.", name, NULL);
-	long *t = scenario_group_tunables(sc, group, allocator_find(name)->tunables);
+	g_hash_table_replace(sc->value_types, g_strconcat(group, ".", key, NULL), (gpointer)type);
+}
 
-	g_free(group);
-	return t;
+static bool looks_integer(const char *v)
+{
+	const char *p = v + (*v == '-');
+
+	return *p && strspn(p, "0123456789") == strlen(p) && strlen(p) < 19;
+}
+
+static bool looks_number(const char *v)
+{
+	char *end;
+
+	if (!*v)
+		return false;
+	g_ascii_strtod(v, &end);
+	return !*end && !strpbrk(v, "nNiI");   /* not nan or inf */
+}
+
+const char *scenario_value_type(const scenario_t *sc, const char *group, const char *key,
+                                const char *value)
+{
+	char *k = g_strconcat(group, ".", key, NULL);
+	const char *t = sc->value_types ? g_hash_table_lookup(sc->value_types, k) : NULL;
+	static const char *const integers[] = { "seed", "seeds", "mem_limit_mib", "page_fail_ppm", NULL };
+	static const char *const times[] = { "duration", "sample", NULL };
+	static const char *const machine_strings[] = { "name", "description", "distance", "topology", NULL };
+
+	g_free(k);
+	if (t)
+		return t;
+	if (strcmp(group, "scenario") == 0)
+		return in_list(integers, key) ? "integer" : in_list(times, key) ? "time" :
+		       strcmp(key, "allocators") == 0 ? "list" : "string";
+	if (g_str_has_prefix(group, "allocator."))
+		return "integer";
+	if (strcmp(group, "machine") == 0 && !in_list(machine_strings, key))
+		return looks_integer(value) ? "integer" : looks_number(value) ? "number" : "string";
+	return "string";
+}
+
+/* A path as written (relative to the current directory) made absolute, so
+ * that the resolved scenario re-runs from anywhere; a name stays a name. */
+static char *absolute_if_path(const char *v, const char *suffix)
+{
+	if (!strchr(v, '/') && !g_str_has_suffix(v, suffix))
+		return g_strdup(v);
+	return g_canonicalize_filename(v, NULL);
+}
+
+/* The allocators list as resolved: BASE, or LABEL=BASE[:TUNABLE=VALUE...]. */
+static char *resolved_allocators(const scenario_t *sc)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int i = 0; sc->allocators[i]; i++) {
+		if (i)
+			g_string_append_c(s, ',');
+		if (strcmp(sc->allocators[i], sc->bases[i]) == 0)
+			g_string_append(s, sc->allocators[i]);
+		else
+			g_string_append_printf(s, "%s=%s", sc->allocators[i], sc->bases[i]);
+		if (*sc->inline_tunables[i]) {
+			char **kv = g_strsplit(sc->inline_tunables[i], ":", -1);
+			for (int k = 0; kv[k]; k++) {
+				char *eq = strchr(kv[k], '=');
+				*eq = '\0';
+				g_string_append_printf(s, ":%s=%s", g_strstrip(kv[k]), g_strstrip(eq + 1));
+			}
+			g_strfreev(kv);
+		}
+	}
+	return g_string_free(s, FALSE);
 }
 
 /* The resolved scenario: every [scenario] key, the machine profile with
@@ -486,9 +725,13 @@ static void resolve(scenario_t *sc, const char *root)
 
 	sc->resolved = r;
 	g_key_file_set_string(r, "scenario", "description", sc->description);
-	g_key_file_set_string(r, "scenario", "workload", sc->workload);
-	g_key_file_set_string(r, "scenario", "machine", sc->machine_name);
-	v = g_strjoinv(",", sc->allocators);
+	v = absolute_if_path(sc->workload, ".lua");
+	g_key_file_set_string(r, "scenario", "workload", v);
+	g_free(v);
+	v = absolute_if_path(sc->machine_name, ".machine");
+	g_key_file_set_string(r, "scenario", "machine", v);
+	g_free(v);
+	v = resolved_allocators(sc);
 	g_key_file_set_string(r, "scenario", "allocators", v);
 	g_free(v);
 	v = g_strdup_printf("%" G_GUINT64_FORMAT, sc->seed);
@@ -511,9 +754,9 @@ static void resolve(scenario_t *sc, const char *root)
 		g_free(mv);
 	}
 	for (int a = 0; sc->allocators[a]; a++) {
-		const allocator_ops_t *ops = allocator_find(sc->allocators[a]);
-		char *group = g_strconcat("allocator.", ops->name, NULL);
-		long *t = scenario_tunables(sc, ops->name);
+		const allocator_ops_t *ops = allocator_find(sc->bases[a]);
+		char *group = g_strconcat("allocator.", sc->allocators[a], NULL);
+		long *t = scenario_tunables(sc, sc->allocators[a]);
 		for (int i = 0; ops->tunables && ops->tunables[i].name; i++)
 			g_key_file_set_int64(r, group, ops->tunables[i].name, t[i]);
 		g_free(t);
@@ -540,7 +783,8 @@ scenario_t *scenario_load(const char *path, const char *root,
 		g_error_free(e);
 		goto fail;
 	}
-	if (!apply_sets(sc, sets, err) || !check_groups(sc, err) ||
+	sc->value_types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (!apply_sets(sc, sets, err) || !read_allocators(sc, err) || !check_groups(sc, err) ||
 	    !read_settings(sc, root, err) || !load_machine(sc, root, err))
 		goto fail;
 	resolve(sc, root);
@@ -565,6 +809,10 @@ void scenario_free(scenario_t *sc)
 	g_free(sc->workload_path);
 	g_free(sc->machine_name);
 	g_strfreev(sc->allocators);
+	g_strfreev(sc->bases);
+	g_strfreev(sc->inline_tunables);
+	if (sc->value_types)
+		g_hash_table_destroy(sc->value_types);
 	if (sc->machine)
 		machine_free(sc->machine);
 	if (sc->resolved)

@@ -40,21 +40,37 @@ static void capacity_visit(void *ctx, const char *kind, uint64_t objects, uint64
 	g_array_append_val((GArray *)ctx, q);
 }
 
-/* The workload cache created as kc, or NULL (an allocator's own cache). */
-static cache_rec_t *workload_cache(run_t *r, kmem_cache_t *kc)
+/* The workload cache kc is, by its name, or NULL (an allocator's own
+ * cache, perhaps with workload caches merged into it). */
+static cache_rec_t *workload_cache(run_t *r, kmem_cache_t *kc, const char *name)
 {
-	for (guint i = 0; i < r->caches->len; i++)
-		if (((cache_rec_t *)r->caches->pdata[i])->kc == kc)
-			return r->caches->pdata[i];
-	return NULL;
+	int i = run_find_cache(r, name);
+
+	return i >= 0 && ((cache_rec_t *)r->caches->pdata[i])->kc == kc ? r->caches->pdata[i]
+	                                                                 : NULL;
+}
+
+/* The workload's live objects and bytes in kc: those of every workload
+ * cache created as kc, its aliases included. */
+static void live_in(run_t *r, kmem_cache_t *kc, cache_stats_t *c)
+{
+	for (guint i = 0; i < r->caches->len; i++) {
+		const cache_rec_t *rec = r->caches->pdata[i];
+
+		if (rec->kc == kc) {
+			c->live_objects += rec->live_objects;
+			c->live_bytes += rec->live_bytes;
+		}
+	}
 }
 
 static void take_cache(run_stats_t *st, run_t *r, kmem_cache_t *kc)
 {
 	cache_stats_t c = { .capacity = g_array_new(FALSE, FALSE, sizeof(queue_cap_t)) };
-	cache_rec_t *rec = workload_cache(r, kc);
+	cache_rec_t *rec;
 
 	r->ops->cache_info(r->alloc, kc, &c.info);
+	rec = workload_cache(r, kc, c.info.name);
 	c.name = g_strdup(c.info.name);
 	c.info.name = c.name;
 	c.aliases = g_strdupv((char **)c.info.aliases);
@@ -64,6 +80,7 @@ static void take_cache(run_stats_t *st, run_t *r, kmem_cache_t *kc)
 		r->ops->queue_capacity(r->alloc, kc, capacity_visit, c.capacity);
 	if (rec) {
 		c.workload = true;
+		live_in(r, kc, &c);
 		c.defrags = rec->defrags;
 		c.defrag = rec->defrag;
 		memcpy(c.vacates, rec->vacates, sizeof c.vacates);
@@ -189,6 +206,47 @@ static void take_pools(run_stats_t *st, run_t *r)
 	}
 }
 
+static void take_end(run_stats_t *st, run_t *r)
+{
+	int n = run_ntasks(r);
+
+	st->end = r->end_reason;
+	for (int i = 0; i < n; i++) {
+		task_info_t t;
+		run_task_info(r, i, &t);
+		g_array_append_val(st->tasks, t);
+		st->unfinished += t.state != TASK_DONE && t.state != TASK_IDLE;
+		st->blocked += t.state == TASK_RECV || t.state == TASK_BARRIER;
+	}
+	st->live_objects = r->live_objects;
+	st->frees_all = r->decl.frees_all;
+	st->merit = g_strdup(r->decl.merit);
+	st->merit_label = g_strdup(r->decl.merit_label);
+	st->merit_lower = r->decl.merit_lower;
+	st->alloc_remote_node = r->alloc_remote_node;
+	st->free_remote_cpu = r->free_remote_cpu;
+	st->free_remote_node = r->free_remote_node;
+}
+
+static void take_cpus(run_stats_t *st, run_t *r)
+{
+	st->ncpus = r->k->m->ncpus;
+	st->cpus = g_new0(cpu_stats_t, st->ncpus);
+	for (int c = 0; c < st->ncpus; c++) {
+		const cpu_t *cpu = engine_cpu(r->k->engine, c);
+		cpu_stats_t *o = &st->cpus[c];
+		o->node = cpu->node;
+		memcpy(o->ops, r->cpu_ops[c], sizeof o->ops);
+		for (int k = 0; k < COST_NKINDS; k++)
+			if (k != COST_IDLE && k != COST_HOUSEKEEPING)
+				o->busy += cpu->cost[k];
+		o->housekeeping = cpu->cost[COST_HOUSEKEEPING];
+		o->idle = cpu->cost[COST_IDLE];
+	}
+	for (guint i = 0; i < st->tasks->len; i++)
+		st->cpus[g_array_index(st->tasks, task_info_t, i).cpu].tasks++;
+}
+
 static GArray *copy_array(const GArray *a, guint elt)
 {
 	GArray *c = g_array_sized_new(FALSE, FALSE, elt, a->len);
@@ -211,6 +269,7 @@ static run_stats_t *stats_new(void)
 	st->metrics = g_array_new(FALSE, FALSE, sizeof(metric_stats_t));
 	st->counters = g_array_new(FALSE, FALSE, sizeof(counter_stats_t));
 	st->pools = g_array_new(FALSE, FALSE, sizeof(pool_stats_t));
+	st->tasks = g_array_new(FALSE, FALSE, sizeof(task_info_t));
 	return st;
 }
 
@@ -219,7 +278,8 @@ run_stats_t *run_stats(run_t *r)
 	run_stats_t *st = stats_new();
 	int nn = r->k->m->nnodes;
 
-	st->allocator = g_strdup(r->ops->name);
+	st->allocator = g_strdup(r->label);
+	st->base = g_strdup(r->ops->name);
 	st->nnodes = nn;
 	st->page_size = (uint64_t)r->k->m->page_size;
 	memcpy(st->ops, r->ops_done, sizeof st->ops);
@@ -248,6 +308,8 @@ run_stats_t *run_stats(run_t *r)
 	take_time(st, r);
 	take_workload(st, r);
 	take_pools(st, r);
+	take_end(st, r);
+	take_cpus(st, r);
 	st->samples = copy_array(r->samples, sizeof(sample_t));
 	st->node_series = copy_array(r->node_series, sizeof(uint64_t));
 	st->pool_levels = copy_array(r->pool_levels, sizeof(int));
@@ -312,6 +374,13 @@ void run_stats_free(run_stats_t *st)
 	g_array_free(st->pool_levels, TRUE);
 	g_free(st->node_peak_pages);
 	g_free(st->node_final_pages);
+	for (guint i = 0; i < st->tasks->len; i++)
+		g_free(g_array_index(st->tasks, task_info_t, i).where);
+	g_array_free(st->tasks, TRUE);
+	g_free(st->cpus);
+	g_free(st->merit);
+	g_free(st->merit_label);
+	g_free(st->base);
 	g_free(st->node_meta_bytes);
 	g_free(st->allocator);
 	g_free(st);

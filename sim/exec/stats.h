@@ -37,6 +37,7 @@ typedef struct cache_stats {
 	bool has_capacity;        /* the allocator reports queue capacity */
 	GArray *capacity;         /* queue_cap_t, in the allocator's order */
 	bool workload;            /* a workload cache (else the allocator's own) */
+	uint64_t live_objects, live_bytes;   /* workload caches: the workload's objects at the end, its aliases' included */
 	uint64_t defrags;         /* t:defrag runs; totals and last histograms: */
 	defrag_report_t defrag;
 	uint64_t vacates[VACATE_NOT_SLAB + 1];   /* t:vacate results */
@@ -87,8 +88,18 @@ typedef struct pool_stats {
 	critpool_stats_t st;
 } pool_stats_t;
 
+/* One CPU's share of the run. */
+typedef struct cpu_stats {
+	int node;
+	int tasks;                /* tasks pinned to it */
+	uint64_t ops[OP_STAT_N];
+	simtime_t busy;           /* every account but idle and housekeeping */
+	simtime_t housekeeping, idle;
+} cpu_stats_t;
+
 typedef struct run_stats {
-	char *allocator;
+	char *allocator;                  /* the label in the scenario */
+	char *base;                       /* the registered allocator */
 	int nnodes;
 	uint64_t page_size;
 
@@ -122,6 +133,17 @@ typedef struct run_stats {
 	GArray *metrics;                  /* metric_stats_t, by name */
 	GArray *counters;                 /* counter_stats_t, by name */
 	GArray *pools;                    /* pool_stats_t, creation order */
+
+	enum run_end end;                 /* why the run ended */
+	GArray *tasks;                    /* task_info_t, by id (where owned) */
+	int unfinished, blocked;          /* tasks not done; of those, in recv or at a barrier */
+	uint64_t live_objects;            /* the workload's objects at the end */
+	bool frees_all;                   /* the workload declares it frees everything */
+	char *merit, *merit_label;        /* its figure of merit, a counter (or NULL) */
+	bool merit_lower;
+	uint64_t alloc_remote_node, free_remote_cpu, free_remote_node;
+	int ncpus;
+	cpu_stats_t *cpus;                /* [ncpus] */
 
 	GArray *samples;                  /* sample_t */
 	GArray *node_series;              /* uint64_t pages, [sample][node]; empty above RUN_NODE_SERIES_MAX nodes */

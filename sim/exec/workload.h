@@ -43,6 +43,10 @@ typedef struct workload_ops {
 	 * (g_free it). */
 	char *(*call_handle)(void *wl, int ref, int64_t handle, char **err);
 
+	/* Where task stands in the workload's source ("file:line"), for
+	 * messages about blocked tasks; NULL if unknown.  May be NULL. */
+	char *(*where)(void *wl, void *task);
+
 	void (*free)(void *wl);
 } workload_ops_t;
 

@@ -93,6 +93,10 @@ bool lh_build_params(luahost_t *lh, GKeyFile *resolved, GError **err)
 		else
 			lua_pushvalue(L, -1);
 		if (ok) {
+			int ty = lua_type(L, -1);
+			scenario_set_type(sc, "workload", name, ty == LUA_TNUMBER ?
+			                  (lua_isinteger(L, -1) ? "integer" : "number") :
+			                  ty == LUA_TBOOLEAN ? "boolean" : "string");
 			g_key_file_set_string(resolved, "workload", name, luaL_tolstring(L, -1, NULL));
 			lua_pop(L, 1);
 			lua_setfield(L, -4, name);   /* p[name] = value */

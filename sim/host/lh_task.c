@@ -198,6 +198,15 @@ static int t_recv(lua_State *L)
 	return yield_op(L);
 }
 
+/* t:idle(): the task's work is done; it stays on its CPU, idle, until
+ * the run ends at its duration (priced as a recv that never returns). */
+static int t_idle(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+	op->kind = OP_IDLE;
+	return yield_op(L);
+}
+
 /* t:barrier(b) */
 static int t_barrier(lua_State *L)
 {
@@ -327,7 +336,7 @@ void lh_open_task(lua_State *L)
 		{ "alloc", t_alloc }, { "alloc_n", t_alloc_n }, { "free", t_free },
 		{ "free_n", t_free_n }, { "touch", t_touch }, { "touch_n", t_touch_n },
 		{ "think", t_think }, { "sleep", t_sleep },
-		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier },
+		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier }, { "idle", t_idle },
 		{ "shrink", t_shrink }, { "defrag", t_defrag }, { "vacate", t_vacate }, { "now", t_now }, { "random", t_random },
 		{ "record", t_record }, { "count", t_count },
 		{ NULL, NULL },

@@ -17,6 +17,7 @@
  * Zipf, histograms) are Lua, in workloads/lib/dist.lua, on top of
  * t:random's per-task splitmix64 stream.
  */
+#include <string.h>
 #include "lh_int.h"
 
 /* Run the script; leave its returned table on the stack. */
@@ -48,6 +49,129 @@ bool lh_describe(const char *path, char **description, GError **err)
 	return ok;
 }
 
+static int cmp_param(gconstpointer a, gconstpointer b)
+{
+	return strcmp(((const lh_param_t *)a)->name, ((const lh_param_t *)b)->name);
+}
+
+static const char *lua_value_type(lua_State *L, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		return lua_isinteger(L, idx) ? "integer" : "number";
+	case LUA_TBOOLEAN:
+		return "boolean";
+	default:
+		return "string";
+	}
+}
+
+GArray *lh_list_params(const char *path, char **description, GError **err)
+{
+	lua_State *L = lh_sandbox_new(0);
+	GArray *params = NULL;
+
+	if (load_script(L, path, err)) {
+		params = g_array_new(FALSE, TRUE, sizeof(lh_param_t));
+		lua_getfield(L, -1, "description");
+		*description = g_strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+		lua_pop(L, 1);
+		lua_getfield(L, -1, "params");
+		for (lua_pushnil(L); lua_istable(L, -2) && lua_next(L, -2); lua_pop(L, 1)) {
+			lh_param_t p = { 0 };
+			if (lua_type(L, -2) != LUA_TSTRING)
+				continue;
+			p.name = g_strdup(lua_tostring(L, -2));
+			if (lua_istable(L, -1)) {
+				lua_getfield(L, -1, "help");
+				p.help = g_strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+				lua_getfield(L, -2, "default");
+			} else {
+				p.help = g_strdup("");
+				lua_pushnil(L);
+				lua_pushvalue(L, -2);
+			}
+			p.type = lua_value_type(L, -1);
+			p.def = g_strdup(luaL_tolstring(L, -1, NULL));
+			lua_pop(L, 3);
+			g_array_append_val(params, p);
+		}
+		g_array_sort(params, cmp_param);
+	}
+	lua_close(L);
+	return params;
+}
+
+void lh_params_free(GArray *params)
+{
+	for (guint i = 0; params && i < params->len; i++) {
+		lh_param_t *p = &g_array_index(params, lh_param_t, i);
+		g_free(p->name);
+		g_free(p->def);
+		g_free(p->help);
+	}
+	if (params)
+		g_array_free(params, TRUE);
+}
+
+/* What the script declares about itself: `frees_all = true` (it frees
+ * every object it allocates: objects live at the end are a leak) and
+ * `merit = { counter = NAME, label = TEXT, better = "higher"|"lower" }`
+ * (its figure of merit, a counter of t:count). */
+static bool read_decl(luahost_t *lh, GError **err)
+{
+	lua_State *L = lh->L;
+	workload_decl_t *d = &lh->run->decl;
+	bool ok = true;
+
+	lua_getfield(L, -1, "frees_all");
+	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1)) {
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s: frees_all must be true or false",
+		            lh->path);
+		ok = false;
+	}
+	d->frees_all = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	lua_getfield(L, -1, "merit");
+	if (ok && !lua_isnil(L, -1)) {
+		const char *better = NULL;
+		if (lua_istable(L, -1)) {
+			lua_getfield(L, -1, "counter");
+			lua_getfield(L, -2, "label");
+			lua_getfield(L, -3, "better");
+			better = lua_isnil(L, -1) ? "higher" : lua_tostring(L, -1);
+			if (lua_type(L, -3) == LUA_TSTRING && better &&
+			    (strcmp(better, "higher") == 0 || strcmp(better, "lower") == 0)) {
+				d->merit = g_strdup(lua_tostring(L, -3));
+				d->merit_label = g_strdup(lua_isstring(L, -2) ? lua_tostring(L, -2) : d->merit);
+				d->merit_lower = strcmp(better, "lower") == 0;
+			}
+			lua_pop(L, 3);
+		}
+		if (!d->merit) {
+			g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s: merit must be a table "
+			            "{ counter = NAME, label = TEXT, better = 'higher' or 'lower' }", lh->path);
+			ok = false;
+		}
+	}
+	lua_pop(L, 1);
+	return ok;
+}
+
+/* The first frame of the suspended coroutine `task` that is Lua code. */
+static char *lh_where(void *wl, void *task)
+{
+	lua_State *co = task;
+	lua_Debug ar;
+
+	for (int level = 0; lua_getstack(co, level, &ar); level++) {
+		if (!lua_getinfo(co, "Sl", &ar) || ar.currentline <= 0)
+			continue;
+		return g_strdup_printf("%s:%d", ar.short_src, ar.currentline);
+	}
+	return NULL;
+}
+
 
 static int traceback(lua_State *L)
 {
@@ -76,7 +200,8 @@ static luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 	lua_pushlightuserdata(L, lh);
 	lua_setfield(L, LUA_REGISTRYINDEX, "slabsim.host");
 	lh_open_task(L);
-	if (!load_script(L, lh->path, err) || !lh_build_params(lh, resolved, err))
+	if (!load_script(L, lh->path, err) || !read_decl(lh, err) ||
+	    !lh_build_params(lh, resolved, err))
 		goto fail;
 	lua_pushcfunction(L, traceback);             /* script, p, tb */
 	lua_getfield(L, -3, "setup");
@@ -213,6 +338,7 @@ static const workload_ops_t lua_workload = {
 	.push_defrag = lh_push_defrag,
 	.push_ref = lh_push_ref,
 	.call_handle = lh_call_handle,
+	.where = lh_where,
 	.free = lh_free,
 };
 

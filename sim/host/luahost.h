@@ -22,7 +22,21 @@
  * parameter or a script error. */
 run_t *lh_run_new(const scenario_t *sc, const char *allocator, GError **err);
 
-/* The description and parameter list of a workload script, for `list`. */
+/* The description of a workload script, for `list`. */
 bool lh_describe(const char *path, char **description, GError **err);
+
+/* A declared parameter of a workload script. */
+typedef struct lh_param {
+	char *name;
+	char *def;                /* the default as [workload] would write it */
+	const char *type;         /* "integer", "number", "boolean", "string" */
+	char *help;               /* "" if none */
+} lh_param_t;
+
+/* The parameters a workload script declares (lh_param_t, by name) and its
+ * description, for `list params`; NULL and *err if it does not load.
+ * Free with lh_params_free. */
+GArray *lh_list_params(const char *path, char **description, GError **err);
+void lh_params_free(GArray *params);
 
 #endif

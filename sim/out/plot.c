@@ -36,6 +36,7 @@ typedef struct plotter {
 	const char *dir;        /* the results or sweep directory */
 	char *out;              /* DIR/plots */
 	GString *common;        /* -e assignments every script gets */
+	bool quiet;             /* no notes, only warnings */
 } plotter_t;
 
 /* The full path of gnuplot on PATH, or NULL. */
@@ -205,6 +206,33 @@ static bool pivot_write(pivot_t *p, const char *path, const char *first, GPtrArr
 	return ok;
 }
 
+/* The same with column keys `cols` (pairs: a series and its sd) and
+ * header cells from `titles` (one per pair: "TITLE,sd"). */
+static bool pivot_write_titled(pivot_t *p, const char *path, const char *first, GPtrArray *rows,
+                               GPtrArray *cols, GPtrArray *titles, const char *missing, GError **err)
+{
+	GString *s = g_string_new(first);
+	bool ok;
+
+	for (guint c = 0; c < titles->len; c++)
+		g_string_append_printf(s, ",%s,sd", (char *)titles->pdata[c]);
+	g_string_append_c(s, '\n');
+	for (guint r = 0; r < rows->len; r++) {
+		g_string_append(s, rows->pdata[r]);
+		for (guint c = 0; c < cols->len; c++) {
+			char *key = g_strconcat(rows->pdata[r], "\n", cols->pdata[c], NULL);
+			const char *v = g_hash_table_lookup(p->cells, key);
+			g_string_append_printf(s, ",%s", v ? v : missing);
+			g_free(key);
+		}
+		g_string_append_c(s, '\n');
+	}
+	ok = g_file_set_contents(path, s->str, -1, err);
+	g_string_free(s, TRUE);
+	g_hash_table_destroy(p->cells);
+	return ok;
+}
+
 /* ---- running gnuplot ---- */
 
 /* Render `script` into DIR/plots/name.fmt through a temporary file. */
@@ -274,7 +302,8 @@ static void skip(plotter_t *p, const char *name, const char *why)
 {
 	static const char *const formats[] = { "png", "svg" };
 
-	g_printerr("slabsim: %s: no plot %s: %s\n", p->dir, name, why);
+	if (!p->quiet)
+		g_printerr("slabsim: note: no plot %s: %s\n", name, why);
 	for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
 		char *file = g_strdup_printf("%s.%s", name, formats[i]);
 		char *path = g_build_filename(p->out, file, NULL);
@@ -320,15 +349,13 @@ static const char *scenario_key(JsonObject *root, const char *key)
 
 /* The line under every title: description (workload, machine, seed). */
 #define CAPTION_WIDTH 110     /* characters of a title line at 800 pixels */
+#define SWEEP_CAPTION_WIDTH 90   /* the same beside a key outside the plot */
 
-/* "DESCRIPTION (workload on machine, seed N)", the description cut at a
- * word (with an ellipsis) so that the line fits under a plot title. */
-static char *caption(JsonObject *root)
+/* "DESCRIPTION TAIL", the description cut at a word (with an ellipsis)
+ * so that the line fits under a plot title. */
+static char *fit_caption(const char *d, const char *tail, int width)
 {
-	const char *d = scenario_key(root, "description");
-	char *tail = g_strdup_printf("(%s on %s, seed %s)", scenario_key(root, "workload"),
-	                             scenario_key(root, "machine"), scenario_key(root, "seed"));
-	int room = CAPTION_WIDTH - (int)strlen(tail) - 1, len = (int)strlen(d);
+	int room = width - (int)strlen(tail) - 1, len = (int)strlen(d);
 	char *c;
 
 	if (len <= room) {
@@ -339,6 +366,16 @@ static char *caption(JsonObject *root)
 			cut--;
 		c = g_strdup_printf("%.*s... %s", cut > 0 ? cut : room - 3, d, tail);
 	}
+	return c;
+}
+
+/* "DESCRIPTION (workload on machine, seed N)" of a results tree. */
+static char *caption(JsonObject *root)
+{
+	char *tail = g_strdup_printf("(%s on %s, seed %s)", scenario_key(root, "workload"),
+	                             scenario_key(root, "machine"), scenario_key(root, "seed"));
+	char *c = fit_caption(scenario_key(root, "description"), tail, CAPTION_WIDTH);
+
 	g_free(tail);
 	return c;
 }
@@ -358,9 +395,9 @@ static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GErro
 		GPtrArray *r = csv_read(path, csv_latency.header, err);
 		int rows = 0, tail = 0;
 		for (guint j = 0; r && j < r->len; j++)
-			if (strcmp(row(r, j)[0], op) == 0) {
+			if (strcmp(row(r, j)[1], op) == 0) {
 				rows++;
-				tail += number(row(r, j)[3]) < 1;
+				tail += number(row(r, j)[4]) < 1;
 			}
 		if (rows)
 			g_ptr_array_add(shown, allocs->pdata[i]);
@@ -398,7 +435,8 @@ static bool latency_plots(plotter_t *p, GPtrArray *allocs, const char *op, GErro
 /* A series over time from NAME-ALLOC.csv, by plots/NAME.gp; needs two
  * samples (a run longer than `sample`).  With `check_to` > 0 the script
  * gets SHOWN: the allocators with a non-zero value in columns
- * 1..check_to (for log axes), and the plot needs one. */
+ * 2..check_to (0-based: after the allocator and the time; for log
+ * axes), and the plot needs one. */
 static bool series_plot(plotter_t *p, GPtrArray *allocs, const csv_layout_t *csv,
                         int check_to, GError **err)
 {
@@ -414,7 +452,7 @@ static bool series_plot(plotter_t *p, GPtrArray *allocs, const csv_layout_t *csv
 		bool nonzero = false;
 		ok = r != NULL;
 		for (guint j = 0; r && j < r->len; j++)
-			for (int c = 1; c <= check_to; c++)
+			for (int c = 2; c <= check_to; c++)
 				nonzero |= number(row(r, j)[c]) > 0;
 		if (nonzero)
 			g_ptr_array_add(shown, allocs->pdata[i]);
@@ -441,6 +479,112 @@ static bool series_plot(plotter_t *p, GPtrArray *allocs, const csv_layout_t *csv
 	return ok;
 }
 
+/* The range of the positive values seen (lo > hi when there is none). */
+typedef struct range {
+	double lo, hi;
+} range_t;
+
+static void range_note(range_t *r, double v)
+{
+	if (v > 0) {
+		r->lo = MIN(r->lo, v);
+		r->hi = MAX(r->hi, v);
+	}
+}
+
+/* Should values in r go on a log axis?  When they span two orders of
+ * magnitude or more. */
+static bool range_log(const range_t *r)
+{
+	return r->hi >= r->lo && r->hi / r->lo >= 100;
+}
+
+static void range_set(GString *vars, const char *lo, const char *hi, const range_t *r)
+{
+	gp_set_number(vars, lo, r->hi >= r->lo ? r->lo : 1);
+	gp_set_number(vars, hi, r->hi >= r->lo ? r->hi : 1);
+}
+
+/* Memory over time.  Allocators whose runs differ in length by more than
+ * a factor of two are drawn over the fraction of their own run, so that a
+ * run of microseconds shows beside one of seconds; each panel is on a log
+ * axis when its values span two orders of magnitude. */
+static bool footprint_plot(plotter_t *p, GPtrArray *allocs, JsonObject *allocators, GError **err)
+{
+	GString *vars = g_string_new(NULL), *spans = g_string_new(NULL), *labels = g_string_new(NULL);
+	GString *has[4] = { g_string_new(NULL), g_string_new(NULL), g_string_new(NULL), g_string_new(NULL) };
+	static const char *const has_names[4] = { "HAS_SLAB", "HAS_LIVE", "HAS_QUEUED", "HAS_META" };
+	range_t top = { G_MAXDOUBLE, 0 }, bottom = { G_MAXDOUBLE, 0 };
+	double smin = G_MAXDOUBLE, smax = 0;
+	guint samples = 0;
+	bool ok = true;
+
+	for (guint i = 0; ok && i < allocs->len; i++) {
+		char *file = g_strdup_printf("%s-%s.csv", csv_footprint.name, (char *)allocs->pdata[i]);
+		char *path = dir_file(p, file);
+		GPtrArray *r = csv_read(path, csv_footprint.header, err);
+		JsonObject *a = member_object(allocators, allocs->pdata[i]);
+		JsonNode *n = a ? json_object_get_member(a, "simulated_ns") : NULL;
+		double span = n ? json_node_get_double(n) : 0;
+		char *label;
+
+		bool nonzero[4] = { false };
+		ok = r != NULL;
+		for (guint j = 0; r && j < r->len; j++) {
+			range_note(&top, number(row(r, j)[2]));
+			range_note(&top, number(row(r, j)[3]));
+			range_note(&bottom, number(row(r, j)[4]));
+			range_note(&bottom, number(row(r, j)[5]));
+			for (int c = 0; c < 4; c++)
+				nonzero[c] |= number(row(r, j)[2 + c]) > 0;
+		}
+		for (int c = 0; c < 4; c++)
+			if (nonzero[c])
+				g_string_append_printf(has[c], " %u", i + 1);
+		if (r) {
+			samples = MAX(samples, r->len);
+			g_ptr_array_free(r, TRUE);
+		}
+		span = MAX(span, 1);
+		smin = MIN(smin, span);
+		smax = MAX(smax, span);
+		label = metric_format(span, "ns", 1);
+		g_strdelimit(label, " ", '\x01');
+		{
+			char *o = label, *q = label;
+			for (; *q; q++)
+				if (*q != '\x01')
+					*o++ = *q;
+			*o = '\0';
+		}
+		g_string_append_printf(spans, "%s%.17g", i ? " " : "", span);
+		g_string_append_printf(labels, "%s%s", i ? " " : "", label);
+		g_free(label);
+		g_free(path);
+		g_free(file);
+	}
+	if (ok && samples < 2) {
+		skip(p, csv_footprint.name, "fewer than two samples");
+	} else if (ok) {
+		gp_set(vars, "SPANS", spans->str);
+		gp_set(vars, "SPANLABELS", labels->str);
+		gp_set_int(vars, "NORM", smax > 2 * smin);
+		gp_set_int(vars, "LOGTOP", range_log(&top));
+		gp_set_int(vars, "LOGBOTTOM", range_log(&bottom));
+		range_set(vars, "TOPMIN", "TOPMAX", &top);
+		range_set(vars, "BOTTOMMIN", "BOTTOMMAX", &bottom);
+		for (int c = 0; c < 4; c++)
+			gp_set(vars, has_names[c], has[c]->str);
+		ok = render(p, "footprint.gp", csv_footprint.name, vars->str, err);
+	}
+	for (int c = 0; c < 4; c++)
+		g_string_free(has[c], TRUE);
+	g_string_free(vars, TRUE);
+	g_string_free(spans, TRUE);
+	g_string_free(labels, TRUE);
+	return ok;
+}
+
 /* breakdown.csv pivoted into plots/breakdown-{alloc,free}.csv: one row per
  * allocator, one column per account that is ever non-zero. */
 static bool breakdown_plot(plotter_t *p, GPtrArray *allocs, GError **err)
@@ -452,11 +596,18 @@ static bool breakdown_plot(plotter_t *p, GPtrArray *allocs, GError **err)
 	GString *vars = g_string_new(NULL);
 	bool ok = r != NULL;
 
-	for (guint j = 0; ok && j < r->len; j++)
+	range_t totals = { G_MAXDOUBLE, 0 };
+
+	for (guint j = 0; ok && j < r->len; j++) {
 		if (strcmp(row(r, j)[2], "total") != 0 && number(row(r, j)[3]) != 0)
 			note_name(accounts, row(r, j)[2]);
+		if (strcmp(row(r, j)[2], "total") == 0)
+			range_note(&totals, number(row(r, j)[3]));
+	}
 	for (guint j = 0; ok && j < accounts->len; j++)
 		ok = check_name("account", accounts->pdata[j], path, err);
+	if (ok)
+		g_ptr_array_add(accounts, g_strdup("total"));
 	for (size_t o = 0; ok && o < G_N_ELEMENTS(ops); o++) {
 		char *name = g_strdup_printf("breakdown-%s.csv", ops[o]);
 		char *out = g_build_filename(p->out, name, NULL);
@@ -469,11 +620,16 @@ static bool breakdown_plot(plotter_t *p, GPtrArray *allocs, GError **err)
 		g_free(out);
 		g_free(name);
 	}
+	if (ok)
+		g_ptr_array_remove_index(accounts, accounts->len - 1);     /* "total": not a segment */
 	if (ok && !accounts->len)
 		skip(p, "breakdown", "no operation took any time");
 	if (ok && accounts->len) {
 		char *names = join(accounts, " ");
 		gp_set(vars, "ACCOUNTS", names);
+		gp_set_int(vars, "LOGY", range_log(&totals) || (totals.hi >= totals.lo &&
+		                                               totals.hi / totals.lo >= 10));
+		range_set(vars, "TOTALMIN", "TOTALMAX", &totals);
 		g_free(names);
 		ok = render(p, "breakdown.gp", "breakdown", vars->str, err);
 	}
@@ -552,8 +708,8 @@ static bool plot_results(plotter_t *p, JsonObject *root, GError **err)
 	gp_set(p->common, "ALLOCS", list);
 	gp_set(p->common, "CAPTION", cap);
 	ok = ok && latency_plots(p, allocs, "alloc", err) && latency_plots(p, allocs, "free", err) &&
-	     series_plot(p, allocs, &csv_footprint, 0, err) &&
-	     series_plot(p, allocs, &csv_jitter, 2, err) &&
+	     footprint_plot(p, allocs, allocators, err) &&
+	     series_plot(p, allocs, &csv_jitter, 3, err) &&
 	     breakdown_plot(p, allocs, err) && locks_plot(p, allocs, err);
 	g_free(list);
 	g_free(cap);
@@ -564,6 +720,8 @@ static bool plot_results(plotter_t *p, JsonObject *root, GError **err)
 
 /* ---- a sweep directory ---- */
 
+static JsonParser *load_results(const char *path, GError **err);
+
 /* The axis label of a sweep metric (its name if it is not one of ours). */
 static const char *sweep_label(const char *metric)
 {
@@ -572,31 +730,130 @@ static const char *sweep_label(const char *metric)
 	return m ? m->label : metric;
 }
 
-/* The sweep's names: parameter values, allocators, metrics. */
+/* The rows of a CSV whose header ends with `tail` after any number of
+ * leading columns; *lead gets those columns' names. */
+static GPtrArray *csv_read_lead(const char *path, const char *tail, GPtrArray **lead, GError **err)
+{
+	char *text = NULL, *nl, **cols;
+	int ntail = 1, n;
+	GPtrArray *rows;
+
+	for (const char *c = tail; *c; c++)
+		ntail += *c == ',';
+	if (!g_file_get_contents(path, &text, NULL, err))
+		return NULL;
+	nl = strchr(text, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!g_str_has_suffix(text, tail) ||
+	    (strlen(text) > strlen(tail) && text[strlen(text) - strlen(tail) - 1] != ',')) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: expected a header line ending '%s'", path, tail);
+		g_free(text);
+		return NULL;
+	}
+	cols = g_strsplit(text, ",", -1);
+	n = (int)g_strv_length(cols);
+	*lead = g_ptr_array_new_with_free_func(g_free);
+	for (int i = 0; i < n - ntail; i++)
+		g_ptr_array_add(*lead, g_strdup(cols[i]));
+	g_strfreev(cols);
+	g_free(text);
+	{
+		/* The whole file again, now that the header is known. */
+		GString *h = g_string_new(NULL);
+		for (guint i = 0; i < (*lead)->len; i++)
+			g_string_append_printf(h, "%s,", (char *)(*lead)->pdata[i]);
+		g_string_append(h, tail);
+		rows = csv_read(path, h->str, err);
+		g_string_free(h, TRUE);
+	}
+	if (!rows) {
+		g_ptr_array_free(*lead, TRUE);
+		*lead = NULL;
+	}
+	return rows;
+}
+
+/* The sweep's names: values of the first key, allocators, series (an
+ * allocator and the values of the other keys), metrics. */
 typedef struct sweep_names {
-	GPtrArray *values, *allocs, *metrics;
+	GPtrArray *keys;          /* the varied keys */
+	GPtrArray *values, *allocs, *series, *metrics;
+	GPtrArray *series_alloc;  /* per series: its allocator */
+	GPtrArray *series_rest;   /* per series: the other keys' values, "v2,v3" */
+	GPtrArray *rests;         /* distinct combinations of the other keys */
 } sweep_names_t;
 
-/* One metric against the parameter: pivot, axes, render. */
+/* The other keys' values of a row, "v2,v3" (columns 1..nkeys-1). */
+static char *rest_of(char **f, guint nkeys)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint k = 1; k < nkeys; k++)
+		g_string_append_printf(s, "%s%s", k > 1 ? "," : "", f[k]);
+	return g_string_free(s, FALSE);
+}
+
+/* "slub" or "slub objects=100 nodes=2" (keys by their last part; no
+ * comma: it is a CSV header cell). */
+static char *series_title(sweep_names_t *n, const char *alloc, const char *rest)
+{
+	GString *s = g_string_new(alloc);
+	char **vals = g_strsplit(rest, ",", -1);
+
+	for (guint k = 1; k < n->keys->len; k++) {
+		const char *key = n->keys->pdata[k], *dot = strrchr(key, '.');
+		g_string_append_printf(s, " %s=%s", dot ? dot + 1 : key, vals[k - 1]);
+	}
+	g_strfreev(vals);
+	return g_string_free(s, FALSE);
+}
+
+/* One metric against the first key: pivot (mean and sd per series),
+ * axes, render. */
 static bool sweep_metric(plotter_t *p, GPtrArray *r, sweep_names_t *n, const char *metric,
                          GError **err)
 {
 	char *file = g_strdup_printf("sweep-%s.csv", metric), *name = g_strdup_printf("sweep-%s", metric);
 	char *out = g_build_filename(p->out, file, NULL);
-	GString *vars = g_string_new(NULL);
-	bool numeric = true, positive_x = true, positive_y = true, ok;
+	GString *vars = g_string_new(NULL), *lt = g_string_new(NULL), *dt = g_string_new(NULL);
+	GPtrArray *cols = g_ptr_array_new_with_free_func(g_free);
+	guint nk = n->keys->len;
+	bool numeric = true, positive_x = true, positive_y = true, errors = false, ok;
 	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
 	pivot_t pv;
 
 	pivot_init(&pv);
 	for (guint j = 0; j < r->len; j++) {
 		char **f = row(r, j);
-		if (strcmp(f[3], metric) != 0)
+		char *rest, *key, *sd;
+		double mean = number(f[nk + 3]), dev = number(f[nk + 4]);
+		if (strcmp(f[nk + 1], metric) != 0)
 			continue;
-		pivot_set(&pv, f[1], f[2], f[4]);
-		positive_y &= number(f[4]) > 0;
-		ymin = MIN(ymin, number(f[4]));
-		ymax = MAX(ymax, number(f[4]));
+		rest = rest_of(f, nk);
+		key = g_strdup_printf("%s\n%s", f[nk], rest);
+		sd = g_strconcat(key, "\nsd", NULL);
+		pivot_set(&pv, f[0], key, f[nk + 3]);
+		pivot_set(&pv, f[0], sd, f[nk + 4]);
+		positive_y &= mean - dev > 0;
+		errors |= dev > 0;
+		ymin = MIN(ymin, mean - dev);
+		ymax = MAX(ymax, mean + dev);
+		g_free(rest);
+		g_free(key);
+		g_free(sd);
+	}
+	for (guint i = 0; i < n->series->len; i++) {
+		g_ptr_array_add(cols, g_strdup_printf("%s\n%s", (char *)n->series_alloc->pdata[i],
+		                                      (char *)n->series_rest->pdata[i]));
+		g_ptr_array_add(cols, g_strdup_printf("%s\n%s\nsd", (char *)n->series_alloc->pdata[i],
+		                                      (char *)n->series_rest->pdata[i]));
+		for (guint a = 0; a < n->allocs->len; a++)
+			if (strcmp(n->allocs->pdata[a], n->series_alloc->pdata[i]) == 0)
+				g_string_append_printf(lt, "%s%u", i ? " " : "", a + 1);
+		for (guint x = 0; x < n->rests->len; x++)
+			if (strcmp(n->rests->pdata[x], n->series_rest->pdata[i]) == 0)
+				g_string_append_printf(dt, "%s%u", i ? " " : "", x + 1);
 	}
 	for (guint i = 0; i < n->values->len; i++) {
 		double x = number(n->values->pdata[i]);
@@ -605,58 +862,113 @@ static bool sweep_metric(plotter_t *p, GPtrArray *r, sweep_names_t *n, const cha
 		xmin = MIN(xmin, x);
 		xmax = MAX(xmax, x);
 	}
-	ok = pivot_write(&pv, out, "param_value", n->values, n->allocs, "NaN", err);
-	gp_set(vars, "PARAM", row(r, 0)[0]);
+	ok = pivot_write_titled(&pv, out, n->keys->pdata[0], n->values, cols, n->series, "NaN", err);
+	gp_set(vars, "PARAM", n->keys->pdata[0]);
 	gp_set(vars, "METRIC", metric);
 	gp_set(vars, "YLABEL", sweep_label(metric));
 	gp_set_int(vars, "NUMERIC", numeric);
-	gp_set_int(vars, "LOGX", numeric && positive_x);
-	gp_set_int(vars, "LOGY", positive_y);
+	gp_set_int(vars, "LOGX", numeric && positive_x && n->values->len > 1 && xmax / xmin >= 8);
+	gp_set_int(vars, "LOGY", positive_y && ymax / ymin >= 10);
 	gp_set_number(vars, "XMIN", numeric ? xmin : 0);
 	gp_set_number(vars, "XMAX", numeric ? xmax : 0);
 	gp_set_int(vars, "NVALUES", (int)n->values->len);
 	gp_set_number(vars, "YMIN", ymin);
 	gp_set_number(vars, "YMAX", ymax);
+	gp_set_int(vars, "NSERIES", (int)n->series->len);
+	gp_set(vars, "SERIES_LT", lt->str);
+	gp_set(vars, "SERIES_DT", dt->str);
+	gp_set_int(vars, "ERRORS", errors);
 	ok = ok && render(p, "sweep.gp", name, vars->str, err);
 	g_string_free(vars, TRUE);
+	g_string_free(lt, TRUE);
+	g_string_free(dt, TRUE);
+	g_ptr_array_free(cols, TRUE);
 	g_free(out);
 	g_free(name);
 	g_free(file);
 	return ok;
 }
 
+/* The line under a sweep plot's title, from sweep.json: the scenario's
+ * description, workload and machine, the keys held fixed, the seeds. */
+static char *sweep_caption(const char *dir)
+{
+	char *path = g_build_filename(dir, "sweep.json", NULL);
+	JsonParser *parser = load_results(path, NULL);
+	JsonObject *o = parser ? json_node_get_object(json_parser_get_root(parser)) : NULL;
+	char *tail, *c;
+	gint64 seeds = o && json_object_has_member(o, "seeds") ? json_object_get_int_member(o, "seeds") : 1;
+	const char *d = o ? json_object_get_string_member_with_default(o, "description", "") : "";
+
+	tail = g_strdup_printf("(%s on %s, %" G_GINT64_FORMAT " seed%s%s)",
+	                       o ? json_object_get_string_member_with_default(o, "workload", "?") : "?",
+	                       o ? json_object_get_string_member_with_default(o, "machine", "?") : "?",
+	                       seeds, seeds > 1 ? "s" : "", seeds > 1 ? ": mean, bars ± sd" : "");
+	c = fit_caption(d, tail, SWEEP_CAPTION_WIDTH);
+	g_free(tail);
+	if (parser)
+		g_object_unref(parser);
+	g_free(path);
+	return c;
+}
+
 static bool plot_sweep(plotter_t *p, const char *path, GError **err)
 {
-	GPtrArray *r = csv_read(path, csv_sweep.header, err);
-	sweep_names_t n = { g_ptr_array_new_with_free_func(g_free),
-	                    g_ptr_array_new_with_free_func(g_free),
-	                    g_ptr_array_new_with_free_func(g_free) };
-	char *list;
+	GPtrArray *lead = NULL;
+	GPtrArray *r = csv_read_lead(path, csv_sweep_summary.header, &lead, err);
+	sweep_names_t n = { lead, g_ptr_array_new_with_free_func(g_free),
+	                    g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free),
+	                    g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free),
+	                    g_ptr_array_new_with_free_func(g_free), g_ptr_array_new_with_free_func(g_free) };
+	char *list, *cap;
 	bool ok = r != NULL;
 
-	if (ok && !r->len) {
+	if (ok && (!r->len || !lead->len)) {
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: no points", path);
 		ok = false;
 	}
 	for (guint j = 0; ok && j < r->len; j++) {
-		note_name(n.values, row(r, j)[1]);
-		note_name(n.allocs, row(r, j)[2]);
-		note_name(n.metrics, row(r, j)[3]);
+		char **f = row(r, j);
+		char *rest = rest_of(f, lead->len), *skey = g_strdup_printf("%s\n%s", f[lead->len], rest);
+		bool seen = false;
+		note_name(n.values, f[0]);
+		note_name(n.allocs, f[lead->len]);
+		note_name(n.metrics, f[lead->len + 1]);
+		note_name(n.rests, rest);
+		for (guint i = 0; i < n.series->len && !seen; i++)
+			seen = strcmp(n.series_alloc->pdata[i], f[lead->len]) == 0 &&
+			       strcmp(n.series_rest->pdata[i], rest) == 0;
+		if (!seen) {
+			g_ptr_array_add(n.series, series_title(&n, f[lead->len], rest));
+			g_ptr_array_add(n.series_alloc, g_strdup(f[lead->len]));
+			g_ptr_array_add(n.series_rest, g_strdup(rest));
+		}
+		g_free(rest);
+		g_free(skey);
 	}
 	for (guint i = 0; ok && i < n.allocs->len; i++)
 		ok = check_name("allocator", n.allocs->pdata[i], path, err);
 	for (guint i = 0; ok && i < n.metrics->len; i++)
 		ok = check_name("metric", n.metrics->pdata[i], path, err);
 	list = join(n.allocs, " ");
+	cap = sweep_caption(p->dir);
 	gp_set(p->common, "ALLOCS", list);
+	gp_set(p->common, "CAPTION", cap);
 	for (guint i = 0; ok && i < n.metrics->len; i++)
 		ok = sweep_metric(p, r, &n, n.metrics->pdata[i], err);
 	g_free(list);
+	g_free(cap);
 	if (r)
 		g_ptr_array_free(r, TRUE);
+	if (lead)
+		g_ptr_array_free(lead, TRUE);
 	g_ptr_array_free(n.values, TRUE);
 	g_ptr_array_free(n.allocs, TRUE);
+	g_ptr_array_free(n.series, TRUE);
 	g_ptr_array_free(n.metrics, TRUE);
+	g_ptr_array_free(n.series_alloc, TRUE);
+	g_ptr_array_free(n.series_rest, TRUE);
+	g_ptr_array_free(n.rests, TRUE);
 	return ok;
 }
 
@@ -678,12 +990,12 @@ static JsonParser *load_results(const char *path, GError **err)
 
 /* Plot a results directory or a sweep directory: every plot, PNG and SVG,
  * into DIR/plots; see plot.h. */
-bool plot_dir(const char *root, const char *dir, GError **err)
+bool plot_dir(const char *root, const char *dir, bool quiet, GError **err)
 {
 	plotter_t p = { plot_find_gnuplot(), g_build_filename(root, "plots", NULL), dir,
-	                g_build_filename(dir, "plots", NULL), g_string_new(NULL) };
+	                g_build_filename(dir, "plots", NULL), g_string_new(NULL), quiet };
 	char *results = g_build_filename(dir, "results.json", NULL);
-	char *sweep = g_build_filename(dir, "sweep.csv", NULL);
+	char *sweep = g_build_filename(dir, "sweep-summary.csv", NULL);
 	bool is_results = g_file_test(results, G_FILE_TEST_IS_REGULAR);
 	bool ok = false;
 
@@ -692,7 +1004,7 @@ bool plot_dir(const char *root, const char *dir, GError **err)
 		            "install gnuplot-nox (Debian, Ubuntu) or gnuplot");
 	else if (!is_results && !g_file_test(sweep, G_FILE_TEST_IS_REGULAR))
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: not a results directory (no results.json) "
-		            "nor a sweep directory (no sweep.csv)", dir);
+		            "nor a sweep directory (no sweep-summary.csv)", dir);
 	else if (g_mkdir_with_parents(p.out, 0755) != 0)
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: %s", p.out, g_strerror(errno));
 	else

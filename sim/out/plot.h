@@ -17,11 +17,12 @@ char *plot_find_gnuplot(void);
 
 /*
  * Render every plot of `dir`: a results directory (it has results.json)
- * or a sweep directory (it has sweep.csv).  `root` is the repository root
+ * or a sweep directory (it has sweep-summary.csv).  `quiet`: no notes
+ * about plots left out.  `root` is the repository root
  * holding plots/NAME.gp.  False with *err set (naming the script and quoting
  * gnuplot's messages) if gnuplot is missing, `dir` is neither kind of
  * directory, or a plot fails; plots rendered before a failure stay.
  */
-bool plot_dir(const char *root, const char *dir, GError **err);
+bool plot_dir(const char *root, const char *dir, bool quiet, GError **err);
 
 #endif

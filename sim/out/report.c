@@ -2,30 +2,18 @@
  * report.c -- results (see report.h).
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
-#include "report.h"
+#include "out_int.h"
+#include "resdir.h"
 #include "agree.h"
-
-struct report {
-	const scenario_t *sc;
-	JsonObject *root;          /* {"slabsim", "scenario", "allocators"} */
-	JsonObject *allocators;
-	GPtrArray *csv_names;      /* file name, then contents, pairwise */
-	GString *breakdown_csv;    /* one file for every allocator */
-	GString *locks_csv;
-};
 
 static char *g_strconcat_free_first(char *a, const char *b)
 {
 	char *s = g_strconcat(a, b, NULL);
 	g_free(a);
 	return s;
-}
-
-static JsonObject *oget(JsonObject *o, const char *k)
-{
-	return json_object_get_object_member(o, k);
 }
 
 static double ns(simtime_t ps)
@@ -40,16 +28,6 @@ static JsonObject *obj_add_obj(JsonObject *o, const char *name)
 	return child;
 }
 
-static gint64 iget(JsonObject *o, const char *k)
-{
-	return json_object_has_member(o, k) ? json_object_get_int_member(o, k) : 0;
-}
-
-static double dget(JsonObject *o, const char *k)
-{
-	return json_object_has_member(o, k) ? json_object_get_double_member(o, k) : 0;
-}
-
 static JsonObject *scenario_object(const scenario_t *sc)
 {
 	JsonObject *o = json_object_new();
@@ -61,6 +39,52 @@ static JsonObject *scenario_object(const scenario_t *sc)
 		for (int k = 0; keys[k]; k++) {
 			char *v = g_key_file_get_string(sc->resolved, groups[g], keys[k], NULL);
 			json_object_set_string_member(go, keys[k], v);
+			g_free(v);
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	return o;
+}
+
+/* One resolved value as its type says (scenario_value_type). */
+static void set_typed(JsonObject *o, const scenario_t *sc, const char *group, const char *key,
+                      const char *v)
+{
+	const char *type = scenario_value_type(sc, group, key, v);
+
+	if (strcmp(type, "integer") == 0)
+		json_object_set_int_member(o, key, g_ascii_strtoll(v, NULL, 10));
+	else if (strcmp(type, "number") == 0)
+		json_object_set_double_member(o, key, g_ascii_strtod(v, NULL));
+	else if (strcmp(type, "boolean") == 0)
+		json_object_set_boolean_member(o, key, strcmp(v, "true") == 0);
+	else if (strcmp(type, "time") == 0)       /* resolved times are in ns */
+		json_object_set_int_member(o, key, g_ascii_strtoll(v, NULL, 10));
+	else if (strcmp(type, "list") == 0) {
+		JsonArray *a = json_array_new();
+		char **items = g_strsplit(v, ",", -1);
+		for (int i = 0; items[i]; i++)
+			json_array_add_string_element(a, g_strstrip(items[i]));
+		g_strfreev(items);
+		json_object_set_array_member(o, key, a);
+	} else
+		json_object_set_string_member(o, key, v);
+}
+
+/* The resolved scenario with typed values: numbers as numbers, booleans
+ * as booleans, times as integer ns, the allocators as an array. */
+static JsonObject *scenario_typed(const scenario_t *sc)
+{
+	JsonObject *o = json_object_new();
+	char **groups = g_key_file_get_groups(sc->resolved, NULL);
+
+	for (int g = 0; groups[g]; g++) {
+		JsonObject *go = obj_add_obj(o, groups[g]);
+		char **keys = g_key_file_get_keys(sc->resolved, groups[g], NULL, NULL);
+		for (int k = 0; keys[k]; k++) {
+			char *v = g_key_file_get_string(sc->resolved, groups[g], keys[k], NULL);
+			set_typed(go, sc, groups[g], keys[k], v);
 			g_free(v);
 		}
 		g_strfreev(keys);
@@ -84,7 +108,16 @@ report_t *report_new(const scenario_t *sc)
 	rep->csv_names = g_ptr_array_new_with_free_func(g_free);
 	rep->breakdown_csv = g_string_append_c(g_string_new(csv_breakdown.header), '\n');
 	rep->locks_csv = g_string_append_c(g_string_new(csv_locks.header), '\n');
+	rep->cpus_csv = g_string_append_c(g_string_new(csv_cpus.header), '\n');
+	rep->tasks_csv = g_string_append_c(g_string_new(csv_tasks.header), '\n');
+	rep->caches_csv = g_string_append_c(g_string_new(csv_caches.header), '\n');
 	return rep;
+}
+
+void report_set_baseline(report_t *rep, const char *label)
+{
+	g_free(rep->baseline);
+	rep->baseline = g_strdup(label);
 }
 
 void report_free(report_t *rep)
@@ -95,6 +128,10 @@ void report_free(report_t *rep)
 	g_ptr_array_free(rep->csv_names, TRUE);
 	g_string_free(rep->breakdown_csv, TRUE);
 	g_string_free(rep->locks_csv, TRUE);
+	g_string_free(rep->cpus_csv, TRUE);
+	g_string_free(rep->tasks_csv, TRUE);
+	g_string_free(rep->caches_csv, TRUE);
+	g_free(rep->baseline);
 	g_free(rep);
 }
 
@@ -157,13 +194,13 @@ static void add_node_footprint(JsonObject *mem, const run_stats_t *st)
 static char *node_series_csv(const run_stats_t *st)
 {
 	int nn = st->nnodes;
-	GString *s = g_string_new("time_ns");
+	GString *s = g_string_new("allocator,time_ns");
 
 	for (int n = 0; n < nn; n++)
 		g_string_append_printf(s, ",node%d_slab_bytes", n);
 	g_string_append_c(s, '\n');
 	for (guint i = 0; i < st->samples->len; i++) {
-		g_string_append_printf(s, "%" G_GUINT64_FORMAT,
+		g_string_append_printf(s, "%s,%" G_GUINT64_FORMAT, st->allocator,
 		                       g_array_index(st->samples, sample_t, i).t / PS_PER_NS);
 		for (int n = 0; n < nn; n++)
 			g_string_append_printf(s, ",%" G_GUINT64_FORMAT, st->page_size *
@@ -284,6 +321,24 @@ static void add_reclaim(JsonObject *o, const cache_stats_t *c)
 	}
 }
 
+/* "live_bytes", "slab_bytes" and "efficiency_pct" (slabinfo's %Ef): for a
+ * workload cache the bytes its live objects asked for, else active_objs x
+ * object_size (which counts objects parked in queues too), over the bytes
+ * of the cache's slabs. */
+static void add_efficiency(JsonObject *o, const cache_stats_t *c, uint64_t page_size)
+{
+	const cache_info_t *ci = &c->info;
+	uint64_t live = c->workload ? c->live_bytes : ci->active_objs * (uint64_t)ci->object_size;
+	uint64_t slab = ci->slabs * (page_size << ci->order);
+
+	if (c->workload)
+		json_object_set_int_member(o, "live_objects", (gint64)c->live_objects);
+	json_object_set_int_member(o, "live_bytes", (gint64)live);
+	json_object_set_int_member(o, "slab_bytes", (gint64)slab);
+	json_object_set_double_member(o, "efficiency_pct",
+	                              slab ? round(1000.0 * (double)live / (double)slab) / 10.0 : 0);
+}
+
 static JsonObject *cache_object(const cache_stats_t *c, JsonObject *by_owner)
 {
 	JsonObject *o = json_object_new();
@@ -332,6 +387,7 @@ static void add_caches(JsonObject *a, const run_stats_t *st)
 	for (guint i = 0; i < st->caches->len; i++) {
 		const cache_stats_t *c = &g_array_index(st->caches, cache_stats_t, i);
 		JsonObject *co = cache_object(c, by_owner);
+		add_efficiency(co, c, st->page_size);
 		json_object_set_object_member(caches, c->name, co);
 		if (capacity)
 			add_capacity(capacity, json_object_get_object_member(co, "queue_capacity"));
@@ -492,18 +548,28 @@ static void add_breakdown(JsonObject *a, const run_stats_t *st)
 	}
 }
 
+/* footprint-ALLOC.csv: every sample, and the end of the run (when it is
+ * later than the last sample), so that a run shorter than one sampling
+ * period still has its start and its end. */
 static char *samples_csv(const run_stats_t *st)
 {
 	GString *s = g_string_new(csv_footprint.header);
+	simtime_t last = 0;
 
 	g_string_append_c(s, '\n');
 	for (guint i = 0; i < st->samples->len; i++) {
 		sample_t *x = &g_array_index(st->samples, sample_t, i);
-		g_string_append_printf(s, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
-		                       ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
+		g_string_append_printf(s, "%s,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+		                       ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n", st->allocator,
 		                       x->t / PS_PER_NS, x->slab_bytes, x->live_bytes,
 		                       x->queued_bytes, x->metadata_bytes);
+		last = x->t;
 	}
+	if (st->span > last)
+		g_string_append_printf(s, "%s,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+		                       ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n", st->allocator,
+		                       st->span / PS_PER_NS, st->final.slab_bytes, st->final.live_bytes,
+		                       st->final.queued_bytes, st->final.metadata_bytes);
 	return g_string_free(s, FALSE);
 }
 
@@ -516,7 +582,8 @@ static char *jitter_csv(const run_stats_t *st)
 	g_string_append_c(s, '\n');
 	for (guint i = 0; i < st->samples->len; i++) {
 		sample_t *x = &g_array_index(st->samples, sample_t, i);
-		g_string_append_printf(s, "%" G_GUINT64_FORMAT ",%.3f,%.3f,%.3f\n", x->t / PS_PER_NS,
+		g_string_append_printf(s, "%s,%" G_GUINT64_FORMAT ",%.3f,%.3f,%.3f\n", st->allocator,
+		                       x->t / PS_PER_NS,
 		                       ns(x->max_lat[OP_STAT_ALLOC]), ns(x->max_lat[OP_STAT_FREE]),
 		                       ns(x->housekeeping));
 	}
@@ -525,6 +592,7 @@ static char *jitter_csv(const run_stats_t *st)
 
 typedef struct cdf_ctx {
 	GString *s;
+	const char *allocator;
 	const char *op;
 	uint64_t total, seen;
 } cdf_ctx_t;
@@ -534,7 +602,7 @@ static void cdf_row(void *ctx, uint64_t value, uint64_t count)
 	cdf_ctx_t *c = ctx;
 
 	c->seen += count;
-	g_string_append_printf(c->s, "%s,%.3f,%" G_GUINT64_FORMAT ",%.6f\n", c->op, ns(value),
+	g_string_append_printf(c->s, "%s,%s,%.3f,%" G_GUINT64_FORMAT ",%.6f\n", c->allocator, c->op, ns(value),
 	                       count, (double)c->seen / (double)c->total);
 }
 
@@ -546,7 +614,7 @@ static char *latency_csv(const run_stats_t *st)
 
 	g_string_append_c(s, '\n');
 	for (int op = 0; op < OP_STAT_N; op++) {
-		cdf_ctx_t c = { s, ops[op], st->lat[op].count, 0 };
+		cdf_ctx_t c = { s, st->allocator, ops[op], st->lat[op].count, 0 };
 		hist_foreach(&st->lat[op], cdf_row, &c);
 	}
 	return g_string_free(s, FALSE);
@@ -570,15 +638,21 @@ static void shared_csv_rows(report_t *rep, const char *name, JsonObject *a)
 	for (GList *l = cls; l; l = l->next) {
 		JsonObject *c = json_object_get_object_member(locks, l->data);
 		g_string_append_printf(rep->locks_csv, "%s,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-		                       ",%.3f,%.3f,%.3f,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "\n",
-		                       name, (char *)l->data,
+		                       ",%.3f,%.3f,%.3f,", name, (char *)l->data,
 		                       json_object_get_int_member(c, "acquisitions"),
 		                       json_object_get_int_member(c, "contentions"),
 		                       json_object_get_double_member(c, "wait_ns"),
 		                       json_object_get_double_member(c, "max_wait_ns"),
-		                       json_object_get_double_member(c, "hold_ns"),
-		                       json_object_get_int_member(c, "con_bounces"),
-		                       json_object_get_int_member(c, "acq_bounces"));
+		                       json_object_get_double_member(c, "hold_ns"));
+		/* Bounces: when the lock model reports them (empty otherwise). */
+		if (json_object_has_member(c, "con_bounces"))
+			g_string_append_printf(rep->locks_csv, "%" G_GINT64_FORMAT,
+			                       json_object_get_int_member(c, "con_bounces"));
+		g_string_append_c(rep->locks_csv, ',');
+		if (json_object_has_member(c, "acq_bounces"))
+			g_string_append_printf(rep->locks_csv, "%" G_GINT64_FORMAT,
+			                       json_object_get_int_member(c, "acq_bounces"));
+		g_string_append_c(rep->locks_csv, '\n');
 	}
 	g_list_free(ops);
 	g_list_free(cls);
@@ -626,19 +700,208 @@ static void add_mempools(JsonObject *a, const run_stats_t *st)
 /* mempool-ALLOC.csv: each pool's reserve at every sample. */
 static char *mempool_csv(const run_stats_t *st)
 {
-	GString *s = g_string_new("time_ns");
+	GString *s = g_string_new("allocator,time_ns");
 	guint np = st->pools->len;
 
 	for (guint i = 0; i < np; i++)
 		g_string_append_printf(s, ",%s_level", g_array_index(st->pools, pool_stats_t, i).cache);
 	g_string_append_c(s, '\n');
 	for (guint t = 0; t < st->samples->len; t++) {
-		g_string_append_printf(s, "%" G_GUINT64_FORMAT, g_array_index(st->samples, sample_t, t).t / PS_PER_NS);
+		g_string_append_printf(s, "%s,%" G_GUINT64_FORMAT, st->allocator,
+		                       g_array_index(st->samples, sample_t, t).t / PS_PER_NS);
 		for (guint i = 0; i < np; i++)
 			g_string_append_printf(s, ",%d", g_array_index(st->pool_levels, int, t * np + i));
 		g_string_append_c(s, '\n');
 	}
 	return g_string_free(s, FALSE);
+}
+
+static const char *const task_states[] = {
+	[TASK_RUNNABLE] = "runnable", [TASK_SLEEPING] = "sleeping", [TASK_RECV] = "recv",
+	[TASK_BARRIER] = "barrier", [TASK_DONE] = "done", [TASK_IDLE] = "idle",
+};
+
+static guint finished_tasks(const run_stats_t *st)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < st->tasks->len; i++)
+		n += g_array_index(st->tasks, task_info_t, i).state == TASK_DONE;
+	return n;
+}
+
+/* "end": why the run ended, its tasks, and what was live at the end;
+ * "waiting" lists every task that had not finished, and where. */
+static void add_end(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *e = obj_add_obj(a, "end");
+	JsonArray *waiting = json_array_new();
+
+	json_object_set_string_member(e, "reason", run_end_names[st->end]);
+	json_object_set_int_member(e, "tasks", (gint64)st->tasks->len);
+	json_object_set_int_member(e, "unfinished_tasks", st->unfinished);
+	json_object_set_int_member(e, "idle_tasks", (gint64)st->tasks->len - st->unfinished -
+	                           (gint64)finished_tasks(st));
+	json_object_set_int_member(e, "blocked_tasks", st->blocked);
+	json_object_set_int_member(e, "live_objects", (gint64)st->live_objects);
+	json_object_set_int_member(e, "live_bytes", (gint64)st->final.live_bytes);
+	json_object_set_boolean_member(e, "frees_all", st->frees_all);
+	for (guint i = 0; i < st->tasks->len; i++) {
+		const task_info_t *t = &g_array_index(st->tasks, task_info_t, i);
+		JsonObject *w;
+
+		if (t->state == TASK_DONE || t->state == TASK_IDLE)
+			continue;
+		w = json_object_new();
+		json_object_set_int_member(w, "task", t->id);
+		json_object_set_int_member(w, "cpu", t->cpu);
+		json_object_set_string_member(w, "state", task_states[t->state]);
+		if (t->state == TASK_RECV)
+			json_object_set_int_member(w, "channel", t->on);
+		if (t->state == TASK_BARRIER) {
+			json_object_set_int_member(w, "barrier", t->on);
+			json_object_set_int_member(w, "arrived", t->arrived);
+			json_object_set_int_member(w, "parties", t->parties);
+		}
+		if (t->state != TASK_RUNNABLE)
+			json_object_set_double_member(w, "since_ns", ns(t->since));
+		json_object_set_string_member(w, "where", t->where ? t->where : "");
+		json_array_add_object_element(waiting, w);
+	}
+	json_object_set_array_member(e, "waiting", waiting);
+}
+
+/* "merit": the workload's figure of merit, when it declares one. */
+static void add_merit(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *m;
+	int64_t v = 0;
+
+	if (!st->merit)
+		return;
+	for (guint i = 0; i < st->counters->len; i++)
+		if (strcmp(g_array_index(st->counters, counter_stats_t, i).name, st->merit) == 0)
+			v = g_array_index(st->counters, counter_stats_t, i).value;
+	m = obj_add_obj(a, "merit");
+	json_object_set_string_member(m, "counter", st->merit);
+	json_object_set_string_member(m, "label", st->merit_label);
+	json_object_set_string_member(m, "better", st->merit_lower ? "lower" : "higher");
+	json_object_set_int_member(m, "value", v);
+}
+
+static void add_remote(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *r = obj_add_obj(a, "remote");
+
+	json_object_set_int_member(r, "alloc_other_node", (gint64)st->alloc_remote_node);
+	json_object_set_int_member(r, "free_other_cpu", (gint64)st->free_remote_cpu);
+	json_object_set_int_member(r, "free_other_node", (gint64)st->free_remote_node);
+}
+
+/* min, mean and max of n values (0 when n is 0). */
+typedef struct spread3 {
+	double min, sum, max;
+	int n;
+} spread3_t;
+
+static void spread_add(spread3_t *s, double v)
+{
+	s->min = s->n ? MIN(s->min, v) : v;
+	s->max = s->n ? MAX(s->max, v) : v;
+	s->sum += v;
+	s->n++;
+}
+
+static void spread_set(JsonObject *o, const char *key, const spread3_t *s, bool time)
+{
+	JsonObject *x = obj_add_obj(o, key);
+
+	if (time) {
+		json_object_set_double_member(x, "min", s->min);
+		json_object_set_double_member(x, "mean", s->n ? s->sum / s->n : 0);
+		json_object_set_double_member(x, "max", s->max);
+	} else {
+		json_object_set_int_member(x, "min", (gint64)s->min);
+		json_object_set_double_member(x, "mean", s->n ? s->sum / s->n : 0);
+		json_object_set_int_member(x, "max", (gint64)s->max);
+	}
+}
+
+/* "per_task" and "per_cpu": the spread of operations and busy time over
+ * the tasks, and over the CPUs that had tasks (the full tables are
+ * tasks.csv and cpus.csv). */
+static void add_balance(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *t = obj_add_obj(a, "per_task"), *c;
+	spread3_t ops = { 0 }, busy = { 0 }, cops = { 0 }, cbusy = { 0 };
+	int finished = 0, cpus = 0, most = 0;
+
+	for (guint i = 0; i < st->tasks->len; i++) {
+		const task_info_t *x = &g_array_index(st->tasks, task_info_t, i);
+		spread_add(&ops, (double)(x->ops[OP_STAT_ALLOC] + x->ops[OP_STAT_FREE]));
+		spread_add(&busy, ns(x->busy));
+		finished += x->state == TASK_DONE;
+	}
+	json_object_set_int_member(t, "count", (gint64)st->tasks->len);
+	json_object_set_int_member(t, "finished", finished);
+	spread_set(t, "ops", &ops, false);
+	spread_set(t, "busy_ns", &busy, true);
+	for (int i = 0; i < st->ncpus; i++) {
+		const cpu_stats_t *x = &st->cpus[i];
+		if (!x->tasks)
+			continue;
+		cpus++;
+		most = MAX(most, x->tasks);
+		spread_add(&cops, (double)(x->ops[OP_STAT_ALLOC] + x->ops[OP_STAT_FREE]));
+		spread_add(&cbusy, ns(x->busy));
+	}
+	c = obj_add_obj(a, "per_cpu");
+	json_object_set_int_member(c, "cpus", st->ncpus);
+	json_object_set_int_member(c, "with_tasks", cpus);
+	json_object_set_int_member(c, "max_tasks", most);
+	spread_set(c, "ops", &cops, false);
+	spread_set(c, "busy_ns", &cbusy, true);
+}
+
+/* Rows of cpus.csv, tasks.csv and caches.csv. */
+static void table_rows(report_t *rep, const run_stats_t *st, JsonObject *a)
+{
+	JsonObject *caches = json_object_get_object_member(a, "caches");
+	GList *names = json_object_get_members(caches);
+
+	for (int i = 0; i < st->ncpus; i++) {
+		const cpu_stats_t *c = &st->cpus[i];
+		g_string_append_printf(rep->cpus_csv, "%s,%d,%d,%d,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+		                       ",%.3f,%.3f,%.3f\n", st->allocator, i, c->node, c->tasks,
+		                       c->ops[OP_STAT_ALLOC], c->ops[OP_STAT_FREE], ns(c->busy),
+		                       ns(c->housekeeping), ns(c->idle));
+	}
+	for (guint i = 0; i < st->tasks->len; i++) {
+		const task_info_t *t = &g_array_index(st->tasks, task_info_t, i);
+		char *where = g_strdup(t->where ? t->where : "");
+		g_strdelimit(where, ",\n", ';');
+		g_string_append_printf(rep->tasks_csv, "%s,%d,%d,%s,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+		                       ",%.3f,%.3f,%s\n", st->allocator, t->id, t->cpu,
+		                       task_states[t->state], t->ops[OP_STAT_ALLOC], t->ops[OP_STAT_FREE],
+		                       ns(t->busy), t->state == TASK_DONE ? ns(t->done_at) : ns(st->span),
+		                       where);
+		g_free(where);
+	}
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(caches, l->data);
+		char *name = g_strdup(l->data);
+		g_strdelimit(name, ",\n", ';');
+		g_string_append_printf(rep->caches_csv, "%s,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+		                       ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+		                       ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+		                       ",%.1f,%" G_GINT64_FORMAT "\n", st->allocator, name,
+		                       iget(c, "object_size"), iget(c, "size"), iget(c, "objects_per_slab"),
+		                       iget(c, "order"), iget(c, "slabs"), iget(c, "active_objs"),
+		                       iget(c, "live_bytes"), iget(c, "slab_bytes"),
+		                       dget(c, "efficiency_pct"), iget(c, "metadata_bytes"));
+		g_free(name);
+	}
+	g_list_free(names);
 }
 
 /* Keep file NAME-ALLOCATOR.csv with contents `text` (taken). */
@@ -679,6 +942,13 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	add_breakdown(a, st);
 	add_workload_metrics(a, st);
 	add_mempools(a, st);
+	/* Added after schema 1's first keys (the order of the older keys is
+	 * unchanged, so a results file keeps its bytes but for these). */
+	json_object_set_string_member(a, "allocator", st->base);
+	add_end(a, st);
+	add_merit(a, st);
+	add_remote(a, st);
+	add_balance(a, st);
 	return a;
 }
 
@@ -695,6 +965,7 @@ void report_add(report_t *rep, const run_stats_t *st)
 	if (st->node_series->len)
 		add_csv(rep, "footprint-nodes", st->allocator, node_series_csv(st));
 	shared_csv_rows(rep, st->allocator, a);
+	table_rows(rep, st, a);
 }
 
 /* allocators.A.seeds[]: one seed's headline figures (the metric table). */
@@ -749,6 +1020,7 @@ char *report_json(report_t *rep)
 			add_spread(a);
 	}
 	g_list_free(names);
+	json_object_set_object_member(rep->root, "scenario_typed", scenario_typed(rep->sc));
 	json_node_set_object(node, rep->root);
 	json_generator_set_root(gen, node);
 	json_generator_set_pretty(gen, TRUE);
@@ -759,347 +1031,62 @@ char *report_json(report_t *rep)
 	return g_strconcat_free_first(text, "\n");
 }
 
-/* ---- the text report, rendered from the JSON tree ---- */
-
-/* "fast path: 98.0% of allocations (62710 of 64000), 0.0% of frees ..." */
-static void text_paths(GString *s, JsonObject *a)
-{
-	static const char *const ops[] = { "alloc", "free" }, *const what[] = { "allocations", "frees" };
-	JsonObject *p = json_object_has_member(a, "paths") ? oget(a, "paths") : NULL;
-
-	if (!p)
-		return;
-	g_string_append(s, "fast path:");
-	for (int i = 0; i < 2; i++) {
-		gint64 fast = iget(oget(p, ops[i]), "fast"), all = fast + iget(oget(p, ops[i]), "slow");
-		g_string_append_printf(s, "%s %.1f%% of %s (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT ")",
-		                       i ? "," : "", all ? 100.0 * (double)fast / (double)all : 0.0,
-		                       what[i], fast, all);
-	}
-	g_string_append_c(s, '\n');
-}
-
-static void text_latency(GString *s, JsonObject *a)
-{
-	static const char *const ops[] = { "alloc", "free" };
-
-	g_string_append(s, "latency (ns)        count       mean      p50      p90      p99    p99.9       max\n");
-	for (int i = 0; i < 2; i++) {
-		JsonObject *l = oget(oget(a, "latency_ns"), ops[i]);
-		g_string_append_printf(s, "  %-8s %12" G_GINT64_FORMAT " %10.1f %8.1f %8.1f %8.1f %8.1f %9.1f\n",
-		                       ops[i], iget(l, "count"), dget(l, "mean"), dget(l, "p50"),
-		                       dget(l, "p90"), dget(l, "p99"), dget(l, "p999"), dget(l, "max"));
-	}
-}
-
-static void text_memory(GString *s, JsonObject *a)
-{
-	static const char *const keys[] = { "slab_bytes", "live_bytes", "queued_bytes", "metadata_bytes" };
-	JsonObject *peak = oget(oget(a, "memory"), "peak");
-	JsonObject *fin = oget(oget(a, "memory"), "final");
-
-	g_string_append(s, "memory (bytes)               peak            final\n");
-	for (int i = 0; i < 4; i++)
-		g_string_append_printf(s, "  %-16s %16" G_GINT64_FORMAT " %16" G_GINT64_FORMAT "\n",
-		                       keys[i], iget(peak, keys[i]), iget(fin, keys[i]));
-}
-
-static void text_members(GString *s, const char *title, JsonObject *o)
-{
-	GList *members = json_object_get_members(o);
-
-	g_string_append_printf(s, "%s\n", title);
-	for (GList *l = members; l; l = l->next)
-		g_string_append_printf(s, "  %-24s %14" G_GINT64_FORMAT "\n", (char *)l->data,
-		                       iget(o, l->data));
-	g_list_free(members);
-}
-
-/* "28.3 GiB": bytes for people. */
-static void append_size(GString *s, double bytes)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-
-	while (bytes >= 1024 && u < 4) {
-		bytes /= 1024;
-		u++;
-	}
-	g_string_append_printf(s, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
-}
-
-/* The system totals a footprint argument needs: metadata per cache, and
- * what the queues hold when every one is full. */
-static void text_totals(GString *s, JsonObject *a)
-{
-	JsonObject *cap = json_object_has_member(a, "queue_capacity") ? oget(a, "queue_capacity") : NULL;
-	guint ncaches = json_object_get_size(oget(a, "caches"));
-	double meta = (double)iget(oget(oget(a, "memory"), "peak"), "metadata_bytes");
-	GList *kinds = cap ? json_object_get_members(cap) : NULL;
-	double objects = 0, bytes = 0;
-
-	g_string_append(s, "metadata: ");
-	append_size(s, meta);
-	g_string_append_printf(s, " at peak over %u caches (", ncaches);
-	append_size(s, ncaches ? meta / ncaches : 0);
-	g_string_append_printf(s, " per cache); at the end up to %.1f%% of a node's RAM\n",
-	                       100 * dget(oget(oget(a, "memory"), "metadata_by_node"),
-	                                  "max_fraction_of_node_ram"));
-	if (json_object_has_member(a, "cache_aliases"))
-		g_string_append_printf(s, "merged: %" G_GINT64_FORMAT " more cache names are aliases "
-		                       "of these caches\n", iget(a, "cache_aliases"));
-	if (!kinds)
-		return;
-	g_string_append(s, "queue capacity (every queue full):");
-	for (GList *l = kinds; l; l = l->next) {
-		JsonObject *k = oget(cap, l->data);
-		objects += (double)iget(k, "objects");
-		bytes += (double)iget(k, "bytes");
-		g_string_append_printf(s, " %s %" G_GINT64_FORMAT " objects, ", (char *)l->data, iget(k, "objects"));
-		append_size(s, (double)iget(k, "bytes"));
-		g_string_append_c(s, ';');
-	}
-	g_string_append_printf(s, " total %.0f objects, ", objects);
-	append_size(s, bytes);
-	g_string_append_c(s, '\n');
-	g_list_free(kinds);
-}
-
-static void text_mempools(GString *s, JsonObject *a)
-{
-	JsonObject *pools = json_object_has_member(a, "mempools") ? oget(a, "mempools") : NULL;
-	GList *names = pools ? json_object_get_members(pools) : NULL;
-
-	for (GList *l = names; l; l = l->next) {
-		JsonObject *p = oget(pools, l->data);
-		g_string_append_printf(s, "mempool %s (%s): reserve %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-		                       " at the end, lowest %" G_GINT64_FORMAT "; critical %" G_GINT64_FORMAT
-		                       " ok, %" G_GINT64_FORMAT " failed; ordinary %" G_GINT64_FORMAT " ok, %"
-		                       G_GINT64_FORMAT " failed; %" G_GINT64_FORMAT " reserve objects leaked\n",
-		                       (char *)l->data, json_object_get_string_member(p, "variant"),
-		                       iget(p, "level"), iget(p, "min_nr"), iget(p, "low_water"),
-		                       iget(p, "crit_allocs"), iget(p, "crit_failures"), iget(p, "noncrit_allocs"),
-		                       iget(p, "noncrit_failures"), iget(p, "leaked"));
-	}
-	g_list_free(names);
-}
-
-static void text_locks(GString *s, JsonObject *a)
-{
-	JsonObject *locks = oget(a, "locks");
-	GList *members = json_object_get_members(locks);
-
-	g_string_append(s, "locks                  acquisitions  contentions      wait ns  max wait ns      hold ns"
-	                   "  con-bounces  acq-bounces\n");
-	for (GList *l = members; l; l = l->next) {
-		JsonObject *c = oget(locks, l->data);
-		g_string_append_printf(s, "  %-20s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT
-		                       " %12.0f %12.0f %12.0f %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT "\n",
-		                       (char *)l->data, iget(c, "acquisitions"), iget(c, "contentions"),
-		                       dget(c, "wait_ns"), dget(c, "max_wait_ns"), dget(c, "hold_ns"),
-		                       iget(c, "con_bounces"), iget(c, "acq_bounces"));
-	}
-	g_list_free(members);
-}
-
-static void text_jitter_sources(GString *s, JsonObject *by)
-{
-	GList *names = json_object_get_members(by);
-
-	for (GList *l = names; l; l = l->next) {
-		JsonObject *o = json_object_get_object_member(by, l->data);
-		g_string_append_printf(s, "  %-20s %8" G_GINT64_FORMAT " runs %14.0f ns  longest %10.0f ns\n",
-		                       (const char *)l->data, iget(o, "runs"), dget(o, "total_ns"),
-		                       dget(o, "longest_ns"));
-	}
-	g_list_free(names);
-}
-
-static void text_traffic(GString *s, JsonObject *a)
-{
-	JsonObject *c = oget(a, "cachelines"), *p = oget(a, "pages"), *j = oget(a, "jitter");
-	JsonArray *orders = json_object_get_array_member(p, "allocs_by_order");
-
-	g_string_append_printf(s, "cachelines: %" G_GINT64_FORMAT " accesses, %" G_GINT64_FORMAT
-	                       " hits, transfers %" G_GINT64_FORMAT " same node / %" G_GINT64_FORMAT
-	                       " remote, memory %" G_GINT64_FORMAT " local / %" G_GINT64_FORMAT
-	                       " remote, %" G_GINT64_FORMAT " invalidations\n",
-	                       iget(c, "accesses"), iget(c, "hits"), iget(c, "transfers_same_node"),
-	                       iget(c, "transfers_remote_node"), iget(c, "memory_local"),
-	                       iget(c, "memory_remote"), iget(c, "invalidations"));
-	g_string_append(s, "pages: allocs by order [");
-	for (guint i = 0; i < json_array_get_length(orders); i++)
-		g_string_append_printf(s, "%s%" G_GINT64_FORMAT, i ? " " : "",
-		                       json_array_get_int_element(orders, i));
-	g_string_append_printf(s, "], %" G_GINT64_FORMAT " frees, %" G_GINT64_FORMAT " failures\n",
-	                       iget(p, "frees"), iget(p, "failures"));
-	g_string_append_printf(s, "jitter: %.0f ns of housekeeping in %" G_GINT64_FORMAT
-	                       " interruptions, longest %.0f ns\n", dget(j, "housekeeping_ns_total"),
-	                       iget(j, "interruptions"), dget(j, "longest_interruption_ns"));
-	text_jitter_sources(s, oget(j, "by_source"));
-}
-
-static void text_slabinfo(GString *s, JsonObject *a)
-{
-	JsonObject *caches = oget(a, "caches");
-	GList *members = json_object_get_members(caches);
-
-	g_string_append(s, "slabinfo - version: 2.1\n"
-	                "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
-	                " : tunables <limit> <batchcount> <sharedfactor>"
-	                " : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
-	for (GList *l = members; l; l = l->next) {
-		JsonObject *c = oget(caches, l->data);
-		g_string_append_printf(s, "%-17s %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT
-		                       " %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT
-		                       " : tunables %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT " %4" G_GINT64_FORMAT
-		                       " : slabdata %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT "\n",
-		                       (char *)l->data, iget(c, "active_objs"), iget(c, "num_objs"),
-		                       iget(c, "size"), iget(c, "objects_per_slab"),
-		                       (gint64)1 << iget(c, "order"), iget(c, "limit"),
-		                       iget(c, "batchcount"), iget(c, "sharedfactor"),
-		                       iget(c, "active_slabs"), iget(c, "slabs"), iget(c, "sharedavail"));
-	}
-	g_list_free(members);
-}
-
-static void text_workload(GString *s, JsonObject *a)
-{
-	JsonObject *m = oget(a, "workload_metrics");
-	GList *names = json_object_get_members(m);
-
-	if (names)
-		g_string_append(s, "workload metrics (ns)      count       mean      p50      p90      p99    p99.9       max\n");
-	for (GList *l = names; l; l = l->next) {
-		JsonObject *x = oget(m, l->data);
-		g_string_append_printf(s, "  %-18s %12" G_GINT64_FORMAT " %10.1f %8.1f %8.1f %8.1f %8.1f %9.1f\n",
-		                       (char *)l->data, iget(x, "count"), dget(x, "mean"), dget(x, "p50"),
-		                       dget(x, "p90"), dget(x, "p99"), dget(x, "p999"), dget(x, "max"));
-	}
-	g_list_free(names);
-	if (json_object_get_size(oget(a, "workload_counters")))
-		text_members(s, "workload counters", oget(a, "workload_counters"));
-}
-
-static void text_allocator(GString *s, const char *name, JsonObject *a)
-{
-	JsonObject *ops = oget(a, "ops");
-
-	g_string_append_printf(s, "\n== %s ==\n", name);
-	g_string_append_printf(s, "simulated %.3f ms: %" G_GINT64_FORMAT " allocs, %" G_GINT64_FORMAT
-	                       " frees, %" G_GINT64_FORMAT " failed, %.0f ops/s\n",
-	                       dget(a, "simulated_ns") / 1e6, iget(ops, "alloc"), iget(ops, "free"),
-	                       iget(ops, "failed"), dget(a, "throughput_ops_per_sec"));
-	text_latency(s, a);
-	text_paths(s, a);
-	text_memory(s, a);
-	text_members(s, "metadata by category (bytes)", oget(a, "metadata_by_category"));
-	text_totals(s, a);
-	text_mempools(s, a);
-	text_locks(s, a);
-	text_traffic(s, a);
-	text_members(s, "allocator statistics", oget(a, "stats"));
-	text_workload(s, a);
-	text_slabinfo(s, a);
-}
-
-/* The lock class with the most wait time ("-" if none waited); the
- * first in name order wins a tie. */
-static const char *top_lock(JsonObject *locks, double *wait_ns)
-{
-	GList *names = json_object_get_members(locks);
-	const char *top = "-";
-
-	*wait_ns = 0;
-	for (GList *l = names; l; l = l->next) {
-		double w = dget(oget(locks, l->data), "wait_ns");
-		if (w > *wait_ns) {
-			*wait_ns = w;
-			top = l->data;
-		}
-	}
-	g_list_free(names);
-	return top;
-}
-
-/* Width of a comparison column: its header, and room for large figures. */
-static int column_width(const metric_t *m)
-{
-	return MAX(12, (int)strlen(m->column) + 2);
-}
-
-/* One row per allocator, a column per METRIC_COMPARE metric, then the
- * lock class that waited most. */
-static void text_comparison(GString *s, JsonObject *allocs)
-{
-	GList *names = json_object_get_members(allocs);
-
-	g_string_append_printf(s, "\n== comparison ==\n%-10s", "allocator");
-	for (const metric_t *m = metric_table; m->name; m++)
-		if (m->where & METRIC_COMPARE)
-			g_string_append_printf(s, " %*s", column_width(m), m->column);
-	g_string_append(s, "  most contended lock (wait ns per op)\n");
-	for (GList *l = names; l; l = l->next) {
-		JsonObject *a = oget(allocs, l->data);
-		JsonObject *ops = oget(a, "ops");
-		double wait, nops = (double)(iget(ops, "alloc") + iget(ops, "free"));
-		const char *lock = top_lock(oget(a, "locks"), &wait);
-
-		JsonObject *spread = json_object_has_member(a, "spread") ? oget(a, "spread") : NULL;
-
-		g_string_append_printf(s, "%-10s", (char *)l->data);
-		for (const metric_t *m = metric_table; m->name; m++) {
-			if (!(m->where & METRIC_COMPARE))
-				continue;
-			if (spread) {
-				JsonObject *o = oget(spread, m->name);
-				char *cell = g_strdup_printf("%.*f±%.*f", m->decimals, dget(o, "mean"),
-				                             m->decimals, dget(o, "sd"));
-				g_string_append_printf(s, " %*s", column_width(m), cell);
-				g_free(cell);
-			} else {
-				g_string_append_printf(s, " %*.*f", column_width(m), m->decimals,
-				                       metric_value(m, a));
-			}
-		}
-		g_string_append_printf(s, "  %s (%.1f)\n", lock, nops > 0 ? wait / nops : 0.0);
-	}
-	g_list_free(names);
-}
-
 char *report_text(report_t *rep)
 {
-	GString *s = g_string_new(NULL);
-	const scenario_t *sc = rep->sc;
-	GList *names = json_object_get_members(rep->allocators);
-
-	g_string_append_printf(s, "slabsim %s: %s\n", SLABSIM_VERSION, sc->path);
-	if (*sc->description)
-		g_string_append_printf(s, "%s\n", sc->description);
-	g_string_append_printf(s, "machine %s: %d CPUs, %d nodes; workload %s; seed %" G_GUINT64_FORMAT "\n",
-	                       sc->machine_name, sc->machine->ncpus, sc->machine->nnodes,
-	                       sc->workload, sc->seed);
-	for (GList *l = names; l; l = l->next)
-		text_allocator(s, l->data, oget(rep->allocators, l->data));
-	if (g_list_length(names) > 1)
-		text_comparison(s, rep->allocators);
-	g_list_free(names);
-	return g_string_free(s, FALSE);
+	return text_full(rep);
 }
 
-static bool write_file(const char *dir, const char *name, const char *text, GError **err)
+char *report_summary(report_t *rep, const char *dir)
 {
-	char *path = g_build_filename(dir, name, NULL);
-	bool ok = g_file_set_contents(path, text, -1, err);
+	return text_summary(rep, dir);
+}
 
-	g_free(path);
-	return ok;
+GPtrArray *report_warnings(report_t *rep)
+{
+	return results_warnings(rep->root);
+}
+
+int report_incomplete(report_t *rep)
+{
+	GList *names = json_object_get_members(rep->allocators);
+	int n = 0;
+
+	for (GList *l = names; l; l = l->next) {
+		const char *reason = sget(oget(oget(rep->allocators, l->data), "end"), "reason", "completed");
+		n += strcmp(reason, "completed") != 0 && strcmp(reason, "idle") != 0;
+	}
+	g_list_free(names);
+	return n;
+}
+
+/* summary.csv: one row per allocator, the summary metrics as columns. */
+static char *summary_csv(report_t *rep)
+{
+	char *header = csv_summary_header();
+	GString *s = g_string_new(header);
+	GList *names = json_object_get_members(rep->allocators);
+
+	g_string_append_c(s, '\n');
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *a = oget(rep->allocators, l->data), *e = oget(a, "end");
+		g_string_append_printf(s, "%s,%s,%s,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT,
+		                       (char *)l->data, sget(a, "allocator", ""), sget(e, "reason", ""),
+		                       iget(e, "unfinished_tasks"), iget(e, "blocked_tasks"),
+		                       iget(e, "live_objects"));
+		for (const metric_t *m = metric_table; m->name; m++)
+			if (m->where & METRIC_SUMMARY)
+				g_string_append_printf(s, ",%.10g", metric_value(m, a));
+		g_string_append_c(s, '\n');
+	}
+	g_list_free(names);
+	g_free(header);
+	return g_string_free(s, FALSE);
 }
 
 static bool write_csv(const char *dir, const csv_layout_t *l, const char *text, GError **err)
 {
 	char *name = g_strconcat(l->name, ".csv", NULL);
-	bool ok = write_file(dir, name, text, err);
+	bool ok = resdir_write_file(dir, name, text, err);
 
 	g_free(name);
 	return ok;
@@ -1107,27 +1094,24 @@ static bool write_csv(const char *dir, const csv_layout_t *l, const char *text, 
 
 bool report_write(report_t *rep, const char *dir, GError **err)
 {
-	char *json, *text, *scn;
+	char *json = report_json(rep), *text = report_text(rep), *summary = summary_csv(rep);
+	char *scn = g_key_file_to_data(rep->sc->resolved, NULL, NULL);
 	bool ok;
 
-	if (g_mkdir_with_parents(dir, 0755) != 0) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: cannot create the results directory: %s",
-		            dir, g_strerror(errno));
-		return false;
-	}
-	json = report_json(rep);
-	text = report_text(rep);
-	scn = g_key_file_to_data(rep->sc->resolved, NULL, NULL);
-	ok = write_file(dir, "scenario.scn", scn, err) &&
-	     write_file(dir, "report.txt", text, err);
+	ok = resdir_write_file(dir, "scenario.scn", scn, err) &&
+	     resdir_write_file(dir, "report.txt", text, err) &&
+	     resdir_write_file(dir, "summary.csv", summary, err);
 	for (guint i = 0; ok && i < rep->csv_names->len; i += 2)
-		ok = write_file(dir, rep->csv_names->pdata[i], rep->csv_names->pdata[i + 1], err);
+		ok = resdir_write_file(dir, rep->csv_names->pdata[i], rep->csv_names->pdata[i + 1], err);
 	ok = ok && write_csv(dir, &csv_breakdown, rep->breakdown_csv->str, err) &&
-	     write_csv(dir, &csv_locks, rep->locks_csv->str, err);
-	/* results.json last: its presence means the directory is complete. */
-	ok = ok && write_file(dir, "results.json", json, err);
+	     write_csv(dir, &csv_locks, rep->locks_csv->str, err) &&
+	     write_csv(dir, &csv_cpus, rep->cpus_csv->str, err) &&
+	     write_csv(dir, &csv_tasks, rep->tasks_csv->str, err) &&
+	     write_csv(dir, &csv_caches, rep->caches_csv->str, err);
+	ok = ok && resdir_write_file(dir, "results.json", json, err);
 	g_free(json);
 	g_free(text);
+	g_free(summary);
 	g_free(scn);
 	return ok;
 }

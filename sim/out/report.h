@@ -1,11 +1,14 @@
 /*
- * report.h -- results: results.json, the text report, CSV series.
+ * report.h -- results: results.json, the text reports, CSV series.
  *
- * Owns: the result tree of a scenario (one JSON object per allocator run)
- * and everything rendered from it.  The JSON tree is the one source of
- * truth: the text report is rendered from it; the tree is built from the
- * runs' statistics (stats.h), never from a run itself.  Files
- * are written atomically (temporary file, then rename).
+ * Owns: the result tree of a scenario (one JSON object per allocator run,
+ * keyed by the allocator's label) and everything rendered from it: the
+ * full text report (report.txt), the terminal summary, the warnings about
+ * runs that did not complete or leaked, and the CSV files.  The JSON tree
+ * is the one source of truth: the texts are rendered from it; the tree is
+ * built from the runs' statistics (stats.h), never from a run itself.
+ * The files are written into a directory the caller provides (see
+ * resdir.h: a temporary sibling renamed into place), each fsynced.
  */
 #ifndef SLABSIM_REPORT_H
 #define SLABSIM_REPORT_H
@@ -24,11 +27,36 @@ void report_add(report_t *rep, const run_stats_t *st);
  * over several seeds, --seeds); results.json gets them as
  * allocators.A.seeds and their mean and sd as allocators.A.spread. */
 void report_add_seed(report_t *rep, const run_stats_t *st, uint64_t seed);
-/* results.json as text. */
+/* Take ratios in the comparison table to allocator `label` (default:
+ * the first). */
+void report_set_baseline(report_t *rep, const char *label);
+/* results.json as text: a pure function of the resolved scenario and seed. */
 char *report_json(report_t *rep);
-/* The human report, rendered from the JSON tree. */
+/* The full human report (report.txt), rendered from the JSON tree. */
 char *report_text(report_t *rep);
-/* Write scenario.scn, results.json, report.txt and the CSV series to dir. */
+/* The short summary for a terminal: the comparison table, ratios to the
+ * baseline, the column definitions, how each run ended and where the
+ * files are (`dir`, may be NULL). */
+char *report_summary(report_t *rep, const char *dir);
+/* Warnings about the results (strings; free the array): runs that did
+ * not complete (the blocked tasks and where they wait), objects live at
+ * the end of a workload that declares it frees everything. */
+GPtrArray *report_warnings(report_t *rep);
+/* How many allocators' runs did not complete. */
+int report_incomplete(report_t *rep);
+/* Write scenario.scn, results.json, report.txt, summary.csv and the CSV
+ * series into dir, which exists; every file is fsynced. */
 bool report_write(report_t *rep, const char *dir, GError **err);
+
+/* text wrapped at 100 columns (with a final newline), continuation
+ * lines indented by `indent`. */
+char *report_wrap(const char *text, int indent);
+
+/* The comparison table, ratios to `baseline` (NULL: the first allocator)
+ * and the column definitions of any results tree. */
+char *results_comparison(JsonObject *root, const char *baseline);
+
+/* The same warnings and end-of-run lines for any results tree (diff). */
+GPtrArray *results_warnings(JsonObject *root);
 
 #endif
