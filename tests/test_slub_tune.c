@@ -81,7 +81,7 @@ static void test_refusals(void)
  * that no cache has is an error naming it. */
 static void test_scenario(void)
 {
-	char *dir = g_dir_make_tmp("slabsim-tune-XXXXXX", NULL);
+	char *dir = g_dir_make_tmp("slabsim-tune-XXXXXX", NULL), *err;
 	JsonNode *root = harness_run_scenario("scenarios/quickstart.scn", dir,
 	                                      "--allocators", "slub", "--set", "workload.batches=20",
 	                                      "--set", "allocator.slub.slub_nomerge=1",
@@ -92,11 +92,13 @@ static void test_scenario(void)
 	g_assert_cmpfloat(harness_num(root, "allocators/slub/caches/remote-free/objects_per_slab"),
 	                  ==, 64);
 	json_node_unref(root);
+	err = g_build_filename(dir, "err", NULL);
 	harness_expect_error(harness_slabsim("run", "scenarios/quickstart.scn", "--quiet",
-	                                     "--no-plots", "--out", dir, "--allocators", "slub",
+	                                     "--no-plots", "--out", err, "--allocators", "slub",
 	                                     "--set", "allocator.slub.cache.nosuch.order=1"),
 	                     2, "[allocator.slub.cache.nosuch]", "no cache called 'nosuch'");
 	harness_rm_rf(dir);
+	g_free(err);
 	g_free(dir);
 }
 
