@@ -24,12 +24,26 @@ enum {
 	SLAB_DESTROY_BY_RCU   = 1u << 2,
 	SLAB_RECLAIM_ACCOUNT  = 1u << 3,
 	SLAB_PANIC            = 1u << 4,
+	/* Not a creation flag: an allocator adds it to the flags it hands its
+	 * layout rule when the cache has a constructor (the free pointer then
+	 * goes behind the object, as for SLAB_DESTROY_BY_RCU). */
+	__SLAB_CTOR           = 1u << 5,
 	/* Never merge this cache with another (the name of Linux 6.5's flag;
 	 * 2.6.29 has none).  The executor gives it to every cache that gets
 	 * slab_ops: seed 001's ops replace the constructor, and a cache with
 	 * a constructor is never merged. */
-	SLAB_NO_MERGE         = 1u << 5,
+	SLAB_NO_MERGE         = 1u << 6,
 };
+
+/* A constructor (kmem_cache_create's ctor) as the simulator runs it: what
+ * one call computes (charged to the "ctor" account) and the bytes of the
+ * object it writes, from the start (priced stores).  A cache keeps its own
+ * copy in a field `ctor` of its struct kmem_cache (NULL: no constructor),
+ * where the original allocators keep the function pointer. */
+typedef struct kmem_ctor {
+	simtime_t cost;           /* picoseconds of compute a call */
+	uint32_t bytes;           /* written from the object's start */
+} kmem_ctor_t;
 
 /* ---- slab_ops (seed 001, C): what a cache's owner lets the allocator do
  * with its objects.  Every callback runs on the simulated CPU doing the
@@ -147,6 +161,11 @@ typedef struct cache_info {
 /* Receives allocator-specific counters, in a fixed order. */
 typedef void (*stat_sink)(void *ctx, const char *name, uint64_t value);
 
+/* Receives one counter of one CPU's share (kind "cpu", id the CPU) or one
+ * node's ("node", id the node) of the allocator's counters. */
+typedef void (*stat_split_sink)(void *ctx, const char *kind, int id, const char *name,
+                                uint64_t value);
+
 /* Receives, per kind of queue ("percpu", "shared", "alien", "remote", ...),
  * how many objects, and bytes of objects, the cache's queues of that kind
  * can hold when every one of them is full (summed over CPUs and nodes). */
@@ -157,6 +176,14 @@ typedef struct allocator_ops {
 	const char *summary;
 	const tunable_t *tunables;            /* NULL-name terminated */
 
+	/* The checks of the tunables that one range cannot say (a value set,
+	 * a bound that depends on another tunable or on the page size), on a
+	 * machine of page_size-byte pages: NULL if `tun` (one value per
+	 * tunable, in order) is valid, else a message (g_free it) about the
+	 * tunable whose index goes to *bad.  Run when a scenario is loaded,
+	 * after each value passed its range; NULL op: ranges only. */
+	char *(*check_tunables)(const long *tun, int page_size, int *bad);
+
 	/* Boot the allocator: kmalloc caches, bootstrap structures. `tun` holds
 	 * one value per tunable, in order. */
 	void *(*create)(const long *tun);
@@ -164,9 +191,10 @@ typedef struct allocator_ops {
 
 	/* The allocator's part of kmem_cache_create (name set, size > 0):
 	 * the cache, or NULL if no slab can hold the object.  The argument
-	 * checks and SLAB_PANIC are kmem_cache_create's (common.c). */
+	 * checks and SLAB_PANIC are kmem_cache_create's (common.c).  ctor may
+	 * be NULL (no constructor); the cache keeps a copy. */
 	kmem_cache_t *(*cache_create)(void *a, const char *name, size_t size,
-	                              size_t align, unsigned flags);
+	                              size_t align, unsigned flags, const kmem_ctor_t *ctor);
 	/* The largest object size cache_create takes (no flags, no
 	 * alignment) on a machine with pages of 2^page_shift bytes: the
 	 * original's own limit.  Pure: callable before boot, on the host. */
@@ -195,6 +223,10 @@ typedef struct allocator_ops {
 	void (*cache_info)(void *a, kmem_cache_t *s, cache_info_t *out);
 	uint64_t (*queued_bytes)(void *a);    /* free objects parked in queues */
 	void (*stats)(void *a, stat_sink sink, void *ctx);
+	/* stats() split by where the allocator keeps its counters: every CPU,
+	 * then every node, each with every counter in stats' order (summed
+	 * over caches); NULL when they are only global. */
+	void (*stats_split)(void *a, stat_split_sink sink, void *ctx);
 	/* Queue capacity of cache s; NULL for allocators without queues. */
 	void (*queue_capacity)(void *a, kmem_cache_t *s, queue_sink sink, void *ctx);
 
@@ -281,18 +313,20 @@ static inline size_t slab_word_alignment(unsigned flags, size_t align, size_t si
  * without a name or of size 0 (NULL), and stops the run when a cache
  * created with SLAB_PANIC cannot be made. */
 kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
-                                       size_t size, size_t align, unsigned flags);
+                                       size_t size, size_t align, unsigned flags,
+                                       const kmem_ctor_t *ctor);
 
 /* __kmem_cache_create behind KMEM_CACHE: name, size and alignment come from
  * the declaration; SLAB_HWCACHE_ALIGN has no meaning here and is dropped.
  * Checks and SLAB_PANIC as kmem_cache_create_legacy. */
 kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
-                                     size_t size, size_t align, unsigned flags);
+                                     size_t size, size_t align, unsigned flags,
+                                     const kmem_ctor_t *ctor);
 
 /* KMEM_CACHE(ops, a, foo, flags): a cache of struct foo named "foo". */
 #define KMEM_CACHE(ops, a, __struct, flags) \
 	kmem_cache_create_decl((ops), (a), #__struct, sizeof(struct __struct), \
-	                       __alignof__(struct __struct), (flags))
+	                       __alignof__(struct __struct), (flags), NULL)
 
 /* ---- what the allocators share (common.c, as Linux's mm/slab_common.c) ---- */
 
@@ -318,6 +352,40 @@ void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s));
 /* Allocations name an online node or -1 (any); on any other node the run
  * stops, blaming `allocator`. */
 void slab_check_node(const char *allocator, int node);
+
+/* ---- constructors, __GFP_ZERO, slab page accounting ---- */
+
+/* A cache's own copy of ctor (NULL stays NULL); g_free it with the cache. */
+kmem_ctor_t *slab_ctor_dup(const kmem_ctor_t *ctor);
+/* The constructor run on obj: its stores, then its compute. */
+void slab_run_ctor(const kmem_ctor_t *ctor, saddr_t obj);
+/* The constructor run on the n objects of a new slab, from start on,
+ * stride bytes apart (SLAB's, SLUB's, SLQB's and the Slabifier's
+ * setup_object / cache_init_objs). */
+void slab_run_ctor_all(const kmem_ctor_t *ctor, saddr_t start, unsigned stride, unsigned n);
+/* __GFP_ZERO: memset(obj, 0, size), a charged store, when gfp asks for it
+ * and obj is not NULL. */
+void slab_zero(gfp_t gfp, saddr_t obj, size_t size);
+/* NR_SLAB_RECLAIMABLE (a SLAB_RECLAIM_ACCOUNT cache) or
+ * NR_SLAB_UNRECLAIMABLE of page's zone moves by `pages` (negative when a
+ * slab's pages go back): mod_zone_page_state, as SLAB's kmem_getpages and
+ * kmem_freepages, SLUB's and SLQB's allocate_slab and __free_slab do. */
+void slab_account_pages(const page_t *page, unsigned flags, long pages);
+
+/* The pages a slab leaves when it is gone (SLUB's, SLQB's and the
+ * Slabifier's __free_slab). */
+typedef struct slab_pages {
+	page_t *page;
+	unsigned order;
+	unsigned flags;           /* the cache's (SLAB_RECLAIM_ACCOUNT, SLAB_DESTROY_BY_RCU) */
+	mempool_t *pool;          /* the critical pool they go back to, or NULL */
+} slab_pages_t;
+
+/* free_slab: the pages leave NR_SLAB_* and go to their pool or the page
+ * allocator, at once, or for a SLAB_DESTROY_BY_RCU cache from an RCU
+ * callback after a grace period (the rcu_head at `head`, where the
+ * allocator's struct page keeps it). */
+void slab_free_pages(const slab_pages_t *sp, saddr_t head);
 
 /* ---- debug bitmaps of handed-out objects (a bit an object) ---- */
 
@@ -409,6 +477,31 @@ page_t *slab_object_page(saddr_t x);
  * list head, pricing the struct pages whose links change. */
 void slab_lru_splice_tail(klist_t *head, klist_t *b);
 
+/* ---- critical mempool backing (seed 004), what the allocators share ---- */
+
+/* Dobson's kmem_getpages with a pool: the pages of a slab from
+ * mempool_alloc_node (the page allocator first, then the reserve);
+ * *from is the pool if they came from its reserve, else NULL.  NULL if
+ * neither has a page. */
+page_t *slab_mempool_pages(mempool_t *pool, gfp_t gfp, int node, mempool_t **from);
+
+/* The pool a freelist slab's reserve page came from (Dobson's planned
+ * pointer, in the slab's record), or NULL. */
+static inline mempool_t *slab_rec_pool(const page_t *page)
+{
+	return slab_rec(page)->pool;
+}
+
+/* A reserve slab (freelist slabs) of a cache whose pool flags hold `flag`
+ * (SLAB_MEMPOOL_RETURN, SLAB_MEMPOOL_EXCLUSIVE). */
+static inline bool slab_rec_pool_flag(unsigned pool_flags, unsigned flag, const page_t *page)
+{
+	return (pool_flags & flag) && slab_rec_pool(page);
+}
+
+/* A cache's pool is detached: its slabs' records forget it (host work). */
+void slab_objs_forget_pool(slab_objs_t *o);
+
 /* ---- kmalloc size classes: SLUB 2.6.29's, which the Slabifier uses too;
  * SLQB shares the numbering.  kmalloc_caches[] index 1 is kmalloc-96, 2
  * kmalloc-192, n >= KMALLOC_SHIFT_LOW kmalloc-2^n. */
@@ -433,10 +526,20 @@ typedef void (*slab_free_fn)(kmem_cache_t *s, page_t *page, saddr_t x);
  * alloc. */
 saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
                         gfp_t gfp, int node);
+/* kmalloc_classes with the classes up to max_size bytes (a power of two,
+ * SLUB's SLUB_MAX_SIZE) instead of PAGE_SIZE: kmalloc_large above it. */
+saddr_t kmalloc_classes_upto(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t max_size,
+                             size_t size, gfp_t gfp, int node);
+/* kmalloc_class_size with the classes up to max_size bytes, whole pages
+ * above. */
+size_t kmalloc_class_size_upto(size_t max_size, size_t size);
 /* kfree for these classes over freelist slabs: ZERO_SIZE_PTR is ignored, a
  * page of kmalloc_large goes back to the page allocator, an object to its
  * cache through cache_free.  With debug, anything else stops the run. */
 void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free);
+/* kfree_classes for classes up to max_size: below PAGE_SIZE an order-0
+ * page of kmalloc_large (not compound) is taken back too. */
+void kfree_classes_upto(saddr_t x, bool debug, slab_free_fn cache_free, size_t max_size);
 
 /* ---- boot and shutdown ---- */
 

@@ -18,26 +18,31 @@ kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsign
 /* kmem_cache_create: a named cache of objects of at least one byte, made
  * by the allocator, under SLAB_PANIC or else NULL if it cannot be. */
 static kmem_cache_t *kmem_cache_create(const allocator_ops_t *ops, void *a, const char *name,
-                                       size_t size, size_t align, unsigned flags)
+                                       size_t size, size_t align, unsigned flags,
+                                       const kmem_ctor_t *ctor)
 {
-	kmem_cache_t *s = name && size ? ops->cache_create(a, name, size, align, flags) : NULL;
+	kmem_cache_t *s = name && size ? ops->cache_create(a, name, size, align, flags, ctor) : NULL;
 
 	return slab_check_created(ops->name, name, flags, s);
 }
 
 /* The legacy creator: SLAB_HWCACHE_ALIGN becomes an alignment. */
 kmem_cache_t *kmem_cache_create_legacy(const allocator_ops_t *ops, void *a, const char *name,
-                                       size_t size, size_t align, unsigned flags)
+                                       size_t size, size_t align, unsigned flags,
+                                       const kmem_ctor_t *ctor)
 {
 	align = slab_calculate_alignment(flags, align, size, (size_t)cache_line_size());
-	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN,
+	                         ctor);
 }
 
 /* KMEM_CACHE's creator: SLAB_HWCACHE_ALIGN is dropped. */
 kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const char *name,
-                                     size_t size, size_t align, unsigned flags)
+                                     size_t size, size_t align, unsigned flags,
+                                     const kmem_ctor_t *ctor)
 {
-	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN);
+	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN,
+	                         ctor);
 }
 
 /* One object in a block of the page allocator's highest order. */
@@ -61,6 +66,70 @@ void slab_check_node(const char *allocator, int node)
 {
 	if (node < -1 || node >= nr_node_ids())
 		kbug("%s: allocation on node %d of %d", allocator, node, nr_node_ids());
+}
+
+/* ---- constructors, __GFP_ZERO, slab page accounting ---- */
+
+/* A copy the cache owns. */
+kmem_ctor_t *slab_ctor_dup(const kmem_ctor_t *ctor)
+{
+	return ctor ? g_memdup2(ctor, sizeof(*ctor)) : NULL;
+}
+
+/* ctor(obj): the bytes it writes, then its compute. */
+void slab_run_ctor(const kmem_ctor_t *ctor, saddr_t obj)
+{
+	if (ctor->bytes)
+		ktouch(obj, ctor->bytes, true);
+	engine_charge(COST_CTOR, ctor->cost);
+}
+
+/* Every object of a new slab, in address order. */
+void slab_run_ctor_all(const kmem_ctor_t *ctor, saddr_t start, unsigned stride, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		slab_run_ctor(ctor, start + (saddr_t)i * stride);
+}
+
+/* memset(obj, 0, size) for __GFP_ZERO. */
+void slab_zero(gfp_t gfp, saddr_t obj, size_t size)
+{
+	if (obj && (gfp & __GFP_ZERO))
+		kzero(obj, (uint32_t)size);
+}
+
+/* mod_zone_page_state of the slab counter the cache's pages count in. */
+void slab_account_pages(const page_t *page, unsigned flags, long pages)
+{
+	mod_zone_page_state(page, (flags & SLAB_RECLAIM_ACCOUNT) ? NR_SLAB_RECLAIMABLE :
+	                    NR_SLAB_UNRECLAIMABLE, pages);
+}
+
+/* __free_slab: uncounted, then to the pool (mempool_free refills the
+ * reserve if it is short, else frees them) or the page allocator. */
+static void free_pages_now(const slab_pages_t *sp)
+{
+	slab_account_pages(sp->page, sp->flags, -(1L << sp->order));
+	if (sp->pool)
+		mempool_free(page_address(sp->page), sp->pool);
+	else
+		__free_pages(sp->page, sp->order);
+}
+
+/* rcu_free_slab. */
+static void rcu_free_pages(void *arg)
+{
+	free_pages_now(arg);
+}
+
+/* Now, or a grace period later. */
+void slab_free_pages(const slab_pages_t *sp, saddr_t head)
+{
+	if (sp->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(head, rcu_free_pages, sp, sizeof(*sp), RCU_SLAB,
+		         (uint64_t)kpage_size() << sp->order);
+	else
+		free_pages_now(sp);
 }
 
 /* ---- debug bitmaps ---- */
@@ -239,6 +308,27 @@ unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs)
 	return n;
 }
 
+/* ---- critical mempool backing (seed 004) ---- */
+
+/* The pages from the pool; from it when they were its reserve's. */
+page_t *slab_mempool_pages(mempool_t *pool, gfp_t gfp, int node, mempool_t **from)
+{
+	bool reserved;
+	saddr_t x = mempool_alloc_node_from(pool, gfp, node, &reserved);
+
+	*from = x && reserved ? pool : NULL;
+	return x ? virt_to_page(x) : NULL;
+}
+
+/* Every record's pool pointer cleared. */
+void slab_objs_forget_pool(slab_objs_t *o)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, &o->recs)
+		klist_entry(pos, slab_rec_t, link)->pool = NULL;
+}
+
 /* ---- pages ---- */
 
 /* virt_to_head_page, and the read of the head's struct page. */
@@ -299,7 +389,14 @@ saddr_t kmalloc_large(size_t size, gfp_t gfp, int node)
 saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t size,
                         gfp_t gfp, int node)
 {
-	if (size > (size_t)kpage_size())
+	return kmalloc_classes_upto(caches, alloc, (size_t)kpage_size(), size, gfp, node);
+}
+
+/* Zero, large above max_size, or a class. */
+saddr_t kmalloc_classes_upto(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t max_size,
+                             size_t size, gfp_t gfp, int node)
+{
+	if (size > max_size)
 		return kmalloc_large(size, gfp, node);
 	if (!size)
 		return ZERO_SIZE_PTR;
@@ -309,13 +406,31 @@ saddr_t kmalloc_classes(kmem_cache_t *const *caches, slab_alloc_fn alloc, size_t
 /* The page of x decides: a slab's, or a compound page's head. */
 void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
 {
+	kfree_classes_upto(x, debug, cache_free, (size_t)kpage_size());
+}
+
+/* A page kmalloc_large may have handed out: a compound head, or (limits
+ * below PAGE_SIZE) an order-0 page in use; x its start. */
+static bool large_kmalloc_page(const page_t *page, saddr_t x, bool order0)
+{
+	if (x != page_address(page))
+		return false;
+	if (page->flags & PG_head)
+		return true;
+	return order0 && page->count > 0 && !(page->flags & (PG_tail | PG_buddy | PG_pcp));
+}
+
+/* As kfree_classes; below PAGE_SIZE, max_size makes order-0 pass-through
+ * pages, which are not compound and go back at order 0. */
+void kfree_classes_upto(saddr_t x, bool debug, slab_free_fn cache_free, size_t max_size)
+{
 	page_t *page;
 
 	if (x <= ZERO_SIZE_PTR)
 		return;
 	page = slab_object_page(x);
 	if (debug && (!page || (!(page->flags & PG_slab) &&
-	                        (!(page->flags & PG_head) || x != page_address(page)))))
+	                        !large_kmalloc_page(page, x, max_size < (size_t)kpage_size()))))
 		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
 	if (!(page->flags & PG_slab)) {
 		__free_pages(page, page->order);
@@ -329,7 +444,13 @@ void kfree_classes(saddr_t x, bool debug, slab_free_fn cache_free)
 size_t kmalloc_class_size(void *a, size_t size)
 {
 	(void)a;
-	if (size > (size_t)kpage_size())
+	return kmalloc_class_size_upto((size_t)kpage_size(), size);
+}
+
+/* Its class up to max_size, whole pages above. */
+size_t kmalloc_class_size_upto(size_t max_size, size_t size)
+{
+	if (size > max_size)
 		return (size_t)kpage_size() << get_order(size, kpage_shift());
 	return size ? kmalloc_index_size(kmalloc_index(size)) : 0;
 }

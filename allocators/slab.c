@@ -22,9 +22,40 @@
  * alien array per pass (reap_node round-robin), trims untouched per-CPU
  * and, every 4 s per node, shared arrays by (limit+4)/5 and free slabs.
  *
+ * Critical mempool backing (seed 004, Dobson's "[patch 9/9] slab -
+ * Implement single mempool backing for slab allocator", written for this
+ * allocator; docs/mempool.md).  A cache may carry a page pool
+ * (cache_set_mempool).  A __GFP_CRITICAL request reaches cache_grow as the
+ * patch threads its pool down (____cache_alloc -> cache_alloc_refill ->
+ * cache_grow, __cache_alloc_node -> cache_grow, and fallback_alloc), and
+ * kmem_getpages takes the pages from mempool_alloc_node when the cache's
+ * gfporder is the pool's: the page allocator first, then the reserve.  A
+ * slab built on a reserve page remembers its pool (Dobson's planned
+ * pointer in struct slab, kept in the host record and priced with the
+ * descriptor).  As posted it is an ordinary slab: a refill moves its
+ * objects into the per-CPU array, where any request takes them (objects
+ * handed to non-critical requests count as leaked), and once empty it
+ * waits on slabs_free for a shrink or the reaper like any slab.  The
+ * planned fixes are attach flags: SLAB_MEMPOOL_RETURN sends an emptied
+ * reserve slab's page to mempool_free at once (free_block never keeps it);
+ * SLAB_MEMPOOL_EXCLUSIVE keeps reserve slabs off the three lists, on a
+ * per-node pool list that only critical requests use, one object at a
+ * time under list_lock, after the arrays and the slab lists and before
+ * growing (a new reserve slab gives its first object to the request that
+ * built it), and frees their objects straight to the slab, never into an
+ * array; such a slab is destroyed as soon as it empties.
+ *
+ * Kernel features: kmem_getpages / kmem_freepages count the slab's pages
+ * in NR_SLAB_(UN)RECLAIMABLE (mod_zone_page_state); cache_init_objs runs
+ * the cache's constructor on every object of a new slab; __GFP_ZERO
+ * clears obj_size bytes after allocation; slab_destroy of a
+ * SLAB_DESTROY_BY_RCU cache frees the pages (and the off-slab descriptor)
+ * from an RCU callback (kmem_rcu_free, the rcu_head in the descriptor).
+ *
  * Lock order: cache_chain_mutex ("cache_chain_mutex", a spinlock taken
  * with trylock by cache_reap) before alien->lock ("alien->lock") before
- * l3->list_lock ("l3->list_lock").  A list_lock may be held while an
+ * l3->list_lock ("l3->list_lock") before mempool.lock (inside
+ * mempool_alloc_node / mempool_free only).  A list_lock may be held while an
  * off-slab descriptor is freed to another (kmalloc) cache, which takes
  * that cache's locks (as in the kernel).  Shared arrays are guarded by
  * their node's list_lock; per-CPU arrays by irqs off.
@@ -76,7 +107,7 @@
  *  - No __GFP_WAIT: irqs stay off across cache_grow.  No DMA zone: the
  *    size-N(DMA) twins exist (with their metadata) but allocate normal
  *    pages, and kmalloc never picks them.
- *  - No CPU hotplug, no kmem_cache_destroy, no constructor, no DEBUG
+ *  - No CPU hotplug, no kmem_cache_destroy, no DEBUG
  *    layout (red zones, poison); the transient structures of
  *    do_tune_cpucache and cpuup_prepare are not accounted, only the
  *    steady state.  cache_cache ("kmem_cache") exists but its objects are
@@ -87,6 +118,16 @@
  *  - Tunables from the scenario apply to every cache, like writing
  *    "name limit batchcount shared" for each line of /proc/slabinfo;
  *    a batchcount above the limit is capped at the limit.
+ *  - Seed 004 (2.6.16's slab.c, here on 2.6.29's): struct slab does not
+ *    grow by the planned pool pointer (the geometry of every cache would
+ *    change; it is a host field); the pool list head is priced on the line
+ *    of the three list heads; the off-slab descriptor of a critical
+ *    growth is a critical request on slabp_cache, which uses a pool only
+ *    if one is attached to it (the patch passes the grower's pool to
+ *    kmem_cache_alloc_mempool); a reserve page may lie on another node
+ *    than the one growing (the pool's pages come from where it was
+ *    created) and the slab goes on the growing node's list, as the patch
+ *    labels it (slabp->nodeid = nodeid).
  *  - debug=1 adds simulator checks: foreign pointers and double frees,
  *    found with a host bitmap of handed-out objects per slab.
  */
@@ -160,12 +201,14 @@ typedef struct slab {
 	uint32_t inuse;
 	uint32_t free;                  /* first free index or BUFCTL_END */
 	int nodeid;
+	mempool_t *pool;                /* seed 004: built on a page of this pool's reserve */
 	uint8_t *live;                  /* debug: bit set = held by a caller */
 	uint32_t bufctl[];
 } slab_t;
 
 struct kmem_list3 {
 	klist_t slabs_partial, slabs_full, slabs_free;
+	klist_t slabs_pool;             /* seed 004: reserve slabs of an exclusive pool */
 	unsigned long free_objects;
 	unsigned free_limit, colour_next;
 	spinlock_t list_lock;
@@ -197,6 +240,10 @@ struct kmem_cache {
 	uint64_t inuse;                 /* objects out of the slabs */
 	uint64_t live;                  /* of those, held by callers */
 	uint64_t active_slabs;
+	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
+	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
+	uint64_t pool_slabs;            /* slabs on reserve pages (host count) */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 /* Per-CPU state of cache_reap. */
@@ -504,8 +551,8 @@ static void touch_link(struct kmem_list3 *l3, klist_t *l)
 		l3_touch(l3, L3_PARTIAL, 16, true);
 	else if (l == &l3->slabs_full)
 		l3_touch(l3, L3_FULL, 16, true);
-	else if (l == &l3->slabs_free)
-		l3_touch(l3, L3_FREE, 16, true);
+	else if (l == &l3->slabs_free || l == &l3->slabs_pool)
+		l3_touch(l3, L3_FREE, 16, true);        /* the pool list: on the heads' line */
 	else
 		ktouch(klist_entry(l, slab_t, list)->desc, 16, true);
 }
@@ -576,20 +623,62 @@ static bool off_slab(const kmem_cache_t *s)
 	return s->l.off_slab;
 }
 
-/* kmem_getpages: 2^gfporder pages on nodeid (-1: this node, may fall back). */
-static page_t *kmem_getpages(kmem_cache_t *s, gfp_t flags, int nodeid)
+/* kmem_getpages: 2^gfporder pages on nodeid (-1: this node, may fall
+ * back), counted in the zone's slab pages.  With Dobson's patch (seed 004),
+ * a critical request of a cache whose gfporder is its pool's gets them
+ * from mempool_alloc_node: the page allocator first, then the reserve
+ * (*from: the pool if from the reserve). */
+static page_t *kmem_getpages(kmem_cache_t *s, gfp_t flags, int nodeid, mempool_t **from)
 {
-	return alloc_pages_node(nodeid, flags & (GFP_THISNODE | __GFP_COLD), s->l.order);
+	gfp_t gfp = flags & (GFP_THISNODE | __GFP_COLD);
+	page_t *page;
+
+	*from = NULL;
+	if (!(flags & __GFP_CRITICAL) || !s->pool || s->pool->page_order != (int)s->l.order)
+		page = alloc_pages_node(nodeid, gfp, s->l.order);
+	else
+		page = slab_mempool_pages(s->pool, gfp, nodeid, from);
+	if (page)
+		slab_account_pages(page, s->flags, 1L << s->l.order);
+	return page;
 }
 
-static void kmem_freepages(kmem_cache_t *s, page_t *page)
+/* kmem_freepages: uncounted, PG_slab cleared, back to the page allocator,
+ * or, with Dobson's return fix, a reserve slab's to its pool
+ * (mempool_free refills the reserve if it is short, else frees them). */
+static void kmem_freepages(kmem_cache_t *s, page_t *page, mempool_t *to)
 {
+	slab_account_pages(page, s->flags, -(1L << s->l.order));
 	for (unsigned i = 0; i < 1u << s->l.order; i++) {
 		page[i].flags &= ~PG_slab;
 		page[i].slab = page[i].priv = NULL;
 		kpage_touch(&page[i], true);
 	}
-	__free_pages(page, s->l.order);
+	if (to)
+		mempool_free(page_address(page), to);
+	else
+		__free_pages(page, s->l.order);
+}
+
+/* ---- reserve slabs (seed 004) ---- */
+
+/* A reserve slab of an exclusive pool: on the node's pool list, its
+ * objects never in an array. */
+static bool pool_exclusive(const kmem_cache_t *s, const slab_t *slabp)
+{
+	return slabp->pool && (s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE);
+}
+
+/* A reserve slab that goes back to its pool, at once, when it empties. */
+static bool pool_returns(const kmem_cache_t *s, const slab_t *slabp)
+{
+	return slabp->pool && (s->pool_flags & SLAB_MEMPOOL_RETURN);
+}
+
+/* A request that may take objects of exclusive reserve slabs. */
+static bool pool_exclusive_request(const kmem_cache_t *s, gfp_t flags)
+{
+	return (flags & __GFP_CRITICAL) && s->pool && (s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE);
 }
 
 /* alloc_slabmgmt: the descriptor on-slab after the colour, or a kmalloc'd
@@ -634,9 +723,12 @@ static void slab_map_pages(kmem_cache_t *s, page_t *page, slab_t *slabp)
 	}
 }
 
-/* cache_init_objs without constructor: chain every index in order. */
+/* cache_init_objs: every object constructed (if the cache has a
+ * constructor), every index chained in order. */
 static void cache_init_objs(kmem_cache_t *s, slab_t *slabp)
 {
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, slabp->s_mem, s->l.buffer_size, s->l.num);
 	for (unsigned i = 0; i < s->l.num; i++)
 		slabp->bufctl[i] = i + 1 < s->l.num ? i + 1 : BUFCTL_END;
 	ktouch(bufctl_addr(slabp, 0), BUFCTL_SIZE * s->l.num, true);
@@ -648,26 +740,62 @@ static void slab_free_host(slab_t *slabp)
 	g_free(slabp);
 }
 
-/* slab_destroy: the pages back to the page allocator, then the off-slab
- * descriptor back to its cache (may run with a list_lock held). */
-static void slab_destroy(kmem_cache_t *s, slab_t *slabp)
-{
-	saddr_t desc = slabp->desc;
+/* What a slab leaves to free: its pages (and the pool a returning reserve
+ * slab gives them to) and its off-slab descriptor (struct slab_rcu
+ * overlays the descriptor). */
+typedef struct slab_remains {
+	kmem_cache_t *s;
+	page_t *page;
+	mempool_t *to;
+	saddr_t desc;
+} slab_remains_t;
 
-	s->nodelists[slabp->nodeid].nr_slabs--;
-	stat(s->sl, SLABS_DESTROYED);
-	kmem_freepages(s, slabp->page);
-	slab_free_host(slabp);
+/* The pages back, then the off-slab descriptor back to its cache (may run
+ * with a list_lock held). */
+static void free_remains(const slab_remains_t *r)
+{
+	kmem_cache_t *s = r->s;
+
+	kmem_freepages(s, r->page, r->to);
 	if (off_slab(s)) {
 		kmeta_release_n(s->name, "slab_mgmt", s->l.slab_size, 1, KMETA_IN_SLAB);
-		check_free(s->slabp_cache, desc);
-		__cache_free(s->slabp_cache, desc);
+		check_free(s->slabp_cache, r->desc);
+		__cache_free(s->slabp_cache, r->desc);
 	}
 }
 
+/* kmem_rcu_free: the remains of a SLAB_DESTROY_BY_RCU slab. */
+static void kmem_rcu_free(void *arg)
+{
+	free_remains(arg);
+}
+
+/* slab_destroy: the slab's remains are freed at once, or after a grace
+ * period for SLAB_DESTROY_BY_RCU (the rcu_head in the descriptor). */
+static void slab_destroy(kmem_cache_t *s, slab_t *slabp)
+{
+	slab_remains_t r = { s, slabp->page, pool_returns(s, slabp) ? slabp->pool : NULL,
+	                     slabp->desc };
+
+	s->nodelists[slabp->nodeid].nr_slabs--;
+	stat(s->sl, SLABS_DESTROYED);
+	if (slabp->pool)
+		s->pool_slabs--;
+	slab_free_host(slabp);
+	if (s->flags & SLAB_DESTROY_BY_RCU)
+		call_rcu(r.desc, kmem_rcu_free, &r, sizeof(r), RCU_SLAB,
+		         (uint64_t)kpage_size() << s->l.order);
+	else
+		free_remains(&r);
+}
+
 /* cache_grow: one more slab on nodeid's free list (pages given by
- * fallback_alloc, or allocated here).  Returns false on failure. */
-static bool cache_grow(kmem_cache_t *s, gfp_t flags, int nodeid, page_t *page)
+ * fallback_alloc with the pool they came from, or allocated here); a
+ * reserve slab of an exclusive pool goes on the pool list instead, its
+ * first object taken at once for the critical request that built it
+ * (*first; 0 for an ordinary slab).  Returns false on failure. */
+static bool cache_grow(kmem_cache_t *s, gfp_t flags, int nodeid, page_t *page, mempool_t *from,
+                       saddr_t *first)
 {
 	struct kmem_list3 *l3 = get_l3(s, nodeid);
 	unsigned offset;
@@ -682,20 +810,28 @@ static bool cache_grow(kmem_cache_t *s, gfp_t flags, int nodeid, page_t *page)
 	list_unlock(s, l3);
 	offset *= s->l.colour_off;
 	if (!page)
-		page = kmem_getpages(s, flags, nodeid);
+		page = kmem_getpages(s, flags, nodeid, &from);
 	if (!page)
 		return false;
 	slabp = alloc_slabmgmt(s, page, offset, flags, nodeid);
 	if (!slabp) {
-		kmem_freepages(s, page);
+		kmem_freepages(s, page, from);
 		return false;
 	}
+	slabp->pool = from;
+	s->pool_slabs += from != NULL;
 	slab_map_pages(s, page, slabp);
 	cache_init_objs(s, slabp);
 	list_lock(s, l3);
-	slab_list_add(l3, slabp, &l3->slabs_free, true);
-	l3_touch(l3, L3_FREE_OBJECTS, 8, true);
-	l3->free_objects += s->l.num;
+	*first = 0;
+	if (pool_exclusive(s, slabp)) {
+		slab_list_add(l3, slabp, &l3->slabs_pool, true);
+		*first = slab_get_obj(s, slabp);
+	} else {
+		slab_list_add(l3, slabp, &l3->slabs_free, true);
+		l3_touch(l3, L3_FREE_OBJECTS, 8, true);
+		l3->free_objects += s->l.num;
+	}
 	l3->nr_slabs++;
 	stat(s->sl, GROWN);
 	list_unlock(s, l3);
@@ -719,7 +855,7 @@ static void free_block(kmem_cache_t *s, const saddr_t *objpp, unsigned n, int no
 		l3->free_objects++;
 		if (slabp->inuse) {
 			slab_list_add(l3, slabp, &l3->slabs_partial, true);
-		} else if (l3->free_objects > l3->free_limit) {
+		} else if (l3->free_objects > l3->free_limit || pool_returns(s, slabp)) {
 			l3->free_objects -= s->l.num;
 			slab_destroy(s, slabp);
 		} else {
@@ -775,6 +911,47 @@ static slab_t *first_slab(struct kmem_list3 *l3)
 	return NULL;
 }
 
+/* A critical request of an exclusive pool: an object of the first reserve
+ * slab on node's pool list that has one, taken under list_lock as
+ * ____cache_alloc_node takes one; 0 for any other request. */
+static saddr_t pool_list_alloc(kmem_cache_t *s, gfp_t flags, int node)
+{
+	struct kmem_list3 *l3;
+	saddr_t obj = 0;
+	klist_t *pos;
+
+	if (!pool_exclusive_request(s, flags))
+		return 0;
+	l3 = get_l3(s, node);
+	list_lock(s, l3);
+	l3_touch(l3, L3_FREE, 16, false);
+	klist_for_each(pos, &l3->slabs_pool) {
+		slab_t *slabp = klist_entry(pos, slab_t, list);
+
+		ktouch(slabp->desc, SLAB_DESC_SIZE, false);
+		if (slabp->inuse < s->l.num) {
+			obj = slab_get_obj(s, slabp);
+			break;
+		}
+	}
+	list_unlock(s, l3);
+	return obj;
+}
+
+/* No ordinary object on node: a critical request of an exclusive pool
+ * takes one of a reserve slab; else cache_grow, whose new slab gives its
+ * first object if it is a reserve slab.  The object, or 0 with *grown. */
+static saddr_t grow_for(kmem_cache_t *s, gfp_t flags, int node, bool *grown)
+{
+	saddr_t obj = pool_list_alloc(s, flags, node);
+
+	*grown = false;
+	if (obj)
+		return obj;
+	*grown = cache_grow(s, flags | GFP_THISNODE, node, NULL, NULL, &obj);
+	return obj;
+}
+
 /* Fill this CPU's empty array with a batch (16 if untouched) from the
  * shared array or the local slabs, growing if needed; pop one. */
 static saddr_t cache_alloc_refill(kmem_cache_t *s, gfp_t flags)
@@ -817,8 +994,11 @@ retry:
 alloc_done:
 	list_unlock(s, l3);
 	if (!ac->avail) {
-		bool grown = cache_grow(s, flags | GFP_THISNODE, node, NULL);
+		bool grown;
+		saddr_t obj = grow_for(s, flags, node, &grown);
 
+		if (obj)
+			return obj;
 		ac = cpu_cache_get(s);
 		ac_head(ac, false);
 		if (!grown && !ac->avail)
@@ -852,7 +1032,9 @@ static saddr_t fallback_alloc(kmem_cache_t *s, gfp_t flags)
 	slab_sys_t *sl = s->sl;
 	const int *zl;
 	saddr_t obj;
+	mempool_t *from;
 	page_t *page;
+	saddr_t first;
 	int nid;
 
 	if (flags & __GFP_THISNODE)
@@ -870,12 +1052,14 @@ retry:
 		if (obj)
 			return obj;
 	}
-	page = kmem_getpages(s, flags, -1);
+	page = kmem_getpages(s, flags, -1, &from);
 	if (!page)
 		return 0;
 	nid = page_to_nid(page);
-	if (!cache_grow(s, flags, nid, page))
+	if (!cache_grow(s, flags, nid, page, from, &first))
 		return 0;
+	if (first)
+		return first;
 	obj = ____cache_alloc_node(s, flags | GFP_THISNODE, nid);
 	if (!obj)
 		goto retry;
@@ -889,13 +1073,17 @@ static saddr_t ____cache_alloc_node(kmem_cache_t *s, gfp_t flags, int nodeid)
 	struct kmem_list3 *l3 = get_l3(s, nodeid);
 	slab_t *slabp;
 	saddr_t obj;
+	bool grown;
 
 retry:
 	list_lock(s, l3);
 	slabp = first_slab(l3);
 	if (!slabp) {
 		list_unlock(s, l3);
-		if (cache_grow(s, flags | GFP_THISNODE, nodeid, NULL))
+		obj = grow_for(s, flags, nodeid, &grown);
+		if (obj)
+			return obj;
+		if (grown)
 			goto retry;
 		return fallback_alloc(s, flags);
 	}
@@ -908,10 +1096,17 @@ retry:
 	return obj;
 }
 
-/* An object leaves the allocator. */
-static void note_alloc(kmem_cache_t *s, saddr_t obj)
+/* An object leaves the allocator; one of a reserve slab handed to a
+ * non-critical request is leaked (seed 004; host bookkeeping). */
+static void note_alloc(kmem_cache_t *s, saddr_t obj, gfp_t flags)
 {
 	s->live++;
+	if (s->pool_slabs && !(flags & __GFP_CRITICAL)) {
+		slab_t *slabp = virt_to_page(obj)->priv;
+
+		if (slabp->pool)
+			slabp->pool->stats.leaked++;
+	}
 	if (s->sl->debug) {
 		slab_t *slabp = virt_to_page(obj)->priv;
 
@@ -931,7 +1126,7 @@ static saddr_t __cache_alloc(kmem_cache_t *s, gfp_t flags)
 		obj = ____cache_alloc_node(s, flags, numa_node_id());
 	local_irq_restore(irqflags);
 	if (obj)
-		note_alloc(s, obj);
+		note_alloc(s, obj, flags);
 	return obj;
 }
 
@@ -950,7 +1145,7 @@ static saddr_t __cache_alloc_node(kmem_cache_t *s, gfp_t flags, int nodeid)
 		obj = ____cache_alloc_node(s, flags, nodeid);
 	local_irq_restore(irqflags);
 	if (obj)
-		note_alloc(s, obj);
+		note_alloc(s, obj, flags);
 	return obj;
 }
 
@@ -1072,13 +1267,42 @@ free_done:
 	ac_drop_bottom(ac, batchcount);
 }
 
-/* __cache_free: alien first (NUMA), then this CPU's array. */
+/* An object of an exclusive reserve slab goes straight back to its slab
+ * under its node's list_lock, never into an array (where any request could
+ * take it); the slab is destroyed once empty (to the pool with the return
+ * fix).  False for any other object (checked only while the cache has
+ * reserve slabs of an exclusive pool). */
+static bool pool_slab_free(kmem_cache_t *s, saddr_t objp)
+{
+	struct kmem_list3 *l3;
+	slab_t *slabp;
+
+	if (!s->pool_slabs || !(s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE))
+		return false;
+	slabp = virt_to_slab(objp);
+	if (!pool_exclusive(s, slabp))
+		return false;
+	l3 = get_l3(s, slabp->nodeid);
+	list_lock(s, l3);
+	slab_put_obj(s, slabp, objp);
+	if (!slabp->inuse) {
+		slab_list_del(l3, slabp);
+		slab_destroy(s, slabp);
+	}
+	list_unlock(s, l3);
+	return true;
+}
+
+/* __cache_free: a reserve slab's own list (exclusive pool), alien (NUMA),
+ * then this CPU's array. */
 static void __cache_free(kmem_cache_t *s, saddr_t objp)
 {
 	struct array_cache *ac;
 	unsigned long irqflags;
 
 	local_irq_save(&irqflags);
+	if (pool_slab_free(s, objp))
+		goto out;
 	if (s->sl->nnodes > 1 && cache_free_alien(s, objp))
 		goto out;
 	ac = cpu_cache_get(s);
@@ -1377,6 +1601,7 @@ static void alloc_kmemlist(slab_sys_t *sl, kmem_cache_t *s)
 		klist_init(&l3->slabs_partial);
 		klist_init(&l3->slabs_full);
 		klist_init(&l3->slabs_free);
+		klist_init(&l3->slabs_pool);
 		spin_init(&l3->list_lock);
 		l3->addr = kmeta_place(L3_SIZE, node);
 		l3->free_limit = (unsigned)((1 + sl->cpus_on_node[node]) * s->batchcount + s->l.num);
@@ -1573,6 +1798,7 @@ static void free_l3(struct kmem_list3 *l3)
 	free_slab_list(&l3->slabs_partial);
 	free_slab_list(&l3->slabs_full);
 	free_slab_list(&l3->slabs_free);
+	free_slab_list(&l3->slabs_pool);
 	spin_destroy(&l3->list_lock);
 	free_array(l3->shared);
 	g_free(l3->shared);
@@ -1592,6 +1818,7 @@ static void cache_free_host(kmem_cache_t *s)
 		free_l3(&s->nodelists[node]);
 	g_free(s->array);
 	g_free(s->nodelists);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1612,22 +1839,29 @@ static void slab_destroy_all(void *a)
 
 /* kmem_cache_create() under cache_chain_mutex; NULL if no slab holds it. */
 static kmem_cache_t *slab_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slab_sys_t *sl = a;
 	kmem_cache_t *s;
 
 	spin_lock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	s = kmem_cache_create(sl, name, size, align, flags);
+	if (s)
+		s->ctor = slab_ctor_dup(ctor);
 	spin_unlock(&sl->chain_mutex, sl->chain_cls, sl->chain_mutex_addr);
 	return s;
 }
 
-/* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
+/* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()); __GFP_ZERO
+ * clears obj_size bytes. */
 static saddr_t slab_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
+	saddr_t obj;
+
 	slab_check_node("slab", node);
-	return node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
+	obj = node == -1 ? __cache_alloc(s, gfp) : __cache_alloc_node(s, gfp, node);
+	slab_zero(gfp, obj, s->obj_size);
+	return obj;
 }
 
 /* kmem_cache_free(). */
@@ -1838,12 +2072,19 @@ static void audit_list(kmem_cache_t *s, GHashTable *seen, klist_t *head, int nod
 	klist_for_each(pos, head) {
 		slab_t *slabp = klist_entry(pos, slab_t, list);
 
-		if (slabp->nodeid != node || page_to_nid(slabp->page) != node)
+		/* A reserve page may lie on another node: the patch labels the
+		 * slab with the node that grew it, whatever the pool gave. */
+		if (slabp->nodeid != node || (page_to_nid(slabp->page) != node && !slabp->pool))
 			kbug("audit %s: slab on the wrong node's list", s->name);
-		if ((kind == 0) != (slabp->inuse == s->l.num) ||
-		    (kind == 2) != (slabp->inuse == 0))
+		if (kind >= 0 && ((kind == 0) != (slabp->inuse == s->l.num) ||
+		                  (kind == 2) != (slabp->inuse == 0)))
 			kbug("audit %s: slab with %u in use on the wrong list", s->name, slabp->inuse);
-		*nfree += audit_slab(s, seen, slabp, out);
+		if ((kind < 0) != pool_exclusive(s, slabp))
+			kbug("audit %s: reserve slab on the wrong list", s->name);
+		if (kind < 0)
+			audit_slab(s, seen, slabp, out);        /* not in free_objects */
+		else
+			*nfree += audit_slab(s, seen, slabp, out);
 	}
 }
 
@@ -1861,6 +2102,7 @@ void slab_audit(void *allocator, kmem_cache_t *s, slab_audit_t *out)
 		audit_list(s, seen, &l3->slabs_full, node, 0, out, &nfree);
 		audit_list(s, seen, &l3->slabs_partial, node, 1, out, &nfree);
 		audit_list(s, seen, &l3->slabs_free, node, 2, out, &nfree);
+		audit_list(s, seen, &l3->slabs_pool, node, -1, out, &nfree);
 		if (nfree != l3->free_objects)
 			kbug("audit %s: node %d free_objects %lu, slabs hold %" G_GUINT64_FORMAT,
 			     s->name, node, l3->free_objects, nfree);
@@ -1887,6 +2129,51 @@ void slab_audit(void *allocator, kmem_cache_t *s, slab_audit_t *out)
 	    out->slab_free + out->percpu + out->shared + out->alien + out->live != out->total)
 		kbug("audit %s: objects unaccounted for", s->name);
 	g_hash_table_destroy(seen);
+}
+
+/* Every slab of one of l3's lists: pool pointer cleared (host work). */
+static void forget_pools(klist_t *head)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, head)
+		klist_entry(pos, slab_t, list)->pool = NULL;
+}
+
+/* Forget the cache's pool: its reserve slabs become ordinary slabs, the
+ * pool lists join the slab lists their fill says (host work, free). */
+static void detach_mempool(kmem_cache_t *s)
+{
+	for (int node = 0; node < s->sl->nnodes; node++) {
+		struct kmem_list3 *l3 = &s->nodelists[node];
+
+		forget_pools(&l3->slabs_partial);
+		forget_pools(&l3->slabs_full);
+		forget_pools(&l3->slabs_free);
+		forget_pools(&l3->slabs_pool);
+		while (!klist_empty(&l3->slabs_pool)) {
+			slab_t *slabp = klist_entry(l3->slabs_pool.next, slab_t, list);
+
+			klist_del(&slabp->list);
+			klist_add_tail(&slabp->list, !slabp->inuse ? &l3->slabs_free :
+			               slabp->free == BUFCTL_END ? &l3->slabs_full : &l3->slabs_partial);
+			l3->free_objects += s->l.num - slabp->inuse;
+		}
+	}
+	s->pool_slabs = 0;
+	s->pool = NULL;
+	s->pool_flags = 0;
+}
+
+/* Attach the critical page pool `pool` to s with SLAB_MEMPOOL_* flags
+ * (NULL: detach); slabs built on an earlier pool become ordinary. */
+static void slab_cache_set_mempool(void *a, kmem_cache_t *s, mempool_t *pool, unsigned flags)
+{
+	(void)a;
+	if (s->pool)
+		detach_mempool(s);
+	s->pool = pool;
+	s->pool_flags = pool ? flags : 0;
 }
 
 /* Objects in cpu's per-CPU array of s. */
@@ -1918,4 +2205,5 @@ const allocator_ops_t slab_allocator = {
 	.stats = slab_stats,
 	.path_split = slab_path_split,
 	.queue_capacity = slab_queue_capacity,
+	.cache_set_mempool = slab_cache_set_mempool,
 };

@@ -25,9 +25,12 @@
  * once; fresh slabs come from the page allocator without the list_lock.
  * A flusher (delayed work, 2 s, on the CPU that armed it) IPIs every CPU
  * with on_each_cpu: an active slab not referenced since the last pass is
- * deactivated, a referenced one loses PG_referenced.  It re-arms while a
- * CPU kept its slab.  kmem_cache_shrink deactivates every active slab
- * (drain_all).  No object queues, no per-CPU or per-node structures.
+ * deactivated, a referenced one loses PG_referenced.  Armed by the first
+ * slab activation, it re-arms after every pass while CPUs are online (the
+ * seed's active_cpus starts each pass at num_online_cpus), so it runs
+ * every 2 s for ever, idle cache or not.  kmem_cache_shrink cancels it and
+ * deactivates every active slab (drain_all); the next activation arms it
+ * again.  No object queues, no per-CPU or per-node structures.
  *
  * Defragmentation and targeted reclaim (the seed's kmem_cache_shrink with
  * a move_object callback, in seed 001's form; docs/defrag.md).  A cache
@@ -54,7 +57,31 @@
  * a one-object slab needs no pinning (its free frees the page).  A cache
  * without ops shrinks exactly as before (drain_all only).
  *
- * Lock order: slab_lock (bit spinlock in page->flags) before list_lock.
+ * Kernel features, which the seed leaves to the allocator framework's
+ * layers (allocator.c, not in the seed): its page layer counts slab pages
+ * in NR_SLAB_(UN)RECLAIMABLE and, for SLAB_DESTROY_BY_RCU caches, frees
+ * them after an RCU grace period (the rcu_head over page->lru); its
+ * constructor layer runs the constructor on every object of a new slab;
+ * the free pointer goes behind the object for RCU and constructors (the
+ * seed's comment); __GFP_ZERO clears objsize bytes after allocation.
+ *
+ * Critical mempool backing (seed 004; docs/mempool.md).  The seed's page
+ * source is pluggable (page_alloc->allocate): with Dobson's patch it is
+ * mempool_alloc_node for a __GFP_CRITICAL request of a cache whose order
+ * is its pool's (the page allocator first, then the reserve).  A slab on a
+ * reserve page records its pool (the planned pointer, in the host record).
+ * As posted it becomes an active slab every request uses (objects handed
+ * to non-critical requests count as leaked) and its page goes to the page
+ * allocator once it empties and is deactivated.  SLAB_MEMPOOL_RETURN sends
+ * that page to mempool_free; SLAB_MEMPOOL_EXCLUSIVE keeps reserve slabs
+ * inactive, on a pool list under list_lock (its head priced on the partial
+ * list's line of struct slab, which has no slot for it) that only
+ * critical requests use, after the partial list and before growing; a new
+ * reserve slab gives its first object to the request that built it.
+ * Reserve slabs of an exclusive pool are not vacated (VACATE_PINNED).
+ *
+ * Lock order: slab_lock (bit spinlock in page->flags) before list_lock
+ * before mempool.lock (inside mempool_alloc_node / mempool_free only).
  * Walkers of the partial list (get_partial, the defrag candidate search,
  * pinning for vacate) hold list_lock and only trylock slabs.  The slab_ops
  * callbacks run with irqs on and no allocator lock held.  The
@@ -89,18 +116,12 @@
  *  - No __GFP_WAIT: irqs stay off across new_slab, so the "another active
  *    slab appeared meanwhile" race of __slab_alloc cannot happen and is
  *    not modelled.
- *  - The flusher's counter: the seed sets active_cpus to num_online_cpus
- *    before its IPIs, so the flusher would re-arm for ever; here the pass
- *    sets it to 1 (its own reference), each CPU that keeps a referenced
- *    slab adds one, and so does a slab activated while the pass runs
- *    (the flushing mutex is held); the pass drops its reference and
- *    re-arms if anything is left.  active_cpus > 0 exactly while a flusher
- *    is pending or running, so there is never more than one.
- *  - drain_all neither takes the flushing mutex nor cancels the pending
- *    flusher (slabsim's kernel has neither a sleeping mutex nor
- *    cancel_delayed_work; a spinning CPU could not answer the IPIs of a
- *    concurrent pass): the pending flusher later finds the active slabs
- *    gone and disarms (one IPI round more than the seed).
+ *  - The flushing mutex is priced as atomics on its line but never
+ *    sleeps: drain_all cannot wait for a pass running on another CPU (a
+ *    spinning CPU could not answer that pass's IPIs), so it goes ahead and
+ *    cancels the pass's re-arm instead, the end state of the seed's
+ *    mutex_lock, cancel_delayed_work, active_cpus = 0.  The flusher's
+ *    mutex_trylock cannot fail (one flusher at most is ever pending).
  *  - kmem_cache_shrink: the seed's second step takes the partial slabs in
  *    list order, pins each and calls move_object(object) on every object
  *    (the owner allocates and copies; 1 frees the old object), keeping
@@ -144,6 +165,7 @@
 #define KS_PARTIAL              232            /* list_head, then nr_partial */
 #define KS_NR_PARTIAL           248
 #define KS_ACTIVE               256            /* struct page *active[NR_CPUS] */
+#define PAGE_LRU                40             /* offsetof(struct page, lru): the rcu_head */
 
 enum stat_item {
 	ALLOC_FASTPATH, ALLOC_SLOWPATH, ALLOC_FROM_PARTIAL, ALLOC_NEW_SLAB,
@@ -179,6 +201,7 @@ typedef struct slabifier slabifier_t;
 struct kmem_cache {
 	slabifier_t *sa;
 	char *name;
+	unsigned flags;
 	size_t objsize;
 	unsigned order, objects, align;
 	slab_objs_t objs;               /* stride, free pointer, slab records */
@@ -191,9 +214,16 @@ struct kmem_cache {
 	uint64_t discarded;             /* slabs given back (host count) */
 	int active_cpus;                /* > 0: a flusher is pending or running */
 	bool flushing;                  /* the flushing mutex: a pass runs */
+	bool rearm_cancelled;           /* drain_all ran during the pass */
 	page_t **active;                /* [ncpus] */
 	const slab_ops_t *ops;          /* seed 001: NULL, no defragmentation */
 	void *ops_ctx;
+	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
+	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
+	uint64_t pool_slabs;            /* slabs on reserve pages (host count) */
+	klist_t pool_partial;           /* exclusive reserve slabs with free objects */
+	unsigned long nr_pool_partial;
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 struct slabifier {
@@ -223,8 +253,8 @@ static bool calculate_layout(size_t objsize, size_t align, unsigned flags,
 	if (!objsize)
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = (unsigned)size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = (unsigned)size;     /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	if (align > MIN_ALIGN)
@@ -302,10 +332,10 @@ static void list_unlock(kmem_cache_t *s)
 
 /* ---- the partial list (list_lock held) ---- */
 
-/* Price the link change of a neighbour on the partial list. */
+/* Price the link change of a neighbour on the partial (or pool) list. */
 static void touch_neighbour(kmem_cache_t *s, klist_t *l)
 {
-	if (l != &s->partial)
+	if (l != &s->partial && l != &s->pool_partial)
 		kpage_touch(klist_entry(l, page_t, lru), true);
 }
 
@@ -334,17 +364,63 @@ static void partial_unlink(kmem_cache_t *s, page_t *page)
 	s->nr_partial--;
 }
 
+/* ---- reserve slabs (seed 004) ---- */
+
+/* A reserve slab of an exclusive pool: on the pool list, never active. */
+static bool pool_exclusive(const kmem_cache_t *s, const page_t *page)
+{
+	return slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_EXCLUSIVE, page);
+}
+
+/* The pool list (list_lock held): its head is priced on the partial
+ * list's line of struct slab, which has no slot for it. */
+static void pool_link(kmem_cache_t *s, page_t *page)
+{
+	ktouch(s->addr + KS_PARTIAL, 16, true);
+	touch_neighbour(s, s->pool_partial.prev);
+	kpage_touch(page, true);
+	klist_add_tail(&page->lru, &s->pool_partial);
+	s->nr_pool_partial++;
+}
+
+static void pool_unlink(kmem_cache_t *s, page_t *page)
+{
+	ktouch(s->addr + KS_PARTIAL, 16, true);
+	lru_unlink(s, page);
+	s->nr_pool_partial--;
+}
+
+/* An object of a reserve slab handed to a non-critical request is leaked
+ * (host bookkeeping, looked up only while the cache has reserve slabs). */
+static void note_leak(kmem_cache_t *s, saddr_t object, gfp_t gfp)
+{
+	mempool_t *pool;
+
+	if (!object || !s->pool_slabs || (gfp & __GFP_CRITICAL))
+		return;
+	pool = slab_rec_pool(virt_to_head_page(object));
+	if (pool)
+		pool->stats.leaked++;
+}
+
+/* The partial list, or the pool list for an exclusive reserve slab. */
 static void add_partial(kmem_cache_t *s, page_t *page)
 {
 	list_lock(s);
-	partial_link_tail(s, page);
+	if (pool_exclusive(s, page))
+		pool_link(s, page);
+	else
+		partial_link_tail(s, page);
 	list_unlock(s);
 }
 
 static void remove_partial(kmem_cache_t *s, page_t *page)
 {
 	list_lock(s);
-	partial_unlink(s, page);
+	if (pool_exclusive(s, page))
+		pool_unlink(s, page);
+	else
+		partial_unlink(s, page);
 	list_unlock(s);
 }
 
@@ -391,16 +467,32 @@ static page_t *get_partial(kmem_cache_t *s, int node)
 
 /* ---- slab life cycle ---- */
 
-/* A fresh slab from the page allocator, on no list: objects chained in
- * address order, or PG_slabsingle without a freelist. */
+/* The page source (the seed's pluggable page_alloc): the page allocator,
+ * or with Dobson's patch, for a critical request of a cache whose order
+ * is its pool's, mempool_alloc_node (the page allocator first, then the
+ * reserve; *from: the pool if from the reserve). */
+static page_t *slab_pages(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **from)
+{
+	gfp_t g = (gfp & (__GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN | __GFP_COLD)) |
+	          s->allocflags;
+
+	*from = NULL;
+	if (!(gfp & __GFP_CRITICAL) || !s->pool || s->pool->page_order != (int)s->order)
+		return alloc_pages_node(node, g, s->order);
+	return slab_mempool_pages(s->pool, g, node, from);
+}
+
+/* A fresh slab from the page source, counted in the zone's slab pages, on
+ * no list: objects constructed and chained in address order, or
+ * PG_slabsingle without a freelist. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
-	page_t *page = alloc_pages_node(node, (gfp & (__GFP_THISNODE | __GFP_NORETRY |
-	                                              __GFP_NOWARN | __GFP_COLD)) |
-	                                s->allocflags, s->order);
+	mempool_t *from;
+	page_t *page = slab_pages(s, gfp, node, &from);
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << s->order);
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs++;
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
@@ -410,16 +502,28 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 		slab_init_objects(&s->objs, page, s->objects);
 	else
 		page->flags |= PG_SLABSINGLE;
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, s->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, s->objects);
+	slab_rec(page)->pool = from;
+	s->pool_slabs += from != NULL;
 	return page;
 }
 
+/* The slab's pages go back (free_slab, at once or for SLAB_DESTROY_BY_RCU
+ * after a grace period, the rcu_head overlaying page->lru) to the page
+ * allocator or, for a reserve slab with the return fix, to its pool. */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
+	slab_pages_t sp = { page, s->order, s->flags,
+	                    slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_RETURN, page) ?
+	                    slab_rec_pool(page) : NULL };
+
 	katomic(s->addr + KS_NR_SLABS);
 	s->nr_slabs--;
 	s->discarded++;
+	s->pool_slabs -= slab_rec_pool(page) != NULL;
 	stat(s, FREE_SLAB);
 	page->flags &= ~(PG_slab | PG_frozen | PG_REFERENCED | PG_SLABSINGLE);
 	page->inuse = 0;
@@ -428,7 +532,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	__free_pages(page, s->order);
+	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
 
 /* Give up this CPU's active slab (slab_lock held on entry, released on
@@ -485,35 +589,39 @@ static void check_flush_active(void *arg)
 	deactivate_slab(s, page, cpu);
 }
 
-/* The delayed work: one pass over every CPU, re-armed on this CPU while a
- * CPU kept its active slab. */
+/* The delayed work: one pass over every CPU under the flushing mutex.
+ * As the seed: active_cpus starts at num_online_cpus() and each kept slab
+ * adds one, so the pass re-arms while CPUs are online, until drain_all
+ * cancels it (also when drain_all ran during this pass: the seed's
+ * drain_all waits for the mutex, then cancels the work re-armed here). */
 static void flusher(void *arg)
 {
 	kmem_cache_t *s = arg;
 
-	katomic(s->addr + KS_FLUSHING);
+	katomic(s->addr + KS_FLUSHING);         /* mutex_trylock: never contended here */
 	s->flushing = true;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus = 1;
+	s->active_cpus = s->sa->ncpus;
 	stat(s, FLUSH_RUNS);
 	on_each_cpu(check_flush_active, s);
-	katomic(s->addr + KS_ACTIVE_CPUS);
-	if (--s->active_cpus)
+	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
+	if (s->active_cpus && !s->rearm_cancelled)
 		schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
-	katomic(s->addr + KS_FLUSHING);
+	s->rearm_cancelled = false;
+	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
 	s->flushing = false;
 }
 
-/* A slab became active: arm the flusher unless one is pending; while a
- * pass runs, count the slab as kept so that the pass re-arms. */
+/* A slab became active: arm the flusher unless one is pending (active_cpus
+ * is 0 only before the first activation and after drain_all). */
 static void arm_flusher(kmem_cache_t *s)
 {
-	ktouch(s->addr + KS_FLUSHING, KS_ACTIVE_CPUS + 4 - KS_FLUSHING, false);
-	if (s->active_cpus && !s->flushing)
+	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
+	if (s->active_cpus)
 		return;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	if (s->active_cpus++ == 0)
-		schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
+	s->active_cpus++;
+	schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
 }
 
 /* drain_all's IPI handler: deactivate this CPU's active slab. */
@@ -529,15 +637,22 @@ static void flush_active(void *arg)
 	}
 }
 
-/* Deactivate every CPU's active slab (none is active unless a flusher is
- * armed). */
+/* Cancel the flusher and deactivate every CPU's active slab (none is
+ * active unless a flusher is armed), under the flushing mutex. */
 static void drain_all(kmem_cache_t *s)
 {
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
 	if (!s->active_cpus)
 		return;
 	stat(s, DRAIN_RUNS);
+	katomic(s->addr + KS_FLUSHING);         /* mutex_lock */
+	cancel_delayed_work(flusher, s);
+	if (s->flushing)
+		s->rearm_cancelled = true;
+	katomic(s->addr + KS_ACTIVE_CPUS);
+	s->active_cpus = 0;
 	on_each_cpu(flush_active, s);
+	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
 }
 
 /* ---- allocation ---- */
@@ -565,8 +680,40 @@ static void activate_slab(kmem_cache_t *s, page_t *page, int cpu)
 	arm_flusher(s);
 }
 
+/* A critical request of an exclusive pool: an object of a reserve slab on
+ * the pool list (of `node`, any for -1) that can be locked, or 0. */
+static saddr_t pool_list_alloc(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	saddr_t object = 0;
+	klist_t *pos;
+
+	if (!(gfp & __GFP_CRITICAL) || !s->pool || !(s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE))
+		return 0;
+	ktouch(s->addr + KS_PARTIAL, 16, false);
+	if (!s->nr_pool_partial)
+		return 0;
+	list_lock(s);
+	klist_for_each(pos, &s->pool_partial) {
+		page_t *page = klist_entry(pos, page_t, lru);
+
+		kpage_touch(page, false);
+		if ((node < 0 || page_to_nid(page) == node) && slab_trylock(s, page)) {
+			object = take_object(s, page);
+			if (!page->freelist)
+				pool_unlink(s, page);
+			slab_unlock(s, page);
+			break;
+		}
+	}
+	list_unlock(s);
+	return object;
+}
+
 /* No usable active slab: a partial slab or a new one becomes active (a
- * single-object slab is handed out whole).  0 if no memory. */
+ * single-object slab is handed out whole); a critical request of an
+ * exclusive pool tries the pool list before growing, and a new reserve
+ * slab gives it one object and goes on the pool list, never active.  0 if
+ * no memory. */
 static saddr_t alloc_slow(kmem_cache_t *s, gfp_t gfp, int node, int cpu)
 {
 	page_t *page = get_partial(s, node);
@@ -575,6 +722,9 @@ static saddr_t alloc_slow(kmem_cache_t *s, gfp_t gfp, int node, int cpu)
 	if (page) {
 		stat(s, ALLOC_FROM_PARTIAL);
 	} else {
+		object = pool_list_alloc(s, gfp, node);
+		if (object)
+			return object;
 		page = new_slab(s, gfp, node);
 		if (!page)
 			return 0;
@@ -585,6 +735,13 @@ static saddr_t alloc_slow(kmem_cache_t *s, gfp_t gfp, int node, int cpu)
 		}
 		stat(s, ALLOC_NEW_SLAB);
 		slab_lock(s, page);
+		if (pool_exclusive(s, page)) {
+			object = take_object(s, page);
+			if (page->freelist)
+				add_partial(s, page);
+			slab_unlock(s, page);
+			return object;
+		}
 	}
 	activate_slab(s, page, cpu);
 	object = take_object(s, page);
@@ -609,6 +766,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 			slab_unlock(s, page);
 			stat(s, ALLOC_FASTPATH);
 			local_irq_restore(flags);
+			note_leak(s, object, gfp);
 			return object;
 		}
 		if (page->freelist)
@@ -619,6 +777,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	if (object)
 		stat(s, ALLOC_SLOWPATH);
 	local_irq_restore(flags);
+	note_leak(s, object, gfp);
 	return object;
 }
 
@@ -988,7 +1147,8 @@ static vacate_result_t vacate_single(kmem_cache_t *s, page_t *page, defrag_repor
 /* kmem_cache_create(); NULL if no slab can hold `size`.  The caches made
  * while the Slabifier boots have static structs. */
 static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t size,
-                                            size_t align, unsigned flags)
+                                            size_t align, unsigned flags,
+                                            const kmem_ctor_t *ctor)
 {
 	slabifier_t *sa = a;
 	sf_layout_t l;
@@ -996,12 +1156,15 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 
 	align = MAX(slab_calculate_alignment(flags, align, size, (size_t)cache_line_size()),
 	            (size_t)MIN_ALIGN);
-	if (!calculate_layout(size, align, flags, sa->page_shift, sa->min_order, &l))
+	if (!calculate_layout(size, align, flags | (ctor ? __SLAB_CTOR : 0), sa->page_shift,
+	                      sa->min_order, &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sa = sa;
 	s->name = g_strdup(name);
+	s->flags = flags;
 	s->objsize = size;
+	s->ctor = slab_ctor_dup(ctor);
 	slab_objs_init(&s->objs, s, s->name, l.size, l.offset, sa->debug);
 	s->order = l.order;
 	s->objects = l.objects;
@@ -1012,6 +1175,7 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 	                     : kmeta_static(name, "kmem_cache", sa->struct_size, 0);
 	spin_init(&s->list_lock);
 	klist_init(&s->partial);
+	klist_init(&s->pool_partial);
 	s->active = g_new0(page_t *, sa->ncpus);
 	g_ptr_array_add(sa->caches, s);
 	return s;
@@ -1027,7 +1191,7 @@ static void create_kmalloc_cache(slabifier_t *sa, int index)
 
 	sa->kmalloc_caches[index] = slab_check_created("slabifier", name, SLAB_PANIC,
 	                                               slabifier_cache_create(sa, name, size,
-	                                                                      MIN_ALIGN, 0));
+	                                                                      MIN_ALIGN, 0, NULL));
 	g_free(name);
 }
 
@@ -1081,6 +1245,7 @@ static void cache_free_host(kmem_cache_t *s)
 	slab_objs_release(&s->objs);
 	spin_destroy(&s->list_lock);
 	g_free(s->active);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1095,11 +1260,20 @@ static void slabifier_destroy(void *a)
 	g_free(sa);
 }
 
+/* slab_alloc, then __GFP_ZERO's memset of the object. */
+static saddr_t alloc_object(kmem_cache_t *s, gfp_t gfp, int node)
+{
+	saddr_t x = slab_alloc(s, gfp, node);
+
+	slab_zero(gfp, x, s->objsize);
+	return x;
+}
+
 /* kmem_cache_alloc_node() (node -1: kmem_cache_alloc()). */
 static saddr_t slabifier_cache_alloc(void *a, kmem_cache_t *s, gfp_t gfp, int node)
 {
 	slab_check_node("slabifier", node);
-	return slab_alloc(s, gfp, node);
+	return alloc_object(s, gfp, node);
 }
 
 /* kmem_cache_free(). */
@@ -1113,7 +1287,7 @@ static void slabifier_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 static saddr_t slabifier_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
 	slab_check_node("slabifier", node);
-	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
+	return kmalloc_classes(((slabifier_t *)a)->kmalloc_caches, alloc_object, size, gfp, node);
 }
 
 /* kfree(): a slab object, or a compound page from kmalloc_large. */
@@ -1151,8 +1325,37 @@ static void slabifier_cache_set_ops(void *a, kmem_cache_t *s, const slab_ops_t *
 	s->ops_ctx = ctx;
 }
 
+/* Forget the cache's pool: its reserve slabs become ordinary slabs and
+ * the pool list joins the partial list (host work, free). */
+static void detach_mempool(kmem_cache_t *s)
+{
+	slab_objs_forget_pool(&s->objs);
+	while (!klist_empty(&s->pool_partial)) {
+		page_t *page = klist_entry(s->pool_partial.next, page_t, lru);
+
+		klist_del(&page->lru);
+		klist_add_tail(&page->lru, &s->partial);
+		s->nr_pool_partial--;
+		s->nr_partial++;
+	}
+	s->pool_slabs = 0;
+	s->pool = NULL;
+	s->pool_flags = 0;
+}
+
+/* Attach the critical page pool `pool` to s with SLAB_MEMPOOL_* flags
+ * (NULL: detach); slabs built on an earlier pool become ordinary. */
+static void slabifier_cache_set_mempool(void *a, kmem_cache_t *s, mempool_t *pool, unsigned flags)
+{
+	(void)a;
+	if (s->pool)
+		detach_mempool(s);
+	s->pool = pool;
+	s->pool_flags = pool ? flags : 0;
+}
+
 /* kmem_cache_vacate(page): empty one slab page by kicking its objects; a
- * cache without ops pins its pages. */
+ * cache without ops pins its pages, and so does an exclusive reserve slab. */
 static vacate_result_t slabifier_vacate(void *a, page_t *page, uint32_t *moved)
 {
 	defrag_report_t rep = { 0 };
@@ -1165,7 +1368,7 @@ static vacate_result_t slabifier_vacate(void *a, page_t *page, uint32_t *moved)
 	    ((kmem_cache_t *)page->slab)->sa != a)
 		return VACATE_NOT_SLAB;
 	s = page->slab;
-	if (!s->ops)
+	if (!s->ops || pool_exclusive(s, page))
 		return VACATE_PINNED;
 	if (page->flags & PG_SLABSINGLE)
 		r = vacate_single(s, page, &rep);
@@ -1253,4 +1456,5 @@ const allocator_ops_t slabifier_allocator = {
 	.cache_set_ops = slabifier_cache_set_ops,
 	.defrag = slabifier_defrag,
 	.vacate = slabifier_vacate,
+	.cache_set_mempool = slabifier_cache_set_mempool,
 };

@@ -37,6 +37,14 @@
  * are pages of get_order(c->size).  Caches own nothing: there are no slabs,
  * queues, per-CPU or per-node structures.
  *
+ * Kernel features: kmem_cache_alloc_node runs the cache's constructor on
+ * every allocation; slob_alloc clears the block for __GFP_ZERO (pages come
+ * from the page allocator uncleared); kmem_cache_free of a
+ * SLAB_DESTROY_BY_RCU cache writes the slob_rcu footer and frees the
+ * object from an RCU callback (kmem_rcu_free).  Like 2.6.29's, SLOB counts
+ * no slab pages in NR_SLAB_* (slob_new_pages calls the page allocator
+ * alone).
+ *
  * LOCK ORDER: one global spinlock, slob_lock ("slob_lock"), taken with irqs
  * off around every list walk, block split and block free; never held
  * across the page allocator (which takes zone.lock on its own).
@@ -62,8 +70,6 @@
  * more reports one "slab" of order get_order(size) per object.
  *
  * Deviations from 2.6.29:
- *  - SLAB_DESTROY_BY_RCU adds the 24-byte slob_rcu footer to the size but
- *    frees at once (no RCU grace period in the simulator).
  *  - A cache of size 0 is refused at creation (kmem_cache_create, as for
  *    every allocator), and so is one whose objects are larger than the
  *    page allocator's largest block, PAGE_SIZE << (MAX_ORDER - 1) (the
@@ -83,6 +89,7 @@
 /* Modelled LP64 layouts. */
 #define KMEM_CACHE_SIZE         32             /* size, align, flags, name, ctor */
 #define SLOB_RCU_SIZE           24             /* rcu_head, int size */
+#define SLOB_RCU_HEAD           16             /* sizeof(struct rcu_head): size follows */
 #define SLOB_G_LOCK             0              /* slob_lock in the globals line */
 #define SLOB_G_LIST(i)          (8 + 16 * (i)) /* free_slob_{small,medium,large} */
 #define SLOB_GLOBALS_SIZE       56
@@ -122,6 +129,7 @@ struct kmem_cache {
 	uint64_t active_objs;
 	uint64_t big_pages;     /* pages of objects >= PAGE_SIZE */
 	GHashTable *pages;      /* page_t * -> objects of this cache on it */
+	kmem_ctor_t *ctor;      /* the constructor, or NULL */
 };
 
 struct slob {
@@ -508,7 +516,7 @@ static saddr_t slob_alloc(slob_ctx_t *sl, size_t size, gfp_t gfp, unsigned align
 	if (!b) {
 		saddr_t base;
 
-		page = slob_new_page(sl, gfp, node);
+		page = slob_new_page(sl, gfp & ~(gfp_t)__GFP_ZERO, node);
 		if (!page)
 			return 0;
 		base = page_address(page);
@@ -523,6 +531,7 @@ static saddr_t slob_alloc(slob_ctx_t *sl, size_t size, gfp_t gfp, unsigned align
 		slob_unlock(sl, flags);
 	}
 	mark_block(sl, page, b, (int)units_of(sl, size), true);
+	slab_zero(gfp, b, size);
 	return b;
 }
 
@@ -638,6 +647,7 @@ static void *slob_create(const long *tun)
 static void cache_free_host(kmem_cache_t *c)
 {
 	g_hash_table_destroy(c->pages);
+	g_free(c->ctor);
 	g_free(c->name);
 	g_free(c);
 }
@@ -658,30 +668,29 @@ static void slob_destroy(void *a)
  * whole cache line), at least ARCH_SLAB_MINALIGN; NULL for objects (with
  * the RCU footer) larger than the page allocator's largest block. */
 static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slob_ctx_t *sl = a;
 	kmem_cache_t *c;
+	saddr_t addr;
 
 	if (size + (flags & SLAB_DESTROY_BY_RCU ? SLOB_RCU_SIZE : 0) >
 	    slab_max_order_size(kpage_shift()))
 		return NULL;
+	addr = slob_alloc(sl, KMEM_CACHE_SIZE, 0, ARCH_KMALLOC_MINALIGN, -1);
+	if (!addr)
+		return NULL;
 	c = g_new0(kmem_cache_t, 1);
-
 	c->sl = sl;
+	c->addr = addr;
 	c->name = g_strdup(name);
 	c->objsize = size;
+	c->ctor = slab_ctor_dup(ctor);
 	c->size = (unsigned)size + (flags & SLAB_DESTROY_BY_RCU ? SLOB_RCU_SIZE : 0);
 	c->flags = flags;
 	c->align = flags & SLAB_HWCACHE_ALIGN ? (unsigned)cache_line_size() : 0;
 	c->align = MAX(c->align, ARCH_SLAB_MINALIGN);
 	c->align = MAX(c->align, (unsigned)align);
-	c->addr = slob_alloc(sl, KMEM_CACHE_SIZE, 0, ARCH_KMALLOC_MINALIGN, -1);
-	if (!c->addr) {
-		g_free(c->name);
-		g_free(c);
-		return NULL;
-	}
 	ktouch(c->addr, KMEM_CACHE_SIZE, true);
 	c->pages = g_hash_table_new(NULL, NULL);
 	g_ptr_array_add(sl->caches, c);
@@ -712,16 +721,16 @@ static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
 	}
 	if (b)
 		c->active_objs++;
+	if (b && c->ctor)
+		slab_run_ctor(c->ctor, b);      /* on every allocation */
 	return b;
 }
 
-/* kmem_cache_free(): the block goes back at once, RCU caches included. */
-static void slob_cache_free(void *a, kmem_cache_t *c, saddr_t x)
+/* __kmem_cache_free(): the block, or the pages, of object x of c go back. */
+static void __kmem_cache_free(slob_ctx_t *sl, kmem_cache_t *c, saddr_t x)
 {
-	slob_ctx_t *sl = a;
 	page_t *page = slab_object_page(x);
 
-	ktouch(c->addr, KMEM_CACHE_SIZE, false);        /* flags, size */
 	if (c->size < sl->page_size) {
 		if (sl->debug && (!page || !(page->flags & PG_slab)))
 			kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", c->name, x);
@@ -734,6 +743,37 @@ static void slob_cache_free(void *a, kmem_cache_t *c, saddr_t x)
 		__free_pages(page, get_order(c->size, kpage_shift()));
 	}
 	c->active_objs--;
+}
+
+/* What kmem_rcu_free frees (slob_rcu->size names the cache's size). */
+typedef struct slob_rcu_arg {
+	slob_ctx_t *sl;
+	kmem_cache_t *c;
+	saddr_t x;
+} slob_rcu_arg_t;
+
+static void kmem_rcu_free(void *arg)
+{
+	slob_rcu_arg_t *r = arg;
+
+	__kmem_cache_free(r->sl, r->c, r->x);
+}
+
+/* kmem_cache_free(): the object goes back at once, or for a
+ * SLAB_DESTROY_BY_RCU cache after a grace period (the slob_rcu footer at
+ * its end: the rcu_head and the size). */
+static void slob_cache_free(void *a, kmem_cache_t *c, saddr_t x)
+{
+	slob_rcu_arg_t r = { a, c, x };
+	saddr_t footer = x + c->size - SLOB_RCU_SIZE;
+
+	ktouch(c->addr, KMEM_CACHE_SIZE, false);        /* flags, size */
+	if (!(c->flags & SLAB_DESTROY_BY_RCU)) {
+		__kmem_cache_free(a, c, x);
+		return;
+	}
+	ktouch(footer + SLOB_RCU_HEAD, sizeof(uint32_t), true);
+	call_rcu(footer, kmem_rcu_free, &r, sizeof(r), RCU_OBJECT, c->size);
 }
 
 /* __kmalloc_node(): a block with an 8-byte size header below

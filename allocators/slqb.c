@@ -25,6 +25,12 @@
  * after boot skewed by CPU) claims and flushes one batch on the home node's
  * list and on the CPU's list for every cache, then drains the rlist.
  *
+ * Kernel features (as the patch): allocate_slab / __free_slab count pages
+ * in NR_SLAB_(UN)RECLAIMABLE; new_slab_page runs the constructor on every
+ * object; a constructor or SLAB_DESTROY_BY_RCU puts the free pointer
+ * behind the object; slab_alloc clears objsize bytes for __GFP_ZERO;
+ * free_slab of an RCU cache frees the pages from rcu_free_slab.
+ *
  * Lock order: (slqb_lock, not modelled) -> kmem_cache_node->list_lock
  * ("slqb.list_lock") -> kmem_cache_remote_free->lock ("slqb.remote_free").
  * Only one remote_free lock is held at a time.
@@ -59,8 +65,12 @@
  * the same list again as kmalloc_dma-N.  Sizes up to 192 use get_slab's
  * size_index rule, larger ones the next power of two.
  *
- * Statistics (ops->stats): the 14 CONFIG_SLQB_STATS counters of spec 8.1
- * summed over caches and lists, in enum stat_item order: alloc,
+ * Statistics: the 14 CONFIG_SLQB_STATS counters of spec 8.1, kept per
+ * list as the patch keeps them (slqb_stat_inc(l, ...)); ops->stats sums
+ * them over caches and lists, ops->stats_split over caches for each CPU's
+ * list and each node's (the patch's sysfs files show the per-CPU lists as
+ * C<cpu>=; per cache and CPU at once is not reported).  In enum stat_item
+ * order: alloc,
  * alloc_slab_fill, alloc_slab_new, free, free_remote, flush_free_list,
  * flush_free_list_objects, flush_free_list_remote, flush_slab_partial,
  * flush_slab_free, flush_rfree_list, flush_rfree_list_objects,
@@ -93,10 +103,13 @@
  *    migration window (16-10).  No mempolicy or cpuset: node -1 is the
  *    local node.  The zonelist walk after a failed node-specific
  *    allocation tries the other nodes in increasing id order from `node`.
- *  - SLAB_DESTROY_BY_RCU relocates the free pointer; pages are freed at
- *    once (no grace period).  No ctor, no SLQB_DEBUG layout or colouring
- *    switch-off, no sysfs.  The DMA twins kmalloc_dma-N exist with their
- *    metadata but kmalloc never picks them.
+ *  - hiwater and freebatch are writable per cache in the patch's sysfs;
+ *    here the tunables of the same names set them for every cache, in
+ *    place of calculate_sizes' rule (hiwater still 4 * freebatch unless
+ *    set), within the store functions' bounds (slqb_check_tunables).
+ *  - No SLQB_DEBUG layout or colouring switch-off, no sysfs.  The DMA
+ *    twins kmalloc_dma-N exist with their metadata but kmalloc never picks
+ *    them.
  *  - virt_to_head_page of an order > 0 slab charges only the head struct
  *    page (spec 13, "1 line is a reasonable simplification").
  *  - debug=1 adds simulator checks (not SLQB_DEBUG): foreign pointers,
@@ -122,6 +135,7 @@
 #define KMEM_NODE_LOCK          192            /* kmem_cache_node.list_lock */
 #define KMEM_CPU_SIZE           256
 #define KMEM_NODE_SIZE          256
+#define SLQB_PAGE_RCU           32             /* offsetof(struct slqb_page, rcu_head) */
 
 enum stat_item {
 	ALLOC, ALLOC_SLAB_FILL, ALLOC_SLAB_NEW, FREE, FREE_REMOTE,
@@ -156,6 +170,7 @@ typedef struct kmem_cache_list {
 		kmlist_t list;          /* FIFO */
 	} remote_free;
 	saddr_t addr;                   /* the modelled struct */
+	uint64_t stats[NR_SLQB_STAT_ITEMS];     /* CONFIG_SLQB_STATS, this list's */
 } kmem_cache_list_t;
 
 struct kmem_cache_cpu {
@@ -203,6 +218,7 @@ struct kmem_cache {
 	uint64_t inuse;                 /* sum of page->inuse */
 	uint64_t live;                  /* held by callers */
 	klist_t slab_records;           /* slqb_slab_t of every slab */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 typedef struct trim_cpu {
@@ -212,6 +228,7 @@ typedef struct trim_cpu {
 
 struct slqb {
 	bool debug;
+	long tun_hiwater, tun_freebatch;  /* -1: the patch's size rule */
 	enum cache_kind making;         /* what the next cache_create makes */
 	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
@@ -284,8 +301,8 @@ static bool calculate_sizes(size_t objsize, size_t align, unsigned flags,
 	if (objsize < sizeof(uint64_t))
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = (unsigned)size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = (unsigned)size;     /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	l->eff_align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)line);
@@ -316,14 +333,17 @@ void slqb_geometry(size_t objsize, size_t align, unsigned flags, int page_size,
 
 /* ---- priced access to the modelled structures ---- */
 
-static inline void stat_add(kmem_cache_t *s, enum stat_item si, uint64_t n)
+/* slqb_stat_add: list l's counter (the patch keeps them per list), and
+ * the allocator's total. */
+static inline void stat_add(kmem_cache_t *s, kmem_cache_list_t *l, enum stat_item si, uint64_t n)
 {
 	s->sq->stat[si] += n;
+	l->stats[si] += n;
 }
 
-static inline void stat(kmem_cache_t *s, enum stat_item si)
+static inline void stat(kmem_cache_t *s, kmem_cache_list_t *l, enum stat_item si)
 {
-	stat_add(s, si, 1);
+	stat_add(s, l, si, 1);
 }
 
 /* s->cpu_slab[cpu]: a load from struct kmem_cache. */
@@ -485,7 +505,8 @@ static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 	page->priv = r;
 }
 
-/* new_slab_page(): 2^order pages, objects chained in address order from
+/* new_slab_page(): 2^order pages counted in the zone's slab pages
+ * (allocate_slab), objects constructed and chained in address order from
  * the colour offset. */
 static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colour)
 {
@@ -496,12 +517,15 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << s->order);
 	page->flags |= PG_slab;
 	page->slab = s;
 	page->objects = s->objects;
 	page->inuse = 0;
 	slab_record_new(s, page, colour);
 	start = page_address(page) + colour;
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, start, s->size, s->objects);
 	for (unsigned i = 0; i < s->objects; i++)
 		set_freepointer(s, start + (saddr_t)i * s->size,
 		                i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
@@ -511,8 +535,12 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 	return page;
 }
 
+/* free_slab: the pages go at once, or for SLAB_DESTROY_BY_RCU after a
+ * grace period (the rcu_head overlays slqb_page.lru). */
 static void free_slab(kmem_cache_t *s, page_t *page)
 {
+	slab_pages_t sp = { page, s->order, s->flags, NULL };
+
 	page->flags &= ~PG_slab;
 	page->inuse = page->objects = 0;
 	page->freelist = 0;
@@ -522,7 +550,7 @@ static void free_slab(kmem_cache_t *s, page_t *page)
 	g_free(page->priv);
 	page->priv = NULL;
 	s->slabs--;
-	__free_pages(page, s->order);
+	slab_free_pages(&sp, page_struct_addr(page) + SLQB_PAGE_RCU);
 }
 
 /* Take one object from the first partial page of l (spec 3.6). */
@@ -544,7 +572,7 @@ static saddr_t cache_list_get_page(kmem_cache_t *s, kmem_cache_list_t *l)
 		kbug("%s: freelist corrupted: page freelist names %#" G_GINT64_MODIFIER "x",
 		     s->name, object);
 	page->freelist = get_freepointer(s, object);
-	stat(s, ALLOC_SLAB_FILL);
+	stat(s, l, ALLOC_SLAB_FILL);
 	return object;
 }
 
@@ -562,11 +590,11 @@ static void free_object_to_page(kmem_cache_t *s, kmem_cache_list_t *l,
 			partial_del(l, page);
 		ktouch(l->addr + KMEM_LIST_NR_SLABS, 8, true);
 		l->nr_slabs--;
-		stat(s, FLUSH_SLAB_FREE);
+		stat(s, l, FLUSH_SLAB_FREE);
 		free_slab(s, page);
 	} else if (page->inuse + 1u == page->objects) {
 		partial_add(l, page);
-		stat(s, FLUSH_SLAB_PARTIAL);
+		stat(s, l, FLUSH_SLAB_PARTIAL);
 	}
 }
 
@@ -582,8 +610,8 @@ static void flush_remote_free_cache(kmem_cache_t *s, struct kmem_cache_cpu *c)
 	touch_cpu_l3(c, false);
 	if (!c->rlist.nr)
 		return;
-	stat(s, FLUSH_RFREE_LIST);
-	stat_add(s, FLUSH_RFREE_LIST_OBJECTS, c->rlist.nr);
+	stat(s, &c->list, FLUSH_RFREE_LIST);
+	stat_add(s, &c->list, FLUSH_RFREE_LIST_OBJECTS, c->rlist.nr);
 	q = &dst->remote_free.list;
 	rfree_lock(s, dst);
 	ktouch(dst->addr + KMEM_LIST_RFREE + 8, 24, true);
@@ -647,8 +675,8 @@ static void claim_remote_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 		l->freelist.tail = chain.tail;
 		l->freelist.nr += chain.nr;
 	}
-	stat(s, CLAIM_REMOTE_LIST);
-	stat_add(s, CLAIM_REMOTE_LIST_OBJECTS, chain.nr);
+	stat(s, l, CLAIM_REMOTE_LIST);
+	stat_add(s, l, CLAIM_REMOTE_LIST_OBJECTS, chain.nr);
 }
 
 /* Return one batch from the head of l's LIFO (spec 4.4). */
@@ -660,8 +688,8 @@ static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 
 	if (!nr)
 		return;
-	stat(s, FLUSH_FREE_LIST);
-	stat_add(s, FLUSH_FREE_LIST_OBJECTS, nr);
+	stat(s, l, FLUSH_FREE_LIST);
+	stat_add(s, l, FLUSH_FREE_LIST_OBJECTS, nr);
 	c = get_cpu_slab(s, smp_processor_id());
 	touch_l0(l, true);
 	l->freelist.nr -= nr;
@@ -674,7 +702,7 @@ static void flush_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 		page = slab_object_page(object);
 		if (((slqb_slab_t *)page->priv)->list != l) {
 			slab_free_to_remote(s, page, object, c);
-			stat(s, FLUSH_FREE_LIST_REMOTE);
+			stat(s, l, FLUSH_FREE_LIST_REMOTE);
 		} else {
 			free_object_to_page(s, l, page, object);
 		}
@@ -742,8 +770,8 @@ static saddr_t slab_alloc_page(kmem_cache_t *s, gfp_t gfp, int node)
 	ktouch(l->addr + KMEM_LIST_NR_SLABS, 8, true);
 	l->nr_slabs++;
 	partial_add(l, page);
-	stat(s, ALLOC);
-	stat(s, ALLOC_SLAB_NEW);
+	stat(s, l, ALLOC);
+	stat(s, l, ALLOC_SLAB_NEW);
 	object = cache_list_get_page(s, l);
 	if (n)
 		list_unlock(s, n);
@@ -764,7 +792,7 @@ static saddr_t remote_slab_alloc_node(kmem_cache_t *s, gfp_t gfp, int node)
 		list_unlock(s, n);
 		return slab_alloc_page(s, gfp, node);
 	}
-	stat(s, ALLOC);
+	stat(s, &n->list, ALLOC);
 	list_unlock(s, n);
 	return object;
 }
@@ -794,7 +822,7 @@ static saddr_t __slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	if (!object)
 		object = cache_list_get_page(s, l);
 	if (object) {
-		stat(s, ALLOC);
+		stat(s, l, ALLOC);
 		return object;
 	}
 	object = slab_alloc_page(s, gfp, node);
@@ -813,6 +841,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	local_irq_restore(flags);
 	if (object)
 		note_alloc(s, object);
+	slab_zero(gfp, object, s->objsize);
 	return object;
 }
 
@@ -823,7 +852,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t object)
 	struct kmem_cache_cpu *c = get_cpu_slab(s, smp_processor_id());
 	kmem_cache_list_t *l = &c->list;
 
-	stat(s, FREE);
+	stat(s, l, FREE);
 	if (!s->numa || page_to_nid(page) == numa_node_id()) {
 		touch_l0(l, true);
 		set_freepointer(s, object, l->freelist.head);
@@ -835,7 +864,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t object)
 			flush_free_list(s, l);
 	} else {
 		slab_free_to_remote(s, page, object, c);
-		stat(s, FREE_REMOTE);
+		stat(s, l, FREE_REMOTE);
 	}
 }
 
@@ -965,15 +994,25 @@ static size_t kmem_cache_share(const slqb_t *sq)
 	return ((size_t)kpage_size() << kc->order) / kc->objects;
 }
 
+/* calculate_sizes' freebatch and hiwater = freebatch << 2, each replaced
+ * by its tunable when the scenario sets it (see slqb_check_tunables). */
+static void set_watermarks(const slqb_t *sq, kmem_cache_t *s)
+{
+	s->freebatch = sq->tun_freebatch >= 0 ? (unsigned)sq->tun_freebatch
+	                                      : slqb_freebatch(s->size, kpage_size());
+	s->hiwater = sq->tun_hiwater >= 0 ? (unsigned)sq->tun_hiwater : s->freebatch << 2;
+}
+
 /* kmem_cache_create() (kmem_cache_open); NULL if no slab can hold `size`. */
 static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slqb_t *sq = a;
 	slqb_layout_t l;
 	kmem_cache_t *s;
 
-	if (!calculate_sizes(size, align, flags, kpage_shift(), cache_line_size(), &l))
+	if (!calculate_sizes(size, align, flags | (ctor ? __SLAB_CTOR : 0), kpage_shift(),
+	                     cache_line_size(), &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sq = sq;
@@ -981,14 +1020,14 @@ static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
 	s->flags = flags;
 	s->numa = sq->nnodes > 1;
 	s->objsize = size;
+	s->ctor = slab_ctor_dup(ctor);
 	s->size = l.size;
 	s->offset = l.offset;
 	s->align = (unsigned)align;
 	s->eff_align = l.eff_align;
 	s->order = l.order;
 	s->objects = l.objects;
-	s->freebatch = slqb_freebatch(l.size, kpage_size());
-	s->hiwater = 4 * s->freebatch;
+	set_watermarks(sq, s);
 	s->colour_off = MAX((unsigned)cache_line_size(), s->align);
 	s->colour_range = (unsigned)(((size_t)kpage_size() << l.order) - (size_t)l.objects * l.size);
 	s->allocflags = (l.order ? __GFP_COMP : 0) |
@@ -1009,7 +1048,7 @@ static kmem_cache_t *create_boot_cache(slqb_t *sq, const char *name, size_t size
                                        size_t align)
 {
 	return slab_check_created("slqb", name, SLAB_PANIC,
-	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN));
+	                          slqb_cache_create(sq, name, size, align, SLAB_HWCACHE_ALIGN, NULL));
 }
 
 /* ---- kmalloc (spec 2.7) ---- */
@@ -1057,8 +1096,35 @@ static const tunable_t slqb_tunables[] = {
 	{ "debug", 1, 0, 1,
 	  "check frees (foreign pointers, double frees) and free pointers "
 	  "(only while the run's kdebug_checks is on)" },
+	{ "hiwater", -1, -1, INT_MAX,
+	  "LIFO freelist high watermark of every cache (sysfs hiwater, >= 0); "
+	  "-1: 4 * freebatch" },
+	{ "freebatch", -1, -1, INT_MAX,
+	  "LIFO and rlist flush batch of every cache (sysfs freebatch, 1 .. hiwater + 1); "
+	  "-1: max(4 * PAGE_SIZE / size, min(256, 64 * PAGE_SIZE / size))" },
 	{ NULL, 0, 0, 0, NULL },
 };
+
+enum { TUN_DEBUG, TUN_HIWATER, TUN_FREEBATCH };
+
+/* The bounds of the patch's sysfs store functions: hiwater_store refuses a
+ * value below 0 (the range), freebatch_store one below 1 or above hiwater
+ * + 1, against the hiwater the cache then has: the one set, or 4 *
+ * freebatch when only freebatch is set (the bound then always holds). */
+static char *slqb_check_tunables(const long *tun, int page_size, int *bad)
+{
+	long hi = tun[TUN_HIWATER], fb = tun[TUN_FREEBATCH];
+
+	(void)page_size;
+	*bad = TUN_FREEBATCH;
+	if (fb == 0)
+		return g_strdup("expected -1 (the size rule) or a batch of at least 1 "
+		                "(freebatch_store refuses 0), got '0'");
+	if (fb > 0 && hi >= 0 && fb - 1 > hi)
+		return g_strdup_printf("expected at most hiwater + 1 = %ld (freebatch_store), got '%ld'",
+		                       hi + 1, fb);
+	return NULL;
+}
 
 /* Boot SLQB: the three bootstrap caches, the kmalloc caches and their DMA
  * twins, and the per-CPU trim timers. */
@@ -1066,7 +1132,9 @@ static void *slqb_create(const long *tun)
 {
 	slqb_t *sq = g_new0(slqb_t, 1);
 
-	sq->debug = tun[0] && kdebug_checks;
+	sq->debug = tun[TUN_DEBUG] && kdebug_checks;
+	sq->tun_hiwater = tun[TUN_HIWATER];
+	sq->tun_freebatch = tun[TUN_FREEBATCH];
 	sq->ncpus = nr_cpu_ids();
 	sq->nnodes = nr_node_ids();
 	sq->cache_line = cache_line_size();
@@ -1104,6 +1172,7 @@ static void cache_free_host(kmem_cache_t *s)
 	}
 	g_free(s->cpu_slab);
 	g_free(s->node);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1247,6 +1316,32 @@ static void slqb_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], sq->stat[i]);
 }
 
+/* The counters per list, as the patch keeps them (its sysfs files show
+ * each CPU's list as C<cpu>=; slqbinfo the node lists too): every CPU's
+ * list, then every node's, summed over caches. */
+static void slqb_stats_split(void *a, stat_split_sink sink, void *ctx)
+{
+	slqb_t *sq = a;
+
+	for (int kind = 0; kind < 2; kind++) {
+		int n = kind ? sq->nnodes : sq->ncpus;
+
+		for (int id = 0; id < n; id++) {
+			uint64_t sum[NR_SLQB_STAT_ITEMS] = { 0 };
+
+			for (unsigned c = 0; c < sq->caches->len; c++) {
+				kmem_cache_t *s = g_ptr_array_index(sq->caches, c);
+				const kmem_cache_list_t *l = kind ? &s->node[id].list : &s->cpu_slab[id].list;
+
+				for (int i = 0; i < NR_SLQB_STAT_ITEMS; i++)
+					sum[i] += l->stats[i];
+			}
+			for (int i = 0; i < NR_SLQB_STAT_ITEMS; i++)
+				sink(ctx, kind ? "node" : "cpu", id, stat_names[i], sum[i]);
+		}
+	}
+}
+
 /* Fast paths: an object from, or to, the CPU's LIFO.  Slow: an object
  * taken from a page's freelist (alloc_slab_fill) and a free of another
  * node's object (free_remote, through the rlist). */
@@ -1290,6 +1385,7 @@ const allocator_ops_t slqb_allocator = {
 	.summary = "SLQB try-2 (2009-01-23): per-CPU LIFO queues, single-target "
 	           "remote-free batching, pages freed when empty, 3 s trim",
 	.tunables = slqb_tunables,
+	.check_tunables = slqb_check_tunables,
 	.create = slqb_create,
 	.destroy = slqb_destroy,
 	.cache_create = slqb_cache_create,
@@ -1305,6 +1401,7 @@ const allocator_ops_t slqb_allocator = {
 	.cache_info = slqb_cache_info,
 	.queued_bytes = slqb_queued_bytes,
 	.stats = slqb_stats,
+	.stats_split = slqb_stats_split,
 	.path_split = slqb_path_split,
 	.queue_capacity = slqb_queue_capacity,
 };

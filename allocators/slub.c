@@ -12,7 +12,9 @@
  * full slabs are on no list; a slab that becomes empty on free goes back to
  * the page allocator at once, one that is empty at deactivation is kept
  * while the node has fewer than min_partial partial slabs.  No queues, no
- * timers: kmem_cache_shrink is the only reclaim.
+ * timers: kmem_cache_shrink is the only reclaim.  kmalloc above
+ * SLUB_MAX_SIZE (PAGE_SIZE in 2.6.29; the slub_max_size tunable) goes to
+ * the page allocator as a compound page (kmalloc_large).
  *
  * Defragmentation and targeted reclaim (seed 001, the 2007 RFC "Slab
  * Defrag / Slab Targeted Reclaim"; docs/defrag.md).  A cache may carry
@@ -47,6 +49,15 @@
  * SLAB_MEMPOOL_EXCLUSIVE keeps reserve slabs off the cpu slabs and the
  * partial lists, on a per-node pool list that only critical requests use,
  * after the partial list and before growing.
+ *
+ * Kernel features: new_slab counts the slab's pages in
+ * NR_SLAB_(UN)RECLAIMABLE (allocate_slab's mod_zone_page_state) and runs
+ * the constructor on every object (setup_object); a cache with a
+ * constructor, like a SLAB_DESTROY_BY_RCU one, keeps the free pointer
+ * behind the object (calculate_sizes: stride + 8); slab_alloc clears
+ * objsize bytes for __GFP_ZERO; free_slab of a SLAB_DESTROY_BY_RCU cache
+ * frees the pages (__free_slab: the count, then the pages) from an RCU
+ * callback, the rcu_head overlaying page->lru.
  *
  * Lock order: slab_lock (bit spinlock in page->flags, "slub.slab_lock")
  * before n->list_lock ("slub.list_lock") before mempool.lock (taken inside
@@ -83,17 +94,14 @@
  *  - kmem_cache_node structs are accounted as 72 B of metadata instead of
  *    being objects of the "kmem_cache_node" slab cache (which exists, as
  *    index 0, but stays empty; no boot-time slab per node either).
- *  - Cache merging follows find_mergeable (slub_nomerge turns it off); no
- *    constructors yet, so none refuses a merge for one (slub_cache_has_ctor
- *    is the hook); a merged name's sysfs symlink and the kmem_cache_cpu
+ *  - Cache merging follows find_mergeable (slub_nomerge turns it off); a
+ *    merged name's sysfs symlink and the kmem_cache_cpu
  *    objsize update of online CPUs are priced as stores, the alias list is
  *    host bookkeeping.  No DMA caches, no sysfs, no SLUB_DEBUG object
  *    layout (red zones, poison, tracking).
  *  - __GFP_WAIT does not exist here: irqs stay off across new_slab, so the
  *    "cpu slab appeared while irqs were on" flush of __slab_alloc cannot
  *    happen and is not modelled.
- *  - SLAB_DESTROY_BY_RCU only moves the free pointer; slabs are freed at
- *    once (there is no RCU grace period to wait for).
  *  - A cache whose calculate_order result is not a valid page order, or
  *    whose slab would hold more than 65535 objects, is refused at creation
  *    (the kernel would create it and fail every allocation).
@@ -141,6 +149,7 @@
 #define KN_TOTAL_OBJECTS        48
 #define KN_POOL_LIST            56             /* the full list's slot: pool list */
 #define KN_POOL_LIST_SIZE       16
+#define PAGE_LRU                40             /* offsetof(struct page, lru): the rcu_head */
 
 enum stat_item {
 	ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH,
@@ -222,6 +231,7 @@ struct kmem_cache {
 	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
 	int refcount;                   /* names using it; -1: never merged into */
 	GPtrArray *aliases;             /* names merged into it, NULL-terminated */
+	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 struct slub {
@@ -233,8 +243,9 @@ struct slub {
 	int ncpus, nnodes;
 	unsigned cpu_slab_off;          /* offsetof(struct kmem_cache, cpu_slab) */
 	GPtrArray *caches;              /* creation order */
-	kmem_cache_t **kmalloc_caches;  /* [page_shift + 1] */
+	kmem_cache_t **kmalloc_caches;  /* [kmalloc_shift(max_size) + 1] */
 	int pcpu_slots;                 /* static kmem_cache_cpu slots used, per CPU */
+	size_t max_size;                /* SLUB_MAX_SIZE: larger kmallocs go to the page allocator */
 	lock_class_t *slab_lock_cls, *list_lock_cls;
 	uint64_t stat[NR_SLUB_STAT_ITEMS];
 };
@@ -304,8 +315,8 @@ static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
 	if (!objsize)
 		return false;
 	l->offset = 0;
-	if (flags & SLAB_DESTROY_BY_RCU) {
-		l->offset = size;
+	if (flags & (SLAB_DESTROY_BY_RCU | __SLAB_CTOR)) {
+		l->offset = size;               /* the object must survive a free */
 		size += sizeof(uint64_t);
 	}
 	l->align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)g->cache_line);
@@ -396,19 +407,19 @@ static void list_unlock(kmem_cache_t *s, struct kmem_cache_node *n)
 /* The pool whose reserve page the slab is built on, or NULL. */
 static mempool_t *slab_pool(const page_t *page)
 {
-	return slab_rec(page)->pool;
+	return slab_rec_pool(page);
 }
 
 /* A reserve slab of an exclusive pool: on the pool list, never a cpu slab. */
 static bool pool_exclusive(const kmem_cache_t *s, const page_t *page)
 {
-	return (s->pool_flags & SLAB_MEMPOOL_EXCLUSIVE) && slab_pool(page);
+	return slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_EXCLUSIVE, page);
 }
 
 /* A reserve slab that goes back to its pool when it empties. */
 static bool pool_returns(const kmem_cache_t *s, const page_t *page)
 {
-	return (s->pool_flags & SLAB_MEMPOOL_RETURN) && slab_pool(page);
+	return slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_RETURN, page);
 }
 
 /* An object of a reserve slab handed to a non-critical request. */
@@ -552,17 +563,11 @@ static page_t *alloc_slab_page(kmem_cache_t *s, gfp_t gfp, int node, kmem_oo_t o
  * from its reserve. */
 static page_t *pool_slab_page(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **from)
 {
-	bool reserved;
-	saddr_t x = mempool_alloc_node_from(s->pool, (gfp & ~(gfp_t)__GFP_CRITICAL) |
-	                                    s->allocflags, node, &reserved);
-	page_t *page;
+	page_t *page = slab_mempool_pages(s->pool, (gfp & ~(gfp_t)__GFP_CRITICAL) | s->allocflags,
+	                                  node, from);
 
-	if (!x)
-		return NULL;
-	page = virt_to_page(x);
-	page->objects = s->oo.objects;
-	if (reserved)
-		*from = s->pool;
+	if (page)
+		page->objects = s->oo.objects;
 	return page;
 }
 
@@ -589,7 +594,13 @@ static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node, mempool_t **f
 	return page;
 }
 
-/* A fresh slab, all objects chained in address order, on no list. */
+static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
+{
+	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
+}
+
+/* A fresh slab, counted in the zone's slab pages, all objects chained in
+ * address order and constructed, on no list. */
 static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 {
 	mempool_t *from;
@@ -599,29 +610,28 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 
 	if (!page)
 		return NULL;
+	slab_account_pages(page, s->flags, 1L << slab_order_of(s, page));
 	inc_slabs_node(s, page_to_nid(page), page->objects);
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
 	page->flags |= PG_slab;
 	slab_init_objects(&s->objs, page, page->objects);
+	if (s->ctor)
+		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, page->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, page->objects);
 	slab_rec(page)->pool = from;
 	return page;
 }
 
-static unsigned slab_order_of(const kmem_cache_t *s, const page_t *page)
-{
-	return page->objects == s->oo.objects ? s->oo.order : s->min.order;
-}
 
-/* Free an empty slab's page: to the page allocator, or, for a reserve
- * slab with the return fix, to its pool (mempool_free refills the reserve
- * if it is short, else frees the page). */
+/* An empty slab is no more: its pages are freed (free_slab, at once or a
+ * grace period later, the rcu_head overlaying page->lru), to the page
+ * allocator or, for a reserve slab with the return fix, to its pool. */
 static void discard_slab(kmem_cache_t *s, page_t *page)
 {
-	unsigned order = slab_order_of(s, page);
-	mempool_t *pool = pool_returns(s, page) ? slab_pool(page) : NULL;
+	slab_pages_t sp = { page, slab_order_of(s, page), s->flags,
+	                    pool_returns(s, page) ? slab_pool(page) : NULL };
 
 	dec_slabs_node(s, page_to_nid(page), page->objects);
 	s->discarded++;
@@ -632,10 +642,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	kpage_touch(page, true);
 	slab_rec_free(page);
 	spin_destroy(&page->lock);
-	if (pool)
-		mempool_free(page_address(page), pool);
-	else
-		__free_pages(page, order);
+	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
 
 /* ---- taking slabs off the partial lists ---- */
@@ -930,6 +937,7 @@ static saddr_t slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 		note_leak(page, gfp);
 	}
 	local_irq_restore(flags);
+	slab_zero(gfp, object, s->objsize);
 	return object;
 }
 
@@ -1044,13 +1052,13 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
  * `size`.  The caches made while SLUB boots live in the static
  * kmalloc_caches[]. */
 static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
-                                     size_t align, unsigned flags)
+                                     size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slub_layout_t l;
 	kmem_cache_t *s;
 	int local_node = 0;
 
-	if (!calculate_sizes(&sl->geom, size, align, flags, -1, &l))
+	if (!calculate_sizes(&sl->geom, size, align, flags | (ctor ? __SLAB_CTOR : 0), -1, &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sl = sl;
@@ -1067,6 +1075,7 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 	s->refcount = 1;
 	s->aliases = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(s->aliases, NULL);
+	s->ctor = slab_ctor_dup(ctor);
 	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
 		                       8 * (size_t)NR_CPUS, 0);
@@ -1094,13 +1103,11 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 /* Flags both sides must agree on (2.6.29 adds DEBUG_FREE). */
 #define SLUB_MERGE_SAME         (SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA)
 
-/* Whether cache s was made with a constructor.  slabsim's creation call
- * carries no constructor yet: the constructor work of issue 14 (item 2)
- * adds one, and this hook must then say whether s has it. */
+/* Whether cache s was made with a constructor (s->ctor, read with the
+ * struct by slab_unmergeable). */
 static bool slub_cache_has_ctor(const kmem_cache_t *s)
 {
-	(void)s;
-	return false;
+	return s->ctor != NULL;
 }
 
 /* slab_unmergeable(): merging off, a never-merge flag, a constructor, or a
@@ -1160,19 +1167,18 @@ static kmem_cache_t *merge_alias(kmem_cache_t *s, const char *name, size_t size)
 /* kmem_cache_create(): an alias of a mergeable cache, else a new cache
  * (kmem_cache_open); NULL if no slab can hold `size`. */
 static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags)
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
-	kmem_cache_t *s = find_mergeable(a, size, align, flags,
-	                                 false /* no constructor in the creation call yet */);
+	kmem_cache_t *s = find_mergeable(a, size, align, flags, ctor != NULL);
 
-	return s ? merge_alias(s, name, size) : kmem_cache_open(a, name, size, align, flags);
+	return s ? merge_alias(s, name, size) : kmem_cache_open(a, name, size, align, flags, ctor);
 }
 
 /* A boot cache: kmem_cache_open without looking for a merge. */
 static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
 {
 	return slab_check_created("slub", name, SLAB_PANIC,
-	                          kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0));
+	                          kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0, NULL));
 }
 
 /* ---- the allocator_ops ---- */
@@ -1184,33 +1190,93 @@ static const tunable_t slub_tunables[] = {
 	  "highest order calculate_order prefers (PAGE_ALLOC_COSTLY_ORDER)" },
 	{ "slub_min_objects", 0, 0, MAX_OBJS_PER_PAGE,
 	  "objects a slab should hold; 0 derives 4 * (fls(nr_cpu_ids) + 1)" },
-	{ "slub_nomerge", 0, 0, 1,
-	  "1: never merge caches (boot option slub_nomerge); 0: kmem_cache_create "
-	  "makes a new name an alias of a compatible cache (find_mergeable)" },
 	{ "remote_node_defrag_ratio", 1000, 0, 1000,
 	  "search other nodes' partial lists unless get_cycles() % 1024 > ratio "
 	  "(sysfs shows ratio / 10)" },
 	{ "debug", 1, 0, 1,
 	  "check frees (foreign pointers, double frees) and free pointers "
 	  "(only while the run's kdebug_checks is on)" },
+	{ "slub_max_size", 0, 0, 1L << 30,
+	  "SLUB_MAX_SIZE: the largest kmalloc served by a kmalloc cache, larger ones "
+	  "go to the page allocator; 0 is PAGE_SIZE (2.6.29), else a power of two "
+	  "from 256 to PAGE_SIZE << (MAX_ORDER - 1)" },
+	{ "slub_nomerge", 0, 0, 1,
+	  "1: never merge caches (boot option slub_nomerge); 0: kmem_cache_create "
+	  "makes a new name an alias of a compatible cache (find_mergeable)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
+enum { TUN_SLUB_MAX_SIZE = 5, TUN_SLUB_NOMERGE = 6 };   /* indexes in slub_tunables */
+#define SLUB_MAX_SIZE_MIN       256
+
+/* ---- the kmalloc pass-through threshold (SLUB_MAX_SIZE) ----
+ *
+ * 2.6.29 sends every kmalloc above PAGE_SIZE to the page allocator
+ * (kmalloc_large); the patch merged after the SLQB thread (slab-2.6 commit
+ * 8573e124) sets SLUB_MAX_SIZE = 2 * PAGE_SIZE and sizes kmalloc_caches[]
+ * to SLUB_PAGE_SHIFT so that kmalloc-8192 exists.  The tunable makes the
+ * limit a value: kmalloc caches are built up to max(PAGE_SIZE, limit), and
+ * kmalloc, kmalloc_node and the kernel's metadata rounding send what is
+ * above the limit to the page allocator.  A limit below PAGE_SIZE (Pekka
+ * Enberg's fixed 8 KiB on 64 KiB pages, Christoph Lameter's future
+ * PAGE_SIZE / 2) makes order-0 pass-through pages, which are not compound:
+ * 2.6.29's kfree would hit BUG_ON(!PageCompound(page)); slabsim's kfree
+ * frees them at order 0, the fix such a limit needs. */
+
+/* SLUB_MAX_SIZE in bytes: the tunable, 0 meaning PAGE_SIZE. */
+static size_t slub_max_size(long tun, int page_size)
+{
+	return tun ? (size_t)tun : (size_t)page_size;
+}
+
+/* The largest kmalloc cache, log2: the limit's or PAGE_SIZE's. */
+static int slub_kmalloc_shift(const slub_t *sl)
+{
+	return MAX(sl->geom.page_shift, fls_long(sl->max_size) - 1);
+}
+
+/* slub_max_size is 0 or a power of two from 256 (above the kmalloc-96 and
+ * kmalloc-192 classes) to the largest slab the page allocator gives
+ * (PAGE_SIZE << (MAX_ORDER - 1)). */
+static char *slub_check_tunables(const long *tun, int page_size, int *bad)
+{
+	long v = tun[TUN_SLUB_MAX_SIZE];
+	long top = (long)page_size << (PA_MAX_ORDER - 1);
+
+	*bad = TUN_SLUB_MAX_SIZE;
+	if (v && (v < SLUB_MAX_SIZE_MIN || v > top || (v & (v - 1))))
+		return g_strdup_printf("expected 0 (PAGE_SIZE) or a power of two from %d to "
+		                       "PAGE_SIZE << (MAX_ORDER - 1) (%ld), got '%ld'",
+		                       SLUB_MAX_SIZE_MIN, top, v);
+	return NULL;
+}
+
+/* What kmalloc(size) hands out: its class up to SLUB_MAX_SIZE, whole pages
+ * above (before the instance exists, while SLUB boots: PAGE_SIZE). */
+static size_t slub_kmalloc_size(void *a, size_t size)
+{
+	return a ? kmalloc_class_size_upto(((slub_t *)a)->max_size, size)
+	         : kmalloc_class_size(NULL, size);
+}
+
 /* Boot SLUB: the kmem_cache_node bootstrap cache and the kmalloc caches
- * kmalloc-96, kmalloc-192, kmalloc-8 .. kmalloc-PAGE_SIZE, in that order. */
+ * kmalloc-96, kmalloc-192, kmalloc-8 .. kmalloc-PAGE_SIZE (or up to
+ * SLUB_MAX_SIZE if larger), in that order. */
 static void *slub_create(const long *tun)
 {
 	slub_t *sl = g_new0(slub_t, 1);
-	int shift = kpage_shift();
+	int shift;
 
 	sl->geom = (slub_geom_t){
-		.page_shift = shift, .cache_line = cache_line_size(),
+		.page_shift = kpage_shift(), .cache_line = cache_line_size(),
 		.nr_cpu_ids = nr_cpu_ids(), .min_order = tun[0],
 		.max_order = tun[1], .min_objects = tun[2],
 	};
-	sl->nomerge = tun[3];
-	sl->defrag_ratio = (int)tun[4];
-	sl->debug = tun[5] && kdebug_checks;
+	sl->nomerge = tun[TUN_SLUB_NOMERGE];
+	sl->defrag_ratio = (int)tun[3];
+	sl->debug = tun[4] && kdebug_checks;
+	sl->max_size = slub_max_size(tun[TUN_SLUB_MAX_SIZE], kpage_size());
+	shift = slub_kmalloc_shift(sl);
 	sl->ncpus = nr_cpu_ids();
 	sl->nnodes = nr_node_ids();
 	sl->cpu_slab_off = KC_NODE + 8 * MAX_NUMNODES;
@@ -1242,6 +1308,7 @@ static void cache_free_host(kmem_cache_t *s)
 		spin_destroy(&s->node[node].list_lock);
 	g_free(s->node);
 	g_free(s->cpu_slab);
+	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
 }
@@ -1270,17 +1337,21 @@ static void slub_cache_free(void *a, kmem_cache_t *s, saddr_t x)
 	checked_free(s, slab_object_page(x), x);
 }
 
-/* __kmalloc_node(): a kmalloc cache up to PAGE_SIZE, pages beyond. */
+/* __kmalloc_node(): a kmalloc cache up to SLUB_MAX_SIZE, pages beyond. */
 static saddr_t slub_kmalloc(void *a, size_t size, gfp_t gfp, int node)
 {
+	slub_t *sl = a;
+
 	slab_check_node("slub", node);
-	return kmalloc_classes(((slub_t *)a)->kmalloc_caches, slab_alloc, size, gfp, node);
+	return kmalloc_classes_upto(sl->kmalloc_caches, slab_alloc, sl->max_size, size, gfp, node);
 }
 
-/* kfree(): a slab object, or a compound page from kmalloc_large. */
+/* kfree(): a slab object, or a page from kmalloc_large. */
 static void slub_kfree(void *a, saddr_t x)
 {
-	kfree_classes(x, ((slub_t *)a)->debug, checked_free);
+	slub_t *sl = a;
+
+	kfree_classes_upto(x, sl->debug, checked_free, sl->max_size);
 }
 
 /* One node of kmem_cache_shrink: free the empty partial slabs that can be
@@ -1580,10 +1651,7 @@ static void slub_cache_set_ops(void *a, kmem_cache_t *s, const slab_ops_t *ops, 
  * the pool lists join the partial lists (host work, free). */
 static void detach_mempool(kmem_cache_t *s)
 {
-	klist_t *pos;
-
-	klist_for_each(pos, &s->objs.recs)
-		klist_entry(pos, slab_rec_t, link)->pool = NULL;
+	slab_objs_forget_pool(&s->objs);
 	for (int node = 0; node < s->sl->nnodes; node++) {
 		struct kmem_cache_node *n = &s->node[node];
 
@@ -1670,7 +1738,8 @@ static bool slub_cache_tune(void *a, kmem_cache_t *s, const long *vals, char **w
 		return false;
 	if (vals[1])
 		g.min_objects = vals[1];
-	if (!calculate_sizes(&g, s->objsize, s->align, s->flags, order, &l)) {
+	if (!calculate_sizes(&g, s->objsize, s->align, s->flags | (s->ctor ? __SLAB_CTOR : 0),
+	                     order, &l)) {
 		*why = g_strdup_printf("no slab of order %ld holds a %u-byte object", order,
 		                       s->objs.size);
 		return false;
@@ -1764,6 +1833,7 @@ const allocator_ops_t slub_allocator = {
 	.tunables = slub_tunables,
 	.cache_tunables = slub_cache_tunables,
 	.cache_tune = slub_cache_tune,
+	.check_tunables = slub_check_tunables,
 	.create = slub_create,
 	.destroy = slub_destroy,
 	.cache_create = slub_cache_create,
@@ -1773,7 +1843,7 @@ const allocator_ops_t slub_allocator = {
 	.kmalloc = slub_kmalloc,
 	.kfree = slub_kfree,
 	.shrink = slub_shrink,
-	.kmalloc_size = kmalloc_class_size,
+	.kmalloc_size = slub_kmalloc_size,
 	.ncaches = slub_ncaches,
 	.cache_at = slub_cache_at,
 	.cache_info = slub_cache_info,

@@ -19,8 +19,8 @@ load PLOTS.'/style.gp'
 # A fixed colour per account, related accounts in related hues: local
 # work greens, cache-line transfers oranges and reds, DRAM blues,
 # synchronisation purples, fixed costs greys.
-names = 'hit llc xfer_socket xfer_remote mem_local mem_remote inval atomic lock_wait irq op think idle page_allocator housekeeping'
-colours = '#2ca02c #98df8a #ffbb78 #d62728 #aec7e8 #1f77b4 #ff7f0e #c5b0d5 #9467bd #bbbbbb #7f7f7f #dbdb8d #eeeeee #8c564b #e377c2'
+names = 'hit llc xfer_socket xfer_remote mem_local mem_remote inval atomic lock_wait irq op think idle page_allocator housekeeping ctor'
+colours = '#2ca02c #98df8a #ffbb78 #d62728 #aec7e8 #1f77b4 #ff7f0e #c5b0d5 #9467bd #bbbbbb #7f7f7f #dbdb8d #eeeeee #8c564b #e377c2 #bcbd22'
 colour(a) = (colour_k = sum [k=1:words(names)] (word(names, k) eq a ? k : 0), \
 	colour_k ? word(colours, colour_k) : '#17becf')
 file(op) = DIR.'/plots/breakdown-'.op.'.csv'

@@ -94,6 +94,27 @@ static long *default_tunables(const allocator_ops_t *ops)
 	return t;
 }
 
+/* Defaults, then each (name, value) pair. */
+long *harness_tunables(const allocator_ops_t *ops, ...)
+{
+	long *t = default_tunables(ops);
+	const char *name;
+	va_list ap;
+
+	va_start(ap, ops);
+	while ((name = va_arg(ap, const char *))) {
+		long v = va_arg(ap, long);
+		int i = 0;
+
+		while (ops->tunables[i].name && strcmp(ops->tunables[i].name, name))
+			i++;
+		g_assert_nonnull(ops->tunables[i].name);
+		t[i] = v;
+	}
+	va_end(ap);
+	return t;
+}
+
 static job_t *current_job;
 static long *current_tunables;
 
@@ -219,6 +240,36 @@ void harness_pass_time(simtime_t ps)
 	engine_charge(COST_IDLE, ps);
 	engine_sync();
 	kernel_do_pending();
+}
+
+static bool rcu_waits(void)
+{
+	const rcu_stats_t *st = rcu_stats();
+
+	return st->waiting[RCU_OBJECT] || st->waiting[RCU_SLAB];
+}
+
+static void rcu_barrier_body(void *arg, int cpu)
+{
+	(void)arg;
+	(void)cpu;
+	while (rcu_waits())
+		harness_pass_time(jiffies_delay(1));
+}
+
+void harness_rcu_barrier(kernel_t *k)
+{
+	int *cpus = g_new(int, k->m->ncpus);
+
+	for (int c = 0; c < k->m->ncpus; c++)
+		cpus[c] = c;
+	harness_run_many(k, cpus, k->m->ncpus, rcu_barrier_body, NULL);
+	g_free(cpus);
+}
+
+uint64_t harness_rcu_slab_pages(void)
+{
+	return rcu_stats()->waiting_bytes[RCU_SLAB] / (uint64_t)kpage_size();
 }
 
 const kwork_source_t *harness_work_source(const char *label)

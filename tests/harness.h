@@ -30,6 +30,11 @@ void harness_set_distance(machine_t *m, int a, int b, uint8_t d);
 extern const allocator_ops_t *harness_ops;
 extern void *harness_a;
 
+/* ops's tunables at their defaults but for the NULL-terminated pairs of
+ * a name (const char *) and a value (long) that follow; a name ops has
+ * not fails the test.  g_free it. */
+long *harness_tunables(const allocator_ops_t *ops, ...) G_GNUC_NULL_TERMINATED;
+
 /* Build a kernel over m.  ops may be NULL (page allocator only); tunables
  * NULL means the allocator's defaults. */
 kernel_t *harness_kernel(machine_t *m, const allocator_ops_t *ops,
@@ -57,6 +62,12 @@ void harness_run_served(kernel_t *k, void (*fn)(void *), void *arg);
 /* On a simulated CPU: let ps of simulated time pass (charged as idle),
  * then run this CPU's due work (late, all at once). */
 void harness_pass_time(simtime_t ps);
+
+/* rcu_barrier: every CPU lets time pass a jiffy at a time, running its
+ * due work (scheduler ticks, RCU callbacks), until no RCU callback waits. */
+void harness_rcu_barrier(kernel_t *k);
+/* Pages of slabs that wait for a grace period before they are freed. */
+uint64_t harness_rcu_slab_pages(void);
 
 /* The jitter account of the work labelled `label`, or NULL. */
 const kwork_source_t *harness_work_source(const char *label);

@@ -222,14 +222,20 @@ static void test_vacate(void)
 	g_free(p);
 }
 
-/* The pool of a mempool run: allocators/slub/mempools/critical_data/KEY. */
-static double pool(JsonNode *r, const char *key)
+/* The pool of a mempool run under allocator `a`:
+ * allocators/A/mempools/critical_data/KEY. */
+static double apool(JsonNode *r, const char *a, const char *key)
 {
 	char *path = g_strdup_printf("mempools/critical_data/%s", key);
-	double v = alloc_num(r, "slub", path);
+	double v = alloc_num(r, a, path);
 
 	g_free(path);
 	return v;
+}
+
+static double pool(JsonNode *r, const char *key)
+{
+	return apool(r, "slub", key);
 }
 
 static JsonNode *mempool_run(const char *variant)
@@ -238,10 +244,14 @@ static JsonNode *mempool_run(const char *variant)
 	JsonNode *r = harness_run_scenario("scenarios/mempool.scn", dir, "--set", set, NULL);
 
 	/* 200 rounds x 4 objects for each user (scenario and workload defaults) */
-	g_assert_cmpfloat(counter(r, "slub", "crit.ok") + counter(r, "slub", "crit.failed"), ==, 800);
-	g_assert_cmpfloat(pool(r, "crit_allocs"), ==, 800);
-	g_assert_cmpfloat(pool(r, "crit_failures"), ==, counter(r, "slub", "crit.failed"));
-	g_assert_cmpfloat(pool(r, "noncrit_failures"), ==, counter(r, "slub", "ordinary.failed"));
+	for (int i = 0; i < 3; i++) {
+		const char *a = (const char *[]){ "slub", "slab", "slabifier" }[i];
+
+		g_assert_cmpfloat(counter(r, a, "crit.ok") + counter(r, a, "crit.failed"), ==, 800);
+		g_assert_cmpfloat(apool(r, a, "crit_allocs"), ==, 800);
+		g_assert_cmpfloat(apool(r, a, "crit_failures"), ==, counter(r, a, "crit.failed"));
+		g_assert_cmpfloat(apool(r, a, "noncrit_failures"), ==, counter(r, a, "ordinary.failed"));
+	}
 	g_free(set);
 	g_free(dir);
 	return r;
@@ -269,6 +279,26 @@ static void test_mempool(void)
 	g_assert_cmpfloat(pool(fx, "noncrit_failures"), >, pool(d, "noncrit_failures"));
 	g_assert_cmpfloat(pool(op, "crit_failures"), ==, 0);
 	g_assert_cmpfloat(pool(op, "min_nr"), ==, 4 * (4096 / 256));
+	/* SLAB, the patch's own allocator: the same directions, but the
+	 * critical user's per-CPU array recycles its objects, so as posted it
+	 * drains the pool and leaks without failing. */
+	g_assert_cmpfloat(apool(d, "slab", "level"), ==, 0);
+	g_assert_cmpfloat(apool(d, "slab", "leaked"), >, 0);
+	g_assert_cmpfloat(apool(ret, "slab", "leaked"), >, 0);
+	g_assert_cmpfloat(apool(ex, "slab", "leaked"), ==, 0);
+	g_assert_cmpfloat(apool(fx, "slab", "crit_failures"), ==, 0);
+	g_assert_cmpfloat(apool(fx, "slab", "leaked"), ==, 0);
+	g_assert_cmpfloat(apool(fx, "slab", "noncrit_failures"), >, apool(d, "slab", "noncrit_failures"));
+	g_assert_cmpfloat(apool(op, "slab", "crit_failures"), ==, 0);
+	/* The Slabifier's active slab plays SLUB's cpu slab: the same run. */
+	g_assert_cmpfloat(apool(d, "slabifier", "level"), ==, 0);
+	g_assert_cmpfloat(apool(d, "slabifier", "leaked"), >, 0);
+	g_assert_cmpfloat(apool(d, "slabifier", "crit_failures"), >, 0);
+	g_assert_cmpfloat(apool(ex, "slabifier", "leaked"), ==, 0);
+	g_assert_cmpfloat(apool(fx, "slabifier", "crit_failures"), ==, 0);
+	g_assert_cmpfloat(apool(fx, "slabifier", "level"), ==, 4);
+	g_assert_cmpfloat(apool(fx, "slabifier", "noncrit_failures"), >,
+	                  apool(d, "slabifier", "noncrit_failures"));
 	/* the level over time, from a full reserve */
 	g_assert_true(g_file_get_contents(path, &csv, NULL, NULL));
 	g_assert_true(g_str_has_prefix(csv, "allocator,time_ns,critical_data_level\nslub,0,4\n"));

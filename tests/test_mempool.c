@@ -86,7 +86,7 @@ static void press_setup(press_t *p)
 	cache_info_t ci;
 
 	p->boot_pages = pa_pages_in_use(kern()->pa, 0);
-	p->s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	p->s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0, NULL);
 	ci = harness_cache_info(p->s);
 	g_assert_cmpuint(ci.objects_per_slab, ==, PER_SLAB);
 	g_assert_cmpuint(ci.order, ==, 0);
@@ -433,7 +433,7 @@ static void test_exclusive_growth(void)
 static void calm_body(void *arg)
 {
 	critpool_stats_t *st = arg;
-	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0, NULL);
 	critpool_t *cp = critpool_create(ops, harness_a, s, CRITPOOL_DOBSON, POOL_PAGES);
 	saddr_t x[2 * PER_SLAB];
 
@@ -480,7 +480,7 @@ typedef struct inject {
 static void inject_body(void *arg)
 {
 	inject_t *in = arg;
-	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0, NULL);
 	saddr_t crit[INJ_BURST], plain[INJ_BURST];
 	critpool_t *cp = NULL;
 
@@ -566,9 +566,9 @@ static void subsys_body(void *arg)
 	subsys_t *sb = arg;
 	/* Three caches of their own: merged, a and c would both be
 	 * kmalloc-256 and b kmalloc-512. */
-	kmem_cache_t *a = ops->cache_create(harness_a, "subsys-a", 256, 0, SLAB_NO_MERGE);
-	kmem_cache_t *b = ops->cache_create(harness_a, "subsys-b", 512, 0, SLAB_NO_MERGE);
-	kmem_cache_t *c = ops->cache_create(harness_a, "subsys-c", 256, 0, SLAB_NO_MERGE);
+	kmem_cache_t *a = ops->cache_create(harness_a, "subsys-a", 256, 0, SLAB_NO_MERGE, NULL);
+	kmem_cache_t *b = ops->cache_create(harness_a, "subsys-b", 512, 0, SLAB_NO_MERGE, NULL);
+	kmem_cache_t *c = ops->cache_create(harness_a, "subsys-c", 256, 0, SLAB_NO_MERGE, NULL);
 	critpool_t *op = critpool_create(ops, harness_a, c, CRITPOOL_OBJECT_POOL, 1);
 	critpool_t *cp = critpool_create(ops, harness_a, a, CRITPOOL_DOBSON_FIXED, 2);
 	saddr_t xa[PER_SLAB], xb[8];
@@ -643,8 +643,8 @@ typedef struct refuse {
 static void refuse_body(void *arg)
 {
 	refuse_t *r = arg;
-	kmem_cache_t *big = ops->cache_create(harness_a, "big", 1024, 0, 0);
-	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	kmem_cache_t *big = ops->cache_create(harness_a, "big", 1024, 0, 0, NULL);
+	kmem_cache_t *s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0, NULL);
 	critpool_t *cp, *op;
 
 	g_assert_cmpuint(harness_cache_info(big).order, ==, 1);
@@ -704,7 +704,7 @@ static void smp_setup(void *arg)
 {
 	smp_t *x = arg;
 
-	x->s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0);
+	x->s = ops->cache_create(harness_a, "crit", OBJ_SIZE, 0, 0, NULL);
 	x->cp = critpool_create(ops, harness_a, x->s, (critpool_variant_t)x->variant, SMP_POOL);
 	g_assert_nonnull(x->cp);
 }

@@ -266,8 +266,8 @@ static void meta_body(void *arg)
 	uint64_t n = (uint64_t)c->nnodes, cpus = (uint64_t)c->ncpus;
 	uint64_t small_alien, big_alien;
 
-	ops->cache_create(harness_a, "small", 200, 0, 0);     /* limit 120 */
-	ops->cache_create(harness_a, "big", 200000, 0, 0);    /* limit 1 */
+	ops->cache_create(harness_a, "small", 200, 0, 0, NULL);     /* limit 120 */
+	ops->cache_create(harness_a, "big", 200000, 0, 0, NULL);    /* limit 1 */
 	small_alien = c->noalien ? 0 : alien_formula(n, 12);
 	big_alien = c->noalien ? 0 : alien_formula(n, 1);
 	g_assert_cmpuint(harness_meta("small", "alien"), ==, small_alien);
@@ -316,7 +316,7 @@ static void test_metadata_alien(void)
  * lives, and objects of the kmalloc cache. */
 static void mgmt_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "offslab", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "offslab", 1024, 0, 0, NULL);
 	kmem_cache_t *d = harness_find_cache("size-64");        /* 48 + 4*4 = 64 */
 	saddr_t x = ops->cache_alloc(harness_a, s, 0, -1);
 
@@ -356,7 +356,7 @@ static void cap_visit(void *ctx, const char *kind, uint64_t objects, uint64_t by
 
 static void capacity_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "cap", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "cap", 256, 0, 0, NULL);
 	cap_t c = { { 0 }, { 0 } };
 
 	(void)arg;
@@ -400,8 +400,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = pa_stats(kern()->pa)->pages_in_use;
-	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
-	mx->offs = ops->cache_create(harness_a, "test-off", 700, 0, 0);
+	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN, NULL);
+	mx->offs = ops->cache_create(harness_a, "test-off", 700, 0, 0, NULL);
 	g_assert_nonnull(mx->user);
 	g_assert_nonnull(mx->offs);
 }
@@ -586,7 +586,7 @@ static void test_consistency_numa4(void)
 static void reap_body(void *arg)
 {
 	static const unsigned expect[] = { 102, 78, 54, 30, 6, 3, 1, 0 };
-	kmem_cache_t *s = ops->cache_create(harness_a, "reap", 100, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "reap", 100, 0, 0, NULL);
 	saddr_t x[200];
 
 	(void)arg;
@@ -632,7 +632,7 @@ static void test_reap_percpu(void)
  * first pass drains that array into node 1's shared array. */
 static void alien_reap_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "alien", 100, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "alien", 100, 0, 0, NULL);
 	saddr_t x[5];
 
 	(void)arg;
@@ -672,7 +672,7 @@ static void test_reap_alien(void)
  * takes pages from node 1. */
 static void fallback_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "page", 4096, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "page", 4096, 0, 0, NULL);
 	GArray *xs = g_array_new(FALSE, FALSE, sizeof(saddr_t));
 	bool remote = false;
 
@@ -728,7 +728,7 @@ static void test_stats_order(void)
 static void fastpath_body(void *arg)
 {
 	simtime_t *dt = arg;
-	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0, NULL);
 	lock_class_t *ll = klock_class("l3->list_lock");
 	uint64_t acq;
 	simtime_t t0;
@@ -763,7 +763,7 @@ static void test_fastpath(void)
 
 static void wrong_cache_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "mine", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "mine", 64, 0, 0, NULL);
 	saddr_t x = ops->kmalloc(harness_a, 64, 0, -1);
 
 	(void)arg;

@@ -81,10 +81,10 @@ static void test_geometry(void)
  * legacy creator aligns 100 B to 64 (stride 128). */
 static void geometry_body(void *arg)
 {
-	kmem_cache_t *a = ops->cache_create(harness_a, "g-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	kmem_cache_t *a = ops->cache_create(harness_a, "g-rcu", 40, 0, SLAB_DESTROY_BY_RCU, NULL);
 	kmem_cache_t *b = kmem_cache_create_legacy(ops, harness_a, "g-hw", 100, 0,
-	                                           SLAB_HWCACHE_ALIGN);
-	kmem_cache_t *c = ops->cache_create(harness_a, "g-big", 9000, 0, 0);
+	                                           SLAB_HWCACHE_ALIGN, NULL);
+	kmem_cache_t *c = ops->cache_create(harness_a, "g-big", 9000, 0, 0, NULL);
 	cache_info_t ci;
 
 	(void)arg;
@@ -97,7 +97,7 @@ static void geometry_body(void *arg)
 	ci = harness_cache_info(c);
 	g_assert_cmpuint(ci.order, ==, 2);
 	g_assert_cmpuint(ci.objects_per_slab, ==, 1);
-	g_assert_null(ops->cache_create(harness_a, "g-none", (4096u << 10) + 1, 0, 0));
+	g_assert_null(ops->cache_create(harness_a, "g-none", (4096u << 10) + 1, 0, 0, NULL));
 	/* kmalloc-96 and -192 sit in size order among the powers of two. */
 	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, 4)).name, ==, "kmalloc-96");
 	g_assert_cmpstr(harness_cache_info(ops->cache_at(harness_a, 6)).name, ==, "kmalloc-192");
@@ -126,7 +126,7 @@ static void c14_create(void *arg)
 {
 	c14_t *c = arg;
 
-	c->s = ops->cache_create(harness_a, "c14", 256, 0, 0);
+	c->s = ops->cache_create(harness_a, "c14", 256, 0, 0, NULL);
 	g_assert_cmpuint(harness_cache_info(c->s).objects_per_slab, ==, 16);
 }
 
@@ -183,7 +183,7 @@ static void test_c14_alloc_only(void)
  * active slab and for the drain of an empty active slab. */
 static void transitions_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "trans", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "trans", 256, 0, 0, NULL);
 	uint64_t boot = *(uint64_t *)arg;
 	saddr_t x[48], y, z;
 	page_t *s1, *s2, *s3;
@@ -263,7 +263,7 @@ static void test_c14_transitions(void)
  * (list_lock again, nothing found): a new slab there. */
 static void numa_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "numa", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "numa", 256, 0, 0, NULL);
 	uint64_t boot = *(uint64_t *)arg;
 	saddr_t a, b, c, d;
 
@@ -314,7 +314,7 @@ static void test_c14_numa(void)
  * order 2: n = 64, 6. */
 static void order_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "order", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "order", 256, 0, 0, NULL);
 	unsigned n = harness_cache_info(s).objects_per_slab;
 	saddr_t x[256];
 
@@ -404,7 +404,7 @@ static void model_free(model_t *md, mslab_t *m)
  * list_lock count follow the model after every operation. */
 static void model_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "model", 512, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "model", 512, 0, 0, NULL);
 	model_t md = { .objects = 8 };
 	GArray *live = g_array_new(FALSE, FALSE, sizeof(saddr_t));
 	GRand *rnd = g_rand_new_with_seed(14);
@@ -511,8 +511,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = harness_pages_in_use();
-	mx->user = ops->cache_create(harness_a, "mix-user", 200, 64, 0);
-	mx->rcu = ops->cache_create(harness_a, "mix-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	mx->user = ops->cache_create(harness_a, "mix-user", 200, 64, 0, NULL);
+	mx->rcu = ops->cache_create(harness_a, "mix-rcu", 40, 0, SLAB_DESTROY_BY_RCU, NULL);
 }
 
 static live_t mix_alloc(mix_t *mx, int cpu)
@@ -619,6 +619,7 @@ static void mix_check(void *arg)
 		g_assert_cmpuint(ci.active_slabs, <=, ci.slabs);
 		pages += ci.slabs << ci.order;
 	}
+	pages += harness_rcu_slab_pages();      /* SLAB_DESTROY_BY_RCU slabs not yet freed */
 	g_assert_cmpuint(harness_pages_in_use(), ==, pages);
 	g_hash_table_destroy(seen);
 	g_hash_table_destroy(per_cache);
@@ -680,6 +681,7 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	/* Empty, yet the CPUs' active slabs are still held. */
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, >, mx.boot_pages);
 	harness_run_served(k, mix_shrink, NULL);
+	harness_rcu_barrier(k);
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	for (int i = 0; i < ops->ncaches(harness_a); i++)
@@ -807,17 +809,23 @@ static void flusher_body(void *arg, int cpu)
 	g_assert_cmpuint(harness_stat("deactivate_partial"), ==, 1);
 	g_assert_cmpuint(list_locks(), ==, 1);
 
-	/* Now CPU 0's slab is idle too; no CPU keeps a slab, so the flusher
-	 * does not re-arm. */
+	/* Now CPU 0's slab is idle too: the third pass deactivates it. */
 	run_until(6 * sec + sec / 2);
 	g_assert_cmpuint(harness_stat("flush_runs"), ==, 3);
 	g_assert_cmpuint(harness_stat("flush_deactivated"), ==, 2);
 	g_assert_cmpuint(list_locks(), ==, 2);
+
+	/* The seed's flusher sets active_cpus to num_online_cpus() before its
+	 * IPIs and re-arms while it is not 0: with no slab active it still
+	 * runs every 2 s.  Pass k runs at t0 + 2k s plus the passes before it
+	 * (t0 > 0, the first activation), so by 20 s passes 1..9 have run and
+	 * the 10th is just ahead. */
 	run_until(20 * sec);
-	g_assert_cmpuint(harness_stat("flush_runs"), ==, 3);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 9);
+	g_assert_cmpuint(harness_stat("flush_deactivated"), ==, 2);
 	/* Each pass IPIed CPU 1 once. */
-	g_assert_cmpuint(harness_work_source("slabifier check_flush_active")->runs, ==, 3);
-	g_assert_cmpuint(harness_work_source("slabifier flusher")->runs, ==, 3);
+	g_assert_cmpuint(harness_work_source("slabifier check_flush_active")->runs, ==, 9);
+	g_assert_cmpuint(harness_work_source("slabifier flusher")->runs, ==, 9);
 
 	/* Both slabs sit on the partial list: their last frees empty them
 	 * (list_lock each) and the pages go back. */
@@ -826,6 +834,21 @@ static void flusher_body(void *arg, int cpu)
 	ops->cache_free(harness_a, f->s, f->y0);
 	g_assert_cmpuint(list_locks(), ==, 4);
 	g_assert_cmpuint(harness_pages_in_use(), ==, f->boot);
+
+	/* kmem_cache_shrink is drain_all: it cancels the flusher (the seed's
+	 * cancel_delayed_work, active_cpus = 0); no pass until a slab is
+	 * activated again, which arms it for 2 s later. */
+	ops->shrink(harness_a, f->s);
+	g_assert_cmpuint(harness_stat("drain_runs"), ==, 1);
+	run_until(30 * sec);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 9);
+	f->x0 = ops->cache_alloc(harness_a, f->s, 0, -1);
+	run_until(31 * sec + sec / 2);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 9);
+	run_until(32 * sec + sec / 2);
+	g_assert_cmpuint(harness_stat("flush_runs"), ==, 10);
+	g_assert_cmpuint(harness_stat("flush_referenced"), ==, 4);
+	ops->cache_free(harness_a, f->s, f->x0);
 	f->done = true;
 	kernel_kick(1, know());
 }
@@ -834,7 +857,7 @@ static void flusher_create(void *arg)
 {
 	fl_t *f = arg;
 
-	f->s = ops->cache_create(harness_a, "flush", 256, 0, 0);
+	f->s = ops->cache_create(harness_a, "flush", 256, 0, 0, NULL);
 	f->boot = harness_pages_in_use();
 }
 
@@ -888,7 +911,7 @@ static void meta_body(void *arg)
 	q = meta_of("kmalloc-8", "kmem_cache");
 	g_assert_cmpuint(q.bytes, ==, 288);
 	g_assert_cmpint(q.categories, ==, 1);
-	ops->cache_create(harness_a, "user", 100, 0, 0);
+	ops->cache_create(harness_a, "user", 100, 0, 0, NULL);
 	q = meta_of("user", "kmem_cache");
 	g_assert_cmpuint(q.bytes, ==, 512);
 	g_assert_cmpint(q.categories, ==, 1);
@@ -920,7 +943,7 @@ typedef struct fp {
 static void fastpath_body(void *arg)
 {
 	fp_t *f = arg;
-	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0, NULL);
 	coh_stats_t before;
 	simtime_t t0;
 	saddr_t x;
@@ -1025,7 +1048,7 @@ static void frag_body(void *arg)
 	simtime_t t0;
 
 	f->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = KICK_MOVE };
-	f->o.s = ops->cache_create(harness_a, "frag", 64, 0, 0);
+	f->o.s = ops->cache_create(harness_a, "frag", 64, 0, 0, NULL);
 	f->per = harness_cache_info(f->o.s).objects_per_slab;
 	harness_owner_alloc(&f->o, FRAG_N);
 	harness_owner_free_random(&f->o, FRAG_FREE, FRAG_SEED);
@@ -1171,7 +1194,7 @@ static void dnuma_setup(void *arg)
 	dnuma_t *d = arg;
 
 	d->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = KICK_MOVE, .n = 2000 };
-	d->o.s = ops->cache_create(harness_a, "dnuma", 64, 0, 0);
+	d->o.s = ops->cache_create(harness_a, "dnuma", 64, 0, 0, NULL);
 	d->o.h = g_new0(saddr_t, 2000);
 }
 
@@ -1250,7 +1273,7 @@ static void vacate_body(void *arg)
 	page_t *page;
 
 	v->o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = v->answer };
-	v->o.s = ops->cache_create(harness_a, "vac", 64, 0, 0);
+	v->o.s = ops->cache_create(harness_a, "vac", 64, 0, 0, NULL);
 	harness_owner_alloc(&v->o, 192);
 	page = virt_to_page(v->o.h[0]);
 	memcpy(before, v->o.h, sizeof(before));
@@ -1321,7 +1344,7 @@ static void test_vacate(void)
 static void vacate_more_body(void *arg)
 {
 	harness_owner_t *o = arg;
-	kmem_cache_t *big = ops->cache_create(harness_a, "big", 3000, 0, 0);
+	kmem_cache_t *big = ops->cache_create(harness_a, "big", 3000, 0, 0, NULL);
 	page_t *page = alloc_pages_node(-1, 0, 0), *active;
 	harness_owner_t single = { .magic = MAGIC, .s = big, .objsize = 3000, .answer = KICK_MOVE };
 	saddr_t old;
@@ -1333,7 +1356,7 @@ static void vacate_more_body(void *arg)
 	/* 70 objects of 64 B: slab 1 full, slab 2 this CPU's active slab with
 	 * 6; vacating it deactivates it first, its 6 objects move. */
 	*o = (harness_owner_t){ .magic = MAGIC, .objsize = 64, .answer = KICK_MOVE };
-	o->s = ops->cache_create(harness_a, "own", 64, 0, 0);
+	o->s = ops->cache_create(harness_a, "own", 64, 0, 0, NULL);
 	harness_owner_alloc(o, 70);
 	ops->cache_set_ops(harness_a, o->s, &harness_owner_ops, o);
 	active = virt_to_page(o->h[69]);

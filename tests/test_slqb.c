@@ -130,7 +130,7 @@ static void rb_produce(void *arg)
 {
 	rb_t *rb = arg;
 
-	rb->s = ops->cache_create(harness_a, "rb", 256, 0, 0);
+	rb->s = ops->cache_create(harness_a, "rb", 256, 0, 0, NULL);
 	rb->fb = (unsigned)harness_cache_info(rb->s).batchcount;
 	g_assert_cmpuint(rb->fb, ==, rule_freebatch(256));
 	rb->n = RB_BATCHES * rb->fb;
@@ -237,8 +237,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = pa_stats(kern()->pa)->pages_in_use;
-	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, 0);
-	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, 0, NULL);
+	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU, NULL);
 	g_assert_nonnull(mx->user);
 	g_assert_nonnull(mx->rcu);
 }
@@ -352,6 +352,7 @@ static void mix_check(void *arg)
 		g_assert_cmpuint(ci.active_objs, <=, ci.num_objs);
 		pages += ci.slabs << ci.order;
 	}
+	pages += harness_rcu_slab_pages();      /* SLAB_DESTROY_BY_RCU slabs not yet freed */
 	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, pages);
 	g_array_free(sorted, TRUE);
 	g_hash_table_destroy(per_cache);
@@ -366,14 +367,15 @@ static void mix_free_all(void *arg, int cpu)
 }
 
 /* CPU 0 shrinks every cache (the others answer its IPIs) until the page
- * allocator is back where boot left it; shrink frees one batch per list,
- * so it takes a few rounds. */
+ * allocator is back where boot left it but for the slabs waiting for a
+ * grace period; shrink frees one batch per list, so it takes a few
+ * rounds. */
 static void mix_shrink(void *arg)
 {
 	mix_t *mx = arg;
 
 	for (mx->rounds = 0; mx->rounds < 64 &&
-	     harness_pages_in_use() != mx->boot_pages; mx->rounds++)
+	     harness_pages_in_use() - harness_rcu_slab_pages() != mx->boot_pages; mx->rounds++)
 		harness_shrink_all();
 }
 
@@ -394,6 +396,7 @@ static void test_consistency_numa(void)
 	harness_run_many(k, cpus, 4, mix_free_all, &mx);
 	g_array_set_size(mx.live, 0);
 	harness_run_served(k, mix_shrink, &mx);
+	harness_rcu_barrier(k);
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	g_assert_cmpuint(mx.rounds, >, 0);
@@ -436,7 +439,7 @@ static void na_cpu0(void *arg)
 {
 	na_t *na = arg;
 
-	na->s = ops->cache_create(harness_a, "na", 256, 0, 0);
+	na->s = ops->cache_create(harness_a, "na", 256, 0, 0, NULL);
 	na->locks0 = list_cls()->acquisitions;
 	na->x = ops->cache_alloc(harness_a, na->s, 0, 1);
 	g_assert_cmpint(page_to_nid(virt_to_page(na->x)), ==, 1);
@@ -486,7 +489,7 @@ static void test_node_alloc(void)
  * partial; each of pages 48..63 went full -> partial once (16). */
 static void lifo_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "lifo", 256, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "lifo", 256, 0, 0, NULL);
 	unsigned fb = rule_freebatch(256), n = 4 * fb + 1;
 	saddr_t *x = g_new(saddr_t, n);
 
@@ -514,6 +517,89 @@ static void test_lifo_flush(void)
 	harness_run_alone(ops, lifo_body, NULL);
 }
 
+/* ---- 5b. hiwater and freebatch from the scenario (the sysfs files) ----
+ *
+ * One CPU, 25 objects of 256 bytes (16 per page) allocated, then freed in
+ * order.  Every free pushes onto the LIFO and, if that makes it longer
+ * than hiwater, flushes min(freebatch, nr) (__slab_free, flush_free_list):
+ * so the LIFO never holds more than hiwater after a free, and for N frees
+ * past hiwater there are k = (N - hiwater - 1) / freebatch + 1 flushes
+ * (integer division) leaving N - k * freebatch.
+ *  - hiwater 10, freebatch 4: k = 14 / 4 + 1 = 4 flushes, 9 left;
+ *  - freebatch 4 alone: hiwater is 4 * 4 = 16, k = 8 / 4 + 1 = 3, 13 left;
+ *  - hiwater 10 alone: freebatch keeps the size rule (256), so each flush
+ *    takes the whole LIFO of 11: frees 11 and 22 flush, 3 left;
+ *  - neither: hiwater 1024, no flush, 25 left. */
+
+typedef struct wm_case {
+	long hiwater, freebatch;
+	unsigned limit, batch;      /* the cache's hiwater and freebatch */
+	unsigned flushes, left;
+} wm_case_t;
+
+static void wm_body(void *arg)
+{
+	const wm_case_t *c = arg;
+	kmem_cache_t *s = ops->cache_create(harness_a, "wm", 256, 0, 0, NULL);
+	saddr_t x[25];
+	cache_info_t ci = harness_cache_info(s);
+
+	g_assert_cmpint(ci.limit, ==, c->limit);
+	g_assert_cmpint(ci.batchcount, ==, c->batch);
+	for (unsigned i = 0; i < G_N_ELEMENTS(x); i++)
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
+	for (unsigned i = 0; i < G_N_ELEMENTS(x); i++) {
+		ops->cache_free(harness_a, s, x[i]);
+		g_assert_cmpuint(slqb_cpu_freelist_nr(s, 0), <=, c->limit);
+	}
+	g_assert_cmpuint(slqb_cpu_freelist_nr(s, 0), ==, c->left);
+	g_assert_cmpuint(harness_stat("flush_free_list"), ==, c->flushes);
+	g_assert_cmpuint(harness_stat("flush_free_list_objects"), ==, 25 - c->left);
+}
+
+static void test_watermark_tunables(void)
+{
+	const unsigned fb = rule_freebatch(256);
+	const wm_case_t cases[] = {
+		{ 10, 4, 10, 4, 4, 9 },
+		{ -1, 4, 16, 4, 3, 13 },
+		{ 10, -1, 10, fb, 2, 3 },
+		{ -1, -1, 4 * fb, fb, 0, 25 },
+	};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+		machine_t *m = harness_machine(1, 1, 16);
+		long *tun = harness_tunables(ops, "hiwater", cases[i].hiwater,
+		                             "freebatch", cases[i].freebatch, NULL);
+		kernel_t *k = harness_kernel(m, ops, tun, NULL);
+
+		harness_run_on(k, 0, wm_body, (void *)&cases[i]);
+		harness_free(k, m);
+		g_free(tun);
+	}
+}
+
+/* The patch's store bounds are scenario errors: hiwater_store refuses a
+ * negative value (-1 is the size rule), freebatch_store 0 and anything
+ * above hiwater + 1. */
+static void test_watermark_bounds(void)
+{
+	static const struct { const char *set[2], *msg; } bad[] = {
+		{ { "allocator.slqb.freebatch=0", NULL }, "freebatch: expected -1" },
+		{ { "allocator.slqb.hiwater=-2", NULL }, "hiwater: expected an integer from -1" },
+		{ { "allocator.slqb.hiwater=10", "allocator.slqb.freebatch=12" },
+		  "freebatch: expected at most hiwater + 1 = 11" },
+	};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+		const char *s2 = bad[i].set[1] ? "--set" : NULL;
+
+		harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn",
+		                                     "--set", bad[i].set[0], s2, bad[i].set[1]),
+		                     1, bad[i].msg, NULL);
+	}
+}
+
 /* ---- 6. the trim worker (spec 6.1) ---- */
 
 typedef struct trim {
@@ -526,7 +612,7 @@ static void trim_produce(void *arg)
 {
 	trim_t *t = arg;
 
-	t->s = ops->cache_create(harness_a, "trim", 256, 0, 0);
+	t->s = ops->cache_create(harness_a, "trim", 256, 0, 0, NULL);
 	t->n = 5 * (rule_freebatch(256) + 1);
 	t->x = g_new(saddr_t, t->n);
 	for (unsigned i = 0; i < t->n; i++)
@@ -589,6 +675,86 @@ static void test_trim(void)
 	harness_free(k, m);
 }
 
+/* ---- 6b. the counters per list (the patch's C<cpu>= sysfs views) ---- */
+
+static void split_sink(void *ctx, const char *kind, int id, const char *name, uint64_t value)
+{
+	g_hash_table_insert(ctx, g_strdup_printf("%s%d.%s", kind, id, name),
+	                    g_memdup2(&value, sizeof value));
+}
+
+/* The counter `name` of list `where` ("cpu0", "node1") after the run. */
+static uint64_t split(GHashTable *t, const char *where, const char *name)
+{
+	char *key = g_strdup_printf("%s.%s", where, name);
+	uint64_t *v = g_hash_table_lookup(t, key);
+
+	g_assert_nonnull(v);
+	g_free(key);
+	return *v;
+}
+
+static void split_claim(void *arg)
+{
+	trim_t *t = arg;
+
+	t->x[0] = ops->cache_alloc(harness_a, t->s, 0, -1);
+}
+
+/*
+ * The patch counts on the list it works on (slqb_stat_inc(l, ...)): an
+ * allocation on the list it came from, a free and a remote free on the
+ * freeing CPU's list, an rlist flush on the flushing CPU's, a claim on the
+ * claiming list's.  2 CPUs on 2 nodes; CPU 0 allocates n = 5 * 257 = 1285
+ * objects of 256 B (16 per page: 81 new pages, every object from a page's
+ * freelist), CPU 1 frees them all (another node's objects: the rlist,
+ * flushed each time it passes freebatch 256, so 5 times), then CPU 0
+ * allocates once more: it claims its remote queue (1 claim of 1285
+ * objects) and pops one.  So CPU 0's list: alloc 1286, alloc_slab_new 81,
+ * alloc_slab_fill 1285, claim 1 / 1285, free 0; CPU 1's: free and
+ * free_remote 1285, flush_rfree_list 5 of 1285 objects, alloc 0; the node
+ * lists did nothing.  The totals are the sums.
+ */
+static void test_stats_per_cpu(void)
+{
+	machine_t *m = harness_machine(2, 2, 16);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+	GHashTable *t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	trim_t tr = { 0 };
+	unsigned n;
+
+	harness_run_on(k, 0, trim_produce, &tr);
+	n = tr.n;
+	g_assert_cmpuint(n, ==, 1285);
+	harness_run_on(k, 1, trim_consume, &tr);
+	harness_run_on(k, 0, split_claim, &tr);
+	ops->stats_split(harness_a, split_sink, t);
+	g_assert_cmpuint(split(t, "cpu0", "alloc"), ==, n + 1);
+	g_assert_cmpuint(split(t, "cpu0", "alloc_slab_new"), ==, (n + 15) / 16);
+	g_assert_cmpuint(split(t, "cpu0", "alloc_slab_fill"), ==, n);
+	g_assert_cmpuint(split(t, "cpu0", "claim_remote_list"), ==, 1);
+	g_assert_cmpuint(split(t, "cpu0", "claim_remote_list_objects"), ==, n);
+	g_assert_cmpuint(split(t, "cpu0", "free"), ==, 0);
+	g_assert_cmpuint(split(t, "cpu1", "free"), ==, n);
+	g_assert_cmpuint(split(t, "cpu1", "free_remote"), ==, n);
+	g_assert_cmpuint(split(t, "cpu1", "flush_rfree_list"), ==, 5);
+	g_assert_cmpuint(split(t, "cpu1", "flush_rfree_list_objects"), ==, n);
+	g_assert_cmpuint(split(t, "cpu1", "alloc"), ==, 0);
+	for (int node = 0; node < 2; node++) {
+		char where[8];
+
+		g_snprintf(where, sizeof where, "node%d", node);
+		g_assert_cmpuint(split(t, where, "alloc"), ==, 0);
+		g_assert_cmpuint(split(t, where, "free"), ==, 0);
+	}
+	g_assert_cmpuint(harness_stat("alloc"), ==, n + 1);
+	g_assert_cmpuint(harness_stat("flush_free_list"), ==,
+	                 split(t, "cpu0", "flush_free_list") + split(t, "cpu1", "flush_free_list"));
+	g_hash_table_destroy(t);
+	g_free(tr.x);
+	harness_free(k, m);
+}
+
 /* ---- 7. metadata, caches at boot, stats order ---- */
 
 /* 4 CPUs, 2 nodes (NR_CPUS 4, MAX_NUMNODES 2).  struct kmem_cache is
@@ -614,7 +780,7 @@ static void meta_body(void *arg)
 	g_assert_cmpint(ops->ncaches(harness_a), ==, 2 * 20 + 3);
 	g_assert_cmpuint(harness_cache_info(harness_find_cache("kmem_cache")).size, ==, 192);
 
-	s = ops->cache_create(harness_a, "meta", 100, 0, 0);
+	s = ops->cache_create(harness_a, "meta", 100, 0, 0, NULL);
 	g_assert_nonnull(s);
 	g_assert_cmpuint(harness_meta("meta", "kmem_cache"), ==, 4096 / 21);
 	g_assert_cmpuint(harness_meta("meta", "kmem_cache_cpu"), ==, 4 * 256);
@@ -653,7 +819,7 @@ static void crossbar_body(void *arg)
 		kmem_cache_t *s;
 
 		g_snprintf(name, sizeof(name), "xbar-%d", i);
-		s = ops->cache_create(harness_a, name, 64 + 8 * i, 0, 0);
+		s = ops->cache_create(harness_a, name, 64 + 8 * i, 0, 0, NULL);
 		g_assert_nonnull(s);
 		if (i == 0 || i == 199) {
 			g_assert_cmpuint(harness_meta(name, "kmem_cache"), ==, 65536);
@@ -738,7 +904,10 @@ int main(int argc, char **argv)
 	g_test_add_func("/slqb/consistency-numa", test_consistency_numa);
 	g_test_add_func("/slqb/node-alloc", test_node_alloc);
 	g_test_add_func("/slqb/lifo-flush", test_lifo_flush);
+	g_test_add_func("/slqb/watermark-tunables", test_watermark_tunables);
+	g_test_add_func("/slqb/watermark-bounds", test_watermark_bounds);
 	g_test_add_func("/slqb/trim", test_trim);
+	g_test_add_func("/slqb/stats-per-cpu", test_stats_per_cpu);
 	g_test_add_func("/slqb/metadata", test_metadata);
 	g_test_add_func("/slqb/crossbar", test_crossbar);
 	g_test_add_func("/slqb/stats-order", test_stats_order);

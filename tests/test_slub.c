@@ -154,8 +154,8 @@ static void mix_boot(void *arg)
 	mix_t *mx = arg;
 
 	mx->boot_pages = pa_stats(kern()->pa)->pages_in_use;
-	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN);
-	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU);
+	mx->user = ops->cache_create(harness_a, "test-obj", 200, 0, SLAB_HWCACHE_ALIGN, NULL);
+	mx->rcu = ops->cache_create(harness_a, "test-rcu", 40, 0, SLAB_DESTROY_BY_RCU, NULL);
 	g_assert_nonnull(mx->user);
 	g_assert_nonnull(mx->rcu);
 }
@@ -292,6 +292,7 @@ static void mix_check(void *arg)
 		g_assert_cmpuint(ci.active_objs, <=, ci.num_objs);
 		pages += ci.slabs << ci.order;
 	}
+	pages += harness_rcu_slab_pages();      /* SLAB_DESTROY_BY_RCU slabs not yet freed */
 	g_assert_cmpuint(pa_stats(kern()->pa)->pages_in_use, ==, pages);
 	g_hash_table_destroy(seen);
 	g_hash_table_destroy(per_cache);
@@ -345,12 +346,15 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	g_array_set_size(mx.live, 0);
 	/* The shrink left no cpu slab and no empty slab, so each slab went
 	 * back to the page allocator at its last free (2.6.29's __slab_free
-	 * discards an empty slab whatever min_partial says). */
+	 * discards an empty slab whatever min_partial says; a
+	 * SLAB_DESTROY_BY_RCU slab once its grace period is over). */
+	harness_rcu_barrier(k);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	harness_run_served(k, mix_shrink, &mx);
 
 	/* Nothing is live and shrink gave back every slab, the min_partial
-	 * empty ones included: the page allocator is where boot left it. */
+	 * empty ones included, and the RCU slabs' grace periods are over: the
+	 * page allocator is where boot left it. */
 	harness_run_on(k, 0, mix_check, &mx);
 	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
 	for (int i = 0; i < ops->ncaches(harness_a); i++) {
@@ -390,7 +394,7 @@ static void test_consistency_numa(void)
  * min_objects 12: order 2, 16 objects per slab. */
 static void deactivate_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "deact", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "deact", 1024, 0, 0, NULL);
 	cache_info_t ci = harness_cache_info(s);
 	unsigned n = ci.objects_per_slab;
 	saddr_t x[16], y, z;
@@ -467,7 +471,7 @@ static void sshow_alloc(void *arg)
 {
 	sshow_t *sh = arg;
 
-	sh->s = ops->cache_create(harness_a, "sshow", 256, 0, SLAB_NO_MERGE);
+	sh->s = ops->cache_create(harness_a, "sshow", 256, 0, SLAB_NO_MERGE, NULL);
 	for (int i = 0; i < 40; i++)
 		sh->x[i] = ops->cache_alloc(harness_a, sh->s, 0, -1);
 }
@@ -511,7 +515,7 @@ static void test_slabinfo_rows(void)
 /* 1 CPU: size 1024 with min_objects 8 gives order 1, 8 objects. */
 static void shrink_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "sort", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "sort", 1024, 0, 0, NULL);
 	unsigned n = harness_cache_info(s).objects_per_slab;
 	uint64_t boot = *(uint64_t *)arg;
 	saddr_t a[24];
@@ -563,7 +567,7 @@ static void test_shrink_order(void)
  * 4 objects; a second slab fails altogether. */
 static void fallback_body(void *arg)
 {
-	kmem_cache_t *s = ops->cache_create(harness_a, "fallback", 1024, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "fallback", 1024, 0, 0, NULL);
 	saddr_t x[4];
 
 	(void)arg;
@@ -643,7 +647,7 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_cpu"), ==, 4 * 32);
 	/* SLAB_NO_MERGE: each a cache of its own (merged, user-1 .. would be
 	 * aliases of user-0, with no structures of their own). */
-	ops->cache_create(harness_a, "user-0", 100, 0, SLAB_NO_MERGE);
+	ops->cache_create(harness_a, "user-0", 100, 0, SLAB_NO_MERGE, NULL);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache"), ==, 512);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_node"), ==, 72);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_cpu"), ==, 4 * 32);
@@ -653,10 +657,10 @@ static void meta_body(void *arg)
 	 * kmalloc(ALIGN(32, 64)). */
 	for (int i = 1; i < 87; i++) {
 		g_snprintf(name, sizeof(name), "user-%d", i);
-		ops->cache_create(harness_a, name, 100, 0, SLAB_NO_MERGE);
+		ops->cache_create(harness_a, name, 100, 0, SLAB_NO_MERGE, NULL);
 	}
 	g_assert_cmpuint(harness_meta("user-86", "kmem_cache_cpu"), ==, 4 * 32);
-	ops->cache_create(harness_a, "user-87", 100, 0, SLAB_NO_MERGE);
+	ops->cache_create(harness_a, "user-87", 100, 0, SLAB_NO_MERGE, NULL);
 	g_assert_cmpuint(harness_meta("user-87", "kmem_cache_cpu"), ==, 4 * 64);
 
 	/* The kmalloc rounding used for metadata. */
@@ -703,7 +707,7 @@ static void fp_free(fp_t *f, kmem_cache_t *s, saddr_t x)
 static void fastpath_body(void *arg)
 {
 	fp_t *f = arg;
-	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0);
+	kmem_cache_t *s = ops->cache_create(harness_a, "hot", 64, 0, 0, NULL);
 	lock_class_t *sl = klock_class("slub.slab_lock");
 	lock_class_t *ll = klock_class("slub.list_lock");
 	coh_stats_t before;
@@ -795,6 +799,95 @@ static void test_large_kmalloc(void)
 	harness_run_alone(ops, large_body, NULL);
 }
 
+/* ---- 4b. the pass-through threshold (slub_max_size, SLUB_MAX_SIZE) ----
+ *
+ * 2.6.29: kmalloc(size > PAGE_SIZE) is a compound page of get_order(size)
+ * (kmalloc_large); with SLUB_MAX_SIZE = 8192 (the thread's patch), sizes up
+ * to 8192 come from kmalloc-8192, whose geometry is B.6's rule for 8 KiB
+ * objects (rule_order above: order 3, 4 objects on one CPU).  So 64
+ * kmalloc(4096 + 320) are 64 order-1 page allocations at the default and
+ * 64 / 4 = 16 order-3 ones (new slabs) with the limit 8192, and kmalloc(8193)
+ * is still an order-2 page.  A limit of PAGE_SIZE is 2.6.29's.  A limit
+ * below PAGE_SIZE (Christoph Lameter's PAGE_SIZE / 2) passes kmalloc(3000)
+ * through as one order-0 page although kmalloc-4096 exists, and kfree
+ * gives it back (pages in use as before). */
+
+typedef struct max_size_case {
+	long limit;
+	size_t size;
+	int n;
+	const char *cache;          /* the cache the objects come from, or NULL */
+	unsigned order;             /* the order of every page allocation */
+	int page_allocs;
+} max_size_case_t;
+
+static void max_size_body(void *arg)
+{
+	const max_size_case_t *c = arg;
+	const pa_stats_t *st = pa_stats(kern()->pa);
+	uint64_t before[PA_MAX_ORDER], used = st->pages_in_use;
+	saddr_t *x = g_new0(saddr_t, c->n);
+
+	memcpy(before, st->allocs_by_order, sizeof(before));
+	for (int i = 0; i < c->n; i++) {
+		page_t *page;
+
+		x[i] = ops->kmalloc(harness_a, c->size, 0, -1);
+		g_assert_cmpuint(x[i], !=, 0);
+		page = virt_to_head_page(x[i]);
+		if (c->cache) {
+			g_assert_true(page->flags & PG_slab);
+			g_assert_true(page->slab == (void *)harness_find_cache(c->cache));
+		} else {
+			g_assert_false(page->flags & PG_slab);
+			g_assert_cmpuint(page_address(page), ==, x[i]);
+		}
+	}
+	for (unsigned o = 0; o < PA_MAX_ORDER; o++)
+		g_assert_cmpuint(st->allocs_by_order[o] - before[o], ==,
+		                 o == c->order ? (uint64_t)c->page_allocs : 0);
+	for (int i = 0; i < c->n; i++)
+		ops->kfree(harness_a, x[i]);
+	if (!c->cache)
+		g_assert_cmpuint(st->pages_in_use, ==, used);
+	g_free(x);
+}
+
+static void test_max_size(void)
+{
+	unsigned order, objects;
+	max_size_case_t cases[] = {
+		{ 0, 4096 + 320, 64, NULL, 1, 64 },
+		{ 8192, 4096 + 320, 64, "kmalloc-8192", 3, 0 },
+		{ 8192, 8193, 8, NULL, 2, 8 },
+		{ 4096, 4096 + 320, 8, NULL, 1, 8 },
+		{ 2048, 3000, 8, NULL, 0, 8 },
+	};
+
+	rule_order(8192, 1, &order, &objects);
+	g_assert_cmpuint(order, ==, 3);
+	cases[1].page_allocs = 64 / (int)objects;
+	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+		machine_t *m = harness_machine(1, 1, 16);
+		long *tun = harness_tunables(ops, "slub_max_size", cases[i].limit, NULL);
+		kernel_t *k = harness_kernel(m, ops, tun, NULL);
+
+		harness_run_on(k, 0, max_size_body, &cases[i]);
+		if (cases[i].limit <= 4096)
+			g_assert_null(harness_find_cache("kmalloc-8192"));
+		g_assert_nonnull(harness_find_cache("kmalloc-4096"));
+		harness_free(k, m);
+		g_free(tun);
+	}
+	/* A limit that is not a power of two from 256 up is a scenario error. */
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set",
+	                                     "allocator.slub.slub_max_size=12288"),
+	                     1, "slub_max_size: expected 0 (PAGE_SIZE) or a power of two", NULL);
+	harness_expect_error(harness_slabsim("check", "scenarios/quickstart.scn", "--set",
+	                                     "allocator.slub.slub_max_size=128"),
+	                     1, "got '128'", NULL);
+}
+
 /* ---- 5. SLUB's own debug check (kbug exits: run in a subprocess) ---- */
 
 static void remote_double_free_body(void *arg, int cpu)
@@ -845,6 +938,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slub/fastpath-cache", test_fastpath_cache);
 	g_test_add_func("/slub/fastpath-kmalloc", test_fastpath_kmalloc);
 	g_test_add_func("/slub/large-kmalloc", test_large_kmalloc);
+	g_test_add_func("/slub/max-size", test_max_size);
 	g_test_add_func("/slub/double-free-remote", test_double_free_remote);
 	return g_test_run();
 }

@@ -16,7 +16,8 @@
  *      name is an alias and adds no cache to the list.
  * At boot slab_caches holds kmem_cache_node (72 B), kmalloc-96,
  * kmalloc-192 and kmalloc-8 .. kmalloc-4096, each of slot = its size.
- * slabsim's SLAB_NO_MERGE (given to caches with slab_ops) counts as R1.
+ * slabsim's SLAB_NO_MERGE (given to caches with slab_ops) counts as R1:
+ * an eleventh cache checks it.
  */
 #include <string.h>
 #include "harness.h"
@@ -28,33 +29,35 @@ typedef struct want {
 	const char *name;
 	size_t size, align;
 	unsigned flags;
+	bool ctor;              /* made with a constructor */
 	const char *cache;      /* the cache it must be, or NULL: a cache of its own */
 } want_t;
 
 /* The ten caches, created in this order, and where each must land. */
 static const want_t set[] = {
 	/* 104 B slot; no 104-byte cache exists (R3): a new cache */
-	{ "a", 100, 0, 0, NULL },
+	{ "a", 100, 0, 0, false, NULL },
 	/* 104 again: a's slot fits exactly (R3) */
-	{ "b", 100, 0, 0, "a" },
+	{ "b", 100, 0, 0, false, "a" },
 	/* ALIGN(97, 8) = 104 (R2): a */
-	{ "c", 97, 0, 0, "a" },
+	{ "c", 97, 0, 0, false, "a" },
 	/* 104, but RECLAIM_ACCOUNT differs from a's (R4): a new cache */
-	{ "d", 100, 0, SLAB_RECLAIM_ACCOUNT, NULL },
+	{ "d", 100, 0, SLAB_RECLAIM_ACCOUNT, false, NULL },
 	/* 96: a's 104 is a whole word larger (R3); kmalloc-96 fits */
-	{ "e", 96, 0, 0, "kmalloc-96" },
+	{ "e", 96, 0, 0, false, "kmalloc-96" },
 	/* ALIGN(104, 64) = 128 (R2): d and a are too small, kmalloc-128 fits
 	 * and is a multiple of 64 (R3) */
-	{ "f", 100, 64, 0, "kmalloc-128" },
+	{ "f", 100, 64, 0, false, "kmalloc-128" },
 	/* DESTROY_BY_RCU (R1): a new cache, slot 120 + 8 = 128 */
-	{ "g", 120, 0, SLAB_DESTROY_BY_RCU, NULL },
+	{ "g", 120, 0, SLAB_DESTROY_BY_RCU, false, NULL },
 	/* 128: g has the same slot but is unmergeable (R1); kmalloc-128 */
-	{ "h", 128, 0, 0, "kmalloc-128" },
+	{ "h", 128, 0, 0, false, "kmalloc-128" },
 	/* 72: only kmem_cache_node has that slot, and it is never merged
 	 * into (R1): a new cache */
-	{ "i", 72, 0, 0, NULL },
-	/* ALIGN(68, 8) = 72 would fit i, but SLAB_NO_MERGE (R1): a new cache */
-	{ "j", 68, 0, SLAB_NO_MERGE, NULL },
+	{ "i", 72, 0, 0, false, NULL },
+	/* ALIGN(68, 8) = 72 would fit i, but j has a constructor (R1): a new
+	 * cache, slot 72 + 8 = 80 (the free pointer behind the object) */
+	{ "j", 68, 0, 0, true, NULL },
 };
 #define NSET ((int)G_N_ELEMENTS(set))
 
@@ -65,14 +68,24 @@ typedef struct merge_run {
 
 static void create_set(void *arg)
 {
+	static const kmem_ctor_t ctor = { .cost = 0, .bytes = 8 };
 	merge_run_t *r = arg;
 
 	r->boot_caches = ops->ncaches(harness_a);
 	for (int i = 0; i < NSET; i++) {
 		r->kc[i] = ops->cache_create(harness_a, set[i].name, set[i].size, set[i].align,
-		                             set[i].flags);
+		                             set[i].flags, set[i].ctor ? &ctor : NULL);
 		g_assert_nonnull(r->kc[i]);
 	}
+}
+
+/* 104 like a, but SLAB_NO_MERGE (R1): a cache of its own. */
+static void create_no_merge(void *arg)
+{
+	kmem_cache_t *k = ops->cache_create(harness_a, "k", 100, 0, SLAB_NO_MERGE, NULL);
+
+	(void)arg;
+	g_assert_cmpstr(harness_cache_info(k).name, ==, "k");
 }
 
 /* Boot SLUB with slub_nomerge = nomerge and create the set. */
@@ -115,6 +128,8 @@ static void test_merge_rules(void)
 	}
 	/* a, d, g, i, j are new: five caches more than at boot */
 	g_assert_cmpint(ops->ncaches(harness_a), ==, r.boot_caches + 5);
+	harness_run_on(k, 0, create_no_merge, &r);
+	g_assert_cmpint(ops->ncaches(harness_a), ==, r.boot_caches + 6);
 	al = aliases_of(harness_find_cache("a"));
 	g_assert_cmpstr(al, ==, "b,c");
 	g_free(al);
@@ -125,6 +140,7 @@ static void test_merge_rules(void)
 	g_assert_cmpstr(al, ==, "e");
 	g_free(al);
 	g_assert_null(harness_cache_info(harness_find_cache("i")).aliases);
+	g_assert_cmpuint(harness_cache_info(harness_find_cache("j")).size, ==, 80);
 	/* kzalloc clears the largest object of the names: a's is 100 */
 	g_assert_cmpuint(harness_cache_info(harness_find_cache("a")).object_size, ==, 100);
 	harness_free(k, m);

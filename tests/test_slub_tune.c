@@ -28,7 +28,7 @@ typedef struct tune {
 static void tune_body(void *arg)
 {
 	tune_t *t = arg;
-	kmem_cache_t *s = ops->cache_create(harness_a, "t256", 256, 0, SLAB_NO_MERGE);
+	kmem_cache_t *s = ops->cache_create(harness_a, "t256", 256, 0, SLAB_NO_MERGE, NULL);
 	saddr_t x;
 
 	t->ok = ops->cache_tune(harness_a, s, t->vals, &t->why);

@@ -282,6 +282,9 @@ static void test_script_errors(void)
 	expect_task_error("bad-think", "", "t:think(-1)", "time out of range");
 	expect_task_error("bad-channel", "", "t:recv(c)", "slabsim.channel expected");
 	expect_task_error("lua-error", "", "local x = nil; x.y = 1", "attempt to index");
+	expect_task_error("bad-alloc-flag", "", "t:alloc(c, -1, 'zer')", "expected \"critical\", \"zero\"");
+	expect_task_error("small-free-rcu", "local h = t:alloc(8)", "t:free_rcu(h)",
+	                  "smaller than an rcu_head");
 }
 
 /* An error in setup (here, a bad workload parameter value) names the
@@ -379,6 +382,81 @@ static void test_sleep_frees_cpu(void)
 	g_free(scn);
 }
 
+/* Constructors, __GFP_ZERO, t:free_rcu and vmstat through the Lua API:
+ * SLOB constructs on every allocation (so the ctor account is exactly
+ * allocations x 1 us), every kfree_rcu'd object is freed by a callback
+ * once grace periods have passed, and every CPU folds its vmstat
+ * differentials once a second (2 s: twice, within one). */
+static void test_kernel_features(void)
+{
+	static const char lua[] =
+		"return { setup = function(sim, p)\n"
+		"  local c = sim.cache{ name = 'inode', size = 512, ctor = { ns = 1000, bytes = 128 } }\n"
+		"  for cpu = 0, sim.ncpus - 1 do\n"
+		"    sim.spawn(cpu, function(t)\n"
+		"      for i = 1, 50 do\n"
+		"        local h = t:alloc(c, -1, 'zero')\n"
+		"        local k = t:alloc(100, -1, 'zero')\n"
+		"        t:free_rcu(h); t:free_rcu(k)\n"
+		"        t:think(1e4)\n"
+		"      end\n"
+		"      t:think(2e9)\n"
+		"    end)\n"
+		"  end\n"
+		"end }\n";
+	char *scn = script_scenario("kfeatures", lua, "desktop-1s", NULL);
+	char *out = g_build_filename(tmpdir, "kfeatures-out", NULL);
+	const char *sets[] = { NULL };
+	JsonParser *p;
+
+	run_into(scn, out, "slob,slub", sets);
+	p = load_results(out);
+	for (int i = 0; i < 2; i++) {
+		const char *a = i ? "slub" : "slob";
+		gint64 allocs = json_node_get_int(result_at(p, a, "ops/alloc"));
+		gint64 ncpus = allocs / 100, folds;
+
+		g_assert_cmpint(allocs % 100, ==, 0);
+		g_assert_cmpint(json_node_get_int(result_at(p, a, "ops/free_rcu")), ==, allocs);
+		g_assert_cmpint(json_node_get_int(result_at(p, a, "rcu/callbacks_invoked")), ==, allocs);
+		g_assert_cmpint(json_node_get_int(result_at(p, a, "rcu/waiting/final/objects")), ==, 0);
+		g_assert_cmpint(json_node_get_int(result_at(p, a, "rcu/waiting/peak/objects")), >, 0);
+		g_assert_cmpint(json_node_get_int(result_at(p, a, "rcu/grace_periods")), >, 0);
+		folds = json_node_get_int(result_at(p, a, "jitter/by_source/vmstat_update/runs"));
+		g_assert_cmpint(folds, >=, ncpus);
+		g_assert_cmpint(folds, <=, 3 * ncpus);
+		g_assert_cmpint(json_node_get_int(result_at(p, a, "vmstat/folds")), ==, folds);
+		g_assert_cmpfloat(json_node_get_double(result_at(p, a, "cpu_time_ns/ctor")), >, 0);
+	}
+	g_assert_cmpfloat(json_node_get_double(result_at(p, "slob", "cpu_time_ns/ctor")), ==,
+	                  json_node_get_int(result_at(p, "slob", "ops/alloc")) / 2 * 1000.0);
+	g_object_unref(p);
+	g_free(out);
+	g_free(scn);
+}
+
+/* A CPU that reports an RCU quiescent state as it goes idle takes a
+ * lock, so other CPUs run meanwhile; a task they make ready on it must
+ * not wait for its next interruption.  The Slabifier under the 2.6.29
+ * cache set (SLAB_DESTROY_BY_RCU caches among them) keeps grace periods
+ * running; no barrier iteration may stall for a jiffy (4 ms). */
+static void test_idle_wakeup(void)
+{
+	char *out = g_build_filename(tmpdir, "idle-wakeup", NULL);
+	const char *sets[] = { "workload.slabinfo=workloads/data/cacheset-2.6.29.slabinfo",
+	                       "workload.iterations=2000", "workload.compute_us=50",
+	                       "scenario.machine=nehalem-2s", NULL };
+	JsonParser *p;
+
+	run_into("scenarios/hpc-barrier.scn", out, "slabifier", sets);
+	p = load_results(out);
+	g_assert_cmpint(json_node_get_int(result_at(p, "slabifier", "rcu/grace_periods")), >, 5);
+	g_assert_cmpfloat(json_node_get_double(result_at(p, "slabifier", "workload_metrics/hpc.iteration/max")),
+	                  <, 1e6);
+	g_object_unref(p);
+	g_free(out);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -393,6 +471,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/workloads/setup-error", test_setup_error);
 	g_test_add_func("/workloads/doc-examples", test_doc_examples);
 	g_test_add_func("/workloads/sleep-frees-cpu", test_sleep_frees_cpu);
+	g_test_add_func("/workloads/kernel-features", test_kernel_features);
+	g_test_add_func("/workloads/idle-wakeup", test_idle_wakeup);
 	rc = g_test_run();
 	harness_rm_rf(tmpdir);
 	g_free(tmpdir);

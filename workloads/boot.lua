@@ -41,6 +41,7 @@ W.params = {
 	                    help = "slabinfo 2.1 file: as given, else relative to the repository root" },
 	order           = { default = "boot", help = "'boot': create bottom up, in kernel creation order; 'file': top down" },
 	flags           = { default = "table", help = "cache flags: 'table' (2.6.29 flags by name), 'none', 'hwalign' (all)" },
+	ctors           = { default = "table", help = "constructors: 'table' (the caches that had one in 2.6.29), 'none'" },
 	caches_per_cpu  = { default = 8,      help = "caches each CPU allocates from (a window rotating over the set)" },
 	objects         = { default = 4,      help = "objects each CPU allocates from each of its caches" },
 	kmalloc_per_cpu = { default = 4,      help = "kmalloc allocations per CPU, sizes rotating over 32..4096" },
@@ -135,7 +136,7 @@ end
 
 function W.setup(sim, p)
 	check_params(p)
-	local set = cacheset.load(sim, p.slabinfo, { order = p.order, flags = p.flags })
+	local set = cacheset.load(sim, p.slabinfo, { order = p.order, flags = p.flags, ctors = p.ctors })
 	local caches = cacheset.create(sim, set)
 	local ncaches = #caches
 	local per_cpu = math.min(p.caches_per_cpu, ncaches)

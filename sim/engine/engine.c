@@ -71,7 +71,7 @@ sim_ctx_t sim_ctx_state;
 const char *const cost_kind_names[COST_NKINDS] = {
 	"hit", "llc", "xfer_socket", "xfer_remote", "mem_local", "mem_remote",
 	"inval", "atomic", "lock_wait", "irq", "op", "think", "idle",
-	"page_allocator", "housekeeping",
+	"page_allocator", "housekeeping", "ctor",
 };
 
 void engine_cost_fold(const simtime_t snap[COST_NKINDS], enum cost_kind into)

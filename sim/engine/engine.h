@@ -40,6 +40,7 @@ enum cost_kind {
 	COST_IDLE,           /* waiting for messages, barriers, work */
 	COST_PAGEALLOC,      /* everything inside the page allocator */
 	COST_HOUSEKEEPING,   /* everything inside delayed work and IPIs */
+	COST_CTOR,           /* constructors' own compute (their stores are priced apart) */
 	COST_NKINDS
 };
 

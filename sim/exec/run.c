@@ -70,6 +70,14 @@ void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref)
 	c->kick_ref = kick_ref;
 }
 
+void run_set_cache_ctor(run_t *r, int i, const kmem_ctor_t *ctor)
+{
+	cache_rec_t *c = r->caches->pdata[i];
+
+	c->has_ctor = true;
+	c->ctor = *ctor;
+}
+
 int run_add_pool(run_t *r, int cache, critpool_variant_t v, int min_nr)
 {
 	cache_rec_t *c = r->caches->pdata[cache];
@@ -451,6 +459,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 {
 	void *a = r->alloc;
 	simtime_t t0, snap[COST_NKINDS];
+	gfp_t gfp = GFP_KERNEL | (op->zero ? __GFP_ZERO : 0);
 	saddr_t addr;
 	uint32_t size;
 
@@ -462,10 +471,10 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		cache_rec_t *c = r->caches->pdata[op->cache];
 		addr = c->pool >= 0 ?
 			critpool_cache_alloc(pool_of(r, c), c->kc, op->critical, op->node) :
-			r->ops->cache_alloc(a, c->kc, GFP_KERNEL, op->node);
+			r->ops->cache_alloc(a, c->kc, gfp, op->node);
 		size = c->size;
 	} else {
-		addr = r->ops->kmalloc(a, op->size, GFP_KERNEL, op->node);
+		addr = r->ops->kmalloc(a, op->size, gfp, op->node);
 		size = op->size;
 	}
 	record(r, op->cache, OP_STAT_ALLOC, know() - t0, snap);
@@ -486,35 +495,73 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 	return new_object(r, addr, op->cache, size, op->critical);
 }
 
-static void do_free(run_t *r, const object_t *o)
+/* The allocator's free of o: kmem_cache_free, its pool's, or kfree. */
+static void free_object(run_t *r, const object_t *o)
 {
-	void *a = r->alloc;
-	simtime_t t0, snap[COST_NKINDS];
-
-	engine_sync();
-	t0 = know();
-	engine_cost_mark(snap);
-	engine_charge(COST_OP, r->k->m->op);
 	if (o->cache >= 0) {
 		cache_rec_t *c = r->caches->pdata[o->cache];
 		if (c->pool >= 0)
 			critpool_cache_free(pool_of(r, c), c->kc, o->addr, o->critical);
 		else
-			r->ops->cache_free(a, c->kc, o->addr);
+			r->ops->cache_free(r->alloc, c->kc, o->addr);
 	} else {
-		r->ops->kfree(a, o->addr);
+		r->ops->kfree(r->alloc, o->addr);
 	}
-	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
-	count_op(r, OP_STAT_FREE);
+}
+
+/* The workload holds o no more. */
+static void note_gone(run_t *r, const object_t *o)
+{
 	r->live_bytes -= o->size;
 	if (o->cache >= 0) {
 		cache_rec_t *c = r->caches->pdata[o->cache];
 		c->live_objects--;
 		c->live_bytes -= o->size;
 	}
+}
+
+static void do_free(run_t *r, const object_t *o)
+{
+	simtime_t t0, snap[COST_NKINDS];
+
+	engine_sync();
+	t0 = know();
+	engine_cost_mark(snap);
+	engine_charge(COST_OP, r->k->m->op);
+	free_object(r, o);
+	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
+	count_op(r, OP_STAT_FREE);
+	note_gone(r, o);
 	r->free_remote_cpu += o->cpu != smp_processor_id();
 	if (kaddr_valid(o->addr) && page_to_nid(virt_to_page(o->addr)) != numa_node_id())
 		r->free_remote_node++;       /* introspection: free of charge */
+}
+
+/* What a t:free_rcu callback frees. */
+typedef struct rcu_free {
+	run_t *r;
+	object_t o;
+} rcu_free_t;
+
+static void free_rcu_callback(void *arg)
+{
+	rcu_free_t *f = arg;
+
+	free_object(f->r, &f->o);
+}
+
+/* kfree_rcu: the object leaves the workload now and is freed after a
+ * grace period, by the callback, on this CPU (the rcu_head is its first
+ * 16 bytes). */
+static void do_free_rcu(run_t *r, const object_t *o)
+{
+	rcu_free_t f = { r, *o };
+
+	engine_sync();
+	engine_charge(COST_OP, r->k->m->op);
+	call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
+	r->free_rcu++;
+	note_gone(r, o);
 }
 
 static void make_ready(run_t *r, task_t *t, simtime_t when)
@@ -742,6 +789,9 @@ static bool execute(run_t *r, task_t *t)
 	case OP_VACATE:
 		do_vacate(r, t);
 		return true;
+	case OP_FREE_RCU:
+		do_free_rcu(r, op->obj);
+		return true;
 	case OP_NONE:
 		break;
 	}
@@ -797,6 +847,8 @@ static void step(run_t *r, task_t *t)
 		account(t, snap);
 		if (ready)
 			g_queue_push_tail(&r->runq[t->cpu], t);
+		else
+			rcu_note_context_switch();      /* the task blocks */
 		return;
 	}
 }
@@ -876,12 +928,14 @@ static void boot(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
 
+	vmstat_start();
 	r->alloc = allocator_boot(ops, r->tunables);
 	for (guint i = 0; i < r->caches->len; i++) {
 		cache_rec_t *c = r->caches->pdata[i];
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
 			(ops, r->alloc, c->name, c->size, c->align,
-			 c->flags | (c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0));
+			 c->flags | (c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0),
+			 c->has_ctor ? &c->ctor : NULL);
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
 			                           r->sc->workload_path, r->label, c->name);
@@ -920,11 +974,17 @@ static void cpu_main(cpu_t *cpu, void *arg)
 		kernel_do_pending();
 		task_t *t = g_queue_pop_head(&r->runq[cpu->id]);
 		if (!t) {
-			kernel_idle();
+			r->last_task[cpu->id] = NULL;
+			if (!rcu_idle_enter())
+				kernel_idle_loop();
 			continue;
 		}
 		if (t->ready_at > cpu->clock)
 			engine_charge(COST_IDLE, t->ready_at - cpu->clock);
+		if (t != r->last_task[cpu->id]) {
+			r->last_task[cpu->id] = t;
+			rcu_note_context_switch();      /* a task switch */
+		}
 		step(r, t);
 	}
 }
@@ -948,6 +1008,7 @@ run_t *run_new(const scenario_t *sc, const char *label)
 	r->caches = g_ptr_array_new();
 	r->tasks = g_ptr_array_new();
 	r->runq = g_new0(GQueue, sc->machine->ncpus);
+	r->last_task = g_new0(task_t *, sc->machine->ncpus);
 	r->objects = g_array_new(FALSE, TRUE, sizeof(object_t));
 	r->by_addr = g_hash_table_new(g_direct_hash, g_direct_equal);
 	r->pools = g_ptr_array_new();
@@ -1108,6 +1169,7 @@ void run_free(run_t *r)
 	for (int i = 0; i < r->sc->machine->ncpus; i++)
 		g_queue_clear(&r->runq[i]);
 	g_free(r->runq);
+	g_free(r->last_task);
 	g_array_free(r->objects, TRUE);
 	g_hash_table_destroy(r->by_addr);
 	g_array_free(r->free_slots, TRUE);

@@ -39,6 +39,7 @@ enum op_kind {
 	OP_DEFRAG,       /* cache, n = partial slabs to keep (-1: default) -> report */
 	OP_VACATE,       /* the object whose slab page to empty -> result, moved */
 	OP_IDLE,         /* the task is done but idles on its CPU to the end of the run */
+	OP_FREE_RCU,     /* handle: freed after an RCU grace period (kfree_rcu) */
 };
 
 typedef struct op {
@@ -50,6 +51,7 @@ typedef struct op {
 	uint32_t bytes;
 	bool write;
 	bool critical;           /* OP_ALLOC*: a critical request */
+	bool zero;               /* OP_ALLOC*: __GFP_ZERO */
 	simtime_t ps;
 	int chan;
 	int barrier;
@@ -75,6 +77,8 @@ typedef struct cache_rec {
 	uint32_t size, align;
 	unsigned flags;
 	bool decl;               /* KMEM_CACHE-style: no SLAB_HWCACHE_ALIGN rule */
+	bool has_ctor;           /* a constructor, ctor */
+	kmem_ctor_t ctor;
 	int get_ref, kick_ref;   /* Lua registry refs of its slab_ops, or RUN_NO_FN */
 	int pool;                /* the critical pool backing it, or -1 */
 	struct run *run;         /* for the slab_ops callbacks */
@@ -104,6 +108,7 @@ typedef struct sample {
 
 #define RUN_NODE_SERIES_MAX 64
 #define RUN_NO_FN (-1)           /* no Lua function */
+#define RUN_RCU_HEAD 16          /* t:free_rcu: the rcu_head at the object's start */
 
 typedef struct footprint {
 	uint64_t slab_bytes, live_bytes, queued_bytes, metadata_bytes;
@@ -178,6 +183,8 @@ struct run {
 	simtime_t t_end;
 	uint64_t ops_done[OP_STAT_N];
 	uint64_t failed;
+	uint64_t free_rcu;       /* t:free_rcu calls */
+	task_t **last_task;      /* [ncpus]: the task each CPU ran last */
 	hist_t lat[OP_STAT_N];   /* over all caches */
 	simtime_t breakdown[OP_STAT_N][COST_NKINDS];   /* summed over ops */
 	hist_t kmalloc_lat[OP_STAT_N];
@@ -226,6 +233,8 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
  * registry references (get_ref may be RUN_NO_FN: every object may be
  * referenced). */
 void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref);
+/* Give cache i a constructor (kmem_cache_create's ctor). */
+void run_set_cache_ctor(run_t *r, int i, const kmem_ctor_t *ctor);
 /* A critical pool of min_nr elements backing cache i; its index, or -1 if
  * the cache has a pool already. */
 int run_add_pool(run_t *r, int cache, critpool_variant_t v, int min_nr);

@@ -310,6 +310,60 @@ static void resolve_cache_groups(const scenario_t *sc, GKeyFile *r)
 	}
 }
 
+/* Report a broken tunable rule against where the key was set for `name`:
+ * its own group, the base allocator's, or the allocators list. */
+static void tunable_rule_error(scenario_t *sc, GError **err, const char *name, const char *base,
+                               const char *key, const char *msg)
+{
+	char *own = g_strconcat("allocator.", name, NULL), *bgrp = g_strconcat("allocator.", base, NULL);
+
+	if (g_key_file_has_key(sc->kf, own, key, NULL))
+		scenario_key_error(sc, err, own, key, "%s", msg);
+	else if (g_key_file_has_key(sc->kf, bgrp, key, NULL))
+		scenario_key_error(sc, err, bgrp, key, "%s", msg);
+	else
+		scenario_key_error(sc, err, "scenario", "allocators", "%s: %s: %s", name, key, msg);
+	g_free(own);
+	g_free(bgrp);
+}
+
+/* The allocator's own checks of its tunables together (allocator_ops
+ * check_tunables) on the scenario's machine, for one label or allocator. */
+static bool check_rules_of(scenario_t *sc, const char *name, GError **err)
+{
+	const char *base = scenario_base(sc, name);
+	const allocator_ops_t *ops = allocator_find(base);
+	char *msg;
+	long *t;
+	int bad = 0;
+
+	if (!ops || !ops->check_tunables)
+		return true;
+	t = scenario_tunables(sc, name);
+	msg = ops->check_tunables(t, sc->machine->page_size, &bad);
+	if (msg)
+		tunable_rule_error(sc, err, name, base, ops->tunables[bad].name, msg);
+	g_free(msg);
+	g_free(t);
+	return msg == NULL;
+}
+
+/* The tunable rules of every compared label and every [allocator.NAME]
+ * group: the message names the tunable it blames. */
+static bool check_tunable_rules(scenario_t *sc, GError **err)
+{
+	char **groups = g_key_file_get_groups(sc->kf, NULL);
+	bool ok = true;
+
+	for (int a = 0; ok && sc->allocators[a]; a++)
+		ok = check_rules_of(sc, sc->allocators[a], err);
+	for (int g = 0; ok && groups[g]; g++)
+		if (g_str_has_prefix(groups[g], "allocator.") && !is_cache_group(groups[g]))
+			ok = check_rules_of(sc, groups[g] + strlen("allocator."), err);
+	g_strfreev(groups);
+	return ok;
+}
+
 /* Every group and key must be known (the [workload] keys are checked
  * against the workload's parameters later). */
 static bool check_groups(scenario_t *sc, GError **err)
@@ -785,7 +839,8 @@ scenario_t *scenario_load(const char *path, const char *root,
 	}
 	sc->value_types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if (!apply_sets(sc, sets, err) || !read_allocators(sc, err) || !check_groups(sc, err) ||
-	    !read_settings(sc, root, err) || !load_machine(sc, root, err))
+	    !read_settings(sc, root, err) || !load_machine(sc, root, err) ||
+	    !check_tunable_rules(sc, err))
 		goto fail;
 	resolve(sc, root);
 	return sc;

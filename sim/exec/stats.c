@@ -160,6 +160,49 @@ static void counter_visit(void *ctx, const char *name, uint64_t value)
 	g_array_append_val((GArray *)ctx, c);
 }
 
+static void free_split(split_stats_t *sp);
+
+/* Append the counter to the entry of (kind, id), the last one or a new one. */
+static void split_visit(void *ctx, const char *kind, int id, const char *name, uint64_t value)
+{
+	GArray *a = ctx;
+	split_stats_t *last = a->len ? &g_array_index(a, split_stats_t, a->len - 1) : NULL;
+	counter_stats_t c = { g_strdup(name), (int64_t)value };
+
+	if (!last || last->id != id || strcmp(last->kind, kind) != 0) {
+		split_stats_t fresh = { g_strdup(kind), id, g_array_new(FALSE, FALSE, sizeof(counter_stats_t)) };
+
+		g_array_append_val(a, fresh);
+		last = &g_array_index(a, split_stats_t, a->len - 1);
+	}
+	g_array_append_val(last->counters, c);
+}
+
+static bool split_any(const split_stats_t *sp)
+{
+	for (guint j = 0; j < sp->counters->len; j++)
+		if (g_array_index(sp->counters, counter_stats_t, j).value)
+			return true;
+	return false;
+}
+
+/* The allocator's counters per CPU and node, for those with one above 0. */
+static void take_split(run_stats_t *st, run_t *r)
+{
+	st->has_split = r->ops->stats_split != NULL;
+	if (!st->has_split)
+		return;
+	r->ops->stats_split(r->alloc, split_visit, st->split_counters);
+	for (guint i = st->split_counters->len; i-- > 0;) {
+		split_stats_t *sp = &g_array_index(st->split_counters, split_stats_t, i);
+
+		if (!split_any(sp)) {
+			free_split(sp);
+			g_array_remove_index(st->split_counters, i);
+		}
+	}
+}
+
 static void take_time(run_stats_t *st, run_t *r)
 {
 	st->span = r->t_end > r->t0 ? r->t_end - r->t0 : 0;
@@ -266,6 +309,7 @@ static run_stats_t *stats_new(void)
 	st->locks = g_array_new(FALSE, FALSE, sizeof(lock_stats_t));
 	st->work = g_array_new(FALSE, FALSE, sizeof(work_stats_t));
 	st->alloc_counters = g_array_new(FALSE, FALSE, sizeof(counter_stats_t));
+	st->split_counters = g_array_new(FALSE, FALSE, sizeof(split_stats_t));
 	st->metrics = g_array_new(FALSE, FALSE, sizeof(metric_stats_t));
 	st->counters = g_array_new(FALSE, FALSE, sizeof(counter_stats_t));
 	st->pools = g_array_new(FALSE, FALSE, sizeof(pool_stats_t));
@@ -305,11 +349,15 @@ run_stats_t *run_stats(run_t *r)
 	if (st->has_paths)
 		r->ops->path_split(r->alloc, st->path_alloc, st->path_free);
 	r->ops->stats(r->alloc, counter_visit, st->alloc_counters);
+	take_split(st, r);
 	take_time(st, r);
 	take_workload(st, r);
 	take_pools(st, r);
 	take_end(st, r);
 	take_cpus(st, r);
+	st->free_rcu = r->free_rcu;
+	st->rcu = *rcu_stats_of(r->k->rcu);
+	vmstat_summary(r->k->vmstat, &st->vmstat);
 	st->samples = copy_array(r->samples, sizeof(sample_t));
 	st->node_series = copy_array(r->node_series, sizeof(uint64_t));
 	st->pool_levels = copy_array(r->pool_levels, sizeof(int));
@@ -321,6 +369,12 @@ static void free_counters(GArray *a)
 	for (guint i = 0; i < a->len; i++)
 		g_free(g_array_index(a, counter_stats_t, i).name);
 	g_array_free(a, TRUE);
+}
+
+static void free_split(split_stats_t *sp)
+{
+	free_counters(sp->counters);
+	g_free(sp->kind);
 }
 
 static void free_caches(GArray *a)
@@ -360,6 +414,9 @@ void run_stats_free(run_stats_t *st)
 	g_array_free(st->locks, TRUE);
 	g_array_free(st->work, TRUE);
 	free_counters(st->alloc_counters);
+	for (guint i = 0; i < st->split_counters->len; i++)
+		free_split(&g_array_index(st->split_counters, split_stats_t, i));
+	g_array_free(st->split_counters, TRUE);
 	for (guint i = 0; i < st->metrics->len; i++) {
 		hist_clear(&g_array_index(st->metrics, metric_stats_t, i).h);
 		g_free(g_array_index(st->metrics, metric_stats_t, i).name);

@@ -75,6 +75,14 @@ typedef struct counter_stats {
 	int64_t value;
 } counter_stats_t;
 
+/* One CPU's or one node's share of the allocator's counters
+ * (allocator_ops.stats_split). */
+typedef struct split_stats {
+	char *kind;               /* "cpu" or "node" */
+	int id;
+	GArray *counters;         /* counter_stats_t, in the allocator's order */
+} split_stats_t;
+
 /* A workload metric (t:record). */
 typedef struct metric_stats {
 	char *name;
@@ -125,10 +133,16 @@ typedef struct run_stats {
 	bool has_paths;                   /* the allocator splits fast/slow */
 	uint64_t path_alloc[2], path_free[2];
 	GArray *alloc_counters;           /* counter_stats_t: the allocator's, its order */
+	bool has_split;                   /* the allocator keeps them per CPU and node */
+	GArray *split_counters;           /* split_stats_t: CPUs, then nodes, with a counter above 0 */
 
 	simtime_t span;                   /* workload start to end */
 	simtime_t cost[COST_NKINDS];      /* summed over CPUs */
 	simtime_t breakdown[OP_STAT_N][COST_NKINDS];   /* summed over ops */
+
+	uint64_t free_rcu;                /* t:free_rcu calls */
+	rcu_stats_t rcu;                  /* call_rcu and its grace periods */
+	vmstat_summary_t vmstat;          /* the slab zone counters at the end */
 
 	GArray *metrics;                  /* metric_stats_t, by name */
 	GArray *counters;                 /* counter_stats_t, by name */

@@ -67,6 +67,40 @@ static int ops_function(lua_State *L, int idx, const char *field, const char *ca
 	return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
+/* A number field of the table at the top, nil giving def; an error
+ * naming the cache unless it lies in [lo, hi]. */
+static lua_Number ctor_number(lua_State *L, const char *field, const char *cache,
+                              lua_Number def, lua_Number lo, lua_Number hi)
+{
+	int t = lua_getfield(L, -1, field);
+	lua_Number v = t == LUA_TNIL ? def : lua_tonumber(L, -1);
+
+	if ((t != LUA_TNIL && t != LUA_TNUMBER) || v < lo || v > hi)
+		luaL_error(L, "cache '%s': ctor.%s must be a number in %f..%f", cache, field, lo, hi);
+	lua_pop(L, 1);
+	return v;
+}
+
+/* The constructor of the cache table at 1 (field ctor), if any: true (no
+ * compute of its own, writes the whole object) or {ns=, bytes=}: its
+ * compute per call and the bytes it writes from the object's start. */
+static void add_ctor(lua_State *L, int i, const char *cache, lua_Integer size)
+{
+	kmem_ctor_t ctor = { 0, (uint32_t)size };
+	int t = lua_getfield(L, 1, "ctor");
+
+	if (t == LUA_TTABLE) {
+		ctor.cost = (simtime_t)(ctor_number(L, "ns", cache, 0, 0, 1e9) * PS_PER_NS + 0.5);
+		ctor.bytes = (uint32_t)ctor_number(L, "bytes", cache, (lua_Number)size, 0,
+		                                   (lua_Number)size);
+	} else if (t != LUA_TNIL && !(t == LUA_TBOOLEAN)) {
+		luaL_error(L, "cache '%s': ctor must be true or a table {ns=, bytes=}", cache);
+	}
+	if (t == LUA_TTABLE || (t == LUA_TBOOLEAN && lua_toboolean(L, -1)))
+		run_set_cache_ctor(lh_host(L)->run, i, &ctor);
+	lua_pop(L, 1);
+}
+
 /* The cache declared by the table at 1, called `name`; `decl` for
  * KMEM_CACHE (no SLAB_HWCACHE_ALIGN rule). */
 static int add_cache(lua_State *L, const char *name, bool decl)
@@ -92,6 +126,7 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	if (align < 0 || (align & (align - 1)))
 		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
 	i = run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags, decl);
+	add_ctor(L, i, name, size);
 	if (lua_getfield(L, 1, "ops") == LUA_TTABLE) {
 		int get = ops_function(L, lua_gettop(L), "get_reference", name);
 		int kick = ops_function(L, lua_gettop(L), "kick", name);

@@ -12,6 +12,36 @@ static task_t *check_task(lua_State *L)
 	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
 }
 
+/* The request flags of an allocation at idx: nil, or "critical", "zero"
+ * or both joined by '|'.  __GFP_ZERO is refused on a cache backed by a
+ * critical pool (mempool elements are not cleared). */
+static void check_alloc_flags(lua_State *L, int idx, op_t *op)
+{
+	char **parts;
+
+	op->critical = op->zero = false;
+	if (lua_isnoneornil(L, idx))
+		return;
+	luaL_argcheck(L, lua_type(L, idx) == LUA_TSTRING, idx,
+	              "expected \"critical\", \"zero\" or \"critical|zero\"");
+	parts = g_strsplit(lua_tostring(L, idx), "|", -1);
+	for (int i = 0; parts[i]; i++) {
+		const char *p = g_strstrip(parts[i]);
+		if (strcmp(p, "critical") == 0) {
+			op->critical = true;
+		} else if (strcmp(p, "zero") == 0) {
+			op->zero = true;
+		} else {
+			g_strfreev(parts);
+			luaL_argerror(L, idx, "expected \"critical\", \"zero\" or \"critical|zero\"");
+		}
+	}
+	g_strfreev(parts);
+	if (op->zero && op->cache >= 0 &&
+	    ((cache_rec_t *)lh_host(L)->run->caches->pdata[op->cache])->pool >= 0)
+		luaL_argerror(L, idx, "\"zero\" on a cache backed by sim.mempool");
+}
+
 /* An allocation target: a cache (object or name), or a size for kmalloc. */
 static void check_target(lua_State *L, int idx, op_t *op)
 {
@@ -32,13 +62,7 @@ static void check_target(lua_State *L, int idx, op_t *op)
 	lua_Integer node = luaL_optinteger(L, nidx, -1);
 	luaL_argcheck(L, node >= -1 && node < lh->run->sc->machine->nnodes, nidx, "no such node");
 	op->node = (int)node;
-	op->critical = false;
-	if (!lua_isnoneornil(L, nidx + 1)) {
-		luaL_argcheck(L, lua_type(L, nidx + 1) == LUA_TSTRING &&
-		              strcmp(lua_tostring(L, nidx + 1), "critical") == 0,
-		              nidx + 1, "expected \"critical\" or nothing");
-		op->critical = true;
-	}
+	check_alloc_flags(L, nidx + 1, op);
 }
 
 static int yield_op(lua_State *L)
@@ -46,7 +70,7 @@ static int yield_op(lua_State *L)
 	return lua_yield(L, 0);
 }
 
-/* t:alloc(cache_or_size [, node [, "critical"]]) -> handle or nil */
+/* t:alloc(cache_or_size [, node [, flags]]) -> handle or nil */
 static int t_alloc(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
@@ -55,7 +79,7 @@ static int t_alloc(lua_State *L)
 	return yield_op(L);
 }
 
-/* t:alloc_n(cache_or_size, n [, node [, "critical"]]) -> table of handles
+/* t:alloc_n(cache_or_size, n [, node [, flags]]) -> table of handles
  * (failures omitted) */
 static int t_alloc_n(lua_State *L)
 {
@@ -95,6 +119,20 @@ static int t_free(lua_State *L)
 	op_t *op = task_op(t);
 	op->kind = OP_FREE;
 	take_object(L, 2, true, op->obj);
+	return yield_op(L);
+}
+
+/* t:free_rcu(handle): kfree_rcu, the object freed after a grace period;
+ * its first 16 bytes hold the rcu_head, so it must have as many */
+static int t_free_rcu(lua_State *L)
+{
+	op_t *op = task_op(check_task(L));
+
+	take_object(L, 2, false, op->obj);
+	luaL_argcheck(L, op->obj->size >= RUN_RCU_HEAD, 2,
+	              "the object is smaller than an rcu_head (16 bytes)");
+	take_object(L, 2, true, op->obj);
+	op->kind = OP_FREE_RCU;
 	return yield_op(L);
 }
 
@@ -334,6 +372,7 @@ void lh_open_task(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
 		{ "alloc", t_alloc }, { "alloc_n", t_alloc_n }, { "free", t_free },
+		{ "free_rcu", t_free_rcu },
 		{ "free_n", t_free_n }, { "touch", t_touch }, { "touch_n", t_touch_n },
 		{ "think", t_think }, { "sleep", t_sleep },
 		{ "send", t_send }, { "recv", t_recv }, { "barrier", t_barrier }, { "idle", t_idle },

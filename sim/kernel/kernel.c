@@ -16,6 +16,7 @@ typedef struct kwork {
 	kwork_fn fn;
 	void *arg;
 	struct kipi *ipi;           /* non-NULL for on_each_cpu work */
+	bool cancelled;             /* cancel_delayed_work: dropped, never run */
 } kwork_t;
 
 typedef struct kipi {
@@ -26,6 +27,7 @@ typedef struct kipi {
 struct kcpu {
 	GQueue due;                 /* kwork_t*, due now, in order of due time */
 	bool idle;
+	bool in_idle_loop;          /* idle for want of anything to run */
 	uint32_t sleep_gen;         /* names the current sleep's wake-up timer */
 };
 
@@ -303,10 +305,21 @@ void kernel_kick(int cpu, simtime_t when)
 	}
 }
 
+/* A work item that will not run: off the list, freed. */
+static void drop_work(kwork_t *w)
+{
+	klist_del(&w->link);
+	g_free(w);
+}
+
 static void work_due(void *arg, simtime_t when)
 {
 	kwork_t *w = arg;
 
+	if (w->cancelled) {
+		drop_work(w);
+		return;
+	}
 	g_queue_push_tail(&kern()->cpus[w->cpu].due, w);
 	kernel_kick(w->cpu, when);
 }
@@ -341,6 +354,23 @@ uint64_t round_jiffies_relative_on(uint64_t j, int cpu)
 void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg)
 {
 	queue_work(cpu, know() + delay, fn, arg, NULL);
+}
+
+/* Cancel the delayed work (fn, arg) not yet run: it never runs.  True if
+ * there was one (the first queued, if several). */
+bool cancel_delayed_work(kwork_fn fn, void *arg)
+{
+	klist_t *pos;
+
+	klist_for_each(pos, &kern()->works) {
+		kwork_t *w = klist_entry(pos, kwork_t, link);
+
+		if (w->fn == fn && w->arg == arg && !w->ipi && !w->cancelled) {
+			w->cancelled = true;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* The jitter account of fn, created (as "work") on first use. */
@@ -390,8 +420,12 @@ void kernel_do_pending(void)
 	GQueue *due = &kern()->cpus[smp_processor_id()].due;
 	kwork_t *w;
 
-	while ((w = g_queue_pop_head(due)))
-		run_work(w);
+	while ((w = g_queue_pop_head(due))) {
+		if (w->cancelled)
+			drop_work(w);
+		else
+			run_work(w);
+	}
 }
 
 /* Sleep until work arrives or someone kicks this CPU. */
@@ -404,6 +438,22 @@ void kernel_idle(void)
 	kc->sleep_gen++;                /* no earlier wake-up timer is ours */
 	kc->idle = true;
 	engine_block();
+}
+
+/* kernel_idle, in the idle loop. */
+void kernel_idle_loop(void)
+{
+	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
+
+	kc->in_idle_loop = true;
+	kernel_idle();
+	kc->in_idle_loop = false;
+}
+
+/* Whether cpu sleeps in its idle loop. */
+bool kernel_in_idle(int cpu)
+{
+	return kern()->cpus[cpu].in_idle_loop;
 }
 
 static void sleep_timer(void *arg, simtime_t when)
@@ -514,8 +564,17 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	k->work_sources = g_array_new(FALSE, TRUE, sizeof(kwork_source_t));
 	klist_init(&k->works);
 	percpu_init(k);
+	k->at_free = g_array_new(FALSE, FALSE, sizeof(kfree_hook_t));
 	sim_ctx()->kernel = k;
 	return k;
+}
+
+/* Call fn(arg) when the current kernel is torn down. */
+void kernel_at_free(void (*fn)(void *arg), void *arg)
+{
+	kfree_hook_t h = { fn, arg };
+
+	g_array_append_val(kern()->at_free, h);
 }
 
 /* Round metadata as fn says (the booted allocator's kmalloc). */
@@ -539,6 +598,11 @@ void kernel_free(kernel_t *k)
 		g_queue_clear(&k->cpus[i].due);
 	g_free(k->cpus);
 	g_free(k->pcpu_base);
+	for (guint i = k->at_free->len; i-- > 0;) {
+		kfree_hook_t *h = &g_array_index(k->at_free, kfree_hook_t, i);
+		h->fn(h->arg);
+	}
+	g_array_free(k->at_free, TRUE);
 	g_array_free(k->work_sources, TRUE);
 	g_hash_table_destroy(k->meta->acct);
 	g_free(k->meta->node_used);

@@ -26,6 +26,8 @@
 #include "lock.h"
 #include "pagealloc.h"
 #include "klist.h"
+#include "vmstat.h"
+#include "rcu.h"
 
 /* What the modelled kernel's kmalloc(size) hands out (bytes): a hook the
  * booted allocator provides, so metadata is rounded as that allocator's
@@ -50,7 +52,16 @@ typedef struct kernel {
 	GArray *work_sources;                    /* kwork_source_t, by first label */
 	saddr_t *pcpu_base;                      /* [ncpus]: each CPU's per-CPU area */
 	uint64_t pcpu_used;                      /* bytes taken in every area */
+	kvmstat_t *vmstat;                       /* the slab zone counters (vmstat.h), on first use */
+	krcu_t *rcu;                             /* call_rcu, grace periods (rcu.h), on first use */
+	GArray *at_free;                         /* kfree_hook_t, run by kernel_free */
 } kernel_t;
+
+/* What kernel_free calls for a part of the kernel made on first use. */
+typedef struct kfree_hook {
+	void (*fn)(void *arg);
+	void *arg;
+} kfree_hook_t;
 
 /* Housekeeping done by one work function, for the jitter report. */
 typedef struct kwork_source {
@@ -79,6 +90,13 @@ void kernel_do_pending(void);
 void kernel_compute(simtime_t ps, enum cost_kind kind);
 /* Sleep until this CPU has work, or kernel_kick() wakes it. */
 void kernel_idle(void);
+/* The idle loop's sleep: this CPU has nothing to run (kernel_in_idle
+ * says so meanwhile); sleeps as kernel_idle.  Call rcu_idle_enter first. */
+void kernel_idle_loop(void);
+bool kernel_in_idle(int cpu);
+/* Have kernel_free call fn(arg) (newest first): the parts of the kernel
+ * made on first use (vmstat, RCU) free their host state so. */
+void kernel_at_free(void (*fn)(void *arg), void *arg);
 /* Wake `cpu` at `when` if it is idle. */
 void kernel_kick(int cpu, simtime_t when);
 /* Metadata bytes now, and their peak. */
@@ -179,6 +197,13 @@ static inline void kstore16(saddr_t a, uint16_t v)
 	memcpy(mem_host(kern()->mem, a), &v, 2);
 }
 
+/* memset(a, 0, len): a charged store of every byte (RAM only). */
+static inline void kzero(saddr_t a, uint32_t len)
+{
+	coh_access(kern()->coh, a, len, COH_WRITE);
+	memset(mem_host(kern()->mem, a), 0, len);
+}
+
 /* Price touching [a, a+len) without moving data (host-side structures). */
 static inline void ktouch(saddr_t a, uint32_t len, bool write)
 {
@@ -233,14 +258,17 @@ static inline void bit_spin_unlock_page(page_t *p, lock_class_t *cls)
 
 /* ---- pages ---- */
 
-/* Page allocator calls; their whole cost is accounted as COST_PAGEALLOC. */
+/* Page allocator calls; their whole cost is accounted as COST_PAGEALLOC.
+ * __GFP_ZERO clears the pages (prep_zero_page), a charged store. */
 static inline page_t *alloc_pages_node(int node, gfp_t gfp, unsigned order)
 {
 	simtime_t snap[COST_NKINDS];
 	page_t *p;
 
 	engine_cost_mark(snap);
-	p = pa_alloc(kern()->pa, node, order, gfp);
+	p = pa_alloc(kern()->pa, node, order, gfp & ~(gfp_t)__GFP_ZERO);
+	if (p && (gfp & __GFP_ZERO))
+		kzero(pa_page_address(kern()->pa, p), (uint32_t)kern()->m->page_size << order);
 	engine_cost_fold(snap, COST_PAGEALLOC);
 	return p;
 }
@@ -272,6 +300,12 @@ static inline page_t *virt_to_head_page(saddr_t a)
 static inline saddr_t page_address(const page_t *p) { return pa_page_address(kern()->pa, p); }
 static inline int page_to_nid(const page_t *p) { return pa_page_nid(kern()->pa, p); }
 static inline bool kaddr_valid(saddr_t a) { return mem_is_ram(kern()->mem, a); }
+
+/* The simulated address of p's struct page (in its node's mem_map). */
+static inline saddr_t page_struct_addr(const page_t *p)
+{
+	return mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p));
+}
 
 /* Price reading or writing the struct page of p. */
 static inline void kpage_touch(const page_t *p, bool write)
@@ -333,6 +367,9 @@ saddr_t per_cpu_addr(uint64_t off, int cpu);
  * housekeeping (jitter). */
 typedef void (*kwork_fn)(void *arg);
 void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg);
+/* cancel_delayed_work: the pending delayed work (fn, arg), if any, will
+ * not run (a run already started goes on); true if there was one. */
+bool cancel_delayed_work(kwork_fn fn, void *arg);
 /* Name the housekeeping fn does ("cache_reap"); unnamed work reports as
  * "work".  `label` must outlive the kernel (a string literal). */
 void kwork_label(kwork_fn fn, const char *label);

@@ -92,6 +92,7 @@ struct pa {
 	page_t *pages;               /* [total_pages] */
 	zone_t *zones;               /* [nnodes] */
 	pcp_t ***pcp;                /* [ncpus][nnodes], made on first use */
+	saddr_t *pageset;            /* [ncpus]: each CPU's per_cpu_pageset array */
 	unsigned pb_order;           /* pageblock_order */
 	pa_stats_t stats;
 };
@@ -285,6 +286,10 @@ pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
 	pa->pages = g_new0(page_t, mem->total_pages);
 	pa->zones = g_new0(zone_t, m->nnodes);
 	pa->pcp = g_new0(pcp_t **, m->ncpus);
+	pa->pageset = g_new(saddr_t, m->ncpus);
+	for (int c = 0; c < m->ncpus; c++)
+		pa->pageset[c] = mem_meta_reserve(mem, m->cpu_node[c],
+		                                  (uint64_t)m->nnodes * PA_PAGESET_SIZE, 64);
 	pa->pb_order = pageblock_order_for(m->page_shift);
 	for (int n = 0; n < m->nnodes; n++)
 		zone_init(pa, &pa->zones[n], n);
@@ -310,6 +315,7 @@ void pa_free(pa_t *pa)
 		g_free(pa->zones[n].block_mt);
 	}
 	g_free(pa->pcp);
+	g_free(pa->pageset);
 	g_free(pa->zones);
 	g_free(pa->pages);
 	g_free(pa);
@@ -589,7 +595,8 @@ static const pcp_t *pcp_peek(const pa_t *pa, int cpu, int node)
 	return pa->pcp[cpu] ? pa->pcp[cpu][node] : NULL;
 }
 
-/* This CPU's list for zone z, made on first use on the CPU's node. */
+/* This CPU's list for zone z, made on first use, in the CPU's
+ * per_cpu_pageset for the zone. */
 static pcp_t *pcp_get(pa_t *pa, zone_t *z)
 {
 	cpu_t *c = engine_current();
@@ -600,7 +607,7 @@ static pcp_t *pcp_get(pa_t *pa, zone_t *z)
 	p = pa->pcp[c->id][z->node];
 	if (!p) {
 		p = g_new0(pcp_t, 1);
-		plist_init(&p->list, mem_meta_reserve(pa->mem, c->node, 64, 64));
+		plist_init(&p->list, pa_pageset_addr(pa, c->id, z->node));
 		p->high = z->high;
 		p->batch = z->batch;
 		pa->pcp[c->id][z->node] = p;
@@ -860,6 +867,12 @@ page_t *pa_pfn_to_page(pa_t *pa, uint64_t pfn)
 uint64_t pa_page_to_pfn(pa_t *pa, const page_t *page)
 {
 	return (uint64_t)(page - pa->pages);
+}
+
+/* CPU cpu's per_cpu_pageset of node's zone. */
+saddr_t pa_pageset_addr(const pa_t *pa, int cpu, int node)
+{
+	return pa->pageset[cpu] + (saddr_t)node * PA_PAGESET_SIZE;
 }
 
 /* The simulated address of a page's first byte. */

@@ -27,6 +27,11 @@
 #include "coherence.h"
 
 #define PA_MAX_ORDER 11                 /* orders 0..10, as MAX_ORDER = 11 */
+/* struct per_cpu_pageset (2.6.29, NUMA, SMP): per_cpu_pages (count, high,
+ * batch, list: 32 B), expire, stat_threshold, vm_stat_diff[25];
+ * ____cacheline_aligned_in_smp, so one 64-byte line. */
+#define PA_PAGESET_SIZE 64
+#define PA_PAGESET_VM_DIFF 34            /* offsetof(vm_stat_diff) */
 
 /* page_t.flags */
 enum {
@@ -64,6 +69,7 @@ enum {
 	__GFP_COLD     = 1u << 4,
 	__GFP_RECLAIMABLE = 1u << 5,  /* migratetype RECLAIMABLE (2.6.24+) */
 	__GFP_MOVABLE  = 1u << 6,  /* migratetype MOVABLE */
+	__GFP_ZERO     = 1u << 7,  /* the caller gets zeroed memory */
 };
 
 /* Page-block migratetypes (2.6.24+, without RESERVE and ISOLATE). */
@@ -125,6 +131,11 @@ void pa_release(pa_t *pa, page_t *page, unsigned order);
  * `node` falls back through them, `node` first.  The page allocator's own
  * order, and the kernel API's node_zonelist for the slab allocators. */
 const int *pa_zonelist(const pa_t *pa, int node);
+
+/* Where CPU cpu's per_cpu_pageset of node's zone lives: its order-0 list
+ * and its vmstat differentials (every CPU's pagesets sit together on its
+ * own node, as 2.6.29's process_zones kmallocs them there). */
+saddr_t pa_pageset_addr(const pa_t *pa, int cpu, int node);
 
 page_t *pa_pfn_to_page(pa_t *pa, uint64_t pfn);
 uint64_t pa_page_to_pfn(pa_t *pa, const page_t *page);

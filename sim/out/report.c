@@ -516,6 +516,34 @@ static void add_counters(JsonObject *into, const GArray *counters)
 	}
 }
 
+/* "stats_by_cpu" and "stats_by_node": the allocator's counters where it
+ * keeps them (if it splits them), for the CPUs and nodes with one above 0,
+ * keyed by number in increasing order; only the counters above 0 (a
+ * 4,096-CPU machine would otherwise write every zero 4,096 times). */
+static void add_split_counters(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *cpu, *node;
+
+	if (!st->has_split)
+		return;
+	cpu = obj_add_obj(a, "stats_by_cpu");
+	node = obj_add_obj(a, "stats_by_node");
+	for (guint i = 0; i < st->split_counters->len; i++) {
+		const split_stats_t *sp = &g_array_index(st->split_counters, split_stats_t, i);
+		JsonObject *o;
+		char key[16];
+
+		g_snprintf(key, sizeof key, "%d", sp->id);
+		o = obj_add_obj(strcmp(sp->kind, "cpu") == 0 ? cpu : node, key);
+		for (guint j = 0; j < sp->counters->len; j++) {
+			const counter_stats_t *c = &g_array_index(sp->counters, counter_stats_t, j);
+
+			if (c->value)
+				json_object_set_int_member(o, c->name, c->value);
+		}
+	}
+}
+
 static void add_time(JsonObject *a, const run_stats_t *st)
 {
 	uint64_t ops = st->ops[OP_STAT_ALLOC] + st->ops[OP_STAT_FREE];
@@ -695,6 +723,50 @@ static void add_mempools(JsonObject *a, const run_stats_t *st)
 		json_object_set_int_member(o, "noncrit_failures", (gint64)s->noncrit_failures);
 		json_object_set_int_member(o, "leaked", (gint64)s->leaked);
 	}
+}
+
+/* What waits for an RCU grace period: objects and slabs, and bytes. */
+static JsonObject *rcu_waiting_object(const uint64_t n[RCU_KINDS], const uint64_t bytes[RCU_KINDS])
+{
+	JsonObject *o = json_object_new();
+
+	json_object_set_int_member(o, "objects", (gint64)n[RCU_OBJECT]);
+	json_object_set_int_member(o, "object_bytes", (gint64)bytes[RCU_OBJECT]);
+	json_object_set_int_member(o, "slabs", (gint64)n[RCU_SLAB]);
+	json_object_set_int_member(o, "slab_bytes", (gint64)bytes[RCU_SLAB]);
+	return o;
+}
+
+/* "rcu": grace periods, callbacks, and what waited for a grace period. */
+static void add_rcu(JsonObject *a, const run_stats_t *st)
+{
+	const rcu_stats_t *r = &st->rcu;
+	JsonObject *o = obj_add_obj(a, "rcu"), *gp = obj_add_obj(o, "grace_period_ns");
+	JsonObject *w = obj_add_obj(o, "waiting");
+
+	json_object_set_int_member(o, "grace_periods", (gint64)r->grace_periods);
+	json_object_set_double_member(gp, "mean", r->grace_periods ?
+	                              ns(r->gp_total) / (double)r->grace_periods : 0);
+	json_object_set_double_member(gp, "max", ns(r->gp_longest));
+	json_object_set_int_member(o, "callbacks_queued", (gint64)r->queued);
+	json_object_set_int_member(o, "callbacks_invoked", (gint64)r->invoked);
+	json_object_set_object_member(w, "final", rcu_waiting_object(r->waiting, r->waiting_bytes));
+	json_object_set_object_member(w, "peak", rcu_waiting_object(r->peak_waiting,
+	                                                              r->peak_waiting_bytes));
+}
+
+/* "vmstat": the slab zone counters at the end. */
+static void add_vmstat(JsonObject *a, const run_stats_t *st)
+{
+	const vmstat_summary_t *v = &st->vmstat;
+	JsonObject *o = obj_add_obj(a, "vmstat");
+
+	json_object_set_int_member(o, "nr_slab_reclaimable", v->nr_slab_reclaimable);
+	json_object_set_int_member(o, "nr_slab_unreclaimable", v->nr_slab_unreclaimable);
+	json_object_set_int_member(o, "unfolded_pages", v->unfolded);
+	json_object_set_int_member(o, "stat_threshold_min", v->threshold_min);
+	json_object_set_int_member(o, "stat_threshold_max", v->threshold_max);
+	json_object_set_int_member(o, "folds", (gint64)v->folds);
 }
 
 /* mempool-ALLOC.csv: each pool's reserve at every sample. */
@@ -922,6 +994,7 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	json_object_set_int_member(ops, "alloc", (gint64)st->ops[OP_STAT_ALLOC]);
 	json_object_set_int_member(ops, "free", (gint64)st->ops[OP_STAT_FREE]);
 	json_object_set_int_member(ops, "failed", (gint64)st->failed);
+	json_object_set_int_member(ops, "free_rcu", (gint64)st->free_rcu);
 	add_latency(a, "latency_ns", st->lat);
 	for (guint i = 0; i < st->cache_lat->len; i++) {
 		const named_lat_t *n = &g_array_index(st->cache_lat, named_lat_t, i);
@@ -936,8 +1009,11 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	add_cachelines(a, st);
 	add_pages(a, st);
 	add_jitter(a, st);
+	add_rcu(a, st);
+	add_vmstat(a, st);
 	add_paths(a, st);
 	add_counters(obj_add_obj(a, "stats"), st->alloc_counters);
+	add_split_counters(a, st);
 	add_time(a, st);
 	add_breakdown(a, st);
 	add_workload_metrics(a, st);

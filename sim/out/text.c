@@ -504,6 +504,37 @@ static void text_workload(GString *s, JsonObject *a)
 		text_members(s, "workload counters", oget(a, "workload_counters"));
 }
 
+/* RCU and vmstat, when results.json has them. */
+static void text_rcu_vmstat(GString *s, JsonObject *a)
+{
+	if (json_object_has_member(a, "rcu")) {
+		JsonObject *r = oget(a, "rcu"), *gp = oget(r, "grace_period_ns");
+		JsonObject *f = oget(oget(r, "waiting"), "final"), *p = oget(oget(r, "waiting"), "peak");
+
+		g_string_append_printf(s, "rcu: %" G_GINT64_FORMAT " grace periods (mean %.0f ns, longest "
+		                       "%.0f ns), %" G_GINT64_FORMAT " callbacks; waiting at the end: %"
+		                       G_GINT64_FORMAT " objects (%" G_GINT64_FORMAT " B), %" G_GINT64_FORMAT
+		                       " slabs (%" G_GINT64_FORMAT " B); at most %" G_GINT64_FORMAT
+		                       " objects (%" G_GINT64_FORMAT " B), %" G_GINT64_FORMAT " slabs (%"
+		                       G_GINT64_FORMAT " B)\n", iget(r, "grace_periods"), dget(gp, "mean"),
+		                       dget(gp, "max"), iget(r, "callbacks_queued"), iget(f, "objects"),
+		                       iget(f, "object_bytes"), iget(f, "slabs"), iget(f, "slab_bytes"),
+		                       iget(p, "objects"), iget(p, "object_bytes"), iget(p, "slabs"),
+		                       iget(p, "slab_bytes"));
+	}
+	if (json_object_has_member(a, "vmstat")) {
+		JsonObject *v = oget(a, "vmstat");
+
+		g_string_append_printf(s, "vmstat: nr_slab_reclaimable %" G_GINT64_FORMAT
+		                       ", nr_slab_unreclaimable %" G_GINT64_FORMAT " pages folded, %"
+		                       G_GINT64_FORMAT " in the CPUs' differentials (stat_threshold %"
+		                       G_GINT64_FORMAT "..%" G_GINT64_FORMAT "), %" G_GINT64_FORMAT " folds\n",
+		                       iget(v, "nr_slab_reclaimable"), iget(v, "nr_slab_unreclaimable"),
+		                       iget(v, "unfolded_pages"), iget(v, "stat_threshold_min"),
+		                       iget(v, "stat_threshold_max"), iget(v, "folds"));
+	}
+}
+
 static void text_allocator(GString *s, const char *name, JsonObject *a)
 {
 	JsonObject *ops = oget(a, "ops");
@@ -526,6 +557,7 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	text_mempools(s, a);
 	text_locks(s, a);
 	text_traffic(s, a);
+	text_rcu_vmstat(s, a);
 	text_remote(s, a);
 	text_members(s, "allocator statistics", oget(a, "stats"));
 	text_workload(s, a);

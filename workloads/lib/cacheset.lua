@@ -18,14 +18,23 @@
 --    they change nothing the simulator models.  A name not in the table
 --    gets no flags.  flags = "none" drops them all, "hwalign" gives every
 --    cache HWCACHE_ALIGN.
+--  * Constructors: slabinfo has none either.  CTORS below names, for the
+--    caches of the shipped data file that had one in 2.6.29, the file and
+--    the function kmem_cache_create was given (recalled from the 2.6.29
+--    sources, M; xfs_inode's checked in the code index).  The simulated
+--    constructor has no compute of its own (its cost is its stores) and
+--    writes `bytes` from the object's start, the whole object when not
+--    given (inode_init_once and radix_tree_node_ctor clear the whole
+--    struct).  ctors = "none" drops them.
 --  * Object size: the objsize column is the slot (SLAB's buffer_size, SLUB's
 --    s->size): the object with its alignment and, in allocators that chain
 --    free objects through a pointer (every one without per-cache
 --    tunables: SLUB, SLQB), the free pointer word they put after the
---    object of a DESTROY_BY_RCU cache.  So the size asked for is the slot,
---    less that word for such a cache when the file has no tunables (the
---    simulated SLUB then adds it back: same slot); SLAB's slots hold no
---    pointer.  An aligned cache keeps its size either way.
+--    object of a DESTROY_BY_RCU cache or one with a constructor.  So the
+--    size asked for is the slot, less that word for such a cache when the
+--    file has no tunables (the simulated SLUB then adds it back: same
+--    slot); SLAB's slots hold no pointer.  An aligned cache keeps its size
+--    either way.
 --  * Rows larger than sim.max_cache_size (the run's allocator's largest
 --    cache: PAGE_SIZE << (MAX_ORDER - 1), SLAB's KMALLOC_MAX_SIZE) cannot
 --    be created: they are counted (too_big) and named in one warning on
@@ -136,6 +145,35 @@ M.FLAGS = {
 	["xfs_inode"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
 }
 
+-- Caches of workloads/data/cacheset-2.6.29.slabinfo created with a
+-- constructor in 2.6.29: where (file: function, the constructor) and the
+-- bytes it writes if not the whole object.  Look names up; never iterate.
+M.CTORS = {
+	["radix_tree_node"] = { src = "lib/radix-tree.c: radix_tree_init, radix_tree_node_ctor" },
+	["sighand_cache"] = { src = "kernel/fork.c: proc_caches_init, sighand_ctor", bytes = 32 },
+	["anon_vma"] = { src = "mm/rmap.c: anon_vma_init, anon_vma_ctor", bytes = 24 },
+	["inode_cache"] = { src = "fs/inode.c: inode_init, init_once" },
+	["proc_inode_cache"] = { src = "fs/proc/inode.c: proc_init_inodecache, init_once" },
+	["sock_inode_cache"] = { src = "net/socket.c: init_inodecache, init_once" },
+	["mqueue_inode_cache"] = { src = "ipc/mqueue.c: init_mqueue_fs, init_once" },
+	["shmem_inode_cache"] = { src = "mm/shmem.c: init_inodecache, init_once" },
+	["hugetlbfs_inode_cache"] = { src = "fs/hugetlbfs/inode.c: init_hugetlbfs_fs, init_once" },
+	["bdev_cache"] = { src = "fs/block_dev.c: bdev_cache_init, init_once" },
+	["file_lock_cache"] = { src = "fs/locks.c: filelock_init, init_once" },
+	["ext2_inode_cache"] = { src = "fs/ext2/super.c: init_inodecache, init_once" },
+	["ext3_inode_cache"] = { src = "fs/ext3/super.c: init_inodecache, init_once" },
+	["ext4_inode_cache"] = { src = "fs/ext4/super.c: init_inodecache, init_once" },
+	["fat_cache"] = { src = "fs/fat/cache.c: fat_cache_init, init_once", bytes = 16 },
+	["fat_inode_cache"] = { src = "fs/fat/inode.c: fat_init_inodecache, init_once" },
+	["isofs_inode_cache"] = { src = "fs/isofs/inode.c: init_inodecache, init_once" },
+	["udf_inode_cache"] = { src = "fs/udf/super.c: init_inodecache, init_once" },
+	["squashfs_inode_cache"] = { src = "fs/squashfs/super.c: init_inodecache, init_once" },
+	["fuse_inode"] = { src = "fs/fuse/inode.c: fuse_fs_init, fuse_inode_init_once" },
+	["nfs_inode_cache"] = { src = "fs/nfs/inode.c: nfs_init_inodecache, init_once" },
+	["rpc_inode_cache"] = { src = "net/sunrpc/rpc_pipe.c: register_rpc_pipefs, init_once" },
+	["xfs_inode"] = { src = "fs/xfs/linux-2.6/xfs_super.c: xfs_init_zones, xfs_fs_inode_init_once" },
+}
+
 local OWNED_PREFIXES = { "size-", "kmalloc-", "dma-kmalloc-" }
 
 -- Whether a slabinfo name is one of the allocator's own caches.
@@ -151,6 +189,15 @@ function M.allocator_owned(name)
 	return false
 end
 
+-- The sim.cache ctor of a cache: nil, or its constructor's bytes.
+local function cache_ctor(name, mode, size)
+	local c = mode ~= "none" and M.CTORS[name] or nil
+	if not c then
+		return nil
+	end
+	return { bytes = math.min(c.bytes or size, size) }
+end
+
 local function cache_flags(name, mode)
 	if mode == "none" then
 		return nil
@@ -160,10 +207,11 @@ local function cache_flags(name, mode)
 	return M.FLAGS[name]
 end
 
--- Whether the flags of a cache of a file without tunables put the free
--- pointer after the object, inside the slot the file shows.
-local function pointer_in_slot(flags)
-	return flags ~= nil and flags:find("DESTROY_BY_RCU", 1, true) ~= nil
+-- Whether a cache of a file without tunables has the free pointer after
+-- the object, inside the slot the file shows: DESTROY_BY_RCU, or a
+-- constructor.
+local function pointer_in_slot(flags, has_ctor)
+	return has_ctor or (flags ~= nil and flags:find("DESTROY_BY_RCU", 1, true) ~= nil)
 end
 
 -- Whether every row has a zero tunables limit: a file of an allocator that
@@ -187,13 +235,13 @@ end
 
 -- Read a slabinfo file (path resolved by sim.slabinfo: as given, else under
 -- the repository root) and return the set to create:
---   { caches = { {name=, size=, slot=, flags=, active_objs=, num_objs=,
+--   { caches = { {name=, size=, slot=, flags=, ctor=, active_objs=, num_objs=,
 --                 objperslab=, pagesperslab=}, ... },
 --     rows = rows read, owned = allocator-owned rows skipped,
 --     too_big = rows larger than sim.max_cache_size not created (their
 --     names in too_big_names), repeated = names seen twice }
 -- opts.order: "boot" (default) or "file"; opts.flags: "table" (default),
--- "none" or "hwalign".
+-- "none" or "hwalign"; opts.ctors: "table" (default) or "none".
 function M.load(sim, path, opts)
 	opts = opts or {}
 	local order, mode = opts.order or "boot", opts.flags or "table"
@@ -202,6 +250,10 @@ function M.load(sim, path, opts)
 	end
 	if mode ~= "table" and mode ~= "none" and mode ~= "hwalign" then
 		error("flags must be 'table', 'none' or 'hwalign', got '" .. tostring(mode) .. "'", 2)
+	end
+	local ctors = opts.ctors or "table"
+	if ctors ~= "table" and ctors ~= "none" then
+		error("ctors must be 'table' or 'none', got '" .. tostring(ctors) .. "'", 2)
 	end
 	local rows = sim.slabinfo(path)
 	local set = { caches = {}, rows = #rows, owned = 0, too_big = 0, too_big_names = {},
@@ -223,10 +275,13 @@ function M.load(sim, path, opts)
 		else
 			local flags = cache_flags(r.name, mode)
 			local size = r.objsize
-			if freeptr and size > 8 and pointer_in_slot(flags) then size = size - 8 end
+			if freeptr and size > 8 and pointer_in_slot(flags, cache_ctor(r.name, ctors, size)) then
+				size = size - 8
+			end
 			seen[r.name] = true
 			set.caches[#set.caches + 1] = {
 				name = r.name, size = size, slot = r.objsize, flags = flags,
+				ctor = cache_ctor(r.name, ctors, size),
 				active_objs = r.active_objs, num_objs = r.num_objs,
 				objperslab = r.objperslab, pagesperslab = r.pagesperslab,
 			}
@@ -241,7 +296,7 @@ end
 function M.create(sim, set)
 	local caches = {}
 	for i, c in ipairs(set.caches) do
-		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags }
+		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags, ctor = c.ctor }
 	end
 	return caches
 end
