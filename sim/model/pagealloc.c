@@ -616,20 +616,30 @@ static pcp_t *pcp_get(pa_t *pa, zone_t *z)
 }
 
 /* rmqueue_bulk: up to `batch` pages of type mt, listed head to tail in
- * the order the buddy lists hand them out. */
+ * the order the buddy lists hand them out; with layout noise, in a seeded
+ * order instead: on a machine that has run a while a CPU's list holds
+ * pages in the order they were last freed, not in address order. */
 static void pcp_refill(pa_t *pa, zone_t *z, pcp_t *p, int mt)
 {
+	page_t *got[p->batch];
+	int n = 0;
+
 	zone_lock(pa, z);
-	for (int i = 0; i < p->batch; i++) {
-		page_t *page = rmqueue(pa, z, 0, mt);
-		if (!page)
-			break;
-		page->flags |= PG_pcp;
-		page->mt = (uint8_t)mt;
-		plist_add_tail(pa, &p->list, page);
-		p->count++;
-		z->pcp_pages++;
+	while (n < p->batch && (got[n] = rmqueue(pa, z, 0, mt)))
+		n++;
+	for (int i = n; pa->m->layout_noise && i > 1; i--) {
+		int j = (int)(splitmix64(&pa->layout_rng) % (uint64_t)i);
+		page_t *t = got[i - 1];
+		got[i - 1] = got[j];
+		got[j] = t;
 	}
+	for (int i = 0; i < n; i++) {
+		got[i]->flags |= PG_pcp;
+		got[i]->mt = (uint8_t)mt;
+		plist_add_tail(pa, &p->list, got[i]);
+	}
+	p->count += n;
+	z->pcp_pages += (uint64_t)n;
 	zone_unlock(pa, z);
 	pa->stats.pcp_refills++;
 }
