@@ -28,11 +28,12 @@ enum {
 	 * layout rule when the cache has a constructor (the free pointer then
 	 * goes behind the object, as for SLAB_DESTROY_BY_RCU). */
 	__SLAB_CTOR           = 1u << 5,
-	/* Never merge this cache with another (the name of Linux 6.5's flag;
-	 * 2.6.29 has none).  The executor gives it to every cache that gets
-	 * slab_ops: seed 001's ops replace the constructor, and a cache with
-	 * a constructor is never merged. */
-	SLAB_NO_MERGE         = 1u << 6,
+	/* Linux 6.x flags (2.6.29 has neither).  The 2.6.29-era allocators
+	 * ignore SLAB_ACCOUNT; the 2.6.29 SLUB honours SLAB_NO_MERGE, which the
+	 * executor gives every cache with slab_ops (seed 001's ops replace the
+	 * constructor, and a cache with a constructor is never merged). */
+	SLAB_ACCOUNT          = 1u << 6,   /* memcg-accounted objects (merging: must match) */
+	SLAB_NO_MERGE         = 1u << 7,   /* never merge with another cache */
 };
 
 /* A constructor (kmem_cache_create's ctor) as the simulator runs it: what
@@ -260,11 +261,25 @@ typedef struct allocator_ops {
 	 * allocator's counters; free of charge.  NULL for an allocator
 	 * without a fast path (SLOB). */
 	void (*path_split)(void *a, uint64_t alloc[2], uint64_t free[2]);
+
+	/* ---- per-CPU sheaves (Linux 6.18, kmem_cache_args.sheaf_capacity) ----
+	 * Give cache s, created with SLAB_NO_MERGE and not yet used, sheaves of
+	 * `capacity` objects (0: none).  NULL for allocators without sheaves. */
+	void (*cache_set_sheaves)(void *a, kmem_cache_t *s, unsigned capacity);
+	/* kfree_rcu(obj) as 6.18's kfree_rcu_sheaf: true if the allocator took
+	 * obj, to give it back after a grace period itself; false (or a NULL
+	 * op): the caller queues it with call_rcu. */
+	bool (*free_rcu)(void *a, saddr_t obj);
 } allocator_ops_t;
 
 /* A critical request (seed 004): the subsystem's kmem_cache_alloc_mempool.
  * Above the page allocator's bits, which ignore it. */
 enum { __GFP_CRITICAL = 1u << 16 };
+
+/* kmalloc(..., __GFP_ACCOUNT) (Linux 5.14+): the memcg-accounted
+ * kmalloc-cg-N caches in allocators that have them; the others ignore it
+ * (their kmalloc-N serve it).  Above the page allocator's bits. */
+enum { __GFP_ACCOUNT = 1u << 17 };
 
 /* cache_set_mempool flags: Dobson's planned fixes. */
 enum {
@@ -344,6 +359,15 @@ size_t slab_max_order_size(int page_shift);
  * Boot caches, which an allocator cannot do without, pass SLAB_PANIC. */
 kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsigned flags,
                                  kmem_cache_t *s);
+
+/* ---- cache merging: the names merged into a cache (host bookkeeping) ---- */
+
+/* An empty list of alias names (NULL-terminated, as cache_info shows it). */
+GPtrArray *slab_aliases_new(void);
+/* `name` was merged into the cache owning the list: append a copy. */
+void slab_alias_add(GPtrArray *aliases, const char *name);
+/* The list as cache_info's aliases: NULL when empty. */
+const char *const *slab_aliases(const GPtrArray *aliases);
 
 /* Free each cache of an allocator's list with free_cache, then the list
  * (host side, at destroy). */

@@ -9,6 +9,7 @@
 
 extern const allocator_ops_t slab_allocator;
 extern const allocator_ops_t slub_allocator;
+extern const allocator_ops_t slub6_allocator;
 extern const allocator_ops_t slabifier_allocator;
 extern const allocator_ops_t slqb_allocator;
 extern const allocator_ops_t slob_allocator;
@@ -16,6 +17,7 @@ extern const allocator_ops_t slob_allocator;
 const allocator_ops_t *const allocator_table[] = {
 	&slab_allocator,
 	&slub_allocator,
+	&slub6_allocator,
 	&slqb_allocator,
 	&slabifier_allocator,
 	&slob_allocator,

@@ -1073,8 +1073,7 @@ static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
 	s->refcount = 1;
-	s->aliases = g_ptr_array_new_with_free_func(g_free);
-	g_ptr_array_add(s->aliases, NULL);
+	s->aliases = slab_aliases_new();
 	s->ctor = slab_ctor_dup(ctor);
 	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
@@ -1158,9 +1157,7 @@ static kmem_cache_t *merge_alias(kmem_cache_t *s, const char *name, size_t size)
 	ktouch(s->addr + 12, 4, true);                             /* objsize */
 	for (int cpu = 0; cpu < s->sl->ncpus; cpu++)
 		ktouch(get_cpu_slab(s, cpu)->addr + KCC_OBJSIZE, 4, true);
-	g_ptr_array_remove_index(s->aliases, s->aliases->len - 1);  /* the NULL */
-	g_ptr_array_add(s->aliases, g_strdup(name));
-	g_ptr_array_add(s->aliases, NULL);
+	slab_alias_add(s->aliases, name);
 	return s;
 }
 
@@ -1787,7 +1784,7 @@ static void slub_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 		.name = s->name, .object_size = (uint32_t)s->objsize,
 		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
-		.aliases = s->refcount > 1 ? (const char *const *)s->aliases->pdata : NULL,
+		.aliases = slab_aliases(s->aliases),
 	};
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;

@@ -8,7 +8,7 @@ _slabsim() {
 		COMPREPLY=($(compgen -W 'run check sweep plot diff list validate machine completion man version help test bench --help --version' -- "$cur")); return
 	fi
 	case $prev in
-	--allocators|-a|--baseline|-b) COMPREPLY=($(compgen -W 'slab slub slqb slabifier slob' -- "${cur##*,}")); [ "${cur%,*}" != "$cur" ] && COMPREPLY=("${COMPREPLY[@]/#/${cur%,*},}"); return;;
+	--allocators|-a|--baseline|-b) COMPREPLY=($(compgen -W 'slab slub slub-6 slqb slabifier slob' -- "${cur##*,}")); [ "${cur%,*}" != "$cur" ] && COMPREPLY=("${COMPREPLY[@]/#/${cur%,*},}"); return;;
 	--report|-r) COMPREPLY=($(compgen -W 'summary full none' -- "$cur")); return;;
 	--out|-o) COMPREPLY=($(compgen -d -- "$cur")); return;;
 	--doc|--claims) COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -35,7 +35,7 @@ _slabsim() {
 		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help' -- "$cur")); return; fi
 		case $prev in
 		params) COMPREPLY=($(compgen -W "$(_slabsim_names workloads .lua)" -- "$cur"));;
-		tunables) COMPREPLY=($(compgen -W 'slab slub slqb slabifier slob' -- "$cur"));;
+		tunables) COMPREPLY=($(compgen -W 'slab slub slub-6 slqb slabifier slob' -- "$cur"));;
 		*) COMPREPLY=($(compgen -W 'allocators machines workloads scenarios params tunables' -- "$cur"));;
 		esac;;
 	validate)

@@ -590,13 +590,17 @@ static void foreign_body(void *arg)
 	harness_ops->kfree(harness_a, kmalloc64() + 16);
 }
 
+/* Every word of the freed object is overwritten: the free pointer is
+ * among them wherever the allocator keeps it (the first word, or the
+ * middle one as Linux 6.x SLUB does). */
 static void corrupt_body(void *arg)
 {
 	saddr_t x = kmalloc64();
 
 	(void)arg;
 	harness_ops->kfree(harness_a, x);
-	kstore64(x, 0xdead0000);
+	for (saddr_t off = 0; off < 64; off += 8)
+		kstore64(x + off, 0xdead0000);
 	kmalloc64();
 }
 

@@ -216,6 +216,39 @@ static void test_script_error(void)
 	g_free(json); g_free(where); g_free(body); g_free(scn); g_free(out); g_free(lua);
 }
 
+/* Run `lua_body` as a workload on slub-6; expect a script error at its
+ * line `line` mentioning `what`. */
+static void expect_lua_error(const char *name, const char *lua_body, int line, const char *what)
+{
+	char *lua = path_in(name), *scn_name = g_strconcat(name, ".scn", NULL);
+	char *body, *scn, *where, *out = path_in("no-results");
+
+	g_assert_true(g_file_set_contents(lua, lua_body, -1, NULL));
+	body = g_strdup_printf("[scenario]\nworkload = %s\nmachine = desktop-1s\nallocators = slub-6\n", lua);
+	scn = scenario_file(scn_name, body);
+	where = g_strdup_printf("%s:%d:", lua, line);
+	harness_expect_error(harness_slabsim("run", scn, "--out", out, NULL), 2, where, what);
+	g_free(where); g_free(body); g_free(scn); g_free(scn_name); g_free(out); g_free(lua);
+}
+
+/* sim.cache's sheaf_capacity and t:alloc's request flags are checked at
+ * the call. */
+static void test_sheaf_and_flag_errors(void)
+{
+	expect_lua_error("sheaf.lua",
+		"return { description = 'bad sheaves', params = {},\n"
+		"  setup = function(sim, p)\n"
+		"    sim.cache{ name = 'c', size = 64, sheaf_capacity = -1 }\n"
+		"  end }\n", 3, "sheaf_capacity -1 out of range 0..4096");
+	expect_lua_error("flag.lua",
+		"return { description = 'bad flag', params = {},\n"
+		"  setup = function(sim, p)\n"
+		"    sim.spawn(0, function(t)\n"
+		"      t:alloc(64, -1, 'accounted|acounted')\n"
+		"    end)\n"
+		"  end }\n", 4, "\"accounted\"");
+}
+
 /* Two points of a sweep: both in sweep.csv; the emitted commands carry
  * each point's --set. */
 static void test_sweep(void)
@@ -488,6 +521,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/cli/unknown-key", test_unknown_key);
 	g_test_add_func("/cli/bad-inputs", test_bad_inputs);
 	g_test_add_func("/cli/script-error", test_script_error);
+	g_test_add_func("/cli/sheaf-and-flag-errors", test_sheaf_and_flag_errors);
 	g_test_add_func("/cli/list", test_list);
 	g_test_add_func("/cli/sweep", test_sweep);
 	g_test_add_func("/cli/check-ok", test_check_ok);

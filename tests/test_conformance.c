@@ -4,7 +4,8 @@
  * /conformance/ALLOCATOR/TEST.
  *
  *   uniqueness    randomised allocs and frees of four caches (sizes 24,
- *                 200, 40 with SLAB_DESTROY_BY_RCU, 1500) and kmallocs of
+ *                 200 -- with sheaves of 6 objects where the allocator
+ *                 has sheaves --, 40 with SLAB_DESTROY_BY_RCU, 1500) and kmallocs of
  *                 1 B to 16 KiB on 4 CPUs over 2 nodes, a quarter asking
  *                 for a node, frees by whichever CPU draws the object: no
  *                 new object overlaps a live one, and no live object
@@ -42,13 +43,14 @@ typedef struct spec {
 	const char *name;
 	size_t size, align;
 	unsigned flags;
+	unsigned sheaf_capacity;        /* for allocators with sheaves */
 } spec_t;
 
 static const spec_t specs[] = {
-	{ "conf-24", 24, 8, 0 },
-	{ "conf-200", 200, 64, 0 },
-	{ "conf-rcu", 40, 0, SLAB_DESTROY_BY_RCU },
-	{ "conf-1500", 1500, 0, SLAB_RECLAIM_ACCOUNT },
+	{ "conf-24", 24, 8, 0, 0 },
+	{ "conf-200", 200, 64, 0, 6 },
+	{ "conf-rcu", 40, 0, SLAB_DESTROY_BY_RCU, 0 },
+	{ "conf-1500", 1500, 0, SLAB_RECLAIM_ACCOUNT, 0 },
 };
 #define NSPECS ((int)G_N_ELEMENTS(specs))
 
@@ -150,9 +152,14 @@ static void create_caches(void *arg)
 	run_t *r = arg;
 
 	for (int i = 0; i < NSPECS; i++) {
+		bool sheaves = specs[i].sheaf_capacity && r->ops->cache_set_sheaves;
+
 		r->cache[i] = r->ops->cache_create(harness_a, specs[i].name, specs[i].size,
-		                                   specs[i].align, specs[i].flags, NULL);
+		                                   specs[i].align,
+		                                   specs[i].flags | (sheaves ? SLAB_NO_MERGE : 0), NULL);
 		g_assert_nonnull(r->cache[i]);
+		if (sheaves)
+			r->ops->cache_set_sheaves(harness_a, r->cache[i], specs[i].sheaf_capacity);
 	}
 }
 
@@ -314,6 +321,12 @@ static void test_containment(gconstpointer data)
  *                 created earlier, so shrunk later in the same pass.
  *   slub       1  flush_all deactivates every cpu slab, then every empty
  *                 partial slab is freed, min_partial notwithstanding.
+ *   slub-6     2  flush_all flushes the sheaves and deactivates every cpu
+ *                 slab and cpu partial list; then each node's barn is
+ *                 shrunk and its empty partial slabs freed.  The barn's
+ *                 objects go back through this CPU, which may park a slab
+ *                 that was full on its cpu partial list; the second
+ *                 pass's flush_all drains it.
  *   slabifier  1  no queues and empty slabs go back when freed; drain_all
  *                 deactivates the CPUs' active slabs (empty ones go back).
  *   slob       0  a page goes back when its last block is freed; shrink
@@ -329,7 +342,8 @@ static const struct {
 	const char *name;
 	int passes;             /* -1: while queued_bytes() > 0 */
 } shrink_rules[] = {
-	{ "slab", 1 }, { "slub", 1 }, { "slabifier", 1 }, { "slob", 0 }, { "slqb", -1 },
+	{ "slab", 1 }, { "slub", 1 }, { "slub-6", 2 }, { "slabifier", 1 }, { "slob", 0 },
+	{ "slqb", -1 },
 };
 
 #define MAX_PASSES 64

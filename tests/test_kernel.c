@@ -518,6 +518,48 @@ static void test_prices(void)
 	harness_free(k, m);
 }
 
+/* The double-word compare-and-exchanges on a cold local line: each is
+ * the fetch and the RMW (60 + 5), then a hit and the RMW (1 + 5), the
+ * per-CPU one (no LOCK) and the LOCKed one alike; so is the one on a
+ * struct page's freelist and counters (cold: 60 + 5). */
+static void cmpxchg_body(void *arg)
+{
+	simtime_t *dt = arg, t0 = know(), atomic = engine_current()->cost[COST_ATOMIC];
+	saddr_t a = mem_pfn_addr(kern()->mem, 1), b = mem_pfn_addr(kern()->mem, 2);
+	page_t *p = virt_to_page(mem_pfn_addr(kern()->mem, 3));
+
+	this_cpu_cmpxchg_double(a);
+	dt[0] = know() - t0;
+	t0 = know();
+	this_cpu_cmpxchg_double(a);
+	dt[1] = know() - t0;
+	t0 = know();
+	kcmpxchg_double(b);
+	dt[2] = know() - t0;
+	t0 = know();
+	kcmpxchg_double(b);
+	dt[3] = know() - t0;
+	t0 = know();
+	kpage_cmpxchg_double(p);
+	dt[4] = know() - t0;
+	g_assert_cmpuint(engine_current()->cost[COST_ATOMIC] - atomic, ==, 5 * 5 * PS_PER_NS);
+}
+
+static void test_cmpxchg(void)
+{
+	machine_t *m = harness_machine(1, 1, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	simtime_t dt[5];
+
+	harness_run_on(k, 0, cmpxchg_body, dt);
+	g_assert_cmpuint(dt[0], ==, 65 * PS_PER_NS);
+	g_assert_cmpuint(dt[1], ==, 6 * PS_PER_NS);
+	g_assert_cmpuint(dt[2], ==, 65 * PS_PER_NS);
+	g_assert_cmpuint(dt[3], ==, 6 * PS_PER_NS);
+	g_assert_cmpuint(dt[4], ==, 65 * PS_PER_NS);
+	harness_free(k, m);
+}
+
 /* fls_long: the 1-based highest set bit; get_order: the smallest order
  * whose block of 2^page_shift-byte pages holds size bytes. */
 static void test_order_helpers(void)
@@ -547,6 +589,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/kernel/kmeta", test_kmeta);
 	g_test_add_func("/kernel/percpu", test_percpu);
 	g_test_add_func("/kernel/prices", test_prices);
+	g_test_add_func("/kernel/cmpxchg", test_cmpxchg);
 	g_test_add_func("/kernel/order-helpers", test_order_helpers);
 	return g_test_run();
 }

@@ -8,7 +8,7 @@
  *             Slabifier's constructor layer), and on every allocation in
  *             SLOB (kmem_cache_alloc_node); its compute lands in the ctor
  *             account.  Where free objects carry a free pointer (SLUB,
- *             SLQB, the Slabifier), a cache with a constructor keeps it
+ *             slub-6, SLQB, the Slabifier), a cache with a constructor keeps it
  *             behind the object (stride + 8 B, calculate_sizes) so a freed
  *             object keeps its constructed contents.
  *   zero      __GFP_ZERO hands out an object whose bytes are all 0, kmalloc
@@ -34,8 +34,8 @@
  * allocation. */
 static bool has_free_pointer(const allocator_ops_t *ops)
 {
-	return !strcmp(ops->name, "slub") || !strcmp(ops->name, "slqb") ||
-	       !strcmp(ops->name, "slabifier");
+	return !strcmp(ops->name, "slub") || !strcmp(ops->name, "slub-6") ||
+	       !strcmp(ops->name, "slqb") || !strcmp(ops->name, "slabifier");
 }
 
 static bool is_slob(const allocator_ops_t *ops)

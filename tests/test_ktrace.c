@@ -65,6 +65,18 @@ static void test_perf_script(void)
 	ktrace_free(evs);
 }
 
+/* accounted=true/false (6.x): the fifth event of the 6.18 recording is
+ * filp's accounted allocation; the first, a kmalloc, is not accounted. */
+static void test_accounted(void)
+{
+	GArray *evs = load("perf-kmem-small.txt");
+
+	g_assert_false(EV(evs, 0)->accounted);
+	g_assert_cmpstr(EV(evs, 4)->name, ==, "filp");
+	g_assert_true(EV(evs, 4)->accounted);
+	ktrace_free(evs);
+}
+
 static void test_malformed(void)
 {
 	char *path = NULL;
@@ -88,6 +100,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/ktrace/ftrace-2.6.32", test_ftrace_old);
 	g_test_add_func("/ktrace/ftrace-6.x", test_ftrace_new);
 	g_test_add_func("/ktrace/perf-script", test_perf_script);
+	g_test_add_func("/ktrace/accounted", test_accounted);
 	g_test_add_func("/ktrace/malformed", test_malformed);
 	return g_test_run();
 }

@@ -3,7 +3,7 @@
  * one node each allocate an object from the same cache, write it and free
  * it, a thousand times.  Each CPU's per-CPU structures live in its own
  * per-CPU area, so once warm the loop moves no cache line between the two
- * CPUs in SLUB, SLAB and SLQB: a first run warms the caches (its slab
+ * CPUs in SLUB, slub-6, SLAB and SLQB: a first run warms the caches (its slab
  * growth also folds the zone's shared vmstat counters, which do move
  * lines), a second one is measured (a handful of transfers is allowed:
  * under 1% of the operations).
@@ -48,7 +48,7 @@ static void test_local(gconstpointer data)
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "slub", "slab", "slqb" };
+	static const char *const names[] = { "slub", "slub-6", "slab", "slqb" };
 
 	g_test_init(&argc, &argv, NULL);
 	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {

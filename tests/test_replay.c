@@ -152,6 +152,82 @@ static void test_ftrace(void)
 	check_replay("tests/data/ftrace-kmem-small.txt");
 }
 
+/* The kmalloc class (6.x kmalloc_slab) of a request of n bytes, as the
+ * cache name's suffix: 8 .. 192 by the size table, powers of two above,
+ * "1k" .. "8k" from a KiB on. */
+static char *class_name(long n)
+{
+	static const long small[] = { 8, 16, 32, 64, 96, 128, 192 };
+	long c = 256;
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(small); i++)
+		if (n <= small[i])
+			return g_strdup_printf("%ld", small[i]);
+	while (c < n)
+		c *= 2;
+	return c >= 1024 ? g_strdup_printf("%ldk", c / 1024) : g_strdup_printf("%ld", c);
+}
+
+/* Under slub-6, the trace's accounted=true kmallocs land in kmalloc-cg-N
+ * (a class has slabs exactly when the trace has one of its size), and
+ * maple_node and vm_area_struct have 6.18's sheaves of 32: per CPU a main
+ * and a spare (16 * 2 * 32 objects), per node a barn of 10 (2 * 10 * 32);
+ * no other cache has any.  (test_slub6 covers sheaves = 0.) */
+static void test_slub6(void)
+{
+	char *out = g_build_filename(tmpdir, "s6", NULL), *json = g_build_filename(out, "results.json", NULL);
+	GRegex *re = g_regex_new("kmem:kmalloc: .*bytes_req=(\\d+) .*accounted=true", 0, 0, NULL);
+	GHashTable *want = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	char *text = NULL, **lines;
+	JsonParser *p = json_parser_new();
+	JsonObject *caches;
+	GList *names;
+	harness_result_t r = harness_slabsim("run", "scenarios/replay.scn", "-a", "slub-6",
+	                                     "--out", out, "--quiet", "--no-plots");
+
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_true(g_file_get_contents("tests/data/perf-kmem-small.txt", &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	for (int i = 0; lines[i]; i++) {
+		GMatchInfo *m = NULL;
+
+		if (g_regex_match(re, lines[i], 0, &m)) {
+			char *n = g_match_info_fetch(m, 1), *cls = class_name(atol(n));
+
+			g_hash_table_add(want, g_strconcat("kmalloc-cg-", cls, NULL));
+			g_free(cls);
+			g_free(n);
+		}
+		g_match_info_free(m);
+	}
+	g_assert_cmpuint(g_hash_table_size(want), >, 3);
+	g_assert_true(json_parser_load_from_file(p, json, NULL));
+	caches = json_object_get_object_member(json_object_get_object_member(json_object_get_object_member(
+		json_node_get_object(json_parser_get_root(p)), "allocators"), "slub-6"), "caches");
+	names = json_object_get_members(caches);
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(caches, l->data);
+		JsonObject *q = json_object_get_object_member(c, "queue_capacity");
+		bool sheafed = !strcmp(l->data, "maple_node") || !strcmp(l->data, "vm_area_struct");
+
+		if (g_str_has_prefix(l->data, "kmalloc-cg-"))
+			g_assert_cmpint(member(c, "slabs") > 0, ==, g_hash_table_contains(want, l->data));
+		g_assert_cmpint(json_object_get_size(q), ==, sheafed ? 2 : 0);
+		if (sheafed) {
+			g_assert_cmpint(member(json_object_get_object_member(q, "percpu"), "objects"), ==, 16 * 2 * 32);
+			g_assert_cmpint(member(json_object_get_object_member(q, "barn"), "objects"), ==, 2 * 10 * 32);
+		}
+	}
+	g_list_free(names);
+	g_object_unref(p);
+	g_strfreev(lines);
+	g_free(text);
+	g_hash_table_destroy(want);
+	g_regex_unref(re);
+	g_free(json); g_free(out);
+	harness_result_free(&r);
+}
+
 /* A kmem event line the reader cannot parse stops the run, naming the
  * trace file and line. */
 static void test_bad_line(void)
@@ -183,6 +259,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/replay/perf-script", test_perf_script);
 	g_test_add_func("/replay/ftrace", test_ftrace);
 	g_test_add_func("/replay/bad-line", test_bad_line);
+	g_test_add_func("/replay/slub-6", test_slub6);
 	rc = g_test_run();
 	harness_rm_rf(tmpdir);
 	g_free(tmpdir);

@@ -6,13 +6,16 @@
 --   * trace CPU c runs on simulated CPU c % ncpus; one task per simulated
 --     CPU that has events replays them in trace order (timestamp, then
 --     line), so every trace CPU's own order is kept;
---   * kmalloc events become kmalloc(bytes_req); kmem_cache events allocate
+--   * kmalloc events become kmalloc(bytes_req), "accounted" when the trace
+--     says accounted=true (kmalloc-cg-N in allocators that have them);
+--     kmem_cache events allocate
 --     from a cache named as the trace names it (name=, or "cache-BYTES"
 --     when the trace has no names) whose size is the largest bytes_alloc
 --     seen for it; names the allocators own (kmalloc-*, size-*) become
 --     kmalloc(bytes_req) too, and so do the events of a cache whose
 --     objects are larger than sim.max_cache_size (the allocator's largest
 --     cache): such caches are counted and named in one warning on stderr;
+--     the caches that have per-CPU sheaves in Linux 6.18 (SHEAVES) ask for them;
 --   * a free pairs with the newest live allocation of the same pointer;
 --     frees of pointers never allocated in the trace are counted
 --     (unmatched) and skipped, kfree(NULL) is counted and skipped, and
@@ -45,6 +48,12 @@ W.params = {
 	touch_bytes = { default = 64,  help = "bytes written in each new object (capped at its size)" },
 	numa        = { default = true, help = "honour node= of _node allocations (node % nnodes)" },
 }
+
+-- Sheaf capacity of the caches created with one in Linux 6.18:
+-- maple_node (lib/maple_tree.c, maple_tree_init) and vm_area_struct
+-- (mm/vma_init.c, vma_state_init), both 32 (shared/reference/
+-- slub-modern.md, 0 and 2.5).  Look names up; never iterate it.
+local SHEAVES = { maple_node = 32, vm_area_struct = 32 }
 
 local function is_null(ptr)
 	return ptr == "(null)" or not ptr:find("[1-9a-fA-F]")
@@ -95,7 +104,7 @@ end
 -- Plan: per simulated CPU, arrays of (kind, object, time); per object its
 -- target, node, allocating and freeing CPU.
 local function plan(sim, p, evs)
-	local S = { target = {}, node = {}, owner = {}, freer = {}, handle = {}, failed = {},
+	local S = { target = {}, node = {}, owner = {}, freer = {}, handle = {}, failed = {}, acct = {},
 	            waiting = {}, chan = {}, unmatched = 0, null_frees = 0, never_freed = 0,
 	            cross = 0 }
 	local caches = { by_name = {}, too_big = {} }
@@ -115,6 +124,7 @@ local function plan(sim, p, evs)
 			live[ev.ptr] = id
 			S.target[id] = target_of(ev, caches, max_size)
 			S.node[id] = (p.numa and ev.node >= 0) and ev.node % sim.nnodes or -1
+			S.acct[id] = ev.kmalloc and ev.accounted and "accounted" or nil
 			S.owner[id] = cpu
 		elseif is_null(ev.ptr) then
 			S.null_frees = S.null_frees + 1
@@ -159,14 +169,14 @@ local function replayer(t, S, q, touch, first, static)
 	end
 	local me, objects, frees = t.cpu, 0, 0
 	local kind, obj, when = q.kind, q.obj, q.t
-	local target, node, handle = S.target, S.node, S.handle
+	local target, node, handle, acct = S.target, S.node, S.handle, S.acct
 	for i = 1, q.n do
 		local d = when[i] - t:now()
 		if d > 0 then t:sleep(d) end
 		local id = obj[i]
 		if kind[i] == 1 then
 			local tg = target[id]
-			local h = t:alloc(tg, node[id])
+			local h = t:alloc(tg, node[id], acct[id])
 			if h then
 				handle[id] = h
 				objects = objects + 1
@@ -210,7 +220,7 @@ function W.setup(sim, p)
 	end
 	S.size = {}
 	for _, c in ipairs(caches) do
-		sim.cache{ name = c.name, size = c.size }
+		sim.cache{ name = c.name, size = c.size, sheaf_capacity = SHEAVES[c.name] }
 		S.size[c.name] = c.size
 	end
 	local static = {

@@ -62,6 +62,12 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
 	return (int)r->caches->len - 1;
 }
 
+/* Sheaves asked for by the workload (0: none). */
+void run_set_cache_sheaves(run_t *r, int i, unsigned capacity)
+{
+	((cache_rec_t *)r->caches->pdata[i])->sheaf_capacity = capacity;
+}
+
 void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref)
 {
 	cache_rec_t *c = r->caches->pdata[i];
@@ -459,7 +465,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 {
 	void *a = r->alloc;
 	simtime_t t0, snap[COST_NKINDS];
-	gfp_t gfp = GFP_KERNEL | (op->zero ? __GFP_ZERO : 0);
+	gfp_t gfp = GFP_KERNEL | (op->zero ? __GFP_ZERO : 0) | (op->accounted ? __GFP_ACCOUNT : 0);
 	saddr_t addr;
 	uint32_t size;
 
@@ -550,16 +556,27 @@ static void free_rcu_callback(void *arg)
 	free_object(f->r, &f->o);
 }
 
+/* The allocator's own kfree_rcu path took o (6.18's rcu sheaves); never
+ * for a critical pool's object. */
+static bool allocator_took_rcu(run_t *r, const object_t *o)
+{
+	if (!r->ops->free_rcu ||
+	    (o->cache >= 0 && ((cache_rec_t *)r->caches->pdata[o->cache])->pool >= 0))
+		return false;
+	return r->ops->free_rcu(r->alloc, o->addr);
+}
+
 /* kfree_rcu: the object leaves the workload now and is freed after a
- * grace period, by the callback, on this CPU (the rcu_head is its first
- * 16 bytes). */
+ * grace period: by the allocator, if its own path takes it, else by the
+ * callback, on this CPU (the rcu_head is its first 16 bytes). */
 static void do_free_rcu(run_t *r, const object_t *o)
 {
 	rcu_free_t f = { r, *o };
 
 	engine_sync();
 	engine_charge(COST_OP, r->k->m->op);
-	call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
+	if (!allocator_took_rcu(r, o))
+		call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
 	r->free_rcu++;
 	note_gone(r, o);
 }
@@ -932,10 +949,14 @@ static void boot(run_t *r)
 	r->alloc = allocator_boot(ops, r->tunables);
 	for (guint i = 0; i < r->caches->len; i++) {
 		cache_rec_t *c = r->caches->pdata[i];
+		bool sheaves = c->sheaf_capacity && ops->cache_set_sheaves;
+
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
 			(ops, r->alloc, c->name, c->size, c->align,
-			 c->flags | (c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0),
+			 c->flags | (sheaves || c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0),
 			 c->has_ctor ? &c->ctor : NULL);
+		if (c->kc && sheaves)
+			ops->cache_set_sheaves(r->alloc, c->kc, c->sheaf_capacity);
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
 			                           r->sc->workload_path, r->label, c->name);

@@ -51,6 +51,7 @@ typedef struct op {
 	uint32_t bytes;
 	bool write;
 	bool critical;           /* OP_ALLOC*: a critical request */
+	bool accounted;          /* OP_ALLOC*: __GFP_ACCOUNT (kmalloc-cg-N where there are) */
 	bool zero;               /* OP_ALLOC*: __GFP_ZERO */
 	simtime_t ps;
 	int chan;
@@ -77,6 +78,7 @@ typedef struct cache_rec {
 	uint32_t size, align;
 	unsigned flags;
 	bool decl;               /* KMEM_CACHE-style: no SLAB_HWCACHE_ALIGN rule */
+	unsigned sheaf_capacity; /* per-CPU sheaves asked for (0: none) */
 	bool has_ctor;           /* a constructor, ctor */
 	kmem_ctor_t ctor;
 	int get_ref, kick_ref;   /* Lua registry refs of its slab_ops, or RUN_NO_FN */
@@ -233,6 +235,10 @@ int run_add_cache(run_t *r, const char *name, uint32_t size, uint32_t align, uns
  * registry references (get_ref may be RUN_NO_FN: every object may be
  * referenced). */
 void run_set_cache_ops(run_t *r, int i, int get_ref, int kick_ref);
+/* Ask for per-CPU sheaves of `capacity` objects for cache i (allocators
+ * with sheaves create it unmergeable and give it them; the others ignore
+ * it). */
+void run_set_cache_sheaves(run_t *r, int i, unsigned capacity);
 /* Give cache i a constructor (kmem_cache_create's ctor). */
 void run_set_cache_ctor(run_t *r, int i, const kmem_ctor_t *ctor);
 /* A critical pool of min_nr elements backing cache i; its index, or -1 if

@@ -110,6 +110,10 @@ bool ktrace_parse_line(const char *line, ktrace_event_t *ev, double *ts, GError 
 		ev->node = atoi(v);
 		g_free(v);
 	}
+	if ((v = field(fields, "accounted"))) {
+		ev->accounted = strcmp(v, "true") == 0;
+		g_free(v);
+	}
 	ev->name = field(fields, "name");
 	return true;
 }

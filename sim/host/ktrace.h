@@ -21,6 +21,7 @@ typedef struct ktrace_event {
 	char *ptr;               /* as printed: pairs allocs with frees */
 	uint32_t bytes_req, bytes_alloc;
 	int node;                /* -1 when absent */
+	bool accounted;          /* accounted=true (__GFP_ACCOUNT); false when absent */
 	char *name;              /* cache name (name=), or NULL */
 } ktrace_event_t;
 

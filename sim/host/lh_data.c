@@ -92,7 +92,7 @@ int lh_slabinfo(lua_State *L)
 /* One trace event as a table. */
 static void push_event(lua_State *L, const ktrace_event_t *ev)
 {
-	lua_createtable(L, 0, 9);
+	lua_createtable(L, 0, 10);
 	lh_setint(L, "t_ns", (lua_Integer)ev->t_ns);
 	lh_setint(L, "cpu", ev->cpu);
 	lua_pushstring(L, ev->alloc ? "alloc" : "free");
@@ -104,6 +104,8 @@ static void push_event(lua_State *L, const ktrace_event_t *ev)
 	if (ev->alloc) {
 		lh_setint(L, "bytes_req", ev->bytes_req);
 		lh_setint(L, "bytes_alloc", ev->bytes_alloc);
+		lua_pushboolean(L, ev->accounted);
+		lua_setfield(L, -2, "accounted");
 	}
 	lh_setint(L, "node", ev->node);
 	if (ev->name) {

@@ -15,12 +15,16 @@ static lua_Integer max_cache_size(const luahost_t *lh)
 	                                                 lh->run->sc->machine->page_size) - 1);
 }
 
+/* sim.cache's sheaf_capacity: 6.18 takes any unsigned int; a sheaf of
+ * this many pointers is already a 32 KiB kmalloc. */
+#define SHEAF_CAPACITY_MAX 4096
+
 static unsigned parse_flags(lua_State *L, int idx)
 {
 	static const struct { const char *name; unsigned flag; } names[] = {
 		{ "HWCACHE_ALIGN", SLAB_HWCACHE_ALIGN }, { "CACHE_DMA", SLAB_CACHE_DMA },
 		{ "DESTROY_BY_RCU", SLAB_DESTROY_BY_RCU }, { "RECLAIM_ACCOUNT", SLAB_RECLAIM_ACCOUNT },
-		{ "PANIC", SLAB_PANIC }, { "NO_MERGE", SLAB_NO_MERGE },
+		{ "PANIC", SLAB_PANIC }, { "ACCOUNT", SLAB_ACCOUNT }, { "NO_MERGE", SLAB_NO_MERGE },
 	};
 	unsigned flags = 0;
 	const char *s = lua_isnil(L, idx) ? "" : luaL_checkstring(L, idx);
@@ -37,7 +41,8 @@ static unsigned parse_flags(lua_State *L, int idx)
 			char *bad = g_strdup(p);
 			g_strfreev(parts);
 			lua_pushfstring(L, "unknown cache flag '%s' (expected HWCACHE_ALIGN, "
-			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT, PANIC or NO_MERGE)", bad);
+			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT, PANIC, ACCOUNT "
+			                "or NO_MERGE)", bad);
 			g_free(bad);
 			return (unsigned)lua_error(L);
 		}
@@ -106,7 +111,7 @@ static void add_ctor(lua_State *L, int i, const char *cache, lua_Integer size)
 static int add_cache(lua_State *L, const char *name, bool decl)
 {
 	luahost_t *lh = lh_host(L);
-	lua_Integer size, align;
+	lua_Integer size, align, sheaves;
 	unsigned flags;
 	int i;
 
@@ -127,6 +132,12 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
 	i = run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags, decl);
 	add_ctor(L, i, name, size);
+	lua_getfield(L, 1, "sheaf_capacity");
+	sheaves = luaL_optinteger(L, -1, 0);
+	if (sheaves < 0 || sheaves > SHEAF_CAPACITY_MAX)
+		return luaL_error(L, "cache '%s': sheaf_capacity %d out of range 0..%d", name,
+		                  (int)sheaves, SHEAF_CAPACITY_MAX);
+	run_set_cache_sheaves(lh->run, i, (unsigned)sheaves);
 	if (lua_getfield(L, 1, "ops") == LUA_TTABLE) {
 		int get = ops_function(L, lua_gettop(L), "get_reference", name);
 		int kick = ops_function(L, lua_gettop(L), "kick", name);
@@ -140,7 +151,7 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	return 1;
 }
 
-/* sim.cache{name=, size=, align=, flags=, ops=}: the legacy
+/* sim.cache{name=, size=, align=, flags=, ops=, sheaf_capacity=}: the legacy
  * kmem_cache_create, which alone understands HWCACHE_ALIGN */
 static int l_cache(lua_State *L)
 {

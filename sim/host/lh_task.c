@@ -12,29 +12,32 @@ static task_t *check_task(lua_State *L)
 	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
 }
 
-/* The request flags of an allocation at idx: nil, or "critical", "zero"
- * or both joined by '|'.  __GFP_ZERO is refused on a cache backed by a
- * critical pool (mempool elements are not cleared). */
+/* The request flags of an allocation at idx: nil, or any of "critical"
+ * (a critical pool's request), "zero" (__GFP_ZERO) and "accounted"
+ * (__GFP_ACCOUNT) joined by '|'.  __GFP_ZERO is refused on a cache backed
+ * by a critical pool (mempool elements are not cleared). */
 static void check_alloc_flags(lua_State *L, int idx, op_t *op)
 {
+	static const char *const expected =
+		"expected \"critical\", \"zero\", \"accounted\" or several joined by '|'";
 	char **parts;
 
-	op->critical = op->zero = false;
+	op->critical = op->zero = op->accounted = false;
 	if (lua_isnoneornil(L, idx))
 		return;
-	luaL_argcheck(L, lua_type(L, idx) == LUA_TSTRING, idx,
-	              "expected \"critical\", \"zero\" or \"critical|zero\"");
+	luaL_argcheck(L, lua_type(L, idx) == LUA_TSTRING, idx, expected);
 	parts = g_strsplit(lua_tostring(L, idx), "|", -1);
 	for (int i = 0; parts[i]; i++) {
 		const char *p = g_strstrip(parts[i]);
-		if (strcmp(p, "critical") == 0) {
-			op->critical = true;
-		} else if (strcmp(p, "zero") == 0) {
-			op->zero = true;
-		} else {
+		bool *flag = strcmp(p, "critical") == 0 ? &op->critical :
+		             strcmp(p, "zero") == 0 ? &op->zero :
+		             strcmp(p, "accounted") == 0 ? &op->accounted : NULL;
+
+		if (!flag) {
 			g_strfreev(parts);
-			luaL_argerror(L, idx, "expected \"critical\", \"zero\" or \"critical|zero\"");
+			luaL_argerror(L, idx, expected);
 		}
+		*flag = true;
 	}
 	g_strfreev(parts);
 	if (op->zero && op->cache >= 0 &&

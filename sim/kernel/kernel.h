@@ -217,6 +217,43 @@ static inline void katomic(saddr_t a)
 	coh_access(kern()->coh, a, 8, COH_RMW);
 }
 
+/* ---- compare-and-exchange of a double word (Linux 6.x SLUB) ----
+ *
+ * Priced only: the caller compares and exchanges its host copy of the
+ * words right after the call returns, before any other CPU runs (a call
+ * is one instruction; the simulator switches CPUs only at
+ * synchronisation points). */
+
+/* A LOCKed cmpxchg16b of the 16 bytes at a (try_cmpxchg128, SLUB's slab
+ * freelist and counters): a synchronisation point, then an atomic RMW of
+ * the line (rmw_ns on top of the access). */
+static inline void kcmpxchg_double(saddr_t a)
+{
+	engine_sync();
+	coh_access(kern()->coh, a, 16, COH_RMW);
+}
+
+/* kcmpxchg_double on the freelist and counters of p's struct page
+ * (struct slab overlays it): the 16-byte-aligned pair that starts 8 or 16
+ * bytes into the entry, so it never spans two lines. */
+static inline void kpage_cmpxchg_double(const page_t *p)
+{
+	saddr_t a = mem_page_struct_addr(kern()->mem, pa_page_to_pfn(kern()->pa, p)) + 16;
+
+	kcmpxchg_double(a & ~(saddr_t)15);
+}
+
+/* this_cpu_try_cmpxchg128 on the 16 bytes at a, in this CPU's per-CPU
+ * area: cmpxchg16b without a LOCK prefix, atomic against this CPU only.
+ * Still a microcoded read-modify-write (on AMD Jaguar 11 cycles against
+ * 17 with LOCK: LLVM commit b1bdd97a, 2019), so priced as one: the
+ * access and rmw_ns.  Not a synchronisation point: no other CPU uses the
+ * line, and nothing else runs on this CPU inside an operation. */
+static inline void this_cpu_cmpxchg_double(saddr_t a)
+{
+	coh_access(kern()->coh, a, 16, COH_RMW);
+}
+
 /* ---- irqs ---- */
 
 static inline void local_irq_save(unsigned long *flags)

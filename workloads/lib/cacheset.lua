@@ -43,6 +43,9 @@
 --    count, page size); run on a machine with the same CPU count and page
 --    size to compare (tests/test_slabinfo_geometry.c does, for a 2-CPU
 --    6.18 kernel).
+--  * Sheaves: the caches that have per-CPU sheaves in Linux 6.18 ask for
+--    them (SHEAVES below; allocators without sheaves ignore it);
+--    sheaves = "none" asks for none.
 --  * Order: /proc/slabinfo lists the newest cache first (both SLAB's
 --    cache_chain and later slab_caches add at the head), so order = "boot"
 --    (the default) creates them bottom up, in the kernel's creation order;
@@ -145,6 +148,12 @@ M.FLAGS = {
 	["xfs_inode"] = "HWCACHE_ALIGN|RECLAIM_ACCOUNT",
 }
 
+-- Sheaf capacity of the caches created with one in Linux 6.18:
+-- maple_node (lib/maple_tree.c, maple_tree_init) and vm_area_struct
+-- (mm/vma_init.c, vma_state_init), both 32 (shared/reference/
+-- slub-modern.md, 0 and 2.5).  Look names up; never iterate it.
+M.SHEAVES = { maple_node = 32, vm_area_struct = 32 }
+
 -- Caches of workloads/data/cacheset-2.6.29.slabinfo created with a
 -- constructor in 2.6.29: where (file: function, the constructor) and the
 -- bytes it writes if not the whole object.  Look names up; never iterate.
@@ -235,21 +244,27 @@ end
 
 -- Read a slabinfo file (path resolved by sim.slabinfo: as given, else under
 -- the repository root) and return the set to create:
---   { caches = { {name=, size=, slot=, flags=, ctor=, active_objs=, num_objs=,
---                 objperslab=, pagesperslab=}, ... },
+--   { caches = { {name=, size=, slot=, flags=, ctor=, sheaf_capacity=, active_objs=,
+--                 num_objs=, objperslab=, pagesperslab=}, ... },
 --     rows = rows read, owned = allocator-owned rows skipped,
 --     too_big = rows larger than sim.max_cache_size not created (their
 --     names in too_big_names), repeated = names seen twice }
 -- opts.order: "boot" (default) or "file"; opts.flags: "table" (default),
--- "none" or "hwalign"; opts.ctors: "table" (default) or "none".
+-- "none" or "hwalign"; opts.ctors: "table" (default) or "none";
+-- opts.sheaves: "table" (default) or "none".  Each cache's
+-- sheaf_capacity is its SHEAVES entry, or nil.
 function M.load(sim, path, opts)
 	opts = opts or {}
 	local order, mode = opts.order or "boot", opts.flags or "table"
+	local sheaves = opts.sheaves or "table"
 	if order ~= "boot" and order ~= "file" then
 		error("order must be 'boot' or 'file', got '" .. tostring(order) .. "'", 2)
 	end
 	if mode ~= "table" and mode ~= "none" and mode ~= "hwalign" then
 		error("flags must be 'table', 'none' or 'hwalign', got '" .. tostring(mode) .. "'", 2)
+	end
+	if sheaves ~= "table" and sheaves ~= "none" then
+		error("sheaves must be 'table' or 'none', got '" .. tostring(sheaves) .. "'", 2)
 	end
 	local ctors = opts.ctors or "table"
 	if ctors ~= "table" and ctors ~= "none" then
@@ -282,6 +297,7 @@ function M.load(sim, path, opts)
 			set.caches[#set.caches + 1] = {
 				name = r.name, size = size, slot = r.objsize, flags = flags,
 				ctor = cache_ctor(r.name, ctors, size),
+				sheaf_capacity = sheaves == "table" and M.SHEAVES[r.name] or nil,
 				active_objs = r.active_objs, num_objs = r.num_objs,
 				objperslab = r.objperslab, pagesperslab = r.pagesperslab,
 			}
@@ -296,7 +312,8 @@ end
 function M.create(sim, set)
 	local caches = {}
 	for i, c in ipairs(set.caches) do
-		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags, ctor = c.ctor }
+		caches[i] = sim.cache{ name = c.name, size = c.size, flags = c.flags, ctor = c.ctor,
+		                       sheaf_capacity = c.sheaf_capacity }
 	end
 	return caches
 end
