@@ -59,14 +59,29 @@ static int find_event(const char *line, const char **fields, const char **colon)
 	return -1;
 }
 
+/* A decimal integer from 0 to max at s (digits up to the first
+ * non-digit), else -1; never overflows (atoi would). */
+static long long bounded(const char *s, long long max)
+{
+	long long v = 0;
+
+	if (!g_ascii_isdigit(*s))
+		return -1;
+	for (; g_ascii_isdigit(*s); s++)
+		if ((v = v * 10 + (*s - '0')) > max)
+			return -1;
+	return v;
+}
+
 /* The CPU in the first [NNN] and the timestamp just before `colon`. */
 static bool prefix(const char *line, const char *colon, int *cpu, double *ts)
 {
 	const char *b = strchr(line, '['), *t = colon;
+	long long c;
 
-	if (!b || b > colon)
+	if (!b || b > colon || (c = bounded(b + 1, G_MAXINT)) < 0)
 		return false;
-	*cpu = atoi(b + 1);
+	*cpu = (int)c;
 	while (t > line && (g_ascii_isdigit(t[-1]) || t[-1] == '.'))
 		t--;
 	if (t == colon)
@@ -94,12 +109,25 @@ bool ktrace_parse_line(const char *line, ktrace_event_t *ev, double *ts, GError 
 		g_free(ev->ptr);
 		return false;
 	}
+	if (!(*ts < KTRACE_MAX_SECONDS)) {
+		g_set_error(err, SLABSIM_ERROR, 1, "timestamp: expected seconds below %g", KTRACE_MAX_SECONDS);
+		g_free(ev->ptr);
+		return false;
+	}
 	if (ev->alloc) {
 		char *req = field(fields, "bytes_req"), *al = field(fields, "bytes_alloc");
-		ev->bytes_req = req ? (uint32_t)strtoul(req, NULL, 10) : 0;
-		ev->bytes_alloc = al ? (uint32_t)strtoul(al, NULL, 10) : ev->bytes_req;
+		long long r = req ? bounded(req, G_MAXUINT32) : 0;
+		long long a = al ? bounded(al, G_MAXUINT32) : r;
 		g_free(req);
 		g_free(al);
+		if (r < 0 || a < 0) {
+			g_set_error(err, SLABSIM_ERROR, 1, "%s: bytes_req/bytes_alloc: expected an integer "
+			            "from 0 to %u", kinds[k].name, G_MAXUINT32);
+			g_free(ev->ptr);
+			return false;
+		}
+		ev->bytes_req = (uint32_t)r;
+		ev->bytes_alloc = (uint32_t)a;
 		if (!ev->bytes_alloc) {
 			g_set_error(err, SLABSIM_ERROR, 1, "%s without bytes_req/bytes_alloc", kinds[k].name);
 			g_free(ev->ptr);
@@ -107,7 +135,8 @@ bool ktrace_parse_line(const char *line, ktrace_event_t *ev, double *ts, GError 
 		}
 	}
 	if ((v = field(fields, "node"))) {
-		ev->node = atoi(v);
+		long long n = bounded(v + (*v == '-'), G_MAXINT);
+		ev->node = n < 0 ? -1 : *v == '-' ? -(int)n : (int)n;
 		g_free(v);
 	}
 	if ((v = field(fields, "accounted"))) {
@@ -120,16 +149,22 @@ bool ktrace_parse_line(const char *line, ktrace_event_t *ev, double *ts, GError 
 
 GArray *ktrace_load(const char *path, GError **err)
 {
+	char *text = NULL;
+	GArray *evs;
+
+	if (!g_file_get_contents(path, &text, NULL, err))
+		return NULL;
+	evs = ktrace_parse_text(path, text, err);
+	g_free(text);
+	return evs;
+}
+
+GArray *ktrace_parse_text(const char *path, const char *text, GError **err)
+{
 	GArray *evs = g_array_new(FALSE, FALSE, sizeof(ktrace_event_t));
-	char *text = NULL, **lines;
+	char **lines = g_strsplit(text, "\n", -1);
 	double t0 = -1;
 
-	if (!g_file_get_contents(path, &text, NULL, err)) {
-		g_array_free(evs, TRUE);
-		return NULL;
-	}
-	lines = g_strsplit(text, "\n", -1);
-	g_free(text);
 	for (int i = 0; lines[i]; i++) {
 		ktrace_event_t ev;
 		GError *e = NULL;

@@ -25,8 +25,14 @@ typedef struct ktrace_event {
 	char *name;              /* cache name (name=), or NULL */
 } ktrace_event_t;
 
+/* Timestamps are seconds from 0 up to this (a timestamp outside, or a
+ * CPU or byte count that does not fit, makes the line malformed). */
+#define KTRACE_MAX_SECONDS 1e9
+
 /* Parse a trace file; events in file order.  Errors name file and line. */
 GArray *ktrace_load(const char *path, GError **err);
+/* The same for the text of file `path` (for messages), read already. */
+GArray *ktrace_parse_text(const char *path, const char *text, GError **err);
 void ktrace_free(GArray *events);
 /* Parse one line; false if it is not a kmem event (err set if malformed). */
 bool ktrace_parse_line(const char *line, ktrace_event_t *ev, double *ts, GError **err);

@@ -4,10 +4,12 @@
  * Owns: the host state of one run (luahost_t), the userdata types of the
  * Lua API and the helpers the modules call across files.  The modules:
  * luahost.c (loading and the workload interface), lh_state.c (the helpers
- * below), lh_sandbox.c (the Lua state every script runs in), lh_params.c
- * (the workload's parameters), lh_sim.c (the `sim` table, at setup),
- * lh_task.c (task methods, while tasks run), lh_data.c (data files a
- * workload reads).  Each depends on lh_state.c only; luahost.c on all.
+ * below), lh_sandbox.c (the Lua state every script runs in) with
+ * lh_guard.c (its limits) and lh_order.c (deterministic pairs, tostring),
+ * lh_params.c (the workload's parameters), lh_sim.c (the `sim` table, at
+ * setup), lh_task.c (task methods, while tasks run), lh_data.c (data
+ * files a workload reads, parsed by slabinfo.c and ktrace.c).  Each
+ * depends on lh_state.c only; luahost.c on all.
  */
 #ifndef SLABSIM_LH_INT_H
 #define SLABSIM_LH_INT_H
@@ -21,17 +23,40 @@ typedef struct luahost {
 	lua_State *L;
 	run_t *run;
 	const char *path;
+	GPtrArray *files;          /* lh_file_t*: what file parameters named */
+	simtime_t stall_clock;     /* the watchdog: clock at the last resume */
+	uint64_t stalls;           /* resumes since it last moved */
+	GPtrArray *threads;        /* lh_thread_t*: the main state's, each coroutine's */
 } luahost_t;
+
+/* What a Lua thread's extra space points to: its host and, in a task's
+ * coroutine, the task whose methods it may call (NULL in the main state).
+ * A coroutine inherits the main state's when created (lh_sim.c sets its
+ * own). */
+typedef struct lh_thread {
+	luahost_t *lh;
+	task_t *task;
+} lh_thread_t;
+
+/* A file a `type = "file"` parameter names, read before Lua runs; the
+ * workload holds it as a FILE_MT userdata (its index in files). */
+typedef struct lh_file {
+	char *given;               /* as written in the scenario */
+	char *path;                /* as opened */
+	char *text;
+	gsize len;
+} lh_file_t;
 
 /* Metatables of the API's userdata. */
 #define CACHE_MT   "slabsim.cache"
 #define TASK_MT    "slabsim.task"
 #define CHAN_MT    "slabsim.channel"
 #define BARRIER_MT "slabsim.barrier"
+#define FILE_MT    "slabsim.file"
 
 /* Every userdata of the API starts with the address of its type's tag
  * (lh_tag_*), so checking an argument's type is a pointer compare. */
-extern const char lh_tag_cache[], lh_tag_task[], lh_tag_chan[], lh_tag_barrier[];
+extern const char lh_tag_cache[], lh_tag_task[], lh_tag_chan[], lh_tag_barrier[], lh_tag_file[];
 
 /* A cache, channel or barrier as Lua sees it: its index in the run. */
 typedef struct { const char *tag; int id; } ref_ud;
@@ -42,18 +67,26 @@ typedef struct { const char *tag; task_t *t; } task_ud;
 
 /* ---- lh_state.c ---- */
 
-/* The host of the state L belongs to: in the extra space of the main
- * state, which every coroutine inherits. */
+/* L's thread record: a load from its extra space. */
+static inline lh_thread_t *lh_thread(lua_State *L)
+{
+	return *(lh_thread_t **)lua_getextraspace(L);
+}
+
+/* The host of the state L belongs to. */
 static inline luahost_t *lh_host(lua_State *L)
 {
-	return *(luahost_t **)lua_getextraspace(L);
+	return lh_thread(L)->lh;
 }
 
 /* Push a ref_ud of metatable mt and tag `tag` naming index id. */
 void lh_push_id(lua_State *L, const char *mt, const char *tag, int id);
 /* The userdata at idx if its tag is `tag`, else a Lua type error naming
- * mt ("slabsim.cache expected, got ..."). */
+ * mt ("slabsim.cache expected, got ..."); lh_test_ud: else NULL. */
 void *lh_check_ud(lua_State *L, int idx, const char *tag, const char *mt);
+void *lh_test_ud(lua_State *L, int idx, const char *tag);
+/* Point L's extra space at a new thread record {lh, task} (lh keeps it). */
+void lh_set_thread(luahost_t *lh, lua_State *L, task_t *task);
 /* t[k] = v for the table on top of the stack. */
 void lh_setint(lua_State *L, const char *k, lua_Integer v);
 /* A cache argument: a cache object, or the name of a workload cache. */
@@ -68,6 +101,12 @@ void lh_push_task(lua_State *L, task_t *t);
 /* sim.slabinfo and sim.kmem_trace (lh_data.c). */
 int lh_slabinfo(lua_State *L);
 int lh_kmem_trace(lua_State *L);
+/* Read the file a file parameter names (given, resolved as data files
+ * are); NULL and *err naming the scenario key if it cannot be read
+ * (lh_data.c).  lh_file_free frees one. */
+lh_file_t *lh_file_read(const scenario_t *sc, const char *key, const char *given, GError **err);
+void lh_file_free(gpointer f);
+
 /* With the script's table on top of the stack, push the parameter table
  * p built from its declared params and [workload]; record every value in
  * `resolved` (lh_params.c). */
