@@ -46,6 +46,33 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
 	                         ctor);
 }
 
+/* Names only: the terminator is the list's last element. */
+GPtrArray *slab_aliases_new(void)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(a, NULL);
+	return a;
+}
+
+/* Before the terminator. */
+void slab_alias_add(GPtrArray *aliases, const char *name)
+{
+	g_ptr_array_insert(aliases, (gint)aliases->len - 1, g_strdup(name));
+}
+
+/* pdata when a name precedes the terminator. */
+const char *const *slab_aliases(const GPtrArray *aliases)
+{
+	return aliases->len > 1 ? (const char *const *)aliases->pdata : NULL;
+}
+
+/* One object in a block of the page allocator's highest order. */
+size_t slab_max_order_size(int page_shift)
+{
+	return (size_t)1 << (page_shift + PA_MAX_ORDER - 1);
+}
+
 /* In creation order. */
 void slab_caches_free(GPtrArray *caches, void (*free_cache)(kmem_cache_t *s))
 {

@@ -313,6 +313,13 @@ static unsigned kmalloc_max_order(int page_shift)
 	return (unsigned)(MIN(PA_MAX_ORDER + page_shift - 1, KMALLOC_SHIFT_CAP) - page_shift);
 }
 
+/* kmem_cache_create's limit: KMALLOC_MAX_SIZE, the largest object a slab
+ * of KMALLOC_MAX_ORDER holds (2.6.29 refuses anything larger). */
+static size_t slab_max_cache_size(int page_shift)
+{
+	return (size_t)1 << (kmalloc_max_order(page_shift) + (unsigned)page_shift);
+}
+
 /* The lowest order that wastes at most 1/8, up to slab_break_gfp_order. */
 static unsigned long calculate_slab_order(slab_layout_t *l, unsigned long size,
                                           unsigned long align, unsigned flags,
@@ -2204,6 +2211,7 @@ const allocator_ops_t slab_allocator = {
 	.create = slab_create,
 	.destroy = slab_destroy_all,
 	.cache_create = slab_cache_create,
+	.max_cache_size = slab_max_cache_size,
 	.cache_alloc = slab_cache_alloc,
 	.cache_free = slab_cache_free,
 	.kmalloc = slab_kmalloc,

@@ -1489,6 +1489,7 @@ const allocator_ops_t slabifier_allocator = {
 	.create = slabifier_create,
 	.destroy = slabifier_destroy,
 	.cache_create = slabifier_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slabifier_cache_alloc,
 	.cache_free = slabifier_cache_free,
 	.kmalloc = slabifier_kmalloc,

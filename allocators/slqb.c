@@ -1477,6 +1477,7 @@ const allocator_ops_t slqb_allocator = {
 	.create = slqb_create,
 	.destroy = slqb_destroy,
 	.cache_create = slqb_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slqb_cache_alloc,
 	.cache_free = slqb_cache_free,
 	.kmalloc = slqb_kmalloc,

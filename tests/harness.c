@@ -459,6 +459,26 @@ JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...)
 	return root;
 }
 
+/* Its own key first, else a scan of the aliases lists. */
+JsonObject *harness_cache_entry(JsonObject *caches, const char *name)
+{
+	GList *names = json_object_get_members(caches);
+	JsonObject *found = json_object_has_member(caches, name) ?
+	                    json_object_get_object_member(caches, name) : NULL;
+
+	for (GList *l = names; !found && l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(caches, l->data);
+		JsonArray *al = json_object_has_member(c, "aliases") ?
+		                json_object_get_array_member(c, "aliases") : NULL;
+
+		for (guint i = 0; al && i < json_array_get_length(al); i++)
+			if (strcmp(json_array_get_string_element(al, i), name) == 0)
+				found = c;
+	}
+	g_list_free(names);
+	return found;
+}
+
 double harness_num(JsonNode *root, const char *path)
 {
 	char **seg = g_strsplit(path, "/", -1);

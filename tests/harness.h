@@ -184,6 +184,10 @@ JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...) G_GNU
  * a results tree; fails the test if the path does not lead to a number. */
 double harness_num(JsonNode *root, const char *path);
 
+/* The entry of cache `name` in an allocator's results "caches": its own,
+ * or that of the cache it is an alias of (SLUB merging); NULL if neither. */
+JsonObject *harness_cache_entry(JsonObject *caches, const char *name);
+
 /* Remove dir and everything under it (test scratch space). */
 void harness_rm_rf(const char *dir);
 

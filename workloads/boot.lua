@@ -105,7 +105,7 @@ local function count_set(t, set)
 	t:count("boot.caches_created", #set.caches)
 	t:count("boot.rows_read", set.rows)
 	t:count("boot.rows_allocator_owned", set.owned)
-	t:count("boot.rows_larger_than_page", set.too_big)
+	t:count("boot.rows_too_big", set.too_big)
 	t:count("boot.rows_repeated", set.repeated)
 end
 

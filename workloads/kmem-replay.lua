@@ -11,9 +11,11 @@
 --     kmem_cache events allocate
 --     from a cache named as the trace names it (name=, or "cache-BYTES"
 --     when the trace has no names) whose size is the largest bytes_alloc
---     seen for it; names the allocators own (kmalloc-*, size-*) and sizes
---     above sim.cache's limit become kmalloc(bytes_req) too; the caches
---     that have per-CPU sheaves in Linux 6.18 (SHEAVES) ask for them;
+--     seen for it; names the allocators own (kmalloc-*, size-*) become
+--     kmalloc(bytes_req) too, and so do the events of a cache whose
+--     objects are larger than sim.max_cache_size (the allocator's largest
+--     cache): such caches are counted and named in one warning on stderr;
+--     the caches that have per-CPU sheaves in Linux 6.18 (SHEAVES) ask for them;
 --   * a free pairs with the newest live allocation of the same pointer;
 --     frees of pointers never allocated in the trace are counted
 --     (unmatched) and skipped, kfree(NULL) is counted and skipped, and
@@ -31,7 +33,8 @@
 -- (allocations replayed), replay.frees (frees replayed),
 -- replay.cross_cpu_frees (of which on another simulated CPU),
 -- replay.unmatched_frees, replay.null_frees, replay.never_freed,
--- replay.alloc_failed.
+-- replay.alloc_failed, replay.caches_too_big (trace caches replayed as
+-- kmalloc because the allocator cannot make them).
 
 local W = {}
 
@@ -61,7 +64,14 @@ end
 local function target_of(ev, caches, max_size)
 	if ev.kmalloc then return ev.bytes_req > 0 and ev.bytes_req or ev.bytes_alloc end
 	local name = ev.name or ("cache-" .. ev.bytes_alloc)
-	if name:find("^kmalloc%-") or name:find("^size%-") or ev.bytes_alloc > max_size then
+	if name:find("^kmalloc%-") or name:find("^size%-") then
+		return ev.bytes_req > 0 and ev.bytes_req or ev.bytes_alloc
+	end
+	if ev.bytes_alloc > max_size then
+		if not caches.too_big[name] then
+			caches.too_big[name] = true
+			caches.too_big[#caches.too_big + 1] = name
+		end
 		return ev.bytes_req > 0 and ev.bytes_req or ev.bytes_alloc
 	end
 	local c = caches.by_name[name]
@@ -97,8 +107,8 @@ local function plan(sim, p, evs)
 	local S = { target = {}, node = {}, owner = {}, freer = {}, handle = {}, failed = {}, acct = {},
 	            waiting = {}, chan = {}, unmatched = 0, null_frees = 0, never_freed = 0,
 	            cross = 0 }
-	local caches = { by_name = {} }
-	local max_size = sim.page_size * 8
+	local caches = { by_name = {}, too_big = {} }
+	local max_size = sim.max_cache_size
 	local per_cpu, live, nobj = {}, {}, 0
 	local scale = p.compress > 0 and 1 / p.compress or 0
 
@@ -202,6 +212,12 @@ function W.setup(sim, p)
 	if p.touch_bytes < 0 then error("touch_bytes must be >= 0") end
 	local evs, info = sim.kmem_trace(p.trace)
 	local S, caches, per_cpu = plan(sim, p, evs)
+	if #caches.too_big > 0 then
+		print(string.format("kmem-replay: %s: %d caches larger than %s's largest cache "
+		                    .. "(sim.max_cache_size %d bytes) replayed as kmalloc: %s",
+		                    p.trace, #caches.too_big, sim.allocator, sim.max_cache_size,
+		                    table.concat(caches.too_big, ", ")))
+	end
 	S.size = {}
 	for _, c in ipairs(caches) do
 		sim.cache{ name = c.name, size = c.size, sheaf_capacity = SHEAVES[c.name] }
@@ -212,6 +228,7 @@ function W.setup(sim, p)
 		{ "replay.unmatched_frees", S.unmatched }, { "replay.null_frees", S.null_frees },
 		{ "replay.never_freed", S.never_freed }, { "replay.cross_cpu_frees", S.cross },
 		{ "replay.objects", 0 }, { "replay.frees", 0 }, { "replay.alloc_failed", 0 },
+		{ "replay.caches_too_big", #caches.too_big },
 	}
 	local first = true
 	for cpu = 0, sim.ncpus - 1 do

@@ -942,10 +942,24 @@ static int list_params(const char *workload)
 	return 0;
 }
 
+/* One line per tunable of tun: name, default, range, meaning. */
+static void print_tunables(const tunable_t *tun)
+{
+	int w = 7;
+
+	for (const tunable_t *t = tun; t && t->name; t++)
+		w = MAX(w, (int)strlen(t->name));
+	printf("  %-*s  %8s  %-16s  %s\n", w, "tunable", "default", "range", "meaning");
+	for (const tunable_t *t = tun; t && t->name; t++) {
+		char *range = g_strdup_printf("%ld..%ld", t->min, t->max);
+		printf("  %-*s  %8ld  %-16s  %s\n", w, t->name, t->def, range, t->help ? t->help : "");
+		g_free(range);
+	}
+}
+
 static int list_tunables(const char *name)
 {
 	const allocator_ops_t *ops = allocator_find(name);
-	int w = 7;
 
 	if (!ops) {
 		g_printerr("slabsim: list tunables: no allocator called '%s' (see `slabsim list allocators`)\n",
@@ -953,16 +967,13 @@ static int list_tunables(const char *name)
 		return 1;
 	}
 	printf("allocator %s: %s\n", ops->name, ops->summary);
-	for (const tunable_t *t = ops->tunables; t && t->name; t++)
-		w = MAX(w, (int)strlen(t->name));
-	printf("  %-*s  %8s  %-16s  %s\n", w, "tunable", "default", "range", "meaning");
-	for (const tunable_t *t = ops->tunables; t && t->name; t++) {
-		char *range = g_strdup_printf("%ld..%ld", t->min, t->max);
-		printf("  %-*s  %8ld  %-16s  %s\n", w, t->name, t->def, range, t->help ? t->help : "");
-		g_free(range);
-	}
+	print_tunables(ops->tunables);
 	printf("Set them in [allocator.%s] of a scenario, with --set allocator.%s.NAME=VALUE, or\n"
 	       "in a variant: --allocators LABEL=%s:NAME=VALUE.\n", ops->name, ops->name, ops->name);
+	if (ops->cache_tunables) {
+		printf("per-cache tunables, in [allocator.%s.cache.CACHE] of a scenario:\n", ops->name);
+		print_tunables(ops->cache_tunables);
+	}
 	return 0;
 }
 

@@ -922,6 +922,50 @@ static bool create_pools(run_t *r)
 	return true;
 }
 
+/* The run's cache called `name`: a workload cache (perhaps an alias of
+ * another), else one of the allocator's own; NULL if none. */
+static kmem_cache_t *cache_named(run_t *r, const char *name)
+{
+	int i = run_find_cache(r, name);
+
+	if (i >= 0)
+		return ((cache_rec_t *)r->caches->pdata[i])->kc;
+	for (int j = 0; j < r->ops->ncaches(r->alloc); j++) {
+		kmem_cache_t *s = r->ops->cache_at(r->alloc, j);
+		cache_info_t ci;
+
+		r->ops->cache_info(r->alloc, s, &ci);
+		if (strcmp(ci.name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* The scenario's [allocator.NAME.cache.CACHE] groups of this allocator, in
+ * file order, once the workload's caches exist (as sysfs writes at boot);
+ * false, with r->error, if a cache does not exist or the allocator
+ * refuses. */
+static bool apply_cache_tunings(run_t *r)
+{
+	GArray *t = scenario_cache_tunings(r->sc, r->label);
+
+	for (guint i = 0; !r->error && i < t->len; i++) {
+		const cache_tuning_t *ct = &g_array_index(t, cache_tuning_t, i);
+		kmem_cache_t *s = cache_named(r, ct->cache);
+		char *why = NULL;
+
+		if (!s)
+			r->error = g_strdup_printf("%s: [%s]: %s has no cache called '%s' (the "
+			                           "workload's caches and the allocator's own)",
+			                           r->sc->path, ct->group, r->label, ct->cache);
+		else if (!r->ops->cache_tune(r->alloc, s, ct->vals, &why))
+			r->error = g_strdup_printf("%s: [%s]: %s", r->sc->path, ct->group, why);
+		g_free(why);
+	}
+	scenario_cache_tunings_free(t);
+	return !r->error;
+}
+
 static void boot(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
@@ -934,7 +978,8 @@ static void boot(run_t *r)
 
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
 			(ops, r->alloc, c->name, c->size, c->align,
-			 c->flags | (sheaves ? SLAB_NO_MERGE : 0), c->has_ctor ? &c->ctor : NULL);
+			 c->flags | (sheaves || c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0),
+			 c->has_ctor ? &c->ctor : NULL);
 		if (c->kc && sheaves)
 			ops->cache_set_sheaves(r->alloc, c->kc, c->sheaf_capacity);
 		if (!c->kc) {
@@ -945,6 +990,10 @@ static void boot(run_t *r)
 		}
 		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
 			ops->cache_set_ops(r->alloc, c->kc, &workload_slab_ops, c);
+	}
+	if (!apply_cache_tunings(r)) {
+		stop(r);
+		return;
 	}
 	if (!create_pools(r))
 		return;

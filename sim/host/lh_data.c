@@ -11,6 +11,7 @@
  * made in Lua opens nothing.
  */
 #include <stdio.h>
+#include <string.h>
 #include "lh_int.h"
 #include "ktrace.h"
 #include "slabinfo.h"
@@ -79,7 +80,7 @@ int lh_slabinfo(lua_State *L)
 	lua_createtable(L, (int)rows->len, 0);
 	for (guint i = 0; i < rows->len; i++) {
 		const slabinfo_row_t *r = &g_array_index(rows, slabinfo_row_t, i);
-		lua_createtable(L, 0, 6);
+		lua_createtable(L, 0, 7);
 		lua_pushstring(L, r->name);
 		lua_setfield(L, -2, "name");
 		lh_setint(L, "objsize", (lua_Integer)r->objsize);
@@ -87,6 +88,7 @@ int lh_slabinfo(lua_State *L)
 		lh_setint(L, "num_objs", (lua_Integer)r->num_objs);
 		lh_setint(L, "objperslab", (lua_Integer)r->objperslab);
 		lh_setint(L, "pagesperslab", (lua_Integer)r->pagesperslab);
+		lh_setint(L, "limit", (lua_Integer)r->limit);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	slabinfo_free(rows);

@@ -55,6 +55,25 @@ static bool check_text(const char *name, const char *text, size_t len, GError **
 	            "bytes that are not UTF-8");
 }
 
+/* The limit of ": tunables LIMIT ..." among the fields after the sixth. */
+static bool parse_limit(const char *name, int line, char **tok, slabinfo_row_t *row, GError **err)
+{
+	guint64 v;
+
+	for (int i = 6; tok[i]; i++) {
+		if (strcmp(tok[i], ":") || !tok[i + 1] || strcmp(tok[i + 1], "tunables"))
+			continue;
+		if (!tok[i + 2] || tok[i + 2][0] == '-' || tok[i + 2][0] == '+' ||
+		    !g_ascii_string_to_unsigned(tok[i + 2], 10, 0, (uint64_t)1 << 24, &v, NULL))
+			return fail(err, name, line, "tunables of '%s': expected a limit from 0 to %"
+			            G_GUINT64_FORMAT ", got '%s'", tok[0], (uint64_t)1 << 24,
+			            tok[i + 2] ? tok[i + 2] : "nothing");
+		row->limit = v;
+		return true;
+	}
+	return true;
+}
+
 static bool parse_row(const char *name, int line, char *text, slabinfo_row_t *row, GError **err)
 {
 	char **tok = g_strsplit_set(text, " \t", -1);
@@ -84,6 +103,8 @@ static bool parse_row(const char *name, int line, char *text, slabinfo_row_t *ro
 			     " to %" G_GUINT64_FORMAT ", got '%s'", fields[f].name, tok[0],
 			     fields[f].min, fields[f].max, s);
 	}
+	if (ok)
+		ok = parse_limit(name, line, tok, row, err);
 	if (ok && row->active_objs > row->num_objs)
 		ok = fail(err, name, line, "active_objs of '%s': expected at most num_objs (%"
 		          G_GUINT64_FORMAT "), got %" G_GUINT64_FORMAT, tok[0], row->num_objs,

@@ -24,6 +24,8 @@ typedef struct slabinfo_row {
 	uint64_t objsize;        /* 1..2^30 */
 	uint64_t objperslab;     /* 0..2^24 */
 	uint64_t pagesperslab;   /* 0..2^24 */
+	uint64_t limit;          /* first number after ": tunables" (SLAB's per-CPU
+	                          * array limit, 0 from SLUB), 0..2^24; 0 if none */
 } slabinfo_row_t;
 
 /* The rows of `len` bytes of text (text[len] is a NUL, as

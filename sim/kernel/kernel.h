@@ -209,6 +209,13 @@ static inline uint64_t kpeek64(saddr_t a)
 	return v;
 }
 
+static inline uint32_t kpeek32(saddr_t a)
+{
+	uint32_t v;
+	memcpy(&v, mem_host(kern()->mem, a), 4);
+	return v;
+}
+
 static inline uint16_t kpeek16(saddr_t a)
 {
 	uint16_t v;
