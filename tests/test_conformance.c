@@ -25,10 +25,11 @@
  *                 its lists, counts and freelists consistent after the
  *                 randomised workload, after everything is freed and
  *                 after shrinking (run on a quiescent kernel).
- *   audit-detects a freed kmalloc(64)'s first word (where SLUB, SLQB and
- *                 the Slabifier keep its free pointer and SLOB its block
- *                 header) overwritten: the audit stops the run in kbug()
- *                 (SLAB keeps no link in free objects: not run for it).
+ *   audit-detects a freed kmalloc(64)'s free pointer (every word: SLUB,
+ *                 SLQB and the Slabifier keep it in the first, slub-6 in
+ *                 the middle one) or SLOB's block header overwritten: the
+ *                 audit stops the run in kbug() (SLAB keeps no link in
+ *                 free objects: not run for it).
  *   big-cache     max_cache_size is the page allocator's largest block
  *                 (SLAB: its KMALLOC_MAX_SIZE); a cache of that size
  *                 holds one object per slab of order MAX_ORDER - 1, one
@@ -440,10 +441,10 @@ static void test_audit(gconstpointer data)
 }
 
 /* Free two of three kmalloc(64)s and point a free-list link outside the
- * slab: the first word of the object freed last (the head of a two-object
- * freelist in SLUB, SLQB and the Slabifier), or for SLOB the header of the
- * free block the two coalesced into, 8 bytes (its kmalloc header) before
- * the first. */
+ * slab: every word of the object freed last (the head of a two-object
+ * freelist in SLUB, SLQB, the Slabifier and slub-6, wherever in the object
+ * it keeps the link), or for SLOB the header of the free block the two
+ * coalesced into, 8 bytes (its kmalloc header) before the first. */
 static void audit_corrupt_body(void *arg)
 {
 	const allocator_ops_t *ops = arg;
@@ -453,7 +454,11 @@ static void audit_corrupt_body(void *arg)
 	(void)keep;
 	ops->kfree(harness_a, x);
 	ops->kfree(harness_a, y);
-	kstore64(strcmp(ops->name, "slob") == 0 ? x - 8 : y, 0xdead0000);
+	if (strcmp(ops->name, "slob") == 0)
+		kstore64(x - 8, 0xdead0000);
+	else
+		for (saddr_t off = 0; off < 64; off += 8)
+			kstore64(y + off, 0xdead0000);
 	ops->audit(harness_a);
 }
 

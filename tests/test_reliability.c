@@ -277,7 +277,8 @@ static harness_result_t boot_with(const char *slabinfo, gsize len)
 	char *path = g_strdup_printf("%s/s%d.slabinfo", tmpdir, serial++);
 	char *set = g_strconcat("workload.slabinfo=", path, NULL), *out = out_dir();
 	const char *args[] = { "run", "scenarios/boot-small.scn", "--quiet", "--no-plots", "--out", out,
-	                       "--allocators", "slub", "--set", set, NULL };
+	                       "--allocators", "slub", "--set", set,
+	                       "--set", "allocator.slub.slub_nomerge=1", NULL };   /* a cache per row */
 	harness_result_t r;
 
 	g_assert_true(g_file_set_contents(path, slabinfo, (gssize)len, NULL));

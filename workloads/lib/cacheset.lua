@@ -235,7 +235,7 @@ end
 -- Warn once, on stderr, about the rows the allocator cannot take.
 local function warn_too_big(sim, set)
 	if set.too_big > 0 then
-		print(string.format("cacheset: %d slabinfo rows larger than %s's largest cache "
+		print(string.format("cacheset: %d rows larger than %s's largest cache "
 		                    .. "(sim.max_cache_size %d bytes) not created: %s",
 		                    set.too_big, sim.allocator, sim.max_cache_size,
 		                    table.concat(set.too_big_names, ", ")))
