@@ -512,7 +512,8 @@ void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects);
 unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs);
 
 /* Objects on the freelist of page's slab that starts at head, counted
- * free of charge (kpeek64) for an audit; UINT_MAX if a free pointer leaves
+ * free of charge (kpeek64, or the next object for a pointer still
+ * host-side) for an audit; UINT_MAX if a free pointer leaves
  * the slab or the chain is longer than the slab (a cycle). */
 unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head);
 

@@ -251,22 +251,6 @@ static bool object_in_slab(const slab_objs_t *o, const page_t *page, saddr_t x)
 	       (x - base) % o->size == 0;
 }
 
-unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head)
-{
-	unsigned n = 0, max = slab_rec(page)->objects;
-
-	for (saddr_t x = head; x; x = kpeek64(x + o->offset))
-		if (!object_in_slab(o, page, x) || ++n > max)
-			return UINT_MAX;
-	return n;
-}
-
-/* (x - slab start) / stride. */
-unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x)
-{
-	return (unsigned)((x - page_address(page)) / o->size);
-}
-
 /* The index of object on page if its free pointer is still host-side
  * (never stored since the slab was made), else -1. */
 static long synthesised(const slab_objs_t *o, const page_t *page, saddr_t object)
@@ -281,6 +265,37 @@ static long synthesised(const slab_objs_t *o, const page_t *page, saddr_t object
 	return i < r->objects && (r->synth[i / 8] >> (i % 8) & 1) ? (long)i : -1;
 }
 
+/* What the host-side free pointer of object i (at x) of page's slab
+ * names: the next object, or 0 after the last. */
+static saddr_t synthesised_next(const slab_objs_t *o, const page_t *page, long i, saddr_t x)
+{
+	return (uint32_t)i + 1 < slab_rec(page)->objects ? x + o->size : 0;
+}
+
+/* The free pointer of object x (of page's slab), free of charge. */
+static saddr_t peek_freepointer(const slab_objs_t *o, const page_t *page, saddr_t x)
+{
+	long i = synthesised(o, page, x);
+
+	return i >= 0 ? synthesised_next(o, page, i, x) : kpeek64(x + o->offset);
+}
+
+unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head)
+{
+	unsigned n = 0, max = slab_rec(page)->objects;
+
+	for (saddr_t x = head; x; x = peek_freepointer(o, page, x))
+		if (!object_in_slab(o, page, x) || ++n > max)
+			return UINT_MAX;
+	return n;
+}
+
+/* (x - slab start) / stride. */
+unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x)
+{
+	return (unsigned)((x - page_address(page)) / o->size);
+}
+
 /* The load (of a pointer still host-side: priced the same, the next
  * object), then the debug check of where it points. */
 saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t object)
@@ -290,7 +305,7 @@ saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t o
 
 	if (i >= 0) {
 		ktouch(object + o->offset, 8, false);
-		p = (uint32_t)i + 1 < slab_rec(page)->objects ? object + o->size : 0;
+		p = synthesised_next(o, page, i, object);
 	} else {
 		p = kload64(object + o->offset);
 	}
