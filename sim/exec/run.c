@@ -10,6 +10,7 @@
  */
 #include <string.h>
 #include "run.h"
+#include "runtrace.h"
 
 struct task {
 	run_t *run;
@@ -181,7 +182,9 @@ void run_record_metric(run_t *r, const char *name, simtime_t value)
 	hist_record(h, value);
 }
 
-void run_count(run_t *r, const char *name, int64_t n)
+/* The cell of workload counter `name`, made (at 0) if new; it lives as
+ * long as the run. */
+int64_t *run_counter(run_t *r, const char *name)
 {
 	int64_t *c = g_hash_table_lookup(r->counters, name);
 
@@ -189,7 +192,12 @@ void run_count(run_t *r, const char *name, int64_t n)
 		c = g_new0(int64_t, 1);
 		g_hash_table_insert(r->counters, g_strdup(name), c);
 	}
-	*c += n;
+	return c;
+}
+
+void run_count(run_t *r, const char *name, int64_t n)
+{
+	*run_counter(r, name) += n;
 }
 
 static void free_hist(gpointer p)
@@ -206,8 +214,9 @@ static bool has_ops(const run_t *r, int cache)
 	return cache >= 0 && ((cache_rec_t *)r->caches->pdata[cache])->kick_ref != RUN_NO_FN;
 }
 
-static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool critical)
+static int64_t new_object(run_t *r, saddr_t addr, const op_t *op, uint32_t size)
 {
+	int cache = op->cache;
 	uint32_t slot;
 	object_t *o;
 
@@ -223,7 +232,8 @@ static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool
 	o->addr = addr;
 	o->cache = cache;
 	o->size = size;
-	o->critical = critical;
+	o->critical = op->critical;
+	o->accounted = op->accounted;
 	o->cpu = engine_current() ? smp_processor_id() : 0;
 	r->live_objects++;
 	if (has_ops(r, cache))
@@ -484,6 +494,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		size = op->size;
 	}
 	record(r, op->cache, OP_STAT_ALLOC, know() - t0, snap);
+	runtrace_alloc(r, op, addr, t0);
 	if (!addr) {
 		r->failed++;
 		return 0;
@@ -498,7 +509,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 	}
 	if (kaddr_valid(addr) && page_to_nid(virt_to_page(addr)) != numa_node_id())
 		r->alloc_remote_node++;      /* introspection: free of charge */
-	return new_object(r, addr, op->cache, size, op->critical);
+	return new_object(r, addr, op, size);
 }
 
 /* The allocator's free of o: kmem_cache_free, its pool's, or kfree. */
@@ -526,7 +537,9 @@ static void note_gone(run_t *r, const object_t *o)
 	}
 }
 
-static void do_free(run_t *r, const object_t *o)
+/* A free of o; an untraced one (the kernel frees it without a per-object
+ * tracepoint) is not recorded in the run's trace. */
+static void do_free(run_t *r, const object_t *o, bool untraced)
 {
 	simtime_t t0, snap[COST_NKINDS];
 
@@ -536,6 +549,8 @@ static void do_free(run_t *r, const object_t *o)
 	engine_charge(COST_OP, r->k->m->op);
 	free_object(r, o);
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
+	if (!untraced)
+		runtrace_free(r, o, t0);
 	count_op(r, OP_STAT_FREE);
 	note_gone(r, o);
 	r->free_remote_cpu += o->cpu != smp_processor_id();
@@ -769,11 +784,11 @@ static bool execute(run_t *r, task_t *t)
 		do_alloc_n(r, t);
 		return true;
 	case OP_FREE:
-		do_free(r, op->obj);
+		do_free(r, op->obj, op->untraced);
 		return true;
 	case OP_FREE_N:
 		for (guint i = 0; i < op->objs->len; i++)
-			do_free(r, &g_array_index(op->objs, object_t, i));
+			do_free(r, &g_array_index(op->objs, object_t, i), false);
 		return true;
 	case OP_TOUCH:
 		touch(op->obj, op);
@@ -1075,7 +1090,7 @@ bool run_execute(run_t *r, GError **err)
 	                         (uint64_t)r->sc->machine->page_size);
 	r->peak.metadata_bytes = MAX(r->peak.metadata_bytes, kmeta_peak());
 	r->end_reason = end_reason(r);
-	return true;
+	return runtrace_finish(r, err);
 }
 
 static void free_pool_rec(gpointer p)
@@ -1127,6 +1142,7 @@ void run_free(run_t *r)
 {
 	if (!r)
 		return;
+	runtrace_free_all(r);
 	if (r->wl)
 		r->wl_ops->free(r->wl);
 	g_ptr_array_set_free_func(r->pools, free_pool_rec);

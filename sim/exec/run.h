@@ -53,6 +53,7 @@ typedef struct op {
 	bool critical;           /* OP_ALLOC*: a critical request */
 	bool accounted;          /* OP_ALLOC*: __GFP_ACCOUNT (kmalloc-cg-N where there are) */
 	bool zero;               /* OP_ALLOC*: __GFP_ZERO */
+	bool untraced;           /* OP_FREE: a free the kernel does not trace per object */
 	simtime_t ps;
 	int chan;
 	int barrier;
@@ -68,6 +69,7 @@ struct object {
 	uint32_t gen;            /* bumped on free: stale handles are caught */
 	int32_t cpu;             /* the CPU that allocated it */
 	bool critical;           /* a critical request's object (mempools) */
+	bool accounted;          /* allocated with __GFP_ACCOUNT */
 };
 typedef struct object object_t;
 
@@ -215,6 +217,7 @@ struct run {
 	uint64_t free_remote_cpu;     /* frees on another CPU than the allocating one */
 	uint64_t free_remote_node;    /* frees of objects on another node than the freeing CPU's */
 	enum run_end end_reason; /* once run_execute has returned true */
+	struct run_trace *rt;    /* --trace-out and the reuse statistic (runtrace.c), or NULL */
 };
 
 /* Set up a run of `sc` with the allocator labelled `label` in the
@@ -267,6 +270,7 @@ const char *run_cache_name(const run_t *r, int i);
 simtime_t run_now(const run_t *r);
 void run_record_metric(run_t *r, const char *name, simtime_t value);
 void run_count(run_t *r, const char *name, int64_t n);
+int64_t *run_counter(run_t *r, const char *name);
 
 /* ---- after the run ---- */
 int run_ntasks(const run_t *r);

@@ -7,7 +7,7 @@
 #include "lh_int.h"
 #include "ktrace.h"
 
-static char *data_path(const char *p)
+char *lh_data_path(const char *p)
 {
 	const char *root = g_getenv("SLABSIM_ROOT");
 
@@ -45,7 +45,7 @@ static bool push_slabinfo_row(lua_State *L, const char *line)
 /* sim.slabinfo(path) -> array of rows of a /proc/slabinfo 2.1 file */
 int lh_slabinfo(lua_State *L)
 {
-	char *path = data_path(luaL_checkstring(L, 1)), *text = NULL, **lines;
+	char *path = lh_data_path(luaL_checkstring(L, 1)), *text = NULL, **lines;
 	GError *e = NULL;
 	int n = 0;
 
@@ -82,16 +82,20 @@ int lh_slabinfo(lua_State *L)
 }
 
 /* One trace event as a table. */
-static void push_event(lua_State *L, const ktrace_event_t *ev)
+static void push_event(lua_State *L, const ktrace_event_t *ev, uint64_t t0)
 {
+	char ptr[32];
+
 	lua_createtable(L, 0, 10);
-	lh_setint(L, "t_ns", (lua_Integer)ev->t_ns);
-	lh_setint(L, "cpu", ev->cpu);
 	lua_pushstring(L, ev->alloc ? "alloc" : "free");
 	lua_setfield(L, -2, "op");
 	lua_pushboolean(L, ev->kmalloc);
 	lua_setfield(L, -2, "kmalloc");
-	lua_pushstring(L, ev->ptr);
+	lh_setint(L, "t_ns", (lua_Integer)(ev->t_ns - MIN(t0, ev->t_ns)));
+	lh_setint(L, "cpu", ev->cpu);
+	if (ev->ptr)
+		g_snprintf(ptr, sizeof ptr, "0x%" G_GINT64_MODIFIER "x", ev->ptr);
+	lua_pushstring(L, ev->ptr ? ptr : "(null)");
 	lua_setfield(L, -2, "ptr");
 	if (ev->alloc) {
 		lh_setint(L, "bytes_req", ev->bytes_req);
@@ -106,49 +110,42 @@ static void push_event(lua_State *L, const ktrace_event_t *ev)
 	}
 }
 
-/* Lines of a text file (a last line without a newline counts); -1 if it
- * cannot be read. */
-static long count_lines(const char *path)
-{
-	char *text = NULL;
-	gsize len = 0;
-	long n = 0;
-
-	if (!g_file_get_contents(path, &text, &len, NULL))
-		return -1;
-	for (gsize i = 0; i < len; i++)
-		n += text[i] == '\n';
-	if (len && text[len - 1] != '\n')
-		n++;
-	g_free(text);
-	return n;
-}
-
 /* sim.kmem_trace(path) -> events, info: the kmem events of an ftrace/perf
- * text trace (an array of tables), and {lines = N, skipped = N} where
- * skipped counts the lines that are not kmem events. */
+ * text trace (plain, .gz or .xz) as an array of tables (for small traces:
+ * sim.replay streams a large one), and {lines, skipped, lost, truncated}. */
 int lh_kmem_trace(lua_State *L)
 {
-	char *path = data_path(luaL_checkstring(L, 1));
+	char *path = lh_data_path(luaL_checkstring(L, 1));
 	GError *e = NULL;
-	GArray *evs = ktrace_load(path, &e);
-	long lines = evs ? count_lines(path) : 0;
+	ktrace_reader_t *rd = ktrace_open(path, &e);
+	ktrace_event_t ev;
+	uint64_t t0 = 0;
+	lua_Integer n = 0;
+	int got = -1;
 
 	g_free(path);
-	if (!evs) {
+	if (rd) {
+		lua_newtable(L);
+		while ((got = ktrace_next(rd, &ev, &e)) > 0) {
+			if (n == 0)
+				t0 = ev.t_ns;
+			push_event(L, &ev, t0);
+			lua_rawseti(L, -2, ++n);
+		}
+	}
+	if (got < 0) {
+		ktrace_close(rd);
 		lua_pushstring(L, e->message);
 		g_error_free(e);
 		return lua_error(L);
 	}
-	lua_createtable(L, (int)evs->len, 0);
-	for (guint i = 0; i < evs->len; i++) {
-		push_event(L, &g_array_index(evs, ktrace_event_t, i));
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	lua_createtable(L, 0, 2);
-	lh_setint(L, "lines", lines);
-	lh_setint(L, "skipped", lines - (long)evs->len);
-	ktrace_free(evs);
+	const ktrace_info_t *in = ktrace_info(rd);
+	lua_createtable(L, 0, 4);
+	lh_setint(L, "lines", (lua_Integer)in->lines);
+	lh_setint(L, "skipped", (lua_Integer)in->skipped);
+	lh_setint(L, "lost", (lua_Integer)in->lost);
+	lua_pushboolean(L, in->truncated);
+	lua_setfield(L, -2, "truncated");
+	ktrace_close(rd);
 	return 2;
 }
-

@@ -29,6 +29,9 @@ typedef struct luahost {
 #define CHAN_MT    "slabsim.channel"
 #define BARRIER_MT "slabsim.barrier"
 
+/* The largest sheaf_capacity a cache may ask for. */
+#define SHEAF_CAPACITY_MAX 4096
+
 /* A cache, channel or barrier as Lua sees it: its index in the run. */
 typedef struct { int id; } ref_ud;
 
@@ -47,9 +50,14 @@ int lh_check_cache(lua_State *L, int idx);
 void lh_open_sim(luahost_t *lh);
 /* Register the task methods and the API's metatables (lh_task.c). */
 void lh_open_task(lua_State *L);
-/* sim.slabinfo and sim.kmem_trace (lh_data.c). */
+/* sim.slabinfo and sim.kmem_trace (lh_data.c), and a data file's path:
+ * as given if it exists, else under the repository root (g_free it). */
 int lh_slabinfo(lua_State *L);
 int lh_kmem_trace(lua_State *L);
+char *lh_data_path(const char *p);
+/* sim.replay and the metatable of what it returns (lh_replay.c). */
+int lh_replay(lua_State *L);
+void lh_open_replay(lua_State *L);
 /* With the script's table on top of the stack, push the parameter table
  * p built from its declared params and [workload]; record every value in
  * `resolved` (lh_params.c). */

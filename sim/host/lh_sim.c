@@ -13,7 +13,6 @@
 
 /* sim.cache's sheaf_capacity: 6.18 takes any unsigned int; a sheaf of
  * this many pointers is already a 32 KiB kmalloc. */
-#define SHEAF_CAPACITY_MAX 4096
 
 static unsigned parse_flags(lua_State *L, int idx)
 {
@@ -287,7 +286,7 @@ static int l_cpus_on_node(lua_State *L)
 void lh_open_sim(luahost_t *lh)
 {
 	static const luaL_Reg fns[] = {
-		{ "kmem_trace", lh_kmem_trace },
+		{ "kmem_trace", lh_kmem_trace }, { "replay", lh_replay },
 		{ "cache", l_cache }, { "KMEM_CACHE", l_kmem_cache }, { "mempool", l_mempool },
 		{ "spawn", l_spawn }, { "channel", l_channel },
 		{ "slabinfo", lh_slabinfo },

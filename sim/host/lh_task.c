@@ -121,6 +121,7 @@ static int t_free(lua_State *L)
 	task_t *t = check_task(L);
 	op_t *op = task_op(t);
 	op->kind = OP_FREE;
+	op->untraced = false;
 	take_object(L, 2, true, op->obj);
 	return yield_op(L);
 }
