@@ -558,6 +558,7 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	text_remote(s, a);
 	text_members(s, "allocator statistics", oget(a, "stats"));
 	text_workload(s, a);
+	text_reuse(s, a, 0);
 	text_balance(s, a);
 	text_caches(s, a);
 	text_slabinfo(s, a);
