@@ -333,6 +333,10 @@ int ktrace_next(ktrace_reader_t *r, ktrace_event_t *ev, GError **err)
 	}
 	if (!e)
 		return 0;
+	if (!line) {                  /* a read error names the file already */
+		g_propagate_error(err, e);
+		return -1;
+	}
 	g_set_error(err, SLABSIM_ERROR, 1, "%s:%" G_GUINT64_FORMAT ": %s", r->path, r->info.lines,
 	            e->message);
 	g_error_free(e);
