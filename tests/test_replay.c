@@ -250,10 +250,11 @@ static void test_slub6(void)
 	harness_result_free(&r);
 }
 
-/* The allocator `name`'s object in the results.json under dir (p keeps it). */
-static JsonObject *allocator_in(JsonParser *p, const char *dir, const char *name)
+/* The allocator `name`'s object in the results.json of tmpdir/sub (p
+ * keeps it). */
+static JsonObject *allocator_in(JsonParser *p, const char *sub, const char *name)
 {
-	char *json = g_build_filename(dir, "results.json", NULL);
+	char *json = g_build_filename(tmpdir, sub, "results.json", NULL);
 
 	g_assert_true(json_parser_load_from_file(p, json, NULL));
 	g_free(json);
@@ -302,8 +303,8 @@ static void test_trace_out(void)
 	harness_result_free(&r);
 	g_assert_true(g_file_test(t_slab, G_FILE_TEST_EXISTS));
 	replay_into(t_slub, "slub", "t2", NULL);
-	a1 = allocator_in(p1, out1, "slub");
-	a2 = allocator_in(p2, g_build_filename(tmpdir, "t2", NULL), "slub");
+	a1 = allocator_in(p1, "t1", "slub");
+	a2 = allocator_in(p2, "t2", "slub");
 	c1 = json_object_get_object_member(a1, "workload_counters");
 	c2 = json_object_get_object_member(a2, "workload_counters");
 	for (const char *const *k = (const char *const[]){ "replay.objects", "replay.frees",
@@ -386,7 +387,7 @@ static void test_hand_made(void)
 
 	g_assert_true(g_file_set_contents(trace, full, -1, NULL));
 	replay_into(trace, "slub-6", "h1", NULL);
-	a = allocator_in(p, g_build_filename(tmpdir, "h1", NULL), "slub-6");
+	a = allocator_in(p, "h1", "slub-6");
 	caches = json_object_get_object_member(a, "caches");
 	g_assert_true(json_object_has_member(caches, "kmem_cache"));
 	g_assert_cmpint(member(json_object_get_object_member(caches, "trace:kmem_cache"), "live_objects"), ==, 2);
@@ -400,7 +401,7 @@ static void test_hand_made(void)
 	g_object_unref(p);
 	p = json_parser_new();
 	replay_into(trace, "slub-6", "h2", "--set=workload.untraced=immediate");
-	a = allocator_in(p, g_build_filename(tmpdir, "h2", NULL), "slub-6");
+	a = allocator_in(p, "h2", "slub-6");
 	g_assert_cmpint(member(json_object_get_object_member(a, "ops"), "free_rcu"), ==, 0);
 	g_assert_cmpint(member(json_object_get_object_member(a, "ops"), "free"), ==, 2 + 1);
 	g_object_unref(p);

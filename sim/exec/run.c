@@ -23,6 +23,7 @@ struct task {
 	simtime_t ready_at;
 	uint64_t rng;
 	bool done;
+	bool held;               /* slept until op.not_before: execute op without resuming */
 	enum task_state state;
 	simtime_t since;         /* when it blocked, went to sleep or returned (absolute) */
 	uint64_t ops[OP_STAT_N];
@@ -509,6 +510,10 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 	}
 	if (kaddr_valid(addr) && page_to_nid(virt_to_page(addr)) != numa_node_id())
 		r->alloc_remote_node++;      /* introspection: free of charge */
+	if (op->touch) {                 /* as a t:touch right after */
+		engine_sync();
+		ktouch(addr, MIN(op->touch, size), true);
+	}
 	return new_object(r, addr, op, size);
 }
 
@@ -851,38 +856,58 @@ static void account(task_t *t, const simtime_t snap[COST_NKINDS])
 }
 
 /* Resume t for one operation and execute it. */
+/* Hold t's operation until op.not_before: t sleeps until then. */
+static bool hold(run_t *r, task_t *t)
+{
+	engine_sync();
+	if (r->t0 + t->op.not_before <= know())
+		return false;
+	engine_at(r->k->engine, r->t0 + t->op.not_before, sleep_done, t);
+	t->state = TASK_SLEEPING;
+	t->since = know();
+	t->held = true;
+	rcu_note_context_switch();      /* the task sleeps */
+	return true;
+}
+
 static void step(run_t *r, task_t *t)
 {
 	char *msg = NULL;
 	int nres = t->nres;
 	simtime_t snap[COST_NKINDS];
 
-	t->nres = 0;
-	t->op.kind = OP_NONE;
-	switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
-	case WL_DONE:
-		t->done = true;
-		t->state = TASK_DONE;
-		t->since = know();
-		if (--r->tasks_alive == 0)
+	if (!t->held) {
+		t->nres = 0;
+		t->op.kind = OP_NONE;
+		t->op.not_before = 0;
+		switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
+		case WL_DONE:
+			t->done = true;
+			t->state = TASK_DONE;
+			t->since = know();
+			if (--r->tasks_alive == 0)
+				stop(r);
+			return;
+		case WL_ERROR:
+			r->error = msg;
 			stop(r);
-		return;
-	case WL_ERROR:
-		r->error = msg;
-		stop(r);
-		return;
-	case WL_OP:
-		engine_cost_mark(snap);
-		r->running[t->cpu] = t;
-		bool ready = execute(r, t);
-		r->running[t->cpu] = NULL;
-		account(t, snap);
-		if (ready)
-			g_queue_push_tail(&r->runq[t->cpu], t);
-		else
-			rcu_note_context_switch();      /* the task blocks */
-		return;
+			return;
+		case WL_OP:
+			if (t->op.not_before && hold(r, t))
+				return;
+			break;
+		}
 	}
+	t->held = false;
+	engine_cost_mark(snap);
+	r->running[t->cpu] = t;
+	bool ready = execute(r, t);
+	r->running[t->cpu] = NULL;
+	account(t, snap);
+	if (ready)
+		g_queue_push_tail(&r->runq[t->cpu], t);
+	else
+		rcu_note_context_switch();      /* the task blocks */
 }
 
 /* ---- the CPUs ---- */

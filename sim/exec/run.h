@@ -54,6 +54,9 @@ typedef struct op {
 	bool accounted;          /* OP_ALLOC*: __GFP_ACCOUNT (kmalloc-cg-N where there are) */
 	bool zero;               /* OP_ALLOC*: __GFP_ZERO */
 	bool untraced;           /* OP_FREE: a free the kernel does not trace per object */
+	uint32_t touch;          /* OP_ALLOC: bytes written in the new object at once (0: none) */
+	simtime_t not_before;    /* workload time before which the task sleeps (as t:sleep), then
+	                            executes the operation without resuming (0: at once) */
 	simtime_t ps;
 	int chan;
 	int barrier;

@@ -9,6 +9,7 @@
  * bracketed number just before the timestamp, or before the one token of
  * irq flags between them.  Fields are found by name in any order.
  */
+#define _GNU_SOURCE             /* strchrnul */
 #include <stdio.h>
 #include <string.h>
 #include "ktrace.h"
@@ -110,18 +111,36 @@ static int cpu_before(const char *line, const char *t)
 }
 
 /* The kind of the event named at `name`, and where its fields start; -1
- * if it is no kmem event. */
+ * if it is no kmem event.  The kinds' names differ in length. */
 static int event_kind(const char *name, const char **fields)
 {
+	const char *end;
+
 	while (*name == ' ')            /* perf script pads the event name */
 		name++;
-	if (g_str_has_prefix(name, "kmem:"))
+	if (strncmp(name, "kmem:", 5) == 0)
 		name += 5;
+	for (end = name; *end && *end != ':' && *end != ' '; end++)
+		;
+	if (*end != ':')
+		return -1;
 	for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++)
-		if (strncmp(name, kinds[k].name, kinds[k].len) == 0 && name[kinds[k].len] == ':') {
-			*fields = name + kinds[k].len + 1;
+		if ((size_t)(end - name) == kinds[k].len && memcmp(name, kinds[k].name, kinds[k].len) == 0) {
+			*fields = end + 1;
 			return (int)k;
 		}
+	return -1;
+}
+
+/* The value of hex digit c, or -1. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
 	return -1;
 }
 
@@ -131,58 +150,69 @@ static bool parse_ptr(const char *v, uint64_t *out)
 	uint64_t x = 0;
 	const char *p = v;
 
-	if (strcmp(v, "(null)") == 0 || strcmp(v, "(nil)") == 0) {
+	if (*v == '(') {
 		*out = 0;
-		return true;
+		return strcmp(v, "(null)") == 0 || strcmp(v, "(nil)") == 0;
 	}
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	if (!*p || strlen(p) > 16)
-		return false;
-	for (; *p; p++) {
-		if (!g_ascii_isxdigit(*p))
+	const char *start = p;
+	for (int d; *p; p++) {
+		if ((d = hexval(*p)) < 0 || p - start >= 16)
 			return false;
-		x = x << 4 | (uint64_t)g_ascii_xdigit_value(*p);
+		x = x << 4 | (uint64_t)d;
 	}
 	*out = x;
-	return true;
+	return p > start;
 }
 
 typedef struct fields {
 	char *ptr, *req, *alloc, *node, *accounted, *name;
 } fields_t;
 
-/* Split "key=value key=value ..." in place into the fields named above. */
+/* The slot of fields_t for key [k, k + n), or NULL if it is not one. */
+static char **field_slot(fields_t *f, const char *k, size_t n)
+{
+	switch (n) {
+	case 3:
+		return memcmp(k, "ptr", 3) == 0 ? &f->ptr : NULL;
+	case 4:
+		return memcmp(k, "node", 4) == 0 ? &f->node : memcmp(k, "name", 4) == 0 ? &f->name : NULL;
+	case 9:
+		return memcmp(k, "bytes_req", 9) == 0 ? &f->req :
+		       memcmp(k, "accounted", 9) == 0 ? &f->accounted : NULL;
+	case 11:
+		return memcmp(k, "bytes_alloc", 11) == 0 ? &f->alloc : NULL;
+	}
+	return NULL;
+}
+
+/* Split "key=value key=value ..." (space-separated) in place into the
+ * fields named above. */
 static void split_fields(char *s, fields_t *f)
 {
-	static const struct { const char *key; size_t off; } keys[] = {
-		{ "ptr", offsetof(fields_t, ptr) }, { "bytes_req", offsetof(fields_t, req) },
-		{ "bytes_alloc", offsetof(fields_t, alloc) }, { "node", offsetof(fields_t, node) },
-		{ "accounted", offsetof(fields_t, accounted) }, { "name", offsetof(fields_t, name) },
-	};
-
 	memset(f, 0, sizeof *f);
 	while (*s) {
-		char *key, *eq, *val;
-		while (*s == ' ' || *s == '\t')
+		char *end, *eq, **slot;
+		if (*s == ' ') {
 			s++;
-		key = s;
-		s += strcspn(s, " \t=");
-		if (*s != '=') {
-			s += strcspn(s, " \t");
 			continue;
 		}
-		eq = s;
-		val = ++s;
-		while (*val == ' ')      /* "ptr=  (null)" */
-			val++;
-		s = val + strcspn(val, " \t");
-		if (*s)
-			*s++ = '\0';
-		*eq = '\0';
-		for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-			if (strcmp(key, keys[i].key) == 0)
-				*(char **)((char *)f + keys[i].off) = val;
+		end = strchrnul(s, ' ');
+		eq = memchr(s, '=', (size_t)(end - s));
+		if (eq && eq + 1 == end && *end == ' ') {   /* "ptr=  (null)" */
+			char *v = end;
+			while (*v == ' ')
+				v++;
+			end = strchrnul(v, ' ');
+			memmove(eq + 1, v, (size_t)(end - v));
+			eq[1 + (end - v)] = '\0';
+		}
+		if (eq && (slot = field_slot(f, s, (size_t)(eq - s))))
+			*slot = eq + 1;
+		s = *end ? end + 1 : end;
+		if (end[0])
+			end[0] = '\0';
 	}
 }
 

@@ -39,7 +39,7 @@ typedef struct rp_ev {
 } rp_ev_t;
 
 /* Where a task stands between two of its operations. */
-enum rp_stage { RP_NEXT, RP_ALLOCATED, RP_TOUCHED };
+enum rp_stage { RP_NEXT, RP_ALLOCATED };
 
 typedef struct rp_cpu {
 	GArray *q;               /* rp_ev_t queued for it, from index head */

@@ -198,11 +198,8 @@ static bool next_op(replay_t *rp, int cpu, op_t *op)
 				return true;
 			}
 		}
-		if (rp->ps_per_ns > 0 && e->t > now) {
-			op_sleep(op, e->t - now);
-			return true;
-		}
 		o = obj(rp, e->obj);
+		op->not_before = rp->ps_per_ns > 0 ? e->t : 0;
 		if (e->kind == RP_ALLOC) {
 			op->kind = OP_ALLOC;
 			op->cache = o->cache;
@@ -210,6 +207,7 @@ static bool next_op(replay_t *rp, int cpu, op_t *op)
 			op->node = o->node;
 			op->critical = op->zero = false;
 			op->accounted = o->accounted;
+			op->touch = rp->touch;
 			c->obj = e->obj;
 			c->stage = RP_ALLOCATED;
 			pop(rp, c);
@@ -217,6 +215,7 @@ static bool next_op(replay_t *rp, int cpu, op_t *op)
 		}
 		if (!o->allocated && !o->failed) {   /* allocated later, on another CPU */
 			o->waiter = cpu;
+			op->not_before = 0;
 			op->kind = OP_RECV;
 			op->chan = c->chan;
 			return true;
@@ -225,6 +224,7 @@ static bool next_op(replay_t *rp, int cpu, op_t *op)
 		pop(rp, c);
 		if (o->failed) {
 			obj_release(rp, id);
+			op->not_before = 0;
 			continue;
 		}
 		op_free(rp, op, OP_FREE, o, e->kind == RP_DROP);
@@ -257,30 +257,20 @@ static bool after_alloc(replay_t *rp, rp_cpu_t *c, op_t *op)
 	return false;
 }
 
-/* The allocation's result is on top of co's stack. */
+/* The allocation's result (its touch done) is on top of co's stack. */
 static bool allocated(replay_t *rp, lua_State *co, rp_cpu_t *c, op_t *op)
 {
 	rp_obj_t *o = obj(rp, c->obj);
-	const char *why;
-	object_t *ob;
 
-	if (!lua_isinteger(co, -1)) {
+	if (lua_isinteger(co, -1)) {
+		o->handle = lua_tointeger(co, -1);
+		o->allocated = true;
+		(*rp->n.objects)++;
+	} else {
 		o->failed = true;
 		(*rp->n.alloc_failed)++;
-		return after_alloc(rp, c, op);
 	}
-	o->handle = lua_tointeger(co, -1);
-	o->allocated = true;
-	(*rp->n.objects)++;
-	if (!rp->touch)
-		return after_alloc(rp, c, op);
-	ob = run_object(rp->run, o->handle, &why);
-	*op->obj = *ob;
-	op->kind = OP_TOUCH;
-	op->bytes = MIN(rp->touch, o->size);
-	op->write = true;
-	c->stage = RP_TOUCHED;
-	return true;
+	return after_alloc(rp, c, op);
 }
 
 static int replay_continue(lua_State *co, int status, lua_KContext ctx)
@@ -295,8 +285,6 @@ static int replay_continue(lua_State *co, int status, lua_KContext ctx)
 	(void)status;
 	if (c->stage == RP_ALLOCATED)
 		go = allocated(rp, co, c, op);
-	else if (c->stage == RP_TOUCHED)
-		go = after_alloc(rp, c, op);
 	lua_settop(co, 3);
 	if (go || next_op(rp, cpu, op))
 		return lua_yieldk(co, 0, ctx, replay_continue);

@@ -78,6 +78,7 @@ static int t_alloc(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 	op->kind = OP_ALLOC;
+	op->touch = 0;
 	check_target(L, 2, op);
 	return yield_op(L);
 }
@@ -88,6 +89,7 @@ static int t_alloc_n(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 	op->kind = OP_ALLOC_N;
+	op->touch = 0;
 	check_target(L, 2, op);
 	lua_Integer n = luaL_checkinteger(L, 3);
 	luaL_argcheck(L, n >= 0 && n <= 1 << 24, 3, "count out of range");
