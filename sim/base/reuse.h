@@ -12,7 +12,8 @@
  *     (it is in use again), so a later allocation cannot match it.
  * Failed allocations are not fed.  The same code computes the statistic of
  * a recorded trace and of a simulated run, so the two compare like with
- * like.  Memory: one entry per (CPU, cache) pair that has freed.
+ * like.  Memory: a slot per (CPU, cache) pair that has freed, and an
+ * entry per address freed and not allocated since.
  */
 #ifndef SLABSIM_REUSE_H
 #define SLABSIM_REUSE_H

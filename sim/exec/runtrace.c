@@ -146,17 +146,17 @@ void runtrace_alloc(run_t *r, const op_t *op, saddr_t addr, simtime_t when)
 
 	if (!t)
 		return;
-	if (op->cache < 0) {
+	if (op->cache < 0)
 		cls = kmalloc_class(r, op->size, op->accounted, &cg);
-	} else {
-		cache_info_t ci;
-		r->ops->cache_info(r->alloc, ((cache_rec_t *)r->caches->pdata[op->cache])->kc, &ci);
-		cls = ci.size;
-	}
 	if (t->sim && addr)
 		reuse_note_alloc(t->sim, key_of(r, op->cache, cls, cg), smp_processor_id(), addr);
 	if (!t->out)
 		return;
+	if (op->cache >= 0) {            /* bytes_alloc: the cache's stride */
+		cache_info_t ci;
+		r->ops->cache_info(r->alloc, ((cache_rec_t *)r->caches->pdata[op->cache])->kc, &ci);
+		cls = ci.size;
+	}
 	n = head(line, sizeof line, r, when, op->cache >= 0 ? "kmem:kmem_cache_alloc" : "kmem:kmalloc");
 	n += ptr_text(line + n, sizeof line - (size_t)n, addr);
 	if (op->cache >= 0)

@@ -12,7 +12,10 @@
  * RCU-deferred bulk free, or a lost event), and computes the input's LIFO
  * reuse (reuse.h).  A trace with no usable kmem event is refused.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <glib/gstdio.h>
 #include "lh_replay.h"
 #include "runtrace.h"
 
@@ -46,14 +49,6 @@ static const char *traced_name(const replay_t *rp, const ktrace_event_t *ev, cha
 	return ev->name;
 }
 
-int replay_cache_of(replay_t *rp, const ktrace_event_t *ev)
-{
-	char buf[64];
-	const char *name = traced_name(rp, ev, buf, sizeof buf);
-
-	return name ? GPOINTER_TO_INT(g_hash_table_lookup(rp->caches, name)) - 1 : -1;
-}
-
 /* ---- the scan ---- */
 
 typedef struct scan {
@@ -61,8 +56,10 @@ typedef struct scan {
 	reuse_t *reuse;          /* the input's LIFO reuse */
 	GHashTable *kmalloc_keys;   /* (bytes_alloc << 1 | cg) -> reuse key + 1 */
 	GHashTable *live;        /* pointer -> (allocation number << 24 | reuse key) */
-	GHashTable *size;        /* cache name -> largest bytes_alloc */
-	GPtrArray *names;        /* cache names, first seen first */
+	GHashTable *ordinal;     /* cache name -> its ordinal + 1 (first seen first) */
+	GPtrArray *names;        /* cache names, by ordinal */
+	GArray *size;            /* uint32_t: largest bytes_alloc, by ordinal */
+	GArray *key;             /* int: reuse key, by ordinal */
 	bool accounted;          /* an accounted kmalloc allocation was seen */
 	uint64_t allocs;
 } scan_t;
@@ -75,16 +72,41 @@ static guint mix(gconstpointer p)
 	return (guint)(((uint64_t)p * 0x9e3779b97f4a7c15ULL) >> 32);
 }
 
-/* The input statistic's key of allocation ev (name: its replay cache). */
-static int input_key(scan_t *s, const ktrace_event_t *ev, const char *name)
+/* The ordinal of the replay cache of allocation ev (-1: kmalloc), its
+ * size raised to ev's bytes_alloc. */
+static int cache_ordinal(scan_t *s, const ktrace_event_t *ev)
+{
+	char buf[64];
+	const char *name = traced_name(s->rp, ev, buf, sizeof buf);
+	gpointer v;
+	int o;
+
+	if (!name)
+		return -1;
+	if ((v = g_hash_table_lookup(s->ordinal, name))) {
+		o = GPOINTER_TO_INT(v) - 1;
+	} else {
+		int key = reuse_key(s->reuse, name);
+		uint32_t zero = 0;
+		o = (int)s->names->len;
+		g_ptr_array_add(s->names, g_strdup(name));
+		g_hash_table_insert(s->ordinal, g_strdup(name), GINT_TO_POINTER(o + 1));
+		g_array_append_val(s->size, zero);
+		g_array_append_val(s->key, key);
+	}
+	uint32_t *size = &g_array_index(s->size, uint32_t, o);
+	*size = MAX(*size, ev->bytes_alloc);
+	return o;
+}
+
+/* The input statistic's key of kmalloc allocation ev. */
+static int kmalloc_key(scan_t *s, const ktrace_event_t *ev)
 {
 	bool cg = ev->kmalloc ? ev->accounted : (ev->name && g_str_has_prefix(ev->name, "kmalloc-cg-"));
 	guint k = ev->bytes_alloc << 1 | cg;
 	gpointer v;
 	int key;
 
-	if (name)
-		return reuse_key(s->reuse, name);
 	if ((v = g_hash_table_lookup(s->kmalloc_keys, GUINT_TO_POINTER(k))))
 		return GPOINTER_TO_INT(v) - 1;
 	char *kname = g_strdup_printf("kmalloc-%s%u", cg ? "cg-" : "", ev->bytes_alloc);
@@ -94,24 +116,34 @@ static int input_key(scan_t *s, const ktrace_event_t *ev, const char *name)
 	return key;
 }
 
+/* Append ev to the spool as the replay reads it back (lh_replay.h). */
+static void spool(scan_t *s, const ktrace_event_t *ev, int ordinal)
+{
+	replay_t *rp = s->rp;
+	rp_rec_t rec = {
+		.t_ns = ev->t_ns, .ptr = ev->ptr,
+		.size = ev->bytes_req ? ev->bytes_req : ev->bytes_alloc,
+		.cache = ordinal,
+		.cpu = (uint16_t)(ev->cpu % rp->ncpus),
+		.node = (int16_t)(rp->numa && ev->node >= 0 ? ev->node % rp->run->sc->machine->nnodes : -1),
+		.flags = (uint8_t)((ev->alloc ? RP_REC_ALLOC : 0) |
+		         ((ev->kmalloc ? ev->accounted : ev->name && g_str_has_prefix(ev->name, "kmalloc-cg-"))
+		          ? RP_REC_ACCOUNTED : 0)),
+	};
+
+	fwrite(&rec, sizeof rec, 1, rp->spool);
+}
+
 static void scan_alloc(scan_t *s, const ktrace_event_t *ev)
 {
-	char buf[64];
-	const char *name = traced_name(s->rp, ev, buf, sizeof buf);
 	gpointer old, p = (gpointer)ev->ptr;
-	int key;
+	int ordinal = cache_ordinal(s, ev);
+	int key = ordinal >= 0 ? g_array_index(s->key, int, ordinal) : kmalloc_key(s, ev);
 
+	spool(s, ev, ordinal);
 	if (!ev->ptr)
 		return;                  /* a failed allocation */
-	if (name) {
-		uint32_t had = GPOINTER_TO_UINT(g_hash_table_lookup(s->size, name));
-		if (!had)
-			g_ptr_array_add(s->names, g_strdup(name));
-		if (ev->bytes_alloc > had)
-			g_hash_table_replace(s->size, g_strdup(name), GUINT_TO_POINTER(ev->bytes_alloc));
-	}
 	s->accounted |= ev->kmalloc && ev->accounted;
-	key = input_key(s, ev, name);
 	if (g_hash_table_lookup_extended(s->live, p, NULL, &old)) {
 		uint64_t n = (uint64_t)old >> SCAN_KEY_BITS;
 		g_array_append_val(s->rp->untraced, n);
@@ -125,6 +157,7 @@ static void scan_free(scan_t *s, const ktrace_event_t *ev)
 {
 	gpointer v, p = (gpointer)ev->ptr;
 
+	spool(s, ev, -1);
 	if (ev->ptr && g_hash_table_lookup_extended(s->live, p, NULL, &v)) {
 		reuse_note_free(s->reuse, (int)((uint64_t)v & ((1u << SCAN_KEY_BITS) - 1)), ev->cpu,
 		                ev->ptr);
@@ -191,15 +224,48 @@ static bool scan(lua_State *L, scan_t *s)
 	return true;
 }
 
+/* ---- the spool: the scan's events as fixed records ---- */
+
+/* An unlinked temporary file for the records; NULL (message pushed). */
+static FILE *spool_open(lua_State *L)
+{
+	GError *e = NULL;
+	char *path = NULL;
+	int fd = g_file_open_tmp("slabsim-replay-XXXXXX", &path, &e);
+	FILE *f;
+
+	if (fd < 0) {
+		lua_pushfstring(L, "sim.replay: cannot make its spool file: %s", e->message);
+		g_error_free(e);
+		return NULL;
+	}
+	g_unlink(path);
+	g_free(path);
+	f = fdopen(fd, "w+b");
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	return f;
+}
+
+/* Flush the spool and read it from its start; false (message pushed) if
+ * it could not be written (a full disk). */
+static bool spool_rewind(lua_State *L, replay_t *rp)
+{
+	if (fflush(rp->spool) != 0 || ferror(rp->spool) || fseek(rp->spool, 0, SEEK_SET) != 0) {
+		lua_pushfstring(L, "sim.replay: writing its spool file failed: %s", g_strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 /* ---- sim.replay ---- */
 
 static void replay_free(replay_t *rp)
 {
-	ktrace_close(rp->rd);
-	g_clear_error(&rp->err);
+	if (rp->spool)
+		fclose(rp->spool);
 	g_free(rp->path);
-	if (rp->caches)
-		g_hash_table_destroy(rp->caches);
+	if (rp->cache_ids)
+		g_array_free(rp->cache_ids, TRUE);
 	if (rp->untraced)
 		g_array_free(rp->untraced, TRUE);
 	if (rp->objs)
@@ -266,15 +332,14 @@ static void replay_options(lua_State *L, replay_t *rp)
 	lua_pop(L, 2);
 }
 
-/* Create the scan's caches in the run, first seen first; sheaves from the
+/* Create the scan's caches in the run, by ordinal; sheaves from the
  * table at 1's `sheaves` ({name = capacity}). */
 static void replay_caches(lua_State *L, replay_t *rp, scan_t *s)
 {
 	lua_getfield(L, 1, "sheaves");
 	for (guint i = 0; i < s->names->len; i++) {
 		const char *name = s->names->pdata[i];
-		uint32_t size = GPOINTER_TO_UINT(g_hash_table_lookup(s->size, name));
-		int c = run_add_cache(rp->run, name, size, 0, 0, false);
+		int c = run_add_cache(rp->run, name, g_array_index(s->size, uint32_t, i), 0, 0, false);
 		if (lua_istable(L, -1)) {
 			lua_getfield(L, -1, name);
 			lua_Integer cap = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
@@ -282,7 +347,7 @@ static void replay_caches(lua_State *L, replay_t *rp, scan_t *s)
 				run_set_cache_sheaves(rp->run, c, (unsigned)cap);
 			lua_pop(L, 1);
 		}
-		g_hash_table_insert(rp->caches, g_strdup(name), GINT_TO_POINTER(c + 1));
+		g_array_append_val(rp->cache_ids, c);
 	}
 	lua_pop(L, 1);
 }
@@ -324,22 +389,27 @@ int lh_replay(lua_State *L)
 	rp->max_cache_size = (uint32_t)lh->run->sc->machine->page_size * 8;
 	rp->used = g_new0(bool, rp->ncpus);
 	rp->untraced = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-	rp->caches = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	rp->cache_ids = g_array_new(FALSE, FALSE, sizeof(int));
 	replay_options(L, rp);
+	if (!(rp->spool = spool_open(L)))
+		return lua_error(L);
 	s = (scan_t){ rp, reuse_new(), g_hash_table_new(g_direct_hash, NULL),
 	              g_hash_table_new(mix, NULL),
 	              g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-	              g_ptr_array_new_with_free_func(g_free), false, 0 };
-	ok = scan(L, &s);
+	              g_ptr_array_new_with_free_func(g_free), g_array_new(FALSE, FALSE, sizeof(uint32_t)),
+	              g_array_new(FALSE, FALSE, sizeof(int)), false, 0 };
+	ok = scan(L, &s) && spool_rewind(L, rp);
 	g_hash_table_destroy(s.kmalloc_keys);
 	g_hash_table_destroy(s.live);
+	g_hash_table_destroy(s.ordinal);
 	if (ok) {
 		replay_caches(L, rp, &s);
 		run_track_reuse(lh->run, s.reuse, s.accounted);
 	} else {
 		reuse_free(s.reuse);
 	}
-	g_hash_table_destroy(s.size);
+	g_array_free(s.size, TRUE);
+	g_array_free(s.key, TRUE);
 	g_ptr_array_free(s.names, TRUE);
 	if (!ok)
 		return lua_error(L);

@@ -4,10 +4,11 @@
  *
  * Owns: the replay's state.  Setup reads the trace once (the scan: its
  * caches, CPUs, the allocations whose free was not traced, the input's
- * LIFO reuse, refusal of a trace with no usable event); the tasks then
- * read it a second time, event by event, each simulated CPU replaying its
- * trace CPUs' events from a queue that holds only the events read but not
- * yet replayed.
+ * LIFO reuse, refusal of a trace with no usable event), writing each
+ * event as a fixed record to an unlinked temporary file (the spool, 32
+ * bytes an event); the tasks then read the records back in order, each
+ * simulated CPU replaying its trace CPUs' events from a queue that holds
+ * only the records read but not yet replayed.
  */
 #ifndef SLABSIM_LH_REPLAY_H
 #define SLABSIM_LH_REPLAY_H
@@ -29,6 +30,19 @@ typedef struct rp_obj {
 	bool allocated, failed;  /* its allocation ran: got an object, or none */
 	bool untraced_rcu;       /* its free is not traced: freed after a grace period */
 } rp_obj_t;
+
+/* One event as the scan spools it and the tasks read it back. */
+typedef struct rp_rec {
+	uint64_t t_ns;           /* timestamp as recorded */
+	uint64_t ptr;            /* 0: NULL */
+	uint32_t size;           /* bytes_req (bytes_alloc when 0): kmalloc's size */
+	int32_t cache;           /* allocations: the scan's cache ordinal, -1: kmalloc */
+	uint16_t cpu;            /* simulated CPU (trace CPU mod ncpus) */
+	int16_t node;            /* the node asked for, -1: any */
+	uint8_t flags;           /* RP_REC_* */
+} rp_rec_t;
+
+enum { RP_REC_ALLOC = 1, RP_REC_ACCOUNTED = 2 };
 
 enum rp_kind { RP_ALLOC, RP_FREE, RP_DROP /* untraced free, placed before a reuse */ };
 
@@ -58,13 +72,13 @@ typedef struct rp_counters {
 typedef struct replay {
 	run_t *run;
 	char *path;
-	ktrace_reader_t *rd;     /* the second reading, by the tasks */
+	FILE *spool;             /* rp_rec_t of every event, unlinked: the tasks read it */
 	double ps_per_ns;        /* trace ns to replay ps (1000 / compress); 0: no waits */
 	uint64_t t0_ns;          /* the first event's timestamp */
 	uint32_t touch;          /* bytes written in each new object */
 	bool numa, immediate;    /* honour node=; untraced frees placed before the reuse */
 	uint32_t max_cache_size; /* larger kmem_cache objects go to kmalloc */
-	GHashTable *caches;      /* traced cache name -> run cache + 1 */
+	GArray *cache_ids;       /* int: the run cache of each scan ordinal */
 	GArray *untraced;        /* uint64_t, sorted: allocations (by number) never freed in the trace */
 	guint untraced_next;
 	uint64_t allocs_read;    /* successful allocations read so far */
@@ -74,16 +88,12 @@ typedef struct replay {
 	simtime_t last_t;        /* the time of the last event read */
 	guint buffered;          /* events queued, over all CPUs */
 	bool eof;
-	GError *err;             /* the second reading failed */
 	int ncpus;
 	rp_cpu_t *cpu;           /* [ncpus] */
 	bool *used;              /* [ncpus]: simulated CPUs with events */
 	rp_counters_t n;
 } replay_t;
 
-/* The run cache of a traced kmem_cache allocation, or -1 for kmalloc
- * (lh_replay.c). */
-int replay_cache_of(replay_t *rp, const ktrace_event_t *ev);
 /* The task function: sim.spawn(cpu, replay.task, replay, cpu)
  * (lh_replay_task.c). */
 int replay_task(lua_State *co);

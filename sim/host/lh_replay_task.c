@@ -3,7 +3,7 @@
  * simulated CPU with events, a C function that states one operation at a
  * time and yields (lua_yieldk), so no Lua runs per event.
  *
- * Reading: a task whose queue is empty reads the trace on, queueing each
+ * Reading: a task whose queue is empty reads the spool on, queueing each
  * event on its CPU's queue, until one of its own comes; it stops early
  * when the event just read lies in its future (it then sleeps until
  * then) or when RP_BUFFERED events wait in queues (it then sleeps
@@ -85,7 +85,7 @@ static bool untraced(replay_t *rp, uint64_t n)
 	return rp->untraced_next < u->len && g_array_index(u, uint64_t, rp->untraced_next) == n;
 }
 
-static void read_alloc(replay_t *rp, const ktrace_event_t *ev, int cpu, simtime_t t)
+static void read_alloc(replay_t *rp, const rp_rec_t *ev, simtime_t t)
 {
 	gpointer p = (gpointer)ev->ptr, old;
 	uint32_t id;
@@ -97,25 +97,23 @@ static void read_alloc(replay_t *rp, const ktrace_event_t *ev, int cpu, simtime_
 	}
 	id = obj_new(rp);
 	o = obj(rp, id);
-	o->cache = replay_cache_of(rp, ev);
-	o->size = o->cache >= 0 ? ((cache_rec_t *)rp->run->caches->pdata[o->cache])->size :
-	          ev->bytes_req ? ev->bytes_req : ev->bytes_alloc;
-	o->node = rp->numa && ev->node >= 0 ? ev->node % rp->run->sc->machine->nnodes : -1;
-	o->owner = cpu;
-	o->accounted = o->cache < 0 && (ev->kmalloc ? ev->accounted :
-	               ev->name && g_str_has_prefix(ev->name, "kmalloc-cg-"));
+	o->cache = ev->cache >= 0 ? g_array_index(rp->cache_ids, int, ev->cache) : -1;
+	o->size = o->cache >= 0 ? ((cache_rec_t *)rp->run->caches->pdata[o->cache])->size : ev->size;
+	o->node = ev->node;
+	o->owner = ev->cpu;
+	o->accounted = o->cache < 0 && (ev->flags & RP_REC_ACCOUNTED);
 	o->untraced_rcu = !rp->immediate && untraced(rp, rp->allocs_read);
 	rp->allocs_read++;
 	if (g_hash_table_lookup_extended(rp->live, p, NULL, &old)) {
 		(*rp->n.untraced)++;
 		if (rp->immediate)
-			enqueue(rp, cpu, t, (uint32_t)GPOINTER_TO_UINT(old) - 1, RP_DROP);
+			enqueue(rp, ev->cpu, t, (uint32_t)GPOINTER_TO_UINT(old) - 1, RP_DROP);
 	}
 	g_hash_table_insert(rp->live, p, GUINT_TO_POINTER(id + 1));
-	enqueue(rp, cpu, t, id, RP_ALLOC);
+	enqueue(rp, ev->cpu, t, id, RP_ALLOC);
 }
 
-static void read_free(replay_t *rp, const ktrace_event_t *ev, int cpu, simtime_t t)
+static void read_free(replay_t *rp, const rp_rec_t *ev, simtime_t t)
 {
 	gpointer p = (gpointer)ev->ptr, v;
 
@@ -124,36 +122,31 @@ static void read_free(replay_t *rp, const ktrace_event_t *ev, int cpu, simtime_t
 	} else if (g_hash_table_lookup_extended(rp->live, p, NULL, &v)) {
 		uint32_t id = GPOINTER_TO_UINT(v) - 1;
 		g_hash_table_remove(rp->live, p);
-		*rp->n.cross += obj(rp, id)->owner != cpu;
-		enqueue(rp, cpu, t, id, RP_FREE);
+		*rp->n.cross += obj(rp, id)->owner != ev->cpu;
+		enqueue(rp, ev->cpu, t, id, RP_FREE);
 	} else {
 		(*rp->n.unmatched)++;
 	}
 }
 
-/* Read one event into its CPU's queue; false at the end (or on an error,
- * which stops the run). */
+/* Read one record into its CPU's queue; false at the end. */
 static bool read_one(replay_t *rp)
 {
-	ktrace_event_t ev;
-	GError *e = NULL;
-	int got = ktrace_next(rp->rd, &ev, &e);
+	rp_rec_t ev;
 	simtime_t t;
 
-	if (got <= 0) {
+	if (fread(&ev, sizeof ev, 1, rp->spool) != 1) {
 		rp->eof = true;
 		*rp->n.never_freed = g_hash_table_size(rp->live);
-		if (got < 0)                  /* the file changed since the scan */
-			rp->err = e;
 		return false;
 	}
 	t = rp->ps_per_ns > 0 && ev.t_ns > rp->t0_ns ?
 	    (simtime_t)((double)(ev.t_ns - rp->t0_ns) * rp->ps_per_ns) : 0;
 	rp->last_t = t;
-	if (ev.alloc)
-		read_alloc(rp, &ev, ev.cpu % rp->ncpus, t);
+	if (ev.flags & RP_REC_ALLOC)
+		read_alloc(rp, &ev, t);
 	else
-		read_free(rp, &ev, ev.cpu % rp->ncpus, t);
+		read_free(rp, &ev, t);
 	return true;
 }
 
@@ -288,8 +281,6 @@ static int replay_continue(lua_State *co, int status, lua_KContext ctx)
 	lua_settop(co, 3);
 	if (go || next_op(rp, cpu, op))
 		return lua_yieldk(co, 0, ctx, replay_continue);
-	if (rp->err)
-		return luaL_error(co, "%s", rp->err->message);
 	return 0;
 }
 
@@ -298,15 +289,9 @@ int replay_task(lua_State *co)
 	task_t *t = *(task_t **)luaL_checkudata(co, 1, TASK_MT);
 	replay_t *rp = luaL_checkudata(co, 2, REPLAY_MT);
 	lua_Integer cpu = luaL_checkinteger(co, 3);
-	GError *e = NULL;
 
 	luaL_argcheck(co, cpu == task_cpu(t) && rp->cpu[cpu].q, 3,
 	              "a replay task runs on a CPU of replay:cpus(), the one it is spawned on");
-	if (!rp->rd && !(rp->rd = ktrace_open(rp->path, &e))) {
-		lua_pushstring(co, e->message);
-		g_error_free(e);
-		return lua_error(co);
-	}
 	rp->cpu[cpu].stage = RP_NEXT;
 	return replay_continue(co, LUA_OK, (lua_KContext)cpu);
 }
