@@ -29,7 +29,8 @@
  * Deviations: no DMA or random kmalloc caches, no SLAB_BUCKETS, no debug
  * layouts, no sysfs, no cpusets or mempolicies; kmem_cache_node and
  * kmem_cache structures are metadata, not objects of their caches; a
- * merged cache keeps its first name (no alias list in the results).
+ * merged cache keeps its first name, the others are its aliases (listed by
+ * cache_info, as sysfs links).
  */
 #include "slub6_int.h"
 
@@ -235,6 +236,7 @@ static kmem_cache_t *cache_open(slub6_t *sl, const char *name, size_t size, size
 	s->cpu_partial = cpu_partial_of(sl, l.size);
 	s->cpu_partial_slabs = cpu_partial_slabs_of(s->cpu_partial, l.oo.objects);
 	s->refcount = 1;
+	s->aliases = slab_aliases_new();
 	s->ctor = slab_ctor_dup(ctor);
 	klist_init(&s->rcu_sheaves);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
@@ -288,6 +290,7 @@ static kmem_cache_t *slub6_cache_create(void *a, const char *name, size_t size, 
 		return cache_open(sl, name, size, align, flags, ctor);
 	s->refcount++;
 	s->object_size = MAX(s->object_size, size);
+	slab_alias_add(s->aliases, name);
 	ktouch(s->addr, KC_NODE, true);
 	return s;
 }
@@ -417,6 +420,7 @@ static void cache_free_host(kmem_cache_t *s)
 	g_free(s->ctor);
 	g_free(s->node);
 	g_free(s->cpu_slab);
+	g_ptr_array_free(s->aliases, TRUE);
 	g_free(s->name);
 	g_free(s);
 }
@@ -510,6 +514,7 @@ static void slub6_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 		.name = s->name, .object_size = (uint32_t)s->object_size,
 		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
+		.aliases = slab_aliases(s->aliases),
 	};
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;
@@ -651,6 +656,7 @@ const allocator_ops_t slub6_allocator = {
 	.create = slub6_create,
 	.destroy = slub6_destroy,
 	.cache_create = slub6_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slub6_cache_alloc,
 	.cache_free = slub6_cache_free,
 	.kmalloc = slub6_kmalloc,

@@ -267,6 +267,36 @@ static void test_malformed(void)
 	}
 }
 
+/* Issue 18, finding 9: values that do not fit were cast silently (a
+ * timestamp of 1e30 s through an undefined double-to-integer conversion,
+ * bytes_req = 2^32 + 1 replayed as kmalloc(1), a CPU past INT_MAX through
+ * atoi); each is an error naming the line. */
+static void test_out_of_range(void)
+{
+	static const char *const bad[] = {
+		"bash-1 [000] 1000000000000000000000000000000.0: kmalloc: call_site=1 ptr=0x1 bytes_req=8 bytes_alloc=8\n",
+		"bash-1 [000] 1.0: kmalloc: call_site=1 ptr=0x1 bytes_req=4294967297 bytes_alloc=8\n",
+		"bash-1 [000] 1.0: kmalloc: call_site=1 ptr=0x1 bytes_req=8 bytes_alloc=99999999999999999999\n",
+		"bash-1 [99999999999] 1.0: kfree: call_site=1 ptr=0x1\n",
+	};
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
+		char *text = g_strconcat("# header\n", bad[i], NULL), *path = tmp_text(text);
+		char *where = g_strconcat(path, ":2: ", NULL);
+		GError *err = NULL;
+		loaded_t l;
+
+		g_assert_false(read_all(path, &l, &err));
+		g_assert_nonnull(strstr(err->message, where));
+		g_error_free(err);
+		loaded_free(&l);
+		g_remove(path);
+		g_free(where);
+		g_free(path);
+		g_free(text);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -279,5 +309,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/ktrace/lost", test_lost);
 	g_test_add_func("/ktrace/truncated", test_truncated);
 	g_test_add_func("/ktrace/malformed", test_malformed);
+	g_test_add_func("/ktrace/out-of-range", test_out_of_range);
 	return g_test_run();
 }

@@ -39,7 +39,7 @@ local W = {}
 W.description = "replay a perf-script or ftrace kmem trace, plain, .gz or .xz (trace = PATH)"
 
 W.params = {
-	trace       = { default = "tests/data/perf-kmem-small.txt",
+	trace       = { default = "tests/data/perf-kmem-small.txt", type = "file",
 	                help = "trace file: perf script or /sys/kernel/tracing/trace text (.gz, .xz too)" },
 	compress    = { default = 1.0,
 	                help = "divide trace time by this (0: ignore timestamps, run back to back)" },

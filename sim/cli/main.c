@@ -52,10 +52,13 @@ static int opt_jobs = 1;
 static int opt_sweep_seeds = 1;
 static gboolean opt_emit;
 static gboolean opt_collect;
+static gboolean opt_audit;
 static char *opt_only, *opt_doc, *opt_claims;
 static char *opt_trace_out;
 
-#define OPT_SET(what) { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets, what, "SECTION.KEY=VALUE" }
+/* --set values as given (bytes, not converted from the locale): scenario.c
+ * checks and names a value that is not UTF-8. */
+#define OPT_SET(what) { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_sets, what, "SECTION.KEY=VALUE" }
 #define OPT_ALLOCATORS { "allocators", 'a', 0, G_OPTION_ARG_STRING, &opt_allocators, \
 	"Allocators to compare, comma-separated; a variant is LABEL=ALLOCATOR:TUNABLE=VALUE[:...]", \
 	"A,B,..." }
@@ -83,6 +86,8 @@ static const GOptionEntry run_options[] = {
 	{ "trace-out", 0, 0, G_OPTION_ARG_FILENAME, &opt_trace_out,
 	  "Write every traced allocation and free as perf script kmem text (FILE gets -ALLOCATOR "
 	  "before its first dot when several run; .gz: compressed)", "FILE" },
+	{ "audit", 0, 0, G_OPTION_ARG_NONE, &opt_audit,
+	  "Check the allocator's structures after each run (always in the sanitizer build)", NULL },
 	{ NULL },
 };
 
@@ -522,6 +527,7 @@ static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, bool tra
 		r->progress = show_progress;
 		r->progress_ctx = &prog;
 	}
+	r->audit |= opt_audit;
 	bool ok = run_execute(r, &err);
 	if (tty && prog.last != prog.started)
 		g_printerr("\r\033[K");
@@ -973,10 +979,24 @@ static int list_params(const char *workload)
 	return 0;
 }
 
+/* One line per tunable of tun: name, default, range, meaning. */
+static void print_tunables(const tunable_t *tun)
+{
+	int w = 7;
+
+	for (const tunable_t *t = tun; t && t->name; t++)
+		w = MAX(w, (int)strlen(t->name));
+	printf("  %-*s  %8s  %-16s  %s\n", w, "tunable", "default", "range", "meaning");
+	for (const tunable_t *t = tun; t && t->name; t++) {
+		char *range = g_strdup_printf("%ld..%ld", t->min, t->max);
+		printf("  %-*s  %8ld  %-16s  %s\n", w, t->name, t->def, range, t->help ? t->help : "");
+		g_free(range);
+	}
+}
+
 static int list_tunables(const char *name)
 {
 	const allocator_ops_t *ops = allocator_find(name);
-	int w = 7;
 
 	if (!ops) {
 		g_printerr("slabsim: list tunables: no allocator called '%s' (see `slabsim list allocators`)\n",
@@ -984,16 +1004,13 @@ static int list_tunables(const char *name)
 		return 1;
 	}
 	printf("allocator %s: %s\n", ops->name, ops->summary);
-	for (const tunable_t *t = ops->tunables; t && t->name; t++)
-		w = MAX(w, (int)strlen(t->name));
-	printf("  %-*s  %8s  %-16s  %s\n", w, "tunable", "default", "range", "meaning");
-	for (const tunable_t *t = ops->tunables; t && t->name; t++) {
-		char *range = g_strdup_printf("%ld..%ld", t->min, t->max);
-		printf("  %-*s  %8ld  %-16s  %s\n", w, t->name, t->def, range, t->help ? t->help : "");
-		g_free(range);
-	}
+	print_tunables(ops->tunables);
 	printf("Set them in [allocator.%s] of a scenario, with --set allocator.%s.NAME=VALUE, or\n"
 	       "in a variant: --allocators LABEL=%s:NAME=VALUE.\n", ops->name, ops->name, ops->name);
+	if (ops->cache_tunables) {
+		printf("per-cache tunables, in [allocator.%s.cache.CACHE] of a scenario:\n", ops->name);
+		print_tunables(ops->cache_tunables);
+	}
 	return 0;
 }
 

@@ -157,6 +157,11 @@ int run_add_barrier(run_t *r, int parties)
 	return (int)r->barriers->len - 1;
 }
 
+int run_barrier_parties(const run_t *r, int i)
+{
+	return ((const barrier_t *)r->barriers->pdata[i])->parties;
+}
+
 op_t *task_op(task_t *t) { return &t->op; }
 int task_id(const task_t *t) { return t->id; }
 int task_cpu(const task_t *t) { return t->cpu; }
@@ -183,8 +188,6 @@ void run_record_metric(run_t *r, const char *name, simtime_t value)
 	hist_record(h, value);
 }
 
-/* The cell of workload counter `name`, made (at 0) if new; it lives as
- * long as the run. */
 int64_t *run_counter(run_t *r, const char *name)
 {
 	int64_t *c = g_hash_table_lookup(r->counters, name);
@@ -196,9 +199,14 @@ int64_t *run_counter(run_t *r, const char *name)
 	return c;
 }
 
-void run_count(run_t *r, const char *name, int64_t n)
+bool run_count(run_t *r, const char *name, int64_t n)
 {
-	*run_counter(r, name) += n;
+	int64_t *c = run_counter(r, name), sum;
+
+	if (__builtin_add_overflow(*c, n, &sum))
+		return false;
+	*c = sum;
+	return true;
 }
 
 static void free_hist(gpointer p)
@@ -771,7 +779,24 @@ static void do_vacate(run_t *r, task_t *t)
 }
 
 /* Execute t's pending operation; false if t is now blocked. */
+static bool execute_op(run_t *r, task_t *t);
+
+/* An operation that runs allocator code counts the CPU as busy while it
+ * does (kernel_t.busy: an audit looks only when no CPU is). */
 static bool execute(run_t *r, task_t *t)
+{
+	enum op_kind k = t->op.kind;
+	bool alloc = k == OP_ALLOC || k == OP_ALLOC_N || k == OP_FREE || k == OP_FREE_N ||
+	             k == OP_SHRINK || k == OP_DEFRAG || k == OP_VACATE;
+	bool ready;
+
+	r->k->busy += alloc;
+	ready = execute_op(r, t);
+	r->k->busy -= alloc;
+	return ready;
+}
+
+static bool execute_op(run_t *r, task_t *t)
 {
 	op_t *op = &t->op;
 
@@ -937,6 +962,50 @@ static bool create_pools(run_t *r)
 	return true;
 }
 
+/* The run's cache called `name`: a workload cache (perhaps an alias of
+ * another), else one of the allocator's own; NULL if none. */
+static kmem_cache_t *cache_named(run_t *r, const char *name)
+{
+	int i = run_find_cache(r, name);
+
+	if (i >= 0)
+		return ((cache_rec_t *)r->caches->pdata[i])->kc;
+	for (int j = 0; j < r->ops->ncaches(r->alloc); j++) {
+		kmem_cache_t *s = r->ops->cache_at(r->alloc, j);
+		cache_info_t ci;
+
+		r->ops->cache_info(r->alloc, s, &ci);
+		if (strcmp(ci.name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* The scenario's [allocator.NAME.cache.CACHE] groups of this allocator, in
+ * file order, once the workload's caches exist (as sysfs writes at boot);
+ * false, with r->error, if a cache does not exist or the allocator
+ * refuses. */
+static bool apply_cache_tunings(run_t *r)
+{
+	GArray *t = scenario_cache_tunings(r->sc, r->label);
+
+	for (guint i = 0; !r->error && i < t->len; i++) {
+		const cache_tuning_t *ct = &g_array_index(t, cache_tuning_t, i);
+		kmem_cache_t *s = cache_named(r, ct->cache);
+		char *why = NULL;
+
+		if (!s)
+			r->error = g_strdup_printf("%s: [%s]: %s has no cache called '%s' (the "
+			                           "workload's caches and the allocator's own)",
+			                           r->sc->path, ct->group, r->label, ct->cache);
+		else if (!r->ops->cache_tune(r->alloc, s, ct->vals, &why))
+			r->error = g_strdup_printf("%s: [%s]: %s", r->sc->path, ct->group, why);
+		g_free(why);
+	}
+	scenario_cache_tunings_free(t);
+	return !r->error;
+}
+
 static void boot(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
@@ -949,7 +1018,8 @@ static void boot(run_t *r)
 
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
 			(ops, r->alloc, c->name, c->size, c->align,
-			 c->flags | (sheaves ? SLAB_NO_MERGE : 0), c->has_ctor ? &c->ctor : NULL);
+			 c->flags | (sheaves || c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0),
+			 c->has_ctor ? &c->ctor : NULL);
 		if (c->kc && sheaves)
 			ops->cache_set_sheaves(r->alloc, c->kc, c->sheaf_capacity);
 		if (!c->kc) {
@@ -960,6 +1030,10 @@ static void boot(run_t *r)
 		}
 		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
 			ops->cache_set_ops(r->alloc, c->kc, &workload_slab_ops, c);
+	}
+	if (!apply_cache_tunings(r)) {
+		stop(r);
+		return;
 	}
 	if (!create_pools(r))
 		return;
@@ -1034,6 +1108,7 @@ run_t *run_new(const scenario_t *sc, const char *label)
 	r->node_final = g_new0(uint64_t, sc->machine->nnodes);
 	r->metrics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_hist);
 	r->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r->audit = RUN_AUDIT_DEFAULT;
 	cfg.m = sc->machine;
 	cfg.seed = sc->seed;
 	cfg.pa.seed = sc->seed;
@@ -1104,6 +1179,15 @@ bool run_execute(run_t *r, GError **err)
 	if (r->error) {
 		g_set_error(err, SLABSIM_ERROR, 2, "%s", r->error);
 		return false;
+	}
+	/* The structural audit, free of charge; kbug()s on a disagreement.
+	 * Skipped if the run stopped with a CPU inside allocator code (at its
+	 * duration), where the structures are legitimately mid-update. */
+	if (r->audit && r->ops->audit && r->booted) {
+		if (r->k->busy == 0)
+			r->ops->audit(r->alloc);
+		else
+			r->audit_skipped = true;
 	}
 	r->final = footprint_now(r);
 	note_peak(&r->peak, &r->final);

@@ -221,7 +221,16 @@ struct run {
 	uint64_t free_remote_node;    /* frees of objects on another node than the freeing CPU's */
 	enum run_end end_reason; /* once run_execute has returned true */
 	struct run_trace *rt;    /* --trace-out and the reuse statistic (runtrace.c), or NULL */
+	bool audit;              /* audit the allocator after the run (run_execute) */
+	bool audit_skipped;      /* it ended inside allocator code: no audit */
 };
+
+/* Audits are on by default in the sanitizer build (the test suite's). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_AUDIT_DEFAULT true
+#else
+#define RUN_AUDIT_DEFAULT false
+#endif
 
 /* Set up a run of `sc` with the allocator labelled `label` in the
  * scenario (a registered allocator's name, or a variant's label); the
@@ -257,6 +266,7 @@ int run_find_cache(const run_t *r, const char *name);
 task_t *run_spawn(run_t *r, int cpu, void *co);
 int run_add_channel(run_t *r);
 int run_add_barrier(run_t *r, int parties);
+int run_barrier_parties(const run_t *r, int i);
 
 /* ---- for the Lua host, while a task runs ---- */
 op_t *task_op(task_t *t);
@@ -272,7 +282,11 @@ void run_retire(run_t *r, int64_t handle, object_t *saved);
 const char *run_cache_name(const run_t *r, int i);
 simtime_t run_now(const run_t *r);
 void run_record_metric(run_t *r, const char *name, simtime_t value);
-void run_count(run_t *r, const char *name, int64_t n);
+/* Add n to counter `name`; false (the counter unchanged) if the sum would
+ * leave the 64-bit range. */
+bool run_count(run_t *r, const char *name, int64_t n);
+/* The cell of counter `name`, made (at 0) if new; it lives as long as the
+ * run (a workload that adds to it directly keeps it in range). */
 int64_t *run_counter(run_t *r, const char *name);
 
 /* ---- after the run ---- */

@@ -32,12 +32,13 @@ typedef struct queue_cap {
 
 /* One cache as the allocator describes it, with what the workload did to it. */
 typedef struct cache_stats {
-	cache_info_t info;        /* info.name points at name */
+	cache_info_t info;        /* info.name points at name, info.aliases at aliases */
 	char *name;
+	char **aliases;           /* names merged into it, NULL-terminated; NULL if none */
 	bool has_capacity;        /* the allocator reports queue capacity */
 	GArray *capacity;         /* queue_cap_t, in the allocator's order */
 	bool workload;            /* a workload cache (else the allocator's own) */
-	uint64_t live_objects, live_bytes;   /* workload caches: the workload's objects at the end */
+	uint64_t live_objects, live_bytes;   /* workload caches: the workload's objects at the end, its aliases' included */
 	uint64_t defrags;         /* t:defrag runs; totals and last histograms: */
 	defrag_report_t defrag;
 	uint64_t vacates[VACATE_NOT_SLAB + 1];   /* t:vacate results */

@@ -5,7 +5,8 @@
  * The scan reads the whole trace once, keeping only what is live: it
  * creates a cache for each traced kmem_cache name (sized by the largest
  * bytes_alloc seen; names the allocators own, kmalloc-* and size-*, and
- * objects above 8 pages go to kmalloc instead; a name an allocator uses
+ * objects above sim.max_cache_size go to kmalloc instead, the latter
+ * counted and named in a warning; a name an allocator uses
  * for its own caches is renamed "trace:NAME"), notes which simulated CPUs
  * have events, which allocations are never freed in the trace although
  * their address is handed out again (their free was not traced: an
@@ -30,10 +31,10 @@ static bool kmalloc_name(const char *name)
 }
 
 /* The replay's name of the traced cache of ev (into buf), or NULL when the
- * allocation goes to kmalloc. */
+ * allocation goes to kmalloc by its name. */
 static const char *traced_name(const replay_t *rp, const ktrace_event_t *ev, char *buf, size_t n)
 {
-	if (ev->kmalloc || ev->bytes_alloc > rp->max_cache_size)
+	if (ev->kmalloc)
 		return NULL;
 	if (!ev->name) {
 		g_snprintf(buf, n, "cache-%u", ev->bytes_alloc);
@@ -60,6 +61,8 @@ typedef struct scan {
 	GPtrArray *names;        /* cache names, by ordinal */
 	GArray *size;            /* uint32_t: largest bytes_alloc, by ordinal */
 	GArray *key;             /* int: reuse key, by ordinal */
+	GHashTable *too_big;     /* names of caches above sim.max_cache_size (kmalloc instead) */
+	GPtrArray *too_big_names;   /* the same, first seen first */
 	bool accounted;          /* an accounted kmalloc allocation was seen */
 	uint64_t allocs;
 } scan_t;
@@ -83,6 +86,13 @@ static int cache_ordinal(scan_t *s, const ktrace_event_t *ev)
 
 	if (!name)
 		return -1;
+	if (ev->bytes_alloc > s->rp->max_cache_size) {
+		if (!g_hash_table_contains(s->too_big, name)) {
+			g_hash_table_add(s->too_big, g_strdup(name));
+			g_ptr_array_add(s->too_big_names, g_strdup(name));
+		}
+		return -1;
+	}
 	if ((v = g_hash_table_lookup(s->ordinal, name))) {
 		o = GPOINTER_TO_INT(v) - 1;
 	} else {
@@ -219,6 +229,15 @@ static bool scan(lua_State *L, scan_t *s)
 	run_count(rp->run, "replay.skipped_lines", (int64_t)in->skipped);
 	run_count(rp->run, "replay.lost_events", (int64_t)in->lost);
 	run_count(rp->run, "replay.truncated_lines", in->truncated);
+	run_count(rp->run, "replay.caches_too_big", s->too_big_names->len);
+	if (s->too_big_names->len) {
+		g_ptr_array_add(s->too_big_names, NULL);
+		char *list = g_strjoinv(", ", (char **)s->too_big_names->pdata);
+		g_printerr("kmem-replay: %s: %u caches larger than %s's largest cache (sim.max_cache_size "
+		           "%u bytes) replayed as kmalloc: %s\n", rp->path, s->too_big_names->len - 1,
+		           rp->run->ops->name, rp->max_cache_size, list);
+		g_free(list);
+	}
 	g_array_sort(rp->untraced, cmp_u64);
 	ktrace_close(rd);
 	return true;
@@ -378,7 +397,7 @@ int lh_replay(lua_State *L)
 	if (lh->run->booted)
 		return luaL_error(L, "sim.replay may only be called from setup()");
 	lua_getfield(L, 1, "trace");
-	char *path = lh_data_path(luaL_checkstring(L, -1));
+	char *path = g_strdup(lh_check_file(L, -1, "sim.replay{trace=}")->path);
 	lua_pop(L, 1);
 	rp = lua_newuserdatauv(L, sizeof *rp, 0);
 	memset(rp, 0, sizeof *rp);
@@ -386,7 +405,7 @@ int lh_replay(lua_State *L)
 	rp->run = lh->run;
 	rp->path = path;
 	rp->ncpus = lh->run->sc->machine->ncpus;
-	rp->max_cache_size = (uint32_t)lh->run->sc->machine->page_size * 8;
+	rp->max_cache_size = (uint32_t)MIN(lh_max_cache_size(lh), (lua_Integer)G_MAXUINT32);
 	rp->used = g_new0(bool, rp->ncpus);
 	rp->untraced = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	rp->cache_ids = g_array_new(FALSE, FALSE, sizeof(int));
@@ -397,7 +416,9 @@ int lh_replay(lua_State *L)
 	              g_hash_table_new(mix, NULL),
 	              g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
 	              g_ptr_array_new_with_free_func(g_free), g_array_new(FALSE, FALSE, sizeof(uint32_t)),
-	              g_array_new(FALSE, FALSE, sizeof(int)), false, 0 };
+	              g_array_new(FALSE, FALSE, sizeof(int)),
+	              g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+	              g_ptr_array_new_with_free_func(g_free), false, 0 };
 	ok = scan(L, &s) && spool_rewind(L, rp);
 	g_hash_table_destroy(s.kmalloc_keys);
 	g_hash_table_destroy(s.live);
@@ -410,6 +431,8 @@ int lh_replay(lua_State *L)
 	}
 	g_array_free(s.size, TRUE);
 	g_array_free(s.key, TRUE);
+	g_hash_table_destroy(s.too_big);
+	g_ptr_array_free(s.too_big_names, TRUE);
 	g_ptr_array_free(s.names, TRUE);
 	if (!ok)
 		return lua_error(L);

@@ -77,7 +77,7 @@ typedef struct replay {
 	uint64_t t0_ns;          /* the first event's timestamp */
 	uint32_t touch;          /* bytes written in each new object */
 	bool numa, immediate;    /* honour node=; untraced frees placed before the reuse */
-	uint32_t max_cache_size; /* larger kmem_cache objects go to kmalloc */
+	uint32_t max_cache_size; /* larger kmem_cache objects go to kmalloc (sim.max_cache_size) */
 	GArray *cache_ids;       /* int: the run cache of each scan ordinal */
 	GArray *untraced;        /* uint64_t, sorted: allocations (by number) never freed in the trace */
 	guint untraced_next;

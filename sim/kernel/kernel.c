@@ -399,7 +399,9 @@ static void run_work(kwork_t *w)
 
 	klist_del(&w->link);
 	engine_cost_mark(snap);
+	kern()->busy++;
 	w->fn(w->arg);
+	kern()->busy--;
 	engine_cost_fold(snap, COST_HOUSEKEEPING);
 	dt = know() - t0;
 	src = work_source(w->fn);

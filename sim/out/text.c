@@ -375,6 +375,9 @@ static void text_totals(GString *s, JsonObject *a)
 	g_string_append_printf(s, " per cache); at the end up to %.1f%% of a node's RAM\n",
 	                       100 * dget(oget(oget(a, "memory"), "metadata_by_node"),
 	                                  "max_fraction_of_node_ram"));
+	if (json_object_has_member(a, "cache_aliases"))
+		g_string_append_printf(s, "merged: %" G_GINT64_FORMAT " more cache names are aliases "
+		                       "of these caches\n", iget(a, "cache_aliases"));
 	if (!kinds)
 		return;
 	g_string_append(s, "queue capacity (every queue full):");
