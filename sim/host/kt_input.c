@@ -102,8 +102,9 @@ gssize kt_input_read(kt_input_t *in, char *buf, gsize len, GError **err)
 		return read_xz(in, buf, len, err);
 	n = gzread(in->gz, buf, (unsigned)MIN(len, (gsize)G_MAXINT));
 	if (n < 0 || (n == 0 && gzerror(in->gz, &e) && e != Z_OK && e != Z_BUF_ERROR)) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: gzip data is corrupt (%s)", in->path,
-		            gzerror(in->gz, &e));
+		const char *why = gzerror(in->gz, &e), *own = strrchr(why, ':');
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: gzip data is corrupt or cut (%s)", in->path,
+		            own ? own + 2 : why);     /* zlib puts the path first */
 		return -1;
 	}
 	return n;

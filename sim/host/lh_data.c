@@ -98,8 +98,9 @@ static const char *file_text(lua_State *L, lh_file_t *f)
 int lh_slabinfo(lua_State *L)
 {
 	lh_file_t *f = lh_check_file(L, 1, "sim.slabinfo");
+	const char *text = file_text(L, f);      /* sets f->len */
 	GError *e = NULL;
-	GArray *rows = slabinfo_parse(f->path, file_text(L, f), f->len, &e);
+	GArray *rows = slabinfo_parse(f->path, text, f->len, &e);
 
 	if (!rows) {
 		lua_pushstring(L, e->message);
