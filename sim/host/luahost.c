@@ -244,6 +244,7 @@ static luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 	lua_pushlightuserdata(L, lh);
 	lua_setfield(L, LUA_REGISTRYINDEX, "slabsim.host");
 	lh_open_task(L);
+	lh_open_replay(L);
 	if (!load_script(L, lh->path, err) || !read_decl(lh, err) ||
 	    !lh_build_params(lh, resolved, err))
 		goto fail;
