@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "scenario.h"
 #include "run.h"
+#include "runtrace.h"
 #include "report.h"
 #include "resdir.h"
 #include "diff.h"
@@ -55,6 +56,7 @@ static gboolean opt_emit;
 static gboolean opt_collect;
 static gboolean opt_audit;
 static char *opt_only, *opt_doc, *opt_claims;
+static char *opt_trace_out;
 
 /* --set values as given (bytes, not converted from the locale): scenario.c
  * checks and names a value that is not UTF-8. */
@@ -85,6 +87,9 @@ static const GOptionEntry run_options[] = {
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not draw the plots", NULL },
 	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_run_jobs,
 	  "Worker processes running allocators at once (default: the host's CPUs)", "N" },
+	{ "trace-out", 0, 0, G_OPTION_ARG_FILENAME, &opt_trace_out,
+	  "Write every traced allocation and free as perf script kmem text (FILE gets -ALLOCATOR "
+	  "before its first dot when several run; .gz: compressed)", "FILE" },
 	{ "audit", 0, 0, G_OPTION_ARG_NONE, &opt_audit,
 	  "Check the allocator's structures after each run (always in the sanitizer build)", NULL },
 	{ NULL },
@@ -479,10 +484,31 @@ static void show_progress(const run_t *r, simtime_t now, void *ctx)
 	           secs > 0 ? (double)ops / secs / 1e6 : 0.0, eta);
 }
 
+/* Where --trace-out puts the trace of allocator `label`: FILE, or with
+ * "-LABEL" before the first dot of its name when several allocators run. */
+static char *trace_out_path(const scenario_t *sc, const char *label)
+{
+	char *dir, *base, *dot, *path;
+
+	if (!sc->allocators[1])
+		return g_strdup(opt_trace_out);
+	dir = g_path_get_dirname(opt_trace_out);
+	base = g_path_get_basename(opt_trace_out);
+	dot = strchr(base, '.');
+	char *name = dot ? g_strdup_printf("%.*s-%s%s", (int)(dot - base), base, label, dot) :
+	                   g_strdup_printf("%s-%s", base, label);
+	path = g_build_filename(dir, name, NULL);
+	g_free(dir);
+	g_free(base);
+	g_free(name);
+	return path;
+}
+
 /* One run of allocator `name` with the scenario's current seed (r: its
- * run, set up already, or NULL); its figures, or NULL after reporting the
- * error (*status). */
-static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, int *status)
+ * run, set up already, or NULL), its trace written when `trace` (and
+ * --trace-out); its figures, or NULL after reporting the error
+ * (*status). */
+static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, bool trace, int *status)
 {
 	bool tty = isatty(STDERR_FILENO) && !opt_quiet;
 	GError *err = NULL;
@@ -494,6 +520,16 @@ static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, int *sta
 	if (!r) {
 		*status = fail_coded(err);
 		return NULL;
+	}
+	if (trace && opt_trace_out) {
+		char *path = trace_out_path(sc, name);
+		bool opened = run_trace_out(r, path, &err);
+		g_free(path);
+		if (!opened) {
+			run_free(r);
+			*status = fail(err, 1);
+			return NULL;
+		}
 	}
 	if (tty) {
 		r->progress = show_progress;
@@ -524,7 +560,7 @@ static int run_allocator(scenario_t *sc, int i, run_t *first, report_t *rep)
 
 	for (int k = 0; k < sc->seeds && !status; k++) {
 		sc->seed = base + (uint64_t)k;
-		run_stats_t *st = run_one(sc, sc->allocators[i], k ? NULL : first, &status);
+		run_stats_t *st = run_one(sc, sc->allocators[i], k ? NULL : first, k == 0, &status);
 		if (!st)
 			break;
 		if (k == 0)

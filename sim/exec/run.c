@@ -10,6 +10,7 @@
  */
 #include <string.h>
 #include "run.h"
+#include "runtrace.h"
 
 struct task {
 	run_t *run;
@@ -22,6 +23,7 @@ struct task {
 	simtime_t ready_at;
 	uint64_t rng;
 	bool done;
+	bool held;               /* slept until op.not_before: execute op without resuming */
 	enum task_state state;
 	simtime_t since;         /* when it blocked, went to sleep or returned (absolute) */
 	uint64_t ops[OP_STAT_N];
@@ -186,14 +188,21 @@ void run_record_metric(run_t *r, const char *name, simtime_t value)
 	hist_record(h, value);
 }
 
-bool run_count(run_t *r, const char *name, int64_t n)
+int64_t *run_counter(run_t *r, const char *name)
 {
-	int64_t *c = g_hash_table_lookup(r->counters, name), sum;
+	int64_t *c = g_hash_table_lookup(r->counters, name);
 
 	if (!c) {
 		c = g_new0(int64_t, 1);
 		g_hash_table_insert(r->counters, g_strdup(name), c);
 	}
+	return c;
+}
+
+bool run_count(run_t *r, const char *name, int64_t n)
+{
+	int64_t *c = run_counter(r, name), sum;
+
 	if (__builtin_add_overflow(*c, n, &sum))
 		return false;
 	*c = sum;
@@ -214,8 +223,9 @@ static bool has_ops(const run_t *r, int cache)
 	return cache >= 0 && ((cache_rec_t *)r->caches->pdata[cache])->kick_ref != RUN_NO_FN;
 }
 
-static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool critical)
+static int64_t new_object(run_t *r, saddr_t addr, const op_t *op, uint32_t size)
 {
+	int cache = op->cache;
 	uint32_t slot;
 	object_t *o;
 
@@ -231,7 +241,8 @@ static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool
 	o->addr = addr;
 	o->cache = cache;
 	o->size = size;
-	o->critical = critical;
+	o->critical = op->critical;
+	o->accounted = op->accounted;
 	o->cpu = engine_current() ? smp_processor_id() : 0;
 	r->live_objects++;
 	if (has_ops(r, cache))
@@ -492,6 +503,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		size = op->size;
 	}
 	record(r, op->cache, OP_STAT_ALLOC, know() - t0, snap);
+	runtrace_alloc(r, op, addr, t0);
 	if (!addr) {
 		r->failed++;
 		return 0;
@@ -506,7 +518,11 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 	}
 	if (kaddr_valid(addr) && page_to_nid(virt_to_page(addr)) != numa_node_id())
 		r->alloc_remote_node++;      /* introspection: free of charge */
-	return new_object(r, addr, op->cache, size, op->critical);
+	if (op->touch) {                 /* as a t:touch right after */
+		engine_sync();
+		ktouch(addr, MIN(op->touch, size), true);
+	}
+	return new_object(r, addr, op, size);
 }
 
 /* The allocator's free of o: kmem_cache_free, its pool's, or kfree. */
@@ -534,7 +550,9 @@ static void note_gone(run_t *r, const object_t *o)
 	}
 }
 
-static void do_free(run_t *r, const object_t *o)
+/* A free of o; an untraced one (the kernel frees it without a per-object
+ * tracepoint) is not recorded in the run's trace. */
+static void do_free(run_t *r, const object_t *o, bool untraced)
 {
 	simtime_t t0, snap[COST_NKINDS];
 
@@ -544,6 +562,8 @@ static void do_free(run_t *r, const object_t *o)
 	engine_charge(COST_OP, r->k->m->op);
 	free_object(r, o);
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
+	if (!untraced)
+		runtrace_free(r, o, t0);
 	count_op(r, OP_STAT_FREE);
 	note_gone(r, o);
 	r->free_remote_cpu += o->cpu != smp_processor_id();
@@ -794,11 +814,11 @@ static bool execute_op(run_t *r, task_t *t)
 		do_alloc_n(r, t);
 		return true;
 	case OP_FREE:
-		do_free(r, op->obj);
+		do_free(r, op->obj, op->untraced);
 		return true;
 	case OP_FREE_N:
 		for (guint i = 0; i < op->objs->len; i++)
-			do_free(r, &g_array_index(op->objs, object_t, i));
+			do_free(r, &g_array_index(op->objs, object_t, i), false);
 		return true;
 	case OP_TOUCH:
 		touch(op->obj, op);
@@ -861,38 +881,58 @@ static void account(task_t *t, const simtime_t snap[COST_NKINDS])
 }
 
 /* Resume t for one operation and execute it. */
+/* Hold t's operation until op.not_before: t sleeps until then. */
+static bool hold(run_t *r, task_t *t)
+{
+	engine_sync();
+	if (r->t0 + t->op.not_before <= know())
+		return false;
+	engine_at(r->k->engine, r->t0 + t->op.not_before, sleep_done, t);
+	t->state = TASK_SLEEPING;
+	t->since = know();
+	t->held = true;
+	rcu_note_context_switch();      /* the task sleeps */
+	return true;
+}
+
 static void step(run_t *r, task_t *t)
 {
 	char *msg = NULL;
 	int nres = t->nres;
 	simtime_t snap[COST_NKINDS];
 
-	t->nres = 0;
-	t->op.kind = OP_NONE;
-	switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
-	case WL_DONE:
-		t->done = true;
-		t->state = TASK_DONE;
-		t->since = know();
-		if (--r->tasks_alive == 0)
+	if (!t->held) {
+		t->nres = 0;
+		t->op.kind = OP_NONE;
+		t->op.not_before = 0;
+		switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
+		case WL_DONE:
+			t->done = true;
+			t->state = TASK_DONE;
+			t->since = know();
+			if (--r->tasks_alive == 0)
+				stop(r);
+			return;
+		case WL_ERROR:
+			r->error = msg;
 			stop(r);
-		return;
-	case WL_ERROR:
-		r->error = msg;
-		stop(r);
-		return;
-	case WL_OP:
-		engine_cost_mark(snap);
-		r->running[t->cpu] = t;
-		bool ready = execute(r, t);
-		r->running[t->cpu] = NULL;
-		account(t, snap);
-		if (ready)
-			g_queue_push_tail(&r->runq[t->cpu], t);
-		else
-			rcu_note_context_switch();      /* the task blocks */
-		return;
+			return;
+		case WL_OP:
+			if (t->op.not_before && hold(r, t))
+				return;
+			break;
+		}
 	}
+	t->held = false;
+	engine_cost_mark(snap);
+	r->running[t->cpu] = t;
+	bool ready = execute(r, t);
+	r->running[t->cpu] = NULL;
+	account(t, snap);
+	if (ready)
+		g_queue_push_tail(&r->runq[t->cpu], t);
+	else
+		rcu_note_context_switch();      /* the task blocks */
 }
 
 /* ---- the CPUs ---- */
@@ -1159,7 +1199,7 @@ bool run_execute(run_t *r, GError **err)
 	                         (uint64_t)r->sc->machine->page_size);
 	r->peak.metadata_bytes = MAX(r->peak.metadata_bytes, kmeta_peak());
 	r->end_reason = end_reason(r);
-	return true;
+	return runtrace_finish(r, err);
 }
 
 static void free_pool_rec(gpointer p)
@@ -1211,6 +1251,7 @@ void run_free(run_t *r)
 {
 	if (!r)
 		return;
+	runtrace_free_all(r);
 	if (r->wl)
 		r->wl_ops->free(r->wl);
 	g_ptr_array_set_free_func(r->pools, free_pool_rec);

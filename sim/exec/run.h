@@ -53,6 +53,10 @@ typedef struct op {
 	bool critical;           /* OP_ALLOC*: a critical request */
 	bool accounted;          /* OP_ALLOC*: __GFP_ACCOUNT (kmalloc-cg-N where there are) */
 	bool zero;               /* OP_ALLOC*: __GFP_ZERO */
+	bool untraced;           /* OP_FREE: a free the kernel does not trace per object */
+	uint32_t touch;          /* OP_ALLOC: bytes written in the new object at once (0: none) */
+	simtime_t not_before;    /* workload time before which the task sleeps (as t:sleep), then
+	                            executes the operation without resuming (0: at once) */
 	simtime_t ps;
 	int chan;
 	int barrier;
@@ -68,6 +72,7 @@ struct object {
 	uint32_t gen;            /* bumped on free: stale handles are caught */
 	int32_t cpu;             /* the CPU that allocated it */
 	bool critical;           /* a critical request's object (mempools) */
+	bool accounted;          /* allocated with __GFP_ACCOUNT */
 };
 typedef struct object object_t;
 
@@ -215,6 +220,7 @@ struct run {
 	uint64_t free_remote_cpu;     /* frees on another CPU than the allocating one */
 	uint64_t free_remote_node;    /* frees of objects on another node than the freeing CPU's */
 	enum run_end end_reason; /* once run_execute has returned true */
+	struct run_trace *rt;    /* --trace-out and the reuse statistic (runtrace.c), or NULL */
 	bool audit;              /* audit the allocator after the run (run_execute) */
 	bool audit_skipped;      /* it ended inside allocator code: no audit */
 };
@@ -279,6 +285,9 @@ void run_record_metric(run_t *r, const char *name, simtime_t value);
 /* Add n to counter `name`; false (the counter unchanged) if the sum would
  * leave the 64-bit range. */
 bool run_count(run_t *r, const char *name, int64_t n);
+/* The cell of counter `name`, made (at 0) if new; it lives as long as the
+ * run (a workload that adds to it directly keeps it in range). */
+int64_t *run_counter(run_t *r, const char *name);
 
 /* ---- after the run ---- */
 int run_ntasks(const run_t *r);

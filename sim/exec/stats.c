@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "stats.h"
+#include "runtrace.h"
 
 static void copy_lat(hist_t *to, const hist_t *from)
 {
@@ -356,6 +357,8 @@ run_stats_t *run_stats(run_t *r)
 	take_end(st, r);
 	take_cpus(st, r);
 	st->free_rcu = r->free_rcu;
+	runtrace_take_reuse(r, &st->reuse_input, &st->reuse_sim, &st->reuse_input_accounted,
+	                    &st->reuse_has_cg);
 	st->rcu = *rcu_stats_of(r->k->rcu);
 	vmstat_summary(r->k->vmstat, &st->vmstat);
 	st->samples = copy_array(r->samples, sizeof(sample_t));
@@ -394,6 +397,8 @@ void run_stats_free(run_stats_t *st)
 {
 	if (!st)
 		return;
+	reuse_free(st->reuse_input);
+	reuse_free(st->reuse_sim);
 	for (int k = 0; k < OP_STAT_N; k++)
 		hist_clear(&st->lat[k]);
 	for (guint i = 0; i < st->cache_lat->len; i++) {

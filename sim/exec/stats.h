@@ -16,6 +16,7 @@
 #define SLABSIM_STATS_H
 
 #include "run.h"
+#include "reuse.h"
 
 /* A latency distribution pair (alloc, free) under a name. */
 typedef struct named_lat {
@@ -162,6 +163,11 @@ typedef struct run_stats {
 	GArray *samples;                  /* sample_t */
 	GArray *node_series;              /* uint64_t pages, [sample][node]; empty above RUN_NODE_SERIES_MAX nodes */
 	GArray *pool_levels;              /* int, [sample][pool] */
+	/* LIFO reuse (runtrace.h): of the input trace (NULL unless a replay),
+	 * and of the simulated run (NULL unless tracked). */
+	reuse_t *reuse_input, *reuse_sim;
+	bool reuse_input_accounted;       /* the input has accounted kmalloc allocations */
+	bool reuse_has_cg;                /* the allocator has kmalloc-cg-N caches */
 } run_stats_t;
 
 /* The figures of r, which has run to its end (run_execute returned true). */

@@ -5,18 +5,22 @@
  *
  * Only files the scenario names reach a workload: a parameter declared
  * with `type = "file"` names one (in [workload], with --set, or as its
- * default), the host reads it before any workload code runs (a relative
- * path is taken from the working directory if it exists there, else from
- * the repository root) and the workload holds an opaque handle.  A path
- * made in Lua opens nothing.
+ * default), the host checks it can be read before any workload code runs
+ * (a relative path is taken from the working directory if it exists
+ * there, else from the repository root) and the workload holds an opaque
+ * handle.  A path made in Lua opens nothing.  A file's text is read when
+ * first needed (sim.slabinfo); a trace is streamed (sim.kmem_trace,
+ * sim.replay), never held whole.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "lh_int.h"
 #include "ktrace.h"
+#include "error.h"
 #include "slabinfo.h"
 
-static char *data_path(const char *p)
+static char *lh_data_path(const char *p)
 {
 	const char *root = g_getenv("SLABSIM_ROOT");
 
@@ -25,15 +29,27 @@ static char *data_path(const char *p)
 	return g_build_filename(root, p, NULL);
 }
 
+/* Can path be opened for reading? */
+static bool readable(const char *path, GError **err)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s", g_strerror(errno));
+		return false;
+	}
+	fclose(f);
+	return true;
+}
+
 lh_file_t *lh_file_read(const scenario_t *sc, const char *key, const char *given, GError **err)
 {
 	lh_file_t *f = g_new0(lh_file_t, 1);
 	GError *e = NULL;
 
 	f->given = g_strdup(given);
-	f->path = data_path(given);
-	if (!g_file_test(f->path, G_FILE_TEST_IS_REGULAR) ||
-	    !g_file_get_contents(f->path, &f->text, &f->len, &e)) {
+	f->path = lh_data_path(given);
+	if (!g_file_test(f->path, G_FILE_TEST_IS_REGULAR) || !readable(f->path, &e)) {
 		scenario_key_error(sc, err, "workload", key, "cannot read '%s'%s%s%s: %s", given,
 		                   strcmp(given, f->path) ? " (as " : "", strcmp(given, f->path) ? f->path : "",
 		                   strcmp(given, f->path) ? ")" : "", e ? e->message : "not a regular file");
@@ -54,23 +70,37 @@ void lh_file_free(gpointer p)
 	g_free(f);
 }
 
-/* The file of argument 1, a handle from a file parameter. */
-static const lh_file_t *check_file(lua_State *L, const char *fn)
+lh_file_t *lh_check_file(lua_State *L, int idx, const char *fn)
 {
-	ref_ud *u = lh_test_ud(L, 1, lh_tag_file);
+	ref_ud *u = lh_test_ud(L, idx, lh_tag_file);
 
 	if (!u)
 		luaL_error(L, "%s: expected a file parameter (declare it in params with type = \"file\" "
-		           "and pass p.NAME), got %s: a path made in Lua is refused", fn, luaL_typename(L, 1));
+		           "and pass p.NAME), got %s: a path made in Lua is refused", fn,
+		           luaL_typename(L, idx));
 	return lh_host(L)->files->pdata[u->id];
+}
+
+/* The text of f, read on first use; NULL and a Lua error if it cannot be. */
+static const char *file_text(lua_State *L, lh_file_t *f)
+{
+	GError *e = NULL;
+
+	if (!f->text && !g_file_get_contents(f->path, &f->text, &f->len, &e)) {
+		lua_pushfstring(L, "%s: %s", f->path, e->message);
+		g_error_free(e);
+		lua_error(L);
+	}
+	return f->text;
 }
 
 /* sim.slabinfo(file) -> array of rows of a /proc/slabinfo 2.1 file */
 int lh_slabinfo(lua_State *L)
 {
-	const lh_file_t *f = check_file(L, "sim.slabinfo");
+	lh_file_t *f = lh_check_file(L, 1, "sim.slabinfo");
+	const char *text = file_text(L, f);      /* sets f->len */
 	GError *e = NULL;
-	GArray *rows = slabinfo_parse(f->path, f->text, f->len, &e);
+	GArray *rows = slabinfo_parse(f->path, text, f->len, &e);
 
 	if (!rows) {
 		lua_pushstring(L, e->message);
@@ -95,17 +125,21 @@ int lh_slabinfo(lua_State *L)
 	return 1;
 }
 
-/* One trace event as a table. */
-static void push_event(lua_State *L, const ktrace_event_t *ev)
+/* One trace event as a table (t_ns from t0, the first event's). */
+static void push_event(lua_State *L, const ktrace_event_t *ev, uint64_t t0)
 {
+	char ptr[32];
+
 	lua_createtable(L, 0, 10);
-	lh_setint(L, "t_ns", (lua_Integer)ev->t_ns);
-	lh_setint(L, "cpu", ev->cpu);
 	lua_pushstring(L, ev->alloc ? "alloc" : "free");
 	lua_setfield(L, -2, "op");
 	lua_pushboolean(L, ev->kmalloc);
 	lua_setfield(L, -2, "kmalloc");
-	lua_pushstring(L, ev->ptr);
+	lh_setint(L, "t_ns", (lua_Integer)(ev->t_ns - MIN(t0, ev->t_ns)));
+	lh_setint(L, "cpu", ev->cpu);
+	if (ev->ptr)
+		g_snprintf(ptr, sizeof ptr, "0x%" G_GINT64_MODIFIER "x", ev->ptr);
+	lua_pushstring(L, ev->ptr ? ptr : "(null)");
 	lua_setfield(L, -2, "ptr");
 	if (ev->alloc) {
 		lh_setint(L, "bytes_req", ev->bytes_req);
@@ -120,41 +154,41 @@ static void push_event(lua_State *L, const ktrace_event_t *ev)
 	}
 }
 
-/* Lines of a text (a last line without a newline counts). */
-static long count_lines(const char *text, gsize len)
-{
-	long n = 0;
-
-	for (gsize i = 0; i < len; i++)
-		n += text[i] == '\n';
-	if (len && text[len - 1] != '\n')
-		n++;
-	return n;
-}
-
 /* sim.kmem_trace(file) -> events, info: the kmem events of an ftrace/perf
- * text trace (an array of tables), and {lines = N, skipped = N} where
- * skipped counts the lines that are not kmem events. */
+ * text trace (plain, .gz or .xz) as an array of tables (for small traces:
+ * sim.replay streams a large one), and {lines, skipped, lost, truncated}. */
 int lh_kmem_trace(lua_State *L)
 {
-	const lh_file_t *f = check_file(L, "sim.kmem_trace");
+	const lh_file_t *f = lh_check_file(L, 1, "sim.kmem_trace");
 	GError *e = NULL;
-	GArray *evs = ktrace_parse_text(f->path, f->text, &e);
-	long lines = evs ? count_lines(f->text, f->len) : 0;
+	ktrace_reader_t *rd = ktrace_open(f->path, &e);
+	ktrace_event_t ev;
+	uint64_t t0 = 0;
+	lua_Integer n = 0;
+	int got = -1;
 
-	if (!evs) {
+	if (rd) {
+		lua_newtable(L);
+		while ((got = ktrace_next(rd, &ev, &e)) > 0) {
+			if (n == 0)
+				t0 = ev.t_ns;
+			push_event(L, &ev, t0);
+			lua_rawseti(L, -2, ++n);
+		}
+	}
+	if (got < 0) {
+		ktrace_close(rd);
 		lua_pushstring(L, e->message);
 		g_error_free(e);
 		return lua_error(L);
 	}
-	lua_createtable(L, (int)evs->len, 0);
-	for (guint i = 0; i < evs->len; i++) {
-		push_event(L, &g_array_index(evs, ktrace_event_t, i));
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	lua_createtable(L, 0, 2);
-	lh_setint(L, "lines", lines);
-	lh_setint(L, "skipped", lines - (long)evs->len);
-	ktrace_free(evs);
+	const ktrace_info_t *in = ktrace_info(rd);
+	lua_createtable(L, 0, 4);
+	lh_setint(L, "lines", (lua_Integer)in->lines);
+	lh_setint(L, "skipped", (lua_Integer)in->skipped);
+	lh_setint(L, "lost", (lua_Integer)in->lost);
+	lua_pushboolean(L, in->truncated);
+	lua_setfield(L, -2, "truncated");
+	ktrace_close(rd);
 	return 2;
 }

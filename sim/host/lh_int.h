@@ -38,12 +38,12 @@ typedef struct lh_thread {
 	task_t *task;
 } lh_thread_t;
 
-/* A file a `type = "file"` parameter names, read before Lua runs; the
- * workload holds it as a FILE_MT userdata (its index in files). */
+/* A file a `type = "file"` parameter names, checked readable before Lua
+ * runs; the workload holds it as a FILE_MT userdata (its index in files). */
 typedef struct lh_file {
 	char *given;               /* as written in the scenario */
 	char *path;                /* as opened */
-	char *text;
+	char *text;                /* its contents once read (sim.slabinfo), else NULL */
 	gsize len;
 } lh_file_t;
 
@@ -57,6 +57,10 @@ typedef struct lh_file {
 /* Every userdata of the API starts with the address of its type's tag
  * (lh_tag_*), so checking an argument's type is a pointer compare. */
 extern const char lh_tag_cache[], lh_tag_task[], lh_tag_chan[], lh_tag_barrier[], lh_tag_file[];
+
+/* sim.cache's largest sheaf_capacity: 6.18 takes any unsigned int; a
+ * sheaf of this many pointers is already a 32 KiB kmalloc. */
+#define SHEAF_CAPACITY_MAX 4096
 
 /* A cache, channel or barrier as Lua sees it: its index in the run. */
 typedef struct { const char *tag; int id; } ref_ud;
@@ -94,6 +98,9 @@ int lh_check_cache(lua_State *L, int idx);
 
 /* Push the `sim` table of lh's run (lh_sim.c). */
 void lh_open_sim(luahost_t *lh);
+/* The largest object the run's allocator takes in a cache on this
+ * machine (sim.max_cache_size; lh_sim.c). */
+lua_Integer lh_max_cache_size(const luahost_t *lh);
 /* Register the task methods and the API's metatables (lh_task.c). */
 void lh_open_task(lua_State *L);
 /* Push task t's object (lh_task.c). */
@@ -101,9 +108,15 @@ void lh_push_task(lua_State *L, task_t *t);
 /* sim.slabinfo and sim.kmem_trace (lh_data.c). */
 int lh_slabinfo(lua_State *L);
 int lh_kmem_trace(lua_State *L);
+/* The file handle at idx (a file parameter's); a Lua error naming fn if
+ * it is none. */
+lh_file_t *lh_check_file(lua_State *L, int idx, const char *fn);
+/* sim.replay and the metatable of what it returns (lh_replay.c). */
+int lh_replay(lua_State *L);
+void lh_open_replay(lua_State *L);
 /* Read the file a file parameter names (given, resolved as data files
- * are); NULL and *err naming the scenario key if it cannot be read
- * (lh_data.c).  lh_file_free frees one. */
+ * are) is readable; NULL and *err naming the scenario key if it cannot
+ * be read (lh_data.c).  lh_file_free frees one. */
 lh_file_t *lh_file_read(const scenario_t *sc, const char *key, const char *given, GError **err);
 void lh_file_free(gpointer f);
 

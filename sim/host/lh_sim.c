@@ -9,15 +9,11 @@
 /* The largest object the run's allocator takes in a cache on this
  * machine (sim.max_cache_size): its max_cache_size at the machine's page
  * size. */
-static lua_Integer max_cache_size(const luahost_t *lh)
+lua_Integer lh_max_cache_size(const luahost_t *lh)
 {
 	return (lua_Integer)lh->run->ops->max_cache_size(fls_long((unsigned long)
 	                                                 lh->run->sc->machine->page_size) - 1);
 }
-
-/* sim.cache's sheaf_capacity: 6.18 takes any unsigned int; a sheaf of
- * this many pointers is already a 32 KiB kmalloc. */
-#define SHEAF_CAPACITY_MAX 4096
 
 static unsigned parse_flags(lua_State *L, int idx)
 {
@@ -125,9 +121,9 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	align = luaL_optinteger(L, -1, 0);
 	lua_getfield(L, 1, "flags");
 	flags = parse_flags(L, -1);
-	if (size < 1 || size > max_cache_size(lh))
+	if (size < 1 || size > lh_max_cache_size(lh))
 		return luaL_error(L, "cache '%s': size %I out of range 1..%I (sim.max_cache_size "
-		                  "of %s)", name, size, max_cache_size(lh), lh->run->ops->name);
+		                  "of %s)", name, size, lh_max_cache_size(lh), lh->run->ops->name);
 	if (align < 0 || (align & (align - 1)) || align > lh->run->sc->machine->page_size)
 		return luaL_error(L, "cache '%s': align must be 0 or a power of two up to the page "
 		                  "size (%d), got %I", name, lh->run->sc->machine->page_size, align);
@@ -293,7 +289,7 @@ static int l_cpus_on_node(lua_State *L)
 void lh_open_sim(luahost_t *lh)
 {
 	static const luaL_Reg fns[] = {
-		{ "kmem_trace", lh_kmem_trace },
+		{ "kmem_trace", lh_kmem_trace }, { "replay", lh_replay },
 		{ "cache", l_cache }, { "KMEM_CACHE", l_kmem_cache }, { "mempool", l_mempool },
 		{ "spawn", l_spawn }, { "channel", l_channel },
 		{ "slabinfo", lh_slabinfo },
@@ -318,7 +314,7 @@ void lh_open_sim(luahost_t *lh)
 	lua_setfield(L, -2, "cache_line");
 	lua_pushstring(L, lh->run->ops->name);
 	lua_setfield(L, -2, "allocator");
-	lua_pushinteger(L, max_cache_size(lh));
+	lua_pushinteger(L, lh_max_cache_size(lh));
 	lua_setfield(L, -2, "max_cache_size");
 }
 

@@ -92,6 +92,7 @@ static int t_alloc(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 	op->kind = OP_ALLOC;
+	op->touch = 0;
 	check_target(L, 2, op);
 	return yield_op(L);
 }
@@ -102,6 +103,7 @@ static int t_alloc_n(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 	op->kind = OP_ALLOC_N;
+	op->touch = 0;
 	check_target(L, 2, op);
 	lua_Integer n = luaL_checkinteger(L, 3);
 	luaL_argcheck(L, n >= 0 && n <= 1 << 24, 3, "count out of range");
@@ -135,6 +137,7 @@ static int t_free(lua_State *L)
 	task_t *t = check_task(L);
 	op_t *op = task_op(t);
 	op->kind = OP_FREE;
+	op->untraced = false;
 	take_object(L, 2, true, op->obj);
 	return yield_op(L);
 }

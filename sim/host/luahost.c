@@ -246,6 +246,7 @@ static luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 	lh->threads = g_ptr_array_new_with_free_func(g_free);
 	lh_set_thread(lh, L, NULL);                  /* before any coroutine */
 	lh_open_task(L);
+	lh_open_replay(L);
 	if (!load_script(L, lh->path, err) || !read_decl(lh, err) ||
 	    !lh_build_params(lh, resolved, err))
 		goto fail;

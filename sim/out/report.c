@@ -1005,6 +1005,7 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	json_object_set_object_member(mem, "final", footprint_object(&st->final));
 	add_node_footprint(mem, st);
 	add_caches(a, st);
+	report_add_reuse(a, st);
 	add_locks(a, st);
 	add_cachelines(a, st);
 	add_pages(a, st);
