@@ -8,12 +8,15 @@
  * (model), the kernel API's state (kernel).  Each layer sets and reads
  * only its own fields; the types above the engine are opaque here.
  *
- * One simulation runs at a time per host thread: the context is reached
- * only through sim_ctx(), which can become thread-local (one context per
- * host thread) without touching its users.
+ * The context is thread-local: one simulation runs at a time per host
+ * thread, and the native backend (sim/kernel/native.h) gives each of its
+ * host threads a context of its own naming the same kernel, with its CPU
+ * in `cpu` and `native` set.
  */
 #ifndef SLABSIM_SIMCTX_H
 #define SLABSIM_SIMCTX_H
+
+#include <stdbool.h>
 
 struct engine;
 struct cpu;
@@ -28,9 +31,10 @@ typedef struct sim_ctx {
 	const struct machine *machine;  /* ... and on which machine */
 	uint64_t lock_seed;             /* bit-spinlock races (model) */
 	struct kernel *kernel;          /* the kernel API's state */
+	bool native;                    /* the kernel API runs on the host (native.h) */
 } sim_ctx_t;
 
-extern sim_ctx_t sim_ctx_state;
+extern __thread sim_ctx_t sim_ctx_state;
 
 static inline sim_ctx_t *sim_ctx(void)
 {
