@@ -200,7 +200,7 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 	slub6_t *sl = s->sl;
 	uint64_t off = percpu_alloc(s->name, "kmem_cache_cpu", KCC_SIZE, KCC_ALIGN);
 
-	s->cpu_slab = g_new0(struct kmem_cache_cpu, sl->ncpus);
+	s->cpu_slab = kpcpu_host_new((size_t)sl->ncpus, sizeof(struct kmem_cache_cpu));
 	for (int cpu = 0; cpu < sl->ncpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 
@@ -397,6 +397,7 @@ static void *slub6_create(const long *tun)
 		step <<= 1;
 	sl->tid_step = step;            /* TID_STEP with CONFIG_PREEMPTION */
 	sl->caches = g_ptr_array_new();
+	sl->paths = kcounters_new(NR_PATHS, sl->ncpus);
 	sl->list_lock_cls = klock_class("slub-6.list_lock");
 	sl->barn_lock_cls = klock_class("slub-6.barn_lock");
 	boot_cache(sl, "kmem_cache_node", KN_SIZE);
@@ -416,7 +417,7 @@ static void cache_free_host(kmem_cache_t *s)
 	slub6_release_slabs(s);
 	g_free(s->ctor);
 	g_free(s->node);
-	g_free(s->cpu_slab);
+	kpcpu_host_free(s->cpu_slab);
 	g_free(s->name);
 	g_free(s);
 }
@@ -427,6 +428,7 @@ static void slub6_destroy(void *a)
 	slub6_t *sl = a;
 
 	slab_caches_free(sl->caches, cache_free_host);
+	kcounters_free(sl->paths);
 	g_free(sl);
 }
 
@@ -529,7 +531,11 @@ static uint64_t slub6_queued_bytes(void *a)
 	for (guint i = 0; i < sl->caches->len; i++) {
 		const kmem_cache_t *s = g_ptr_array_index(sl->caches, i);
 
-		bytes += s->queued * s->objs.size;
+		int64_t queued = 0;
+
+		for (int cpu = 0; cpu < sl->ncpus; cpu++)
+			queued += s->cpu_slab[cpu].queued;
+		bytes += (uint64_t)queued * s->objs.size;
 	}
 	return bytes;
 }
@@ -608,8 +614,10 @@ static void slub6_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 {
 	slub6_t *sl = a;
 
-	memcpy(alloc, sl->paths_alloc, sizeof(sl->paths_alloc));
-	memcpy(free, sl->paths_free, sizeof(sl->paths_free));
+	alloc[0] = (uint64_t)kcounter_sum(sl->paths, PATH_ALLOC_FAST);
+	alloc[1] = (uint64_t)kcounter_sum(sl->paths, PATH_ALLOC_SLOW);
+	free[0] = (uint64_t)kcounter_sum(sl->paths, PATH_FREE_FAST);
+	free[1] = (uint64_t)kcounter_sum(sl->paths, PATH_FREE_SLOW);
 }
 
 /* kmem_cache_args.sheaf_capacity: per-CPU sheaves for s unless the
@@ -631,7 +639,7 @@ static bool slub6_free_rcu(void *a, saddr_t x)
 	kmem_cache_t *s;
 
 	(void)a;
-	if (!slab || !(slab->flags & PG_slab))
+	if (!slab || !(page_flags(slab) & PG_slab))
 		return false;
 	s = slab->slab;
 	if (!s->cpu_sheaves || page_to_nid(slab) != numa_node_id())
