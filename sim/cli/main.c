@@ -29,6 +29,7 @@
 #include "validate.h"
 #include "plot.h"
 #include "hostprobe.h"
+#include "native_cli.h"
 
 #define DEFAULT_SCENARIO "quickstart"
 #define EXIT_INCOMPLETE 5
@@ -44,6 +45,10 @@ static gboolean opt_quiet;
 static gboolean opt_no_plots;
 static gboolean opt_force;
 static gboolean opt_strict;
+static gboolean opt_native;
+static char *opt_host_machine;
+static char *native_profile;    /* run --native: the host's profile in use */
+static char *native_load;       /* run --native: the load average at the start */
 static char *opt_report;
 static char *opt_baseline;
 static char **opt_vary;
@@ -58,6 +63,9 @@ static char *opt_only, *opt_doc, *opt_claims;
 	"Allocators to compare, comma-separated; a variant is LABEL=ALLOCATOR:TUNABLE=VALUE[:...]", \
 	"A,B,..." }
 #define OPT_SEED { "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed, "Random seed (default: the scenario's)", "N" }
+#define OPT_HOST_MACHINE { "host-machine", 0, 0, G_OPTION_ARG_STRING, &opt_host_machine, \
+	"This host's machine profile, for native runs (default: ~/.cache/slabsim/host.machine, " \
+	"made by machine --from-host on first use)", "PROFILE" }
 
 static const GOptionEntry run_options[] = {
 	OPT_SET("Override a scenario key (repeatable)"),
@@ -78,6 +86,10 @@ static const GOptionEntry run_options[] = {
 	{ "strict", 0, 0, G_OPTION_ARG_NONE, &opt_strict,
 	  "A run that did not complete (deadlock, duration reached) is an error (exit 5)", NULL },
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not draw the plots", NULL },
+	{ "native", 0, 0, G_OPTION_ARG_NONE, &opt_native,
+	  "Run the allocators natively on this host's threads (on its machine profile) instead of "
+	  "simulating them (docs/native.md)", NULL },
+	OPT_HOST_MACHINE,
 	{ NULL },
 };
 
@@ -476,6 +488,11 @@ static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, int *sta
 	progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
 	run_stats_t *st;
 
+	if (opt_native) {
+		if (!(st = native_cli_run(sc, name, &err)))
+			*status = fail_coded(err);
+		return st;
+	}
 	if (!r)
 		r = lh_run_new(sc, name, &err);
 	if (!r) {
@@ -607,7 +624,10 @@ static bool write_provenance(const char *dir, const scenario_t *sc, int argc, ch
 	}
 	json_object_set_int_member(host, "cpus", g_get_num_processors());
 	json_object_set_object_member(o, "host", host);
-	json_object_set_string_member(o, "mode", "simulated");
+	if (native_profile)
+		native_provenance(o, host, native_profile, native_load);
+	else
+		json_object_set_string_member(o, "mode", "simulated");
 	json_object_set_string_member(o, "started", started);
 	json_object_set_double_member(o, "host_seconds",
 	                              (double)(g_get_monotonic_time() - started_us) / 1e6);
@@ -695,6 +715,19 @@ static int cmd_run(int argc, char **argv)
 	}
 	path = scenario_arg(argc == 3 ? argv[2] : DEFAULT_SCENARIO);
 	sets = all_sets();
+	if (opt_native) {
+		char **with = NULL;
+
+		native_load = native_loadavg();
+		if (!(native_profile = native_host_profile(opt_host_machine, &err))) {
+			g_strfreev(sets);
+			g_free(path);
+			return fail(err, 1);
+		}
+		with = native_sets(sets, native_profile);
+		g_strfreev(sets);
+		sets = with;
+	}
 	sc = scenario_load(path, root_dir(), sets, &err);
 	g_strfreev(sets);
 	if (!sc) {
@@ -718,6 +751,10 @@ static int cmd_run(int argc, char **argv)
 		scenario_free(sc);
 		g_free(path);
 		return fail_coded(err);
+	}
+	if (opt_native) {               /* the setup checked; native runs make their own */
+		run_free(first);
+		first = NULL;
 	}
 	out = opt_out ? g_strdup(opt_out) : default_out(path, "");
 	rd = resdir_begin(out, (opt_force ? RESDIR_FORCE : 0) | (opt_out ? 0 : RESDIR_NUMBERED), &err);

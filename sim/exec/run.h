@@ -215,12 +215,23 @@ struct run {
 	uint64_t free_remote_cpu;     /* frees on another CPU than the allocating one */
 	uint64_t free_remote_node;    /* frees of objects on another node than the freeing CPU's */
 	enum run_end end_reason; /* once run_execute has returned true */
+	struct nobj *nobj;       /* a native run's object handles (native_obj.h), or NULL */
 };
 
 /* Set up a run of `sc` with the allocator labelled `label` in the
  * scenario (a registered allocator's name, or a variant's label); the
  * workload is attached with run_set_workload() before run_execute(). */
 run_t *run_new(const scenario_t *sc, const char *label);
+/* The same over a native kernel (native.h), for native_run.h: the
+ * calling thread becomes its CPU 0. */
+run_t *run_new_native(const scenario_t *sc, const char *label);
+/* A run without a kernel: what one more Lua state's setup declares, for a
+ * native run's further host threads (native_run.h). */
+run_t *run_new_shadow(const scenario_t *sc, const char *label);
+/* Boot the allocator on the running CPU and create the workload's caches
+ * and critical pools (what CPU 0 does first); false with r->error set if
+ * one cannot be made. */
+bool run_boot_allocator(run_t *r);
 /* Drive the run's tasks through ops; run_free() frees wl. */
 void run_set_workload(run_t *r, const workload_ops_t *ops, void *wl);
 /* Execute it to the end; false (and *err) on a script error. */
@@ -254,6 +265,8 @@ int run_add_barrier(run_t *r, int parties);
 
 /* ---- for the Lua host, while a task runs ---- */
 op_t *task_op(task_t *t);
+/* The workload's handle of t, as given to run_spawn. */
+void *task_co(const task_t *t);
 int task_id(const task_t *t);
 int task_cpu(const task_t *t);
 uint64_t *task_rng(task_t *t);
@@ -267,9 +280,14 @@ const char *run_cache_name(const run_t *r, int i);
 simtime_t run_now(const run_t *r);
 void run_record_metric(run_t *r, const char *name, simtime_t value);
 void run_count(run_t *r, const char *name, int64_t n);
+/* Add from's t:record metrics and t:count counters to into's (a native
+ * run's workload instances). */
+void run_merge_workload(run_t *into, const run_t *from);
 
 /* ---- after the run ---- */
 int run_ntasks(const run_t *r);
+/* The parties barrier i waits for. */
+int run_barrier_parties(const run_t *r, int i);
 /* Task i as the run ended; out->where is allocated (g_free it). */
 void run_task_info(const run_t *r, int i, task_info_t *out);
 
