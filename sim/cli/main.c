@@ -30,6 +30,7 @@
 #include "plot.h"
 #include "hostprobe.h"
 #include "native_cli.h"
+#include "checkmodel.h"
 
 #define DEFAULT_SCENARIO "quickstart"
 #define EXIT_INCOMPLETE 5
@@ -54,6 +55,7 @@ static char *opt_baseline;
 static char **opt_vary;
 static int opt_jobs = 1;
 static int opt_sweep_seeds = 1;
+static int opt_runs = 5;
 static gboolean opt_emit;
 static gboolean opt_collect;
 static char *opt_only, *opt_doc, *opt_claims;
@@ -90,6 +92,22 @@ static const GOptionEntry run_options[] = {
 	  "Run the allocators natively on this host's threads (on its machine profile) instead of "
 	  "simulating them (docs/native.md)", NULL },
 	OPT_HOST_MACHINE,
+	{ NULL },
+};
+
+static const GOptionEntry check_model_options[] = {
+	OPT_SET("Override a scenario key (repeatable)"),
+	OPT_ALLOCATORS,
+	OPT_SEED,
+	OPT_HOST_MACHINE,
+	{ "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs,
+	  "Native runs per allocator, their median compared (default 5)", "N" },
+	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
+	  "Where model-check.json goes (default: results/SCENARIO-check, numbered if used)", "DIR" },
+	{ "force", 'f', 0, G_OPTION_ARG_NONE, &opt_force,
+	  "Replace a directory that holds earlier results (whole)", NULL },
+	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not draw the plot", NULL },
+	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print only warnings and errors", NULL },
 	{ NULL },
 };
 
@@ -160,6 +178,7 @@ typedef struct command {
 
 static int cmd_run(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
+static int cmd_check_model(int argc, char **argv);
 static int cmd_sweep(int argc, char **argv);
 static int cmd_plot(int argc, char **argv);
 static int cmd_diff(int argc, char **argv);
@@ -182,6 +201,13 @@ static const command_t commands[] = {
 	  "Checks everything run would (the workload loads and its setup runs once per "
 	  "allocator) and prints the workload, machine, CPUs and nodes.",
 	  check_options, cmd_check, "scenario" },
+	{ "check-model", "SCENARIO", "put the model's prediction beside this host's measurement",
+	  "Simulates SCENARIO on this host's machine profile and runs it natively on this host "
+	  "(--runs times per allocator), then prints per allocator throughput and alloc and free "
+	  "latency mean, p50 and p99, predicted and measured (median), their ratio and the native "
+	  "spread, and whether the predicted ordering of the allocators matches the measured one; "
+	  "writes model-check.json, model-check.csv and a plot (docs/native.md).",
+	  check_model_options, cmd_check_model, "scenario" },
 	{ "sweep", "SCENARIO --vary SECTION.KEY=V1,V2,...", "run a scenario over values of keys",
 	  "Runs one point per combination of the --vary values (and per seed with --seeds), each "
 	  "an ordinary results directory DIR/KEY=VALUE,..., and gathers them into sweep.csv and "
@@ -690,11 +716,39 @@ static void print_warnings(report_t *rep, bool errors)
 	g_ptr_array_free(w, TRUE);
 }
 
+/* The scenario at path with the --set keys. */
+static scenario_t *load_scenario(const char *path, GError **err)
+{
+	char **sets = all_sets();
+	scenario_t *sc = scenario_load(path, root_dir(), sets, err);
+
+	g_strfreev(sets);
+	return sc;
+}
+
+/* The same on this host's machine profile (made when there is none yet),
+ * for a native run: the profile and the load average noted. */
+static scenario_t *load_native(const char *path, GError **err)
+{
+	char **sets, **with;
+	scenario_t *sc;
+
+	native_load = native_loadavg();
+	if (!(native_profile = native_host_profile(opt_host_machine, err)))
+		return NULL;
+	sets = all_sets();
+	with = native_sets(sets, native_profile);
+	sc = scenario_load(path, root_dir(), with, err);
+	g_strfreev(sets);
+	g_strfreev(with);
+	return sc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	gint64 started = g_get_monotonic_time(), wall = g_get_real_time();
 	GError *err = NULL;
-	char *path, **sets, *out;
+	char *path, *out;
 	scenario_t *sc;
 	report_t *rep;
 	resdir_t *rd;
@@ -714,22 +768,7 @@ static int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	path = scenario_arg(argc == 3 ? argv[2] : DEFAULT_SCENARIO);
-	sets = all_sets();
-	if (opt_native) {
-		char **with = NULL;
-
-		native_load = native_loadavg();
-		if (!(native_profile = native_host_profile(opt_host_machine, &err))) {
-			g_strfreev(sets);
-			g_free(path);
-			return fail(err, 1);
-		}
-		with = native_sets(sets, native_profile);
-		g_strfreev(sets);
-		sets = with;
-	}
-	sc = scenario_load(path, root_dir(), sets, &err);
-	g_strfreev(sets);
+	sc = opt_native ? load_native(path, &err) : load_scenario(path, &err);
 	if (!sc) {
 		g_free(path);
 		return fail(err, 1);
@@ -844,6 +883,49 @@ static int cmd_check(int argc, char **argv)
 	       sc->machine_name, sc->machine->ncpus, sc->machine->nnodes);
 	scenario_free(sc);
 	return 0;
+}
+
+/* ---- check-model ---- */
+
+static int cmd_check_model(int argc, char **argv)
+{
+	GError *err = NULL;
+	checkmodel_opts_t o = { 0 };
+	scenario_t *sc;
+	resdir_t *rd;
+	char *path, *out, *final;
+	int status = 0;
+
+	if (!parse(&argc, &argv, check_model_options, &err))
+		return fail(err, 1);
+	if (argc != 3 || opt_runs < 1) {
+		g_printerr("slabsim: check-model takes one scenario (and --runs N >= 1)\n");
+		return 1;
+	}
+	path = scenario_arg(argv[2]);
+	if (!(sc = load_native(path, &err))) {
+		g_free(path);
+		return fail(err, 1);
+	}
+	out = opt_out ? g_strdup(opt_out) : default_out(path, "-check");
+	rd = resdir_begin(out, (opt_force ? RESDIR_FORCE : 0) | (opt_out ? 0 : RESDIR_NUMBERED), &err);
+	g_free(out);
+	o = (checkmodel_opts_t){ opt_runs, native_profile, native_load, argv[2], opt_quiet };
+	if (!rd || !checkmodel_run(sc, &o, resdir_tmp(rd), &err))
+		status = fail_coded(err);
+	if (!status && !opt_no_plots && !plot_after_run(resdir_tmp(rd)))
+		status = 1;
+	final = rd ? g_strdup(resdir_final(rd)) : NULL;
+	if (!status && !resdir_commit(rd, &err))
+		status = fail(err, 1);
+	else if (!status && !opt_quiet)
+		printf("model check in %s/\n", final);
+	else if (status && rd)
+		resdir_abort(rd);
+	scenario_free(sc);
+	g_free(final);
+	g_free(path);
+	return status;
 }
 
 /* ---- plot, diff ---- */
