@@ -544,16 +544,13 @@ static void add_split_counters(JsonObject *a, const run_stats_t *st)
 static void add_time(JsonObject *a, const run_stats_t *st)
 {
 	uint64_t ops = st->ops[OP_STAT_ALLOC] + st->ops[OP_STAT_FREE];
-	JsonObject *cost;
+	JsonObject *cost = st->native ? NULL : obj_add_obj(a, "cpu_time_ns");
 
-	if (!st->native)
+	if (cost)
 		json_object_set_double_member(a, "simulated_ns", ns(st->span));
 	json_object_set_double_member(a, "throughput_ops_per_sec",
 	                              st->span ? (double)ops * (double)PS_PER_SEC / (double)st->span : 0);
-	if (st->native)
-		return;
-	cost = obj_add_obj(a, "cpu_time_ns");
-	for (int k = 0; k < COST_NKINDS; k++)
+	for (int k = 0; cost && k < COST_NKINDS; k++)
 		json_object_set_double_member(cost, cost_kind_names[k], ns(st->cost[k]));
 }
 
