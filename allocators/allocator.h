@@ -29,7 +29,10 @@ enum {
 	 * layout rule when the cache has a constructor (the free pointer then
 	 * goes behind the object, as for SLAB_DESTROY_BY_RCU). */
 	__SLAB_CTOR           = 1u << 5,
-	/* Linux 6.x flags; the 2.6.29-era allocators ignore them. */
+	/* Linux 6.x flags (2.6.29 has neither).  The 2.6.29-era allocators
+	 * ignore SLAB_ACCOUNT; the 2.6.29 SLUB honours SLAB_NO_MERGE, which the
+	 * executor gives every cache with slab_ops (seed 001's ops replace the
+	 * constructor, and a cache with a constructor is never merged). */
 	SLAB_ACCOUNT          = 1u << 6,   /* memcg-accounted objects (merging: must match) */
 	SLAB_NO_MERGE         = 1u << 7,   /* never merge with another cache */
 };
@@ -152,6 +155,9 @@ typedef struct cache_info {
 	uint64_t active_objs;     /* objects in use (by the workload or parked in queues) */
 	long limit, batchcount, sharedfactor;   /* SLAB tunables; 0 elsewhere */
 	uint64_t sharedavail;
+	/* The names created as aliases of this cache (SLUB's merging), in
+	 * creation order, NULL-terminated; NULL if none. */
+	const char *const *aliases;
 } cache_info_t;
 
 /* Receives allocator-specific counters, in a fixed order. */
@@ -191,6 +197,17 @@ typedef struct allocator_ops {
 	 * be NULL (no constructor); the cache keeps a copy. */
 	kmem_cache_t *(*cache_create)(void *a, const char *name, size_t size,
 	                              size_t align, unsigned flags, const kmem_ctor_t *ctor);
+	/* The largest object size cache_create takes (no flags, no
+	 * alignment) on a machine with pages of 2^page_shift bytes: the
+	 * original's own limit.  Pure: callable before boot, on the host. */
+	size_t (*max_cache_size)(int page_shift);
+	/* Per-cache tunables ([allocator.NAME.cache.CACHE] in a scenario),
+	 * NULL-name terminated; NULL for an allocator without them.  The
+	 * executor calls cache_tune (once per cache it names, after every
+	 * workload cache is created, before any allocation) with one value
+	 * per tunable; false refuses, saying why in *why (g_malloc'd). */
+	const tunable_t *cache_tunables;
+	bool (*cache_tune)(void *a, kmem_cache_t *s, const long *vals, char **why);
 	saddr_t (*cache_alloc)(void *a, kmem_cache_t *s, gfp_t gfp, int node);
 	void (*cache_free)(void *a, kmem_cache_t *s, saddr_t obj);
 	saddr_t (*kmalloc)(void *a, size_t size, gfp_t gfp, int node);
@@ -254,6 +271,13 @@ typedef struct allocator_ops {
 	 * obj, to give it back after a grace period itself; false (or a NULL
 	 * op): the caller queues it with call_rcu. */
 	bool (*free_rcu)(void *a, saddr_t obj);
+
+	/* Structural self-check, free of charge, between operations (tests
+	 * after randomised sequences; every run of the sanitizer build, and
+	 * `run --audit`): the allocator's lists, counts and freelists must
+	 * agree with each other, else the run stops in kbug() naming the
+	 * first disagreement.  NULL for an allocator without one. */
+	void (*audit)(void *a);
 } allocator_ops_t;
 
 /* A critical request (seed 004): the subsystem's kmem_cache_alloc_mempool.
@@ -329,6 +353,12 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
 
 /* ---- what the allocators share (common.c, as Linux's mm/slab_common.c) ---- */
 
+/* The largest block of the page allocator, PAGE_SIZE << (MAX_ORDER - 1):
+ * the max_cache_size of allocators that take any slab order the page
+ * allocator can give (SLUB, SLQB, the Slabifier) or pass big objects to it
+ * (SLOB). */
+size_t slab_max_order_size(int page_shift);
+
 /* What kmalloc(0) returns: an address no object has; kfree ignores it. */
 #define ZERO_SIZE_PTR           ((saddr_t)16)
 
@@ -337,6 +367,15 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
  * Boot caches, which an allocator cannot do without, pass SLAB_PANIC. */
 kmem_cache_t *slab_check_created(const char *allocator, const char *name, unsigned flags,
                                  kmem_cache_t *s);
+
+/* ---- cache merging: the names merged into a cache (host bookkeeping) ---- */
+
+/* An empty list of alias names (NULL-terminated, as cache_info shows it). */
+GPtrArray *slab_aliases_new(void);
+/* `name` was merged into the cache owning the list: append a copy. */
+void slab_alias_add(GPtrArray *aliases, const char *name);
+/* The list as cache_info's aliases: NULL when empty. */
+const char *const *slab_aliases(const GPtrArray *aliases);
 
 /* Free each cache of an allocator's list with free_cache, then the list
  * (host side, at destroy). */
@@ -466,6 +505,11 @@ void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects);
  * pointer loaded, charged; the caller holds the slab lock).  Fills objs[]
  * and returns how many. */
 unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs);
+
+/* Objects on the freelist of page's slab that starts at head, counted
+ * free of charge (kpeek64) for an audit; UINT_MAX if a free pointer leaves
+ * the slab or the chain is longer than the slab (a cycle). */
+unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head);
 
 /* The (head) struct page of the object at x, read (charged); NULL if x is
  * not RAM. */

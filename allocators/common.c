@@ -2,6 +2,7 @@
  * common.c -- what every allocator shares, as Linux's mm/slab_common.c:
  * strategy-independent code, once (see allocator.h).
  */
+#include <limits.h>
 #include "allocator.h"
 
 /* ---- cache creation ---- */
@@ -43,6 +44,33 @@ kmem_cache_t *kmem_cache_create_decl(const allocator_ops_t *ops, void *a, const 
 {
 	return kmem_cache_create(ops, a, name, size, align, flags & ~(unsigned)SLAB_HWCACHE_ALIGN,
 	                         ctor);
+}
+
+/* Names only: the terminator is the list's last element. */
+GPtrArray *slab_aliases_new(void)
+{
+	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
+
+	g_ptr_array_add(a, NULL);
+	return a;
+}
+
+/* Before the terminator. */
+void slab_alias_add(GPtrArray *aliases, const char *name)
+{
+	g_ptr_array_insert(aliases, (gint)aliases->len - 1, g_strdup(name));
+}
+
+/* pdata when a name precedes the terminator. */
+const char *const *slab_aliases(const GPtrArray *aliases)
+{
+	return aliases->len > 1 ? (const char *const *)aliases->pdata : NULL;
+}
+
+/* One object in a block of the page allocator's highest order. */
+size_t slab_max_order_size(int page_shift)
+{
+	return (size_t)1 << (page_shift + PA_MAX_ORDER - 1);
 }
 
 /* In creation order. */
@@ -231,6 +259,16 @@ static bool object_in_slab(const slab_objs_t *o, const page_t *page, saddr_t x)
 
 	return x >= base && x < base + (saddr_t)slab_rec(page)->objects * o->size &&
 	       (x - base) % o->size == 0;
+}
+
+unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head)
+{
+	unsigned n = 0, max = slab_rec(page)->objects;
+
+	for (saddr_t x = head; x; x = kpeek64(x + o->offset))
+		if (!object_in_slab(o, page, x) || ++n > max)
+			return UINT_MAX;
+	return n;
 }
 
 /* (x - slab start) / stride. */

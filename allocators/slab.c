@@ -314,6 +314,13 @@ static unsigned kmalloc_max_order(int page_shift)
 	return (unsigned)(MIN(PA_MAX_ORDER + page_shift - 1, KMALLOC_SHIFT_CAP) - page_shift);
 }
 
+/* kmem_cache_create's limit: KMALLOC_MAX_SIZE, the largest object a slab
+ * of KMALLOC_MAX_ORDER holds (2.6.29 refuses anything larger). */
+static size_t slab_max_cache_size(int page_shift)
+{
+	return (size_t)1 << (kmalloc_max_order(page_shift) + (unsigned)page_shift);
+}
+
 /* The lowest order that wastes at most 1/8, up to slab_break_gfp_order. */
 static unsigned long calculate_slab_order(slab_layout_t *l, unsigned long size,
                                           unsigned long align, unsigned flags,
@@ -2217,6 +2224,26 @@ unsigned slab_cpu_avail(kmem_cache_t *s, int cpu)
 }
 
 /* SLAB as the simulator's registry sees it. */
+/* The audit op: slab_audit (above) of every cache, and each node's
+ * nr_slabs against the slabs on its three lists. */
+static void slab_audit_all(void *a)
+{
+	slab_sys_t *sl = a;
+
+	for (guint i = 0; i < sl->caches->len; i++) {
+		kmem_cache_t *s = sl->caches->pdata[i];
+		slab_audit_t out;
+		uint64_t nr = 0;
+
+		slab_audit(sl, s, &out);
+		for (int node = 0; node < sl->nnodes; node++)
+			nr += s->nodelists[node].nr_slabs;
+		if (nr != out.slabs)
+			kbug("audit %s: nr_slabs %" G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT " slabs on the lists",
+			     s->name, nr, out.slabs);
+	}
+}
+
 const allocator_ops_t slab_allocator = {
 	.name = "slab",
 	.summary = "SLAB, Linux 2.6.29 NUMA: per-CPU, shared and alien object arrays, "
@@ -2225,6 +2252,7 @@ const allocator_ops_t slab_allocator = {
 	.create = slab_create,
 	.destroy = slab_destroy_all,
 	.cache_create = slab_cache_create,
+	.max_cache_size = slab_max_cache_size,
 	.cache_alloc = slab_cache_alloc,
 	.cache_free = slab_cache_free,
 	.kmalloc = slab_kmalloc,
@@ -2239,4 +2267,5 @@ const allocator_ops_t slab_allocator = {
 	.path_split = slab_path_split,
 	.queue_capacity = slab_queue_capacity,
 	.cache_set_mempool = slab_cache_set_mempool,
+	.audit = slab_audit_all,
 };

@@ -1440,6 +1440,55 @@ static void slabifier_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 	                     kcounter_sum(sa->stat, FREE_PARTIAL_TO_EMPTY));
 }
 
+
+/* ---- audit: structure checks between operations (allocator.h) ----
+ * nr_partial is the length of the partial list, which holds only
+ * unfrozen slabs of the cache with 0 < inuse < objects; nr_slabs counts
+ * the slabs; each slab's freelist holds objects - inuse, callers hold
+ * inuse (no queues; a one-object slab has neither and lives while its
+ * object is held); a frozen slab is some CPU's active slab. */
+static void slabifier_audit(void *a)
+{
+	slabifier_t *sa = a;
+
+	for (guint i = 0; i < sa->caches->len; i++) {
+		kmem_cache_t *s = sa->caches->pdata[i];
+		unsigned long partial = 0;
+		uint64_t slabs = 0;
+		klist_t *pos;
+
+		klist_for_each(pos, &s->partial) {
+			page_t *page = klist_entry(pos, page_t, lru);
+			partial++;
+			if (page->slab != s || (page->flags & PG_frozen) || !page->inuse ||
+			    page->inuse >= s->objects)
+				kbug("audit %s: a slab on the partial list is %s", s->name,
+				     page->slab != s ? "another cache's" : (page->flags & PG_frozen) ?
+				     "frozen" : page->inuse ? "full" : "empty");
+		}
+		klist_for_each(pos, &s->objs.recs) {
+			page_t *page = klist_entry(pos, slab_rec_t, link)->page;
+			bool single = page->flags & PG_SLABSINGLE;  /* lives while its object does */
+			unsigned inuse = single ? 1 : page->inuse;
+			unsigned nfree = single ? 0 : slab_freelist_count(&s->objs, page, page->freelist);
+			int cpu = 0;
+			while (cpu < sa->ncpus && s->active[cpu].page != page)
+				cpu++;
+			slabs++;
+			if (nfree + inuse != s->objects || inuse != slab_rec(page)->live ||
+			    !(page->flags & PG_frozen) != (cpu == sa->ncpus))
+				kbug("audit %s: a slab of %u objects (%s) counts %u in use, %u handed out, "
+				     "%u on its freelist", s->name, s->objects,
+				     (page->flags & PG_frozen) ? "frozen" : "not frozen", page->inuse,
+				     slab_rec(page)->live, nfree);
+		}
+		if (partial != s->nr_partial || slabs != s->nr_slabs)
+			kbug("audit %s: nr_partial %lu for %lu slabs on the list, nr_slabs %"
+			     G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT, s->name, s->nr_partial, partial,
+			     s->nr_slabs, slabs);
+	}
+}
+
 /* The Slabifier as the simulator's registry sees it. */
 const allocator_ops_t slabifier_allocator = {
 	.name = "slabifier",
@@ -1449,6 +1498,7 @@ const allocator_ops_t slabifier_allocator = {
 	.create = slabifier_create,
 	.destroy = slabifier_destroy,
 	.cache_create = slabifier_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slabifier_cache_alloc,
 	.cache_free = slabifier_cache_free,
 	.kmalloc = slabifier_kmalloc,
@@ -1465,4 +1515,5 @@ const allocator_ops_t slabifier_allocator = {
 	.defrag = slabifier_defrag,
 	.vacate = slabifier_vacate,
 	.cache_set_mempool = slabifier_cache_set_mempool,
+	.audit = slabifier_audit,
 };

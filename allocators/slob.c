@@ -6,8 +6,9 @@
  * objects to their own list" that shows 2.6.29's free_slob_small refill).
  *
  * Design.  Every object, whatever its cache, is a block carved first-fit out
- * of order-0 "slob pages".  Sizes are counted in units of SLOB_UNIT = 2
- * bytes (slobidx_t is an s16 while PAGE_SIZE <= 64 KiB).  The free blocks of
+ * of order-0 "slob pages".  Sizes are counted in units of SLOB_UNIT =
+ * sizeof(slobidx_t) bytes: 2 (an s16) while PAGE_SIZE <= 32767 * 2, else 4
+ * (an s32: 64 KiB pages).  The free blocks of
  * a page are chained in address order inside the page, in simulated memory:
  * a free block of more than one unit holds its size in units at s[0] and the
  * offset (in units from the page start) of the next free block at s[1]; a
@@ -48,16 +49,18 @@
  * off around every list walk, block split and block free; never held
  * across the page allocator (which takes zone.lock on its own).
  *
- * Pricing: the block headers (2-byte units) and the kmalloc size header are
+ * Pricing: the block headers (slobidx_t units) and the kmalloc size header are
  * read and written in simulated memory at their addresses; the struct page
  * of every page the walk visits, the list heads and slob_lock (one cache
  * line of kernel data) and the struct kmem_cache (at its metadata address)
  * are priced with ktouch/kpage_touch.  Counters and debug checks are host
  * bookkeeping and cost nothing.
  *
- * Metadata: struct kmem_cache (size, align, flags, name, ctor: 32 B on
- * LP64), owner the cache name, category "kmem_cache"; the static slob_lock
- * and three list heads, owner "(boot)", category "slob_globals" (56 B).
+ * Metadata: the static slob_lock and three list heads, owner "(boot)",
+ * category "slob_globals" (56 B).  A cache's struct kmem_cache (size,
+ * align, flags, name, ctor: 32 B on LP64) is a block of a slob page, as
+ * 2.6.29's kmem_cache_create takes it with slob_alloc(sizeof, GFP_KERNEL,
+ * ARCH_KMALLOC_MINALIGN, -1): slab bytes, not metadata.
  *
  * cache_info: SLOB has no slabs.  A cache reports as "slabs" (and
  * active_slabs) the pages its live objects touch, objects_per_slab the
@@ -67,22 +70,19 @@
  * more reports one "slab" of order get_order(size) per object.
  *
  * Deviations from 2.6.29:
- *  - struct kmem_cache is accounted as 32 B of metadata (kmeta_static, the
- *    exact bytes its slob_alloc would take) instead of being a block in a
- *    slob page; kmem_cache_create therefore takes no lock.
  *  - A cache of size 0 is refused at creation (kmem_cache_create, as for
- *    every allocator).
+ *    every allocator), and so is one whose objects are larger than the
+ *    page allocator's largest block, PAGE_SIZE << (MAX_ORDER - 1) (the
+ *    kernel creates it and fails every allocation).
  *  - debug=1 adds simulator checks: foreign pointers, double frees, and a
  *    kmalloc header or cache size that does not match the block, with host
  *    bitmaps of block starts and used units per page.
  */
 #include "allocator.h"
 
-#define SLOB_UNIT               2
-#define SLOB_UNITS(size)        (((size) + SLOB_UNIT - 1) / SLOB_UNIT)
 #define SLOB_BREAK1             256
 #define SLOB_BREAK2             1024
-#define SLOB_MAX_PAGE           65534          /* slobidx_t is an s16 */
+#define SLOB_S16_PAGE_MAX       (32767 * 2)    /* slobidx_t is an s16 up to here */
 #define KMALLOC_ALIGN           8              /* max of the two */
 #define SLOB_ALIGN_UP(x, a)     (((x) + (a) - 1) & ~((saddr_t)(a) - 1))
 
@@ -135,6 +135,7 @@ struct kmem_cache {
 
 struct slob {
 	bool debug;
+	unsigned unit;          /* SLOB_UNIT = sizeof(slobidx_t): 2, or 4 above SLOB_S16_PAGE_MAX */
 	unsigned page_size, page_units, map_bytes;
 	spinlock_t lock;
 	lock_class_t *lock_cls;
@@ -153,15 +154,24 @@ static inline void stat(slob_ctx_t *sl, enum stat_item si)
 
 /* ---- units in simulated memory ---- */
 
-/* One slobidx_t (a signed 16-bit unit) at a. */
-static int slob_get(saddr_t a)
+/* Units of SLOB_UNIT bytes that `size` bytes take (SLOB_UNITS). */
+static unsigned units_of(const slob_ctx_t *sl, size_t size)
 {
-	return (int16_t)kload16(a);
+	return (unsigned)((size + sl->unit - 1) / sl->unit);
 }
 
-static void slob_put(saddr_t a, int v)
+/* One slobidx_t at a: a signed 16-bit value, or 32-bit with big pages. */
+static int slob_get(const slob_ctx_t *sl, saddr_t a)
 {
-	kstore16(a, (uint16_t)(int16_t)v);
+	return sl->unit == 2 ? (int16_t)kload16(a) : (int32_t)kload32(a);
+}
+
+static void slob_put(const slob_ctx_t *sl, saddr_t a, int v)
+{
+	if (sl->unit == 2)
+		kstore16(a, (uint16_t)(int16_t)v);
+	else
+		kstore32(a, (uint32_t)v);
 }
 
 /* The kmalloc header: an unsigned int at an 8-aligned address. */
@@ -183,29 +193,29 @@ static saddr_t slob_base(const slob_ctx_t *sl, saddr_t s)
 /* Encode the free block s: `size` units, next free block at `next`. */
 static void set_slob(slob_ctx_t *sl, saddr_t s, int size, saddr_t next)
 {
-	int offset = (int)((next - slob_base(sl, s)) / SLOB_UNIT);
+	int offset = (int)((next - slob_base(sl, s)) / sl->unit);
 
 	if (size > 1) {
-		slob_put(s, size);
-		slob_put(s + SLOB_UNIT, offset);
+		slob_put(sl, s, size);
+		slob_put(sl, s + sl->unit, offset);
 	} else {
-		slob_put(s, -offset);
+		slob_put(sl, s, -offset);
 	}
 }
 
-static int slob_units(saddr_t s)
+static int slob_units(const slob_ctx_t *sl, saddr_t s)
 {
-	int v = slob_get(s);
+	int v = slob_get(sl, s);
 
 	return v > 0 ? v : 1;
 }
 
 static saddr_t slob_next(slob_ctx_t *sl, saddr_t s)
 {
-	int v = slob_get(s);
-	int next = v < 0 ? -v : slob_get(s + SLOB_UNIT);
+	int v = slob_get(sl, s);
+	int next = v < 0 ? -v : slob_get(sl, s + sl->unit);
 
-	return slob_base(sl, s) + (saddr_t)next * SLOB_UNIT;
+	return slob_base(sl, s) + (saddr_t)next * sl->unit;
 }
 
 /* Is s the last free block of its page (its next is the page end)? */
@@ -285,7 +295,7 @@ static void rotate_list(slob_ctx_t *sl, klist_t *head, klist_t *at)
 
 static unsigned unit_index(const slob_ctx_t *sl, saddr_t b)
 {
-	return (unsigned)((b - slob_base(sl, b)) / SLOB_UNIT);
+	return (unsigned)((b - slob_base(sl, b)) / sl->unit);
 }
 
 /* Bit i of a debug map (a relaxed atomic load: other CPUs set bits of
@@ -421,19 +431,19 @@ static saddr_t take_block(slob_ctx_t *sl, page_t *page, saddr_t prev, saddr_t cu
 	saddr_t next, rest;
 
 	if (delta) {
-		saddr_t aligned = cur + (saddr_t)delta * SLOB_UNIT;
+		saddr_t aligned = cur + (saddr_t)delta * sl->unit;
 
 		next = slob_next(sl, cur);
 		set_slob(sl, aligned, avail - delta, next);
 		set_slob(sl, cur, delta, aligned);
 		prev = cur;
 		cur = aligned;
-		avail = slob_units(cur);
+		avail = slob_units(sl, cur);
 	}
 	next = slob_next(sl, cur);
-	rest = avail == units ? next : cur + (saddr_t)units * SLOB_UNIT;
+	rest = avail == units ? next : cur + (saddr_t)units * sl->unit;
 	if (prev)
-		set_slob(sl, prev, slob_units(prev), rest);
+		set_slob(sl, prev, slob_units(sl, prev), rest);
 	else
 		page->freelist = rest;
 	if (avail != units)
@@ -449,17 +459,17 @@ static saddr_t take_block(slob_ctx_t *sl, page_t *page, saddr_t prev, saddr_t cu
  * aligned to `align`, or 0. */
 static saddr_t slob_page_alloc(slob_ctx_t *sl, page_t *page, size_t size, unsigned align)
 {
-	int units = (int)SLOB_UNITS(size);
+	int units = (int)units_of(sl, size);
 	saddr_t prev = 0, cur;
 
 	kpage_touch(page, false);
 	for (cur = page->freelist;; prev = cur, cur = slob_next(sl, cur)) {
-		int avail = slob_units(cur);
+		int avail = slob_units(sl, cur);
 		int delta = 0;
 
 		stat(sl, BLOCKS_SCANNED);
 		if (align)
-			delta = (int)((SLOB_ALIGN_UP(cur, align) - cur) / SLOB_UNIT);
+			delta = (int)((SLOB_ALIGN_UP(cur, align) - cur) / sl->unit);
 		if (avail >= units + delta)
 			return take_block(sl, page, prev, cur, avail, units, delta);
 		if (slob_last(sl, cur))
@@ -483,7 +493,7 @@ static saddr_t search_list(slob_ctx_t *sl, klist_t *head, size_t size,
 		kpage_touch(page, false);       /* flags (node), units, list */
 		if (node != -1 && page_to_nid(page) != node)
 			continue;
-		if (page->inuse < SLOB_UNITS(size))
+		if (page->inuse < units_of(sl, size))
 			continue;
 		prev = pos->prev;
 		b = slob_page_alloc(sl, page, size, align);
@@ -530,7 +540,7 @@ static saddr_t slob_alloc(slob_ctx_t *sl, size_t size, gfp_t gfp, unsigned align
 			kbug("slob: a new page cannot hold %zu bytes", size);
 		slob_unlock(sl, flags);
 	}
-	mark_block(sl, page, b, (int)SLOB_UNITS(size), true);
+	mark_block(sl, page, b, (int)units_of(sl, size), true);
 	slab_zero(gfp, b, size);
 	return b;
 }
@@ -544,8 +554,8 @@ static void reinsert_block(slob_ctx_t *sl, page_t *page, saddr_t b, int units)
 	saddr_t prev, next;
 
 	if (b < page->freelist) {
-		if (b + (saddr_t)units * SLOB_UNIT == page->freelist) {
-			units += slob_units(page->freelist);
+		if (b + (saddr_t)units * sl->unit == page->freelist) {
+			units += slob_units(sl, page->freelist);
 			page->freelist = slob_next(sl, page->freelist);
 		}
 		set_slob(sl, b, units, page->freelist);
@@ -559,23 +569,23 @@ static void reinsert_block(slob_ctx_t *sl, page_t *page, saddr_t b, int units)
 		prev = next;
 		next = slob_next(sl, prev);
 	}
-	if (!slob_last(sl, prev) && b + (saddr_t)units * SLOB_UNIT == next) {
-		units += slob_units(next);
+	if (!slob_last(sl, prev) && b + (saddr_t)units * sl->unit == next) {
+		units += slob_units(sl, next);
 		set_slob(sl, b, units, slob_next(sl, next));
 	} else {
 		set_slob(sl, b, units, next);
 	}
-	if (prev + (saddr_t)slob_units(prev) * SLOB_UNIT == b)
-		set_slob(sl, prev, slob_units(b) + slob_units(prev), slob_next(sl, b));
+	if (prev + (saddr_t)slob_units(sl, prev) * sl->unit == b)
+		set_slob(sl, prev, slob_units(sl, b) + slob_units(sl, prev), slob_next(sl, b));
 	else
-		set_slob(sl, prev, slob_units(prev), b);
+		set_slob(sl, prev, slob_units(sl, prev), b);
 }
 
 /* slob_free(): give back the block of `size` bytes at b (a slob page). */
 static void slob_free(slob_ctx_t *sl, page_t *page, saddr_t b, size_t size,
                       const char *what)
 {
-	int units = (int)SLOB_UNITS(size);
+	int units = (int)units_of(sl, size);
 	unsigned long flags;
 
 	check_block(sl, page, b, units, what);
@@ -629,11 +639,10 @@ static void *slob_create(const long *tun)
 {
 	slob_ctx_t *sl = g_new0(slob_ctx_t, 1);
 
-	if (kpage_size() > SLOB_MAX_PAGE)
-		kbug("slob: PAGE_SIZE %d needs an s32 slobidx_t", kpage_size());
 	sl->debug = tun[0] && kdebug_checks;
 	sl->page_size = (unsigned)kpage_size();
-	sl->page_units = SLOB_UNITS(sl->page_size);
+	sl->unit = sl->page_size <= SLOB_S16_PAGE_MAX ? 2 : 4;
+	sl->page_units = units_of(sl, sl->page_size);
 	sl->map_bytes = (sl->page_units + 7) / 8;
 	spin_init(&sl->lock);
 	sl->lock_cls = klock_class("slob_lock");
@@ -671,14 +680,24 @@ static void slob_destroy(void *a)
 }
 
 /* kmem_cache_create(): alignment only when forced (HWCACHE_ALIGN gives a
- * whole cache line), at least ARCH_SLAB_MINALIGN. */
+ * whole cache line), at least ARCH_SLAB_MINALIGN; NULL for objects (with
+ * the RCU footer) larger than the page allocator's largest block. */
 static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
                                        size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
 	slob_ctx_t *sl = a;
-	kmem_cache_t *c = g_new0(kmem_cache_t, 1);
+	kmem_cache_t *c;
+	saddr_t addr;
 
+	if (size + (flags & SLAB_DESTROY_BY_RCU ? SLOB_RCU_SIZE : 0) >
+	    slab_max_order_size(kpage_shift()))
+		return NULL;
+	addr = slob_alloc(sl, KMEM_CACHE_SIZE, 0, ARCH_KMALLOC_MINALIGN, -1);
+	if (!addr)
+		return NULL;
+	c = g_new0(kmem_cache_t, 1);
 	c->sl = sl;
+	c->addr = addr;
 	c->name = g_strdup(name);
 	c->objsize = size;
 	c->ctor = slab_ctor_dup(ctor);
@@ -687,7 +706,6 @@ static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
 	c->align = flags & SLAB_HWCACHE_ALIGN ? (unsigned)cache_line_size() : 0;
 	c->align = MAX(c->align, ARCH_SLAB_MINALIGN);
 	c->align = MAX(c->align, (unsigned)align);
-	c->addr = kmeta_static(name, "kmem_cache", KMEM_CACHE_SIZE, numa_node_id());
 	ktouch(c->addr, KMEM_CACHE_SIZE, true);
 	c->pages = g_hash_table_new(NULL, NULL);
 	pthread_mutex_init(&c->pages_lock, NULL);
@@ -843,7 +861,7 @@ static size_t slob_kmalloc_size(void *a, size_t size)
 	if (!size)
 		return 0;
 	if (size < sl->page_size - KMALLOC_ALIGN)
-		return SLOB_UNITS(size + KMALLOC_ALIGN) * SLOB_UNIT;
+		return units_of(sl, size + KMALLOC_ALIGN) * sl->unit;
 	return (size_t)sl->page_size << get_order(size, kpage_shift());
 }
 
@@ -863,7 +881,7 @@ static void slob_cache_info(void *a, kmem_cache_t *c, cache_info_t *out)
 	slob_ctx_t *sl = a;
 	bool big = c->size >= sl->page_size;
 	unsigned stride = big ? sl->page_size << get_order(c->size, kpage_shift())
-	                      : SLOB_UNITS(c->size) * SLOB_UNIT;
+	                      : units_of(sl, c->size) * sl->unit;
 
 	*out = (cache_info_t){
 		.name = c->name, .object_size = (uint32_t)c->objsize,
@@ -892,6 +910,55 @@ static void slob_stats(void *a, stat_sink sink, void *ctx)
 		sink(ctx, stat_names[i], (uint64_t)kcounter_sum(sl->stat, i));
 }
 
+
+/* ---- audit: structure checks between operations (allocator.h) ----
+ * The pages on the three lists are exactly the slob pages with free units;
+ * each page's free blocks, read free of charge (kpeek16/kpeek32), lie in
+ * address order inside it, add up to its free units (page->inuse) and end
+ * at the page end. */
+static int audit_get(const slob_ctx_t *sl, saddr_t a)
+{
+	return sl->unit == 2 ? (int16_t)kpeek16(a) : (int32_t)kpeek32(a);
+}
+
+static void slob_audit(void *a)
+{
+	slob_ctx_t *sl = a;
+	uint64_t listed = 0, with_room = 0;
+	klist_t *pos;
+
+	for (int i = 0; i < SLOB_NLISTS; i++)
+		klist_for_each(pos, &sl->lists[i]) {
+			page_t *page = klist_entry(pos, page_t, lru);
+			listed++;
+			if (!(page->flags & PG_slab) || !page->inuse)
+				kbug("audit slob: a page on list %d is %s", i,
+				     !(page->flags & PG_slab) ? "not a slob page" : "full");
+		}
+	klist_for_each(pos, &sl->pages) {
+		page_t *page = klist_entry(pos, slob_rec_t, link)->page;
+		saddr_t base = page_address(page), end = base + sl->page_size, b = page->freelist, prev = 0;
+		unsigned units = 0;
+
+		with_room += page->inuse != 0;
+		while (units < page->inuse) {
+			int v;
+			if (b < base || b >= end || (prev && b <= prev))
+				kbug("audit slob: a free block outside its page or out of order");
+			v = audit_get(sl, b);
+			units += v > 0 ? (unsigned)v : 1;
+			prev = b;
+			b = base + (saddr_t)(v < 0 ? -v : audit_get(sl, b + sl->unit)) * sl->unit;
+		}
+		if (units != page->inuse || (page->inuse && b != end))
+			kbug("audit slob: a page counts %u free units, its blocks hold %u%s", page->inuse,
+			     units, b != end ? " and do not end at the page end" : "");
+	}
+	if (listed != with_room)
+		kbug("audit slob: %" G_GUINT64_FORMAT " pages on the lists, %" G_GUINT64_FORMAT
+		     " with free units", listed, with_room);
+}
+
 /* SLOB as the simulator's registry sees it. */
 const allocator_ops_t slob_allocator = {
 	.name = "slob",
@@ -901,6 +968,7 @@ const allocator_ops_t slob_allocator = {
 	.create = slob_create,
 	.destroy = slob_destroy,
 	.cache_create = slob_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slob_cache_alloc,
 	.cache_free = slob_cache_free,
 	.kmalloc = slob_kmalloc,
@@ -913,4 +981,5 @@ const allocator_ops_t slob_allocator = {
 	.queued_bytes = slob_queued_bytes,
 	.stats = slob_stats,
 	.queue_capacity = NULL,
+	.audit = slob_audit,
 };

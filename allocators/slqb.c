@@ -189,6 +189,7 @@ struct kmem_cache_node {
 /* Host record of one slab page (page->priv). */
 typedef struct slqb_slab {
 	klist_t link;                   /* on s->slab_records */
+	page_t *page;                   /* its page (for the audit) */
 	kmem_cache_list_t *list;        /* page->list: the owner, never changes */
 	uint32_t colour;                /* offset of the first object */
 	uint8_t map[];                  /* debug only: bit set = handed out */
@@ -501,6 +502,7 @@ static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 	slqb_slab_t *r = g_malloc0(sizeof(*r) + map);
 
 	r->colour = colour;
+	r->page = page;
 	pthread_mutex_lock(&s->records_lock);
 	klist_add_tail(&r->link, &s->slab_records);
 	pthread_mutex_unlock(&s->records_lock);
@@ -1407,6 +1409,93 @@ uint64_t slqb_cpu_remote_nr(kmem_cache_t *s, int cpu)
 	return s->cpu_slab[cpu].list.remote_free.list.nr;
 }
 
+/* ---- audit: structure checks between operations (allocator.h) ----
+ * Per list (each CPU's and each node's): nr_partial is the length of the
+ * partial list, whose pages it owns with 0 < inuse < objects; nr_slabs
+ * counts the pages it owns; the freelist and remote_free queue hold as
+ * many objects of the cache as their nr (the queue ending at its tail).
+ * Per page: its freelist holds objects - inuse.  Per cache: slabs and
+ * inuse are the pages' totals, and inuse - live objects sit in the
+ * freelists, remote_free queues and rlists. */
+static uint64_t audit_chain(kmem_cache_t *s, const kmlist_t *q, bool tail)
+{
+	saddr_t x = q->head, last = 0;
+
+	for (uint32_t n = 0; n < q->nr; n++) {
+		page_t *page = x ? virt_to_page(x) : NULL;
+		if (!page || page->slab != s || !object_in_slab(s, page, x))
+			return UINT64_MAX;
+		last = x;
+		x = kpeek64(x + s->offset);
+	}
+	return !tail || !q->nr || last == q->tail ? q->nr : UINT64_MAX;
+}
+
+static void audit_list(kmem_cache_t *s, kmem_cache_list_t *l, const char *who, int id,
+                       uint64_t *queued)
+{
+	uint64_t partial = 0, slabs = 0, f = audit_chain(s, &l->freelist, false),
+	         q = audit_chain(s, &l->remote_free.list, true);
+	klist_t *pos;
+
+	klist_for_each(pos, &l->partial) {
+		page_t *page = klist_entry(pos, page_t, lru);
+		partial++;
+		if (((slqb_slab_t *)page->priv)->list != l || !page->inuse || page->inuse >= page->objects)
+			kbug("audit %s: %s %d: a page on the partial list is %s", s->name, who, id,
+			     ((slqb_slab_t *)page->priv)->list != l ? "another list's" :
+			     page->inuse ? "full" : "empty");
+	}
+	klist_for_each(pos, &s->slab_records)
+		slabs += klist_entry(pos, slqb_slab_t, link)->list == l;
+	if (partial != l->nr_partial || slabs != l->nr_slabs || f == UINT64_MAX || q == UINT64_MAX)
+		kbug("audit %s: %s %d: nr_partial %u for %" G_GUINT64_FORMAT " pages, nr_slabs %"
+		     G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT ", freelist of %u %s, remote_free of %u %s",
+		     s->name, who, id, l->nr_partial, partial, l->nr_slabs, slabs, l->freelist.nr,
+		     f == UINT64_MAX ? "broken" : "ok", l->remote_free.list.nr,
+		     q == UINT64_MAX ? "broken" : "ok");
+	*queued += f + q;
+}
+
+static void slqb_audit(void *a)
+{
+	slqb_t *sq = a;
+
+	for (guint i = 0; i < sq->caches->len; i++) {
+		kmem_cache_t *s = sq->caches->pdata[i];
+		uint64_t queued = 0, slabs = 0, inuse = 0;
+		klist_t *pos;
+
+		for (int cpu = 0; cpu < sq->ncpus; cpu++) {
+			uint64_t r = audit_chain(s, &s->cpu_slab[cpu].rlist, true);
+			if (r == UINT64_MAX)
+				kbug("audit %s: cpu %d: rlist of %u broken", s->name, cpu,
+				     s->cpu_slab[cpu].rlist.nr);
+			queued += r;
+			audit_list(s, &s->cpu_slab[cpu].list, "cpu", cpu, &queued);
+		}
+		for (int node = 0; node < sq->nnodes; node++)
+			audit_list(s, &s->node[node].list, "node", node, &queued);
+		klist_for_each(pos, &s->slab_records) {
+			page_t *page = klist_entry(pos, slqb_slab_t, link)->page;
+			uint64_t nfree = 0;
+			for (saddr_t x = page->freelist; x && nfree <= page->objects; x = kpeek64(x + s->offset))
+				nfree = object_in_slab(s, page, x) ? nfree + 1 : (uint64_t)page->objects + 1;
+			if (nfree + page->inuse != page->objects)
+				kbug("audit %s: a page of %u objects, %u in use, has %" G_GUINT64_FORMAT
+				     " on its freelist", s->name, page->objects, page->inuse, nfree);
+			slabs++;
+			inuse += page->inuse;
+		}
+		if (slabs != s->slabs || inuse != cache_inuse(s) ||
+		    cache_inuse(s) - cache_live(s) != queued)
+			kbug("audit %s: %" G_GUINT64_FORMAT " slabs (count %" G_GUINT64_FORMAT "), %"
+			     G_GUINT64_FORMAT " objects in use (count %" G_GUINT64_FORMAT "), %" G_GUINT64_FORMAT
+			     " held, %" G_GUINT64_FORMAT " queued", s->name, slabs, s->slabs, inuse,
+			     cache_inuse(s), cache_live(s), queued);
+	}
+}
+
 /* SLQB as the simulator's registry sees it. */
 const allocator_ops_t slqb_allocator = {
 	.name = "slqb",
@@ -1417,6 +1506,7 @@ const allocator_ops_t slqb_allocator = {
 	.create = slqb_create,
 	.destroy = slqb_destroy,
 	.cache_create = slqb_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slqb_cache_alloc,
 	.cache_free = slqb_cache_free,
 	.kmalloc = slqb_kmalloc,
@@ -1431,4 +1521,5 @@ const allocator_ops_t slqb_allocator = {
 	.stats_split = slqb_stats_split,
 	.path_split = slqb_path_split,
 	.queue_capacity = slqb_queue_capacity,
+	.audit = slqb_audit,
 };

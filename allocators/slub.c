@@ -75,6 +75,14 @@
  * addresses their metadata accounting returned).  The SLUB_STATS counters
  * and the debug checks are host bookkeeping and cost nothing.
  *
+ * Merging (kmem_cache_create, find_mergeable): a new cache whose slot
+ * (ALIGN(size, 8) aligned) an existing cache's slot holds with less than a
+ * word to spare, with the same RECLAIM_ACCOUNT and CACHE_DMA flags and
+ * neither side DESTROY_BY_RCU, NO_MERGE or constructed, becomes an alias of
+ * the newest such cache: the same kmem_cache, refcount + 1, object size
+ * the largest asked; kmem_cache_node is never merged into.  cache_info
+ * lists the aliases; ncaches counts only the caches, as /proc/slabinfo.
+ *
  * Metadata (owner: the cache name): user caches kmalloc kmem_size =
  * offsetof(cpu_slab) + 8 * nr_cpu_ids ("kmem_cache"); the boot caches live
  * in the static kmalloc_caches[] array, a whole struct kmem_cache each
@@ -86,8 +94,11 @@
  *  - kmem_cache_node structs are accounted as 72 B of metadata instead of
  *    being objects of the "kmem_cache_node" slab cache (which exists, as
  *    index 0, but stays empty; no boot-time slab per node either).
- *  - No cache merging (slub_nomerge behaviour), no DMA caches, no sysfs,
- *    no SLUB_DEBUG object layout (red zones, poison, tracking).
+ *  - Cache merging follows find_mergeable (slub_nomerge turns it off); a
+ *    merged name's sysfs symlink and the kmem_cache_cpu
+ *    objsize update of online CPUs are priced as stores, the alias list is
+ *    host bookkeeping.  No DMA caches, no sysfs, no SLUB_DEBUG object
+ *    layout (red zones, poison, tracking).
  *  - __GFP_WAIT does not exist here: irqs stay off across new_slab, so the
  *    "cpu slab appeared while irqs were on" flush of __slab_alloc cannot
  *    happen and is not modelled.
@@ -112,6 +123,7 @@
  *    a host bitmap of allocated objects per slab, O(1) per free, rather
  *    than by walking the freelists.
  */
+#include <limits.h>
 #include "allocator.h"
 #include "slub.h"
 
@@ -127,7 +139,10 @@
 #define KMEM_CACHE_CPU_SIZE     32             /* freelist, page, node, offset, objsize */
 #define KMEM_CACHE_NODE_SIZE    72
 #define KC_LOCAL_NODE           24             /* offsetof(struct kmem_cache, local_node) */
+#define KC_REFCOUNT             124            /* ... refcount, then ctor */
+#define KC_LIST                 152            /* ... list (slab_caches) */
 #define KC_DEFRAG_RATIO         232            /* ... remote_node_defrag_ratio */
+#define KCC_OBJSIZE             24             /* offsetof(struct kmem_cache_cpu, objsize) */
 #define KC_NODE                 240            /* ... node[MAX_NUMNODES] */
 #define KN_NR_PARTIAL           8              /* offsetof(struct kmem_cache_node, nr_partial) */
 #define KN_LISTS_END            40             /* nr_partial, min_partial, partial */
@@ -215,12 +230,15 @@ struct kmem_cache {
 	void *ops_ctx;
 	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
 	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
+	int refcount;                   /* names using it; -1: never merged into */
+	GPtrArray *aliases;             /* names merged into it, NULL-terminated */
 	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
 struct slub {
 	slub_geom_t geom;
 	int defrag_ratio;
+	bool nomerge;                   /* slub_nomerge */
 	bool debug;
 	bool booted;                    /* create() is done: caches are kmalloc'd */
 	int ncpus, nnodes;
@@ -286,9 +304,11 @@ static kmem_oo_t oo_make(unsigned order, unsigned size, int page_shift)
 	return (kmem_oo_t){ order, (unsigned)((1UL << (page_shift + order)) / size) };
 }
 
-/* Fill *l for an object of objsize; false if no slab can hold it. */
+/* Fill *l for an object of objsize, in slabs of forced_order if >= 0 (as
+ * sysfs order_store asks), else of calculate_order's; false if no slab can
+ * hold it. */
 static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
-                            unsigned flags, slub_layout_t *l)
+                            unsigned flags, long forced_order, slub_layout_t *l)
 {
 	unsigned long size = SLUB_ALIGN(objsize, sizeof(uint64_t));
 	long order;
@@ -303,12 +323,12 @@ static bool calculate_sizes(const slub_geom_t *g, size_t objsize, size_t align,
 	l->align = (unsigned)slab_word_alignment(flags, align, objsize, (size_t)g->cache_line);
 	size = SLUB_ALIGN(size, l->align);
 	l->size = size;
-	order = calculate_order(g, size);
+	order = forced_order >= 0 ? forced_order : calculate_order(g, size);
 	if (order < 0 || order >= PA_MAX_ORDER)
 		return false;
 	l->oo = oo_make(order, size, g->page_shift);
 	l->min = oo_make(get_order(size, g->page_shift), size, g->page_shift);
-	return l->oo.objects <= MAX_OBJS_PER_PAGE;
+	return l->oo.objects && l->oo.objects <= MAX_OBJS_PER_PAGE;
 }
 
 /* The geometry kmem_cache_create would give an object of objsize bytes on
@@ -325,7 +345,7 @@ void slub_geometry(size_t objsize, unsigned flags, int ncpus, int page_size,
 	};
 	slub_layout_t l = { 0 };
 
-	if (!calculate_sizes(&g, objsize, 0, flags, &l))
+	if (!calculate_sizes(&g, objsize, 0, flags, -1, &l))
 		l.oo = (kmem_oo_t){ 0, 0 };
 	*order = l.oo.order;
 	*objects = l.oo.objects;
@@ -1025,18 +1045,17 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 			            SLUB_ALIGN(KMEM_CACHE_CPU_SIZE, sl->geom.cache_line), cpu_to_node(cpu));
 }
 
-/* kmem_cache_create() without merging (kmem_cache_open); NULL if no slab
- * can hold `size`.  The caches made while SLUB boots live in the static
+/* kmem_cache_open() and list_add to slab_caches; NULL if no slab can hold
+ * `size`.  The caches made while SLUB boots live in the static
  * kmalloc_caches[]. */
-static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
-                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
+static kmem_cache_t *kmem_cache_open(slub_t *sl, const char *name, size_t size,
+                                     size_t align, unsigned flags, const kmem_ctor_t *ctor)
 {
-	slub_t *sl = a;
 	slub_layout_t l;
 	kmem_cache_t *s;
 	int local_node = 0;
 
-	if (!calculate_sizes(&sl->geom, size, align, flags | (ctor ? __SLAB_CTOR : 0), &l))
+	if (!calculate_sizes(&sl->geom, size, align, flags | (ctor ? __SLAB_CTOR : 0), -1, &l))
 		return NULL;
 	s = g_new0(kmem_cache_t, 1);
 	s->sl = sl;
@@ -1050,6 +1069,8 @@ static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
 	s->allocflags = (l.oo.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
+	s->refcount = 1;
+	s->aliases = slab_aliases_new();
 	s->ctor = slab_ctor_dup(ctor);
 	if (!sl->booted) {
 		s->addr = kmeta_static(name, "kmem_cache", sl->cpu_slab_off +
@@ -1065,10 +1086,93 @@ static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
 	return s;
 }
 
+/* ---- cache merging (2.6.29 find_mergeable) ----
+ *
+ * kmem_cache_create first looks for an existing cache that can hold the
+ * new objects as they are: same slot size to within a word, alignment and
+ * accounting flags compatible.  If one exists, the new name becomes an
+ * alias of it (sysfs symlink; /proc/slabinfo lists only the cache). */
+
+/* Flags that forbid merging, on either side (2.6.29 adds the debug flags
+ * RED_ZONE, POISON, STORE_USER and TRACE, which slabsim does not have). */
+#define SLUB_NEVER_MERGE        (SLAB_DESTROY_BY_RCU | SLAB_NO_MERGE)
+/* Flags both sides must agree on (2.6.29 adds DEBUG_FREE). */
+#define SLUB_MERGE_SAME         (SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA)
+
+/* Whether cache s was made with a constructor (s->ctor, read with the
+ * struct by slab_unmergeable). */
+static bool slub_cache_has_ctor(const kmem_cache_t *s)
+{
+	return s->ctor != NULL;
+}
+
+/* slab_unmergeable(): merging off, a never-merge flag, a constructor, or a
+ * cache marked at boot (kmem_cache_node).  Reads the struct (charged). */
+static bool slab_unmergeable(const kmem_cache_t *s)
+{
+	ktouch(s->addr, 8, false);                                 /* flags */
+	ktouch(s->addr + KC_REFCOUNT, KC_LIST + 8 - KC_REFCOUNT, false);   /* .. list.next */
+	return s->sl->nomerge || (s->flags & SLUB_NEVER_MERGE) || slub_cache_has_ctor(s) ||
+	       s->refcount < 0;
+}
+
+/* find_mergeable(): the newest cache (slab_caches is in list_add order)
+ * whose slot holds size bytes aligned to align with less than a word to
+ * spare, with the same SLUB_MERGE_SAME flags; NULL if none, or if the
+ * request itself cannot merge (a constructor, a never-merge flag). */
+static kmem_cache_t *find_mergeable(slub_t *sl, size_t size, size_t align, unsigned flags,
+                                    bool ctor)
+{
+	if (sl->nomerge || (flags & SLUB_NEVER_MERGE) || ctor)
+		return NULL;
+	size = SLUB_ALIGN(size, sizeof(uint64_t));
+	align = slab_word_alignment(flags, align, size, (size_t)sl->geom.cache_line);
+	size = SLUB_ALIGN(size, align);
+	for (guint i = sl->caches->len; i-- > 0;) {
+		kmem_cache_t *s = g_ptr_array_index(sl->caches, i);
+
+		if (slab_unmergeable(s))
+			continue;
+		ktouch(s->addr + 8, 4, false);                     /* size */
+		if (size > s->objs.size || s->objs.size % align ||
+		    (flags & SLUB_MERGE_SAME) != (s->flags & SLUB_MERGE_SAME) ||
+		    s->objs.size - size >= sizeof(uint64_t))
+			continue;
+		return s;
+	}
+	return NULL;
+}
+
+/* The alias `name` of s: s->refcount++, and the object size grows to the
+ * largest asked for (kzalloc clears all of it), in kmem_cache and in every
+ * CPU's kmem_cache_cpu (charged stores). */
+static kmem_cache_t *merge_alias(kmem_cache_t *s, const char *name, size_t size)
+{
+	s->refcount++;
+	s->objsize = MAX(s->objsize, size);
+	ktouch(s->addr + KC_REFCOUNT, 4, true);
+	ktouch(s->addr + 12, 4, true);                             /* objsize */
+	for (int cpu = 0; cpu < s->sl->ncpus; cpu++)
+		ktouch(get_cpu_slab(s, cpu)->addr + KCC_OBJSIZE, 4, true);
+	slab_alias_add(s->aliases, name);
+	return s;
+}
+
+/* kmem_cache_create(): an alias of a mergeable cache, else a new cache
+ * (kmem_cache_open); NULL if no slab can hold `size`. */
+static kmem_cache_t *slub_cache_create(void *a, const char *name, size_t size,
+                                       size_t align, unsigned flags, const kmem_ctor_t *ctor)
+{
+	kmem_cache_t *s = find_mergeable(a, size, align, flags, ctor != NULL);
+
+	return s ? merge_alias(s, name, size) : kmem_cache_open(a, name, size, align, flags, ctor);
+}
+
+/* A boot cache: kmem_cache_open without looking for a merge. */
 static kmem_cache_t *create_kmalloc_cache(slub_t *sl, const char *name, size_t size)
 {
 	return slab_check_created("slub", name, SLAB_PANIC,
-	                          slub_cache_create(sl, name, size, ARCH_SLAB_MINALIGN, 0, NULL));
+	                          kmem_cache_open(sl, name, size, ARCH_SLAB_MINALIGN, 0, NULL));
 }
 
 /* ---- the allocator_ops ---- */
@@ -1090,10 +1194,13 @@ static const tunable_t slub_tunables[] = {
 	  "SLUB_MAX_SIZE: the largest kmalloc served by a kmalloc cache, larger ones "
 	  "go to the page allocator; 0 is PAGE_SIZE (2.6.29), else a power of two "
 	  "from 256 to PAGE_SIZE << (MAX_ORDER - 1)" },
+	{ "slub_nomerge", 0, 0, 1,
+	  "1: never merge caches (boot option slub_nomerge); 0: kmem_cache_create "
+	  "makes a new name an alias of a compatible cache (find_mergeable)" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
-enum { TUN_SLUB_MAX_SIZE = 5 };         /* index of slub_max_size above */
+enum { TUN_SLUB_MAX_SIZE = 5, TUN_SLUB_NOMERGE = 6 };   /* indexes in slub_tunables */
 #define SLUB_MAX_SIZE_MIN       256
 
 /* ---- the kmalloc pass-through threshold (SLUB_MAX_SIZE) ----
@@ -1159,6 +1266,7 @@ static void *slub_create(const long *tun)
 		.nr_cpu_ids = nr_cpu_ids(), .min_order = tun[0],
 		.max_order = tun[1], .min_objects = tun[2],
 	};
+	sl->nomerge = tun[TUN_SLUB_NOMERGE];
 	sl->defrag_ratio = (int)tun[3];
 	sl->debug = tun[4] && kdebug_checks;
 	sl->max_size = slub_max_size(tun[TUN_SLUB_MAX_SIZE], kpage_size());
@@ -1174,6 +1282,7 @@ static void *slub_create(const long *tun)
 
 	sl->kmalloc_caches[0] = create_kmalloc_cache(sl, "kmem_cache_node",
 	                                             KMEM_CACHE_NODE_SIZE);
+	sl->kmalloc_caches[0]->refcount = -1;   /* never merged into */
 	sl->kmalloc_caches[1] = create_kmalloc_cache(sl, "kmalloc-96", 96);
 	sl->kmalloc_caches[2] = create_kmalloc_cache(sl, "kmalloc-192", 192);
 	for (int i = KMALLOC_SHIFT_LOW; i <= shift; i++) {
@@ -1188,6 +1297,7 @@ static void *slub_create(const long *tun)
 
 static void cache_free_host(kmem_cache_t *s)
 {
+	g_ptr_array_free(s->aliases, TRUE);
 	slab_objs_release(&s->objs);
 	for (int node = 0; node < s->sl->nnodes; node++)
 		spin_destroy(&s->node[node].list_lock);
@@ -1588,6 +1698,54 @@ static vacate_result_t slub_vacate(void *a, page_t *page, uint32_t *moved)
 	return r;
 }
 
+/* ---- per-cache tunables ---- */
+
+static const tunable_t slub_cache_tunables[] = {
+	{ "order", -1, -1, PA_MAX_ORDER - 1,
+	  "slab order of this cache, within slub_min_order..slub_max_order "
+	  "(/sys/kernel/slab/CACHE/order); -1: calculate_order's" },
+	{ "min_objects", 0, 0, MAX_OBJS_PER_PAGE,
+	  "objects a slab of this cache should hold (slub_min_objects for this "
+	  "cache alone); 0: the boot value" },
+	{ NULL, 0, 0, 0, NULL },
+};
+
+/* The slab geometry of s again, before its first slab: a forced order
+ * (2.6.29's order_store, which refuses orders outside slub_min_order ..
+ * slub_max_order) or calculate_order with the cache's own min_objects.
+ * False and *why (g_malloc'd) if refused. */
+static bool slub_cache_tune(void *a, kmem_cache_t *s, const long *vals, char **why)
+{
+	slub_t *sl = a;
+	slub_geom_t g = sl->geom;
+	long order = vals[0];
+	slub_layout_t l;
+
+	*why = NULL;
+	if (order >= 0 && vals[1])
+		*why = g_strdup("give order or min_objects, not both");
+	else if (order >= 0 && (order < g.min_order || order > g.max_order))
+		*why = g_strdup_printf("order %ld is outside slub_min_order .. slub_max_order "
+		                       "(%ld .. %ld), which order_store refuses", order,
+		                       g.min_order, g.max_order);
+	else if (cache_slabs(s))
+		*why = g_strdup_printf("cache %s has slabs already", s->name);
+	if (*why)
+		return false;
+	if (vals[1])
+		g.min_objects = vals[1];
+	if (!calculate_sizes(&g, s->objsize, s->align, s->flags | (s->ctor ? __SLAB_CTOR : 0),
+	                     order, &l)) {
+		*why = g_strdup_printf("no slab of order %ld holds a %u-byte object", order,
+		                       s->objs.size);
+		return false;
+	}
+	s->oo = l.oo;
+	s->allocflags = (s->allocflags & ~(gfp_t)__GFP_COMP) | (l.oo.order ? __GFP_COMP : 0);
+	ktouch(s->addr + 16, 16, true);                            /* offset, oo */
+	return true;
+}
+
 static int slub_ncaches(void *a)
 {
 	return (int)((slub_t *)a)->caches->len;
@@ -1598,21 +1756,43 @@ static kmem_cache_t *slub_cache_at(void *a, int i)
 	return g_ptr_array_index(((slub_t *)a)->caches, i);
 }
 
-/* A slabinfo row; objects on cpu freelists count as free. */
+/* count_partial(n, count_free): the free objects of n's partial slabs. */
+static uint64_t partial_free(const struct kmem_cache_node *n)
+{
+	uint64_t nfree = 0;
+	klist_t *pos;
+
+	klist_for_each(pos, &n->partial) {
+		const page_t *page = klist_entry(pos, page_t, lru);
+
+		nfree += page->objects - page->inuse;
+	}
+	return nfree;
+}
+
+/* A /proc/slabinfo row as 2.6.29's s_show makes it: slabs and objects from
+ * the nodes' counters, active_objs = num_objs less the free objects of
+ * the partial slabs (so objects on cpu freelists, in frozen cpu slabs and
+ * on exclusive pool lists count as active), active_slabs = slabs. */
 static void slub_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 {
 	slub_t *sl = a;
+	uint64_t nfree = 0;
 
 	*out = (cache_info_t){
 		.name = s->name, .object_size = (uint32_t)s->objsize,
 		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
+		.aliases = slab_aliases(s->aliases),
 	};
 	slab_objs_active(&s->objs, &out->active_objs, &out->active_slabs);
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;
 		out->num_objs += s->node[node].total_objects;
+		nfree += partial_free(&s->node[node]);
 	}
+	out->active_objs = out->num_objs - nfree;
+	out->active_slabs = out->slabs;
 }
 
 /* SLUB parks no objects outside its slabs. */
@@ -1642,16 +1822,106 @@ static void slub_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 	free[1] = (uint64_t)kcounter_sum(sl->stat, FREE_SLOWPATH);
 }
 
+/* ---- audit: structure checks between operations (allocator.h) ----
+ * Per node: nr_partial (nr_pool_partial) is the length of the partial
+ * (pool) list, which holds only unfrozen, not full slabs of the cache and
+ * node; nr_slabs and total_objects count the node's slabs.  Per slab: its
+ * freelist holds objects - inuse objects; callers hold inuse objects, less
+ * those on c->freelist for a cpu slab; a frozen slab is some CPU's.  The
+ * helpers return the first disagreement; slub_audit kbug()s with it. */
+static char *audit_list(kmem_cache_t *s, int node, klist_t *head, unsigned long nr,
+                        const char *what)
+{
+	unsigned long len = 0;
+	klist_t *l;
+
+	klist_for_each(l, head) {
+		page_t *page = klist_entry(l, page_t, lru);
+		len++;
+		if (page->slab != s || page_to_nid(page) != node || (page->flags & PG_frozen) ||
+		    page->inuse >= page->objects)
+			return g_strdup_printf("slub: %s node %d: a slab on the %s list is %s", s->name, node,
+			                       what, page->slab != s ? "another cache's" :
+			                       page_to_nid(page) != node ? "another node's" :
+			                       (page->flags & PG_frozen) ? "frozen" : "full");
+	}
+	if (len != nr)
+		return g_strdup_printf("slub: %s node %d: %s list of %lu slabs, count %lu", s->name,
+		                       node, what, len, nr);
+	return NULL;
+}
+
+static char *audit_slab(kmem_cache_t *s, page_t *page, uint64_t *slabs, uint64_t *objs)
+{
+	slab_rec_t *r = slab_rec(page);
+	unsigned free = slab_freelist_count(&s->objs, page, page->freelist), held = page->inuse;
+	int cpu;
+
+	slabs[page_to_nid(page)]++;
+	objs[page_to_nid(page)] += page->objects;
+	if (free == UINT_MAX || free + page->inuse != page->objects)
+		return g_strdup_printf("slub: %s: a slab of %u objects, %u in use, has %s on its "
+		                       "freelist", s->name, page->objects, page->inuse,
+		                       free == UINT_MAX ? "a broken chain" : "another number");
+	for (cpu = 0; cpu < s->sl->ncpus && s->cpu_slab[cpu].page != page; cpu++)
+		;
+	if (cpu < s->sl->ncpus) {
+		unsigned cfree = slab_freelist_count(&s->objs, page, s->cpu_slab[cpu].freelist);
+		held = cfree == UINT_MAX ? UINT_MAX : page->inuse - cfree;
+	}
+	if (!(page->flags & PG_frozen) != (cpu == s->sl->ncpus) || held != r->live)
+		return g_strdup_printf("slub: %s: a slab (%s, cpu slab of %d CPUs) with %u objects "
+		                       "handed out holds %u by its counts", s->name,
+		                       (page->flags & PG_frozen) ? "frozen" : "not frozen",
+		                       cpu < s->sl->ncpus, r->live, held);
+	return NULL;
+}
+
+static void slub_audit(void *a)
+{
+	slub_t *sl = a;
+	uint64_t *slabs = g_new(uint64_t, sl->nnodes), *objs = g_new(uint64_t, sl->nnodes);
+	char *why = NULL;
+
+	for (guint i = 0; !why && i < sl->caches->len; i++) {
+		kmem_cache_t *s = sl->caches->pdata[i];
+		klist_t *l;
+		memset(slabs, 0, sizeof(uint64_t) * sl->nnodes);
+		memset(objs, 0, sizeof(uint64_t) * sl->nnodes);
+		klist_for_each(l, &s->objs.recs)
+			if (!why)
+				why = audit_slab(s, klist_entry(l, slab_rec_t, link)->page, slabs, objs);
+		for (int node = 0; !why && node < sl->nnodes; node++) {
+			struct kmem_cache_node *n = &s->node[node];
+			why = audit_list(s, node, &n->partial, n->nr_partial, "partial");
+			if (!why)
+				why = audit_list(s, node, &n->pool_partial, n->nr_pool_partial, "pool");
+			if (!why && (n->nr_slabs != slabs[node] || n->total_objects != objs[node]))
+				why = g_strdup_printf("slub: %s node %d: nr_slabs %" G_GUINT64_FORMAT
+				                      " total_objects %" G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT
+				                      " slabs of %" G_GUINT64_FORMAT " objects", s->name, node,
+				                      n->nr_slabs, n->total_objects, slabs[node], objs[node]);
+		}
+	}
+	g_free(slabs);
+	g_free(objs);
+	if (why)
+		kbug("audit: %s", why);
+}
+
 /* SLUB as the simulator's registry sees it. */
 const allocator_ops_t slub_allocator = {
 	.name = "slub",
 	.summary = "SLUB, Linux 2.6.29: per-CPU slabs with lock-free freelists, "
 	           "per-node partial lists, no queues",
 	.tunables = slub_tunables,
+	.cache_tunables = slub_cache_tunables,
+	.cache_tune = slub_cache_tune,
 	.check_tunables = slub_check_tunables,
 	.create = slub_create,
 	.destroy = slub_destroy,
 	.cache_create = slub_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slub_cache_alloc,
 	.cache_free = slub_cache_free,
 	.kmalloc = slub_kmalloc,
@@ -1668,4 +1938,5 @@ const allocator_ops_t slub_allocator = {
 	.vacate = slub_vacate,
 	.cache_set_mempool = slub_cache_set_mempool,
 	.path_split = slub_path_split,
+	.audit = slub_audit,
 };

@@ -29,7 +29,8 @@
  * Deviations: no DMA or random kmalloc caches, no SLAB_BUCKETS, no debug
  * layouts, no sysfs, no cpusets or mempolicies; kmem_cache_node and
  * kmem_cache structures are metadata, not objects of their caches; a
- * merged cache keeps its first name (no alias list in the results).
+ * merged cache keeps its first name, the others are its aliases (listed by
+ * cache_info, as sysfs links).
  */
 #include "slub6_int.h"
 
@@ -235,6 +236,7 @@ static kmem_cache_t *cache_open(slub6_t *sl, const char *name, size_t size, size
 	s->cpu_partial = cpu_partial_of(sl, l.size);
 	s->cpu_partial_slabs = cpu_partial_slabs_of(s->cpu_partial, l.oo.objects);
 	s->refcount = 1;
+	s->aliases = slab_aliases_new();
 	s->ctor = slab_ctor_dup(ctor);
 	klist_init(&s->rcu_sheaves);
 	s->remote_node_defrag_ratio = sl->defrag_ratio;
@@ -288,6 +290,7 @@ static kmem_cache_t *slub6_cache_create(void *a, const char *name, size_t size, 
 		return cache_open(sl, name, size, align, flags, ctor);
 	s->refcount++;
 	s->object_size = MAX(s->object_size, size);
+	slab_alias_add(s->aliases, name);
 	ktouch(s->addr, KC_NODE, true);
 	return s;
 }
@@ -418,6 +421,7 @@ static void cache_free_host(kmem_cache_t *s)
 	g_free(s->ctor);
 	g_free(s->node);
 	kpcpu_host_free(s->cpu_slab);
+	g_ptr_array_free(s->aliases, TRUE);
 	g_free(s->name);
 	g_free(s);
 }
@@ -512,6 +516,7 @@ static void slub6_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 		.name = s->name, .object_size = (uint32_t)s->object_size,
 		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
+		.aliases = slab_aliases(s->aliases),
 	};
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;
@@ -520,6 +525,16 @@ static void slub6_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 	}
 	out->active_slabs = out->slabs;
 	out->active_objs = out->num_objs - nr_free;
+}
+
+/* The cache's queued objects: the sum of every CPU's moves. */
+static uint64_t cache_queued(const kmem_cache_t *s)
+{
+	int64_t n = 0;
+
+	for (int cpu = 0; cpu < s->sl->ncpus; cpu++)
+		n += s->cpu_slab[cpu].queued;
+	return (uint64_t)n;
 }
 
 /* Objects parked in sheaves and barns. */
@@ -531,11 +546,7 @@ static uint64_t slub6_queued_bytes(void *a)
 	for (guint i = 0; i < sl->caches->len; i++) {
 		const kmem_cache_t *s = g_ptr_array_index(sl->caches, i);
 
-		int64_t queued = 0;
-
-		for (int cpu = 0; cpu < sl->ncpus; cpu++)
-			queued += s->cpu_slab[cpu].queued;
-		bytes += (uint64_t)queued * s->objs.size;
+		bytes += cache_queued(s) * s->objs.size;
 	}
 	return bytes;
 }
@@ -650,6 +661,262 @@ static bool slub6_free_rcu(void *a, saddr_t x)
 	return true;
 }
 
+/* ---- audit: structure checks between operations (allocator.h) ----
+ * 6.18's rules (the reference's 1.3, 2.2-2.5, 4.3-4.8).  A slab is in one
+ * of four states: on its node's partial list (SL_partial, not frozen, not
+ * full), on one CPU's partial chain (not frozen, not full), one CPU's cpu
+ * slab (frozen), or full on no list; only the first has SL_partial, only
+ * the third is frozen.  nr_partial is the partial list's length, a CPU's
+ * partial_slabs its chain's, a CPU's tid is its own (tid % TID_STEP ==
+ * cpu); nr_slabs and total_objects count the node's slabs.  Per slab, the
+ * freelist holds objects - inuse objects; those in use are held by
+ * callers, on the freelist of the CPU it is the cpu slab of, or in a
+ * sheaf.  A sheaf (main, spare, rcu_free, a barn's, or one waiting for
+ * its grace period) is in one place, holds at most capacity objects of
+ * the cache's slabs; a spare is empty or full, an rcu_free one neither
+ * (it leaves full), a barn's full sheaves are full, its empty ones empty,
+ * and nr_full / nr_empty count them; s->queued counts the sheaves'
+ * objects.  Free of charge (host fields, kpeek64); the helpers return the
+ * first disagreement and slub6_audit kbug()s with it. */
+enum { AU_NONE, AU_NODE, AU_CPU_PARTIAL, AU_CPU_SLAB };
+static const char *const au_where[] = {
+	"on no list", "on a node partial list", "on a cpu partial chain", "a cpu slab",
+};
+
+typedef struct audit6_slab {
+	int where;              /* AU_* */
+	unsigned held;          /* in use, not by callers: on a cpu freelist or in sheaves */
+} audit6_slab_t;
+
+typedef struct audit6 {
+	kmem_cache_t *s;
+	GHashTable *slabs;      /* page_t * -> audit6_slab_t */
+	GHashTable *sheaves;    /* the sheaves seen */
+	uint64_t queued;        /* objects in them */
+} audit6_t;
+
+static audit6_slab_t *audit_slab_of(audit6_t *au, page_t *slab)
+{
+	audit6_slab_t *as = g_hash_table_lookup(au->slabs, slab);
+
+	if (!as) {
+		as = g_new0(audit6_slab_t, 1);
+		g_hash_table_insert(au->slabs, slab, as);
+	}
+	return as;
+}
+
+/* slab was found `where`: it must be a slab of the cache, in no other place. */
+static char *audit_place(audit6_t *au, page_t *slab, int where)
+{
+	audit6_slab_t *as;
+
+	if (!(slab->flags & PG_slab) || slab->slab != au->s)
+		return g_strdup_printf("%s: a page %s is not a slab of the cache", au->s->name,
+		                       au_where[where]);
+	as = audit_slab_of(au, slab);
+	if (as->where != AU_NONE)
+		return g_strdup_printf("%s: a slab is %s and %s", au->s->name, au_where[as->where],
+		                       au_where[where]);
+	as->where = where;
+	return NULL;
+}
+
+/* A sheaf (`what`) of min..max objects, each an object of the cache's
+ * slabs, counted on its slab. */
+static char *audit_sheaf(audit6_t *au, const slab_sheaf_t *sh, const char *what, unsigned min,
+                         unsigned max)
+{
+	unsigned size = au->s->objs.size;
+
+	if (!g_hash_table_add(au->sheaves, (gpointer)sh))
+		return g_strdup_printf("%s: a %s sheaf is in two places", au->s->name, what);
+	if (sh->size < min || sh->size > max)
+		return g_strdup_printf("%s: a %s sheaf holds %u objects (capacity %u)", au->s->name,
+		                       what, sh->size, au->s->sheaf_capacity);
+	for (unsigned i = 0; i < sh->size; i++) {
+		page_t *slab = virt_to_page(sh->objects[i]);
+		saddr_t off = slab ? sh->objects[i] - page_address(slab) : 0;
+
+		if (!slab || !(slab->flags & PG_slab) || slab->slab != au->s || off % size ||
+		    off / size >= slab->objects)
+			return g_strdup_printf("%s: a %s sheaf holds what is not an object of the cache",
+			                       au->s->name, what);
+		audit_slab_of(au, slab)->held++;
+	}
+	au->queued += sh->size;
+	return NULL;
+}
+
+/* audit_sheaf of every sheaf on the list head (through barn_list);
+ * *len gets how many. */
+static char *audit_sheaves(audit6_t *au, const klist_t *head, const char *what, unsigned min,
+                           unsigned max, unsigned *len)
+{
+	char *why = NULL;
+
+	*len = 0;
+	for (const klist_t *l = head->next; !why && l != head; l = l->next, (*len)++)
+		why = audit_sheaf(au, klist_entry(l, slab_sheaf_t, barn_list), what, min, max);
+	return why;
+}
+
+/* Node `node`'s partial list and barn. */
+static char *audit_node(audit6_t *au, int node)
+{
+	struct kmem_cache_node *n = &au->s->node[node];
+	unsigned cap = au->s->sheaf_capacity, nfull = 0, nempty = 0;
+	node_barn_t *b = n->barn;
+	unsigned long len = 0;
+	char *why;
+	klist_t *l;
+
+	klist_for_each(l, &n->partial) {
+		page_t *slab = klist_entry(l, page_t, lru);
+
+		if ((why = audit_place(au, slab, AU_NODE)))
+			return why;
+		if (page_to_nid(slab) != node)
+			return g_strdup_printf("%s node %d: another node's slab on the partial list",
+			                       au->s->name, node);
+		len++;
+	}
+	if (len != n->nr_partial)
+		return g_strdup_printf("%s node %d: partial list of %lu slabs, nr_partial %lu",
+		                       au->s->name, node, len, n->nr_partial);
+	if (!b != !au->s->cpu_sheaves)
+		return g_strdup_printf("%s node %d: a barn %s sheaves", au->s->name, node,
+		                       b ? "without" : "missing, with");
+	if (!b)
+		return NULL;
+	if ((why = audit_sheaves(au, &b->sheaves_full, "barn's full", cap, cap, &nfull)) ||
+	    (why = audit_sheaves(au, &b->sheaves_empty, "barn's empty", 0, 0, &nempty)))
+		return why;
+	if (nfull != b->nr_full || nempty != b->nr_empty)
+		return g_strdup_printf("%s node %d: a barn of %u full and %u empty sheaves counts %u "
+		                       "and %u", au->s->name, node, nfull, nempty, b->nr_full, b->nr_empty);
+	return NULL;
+}
+
+/* CPU `cpu`'s cpu slab and freelist, partial chain and sheaves. */
+static char *audit_cpu(audit6_t *au, int cpu)
+{
+	kmem_cache_t *s = au->s;
+	struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
+	struct slub_percpu_sheaves *pcs = s->cpu_sheaves ? &s->cpu_sheaves[cpu] : NULL;
+	unsigned len = 0, cfree, cap = s->sheaf_capacity;
+	char *why;
+	klist_t *l;
+
+	if (c->tid % s->sl->tid_step != (uint64_t)cpu)
+		return g_strdup_printf("%s cpu %d: a tid of cpu %" G_GUINT64_FORMAT, s->name, cpu,
+		                       c->tid % s->sl->tid_step);
+	if (c->slab) {
+		if ((why = audit_place(au, c->slab, AU_CPU_SLAB)))
+			return why;
+		cfree = slab_freelist_count(&s->objs, c->slab, c->freelist);
+		if (cfree == UINT_MAX)
+			return g_strdup_printf("%s cpu %d: a broken freelist chain", s->name, cpu);
+		audit_slab_of(au, c->slab)->held += cfree;
+	} else if (c->freelist) {
+		return g_strdup_printf("%s cpu %d: a freelist without a cpu slab", s->name, cpu);
+	}
+	klist_for_each(l, &c->partial) {
+		if ((why = audit_place(au, klist_entry(l, page_t, lru), AU_CPU_PARTIAL)))
+			return why;
+		len++;
+	}
+	if (len != c->partial_slabs)
+		return g_strdup_printf("%s cpu %d: partial chain of %u slabs, partial_slabs %u",
+		                       s->name, cpu, len, c->partial_slabs);
+	if (!pcs)
+		return NULL;
+	if (!pcs->main)
+		return g_strdup_printf("%s cpu %d: no main sheaf", s->name, cpu);
+	if ((why = audit_sheaf(au, pcs->main, "main", 0, cap)))
+		return why;
+	if (pcs->spare && (why = audit_sheaf(au, pcs->spare, "spare", 0, cap)))
+		return why;
+	if (pcs->spare && pcs->spare->size && pcs->spare->size != cap)
+		return g_strdup_printf("%s cpu %d: a spare sheaf neither empty nor full", s->name, cpu);
+	return pcs->rcu_free ? audit_sheaf(au, pcs->rcu_free, "rcu_free", 1, cap - 1) : NULL;
+}
+
+/* One slab of the cache: freelist, state, objects in use (its node's
+ * slabs and objects counted). */
+static char *audit_slab(audit6_t *au, page_t *slab, uint64_t *slabs, uint64_t *objs)
+{
+	kmem_cache_t *s = au->s;
+	audit6_slab_t *as = audit_slab_of(au, slab);
+	unsigned free = slab_freelist_count(&s->objs, slab, slab->freelist);
+	bool frozen = slab->flags & PG_frozen, listed = slab->flags & SL_PARTIAL;
+	bool full = slab->inuse == slab->objects;
+
+	slabs[page_to_nid(slab)]++;
+	objs[page_to_nid(slab)] += slab->objects;
+	if (free == UINT_MAX || free + slab->inuse != slab->objects)
+		return g_strdup_printf("%s: a slab of %u objects, %u in use, has %s on its freelist",
+		                       s->name, slab->objects, slab->inuse,
+		                       free == UINT_MAX ? "a broken chain" : "another number");
+	if (frozen != (as->where == AU_CPU_SLAB) || listed != (as->where == AU_NODE) ||
+	    (as->where != AU_CPU_SLAB && full != (as->where == AU_NONE)))
+		return g_strdup_printf("%s: a slab %s is%s frozen, %s SL_partial, %s", s->name,
+		                       au_where[as->where], frozen ? "" : " not",
+		                       listed ? "marked" : "not marked", full ? "full" : "not full");
+	if (as->held > slab->inuse || slab->inuse - as->held != slab_rec(slab)->live)
+		return g_strdup_printf("%s: a slab (%s) with %u objects handed out has %u in use, %u of "
+		                       "them in sheaves or on a cpu freelist", s->name,
+		                       au_where[as->where], slab_rec(slab)->live, slab->inuse, as->held);
+	return NULL;
+}
+
+/* Every check above on cache s. */
+static char *audit_cache(slub6_t *sl, kmem_cache_t *s)
+{
+	audit6_t au = { s, g_hash_table_new_full(NULL, NULL, NULL, g_free),
+	                g_hash_table_new(NULL, NULL), 0 };
+	uint64_t *slabs = g_new0(uint64_t, sl->nnodes), *objs = g_new0(uint64_t, sl->nnodes);
+	char *why = NULL;
+	unsigned n;
+	klist_t *l;
+
+	for (int node = 0; !why && node < sl->nnodes; node++)
+		why = audit_node(&au, node);
+	for (int cpu = 0; !why && cpu < sl->ncpus; cpu++)
+		why = audit_cpu(&au, cpu);
+	if (!why)
+		why = audit_sheaves(&au, &s->rcu_sheaves, "waiting rcu_free", 1, s->sheaf_capacity, &n);
+	if (!why && au.queued != cache_queued(s))
+		why = g_strdup_printf("%s: %" G_GUINT64_FORMAT " objects in sheaves, queued %"
+		                      G_GUINT64_FORMAT, s->name, au.queued, cache_queued(s));
+	for (l = s->objs.recs.next; !why && l != &s->objs.recs; l = l->next)
+		why = audit_slab(&au, klist_entry(l, slab_rec_t, link)->page, slabs, objs);
+	for (int node = 0; !why && node < sl->nnodes; node++)
+		if (s->node[node].nr_slabs != slabs[node] || s->node[node].total_objects != objs[node])
+			why = g_strdup_printf("%s node %d: nr_slabs %" G_GUINT64_FORMAT " total_objects %"
+			                      G_GUINT64_FORMAT " for %" G_GUINT64_FORMAT " slabs of %"
+			                      G_GUINT64_FORMAT " objects", s->name, node,
+			                      s->node[node].nr_slabs, s->node[node].total_objects,
+			                      slabs[node], objs[node]);
+	g_hash_table_destroy(au.slabs);
+	g_hash_table_destroy(au.sheaves);
+	g_free(slabs);
+	g_free(objs);
+	return why;
+}
+
+/* The audit op: every cache; the first disagreement stops the run. */
+static void slub6_audit(void *a)
+{
+	slub6_t *sl = a;
+	char *why = NULL;
+
+	for (guint i = 0; !why && i < sl->caches->len; i++)
+		why = audit_cache(sl, g_ptr_array_index(sl->caches, i));
+	if (why)
+		kbug("audit: %s: %s", SLUB6_NAME, why);
+}
+
 /* slub-6 as the simulator's registry sees it. */
 const allocator_ops_t slub6_allocator = {
 	.name = SLUB6_NAME,
@@ -659,6 +926,7 @@ const allocator_ops_t slub6_allocator = {
 	.create = slub6_create,
 	.destroy = slub6_destroy,
 	.cache_create = slub6_cache_create,
+	.max_cache_size = slab_max_order_size,
 	.cache_alloc = slub6_cache_alloc,
 	.cache_free = slub6_cache_free,
 	.kmalloc = slub6_kmalloc,
@@ -675,4 +943,5 @@ const allocator_ops_t slub6_allocator = {
 	.path_split = slub6_path_split,
 	.cache_set_sheaves = slub6_cache_set_sheaves,
 	.free_rcu = slub6_free_rcu,
+	.audit = slub6_audit,
 };

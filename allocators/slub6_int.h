@@ -140,6 +140,7 @@ struct kmem_cache {
 	unsigned sheaf_capacity;                /* 0: no sheaves */
 	kmem_ctor_t *ctor;                      /* the constructor, or NULL */
 	int refcount;                           /* caches merged into it; -1: never merge */
+	GPtrArray *aliases;                     /* names merged into it (slab_aliases_new) */
 	int remote_node_defrag_ratio;
 	saddr_t addr;                           /* the struct kmem_cache */
 	struct kmem_cache_node *node;           /* [nr_node_ids] */

@@ -3,6 +3,10 @@
  */
 #include <stdarg.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
 #include <pthread.h>
@@ -426,6 +430,59 @@ harness_result_t harness_slabsim_env(char **envp, const char *const *args)
 	return r;
 }
 
+harness_result_t harness_slabsim_limited(const char *bin, char **extra_env, int seconds,
+                                         unsigned long long as_bytes, const char *const *args)
+{
+	char *dir = g_dir_make_tmp("slabsim-limited-XXXXXX", NULL);
+	char *fo = g_build_filename(dir, "out", NULL), *fe = g_build_filename(dir, "err", NULL);
+	gint64 deadline = g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
+	harness_result_t r = { 0 };
+	GPtrArray *argv = g_ptr_array_new();
+	int wstatus = 0;
+	pid_t pid;
+
+	g_ptr_array_add(argv, (char *)(bin ? bin : g_getenv("SLABSIM_BIN")));
+	g_assert_nonnull(argv->pdata[0]);
+	for (int i = 0; args[i]; i++)
+		g_ptr_array_add(argv, (char *)args[i]);
+	g_ptr_array_add(argv, NULL);
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		int o = open(fo, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(fe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		for (int i = 0; extra_env && extra_env[i]; i++)
+			putenv(extra_env[i]);
+		if (as_bytes) {
+			struct rlimit rl = { as_bytes, as_bytes };
+			setrlimit(RLIMIT_AS, &rl);
+		}
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(argv->pdata[0], (char **)argv->pdata);
+		_exit(127);
+	}
+	while (waitpid(pid, &wstatus, WNOHANG) == 0) {
+		if (g_get_monotonic_time() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &wstatus, 0);
+			wstatus = -1;
+			break;
+		}
+		g_usleep(20000);
+	}
+	r.status = wstatus == -1 ? -1 : WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128;
+	g_file_get_contents(fo, &r.out, NULL, NULL);
+	g_file_get_contents(fe, &r.err, NULL, NULL);
+	g_ptr_array_free(argv, TRUE);
+	g_unlink(fo);
+	g_unlink(fe);
+	g_rmdir(dir);
+	g_free(fo);
+	g_free(fe);
+	g_free(dir);
+	return r;
+}
+
 void harness_result_free(harness_result_t *r)
 {
 	g_free(r->out);
@@ -507,6 +564,26 @@ JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...)
 	g_free(out);
 	g_free(err);
 	return root;
+}
+
+/* Its own key first, else a scan of the aliases lists. */
+JsonObject *harness_cache_entry(JsonObject *caches, const char *name)
+{
+	GList *names = json_object_get_members(caches);
+	JsonObject *found = json_object_has_member(caches, name) ?
+	                    json_object_get_object_member(caches, name) : NULL;
+
+	for (GList *l = names; !found && l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(caches, l->data);
+		JsonArray *al = json_object_has_member(c, "aliases") ?
+		                json_object_get_array_member(c, "aliases") : NULL;
+
+		for (guint i = 0; al && i < json_array_get_length(al); i++)
+			if (strcmp(json_array_get_string_element(al, i), name) == 0)
+				found = c;
+	}
+	g_list_free(names);
+	return found;
 }
 
 double harness_num(JsonNode *root, const char *path)

@@ -177,6 +177,11 @@ typedef struct harness_result {
 harness_result_t harness_slabsim_env(char **envp, const char *const *args);
 #define harness_slabsim(...) \
 	harness_slabsim_env(NULL, (const char *const[]){ __VA_ARGS__, NULL })
+/* The same, killed if it has not ended after `seconds` (status -1, a
+ * hang) and with its address space limited to `as_bytes` if non-zero;
+ * extra_env are "NAME=VALUE" strings added to ours (may be NULL). */
+harness_result_t harness_slabsim_limited(const char *bin, char **extra_env, int seconds,
+                                         unsigned long long as_bytes, const char *const *args);
 void harness_result_free(harness_result_t *r);
 /* Expect exit status `status` with n1 and n2 (unless NULL) on stderr;
  * frees r. */
@@ -194,6 +199,10 @@ JsonNode *harness_run_scenario(const char *scenario, const char *dir, ...) G_GNU
 /* The number at a path of member names ("allocators/slab/ops/alloc") in
  * a results tree; fails the test if the path does not lead to a number. */
 double harness_num(JsonNode *root, const char *path);
+
+/* The entry of cache `name` in an allocator's results "caches": its own,
+ * or that of the cache it is an alias of (SLUB merging); NULL if neither. */
+JsonObject *harness_cache_entry(JsonObject *caches, const char *name);
 
 /* Remove dir and everything under it (test scratch space). */
 void harness_rm_rf(const char *dir);

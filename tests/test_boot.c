@@ -11,6 +11,9 @@
  *  - the named caches: the data file's rows read with plain line parsing,
  *    less the allocator-owned names (size-*, kmalloc-*, dma-kmalloc-*,
  *    kmem_cache, kmem_cache_node);
+ *  - the largest cache any allocator takes: PAGE_SIZE << (MAX_ORDER - 1),
+ *    MAX_ORDER 11 as on x86-64 (4 MiB with 4 KiB pages); a row above it
+ *    is counted in boot.rows_too_big and named on stderr;
  *  - SLUB's own caches: kmalloc_caches[0..PAGE_SHIFT] of 2.6.29
  *    (kernel-params.md B: kmem_cache_node, kmalloc-96, kmalloc-192,
  *    kmalloc-8 .. kmalloc-PAGE_SIZE), PAGE_SHIFT + 1 = 13 with 4 KiB pages;
@@ -32,6 +35,8 @@
 #define CPUS        16
 #define PAGE_SIZE_  4096
 #define PAGE_SHIFT_ 12
+#define MAX_ORDER_  11
+#define MAX_CACHE   ((long)PAGE_SIZE_ << (MAX_ORDER_ - 1))
 #define PER_CPU     8
 #define OBJECTS     4
 #define KMALLOCS    4
@@ -40,8 +45,9 @@
 
 static char *tmpdir;
 
-/* Run `slabsim run boot-small.scn` into tmpdir/out; true on exit 0. */
-static bool run_boot(const char *out)
+/* Run `slabsim run boot-small.scn` into tmpdir/out with slub_nomerge =
+ * nomerge; true on exit 0. */
+static bool run_boot(const char *out, bool nomerge)
 {
 	const char *bin = g_getenv("SLABSIM_BIN");
 	char *dir = g_build_filename(tmpdir, out, NULL);
@@ -52,6 +58,7 @@ static bool run_boot(const char *out)
 		"--set", "workload.caches_per_cpu=8", "--set", "workload.objects=4",
 		"--set", "workload.kmalloc_per_cpu=4", "--set", "workload.free_fraction=0.5",
 		"--set", "workload.remote_fraction=0.25", "--set", "workload.slabinfo=" DATA,
+		"--set", nomerge ? "allocator.slub.slub_nomerge=1" : "allocator.slub.slub_nomerge=0",
 		NULL,
 	};
 	char *sout = NULL, *serr = NULL;
@@ -108,7 +115,7 @@ static GHashTable *named_caches(void)
 		g_assert_nonnull(objsize);
 		if (!allocator_owned(name)) {
 			g_assert_cmpint(atoi(objsize), >=, 1);
-			g_assert_cmpint(atoi(objsize), <=, PAGE_SIZE_);
+			g_assert_cmpint(atol(objsize), <=, MAX_CACHE);
 			g_assert_false(g_hash_table_contains(named, name));
 			g_hash_table_insert(named, g_strdup(name), g_strdup(objsize));
 		}
@@ -138,7 +145,8 @@ static JsonObject *slub_of(JsonParser *p)
 	return json_object_get_object_member(json_object_get_object_member(root, "allocators"), "slub");
 }
 
-/* Every named cache exists with its size, plus SLUB's own, nothing else. */
+/* With slub_nomerge, every named cache exists with its size, plus SLUB's
+ * own, nothing else. */
 static void test_caches(void)
 {
 	GHashTable *named = named_caches();
@@ -152,7 +160,7 @@ static void test_caches(void)
 	/* the shipped set is a 2.6.29 server's: 150-250 named caches */
 	g_assert_cmpuint(n, >=, 150);
 	g_assert_cmpuint(n, <=, 250);
-	g_assert_true(run_boot("caches"));
+	g_assert_true(run_boot("caches", true));
 	text = read_results("caches");
 	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
 	slub = slub_of(p);
@@ -181,6 +189,98 @@ static void test_caches(void)
 	g_hash_table_destroy(named);
 }
 
+/* Merging on (the default): every named cache and SLUB's own is a cache
+ * or an alias of one, exactly once; the aliases are counted in
+ * cache_aliases, at most 110 of the 175 names (issue 14). */
+static void test_aliases(void)
+{
+	GHashTable *named = named_caches(), *seen = g_hash_table_new(g_str_hash, g_str_equal);
+	JsonParser *p = json_parser_new();
+	JsonObject *slub, *caches;
+	GList *names;
+	guint naliases = 0;
+	char *text;
+
+	g_assert_true(run_boot("aliases", false));
+	text = read_results("aliases");
+	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
+	slub = slub_of(p);
+	caches = json_object_get_object_member(slub, "caches");
+	names = json_object_get_members(caches);
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(caches, l->data);
+		JsonArray *al = json_object_has_member(c, "aliases") ?
+		                json_object_get_array_member(c, "aliases") : NULL;
+
+		g_assert_true(g_hash_table_add(seen, l->data));
+		for (guint i = 0; al && i < json_array_get_length(al); i++) {
+			const char *a = json_array_get_string_element(al, i);
+			g_assert_true(g_hash_table_contains(named, a));
+			g_assert_true(g_hash_table_add(seen, (char *)a));
+			naliases++;
+		}
+	}
+	g_assert_cmpuint(g_hash_table_size(seen), ==, g_hash_table_size(named) + PAGE_SHIFT_ + 1);
+	g_test_message("%u caches, %u aliases", g_list_length(names), naliases);
+	g_assert_cmpuint(naliases, >, 0);
+	g_assert_cmpuint(naliases, <=, 110);
+	g_assert_cmpint(json_object_get_int_member(slub, "cache_aliases"), ==, naliases);
+	g_list_free(names);
+	g_hash_table_destroy(seen);
+	g_object_unref(p);
+	g_free(text);
+	g_hash_table_destroy(named);
+}
+
+/* A row of the largest size is created, one a word larger is counted,
+ * named on stderr and not created; the run goes on. */
+static void test_too_big(void)
+{
+	const char *bin = g_getenv("SLABSIM_BIN");
+	char *file = g_build_filename(tmpdir, "big.slabinfo", NULL);
+	char *dir = g_build_filename(tmpdir, "big", NULL);
+	char *text = g_strdup_printf("slabinfo - version: 2.1\n"
+	                             "largest 1 1 %ld 1 %ld : tunables 0 0 0 : slabdata 1 1 0\n"
+	                             "beyond 1 1 %ld 1 %ld : tunables 0 0 0 : slabdata 1 1 0\n",
+	                             MAX_CACHE, MAX_CACHE / PAGE_SIZE_, MAX_CACHE + 8,
+	                             2 * MAX_CACHE / PAGE_SIZE_);
+	char *slabinfo = g_strconcat("workload.slabinfo=", file, NULL);
+	const char *argv[] = {
+		bin, "run", "scenarios/boot-small.scn", "--allocators", "slub", "--quiet",
+		"--out", dir, "--set", "machine.cpus=2", "--set", "machine.page_size=4096",
+		"--set", "workload.caches_per_cpu=1", "--set", "workload.objects=1",
+		"--set", slabinfo, NULL,
+	};
+	char *sout = NULL, *serr = NULL, *results;
+	JsonParser *p = json_parser_new();
+	JsonObject *slub;
+	int wait = 0;
+
+	g_assert_true(g_file_set_contents(file, text, -1, NULL));
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+	                           &sout, &serr, &wait, NULL));
+	g_assert_true(WIFEXITED(wait) && WEXITSTATUS(wait) == 0);
+	g_assert_nonnull(strstr(serr, "1 rows larger than slub's largest cache"));
+	g_assert_nonnull(strstr(serr, "beyond"));
+	results = read_results("big");
+	g_assert_true(json_parser_load_from_data(p, results, -1, NULL));
+	slub = slub_of(p);
+	g_assert_true(json_object_has_member(json_object_get_object_member(slub, "caches"),
+	                                     "largest"));
+	g_assert_false(json_object_has_member(json_object_get_object_member(slub, "caches"),
+	                                      "beyond"));
+	g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(
+	                slub, "workload_counters"), "boot.rows_too_big"), ==, 1);
+	g_object_unref(p);
+	g_free(results);
+	g_free(sout);
+	g_free(serr);
+	g_free(slabinfo);
+	g_free(text);
+	g_free(dir);
+	g_free(file);
+}
+
 /* Allocations and frees as the parameters say; every CPU took part. */
 static void test_ops(void)
 {
@@ -189,7 +289,7 @@ static void test_ops(void)
 	char *text;
 	JsonObject *ops;
 
-	g_assert_true(run_boot("ops"));
+	g_assert_true(run_boot("ops", false));
 	text = read_results("ops");
 	g_assert_true(json_parser_load_from_data(p, text, -1, NULL));
 	ops = json_object_get_object_member(slub_of(p), "ops");
@@ -205,8 +305,8 @@ static void test_determinism(void)
 {
 	char *a, *b;
 
-	g_assert_true(run_boot("d1"));
-	g_assert_true(run_boot("d2"));
+	g_assert_true(run_boot("d1", false));
+	g_assert_true(run_boot("d2", false));
 	a = read_results("d1");
 	b = read_results("d2");
 	g_assert_cmpstr(a, ==, b);
@@ -223,6 +323,8 @@ int main(int argc, char **argv)
 	g_assert_nonnull(tmpdir);
 	g_test_add_func("/boot/caches", test_caches);
 	g_test_add_func("/boot/ops", test_ops);
+	g_test_add_func("/boot/aliases", test_aliases);
+	g_test_add_func("/boot/too-big", test_too_big);
 	g_test_add_func("/boot/determinism", test_determinism);
 	rc = g_test_run();
 	harness_rm_rf(tmpdir);

@@ -69,7 +69,7 @@ static void check_stable_core(JsonObject *root)
 		for (size_t i = 0; i < G_N_ELEMENTS(mem); i++)
 			g_assert_true(json_object_has_member(m, mem[i]));
 	}
-	c = json_object_get_object_member(json_object_get_object_member(a, "caches"), "remote-free");
+	c = harness_cache_entry(json_object_get_object_member(a, "caches"), "remote-free");
 	g_assert_nonnull(c);
 	for (size_t i = 0; i < G_N_ELEMENTS(cache); i++)
 		g_assert_true(json_object_has_member(c, cache[i]));

@@ -21,6 +21,19 @@
  *                 after boot (see shrink_rules).
  *   kmalloc-zero  kmalloc(0) is ZERO_SIZE_PTR; kfree of it or of NULL does
  *                 nothing; kmalloc_size(n) is at least n, growing with n.
+ *   audit         the allocator has the structural audit op, and it finds
+ *                 its lists, counts and freelists consistent after the
+ *                 randomised workload, after everything is freed and
+ *                 after shrinking (run on a quiescent kernel).
+ *   audit-detects a freed kmalloc(64)'s free pointer (every word: SLUB,
+ *                 SLQB and the Slabifier keep it in the first, slub-6 in
+ *                 the middle one) or SLOB's block header overwritten: the
+ *                 audit stops the run in kbug() (SLAB keeps no link in
+ *                 free objects: not run for it).
+ *   big-cache     max_cache_size is the page allocator's largest block
+ *                 (SLAB: its KMALLOC_MAX_SIZE); a cache of that size
+ *                 holds one object per slab of order MAX_ORDER - 1, one
+ *                 byte more is refused at creation.
  *   double-free, foreign-pointer, freelist-corruption (harness.c): each
  *                 misuse of kmalloc(64) stops the run in kbug().
  *
@@ -65,7 +78,7 @@ typedef struct run {
 	uint64_t rng[NCPUS];
 	uint64_t serial;
 	uint64_t remote_frees, node_asked, large;
-	uint64_t boot_pages;
+	uint64_t boot_pages;    /* in use after boot and cache creation */
 	bool unique, contain;   /* the checks this run makes */
 } run_t;
 
@@ -261,8 +274,9 @@ static kernel_t *start(run_t *r, const allocator_ops_t *ops, machine_t **m,
 	              .unique = unique, .contain = contain };
 	for (int c = 0; c < NCPUS; c++)
 		r->rng[c] = 0xc0f00000u + (uint64_t)c;
-	r->boot_pages = harness_boot(k);
+	harness_boot(k);
 	harness_run_on(k, 0, create_caches, r);
+	r->boot_pages = harness_pages_in_use();
 	harness_run_many(k, cpus, NCPUS, churn, r);
 	/* The run did what it is for. */
 	g_assert_cmpuint(r->live->len, >, 100);
@@ -304,8 +318,10 @@ static void test_containment(gconstpointer data)
 
 /* ---- shrink returns every page ----
  *
- * Cache creation takes no pages (its structures are metadata: kmeta), so
- * with nothing live the level to return to is the one right after boot.
+ * With nothing live, the level to return to is the one right after boot
+ * and cache creation: most allocators keep their cache structures in
+ * metadata (kmeta), SLOB in a slob page (2.6.29's kmem_cache_create
+ * takes the struct with slob_alloc), which stays.
  * What one kmem_cache_shrink gives back, per allocator's kernel original,
  * as the shrink passes (every cache, newest first) it takes to get there:
  *   slab       1  drain_cpu_caches empties the per-CPU, shared and alien
@@ -396,6 +412,65 @@ static void test_shrink(gconstpointer data)
 	finish(&r, k, m);
 }
 
+/* ---- the structural audit ---- */
+
+static void audit_all_caches(void *arg)
+{
+	const allocator_ops_t *ops = arg;
+
+	harness_shrink_all();
+	ops->audit(harness_a);
+}
+
+static void test_audit(gconstpointer data)
+{
+	const allocator_ops_t *ops = data;
+	machine_t *m;
+	run_t r;
+	kernel_t *k;
+
+	g_assert_nonnull(ops->audit);
+	k = start(&r, ops, &m, false, false);
+	ops->audit(harness_a);                  /* after the churn, objects live */
+	harness_run_many(k, cpus, NCPUS, free_all, &r);
+	g_array_set_size(r.live, 0);
+	ops->audit(harness_a);                  /* everything freed, queues full */
+	harness_run_served(k, audit_all_caches, (void *)ops);
+	ops->audit(harness_a);
+	finish(&r, k, m);
+}
+
+/* Free two of three kmalloc(64)s and point a free-list link outside the
+ * slab: every word of the object freed last (the head of a two-object
+ * freelist in SLUB, SLQB, the Slabifier and slub-6, wherever in the object
+ * it keeps the link), or for SLOB the header of the free block the two
+ * coalesced into, 8 bytes (its kmalloc header) before the first. */
+static void audit_corrupt_body(void *arg)
+{
+	const allocator_ops_t *ops = arg;
+	saddr_t keep = ops->kmalloc(harness_a, 64, 0, -1), x = ops->kmalloc(harness_a, 64, 0, -1),
+	        y = ops->kmalloc(harness_a, 64, 0, -1);
+
+	(void)keep;
+	ops->kfree(harness_a, x);
+	ops->kfree(harness_a, y);
+	if (strcmp(ops->name, "slob") == 0)
+		kstore64(x - 8, 0xdead0000);
+	else
+		for (saddr_t off = 0; off < 64; off += 8)
+			kstore64(y + off, 0xdead0000);
+	ops->audit(harness_a);
+}
+
+static void test_audit_detects(gconstpointer data)
+{
+	if (g_test_subprocess()) {
+		harness_run_alone(data, audit_corrupt_body, (void *)data);
+		return;
+	}
+	harness_trap_kbug("*audit*");
+}
+
 /* ---- kmalloc(0), kfree(NULL) ----
  *
  * As Linux since 2.6.23 (include/linux/slab.h): kmalloc(0) returns
@@ -435,6 +510,54 @@ static void test_kmalloc_zero(gconstpointer data)
 	harness_free(k, m);
 }
 
+/* ---- the largest cache ----
+ *
+ * x86-64's MAX_ORDER is 11 (orders 0..10), so the largest block of the
+ * page allocator is PAGE_SIZE << 10: 4 MiB with 4 KiB pages, 64 MiB with
+ * 64 KiB pages.  SLAB 2.6.29 refuses objects above KMALLOC_MAX_SIZE =
+ * 2^min(MAX_ORDER + PAGE_SHIFT - 1, 25): the same 4 MiB, but 32 MiB with
+ * 64 KiB pages.  Each other allocator takes what its largest slab order
+ * (SLOB: the page allocator) can hold. */
+#define X86_MAX_ORDER 11
+
+static size_t expected_max(const allocator_ops_t *ops, int page_shift)
+{
+	int shift = page_shift + X86_MAX_ORDER - 1;
+
+	if (strcmp(ops->name, "slab") == 0 && shift > 25)
+		shift = 25;
+	return (size_t)1 << shift;
+}
+
+static void big_body(void *arg)
+{
+	const allocator_ops_t *ops = arg;
+	size_t max = ops->max_cache_size(kpage_shift());
+	kmem_cache_t *s = ops->cache_create(harness_a, "big", max, 0, 0, NULL);
+	cache_info_t ci;
+	saddr_t x;
+
+	g_assert_nonnull(s);
+	ci = harness_cache_info(s);
+	g_assert_cmpuint(ci.objects_per_slab, ==, 1);
+	g_assert_cmpuint(ci.order, ==, X86_MAX_ORDER - 1);
+	x = ops->cache_alloc(harness_a, s, 0, -1);
+	g_assert_cmpuint(x, !=, 0);
+	g_assert_true(kaddr_valid(x) && kaddr_valid(x + max - 1));
+	kstore64(x + max - 8, 1);
+	ops->cache_free(harness_a, s, x);
+	g_assert_null(ops->cache_create(harness_a, "too-big", max + 1, 0, 0, NULL));
+}
+
+static void test_big_cache(gconstpointer data)
+{
+	const allocator_ops_t *ops = data;
+
+	g_assert_cmpuint(ops->max_cache_size(12), ==, expected_max(ops, 12));
+	g_assert_cmpuint(ops->max_cache_size(16), ==, expected_max(ops, 16));
+	harness_run_alone(ops, big_body, (void *)ops);
+}
+
 /* ---- debug checks ----
  *
  * Allocators whose kernel original has nothing for freelist-corruption to
@@ -470,6 +593,17 @@ int main(int argc, char **argv)
 		g_free(path);
 		path = g_strconcat(prefix, "/kmalloc-zero", NULL);
 		g_test_add_data_func(path, ops, test_kmalloc_zero);
+		g_free(path);
+		path = g_strconcat(prefix, "/audit", NULL);
+		g_test_add_data_func(path, ops, test_audit);
+		g_free(path);
+		if (strcmp(ops->name, "slab") != 0) {
+			path = g_strconcat(prefix, "/audit-detects", NULL);
+			g_test_add_data_func(path, ops, test_audit_detects);
+			g_free(path);
+		}
+		path = g_strconcat(prefix, "/big-cache", NULL);
+		g_test_add_data_func(path, ops, test_big_cache);
 		g_free(path);
 		harness_add_debug_tests(prefix, ops, freelist_checked(ops));
 		g_free(prefix);

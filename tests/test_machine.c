@@ -351,7 +351,16 @@ static void test_bad_geometry(void)
 		  "sockets: expected a multiple or a divisor of nodes (3), got '2'" },
 		{ "nr_cpus = 2\n", "nr_cpus: expected at least cpus (4), got '2'" },
 		{ "nodes = 2\nmax_numnodes = 1\n", "max_numnodes: expected at least nodes (2), got '1'" },
-		{ "nr_cpus = 0\n", "nr_cpus: expected a positive integer, got '0'" },
+		{ "nr_cpus = 0\n", "nr_cpus: expected a positive integer up to 65536, got '0'" },
+		/* Plausible values that once aborted in g_error or overflowed
+		 * (issue 18, findings 6 and 7): every count has a range. */
+		{ "nr_cpus = 2147483647\n", "nr_cpus: expected a positive integer up to 65536, got '2147483647'" },
+		{ "max_numnodes = 2147483647\n",
+		  "max_numnodes: expected a positive integer up to 4096, got '2147483647'" },
+		{ "mem_per_node_mib = 2147483647\n",
+		  "mem_per_node_mib: expected a positive integer up to 1048576, got '2147483647'" },
+		{ "cpus = 1024\nnodes = 1024\nnr_cpus = 1024\nmax_numnodes = 1024\nmem_per_node_mib = 2048\n",
+		  "mem_per_node_mib: expected at most 1048576 MiB in all (1024 nodes: up to 1024 per node), got '2048'" },
 		{ "hz = 50\n", "hz: expected an integer from 100 to 10000, got '50'" },
 		{ "page_size = 5000\n", "page_size: expected a power of two from 4096 to 65536, got '5000'" },
 		{ "cache_line = 16\n", "cache_line: expected a power of two from 32 to 256, got '16'" },

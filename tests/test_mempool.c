@@ -564,9 +564,11 @@ typedef struct subsys {
 static void subsys_body(void *arg)
 {
 	subsys_t *sb = arg;
-	kmem_cache_t *a = ops->cache_create(harness_a, "subsys-a", 256, 0, 0, NULL);
-	kmem_cache_t *b = ops->cache_create(harness_a, "subsys-b", 512, 0, 0, NULL);
-	kmem_cache_t *c = ops->cache_create(harness_a, "subsys-c", 256, 0, 0, NULL);
+	/* Three caches of their own: merged, a and c would both be
+	 * kmalloc-256 and b kmalloc-512. */
+	kmem_cache_t *a = ops->cache_create(harness_a, "subsys-a", 256, 0, SLAB_NO_MERGE, NULL);
+	kmem_cache_t *b = ops->cache_create(harness_a, "subsys-b", 512, 0, SLAB_NO_MERGE, NULL);
+	kmem_cache_t *c = ops->cache_create(harness_a, "subsys-c", 256, 0, SLAB_NO_MERGE, NULL);
 	critpool_t *op = critpool_create(ops, harness_a, c, CRITPOOL_OBJECT_POOL, 1);
 	critpool_t *cp = critpool_create(ops, harness_a, a, CRITPOOL_DOBSON_FIXED, 2);
 	saddr_t xa[PER_SLAB], xb[8];

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <zlib.h>
 #include "harness.h"
 
 #define SIM_CPUS 16        /* nehalem-2s, the machine of scenarios/replay.scn */
@@ -22,7 +23,7 @@
 static char *tmpdir;
 
 typedef struct expect {
-	long lines, events, allocs, frees, null_frees, unmatched, never_freed, cross;
+	long lines, events, allocs, frees, null_frees, unmatched, never_freed, cross, untraced, failed;
 } expect_t;
 
 static bool null_ptr(const char *p)
@@ -33,6 +34,21 @@ static bool null_ptr(const char *p)
 		if (*c != '0')
 			return false;
 	return true;
+}
+
+/* A plain or gzip file's text (zlib reads both). */
+static char *read_text(const char *path)
+{
+	gzFile f = gzopen(path, "rb");
+	GString *s = g_string_new(NULL);
+	char buf[65536];
+	int n;
+
+	g_assert_nonnull(f);
+	while ((n = gzread(f, buf, sizeof buf)) > 0)
+		g_string_append_len(s, buf, n);
+	gzclose(f);
+	return g_string_free(s, FALSE);
 }
 
 /* Count the trace's kmem events and pair them by pointer, in file order
@@ -47,7 +63,7 @@ static expect_t count_trace(const char *path)
 	char *text = NULL, **lines;
 
 	g_assert_nonnull(re);
-	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	text = read_text(path);
 	lines = g_strsplit(text, "\n", -1);
 	for (int i = 0; lines[i]; i++) {
 		GMatchInfo *m = NULL;
@@ -59,10 +75,13 @@ static expect_t count_trace(const char *path)
 			char *ptr = g_match_info_fetch(m, 3);
 			int c = atoi(cpu) % SIM_CPUS;
 			e.events++;
-			if (strstr(ev, "alloc")) {
+			if (strstr(ev, "alloc") && null_ptr(ptr)) {
+				e.failed++;            /* a failed allocation: not replayed */
+			} else if (strstr(ev, "alloc")) {
 				e.allocs++;
-				/* a pointer allocated again while live: the older object
-				 * is never freed; keep the newest */
+				/* a pointer allocated again while live: the older object's
+				 * free was not traced; keep the newest */
+				e.untraced += g_hash_table_contains(live, ptr);
 				g_hash_table_replace(live, g_strdup(ptr), GINT_TO_POINTER(c + 1));
 			} else if (null_ptr(ptr)) {
 				e.null_frees++;
@@ -77,7 +96,7 @@ static expect_t count_trace(const char *path)
 		}
 		g_match_info_free(m);
 	}
-	e.never_freed = e.allocs - e.frees;
+	e.never_freed = g_hash_table_size(live);
 	g_strfreev(lines);
 	g_free(text);
 	g_hash_table_destroy(live);
@@ -105,9 +124,12 @@ static void check_counts(JsonObject *a, const expect_t *e)
 	g_assert_cmpint(member(c, "replay.unmatched_frees"), ==, e->unmatched);
 	g_assert_cmpint(member(c, "replay.never_freed"), ==, e->never_freed);
 	g_assert_cmpint(member(c, "replay.cross_cpu_frees"), ==, e->cross);
+	g_assert_cmpint(member(c, "replay.untraced_frees"), ==, e->untraced);
+	g_assert_cmpint(member(c, "replay.traced_failures"), ==, e->failed);
 	g_assert_cmpint(member(c, "replay.alloc_failed"), ==, 0);
 	g_assert_cmpint(member(ops, "alloc"), ==, e->allocs);
-	g_assert_cmpint(member(ops, "free"), ==, e->frees);
+	/* untraced frees go through kfree_rcu (objects of 16 bytes and more) */
+	g_assert_cmpint(member(ops, "free") + member(ops, "free_rcu"), ==, e->frees + e->untraced);
 }
 
 /* Replay `trace` with scenarios/replay.scn (every allocator it lists) and
@@ -228,6 +250,164 @@ static void test_slub6(void)
 	harness_result_free(&r);
 }
 
+/* The allocator `name`'s object in the results.json of tmpdir/sub (p
+ * keeps it). */
+static JsonObject *allocator_in(JsonParser *p, const char *sub, const char *name)
+{
+	char *json = g_build_filename(tmpdir, sub, "results.json", NULL);
+
+	g_assert_true(json_parser_load_from_file(p, json, NULL));
+	g_free(json);
+	return json_object_get_object_member(json_object_get_object_member(
+		json_node_get_object(json_parser_get_root(p)), "allocators"), name);
+}
+
+/* Replay trace under allocator `a` (extra: one more option, or NULL) into
+ * tmpdir/NAME; exit status 0. */
+static void replay_into(const char *trace, const char *a, const char *name, const char *extra)
+{
+	char *out = g_build_filename(tmpdir, name, NULL), *set = g_strdup_printf("workload.trace=%s", trace);
+	harness_result_t r = extra ?
+		harness_slabsim("run", "scenarios/replay.scn", "-a", a, "--set", set, "--out", out, "--force",
+		                "--quiet", "--no-plots", extra) :
+		harness_slabsim("run", "scenarios/replay.scn", "-a", a, "--set", set, "--out", out, "--force",
+		                "--quiet", "--no-plots");
+
+	if (r.status)
+		g_test_message("stderr: %s", r.err);
+	g_assert_cmpint(r.status, ==, 0);
+	harness_result_free(&r);
+	g_free(set);
+	g_free(out);
+}
+
+/* --trace-out: a file per allocator when several run; replaying the
+ * simulated trace gives the same objects, frees and objects left, its
+ * input reuse is the first run's simulated reuse, overall and per cache,
+ * and an independent perf-script reader (count_trace) reads every line. */
+static void test_trace_out(void)
+{
+	char *base = g_build_filename(tmpdir, "sim.txt", NULL), *out1 = g_build_filename(tmpdir, "t1", NULL);
+	char *opt = g_strdup_printf("--trace-out=%s", base);
+	char *t_slub = g_build_filename(tmpdir, "sim-slub.txt", NULL);
+	char *t_slab = g_build_filename(tmpdir, "sim-slab.txt", NULL);
+	char *set = g_strdup("workload.trace=tests/data/perf-kmem-small.txt");
+	JsonParser *p1 = json_parser_new(), *p2 = json_parser_new();
+	harness_result_t r = harness_slabsim("run", "scenarios/replay.scn", "-a", "slub,slab", "--set", set,
+	                                     "--out", out1, "--force", "--quiet", "--no-plots", opt);
+	JsonObject *a1, *a2, *c1, *c2, *ru1, *ru2;
+	GList *names;
+	expect_t e;
+
+	g_assert_cmpint(r.status, ==, 0);
+	harness_result_free(&r);
+	g_assert_true(g_file_test(t_slab, G_FILE_TEST_EXISTS));
+	replay_into(t_slub, "slub", "t2", NULL);
+	a1 = allocator_in(p1, "t1", "slub");
+	a2 = allocator_in(p2, "t2", "slub");
+	c1 = json_object_get_object_member(a1, "workload_counters");
+	c2 = json_object_get_object_member(a2, "workload_counters");
+	for (const char *const *k = (const char *const[]){ "replay.objects", "replay.frees",
+	     "replay.never_freed", "replay.untraced_frees", NULL }; *k; k++)
+		g_assert_cmpint(member(c2, *k), ==, member(c1, *k));
+	e = count_trace(t_slub);
+	g_assert_cmpint(e.allocs, ==, member(c1, "replay.objects"));
+	g_assert_cmpint(e.frees, ==, member(c1, "replay.frees"));
+	g_assert_cmpint(e.lines, ==, e.events);
+	ru1 = json_object_get_object_member(a1, "reuse");
+	ru2 = json_object_get_object_member(a2, "reuse");
+	g_assert_cmpint(member(json_object_get_object_member(ru2, "input"), "reuses"), ==,
+	                member(json_object_get_object_member(ru1, "simulated"), "reuses"));
+	names = json_object_get_members(json_object_get_object_member(ru1, "caches"));
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *k1 = json_object_get_object_member(json_object_get_object_member(ru1, "caches"), l->data);
+		JsonObject *k2;
+		if (!json_object_has_member(k1, "simulated"))
+			continue;                  /* kmalloc-cg-N: slub merges them */
+		k2 = json_object_get_object_member(json_object_get_object_member(ru2, "caches"), l->data);
+		g_assert_cmpint(member(json_object_get_object_member(k2, "input"), "reuses"), ==,
+		                member(json_object_get_object_member(k1, "simulated"), "reuses"));
+	}
+	g_list_free(names);
+	g_object_unref(p1);
+	g_object_unref(p2);
+	g_free(base); g_free(out1); g_free(opt); g_free(t_slub); g_free(t_slab); g_free(set);
+}
+
+/* A gzip trace replays as the plain one; an empty and a garbage trace are
+ * refused, naming the file and the lines skipped. */
+static void test_compressed_and_refused(void)
+{
+	char *gz = g_build_filename(tmpdir, "small.txt.gz", NULL), *text = NULL;
+	char *empty = g_build_filename(tmpdir, "empty.txt", NULL);
+	char *junk = g_build_filename(tmpdir, "junk.txt", NULL);
+	gsize len;
+
+	g_assert_true(g_file_get_contents("tests/data/perf-kmem-small.txt", &text, &len, NULL));
+	gzFile f = gzopen(gz, "wb");
+	gzwrite(f, text, (unsigned)len);
+	gzclose(f);
+	check_replay(gz);
+	g_assert_true(g_file_set_contents(empty, "", 0, NULL));
+	g_assert_true(g_file_set_contents(junk, "hello\nworld: kmem:kmalloc: x\n\x01\x02\n", -1, NULL));
+	for (int i = 0; i < 2; i++) {
+		char *set = g_strdup_printf("workload.trace=%s", i ? junk : empty);
+		harness_result_t r = harness_slabsim("run", "scenarios/replay.scn", "-a", "slub", "--set", set,
+		                                     "--out", tmpdir, "--quiet", "--no-plots");
+		harness_expect_error(r, 2, i ? junk : empty, i ? "all 3 skipped" : "all 0 skipped");
+		g_free(set);
+	}
+	g_free(text); g_free(gz); g_free(empty); g_free(junk);
+}
+
+/* A hand-made trace: a traced cache called kmem_cache replays as
+ * trace:kmem_cache beside slub-6's own kmem_cache; a maple_node pointer
+ * allocated again while live is an untraced free (kfree_rcu by default,
+ * a plain free with untraced=immediate); the input's LIFO reuse counted by
+ * hand: CPU 0 allocates A (0x100) and B (0x200) from kmem_cache, frees A,
+ * allocates A again (a reuse), frees B, then CPU 1 allocates B (another
+ * CPU: no reuse): kmem_cache 1 of 4; maple_node 0 of 2. */
+static void test_hand_made(void)
+{
+	char *trace = g_build_filename(tmpdir, "hand.txt", NULL);
+	JsonParser *p = json_parser_new();
+	JsonObject *a, *caches, *ru;
+	static const char *const lines[] = {
+		"A 1 [000] 1.000001: kmem:kmem_cache_alloc: call_site=x ptr=0x100 name=kmem_cache bytes_req=200 bytes_alloc=256 gfp_flags=GFP_KERNEL node=-1 accounted=false",
+		"A 1 [000] 1.000002: kmem:kmem_cache_alloc: call_site=x ptr=0x200 name=kmem_cache bytes_req=200 bytes_alloc=256 gfp_flags=GFP_KERNEL node=-1 accounted=false",
+		"A 1 [000] 1.000003: kmem:kmem_cache_free: call_site=x ptr=0x100 name=kmem_cache",
+		"A 1 [000] 1.000004: kmem:kmem_cache_alloc: call_site=x ptr=0x100 name=kmem_cache bytes_req=200 bytes_alloc=256 gfp_flags=GFP_KERNEL node=-1 accounted=false",
+		"A 1 [000] 1.000005: kmem:kmem_cache_free: call_site=x ptr=0x200 name=kmem_cache",
+		"B 2 [001] 1.000006: kmem:kmem_cache_alloc: call_site=x ptr=0x200 name=kmem_cache bytes_req=200 bytes_alloc=256 gfp_flags=GFP_KERNEL node=-1 accounted=false",
+		"A 1 [000] 1.000007: kmem:kmem_cache_alloc: call_site=x ptr=0x300 name=maple_node bytes_req=256 bytes_alloc=256 gfp_flags=GFP_KERNEL node=-1 accounted=false",
+		"A 1 [000] 1.000008: kmem:kmem_cache_alloc: call_site=x ptr=0x300 name=maple_node bytes_req=256 bytes_alloc=256 gfp_flags=GFP_KERNEL node=-1 accounted=false",
+		NULL,
+	};
+	char *text = g_strjoinv("\n", (char **)lines), *full = g_strconcat(text, "\n", NULL);
+
+	g_assert_true(g_file_set_contents(trace, full, -1, NULL));
+	replay_into(trace, "slub-6", "h1", NULL);
+	a = allocator_in(p, "h1", "slub-6");
+	caches = json_object_get_object_member(a, "caches");
+	g_assert_true(json_object_has_member(caches, "kmem_cache"));
+	g_assert_cmpint(member(json_object_get_object_member(caches, "trace:kmem_cache"), "live_objects"), ==, 2);
+	ru = json_object_get_object_member(json_object_get_object_member(a, "reuse"), "caches");
+	g_assert_cmpint(member(json_object_get_object_member(json_object_get_object_member(ru, "trace:kmem_cache"),
+	                "input"), "reuses"), ==, 1);
+	g_assert_cmpint(member(json_object_get_object_member(json_object_get_object_member(ru, "trace:kmem_cache"),
+	                "input"), "allocs"), ==, 4);
+	g_assert_cmpint(member(json_object_get_object_member(a, "workload_counters"), "replay.untraced_frees"), ==, 1);
+	g_assert_cmpint(member(json_object_get_object_member(a, "ops"), "free_rcu"), ==, 1);
+	g_object_unref(p);
+	p = json_parser_new();
+	replay_into(trace, "slub-6", "h2", "--set=workload.untraced=immediate");
+	a = allocator_in(p, "h2", "slub-6");
+	g_assert_cmpint(member(json_object_get_object_member(a, "ops"), "free_rcu"), ==, 0);
+	g_assert_cmpint(member(json_object_get_object_member(a, "ops"), "free"), ==, 2 + 1);
+	g_object_unref(p);
+	g_free(text); g_free(full); g_free(trace);
+}
+
 /* A kmem event line the reader cannot parse stops the run, naming the
  * trace file and line. */
 static void test_bad_line(void)
@@ -260,6 +440,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/replay/ftrace", test_ftrace);
 	g_test_add_func("/replay/bad-line", test_bad_line);
 	g_test_add_func("/replay/slub-6", test_slub6);
+	g_test_add_func("/replay/trace-out", test_trace_out);
+	g_test_add_func("/replay/compressed-and-refused", test_compressed_and_refused);
+	g_test_add_func("/replay/hand-made", test_hand_made);
 	rc = g_test_run();
 	harness_rm_rf(tmpdir);
 	g_free(tmpdir);

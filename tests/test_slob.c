@@ -10,7 +10,11 @@
  * units, kmalloc adds an 8-byte header and aligns to 8, a free block of
  * more than one unit stores {units, offset of next} and a one-unit block
  * stores -offset, and kmalloc from PAGE_SIZE - 8 on takes whole pages of
- * get_order(size).  Machines come from harness_machine (4 KiB pages).
+ * get_order(size).  kmem_cache_create takes the 32-byte struct kmem_cache
+ * with slob_alloc(32, ARCH_KMALLOC_MINALIGN 8) from the small list, so a
+ * test's caches sit first in its first slob page (16 units each) and that
+ * page stays.  With 64 KiB pages slobidx_t is an s32: 4-byte units.
+ * Machines come from harness_machine (4 KiB pages unless said).
  */
 #include "harness.h"
 
@@ -18,13 +22,19 @@ extern const allocator_ops_t slob_allocator;
 
 static const allocator_ops_t *ops = &slob_allocator;
 
-/* The raw 16-bit unit at a, read host-side (free of charge). */
+/* The raw slobidx_t at a, read host-side (free of charge): an s16, or
+ * with 64 KiB pages an s32. */
 static int unit_at(saddr_t a)
 {
-	int16_t v;
+	int16_t v16;
+	int32_t v32;
 
-	memcpy(&v, mem_host(kern()->mem, a), sizeof(v));
-	return v;
+	if (kpage_size() > 32767 * 2) {
+		memcpy(&v32, mem_host(kern()->mem, a), sizeof(v32));
+		return v32;
+	}
+	memcpy(&v16, mem_host(kern()->mem, a), sizeof(v16));
+	return v16;
 }
 
 /* ---- 1. units ---- */
@@ -52,46 +62,95 @@ static void units_body(void *arg)
 	g_assert_cmpuint(ci.objects_per_slab, ==, 292);
 	g_assert_cmpuint(ci.align, ==, 8);
 
-	/* Units 0-6 for a; the free block at unit 7 (byte 14) is not 8-aligned,
-	 * so b leaves a one-unit fragment at unit 7 and takes units 8-14; c
-	 * likewise leaves unit 15 and takes units 16-22.  The rest, units
-	 * 23..2047, is 2025 units. */
+	/* u13's struct kmem_cache is units 0-15.  Units 16-22 for a; the free
+	 * block at unit 23 (byte 46) is not 8-aligned, so b leaves a one-unit
+	 * fragment at unit 23 and takes units 24-30; c likewise leaves unit 31
+	 * and takes units 32-38.  The rest, units 39..2047, is 2009 units. */
 	a = ops->cache_alloc(harness_a, s, 0, -1);
 	b = ops->cache_alloc(harness_a, s, 0, -1);
 	c = ops->cache_alloc(harness_a, s, 0, -1);
 	p = page_address(virt_to_page(a));
-	g_assert_cmpuint(a, ==, p);
-	g_assert_cmpuint(b, ==, p + 16);
-	g_assert_cmpuint(c, ==, p + 32);
-	g_assert_cmpuint(virt_to_page(a)->inuse, ==, 2048 - 3 * 7);
-	g_assert_cmpuint(virt_to_page(a)->freelist, ==, p + 14);
+	g_assert_cmpuint(a, ==, p + 32);
+	g_assert_cmpuint(b, ==, p + 48);
+	g_assert_cmpuint(c, ==, p + 64);
+	g_assert_cmpuint(virt_to_page(a)->inuse, ==, 2048 - 16 - 3 * 7);
+	g_assert_cmpuint(virt_to_page(a)->freelist, ==, p + 46);
 	/* One-unit fragments hold -(offset of the next free block). */
-	g_assert_cmpint(unit_at(p + 14), ==, -15);
-	g_assert_cmpint(unit_at(p + 30), ==, -23);
-	/* The tail block: {2025 units, next = the page end, offset 2048}. */
-	g_assert_cmpint(unit_at(p + 46), ==, 2025);
-	g_assert_cmpint(unit_at(p + 48), ==, 2048);
+	g_assert_cmpint(unit_at(p + 46), ==, -31);
+	g_assert_cmpint(unit_at(p + 62), ==, -39);
+	/* The tail block: {2009 units, next = the page end, offset 2048}. */
+	g_assert_cmpint(unit_at(p + 78), ==, 2009);
+	g_assert_cmpint(unit_at(p + 80), ==, 2048);
 
-	/* kmalloc(100): 108 bytes at the first 8-aligned room, byte 48 (unit
-	 * 24: a one-unit fragment at unit 23), the size in the header. */
+	/* kmalloc(100): 108 bytes at the first 8-aligned room, byte 80 (unit
+	 * 40: a one-unit fragment at unit 39), the size in the header. */
 	x = ops->kmalloc(harness_a, 100, 0, -1);
-	g_assert_cmpuint(x, ==, p + 48 + 8);
+	g_assert_cmpuint(x, ==, p + 80 + 8);
 	g_assert_cmpuint(*(uint32_t *)mem_host(kern()->mem, x - 8), ==, 100);
-	g_assert_cmpuint(virt_to_page(a)->inuse, ==, 2048 - 3 * 7 - 54);
+	g_assert_cmpuint(virt_to_page(a)->inuse, ==, 2048 - 16 - 3 * 7 - 54);
 
-	/* Freeing b merges it with the fragments on both sides: units 7..15. */
+	/* Freeing b merges it with the fragments on both sides: units 23..31,
+	 * whose next free block is the fragment at unit 39. */
 	ops->cache_free(harness_a, s, b);
-	g_assert_cmpint(unit_at(p + 14), ==, 9);
-	g_assert_cmpint(unit_at(p + 16), ==, 23);
+	g_assert_cmpint(unit_at(p + 46), ==, 9);
+	g_assert_cmpint(unit_at(p + 48), ==, 39);
 	ops->cache_free(harness_a, s, a);
 	ops->cache_free(harness_a, s, c);
 	ops->kfree(harness_a, x);
-	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
+	/* The page holding the struct kmem_cache stays. */
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
 }
 
 static void test_units(void)
 {
 	harness_run_alone(ops, units_body, NULL);
+}
+
+/* With 64 KiB pages (ia64, ppc64) 2.6.29's slobidx_t is an s32
+ * (PAGE_SIZE > 32767 * 2), so SLOB_UNIT is 4 bytes and a page holds 16384
+ * units; every other rule is the same. */
+static void units64k_body(void *arg)
+{
+	kmem_cache_t *s = ops->cache_create(harness_a, "u13", 13, 0, 0, NULL);
+	cache_info_t ci = harness_cache_info(s);
+	saddr_t a, b, p;
+
+	(void)arg;
+	/* kmalloc_size = 4 * ceil((size + 8) / 4) below 65528, pages from there. */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 1), ==, 12);         /* 3 units */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 100), ==, 108);      /* 27 units */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 65527), ==, 65536);  /* 16384 units */
+	g_assert_cmpuint(ops->kmalloc_size(harness_a, 65528), ==, 65536);  /* order 0 page */
+	/* 13 B: 4 units = 16 B a block, 65536 / 16 = 4096 per page. */
+	g_assert_cmpuint(ci.size, ==, 16);
+	g_assert_cmpuint(ci.objects_per_slab, ==, 4096);
+	/* The struct kmem_cache: units 0-7 (32 B); a: units 8-11, b: 12-15;
+	 * the tail block {16384 - 16 units, next = the page end} at unit 16,
+	 * as two s32 values. */
+	a = ops->cache_alloc(harness_a, s, 0, -1);
+	b = ops->cache_alloc(harness_a, s, 0, -1);
+	p = page_address(virt_to_page(a));
+	g_assert_cmpuint(a, ==, p + 32);
+	g_assert_cmpuint(b, ==, p + 48);
+	g_assert_cmpuint(virt_to_page(a)->inuse, ==, 16384 - 16);
+	g_assert_cmpint(unit_at(p + 64), ==, 16384 - 16);
+	g_assert_cmpint(unit_at(p + 68), ==, 16384);
+	ops->cache_free(harness_a, s, a);
+	ops->cache_free(harness_a, s, b);
+	g_assert_cmpint(unit_at(p + 32), ==, 16384 - 8);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
+}
+
+static void test_units_64k(void)
+{
+	machine_t *m = harness_machine(1, 1, 16);
+	kernel_t *k;
+
+	m->page_size = 65536;
+	m->page_shift = 16;
+	k = harness_kernel(m, ops, NULL, NULL);
+	harness_run_on(k, 0, units64k_body, NULL);
+	harness_free(k, m);
 }
 
 /* ---- 2. first fit ---- */
@@ -103,23 +162,24 @@ static void first_fit_body(void *arg)
 	saddr_t a, b, c, d, e, p, med;
 
 	(void)arg;
+	/* The two struct kmem_cache take bytes 0-63 of the first page. */
 	a = ops->cache_alloc(harness_a, s64, 0, -1);
 	b = ops->cache_alloc(harness_a, s64, 0, -1);
 	c = ops->cache_alloc(harness_a, s64, 0, -1);
 	p = page_address(virt_to_page(a));
-	g_assert_cmpuint(a, ==, p);
-	g_assert_cmpuint(b, ==, p + 64);
-	g_assert_cmpuint(c, ==, p + 128);
+	g_assert_cmpuint(a, ==, p + 64);
+	g_assert_cmpuint(b, ==, p + 128);
+	g_assert_cmpuint(c, ==, p + 192);
 	ops->cache_free(harness_a, s64, b);
 	/* b's hole (32 units) is now the first free block. */
-	g_assert_cmpuint(virt_to_page(a)->freelist, ==, p + 64);
+	g_assert_cmpuint(virt_to_page(a)->freelist, ==, p + 128);
 
 	/* 40 B (20 units) fits in the hole: d takes its start; the 12 units
 	 * left (24 B) cannot hold e, which goes after c. */
 	d = ops->cache_alloc(harness_a, s40, 0, -1);
 	e = ops->cache_alloc(harness_a, s40, 0, -1);
-	g_assert_cmpuint(d, ==, p + 64);
-	g_assert_cmpuint(e, ==, p + 192);
+	g_assert_cmpuint(d, ==, p + 128);
+	g_assert_cmpuint(e, ==, p + 256);
 	g_assert_cmpuint(harness_cache_info(s40).slabs, ==, 1);
 	g_assert_cmpuint(harness_cache_info(s40).active_objs, ==, 2);
 
@@ -131,15 +191,16 @@ static void first_fit_body(void *arg)
 	g_assert_cmpuint(harness_stat("page_alloc"), ==, 2);
 	g_assert_cmpuint(harness_pages_in_use(), ==, 2);
 
-	/* Each page goes back when its last block does. */
+	/* A page goes back when its last block does; the first keeps the
+	 * struct kmem_cache blocks. */
 	ops->kfree(harness_a, med);
 	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
 	ops->cache_free(harness_a, s64, a);
 	ops->cache_free(harness_a, s64, c);
 	ops->cache_free(harness_a, s40, d);
 	ops->cache_free(harness_a, s40, e);
-	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
-	g_assert_cmpuint(harness_stat("page_free"), ==, 2);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
+	g_assert_cmpuint(harness_stat("page_free"), ==, 1);
 	g_assert_cmpuint(harness_cache_info(s40).slabs, ==, 0);
 }
 
@@ -177,43 +238,42 @@ static void test_refill_small_list(void)
 }
 
 /* The list rotation: after a success on a page that is not first, the
- * next search of that list starts at it. */
+ * next search of that list starts at it.  kmalloc only (no cache, so no
+ * struct kmem_cache in the pages): kmalloc(n) is a block of n + 8 bytes,
+ * the object 8 bytes in. */
 static void rotation_body(void *arg)
 {
-	kmem_cache_t *s200 = ops->cache_create(harness_a, "r200", 200, 0, 0, NULL);
-	kmem_cache_t *s80 = ops->cache_create(harness_a, "r80", 80, 0, 0, NULL);
-	kmem_cache_t *s16 = ops->cache_create(harness_a, "r16", 16, 0, 0, NULL);
 	saddr_t x[40], y0, y1, z, pa_, pb;
 
 	(void)arg;
-	/* 20 blocks of 100 units fill page A to 2000 units, 48 left; the 21st
-	 * does not fit and opens page B, which goes first: [B, A]. */
+	/* 20 blocks of 200 B (100 units) fill page A to 2000 units, 48 left;
+	 * the 21st does not fit and opens page B, which goes first: [B, A]. */
 	for (int i = 0; i < 40; i++)
-		x[i] = ops->cache_alloc(harness_a, s200, 0, -1);
+		x[i] = ops->kmalloc(harness_a, 192, 0, -1);
 	pa_ = page_address(virt_to_page(x[0]));
 	pb = page_address(virt_to_page(x[20]));
 	g_assert_cmpuint(page_address(virt_to_page(x[19])), ==, pa_);
 	g_assert_cmpuint(pb, !=, pa_);
 	g_assert_cmpuint(virt_to_page(x[0])->inuse, ==, 48);
 	/* 80 B (40 units) fits the first page, B: no rotation. */
-	y0 = ops->cache_alloc(harness_a, s80, 0, -1);
-	g_assert_cmpuint(y0, ==, pb + 4000);
+	y0 = ops->kmalloc(harness_a, 72, 0, -1);
+	g_assert_cmpuint(y0, ==, pb + 4000 + 8);
 	g_assert_cmpuint(harness_stat("list_rotate"), ==, 0);
 	/* B has 8 units left; A takes the next one, and the list turns to
 	 * [A, B]. */
-	y1 = ops->cache_alloc(harness_a, s80, 0, -1);
-	g_assert_cmpuint(y1, ==, pa_ + 4000);
+	y1 = ops->kmalloc(harness_a, 72, 0, -1);
+	g_assert_cmpuint(y1, ==, pa_ + 4000 + 8);
 	g_assert_cmpuint(harness_stat("list_rotate"), ==, 1);
 	/* Both have 8 units at byte 4080; the search starts at A. */
-	z = ops->cache_alloc(harness_a, s16, 0, -1);
-	g_assert_cmpuint(z, ==, pa_ + 4080);
+	z = ops->kmalloc(harness_a, 8, 0, -1);
+	g_assert_cmpuint(z, ==, pa_ + 4080 + 8);
 	g_assert_cmpuint(harness_stat("page_alloc"), ==, 2);
 
-	ops->cache_free(harness_a, s16, z);
-	ops->cache_free(harness_a, s80, y0);
-	ops->cache_free(harness_a, s80, y1);
+	ops->kfree(harness_a, z);
+	ops->kfree(harness_a, y0);
+	ops->kfree(harness_a, y1);
 	for (int i = 0; i < 40; i++)
-		ops->cache_free(harness_a, s200, x[i]);
+		ops->kfree(harness_a, x[i]);
 	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 }
 
@@ -246,14 +306,16 @@ static void large_body(void *arg)
 	y = ops->kmalloc(harness_a, 20000, 0, -1);
 	g_assert_cmpuint(st->allocs_by_order[3], ==, 1);
 	g_assert_cmpuint(virt_to_page(y)->order, ==, 3);
-	/* 4088 = PAGE_SIZE - 8 is the first size given whole pages: order 0. */
+	/* 4088 = PAGE_SIZE - 8 is the first size given whole pages: order 0
+	 * (the other order-0 page holds big5000's struct kmem_cache). */
 	z = ops->kmalloc(harness_a, 4088, 0, -1);
-	g_assert_cmpuint(st->allocs_by_order[0], ==, 1);
+	g_assert_cmpuint(st->allocs_by_order[0], ==, 1 + 1);
 	g_assert_false(virt_to_page(z)->flags & PG_slab);
 	g_assert_cmpuint(z, ==, page_address(virt_to_page(z)));
-	g_assert_cmpuint(harness_pages_in_use(), ==, 2 + 8 + 1);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1 + 2 + 8 + 1);
 	g_assert_cmpuint(lk->acquisitions, ==, acq);
-	/* 4087 + 8 = 4095 B = 2048 units: a whole slob page, under the lock. */
+	/* 4087 + 8 = 4095 B = 2048 units: a whole slob page, under the lock
+	 * (not the struct's page, 16 units short). */
 	w = ops->kmalloc(harness_a, 4087, 0, -1);
 	g_assert_true(virt_to_page(w)->flags & PG_slab);
 	g_assert_cmpuint(virt_to_page(w)->inuse, ==, 0);
@@ -270,7 +332,7 @@ static void large_body(void *arg)
 	ops->kfree(harness_a, z);
 	ops->kfree(harness_a, w);
 	ops->cache_free(harness_a, s, o);
-	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
 	g_assert_cmpuint(harness_stat("big_alloc"), ==, 4);
 	g_assert_cmpuint(harness_stat("big_free"), ==, 4);
 	/* kmalloc(0) is ZERO_SIZE_PTR, and kfree takes it back. */
@@ -294,27 +356,27 @@ static void lock_body(void *arg)
 
 	(void)arg;
 	/* 40 objects of 96 B (48 units, 8-aligned, no fragments) fill 3840 B
-	 * of one page: the first allocation searches, drops the lock for a new
-	 * page and takes it again (2), the other 39 take it once. */
+	 * of the page that holds l96's struct (2032 units free): each takes
+	 * the lock once, none needs a new page. */
 	for (int i = 0; i < 40; i++)
 		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
-	g_assert_cmpuint(lk->acquisitions - acq0, ==, 2 + 39);
+	g_assert_cmpuint(lk->acquisitions - acq0, ==, 40);
 	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
-	/* Each free takes it once, the one that frees the page too. */
+	/* Each free takes it once; the page stays (the struct). */
 	for (int i = 0; i < 40; i++)
 		ops->cache_free(harness_a, s, x[i]);
-	g_assert_cmpuint(lk->acquisitions - acq0, ==, 41 + 40);
-	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
-	/* kmalloc(56): 64 B blocks, one page for ten: 2 + 9, then 10 frees. */
+	g_assert_cmpuint(lk->acquisitions - acq0, ==, 40 + 40);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
+	/* kmalloc(56): 64 B blocks, ten in the same page: 10, then 10 frees. */
 	for (int i = 0; i < 10; i++)
 		x[i] = ops->kmalloc(harness_a, 56, 0, -1);
 	for (int i = 0; i < 10; i++)
 		ops->kfree(harness_a, x[i]);
-	g_assert_cmpuint(lk->acquisitions - acq0, ==, 81 + 11 + 10);
+	g_assert_cmpuint(lk->acquisitions - acq0, ==, 80 + 10 + 10);
 	/* Large kmallocs never take it. */
 	big = ops->kmalloc(harness_a, 9000, 0, -1);
 	ops->kfree(harness_a, big);
-	g_assert_cmpuint(lk->acquisitions - acq0, ==, 102);
+	g_assert_cmpuint(lk->acquisitions - acq0, ==, 100);
 	g_assert_cmpuint(lk->contentions, ==, 0);
 }
 
@@ -324,8 +386,9 @@ static void test_one_lock(void)
 }
 
 /* One hot kmem_cache_alloc + kmem_cache_free on 1 CPU, every access
- * counted by hand.  State: a at units 0-31 of the page, one free block
- * {2016 units, next = page end} at unit 32; x takes units 32-63.
+ * counted by hand.  State: hot's struct kmem_cache at units 0-15 of the
+ * page, a at units 16-47, one free block {2000 units, next = page end} at
+ * unit 48; x takes units 48-79.
  *  alloc: struct kmem_cache, the list head, the struct page (walk), the
  *    struct page (slob_page_alloc), the block's units, its units and next
  *    offset again (slob_next), the two units of the new rest block, the
@@ -400,13 +463,13 @@ static void contend_check(void *arg)
 {
 	contend_t *ct = arg;
 	lock_class_t *lk = klock_class("slob_lock");
-	uint64_t ops_done = 4ULL * ct->rounds * 16;
+	uint64_t ops_done = 4ULL * ct->rounds * 16 + 1;     /* + c64's struct kmem_cache */
 
 	g_assert_cmpuint(harness_stat("slob_alloc") + harness_stat("slob_free"), ==, ops_done);
 	g_assert_cmpuint(lk->acquisitions, ==, ops_done + harness_stat("page_alloc"));
 	g_assert_cmpuint(lk->contentions, >, 0);
 	g_assert_cmpuint(lk->wait, >, 0);
-	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);    /* the struct's page */
 }
 
 static void test_lock_contention(void)
@@ -572,13 +635,14 @@ static void mix_final(void *arg)
 {
 	mix_t *mx = arg;
 
-	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
-	g_assert_cmpuint(harness_stat("page_alloc"), ==, harness_stat("page_free"));
+	/* One page stays: the two struct kmem_cache, made on CPU 0 (node 0). */
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
+	g_assert_cmpuint(harness_stat("page_alloc"), ==, harness_stat("page_free") + 1);
 	g_assert_cmpuint(harness_stat("page_alloc"), >, 10);
 	g_assert_cmpuint(harness_stat("big_alloc"), ==, harness_stat("big_free"));
 	g_assert_cmpuint(harness_cache_info(mx->user).slabs, ==, 0);
 	g_assert_cmpuint(harness_cache_info(mx->rcu).active_objs, ==, 0);
-	g_assert_cmpuint(pa_pages_in_use(kern()->pa, 0), ==, 0);
+	g_assert_cmpuint(pa_pages_in_use(kern()->pa, 0), ==, 1);
 	g_assert_cmpuint(pa_pages_in_use(kern()->pa, 1), ==, 0);
 }
 
@@ -612,11 +676,16 @@ static void meta_body(void *arg)
 	char *names;
 
 	(void)arg;
-	/* No caches at boot; a cache is a 32-byte struct kmem_cache. */
+	/* No caches at boot; a cache is a 32-byte struct kmem_cache, a block
+	 * of 16 units in a slob page (slab bytes), not metadata. */
 	g_assert_cmpint(ops->ncaches(harness_a), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 0);
 	ops->cache_create(harness_a, "m1", 100, 0, 0, NULL);
 	g_assert_cmpint(ops->ncaches(harness_a), ==, 1);
-	g_assert_cmpuint(harness_meta("m1", "kmem_cache"), ==, 32);
+	g_assert_cmpuint(harness_meta("m1", "kmem_cache"), ==, 0);
+	g_assert_cmpuint(harness_pages_in_use(), ==, 1);
+	g_assert_cmpuint(harness_stat("slob_alloc"), ==, 1);
+	g_assert_cmpuint(harness_cache_info(harness_find_cache("m1")).active_objs, ==, 0);
 	g_assert_cmpuint(harness_meta("(boot)", "slob_globals"), ==, 56);
 	g_assert_null(ops->queue_capacity);
 	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
@@ -677,6 +746,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/slob/units", test_units);
+	g_test_add_func("/slob/units-64k", test_units_64k);
 	g_test_add_func("/slob/first-fit", test_first_fit);
 	g_test_add_func("/slob/refill-small-list", test_refill_small_list);
 	g_test_add_func("/slob/rotation", test_rotation);

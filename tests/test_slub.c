@@ -244,7 +244,10 @@ static int order_of_size(size_t size)
 
 /* Every live object is unique and sits at an object boundary of a slab of
  * its cache; the caches' slabs and the large kmallocs account for every
- * page in use since boot; active_objs counts exactly the live objects. */
+ * page in use since boot; active_objs counts exactly the live objects.
+ * The caller shrank every cache first: with no cpu slab left, every slab
+ * that is not full is on a partial list, so s_show's active_objs (objects
+ * less the free ones of partial slabs) is the objects in use. */
 static void mix_check(void *arg)
 {
 	mix_t *mx = arg;
@@ -337,13 +340,17 @@ static void run_mix(int ncpus, int nnodes, int ops_per_cpu)
 	harness_run_on(k, 0, mix_boot, &mx);
 	harness_run_many(k, cpus, ncpus, mix_step, &mx);
 	g_assert_cmpuint(mx.live->len, >, 100);
+	harness_run_served(k, mix_shrink, &mx);
 	harness_run_on(k, 0, mix_check, &mx);
 	harness_run_many(k, cpus, ncpus, mix_free_all, &mx);
 	g_array_set_size(mx.live, 0);
-	/* Empty, yet the CPUs' frozen cpu slabs are still held. */
-	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, >, mx.boot_pages);
-	harness_run_served(k, mix_shrink, &mx);
+	/* The shrink left no cpu slab and no empty slab, so each slab went
+	 * back to the page allocator at its last free (2.6.29's __slab_free
+	 * discards an empty slab whatever min_partial says; a
+	 * SLAB_DESTROY_BY_RCU slab once its grace period is over). */
 	harness_rcu_barrier(k);
+	g_assert_cmpuint(pa_stats(k->pa)->pages_in_use, ==, mx.boot_pages);
+	harness_run_served(k, mix_shrink, &mx);
 
 	/* Nothing is live and shrink gave back every slab, the min_partial
 	 * empty ones included, and the RCU slabs' grace periods are over: the
@@ -427,7 +434,9 @@ static void deactivate_body(void *arg)
 	g_assert_cmpuint(harness_stat("free_slab"), ==, 1);
 	g_assert_cmpuint(harness_cache_info(s).slabs, ==, 1);
 	ops->cache_free(harness_a, s, z);
-	g_assert_cmpuint(harness_cache_info(s).active_objs, ==, 0);
+	/* S0, the cpu slab, has all 16 objects on c->freelist; s_show counts
+	 * them as active (it subtracts only partial slabs' free objects). */
+	g_assert_cmpuint(harness_cache_info(s).active_objs, ==, 16);
 }
 
 static void test_deactivate(void)
@@ -436,6 +445,70 @@ static void test_deactivate(void)
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
 	harness_run_on(k, 0, deactivate_body, NULL);
+	harness_free(k, m);
+}
+
+/* ---- /proc/slabinfo rows (2.6.29 s_show) ----
+ *
+ * s_show prints, per cache, num_objs = the nodes' total_objects, active_objs
+ * = num_objs less count_partial(n, count_free) (the free objects of the
+ * partial slabs only), and num_slabs = active_slabs = the nodes' nr_slabs.
+ * A 256-byte cache on 2 CPUs: min_objects 12, 12 * 256 fits order 0, so
+ * slabs of 16.  CPU 0 takes 40 objects: slabs A and B fill and are
+ * deactivated full (on no list), C is CPU 0's cpu slab with 8 taken and 8
+ * on c->freelist.  CPU 0 frees 4 of A (A goes on the partial list, 4
+ * free); CPU 1 frees 2 of C (a frozen slab: on no list).  Then
+ * num_objs = 48, active_objs = 48 - 4 = 44 (C's 8 + 2 free count as
+ * active), slabs = active_slabs = 3; objects in use: 34.  Freeing A's
+ * other 12 empties it and __slab_free discards it: 32 objects, 32 active,
+ * 2 slabs. */
+typedef struct sshow {
+	kmem_cache_t *s;
+	saddr_t x[40];
+} sshow_t;
+
+static void sshow_alloc(void *arg)
+{
+	sshow_t *sh = arg;
+
+	sh->s = ops->cache_create(harness_a, "sshow", 256, 0, SLAB_NO_MERGE, NULL);
+	for (int i = 0; i < 40; i++)
+		sh->x[i] = ops->cache_alloc(harness_a, sh->s, 0, -1);
+}
+
+static void sshow_free(sshow_t *sh, int from, int to)
+{
+	for (int i = from; i < to; i++)
+		ops->cache_free(harness_a, sh->s, sh->x[i]);
+}
+
+static void sshow_free_a4(void *arg) { sshow_free(arg, 0, 4); }
+static void sshow_free_c2(void *arg) { sshow_free(arg, 32, 34); }
+static void sshow_free_a12(void *arg) { sshow_free(arg, 4, 16); }
+
+static void test_slabinfo_rows(void)
+{
+	machine_t *m = harness_machine(2, 1, 16);
+	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
+	sshow_t sh = { 0 };
+	cache_info_t ci;
+
+	harness_run_on(k, 0, sshow_alloc, &sh);
+	g_assert_cmpuint(harness_cache_info(sh.s).objects_per_slab, ==, 16);
+	g_assert_true(virt_to_head_page(sh.x[0]) == virt_to_head_page(sh.x[15]));
+	g_assert_true(virt_to_head_page(sh.x[32]) == virt_to_head_page(sh.x[39]));
+	harness_run_on(k, 0, sshow_free_a4, &sh);
+	harness_run_on(k, 1, sshow_free_c2, &sh);
+	ci = harness_cache_info(sh.s);
+	g_assert_cmpuint(ci.num_objs, ==, 48);
+	g_assert_cmpuint(ci.active_objs, ==, 44);
+	g_assert_cmpuint(ci.slabs, ==, 3);
+	g_assert_cmpuint(ci.active_slabs, ==, 3);
+	harness_run_on(k, 0, sshow_free_a12, &sh);
+	ci = harness_cache_info(sh.s);
+	g_assert_cmpuint(ci.num_objs, ==, 32);
+	g_assert_cmpuint(ci.active_objs, ==, 32);
+	g_assert_cmpuint(ci.active_slabs, ==, 2);
 	harness_free(k, m);
 }
 
@@ -572,7 +645,9 @@ static void meta_body(void *arg)
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache"), ==, 288);
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_node"), ==, 72);
 	g_assert_cmpuint(harness_meta("kmalloc-8", "kmem_cache_cpu"), ==, 4 * 32);
-	ops->cache_create(harness_a, "user-0", 100, 0, 0, NULL);
+	/* SLAB_NO_MERGE: each a cache of its own (merged, user-1 .. would be
+	 * aliases of user-0, with no structures of their own). */
+	ops->cache_create(harness_a, "user-0", 100, 0, SLAB_NO_MERGE, NULL);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache"), ==, 512);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_node"), ==, 72);
 	g_assert_cmpuint(harness_meta("user-0", "kmem_cache_cpu"), ==, 4 * 32);
@@ -582,10 +657,10 @@ static void meta_body(void *arg)
 	 * kmalloc(ALIGN(32, 64)). */
 	for (int i = 1; i < 87; i++) {
 		g_snprintf(name, sizeof(name), "user-%d", i);
-		ops->cache_create(harness_a, name, 100, 0, 0, NULL);
+		ops->cache_create(harness_a, name, 100, 0, SLAB_NO_MERGE, NULL);
 	}
 	g_assert_cmpuint(harness_meta("user-86", "kmem_cache_cpu"), ==, 4 * 32);
-	ops->cache_create(harness_a, "user-87", 100, 0, 0, NULL);
+	ops->cache_create(harness_a, "user-87", 100, 0, SLAB_NO_MERGE, NULL);
 	g_assert_cmpuint(harness_meta("user-87", "kmem_cache_cpu"), ==, 4 * 64);
 
 	/* The kmalloc rounding used for metadata. */
@@ -855,6 +930,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/slub/consistency-one-cpu", test_consistency_one_cpu);
 	g_test_add_func("/slub/consistency-numa", test_consistency_numa);
 	g_test_add_func("/slub/deactivate", test_deactivate);
+	g_test_add_func("/slub/slabinfo-rows", test_slabinfo_rows);
 	g_test_add_func("/slub/shrink-order", test_shrink_order);
 	g_test_add_func("/slub/order-fallback", test_order_fallback);
 	g_test_add_func("/slub/stats-order", test_stats_order);

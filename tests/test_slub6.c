@@ -600,6 +600,7 @@ static void sheaves_body(void *arg)
 	cap[0] = cap[1] = 0;
 	ops->queue_capacity(harness_a, harness_find_cache("kmalloc-512"), capacity_visit, cap);
 	g_assert_cmpuint(cap[0] + cap[1], ==, 0);
+	ops->audit(harness_a);                  /* full main, spare and barn */
 }
 
 /* kmem_cache_shrink: flush_all (spare b6 and main b7 to B's freelist; B
@@ -616,6 +617,7 @@ static void shrink_body(void *arg)
 	g_assert_cmpuint(harness_stat("deactivate_to_head"), ==, 1);
 	g_assert_cmpuint(harness_pages_in_use(), ==, r->boot + 1);
 	g_assert_cmpuint(ops->queued_bytes(harness_a), ==, 0);
+	ops->audit(harness_a);                  /* an empty slab on the cpu partial chain */
 	ops->shrink(harness_a, r->s);
 	g_assert_cmpuint(harness_stat("free_add_partial"), ==, 1);
 	g_assert_cmpuint(harness_pages_in_use(), ==, r->boot);
@@ -780,6 +782,7 @@ static void rcu_free_body(void *arg)
 	g_assert_cmpuint(ops->cache_alloc(harness_a, r->s, 0, -1), ==, r->x[0] + 3 * 512);
 	/* kmalloc caches have no sheaves: the caller's call_rcu. */
 	g_assert_false(ops->free_rcu(harness_a, ops->kmalloc(harness_a, 64, 0, -1)));
+	ops->audit(harness_a);                  /* two sheaves wait for the grace period */
 }
 
 static void rcu_reuse_body(void *arg)
@@ -790,6 +793,7 @@ static void rcu_reuse_body(void *arg)
 	for (int i = 3; i >= 0; i--)
 		g_assert_cmpuint(ops->cache_alloc(harness_a, r->s, 0, -1), ==, r->x[i]);
 	g_assert_cmpuint(harness_stat("barn_get"), ==, 2);
+	ops->audit(harness_a);
 }
 
 static void test_rcu_sheaves(void)

@@ -57,6 +57,18 @@ local function ncaches(a)
 	return n
 end
 
+-- The results entry of cache `name`: its own, or that of the cache SLUB
+-- merged it into (whose aliases list it).
+local function cache_of(a, name)
+	if a.caches[name] then return a.caches[name] end
+	for _, c in pairs(a.caches) do
+		for _, alias in ipairs(c.aliases or {}) do
+			if alias == name then return c end
+		end
+	end
+	error("no cache '" .. name .. "' in the results")
+end
+
 local function ops(a) return a.ops.alloc + a.ops.free end
 
 local function lock(a, class, field)
@@ -901,8 +913,8 @@ local C_CLAIMS = {
 		local slab = r.xbar.allocators.slab
 		local alien = slab.caches.dentry.metadata_by_category.alien
 		local expect = 1024 * 1023 * 128 + 1024 * 8192
-		local slub = r.xbar.allocators.slub.caches.dentry.metadata_bytes
-		local slqb = r.xbar.allocators.slqb.caches.dentry.metadata_bytes
+		local slub = cache_of(r.xbar.allocators.slub, "dentry").metadata_bytes
+		local slqb = cache_of(r.xbar.allocators.slqb, "dentry").metadata_bytes
 		return {
 			figure = string.format("SLAB alien per cache %s (formula %s); all SLAB metadata of the cache %s; " ..
 				"SLUB's whole per-cache metadata %s, SLQB's %s",
@@ -1282,7 +1294,7 @@ local C_CLAIMS = {
 			local a = r["n" .. n].allocators
 			parts[#parts + 1] = string.format("%d nodes: SLAB %s, SLQB %s, SLUB %s", n,
 				fmt(a.slab.caches.phases.metadata_bytes), fmt(a.slqb.caches.phases.metadata_bytes),
-				fmt(a.slub.caches.phases.metadata_bytes))
+				fmt(cache_of(a.slub, "phases").metadata_bytes))
 		end
 		local q0, q2 = r.n64.allocators.slqb.caches.phases.metadata_bytes, r.n1024.allocators.slqb.caches.phases.metadata_bytes
 		local s0, s2 = r.n64.allocators.slab.caches.phases.metadata_bytes, r.n1024.allocators.slab.caches.phases.metadata_bytes
@@ -1839,13 +1851,14 @@ local S_CLAIMS = {
 		local parts = {}
 		for _, v in ipairs({ "p0", "p10", "p100" }) do
 			local a = r[v].allocators.slub
-			parts[#parts + 1] = string.format("%s%% pinned: %d of 8 vacated, %d objects moved, %d of %d survivors still allocated",
-				v:sub(2), counter(a, "vacate.ok"), counter(a, "vacate.moved"), a.caches.defrag.active_objs,
-				counter(a, "defrag.live"))
+			parts[#parts + 1] = string.format("%s%% pinned: %d of 8 vacated, %d objects moved, %d survivors, " ..
+				"%d active in slabinfo", v:sub(2), counter(a, "vacate.ok"), counter(a, "vacate.moved"),
+				counter(a, "defrag.live"), a.caches.defrag.active_objs)
 		end
 		local ok = counter(r.p0.allocators.slub, "vacate.ok") == 8 and counter(r.p100.allocators.slub, "vacate.ok") == 0
 			and r.p100.allocators.slub.caches.defrag.active_objs == counter(r.p100.allocators.slub, "defrag.live")
-		return { figure = table.concat(parts, "; "), verdict = ok and "reproduced" or "contradicted" }
+		return { figure = table.concat(parts, "; ") .. " (2.6.29's slabinfo counts the free objects of the " ..
+			"cpu slab the moves filled as active)", verdict = ok and "reproduced" or "contradicted" }
 	end,
 },
 {

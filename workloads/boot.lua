@@ -37,7 +37,7 @@ local W = {}
 W.description = "boot: create a kernel's caches from a slabinfo file, populate them on every CPU"
 
 W.params = {
-	slabinfo        = { default = "workloads/data/cacheset-2.6.29.slabinfo",
+	slabinfo        = { default = "workloads/data/cacheset-2.6.29.slabinfo", type = "file",
 	                    help = "slabinfo 2.1 file: as given, else relative to the repository root" },
 	order           = { default = "boot", help = "'boot': create bottom up, in kernel creation order; 'file': top down" },
 	flags           = { default = "table", help = "cache flags: 'table' (2.6.29 flags by name), 'none', 'hwalign' (all)" },
@@ -105,7 +105,7 @@ local function count_set(t, set)
 	t:count("boot.caches_created", #set.caches)
 	t:count("boot.rows_read", set.rows)
 	t:count("boot.rows_allocator_owned", set.owned)
-	t:count("boot.rows_larger_than_page", set.too_big)
+	t:count("boot.rows_too_big", set.too_big)
 	t:count("boot.rows_repeated", set.repeated)
 end
 

@@ -88,8 +88,12 @@ function W.setup(sim, p)
 			return fate[h] == "move" and "move" or false
 		end,
 	}
+	-- NO_MERGE: a cache of its own with or without ops, so that both
+	-- variants shrink the same slabs (SLUB would merge it into a kmalloc
+	-- cache without ops; with ops it never merges).
+	local flags = p.flags ~= "" and p.flags .. "|NO_MERGE" or "NO_MERGE"
 	local c = sim.cache{ name = "defrag", size = p.object_size, ops = p.ops and ops or nil,
-	                     flags = p.flags ~= "" and p.flags or nil }
+	                     flags = flags }
 	sim.spawn(0, task, c, p, fate)
 end
 

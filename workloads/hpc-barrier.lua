@@ -44,7 +44,8 @@ W.params = {
 	bg_keep    = { default = 16,   help = "rounds a background object lives" },
 	late_ns    = { default = 1000, help = "an iteration this much above the best counts as delayed" },
 	cpus       = { default = 0,    help = "CPUs taking part (0: all)" },
-	slabinfo   = { default = "",   help = "slabinfo file whose caches the load rotates over (empty: the one cache hpc_msg)" },
+	slabinfo   = { default = "",   type = "file",
+	               help = "slabinfo file whose caches the load rotates over (empty: the one cache hpc_msg)" },
 }
 
 local SIZES = { 32, 64, 128, 192, 256, 512 }
@@ -103,7 +104,7 @@ function W.setup(sim, p)
 	local cfg = { iterations = p.iterations, compute_us = p.compute_us, bg_objects = p.bg_objects,
 	              bg_keep = p.bg_keep, late_ns = p.late_ns, barrier = sim.barrier(n),
 	              cache = sim.cache{ name = "hpc_msg", size = 256 } }
-	if p.slabinfo ~= "" then
+	if p.slabinfo then
 		cfg.caches = cacheset.create(sim, cacheset.load(sim, p.slabinfo, {}))
 	end
 	for cpu = 0, n - 1 do

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "scenario.h"
 #include "run.h"
+#include "runtrace.h"
 #include "report.h"
 #include "resdir.h"
 #include "diff.h"
@@ -58,9 +59,13 @@ static int opt_sweep_seeds = 1;
 static int opt_runs = 5;
 static gboolean opt_emit;
 static gboolean opt_collect;
+static gboolean opt_audit;
 static char *opt_only, *opt_doc, *opt_claims;
+static char *opt_trace_out;
 
-#define OPT_SET(what) { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &opt_sets, what, "SECTION.KEY=VALUE" }
+/* --set values as given (bytes, not converted from the locale): scenario.c
+ * checks and names a value that is not UTF-8. */
+#define OPT_SET(what) { "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_sets, what, "SECTION.KEY=VALUE" }
 #define OPT_ALLOCATORS { "allocators", 'a', 0, G_OPTION_ARG_STRING, &opt_allocators, \
 	"Allocators to compare, comma-separated; a variant is LABEL=ALLOCATOR:TUNABLE=VALUE[:...]", \
 	"A,B,..." }
@@ -92,6 +97,11 @@ static const GOptionEntry run_options[] = {
 	  "Run the allocators natively on this host's threads (on its machine profile) instead of "
 	  "simulating them (docs/native.md)", NULL },
 	OPT_HOST_MACHINE,
+	{ "trace-out", 0, 0, G_OPTION_ARG_FILENAME, &opt_trace_out,
+	  "Write every traced allocation and free as perf script kmem text (FILE gets -ALLOCATOR "
+	  "before its first dot when several run; .gz: compressed)", "FILE" },
+	{ "audit", 0, 0, G_OPTION_ARG_NONE, &opt_audit,
+	  "Check the allocator's structures after each run (always in the sanitizer build)", NULL },
 	{ NULL },
 };
 
@@ -504,10 +514,31 @@ static void show_progress(const run_t *r, simtime_t now, void *ctx)
 	           secs > 0 ? (double)ops / secs / 1e6 : 0.0, eta);
 }
 
+/* Where --trace-out puts the trace of allocator `label`: FILE, or with
+ * "-LABEL" before the first dot of its name when several allocators run. */
+static char *trace_out_path(const scenario_t *sc, const char *label)
+{
+	char *dir, *base, *dot, *path;
+
+	if (!sc->allocators[1])
+		return g_strdup(opt_trace_out);
+	dir = g_path_get_dirname(opt_trace_out);
+	base = g_path_get_basename(opt_trace_out);
+	dot = strchr(base, '.');
+	char *name = dot ? g_strdup_printf("%.*s-%s%s", (int)(dot - base), base, label, dot) :
+	                   g_strdup_printf("%s-%s", base, label);
+	path = g_build_filename(dir, name, NULL);
+	g_free(dir);
+	g_free(base);
+	g_free(name);
+	return path;
+}
+
 /* One run of allocator `name` with the scenario's current seed (r: its
- * run, set up already, or NULL); its figures, or NULL after reporting the
- * error (*status). */
-static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, int *status)
+ * run, set up already, or NULL), its trace written when `trace` (and
+ * --trace-out); its figures, or NULL after reporting the error
+ * (*status). */
+static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, bool trace, int *status)
 {
 	bool tty = isatty(STDERR_FILENO) && !opt_quiet;
 	GError *err = NULL;
@@ -525,10 +556,21 @@ static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, int *sta
 		*status = fail_coded(err);
 		return NULL;
 	}
+	if (trace && opt_trace_out) {
+		char *path = trace_out_path(sc, name);
+		bool opened = run_trace_out(r, path, &err);
+		g_free(path);
+		if (!opened) {
+			run_free(r);
+			*status = fail(err, 1);
+			return NULL;
+		}
+	}
 	if (tty) {
 		r->progress = show_progress;
 		r->progress_ctx = &prog;
 	}
+	r->audit |= opt_audit;
 	bool ok = run_execute(r, &err);
 	if (tty && prog.last != prog.started)
 		g_printerr("\r\033[K");
@@ -554,7 +596,8 @@ static int run_all(scenario_t *sc, run_t *first, report_t *rep)
 	for (int i = 0; sc->allocators[i] && !status; i++) {
 		for (int k = 0; k < sc->seeds && !status; k++) {
 			sc->seed = base + (uint64_t)k;
-			run_stats_t *st = run_one(sc, sc->allocators[i], i || k ? NULL : first, &status);
+			run_stats_t *st = run_one(sc, sc->allocators[i], i || k ? NULL : first, k == 0,
+			                          &status);
 			if (!st)
 				break;
 			if (k == 0)
@@ -765,6 +808,11 @@ static int cmd_run(int argc, char **argv)
 	if (opt_report && strcmp(opt_report, "summary") && strcmp(opt_report, "full") &&
 	    strcmp(opt_report, "none")) {
 		g_printerr("slabsim: --report %s: expected summary, full or none\n", opt_report);
+		return 1;
+	}
+	if (opt_native && (opt_trace_out || opt_audit)) {
+		g_printerr("slabsim: --native: %s is for simulated runs only (docs/native.md)\n",
+		           opt_trace_out ? "--trace-out" : "--audit");
 		return 1;
 	}
 	path = scenario_arg(argc == 3 ? argv[2] : DEFAULT_SCENARIO);
@@ -1055,10 +1103,24 @@ static int list_params(const char *workload)
 	return 0;
 }
 
+/* One line per tunable of tun: name, default, range, meaning. */
+static void print_tunables(const tunable_t *tun)
+{
+	int w = 7;
+
+	for (const tunable_t *t = tun; t && t->name; t++)
+		w = MAX(w, (int)strlen(t->name));
+	printf("  %-*s  %8s  %-16s  %s\n", w, "tunable", "default", "range", "meaning");
+	for (const tunable_t *t = tun; t && t->name; t++) {
+		char *range = g_strdup_printf("%ld..%ld", t->min, t->max);
+		printf("  %-*s  %8ld  %-16s  %s\n", w, t->name, t->def, range, t->help ? t->help : "");
+		g_free(range);
+	}
+}
+
 static int list_tunables(const char *name)
 {
 	const allocator_ops_t *ops = allocator_find(name);
-	int w = 7;
 
 	if (!ops) {
 		g_printerr("slabsim: list tunables: no allocator called '%s' (see `slabsim list allocators`)\n",
@@ -1066,16 +1128,13 @@ static int list_tunables(const char *name)
 		return 1;
 	}
 	printf("allocator %s: %s\n", ops->name, ops->summary);
-	for (const tunable_t *t = ops->tunables; t && t->name; t++)
-		w = MAX(w, (int)strlen(t->name));
-	printf("  %-*s  %8s  %-16s  %s\n", w, "tunable", "default", "range", "meaning");
-	for (const tunable_t *t = ops->tunables; t && t->name; t++) {
-		char *range = g_strdup_printf("%ld..%ld", t->min, t->max);
-		printf("  %-*s  %8ld  %-16s  %s\n", w, t->name, t->def, range, t->help ? t->help : "");
-		g_free(range);
-	}
+	print_tunables(ops->tunables);
 	printf("Set them in [allocator.%s] of a scenario, with --set allocator.%s.NAME=VALUE, or\n"
 	       "in a variant: --allocators LABEL=%s:NAME=VALUE.\n", ops->name, ops->name, ops->name);
+	if (ops->cache_tunables) {
+		printf("per-cache tunables, in [allocator.%s.cache.CACHE] of a scenario:\n", ops->name);
+		print_tunables(ops->cache_tunables);
+	}
 	return 0;
 }
 

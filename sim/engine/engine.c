@@ -31,8 +31,6 @@
 #define ENGINE_VALGRIND 1
 #endif
 
-#define FIBER_STACK (512 * 1024)
-
 struct fiber {
 	jmp_buf jb;
 	void *stack;
@@ -243,7 +241,7 @@ static void fiber_start(engine_t *e, cpu_t *c, fiber_t *creator)
 	fiber_t *f = g_new0(fiber_t, 1);
 	ucontext_t uc;
 
-	f->stack_size = FIBER_STACK;
+	f->stack_size = ENGINE_FIBER_STACK;
 	f->stack = mmap(NULL, f->stack_size, PROT_READ | PROT_WRITE,
 	                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (f->stack == MAP_FAILED)

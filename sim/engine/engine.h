@@ -19,6 +19,9 @@
 #include "types.h"
 #include "simctx.h"
 
+/* Host bytes mapped for each simulated CPU's stack. */
+#define ENGINE_FIBER_STACK (512 * 1024)
+
 typedef struct engine engine_t;
 typedef struct cpu cpu_t;
 typedef struct fiber fiber_t;

@@ -12,6 +12,7 @@
 #include "run.h"
 #include "native.h"
 #include "native_obj.h"
+#include "runtrace.h"
 
 struct task {
 	run_t *run;
@@ -24,6 +25,7 @@ struct task {
 	simtime_t ready_at;
 	uint64_t rng;
 	bool done;
+	bool held;               /* slept until op.not_before: execute op without resuming */
 	enum task_state state;
 	simtime_t since;         /* when it blocked, went to sleep or returned (absolute) */
 	uint64_t ops[OP_STAT_N];
@@ -157,6 +159,11 @@ int run_add_barrier(run_t *r, int parties)
 	return (int)r->barriers->len - 1;
 }
 
+int run_barrier_parties(const run_t *r, int i)
+{
+	return ((const barrier_t *)r->barriers->pdata[i])->parties;
+}
+
 op_t *task_op(task_t *t) { return &t->op; }
 void *task_co(const task_t *t) { return t->co; }
 int task_id(const task_t *t) { return t->id; }
@@ -186,7 +193,7 @@ void run_record_metric(run_t *r, const char *name, simtime_t value)
 	hist_record(h, value);
 }
 
-void run_count(run_t *r, const char *name, int64_t n)
+int64_t *run_counter(run_t *r, const char *name)
 {
 	int64_t *c = g_hash_table_lookup(r->counters, name);
 
@@ -194,7 +201,17 @@ void run_count(run_t *r, const char *name, int64_t n)
 		c = g_new0(int64_t, 1);
 		g_hash_table_insert(r->counters, g_strdup(name), c);
 	}
-	*c += n;
+	return c;
+}
+
+bool run_count(run_t *r, const char *name, int64_t n)
+{
+	int64_t *c = run_counter(r, name), sum;
+
+	if (__builtin_add_overflow(*c, n, &sum))
+		return false;
+	*c = sum;
+	return true;
 }
 
 /* from's workload metrics and counters added to into's. */
@@ -232,8 +249,9 @@ static bool has_ops(const run_t *r, int cache)
 	return cache >= 0 && ((cache_rec_t *)r->caches->pdata[cache])->kick_ref != RUN_NO_FN;
 }
 
-static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool critical)
+static int64_t new_object(run_t *r, saddr_t addr, const op_t *op, uint32_t size)
 {
+	int cache = op->cache;
 	uint32_t slot;
 	object_t *o;
 
@@ -249,7 +267,8 @@ static int64_t new_object(run_t *r, saddr_t addr, int cache, uint32_t size, bool
 	o->addr = addr;
 	o->cache = cache;
 	o->size = size;
-	o->critical = critical;
+	o->critical = op->critical;
+	o->accounted = op->accounted;
 	o->cpu = engine_current() ? smp_processor_id() : 0;
 	r->live_objects++;
 	if (has_ops(r, cache))
@@ -517,6 +536,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 		size = op->size;
 	}
 	record(r, op->cache, OP_STAT_ALLOC, know() - t0, snap);
+	runtrace_alloc(r, op, addr, t0);
 	if (!addr) {
 		r->failed++;
 		return 0;
@@ -531,7 +551,11 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 	}
 	if (kaddr_valid(addr) && page_to_nid(virt_to_page(addr)) != numa_node_id())
 		r->alloc_remote_node++;      /* introspection: free of charge */
-	return new_object(r, addr, op->cache, size, op->critical);
+	if (op->touch) {                 /* as a t:touch right after */
+		engine_sync();
+		ktouch(addr, MIN(op->touch, size), true);
+	}
+	return new_object(r, addr, op, size);
 }
 
 /* The allocator's free of o: kmem_cache_free, its pool's, or kfree. */
@@ -559,7 +583,9 @@ static void note_gone(run_t *r, const object_t *o)
 	}
 }
 
-static void do_free(run_t *r, const object_t *o)
+/* A free of o; an untraced one (the kernel frees it without a per-object
+ * tracepoint) is not recorded in the run's trace. */
+static void do_free(run_t *r, const object_t *o, bool untraced)
 {
 	simtime_t t0, snap[COST_NKINDS];
 
@@ -569,6 +595,8 @@ static void do_free(run_t *r, const object_t *o)
 	engine_charge(COST_OP, r->k->m->op);
 	free_object(r, o);
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
+	if (!untraced)
+		runtrace_free(r, o, t0);
 	count_op(r, OP_STAT_FREE);
 	note_gone(r, o);
 	r->free_remote_cpu += o->cpu != smp_processor_id();
@@ -784,7 +812,24 @@ static void do_vacate(run_t *r, task_t *t)
 }
 
 /* Execute t's pending operation; false if t is now blocked. */
+static bool execute_op(run_t *r, task_t *t);
+
+/* An operation that runs allocator code counts the CPU as busy while it
+ * does (kernel_t.busy: an audit looks only when no CPU is). */
 static bool execute(run_t *r, task_t *t)
+{
+	enum op_kind k = t->op.kind;
+	bool alloc = k == OP_ALLOC || k == OP_ALLOC_N || k == OP_FREE || k == OP_FREE_N ||
+	             k == OP_SHRINK || k == OP_DEFRAG || k == OP_VACATE;
+	bool ready;
+
+	r->k->busy += alloc;
+	ready = execute_op(r, t);
+	r->k->busy -= alloc;
+	return ready;
+}
+
+static bool execute_op(run_t *r, task_t *t)
 {
 	op_t *op = &t->op;
 
@@ -802,11 +847,11 @@ static bool execute(run_t *r, task_t *t)
 		do_alloc_n(r, t);
 		return true;
 	case OP_FREE:
-		do_free(r, op->obj);
+		do_free(r, op->obj, op->untraced);
 		return true;
 	case OP_FREE_N:
 		for (guint i = 0; i < op->objs->len; i++)
-			do_free(r, &g_array_index(op->objs, object_t, i));
+			do_free(r, &g_array_index(op->objs, object_t, i), false);
 		return true;
 	case OP_TOUCH:
 		touch(op->obj, op);
@@ -869,38 +914,58 @@ static void account(task_t *t, const simtime_t snap[COST_NKINDS])
 }
 
 /* Resume t for one operation and execute it. */
+/* Hold t's operation until op.not_before: t sleeps until then. */
+static bool hold(run_t *r, task_t *t)
+{
+	engine_sync();
+	if (r->t0 + t->op.not_before <= know())
+		return false;
+	engine_at(r->k->engine, r->t0 + t->op.not_before, sleep_done, t);
+	t->state = TASK_SLEEPING;
+	t->since = know();
+	t->held = true;
+	rcu_note_context_switch();      /* the task sleeps */
+	return true;
+}
+
 static void step(run_t *r, task_t *t)
 {
 	char *msg = NULL;
 	int nres = t->nres;
 	simtime_t snap[COST_NKINDS];
 
-	t->nres = 0;
-	t->op.kind = OP_NONE;
-	switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
-	case WL_DONE:
-		t->done = true;
-		t->state = TASK_DONE;
-		t->since = know();
-		if (--r->tasks_alive == 0)
+	if (!t->held) {
+		t->nres = 0;
+		t->op.kind = OP_NONE;
+		t->op.not_before = 0;
+		switch (r->wl_ops->resume(r->wl, t->co, nres, &msg)) {
+		case WL_DONE:
+			t->done = true;
+			t->state = TASK_DONE;
+			t->since = know();
+			if (--r->tasks_alive == 0)
+				stop(r);
+			return;
+		case WL_ERROR:
+			r->error = msg;
 			stop(r);
-		return;
-	case WL_ERROR:
-		r->error = msg;
-		stop(r);
-		return;
-	case WL_OP:
-		engine_cost_mark(snap);
-		r->running[t->cpu] = t;
-		bool ready = execute(r, t);
-		r->running[t->cpu] = NULL;
-		account(t, snap);
-		if (ready)
-			g_queue_push_tail(&r->runq[t->cpu], t);
-		else
-			rcu_note_context_switch();      /* the task blocks */
-		return;
+			return;
+		case WL_OP:
+			if (t->op.not_before && hold(r, t))
+				return;
+			break;
+		}
 	}
+	t->held = false;
+	engine_cost_mark(snap);
+	r->running[t->cpu] = t;
+	bool ready = execute(r, t);
+	r->running[t->cpu] = NULL;
+	account(t, snap);
+	if (ready)
+		g_queue_push_tail(&r->runq[t->cpu], t);
+	else
+		rcu_note_context_switch();      /* the task blocks */
 }
 
 /* ---- the CPUs ---- */
@@ -929,8 +994,53 @@ static bool create_pools(run_t *r)
 	return true;
 }
 
-/* Boot the allocator on this CPU and create the workload's caches and
- * critical pools; false (r->error set) if it cannot. */
+/* The run's cache called `name`: a workload cache (perhaps an alias of
+ * another), else one of the allocator's own; NULL if none. */
+static kmem_cache_t *cache_named(run_t *r, const char *name)
+{
+	int i = run_find_cache(r, name);
+
+	if (i >= 0)
+		return ((cache_rec_t *)r->caches->pdata[i])->kc;
+	for (int j = 0; j < r->ops->ncaches(r->alloc); j++) {
+		kmem_cache_t *s = r->ops->cache_at(r->alloc, j);
+		cache_info_t ci;
+
+		r->ops->cache_info(r->alloc, s, &ci);
+		if (strcmp(ci.name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* The scenario's [allocator.NAME.cache.CACHE] groups of this allocator, in
+ * file order, once the workload's caches exist (as sysfs writes at boot);
+ * false, with r->error, if a cache does not exist or the allocator
+ * refuses. */
+static bool apply_cache_tunings(run_t *r)
+{
+	GArray *t = scenario_cache_tunings(r->sc, r->label);
+
+	for (guint i = 0; !r->error && i < t->len; i++) {
+		const cache_tuning_t *ct = &g_array_index(t, cache_tuning_t, i);
+		kmem_cache_t *s = cache_named(r, ct->cache);
+		char *why = NULL;
+
+		if (!s)
+			r->error = g_strdup_printf("%s: [%s]: %s has no cache called '%s' (the "
+			                           "workload's caches and the allocator's own)",
+			                           r->sc->path, ct->group, r->label, ct->cache);
+		else if (!r->ops->cache_tune(r->alloc, s, ct->vals, &why))
+			r->error = g_strdup_printf("%s: [%s]: %s", r->sc->path, ct->group, why);
+		g_free(why);
+	}
+	scenario_cache_tunings_free(t);
+	return !r->error;
+}
+
+/* Boot the allocator on this CPU, create the workload's caches, apply
+ * the scenario's cache tunings and create the critical pools; false
+ * (r->error set) if one cannot be made. */
 bool run_boot_allocator(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
@@ -943,7 +1053,8 @@ bool run_boot_allocator(run_t *r)
 
 		c->kc = (c->decl ? kmem_cache_create_decl : kmem_cache_create_legacy)
 			(ops, r->alloc, c->name, c->size, c->align,
-			 c->flags | (sheaves ? SLAB_NO_MERGE : 0), c->has_ctor ? &c->ctor : NULL);
+			 c->flags | (sheaves || c->kick_ref != RUN_NO_FN ? SLAB_NO_MERGE : 0),
+			 c->has_ctor ? &c->ctor : NULL);
 		if (c->kc && sheaves)
 			ops->cache_set_sheaves(r->alloc, c->kc, c->sheaf_capacity);
 		if (!c->kc) {
@@ -954,7 +1065,7 @@ bool run_boot_allocator(run_t *r)
 		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
 			ops->cache_set_ops(r->alloc, c->kc, &workload_slab_ops, c);
 	}
-	return create_pools(r);
+	return apply_cache_tunings(r) && create_pools(r);
 }
 
 static void boot(run_t *r)
@@ -1034,6 +1145,7 @@ static run_t *run_alloc(const scenario_t *sc, const char *label)
 	r->node_final = g_new0(uint64_t, sc->machine->nnodes);
 	r->metrics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_hist);
 	r->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	r->audit = RUN_AUDIT_DEFAULT;
 	return r;
 }
 
@@ -1099,11 +1211,6 @@ static enum run_end end_reason(const run_t *r)
 	return blocked ? RUN_DEADLOCK : RUN_IDLE;
 }
 
-int run_barrier_parties(const run_t *r, int i)
-{
-	return ((const barrier_t *)r->barriers->pdata[i])->parties;
-}
-
 int run_ntasks(const run_t *r)
 {
 	return (int)r->tasks->len;
@@ -1140,6 +1247,15 @@ bool run_execute(run_t *r, GError **err)
 		g_set_error(err, SLABSIM_ERROR, 2, "%s", r->error);
 		return false;
 	}
+	/* The structural audit, free of charge; kbug()s on a disagreement.
+	 * Skipped if the run stopped with a CPU inside allocator code (at its
+	 * duration), where the structures are legitimately mid-update. */
+	if (r->audit && r->ops->audit && r->booted) {
+		if (r->k->busy == 0)
+			r->ops->audit(r->alloc);
+		else
+			r->audit_skipped = true;
+	}
 	r->final = footprint_now(r);
 	note_peak(&r->peak, &r->final);
 	for (int n = 0; n < r->k->m->nnodes; n++) {
@@ -1150,7 +1266,7 @@ bool run_execute(run_t *r, GError **err)
 	                         (uint64_t)r->sc->machine->page_size);
 	r->peak.metadata_bytes = MAX(r->peak.metadata_bytes, kmeta_peak());
 	r->end_reason = end_reason(r);
-	return true;
+	return runtrace_finish(r, err);
 }
 
 static void free_pool_rec(gpointer p)
@@ -1202,6 +1318,7 @@ void run_free(run_t *r)
 {
 	if (!r)
 		return;
+	runtrace_free_all(r);
 	if (r->wl)
 		r->wl_ops->free(r->wl);
 	g_ptr_array_set_free_func(r->pools, free_pool_rec);

@@ -53,6 +53,10 @@ typedef struct op {
 	bool critical;           /* OP_ALLOC*: a critical request */
 	bool accounted;          /* OP_ALLOC*: __GFP_ACCOUNT (kmalloc-cg-N where there are) */
 	bool zero;               /* OP_ALLOC*: __GFP_ZERO */
+	bool untraced;           /* OP_FREE: a free the kernel does not trace per object */
+	uint32_t touch;          /* OP_ALLOC: bytes written in the new object at once (0: none) */
+	simtime_t not_before;    /* workload time before which the task sleeps (as t:sleep), then
+	                            executes the operation without resuming (0: at once) */
 	simtime_t ps;
 	int chan;
 	int barrier;
@@ -68,6 +72,7 @@ struct object {
 	uint32_t gen;            /* bumped on free: stale handles are caught */
 	int32_t cpu;             /* the CPU that allocated it */
 	bool critical;           /* a critical request's object (mempools) */
+	bool accounted;          /* allocated with __GFP_ACCOUNT */
 };
 typedef struct object object_t;
 
@@ -216,7 +221,17 @@ struct run {
 	uint64_t free_remote_node;    /* frees of objects on another node than the freeing CPU's */
 	enum run_end end_reason; /* once run_execute has returned true */
 	struct nobj *nobj;       /* a native run's object handles (native_obj.h), or NULL */
+	struct run_trace *rt;    /* --trace-out and the reuse statistic (runtrace.c), or NULL */
+	bool audit;              /* audit the allocator after the run (run_execute) */
+	bool audit_skipped;      /* it ended inside allocator code: no audit */
 };
+
+/* Audits are on by default in the sanitizer build (the test suite's). */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_AUDIT_DEFAULT true
+#else
+#define RUN_AUDIT_DEFAULT false
+#endif
 
 /* Set up a run of `sc` with the allocator labelled `label` in the
  * scenario (a registered allocator's name, or a variant's label); the
@@ -262,6 +277,7 @@ int run_find_cache(const run_t *r, const char *name);
 task_t *run_spawn(run_t *r, int cpu, void *co);
 int run_add_channel(run_t *r);
 int run_add_barrier(run_t *r, int parties);
+int run_barrier_parties(const run_t *r, int i);
 
 /* ---- for the Lua host, while a task runs ---- */
 op_t *task_op(task_t *t);
@@ -279,15 +295,18 @@ void run_retire(run_t *r, int64_t handle, object_t *saved);
 const char *run_cache_name(const run_t *r, int i);
 simtime_t run_now(const run_t *r);
 void run_record_metric(run_t *r, const char *name, simtime_t value);
-void run_count(run_t *r, const char *name, int64_t n);
+/* Add n to counter `name`; false (the counter unchanged) if the sum would
+ * leave the 64-bit range. */
+bool run_count(run_t *r, const char *name, int64_t n);
+/* The cell of counter `name`, made (at 0) if new; it lives as long as the
+ * run (a workload that adds to it directly keeps it in range). */
+int64_t *run_counter(run_t *r, const char *name);
 /* Add from's t:record metrics and t:count counters to into's (a native
  * run's workload instances). */
 void run_merge_workload(run_t *into, const run_t *from);
 
 /* ---- after the run ---- */
 int run_ntasks(const run_t *r);
-/* The parties barrier i waits for. */
-int run_barrier_parties(const run_t *r, int i);
 /* Task i as the run ended; out->where is allocated (g_free it). */
 void run_task_info(const run_t *r, int i, task_info_t *out);
 

@@ -6,6 +6,12 @@
 #include <stdlib.h>
 #include "scenario.h"
 #include "allocator.h"
+#include "keyfile.h"
+
+/* The longest run and the most footprint samples a run may take: bounds
+ * that keep every time sum below 2^64 ps and the sample series in memory. */
+#define MAX_DURATION (1000000 * PS_PER_SEC)
+#define MAX_SAMPLES  1000000
 
 static const char *const scenario_keys[] = {
 	"description", "workload", "machine", "allocators", "seed", "seeds",
@@ -103,8 +109,34 @@ bool scenario_parse_time(const char *s, simtime_t *out)
 	return false;
 }
 
+/* Whether s is a --set section (dot: also '.') or key name: letters,
+ * digits, '_' and '-'. */
+static bool set_name(const char *s, size_t n, bool dot)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '-' && !(dot && s[i] == '.'))
+			return false;
+	return true;
+}
+
+/* Whether v is a value a key file can hold on one line. */
+static bool set_value(const char *v)
+{
+	if (!g_utf8_validate(v, -1, NULL))
+		return false;
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 && *v != '\t')
+			return false;
+	return true;
+}
+
 /* Apply "section.key=value" overrides; the section is everything before
- * the last dot of the left side ("allocator.slub.slub_max_order"). */
+ * the last dot of the left side ("allocator.slub.slub_max_order").  A
+ * section or key of other characters (a space, "scenario. seed"), or a
+ * value with a newline, control character or bytes that are not UTF-8,
+ * is refused: GKeyFile would drop it with a warning. */
 static bool apply_sets(scenario_t *sc, char **sets, GError **err)
 {
 	sc->set_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -115,6 +147,16 @@ static bool apply_sets(scenario_t *sc, char **sets, GError **err)
 		if (!dot || dot == lhs || !dot[1]) {
 			g_set_error(err, SLABSIM_ERROR, 1,
 			            "--set %s: expected section.key=value", sets[i]);
+			g_free(lhs);
+			return false;
+		}
+		bool value_ok = set_value(eq + 1);
+		if (!value_ok || !set_name(lhs, (size_t)(dot - lhs), true) ||
+		    !set_name(dot + 1, strlen(dot + 1), false)) {
+			g_set_error(err, SLABSIM_ERROR, 1, "--set %s: expected section.key=value with %s",
+			            g_utf8_validate(sets[i], -1, NULL) ? sets[i] : "(not UTF-8)",
+			            value_ok ? "a section and key of letters, digits, '_', '-' (and '.' in the "
+			            "section), no spaces" : "a value on one line of UTF-8 text");
 			g_free(lhs);
 			return false;
 		}
@@ -134,10 +176,10 @@ static bool in_list(const char *const *list, const char *s)
 	return false;
 }
 
-/* The tunable called key of ops, or NULL. */
-static const tunable_t *find_tunable(const allocator_ops_t *ops, const char *key)
+/* The tunable called key of tun (NULL-name terminated), or NULL. */
+static const tunable_t *find_tunable(const tunable_t *tun, const char *key)
 {
-	for (const tunable_t *t = ops->tunables; t && t->name; t++)
+	for (const tunable_t *t = tun; t && t->name; t++)
 		if (strcmp(t->name, key) == 0)
 			return t;
 	return NULL;
@@ -153,25 +195,20 @@ static bool tunable_value(const tunable_t *t, const char *v, long *out)
 	return *v && !*end && !errno && *out >= t->min && *out <= t->max;
 }
 
-static bool check_allocator_group(scenario_t *sc, const char *group, GError **err)
+/* Every key of `group` is one of `tun` (of allocator `owner`), its value
+ * an integer in range. */
+bool scenario_check_tunables(const scenario_t *sc, const char *group, const tunable_t *tun,
+                             const char *owner, GError **err)
 {
-	const char *label = group + strlen("allocator.");
-	const allocator_ops_t *ops = allocator_find(scenario_base(sc, label));
-	char **keys;
+	char **keys = g_key_file_get_keys(sc->kf, group, NULL, NULL);
 	bool ok = true;
 
-	if (!ops) {
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator or allocator label called '%s' "
-		            "(see `slabsim list allocators`)", sc->path, group, label);
-		return false;
-	}
-	keys = g_key_file_get_keys(sc->kf, group, NULL, NULL);
 	for (int i = 0; ok && keys[i]; i++) {
-		const tunable_t *t = find_tunable(ops, keys[i]);
+		const tunable_t *t = find_tunable(tun, keys[i]);
 		long n;
 		if (!t) {
 			scenario_key_error(sc, err, group, keys[i], "unknown tunable of %s "
-			                   "(see `slabsim list tunables %s`)", ops->name, ops->name);
+			                   "(see `slabsim list tunables %s`)", owner, owner);
 			ok = false;
 			break;
 		}
@@ -185,6 +222,134 @@ static bool check_allocator_group(scenario_t *sc, const char *group, GError **er
 	}
 	g_strfreev(keys);
 	return ok;
+}
+
+static bool check_allocator_group(scenario_t *sc, const char *group, GError **err)
+{
+	const char *label = group + strlen("allocator.");
+	const allocator_ops_t *ops = allocator_find(scenario_base(sc, label));
+
+	if (!ops) {
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator or allocator label called '%s' "
+		            "(see `slabsim list allocators`)", sc->path, group, label);
+		return false;
+	}
+	return scenario_check_tunables(sc, group, ops->tunables, ops->name, err);
+}
+
+/* ---- per-cache tunables: [allocator.NAME.cache.CACHE] ---- */
+
+#define CACHE_INFIX ".cache."
+
+/* Split "allocator.NAME.cache.CACHE": the allocator name (g_malloc'd) and
+ * the cache name (inside group); false if group is not of that form. */
+static bool split_cache_group(const char *group, char **alloc, const char **cache)
+{
+	const char *name = group + strlen("allocator."), *mid;
+
+	if (!g_str_has_prefix(group, "allocator.") || !(mid = strstr(name, CACHE_INFIX)) ||
+	    mid == name || !mid[strlen(CACHE_INFIX)])
+		return false;
+	*alloc = g_strndup(name, (gsize)(mid - name));
+	*cache = mid + strlen(CACHE_INFIX);
+	return true;
+}
+
+static bool is_cache_group(const char *group)
+{
+	char *alloc;
+	const char *cache;
+
+	if (!split_cache_group(group, &alloc, &cache))
+		return false;
+	g_free(alloc);
+	return true;
+}
+
+/* The allocator exists and has per-cache tunables; every key is one of
+ * them with a value in range. */
+static bool check_cache_group(const scenario_t *sc, const char *group, GError **err)
+{
+	char *alloc;
+	const char *cache;
+	const allocator_ops_t *ops;
+	bool ok = false;
+
+	split_cache_group(group, &alloc, &cache);
+	ops = allocator_find(scenario_base(sc, alloc));
+	if (!ops)
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: no allocator or allocator label called "
+		            "'%s' (see `slabsim list allocators`)", sc->path, group, alloc);
+	else if (!ops->cache_tunables)
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: [%s]: %s has no per-cache tunables "
+		            "(SLUB has order and min_objects)", sc->path, group, ops->name);
+	else
+		ok = scenario_check_tunables(sc, group, ops->cache_tunables, ops->name, err);
+	g_free(alloc);
+	return ok;
+}
+
+/* Append to t the per-cache groups [allocator.NAME.cache.*] of `name`, in
+ * file order. */
+static void add_cache_tunings(const scenario_t *sc, const allocator_ops_t *ops,
+                              const char *name, GArray *t)
+{
+	char **groups = g_key_file_get_groups(sc->kf, NULL);
+
+	for (int g = 0; ops->cache_tunables && groups[g]; g++) {
+		char *alloc;
+		const char *cache;
+
+		if (!split_cache_group(groups[g], &alloc, &cache))
+			continue;
+		if (strcmp(alloc, name) == 0) {
+			cache_tuning_t ct = { g_strdup(groups[g]), NULL,
+			                      scenario_group_tunables(sc, groups[g], ops->cache_tunables) };
+			ct.cache = ct.group + (cache - groups[g]);
+			g_array_append_val(t, ct);
+		}
+		g_free(alloc);
+	}
+	g_strfreev(groups);
+}
+
+GArray *scenario_cache_tunings(const scenario_t *sc, const char *label)
+{
+	const char *base = scenario_base(sc, label);
+	const allocator_ops_t *ops = allocator_find(base);
+	GArray *t = g_array_new(FALSE, FALSE, sizeof(cache_tuning_t));
+
+	add_cache_tunings(sc, ops, base, t);
+	if (strcmp(label, base) != 0)
+		add_cache_tunings(sc, ops, label, t);
+	return t;
+}
+
+void scenario_cache_tunings_free(GArray *t)
+{
+	for (guint i = 0; i < t->len; i++) {
+		g_free(g_array_index(t, cache_tuning_t, i).group);
+		g_free(g_array_index(t, cache_tuning_t, i).vals);
+	}
+	g_array_free(t, TRUE);
+}
+
+/* Every per-cache group of the compared allocators, every per-cache
+ * tunable at its effective value. */
+static void resolve_cache_groups(const scenario_t *sc, GKeyFile *r)
+{
+	for (int a = 0; sc->allocators[a]; a++) {
+		const allocator_ops_t *ops = allocator_find(scenario_base(sc, sc->allocators[a]));
+		GArray *t = scenario_cache_tunings(sc, sc->allocators[a]);
+
+		for (guint g = 0; g < t->len; g++) {
+			const cache_tuning_t *ct = &g_array_index(t, cache_tuning_t, g);
+
+			for (int i = 0; ops->cache_tunables[i].name; i++)
+				g_key_file_set_int64(r, ct->group, ops->cache_tunables[i].name, ct->vals[i]);
+		}
+		scenario_cache_tunings_free(t);
+	}
 }
 
 /* Report a broken tunable rule against where the key was set for `name`:
@@ -235,7 +400,7 @@ static bool check_tunable_rules(scenario_t *sc, GError **err)
 	for (int a = 0; ok && sc->allocators[a]; a++)
 		ok = check_rules_of(sc, sc->allocators[a], err);
 	for (int g = 0; ok && groups[g]; g++)
-		if (g_str_has_prefix(groups[g], "allocator."))
+		if (g_str_has_prefix(groups[g], "allocator.") && !is_cache_group(groups[g]))
 			ok = check_rules_of(sc, groups[g] + strlen("allocator."), err);
 	g_strfreev(groups);
 	return ok;
@@ -252,6 +417,10 @@ static bool check_groups(scenario_t *sc, GError **err)
 		const char *grp = groups[g];
 		if (strcmp(grp, "workload") == 0 || strcmp(grp, "machine") == 0)
 			continue;
+		if (is_cache_group(grp)) {
+			ok = check_cache_group(sc, grp, err);
+			continue;
+		}
 		if (g_str_has_prefix(grp, "allocator.")) {
 			ok = check_allocator_group(sc, grp, err);
 			continue;
@@ -261,7 +430,7 @@ static bool check_groups(scenario_t *sc, GError **err)
 			char *where = line ? g_strdup_printf("%s:%d", sc->path, line)
 			                   : g_strdup_printf("--set %s.*", grp);
 			g_set_error(err, SLABSIM_ERROR, 1,
-			            "%s: [%s]: unknown section (expected scenario, machine, workload or allocator.NAME)",
+			            "%s: [%s]: unknown section (expected scenario, machine, workload, allocator.NAME or allocator.NAME.cache.CACHE)",
 			            where, grp);
 			g_free(where);
 			ok = false;
@@ -293,16 +462,33 @@ static bool get_time(scenario_t *sc, const char *key, const char *def,
                      simtime_t *out, GError **err)
 {
 	char *v = get_str(sc, key, def);
-	bool ok = scenario_parse_time(v, out) && *out > 0;
+	bool ok = scenario_parse_time(v, out) && *out > 0 && *out <= MAX_DURATION;
 
 	if (!ok)
 		scenario_key_error(sc, err, "scenario", key,
-		                   "expected a positive time with a unit (ns, us, ms or s) such as "
-		                   "100us, 10ms or 2s, got '%s'%s", v,
+		                   "expected a positive time up to 1000000s with a unit (ns, us, ms or s) "
+		                   "such as 100us, 10ms or 2s, got '%s'%s", v,
 		                   *v && strspn(v, "0123456789") == strlen(v) ?
 		                   " (a bare number has no unit)" : "");
 	g_free(v);
 	return ok;
+}
+
+/* At most MAX_SAMPLES footprint samples in a run. */
+static bool check_sample(scenario_t *sc, GError **err)
+{
+	simtime_t min = (sc->duration + MAX_SAMPLES - 1) / MAX_SAMPLES;
+	char *v;
+
+	if (sc->sample >= min)
+		return true;
+	v = get_str(sc, "sample", "10ms");
+	scenario_key_error(sc, err, "scenario", "sample", "expected at least duration / %d (%"
+	                   G_GUINT64_FORMAT "ns for a duration of %" G_GUINT64_FORMAT "ns), got '%s'",
+	                   MAX_SAMPLES, (guint64)((min + PS_PER_NS - 1) / PS_PER_NS),
+	                   (guint64)(sc->duration / PS_PER_NS), v);
+	g_free(v);
+	return false;
 }
 
 /* A non-negative integer key of [scenario] no larger than max. */
@@ -347,7 +533,7 @@ static bool check_inline(scenario_t *sc, const char *label, const allocator_ops_
 
 		if (eq)
 			*eq = '\0';
-		t = eq ? find_tunable(ops, g_strstrip(kv[i])) : NULL;
+		t = eq ? find_tunable(ops->tunables, g_strstrip(kv[i])) : NULL;
 		if (!eq || !t) {
 			scenario_key_error(sc, err, "scenario", "allocators", "%s: %s '%s' (expected "
 			                   "TUNABLE=VALUE, one of `slabsim list tunables %s`)", label,
@@ -477,7 +663,7 @@ static bool read_settings(scenario_t *sc, const char *root, GError **err)
 	bool ok = (!g_key_file_has_key(sc->kf, "scenario", "seeds", NULL) ||
 	           get_uint(sc, "seeds", 100, &seeds, err)) &&
 	          get_time(sc, "duration", "10s", &sc->duration, err) &&
-	          get_time(sc, "sample", "10ms", &sc->sample, err) &&
+	          get_time(sc, "sample", "10ms", &sc->sample, err) && check_sample(sc, err) &&
 	          get_uint(sc, "mem_limit_mib", G_MAXUINT32, &sc->mem_limit_mib, err) &&
 	          get_uint(sc, "page_fail_ppm", 1000000, &ppm, err);
 	sc->page_fail_ppm = (uint32_t)ppm;
@@ -496,11 +682,18 @@ static bool load_machine(scenario_t *sc, const char *root, GError **err)
 
 	sc->machine = machine_load(sc->machine_name, dir, sc->kf, sc->path, &e);
 	g_free(dir);
+	if (sc->machine && !mem_host_check(sc->machine, sizeof(page_t), ENGINE_FIBER_STACK, &e)) {
+		g_prefix_error(&e, "%s: ", sc->path);
+		g_propagate_error(err, e);
+		return false;
+	}
 	if (!sc->machine) {
-		if (strstr(e->message, sc->path) || !g_key_file_has_group(sc->kf, "machine"))
+		/* Name the scenario's machine key unless the message names the
+		 * scenario already (a bad [machine] override). */
+		if (strstr(e->message, sc->path))
 			g_propagate_error(err, e);
 		else {
-			g_set_error(err, SLABSIM_ERROR, 1, "%s: [scenario] machine: %s", sc->path, e->message);
+			scenario_key_error(sc, err, "scenario", "machine", "%s", e->message);
 			g_error_free(e);
 		}
 		return false;
@@ -508,15 +701,28 @@ static bool load_machine(scenario_t *sc, const char *root, GError **err)
 	return true;
 }
 
-/* Set t[] from the keys of [group] that ops knows. */
-static void tunables_from(const scenario_t *sc, const allocator_ops_t *ops, const char *group, long *t)
+/* Set t[] from the keys of [group] that tun (NULL-name terminated) has. */
+static void tunables_from(const scenario_t *sc, const tunable_t *tun, const char *group, long *t)
 {
-	for (int i = 0; ops->tunables && ops->tunables[i].name; i++) {
-		char *v = g_key_file_get_value(sc->kf, group, ops->tunables[i].name, NULL);
+	for (int i = 0; tun && tun[i].name; i++) {
+		char *v = g_key_file_get_value(sc->kf, group, tun[i].name, NULL);
 		if (v)
 			t[i] = strtol(g_strstrip(v), NULL, 10);
 		g_free(v);
 	}
+}
+
+long *scenario_group_tunables(const scenario_t *sc, const char *group, const tunable_t *tun)
+{
+	int n = 0;
+
+	while (tun && tun[n].name)
+		n++;
+	long *t = g_new0(long, n + 1);
+	for (int i = 0; i < n; i++)
+		t[i] = tun[i].def;
+	tunables_from(sc, tun, group, t);
+	return t;
 }
 
 long *scenario_tunables(const scenario_t *sc, const char *label)
@@ -524,18 +730,15 @@ long *scenario_tunables(const scenario_t *sc, const char *label)
 	const char *base = scenario_base(sc, label);
 	const allocator_ops_t *ops = allocator_find(base);
 	char *group = g_strconcat("allocator.", base, NULL);
+	long *t = scenario_group_tunables(sc, group, ops->tunables);
 	int n = 0;
 
 	while (ops->tunables && ops->tunables[n].name)
 		n++;
-	long *t = g_new0(long, n + 1);
-	for (int i = 0; i < n; i++)
-		t[i] = ops->tunables[i].def;
-	tunables_from(sc, ops, group, t);
 	g_free(group);
 	if (strcmp(label, base) != 0) {
 		group = g_strconcat("allocator.", label, NULL);
-		tunables_from(sc, ops, group, t);
+		tunables_from(sc, ops->tunables, group, t);
 		g_free(group);
 	}
 	for (int a = 0; sc->allocators && sc->allocators[a]; a++) {
@@ -679,6 +882,7 @@ static void resolve(scenario_t *sc, const char *root)
 		g_free(t);
 		g_free(group);
 	}
+	resolve_cache_groups(sc, r);
 }
 
 scenario_t *scenario_load(const char *path, const char *root,
@@ -686,14 +890,17 @@ scenario_t *scenario_load(const char *path, const char *root,
 {
 	scenario_t *sc = g_new0(scenario_t, 1);
 	GError *e = NULL;
+	gsize len;
 
 	sc->path = g_strdup(path);
 	sc->kf = g_key_file_new();
-	if (!g_file_get_contents(path, &sc->text, NULL, &e)) {
+	if (!g_file_get_contents(path, &sc->text, &len, &e)) {
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: cannot read scenario: %s", path, e->message);
 		g_error_free(e);
 		goto fail;
 	}
+	if (!kf_check_text(path, sc->text, len, err))
+		goto fail;
 	if (!g_key_file_load_from_data(sc->kf, sc->text, -1, G_KEY_FILE_KEEP_COMMENTS, &e)) {
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: not a valid scenario file: %s", path, e->message);
 		g_error_free(e);

@@ -4,8 +4,9 @@
  * Owns: the merged GKeyFile of one scenario (file + --set overrides), the
  * typed [scenario] settings, the machine it names, and error reporting that
  * names file, line and key.  Groups: [scenario], [machine], [workload],
- * [allocator.NAME].  The [workload] keys are checked later against the
- * workload's declared parameters (luahost), through scenario_key_error().
+ * [allocator.NAME], [allocator.NAME.cache.CACHE] (per-cache tunables).
+ * The [workload] keys are checked later against the workload's declared
+ * parameters (luahost), through scenario_key_error().
  */
 #ifndef SLABSIM_SCENARIO_H
 #define SLABSIM_SCENARIO_H
@@ -76,6 +77,31 @@ const char *scenario_value_type(const scenario_t *sc, const char *group, const c
 
 /* Is `s` a valid allocator label ([a-z0-9_-], 1 to 32 characters)? */
 bool scenario_valid_label(const char *s);
+
+/* One value per tunable of `tun` (NULL-name terminated): the default, or
+ * the value of its key in `group`. */
+struct tunable;
+long *scenario_group_tunables(const scenario_t *sc, const char *group, const struct tunable *tun);
+
+/* One [allocator.NAME.cache.CACHE] group: per-cache tunables of allocator
+ * NAME for the cache called CACHE. */
+typedef struct cache_tuning {
+	char *group;              /* the group's name */
+	const char *cache;        /* inside group: CACHE */
+	long *vals;               /* one per per-cache tunable: the default or the group's */
+} cache_tuning_t;
+
+/* The per-cache groups of the allocator labelled `label`: its base
+ * allocator's, then the label's own (applied after, so they win), each in
+ * file order; empty if the allocator has no per-cache tunables.  Free with
+ * scenario_cache_tunings_free. */
+GArray *scenario_cache_tunings(const scenario_t *sc, const char *label);
+void scenario_cache_tunings_free(GArray *tunings);
+
+/* Every key of `group` must be a tunable of `tun` (of `owner`, for the
+ * message) with an integer value in its range; else false and *err. */
+bool scenario_check_tunables(const scenario_t *sc, const char *group, const struct tunable *tun,
+                             const char *owner, GError **err);
 
 /* 1-based line of `key` in `group` of the text, or 0. */
 int keyfile_line(const char *text, const char *group, const char *key);

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "stats.h"
+#include "runtrace.h"
 
 static void copy_lat(hist_t *to, const hist_t *from)
 {
@@ -40,30 +41,47 @@ static void capacity_visit(void *ctx, const char *kind, uint64_t objects, uint64
 	g_array_append_val((GArray *)ctx, q);
 }
 
-/* The workload cache created as kc, or NULL (an allocator's own cache). */
-static cache_rec_t *workload_cache(run_t *r, kmem_cache_t *kc)
+/* The workload cache kc is, by its name, or NULL (an allocator's own
+ * cache, perhaps with workload caches merged into it). */
+static cache_rec_t *workload_cache(run_t *r, kmem_cache_t *kc, const char *name)
 {
-	for (guint i = 0; i < r->caches->len; i++)
-		if (((cache_rec_t *)r->caches->pdata[i])->kc == kc)
-			return r->caches->pdata[i];
-	return NULL;
+	int i = run_find_cache(r, name);
+
+	return i >= 0 && ((cache_rec_t *)r->caches->pdata[i])->kc == kc ? r->caches->pdata[i]
+	                                                                 : NULL;
+}
+
+/* The workload's live objects and bytes in kc: those of every workload
+ * cache created as kc, its aliases included. */
+static void live_in(run_t *r, kmem_cache_t *kc, cache_stats_t *c)
+{
+	for (guint i = 0; i < r->caches->len; i++) {
+		const cache_rec_t *rec = r->caches->pdata[i];
+
+		if (rec->kc == kc) {
+			c->live_objects += rec->live_objects;
+			c->live_bytes += rec->live_bytes;
+		}
+	}
 }
 
 static void take_cache(run_stats_t *st, run_t *r, kmem_cache_t *kc)
 {
 	cache_stats_t c = { .capacity = g_array_new(FALSE, FALSE, sizeof(queue_cap_t)) };
-	cache_rec_t *rec = workload_cache(r, kc);
+	cache_rec_t *rec;
 
 	r->ops->cache_info(r->alloc, kc, &c.info);
+	rec = workload_cache(r, kc, c.info.name);
 	c.name = g_strdup(c.info.name);
 	c.info.name = c.name;
+	c.aliases = g_strdupv((char **)c.info.aliases);
+	c.info.aliases = (const char *const *)c.aliases;
 	c.has_capacity = r->ops->queue_capacity != NULL;
 	if (c.has_capacity)
 		r->ops->queue_capacity(r->alloc, kc, capacity_visit, c.capacity);
 	if (rec) {
 		c.workload = true;
-		c.live_objects = rec->live_objects;
-		c.live_bytes = rec->live_bytes;
+		live_in(r, kc, &c);
 		c.defrags = rec->defrags;
 		c.defrag = rec->defrag;
 		memcpy(c.vacates, rec->vacates, sizeof c.vacates);
@@ -341,6 +359,8 @@ run_stats_t *run_stats(run_t *r)
 	take_end(st, r);
 	take_cpus(st, r);
 	st->free_rcu = r->free_rcu;
+	runtrace_take_reuse(r, &st->reuse_input, &st->reuse_sim, &st->reuse_input_accounted,
+	                    &st->reuse_has_cg);
 	st->rcu = *rcu_stats_of(r->k->rcu);
 	vmstat_summary(r->k->vmstat, &st->vmstat);
 	st->samples = copy_array(r->samples, sizeof(sample_t));
@@ -370,6 +390,7 @@ static void free_caches(GArray *a)
 			g_free(g_array_index(c->capacity, queue_cap_t, j).kind);
 		g_array_free(c->capacity, TRUE);
 		g_free(c->name);
+		g_strfreev(c->aliases);
 	}
 	g_array_free(a, TRUE);
 }
@@ -378,6 +399,8 @@ void run_stats_free(run_stats_t *st)
 {
 	if (!st)
 		return;
+	reuse_free(st->reuse_input);
+	reuse_free(st->reuse_sim);
 	for (int k = 0; k < OP_STAT_N; k++)
 		hist_clear(&st->lat[k]);
 	for (guint i = 0; i < st->cache_lat->len; i++) {

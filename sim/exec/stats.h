@@ -16,6 +16,7 @@
 #define SLABSIM_STATS_H
 
 #include "run.h"
+#include "reuse.h"
 
 /* A latency distribution pair (alloc, free) under a name. */
 typedef struct named_lat {
@@ -31,12 +32,13 @@ typedef struct queue_cap {
 
 /* One cache as the allocator describes it, with what the workload did to it. */
 typedef struct cache_stats {
-	cache_info_t info;        /* info.name points at name */
+	cache_info_t info;        /* info.name points at name, info.aliases at aliases */
 	char *name;
+	char **aliases;           /* names merged into it, NULL-terminated; NULL if none */
 	bool has_capacity;        /* the allocator reports queue capacity */
 	GArray *capacity;         /* queue_cap_t, in the allocator's order */
 	bool workload;            /* a workload cache (else the allocator's own) */
-	uint64_t live_objects, live_bytes;   /* workload caches: the workload's objects at the end */
+	uint64_t live_objects, live_bytes;   /* workload caches: the workload's objects at the end, its aliases' included */
 	uint64_t defrags;         /* t:defrag runs; totals and last histograms: */
 	defrag_report_t defrag;
 	uint64_t vacates[VACATE_NOT_SLAB + 1];   /* t:vacate results */
@@ -169,6 +171,11 @@ typedef struct run_stats {
 	GArray *samples;                  /* sample_t */
 	GArray *node_series;              /* uint64_t pages, [sample][node]; empty above RUN_NODE_SERIES_MAX nodes */
 	GArray *pool_levels;              /* int, [sample][pool] */
+	/* LIFO reuse (runtrace.h): of the input trace (NULL unless a replay),
+	 * and of the simulated run (NULL unless tracked). */
+	reuse_t *reuse_input, *reuse_sim;
+	bool reuse_input_accounted;       /* the input has accounted kmalloc allocations */
+	bool reuse_has_cg;                /* the allocator has kmalloc-cg-N caches */
 } run_stats_t;
 
 /* The figures of r, which has run to its end (run_execute returned true). */

@@ -4,10 +4,12 @@
  * Owns: the host state of one run (luahost_t), the userdata types of the
  * Lua API and the helpers the modules call across files.  The modules:
  * luahost.c (loading and the workload interface), lh_state.c (the helpers
- * below), lh_sandbox.c (the Lua state every script runs in), lh_params.c
- * (the workload's parameters), lh_sim.c (the `sim` table, at setup),
- * lh_task.c (task methods, while tasks run), lh_data.c (data files a
- * workload reads).  Each depends on lh_state.c only; luahost.c on all.
+ * below), lh_sandbox.c (the Lua state every script runs in) with
+ * lh_guard.c (its limits) and lh_order.c (deterministic pairs, tostring),
+ * lh_params.c (the workload's parameters), lh_sim.c (the `sim` table, at
+ * setup), lh_task.c (task methods, while tasks run), lh_data.c (data
+ * files a workload reads, parsed by slabinfo.c and ktrace.c).  Each
+ * depends on lh_state.c only; luahost.c on all.
  */
 #ifndef SLABSIM_LH_INT_H
 #define SLABSIM_LH_INT_H
@@ -21,13 +23,30 @@ typedef struct luahost {
 	lua_State *L;
 	run_t *run;
 	const char *path;
+	GPtrArray *files;          /* lh_file_t*: what file parameters named */
+	simtime_t stall_clock;     /* the watchdog: clock at the last resume */
+	uint64_t stalls;           /* resumes since it last moved */
 } luahost_t;
+
+/* A file a `type = "file"` parameter names, checked readable before Lua
+ * runs; the workload holds it as a FILE_MT userdata (its index in files). */
+typedef struct lh_file {
+	char *given;               /* as written in the scenario */
+	char *path;                /* as opened */
+	char *text;                /* its contents once read (sim.slabinfo), else NULL */
+	gsize len;
+} lh_file_t;
 
 /* Metatables of the API's userdata. */
 #define CACHE_MT   "slabsim.cache"
 #define TASK_MT    "slabsim.task"
 #define CHAN_MT    "slabsim.channel"
 #define BARRIER_MT "slabsim.barrier"
+#define FILE_MT    "slabsim.file"
+
+/* sim.cache's largest sheaf_capacity: 6.18 takes any unsigned int; a
+ * sheaf of this many pointers is already a 32 KiB kmalloc. */
+#define SHEAF_CAPACITY_MAX 4096
 
 /* A cache, channel or barrier as Lua sees it: its index in the run. */
 typedef struct { int id; } ref_ud;
@@ -55,11 +74,26 @@ void lh_push_packed(void *wl, void *co, GBytes *packed);
 
 /* Push the `sim` table of lh's run (lh_sim.c). */
 void lh_open_sim(luahost_t *lh);
+/* The largest object the run's allocator takes in a cache on this
+ * machine (sim.max_cache_size; lh_sim.c). */
+lua_Integer lh_max_cache_size(const luahost_t *lh);
 /* Register the task methods and the API's metatables (lh_task.c). */
 void lh_open_task(lua_State *L);
 /* sim.slabinfo and sim.kmem_trace (lh_data.c). */
 int lh_slabinfo(lua_State *L);
 int lh_kmem_trace(lua_State *L);
+/* The file handle at idx (a file parameter's); a Lua error naming fn if
+ * it is none. */
+lh_file_t *lh_check_file(lua_State *L, int idx, const char *fn);
+/* sim.replay and the metatable of what it returns (lh_replay.c). */
+int lh_replay(lua_State *L);
+void lh_open_replay(lua_State *L);
+/* Read the file a file parameter names (given, resolved as data files
+ * are) is readable; NULL and *err naming the scenario key if it cannot
+ * be read (lh_data.c).  lh_file_free frees one. */
+lh_file_t *lh_file_read(const scenario_t *sc, const char *key, const char *given, GError **err);
+void lh_file_free(gpointer f);
+
 /* With the script's table on top of the stack, push the parameter table
  * p built from its declared params and [workload]; record every value in
  * `resolved` (lh_params.c). */

@@ -6,14 +6,14 @@
 #include <string.h>
 #include "lh_int.h"
 
-/* sim.cache sizes go up to PAGE_SIZE << CACHE_MAX_ORDER (order 3, the
- * kernel's PAGE_ALLOC_COSTLY_ORDER): caches such as task_struct that
- * replayed traces name are larger than a page. */
-#define CACHE_MAX_ORDER 3
-
-/* sim.cache's sheaf_capacity: 6.18 takes any unsigned int; a sheaf of
- * this many pointers is already a 32 KiB kmalloc. */
-#define SHEAF_CAPACITY_MAX 4096
+/* The largest object the run's allocator takes in a cache on this
+ * machine (sim.max_cache_size): its max_cache_size at the machine's page
+ * size. */
+lua_Integer lh_max_cache_size(const luahost_t *lh)
+{
+	return (lua_Integer)lh->run->ops->max_cache_size(fls_long((unsigned long)
+	                                                 lh->run->sc->machine->page_size) - 1);
+}
 
 static unsigned parse_flags(lua_State *L, int idx)
 {
@@ -34,12 +34,12 @@ static unsigned parse_flags(lua_State *L, int idx)
 		for (j = 0; j < G_N_ELEMENTS(names) && strcmp(names[j].name, p); j++)
 			;
 		if (j == G_N_ELEMENTS(names)) {
-			char *bad = g_strdup(p);
-			g_strfreev(parts);
+			luaL_where(L, 1);
 			lua_pushfstring(L, "unknown cache flag '%s' (expected HWCACHE_ALIGN, "
 			                "CACHE_DMA, DESTROY_BY_RCU, RECLAIM_ACCOUNT, PANIC, ACCOUNT "
-			                "or NO_MERGE)", bad);
-			g_free(bad);
+			                "or NO_MERGE)", p);
+			lua_concat(L, 2);
+			g_strfreev(parts);
 			return (unsigned)lua_error(L);
 		}
 		flags |= names[j].flag;
@@ -121,11 +121,12 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	align = luaL_optinteger(L, -1, 0);
 	lua_getfield(L, 1, "flags");
 	flags = parse_flags(L, -1);
-	if (size < 1 || size > (lua_Integer)lh->run->sc->machine->page_size << CACHE_MAX_ORDER)
-		return luaL_error(L, "cache '%s': size %d out of range 1..%d", name, (int)size,
-		                  (int)lh->run->sc->machine->page_size << CACHE_MAX_ORDER);
-	if (align < 0 || (align & (align - 1)))
-		return luaL_error(L, "cache '%s': align must be 0 or a power of two", name);
+	if (size < 1 || size > lh_max_cache_size(lh))
+		return luaL_error(L, "cache '%s': size %I out of range 1..%I (sim.max_cache_size "
+		                  "of %s)", name, size, lh_max_cache_size(lh), lh->run->ops->name);
+	if (align < 0 || (align & (align - 1)) || align > lh->run->sc->machine->page_size)
+		return luaL_error(L, "cache '%s': align must be 0 or a power of two up to the page "
+		                  "size (%d), got %I", name, lh->run->sc->machine->page_size, align);
 	i = run_add_cache(lh->run, name, (uint32_t)size, (uint32_t)align, flags, decl);
 	add_ctor(L, i, name, size);
 	lua_getfield(L, 1, "sheaf_capacity");
@@ -224,6 +225,7 @@ static int l_spawn(lua_State *L)
 	lua_xmove(L, co, 1);
 	task_t **ud = lua_newuserdatauv(co, sizeof(task_t *), 0);
 	*ud = t;
+	*(task_t **)lua_getextraspace(co) = t;  /* whose methods co may call */
 	luaL_setmetatable(co, TASK_MT);
 	for (int i = 0; i < nargs; i++) {
 		lua_pushvalue(L, 3 + i);
@@ -240,11 +242,13 @@ static int l_channel(lua_State *L)
 	return 1;
 }
 
+/* sim.barrier(n): n from 1 to INT_MAX (t:barrier refuses one of more
+ * parties than there are tasks) */
 static int l_barrier(lua_State *L)
 {
 	lua_Integer n = luaL_checkinteger(L, 1);
 	check_setup(L, "sim.barrier");
-	luaL_argcheck(L, n >= 1, 1, "a barrier needs at least one party");
+	luaL_argcheck(L, n >= 1 && n <= G_MAXINT, 1, "a barrier needs 1 to 2147483647 parties");
 	lh_push_id(L, BARRIER_MT, run_add_barrier(lh_host(L)->run, (int)n));
 	return 1;
 }
@@ -287,7 +291,7 @@ static int l_cpus_on_node(lua_State *L)
 void lh_open_sim(luahost_t *lh)
 {
 	static const luaL_Reg fns[] = {
-		{ "kmem_trace", lh_kmem_trace },
+		{ "kmem_trace", lh_kmem_trace }, { "replay", lh_replay },
 		{ "cache", l_cache }, { "KMEM_CACHE", l_kmem_cache }, { "mempool", l_mempool },
 		{ "spawn", l_spawn }, { "channel", l_channel },
 		{ "slabinfo", lh_slabinfo },
@@ -312,5 +316,7 @@ void lh_open_sim(luahost_t *lh)
 	lua_setfield(L, -2, "cache_line");
 	lua_pushstring(L, lh->run->ops->name);
 	lua_setfield(L, -2, "allocator");
+	lua_pushinteger(L, lh_max_cache_size(lh));
+	lua_setfield(L, -2, "max_cache_size");
 }
 

@@ -7,9 +7,23 @@
 #include <string.h>
 #include "lh_int.h"
 
+/* The task object at 1, which must be the calling task's own: another
+ * task's object (kept in a shared table or upvalue) would state the
+ * operation for the wrong task.  Cost: a load and a compare (the task
+ * owning a coroutine is in its extra space, lh_sim.c). */
 static task_t *check_task(lua_State *L)
 {
-	return *(task_t **)luaL_checkudata(L, 1, TASK_MT);
+	task_t *t = *(task_t **)luaL_checkudata(L, 1, TASK_MT);
+
+	if (G_UNLIKELY(*(task_t **)lua_getextraspace(L) != t)) {
+		task_t *self = *(task_t **)lua_getextraspace(L);
+		if (self)
+			luaL_error(L, "task %d called a method of task %d's object: a task may use only "
+			           "the t its function was given", task_id(self), task_id(t));
+		luaL_error(L, "a method of task %d's object called outside any task (from setup or a "
+		           "slab_ops callback)", task_id(t));
+	}
+	return t;
 }
 
 /* The request flags of an allocation at idx: nil, or any of "critical"
@@ -78,6 +92,7 @@ static int t_alloc(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 	op->kind = OP_ALLOC;
+	op->touch = 0;
 	check_target(L, 2, op);
 	return yield_op(L);
 }
@@ -88,6 +103,7 @@ static int t_alloc_n(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 	op->kind = OP_ALLOC_N;
+	op->touch = 0;
 	check_target(L, 2, op);
 	lua_Integer n = luaL_checkinteger(L, 3);
 	luaL_argcheck(L, n >= 0 && n <= 1 << 24, 3, "count out of range");
@@ -121,6 +137,7 @@ static int t_free(lua_State *L)
 	task_t *t = check_task(L);
 	op_t *op = task_op(t);
 	op->kind = OP_FREE;
+	op->untraced = false;
 	take_object(L, 2, true, op->obj);
 	return yield_op(L);
 }
@@ -248,11 +265,17 @@ static int t_idle(lua_State *L)
 	return yield_op(L);
 }
 
-/* t:barrier(b) */
+/* t:barrier(b): refused if b has more parties than the run has tasks (it
+ * could never open; cost: a load and a compare) */
 static int t_barrier(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
+	run_t *r = lh_host(L)->run;
 	op->barrier = ((ref_ud *)luaL_checkudata(L, 2, BARRIER_MT))->id;
+	if (run_barrier_parties(r, op->barrier) > (int)r->tasks->len)
+		return luaL_error(L, "t:barrier: a barrier of %d parties can never open: the workload "
+		                  "has %d task%s", run_barrier_parties(r, op->barrier), (int)r->tasks->len,
+		                  r->tasks->len == 1 ? "" : "s");
 	op->kind = OP_BARRIER;
 	return yield_op(L);
 }
@@ -313,7 +336,9 @@ static int t_count(lua_State *L)
 	const char *name = luaL_checkstring(L, 2);
 	lua_Integer n = luaL_optinteger(L, 3, 1);
 
-	run_count(lh_host(L)->run, name, n);
+	if (!run_count(lh_host(L)->run, name, n))   /* an add with an overflow check */
+		return luaL_error(L, "t:count: counter '%s' would leave the 64-bit range (adding %I)",
+		                  name, n);
 	return 0;
 }
 
@@ -349,7 +374,9 @@ static int t_random(lua_State *L)
 		hi = luaL_checkinteger(L, 3);
 	}
 	luaL_argcheck(L, lo <= hi, 2, "empty interval");
-	lua_pushinteger(L, lo + (lua_Integer)(r % (uint64_t)(hi - lo + 1)));
+	/* hi - lo + 1 in unsigned arithmetic: 0 for the whole 64-bit range. */
+	uint64_t span = (uint64_t)hi - (uint64_t)lo + 1;
+	lua_pushinteger(L, (lua_Integer)((uint64_t)lo + (span ? r % span : r)));
 	return 1;
 }
 
@@ -395,6 +422,8 @@ void lh_open_task(lua_State *L)
 	luaL_newmetatable(L, CHAN_MT);
 	lua_pop(L, 1);
 	luaL_newmetatable(L, BARRIER_MT);
+	lua_pop(L, 1);
+	luaL_newmetatable(L, FILE_MT);
 	lua_pop(L, 1);
 }
 

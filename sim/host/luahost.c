@@ -20,13 +20,61 @@
 #include <string.h>
 #include "lh_int.h"
 
-/* Run the script; leave its returned table on the stack. */
+/* The message of an error object that is not a string, as lua.c's
+ * msghandler words it (its __tostring if it has one). */
+static const char *error_text(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TSTRING)
+		return lua_tostring(L, idx);
+	if (luaL_callmeta(L, idx, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+		return lua_tostring(L, -1);
+	return lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, idx));
+}
+
+static int traceback(lua_State *L)
+{
+	luaL_traceback(L, L, error_text(L, 1), 1);
+	return 1;
+}
+
+/* Call the function below nargs arguments on the stack with a traceback
+ * handler, inside the sandbox's limits; on an error *err says so (`what`:
+ * where the host was, for the memory cap's message). */
+static bool call_lua(lua_State *L, int nargs, int nres, const char *what, GError **err)
+{
+	int base = lua_gettop(L) - nargs, st;
+
+	lua_pushcfunction(L, traceback);
+	lua_insert(L, base);
+	lh_sandbox_enter(L);
+	st = lua_pcall(L, nargs, nres, base);
+	lh_sandbox_leave();
+	lua_remove(L, base);
+	if (st == LUA_OK)
+		return true;
+	if (lh_sandbox_out_of_memory(L))
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s: in %s: Lua memory cap of %zu MiB "
+		            "exceeded (SLABSIM_LUA_MEM sets it)", lh_sandbox_out_of_memory(L), what,
+		            lh_limits()->mem_bytes >> 20);
+	else
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s",
+		            lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(error object is not a string)");
+	lua_pop(L, 1);
+	return false;
+}
+
+/* Run the script (text only); leave its returned table on the stack. */
 static bool load_script(lua_State *L, const char *path, GError **err)
 {
-	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
-		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_tostring(L, -1));
+	if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+		/* A syntax error names the file; "attempt to load a binary chunk" does not. */
+		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s%s%s", strstr(msg, path) ? "" : path,
+		            strstr(msg, path) ? "" : ": ", msg);
 		return false;
 	}
+	if (!call_lua(L, 0, 1, path, err))
+		return false;
 	if (!lua_istable(L, -1)) {
 		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s: a workload must return a table "
 		            "{ description = ..., params = {...}, setup = function(sim, p) ... end }", path);
@@ -173,12 +221,6 @@ static char *lh_where(void *wl, void *task)
 }
 
 
-static int traceback(lua_State *L)
-{
-	luaL_traceback(L, L, lua_tostring(L, 1), 1);
-	return 1;
-}
-
 static void lh_free(void *wl)
 {
 	luahost_t *lh = wl;
@@ -186,6 +228,7 @@ static void lh_free(void *wl)
 	if (!lh)
 		return;
 	lua_close(lh->L);
+	g_ptr_array_free(lh->files, TRUE);
 	g_free(lh);
 }
 
@@ -196,30 +239,83 @@ luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 
 	lh->run = r;
 	lh->path = r->sc->workload_path;
+	lh->files = g_ptr_array_new_with_free_func(lh_file_free);
 	lh->L = L = lh_sandbox_new(r->sc->seed);
 	lua_pushlightuserdata(L, lh);
 	lua_setfield(L, LUA_REGISTRYINDEX, "slabsim.host");
 	lh_open_task(L);
+	lh_open_replay(L);
 	if (!load_script(L, lh->path, err) || !read_decl(lh, err) ||
 	    !lh_build_params(lh, resolved, err))
 		goto fail;
-	lua_pushcfunction(L, traceback);             /* script, p, tb */
-	lua_getfield(L, -3, "setup");
+	lua_getfield(L, -2, "setup");                /* script, p, setup */
 	if (!lua_isfunction(L, -1)) {
 		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s: the workload has no setup function", lh->path);
 		goto fail;
 	}
 	lh_open_sim(lh);
-	lua_pushvalue(L, -4);                        /* p */
-	if (lua_pcall(L, 2, 0, -4) != LUA_OK) {
-		g_set_error(err, SLABSIM_ERROR, SLABSIM_ERROR_SCRIPT, "%s", lua_tostring(L, -1));
+	lua_pushvalue(L, -3);                        /* p */
+	if (!call_lua(L, 2, 0, "setup()", err))
 		goto fail;
-	}
 	lua_settop(L, 0);
 	return lh;
 fail:
 	lh_free(lh);
 	return NULL;
+}
+
+/* The message of task co's error st: "task N (CPU C): " before the
+ * memory cap's, the budget's and the watchdog's own messages. */
+static char *task_error(luahost_t *lh, lua_State *co)
+{
+	task_t *t = *(task_t **)lua_getextraspace(co);
+	lua_State *L = lh->L;
+	int top = lua_gettop(L);
+	char *head = g_strdup_printf("task %d (CPU %d)", task_id(t), task_cpu(t)), *msg;
+	const char *what;
+
+	if (lh_sandbox_out_of_memory(co)) {
+		msg = g_strdup_printf("%s: %s: Lua memory cap of %zu MiB exceeded (SLABSIM_LUA_MEM sets it)",
+		                      lh_sandbox_out_of_memory(co), head, lh_limits()->mem_bytes >> 20);
+		g_free(head);
+		return msg;
+	}
+	lua_xmove(co, L, 1);                    /* the error object, worded on the main state */
+	what = error_text(L, -1);
+	if (strstr(what, "Lua time budget exceeded"))
+		what = lua_pushfstring(L, "%s: %s", head, what);
+	luaL_traceback(L, co, what, 0);
+	msg = g_strdup(lua_tostring(L, -1));
+	lua_settop(L, top);
+	g_free(head);
+	return msg;
+}
+
+/* The no-progress watchdog, at every resume: stop when the simulated
+ * clock has not moved in lh_limits()->stall_resumes resumes in a row (a
+ * loop of zero-time operations such as t:think(0)).  Cost: a load and a
+ * compare. */
+static bool stalled(luahost_t *lh, lua_State *co, char **msg)
+{
+	simtime_t now = engine_current()->clock;
+	task_t *t;
+	char where[128];
+
+	if (now != lh->stall_clock) {
+		lh->stall_clock = now;
+		lh->stalls = 0;
+		return false;
+	}
+	if (++lh->stalls <= lh_limits()->stall_resumes)
+		return false;
+	t = *(task_t **)lua_getextraspace(co);
+	lh_sandbox_where(co, where, sizeof where);
+	*msg = g_strdup_printf("%s: task %d (CPU %d) made no progress: %" G_GUINT64_FORMAT " task "
+	                       "operations in a row without simulated time advancing at %" G_GUINT64_FORMAT
+	                       " ns (a loop of zero-time operations? SLABSIM_LUA_STALL sets the limit)",
+	                       where, task_id(t), task_cpu(t), lh_limits()->stall_resumes,
+	                       (guint64)(run_now(lh->run) / PS_PER_NS));
+	return true;
 }
 
 static enum wl_status lh_resume(void *wl, void *task, int nres, char **msg)
@@ -228,9 +324,13 @@ static enum wl_status lh_resume(void *wl, void *task, int nres, char **msg)
 	lua_State *co = task;
 	int nout, st;
 
+	if (stalled(lh, co, msg))
+		return WL_ERROR;
 	if (nres < 0)                   /* first resume: fn's arguments */
 		nres = lua_gettop(co) - 1;
+	lh_sandbox_enter(co);
 	st = lua_resume(co, lh->L, nres, &nout);
+	lh_sandbox_leave();
 	if (st == LUA_YIELD) {
 		lua_pop(co, nout);
 		return WL_OP;
@@ -239,9 +339,7 @@ static enum wl_status lh_resume(void *wl, void *task, int nres, char **msg)
 		lua_pop(co, nout);
 		return WL_DONE;
 	}
-	luaL_traceback(lh->L, co, lua_tostring(co, -1), 0);
-	*msg = g_strdup(lua_tostring(lh->L, -1));
-	lua_pop(lh->L, 1);
+	*msg = task_error(lh, co);
 	return WL_ERROR;
 }
 
@@ -298,16 +396,20 @@ static char *lh_call_handle(void *wl, int ref, int64_t handle, char **err)
 	lua_State *L = lh->L;
 	char *answer = NULL;
 
-	lua_pushcfunction(L, traceback);
+	GError *e = NULL;
+
 	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 	lua_pushinteger(L, handle);
-	if (lua_pcall(L, 1, 1, -3) != LUA_OK)
-		*err = g_strdup_printf("%s: in a slab_ops callback: %s", lh->path, lua_tostring(L, -1));
-	else if (lua_type(L, -1) == LUA_TSTRING)
+	if (!call_lua(L, 1, 1, "a slab_ops callback", &e)) {
+		*err = g_strdup_printf("%s: in a slab_ops callback: %s", lh->path, e->message);
+		g_error_free(e);
+		return NULL;
+	}
+	if (lua_type(L, -1) == LUA_TSTRING)
 		answer = g_strdup(lua_tostring(L, -1));
 	else if (lua_toboolean(L, -1))
 		answer = g_strdup("true");
-	lua_pop(L, 2);
+	lua_pop(L, 1);
 	return answer;
 }
 

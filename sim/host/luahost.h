@@ -7,8 +7,9 @@
  * across a fiber switch; the run resumes a task's coroutine, which states
  * one operation in task_op(), and pushes the results before the next
  * resume.
- * Scripts get no io, os or coroutine library; math.random is seeded from
- * the scenario seed.
+ * Scripts run in the sandbox of sandbox.h (no io, os, coroutine or
+ * package; text-only load; limits on time and memory; deterministic
+ * pairs); math.random is seeded from the scenario seed.
  */
 #ifndef SLABSIM_LUAHOST_H
 #define SLABSIM_LUAHOST_H

@@ -471,7 +471,9 @@ static void run_work(kwork_t *w)
 
 	klist_del(&w->link);
 	engine_cost_mark(snap);
+	kern()->busy++;
 	w->fn(w->arg);
+	kern()->busy--;
 	engine_cost_fold(snap, COST_HOUSEKEEPING);
 	kernel_note_work(w->fn, know() - t0);
 	if (w->ipi && --w->ipi->pending == 0 && w->ipi->caller != smp_processor_id())

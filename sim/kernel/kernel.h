@@ -67,6 +67,10 @@ typedef struct kernel {
 	krcu_t *rcu;                             /* call_rcu, grace periods (rcu.h), on first use */
 	GArray *at_free;                         /* kfree_hook_t, run by kernel_free */
 	struct knative *native;                  /* the native backend's state, or NULL (native.h) */
+	int busy;                                /* CPUs inside allocator code now (work
+	                                          * items here, operations by the run):
+	                                          * 0 when an audit may look; simulated
+	                                          * runs only */
 } kernel_t;
 
 /* What kernel_free calls for a part of the kernel made on first use. */
@@ -227,11 +231,40 @@ static inline void kstore16(saddr_t a, uint16_t v)
 	memcpy(mem_host(kern()->mem, a), &v, 2);
 }
 
-/* memset(a, 0, len): a charged store of every byte (RAM only). */
+/* Read simulated memory free of charge: for audits and introspection the
+ * modelled kernel does not do, never on a simulated path. */
+static inline uint64_t kpeek64(saddr_t a)
+{
+	uint64_t v;
+	memcpy(&v, mem_host(kern()->mem, a), 8);
+	return v;
+}
+
+static inline uint32_t kpeek32(saddr_t a)
+{
+	uint32_t v;
+	memcpy(&v, mem_host(kern()->mem, a), 4);
+	return v;
+}
+
+static inline uint16_t kpeek16(saddr_t a)
+{
+	uint16_t v;
+	memcpy(&v, mem_host(kern()->mem, a), 2);
+	return v;
+}
+
+/* memset(a, 0, len): a charged store of every byte (RAM only).  The host
+ * backing comes in MEM_CHUNK pieces (memory.h): cleared piece by piece. */
 static inline void kzero(saddr_t a, uint32_t len)
 {
 	kprice(a, len, COH_WRITE);
-	memset(mem_host(kern()->mem, a), 0, len);
+	while (len) {
+		uint32_t n = (uint32_t)MIN((uint64_t)len, MEM_CHUNK - ((a - MEM_BASE) & (MEM_CHUNK - 1)));
+		memset(mem_host(kern()->mem, a), 0, n);
+		a += n;
+		len -= n;
+	}
 }
 
 /* Price touching [a, a+len) without moving data (host-side structures). */

@@ -20,11 +20,14 @@
 #include <string.h>
 #include <glib.h>
 #include "machine.h"
+#include "keyfile.h"
 
 #define GROUP     "machine"
 #define MAX_CPUS  65536         /* bounds keep the derived arrays small: */
 #define MAX_NODES 4096          /* the distance matrix is nodes^2 bytes */
 #define MAX_CACHE_KIB (1 << 20)
+#define MAX_NODE_MIB  (1 << 20)         /* 1 TiB per node ... */
+#define MAX_TOTAL_MIB (1ULL << 20)      /* ... and in all (page_t array, chunk table) */
 #define MAX_NS    1e9           /* one second: anything above is a typo */
 
 const char *const machine_keys[] = {
@@ -242,8 +245,8 @@ static bool load_counts(loader_t *ld)
 	if (!get_int(ld, "cpus", 4, 1, MAX_CPUS, &m->ncpus) ||
 	    !get_int(ld, "nodes", 1, 1, MAX_NODES, &m->nnodes) ||
 	    !get_int(ld, "sockets", m->nnodes, 1, MAX_CPUS, &m->nsockets) ||
-	    !get_int(ld, "nr_cpus", m->ncpus, 1, G_MAXINT, &m->nr_cpus) ||
-	    !get_int(ld, "max_numnodes", m->nnodes, 1, G_MAXINT, &m->max_numnodes) ||
+	    !get_int(ld, "nr_cpus", m->ncpus, 1, MAX_CPUS, &m->nr_cpus) ||
+	    !get_int(ld, "max_numnodes", m->nnodes, 1, MAX_NODES, &m->max_numnodes) ||
 	    !get_int(ld, "hz", 250, 100, 10000, &m->hz))
 		return false;
 	if (m->ncpus % m->nnodes)
@@ -335,10 +338,14 @@ static bool load_geometry(loader_t *ld)
 
 	if (!get_pow2(ld, "page_size", 4096, 4096, 65536, &m->page_size, &m->page_shift) ||
 	    !get_pow2(ld, "cache_line", 64, 32, 256, &m->cache_line, &m->line_shift) ||
-	    !get_int(ld, "mem_per_node_mib", 1024, 1, G_MAXINT, &mib) ||
+	    !get_int(ld, "mem_per_node_mib", 1024, 1, MAX_NODE_MIB, &mib) ||
 	    !get_int(ld, "cache_kib", 512, 1, MAX_CACHE_KIB, &kib) ||
 	    !get_int(ld, "cache_ways", 8, 1, G_MAXINT, &m->cache_ways))
 		return false;
+	if ((uint64_t)mib * (uint64_t)m->nnodes > MAX_TOTAL_MIB)
+		return fail(ld, "mem_per_node_mib", "expected at most %llu MiB in all (%d nodes: up to %llu "
+		            "per node), got '%d'", (unsigned long long)MAX_TOTAL_MIB, m->nnodes,
+		            (unsigned long long)(MAX_TOTAL_MIB / (uint64_t)m->nnodes), mib);
 	m->mem_per_node = (uint64_t)mib << 20;
 	m->cache_lines = (int)((int64_t)kib * 1024 / m->cache_line);
 	if (m->cache_lines < m->cache_ways)
@@ -525,16 +532,21 @@ machine_t *machine_load(const char *name_or_path, const char *dir,
 	char *base = g_path_get_basename(file);
 	loader_t ld = { g_key_file_new(), path, overrides, overrides_file,
 	                g_new0(machine_t, 1), err };
+	char *text = NULL;
+	gsize len;
 
 	if (g_str_has_suffix(base, ".machine"))
 		base[strlen(base) - strlen(".machine")] = '\0';
-	if (!g_key_file_load_from_file(ld.prof, path, G_KEY_FILE_KEEP_COMMENTS, err)) {
-		g_prefix_error(err, "%s: ", path);
+
+	if (!kf_load_strict(ld.prof, path, &text, &len, err)) {
+		if (!text)
+			g_prefix_error(err, "%s: ", path);
 		g_clear_pointer(&ld.m, machine_free);
 	} else if (!load(&ld, base)) {
 		g_clear_pointer(&ld.m, machine_free);
 	}
 	g_key_file_free(ld.prof);
+	g_free(text);
 	g_free(base);
 	g_free(path);
 	g_free(file);

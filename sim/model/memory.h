@@ -3,8 +3,10 @@
  *
  * Owns: the layout of simulated addresses and the host memory behind them.
  * Three windows, one after the other from MEM_BASE:
- *   RAM      node n's pages, pfn n*pages_per_node ..; host-backed by one
- *            MAP_NORESERVE mapping, touched lazily;
+ *   RAM      node n's pages, pfn n*pages_per_node ..; host-backed in
+ *            2 MiB chunks mapped on first access, so the host reserves
+ *            address space only for what a run touches (crossbar-1k:
+ *            64 GiB of simulated RAM, a few hundred MiB touched);
  *   MEMMAP   each node's mem_map: its pages' struct page entries, 56 bytes
  *            each as on x86-64 2.6.29, contiguous (so neighbouring pages'
  *            entries share cache lines), one page-aligned array per node on
@@ -21,6 +23,8 @@
 
 #define MEM_BASE        (1ULL << 32)
 #define MEM_PAGE_STRUCT 56            /* sizeof(struct page), x86-64 2.6.29 */
+#define MEM_CHUNK_SHIFT 21            /* host backing granule: 2 MiB */
+#define MEM_CHUNK       (1ULL << MEM_CHUNK_SHIFT)
 
 typedef struct memory {
 	const machine_t *m;
@@ -32,12 +36,23 @@ typedef struct memory {
 	saddr_t meta_base;
 	uint64_t meta_per_node;         /* bytes of META window per node */
 	uint64_t *meta_used;            /* [nnodes] bump pointer */
-	uint8_t *host;                  /* host backing of RAM */
-	uint64_t host_size;
+	uint8_t **chunk;                /* [RAM / MEM_CHUNK] host backing, NULL until used */
+	uint64_t nchunks;
 } memory_t;
 
 memory_t *mem_new(const machine_t *m);
 void mem_free(memory_t *mem);
+
+/* Whether this host can hold a run on machine m: the address space its
+ * largest structures need (the struct page array, the RAM chunk table,
+ * the fiber stacks) within RLIMIT_AS and, for the page array, the host's
+ * RAM and swap (what the kernel's overcommit heuristic grants one
+ * allocation).  False and *err with the sizes if not. */
+bool mem_host_check(const machine_t *m, size_t page_struct, size_t fiber_stack, GError **err);
+
+/* Map the host chunk holding RAM offset off (mem_host's slow path);
+ * stops the process with a message if the host refuses. */
+uint8_t *mem_chunk_map(memory_t *mem, uint64_t off);
 
 static inline uint64_t mem_pfn(const memory_t *mem, saddr_t a)
 {
@@ -68,10 +83,18 @@ static inline saddr_t mem_page_struct_addr(const memory_t *mem, uint64_t pfn)
 	       (pfn - node * mem->pages_per_node) * MEM_PAGE_STRUCT;
 }
 
-/* Host pointer to `a` (RAM only). */
+/* Host pointer to `a` (RAM only), valid to the end of its MEM_CHUNK
+ * (chunks hold whole pages: no load or store crosses one; a longer span,
+ * kzero's, goes chunk by chunk).  Cost over a flat mapping: one load and
+ * a branch. */
 static inline void *mem_host(const memory_t *mem, saddr_t a)
 {
-	return mem->host + (a - MEM_BASE);
+	uint64_t off = a - MEM_BASE;
+	uint8_t *c = mem->chunk[off >> MEM_CHUNK_SHIFT];
+
+	if (__builtin_expect(!c, 0))
+		c = mem_chunk_map((memory_t *)mem, off);
+	return c + (off & (MEM_CHUNK - 1));
 }
 
 /* Home node of any simulated address. */

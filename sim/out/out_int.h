@@ -57,6 +57,11 @@ void out_print_rows(GString *s, GPtrArray *rows, bool last_left);
 /* Append text wrapped at 100 columns, continuation lines indented. */
 void out_wrap(GString *s, const char *text, int indent);
 
+/* The LIFO-reuse comparison of a replay (reuse_out.c): into allocator
+ * object a of results.json, and as text (at most `most` caches; 0: all). */
+void report_add_reuse(JsonObject *a, const run_stats_t *st);
+void text_reuse(GString *s, JsonObject *a, guint most);
+
 /* The text report's parts (text.c). */
 char *text_full(report_t *rep);
 char *text_summary(report_t *rep, const char *dir);

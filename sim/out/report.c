@@ -362,6 +362,12 @@ static JsonObject *cache_object(const cache_stats_t *c, JsonObject *by_owner)
 	json_object_set_int_member(o, "batchcount", ci->batchcount);
 	json_object_set_int_member(o, "sharedfactor", ci->sharedfactor);
 	json_object_set_int_member(o, "sharedavail", (gint64)ci->sharedavail);
+	if (c->aliases) {
+		JsonArray *names = json_array_new();
+		for (int i = 0; c->aliases[i]; i++)
+			json_array_add_string_element(names, c->aliases[i]);
+		json_object_set_array_member(o, "aliases", names);
+	}
 	if (json_object_has_member(by_owner, c->name)) {
 		JsonObject *m = json_object_get_object_member(by_owner, c->name);
 		json_object_set_int_member(o, "metadata_bytes", sum_members(m));
@@ -381,6 +387,7 @@ static void add_caches(JsonObject *a, const run_stats_t *st)
 	JsonObject *by_owner = meta_by_owner(st, obj_add_obj(a, "metadata_by_category"));
 	JsonObject *caches = obj_add_obj(a, "caches");
 	JsonObject *capacity = st->has_capacity ? obj_add_obj(a, "queue_capacity") : NULL;
+	gint64 aliases = 0;
 
 	for (guint i = 0; i < st->caches->len; i++) {
 		const cache_stats_t *c = &g_array_index(st->caches, cache_stats_t, i);
@@ -389,7 +396,10 @@ static void add_caches(JsonObject *a, const run_stats_t *st)
 		json_object_set_object_member(caches, c->name, co);
 		if (capacity)
 			add_capacity(capacity, json_object_get_object_member(co, "queue_capacity"));
+		aliases += c->aliases ? (gint64)g_strv_length(c->aliases) : 0;
 	}
+	if (aliases)
+		json_object_set_int_member(a, "cache_aliases", aliases);
 	json_object_unref(by_owner);
 }
 
@@ -1022,6 +1032,7 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	json_object_set_object_member(mem, "final", footprint_object(&st->final, true));
 	add_node_footprint(mem, st);
 	add_caches(a, st);
+	report_add_reuse(a, st);
 	if (!st->native) {
 		add_locks(a, st);
 		add_cachelines(a, st);

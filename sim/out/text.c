@@ -69,6 +69,18 @@ static double blocked_from(JsonObject *e)
 	return t;
 }
 
+/* What a replay's input lacked (its workload counters, sim.replay). */
+static void replay_warnings(GString *s, JsonObject *c)
+{
+	if (iget(c, "replay.lost_events") > 0)
+		g_string_append_printf(s, "%sthe input trace lost %" G_GINT64_FORMAT " events (the recorder's "
+		                       "own count): the replay misses them, and a lost free shows as an "
+		                       "untraced free", s->len ? "; " : "", iget(c, "replay.lost_events"));
+	if (iget(c, "replay.truncated_lines") > 0)
+		g_string_append_printf(s, "%sthe input trace's last line had no newline (a cut file): it was "
+		                       "skipped", s->len ? "; " : "");
+}
+
 /* The warning about allocator a's results without its name, or NULL. */
 static char *warning_body(JsonObject *root, JsonObject *a)
 {
@@ -102,6 +114,7 @@ static char *warning_body(JsonObject *root, JsonObject *a)
 		                       "a leak", s->len ? "; " : "", iget(e, "live_objects"), t);
 		g_free(t);
 	}
+	replay_warnings(s, oget(a, "workload_counters"));
 	return s->len ? g_string_free(s, FALSE) : (g_string_free(s, TRUE), NULL);
 }
 
@@ -382,6 +395,9 @@ static void text_totals(GString *s, JsonObject *a)
 	g_string_append_printf(s, " per cache); at the end up to %.1f%% of a node's RAM\n",
 	                       100 * dget(oget(oget(a, "memory"), "metadata_by_node"),
 	                                  "max_fraction_of_node_ram"));
+	if (json_object_has_member(a, "cache_aliases"))
+		g_string_append_printf(s, "merged: %" G_GINT64_FORMAT " more cache names are aliases "
+		                       "of these caches\n", iget(a, "cache_aliases"));
 	if (!kinds)
 		return;
 	g_string_append(s, "queue capacity (every queue full):");
@@ -578,6 +594,7 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 	text_remote(s, a);
 	text_members(s, "allocator statistics", oget(a, "stats"));
 	text_workload(s, a);
+	text_reuse(s, a, 0);
 	text_balance(s, a);
 	text_caches(s, a);
 	text_slabinfo(s, a);

@@ -2,7 +2,7 @@
 -- (version 2.1) file, for workloads that recreate a kernel's cache list.
 --
 --   local cacheset = require("cacheset")
---   local set = cacheset.load(sim, path, { order = "boot", flags = "table" })
+--   local set = cacheset.load(sim, p.slabinfo, { order = "boot", flags = "table" })
 --   local caches = cacheset.create(sim, set)     -- in setup()
 --
 -- What it decides, since slabinfo does not say:
@@ -26,10 +26,23 @@
 --    writes `bytes` from the object's start, the whole object when not
 --    given (inode_init_once and radix_tree_node_ctor clear the whole
 --    struct).  ctors = "none" drops them.
---  * Object size: the objsize column.  With SLAB that is the buffer size,
---    already aligned, so an aligned cache keeps its size; with SLUB it is
---    the object size.  Rows larger than a page are skipped (sim.cache takes
---    1..page_size), and so are repeated names.
+--  * Object size: the objsize column is the slot (SLAB's buffer_size, SLUB's
+--    s->size): the object with its alignment and, in allocators that chain
+--    free objects through a pointer (every one without per-cache
+--    tunables: SLUB, SLQB), the free pointer word they put after the
+--    object of a DESTROY_BY_RCU cache or one with a constructor.  So the
+--    size asked for is the slot, less that word for such a cache when the
+--    file has no tunables (the simulated SLUB then adds it back: same
+--    slot); SLAB's slots hold no pointer.  An aligned cache keeps its size
+--    either way.
+--  * Rows larger than sim.max_cache_size (the run's allocator's largest
+--    cache: PAGE_SIZE << (MAX_ORDER - 1), SLAB's KMALLOC_MAX_SIZE) cannot
+--    be created: they are counted (too_big) and named in one warning on
+--    stderr, never dropped silently.  Repeated names are counted too.
+--  * Machine: the geometry a file shows is its source machine's (CPU
+--    count, page size); run on a machine with the same CPU count and page
+--    size to compare (tests/test_slabinfo_geometry.c does, for a 2-CPU
+--    6.18 kernel).
 --  * Sheaves: the caches that have per-CPU sheaves in Linux 6.18 ask for
 --    them (SHEAVES below; allocators without sheaves ignore it);
 --    sheaves = "none" asks for none.
@@ -203,16 +216,44 @@ local function cache_flags(name, mode)
 	return M.FLAGS[name]
 end
 
--- Read a slabinfo file (path resolved by sim.slabinfo: as given, else under
--- the repository root) and return the set to create:
---   { caches = { {name=, size=, flags=, ctor=, sheaf_capacity=, active_objs=, num_objs=}, ... },
+-- Whether a cache of a file without tunables has the free pointer after
+-- the object, inside the slot the file shows: DESTROY_BY_RCU, or a
+-- constructor.
+local function pointer_in_slot(flags, has_ctor)
+	return has_ctor or (flags ~= nil and flags:find("DESTROY_BY_RCU", 1, true) ~= nil)
+end
+
+-- Whether every row has a zero tunables limit: a file of an allocator that
+-- keeps free pointers in its objects (SLUB, SLQB), not SLAB's.
+local function no_tunables(rows)
+	for _, r in ipairs(rows) do
+		if r.limit > 0 then return false end
+	end
+	return true
+end
+
+-- Warn once, on stderr, about the rows the allocator cannot take.
+local function warn_too_big(sim, set)
+	if set.too_big > 0 then
+		print(string.format("cacheset: %d rows larger than %s's largest cache "
+		                    .. "(sim.max_cache_size %d bytes) not created: %s",
+		                    set.too_big, sim.allocator, sim.max_cache_size,
+		                    table.concat(set.too_big_names, ", ")))
+	end
+end
+
+-- Read a slabinfo file (a file parameter's handle, see sim.slabinfo) and
+-- return the set to create:
+--   { caches = { {name=, size=, slot=, flags=, ctor=, sheaf_capacity=, active_objs=,
+--                 num_objs=, objperslab=, pagesperslab=}, ... },
 --     rows = rows read, owned = allocator-owned rows skipped,
---     too_big = rows larger than a page skipped, repeated = names seen twice }
+--     too_big = rows larger than sim.max_cache_size not created (their
+--     names in too_big_names), repeated = names seen twice }
 -- opts.order: "boot" (default) or "file"; opts.flags: "table" (default),
 -- "none" or "hwalign"; opts.ctors: "table" (default) or "none";
 -- opts.sheaves: "table" (default) or "none".  Each cache's
 -- sheaf_capacity is its SHEAVES entry, or nil.
-function M.load(sim, path, opts)
+function M.load(sim, file, opts)
 	opts = opts or {}
 	local order, mode = opts.order or "boot", opts.flags or "table"
 	local sheaves = opts.sheaves or "table"
@@ -229,9 +270,10 @@ function M.load(sim, path, opts)
 	if ctors ~= "table" and ctors ~= "none" then
 		error("ctors must be 'table' or 'none', got '" .. tostring(ctors) .. "'", 2)
 	end
-	local rows = sim.slabinfo(path)
-	local set = { caches = {}, rows = #rows, owned = 0, too_big = 0, repeated = 0 }
-	local seen = {}
+	local rows = sim.slabinfo(file)
+	local set = { caches = {}, rows = #rows, owned = 0, too_big = 0, too_big_names = {},
+	              repeated = 0 }
+	local seen, freeptr = {}, no_tunables(rows)
 	local first, last, step = 1, #rows, 1
 	if order == "boot" then
 		first, last, step = #rows, 1, -1
@@ -240,20 +282,28 @@ function M.load(sim, path, opts)
 		local r = rows[i]
 		if M.allocator_owned(r.name) then
 			set.owned = set.owned + 1
-		elseif r.objsize > sim.page_size then
+		elseif r.objsize > sim.max_cache_size then
 			set.too_big = set.too_big + 1
+			set.too_big_names[#set.too_big_names + 1] = r.name
 		elseif seen[r.name] then
 			set.repeated = set.repeated + 1
 		else
+			local flags = cache_flags(r.name, mode)
+			local size = r.objsize
+			if freeptr and size > 8 and pointer_in_slot(flags, cache_ctor(r.name, ctors, size)) then
+				size = size - 8
+			end
 			seen[r.name] = true
 			set.caches[#set.caches + 1] = {
-				name = r.name, size = r.objsize, flags = cache_flags(r.name, mode),
-				ctor = cache_ctor(r.name, ctors, r.objsize),
+				name = r.name, size = size, slot = r.objsize, flags = flags,
+				ctor = cache_ctor(r.name, ctors, size),
 				sheaf_capacity = sheaves == "table" and M.SHEAVES[r.name] or nil,
 				active_objs = r.active_objs, num_objs = r.num_objs,
+				objperslab = r.objperslab, pagesperslab = r.pagesperslab,
 			}
 		end
 	end
+	warn_too_big(sim, set)
 	return set
 end
 

@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+sim.cache{ name = "z", size = 64, align = 3 }
+end }

@@ -1,0 +1,7 @@
+return { setup = function(sim, p)
+local c = sim.cache{ name = "c", size = 64 }
+sim.spawn(0, function(t)
+t:count("x", math.mininteger)
+t:count("x", -1)
+end)
+end }

@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+sim.cpu_node(-1)
+end }

@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+debug.sethook()
+end }

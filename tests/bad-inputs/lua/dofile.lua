@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+dofile("/etc/passwd")
+end }

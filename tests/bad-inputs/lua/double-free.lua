@@ -1,0 +1,8 @@
+return { setup = function(sim, p)
+local c = sim.cache{ name = "c", size = 64 }
+sim.spawn(0, function(t)
+local h = t:alloc(c)
+t:free(h)
+t:free(h)
+end)
+end }

@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+sim.kmem_trace("/etc/passwd")
+end }

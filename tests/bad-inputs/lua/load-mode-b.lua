@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+load("return 1", "x", "b")
+end }

@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+while true do end
+end }

@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+local s = string.rep("x", 1 << 30)
+end }

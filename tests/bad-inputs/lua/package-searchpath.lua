@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+print(package.searchpath("shadow", "/etc/?"))
+end }

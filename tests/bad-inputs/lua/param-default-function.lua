@@ -1,0 +1,2 @@
+return { params = { f = print },
+setup = function(sim, p) end }

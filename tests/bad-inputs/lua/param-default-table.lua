@@ -1,0 +1,2 @@
+return { params = { f = { default = {} } },
+setup = function(sim, p) end }

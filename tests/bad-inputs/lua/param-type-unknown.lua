@@ -1,0 +1,2 @@
+return { params = { f = { default = "x", type = "dir" } },
+setup = function(sim, p) end }

@@ -1,0 +1,6 @@
+return { setup = function(sim, p)
+local c = sim.cache{ name = "c", size = 64 }
+sim.spawn(0, function(t)
+t:random(5, 1)
+end)
+end }

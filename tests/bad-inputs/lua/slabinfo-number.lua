@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+sim.slabinfo(3)
+end }

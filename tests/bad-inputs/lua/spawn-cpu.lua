@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+sim.spawn(99, function(t) end)
+end }

@@ -1,0 +1,3 @@
+return { setup = function(sim, p)
+local f = string.dump(function() end)
+end }

@@ -1,0 +1,1 @@
+return { setup = function(sim, p) end
