@@ -660,7 +660,8 @@ static char *latency_csv(const run_stats_t *st)
 static void shared_csv_rows(report_t *rep, const char *name, JsonObject *a)
 {
 	JsonObject *b = oget(a, "breakdown_ns_per_op"), *locks = oget(a, "locks");
-	GList *ops = json_object_get_members(b), *cls = json_object_get_members(locks);
+	GList *ops = b ? json_object_get_members(b) : NULL;      /* a native run has neither */
+	GList *cls = locks ? json_object_get_members(locks) : NULL;
 
 	for (GList *o = ops; o; o = o->next) {
 		JsonObject *parts = json_object_get_object_member(b, o->data);
@@ -1183,8 +1184,10 @@ static char *summary_csv(report_t *rep)
 		                       iget(e, "unfinished_tasks"), iget(e, "blocked_tasks"),
 		                       iget(e, "live_objects"));
 		for (const metric_t *m = metric_table; m->name; m++)
-			if (m->where & METRIC_SUMMARY)
+			if ((m->where & METRIC_SUMMARY) && metric_present(m, a))
 				g_string_append_printf(s, ",%.10g", metric_value(m, a));
+			else if (m->where & METRIC_SUMMARY)
+				g_string_append_c(s, ',');  /* absent (a native run's), not zero */
 		g_string_append_c(s, '\n');
 	}
 	g_list_free(names);

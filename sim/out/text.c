@@ -437,8 +437,12 @@ static void text_mempools(GString *s, JsonObject *a)
 static void text_locks(GString *s, JsonObject *a)
 {
 	JsonObject *locks = oget(a, "locks");
-	GList *members = json_object_get_members(locks);
+	GList *members;
 	bool bounces = false;
+
+	if (!locks)                     /* a native run measures no lock waits */
+		return;
+	members = json_object_get_members(locks);
 
 	for (GList *l = members; l; l = l->next)
 		bounces |= json_object_has_member(oget(locks, l->data), "con_bounces");
@@ -476,7 +480,8 @@ static void text_traffic(GString *s, JsonObject *a)
 	JsonObject *c = oget(a, "cachelines"), *p = oget(a, "pages"), *j = oget(a, "jitter");
 	JsonArray *orders = json_object_get_array_member(p, "allocs_by_order");
 
-	g_string_append_printf(s, "cachelines: %" G_GINT64_FORMAT " accesses, %" G_GINT64_FORMAT
+	if (c)                          /* simulated runs only */
+		g_string_append_printf(s, "cachelines: %" G_GINT64_FORMAT " accesses, %" G_GINT64_FORMAT
 	                       " hits, transfers %" G_GINT64_FORMAT " same node / %" G_GINT64_FORMAT
 	                       " remote, memory %" G_GINT64_FORMAT " local / %" G_GINT64_FORMAT
 	                       " remote, %" G_GINT64_FORMAT " invalidations\n",
