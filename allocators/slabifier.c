@@ -217,7 +217,8 @@ struct kmem_cache {
 	unsigned long nr_partial;
 	uint64_t nr_slabs;
 	uint64_t discarded;             /* slabs given back (host count) */
-	int active_cpus;                /* > 0: a flusher is pending or running */
+	int active_cpus;                /* > 0: a flusher is pending or running (the
+	                                 * seed's atomic_t: every CPU reads and bumps it) */
 	bool flushing;                  /* the flushing mutex: a pass runs */
 	bool rearm_cancelled;           /* drain_all ran during the pass */
 	struct active_slab *active;     /* [ncpus] */
@@ -585,7 +586,7 @@ static void check_flush_active(void *arg)
 		kpage_flags_clear(page, PG_REFERENCED);
 		kpage_touch(page, true);
 		katomic(s->addr + KS_ACTIVE_CPUS);
-		s->active_cpus++;
+		__atomic_fetch_add(&s->active_cpus, 1, __ATOMIC_RELAXED);
 		stat(s, FLUSH_REFERENCED);
 		return;
 	}
@@ -606,11 +607,11 @@ static void flusher(void *arg)
 	katomic(s->addr + KS_FLUSHING);         /* mutex_trylock: never contended here */
 	s->flushing = true;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus = s->sa->ncpus;
+	__atomic_store_n(&s->active_cpus, s->sa->ncpus, __ATOMIC_RELAXED);
 	stat(s, FLUSH_RUNS);
 	on_each_cpu(check_flush_active, s);
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
-	if (s->active_cpus && !s->rearm_cancelled)
+	if (__atomic_load_n(&s->active_cpus, __ATOMIC_RELAXED) && !s->rearm_cancelled)
 		schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
 	s->rearm_cancelled = false;
 	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
@@ -622,10 +623,10 @@ static void flusher(void *arg)
 static void arm_flusher(kmem_cache_t *s)
 {
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
-	if (s->active_cpus)
+	if (__atomic_load_n(&s->active_cpus, __ATOMIC_RELAXED))
 		return;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus++;
+	__atomic_fetch_add(&s->active_cpus, 1, __ATOMIC_RELAXED);
 	schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
 }
 
@@ -647,7 +648,7 @@ static void flush_active(void *arg)
 static void drain_all(kmem_cache_t *s)
 {
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
-	if (!s->active_cpus)
+	if (!__atomic_load_n(&s->active_cpus, __ATOMIC_RELAXED))
 		return;
 	stat(s, DRAIN_RUNS);
 	katomic(s->addr + KS_FLUSHING);         /* mutex_lock */
@@ -655,7 +656,7 @@ static void drain_all(kmem_cache_t *s)
 	if (s->flushing)
 		s->rearm_cancelled = true;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus = 0;
+	__atomic_store_n(&s->active_cpus, 0, __ATOMIC_RELAXED);
 	on_each_cpu(flush_active, s);
 	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
 }

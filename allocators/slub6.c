@@ -136,7 +136,9 @@ static bool slab_update_freelist(kmem_cache_t *s, page_t *slab, const slab_fc_t 
 		return false;
 	}
 	slab->freelist = new->freelist;
-	slab->inuse = (uint16_t)new->inuse;
+	/* inuse is also read without the pair (put_partials, shrink): a
+	 * relaxed store as the kernel's word store. */
+	__atomic_store_n(&slab->inuse, (uint16_t)new->inuse, __ATOMIC_RELAXED);
 	if (new->frozen)
 		kpage_flags_set(slab, PG_frozen);
 	else
@@ -327,7 +329,7 @@ static void put_partials_chain(kmem_cache_t *s, klist_t *chain)
 			n = n2;
 			list_lock(s, n, &flags);
 		}
-		if (!slab->inuse && node_keeps_enough(s, n)) {
+		if (!__atomic_load_n(&slab->inuse, __ATOMIC_RELAXED) && node_keeps_enough(s, n)) {
 			klist_add(&slab->lru, &discard);
 		} else {
 			add_partial(n, slab, true);
@@ -922,7 +924,7 @@ static void shrink_node(kmem_cache_t *s, int node)
 		unsigned free;
 
 		kpage_touch(slab, false);
-		free = (unsigned)slab->objects - slab->inuse;
+		free = (unsigned)slab->objects - __atomic_load_n(&slab->inuse, __ATOMIC_RELAXED);
 		if (free == slab->objects) {
 			remove_partial(n, slab);
 			klist_add(&slab->lru, &discard);
