@@ -123,11 +123,9 @@ typedef struct order_sort {
 	int f, by_pred;
 } order_sort_t;
 
-static const order_sort_t *sort_ctx;
-
-static int cmp_alloc(const void *x, const void *y)
+static gint cmp_alloc(gconstpointer x, gconstpointer y, gpointer ctx)
 {
-	const order_sort_t *s = sort_ctx;
+	const order_sort_t *s = ctx;
 	const cm_alloc_t *a = &s->a[*(const int *)x], *b = &s->a[*(const int *)y];
 	double u = s->by_pred ? a->pred[s->f] : a->med[s->f];
 	double v = s->by_pred ? b->pred[s->f] : b->med[s->f];
@@ -135,7 +133,8 @@ static int cmp_alloc(const void *x, const void *y)
 	return figs[s->f].better * ((u < v) - (u > v));
 }
 
-/* The allocators' indices, best first by figure f predicted or measured. */
+/* The allocators' indices, best first by figure f predicted or measured
+ * (a stable sort: ties keep the scenario's order). */
 static int *rank(const cm_alloc_t *a, int n, int f, bool by_pred)
 {
 	int *idx = g_new(int, n);
@@ -143,9 +142,7 @@ static int *rank(const cm_alloc_t *a, int n, int f, bool by_pred)
 
 	for (int i = 0; i < n; i++)
 		idx[i] = i;
-	sort_ctx = &s;
-	qsort(idx, (size_t)n, sizeof *idx, cmp_alloc);
-	sort_ctx = NULL;
+	g_qsort_with_data(idx, n, sizeof *idx, cmp_alloc, &s);
 	return idx;
 }
 
