@@ -69,15 +69,6 @@ static void do_alloc(nthr_t *th, ntask_t *tk, const op_t *op, int n, GArray *h)
 	g_free(addr);
 }
 
-/* The allocator's free of o. */
-static void free_object(run_t *r, const object_t *o)
-{
-	if (o->cache >= 0)
-		r->ops->cache_free(r->alloc, ((cache_rec_t *)r->caches->pdata[o->cache])->kc, o->addr);
-	else
-		r->ops->kfree(r->alloc, o->addr);
-}
-
 /* The workload holds o no more. */
 static void note_gone(nthr_t *th, const object_t *o)
 {
@@ -98,7 +89,7 @@ static void do_free(nthr_t *th, ntask_t *tk, const object_t *objs, int n)
 		return;
 	t0 = native_now();
 	for (int i = 0; i < n; i++)
-		free_object(r, &objs[i]);
+		run_free_object(r, &objs[i]);
 	t1 = native_now();
 	lat = per_op(t0, t1, (uint64_t)n);
 	for (int i = 0; i < n; i++) {
@@ -114,27 +105,10 @@ static void do_free(nthr_t *th, ntask_t *tk, const object_t *objs, int n)
 	}
 }
 
-/* What a t:free_rcu callback frees. */
-typedef struct rcu_free {
-	run_t *r;
-	object_t o;
-} rcu_free_t;
-
-static void free_rcu_callback(void *arg)
-{
-	rcu_free_t *f = arg;
-
-	free_object(f->r, &f->o);
-}
-
 /* kfree_rcu: the allocator's own path, or call_rcu on this CPU. */
 static void do_free_rcu(nthr_t *th, const object_t *o)
 {
-	run_t *r = th->nr->r;
-	rcu_free_t f = { r, *o };
-
-	if (!r->ops->free_rcu || !r->ops->free_rcu(r->alloc, o->addr))
-		call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
+	run_free_after_gp(th->nr->r, o);
 	th->free_rcu++;
 	note_gone(th, o);
 }

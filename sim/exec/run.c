@@ -559,7 +559,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 }
 
 /* The allocator's free of o: kmem_cache_free, its pool's, or kfree. */
-static void free_object(run_t *r, const object_t *o)
+void run_free_object(run_t *r, const object_t *o)
 {
 	if (o->cache >= 0) {
 		cache_rec_t *c = r->caches->pdata[o->cache];
@@ -593,7 +593,7 @@ static void do_free(run_t *r, const object_t *o, bool untraced)
 	t0 = know();
 	engine_cost_mark(snap);
 	engine_charge(COST_OP, r->k->m->op);
-	free_object(r, o);
+	run_free_object(r, o);
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
 	if (!untraced)
 		runtrace_free(r, o, t0);
@@ -614,7 +614,7 @@ static void free_rcu_callback(void *arg)
 {
 	rcu_free_t *f = arg;
 
-	free_object(f->r, &f->o);
+	run_free_object(f->r, &f->o);
 }
 
 /* The allocator's own kfree_rcu path took o (6.18's rcu sheaves); never
@@ -627,17 +627,22 @@ static bool allocator_took_rcu(run_t *r, const object_t *o)
 	return r->ops->free_rcu(r->alloc, o->addr);
 }
 
+void run_free_after_gp(run_t *r, const object_t *o)
+{
+	rcu_free_t f = { r, *o };
+
+	if (!allocator_took_rcu(r, o))
+		call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
+}
+
 /* kfree_rcu: the object leaves the workload now and is freed after a
  * grace period: by the allocator, if its own path takes it, else by the
  * callback, on this CPU (the rcu_head is its first 16 bytes). */
 static void do_free_rcu(run_t *r, const object_t *o)
 {
-	rcu_free_t f = { r, *o };
-
 	engine_sync();
 	engine_charge(COST_OP, r->k->m->op);
-	if (!allocator_took_rcu(r, o))
-		call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
+	run_free_after_gp(r, o);
 	r->free_rcu++;
 	note_gone(r, o);
 }

@@ -301,6 +301,12 @@ bool run_count(run_t *r, const char *name, int64_t n);
 /* The cell of counter `name`, made (at 0) if new; it lives as long as the
  * run (a workload that adds to it directly keeps it in range). */
 int64_t *run_counter(run_t *r, const char *name);
+/* The allocator's free of o (kmem_cache_free, its pool's, or kfree), on
+ * the running CPU, unpriced beyond what the allocator charges. */
+void run_free_object(run_t *r, const object_t *o);
+/* kfree_rcu of o on the running CPU: the allocator's own path if it takes
+ * it, else call_rcu with run_free_object as the callback. */
+void run_free_after_gp(run_t *r, const object_t *o);
 /* Add from's t:record metrics and t:count counters to into's (a native
  * run's workload instances). */
 void run_merge_workload(run_t *into, const run_t *from);
