@@ -181,14 +181,14 @@ static void pivot_set(pivot_t *p, const char *r, const char *c, const char *valu
 	g_hash_table_replace(p->cells, g_strconcat(r, "\n", c, NULL), g_strdup(value));
 }
 
-static bool pivot_write(pivot_t *p, const char *path, const char *first, GPtrArray *rows,
-                        GPtrArray *cols, const char *missing, GError **err)
+/* Write the table under header line `s` (the first cell and the column
+ * titles, without its newline): a row per `rows`, a cell per `cols`
+ * (`missing` where none was set); consumes `s` and the table. */
+static bool pivot_write_rows(pivot_t *p, GString *s, const char *path, GPtrArray *rows,
+                             GPtrArray *cols, const char *missing, GError **err)
 {
-	GString *s = g_string_new(first);
 	bool ok;
 
-	for (guint c = 0; c < cols->len; c++)
-		g_string_append_printf(s, ",%s", (char *)cols->pdata[c]);
 	g_string_append_c(s, '\n');
 	for (guint r = 0; r < rows->len; r++) {
 		g_string_append(s, rows->pdata[r]);
@@ -206,31 +206,27 @@ static bool pivot_write(pivot_t *p, const char *path, const char *first, GPtrArr
 	return ok;
 }
 
+/* The table as CSV with header cells `first` and the column keys. */
+static bool pivot_write(pivot_t *p, const char *path, const char *first, GPtrArray *rows,
+                        GPtrArray *cols, const char *missing, GError **err)
+{
+	GString *s = g_string_new(first);
+
+	for (guint c = 0; c < cols->len; c++)
+		g_string_append_printf(s, ",%s", (char *)cols->pdata[c]);
+	return pivot_write_rows(p, s, path, rows, cols, missing, err);
+}
+
 /* The same with column keys `cols` (pairs: a series and its sd) and
  * header cells from `titles` (one per pair: "TITLE,sd"). */
 static bool pivot_write_titled(pivot_t *p, const char *path, const char *first, GPtrArray *rows,
                                GPtrArray *cols, GPtrArray *titles, const char *missing, GError **err)
 {
 	GString *s = g_string_new(first);
-	bool ok;
 
 	for (guint c = 0; c < titles->len; c++)
 		g_string_append_printf(s, ",%s,sd", (char *)titles->pdata[c]);
-	g_string_append_c(s, '\n');
-	for (guint r = 0; r < rows->len; r++) {
-		g_string_append(s, rows->pdata[r]);
-		for (guint c = 0; c < cols->len; c++) {
-			char *key = g_strconcat(rows->pdata[r], "\n", cols->pdata[c], NULL);
-			const char *v = g_hash_table_lookup(p->cells, key);
-			g_string_append_printf(s, ",%s", v ? v : missing);
-			g_free(key);
-		}
-		g_string_append_c(s, '\n');
-	}
-	ok = g_file_set_contents(path, s->str, -1, err);
-	g_string_free(s, TRUE);
-	g_hash_table_destroy(p->cells);
-	return ok;
+	return pivot_write_rows(p, s, path, rows, cols, missing, err);
 }
 
 /* ---- running gnuplot ---- */
