@@ -309,6 +309,7 @@ static bool write_outputs(const scenario_t *sc, const checkmodel_opts_t *o, cm_a
 	return ok;
 }
 
+/* Predict, measure, compare and write (see checkmodel.h). */
 bool checkmodel_run(scenario_t *sc, const checkmodel_opts_t *o, const char *dir, GError **err)
 {
 	int n = (int)g_strv_length(sc->allocators);

@@ -9,6 +9,7 @@
 #include "luahost.h"
 #include "native.h"
 
+/* The host's profile: given, or the cached one, probed on first use. */
 char *native_host_profile(const char *given, GError **err)
 {
 	char *dir, *path, *text;
@@ -38,6 +39,7 @@ char *native_host_profile(const char *given, GError **err)
 	return path;
 }
 
+/* sets with scenario.machine=profile first. */
 char **native_sets(char **sets, const char *profile)
 {
 	GPtrArray *a = g_ptr_array_new();
@@ -49,6 +51,7 @@ char **native_sets(char **sets, const char *profile)
 	return (char **)g_ptr_array_free(a, FALSE);
 }
 
+/* One native run of allocator label: its figures, or NULL and *err. */
 run_stats_t *native_cli_run(scenario_t *sc, const char *label, GError **err)
 {
 	native_run_t *nr = lh_native_run_new(sc, label, err);
@@ -62,6 +65,7 @@ run_stats_t *native_cli_run(scenario_t *sc, const char *label, GError **err)
 	return st;
 }
 
+/* The 1, 5 and 15 minute load averages, as /proc/loadavg has them. */
 char *native_loadavg(void)
 {
 	char *text = NULL, **f;
@@ -92,6 +96,7 @@ static char *cpu_model(void)
 	return model;
 }
 
+/* mode "native" and the host's CPU, clock, load and profile. */
 void native_provenance(JsonObject *o, JsonObject *host, const char *profile,
                        const char *loadavg)
 {
