@@ -21,12 +21,15 @@ char *native_host_profile(const char *given, GError **err);
  * overrides included, apply after it); g_strfreev it. */
 char **native_sets(char **sets, const char *profile);
 
-/* One native run of allocator `label` of sc; its figures, or NULL and *err. */
+/* One native run of allocator `label` of sc; its figures, or NULL and *err.
+ * The allocators' debug checks (host-side bookkeeping a simulation does
+ * not price: SLOB's block maps, the freelist checks) are off while it
+ * runs, so that the host times what the model predicts. */
 run_stats_t *native_cli_run(scenario_t *sc, const char *label, GError **err);
 
 /* provenance.json of a native run: mode "native", and in `host` the CPU
- * model, the host clock, the load average when the run started, and the
- * machine profile the run used. */
+ * model, the host clock, the load average when the run started, the
+ * machine profile the run used, and debug_checks false. */
 void native_provenance(JsonObject *o, JsonObject *host, const char *profile,
                        const char *loadavg);
 
