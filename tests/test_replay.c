@@ -281,6 +281,34 @@ static void replay_into(const char *trace, const char *a, const char *name, cons
 	g_free(out);
 }
 
+/* The reuse caches' order of report-schema.md: those the input has, by
+ * its allocations (most first, name order breaking ties), then the ones
+ * only the simulation has, by name (not by where the host keeps them). */
+static void check_reuse_order(JsonObject *reuse)
+{
+	JsonObject *caches = json_object_get_object_member(reuse, "caches");
+	GList *names = json_object_get_members(caches);
+	const char *prev = NULL;
+	gint64 prev_allocs = G_MAXINT64;
+	bool sim_only = false;
+
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *k = json_object_get_object_member(caches, l->data);
+		bool in = json_object_has_member(k, "input");
+		gint64 allocs = in ? member(json_object_get_object_member(k, "input"), "allocs") : 0;
+
+		g_assert_true(!in || !sim_only);
+		if (in)
+			g_assert_true(allocs < prev_allocs || (allocs == prev_allocs && strcmp(prev, l->data) < 0));
+		else
+			g_assert_true(!sim_only || strcmp(prev, l->data) < 0);
+		sim_only = !in;
+		prev = l->data;
+		prev_allocs = allocs;
+	}
+	g_list_free(names);
+}
+
 /* --trace-out: a file per allocator when several run; replaying the
  * simulated trace gives the same objects, frees and objects left, its
  * input reuse is the first run's simulated reuse, overall and per cache,
@@ -318,6 +346,7 @@ static void test_trace_out(void)
 	ru2 = json_object_get_object_member(a2, "reuse");
 	g_assert_cmpint(member(json_object_get_object_member(ru2, "input"), "reuses"), ==,
 	                member(json_object_get_object_member(ru1, "simulated"), "reuses"));
+	check_reuse_order(ru1);
 	names = json_object_get_members(json_object_get_object_member(ru1, "caches"));
 	for (GList *l = names; l; l = l->next) {
 		JsonObject *k1 = json_object_get_object_member(json_object_get_object_member(ru1, "caches"), l->data);

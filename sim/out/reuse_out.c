@@ -33,6 +33,11 @@ static gint by_allocs(gconstpointer a, gconstpointer b)
 	return strcmp(x->name, y->name);
 }
 
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+	return strcmp(((const keyed_t *)a)->name, ((const keyed_t *)b)->name);
+}
+
 /* The keys of r (NULL: none), sorted by allocations. */
 static GArray *sorted_keys(const reuse_t *r)
 {
@@ -86,7 +91,7 @@ void report_add_reuse(JsonObject *a, const run_stats_t *st)
 	json_object_set_boolean_member(o, "accounted_merged", st->reuse_input_accounted && !st->reuse_has_cg);
 	for (guint i = 0; i < in->len; i++)
 		add_key(caches, st, g_array_index(in, keyed_t, i).name);
-	g_array_sort(sim, (GCompareFunc)strcmp);
+	g_array_sort(sim, by_name);
 	for (guint i = 0; i < sim->len; i++) {
 		const char *name = g_array_index(sim, keyed_t, i).name;
 		if (!json_object_has_member(caches, name))
