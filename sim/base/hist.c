@@ -39,16 +39,6 @@ void hist_record(hist_t *h, uint64_t v)
 	h->sum += v;
 }
 
-void hist_record_n(hist_t *h, uint64_t v, uint64_t n)
-{
-	if (!n)
-		return;
-	hist_record(h, v);
-	h->buckets[bucket_of(v)] += n - 1;
-	h->count += n - 1;
-	h->sum += v * (n - 1);
-}
-
 /* The value at rank ceil(count * q / 1000), clamped to [min, max]. */
 uint64_t hist_quantile(const hist_t *h, unsigned q_per_mille)
 {

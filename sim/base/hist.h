@@ -24,8 +24,6 @@ typedef struct hist {
 } hist_t;
 
 void hist_record(hist_t *h, uint64_t v);
-/* n values v at once (a batch's mean, measured over the batch). */
-void hist_record_n(hist_t *h, uint64_t v, uint64_t n);
 /* Value at quantile q_permille/1000 (e.g. 500 = p50, 999 = p99.9). */
 uint64_t hist_quantile(const hist_t *h, unsigned q_per_mille);
 void hist_merge(hist_t *into, const hist_t *from);
