@@ -12,6 +12,7 @@
 #ifndef SLABSIM_ALLOCATOR_H
 #define SLABSIM_ALLOCATOR_H
 
+#include <pthread.h>
 #include "kernel.h"
 #include "mempool.h"
 
@@ -436,16 +437,21 @@ void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x);
  * free pointer at `offset` in the object.  Each has a host record
  * (page->priv): its objects, those callers hold and, with debug, the
  * bitmap of those handed out.  A cache's side (slab_objs_t, in its struct
- * kmem_cache) counts objects and slabs in use and lists the records.  All
+ * kmem_cache) lists the records, which count the objects in use.  All
  * of it is free of charge but the free pointers, which are loaded and
  * stored in simulated memory.  The allocator owns page->lock while the
- * page is a slab.
+ * page is a slab.  On host threads (the native backend) the records are
+ * shared: the list is under recs_lock (a host lock, never priced nor
+ * counted: slab creation and destruction only), and a record's count of
+ * objects held moves atomically (kernel.h's khost_add32).
  *
  * A new slab's free pointers (each object naming the next) are priced as
- * the stores they are, but kept host-side until an object's own pointer
- * is first stored: until then its bit in `synth` is set and a load of it
- * yields the next object.  So a fresh slab's simulated memory costs no
- * host memory until its objects come back to it. */
+ * the stores they are, but in a simulation kept host-side until an
+ * object's own pointer is first stored: until then its bit in `synth` is
+ * set and a load of it yields the next object.  So a fresh slab's
+ * simulated memory costs no host memory until its objects come back to
+ * it.  On host threads they are stored for real, as the kernel does
+ * (what the native backend measures), and no bit is set. */
 typedef struct slab_rec {
 	klist_t link;           /* on the cache's recs */
 	page_t *page;
@@ -465,8 +471,7 @@ typedef struct slab_objs {
 	unsigned offset;        /* free pointer offset in an object */
 	bool debug;             /* bitmap and pointer checks */
 	klist_t recs;           /* slab_rec_t of every slab */
-	uint64_t active_objs;   /* objects held by callers */
-	uint64_t active_slabs;  /* slabs holding any */
+	pthread_mutex_t recs_lock;
 } slab_objs_t;
 
 /* The record of the slab on page. */
@@ -481,12 +486,14 @@ void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigne
 /* Drop every record and release the slabs' page locks (host side only:
  * the pages stay with the run). */
 void slab_objs_release(slab_objs_t *o);
+/* Objects held by callers, and slabs holding any (free of charge). */
+void slab_objs_active(slab_objs_t *o, uint64_t *objs, uint64_t *slabs);
 /* A new slab of `objects` objects on page, whose free pointers
- * slab_init_objects() priced: its record, as page->priv, every pointer
- * still host-side. */
+ * slab_init_objects() made: its record, as page->priv, every pointer
+ * still host-side in a simulation. */
 void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects);
-/* The slab on page is gone: so is its record. */
-void slab_rec_free(page_t *page);
+/* The slab on page is gone: so is its record (of o's). */
+void slab_rec_free(slab_objs_t *o, page_t *page);
 /* The index of object x of page's slab. */
 unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x);
 /* The free pointer of `object` (on page), a charged load; with debug, one

@@ -166,11 +166,6 @@ static void map_set(uint8_t *map, unsigned i)
 	map[i / 8] |= (uint8_t)(1u << (i % 8));
 }
 
-static void map_clear(uint8_t *map, unsigned i)
-{
-	map[i / 8] &= (uint8_t)~(1u << (i % 8));
-}
-
 /* One bit per object, rounded up to bytes. */
 size_t slab_map_bytes(unsigned objects)
 {
@@ -180,18 +175,16 @@ size_t slab_map_bytes(unsigned objects)
 /* Set bit i; a set bit is an object handed out twice. */
 void slab_map_alloc(uint8_t *map, unsigned i, const char *name, saddr_t x)
 {
-	if (map_test(map, i))
+	if (kbit_test_and_set(map, i))
 		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x handed out twice",
 		     name, x);
-	map_set(map, i);
 }
 
 /* Clear bit i; a clear bit is a double free. */
 void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x)
 {
-	if (!map_test(map, i))
+	if (!kbit_test_and_clear(map, i))
 		kbug("%s: double free of object %#" G_GINT64_MODIFIER "x", name, x);
-	map_clear(map, i);
 }
 
 /* ---- freelist slabs ---- */
@@ -203,6 +196,7 @@ void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigne
 	*o = (slab_objs_t){ .cache = cache, .name = name, .size = size, .offset = offset,
 	                    .debug = debug };
 	klist_init(&o->recs);
+	pthread_mutex_init(&o->recs_lock, NULL);
 }
 
 /* Every record goes, and with it the page lock of its slab. */
@@ -212,8 +206,25 @@ void slab_objs_release(slab_objs_t *o)
 		slab_rec_t *r = klist_entry(o->recs.next, slab_rec_t, link);
 
 		spin_destroy(&r->page->lock);
-		slab_rec_free(r->page);
+		slab_rec_free(o, r->page);
 	}
+	pthread_mutex_destroy(&o->recs_lock);
+}
+
+/* Walk the records. */
+void slab_objs_active(slab_objs_t *o, uint64_t *objs, uint64_t *slabs)
+{
+	klist_t *pos;
+
+	*objs = *slabs = 0;
+	pthread_mutex_lock(&o->recs_lock);
+	klist_for_each(pos, &o->recs) {
+		uint32_t live = klist_entry(pos, slab_rec_t, link)->live;
+
+		*objs += live;
+		*slabs += live > 0;
+	}
+	pthread_mutex_unlock(&o->recs_lock);
 }
 
 /* A record with a bitmap under debug, then the synthesised pointers'
@@ -226,18 +237,23 @@ void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects)
 	r->page = page;
 	r->objects = objects;
 	r->synth = r->map + map;
-	r->nsynth = objects;
-	memset(r->synth, 0xff, synth);
+	r->nsynth = knative() ? 0 : objects;
+	if (r->nsynth)
+		memset(r->synth, 0xff, synth);
+	pthread_mutex_lock(&o->recs_lock);
 	klist_add_tail(&r->link, &o->recs);
+	pthread_mutex_unlock(&o->recs_lock);
 	page->priv = r;
 }
 
 /* Unlink and free page's record. */
-void slab_rec_free(page_t *page)
+void slab_rec_free(slab_objs_t *o, page_t *page)
 {
 	slab_rec_t *r = slab_rec(page);
 
+	pthread_mutex_lock(&o->recs_lock);
 	klist_del(&r->link);
+	pthread_mutex_unlock(&o->recs_lock);
 	page->priv = NULL;
 	g_free(r);
 }
@@ -329,16 +345,14 @@ void slab_set_freepointer(const slab_objs_t *o, saddr_t object, saddr_t fp)
 	kstore64(object + o->offset, fp);
 }
 
-/* Mark x handed out (debug); count it and, if it is the slab's first, the slab. */
+/* Mark x handed out (debug) and count it in its slab's record. */
 void slab_note_alloc(slab_objs_t *o, page_t *page, saddr_t x)
 {
 	slab_rec_t *r = slab_rec(page);
 
 	if (o->debug)
 		slab_map_alloc(r->map, slab_object_index(o, page, x), o->name, x);
-	o->active_objs++;
-	if (r->live++ == 0)
-		o->active_slabs++;
+	khost_add32(&r->live, 1);
 }
 
 /* The page must be a slab of the cache and x one of its objects, handed
@@ -347,29 +361,34 @@ void slab_check_free(const slab_objs_t *o, page_t *page, saddr_t x)
 {
 	if (!o->debug)
 		return;
-	if (!page || !(page->flags & PG_slab) || page->slab != o->cache ||
+	if (!page || !(page_flags(page) & PG_slab) || page->slab != o->cache ||
 	    !object_in_slab(o, page, x))
 		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", o->name, x);
 	slab_map_free(slab_rec(page)->map, slab_object_index(o, page, x), o->name, x);
 }
 
-/* Uncount an object and, if it was the slab's last, the slab. */
+/* Uncount an object in its slab's record. */
 void slab_note_free(slab_objs_t *o, page_t *page)
 {
-	o->active_objs--;
-	if (--slab_rec(page)->live == 0)
-		o->active_slabs--;
+	(void)o;
+	khost_add32(&slab_rec(page)->live, -1);
 }
 
-/* Each object in address order, its free pointer naming the next: the
- * stores priced, their values kept host-side by the record slab_rec_new()
- * makes next. */
+/* Each object in address order, its free pointer naming the next: in a
+ * simulation the stores priced, their values kept host-side by the record
+ * slab_rec_new() makes next; on host threads stored. */
 void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects)
 {
 	saddr_t start = page_address(page);
 
-	for (unsigned i = 0; i < objects; i++)
-		ktouch(start + (saddr_t)i * o->size + o->offset, 8, true);
+	for (unsigned i = 0; i < objects; i++) {
+		saddr_t fp = start + (saddr_t)i * o->size + o->offset;
+
+		if (knative())
+			kstore64(fp, i + 1 < objects ? start + (saddr_t)(i + 1) * o->size : 0);
+		else
+			ktouch(fp, 8, true);
+	}
 	page->freelist = start;
 	page->inuse = 0;
 }
@@ -408,8 +427,10 @@ void slab_objs_forget_pool(slab_objs_t *o)
 {
 	klist_t *pos;
 
+	pthread_mutex_lock(&o->recs_lock);
 	klist_for_each(pos, &o->recs)
 		klist_entry(pos, slab_rec_t, link)->pool = NULL;
+	pthread_mutex_unlock(&o->recs_lock);
 }
 
 /* ---- pages ---- */
@@ -498,9 +519,9 @@ static bool large_kmalloc_page(const page_t *page, saddr_t x, bool order0)
 {
 	if (x != page_address(page))
 		return false;
-	if (page->flags & PG_head)
+	if (page_flags(page) & PG_head)
 		return true;
-	return order0 && page->count > 0 && !(page->flags & (PG_tail | PG_buddy | PG_pcp));
+	return order0 && page->count > 0 && !(page_flags(page) & (PG_tail | PG_buddy | PG_pcp));
 }
 
 /* As kfree_classes; below PAGE_SIZE, max_size makes order-0 pass-through
@@ -512,10 +533,10 @@ void kfree_classes_upto(saddr_t x, bool debug, slab_free_fn cache_free, size_t m
 	if (x <= ZERO_SIZE_PTR)
 		return;
 	page = slab_object_page(x);
-	if (debug && (!page || (!(page->flags & PG_slab) &&
+	if (debug && (!page || (!(page_flags(page) & PG_slab) &&
 	                        !large_kmalloc_page(page, x, max_size < (size_t)kpage_size()))))
 		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
-	if (!(page->flags & PG_slab)) {
+	if (!(page_flags(page) & PG_slab)) {
 		__free_pages(page, page->order);
 		return;
 	}

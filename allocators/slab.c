@@ -190,7 +190,9 @@ struct array_cache {
 	saddr_t addr;                   /* the struct in simulated memory */
 	saddr_t *entry;                 /* [limit], allocated on first push */
 	spinlock_t lock;                /* alien arrays only */
-};
+	int64_t live;                   /* per-CPU arrays: objects handed out on this CPU less
+	                                   those freed on it (host; their sum is s's live) */
+} KPCPU_HOST;
 
 /* The host side of one slab: struct slab, bufctl[] and the debug bitmap. */
 typedef struct slab {
@@ -220,6 +222,8 @@ struct kmem_list3 {
 	uint64_t next_reap;             /* jiffies */
 	int free_touched;
 	uint64_t nr_slabs;
+	uint64_t inuse;                 /* objects out of the node's slabs (host, under list_lock) */
+	uint64_t active_slabs;          /* of its slabs, those with one out */
 	saddr_t addr;
 };
 
@@ -237,9 +241,6 @@ struct kmem_cache {
 	saddr_t addr;                   /* struct kmem_cache */
 	struct array_cache *array;      /* [ncpus] */
 	struct kmem_list3 *nodelists;   /* [nnodes] */
-	uint64_t inuse;                 /* objects out of the slabs */
-	uint64_t live;                  /* of those, held by callers */
-	uint64_t active_slabs;
 	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
 	unsigned pool_flags;            /* SLAB_MEMPOOL_* */
 	uint64_t pool_slabs;            /* slabs on reserve pages (host count) */
@@ -247,7 +248,7 @@ struct kmem_cache {
 };
 
 /* Per-CPU state of cache_reap. */
-typedef struct reap_cpu {
+typedef struct KPCPU_HOST reap_cpu {
 	slab_sys_t *sl;
 	int cpu;
 	int reap_node;
@@ -270,7 +271,7 @@ struct slab_sys {
 	spinlock_t chain_mutex;
 	saddr_t chain_mutex_addr;
 	lock_class_t *list_lock_cls, *alien_lock_cls, *chain_cls;
-	uint64_t stat[NR_SLAB_STAT_ITEMS];
+	kcounters_t *stat;              /* [NR_SLAB_STAT_ITEMS] per CPU */
 };
 
 static saddr_t __cache_alloc_node(kmem_cache_t *s, gfp_t flags, int nodeid);
@@ -445,7 +446,7 @@ static int class_index(const slab_sys_t *sl, size_t size)
 
 static inline void stat(slab_sys_t *sl, enum stat_item si)
 {
-	sl->stat[si]++;
+	kcounter_inc(sl->stat, si);
 }
 
 /* cachep->array[smp_processor_id()]. */
@@ -590,6 +591,18 @@ static unsigned obj_to_index(const kmem_cache_t *s, const slab_t *slabp, saddr_t
 	return (unsigned)((objp - slabp->s_mem) / s->l.buffer_size);
 }
 
+/* Host bookkeeping of an object leaving (d 1) or entering (d -1) slabp,
+ * in its node's counters (under its list_lock); `edge`: the slab's first
+ * object out, or its last one back. */
+static void count_out(kmem_cache_t *s, const slab_t *slabp, bool edge, int d)
+{
+	struct kmem_list3 *l3 = &s->nodelists[slabp->nodeid];
+
+	l3->inuse += (uint64_t)(int64_t)d;
+	if (edge)
+		l3->active_slabs += (uint64_t)(int64_t)d;
+}
+
 static saddr_t slab_get_obj(kmem_cache_t *s, slab_t *slabp)
 {
 	saddr_t objp = slabp->s_mem + (saddr_t)s->l.buffer_size * slabp->free;
@@ -597,9 +610,7 @@ static saddr_t slab_get_obj(kmem_cache_t *s, slab_t *slabp)
 	ktouch(slabp->desc, SLAB_DESC_SIZE, true);
 	ktouch(bufctl_addr(slabp, slabp->free), BUFCTL_SIZE, false);
 	slabp->free = slabp->bufctl[slabp->free];
-	if (slabp->inuse++ == 0)
-		s->active_slabs++;
-	s->inuse++;
+	count_out(s, slabp, slabp->inuse++ == 0, 1);
 	return objp;
 }
 
@@ -611,9 +622,7 @@ static void slab_put_obj(kmem_cache_t *s, slab_t *slabp, saddr_t objp)
 	ktouch(bufctl_addr(slabp, i), BUFCTL_SIZE, true);
 	slabp->bufctl[i] = slabp->free;
 	slabp->free = i;
-	if (--slabp->inuse == 0)
-		s->active_slabs--;
-	s->inuse--;
+	count_out(s, slabp, --slabp->inuse == 0, -1);
 }
 
 /* ---- slab life cycle ---- */
@@ -650,7 +659,7 @@ static void kmem_freepages(kmem_cache_t *s, page_t *page, mempool_t *to)
 {
 	slab_account_pages(page, s->flags, -(1L << s->l.order));
 	for (unsigned i = 0; i < 1u << s->l.order; i++) {
-		page[i].flags &= ~PG_slab;
+		kpage_flags_clear(&page[i], PG_slab);
 		page[i].slab = page[i].priv = NULL;
 		kpage_touch(&page[i], true);
 	}
@@ -716,7 +725,7 @@ static slab_t *alloc_slabmgmt(kmem_cache_t *s, page_t *page, unsigned colour_off
 static void slab_map_pages(kmem_cache_t *s, page_t *page, slab_t *slabp)
 {
 	for (unsigned i = 0; i < 1u << s->l.order; i++) {
-		page[i].flags |= PG_slab;
+		kpage_flags_set(&page[i], PG_slab);
 		page[i].slab = s;
 		page[i].priv = slabp;
 		kpage_touch(&page[i], true);
@@ -819,7 +828,8 @@ static bool cache_grow(kmem_cache_t *s, gfp_t flags, int nodeid, page_t *page, m
 		return false;
 	}
 	slabp->pool = from;
-	s->pool_slabs += from != NULL;
+	if (from)
+		s->pool_slabs++;
 	slab_map_pages(s, page, slabp);
 	cache_init_objs(s, slabp);
 	list_lock(s, l3);
@@ -1100,7 +1110,7 @@ retry:
  * non-critical request is leaked (seed 004; host bookkeeping). */
 static void note_alloc(kmem_cache_t *s, saddr_t obj, gfp_t flags)
 {
-	s->live++;
+	s->array[smp_processor_id()].live++;
 	if (s->pool_slabs && !(flags & __GFP_CRITICAL)) {
 		slab_t *slabp = virt_to_page(obj)->priv;
 
@@ -1184,7 +1194,7 @@ static struct array_cache *alien_get(kmem_cache_t *s, struct kmem_list3 *l3,
 	ac = l3->alien[nodeid];
 	if (ac)
 		return ac;
-	ac = g_new0(struct array_cache, 1);
+	ac = kpcpu_host_new(1, sizeof(*ac));
 	ac->limit = s->alien_entries;
 	ac->batchcount = 0xbaadf00d;
 	ac->addr = kmeta_place(AC_HEADER + 8 * (size_t)ac->limit, node);
@@ -1327,11 +1337,11 @@ static void check_free(kmem_cache_t *s, saddr_t x)
 	page_t *page;
 	slab_t *slabp;
 
-	s->live--;
+	s->array[smp_processor_id()].live--;
 	if (!s->sl->debug)
 		return;
 	page = kaddr_valid(x) ? virt_to_page(x) : NULL;
-	if (!page || !(page->flags & PG_slab) || page->slab != s)
+	if (!page || !(page_flags(page) & PG_slab) || page->slab != s)
 		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
 	slabp = page->priv;
 	if (x < slabp->s_mem || (x - slabp->s_mem) % s->l.buffer_size ||
@@ -1454,8 +1464,8 @@ static void reap_cache(kmem_cache_t *s, int node, int reap_node)
 		return;
 	}
 	l3_touch(l3, L3_FREE_LIMIT, 4, false);
-	s->sl->stat[REAPED] += drain_freelist(s, l3, (l3->free_limit + 5 * s->l.num - 1) /
-	                                             (5 * s->l.num));
+	kcounter_add(s->sl->stat, REAPED,
+	             drain_freelist(s, l3, (l3->free_limit + 5 * s->l.num - 1) / (5 * s->l.num)));
 }
 
 /* cache_reap: every cache on the chain (newest first) for this CPU and
@@ -1487,7 +1497,7 @@ out:
 static void start_cpu_timers(slab_sys_t *sl)
 {
 	kwork_label(cache_reap, "cache_reap");
-	sl->reap = g_new0(reap_cpu_t, sl->ncpus);
+	sl->reap = kpcpu_host_new((size_t)sl->ncpus, sizeof(reap_cpu_t));
 	for (int cpu = 0; cpu < sl->ncpus; cpu++) {
 		reap_cpu_t *r = &sl->reap[cpu];
 
@@ -1571,7 +1581,7 @@ static void alloc_cpu_arrays(slab_sys_t *sl, kmem_cache_t *s)
 {
 	size_t size = AC_HEADER + 8 * (size_t)s->limit;
 
-	s->array = g_new(struct array_cache, sl->ncpus);
+	s->array = kpcpu_host_new((size_t)sl->ncpus, sizeof(struct array_cache));
 	kmeta_account_n(s->name, "array_cache_percpu", size, (uint64_t)sl->ncpus, KMETA_SPREAD);
 	for (int cpu = 0; cpu < sl->ncpus; cpu++)
 		init_array(&s->array[cpu], (unsigned)s->limit, (unsigned)s->batchcount,
@@ -1612,7 +1622,7 @@ static void alloc_kmemlist(slab_sys_t *sl, kmem_cache_t *s)
 		l3->next_reap = kjiffies() + (uint64_t)REAPTIMEOUT_LIST3 * HZ +
 		                s->addr % ((uint64_t)REAPTIMEOUT_LIST3 * HZ);
 		if (s->shared) {
-			l3->shared = g_new(struct array_cache, 1);
+			l3->shared = kpcpu_host_new(1, sizeof(struct array_cache));
 			init_array(l3->shared, (unsigned)(s->shared * s->batchcount), 0xbaadf00d,
 			           kmeta_place(shared_size, node));
 		}
@@ -1760,6 +1770,7 @@ static void *slab_create(const long *tun)
 	sl->nr_cpus_kernel = (unsigned)MAX(NR_CPUS, sl->ncpus);
 	sl->nodelists_off = 8 * sl->nr_cpus_kernel + KC_FIELDS;
 	sl->caches = g_ptr_array_new();
+	sl->stat = kcounters_new(NR_SLAB_STAT_ITEMS, sl->ncpus);
 	sl->cpus_on_node = g_new0(int, sl->nnodes);
 	for (int cpu = 0; cpu < sl->ncpus; cpu++)
 		sl->cpus_on_node[cpu_to_node(cpu)]++;
@@ -1801,10 +1812,10 @@ static void free_l3(struct kmem_list3 *l3)
 	free_slab_list(&l3->slabs_pool);
 	spin_destroy(&l3->list_lock);
 	free_array(l3->shared);
-	g_free(l3->shared);
+	kpcpu_host_free(l3->shared);
 	for (int i = 0; i < l3->nr_alien; i++) {
 		free_array(l3->alien[l3->alien_nodes[i]]);
-		g_free(l3->alien[l3->alien_nodes[i]]);
+		kpcpu_host_free(l3->alien[l3->alien_nodes[i]]);
 	}
 	g_free(l3->alien);
 	g_free(l3->alien_nodes);
@@ -1816,7 +1827,7 @@ static void cache_free_host(kmem_cache_t *s)
 		free_array(&s->array[cpu]);
 	for (int node = 0; node < s->sl->nnodes; node++)
 		free_l3(&s->nodelists[node]);
-	g_free(s->array);
+	kpcpu_host_free(s->array);
 	g_free(s->nodelists);
 	g_free(s->ctor);
 	g_free(s->name);
@@ -1833,7 +1844,8 @@ static void slab_destroy_all(void *a)
 	g_free(sl->kmalloc_caches);
 	g_free(sl->class_size);
 	g_free(sl->cpus_on_node);
-	g_free(sl->reap);
+	kpcpu_host_free(sl->reap);
+	kcounters_free(sl->stat);
 	g_free(sl);
 }
 
@@ -1896,7 +1908,7 @@ static void slab_kfree(void *a, saddr_t x)
 	if (x <= ZERO_SIZE_PTR)
 		return;
 	page = kaddr_valid(x) ? virt_to_page(x) : NULL;
-	if (sl->debug && (!page || !(page->flags & PG_slab)))
+	if (sl->debug && (!page || !(page_flags(page) & PG_slab)))
 		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
 	kpage_touch(page, false);
 	check_free(page->slab, x);
@@ -1936,6 +1948,35 @@ static kmem_cache_t *slab_cache_at(void *a, int i)
 	return g_ptr_array_index(((slab_sys_t *)a)->caches, i);
 }
 
+/* Objects out of s's slabs, slabs with one out, and objects held by
+ * callers (host bookkeeping, summed over nodes and CPUs). */
+static uint64_t cache_inuse(const kmem_cache_t *s)
+{
+	uint64_t n = 0;
+
+	for (int node = 0; node < s->sl->nnodes; node++)
+		n += s->nodelists[node].inuse;
+	return n;
+}
+
+static uint64_t cache_active_slabs(const kmem_cache_t *s)
+{
+	uint64_t n = 0;
+
+	for (int node = 0; node < s->sl->nnodes; node++)
+		n += s->nodelists[node].active_slabs;
+	return n;
+}
+
+static uint64_t cache_live(const kmem_cache_t *s)
+{
+	int64_t n = 0;
+
+	for (int cpu = 0; cpu < s->sl->ncpus; cpu++)
+		n += s->array[cpu].live;
+	return (uint64_t)n;
+}
+
 /* A slabinfo 2.1 row: objects in arrays count as active. */
 static void slab_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 {
@@ -1945,7 +1986,7 @@ static void slab_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 		.name = s->name, .object_size = (uint32_t)s->obj_size,
 		.size = s->l.buffer_size, .align = s->l.align,
 		.objects_per_slab = s->l.num, .order = s->l.order,
-		.active_slabs = s->active_slabs, .active_objs = s->inuse,
+		.active_slabs = cache_active_slabs(s), .active_objs = cache_inuse(s),
 		.limit = s->limit, .batchcount = s->batchcount,
 		.sharedfactor = s->shared,
 	};
@@ -1966,7 +2007,7 @@ static uint64_t slab_queued_bytes(void *a)
 	for (unsigned i = 0; i < sl->caches->len; i++) {
 		kmem_cache_t *s = g_ptr_array_index(sl->caches, i);
 
-		bytes += (s->inuse - s->live) * s->l.buffer_size;
+		bytes += (cache_inuse(s) - cache_live(s)) * s->l.buffer_size;
 	}
 	return bytes;
 }
@@ -1977,7 +2018,7 @@ static void slab_stats(void *a, stat_sink sink, void *ctx)
 	slab_sys_t *sl = a;
 
 	for (int i = 0; i < NR_SLAB_STAT_ITEMS; i++)
-		sink(ctx, stat_names[i], sl->stat[i]);
+		sink(ctx, stat_names[i], (uint64_t)kcounter_sum(sl->stat, i));
 }
 
 /* Fast paths: a hit in the CPU's array.  Slow: a refill (allocmiss), a
@@ -1987,10 +2028,10 @@ static void slab_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 {
 	slab_sys_t *sl = a;
 
-	alloc[0] = sl->stat[ALLOCHIT];
-	alloc[1] = sl->stat[ALLOCMISS];
-	free[0] = sl->stat[FREEHIT];
-	free[1] = sl->stat[FREEMISS] + sl->stat[NODE_FREES];
+	alloc[0] = (uint64_t)kcounter_sum(sl->stat, ALLOCHIT);
+	alloc[1] = (uint64_t)kcounter_sum(sl->stat, ALLOCMISS);
+	free[0] = (uint64_t)kcounter_sum(sl->stat, FREEHIT);
+	free[1] = (uint64_t)kcounter_sum(sl->stat, FREEMISS) + (uint64_t)kcounter_sum(sl->stat, NODE_FREES);
 }
 
 /* Capacity of every per-CPU, shared and alien array of s when full. */
@@ -2124,8 +2165,8 @@ void slab_audit(void *allocator, kmem_cache_t *s, slab_audit_t *out)
 	out->total = out->slabs * s->l.num;
 	out->pages = out->slabs << s->l.order;
 	if (!sl->debug)
-		out->live = s->live;
-	if (out->live != s->live || s->inuse != out->total - out->slab_free ||
+		out->live = cache_live(s);
+	if (out->live != cache_live(s) || cache_inuse(s) != out->total - out->slab_free ||
 	    out->slab_free + out->percpu + out->shared + out->alien + out->live != out->total)
 		kbug("audit %s: objects unaccounted for", s->name);
 	g_hash_table_destroy(seen);

@@ -198,6 +198,11 @@ typedef struct sf_layout {
 
 typedef struct slabifier slabifier_t;
 
+/* One CPU's active slab (a host slot of its own: no false sharing). */
+struct active_slab {
+	page_t *page;
+} KPCPU_HOST;
+
 struct kmem_cache {
 	slabifier_t *sa;
 	char *name;
@@ -212,10 +217,11 @@ struct kmem_cache {
 	unsigned long nr_partial;
 	uint64_t nr_slabs;
 	uint64_t discarded;             /* slabs given back (host count) */
-	int active_cpus;                /* > 0: a flusher is pending or running */
+	int active_cpus;                /* > 0: a flusher is pending or running (the
+	                                 * seed's atomic_t: every CPU reads and bumps it) */
 	bool flushing;                  /* the flushing mutex: a pass runs */
 	bool rearm_cancelled;           /* drain_all ran during the pass */
-	page_t **active;                /* [ncpus] */
+	struct active_slab *active;     /* [ncpus] */
 	const slab_ops_t *ops;          /* seed 001: NULL, no defragmentation */
 	void *ops_ctx;
 	mempool_t *pool;                /* critical page pool (seed 004), or NULL */
@@ -236,7 +242,7 @@ struct slabifier {
 	GPtrArray *caches;              /* creation order */
 	kmem_cache_t **kmalloc_caches;  /* [page_shift + 1] */
 	lock_class_t *slab_lock_cls, *list_lock_cls;
-	uint64_t stat[NR_STAT_ITEMS];
+	kcounters_t *stat;              /* [NR_STAT_ITEMS] per CPU */
 };
 
 /* ---- geometry ---- */
@@ -289,20 +295,20 @@ void slabifier_geometry(size_t objsize, size_t align, unsigned flags, int page_s
 
 static inline void stat(kmem_cache_t *s, enum stat_item si)
 {
-	s->sa->stat[si]++;
+	kcounter_inc(s->sa->stat, si);
 }
 
 /* s->active[cpu]: a load from struct slab. */
 static page_t *get_active(kmem_cache_t *s, int cpu)
 {
 	ktouch(s->addr + KS_ACTIVE + 8 * (saddr_t)cpu, 8, false);
-	return s->active[cpu];
+	return s->active[cpu].page;
 }
 
 static void set_active(kmem_cache_t *s, int cpu, page_t *page)
 {
 	ktouch(s->addr + KS_ACTIVE + 8 * (saddr_t)cpu, 8, true);
-	s->active[cpu] = page;
+	s->active[cpu].page = page;
 }
 
 static void slab_lock(kmem_cache_t *s, page_t *page)
@@ -451,7 +457,7 @@ static page_t *get_partial(kmem_cache_t *s, int node)
 	page_t *page;
 
 	ktouch(s->addr + KS_NR_PARTIAL, 8, false);
-	if (!s->nr_partial)
+	if (!kdata_race_ul(&s->nr_partial))
 		return NULL;
 	list_lock(s);
 	stat(s, GET_PARTIAL_LOCKED);
@@ -493,21 +499,21 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	if (!page)
 		return NULL;
 	slab_account_pages(page, s->flags, 1L << s->order);
-	katomic(s->addr + KS_NR_SLABS);
-	s->nr_slabs++;
+	katomic_add(s->addr + KS_NR_SLABS, &s->nr_slabs, 1);
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
-	page->flags |= PG_slab;
+	kpage_flags_set(page, PG_slab);
 	if (s->objects > 1)
 		slab_init_objects(&s->objs, page, s->objects);
 	else
-		page->flags |= PG_SLABSINGLE;
+		kpage_flags_set(page, PG_SLABSINGLE);
 	if (s->ctor)
 		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, s->objects);
 	kpage_touch(page, true);
 	slab_rec_new(&s->objs, page, s->objects);
 	slab_rec(page)->pool = from;
-	s->pool_slabs += from != NULL;
+	if (from)
+		s->pool_slabs++;
 	return page;
 }
 
@@ -520,17 +526,17 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	                    slab_rec_pool_flag(s->pool_flags, SLAB_MEMPOOL_RETURN, page) ?
 	                    slab_rec_pool(page) : NULL };
 
-	katomic(s->addr + KS_NR_SLABS);
-	s->nr_slabs--;
-	s->discarded++;
-	s->pool_slabs -= slab_rec_pool(page) != NULL;
+	katomic_add(s->addr + KS_NR_SLABS, &s->nr_slabs, -1);
+	khost_add64(&s->discarded, 1);
+	if (slab_rec_pool(page))
+		s->pool_slabs--;
 	stat(s, FREE_SLAB);
-	page->flags &= ~(PG_slab | PG_frozen | PG_REFERENCED | PG_SLABSINGLE);
+	kpage_flags_clear(page, PG_slab | PG_frozen | PG_REFERENCED | PG_SLABSINGLE);
 	page->inuse = 0;
 	page->freelist = 0;
 	page->slab = NULL;
 	kpage_touch(page, true);
-	slab_rec_free(page);
+	slab_rec_free(&s->objs, page);
 	spin_destroy(&page->lock);
 	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
@@ -541,7 +547,7 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 static void deactivate_slab(kmem_cache_t *s, page_t *page, int cpu)
 {
 	set_active(s, cpu, NULL);
-	page->flags &= ~(PG_frozen | PG_REFERENCED);
+	kpage_flags_clear(page, PG_frozen | PG_REFERENCED);
 	kpage_touch(page, true);
 	if (!page->inuse) {
 		slab_unlock(s, page);
@@ -576,11 +582,11 @@ static void check_flush_active(void *arg)
 	if (!page)
 		return;
 	kpage_touch(page, false);
-	if (page->flags & PG_REFERENCED) {
-		page->flags &= ~PG_REFERENCED;
+	if (page_flags(page) & PG_REFERENCED) {
+		kpage_flags_clear(page, PG_REFERENCED);
 		kpage_touch(page, true);
 		katomic(s->addr + KS_ACTIVE_CPUS);
-		s->active_cpus++;
+		__atomic_fetch_add(&s->active_cpus, 1, __ATOMIC_RELAXED);
 		stat(s, FLUSH_REFERENCED);
 		return;
 	}
@@ -601,11 +607,11 @@ static void flusher(void *arg)
 	katomic(s->addr + KS_FLUSHING);         /* mutex_trylock: never contended here */
 	s->flushing = true;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus = s->sa->ncpus;
+	__atomic_store_n(&s->active_cpus, s->sa->ncpus, __ATOMIC_RELAXED);
 	stat(s, FLUSH_RUNS);
 	on_each_cpu(check_flush_active, s);
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
-	if (s->active_cpus && !s->rearm_cancelled)
+	if (__atomic_load_n(&s->active_cpus, __ATOMIC_RELAXED) && !s->rearm_cancelled)
 		schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
 	s->rearm_cancelled = false;
 	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
@@ -617,10 +623,10 @@ static void flusher(void *arg)
 static void arm_flusher(kmem_cache_t *s)
 {
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
-	if (s->active_cpus)
+	if (__atomic_load_n(&s->active_cpus, __ATOMIC_RELAXED))
 		return;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus++;
+	__atomic_fetch_add(&s->active_cpus, 1, __ATOMIC_RELAXED);
 	schedule_delayed_work_on(smp_processor_id(), flush_delay(), flusher, s);
 }
 
@@ -642,7 +648,7 @@ static void flush_active(void *arg)
 static void drain_all(kmem_cache_t *s)
 {
 	ktouch(s->addr + KS_ACTIVE_CPUS, 4, false);
-	if (!s->active_cpus)
+	if (!__atomic_load_n(&s->active_cpus, __ATOMIC_RELAXED))
 		return;
 	stat(s, DRAIN_RUNS);
 	katomic(s->addr + KS_FLUSHING);         /* mutex_lock */
@@ -650,7 +656,7 @@ static void drain_all(kmem_cache_t *s)
 	if (s->flushing)
 		s->rearm_cancelled = true;
 	katomic(s->addr + KS_ACTIVE_CPUS);
-	s->active_cpus = 0;
+	__atomic_store_n(&s->active_cpus, 0, __ATOMIC_RELAXED);
 	on_each_cpu(flush_active, s);
 	katomic(s->addr + KS_FLUSHING);         /* mutex_unlock */
 }
@@ -664,7 +670,7 @@ static saddr_t take_object(kmem_cache_t *s, page_t *page)
 
 	page->freelist = slab_get_freepointer(&s->objs, page, object);
 	page->inuse++;
-	page->flags |= PG_REFERENCED;
+	kpage_flags_set(page, PG_REFERENCED);
 	kpage_touch(page, true);
 	slab_note_alloc(&s->objs, page, object);
 	return object;
@@ -674,7 +680,7 @@ static saddr_t take_object(kmem_cache_t *s, page_t *page)
 static void activate_slab(kmem_cache_t *s, page_t *page, int cpu)
 {
 	set_active(s, cpu, page);
-	page->flags |= PG_frozen;
+	kpage_flags_set(page, PG_frozen);
 	kpage_touch(page, true);
 	stat(s, SLABS_ACTIVATED);
 	arm_flusher(s);
@@ -728,7 +734,7 @@ static saddr_t alloc_slow(kmem_cache_t *s, gfp_t gfp, int node, int cpu)
 		page = new_slab(s, gfp, node);
 		if (!page)
 			return 0;
-		if (page->flags & PG_SLABSINGLE) {
+		if (page_flags(page) & PG_SLABSINGLE) {
 			stat(s, ALLOC_SINGLE);
 			slab_note_alloc(&s->objs, page, page_address(page));
 			return page_address(page);
@@ -790,7 +796,7 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 
 	slab_note_free(&s->objs, page);
 	local_irq_save(&flags);
-	if (page->flags & PG_SLABSINGLE) {
+	if (page_flags(page) & PG_SLABSINGLE) {
 		stat(s, FREE_SINGLE);
 		discard_slab(s, page);
 		local_irq_restore(flags);
@@ -802,7 +808,7 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	slab_set_freepointer(&s->objs, x, prior);
 	page->freelist = x;
 	page->inuse--;
-	if (page->flags & PG_frozen) {
+	if (page_flags(page) & PG_frozen) {
 		stat(s, FREE_ACTIVE);
 	} else if (page->inuse && prior) {
 		stat(s, FREE_PARTIAL);
@@ -889,13 +895,13 @@ static bool pin_slab(kmem_cache_t *s, page_t *page)
 	if (!slab_trylock(s, page))
 		return false;
 	kpage_touch(page, false);
-	if ((page->flags & PG_frozen) || !page->inuse) {
+	if ((page_flags(page) & PG_frozen) || !page->inuse) {
 		slab_unlock(s, page);
 		return false;
 	}
 	if (page->freelist)
 		partial_unlink(s, page);
-	page->flags |= PG_frozen;
+	kpage_flags_set(page, PG_frozen);
 	kpage_touch(page, true);
 	slab_unlock(s, page);
 	return true;
@@ -909,7 +915,7 @@ static bool unpin_slab(kmem_cache_t *s, page_t *page)
 
 	local_irq_save(&flags);
 	slab_lock(s, page);
-	page->flags &= ~PG_frozen;
+	kpage_flags_clear(page, PG_frozen);
 	kpage_touch(page, true);
 	if (!page->inuse) {
 		slab_unlock(s, page);
@@ -1111,7 +1117,7 @@ static vacate_result_t vacate_slab(kmem_cache_t *s, page_t *page, defrag_report_
 		deactivate_slab(s, page, cpu);
 	}
 	kpage_touch(page, false);
-	if (!(page->flags & PG_slab) || page->slab != s) {
+	if (!(page_flags(page) & PG_slab) || page->slab != s) {
 		local_irq_restore(flags);
 		return VACATE_OK;       /* it was empty and went back */
 	}
@@ -1176,7 +1182,7 @@ static kmem_cache_t *slabifier_cache_create(void *a, const char *name, size_t si
 	spin_init(&s->list_lock);
 	klist_init(&s->partial);
 	klist_init(&s->pool_partial);
-	s->active = g_new0(page_t *, sa->ncpus);
+	s->active = kpcpu_host_new((size_t)sa->ncpus, sizeof(*s->active));
 	g_ptr_array_add(sa->caches, s);
 	return s;
 }
@@ -1222,6 +1228,7 @@ static void *slabifier_create(const long *tun)
 	sa->nnodes = nr_node_ids();
 	sa->struct_size = KS_ACTIVE + 8 * (size_t)MAX(NR_CPUS, sa->ncpus);
 	sa->caches = g_ptr_array_new();
+	sa->stat = kcounters_new(NR_STAT_ITEMS, sa->ncpus);
 	sa->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
 	sa->slab_lock_cls = klock_class("slabifier.slab_lock");
 	sa->list_lock_cls = klock_class("slabifier.list_lock");
@@ -1244,7 +1251,7 @@ static void cache_free_host(kmem_cache_t *s)
 {
 	slab_objs_release(&s->objs);
 	spin_destroy(&s->list_lock);
-	g_free(s->active);
+	kpcpu_host_free(s->active);
 	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
@@ -1257,6 +1264,7 @@ static void slabifier_destroy(void *a)
 
 	slab_caches_free(sa->caches, cache_free_host);
 	g_free(sa->kmalloc_caches);
+	kcounters_free(sa->stat);
 	g_free(sa);
 }
 
@@ -1364,13 +1372,13 @@ static vacate_result_t slabifier_vacate(void *a, page_t *page, uint32_t *moved)
 
 	if (moved)
 		*moved = 0;
-	if (!page || !(page->flags & PG_slab) || (page->flags & PG_tail) || !page->slab ||
+	if (!page || !(page_flags(page) & PG_slab) || (page_flags(page) & PG_tail) || !page->slab ||
 	    ((kmem_cache_t *)page->slab)->sa != a)
 		return VACATE_NOT_SLAB;
 	s = page->slab;
 	if (!s->ops || pool_exclusive(s, page))
 		return VACATE_PINNED;
-	if (page->flags & PG_SLABSINGLE)
+	if (page_flags(page) & PG_SLABSINGLE)
 		r = vacate_single(s, page, &rep);
 	else
 		r = vacate_slab(s, page, &rep);
@@ -1397,9 +1405,9 @@ static void slabifier_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 		.name = s->name, .object_size = (uint32_t)s->objsize,
 		.size = s->objs.size, .align = s->align,
 		.objects_per_slab = s->objects, .order = s->order,
-		.slabs = s->nr_slabs, .active_slabs = s->objs.active_slabs,
-		.num_objs = s->nr_slabs * s->objects, .active_objs = s->objs.active_objs,
+		.slabs = s->nr_slabs, .num_objs = s->nr_slabs * s->objects,
 	};
+	slab_objs_active(&s->objs, &out->active_objs, &out->active_slabs);
 }
 
 /* The Slabifier parks no objects outside its slabs. */
@@ -1415,7 +1423,7 @@ static void slabifier_stats(void *a, stat_sink sink, void *ctx)
 	slabifier_t *sa = a;
 
 	for (int i = 0; i < NR_STAT_ITEMS; i++)
-		sink(ctx, stat_names[i], sa->stat[i]);
+		sink(ctx, stat_names[i], (uint64_t)kcounter_sum(sa->stat, i));
 }
 
 /* Fast paths: an allocation from the CPU's active slab, a free that
@@ -1425,10 +1433,12 @@ static void slabifier_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 {
 	slabifier_t *sa = a;
 
-	alloc[0] = sa->stat[ALLOC_FASTPATH];
-	alloc[1] = sa->stat[ALLOC_SLOWPATH];
-	free[0] = sa->stat[FREE_ACTIVE] + sa->stat[FREE_PARTIAL];
-	free[1] = sa->stat[FREE_SINGLE] + sa->stat[FREE_FULL_TO_PARTIAL] + sa->stat[FREE_PARTIAL_TO_EMPTY];
+	alloc[0] = (uint64_t)kcounter_sum(sa->stat, ALLOC_FASTPATH);
+	alloc[1] = (uint64_t)kcounter_sum(sa->stat, ALLOC_SLOWPATH);
+	free[0] = (uint64_t)(kcounter_sum(sa->stat, FREE_ACTIVE) + kcounter_sum(sa->stat, FREE_PARTIAL));
+	free[1] = (uint64_t)(kcounter_sum(sa->stat, FREE_SINGLE) +
+	                     kcounter_sum(sa->stat, FREE_FULL_TO_PARTIAL) +
+	                     kcounter_sum(sa->stat, FREE_PARTIAL_TO_EMPTY));
 }
 
 
@@ -1463,7 +1473,7 @@ static void slabifier_audit(void *a)
 			unsigned inuse = single ? 1 : page->inuse;
 			unsigned nfree = single ? 0 : slab_freelist_count(&s->objs, page, page->freelist);
 			int cpu = 0;
-			while (cpu < sa->ncpus && s->active[cpu] != page)
+			while (cpu < sa->ncpus && s->active[cpu].page != page)
 				cpu++;
 			slabs++;
 			if (nfree + inuse != s->objects || inuse != slab_rec(page)->live ||

@@ -129,6 +129,7 @@ struct kmem_cache {
 	uint64_t active_objs;
 	uint64_t big_pages;     /* pages of objects >= PAGE_SIZE */
 	GHashTable *pages;      /* page_t * -> objects of this cache on it */
+	pthread_mutex_t pages_lock;     /* pages (host bookkeeping, for host threads) */
 	kmem_ctor_t *ctor;      /* the constructor, or NULL */
 };
 
@@ -141,13 +142,14 @@ struct slob {
 	saddr_t globals;        /* slob_lock and the three list heads */
 	klist_t lists[SLOB_NLISTS];
 	klist_t pages;          /* slob_rec_t of every slob page */
+	pthread_mutex_t pages_lock;     /* pages (host bookkeeping, for host threads) */
 	GPtrArray *caches;      /* creation order */
-	uint64_t stat[NR_SLOB_STAT_ITEMS];
+	kcounters_t *stat;              /* [NR_SLOB_STAT_ITEMS] per CPU */
 };
 
 static inline void stat(slob_ctx_t *sl, enum stat_item si)
 {
-	sl->stat[si]++;
+	kcounter_inc(sl->stat, si);
 }
 
 /* ---- units in simulated memory ---- */
@@ -296,17 +298,19 @@ static unsigned unit_index(const slob_ctx_t *sl, saddr_t b)
 	return (unsigned)((b - slob_base(sl, b)) / sl->unit);
 }
 
+/* Bit i of a debug map (a relaxed atomic load: other CPUs set bits of
+ * the same byte on host threads). */
 static bool map_test(const uint8_t *map, unsigned i)
 {
-	return map[i / 8] & (1u << (i % 8));
+	return __atomic_load_n(&map[i / 8], __ATOMIC_RELAXED) & (1u << (i % 8));
 }
 
 static void map_set(uint8_t *map, unsigned i, bool on)
 {
 	if (on)
-		map[i / 8] |= (uint8_t)(1u << (i % 8));
+		kbit_test_and_set(map, i);
 	else
-		map[i / 8] &= (uint8_t)~(1u << (i % 8));
+		kbit_test_and_clear(map, i);
 }
 
 /* Mark the block of `units` at b allocated (on) or free (off). */
@@ -352,15 +356,19 @@ static void slob_record_new(slob_ctx_t *sl, page_t *page)
 	slob_rec_t *r = g_malloc0(sizeof(*r) + (sl->debug ? 2 * sl->map_bytes : 0));
 
 	r->page = page;
+	pthread_mutex_lock(&sl->pages_lock);
 	klist_add_tail(&r->link, &sl->pages);
+	pthread_mutex_unlock(&sl->pages_lock);
 	page->priv = r;
 }
 
-static void slob_record_free(page_t *page)
+static void slob_record_free(slob_ctx_t *sl, page_t *page)
 {
 	slob_rec_t *r = page->priv;
 
+	pthread_mutex_lock(&sl->pages_lock);
 	klist_del(&r->link);
+	pthread_mutex_unlock(&sl->pages_lock);
 	page->priv = NULL;
 	g_free(r);
 }
@@ -368,13 +376,15 @@ static void slob_record_free(page_t *page)
 /* A cache object came into use on page (+1) or went back (-1). */
 static void note_cache_page(kmem_cache_t *c, page_t *page, int delta)
 {
-	uintptr_t n = GPOINTER_TO_SIZE(g_hash_table_lookup(c->pages, page));
+	uintptr_t n;
 
-	n += (uintptr_t)delta;
+	pthread_mutex_lock(&c->pages_lock);
+	n = GPOINTER_TO_SIZE(g_hash_table_lookup(c->pages, page)) + (uintptr_t)delta;
 	if (n)
 		g_hash_table_insert(c->pages, page, GSIZE_TO_POINTER(n));
 	else
 		g_hash_table_remove(c->pages, page);
+	pthread_mutex_unlock(&c->pages_lock);
 }
 
 /* ---- pages ---- */
@@ -393,7 +403,7 @@ static page_t *slob_new_page(slob_ctx_t *sl, gfp_t gfp, int node)
 	if (!page)
 		return NULL;
 	stat(sl, PAGE_ALLOC);
-	page->flags |= PG_slab;         /* set_slob_page() */
+	kpage_flags_set(page, PG_slab);         /* set_slob_page() */
 	kpage_touch(page, true);
 	klist_init(&page->lru);
 	slob_record_new(sl, page);
@@ -403,11 +413,11 @@ static page_t *slob_new_page(slob_ctx_t *sl, gfp_t gfp, int node)
 static void slob_free_page(slob_ctx_t *sl, page_t *page)
 {
 	stat(sl, PAGE_FREE);
-	page->flags &= ~PG_slab;        /* clear_slob_page() */
+	kpage_flags_clear(page, PG_slab);       /* clear_slob_page() */
 	page->inuse = 0;
 	page->freelist = 0;
 	kpage_touch(page, true);
-	slob_record_free(page);
+	slob_record_free(sl, page);
 	__free_pages(page, 0);
 }
 
@@ -640,13 +650,16 @@ static void *slob_create(const long *tun)
 	for (int i = 0; i < SLOB_NLISTS; i++)
 		klist_init(&sl->lists[i]);
 	klist_init(&sl->pages);
+	pthread_mutex_init(&sl->pages_lock, NULL);
 	sl->caches = g_ptr_array_new();
+	sl->stat = kcounters_new(NR_SLOB_STAT_ITEMS, nr_cpu_ids());
 	return sl;
 }
 
 static void cache_free_host(kmem_cache_t *c)
 {
 	g_hash_table_destroy(c->pages);
+	pthread_mutex_destroy(&c->pages_lock);
 	g_free(c->ctor);
 	g_free(c->name);
 	g_free(c);
@@ -658,9 +671,11 @@ static void slob_destroy(void *a)
 	slob_ctx_t *sl = a;
 
 	while (!klist_empty(&sl->pages))
-		slob_record_free(klist_entry(sl->pages.next, slob_rec_t, link)->page);
+		slob_record_free(sl, klist_entry(sl->pages.next, slob_rec_t, link)->page);
+	pthread_mutex_destroy(&sl->pages_lock);
 	slab_caches_free(sl->caches, cache_free_host);
 	spin_destroy(&sl->lock);
+	kcounters_free(sl->stat);
 	g_free(sl);
 }
 
@@ -693,6 +708,7 @@ static kmem_cache_t *slob_cache_create(void *a, const char *name, size_t size,
 	c->align = MAX(c->align, (unsigned)align);
 	ktouch(c->addr, KMEM_CACHE_SIZE, true);
 	c->pages = g_hash_table_new(NULL, NULL);
+	pthread_mutex_init(&c->pages_lock, NULL);
 	g_ptr_array_add(sl->caches, c);
 	return c;
 }
@@ -716,11 +732,11 @@ static saddr_t slob_cache_alloc(void *a, kmem_cache_t *c, gfp_t gfp, int node)
 		b = page ? page_address(page) : 0;
 		if (b) {
 			stat(sl, BIG_ALLOC);
-			c->big_pages += 1u << get_order(c->size, kpage_shift());
+			khost_add64(&c->big_pages, 1 << get_order(c->size, kpage_shift()));
 		}
 	}
 	if (b)
-		c->active_objs++;
+		khost_add64(&c->active_objs, 1);
 	if (b && c->ctor)
 		slab_run_ctor(c->ctor, b);      /* on every allocation */
 	return b;
@@ -732,17 +748,17 @@ static void __kmem_cache_free(slob_ctx_t *sl, kmem_cache_t *c, saddr_t x)
 	page_t *page = slab_object_page(x);
 
 	if (c->size < sl->page_size) {
-		if (sl->debug && (!page || !(page->flags & PG_slab)))
+		if (sl->debug && (!page || !(page_flags(page) & PG_slab)))
 			kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", c->name, x);
 		slob_free(sl, page, x, c->size, c->name);
 		note_cache_page(c, page, -1);
 	} else {
 		check_big(sl, page, x, c->name);
 		stat(sl, BIG_FREE);
-		c->big_pages -= 1u << get_order(c->size, kpage_shift());
+		khost_add64(&c->big_pages, -(1 << get_order(c->size, kpage_shift())));
 		__free_pages(page, get_order(c->size, kpage_shift()));
 	}
-	c->active_objs--;
+	khost_add64(&c->active_objs, -1);
 }
 
 /* What kmem_rcu_free frees (slob_rcu->size names the cache's size). */
@@ -814,7 +830,7 @@ static void slob_kfree(void *a, saddr_t x)
 	if (x <= ZERO_SIZE_PTR)
 		return;
 	page = slab_object_page(x);
-	if (page && (page->flags & PG_slab)) {
+	if (page && (page_flags(page) & PG_slab)) {
 		m = x - KMALLOC_ALIGN;
 		if (sl->debug && slob_base(sl, m) != slob_base(sl, x))
 			kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
@@ -891,7 +907,7 @@ static void slob_stats(void *a, stat_sink sink, void *ctx)
 	slob_ctx_t *sl = a;
 
 	for (int i = 0; i < NR_SLOB_STAT_ITEMS; i++)
-		sink(ctx, stat_names[i], sl->stat[i]);
+		sink(ctx, stat_names[i], (uint64_t)kcounter_sum(sl->stat, i));
 }
 
 

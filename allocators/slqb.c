@@ -178,7 +178,8 @@ struct kmem_cache_cpu {
 	uint32_t colour_next;
 	kmlist_t rlist;
 	kmem_cache_list_t *remote_cache_list;
-};
+	int64_t inuse, live;            /* host: this CPU's moves of s's inuse and live */
+} KPCPU_HOST;
 
 struct kmem_cache_node {
 	kmem_cache_list_t list;
@@ -215,10 +216,9 @@ struct kmem_cache {
 	saddr_t addr;                   /* struct kmem_cache */
 	struct kmem_cache_cpu *cpu_slab;        /* [nr_cpu_ids] */
 	struct kmem_cache_node *node;   /* [nr_node_ids] */
-	uint64_t slabs;                 /* host totals for slabinfo */
-	uint64_t inuse;                 /* sum of page->inuse */
-	uint64_t live;                  /* held by callers */
+	uint64_t slabs;                 /* host total for slabinfo (inuse, live: per CPU) */
 	klist_t slab_records;           /* slqb_slab_t of every slab */
+	pthread_mutex_t records_lock;   /* slab_records (host: slab birth and death) */
 	kmem_ctor_t *ctor;              /* the constructor, or NULL */
 };
 
@@ -240,7 +240,7 @@ struct slqb {
 	kmem_cache_t *kmem_cache_cache;
 	trim_cpu_t *trim;               /* [ncpus] */
 	lock_class_t *list_lock_cls, *remote_cls;
-	uint64_t stat[NR_SLQB_STAT_ITEMS];
+	kcounters_t *stat;              /* [NR_SLQB_STAT_ITEMS] per CPU */
 };
 
 /* ---- geometry (calculate_sizes, calculate_order; spec 2 and 5) ---- */
@@ -338,7 +338,7 @@ void slqb_geometry(size_t objsize, size_t align, unsigned flags, int page_size,
  * the allocator's total. */
 static inline void stat_add(kmem_cache_t *s, kmem_cache_list_t *l, enum stat_item si, uint64_t n)
 {
-	s->sq->stat[si] += n;
+	kcounter_add(s->sq->stat, si, (int64_t)n);
 	l->stats[si] += n;
 }
 
@@ -412,7 +412,7 @@ static bool object_of_cache(const kmem_cache_t *s, saddr_t x)
 {
 	page_t *page = kaddr_valid(x) ? virt_to_page(x) : NULL;
 
-	return page && (page->flags & PG_slab) && page->slab == s &&
+	return page && (page_flags(page) & PG_slab) && page->slab == s &&
 	       object_in_slab(s, page, x);
 }
 
@@ -446,7 +446,7 @@ static void note_alloc(kmem_cache_t *s, saddr_t x)
 		slab_map_alloc(((slqb_slab_t *)page->priv)->map, object_index(s, page, x),
 		               s->name, x);
 	}
-	s->live++;
+	s->cpu_slab[smp_processor_id()].live++;
 }
 
 /* With debug, checks that x is a handed-out object of s. */
@@ -454,7 +454,7 @@ static void check_free(kmem_cache_t *s, page_t *page, saddr_t x)
 {
 	if (!s->sq->debug)
 		return;
-	if (!page || !(page->flags & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
+	if (!page || !(page_flags(page) & PG_slab) || page->slab != s || !object_in_slab(s, page, x))
 		kbug("%s: foreign pointer %#" G_GINT64_MODIFIER "x freed", s->name, x);
 	slab_map_free(((slqb_slab_t *)page->priv)->map, object_index(s, page, x), s->name, x);
 }
@@ -503,7 +503,9 @@ static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 
 	r->colour = colour;
 	r->page = page;
+	pthread_mutex_lock(&s->records_lock);
 	klist_add_tail(&r->link, &s->slab_records);
+	pthread_mutex_unlock(&s->records_lock);
 	page->priv = r;
 }
 
@@ -520,7 +522,7 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 	if (!page)
 		return NULL;
 	slab_account_pages(page, s->flags, 1L << s->order);
-	page->flags |= PG_slab;
+	kpage_flags_set(page, PG_slab);
 	page->slab = s;
 	page->objects = s->objects;
 	page->inuse = 0;
@@ -533,7 +535,7 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 		                i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
 	page->freelist = start;
 	kpage_touch(page, true);
-	s->slabs++;
+	khost_add64(&s->slabs, 1);
 	return page;
 }
 
@@ -543,15 +545,17 @@ static void free_slab(kmem_cache_t *s, page_t *page)
 {
 	slab_pages_t sp = { page, s->order, s->flags, NULL };
 
-	page->flags &= ~PG_slab;
+	kpage_flags_clear(page, PG_slab);
 	page->inuse = page->objects = 0;
 	page->freelist = 0;
 	page->slab = NULL;
 	kpage_touch(page, true);
+	pthread_mutex_lock(&s->records_lock);
 	klist_del(&((slqb_slab_t *)page->priv)->link);
+	pthread_mutex_unlock(&s->records_lock);
 	g_free(page->priv);
 	page->priv = NULL;
-	s->slabs--;
+	khost_add64(&s->slabs, -1);
 	slab_free_pages(&sp, page_struct_addr(page) + SLQB_PAGE_RCU);
 }
 
@@ -568,7 +572,7 @@ static saddr_t cache_list_get_page(kmem_cache_t *s, kmem_cache_list_t *l)
 	if (page->inuse + 1u == page->objects)
 		partial_del(l, page);
 	page->inuse++;
-	s->inuse++;
+	s->cpu_slab[smp_processor_id()].inuse++;
 	object = page->freelist;
 	if (s->sq->debug && !object_in_slab(s, page, object))
 		kbug("%s: freelist corrupted: page freelist names %#" G_GINT64_MODIFIER "x",
@@ -586,7 +590,7 @@ static void free_object_to_page(kmem_cache_t *s, kmem_cache_list_t *l,
 	set_freepointer(s, object, page->freelist);
 	page->freelist = object;
 	page->inuse--;
-	s->inuse--;
+	s->cpu_slab[smp_processor_id()].inuse--;
 	if (!page->inuse) {
 		if (page->objects > 1)
 			partial_del(l, page);
@@ -661,7 +665,7 @@ static void claim_remote_free_list(kmem_cache_t *s, kmem_cache_list_t *l)
 	kmlist_t chain;
 
 	ktouch(l->addr + KMEM_LIST_RFREE + 8, 8, false);
-	if (!l->remote_free.list.nr)
+	if (!kdata_race_u32(&l->remote_free.list.nr))
 		return;
 	rfree_lock(s, l);
 	ktouch(l->addr + KMEM_LIST_RFREE + 8, 24, true);
@@ -734,7 +738,7 @@ static saddr_t cache_list_get_object(kmem_cache_t *s, kmem_cache_list_t *l)
 	check_list(s, &l->freelist);
 	if (l->freelist.head)
 		return freelist_pop(s, l);
-	if (!l->remote_free_check)
+	if (!kdata_race_int(&l->remote_free_check))
 		return 0;
 	claim_remote_free_list(s, l);
 	if (l->freelist.nr > s->hiwater)
@@ -874,7 +878,7 @@ static void slab_free(kmem_cache_t *s, page_t *page, saddr_t object)
 {
 	unsigned long flags;
 
-	s->live--;
+	s->cpu_slab[smp_processor_id()].live--;
 	local_irq_save(&flags);
 	__slab_free(s, page, object);
 	local_irq_restore(flags);
@@ -955,7 +959,7 @@ static void init_list(kmem_cache_list_t *l, saddr_t addr)
  * bootstrap caches, objects of kmem_cpu_cache/kmem_node_cache else. */
 static void alloc_lists(slqb_t *sq, kmem_cache_t *s, bool boot)
 {
-	s->cpu_slab = g_new0(struct kmem_cache_cpu, sq->ncpus);
+	s->cpu_slab = kpcpu_host_new((size_t)sq->ncpus, sizeof(struct kmem_cache_cpu));
 	s->node = g_new0(struct kmem_cache_node, sq->nnodes);
 	if (!boot) {
 		kmeta_account_n(s->name, "kmem_cache_cpu", KMEM_CPU_SIZE, (uint64_t)sq->ncpus, KMETA_SPREAD);
@@ -1035,6 +1039,7 @@ static kmem_cache_t *slqb_cache_create(void *a, const char *name, size_t size,
 	s->allocflags = (l.order ? __GFP_COMP : 0) |
 	                ((flags & SLAB_RECLAIM_ACCOUNT) ? __GFP_RECLAIMABLE : 0);
 	klist_init(&s->slab_records);
+	pthread_mutex_init(&s->records_lock, NULL);
 	if (sq->making == CACHE_USER)
 		s->addr = kmeta_static(name, "kmem_cache", kmem_cache_share(sq), -1);
 	else
@@ -1144,6 +1149,7 @@ static void *slqb_create(const long *tun)
 	sq->kmalloc_caches = g_new0(kmem_cache_t *, sq->kmalloc_shift_high + 1);
 	sq->cpu_slab_off = KC_FIXED + 8 * (unsigned)MAX_NUMNODES;
 	sq->caches = g_ptr_array_new();
+	sq->stat = kcounters_new(NR_SLQB_STAT_ITEMS, sq->ncpus);
 	sq->list_lock_cls = klock_class("slqb.list_lock");
 	sq->remote_cls = klock_class("slqb.remote_free");
 
@@ -1166,13 +1172,14 @@ static void cache_free_host(kmem_cache_t *s)
 		klist_del(&r->link);
 		g_free(r);
 	}
+	pthread_mutex_destroy(&s->records_lock);
 	for (int cpu = 0; cpu < s->sq->ncpus; cpu++)
 		spin_destroy(&s->cpu_slab[cpu].list.remote_free.lock);
 	for (int node = 0; node < s->sq->nnodes; node++) {
 		spin_destroy(&s->node[node].list.remote_free.lock);
 		spin_destroy(&s->node[node].list_lock);
 	}
-	g_free(s->cpu_slab);
+	kpcpu_host_free(s->cpu_slab);
 	g_free(s->node);
 	g_free(s->ctor);
 	g_free(s->name);
@@ -1187,6 +1194,7 @@ static void slqb_destroy(void *a)
 	slab_caches_free(sq->caches, cache_free_host);
 	g_free(sq->kmalloc_caches);
 	g_free(sq->trim);
+	kcounters_free(sq->stat);
 	g_free(sq);
 }
 
@@ -1237,7 +1245,7 @@ static void slqb_kfree(void *a, saddr_t x)
 	if (x <= ZERO_SIZE_PTR)
 		return;
 	page = kaddr_valid(x) ? virt_to_page(x) : NULL;
-	if (!page || !(page->flags & PG_slab))
+	if (!page || !(page_flags(page) & PG_slab))
 		kbug("kfree: foreign pointer %#" G_GINT64_MODIFIER "x", x);
 	kpage_touch(page, false);
 	ktouch(((slqb_slab_t *)page->priv)->list->addr + KMEM_LIST_CACHE, 8, false);
@@ -1279,6 +1287,26 @@ static kmem_cache_t *slqb_cache_at(void *a, int i)
 	return g_ptr_array_index(((slqb_t *)a)->caches, i);
 }
 
+/* Objects out of s's pages, and held by callers (host bookkeeping,
+ * summed over the CPUs that moved them). */
+static uint64_t cache_inuse(const kmem_cache_t *s)
+{
+	int64_t n = 0;
+
+	for (int cpu = 0; cpu < s->sq->ncpus; cpu++)
+		n += s->cpu_slab[cpu].inuse;
+	return (uint64_t)n;
+}
+
+static uint64_t cache_live(const kmem_cache_t *s)
+{
+	int64_t n = 0;
+
+	for (int cpu = 0; cpu < s->sq->ncpus; cpu++)
+		n += s->cpu_slab[cpu].live;
+	return (uint64_t)n;
+}
+
 /* A slabinfo row: limit = hiwater, batchcount = freebatch; active_objs
  * counts queued objects as in use; no slab is ever empty. */
 static void slqb_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
@@ -1289,7 +1317,7 @@ static void slqb_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 		.size = s->size, .align = s->eff_align,
 		.objects_per_slab = s->objects, .order = s->order,
 		.slabs = s->slabs, .active_slabs = s->slabs,
-		.num_objs = s->slabs * s->objects, .active_objs = s->inuse,
+		.num_objs = s->slabs * s->objects, .active_objs = cache_inuse(s),
 		.limit = s->hiwater, .batchcount = s->freebatch,
 	};
 }
@@ -1303,7 +1331,7 @@ static uint64_t slqb_queued_bytes(void *a)
 	for (unsigned i = 0; i < sq->caches->len; i++) {
 		kmem_cache_t *s = g_ptr_array_index(sq->caches, i);
 
-		bytes += (s->inuse - s->live) * s->size;
+		bytes += (cache_inuse(s) - cache_live(s)) * s->size;
 	}
 	return bytes;
 }
@@ -1315,7 +1343,7 @@ static void slqb_stats(void *a, stat_sink sink, void *ctx)
 	slqb_t *sq = a;
 
 	for (int i = 0; i < NR_SLQB_STAT_ITEMS; i++)
-		sink(ctx, stat_names[i], sq->stat[i]);
+		sink(ctx, stat_names[i], (uint64_t)kcounter_sum(sq->stat, i));
 }
 
 /* The counters per list, as the patch keeps them (its sysfs files show
@@ -1351,10 +1379,10 @@ static void slqb_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 {
 	slqb_t *sq = a;
 
-	alloc[1] = sq->stat[ALLOC_SLAB_FILL];
-	alloc[0] = sq->stat[ALLOC] - alloc[1];
-	free[1] = sq->stat[FREE_REMOTE];
-	free[0] = sq->stat[FREE] - free[1];
+	alloc[1] = (uint64_t)kcounter_sum(sq->stat, ALLOC_SLAB_FILL);
+	alloc[0] = (uint64_t)kcounter_sum(sq->stat, ALLOC) - alloc[1];
+	free[1] = (uint64_t)kcounter_sum(sq->stat, FREE_REMOTE);
+	free[0] = (uint64_t)kcounter_sum(sq->stat, FREE) - free[1];
 }
 
 /* Per-CPU LIFOs up to hiwater ("percpu"); rlists up to freebatch
@@ -1459,11 +1487,12 @@ static void slqb_audit(void *a)
 			slabs++;
 			inuse += page->inuse;
 		}
-		if (slabs != s->slabs || inuse != s->inuse || s->inuse - s->live != queued)
+		if (slabs != s->slabs || inuse != cache_inuse(s) ||
+		    cache_inuse(s) - cache_live(s) != queued)
 			kbug("audit %s: %" G_GUINT64_FORMAT " slabs (count %" G_GUINT64_FORMAT "), %"
 			     G_GUINT64_FORMAT " objects in use (count %" G_GUINT64_FORMAT "), %" G_GUINT64_FORMAT
-			     " held, %" G_GUINT64_FORMAT " queued", s->name, slabs, s->slabs, inuse, s->inuse,
-			     s->live, queued);
+			     " held, %" G_GUINT64_FORMAT " queued", s->name, slabs, s->slabs, inuse,
+			     cache_inuse(s), cache_live(s), queued);
 	}
 }
 

@@ -196,7 +196,7 @@ struct kmem_cache_cpu {
 	page_t *page;           /* the cpu slab */
 	int node;               /* page's node */
 	saddr_t addr;           /* simulated address of the struct */
-};
+} KPCPU_HOST;
 
 struct kmem_cache_node {
 	spinlock_t list_lock;
@@ -248,7 +248,7 @@ struct slub {
 	int pcpu_slots;                 /* static kmem_cache_cpu slots used, per CPU */
 	size_t max_size;                /* SLUB_MAX_SIZE: larger kmallocs go to the page allocator */
 	lock_class_t *slab_lock_cls, *list_lock_cls;
-	uint64_t stat[NR_SLUB_STAT_ITEMS];
+	kcounters_t *stat;              /* [NR_SLUB_STAT_ITEMS] per CPU */
 };
 
 /* ---- geometry (calculate_sizes, calculate_order) ---- */
@@ -356,7 +356,7 @@ void slub_geometry(size_t objsize, unsigned flags, int ncpus, int page_size,
 
 static inline void stat(kmem_cache_t *s, enum stat_item si)
 {
-	s->sl->stat[si]++;
+	kcounter_inc(s->sl->stat, si);
 }
 
 /* s->cpu_slab[cpu]: a load from struct kmem_cache. */
@@ -538,20 +538,16 @@ static void inc_slabs_node(kmem_cache_t *s, int node, unsigned objects)
 {
 	struct kmem_cache_node *n = get_node(s, node);
 
-	katomic(n->addr + KN_NR_SLABS);
-	katomic(n->addr + KN_TOTAL_OBJECTS);
-	n->nr_slabs++;
-	n->total_objects += objects;
+	katomic_add(n->addr + KN_NR_SLABS, &n->nr_slabs, 1);
+	katomic_add(n->addr + KN_TOTAL_OBJECTS, &n->total_objects, objects);
 }
 
 static void dec_slabs_node(kmem_cache_t *s, int node, unsigned objects)
 {
 	struct kmem_cache_node *n = get_node(s, node);
 
-	katomic(n->addr + KN_NR_SLABS);
-	katomic(n->addr + KN_TOTAL_OBJECTS);
-	n->nr_slabs--;
-	n->total_objects -= objects;
+	katomic_add(n->addr + KN_NR_SLABS, &n->nr_slabs, -1);
+	katomic_add(n->addr + KN_TOTAL_OBJECTS, &n->total_objects, -(int64_t)objects);
 }
 
 static page_t *alloc_slab_page(kmem_cache_t *s, gfp_t gfp, int node, kmem_oo_t oo)
@@ -615,7 +611,7 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	inc_slabs_node(s, page_to_nid(page), page->objects);
 	spin_init(&page->lock);         /* PG_locked is clear on a new page */
 	page->slab = s;
-	page->flags |= PG_slab;
+	kpage_flags_set(page, PG_slab);
 	slab_init_objects(&s->objs, page, page->objects);
 	if (s->ctor)
 		slab_run_ctor_all(s->ctor, page_address(page), s->objs.size, page->objects);
@@ -635,13 +631,13 @@ static void discard_slab(kmem_cache_t *s, page_t *page)
 	                    pool_returns(s, page) ? slab_pool(page) : NULL };
 
 	dec_slabs_node(s, page_to_nid(page), page->objects);
-	s->discarded++;
-	page->flags &= ~(PG_slab | PG_frozen);
+	khost_add64(&s->discarded, 1);
+	kpage_flags_clear(page, PG_slab | PG_frozen);
 	page->inuse = page->objects = 0;
 	page->freelist = 0;
 	page->slab = NULL;
 	kpage_touch(page, true);
-	slab_rec_free(page);
+	slab_rec_free(&s->objs, page);
 	spin_destroy(&page->lock);
 	slab_free_pages(&sp, page_struct_addr(page) + PAGE_LRU);
 }
@@ -654,7 +650,7 @@ static bool lock_and_freeze_slab(kmem_cache_t *s, struct kmem_cache_node *n,
 	if (!slab_trylock(s, page))
 		return false;
 	partial_unlink(n, page);
-	page->flags |= PG_frozen;
+	kpage_flags_set(page, PG_frozen);
 	return true;
 }
 
@@ -665,7 +661,7 @@ static page_t *get_partial_node(kmem_cache_t *s, struct kmem_cache_node *n)
 	klist_t *pos;
 
 	ktouch(n->addr + KN_NR_PARTIAL, 8, false);
-	if (!n->nr_partial)
+	if (!kdata_race_ul(&n->nr_partial))
 		return NULL;
 	list_lock(s, n);
 	ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, false);
@@ -698,7 +694,7 @@ static page_t *get_any_partial(kmem_cache_t *s)
 		page_t *page;
 
 		ktouch(n->addr + KN_NR_PARTIAL, 16, false);
-		if (n->nr_partial <= n->min_partial)
+		if (kdata_race_ul(&n->nr_partial) <= n->min_partial)
 			continue;
 		page = get_partial_node(s, n);
 		if (page)
@@ -723,7 +719,7 @@ static void unfreeze_slab(kmem_cache_t *s, page_t *page, int tail)
 {
 	struct kmem_cache_node *n = get_node(s, page_to_nid(page));
 
-	page->flags &= ~PG_frozen;
+	kpage_flags_clear(page, PG_frozen);
 	kpage_touch(page, true);
 	if (page->inuse) {
 		if (page->freelist) {
@@ -737,7 +733,7 @@ static void unfreeze_slab(kmem_cache_t *s, page_t *page, int tail)
 	}
 	stat(s, DEACTIVATE_EMPTY);
 	ktouch(n->addr + KN_NR_PARTIAL, 16, false);
-	if (n->nr_partial < n->min_partial && !pool_returns(s, page)) {
+	if (kdata_race_ul(&n->nr_partial) < n->min_partial && !pool_returns(s, page)) {
 		add_partial(s, n, page, 1);
 		slab_unlock(s, page);
 	} else {
@@ -909,7 +905,7 @@ new_slab:
 	if (pool_exclusive(s, new))
 		return pool_slab_first(s, new, pagep);
 	slab_lock(s, new);
-	new->flags |= PG_frozen;
+	kpage_flags_set(new, PG_frozen);
 	c->page = new;
 	goto load_freelist;
 }
@@ -956,7 +952,7 @@ static void __slab_free(kmem_cache_t *s, page_t *page, saddr_t x)
 	slab_set_freepointer(&s->objs, x, prior);
 	page->freelist = x;
 	page->inuse--;
-	if (page->flags & PG_frozen) {
+	if (page_flags(page) & PG_frozen) {
 		stat(s, FREE_FROZEN);
 		goto out_unlock;
 	}
@@ -1038,7 +1034,7 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 	uint64_t off = 0;
 	bool pool = sl->pcpu_slots < NR_KMEM_CACHE_CPU;
 
-	s->cpu_slab = g_new0(struct kmem_cache_cpu, sl->ncpus);
+	s->cpu_slab = kpcpu_host_new((size_t)sl->ncpus, sizeof(struct kmem_cache_cpu));
 	if (pool) {
 		off = percpu_alloc(s->name, "kmem_cache_cpu", KMEM_CACHE_CPU_SIZE, 8);
 		sl->pcpu_slots++;
@@ -1279,6 +1275,7 @@ static void *slub_create(const long *tun)
 	sl->nnodes = nr_node_ids();
 	sl->cpu_slab_off = KC_NODE + 8 * MAX_NUMNODES;
 	sl->caches = g_ptr_array_new();
+	sl->stat = kcounters_new(NR_SLUB_STAT_ITEMS, sl->ncpus);
 	sl->kmalloc_caches = g_new0(kmem_cache_t *, shift + 1);
 	sl->slab_lock_cls = klock_class("slub.slab_lock");
 	sl->list_lock_cls = klock_class("slub.list_lock");
@@ -1305,7 +1302,7 @@ static void cache_free_host(kmem_cache_t *s)
 	for (int node = 0; node < s->sl->nnodes; node++)
 		spin_destroy(&s->node[node].list_lock);
 	g_free(s->node);
-	g_free(s->cpu_slab);
+	kpcpu_host_free(s->cpu_slab);
 	g_free(s->ctor);
 	g_free(s->name);
 	g_free(s);
@@ -1318,6 +1315,7 @@ static void slub_destroy(void *a)
 
 	slab_caches_free(sl->caches, cache_free_host);
 	g_free(sl->kmalloc_caches);
+	kcounters_free(sl->stat);
 	g_free(sl);
 }
 
@@ -1427,17 +1425,17 @@ static vacate_result_t freeze_for_vacate(kmem_cache_t *s, page_t *page)
 	if (c->page == page)
 		flush_slab(s, c);
 	kpage_touch(page, false);
-	if (!(page->flags & PG_slab) || page->slab != s) {
+	if (!(page_flags(page) & PG_slab) || page->slab != s) {
 		local_irq_restore(flags);
 		return VACATE_OK;       /* it was empty and went back */
 	}
 	list_lock(s, n);
-	if ((page->flags & PG_frozen) || !slab_trylock(s, page)) {
+	if ((page_flags(page) & PG_frozen) || !slab_trylock(s, page)) {
 		r = VACATE_BUSY;
 	} else {
 		if (page->freelist)
 			partial_unlink(n, page);
-		page->flags |= PG_frozen;
+		kpage_flags_set(page, PG_frozen);
 		kpage_touch(page, true);
 		slab_unlock(s, page);
 	}
@@ -1498,7 +1496,7 @@ static vacate_result_t vacate_frozen(kmem_cache_t *s, page_t *page, defrag_repor
 		unfreeze_slab(s, page, 1);
 		return r == VACATE_OK ? VACATE_PINNED : r;
 	}
-	page->flags &= ~PG_frozen;
+	kpage_flags_clear(page, PG_frozen);
 	slab_unlock(s, page);
 	stat(s, FREE_SLAB);
 	discard_slab(s, page);
@@ -1577,7 +1575,7 @@ static void defrag_node(kmem_cache_t *s, int node, long keep, defrag_pass_t *dp)
 	while ((page = defrag_candidate(s, n, node, k, dp))) {
 		vacate_result_t r = freeze_for_vacate(s, page);
 
-		if (r == VACATE_OK && (page->flags & PG_slab) && page->slab == s)
+		if (r == VACATE_OK && (page_flags(page) & PG_slab) && page->slab == s)
 			r = vacate_frozen(s, page, dp->rep);
 		if (r != VACATE_OK) {
 			g_ptr_array_add(dp->tried, page);
@@ -1686,14 +1684,14 @@ static vacate_result_t slub_vacate(void *a, page_t *page, uint32_t *moved)
 
 	if (moved)
 		*moved = 0;
-	if (!page || !(page->flags & PG_slab) || (page->flags & PG_tail) || !page->slab ||
+	if (!page || !(page_flags(page) & PG_slab) || (page_flags(page) & PG_tail) || !page->slab ||
 	    ((kmem_cache_t *)page->slab)->sl != a)
 		return VACATE_NOT_SLAB;
 	s = page->slab;
 	if (pool_exclusive(s, page))
 		return VACATE_PINNED;
 	r = freeze_for_vacate(s, page);
-	if (r == VACATE_OK && (page->flags & PG_slab) && page->slab == s)
+	if (r == VACATE_OK && (page_flags(page) & PG_slab) && page->slab == s)
 		r = vacate_frozen(s, page, &rep);
 	if (moved)
 		*moved = (uint32_t)(rep.objects_moved + rep.objects_reclaimed);
@@ -1787,6 +1785,7 @@ static void slub_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 		.objects_per_slab = s->oo.objects, .order = s->oo.order,
 		.aliases = slab_aliases(s->aliases),
 	};
+	slab_objs_active(&s->objs, &out->active_objs, &out->active_slabs);
 	for (int node = 0; node < sl->nnodes; node++) {
 		out->slabs += s->node[node].nr_slabs;
 		out->num_objs += s->node[node].total_objects;
@@ -1809,7 +1808,7 @@ static void slub_stats(void *a, stat_sink sink, void *ctx)
 	slub_t *sl = a;
 
 	for (int i = 0; i < NR_SLUB_STAT_ITEMS; i++)
-		sink(ctx, stat_names[i], sl->stat[i]);
+		sink(ctx, stat_names[i], (uint64_t)kcounter_sum(sl->stat, i));
 }
 
 /* Fast and slow paths: SLUB's own counters. */
@@ -1817,10 +1816,10 @@ static void slub_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 {
 	slub_t *sl = a;
 
-	alloc[0] = sl->stat[ALLOC_FASTPATH];
-	alloc[1] = sl->stat[ALLOC_SLOWPATH];
-	free[0] = sl->stat[FREE_FASTPATH];
-	free[1] = sl->stat[FREE_SLOWPATH];
+	alloc[0] = (uint64_t)kcounter_sum(sl->stat, ALLOC_FASTPATH);
+	alloc[1] = (uint64_t)kcounter_sum(sl->stat, ALLOC_SLOWPATH);
+	free[0] = (uint64_t)kcounter_sum(sl->stat, FREE_FASTPATH);
+	free[1] = (uint64_t)kcounter_sum(sl->stat, FREE_SLOWPATH);
 }
 
 /* ---- audit: structure checks between operations (allocator.h) ----

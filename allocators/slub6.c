@@ -104,14 +104,19 @@ typedef struct slab_fc {
 
 static slab_fc_t fc_of(const page_t *slab)
 {
-	return (slab_fc_t){ slab->freelist, slab->inuse, (slab->flags & PG_frozen) != 0 };
+	return (slab_fc_t){ slab->freelist, slab->inuse, (page_flags(slab) & PG_frozen) != 0 };
 }
 
 /* READ_ONCE of both words. */
-static slab_fc_t slab_read(const page_t *slab)
+static slab_fc_t slab_read(page_t *slab)
 {
+	slab_fc_t fc;
+
 	kpage_touch(slab, false);
-	return fc_of(slab);
+	kpage_pair_lock(slab);
+	fc = fc_of(slab);
+	kpage_pair_unlock(slab);
+	return fc;
 }
 
 /* slab_update_freelist(): the LOCKed cmpxchg16b from old to new; false
@@ -123,14 +128,22 @@ static bool slab_update_freelist(kmem_cache_t *s, page_t *slab, const slab_fc_t 
 	slab_fc_t now;
 
 	kpage_cmpxchg_double(slab);
+	kpage_pair_lock(slab);
 	now = fc_of(slab);
 	if (now.freelist != old->freelist || now.inuse != old->inuse || now.frozen != old->frozen) {
+		kpage_pair_unlock(slab);
 		stat(s, CMPXCHG_DOUBLE_FAIL);
 		return false;
 	}
 	slab->freelist = new->freelist;
-	slab->inuse = (uint16_t)new->inuse;
-	slab->flags = new->frozen ? slab->flags | PG_frozen : slab->flags & ~PG_frozen;
+	/* inuse is also read without the pair (put_partials, shrink): a
+	 * relaxed store as the kernel's word store. */
+	__atomic_store_n(&slab->inuse, (uint16_t)new->inuse, __ATOMIC_RELAXED);
+	if (new->frozen)
+		kpage_flags_set(slab, PG_frozen);
+	else
+		kpage_flags_clear(slab, PG_frozen);
+	kpage_pair_unlock(slab);
 	return true;
 }
 
@@ -153,20 +166,16 @@ static void inc_slabs_node(kmem_cache_t *s, int node, unsigned objects)
 {
 	struct kmem_cache_node *n = slub6_get_node(s, node);
 
-	katomic(n->addr + KN_NR_SLABS);
-	katomic(n->addr + KN_TOTAL_OBJECTS);
-	n->nr_slabs++;
-	n->total_objects += objects;
+	katomic_add(n->addr + KN_NR_SLABS, &n->nr_slabs, 1);
+	katomic_add(n->addr + KN_TOTAL_OBJECTS, &n->total_objects, objects);
 }
 
 static void dec_slabs_node(kmem_cache_t *s, int node, unsigned objects)
 {
 	struct kmem_cache_node *n = slub6_get_node(s, node);
 
-	katomic(n->addr + KN_NR_SLABS);
-	katomic(n->addr + KN_TOTAL_OBJECTS);
-	n->nr_slabs--;
-	n->total_objects -= objects;
+	katomic_add(n->addr + KN_NR_SLABS, &n->nr_slabs, -1);
+	katomic_add(n->addr + KN_TOTAL_OBJECTS, &n->total_objects, -(int64_t)objects);
 }
 
 /* allocate_slab(): the preferred order without retrying, else the
@@ -191,7 +200,7 @@ static page_t *allocate_slab(kmem_cache_t *s, gfp_t gfp, int node)
 
 static unsigned slab_order(const page_t *slab)
 {
-	return (slab->flags & PG_head) ? slab->order : 0;
+	return (page_flags(slab) & PG_head) ? slab->order : 0;
 }
 
 /* new_slab(): a fresh slab, its objects chained in address order and
@@ -206,7 +215,8 @@ static page_t *new_slab(kmem_cache_t *s, gfp_t gfp, int node)
 	inc_slabs_node(s, page_to_nid(slab), slab->objects);
 	spin_init(&slab->lock);         /* PG_locked, never taken (no slab_lock) */
 	slab->slab = s;
-	slab->flags = (slab->flags & ~(PG_frozen | SL_PARTIAL)) | PG_slab;
+	kpage_flags_clear(slab, PG_frozen | SL_PARTIAL);
+	kpage_flags_set(slab, PG_slab);
 	slab_init_objects(&s->objs, slab, slab->objects);
 	if (s->ctor)
 		slab_run_ctor_all(s->ctor, page_address(slab), s->objs.size, slab->objects);
@@ -222,12 +232,12 @@ static void discard_slab(kmem_cache_t *s, page_t *slab)
 	slab_pages_t sp = { slab, slab_order(slab), s->flags, NULL };
 
 	dec_slabs_node(s, page_to_nid(slab), slab->objects);
-	slab->flags &= ~(PG_slab | PG_frozen | SL_PARTIAL);
+	kpage_flags_clear(slab, PG_slab | PG_frozen | SL_PARTIAL);
 	slab->inuse = slab->objects = 0;
 	slab->freelist = 0;
 	slab->slab = NULL;
 	kpage_touch(slab, true);
-	slab_rec_free(slab);
+	slab_rec_free(&s->objs, slab);
 	spin_destroy(&slab->lock);
 	slab_free_pages(&sp, page_struct_addr(slab) + SLAB_RCU_HEAD);
 }
@@ -250,7 +260,7 @@ static void add_partial(struct kmem_cache_node *n, page_t *slab, bool tail)
 	touch_neighbour(n, prev);
 	touch_neighbour(n, prev->next);
 	klist_insert(&slab->lru, prev, prev->next);
-	slab->flags |= SL_PARTIAL;
+	kpage_flags_set(slab, SL_PARTIAL);
 	kpage_touch(slab, true);
 	n->nr_partial++;
 }
@@ -269,7 +279,7 @@ static void remove_partial(struct kmem_cache_node *n, page_t *slab)
 {
 	ktouch(n->addr + KN_NR_PARTIAL, KN_LISTS_END - KN_NR_PARTIAL, true);
 	partial_unlink(n, slab);
-	slab->flags &= ~SL_PARTIAL;
+	kpage_flags_clear(slab, SL_PARTIAL);
 	n->nr_partial--;
 }
 
@@ -278,7 +288,7 @@ static bool node_keeps_enough(kmem_cache_t *s, struct kmem_cache_node *n)
 {
 	ktouch(n->addr + KN_NR_PARTIAL, 8, false);
 	ktouch(s->addr + KC_MIN_PARTIAL, 8, false);
-	return n->nr_partial >= s->min_partial;
+	return kdata_race_ul(&n->nr_partial) >= s->min_partial;
 }
 
 /* ---- per-CPU partial slabs ---- */
@@ -319,7 +329,7 @@ static void put_partials_chain(kmem_cache_t *s, klist_t *chain)
 			n = n2;
 			list_lock(s, n, &flags);
 		}
-		if (!slab->inuse && node_keeps_enough(s, n)) {
+		if (!__atomic_load_n(&slab->inuse, __ATOMIC_RELAXED) && node_keeps_enough(s, n)) {
 			klist_add(&slab->lru, &discard);
 		} else {
 			add_partial(n, slab, true);
@@ -409,7 +419,7 @@ static page_t *get_partial_node(kmem_cache_t *s, struct kmem_cache_node *n)
 	klist_t *pos, *t;
 
 	ktouch(n->addr + KN_NR_PARTIAL, 8, false);
-	if (!n->nr_partial)
+	if (!kdata_race_ul(&n->nr_partial))
 		return NULL;
 	list_lock(s, n, &flags);
 	klist_for_each_safe(pos, t, &n->partial) {
@@ -450,7 +460,7 @@ static page_t *get_any_partial(kmem_cache_t *s)
 
 		ktouch(n->addr + KN_NR_PARTIAL, 8, false);
 		ktouch(s->addr + KC_MIN_PARTIAL, 8, false);
-		if (n->nr_partial <= s->min_partial)
+		if (kdata_race_ul(&n->nr_partial) <= s->min_partial)
 			continue;
 		slab = get_partial_node(s, n);
 		if (slab)
@@ -485,8 +495,7 @@ static void deactivate_slab(kmem_cache_t *s, page_t *slab, saddr_t freelist)
 	unsigned long flags;
 	slab_fc_t old, new;
 
-	kpage_touch(slab, false);
-	if (slab->freelist) {
+	if (slab_read(slab).freelist) {
 		stat(s, DEACTIVATE_REMOTE_FREES);
 		to_tail = true;
 	}
@@ -600,7 +609,7 @@ static saddr_t new_cpu_slab(kmem_cache_t *s, gfp_t gfp, int node, struct kmem_ca
 			freelist = slab->freelist;
 			slab->freelist = 0;
 			slab->inuse = slab->objects;
-			slab->flags |= PG_frozen;
+			kpage_flags_set(slab, PG_frozen);
 			kpage_touch(slab, true);
 			break;
 		}
@@ -678,7 +687,7 @@ saddr_t slub6_slab_alloc(kmem_cache_t *s, gfp_t gfp, int node)
 	if (!x)
 		return 0;
 	slab_note_alloc(&s->objs, virt_to_page(x), x);
-	s->sl->paths_alloc[fast ? 0 : 1]++;
+	kcounter_inc(s->sl->paths, fast ? PATH_ALLOC_FAST : PATH_ALLOC_SLOW);
 	slab_zero(gfp, x, s->object_size);
 	return x;
 }
@@ -741,7 +750,7 @@ static void slab_free_slow(kmem_cache_t *s, page_t *slab, saddr_t head, saddr_t 
 		if (!new.inuse && old.freelist && !old.frozen) {
 			n = slub6_get_node(s, page_to_nid(slab));
 			list_lock(s, n, &flags);
-			on_node_partial = slab->flags & SL_PARTIAL;
+			on_node_partial = page_flags(slab) & SL_PARTIAL;
 		}
 	} while (!slab_update_freelist(s, slab, &old, &new));
 	if (!n) {
@@ -795,7 +804,7 @@ void slub6_slab_free(kmem_cache_t *s, page_t *slab, saddr_t x)
 		slub6_free_to_pcs(s, x, &fast);
 	else
 		fast = do_slab_free(s, slab, x, x, 1);
-	s->sl->paths_free[fast ? 0 : 1]++;
+	kcounter_inc(s->sl->paths, fast ? PATH_FREE_FAST : PATH_FREE_SLOW);
 }
 
 /* build_detached_freelist() from p[0..n) (read from the top): a chain of
@@ -915,7 +924,7 @@ static void shrink_node(kmem_cache_t *s, int node)
 		unsigned free;
 
 		kpage_touch(slab, false);
-		free = (unsigned)slab->objects - slab->inuse;
+		free = (unsigned)slab->objects - __atomic_load_n(&slab->inuse, __ATOMIC_RELAXED);
 		if (free == slab->objects) {
 			remove_partial(n, slab);
 			klist_add(&slab->lru, &discard);

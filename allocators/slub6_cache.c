@@ -201,7 +201,7 @@ static void alloc_kmem_cache_cpus(kmem_cache_t *s)
 	slub6_t *sl = s->sl;
 	uint64_t off = percpu_alloc(s->name, "kmem_cache_cpu", KCC_SIZE, KCC_ALIGN);
 
-	s->cpu_slab = g_new0(struct kmem_cache_cpu, sl->ncpus);
+	s->cpu_slab = kpcpu_host_new((size_t)sl->ncpus, sizeof(struct kmem_cache_cpu));
 	for (int cpu = 0; cpu < sl->ncpus; cpu++) {
 		struct kmem_cache_cpu *c = &s->cpu_slab[cpu];
 
@@ -400,6 +400,7 @@ static void *slub6_create(const long *tun)
 		step <<= 1;
 	sl->tid_step = step;            /* TID_STEP with CONFIG_PREEMPTION */
 	sl->caches = g_ptr_array_new();
+	sl->paths = kcounters_new(NR_PATHS, sl->ncpus);
 	sl->list_lock_cls = klock_class("slub-6.list_lock");
 	sl->barn_lock_cls = klock_class("slub-6.barn_lock");
 	boot_cache(sl, "kmem_cache_node", KN_SIZE);
@@ -419,7 +420,7 @@ static void cache_free_host(kmem_cache_t *s)
 	slub6_release_slabs(s);
 	g_free(s->ctor);
 	g_free(s->node);
-	g_free(s->cpu_slab);
+	kpcpu_host_free(s->cpu_slab);
 	g_ptr_array_free(s->aliases, TRUE);
 	g_free(s->name);
 	g_free(s);
@@ -431,6 +432,7 @@ static void slub6_destroy(void *a)
 	slub6_t *sl = a;
 
 	slab_caches_free(sl->caches, cache_free_host);
+	kcounters_free(sl->paths);
 	g_free(sl);
 }
 
@@ -525,6 +527,16 @@ static void slub6_cache_info(void *a, kmem_cache_t *s, cache_info_t *out)
 	out->active_objs = out->num_objs - nr_free;
 }
 
+/* The cache's queued objects: the sum of every CPU's moves. */
+static uint64_t cache_queued(const kmem_cache_t *s)
+{
+	int64_t n = 0;
+
+	for (int cpu = 0; cpu < s->sl->ncpus; cpu++)
+		n += s->cpu_slab[cpu].queued;
+	return (uint64_t)n;
+}
+
 /* Objects parked in sheaves and barns. */
 static uint64_t slub6_queued_bytes(void *a)
 {
@@ -534,7 +546,7 @@ static uint64_t slub6_queued_bytes(void *a)
 	for (guint i = 0; i < sl->caches->len; i++) {
 		const kmem_cache_t *s = g_ptr_array_index(sl->caches, i);
 
-		bytes += s->queued * s->objs.size;
+		bytes += cache_queued(s) * s->objs.size;
 	}
 	return bytes;
 }
@@ -613,8 +625,10 @@ static void slub6_path_split(void *a, uint64_t alloc[2], uint64_t free[2])
 {
 	slub6_t *sl = a;
 
-	memcpy(alloc, sl->paths_alloc, sizeof(sl->paths_alloc));
-	memcpy(free, sl->paths_free, sizeof(sl->paths_free));
+	alloc[0] = (uint64_t)kcounter_sum(sl->paths, PATH_ALLOC_FAST);
+	alloc[1] = (uint64_t)kcounter_sum(sl->paths, PATH_ALLOC_SLOW);
+	free[0] = (uint64_t)kcounter_sum(sl->paths, PATH_FREE_FAST);
+	free[1] = (uint64_t)kcounter_sum(sl->paths, PATH_FREE_SLOW);
 }
 
 /* kmem_cache_args.sheaf_capacity: per-CPU sheaves for s unless the
@@ -636,7 +650,7 @@ static bool slub6_free_rcu(void *a, saddr_t x)
 	kmem_cache_t *s;
 
 	(void)a;
-	if (!slab || !(slab->flags & PG_slab))
+	if (!slab || !(page_flags(slab) & PG_slab))
 		return false;
 	s = slab->slab;
 	if (!s->cpu_sheaves || page_to_nid(slab) != numa_node_id())
@@ -872,9 +886,9 @@ static char *audit_cache(slub6_t *sl, kmem_cache_t *s)
 		why = audit_cpu(&au, cpu);
 	if (!why)
 		why = audit_sheaves(&au, &s->rcu_sheaves, "waiting rcu_free", 1, s->sheaf_capacity, &n);
-	if (!why && au.queued != s->queued)
+	if (!why && au.queued != cache_queued(s))
 		why = g_strdup_printf("%s: %" G_GUINT64_FORMAT " objects in sheaves, queued %"
-		                      G_GUINT64_FORMAT, s->name, au.queued, s->queued);
+		                      G_GUINT64_FORMAT, s->name, au.queued, cache_queued(s));
 	for (l = s->objs.recs.next; !why && l != &s->objs.recs; l = l->next)
 		why = audit_slab(&au, klist_entry(l, slab_rec_t, link)->page, slabs, objs);
 	for (int node = 0; !why && node < sl->nnodes; node++)

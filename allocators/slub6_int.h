@@ -102,7 +102,7 @@ struct slub_percpu_sheaves {
 	slab_sheaf_t *spare;    /* empty, full or NULL */
 	slab_sheaf_t *rcu_free; /* kfree_rcu's objects until it is full, or NULL */
 	saddr_t addr;
-};
+} KPCPU_HOST;
 
 struct kmem_cache_cpu {
 	saddr_t freelist;       /* objects of slab this CPU takes lock-free */
@@ -111,8 +111,9 @@ struct kmem_cache_cpu {
 	klist_t partial;        /* cpu partial slabs through page->lru, head first */
 	unsigned partial_slabs; /* the chain head's slabs */
 	saddr_t addr;
+	int64_t queued;         /* host: this CPU's moves of the cache's queued objects */
 	uint64_t stat[NR_SLUB_STAT_ITEMS];      /* SLUB_STATS, per CPU as in 6.18 (free) */
-};
+} KPCPU_HOST;
 
 struct kmem_cache_node {
 	spinlock_t list_lock;
@@ -145,7 +146,7 @@ struct kmem_cache {
 	struct kmem_cache_node *node;           /* [nr_node_ids] */
 	struct kmem_cache_cpu *cpu_slab;        /* [nr_cpu_ids] */
 	struct slub_percpu_sheaves *cpu_sheaves;        /* [nr_cpu_ids] or NULL */
-	uint64_t queued;                        /* objects in sheaves, barns and rcu_free ones included */
+
 	klist_t rcu_sheaves;                    /* rcu_free sheaves waiting for a grace period */
 };
 
@@ -160,8 +161,19 @@ struct slub6 {
 	GPtrArray *caches;                      /* creation order */
 	kmem_cache_t *kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_INDEX_MAX];
 	lock_class_t *list_lock_cls, *barn_lock_cls;
-	uint64_t paths_alloc[2], paths_free[2]; /* fast (own CPU's structures), slow */
+	kcounters_t *paths;                     /* PATH_*: fast (own CPU's structures) and slow */
 };
+
+/* The paths counted in slub6_t.paths. */
+enum { PATH_ALLOC_FAST, PATH_ALLOC_SLOW, PATH_FREE_FAST, PATH_FREE_SLOW, NR_PATHS };
+
+/* Objects put into (n > 0) or taken out of sheaves, barns and rcu_free
+ * sheaves by this CPU (host bookkeeping: their sum over CPUs is the
+ * cache's queued objects). */
+static inline void queued_add(kmem_cache_t *s, int64_t n)
+{
+	s->cpu_slab[smp_processor_id()].queued += n;
+}
 
 /* this_cpu_add(s->cpu_slab->stat[si], n), free of charge. */
 static inline void stat_add(kmem_cache_t *s, enum stat_item si, uint64_t n)

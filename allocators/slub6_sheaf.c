@@ -78,7 +78,7 @@ static void sheaf_flush_unused(kmem_cache_t *s, slab_sheaf_t *sh)
 	if (sh->size)
 		ktouch(sh->addr + SHEAF_HEADER, 8 * sh->size, true);
 	stat_add(s, SHEAF_FLUSH, sh->size);
-	s->queued -= sh->size;
+	queued_add(s, -(int64_t)sh->size);
 	slub6_free_bulk(s, sh->size, sh->objects);
 	sh->size = 0;
 	ktouch(sh->addr + SHEAF_SIZE_FIELD, 4, true);
@@ -95,7 +95,7 @@ static bool refill_sheaf(kmem_cache_t *s, slab_sheaf_t *sh, gfp_t gfp)
 	ktouch(sh->addr + SHEAF_HEADER + 8 * (saddr_t)sh->size, 8 * to_fill, true);
 	sh->size += to_fill;
 	ktouch(sh->addr + SHEAF_SIZE_FIELD, 4, true);
-	s->queued += to_fill;
+	queued_add(s, to_fill);
 	stat_add(s, SHEAF_REFILL, to_fill);
 	return true;
 }
@@ -362,7 +362,7 @@ saddr_t slub6_alloc_from_pcs(kmem_cache_t *s, gfp_t gfp, int node, bool *fast)
 	}
 	main->size--;
 	ktouch(main->addr + SHEAF_SIZE_FIELD, 4, true);
-	s->queued--;
+	queued_add(s, -1);
 	pcs_unlock(pcs);
 	stat(s, ALLOC_PCS);
 	return x;
@@ -448,7 +448,7 @@ void slub6_free_to_pcs(kmem_cache_t *s, saddr_t x, bool *fast)
 	ktouch(main->addr + SHEAF_HEADER + 8 * (saddr_t)main->size, 8, true);
 	main->objects[main->size++] = x;
 	ktouch(main->addr + SHEAF_SIZE_FIELD, 4, true);
-	s->queued++;
+	queued_add(s, 1);
 	pcs_unlock(pcs);
 	stat(s, FREE_PCS);
 }
@@ -538,7 +538,7 @@ void slub6_free_rcu_sheaf(kmem_cache_t *s, saddr_t x)
 	ktouch(rcu->addr + SHEAF_HEADER + 8 * (saddr_t)rcu->size, 8, true);
 	rcu->objects[rcu->size++] = x;
 	ktouch(rcu->addr + SHEAF_SIZE_FIELD, 4, true);
-	s->queued++;
+	queued_add(s, 1);
 	if (rcu->size == s->sheaf_capacity) {
 		pcs->rcu_free = NULL;
 		ktouch(pcs->addr + PCS_RCU_FREE, 8, true);
@@ -569,7 +569,7 @@ static void sheaf_flush_main(kmem_cache_t *s)
 		ktouch(main->addr + SHEAF_SIZE_FIELD, 4, true);
 		left = main->size;
 		pcs_unlock(pcs);
-		s->queued -= n;
+		queued_add(s, -(int64_t)n);
 		slub6_free_bulk(s, n, batch);
 		stat_add(s, SHEAF_FLUSH, n);
 	} while (left);
@@ -619,7 +619,7 @@ void slub6_init_sheaves(kmem_cache_t *s, unsigned capacity)
 		s->node[node].barn = b;
 		ktouch(s->node[node].addr + KN_BARN, 8, true);
 	}
-	s->cpu_sheaves = g_new0(struct slub_percpu_sheaves, sl->ncpus);
+	s->cpu_sheaves = kpcpu_host_new((size_t)sl->ncpus, sizeof(struct slub_percpu_sheaves));
 	for (int cpu = 0; cpu < sl->ncpus; cpu++) {
 		struct slub_percpu_sheaves *pcs = &s->cpu_sheaves[cpu];
 
@@ -650,7 +650,7 @@ void slub6_free_sheaves_host(kmem_cache_t *s)
 		g_free(s->cpu_sheaves[cpu].spare);
 		g_free(s->cpu_sheaves[cpu].rcu_free);
 	}
-	g_free(s->cpu_sheaves);
+	kpcpu_host_free(s->cpu_sheaves);
 	free_sheaf_list(&s->rcu_sheaves);       /* their callbacks are dropped with the kernel */
 	for (int node = 0; node < s->sl->nnodes; node++) {
 		node_barn_t *b = s->node[node].barn;

@@ -5,7 +5,7 @@ _slabsim_names() { local f; for f in "$(_slabsim_root)"/$1/*$2; do [ -e "$f" ] &
 _slabsim() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=${COMP_WORDS[1]}
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W 'run check sweep plot diff list validate machine completion man version help test bench --help --version' -- "$cur")); return
+		COMPREPLY=($(compgen -W 'run check check-model sweep plot diff list validate machine completion man version help test bench --help --version' -- "$cur")); return
 	fi
 	case $prev in
 	--allocators|-a|--baseline|-b) COMPREPLY=($(compgen -W 'slab slub slub-6 slqb slabifier slob' -- "${cur##*,}")); [ "${cur%,*}" != "$cur" ] && COMPREPLY=("${COMPREPLY[@]/#/${cur%,*},}"); return;;
@@ -17,10 +17,13 @@ _slabsim() {
 	esac
 	case $cmd in
 	run)
-		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --set -s --allocators -a --seed --out -o --force -f --baseline -b --report -r --seeds --quiet -q --strict --no-plots --jobs -j --trace-out --audit' -- "$cur")); return; fi
+		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --set -s --allocators -a --seed --out -o --force -f --baseline -b --report -r --seeds --quiet -q --strict --no-plots --jobs -j --native --host-machine --trace-out --audit' -- "$cur")); return; fi
 		COMPREPLY=($(compgen -W "$(_slabsim_names scenarios .scn)" -- "$cur") $(compgen -f -X '!*.scn' -- "$cur") $(compgen -d -- "$cur"));;
 	check)
 		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --set -s --allocators -a --seed' -- "$cur")); return; fi
+		COMPREPLY=($(compgen -W "$(_slabsim_names scenarios .scn)" -- "$cur") $(compgen -f -X '!*.scn' -- "$cur") $(compgen -d -- "$cur"));;
+	check-model)
+		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --set -s --allocators -a --seed --host-machine --runs -n --out -o --force -f --no-plots --quiet -q' -- "$cur")); return; fi
 		COMPREPLY=($(compgen -W "$(_slabsim_names scenarios .scn)" -- "$cur") $(compgen -f -X '!*.scn' -- "$cur") $(compgen -d -- "$cur"));;
 	sweep)
 		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --vary -v --set -s --allocators -a --seed --seeds --jobs -j --out -o --force -f --emit-commands --collect' -- "$cur")); return; fi
@@ -55,7 +58,7 @@ _slabsim() {
 		;;
 	help)
 		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help' -- "$cur")); return; fi
-		COMPREPLY=($(compgen -W 'run check sweep plot diff list validate machine completion man version help' -- "$cur"));;
+		COMPREPLY=($(compgen -W 'run check check-model sweep plot diff list validate machine completion man version help' -- "$cur"));;
 	esac
 }
 complete -F _slabsim slabsim ./slabsim

@@ -9,7 +9,9 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <glib/gstdio.h>
+#include <pthread.h>
 #include "harness.h"
+#include "native.h"
 
 machine_t *harness_machine(int ncpus, int nnodes, int mem_mib)
 {
@@ -284,6 +286,111 @@ const kwork_source_t *harness_work_source(const char *label)
 		if (strcmp(g_array_index(a, kwork_source_t, i).label, label) == 0)
 			return &g_array_index(a, kwork_source_t, i);
 	return NULL;
+}
+
+/* ---- the native backend ---- */
+
+kernel_t *harness_native_kernel(machine_t *m, const allocator_ops_t *ops, const long *tunables)
+{
+	kernel_config_t cfg = { .m = m, .seed = 1, .native = true };
+	kernel_t *k;
+
+	current_job = g_new0(job_t, 1);
+	current_tunables = default_tunables(ops);
+	harness_ops = ops;
+	k = kernel_new(&cfg);
+	vmstat_start();
+	harness_a = ops ? allocator_boot(ops, tunables ? tunables : current_tunables) : NULL;
+	return k;
+}
+
+typedef struct nthread {
+	kernel_t *k;
+	int cpu, index, n;
+	void (*fn)(void *, int);
+	void *arg;
+	int *finished;           /* atomic: threads whose fn returned */
+} nthread_t;
+
+static void *native_body(void *arg)
+{
+	nthread_t *t = arg;
+	unsigned spins = 0;
+
+	native_enter(t->k, t->cpu);
+	native_pin(t->index);
+	t->fn(t->arg, t->cpu);
+	__atomic_fetch_add(t->finished, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(t->finished, __ATOMIC_ACQUIRE) < t->n) {
+		native_serve_work();
+		native_cpu_relax(&spins);
+	}
+	native_leave();
+	return NULL;
+}
+
+void harness_native_run(kernel_t *k, const int *cpus, int n, void (*fn)(void *, int), void *arg)
+{
+	nthread_t *t = g_new0(nthread_t, n);
+	pthread_t *tid = g_new(pthread_t, n);
+	int finished = 0;
+
+	for (int i = 0; i < n; i++) {
+		t[i] = (nthread_t){ k, cpus[i], i, n, fn, arg, &finished };
+		g_assert_cmpint(pthread_create(&tid[i], NULL, native_body, &t[i]), ==, 0);
+	}
+	for (int i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+	g_free(tid);
+	g_free(t);
+}
+
+typedef struct nserved {
+	void (*fn)(void *);
+	void *arg;
+} nserved_t;
+
+static void nserved_body(void *arg, int cpu)
+{
+	nserved_t *sv = arg;
+
+	if (cpu == 0)
+		sv->fn(sv->arg);
+}
+
+void harness_native_served(kernel_t *k, void (*fn)(void *), void *arg)
+{
+	nserved_t sv = { fn, arg };
+	int *cpus = g_new(int, k->m->ncpus);
+
+	for (int c = 0; c < k->m->ncpus; c++)
+		cpus[c] = c;
+	harness_native_run(k, cpus, k->m->ncpus, nserved_body, &sv);
+	g_free(cpus);
+}
+
+/* Until this CPU's callbacks have run (the others keep passing quiescent
+ * states meanwhile, and after, until all return). */
+static void native_rcu_body(void *arg, int cpu)
+{
+	unsigned spins = 0;
+
+	(void)arg;
+	(void)cpu;
+	while (native_rcu_waiting_here()) {
+		native_serve_work();
+		native_cpu_relax(&spins);
+	}
+}
+
+void harness_native_rcu_barrier(kernel_t *k)
+{
+	int *cpus = g_new(int, k->m->ncpus);
+
+	for (int c = 0; c < k->m->ncpus; c++)
+		cpus[c] = c;
+	harness_native_run(k, cpus, k->m->ncpus, native_rcu_body, NULL);
+	g_free(cpus);
 }
 
 uint64_t harness_pages_in_use(void)

@@ -96,6 +96,22 @@ void harness_run_alone(const allocator_ops_t *ops, void (*body)(void *), void *a
  * program (test_conformance registers them for every allocator). */
 void harness_add_debug_tests(const char *prefix, const allocator_ops_t *ops, bool freelist);
 
+/* ---- the native backend (native.h): host threads ---- */
+
+/* Build a native kernel over m and boot ops (if any; tunables NULL: its
+ * defaults) on the calling thread, which stays CPU 0 between runs (for
+ * introspection and checks while no thread runs). */
+kernel_t *harness_native_kernel(machine_t *m, const allocator_ops_t *ops, const long *tunables);
+/* Run fn(arg, cpu) for each of cpus[0..n) on a host thread of its own
+ * (pinned to host CPU i), concurrently; a thread whose fn has returned
+ * answers its CPU's IPIs and passes quiescent states until every fn has
+ * returned; then every thread is joined. */
+void harness_native_run(kernel_t *k, const int *cpus, int n, void (*fn)(void *, int), void *arg);
+/* harness_native_run of fn on CPU 0 while every other CPU only serves. */
+void harness_native_served(kernel_t *k, void (*fn)(void *), void *arg);
+/* Every CPU passes quiescent states until no RCU callback waits. */
+void harness_native_rcu_barrier(kernel_t *k);
+
 /* ---- the booted allocator, free of charge (introspection ops) ---- */
 
 cache_info_t harness_cache_info(kmem_cache_t *s);

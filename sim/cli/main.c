@@ -31,6 +31,8 @@
 #include "plot.h"
 #include "hostprobe.h"
 #include "jobs.h"
+#include "native_cli.h"
+#include "checkmodel.h"
 
 #define DEFAULT_SCENARIO "quickstart"
 #define EXIT_INCOMPLETE 5
@@ -46,12 +48,17 @@ static gboolean opt_quiet;
 static gboolean opt_no_plots;
 static gboolean opt_force;
 static gboolean opt_strict;
+static gboolean opt_native;
+static char *opt_host_machine;
+static char *native_profile;    /* run --native: the host's profile in use */
+static char *native_load;       /* run --native: the load average at the start */
 static char *opt_report;
 static char *opt_baseline;
 static char **opt_vary;
 static int opt_jobs = 1;
 static int opt_run_jobs;         /* run --jobs; 0: the host's CPUs */
 static int opt_sweep_seeds = 1;
+static int opt_runs = 5;
 static gboolean opt_emit;
 static gboolean opt_collect;
 static gboolean opt_audit;
@@ -65,6 +72,9 @@ static char *opt_trace_out;
 	"Allocators to compare, comma-separated; a variant is LABEL=ALLOCATOR:TUNABLE=VALUE[:...]", \
 	"A,B,..." }
 #define OPT_SEED { "seed", 0, 0, G_OPTION_ARG_STRING, &opt_seed, "Random seed (default: the scenario's)", "N" }
+#define OPT_HOST_MACHINE { "host-machine", 0, 0, G_OPTION_ARG_STRING, &opt_host_machine, \
+	"This host's machine profile, for native runs (default: ~/.cache/slabsim/host.machine, " \
+	"made by machine --from-host on first use)", "PROFILE" }
 
 static const GOptionEntry run_options[] = {
 	OPT_SET("Override a scenario key (repeatable)"),
@@ -87,11 +97,31 @@ static const GOptionEntry run_options[] = {
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not draw the plots", NULL },
 	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_run_jobs,
 	  "Worker processes running allocators at once (default: the host's CPUs)", "N" },
+	{ "native", 0, 0, G_OPTION_ARG_NONE, &opt_native,
+	  "Run the allocators natively on this host's threads (on its machine profile) instead of "
+	  "simulating them (docs/native.md)", NULL },
+	OPT_HOST_MACHINE,
 	{ "trace-out", 0, 0, G_OPTION_ARG_FILENAME, &opt_trace_out,
 	  "Write every traced allocation and free as perf script kmem text (FILE gets -ALLOCATOR "
 	  "before its first dot when several run; .gz: compressed)", "FILE" },
 	{ "audit", 0, 0, G_OPTION_ARG_NONE, &opt_audit,
 	  "Check the allocator's structures after each run (always in the sanitizer build)", NULL },
+	{ NULL },
+};
+
+static const GOptionEntry check_model_options[] = {
+	OPT_SET("Override a scenario key (repeatable)"),
+	OPT_ALLOCATORS,
+	OPT_SEED,
+	OPT_HOST_MACHINE,
+	{ "runs", 'n', 0, G_OPTION_ARG_INT, &opt_runs,
+	  "Native runs per allocator, their median compared (default 5)", "N" },
+	{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &opt_out,
+	  "Where model-check.json goes (default: results/SCENARIO-check, numbered if used)", "DIR" },
+	{ "force", 'f', 0, G_OPTION_ARG_NONE, &opt_force,
+	  "Replace a directory that holds earlier results (whole)", NULL },
+	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not draw the plot", NULL },
+	{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, "Print only warnings and errors", NULL },
 	{ NULL },
 };
 
@@ -162,6 +192,7 @@ typedef struct command {
 
 static int cmd_run(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
+static int cmd_check_model(int argc, char **argv);
 static int cmd_sweep(int argc, char **argv);
 static int cmd_plot(int argc, char **argv);
 static int cmd_diff(int argc, char **argv);
@@ -184,6 +215,13 @@ static const command_t commands[] = {
 	  "Checks everything run would (the workload loads and its setup runs once per "
 	  "allocator) and prints the workload, machine, CPUs and nodes.",
 	  check_options, cmd_check, "scenario" },
+	{ "check-model", "SCENARIO", "put the model's prediction beside this host's measurement",
+	  "Simulates SCENARIO on this host's machine profile and runs it natively on this host "
+	  "(--runs times per allocator), then prints per allocator throughput and alloc and free "
+	  "latency mean, p50 and p99, predicted and measured (median), their ratio and the native "
+	  "spread, and whether the predicted ordering of the allocators matches the measured one; "
+	  "writes model-check.json, model-check.csv and a plot (docs/native.md).",
+	  check_model_options, cmd_check_model, "scenario" },
 	{ "sweep", "SCENARIO --vary SECTION.KEY=V1,V2,...", "run a scenario over values of keys",
 	  "Runs one point per combination of the --vary values (and per seed with --seeds), each "
 	  "an ordinary results directory DIR/KEY=VALUE,..., and gathers them into sweep.csv and "
@@ -515,6 +553,11 @@ static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, bool tra
 	progress_t prog = { g_get_monotonic_time(), g_get_monotonic_time() };
 	run_stats_t *st;
 
+	if (opt_native) {
+		if (!(st = native_cli_run(sc, name, &err)))
+			*status = fail_coded(err);
+		return st;
+	}
 	if (!r)
 		r = lh_run_new(sc, name, &err);
 	if (!r) {
@@ -669,7 +712,10 @@ static bool write_provenance(const char *dir, const scenario_t *sc, int argc, ch
 	}
 	json_object_set_int_member(host, "cpus", g_get_num_processors());
 	json_object_set_object_member(o, "host", host);
-	json_object_set_string_member(o, "mode", "simulated");
+	if (native_profile)
+		native_provenance(o, host, native_profile, native_load);
+	else
+		json_object_set_string_member(o, "mode", "simulated");
 	json_object_set_string_member(o, "started", started);
 	json_object_set_double_member(o, "host_seconds",
 	                              (double)(g_get_monotonic_time() - started_us) / 1e6);
@@ -732,11 +778,39 @@ static void print_warnings(report_t *rep, bool errors)
 	g_ptr_array_free(w, TRUE);
 }
 
+/* The scenario at path with the --set keys. */
+static scenario_t *load_scenario(const char *path, GError **err)
+{
+	char **sets = all_sets();
+	scenario_t *sc = scenario_load(path, root_dir(), sets, err);
+
+	g_strfreev(sets);
+	return sc;
+}
+
+/* The same on this host's machine profile (made when there is none yet),
+ * for a native run: the profile and the load average noted. */
+static scenario_t *load_native(const char *path, GError **err)
+{
+	char **sets, **with;
+	scenario_t *sc;
+
+	native_load = native_loadavg();
+	if (!(native_profile = native_host_profile(opt_host_machine, err)))
+		return NULL;
+	sets = all_sets();
+	with = native_sets(sets, native_profile);
+	sc = scenario_load(path, root_dir(), with, err);
+	g_strfreev(sets);
+	g_strfreev(with);
+	return sc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	gint64 started = g_get_monotonic_time(), wall = g_get_real_time();
 	GError *err = NULL;
-	char *path, **sets, *out;
+	char *path, *out;
 	scenario_t *sc;
 	report_t *rep;
 	resdir_t *rd;
@@ -759,10 +833,19 @@ static int cmd_run(int argc, char **argv)
 		g_printerr("slabsim: --report %s: expected summary, full or none\n", opt_report);
 		return 1;
 	}
+	if (opt_native && (opt_trace_out || opt_audit)) {
+		g_printerr("slabsim: --native: %s is for simulated runs only (docs/native.md)\n",
+		           opt_trace_out ? "--trace-out" : "--audit");
+		return 1;
+	}
+	if (opt_native && opt_run_jobs > 1) {
+		g_printerr("slabsim: --native: the allocators run one after the other (in parallel "
+		           "workers their host timings would share the host's CPUs); --jobs is for "
+		           "simulated runs\n");
+		return 1;
+	}
 	path = scenario_arg(argc == 3 ? argv[2] : DEFAULT_SCENARIO);
-	sets = all_sets();
-	sc = scenario_load(path, root_dir(), sets, &err);
-	g_strfreev(sets);
+	sc = opt_native ? load_native(path, &err) : load_scenario(path, &err);
 	if (!sc) {
 		g_free(path);
 		return fail(err, 1);
@@ -785,6 +868,10 @@ static int cmd_run(int argc, char **argv)
 		g_free(path);
 		return fail_coded(err);
 	}
+	if (opt_native) {               /* the setup checked; native runs make their own */
+		run_free(first);
+		first = NULL;
+	}
 	out = opt_out ? g_strdup(opt_out) : default_out(path, "");
 	rd = resdir_begin(out, (opt_force ? RESDIR_FORCE : 0) | (opt_out ? 0 : RESDIR_NUMBERED), &err);
 	g_free(out);
@@ -794,7 +881,7 @@ static int cmd_run(int argc, char **argv)
 		g_free(path);
 		return fail(err, 1);
 	}
-	jobs = opt_run_jobs ? opt_run_jobs : (int)g_get_num_processors();
+	jobs = opt_native ? 1 : opt_run_jobs ? opt_run_jobs : (int)g_get_num_processors();
 	rep = report_new(sc);
 	status = jobs > 1 && g_strv_length(sc->allocators) > 1
 	         ? jobs_run(sc, first, rep, jobs, isatty(STDERR_FILENO) && !opt_quiet, run_allocator)
@@ -876,6 +963,49 @@ static int cmd_check(int argc, char **argv)
 	       sc->machine_name, sc->machine->ncpus, sc->machine->nnodes);
 	scenario_free(sc);
 	return 0;
+}
+
+/* ---- check-model ---- */
+
+static int cmd_check_model(int argc, char **argv)
+{
+	GError *err = NULL;
+	checkmodel_opts_t o = { 0 };
+	scenario_t *sc;
+	resdir_t *rd;
+	char *path, *out, *final;
+	int status = 0;
+
+	if (!parse(&argc, &argv, check_model_options, &err))
+		return fail(err, 1);
+	if (argc != 3 || opt_runs < 1) {
+		g_printerr("slabsim: check-model takes one scenario (and --runs N >= 1)\n");
+		return 1;
+	}
+	path = scenario_arg(argv[2]);
+	if (!(sc = load_native(path, &err))) {
+		g_free(path);
+		return fail(err, 1);
+	}
+	out = opt_out ? g_strdup(opt_out) : default_out(path, "-check");
+	rd = resdir_begin(out, (opt_force ? RESDIR_FORCE : 0) | (opt_out ? 0 : RESDIR_NUMBERED), &err);
+	g_free(out);
+	o = (checkmodel_opts_t){ opt_runs, native_profile, native_load, argv[2], opt_quiet };
+	if (!rd || !checkmodel_run(sc, &o, resdir_tmp(rd), &err))
+		status = fail_coded(err);
+	if (!status && !opt_no_plots && !plot_after_run(resdir_tmp(rd)))
+		status = 1;
+	final = rd ? g_strdup(resdir_final(rd)) : NULL;
+	if (!status && !resdir_commit(rd, &err))
+		status = fail(err, 1);
+	else if (!status && !opt_quiet)
+		printf("model check in %s/\n", final);
+	else if (status && rd)
+		resdir_abort(rd);
+	scenario_free(sc);
+	g_free(final);
+	g_free(path);
+	return status;
 }
 
 /* ---- plot, diff ---- */

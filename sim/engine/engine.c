@@ -70,7 +70,7 @@ struct engine {
 	jmp_buf boot_jb;        /* where a new fiber returns after parking */
 };
 
-sim_ctx_t sim_ctx_state;
+__thread sim_ctx_t sim_ctx_state;
 
 const char *const cost_kind_names[COST_NKINDS] = {
 	"hit", "llc", "xfer_socket", "xfer_remote", "mem_local", "mem_remote",

@@ -10,6 +10,8 @@
  */
 #include <string.h>
 #include "run.h"
+#include "native.h"
+#include "native_obj.h"
 #include "runtrace.h"
 
 struct task {
@@ -163,6 +165,7 @@ int run_barrier_parties(const run_t *r, int i)
 }
 
 op_t *task_op(task_t *t) { return &t->op; }
+void *task_co(const task_t *t) { return t->co; }
 int task_id(const task_t *t) { return t->id; }
 int task_cpu(const task_t *t) { return t->cpu; }
 uint64_t *task_rng(task_t *t) { return &t->rng; }
@@ -174,6 +177,8 @@ const char *run_cache_name(const run_t *r, int i)
 
 simtime_t run_now(const run_t *r)
 {
+	if (r->nobj)
+		return native_now() - r->t0;
 	return engine_current() ? engine_current()->clock - r->t0 : 0;
 }
 
@@ -207,6 +212,27 @@ bool run_count(run_t *r, const char *name, int64_t n)
 		return false;
 	*c = sum;
 	return true;
+}
+
+/* from's workload metrics and counters added to into's. */
+void run_merge_workload(run_t *into, const run_t *from)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, from->counters);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		run_count(into, k, *(int64_t *)v);
+	g_hash_table_iter_init(&it, from->metrics);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		hist_t *h = g_hash_table_lookup(into->metrics, k);
+
+		if (!h) {
+			h = g_new0(hist_t, 1);
+			g_hash_table_insert(into->metrics, g_strdup(k), h);
+		}
+		hist_merge(h, v);
+	}
 }
 
 static void free_hist(gpointer p)
@@ -256,6 +282,8 @@ object_t *run_object(run_t *r, int64_t handle, const char **why)
 	uint32_t gen = (uint32_t)((uint64_t)handle >> 32);
 	object_t *o;
 
+	if (r->nobj)
+		return nobj_get(r->nobj, handle, why);
 	if (handle <= 0 || slot >= r->objects->len || gen == 0) {
 		*why = "is not an object this run handed out";
 		return NULL;
@@ -275,8 +303,13 @@ object_t *run_object(run_t *r, int64_t handle, const char **why)
 void run_retire(run_t *r, int64_t handle, object_t *saved)
 {
 	uint32_t slot = (uint32_t)((uint64_t)handle & 0xffffffffu);
-	object_t *o = &g_array_index(r->objects, object_t, slot);
+	object_t *o;
 
+	if (r->nobj) {
+		nobj_retire(r->nobj, handle, saved);
+		return;
+	}
+	o = &g_array_index(r->objects, object_t, slot);
 	*saved = *o;
 	r->live_objects--;
 	if (has_ops(r, o->cache))
@@ -526,7 +559,7 @@ static int64_t do_alloc(run_t *r, const op_t *op)
 }
 
 /* The allocator's free of o: kmem_cache_free, its pool's, or kfree. */
-static void free_object(run_t *r, const object_t *o)
+void run_free_object(run_t *r, const object_t *o)
 {
 	if (o->cache >= 0) {
 		cache_rec_t *c = r->caches->pdata[o->cache];
@@ -560,7 +593,7 @@ static void do_free(run_t *r, const object_t *o, bool untraced)
 	t0 = know();
 	engine_cost_mark(snap);
 	engine_charge(COST_OP, r->k->m->op);
-	free_object(r, o);
+	run_free_object(r, o);
 	record(r, o->cache, OP_STAT_FREE, know() - t0, snap);
 	if (!untraced)
 		runtrace_free(r, o, t0);
@@ -581,7 +614,7 @@ static void free_rcu_callback(void *arg)
 {
 	rcu_free_t *f = arg;
 
-	free_object(f->r, &f->o);
+	run_free_object(f->r, &f->o);
 }
 
 /* The allocator's own kfree_rcu path took o (6.18's rcu sheaves); never
@@ -594,17 +627,22 @@ static bool allocator_took_rcu(run_t *r, const object_t *o)
 	return r->ops->free_rcu(r->alloc, o->addr);
 }
 
+void run_free_after_gp(run_t *r, const object_t *o)
+{
+	rcu_free_t f = { r, *o };
+
+	if (!allocator_took_rcu(r, o))
+		call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
+}
+
 /* kfree_rcu: the object leaves the workload now and is freed after a
  * grace period: by the allocator, if its own path takes it, else by the
  * callback, on this CPU (the rcu_head is its first 16 bytes). */
 static void do_free_rcu(run_t *r, const object_t *o)
 {
-	rcu_free_t f = { r, *o };
-
 	engine_sync();
 	engine_charge(COST_OP, r->k->m->op);
-	if (!allocator_took_rcu(r, o))
-		call_rcu(o->addr, free_rcu_callback, &f, sizeof(f), RCU_OBJECT, o->size);
+	run_free_after_gp(r, o);
 	r->free_rcu++;
 	note_gone(r, o);
 }
@@ -955,7 +993,6 @@ static bool create_pools(run_t *r)
 			                           "SLUB's, and order-0 slabs; the reserve must fit in memory)",
 			                           r->sc->workload_path, r->label, c->name,
 			                           critpool_variant_name(p->variant), p->min_nr);
-			stop(r);
 			return false;
 		}
 	}
@@ -1006,7 +1043,10 @@ static bool apply_cache_tunings(run_t *r)
 	return !r->error;
 }
 
-static void boot(run_t *r)
+/* Boot the allocator on this CPU, create the workload's caches, apply
+ * the scenario's cache tunings and create the critical pools; false
+ * (r->error set) if one cannot be made. */
+bool run_boot_allocator(run_t *r)
 {
 	const allocator_ops_t *ops = r->ops;
 
@@ -1025,18 +1065,20 @@ static void boot(run_t *r)
 		if (!c->kc) {
 			r->error = g_strdup_printf("%s: %s could not create cache '%s'",
 			                           r->sc->workload_path, r->label, c->name);
-			stop(r);
-			return;
+			return false;
 		}
 		if (c->kick_ref != RUN_NO_FN && ops->cache_set_ops)
 			ops->cache_set_ops(r->alloc, c->kc, &workload_slab_ops, c);
 	}
-	if (!apply_cache_tunings(r)) {
+	return apply_cache_tunings(r) && create_pools(r);
+}
+
+static void boot(run_t *r)
+{
+	if (!run_boot_allocator(r)) {
 		stop(r);
 		return;
 	}
-	if (!create_pools(r))
-		return;
 	r->t0 = know();
 	r->housekeeping_seen = r->k->housekeeping;
 	r->booted = true;
@@ -1077,10 +1119,10 @@ static void cpu_main(cpu_t *cpu, void *arg)
 
 /* ---- life cycle ---- */
 
-run_t *run_new(const scenario_t *sc, const char *label)
+/* Everything of a run but its kernel. */
+static run_t *run_alloc(const scenario_t *sc, const char *label)
 {
 	run_t *r = g_new0(run_t, 1);
-	kernel_config_t cfg = { 0 };
 
 	r->sc = sc;
 	r->label = label;
@@ -1109,6 +1151,15 @@ run_t *run_new(const scenario_t *sc, const char *label)
 	r->metrics = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, free_hist);
 	r->counters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r->audit = RUN_AUDIT_DEFAULT;
+	return r;
+}
+
+/* The kernel of r: simulated (fibers running cpu_main) or native. */
+static void run_kernel(run_t *r, bool native)
+{
+	const scenario_t *sc = r->sc;
+	kernel_config_t cfg = { 0 };
+
 	cfg.m = sc->machine;
 	cfg.seed = sc->seed;
 	cfg.pa.seed = sc->seed;
@@ -1116,8 +1167,29 @@ run_t *run_new(const scenario_t *sc, const char *label)
 	cfg.pa.fail_ppm = sc->page_fail_ppm;
 	cfg.cpu_main = cpu_main;
 	cfg.cpu_main_arg = r;
+	cfg.native = native;
 	r->k = kernel_new(&cfg);
+}
+
+run_t *run_new(const scenario_t *sc, const char *label)
+{
+	run_t *r = run_alloc(sc, label);
+
+	run_kernel(r, false);
 	return r;
+}
+
+run_t *run_new_native(const scenario_t *sc, const char *label)
+{
+	run_t *r = run_alloc(sc, label);
+
+	run_kernel(r, true);
+	return r;
+}
+
+run_t *run_new_shadow(const scenario_t *sc, const char *label)
+{
+	return run_alloc(sc, label);
 }
 
 void run_set_workload(run_t *r, const workload_ops_t *ops, void *wl)
@@ -1257,8 +1329,10 @@ void run_free(run_t *r)
 	g_ptr_array_set_free_func(r->pools, free_pool_rec);
 	g_ptr_array_free(r->pools, TRUE);       /* host side; before the allocator goes */
 	g_array_free(r->pool_levels, TRUE);
-	allocator_shutdown(r->ops, r->alloc);
-	kernel_free(r->k);
+	if (r->k) {
+		allocator_shutdown(r->ops, r->alloc);
+		kernel_free(r->k);
+	}
 	g_ptr_array_set_free_func(r->caches, free_cache_rec);
 	g_ptr_array_free(r->caches, TRUE);
 	g_ptr_array_set_free_func(r->tasks, free_task);

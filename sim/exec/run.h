@@ -220,6 +220,7 @@ struct run {
 	uint64_t free_remote_cpu;     /* frees on another CPU than the allocating one */
 	uint64_t free_remote_node;    /* frees of objects on another node than the freeing CPU's */
 	enum run_end end_reason; /* once run_execute has returned true */
+	struct nobj *nobj;       /* a native run's object handles (native_obj.h), or NULL */
 	struct run_trace *rt;    /* --trace-out and the reuse statistic (runtrace.c), or NULL */
 	bool audit;              /* audit the allocator after the run (run_execute) */
 	bool audit_skipped;      /* it ended inside allocator code: no audit */
@@ -236,6 +237,16 @@ struct run {
  * scenario (a registered allocator's name, or a variant's label); the
  * workload is attached with run_set_workload() before run_execute(). */
 run_t *run_new(const scenario_t *sc, const char *label);
+/* The same over a native kernel (native.h), for native_run.h: the
+ * calling thread becomes its CPU 0. */
+run_t *run_new_native(const scenario_t *sc, const char *label);
+/* A run without a kernel: what one more Lua state's setup declares, for a
+ * native run's further host threads (native_run.h). */
+run_t *run_new_shadow(const scenario_t *sc, const char *label);
+/* Boot the allocator on the running CPU and create the workload's caches
+ * and critical pools (what CPU 0 does first); false with r->error set if
+ * one cannot be made. */
+bool run_boot_allocator(run_t *r);
 /* Drive the run's tasks through ops; run_free() frees wl. */
 void run_set_workload(run_t *r, const workload_ops_t *ops, void *wl);
 /* Execute it to the end; false (and *err) on a script error. */
@@ -270,6 +281,8 @@ int run_barrier_parties(const run_t *r, int i);
 
 /* ---- for the Lua host, while a task runs ---- */
 op_t *task_op(task_t *t);
+/* The workload's handle of t, as given to run_spawn. */
+void *task_co(const task_t *t);
 int task_id(const task_t *t);
 int task_cpu(const task_t *t);
 uint64_t *task_rng(task_t *t);
@@ -288,6 +301,15 @@ bool run_count(run_t *r, const char *name, int64_t n);
 /* The cell of counter `name`, made (at 0) if new; it lives as long as the
  * run (a workload that adds to it directly keeps it in range). */
 int64_t *run_counter(run_t *r, const char *name);
+/* The allocator's free of o (kmem_cache_free, its pool's, or kfree), on
+ * the running CPU, unpriced beyond what the allocator charges. */
+void run_free_object(run_t *r, const object_t *o);
+/* kfree_rcu of o on the running CPU: the allocator's own path if it takes
+ * it, else call_rcu with run_free_object as the callback. */
+void run_free_after_gp(run_t *r, const object_t *o);
+/* Add from's t:record metrics and t:count counters to into's (a native
+ * run's workload instances). */
+void run_merge_workload(run_t *into, const run_t *from);
 
 /* ---- after the run ---- */
 int run_ntasks(const run_t *r);

@@ -323,6 +323,7 @@ run_stats_t *run_stats(run_t *r)
 	run_stats_t *st = stats_new();
 	int nn = r->k->m->nnodes;
 
+	st->native = r->nobj != NULL;
 	st->allocator = g_strdup(r->label);
 	st->base = g_strdup(r->ops->name);
 	st->nnodes = nn;
@@ -342,7 +343,8 @@ run_stats_t *run_stats(run_t *r)
 	take_caches(st, r);
 	kmeta_foreach(meta_visit, st->meta);
 	take_locks(st, r);
-	st->lines = *coh_stats(r->k->coh);
+	if (r->k->coh)
+		st->lines = *coh_stats(r->k->coh);
 	st->pages = *pa_stats(r->k->pa);
 	take_pageblocks(st, r);
 	take_work(st, r);

@@ -107,6 +107,14 @@ typedef struct cpu_stats {
 } cpu_stats_t;
 
 typedef struct run_stats {
+	/* A native run's (native_run.h): the figures that exist only in a
+	 * simulation -- cacheline traffic, lock waits, holds and bounces, the
+	 * cost accounts and breakdown, samples, peaks of live and queued
+	 * bytes, grace periods, CPUs' busy and idle time -- are not kept, and
+	 * reports leave them out; times are host times. */
+	bool native;
+	simtime_t timer_cost;             /* native: the host clock's own cost, subtracted */
+	const char *clock;                /* native: the host clock read ("tsc", ...) */
 	char *allocator;                  /* the label in the scenario */
 	char *base;                       /* the registered allocator */
 	int nnodes;

@@ -18,6 +18,7 @@
 #define SLABSIM_WORKLOAD_H
 
 #include <stdint.h>
+#include <glib.h>
 #include "allocator.h"
 
 enum wl_status { WL_OP, WL_DONE, WL_ERROR };
@@ -36,6 +37,14 @@ typedef struct workload_ops {
 	void (*push_defrag)(void *task, const defrag_report_t *r);
 	/* Push the value kept as `ref` and release it (a received message). */
 	void (*push_ref)(void *wl, void *task, int ref);
+
+	/* For a native run, whose tasks run in one workload instance per host
+	 * thread: the value kept as `ref`, released and packed into bytes any
+	 * instance can push (NULL and *err, g_free it, when the value cannot
+	 * leave its instance: the workload cannot run natively); push a packed
+	 * value to task (the bytes stay the caller's). */
+	GBytes *(*pack_ref)(void *wl, int ref, char **err);
+	void (*push_packed)(void *wl, void *task, GBytes *packed);
 
 	/* Call the function kept as `ref` on an object handle, between
 	 * resumes (a slab_ops callback).  Its answer as a string ("true" for a

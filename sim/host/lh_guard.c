@@ -85,12 +85,16 @@ const lh_limits_t *lh_limits(void)
 	return &lim;
 }
 
-/* ---- the entry into Lua, as the signal handler sees it ---- */
+/* ---- the entry into Lua, as the signal handler sees it ----
+ *
+ * Per host thread: a native run (native_run.h) runs a Lua state on each of
+ * its threads, and the tick's handler judges the thread it interrupts
+ * (the process CPU clock's signal goes to a thread that is running). */
 
-static lua_State *volatile running;   /* the state Lua runs in */
-static volatile sig_atomic_t in_lua;
-static volatile sig_atomic_t expired; /* the hook may raise */
-static volatile unsigned long entries;
+static __thread lua_State *volatile running;   /* the state Lua runs in */
+static __thread volatile sig_atomic_t in_lua;
+static __thread volatile sig_atomic_t expired; /* the hook may raise */
+static __thread volatile unsigned long entries;
 
 void lh_sandbox_enter(lua_State *L)
 {
@@ -248,8 +252,8 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
 
 static void on_tick(int sig)
 {
-	static unsigned long seen;
-	static int stuck;
+	static __thread unsigned long seen;
+	static __thread int stuck;
 	static const char msg[] = "slabsim: Lua time budget exceeded inside a library call "
 	                          "(no Lua line reached since); stopped\n";
 	int saved = errno;

@@ -96,6 +96,16 @@ void lh_setint(lua_State *L, const char *k, lua_Integer v);
 /* A cache argument: a cache object, or the name of a workload cache. */
 int lh_check_cache(lua_State *L, int idx);
 
+/* A host for run r: the script loaded, its parameters checked (each
+ * value recorded in `resolved`), its setup() run (luahost.c). */
+luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err);
+/* The workload interface of a host (luahost.c). */
+extern const workload_ops_t lh_workload_ops;
+
+/* A message's value packed to cross Lua states, and pushed (lh_pack.c). */
+GBytes *lh_pack_ref(void *wl, int ref, char **err);
+void lh_push_packed(void *wl, void *co, GBytes *packed);
+
 /* Push the `sim` table of lh's run (lh_sim.c). */
 void lh_open_sim(luahost_t *lh);
 /* The largest object the run's allocator takes in a cache on this

@@ -234,7 +234,7 @@ static void lh_free(void *wl)
 	g_free(lh);
 }
 
-static luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
+luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 {
 	luahost_t *lh = g_new0(luahost_t, 1);
 	lua_State *L;
@@ -433,7 +433,7 @@ static void lh_push_ref(void *wl, void *co, int ref)
 	luaL_unref(lh->L, LUA_REGISTRYINDEX, ref);
 }
 
-static const workload_ops_t lua_workload = {
+const workload_ops_t lh_workload_ops = {
 	.resume = lh_resume,
 	.push_nil = lh_push_nil,
 	.push_int = lh_push_int,
@@ -441,6 +441,8 @@ static const workload_ops_t lua_workload = {
 	.push_handles = lh_push_handles,
 	.push_defrag = lh_push_defrag,
 	.push_ref = lh_push_ref,
+	.pack_ref = lh_pack_ref,
+	.push_packed = lh_push_packed,
 	.call_handle = lh_call_handle,
 	.where = lh_where,
 	.free = lh_free,
@@ -455,7 +457,7 @@ run_t *lh_run_new(const scenario_t *sc, const char *allocator, GError **err)
 		run_free(r);
 		return NULL;
 	}
-	run_set_workload(r, &lua_workload, lh);
+	run_set_workload(r, &lh_workload_ops, lh);
 	return r;
 }
 

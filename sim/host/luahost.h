@@ -16,12 +16,18 @@
 
 #include <glib.h>
 #include "run.h"
+#include "native_run.h"
 
 /* A run of sc with allocator `allocator`, driven by sc's workload script:
  * the script is loaded, [workload] checked against its params (added to
  * the resolved scenario) and its setup() called.  NULL and *err on a bad
  * parameter or a script error. */
 run_t *lh_run_new(const scenario_t *sc, const char *allocator, GError **err);
+
+/* The same run on the native backend: a Lua state per host thread (each
+ * running setup()), the run made with native_run_new.  NULL and *err on
+ * a bad parameter, a script error or what a native run refuses. */
+native_run_t *lh_native_run_new(const scenario_t *sc, const char *allocator, GError **err);
 
 /* The description of a workload script, for `list`. */
 bool lh_describe(const char *path, char **description, GError **err);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <glib.h>
 #include "kernel.h"
+#include "native.h"
 
 bool kdebug_checks = true;
 
@@ -41,6 +42,20 @@ struct kmeta {
 };
 
 /* ---- metadata ---- */
+
+/* The accounts are shared by every CPU: natively, under the backend's
+ * metadata lock (public entry points take it). */
+static void meta_lock(void)
+{
+	if (knative())
+		native_meta_lock();
+}
+
+static void meta_unlock(void)
+{
+	if (knative())
+		native_meta_unlock();
+}
 
 static uint64_t *meta_slot(const char *owner, const char *category)
 {
@@ -84,7 +99,13 @@ static void meta_grow(int node, uint64_t bytes)
 	mt->node_used[node] += bytes;
 	if (mt->node_used[node] > mt->node_backed[node]) {
 		uint64_t want = (mt->node_used[node] - mt->node_backed[node] + page - 1) / page;
-		uint64_t got = pa_reserve_meta(kern()->pa, node, want);
+		uint64_t got;
+
+		if (knative())
+			native_pa_lock();
+		got = pa_reserve_meta(kern()->pa, node, want);
+		if (knative())
+			native_pa_unlock();
 
 		mt->node_backed[node] += got * page;
 		if (got < want) {
@@ -133,7 +154,12 @@ static saddr_t meta_place(const char *owner, const char *category,
 /* Account a kmalloc_node(size) of metadata; returns its address. */
 saddr_t kmeta_alloc(const char *owner, const char *category, size_t size, int node)
 {
-	return meta_place(owner, category, kmeta_rounded(size), node);
+	saddr_t a;
+
+	meta_lock();
+	a = meta_place(owner, category, kmeta_rounded(size), node);
+	meta_unlock();
+	return a;
 }
 
 /* Account n kmalloc(size) of metadata without placing them: on `node`, or
@@ -142,19 +168,23 @@ void kmeta_account_n(const char *owner, const char *category, size_t size, uint6
 {
 	uint64_t bytes = kmeta_rounded(size);
 
+	meta_lock();
 	meta_count(owner, category, bytes * n);
 	if (node >= 0)
 		meta_grow(node, bytes * n);
 	else if (node == KMETA_SPREAD)
 		meta_grow_spread(bytes, n);
+	meta_unlock();
 }
 
 /* Give back n accounted with kmeta_account_n with the same node. */
 void kmeta_release_n(const char *owner, const char *category, size_t size, uint64_t n, int node)
 {
 	uint64_t bytes = kmeta_rounded(size) * n;
-	uint64_t *slot = meta_slot(owner, category);
+	uint64_t *slot;
 
+	meta_lock();
+	slot = meta_slot(owner, category);
 	g_assert(*slot >= bytes);
 	*slot -= bytes;
 	kern()->meta->total -= bytes;
@@ -166,22 +196,32 @@ void kmeta_release_n(const char *owner, const char *category, size_t size, uint6
 			kern()->meta->node_used[i] -= kmeta_rounded(size) *
 				(n / (uint64_t)nn + ((uint64_t)i < n % (uint64_t)nn));
 	}
+	meta_unlock();
 }
 
 /* An address on `node` for a structure accounted with kmeta_account_n. */
 saddr_t kmeta_place(size_t size, int node)
 {
 	uint64_t bytes = kmeta_rounded(size), align = 8;
+	saddr_t a;
 
 	while (align < bytes && align < (uint64_t)kern()->m->cache_line)
 		align *= 2;
-	return mem_meta_reserve(kern()->mem, node, bytes, align);
+	meta_lock();
+	a = mem_meta_reserve(kern()->mem, node, bytes, align);
+	meta_unlock();
+	return a;
 }
 
 /* Account `size` bytes of static (not kmalloc'd) metadata. */
 saddr_t kmeta_static(const char *owner, const char *category, size_t size, int node)
 {
-	return meta_place(owner, category, size, node);
+	saddr_t a;
+
+	meta_lock();
+	a = meta_place(owner, category, size, node);
+	meta_unlock();
+	return a;
 }
 
 /* Metadata bytes homed on node now. */
@@ -237,14 +277,17 @@ static void percpu_init(kernel_t *k)
 uint64_t percpu_alloc(const char *owner, const char *category, size_t size, size_t align)
 {
 	kernel_t *k = kern();
-	uint64_t off = (k->pcpu_used + align - 1) & ~(uint64_t)(align - 1);
+	uint64_t off;
 
+	meta_lock();
+	off = (k->pcpu_used + align - 1) & ~(uint64_t)(align - 1);
 	if (off + size > PERCPU_AREA)
 		g_error("kernel: per-CPU areas of %llu bytes exhausted", (unsigned long long)PERCPU_AREA);
 	k->pcpu_used = off + size;
 	meta_count(owner, category, size * (uint64_t)k->m->ncpus);
 	for (int cpu = 0; cpu < k->m->ncpus; cpu++)
 		meta_grow(k->m->cpu_node[cpu], size);
+	meta_unlock();
 	return off;
 }
 
@@ -258,12 +301,15 @@ saddr_t per_cpu_addr(uint64_t off, int cpu)
 void kmeta_release(const char *owner, const char *category, size_t size, saddr_t addr)
 {
 	uint64_t bytes = kmeta_rounded(size);
-	uint64_t *slot = meta_slot(owner, category);
+	uint64_t *slot;
 
+	meta_lock();
+	slot = meta_slot(owner, category);
 	g_assert(*slot >= bytes);
 	*slot -= bytes;
 	kern()->meta->total -= bytes;
 	kern()->meta->node_used[mem_home_node(kern()->mem, addr)] -= bytes;
+	meta_unlock();
 }
 
 /* Metadata bytes accounted now. */
@@ -297,8 +343,11 @@ void kmeta_foreach(kmeta_visit_fn fn, void *ctx)
 /* Wake `cpu` at `when` if it sleeps in kernel_idle(). */
 void kernel_kick(int cpu, simtime_t when)
 {
-	struct kcpu *kc = &kern()->cpus[cpu];
+	struct kcpu *kc;
 
+	if (knative())
+		return;
+	kc = &kern()->cpus[cpu];
 	if (kc->idle) {
 		kc->idle = false;
 		engine_wake(engine_cpu(kern()->engine, cpu), when, COST_IDLE);
@@ -353,6 +402,10 @@ uint64_t round_jiffies_relative_on(uint64_t j, int cpu)
 /* Run fn(arg) on `cpu` once `delay` has passed. */
 void schedule_delayed_work_on(int cpu, simtime_t delay, kwork_fn fn, void *arg)
 {
+	if (knative()) {
+		native_schedule_work(cpu, delay, fn, arg);
+		return;
+	}
 	queue_work(cpu, know() + delay, fn, arg, NULL);
 }
 
@@ -362,6 +415,8 @@ bool cancel_delayed_work(kwork_fn fn, void *arg)
 {
 	klist_t *pos;
 
+	if (knative())
+		return native_cancel_work(fn, arg);
 	klist_for_each(pos, &kern()->works) {
 		kwork_t *w = klist_entry(pos, kwork_t, link);
 
@@ -389,13 +444,30 @@ static kwork_source_t *work_source(kwork_fn fn)
 /* Name the housekeeping fn does, for the jitter report. */
 void kwork_label(kwork_fn fn, const char *label)
 {
+	meta_lock();
 	work_source(fn)->label = label;
+	meta_unlock();
+}
+
+/* Count a run of fn that took dt in the jitter accounts. */
+void kernel_note_work(kwork_fn fn, simtime_t dt)
+{
+	kwork_source_t *src;
+
+	meta_lock();
+	src = work_source(fn);
+	src->runs++;
+	src->total += dt;
+	src->longest = MAX(src->longest, dt);
+	kern()->housekeeping += dt;
+	if (dt > kern()->longest_interruption)
+		kern()->longest_interruption = dt;
+	meta_unlock();
 }
 
 static void run_work(kwork_t *w)
 {
-	kwork_source_t *src;
-	simtime_t t0 = know(), dt, snap[COST_NKINDS];
+	simtime_t t0 = know(), snap[COST_NKINDS];
 
 	klist_del(&w->link);
 	engine_cost_mark(snap);
@@ -403,14 +475,7 @@ static void run_work(kwork_t *w)
 	w->fn(w->arg);
 	kern()->busy--;
 	engine_cost_fold(snap, COST_HOUSEKEEPING);
-	dt = know() - t0;
-	src = work_source(w->fn);
-	src->runs++;
-	src->total += dt;
-	src->longest = MAX(src->longest, dt);
-	kern()->housekeeping += dt;
-	if (dt > kern()->longest_interruption)
-		kern()->longest_interruption = dt;
+	kernel_note_work(w->fn, know() - t0);
 	if (w->ipi && --w->ipi->pending == 0 && w->ipi->caller != smp_processor_id())
 		kernel_kick(w->ipi->caller, know());
 	g_free(w);
@@ -419,9 +484,14 @@ static void run_work(kwork_t *w)
 /* Run every work item due on this CPU. */
 void kernel_do_pending(void)
 {
-	GQueue *due = &kern()->cpus[smp_processor_id()].due;
+	GQueue *due;
 	kwork_t *w;
 
+	if (knative()) {
+		native_do_pending();
+		return;
+	}
+	due = &kern()->cpus[smp_processor_id()].due;
 	while ((w = g_queue_pop_head(due))) {
 		if (w->cancelled)
 			drop_work(w);
@@ -433,8 +503,13 @@ void kernel_do_pending(void)
 /* Sleep until work arrives or someone kicks this CPU. */
 void kernel_idle(void)
 {
-	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
+	struct kcpu *kc;
 
+	if (knative()) {
+		native_serve_work();
+		return;
+	}
+	kc = &kern()->cpus[smp_processor_id()];
 	if (!g_queue_is_empty(&kc->due))
 		return;
 	kc->sleep_gen++;                /* no earlier wake-up timer is ours */
@@ -445,8 +520,13 @@ void kernel_idle(void)
 /* kernel_idle, in the idle loop. */
 void kernel_idle_loop(void)
 {
-	struct kcpu *kc = &kern()->cpus[smp_processor_id()];
+	struct kcpu *kc;
 
+	if (knative()) {
+		native_serve_work();
+		return;
+	}
+	kc = &kern()->cpus[smp_processor_id()];
 	kc->in_idle_loop = true;
 	kernel_idle();
 	kc->in_idle_loop = false;
@@ -455,7 +535,7 @@ void kernel_idle_loop(void)
 /* Whether cpu sleeps in its idle loop. */
 bool kernel_in_idle(int cpu)
 {
-	return kern()->cpus[cpu].in_idle_loop;
+	return !knative() && kern()->cpus[cpu].in_idle_loop;
 }
 
 static void sleep_timer(void *arg, simtime_t when)
@@ -487,6 +567,10 @@ void kernel_compute(simtime_t ps, enum cost_kind kind)
 {
 	simtime_t left = ps, snap[COST_NKINDS];
 
+	if (knative()) {
+		native_compute(ps);
+		return;
+	}
 	kernel_do_pending();
 	while (left) {
 		simtime_t t0 = know();
@@ -510,6 +594,10 @@ void on_each_cpu(kwork_fn fn, void *arg)
 	int self = smp_processor_id();
 	kipi_t ipi = { kern()->m->ncpus - 1, self };
 
+	if (knative()) {
+		native_on_each_cpu(fn, arg);
+		return;
+	}
 	for (int cpu = 0; cpu < kern()->m->ncpus; cpu++)
 		if (cpu != self)
 			queue_work(cpu, know() + machine_xfer_price(kern()->m, self, cpu),
@@ -560,7 +648,7 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 		c->socket = cfg->m->cpu_socket[i];
 	}
 	k->mem = mem_new(cfg->m);
-	k->coh = coh_new(cfg->m, k->mem);
+	k->coh = cfg->native ? NULL : coh_new(cfg->m, k->mem);
 	k->locks = lock_registry_new();
 	lock_set_model(k->coh, cfg->m, cfg->seed);
 	k->pa = pa_new(cfg->m, k->mem, k->coh, k->locks, &cfg->pa);
@@ -574,6 +662,8 @@ kernel_t *kernel_new(const kernel_config_t *cfg)
 	percpu_init(k);
 	k->at_free = g_array_new(FALSE, FALSE, sizeof(kfree_hook_t));
 	sim_ctx()->kernel = k;
+	if (cfg->native)
+		native_init(k);
 	return k;
 }
 
@@ -616,12 +706,15 @@ void kernel_free(kernel_t *k)
 	g_free(k->meta->node_used);
 	g_free(k->meta->node_backed);
 	g_free(k->meta);
+	if (k->native)
+		native_free(k);
 	pa_free(k->pa);
 	lock_registry_free(k->locks);
-	coh_free(k->coh);
+	if (k->coh)
+		coh_free(k->coh);
 	mem_free(k->mem);
 	engine_free(k->engine);
 	if (kern() == k)
-		sim_ctx()->kernel = NULL;
+		*sim_ctx() = (sim_ctx_t){ 0 };
 	g_free(k);
 }

@@ -12,6 +12,15 @@
  * kernel keeps in memory but the simulator keeps as host structs (per-CPU
  * structures, node structures, struct page) are priced with ktouch() at
  * the simulated address their metadata allocation returned.
+ *
+ * Two backends.  In a simulated run every call acts for the CPU the engine
+ * runs and is priced.  In a native run (native.h: knative() is true on the
+ * host thread) the same calls run the allocators on host threads, one per
+ * CPU: kload/kstore are plain loads and stores on the host memory behind
+ * RAM, pricing calls (ktouch, katomic, kpage_touch, ...) do nothing, irqs
+ * off is nothing (a CPU's data is touched by its own thread only), locks
+ * are real (native_lock.h), the page allocator and the metadata accounts
+ * run under the backend's own locks, and time is the host's.
  */
 #ifndef SLABSIM_KERNEL_H
 #define SLABSIM_KERNEL_H
@@ -28,6 +37,8 @@
 #include "klist.h"
 #include "vmstat.h"
 #include "rcu.h"
+#include "native_lock.h"
+#include "kcounter.h"
 
 /* What the modelled kernel's kmalloc(size) hands out (bytes): a hook the
  * booted allocator provides, so metadata is rounded as that allocator's
@@ -55,9 +66,11 @@ typedef struct kernel {
 	kvmstat_t *vmstat;                       /* the slab zone counters (vmstat.h), on first use */
 	krcu_t *rcu;                             /* call_rcu, grace periods (rcu.h), on first use */
 	GArray *at_free;                         /* kfree_hook_t, run by kernel_free */
+	struct knative *native;                  /* the native backend's state, or NULL (native.h) */
 	int busy;                                /* CPUs inside allocator code now (work
 	                                          * items here, operations by the run):
-	                                          * 0 when an audit may look */
+	                                          * 0 when an audit may look; simulated
+	                                          * runs only */
 } kernel_t;
 
 /* What kernel_free calls for a part of the kernel made on first use. */
@@ -80,6 +93,7 @@ typedef struct kernel_config {
 	pa_config_t pa;
 	cpu_main_fn cpu_main;                    /* each CPU's fiber body */
 	void *cpu_main_arg;
+	bool native;                             /* the native backend (native.h) */
 } kernel_config_t;
 
 /* Build a kernel (and make it kern()); kernel_free tears it down. */
@@ -114,6 +128,23 @@ static inline kernel_t *kern(void)
 {
 	return sim_ctx()->kernel;
 }
+
+/* Does the kernel API run natively on this host thread (native.h)? */
+static inline bool knative(void)
+{
+	return sim_ctx()->native;
+}
+
+/* Price an access (simulation only). */
+static inline void kprice(saddr_t a, uint32_t len, enum coh_op op)
+{
+	if (!knative())
+		coh_access(kern()->coh, a, len, op);
+}
+
+/* The native backend's page allocator calls (native.c). */
+page_t *native_alloc_pages(int node, gfp_t gfp, unsigned order);
+void native_free_pages(page_t *page, unsigned order);
 
 /* ---- context ---- */
 
@@ -161,42 +192,42 @@ static inline unsigned get_order(unsigned long size, int page_shift)
 static inline uint64_t kload64(saddr_t a)
 {
 	uint64_t v;
-	coh_access(kern()->coh, a, 8, COH_READ);
+	kprice(a, 8, COH_READ);
 	memcpy(&v, mem_host(kern()->mem, a), 8);
 	return v;
 }
 
 static inline void kstore64(saddr_t a, uint64_t v)
 {
-	coh_access(kern()->coh, a, 8, COH_WRITE);
+	kprice(a, 8, COH_WRITE);
 	memcpy(mem_host(kern()->mem, a), &v, 8);
 }
 
 static inline uint32_t kload32(saddr_t a)
 {
 	uint32_t v;
-	coh_access(kern()->coh, a, 4, COH_READ);
+	kprice(a, 4, COH_READ);
 	memcpy(&v, mem_host(kern()->mem, a), 4);
 	return v;
 }
 
 static inline void kstore32(saddr_t a, uint32_t v)
 {
-	coh_access(kern()->coh, a, 4, COH_WRITE);
+	kprice(a, 4, COH_WRITE);
 	memcpy(mem_host(kern()->mem, a), &v, 4);
 }
 
 static inline uint16_t kload16(saddr_t a)
 {
 	uint16_t v;
-	coh_access(kern()->coh, a, 2, COH_READ);
+	kprice(a, 2, COH_READ);
 	memcpy(&v, mem_host(kern()->mem, a), 2);
 	return v;
 }
 
 static inline void kstore16(saddr_t a, uint16_t v)
 {
-	coh_access(kern()->coh, a, 2, COH_WRITE);
+	kprice(a, 2, COH_WRITE);
 	memcpy(mem_host(kern()->mem, a), &v, 2);
 }
 
@@ -227,7 +258,7 @@ static inline uint16_t kpeek16(saddr_t a)
  * backing comes in MEM_CHUNK pieces (memory.h): cleared piece by piece. */
 static inline void kzero(saddr_t a, uint32_t len)
 {
-	coh_access(kern()->coh, a, len, COH_WRITE);
+	kprice(a, len, COH_WRITE);
 	while (len) {
 		uint32_t n = (uint32_t)MIN((uint64_t)len, MEM_CHUNK - ((a - MEM_BASE) & (MEM_CHUNK - 1)));
 		memset(mem_host(kern()->mem, a), 0, n);
@@ -239,14 +270,37 @@ static inline void kzero(saddr_t a, uint32_t len)
 /* Price touching [a, a+len) without moving data (host-side structures). */
 static inline void ktouch(saddr_t a, uint32_t len, bool write)
 {
-	coh_access(kern()->coh, a, len, write ? COH_WRITE : COH_READ);
+	kprice(a, len, write ? COH_WRITE : COH_READ);
 }
 
 /* An atomic read-modify-write of the word at a (priced only). */
 static inline void katomic(saddr_t a)
 {
+	if (knative())
+		return;
 	engine_sync();
 	coh_access(kern()->coh, a, 8, COH_RMW);
+}
+
+/* atomic64_add(d, p) on a counter the host keeps at *p for the word at a:
+ * the RMW priced, then the add (an atomic one on host threads). */
+static inline void katomic_add(saddr_t a, uint64_t *p, int64_t d)
+{
+	katomic(a);
+	if (knative())
+		__atomic_fetch_add(p, (uint64_t)d, __ATOMIC_RELAXED);
+	else
+		*p += (uint64_t)d;
+}
+
+/* atomic_long_add(d, p), likewise. */
+static inline void katomic_long_add(saddr_t a, long *p, long d)
+{
+	katomic(a);
+	if (knative())
+		__atomic_fetch_add(p, d, __ATOMIC_RELAXED);
+	else
+		*p += d;
 }
 
 /* ---- compare-and-exchange of a double word (Linux 6.x SLUB) ----
@@ -261,6 +315,8 @@ static inline void katomic(saddr_t a)
  * the line (rmw_ns on top of the access). */
 static inline void kcmpxchg_double(saddr_t a)
 {
+	if (knative())
+		return;
 	engine_sync();
 	coh_access(kern()->coh, a, 16, COH_RMW);
 }
@@ -283,7 +339,7 @@ static inline void kpage_cmpxchg_double(const page_t *p)
  * line, and nothing else runs on this CPU inside an operation. */
 static inline void this_cpu_cmpxchg_double(saddr_t a)
 {
-	coh_access(kern()->coh, a, 16, COH_RMW);
+	kprice(a, 16, COH_RMW);
 }
 
 /* ---- irqs ---- */
@@ -291,12 +347,15 @@ static inline void this_cpu_cmpxchg_double(saddr_t a)
 static inline void local_irq_save(unsigned long *flags)
 {
 	*flags = 1;
-	engine_charge(COST_IRQ, kern()->m->irq / 2);
+	if (!knative())
+		engine_charge(COST_IRQ, kern()->m->irq / 2);
 }
 
 static inline void local_irq_restore(unsigned long flags)
 {
 	(void)flags;
+	if (knative())
+		return;
 	engine_charge(COST_IRQ, kern()->m->irq - kern()->m->irq / 2);
 	engine_sync();
 }
@@ -334,6 +393,8 @@ static inline page_t *alloc_pages_node(int node, gfp_t gfp, unsigned order)
 	simtime_t snap[COST_NKINDS];
 	page_t *p;
 
+	if (knative())
+		return native_alloc_pages(node, gfp, order);
 	engine_cost_mark(snap);
 	p = pa_alloc(kern()->pa, node, order, gfp & ~(gfp_t)__GFP_ZERO);
 	if (p && (gfp & __GFP_ZERO))
@@ -346,6 +407,10 @@ static inline void __free_pages(page_t *page, unsigned order)
 {
 	simtime_t snap[COST_NKINDS];
 
+	if (knative()) {
+		native_free_pages(page, order);
+		return;
+	}
 	engine_cost_mark(snap);
 	pa_release(kern()->pa, page, order);
 	engine_cost_fold(snap, COST_PAGEALLOC);
@@ -360,7 +425,7 @@ static inline page_t *virt_to_head_page(saddr_t a)
 {
 	page_t *p = pa_virt_to_pfn_page(kern()->pa, a);
 
-	if (p && (p->flags & PG_tail)) {
+	if (p && (page_flags(p) & PG_tail)) {
 		pa_touch_page(kern()->pa, p, false);
 		p = p->first_page;
 	}
@@ -380,6 +445,46 @@ static inline saddr_t page_struct_addr(const page_t *p)
 static inline void kpage_touch(const page_t *p, bool write)
 {
 	pa_touch_page(kern()->pa, p, write);
+}
+
+/* page->flags |= bits, and &= ~bits: set_bit and clear_bit, atomic RMWs
+ * on host threads (bits of a struct slab that CPUs update under
+ * different locks); read the word with page_flags(). */
+static inline void kpage_flags_set(page_t *p, uint32_t bits)
+{
+	if (knative())
+		__atomic_fetch_or(&p->flags, bits, __ATOMIC_RELAXED);
+	else
+		p->flags |= bits;
+}
+
+static inline void kpage_flags_clear(page_t *p, uint32_t bits)
+{
+	if (knative())
+		__atomic_fetch_and(&p->flags, ~bits, __ATOMIC_RELAXED);
+	else
+		p->flags &= ~bits;
+}
+
+/* The freelist and counters of a struct slab (p's freelist, inuse and
+ * frozen bit), read together or compared-and-exchanged together: one
+ * cmpxchg16b (kpage_cmpxchg_double prices it).  On host threads a CPU
+ * holds p's bit lock around the read or the compare and exchange, as SLUB
+ * does where the double-word cmpxchg is missing (__update_freelist_slow
+ * under slab_lock); nothing in a simulated run. */
+void native_page_pair_lock(page_t *p);
+void native_page_pair_unlock(page_t *p);
+
+static inline void kpage_pair_lock(page_t *p)
+{
+	if (knative())
+		native_page_pair_lock(p);
+}
+
+static inline void kpage_pair_unlock(page_t *p)
+{
+	if (knative())
+		native_page_pair_unlock(p);
 }
 
 /* ---- metadata the modelled kernel allocates ----
@@ -472,6 +577,90 @@ static inline uint64_t round_jiffies_relative(uint64_t j)
 
 /* Run fn on every CPU: an IPI to each other CPU, then fn locally. */
 void on_each_cpu(kwork_fn fn, void *arg);
+
+/* ---- host structures shared by CPUs ----
+ *
+ * Host bookkeeping is free of charge, but on the native backend host
+ * threads really share it.  Per-CPU host structures are declared
+ * KPCPU_HOST and allocated with kpcpu_host_new, so each CPU's copy sits on
+ * cache lines of its own (two lines: the adjacent-line prefetcher pairs
+ * them) and no two host threads share a line on a fast path. */
+#define KPCPU_HOST_ALIGN 128
+#define KPCPU_HOST __attribute__((aligned(KPCPU_HOST_ALIGN)))
+
+/* n zeroed structures of `size` bytes (a KPCPU_HOST type), aligned. */
+static inline void *kpcpu_host_new(size_t n, size_t size)
+{
+	return g_aligned_alloc0(n, size, KPCPU_HOST_ALIGN);
+}
+
+static inline void kpcpu_host_free(void *p)
+{
+	g_aligned_free(p);
+}
+
+/* Set bit i of a host bitmap that several CPUs update (the debug maps of
+ * objects handed out); its old value.  Atomic on host threads. */
+static inline bool kbit_test_and_set(uint8_t *map, unsigned i)
+{
+	uint8_t bit = (uint8_t)(1u << (i % 8)), old;
+
+	if (knative())
+		return __atomic_fetch_or(&map[i / 8], bit, __ATOMIC_RELAXED) & bit;
+	old = map[i / 8];
+	map[i / 8] = old | bit;
+	return old & bit;
+}
+
+/* Clear bit i likewise; its old value. */
+static inline bool kbit_test_and_clear(uint8_t *map, unsigned i)
+{
+	uint8_t bit = (uint8_t)(1u << (i % 8)), old;
+
+	if (knative())
+		return __atomic_fetch_and(&map[i / 8], (uint8_t)~bit, __ATOMIC_RELAXED) & bit;
+	old = map[i / 8];
+	map[i / 8] = old & (uint8_t)~bit;
+	return old & bit;
+}
+
+/* *p += d on a host counter several CPUs move (a slab record's objects
+ * held); the new value.  Atomic on host threads. */
+static inline uint32_t khost_add32(uint32_t *p, int32_t d)
+{
+	if (knative())
+		return __atomic_add_fetch(p, (uint32_t)d, __ATOMIC_RELAXED);
+	return *p += (uint32_t)d;
+}
+
+/* *p += d likewise, 64 bits. */
+static inline uint64_t khost_add64(uint64_t *p, int64_t d)
+{
+	if (knative())
+		return __atomic_add_fetch(p, (uint64_t)d, __ATOMIC_RELAXED);
+	return *p += (uint64_t)d;
+}
+
+/* data_race(*p): a read the kernel makes without the lock that guards *p,
+ * knowing it may be stale (a heuristic, as unfreeze_slab's look at
+ * nr_partial).  Not checked by ThreadSanitizer. */
+__attribute__((no_sanitize_thread))
+static inline unsigned long kdata_race_ul(const unsigned long *p)
+{
+	return *p;
+}
+
+__attribute__((no_sanitize_thread))
+static inline int kdata_race_int(const int *p)
+{
+	return *p;
+}
+
+__attribute__((no_sanitize_thread))
+static inline uint32_t kdata_race_u32(const uint32_t *p)
+{
+	return *p;
+}
 
 /* ---- debug checks ---- */
 

@@ -17,6 +17,7 @@
  */
 #include <string.h>
 #include "kernel.h"
+#include "native.h"
 
 #define RCU_BLIMIT      10      /* callbacks a softirq run invokes (blimit) */
 #define RCU_HEAD_SIZE   16      /* struct rcu_head: next, func */
@@ -309,11 +310,18 @@ static void note_queued(krcu_t *r, rcu_kind_t kind, uint64_t bytes)
 void call_rcu(saddr_t head, rcu_fn fn, const void *arg, size_t arg_size, rcu_kind_t kind,
               uint64_t bytes)
 {
-	krcu_t *r = rcu_state();
-	rcu_cpu_t *rc = &r->cpu[smp_processor_id()];
-	rcu_cb_t *cb = g_malloc(sizeof(*cb) + arg_size);
+	krcu_t *r;
+	rcu_cpu_t *rc;
+	rcu_cb_t *cb;
 	unsigned long flags;
 
+	if (knative()) {
+		native_call_rcu(head, fn, arg, arg_size, kind, bytes);
+		return;
+	}
+	r = rcu_state();
+	rc = &r->cpu[smp_processor_id()];
+	cb = g_malloc(sizeof(*cb) + arg_size);
 	if (!r->labelled) {
 		kwork_label(rcu_tick, "rcu_check_callbacks");
 		kwork_label(rcu_process_callbacks, "rcu_process_callbacks");
@@ -340,6 +348,10 @@ void rcu_note_context_switch(void)
 	krcu_t *r;
 	int cpu = smp_processor_id();
 
+	if (knative()) {
+		native_rcu_qs();
+		return;
+	}
 	engine_sync();
 	r = kern()->rcu;
 	if (r && r->cpu[cpu].owes)
@@ -352,6 +364,10 @@ bool rcu_idle_enter(void)
 	krcu_t *r = kern()->rcu;
 	int cpu = smp_processor_id();
 
+	if (knative()) {
+		native_rcu_qs();
+		return false;
+	}
 	if (!r || !r->cpu[cpu].owes)
 		return false;
 	report_qs(r, cpu);

@@ -120,10 +120,8 @@ static saddr_t diff_addr(int cpu, int node, enum zone_stat_item item)
 /* zone_page_state_add: atomic adds to the zone's and the global counter. */
 static void zone_page_state_add(kvmstat_t *v, long x, int node, enum zone_stat_item item)
 {
-	katomic(v->zone_addr[node] + 8 * (saddr_t)item);
-	katomic(v->global_addr + 8 * (saddr_t)item);
-	v->zone[node * NR_ITEMS + item_index(item)] += x;
-	v->global[item_index(item)] += x;
+	katomic_long_add(v->zone_addr[node] + 8 * (saddr_t)item, &v->zone[node * NR_ITEMS + item_index(item)], x);
+	katomic_long_add(v->global_addr + 8 * (saddr_t)item, &v->global[item_index(item)], x);
 }
 
 /* mod_zone_page_state: __mod_zone_page_state with irqs off. */
@@ -171,16 +169,15 @@ static void refresh_cpu_vm_stats(int cpu)
 			*p = 0;
 			ktouch(diff_addr(cpu, node, item), 1, true);
 			local_irq_restore(flags);
-			katomic(v->zone_addr[node] + 8 * (saddr_t)item);
-			v->zone[node * NR_ITEMS + i] += d;
+			katomic_long_add(v->zone_addr[node] + 8 * (saddr_t)item, &v->zone[node * NR_ITEMS + i], d);
 			global_diff[i] += d;
 		}
 	}
 	for (int i = 0; i < NR_ITEMS; i++) {
 		if (!global_diff[i])
 			continue;
-		katomic(v->global_addr + 8 * (saddr_t)(NR_SLAB_RECLAIMABLE + i));
-		v->global[i] += global_diff[i];
+		katomic_long_add(v->global_addr + 8 * (saddr_t)(NR_SLAB_RECLAIMABLE + i), &v->global[i],
+		                 global_diff[i]);
 	}
 	v->folds[cpu]++;
 }

@@ -21,10 +21,12 @@
  * (the transfer price by distance), ties broken by a hash of the seed, the
  * lock's address and the release count, never by CPU id or arrival order.
  */
+#include <pthread.h>
 #include <string.h>
 #include <glib.h>
 #include "lock.h"
 #include "engine.h"
+#include "native_lock.h"
 
 struct lock_waitq {
 	GArray *cpus;              /* int: the waiting CPUs' ids, in arrival order (dense,
@@ -38,6 +40,7 @@ struct lock_waitq {
 
 struct lock_registry {
 	GHashTable *by_name;       /* name -> lock_class_t*; lookups only */
+	pthread_mutex_t mutex;     /* by_name, for native host threads (pthread: seen by TSan) */
 };
 
 void lock_set_model(coh_t *coh, const machine_t *m, uint64_t seed)
@@ -58,6 +61,7 @@ lock_registry_t *lock_registry_new(void)
 {
 	lock_registry_t *r = g_new0(lock_registry_t, 1);
 	r->by_name = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, class_free);
+	pthread_mutex_init(&r->mutex, NULL);
 	return r;
 }
 
@@ -66,18 +70,22 @@ void lock_registry_free(lock_registry_t *r)
 	if (!r)
 		return;
 	g_hash_table_destroy(r->by_name);
+	pthread_mutex_destroy(&r->mutex);
 	g_free(r);
 }
 
 lock_class_t *lock_class(lock_registry_t *r, const char *name)
 {
-	lock_class_t *c = g_hash_table_lookup(r->by_name, name);
+	lock_class_t *c;
 
+	pthread_mutex_lock(&r->mutex);
+	c = g_hash_table_lookup(r->by_name, name);
 	if (!c) {
 		c = g_new0(lock_class_t, 1);
 		c->name = g_strdup(name);
 		g_hash_table_insert(r->by_name, (char *)c->name, c);
 	}
+	pthread_mutex_unlock(&r->mutex);
 	return c;
 }
 
@@ -179,6 +187,10 @@ static void wait_for(spinlock_t *l, lock_class_t *cls)
 
 void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
+	if (sim_ctx()->native) {
+		native_spin_lock(l, cls);
+		return;
+	}
 	cpu_t *self = engine_current();
 
 	engine_sync();
@@ -194,6 +206,9 @@ void spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 
 bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
+	if (sim_ctx()->native) {
+		return native_spin_trylock(l, cls);
+	}
 	engine_sync();
 	coh_access_kind(sim_ctx()->coh, addr, 8, COH_RMW, COH_LOCK);
 	if (l->holder)
@@ -231,6 +246,10 @@ static void hand_off(spinlock_t *l, lock_class_t *cls, saddr_t addr, int win, bo
 
 void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
+	if (sim_ctx()->native) {
+		native_spin_unlock(l);
+		return;
+	}
 	cpu_t *self = engine_current();
 
 	engine_sync();
@@ -275,6 +294,10 @@ static int race_winner(spinlock_t *l, saddr_t addr)
 
 void bit_spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
+	if (sim_ctx()->native) {
+		native_bit_spin_lock(l, cls);
+		return;
+	}
 	cpu_t *self = engine_current();
 
 	engine_sync();
@@ -290,11 +313,18 @@ void bit_spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 
 bool bit_spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
+	if (sim_ctx()->native) {
+		return native_bit_spin_trylock(l, cls);
+	}
 	return spin_trylock(l, cls, addr);
 }
 
 void bit_spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 {
+	if (sim_ctx()->native) {
+		native_bit_spin_unlock(l);
+		return;
+	}
 	cpu_t *self = engine_current();
 
 	engine_sync();

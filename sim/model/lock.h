@@ -10,13 +10,15 @@
  * the releaser at the release time; its spin time is charged as
  * COST_LOCK_WAIT.  spin_* are ticket locks (FIFO, x86 2.6.25+); bit_spin_*
  * are test-and-set locks (SLUB's slab_lock on page->flags), where the
- * spinner nearest the releaser wins each release (lock.c).
+ * spinner nearest the releaser wins each release (lock.c).  In a native
+ * run context every call is a real lock on host threads (native_lock.h).
  */
 #ifndef SLABSIM_LOCK_H
 #define SLABSIM_LOCK_H
 
 #include "types.h"
 #include "coherence.h"
+#include "simctx.h"
 
 typedef struct lock_class {
 	const char *name;
@@ -64,9 +66,11 @@ void bit_spin_lock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
 bool bit_spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
 void bit_spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr);
 
+bool native_spin_is_locked(const spinlock_t *l);
+
 static inline bool spin_is_locked(const spinlock_t *l)
 {
-	return l->holder != 0;
+	return sim_ctx()->native ? native_spin_is_locked(l) : l->holder != 0;
 }
 
 #endif

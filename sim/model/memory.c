@@ -59,6 +59,7 @@ void mem_free(memory_t *mem)
 uint8_t *mem_chunk_map(memory_t *mem, uint64_t off)
 {
 	uint64_t i = off >> MEM_CHUNK_SHIFT, mapped = 0;
+	uint8_t *first = NULL;
 	void *p;
 
 	g_assert(i < mem->nchunks);
@@ -72,7 +73,12 @@ uint8_t *mem_chunk_map(memory_t *mem, uint64_t off)
 		        "[scenario] mem_limit_mib\n", g_strerror(errno), (guint64)(mapped * (MEM_CHUNK >> 20)));
 		_exit(1);
 	}
-	return mem->chunk[i] = p;
+	if (!__atomic_compare_exchange_n(&mem->chunk[i], &first, p, false, __ATOMIC_ACQ_REL,
+	                                 __ATOMIC_ACQUIRE)) {
+		munmap(p, MEM_CHUNK);           /* another thread mapped it first */
+		return first;
+	}
+	return p;
 }
 
 /* Bytes of address space the process maps now. */

@@ -51,7 +51,8 @@ void mem_free(memory_t *mem);
 bool mem_host_check(const machine_t *m, size_t page_struct, size_t fiber_stack, GError **err);
 
 /* Map the host chunk holding RAM offset off (mem_host's slow path);
- * stops the process with a message if the host refuses. */
+ * stops the process with a message if the host refuses.  Of two threads
+ * mapping the same chunk at once, one's mapping is kept, and both get it. */
 uint8_t *mem_chunk_map(memory_t *mem, uint64_t off);
 
 static inline uint64_t mem_pfn(const memory_t *mem, saddr_t a)
@@ -86,11 +87,13 @@ static inline saddr_t mem_page_struct_addr(const memory_t *mem, uint64_t pfn)
 /* Host pointer to `a` (RAM only), valid to the end of its MEM_CHUNK
  * (chunks hold whole pages: no load or store crosses one; a longer span,
  * kzero's, goes chunk by chunk).  Cost over a flat mapping: one load and
- * a branch. */
+ * a branch.  Host threads of a native run share the table: a chunk's
+ * pointer is published once (mem_chunk_map) and read with acquire (a
+ * plain load on x86). */
 static inline void *mem_host(const memory_t *mem, saddr_t a)
 {
 	uint64_t off = a - MEM_BASE;
-	uint8_t *c = mem->chunk[off >> MEM_CHUNK_SHIFT];
+	uint8_t *c = __atomic_load_n(&mem->chunk[off >> MEM_CHUNK_SHIFT], __ATOMIC_ACQUIRE);
 
 	if (__builtin_expect(!c, 0))
 		c = mem_chunk_map((memory_t *)mem, off);

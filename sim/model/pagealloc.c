@@ -323,6 +323,14 @@ void pa_free(pa_t *pa)
 
 /* ---- priced primitives ---- */
 
+/* An access to a modelled structure, priced unless the page allocator has
+ * no coherence model (the native backend's). */
+static void price(const pa_t *pa, saddr_t a, uint32_t len, enum coh_op op)
+{
+	if (pa->coh)
+		coh_access(pa->coh, a, len, op);
+}
+
 static void irq_off(const pa_t *pa)
 {
 	engine_charge(COST_IRQ, pa->m->irq / 2);
@@ -362,7 +370,7 @@ static void plist_insert(pa_t *pa, plist_t *pl, page_t *page, klist_t *prev)
 {
 	klist_t *next = prev->next;
 
-	coh_write(pa->coh, pl->addr, sizeof(klist_t));
+	price(pa, pl->addr, sizeof(klist_t), COH_WRITE);
 	touch_neighbour(pa, pl, prev);
 	if (next != prev)
 		touch_neighbour(pa, pl, next);
@@ -382,7 +390,7 @@ static void plist_add_tail(pa_t *pa, plist_t *pl, page_t *page)
 
 static void plist_del(pa_t *pa, plist_t *pl, page_t *page)
 {
-	coh_write(pa->coh, pl->addr, sizeof(klist_t));
+	price(pa, pl->addr, sizeof(klist_t), COH_WRITE);
 	touch_neighbour(pa, pl, page->lru.prev);
 	if (page->lru.next != page->lru.prev)
 		touch_neighbour(pa, pl, page->lru.next);
@@ -471,7 +479,7 @@ static uint64_t move_freepages_block(pa_t *pa, zone_t *z, page_t *page, int mt)
 		unsigned o;
 
 		pa_touch_page(pa, p, false);
-		if (!(p->flags & PG_buddy)) {
+		if (!(page_flags(p) & PG_buddy)) {
 			i++;
 			continue;
 		}
@@ -545,7 +553,7 @@ static page_t *free_buddy(pa_t *pa, zone_t *z, uint64_t idx, unsigned order)
 		return NULL;
 	buddy = &pa->pages[z->start_pfn + bidx];
 	pa_touch_page(pa, buddy, false);
-	if (!(buddy->flags & PG_buddy) || buddy->order != order)
+	if (!(page_flags(buddy) & PG_buddy) || buddy->order != order)
 		return NULL;
 	return buddy;
 }
@@ -696,7 +704,7 @@ static page_t *pcp_alloc(pa_t *pa, zone_t *z, gfp_t gfp)
 
 	irq_off(pa);
 	p = pcp_get(pa, z);
-	coh_read(pa->coh, p->list.addr, sizeof(p->count));
+	price(pa, p->list.addr, sizeof(p->count), COH_READ);
 	page = pcp_find(pa, p, mt, cold);
 	if (!page) {
 		pcp_refill(pa, z, p, mt);
@@ -896,7 +904,7 @@ page_t *pa_virt_to_page(pa_t *pa, saddr_t addr)
 {
 	page_t *page = pa_virt_to_pfn_page(pa, addr);
 
-	return page && (page->flags & PG_tail) ? page->first_page : page;
+	return page && (page_flags(page) & PG_tail) ? page->first_page : page;
 }
 
 /* The struct page of addr's own page frame, a tail page included. */
@@ -914,8 +922,8 @@ int pa_page_nid(pa_t *pa, const page_t *page)
 /* Price reading or writing the struct page of `page` on the current CPU. */
 void pa_touch_page(pa_t *pa, const page_t *page, bool write)
 {
-	coh_access(pa->coh, mem_page_struct_addr(pa->mem, pa_page_to_pfn(pa, page)),
-	           MEM_PAGE_STRUCT, write ? COH_WRITE : COH_READ);
+	price(pa, mem_page_struct_addr(pa->mem, pa_page_to_pfn(pa, page)), MEM_PAGE_STRUCT,
+	      write ? COH_WRITE : COH_READ);
 }
 
 /* The allocator's counters. */

@@ -58,6 +58,15 @@ typedef struct page {
 	spinlock_t lock;         /* PG_locked as a bit spinlock */
 } page_t;
 
+/* page->flags read as a relaxed atomic load: a plain load on x86, and no
+ * data race for ThreadSanitizer where host threads update other bits of
+ * the word atomically (the native backend: slub-6's frozen and partial
+ * bits). */
+static inline uint32_t page_flags(const page_t *p)
+{
+	return __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+}
+
 /* gfp flags: the subset slab allocators use. */
 typedef unsigned gfp_t;
 enum {
@@ -116,6 +125,8 @@ typedef struct pa_stats {
 
 typedef struct pa pa_t;
 
+/* A page allocator over mem; coh NULL: nothing is priced (the native
+ * backend, which also serialises every call, sim/kernel/native.h). */
 pa_t *pa_new(const machine_t *m, memory_t *mem, coh_t *coh,
              lock_registry_t *locks, const pa_config_t *cfg);
 void pa_free(pa_t *pa);

@@ -72,8 +72,9 @@ static double metadata_largest_cache(JsonObject *a)
 /* Lock wait of every class, all CPUs. */
 static double lock_wait(JsonObject *a)
 {
-	JsonObject *locks = json_object_get_object_member(a, "locks");
-	GList *names = json_object_get_members(locks);
+	JsonObject *locks = json_object_has_member(a, "locks") ?
+	                    json_object_get_object_member(a, "locks") : NULL;
+	GList *names = locks ? json_object_get_members(locks) : NULL;
 	double sum = 0;
 
 	for (GList *l = names; l; l = l->next)
@@ -184,6 +185,15 @@ const metric_t *metric_find(const char *name)
 double metric_value(const metric_t *m, JsonObject *a)
 {
 	return m->derive ? m->derive(a) : json_path_number(a, m->path);
+}
+
+/* Does allocator a have figure m (a native run has no lock waits, no
+ * simulated time, no sampled peak of live bytes)? */
+bool metric_present(const metric_t *m, JsonObject *a)
+{
+	if (m->derive == lock_wait)
+		return json_object_has_member(a, "locks");
+	return m->derive || json_path_has(a, m->path);
 }
 
 /* v scaled into one of the units (each `step` times the previous, the

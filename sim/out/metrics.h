@@ -43,6 +43,8 @@ extern const metric_t metric_table[];
 const metric_t *metric_find(const char *name);
 /* Its value in allocator object a of a results tree (0 where absent). */
 double metric_value(const metric_t *m, JsonObject *a);
+/* Whether allocator a has figure m (reports leave an absent one empty). */
+bool metric_present(const metric_t *m, JsonObject *a);
 /* The number at a '/'-separated path of members under o (0 if absent). */
 double json_path_number(JsonObject *o, const char *path);
 /* Is there a member at that path? */

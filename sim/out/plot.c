@@ -984,6 +984,68 @@ static JsonParser *load_results(const char *path, GError **err)
 	return NULL;
 }
 
+static JsonParser *load_results(const char *path, GError **err);
+
+/* "SCENARIO, N native runs on this host (load L at the start)", from
+ * DIR/model-check.json ("" if unreadable). */
+static char *check_caption(const char *dir)
+{
+	char *path = g_build_filename(dir, "model-check.json", NULL);
+	JsonParser *parser = load_results(path, NULL);
+	JsonObject *o = parser ? json_node_get_object(json_parser_get_root(parser)) : NULL;
+	char *cap = g_strdup("");
+
+	if (o && json_object_has_member(o, "host")) {
+		g_free(cap);
+		cap = g_strdup_printf("%s, %" G_GINT64_FORMAT " native runs on this host (load %s at "
+		                      "the start)", json_object_get_string_member(o, "scenario"),
+		                      json_object_get_int_member(o, "native_runs"),
+		                      json_object_get_string_member(json_object_get_object_member(o,
+		                                                    "host"), "loadavg_at_start"));
+	}
+	if (parser)
+		g_object_unref(parser);
+	g_free(path);
+	return cap;
+}
+
+/* check-model's plot from DIR/model-check.csv: the allocators in file
+ * order, the ranges of latencies and throughputs (predicted and measured). */
+static bool plot_model_check(plotter_t *p, const char *path, GError **err)
+{
+	static const char header[] = "allocator,figure,predicted,measured,measured_min,measured_max";
+	GPtrArray *r = csv_read(path, header, err), *allocs = g_ptr_array_new_with_free_func(g_free);
+	GString *vars = g_string_new(NULL);
+	range_t lat = { G_MAXDOUBLE, 0 }, ops = { G_MAXDOUBLE, 0 };
+	bool ok = r != NULL;
+	char *list, *cap;
+
+	for (guint j = 0; ok && j < r->len; j++) {
+		range_t *x = strcmp(row(r, j)[1], "throughput_ops_per_sec") == 0 ? &ops : &lat;
+		note_name(allocs, row(r, j)[0]);
+		for (int c = 2; c < 6; c++)
+			range_note(x, number(row(r, j)[c]));
+	}
+	for (guint j = 0; ok && j < allocs->len; j++)
+		ok = check_name("allocator", allocs->pdata[j], path, err);
+	if (ok) {
+		list = join(allocs, " ");
+		cap = check_caption(p->dir);
+		gp_set(p->common, "ALLOCS", list);
+		gp_set(p->common, "CAPTION", cap);
+		range_set(vars, "LATMIN", "LATMAX", &lat);
+		range_set(vars, "OPSMIN", "OPSMAX", &ops);
+		ok = render(p, "model-check.gp", "model-check", vars->str, err);
+		g_free(list);
+		g_free(cap);
+	}
+	if (r)
+		g_ptr_array_free(r, TRUE);
+	g_ptr_array_free(allocs, TRUE);
+	g_string_free(vars, TRUE);
+	return ok;
+}
+
 /* Plot a results directory or a sweep directory: every plot, PNG and SVG,
  * into DIR/plots; see plot.h. */
 bool plot_dir(const char *root, const char *dir, bool quiet, GError **err)
@@ -992,15 +1054,18 @@ bool plot_dir(const char *root, const char *dir, bool quiet, GError **err)
 	                g_build_filename(dir, "plots", NULL), g_string_new(NULL), quiet };
 	char *results = g_build_filename(dir, "results.json", NULL);
 	char *sweep = g_build_filename(dir, "sweep-summary.csv", NULL);
+	char *check = g_build_filename(dir, "model-check.csv", NULL);
 	bool is_results = g_file_test(results, G_FILE_TEST_IS_REGULAR);
+	bool is_check = !is_results && g_file_test(check, G_FILE_TEST_IS_REGULAR);
 	bool ok = false;
 
 	if (!p.gnuplot)
 		g_set_error(err, SLABSIM_ERROR, 1, "cannot plot: gnuplot is not installed (not on PATH); "
 		            "install gnuplot-nox (Debian, Ubuntu) or gnuplot");
-	else if (!is_results && !g_file_test(sweep, G_FILE_TEST_IS_REGULAR))
-		g_set_error(err, SLABSIM_ERROR, 1, "%s: not a results directory (no results.json) "
-		            "nor a sweep directory (no sweep-summary.csv)", dir);
+	else if (!is_results && !is_check && !g_file_test(sweep, G_FILE_TEST_IS_REGULAR))
+		g_set_error(err, SLABSIM_ERROR, 1, "%s: not a results directory (no results.json), "
+		            "a sweep directory (no sweep-summary.csv) nor a model check (no "
+		            "model-check.csv)", dir);
 	else if (g_mkdir_with_parents(p.out, 0755) != 0)
 		g_set_error(err, SLABSIM_ERROR, 1, "%s: %s", p.out, g_strerror(errno));
 	else
@@ -1012,9 +1077,12 @@ bool plot_dir(const char *root, const char *dir, bool quiet, GError **err)
 		ok = parser && plot_results(&p, json_node_get_object(json_parser_get_root(parser)), err);
 		if (parser)
 			g_object_unref(parser);
+	} else if (ok && is_check) {
+		ok = plot_model_check(&p, check, err);
 	} else if (ok) {
 		ok = plot_sweep(&p, sweep, err);
 	}
+	g_free(check);
 	g_free(results);
 	g_free(sweep);
 	g_free(p.gnuplot);

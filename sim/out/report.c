@@ -210,13 +210,18 @@ static char *node_series_csv(const run_stats_t *st)
 	return g_string_free(s, FALSE);
 }
 
-static JsonObject *footprint_object(const footprint_t *f)
+/* A footprint; without live and queued bytes for a native run's peak
+ * (it takes no samples: only the page allocator and the metadata
+ * accounts keep their peaks). */
+static JsonObject *footprint_object(const footprint_t *f, bool sampled)
 {
 	JsonObject *o = json_object_new();
 
 	json_object_set_int_member(o, "slab_bytes", (gint64)f->slab_bytes);
-	json_object_set_int_member(o, "live_bytes", (gint64)f->live_bytes);
-	json_object_set_int_member(o, "queued_bytes", (gint64)f->queued_bytes);
+	if (sampled) {
+		json_object_set_int_member(o, "live_bytes", (gint64)f->live_bytes);
+		json_object_set_int_member(o, "queued_bytes", (gint64)f->queued_bytes);
+	}
 	json_object_set_int_member(o, "metadata_bytes", (gint64)f->metadata_bytes);
 	return o;
 }
@@ -544,15 +549,18 @@ static void add_split_counters(JsonObject *a, const run_stats_t *st)
 	}
 }
 
+/* The run's span and throughput; a simulated run's CPU time by account
+ * (a native run's span is host time: "native" says so). */
 static void add_time(JsonObject *a, const run_stats_t *st)
 {
 	uint64_t ops = st->ops[OP_STAT_ALLOC] + st->ops[OP_STAT_FREE];
-	JsonObject *cost = obj_add_obj(a, "cpu_time_ns");
+	JsonObject *cost = st->native ? NULL : obj_add_obj(a, "cpu_time_ns");
 
-	json_object_set_double_member(a, "simulated_ns", ns(st->span));
+	if (cost)
+		json_object_set_double_member(a, "simulated_ns", ns(st->span));
 	json_object_set_double_member(a, "throughput_ops_per_sec",
 	                              st->span ? (double)ops * (double)PS_PER_SEC / (double)st->span : 0);
-	for (int k = 0; k < COST_NKINDS; k++)
+	for (int k = 0; cost && k < COST_NKINDS; k++)
 		json_object_set_double_member(cost, cost_kind_names[k], ns(st->cost[k]));
 }
 
@@ -652,7 +660,8 @@ static char *latency_csv(const run_stats_t *st)
 static void shared_csv_rows(report_t *rep, const char *name, JsonObject *a)
 {
 	JsonObject *b = oget(a, "breakdown_ns_per_op"), *locks = oget(a, "locks");
-	GList *ops = json_object_get_members(b), *cls = json_object_get_members(locks);
+	GList *ops = b ? json_object_get_members(b) : NULL;      /* a native run has neither */
+	GList *cls = locks ? json_object_get_members(locks) : NULL;
 
 	for (GList *o = ops; o; o = o->next) {
 		JsonObject *parts = json_object_get_object_member(b, o->data);
@@ -737,22 +746,28 @@ static JsonObject *rcu_waiting_object(const uint64_t n[RCU_KINDS], const uint64_
 	return o;
 }
 
-/* "rcu": grace periods, callbacks, and what waited for a grace period. */
+/* "rcu": grace periods, callbacks, and what waited for a grace period
+ * (a native run's grace periods and peaks are not kept: callbacks and
+ * what waited at the end only). */
 static void add_rcu(JsonObject *a, const run_stats_t *st)
 {
 	const rcu_stats_t *r = &st->rcu;
-	JsonObject *o = obj_add_obj(a, "rcu"), *gp = obj_add_obj(o, "grace_period_ns");
+	JsonObject *o = obj_add_obj(a, "rcu");
+	JsonObject *gp = st->native ? NULL : obj_add_obj(o, "grace_period_ns");
 	JsonObject *w = obj_add_obj(o, "waiting");
 
-	json_object_set_int_member(o, "grace_periods", (gint64)r->grace_periods);
-	json_object_set_double_member(gp, "mean", r->grace_periods ?
-	                              ns(r->gp_total) / (double)r->grace_periods : 0);
-	json_object_set_double_member(gp, "max", ns(r->gp_longest));
+	if (gp) {
+		json_object_set_int_member(o, "grace_periods", (gint64)r->grace_periods);
+		json_object_set_double_member(gp, "mean", r->grace_periods ?
+		                              ns(r->gp_total) / (double)r->grace_periods : 0);
+		json_object_set_double_member(gp, "max", ns(r->gp_longest));
+	}
 	json_object_set_int_member(o, "callbacks_queued", (gint64)r->queued);
 	json_object_set_int_member(o, "callbacks_invoked", (gint64)r->invoked);
 	json_object_set_object_member(w, "final", rcu_waiting_object(r->waiting, r->waiting_bytes));
-	json_object_set_object_member(w, "peak", rcu_waiting_object(r->peak_waiting,
-	                                                              r->peak_waiting_bytes));
+	if (gp)
+		json_object_set_object_member(w, "peak", rcu_waiting_object(r->peak_waiting,
+		                                                              r->peak_waiting_bytes));
 }
 
 /* "vmstat": the slab zone counters at the end. */
@@ -870,6 +885,18 @@ static void add_remote(JsonObject *a, const run_stats_t *st)
 	json_object_set_int_member(r, "free_other_node", (gint64)st->free_remote_node);
 }
 
+/* "native": how a native run was timed (docs/native.md). */
+static void add_native(JsonObject *a, const run_stats_t *st)
+{
+	JsonObject *o = obj_add_obj(a, "native");
+
+	json_object_set_double_member(o, "host_ns", ns(st->span));
+	json_object_set_string_member(o, "clock", st->clock ? st->clock : "");
+	json_object_set_double_member(o, "timer_cost_ns", ns(st->timer_cost));
+	json_object_set_string_member(o, "latency", "host clock around each allocator call or batch, "
+	                              "less timer_cost_ns; a batch's operations count its mean");
+}
+
 /* min, mean and max of n values (0 when n is 0). */
 typedef struct spread3 {
 	double min, sum, max;
@@ -932,7 +959,8 @@ static void add_balance(JsonObject *a, const run_stats_t *st)
 	json_object_set_int_member(c, "with_tasks", cpus);
 	json_object_set_int_member(c, "max_tasks", most);
 	spread_set(c, "ops", &cops, false);
-	spread_set(c, "busy_ns", &cbusy, true);
+	if (!st->native)                /* a host thread's CPUs' busy time is not kept */
+		spread_set(c, "busy_ns", &cbusy, true);
 }
 
 /* Rows of cpus.csv, tasks.csv and caches.csv. */
@@ -1001,13 +1029,15 @@ static JsonObject *allocator_object(const run_stats_t *st)
 		add_latency(by_cache, n->name, n->lat);
 	}
 	json_object_set_object_member(a, "latency_ns_by_cache", by_cache);
-	json_object_set_object_member(mem, "peak", footprint_object(&st->peak));
-	json_object_set_object_member(mem, "final", footprint_object(&st->final));
+	json_object_set_object_member(mem, "peak", footprint_object(&st->peak, !st->native));
+	json_object_set_object_member(mem, "final", footprint_object(&st->final, true));
 	add_node_footprint(mem, st);
 	add_caches(a, st);
 	report_add_reuse(a, st);
-	add_locks(a, st);
-	add_cachelines(a, st);
+	if (!st->native) {
+		add_locks(a, st);
+		add_cachelines(a, st);
+	}
 	add_pages(a, st);
 	add_jitter(a, st);
 	add_rcu(a, st);
@@ -1016,7 +1046,8 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	add_counters(obj_add_obj(a, "stats"), st->alloc_counters);
 	add_split_counters(a, st);
 	add_time(a, st);
-	add_breakdown(a, st);
+	if (!st->native)
+		add_breakdown(a, st);
 	add_workload_metrics(a, st);
 	add_mempools(a, st);
 	/* Added after schema 1's first keys (the order of the older keys is
@@ -1026,6 +1057,8 @@ static JsonObject *allocator_object(const run_stats_t *st)
 	add_merit(a, st);
 	add_remote(a, st);
 	add_balance(a, st);
+	if (st->native)
+		add_native(a, st);
 	return a;
 }
 
@@ -1255,8 +1288,10 @@ static char *summary_csv(report_t *rep)
 		                       iget(e, "unfinished_tasks"), iget(e, "blocked_tasks"),
 		                       iget(e, "live_objects"));
 		for (const metric_t *m = metric_table; m->name; m++)
-			if (m->where & METRIC_SUMMARY)
+			if ((m->where & METRIC_SUMMARY) && metric_present(m, a))
 				g_string_append_printf(s, ",%.10g", metric_value(m, a));
+			else if (m->where & METRIC_SUMMARY)
+				g_string_append_c(s, ',');  /* absent (a native run's), not zero */
 		g_string_append_c(s, '\n');
 	}
 	g_list_free(names);

@@ -181,11 +181,31 @@ char *report_wrap(const char *text, int indent)
 	return g_string_free(s, FALSE);
 }
 
+/* Is a a native run's (it has "native": docs/native.md)? */
+static bool is_native(JsonObject *a)
+{
+	return a && json_object_has_member(a, "native");
+}
+
+/* The run's length in ns: simulated, or a native run's host time. */
+static double span_ns(JsonObject *a)
+{
+	return is_native(a) ? dget(oget(a, "native"), "host_ns") : dget(a, "simulated_ns");
+}
+
+/* A footnote, wrapped; a native run's figures are host ones. */
+static void put_note(GString *s, GString *note, bool native)
+{
+	if (native)
+		g_string_replace(note, "simulated", "host", 0);
+	out_wrap(s, note->str, 2);
+}
+
 static void text_end(GString *s, JsonObject *a)
 {
 	JsonObject *e = oget(a, "end");
 	const char *reason = sget(e, "reason", "completed");
-	char *t = fmt_time(dget(a, "simulated_ns")), *live;
+	char *t = fmt_time(span_ns(a)), *live;
 
 	if (!e)
 		return;
@@ -417,8 +437,12 @@ static void text_mempools(GString *s, JsonObject *a)
 static void text_locks(GString *s, JsonObject *a)
 {
 	JsonObject *locks = oget(a, "locks");
-	GList *members = json_object_get_members(locks);
+	GList *members;
 	bool bounces = false;
+
+	if (!locks)                     /* a native run measures no lock waits */
+		return;
+	members = json_object_get_members(locks);
 
 	for (GList *l = members; l; l = l->next)
 		bounces |= json_object_has_member(oget(locks, l->data), "con_bounces");
@@ -456,7 +480,8 @@ static void text_traffic(GString *s, JsonObject *a)
 	JsonObject *c = oget(a, "cachelines"), *p = oget(a, "pages"), *j = oget(a, "jitter");
 	JsonArray *orders = json_object_get_array_member(p, "allocs_by_order");
 
-	g_string_append_printf(s, "cachelines: %" G_GINT64_FORMAT " accesses, %" G_GINT64_FORMAT
+	if (c)                          /* simulated runs only */
+		g_string_append_printf(s, "cachelines: %" G_GINT64_FORMAT " accesses, %" G_GINT64_FORMAT
 	                       " hits, transfers %" G_GINT64_FORMAT " same node / %" G_GINT64_FORMAT
 	                       " remote, memory %" G_GINT64_FORMAT " local / %" G_GINT64_FORMAT
 	                       " remote, %" G_GINT64_FORMAT " invalidations\n",
@@ -557,9 +582,9 @@ static void text_allocator(GString *s, const char *name, JsonObject *a)
 		g_string_append_printf(s, "\n== %s ==\n", name);
 	else
 		g_string_append_printf(s, "\n== %s (%s) ==\n", name, base);
-	g_string_append_printf(s, "simulated %.3f ms: %" G_GINT64_FORMAT " allocs, %" G_GINT64_FORMAT
+	g_string_append_printf(s, "%s %.3f ms: %" G_GINT64_FORMAT " allocs, %" G_GINT64_FORMAT
 	                       " frees, %" G_GINT64_FORMAT " failed, %.0f ops/s\n",
-	                       dget(a, "simulated_ns") / 1e6, iget(ops, "alloc"), iget(ops, "free"),
+	                       is_native(a) ? "native, host time" : "simulated", span_ns(a) / 1e6, iget(ops, "alloc"), iget(ops, "free"),
 	                       iget(ops, "failed"), dget(a, "throughput_ops_per_sec"));
 	text_end(s, a);
 	text_latency(s, a);
@@ -739,7 +764,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 	GList *names = json_object_get_members(allocs);
 	const char *merit_label;
 	int merit_better;
-	bool declared, any_incomplete = false, bounces = false, any_live = false;
+	bool declared, any_incomplete = false, bounces = false, any_live = false, native;
 	GArray *cols;
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	JsonObject *base;
@@ -750,6 +775,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 	if (!baseline || !json_object_has_member(allocs, baseline))
 		baseline = names->data;
 	base = oget(allocs, baseline);
+	native = is_native(base);
 	cols = columns(oget(allocs, names->data), &merit_label, &merit_better, &declared);
 
 	/* The figures. */
@@ -833,8 +859,9 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 		out_print_rows(s, rows, false);
 	}
 	g_ptr_array_free(rows, TRUE);
-	g_string_append_printf(s, "\n%-*s  %-*s  %11s\n%s", labelw, "allocator", lockw,
-	                       "most contended lock", "wait per op", lockrows->str);
+	if (!native)                    /* a native run measures no lock waits */
+		g_string_append_printf(s, "\n%-*s  %-*s  %11s\n%s", labelw, "allocator", lockw,
+		                       "most contended lock", "wait per op", lockrows->str);
 	g_string_free(lockrows, TRUE);
 
 	/* What each column is. */
@@ -847,7 +874,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 	} else {
 		g_string_append_printf(note, "ops/s: %s", metric_find("throughput_ops_per_sec")->define);
 	}
-	out_wrap(s, note->str, 2);
+	put_note(s, note, native);
 	/* Columns sharing a definition share a footnote. */
 	for (guint c = 1; c < cols->len; c++) {
 		const metric_t *m = g_array_index(cols, column_t, c).m;
@@ -857,22 +884,30 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 		       strcmp(g_array_index(cols, column_t, last + 1).m->define, m->define) == 0)
 			g_string_append_printf(note, ", %s", g_array_index(cols, column_t, ++last).m->column);
 		g_string_append_printf(note, ": %s", m->define);
-		out_wrap(s, note->str, 2);
+		put_note(s, note, native);
 		c = last;
 	}
 	g_string_printf(note, "most contended lock: the lock class all CPUs waited longest for in "
 	                "total; wait per op: that wait over the allocations and frees%s",
 	                bounces ? "; bounces: contended acquisitions whose lock line came from "
 	                "another CPU's cache" : "");
-	out_wrap(s, note->str, 2);
+	if (!native)
+		out_wrap(s, note->str, 2);
 	if (g_list_length(names) > 1) {
 		g_string_printf(note, "ratio to %s: each figure divided by %s's (--baseline chooses); "
 		                "better is %s 1 for %s, below 1 for the latencies and memory", baseline,
 		                baseline, merit_better < 0 ? "below" : "above", merit_label);
-		out_wrap(s, note->str, 2);
+		put_note(s, note, native);
 	}
-	g_string_printf(note, "times are simulated; bytes are simulated, KiB = 1024 B");
-	out_wrap(s, note->str, 2);
+	if (native)
+		g_string_printf(note, "native run (docs/native.md): times are this host's, each allocation "
+		                "or free (or batch) timed by the host clock less the clock's own cost (%.1f "
+		                "ns); the host is shared, so take the median of several runs (check-model); "
+		                "bytes are the host arena's, KiB = 1024 B",
+		                dget(oget(base, "native"), "timer_cost_ns"));
+	else
+		g_string_printf(note, "times are simulated; bytes are simulated, KiB = 1024 B");
+	put_note(s, note, native);
 	if (any_incomplete) {
 		g_string_assign(note, "* did not complete:");
 		for (GList *l = names; l; l = l->next)
@@ -881,7 +916,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 				                       sget(oget(oget(allocs, l->data), "end"), "reason", ""));
 		g_string_truncate(note, note->len - 1);
 		g_string_append(note, " (see the warnings)");
-		out_wrap(s, note->str, 2);
+		put_note(s, note, native);
 	}
 	if (any_live) {
 		g_string_assign(note, "live at end (objects the workload never freed):");
@@ -892,7 +927,7 @@ static void text_comparison(GString *s, JsonObject *root, const char *baseline)
 			                       iget(e, "live_objects"), b, l->next ? "," : "");
 			g_free(b);
 		}
-		out_wrap(s, note->str, 2);
+		put_note(s, note, native);
 	}
 	g_string_free(note, TRUE);
 	g_array_free(cols, TRUE);
