@@ -543,6 +543,7 @@ static void write_prices(GString *s, const host_t *h, uint64_t llc_bytes)
 	int line = h->l1.line ? h->l1.line : 64;
 	uint64_t l1 = h->l1.bytes ? h->l1.bytes : 32 << 10;
 	double hit = chase(l1 / 2, line), llc = 0, dram;
+	uint64_t dram_bytes = MAX(llc_bytes * 8, (uint64_t)256 << 20) >> (RUNS == 1 ? 4 : 0);
 	char *c;
 
 	g_printerr("slabsim: machine: private hit %.2f ns\n", hit);
@@ -561,10 +562,11 @@ static void write_prices(GString *s, const host_t *h, uint64_t llc_bytes)
 	} else {
 		omitted(s, "llc_ns", "no shared cache level to measure");
 	}
-	dram = chase(MAX(llc_bytes * 8, (uint64_t)256 << 20) >> (STEPS < (4u << 20) ? 4 : 0), line);
+	dram = chase(dram_bytes, line);
 	g_printerr("slabsim: machine: DRAM %.2f ns\n", dram);
-	c = g_strdup_printf("Measured: dependent loads through 8x the LLC (at least 256 MiB), huge pages\n"
-	                    "asked for with madvise, least of %d runs: local DRAM.", RUNS);
+	c = g_strdup_printf("Measured: dependent loads through %" G_GUINT64_FORMAT " MiB (8x the LLC, at least\n"
+	                    "256 MiB; a 16th with --quick), huge pages asked for with madvise, least of\n"
+	                    "%d runs: local DRAM.", dram_bytes >> 20, RUNS);
 	key(s, c, "mem_local_ns", "%.2f", dram);
 	g_free(c);
 	if (h->ncpus >= 2) {

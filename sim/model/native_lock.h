@@ -26,7 +26,7 @@ void native_spin_unlock(spinlock_t *l);
 void native_bit_spin_lock(spinlock_t *l, lock_class_t *cls);
 bool native_bit_spin_trylock(spinlock_t *l, lock_class_t *cls);
 void native_bit_spin_unlock(spinlock_t *l);
-bool native_spin_is_locked(const spinlock_t *l);
+/* native_spin_is_locked: declared in lock.h, whose spin_is_locked calls it. */
 
 /* Locks the calling host thread has taken so far: every spinlock and bit
  * spinlock, and every lock of the native backend itself (native_lock_note). */
