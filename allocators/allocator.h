@@ -443,14 +443,24 @@ void slab_map_free(uint8_t *map, unsigned i, const char *name, saddr_t x);
  * page is a slab.  On host threads (the native backend) the records are
  * shared: the list is under recs_lock (a host lock, never priced nor
  * counted: slab creation and destruction only), and a record's count of
- * objects held moves atomically (kernel.h's khost_add32). */
+ * objects held moves atomically (kernel.h's khost_add32).
+ *
+ * A new slab's free pointers (each object naming the next) are priced as
+ * the stores they are, but in a simulation kept host-side until an
+ * object's own pointer is first stored: until then its bit in `synth` is
+ * set and a load of it yields the next object.  So a fresh slab's
+ * simulated memory costs no host memory until its objects come back to
+ * it.  On host threads they are stored for real, as the kernel does
+ * (what the native backend measures), and no bit is set. */
 typedef struct slab_rec {
 	klist_t link;           /* on the cache's recs */
 	page_t *page;
 	uint32_t objects;       /* in the slab */
 	uint32_t live;          /* held by callers */
 	mempool_t *pool;        /* built on a page of this pool's reserve (seed 004), or NULL */
-	uint8_t map[];          /* debug only: bit set = handed out */
+	uint32_t nsynth;        /* bits set in synth */
+	uint8_t *synth;         /* bit set: free pointer not stored yet (the next object) */
+	uint8_t map[];          /* debug only: bit set = handed out; then synth's bits */
 } slab_rec_t;
 
 /* The cache side, embedded in the allocator's struct kmem_cache. */
@@ -478,7 +488,9 @@ void slab_objs_init(slab_objs_t *o, const void *cache, const char *name, unsigne
 void slab_objs_release(slab_objs_t *o);
 /* Objects held by callers, and slabs holding any (free of charge). */
 void slab_objs_active(slab_objs_t *o, uint64_t *objs, uint64_t *slabs);
-/* A new slab of `objects` objects on page: its record, as page->priv. */
+/* A new slab of `objects` objects on page, whose free pointers
+ * slab_init_objects() made: its record, as page->priv, every pointer
+ * still host-side in a simulation. */
 void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects);
 /* The slab on page is gone: so is its record (of o's). */
 void slab_rec_free(slab_objs_t *o, page_t *page);
@@ -507,7 +519,8 @@ void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects);
 unsigned slab_objects_in_use(const slab_objs_t *o, page_t *page, saddr_t *objs);
 
 /* Objects on the freelist of page's slab that starts at head, counted
- * free of charge (kpeek64) for an audit; UINT_MAX if a free pointer leaves
+ * free of charge (kpeek64, or the next object for a pointer still
+ * host-side) for an audit; UINT_MAX if a free pointer leaves
  * the slab or the chain is longer than the slab (a cycle). */
 unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head);
 

@@ -227,13 +227,19 @@ void slab_objs_active(slab_objs_t *o, uint64_t *objs, uint64_t *slabs)
 	pthread_mutex_unlock(&o->recs_lock);
 }
 
-/* A record with a bitmap under debug, last on the cache's list. */
+/* A record with a bitmap under debug, then the synthesised pointers'
+ * bitmap (all set), last on the cache's list. */
 void slab_rec_new(slab_objs_t *o, page_t *page, unsigned objects)
 {
-	slab_rec_t *r = g_malloc0(sizeof(*r) + (o->debug ? slab_map_bytes(objects) : 0));
+	size_t map = o->debug ? slab_map_bytes(objects) : 0, synth = slab_map_bytes(objects);
+	slab_rec_t *r = g_malloc0(sizeof(*r) + map + synth);
 
 	r->page = page;
 	r->objects = objects;
+	r->synth = r->map + map;
+	r->nsynth = knative() ? 0 : objects;
+	if (r->nsynth)
+		memset(r->synth, 0xff, synth);
 	pthread_mutex_lock(&o->recs_lock);
 	klist_add_tail(&r->link, &o->recs);
 	pthread_mutex_unlock(&o->recs_lock);
@@ -261,11 +267,40 @@ static bool object_in_slab(const slab_objs_t *o, const page_t *page, saddr_t x)
 	       (x - base) % o->size == 0;
 }
 
+/* The index of object on page if its free pointer is still host-side
+ * (never stored since the slab was made), else -1. */
+static long synthesised(const slab_objs_t *o, const page_t *page, saddr_t object)
+{
+	const slab_rec_t *r = page ? slab_rec(page) : NULL;
+	saddr_t base;
+	uint64_t i;
+
+	if (!r || !r->nsynth || object < (base = page_address(page)) || (object - base) % o->size)
+		return -1;
+	i = (object - base) / o->size;
+	return i < r->objects && (r->synth[i / 8] >> (i % 8) & 1) ? (long)i : -1;
+}
+
+/* What the host-side free pointer of object i (at x) of page's slab
+ * names: the next object, or 0 after the last. */
+static saddr_t synthesised_next(const slab_objs_t *o, const page_t *page, long i, saddr_t x)
+{
+	return (uint32_t)i + 1 < slab_rec(page)->objects ? x + o->size : 0;
+}
+
+/* The free pointer of object x (of page's slab), free of charge. */
+static saddr_t peek_freepointer(const slab_objs_t *o, const page_t *page, saddr_t x)
+{
+	long i = synthesised(o, page, x);
+
+	return i >= 0 ? synthesised_next(o, page, i, x) : kpeek64(x + o->offset);
+}
+
 unsigned slab_freelist_count(const slab_objs_t *o, const page_t *page, saddr_t head)
 {
 	unsigned n = 0, max = slab_rec(page)->objects;
 
-	for (saddr_t x = head; x; x = kpeek64(x + o->offset))
+	for (saddr_t x = head; x; x = peek_freepointer(o, page, x))
 		if (!object_in_slab(o, page, x) || ++n > max)
 			return UINT_MAX;
 	return n;
@@ -277,10 +312,19 @@ unsigned slab_object_index(const slab_objs_t *o, const page_t *page, saddr_t x)
 	return (unsigned)((x - page_address(page)) / o->size);
 }
 
-/* The load, then the debug check of where it points. */
+/* The load (of a pointer still host-side: priced the same, the next
+ * object), then the debug check of where it points. */
 saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t object)
 {
-	saddr_t p = kload64(object + o->offset);
+	long i = synthesised(o, page, object);
+	saddr_t p;
+
+	if (i >= 0) {
+		ktouch(object + o->offset, 8, false);
+		p = synthesised_next(o, page, i, object);
+	} else {
+		p = kload64(object + o->offset);
+	}
 
 	if (o->debug && p && !object_in_slab(o, page, p))
 		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
@@ -288,9 +332,16 @@ saddr_t slab_get_freepointer(const slab_objs_t *o, const page_t *page, saddr_t o
 	return p;
 }
 
-/* The store. */
+/* The store (the pointer is host-side no more). */
 void slab_set_freepointer(const slab_objs_t *o, saddr_t object, saddr_t fp)
 {
+	page_t *page = virt_to_page(object);
+	long i = synthesised(o, page, object);
+
+	if (i >= 0) {
+		slab_rec(page)->synth[i / 8] &= (uint8_t)~(1u << (i % 8));
+		slab_rec(page)->nsynth--;
+	}
 	kstore64(object + o->offset, fp);
 }
 
@@ -323,14 +374,21 @@ void slab_note_free(slab_objs_t *o, page_t *page)
 	khost_add32(&slab_rec(page)->live, -1);
 }
 
-/* Each object in address order, its free pointer naming the next. */
+/* Each object in address order, its free pointer naming the next: in a
+ * simulation the stores priced, their values kept host-side by the record
+ * slab_rec_new() makes next; on host threads stored. */
 void slab_init_objects(const slab_objs_t *o, page_t *page, unsigned objects)
 {
 	saddr_t start = page_address(page);
 
-	for (unsigned i = 0; i < objects; i++)
-		slab_set_freepointer(o, start + (saddr_t)i * o->size,
-		                     i + 1 < objects ? start + (saddr_t)(i + 1) * o->size : 0);
+	for (unsigned i = 0; i < objects; i++) {
+		saddr_t fp = start + (saddr_t)i * o->size + o->offset;
+
+		if (knative())
+			kstore64(fp, i + 1 < objects ? start + (saddr_t)(i + 1) * o->size : 0);
+		else
+			ktouch(fp, 8, true);
+	}
 	page->freelist = start;
 	page->inuse = 0;
 }

@@ -17,7 +17,7 @@ _slabsim() {
 	esac
 	case $cmd in
 	run)
-		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --set -s --allocators -a --seed --out -o --force -f --baseline -b --report -r --seeds --quiet -q --strict --no-plots --native --host-machine --trace-out --audit' -- "$cur")); return; fi
+		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --set -s --allocators -a --seed --out -o --force -f --baseline -b --report -r --seeds --quiet -q --strict --no-plots --jobs -j --native --host-machine --trace-out --audit' -- "$cur")); return; fi
 		COMPREPLY=($(compgen -W "$(_slabsim_names scenarios .scn)" -- "$cur") $(compgen -f -X '!*.scn' -- "$cur") $(compgen -d -- "$cur"));;
 	check)
 		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W '--help --set -s --allocators -a --seed' -- "$cur")); return; fi

@@ -1,8 +1,9 @@
 /*
  * test_cli.c -- the command line end to end: results, determinism, a clear
  * error with a non-zero exit for each class of bad input and misused
- * command, `check` on a good scenario, the report printed by `run`, and
- * `validate` on a claims file of its own.
+ * command, `check` on a good scenario, the report printed by `run`,
+ * `run --jobs 2` against `--jobs 1`, and `validate` on a claims file of
+ * its own.
  *
  * Runs the binary named by $SLABSIM_BIN (the test runner sets it to the
  * debug build) from the repository root.  Runs are shortened with --set so
@@ -124,6 +125,44 @@ static void test_determinism(void)
 	g_free(ja); g_free(jb); g_free(jc);
 	harness_result_free(&r1); harness_result_free(&r2); harness_result_free(&r3);
 	g_free(a); g_free(b); g_free(c);
+}
+
+/* --jobs 2 (five allocators in two worker processes, two seeds each)
+ * writes the same result files, byte for byte, as --jobs 1 (one process);
+ * provenance.json records the command and host time, so it differs. */
+static void test_jobs(void)
+{
+	char *a = path_in("j1"), *b = path_in("j2");
+	harness_result_t r1 = harness_slabsim("run", "scenarios/quickstart.scn", "--out", a, "--quiet",
+	                                      "--no-plots", "--seeds", "2", "--jobs", "1", SHORT);
+	harness_result_t r2 = harness_slabsim("run", "scenarios/quickstart.scn", "--out", b, "--quiet",
+	                                      "--no-plots", "--seeds", "2", "--jobs", "2", SHORT);
+	GDir *d;
+	const char *name;
+	int files = 0;
+
+	g_assert_cmpint(r1.status, ==, 0);
+	g_assert_cmpint(r2.status, ==, 0);
+	d = g_dir_open(a, 0, NULL);
+	g_assert_nonnull(d);
+	while ((name = g_dir_read_name(d))) {
+		if (!strcmp(name, "provenance.json") || !strcmp(name, "plots"))
+			continue;                       /* how it ran, not what */
+		char *x = harness_read_text(a, name), *y = harness_read_text(b, name);
+		g_assert_nonnull(y);
+		g_assert_cmpstr(x, ==, y);
+		g_free(x);
+		g_free(y);
+		files++;
+	}
+	g_dir_close(d);
+	g_assert_cmpint(files, >=, 5 * 3 + 4);   /* per-allocator CSVs, shared files */
+	harness_expect_error(harness_slabsim("run", "scenarios/quickstart.scn", "--jobs", "-1"),
+	                     1, "--jobs", NULL);
+	harness_result_free(&r1);
+	harness_result_free(&r2);
+	g_free(a);
+	g_free(b);
 }
 
 /* Write a scenario into the temp dir from a quickstart-like body. */
@@ -518,6 +557,7 @@ int main(int argc, char **argv)
 	tmpdir = g_dir_make_tmp("slabsim-cli-XXXXXX", NULL);
 	g_test_add_func("/cli/results", test_results);
 	g_test_add_func("/cli/determinism", test_determinism);
+	g_test_add_func("/cli/jobs", test_jobs);
 	g_test_add_func("/cli/unknown-key", test_unknown_key);
 	g_test_add_func("/cli/bad-inputs", test_bad_inputs);
 	g_test_add_func("/cli/script-error", test_script_error);

@@ -6,7 +6,8 @@
  * private cache's capacity and its 8-way LRU sets, and the write-back of
  * an evicted Modified line; the shared LLC, inclusive (filled with every
  * line, its evictions taking the private copies) and not (filled with the
- * private caches' victims); counts by kind of memory.
+ * private caches' victims); counts by kind of memory; a range access
+ * against the same lines one by one.
  *
  * Harness machine (tests/harness.h): 4 CPUs, 2 nodes, one socket per node
  * (CPUs 0,1 on node 0; 2,3 on node 1), remote distance 20.  Prices in ns:
@@ -382,6 +383,97 @@ static void test_kinds(void)
 	harness_free(k, m);
 }
 
+/* ---- a range access against the same lines one by one ----
+ *
+ * A seeded random sequence of touches (CPU, start, length up to 5 lines,
+ * read, write or atomic) over 96 lines of both nodes, on small private
+ * caches (8 lines, 2 ways) and a small LLC so that evictions, LLC victims
+ * and back-invalidations all happen.  Run two ways: each touch as one
+ * range call, and each touch as one call per line, in address order.
+ * Both must end with the same counts and the same CPU clocks and cost
+ * accounts. */
+enum { SEQ_TOUCHES = 1500, SEQ_RANGE, SEQ_LINES };
+
+typedef struct seq {
+	int mode;
+	saddr_t base;
+	int cpu;
+	saddr_t addr;
+	uint32_t len;
+	enum coh_op op;
+} seq_t;
+
+typedef struct seq_end {
+	coh_stats_t st;
+	simtime_t clock[4];
+	simtime_t cost[4][COST_NKINDS];
+} seq_end_t;
+
+static void seq_touch(void *arg)
+{
+	seq_t *s = arg;
+
+	if (s->mode != SEQ_LINES) {
+		coh_access(kern()->coh, s->addr, s->len, s->op);
+		return;
+	}
+	for (saddr_t l = s->addr & ~63ULL; l < s->addr + s->len; l += 64)
+		coh_access(kern()->coh, l, 1, s->op);
+}
+
+static void run_sequence(int mode, bool inclusive, seq_end_t *out)
+{
+	machine_t *m = harness_machine(4, 2, 16);
+	kernel_t *k;
+	uint64_t rng = 16;
+	seq_t s = { .mode = mode };
+
+	m->cache_lines = 8;
+	m->cache_ways = 2;
+	m->llc_lines = 16;
+	m->llc_ways = 4;
+	m->llc_inclusive = inclusive;
+	k = harness_kernel(m, NULL, NULL, NULL);
+	for (int i = 0; i < SEQ_TOUCHES; i++) {
+		uint64_t r = harness_rand(&rng);
+		saddr_t base = mem_pfn_addr(k->mem, r % 2 ? 0 : k->mem->pages_per_node);
+
+		s.cpu = (int)((r >> 8) % 4);
+		s.addr = base + (r >> 16) % (48 * 64);
+		s.len = 1 + (uint32_t)((r >> 32) % (5 * 64));
+		s.op = (enum coh_op)((r >> 48) % 3);
+		harness_run_on(k, s.cpu, seq_touch, &s);
+	}
+	out->st = *coh_stats(k->coh);
+	for (int c = 0; c < 4; c++) {
+		out->clock[c] = engine_cpu(k->engine, c)->clock;
+		memcpy(out->cost[c], engine_cpu(k->engine, c)->cost, sizeof(out->cost[c]));
+	}
+	harness_free(k, m);
+}
+
+static void check_range_against_lines(bool inclusive)
+{
+	seq_end_t range, lines;
+
+	run_sequence(SEQ_RANGE, inclusive, &range);
+	run_sequence(SEQ_LINES, inclusive, &lines);
+	g_assert_cmpuint(range.st.all.accesses, >, SEQ_TOUCHES);
+	g_assert_cmpuint(range.st.all.llc_hits, >, 0);
+	g_assert_cmpuint(range.st.all.invalidations, >, 0);
+	g_assert_true(memcmp(&range, &lines, sizeof(range)) == 0);
+}
+
+static void test_range_inclusive(void)
+{
+	check_range_against_lines(true);
+}
+
+static void test_range_victim(void)
+{
+	check_range_against_lines(false);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -397,5 +489,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/coherence/llc-victim", test_llc_victim);
 	g_test_add_func("/coherence/llc-back-invalidation", test_llc_back_invalidation);
 	g_test_add_func("/coherence/kinds", test_kinds);
+	g_test_add_func("/coherence/range-inclusive", test_range_inclusive);
+	g_test_add_func("/coherence/range-victim", test_range_victim);
 	return g_test_run();
 }

@@ -30,6 +30,7 @@
 #include "validate.h"
 #include "plot.h"
 #include "hostprobe.h"
+#include "jobs.h"
 #include "native_cli.h"
 #include "checkmodel.h"
 
@@ -55,6 +56,7 @@ static char *opt_report;
 static char *opt_baseline;
 static char **opt_vary;
 static int opt_jobs = 1;
+static int opt_run_jobs;         /* run --jobs; 0: the host's CPUs */
 static int opt_sweep_seeds = 1;
 static int opt_runs = 5;
 static gboolean opt_emit;
@@ -93,6 +95,8 @@ static const GOptionEntry run_options[] = {
 	{ "strict", 0, 0, G_OPTION_ARG_NONE, &opt_strict,
 	  "A run that did not complete (deadlock, duration reached) is an error (exit 5)", NULL },
 	{ "no-plots", 0, 0, G_OPTION_ARG_NONE, &opt_no_plots, "Do not draw the plots", NULL },
+	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_run_jobs,
+	  "Worker processes running allocators at once (default: the host's CPUs)", "N" },
 	{ "native", 0, 0, G_OPTION_ARG_NONE, &opt_native,
 	  "Run the allocators natively on this host's threads (on its machine profile) instead of "
 	  "simulating them (docs/native.md)", NULL },
@@ -497,7 +501,11 @@ static void format_eta(char *buf, size_t size, double secs)
 static void show_progress(const run_t *r, simtime_t now, void *ctx)
 {
 	progress_t *p = ctx;
-	gint64 t = g_get_monotonic_time();
+	gint64 t;
+
+	if (jobs_worker_progress(r, now))
+		return;                 /* the parent draws every worker's */
+	t = g_get_monotonic_time();
 	uint64_t ops = r->ops_done[OP_STAT_ALLOC] + r->ops_done[OP_STAT_FREE];
 	double secs = (double)(t - p->started) / 1e6;
 	char eta[32] = "?";
@@ -584,40 +592,51 @@ static run_stats_t *run_one(scenario_t *sc, const char *name, run_t *r, bool tra
 	return st;
 }
 
-/* Run every allocator of the scenario into one report, each over the
- * scenario's seeds: the first seed's figures in full, every seed's
- * comparison figures and their spread beside them.  `first` is the first
- * allocator's run with the first seed, set up already. */
-static int run_all(scenario_t *sc, run_t *first, report_t *rep)
+/* Allocator i of the scenario (its label sc->allocators[i]) over the
+ * scenario's seeds, into rep: the first seed's figures in full, every
+ * seed's comparison figures and their spread beside them.  `first` is its
+ * run with the first seed, set up already, or NULL. */
+static int run_allocator(scenario_t *sc, int i, run_t *first, report_t *rep)
 {
 	uint64_t base = sc->seed;
 	int status = 0;
 
-	for (int i = 0; sc->allocators[i] && !status; i++) {
-		for (int k = 0; k < sc->seeds && !status; k++) {
-			sc->seed = base + (uint64_t)k;
-			run_stats_t *st = run_one(sc, sc->allocators[i], i || k ? NULL : first, k == 0,
-			                          &status);
-			if (!st)
-				break;
-			if (k == 0)
-				report_add(rep, st);
-			if (sc->seeds > 1)
-				report_add_seed(rep, st, sc->seed);
-			run_stats_free(st);
-		}
+	for (int k = 0; k < sc->seeds && !status; k++) {
+		sc->seed = base + (uint64_t)k;
+		run_stats_t *st = run_one(sc, sc->allocators[i], k ? NULL : first, k == 0, &status);
+		if (!st)
+			break;
+		if (k == 0)
+			report_add(rep, st);
+		if (sc->seeds > 1)
+			report_add_seed(rep, st, sc->seed);
+		run_stats_free(st);
 	}
 	sc->seed = base;
 	return status;
 }
 
-/* The simulator's own peak memory (never part of results). */
+/* Run every allocator of the scenario into one report, one after the
+ * other.  `first` is the first allocator's run with the first seed, set
+ * up already. */
+static int run_all(scenario_t *sc, run_t *first, report_t *rep)
+{
+	int status = 0;
+
+	for (int i = 0; sc->allocators[i] && !status; i++)
+		status = run_allocator(sc, i, i ? NULL : first, rep);
+	return status;
+}
+
+/* The simulator's own peak memory, or its largest worker's (never part
+ * of results). */
 static double host_peak_rss_mib(void)
 {
-	struct rusage ru;
+	struct rusage self, workers;
 
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_maxrss / 1024.0;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &workers);
+	return (double)MAX(self.ru_maxrss, workers.ru_maxrss) / 1024.0;
 }
 
 /* stdout of `git -C ROOT ARGS`, trimmed; NULL if git fails. */
@@ -796,11 +815,15 @@ static int cmd_run(int argc, char **argv)
 	report_t *rep;
 	resdir_t *rd;
 	run_t *first;
-	int status;
+	int status, jobs;
 	bool plots_ok = true;
 
 	if (!parse(&argc, &argv, run_options, &err))
 		return fail(err, 1);
+	if (opt_run_jobs < 0) {
+		g_printerr("slabsim: --jobs: expected a positive number of workers, got %d\n", opt_run_jobs);
+		return 1;
+	}
 	if (argc > 3) {
 		g_printerr("slabsim: run takes one scenario, got %d\n", argc - 2);
 		return 1;
@@ -813,6 +836,12 @@ static int cmd_run(int argc, char **argv)
 	if (opt_native && (opt_trace_out || opt_audit)) {
 		g_printerr("slabsim: --native: %s is for simulated runs only (docs/native.md)\n",
 		           opt_trace_out ? "--trace-out" : "--audit");
+		return 1;
+	}
+	if (opt_native && opt_run_jobs > 1) {
+		g_printerr("slabsim: --native: the allocators run one after the other (in parallel "
+		           "workers their host timings would share the host's CPUs); --jobs is for "
+		           "simulated runs\n");
 		return 1;
 	}
 	path = scenario_arg(argc == 3 ? argv[2] : DEFAULT_SCENARIO);
@@ -852,8 +881,11 @@ static int cmd_run(int argc, char **argv)
 		g_free(path);
 		return fail(err, 1);
 	}
+	jobs = opt_native ? 1 : opt_run_jobs ? opt_run_jobs : (int)g_get_num_processors();
 	rep = report_new(sc);
-	status = run_all(sc, first, rep);
+	status = jobs > 1 && g_strv_length(sc->allocators) > 1
+	         ? jobs_run(sc, first, rep, jobs, isatty(STDERR_FILENO) && !opt_quiet, run_allocator)
+	         : run_all(sc, first, rep);
 	if (status == 0) {
 		report_set_baseline(rep, opt_baseline);
 		if (!report_write(rep, resdir_tmp(rd), &err) ||

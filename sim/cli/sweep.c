@@ -157,6 +157,7 @@ static char **argv_for(const sweep_spec_t *spec, const char *self, const char *o
 	g_ptr_array_add(a, g_strdup(spec->scenario));
 	g_ptr_array_add(a, g_strdup("--quiet"));
 	g_ptr_array_add(a, g_strdup("--no-plots"));
+	g_ptr_array_add(a, g_strdup("--jobs=1"));         /* one worker per point */
 	g_ptr_array_add(a, g_strdup("--force"));
 	g_ptr_array_add(a, g_strdup("--out"));
 	g_ptr_array_add(a, point_dir(spec, out, i));

@@ -45,10 +45,16 @@ typedef struct event {
 	void *arg;
 } event_t;
 
+/* A runnable CPU in the run heap: its clock when queued, and its id. */
+typedef struct run_ent {
+	simtime_t clock;
+	int id;
+} run_ent_t;
+
 struct engine {
 	int ncpus;
 	cpu_t *cpus;
-	cpu_t **heap;           /* run heap of runnable CPUs */
+	run_ent_t *heap;        /* run heap of runnable CPUs */
 	int nheap;
 	event_t *events;        /* event heap */
 	size_t nevents, events_cap;
@@ -87,55 +93,47 @@ void engine_cost_fold(const simtime_t snap[COST_NKINDS], enum cost_kind into)
 	c->cost[into] += moved;
 }
 
-/* ---- run heap, keyed by (clock, id) ---- */
+/* ---- run heap: 4-ary, entries (clock, id) ---- */
 
-static inline bool cpu_before(const cpu_t *a, const cpu_t *b)
+static inline bool run_before(const run_ent_t *a, const run_ent_t *b)
 {
 	return a->clock < b->clock || (a->clock == b->clock && a->id < b->id);
 }
 
-static void heap_swap(engine_t *e, int i, int j)
-{
-	cpu_t *t = e->heap[i];
-	e->heap[i] = e->heap[j];
-	e->heap[j] = t;
-	e->heap[i]->heap_index = i;
-	e->heap[j]->heap_index = j;
-}
-
 static void heap_push(engine_t *e, cpu_t *c)
 {
+	run_ent_t ent = { c->clock, c->id };
 	int i = e->nheap++;
-	e->heap[i] = c;
-	c->heap_index = i;
-	while (i > 0 && cpu_before(e->heap[i], e->heap[(i - 1) / 2])) {
-		heap_swap(e, i, (i - 1) / 2);
-		i = (i - 1) / 2;
+
+	while (i > 0 && run_before(&ent, &e->heap[(i - 1) / 4])) {
+		e->heap[i] = e->heap[(i - 1) / 4];
+		i = (i - 1) / 4;
 	}
+	e->heap[i] = ent;
+	c->queued = true;
 }
 
 static cpu_t *heap_pop(engine_t *e)
 {
-	cpu_t *top = e->heap[0];
-	int i = 0;
+	cpu_t *top = &e->cpus[e->heap[0].id];
+	run_ent_t last = e->heap[--e->nheap];
+	int n = e->nheap, i = 0;
 
-	e->nheap--;
-	if (e->nheap > 0) {
-		e->heap[0] = e->heap[e->nheap];
-		e->heap[0]->heap_index = 0;
-		for (;;) {
-			int l = 2 * i + 1, r = l + 1, m = i;
-			if (l < e->nheap && cpu_before(e->heap[l], e->heap[m]))
-				m = l;
-			if (r < e->nheap && cpu_before(e->heap[r], e->heap[m]))
-				m = r;
-			if (m == i)
-				break;
-			heap_swap(e, i, m);
-			i = m;
-		}
+	for (;;) {
+		int first = 4 * i + 1, best = first;
+
+		if (first >= n)
+			break;
+		for (int k = first + 1; k < first + 4 && k < n; k++)
+			if (run_before(&e->heap[k], &e->heap[best]))
+				best = k;
+		if (!run_before(&e->heap[best], &last))
+			break;
+		e->heap[i] = e->heap[best];
+		i = best;
 	}
-	top->heap_index = -1;
+	e->heap[i] = last;
+	top->queued = false;
 	return top;
 }
 
@@ -285,9 +283,25 @@ static void fiber_free(fiber_t *f)
 
 bool engine_must_yield(const engine_t *e, const cpu_t *c)
 {
-	if (e->nheap && cpu_before(e->heap[0], c))
+	run_ent_t self = { c->clock, c->id };
+
+	if (e->nheap && run_before(&e->heap[0], &self))
 		return true;
 	return e->nevents && e->events[0].when <= c->clock;
+}
+
+bool engine_try_advance(simtime_t ps, enum cost_kind kind)
+{
+	engine_t *e = sim_ctx()->engine;
+	cpu_t *c = engine_current();
+
+	c->clock += ps;
+	if (c->clock > e->end || engine_must_yield(e, c)) {
+		c->clock -= ps;
+		return false;
+	}
+	c->cost[kind] += ps;
+	return true;
 }
 
 /* Run due events; return the next CPU to resume, or NULL to go home. */
@@ -296,7 +310,7 @@ static cpu_t *pick_next(engine_t *e)
 	for (;;) {
 		if (e->stopping)
 			return NULL;
-		if (e->nevents && (!e->nheap || e->events[0].when <= e->heap[0]->clock)) {
+		if (e->nevents && (!e->nheap || e->events[0].when <= e->heap[0].clock)) {
 			if (e->events[0].when > e->end)
 				return NULL;
 			event_t ev = ev_pop(e);
@@ -305,7 +319,7 @@ static cpu_t *pick_next(engine_t *e)
 		}
 		if (!e->nheap)
 			return NULL;
-		if (e->heap[0]->clock > e->end)
+		if (e->heap[0].clock > e->end)
 			return NULL;
 		return heap_pop(e);
 	}
@@ -344,7 +358,7 @@ void engine_reschedule(bool keep_runnable)
 
 void engine_wake(cpu_t *c, simtime_t when, enum cost_kind kind)
 {
-	g_assert(c->heap_index < 0 && c != sim_ctx()->cpu);
+	g_assert(!c->queued && c != sim_ctx()->cpu);
 	if (when > c->clock) {
 		c->cost[kind] += when - c->clock;
 		c->clock = when;
@@ -354,7 +368,7 @@ void engine_wake(cpu_t *c, simtime_t when, enum cost_kind kind)
 
 bool engine_is_blocked(const cpu_t *c)
 {
-	return c->heap_index < 0 && c != sim_ctx()->cpu;
+	return !c->queued && c != sim_ctx()->cpu;
 }
 
 /* ---- life cycle ---- */
@@ -365,10 +379,9 @@ engine_t *engine_new(int ncpus, cpu_main_fn main, void *arg)
 
 	e->ncpus = ncpus;
 	e->cpus = g_new0(cpu_t, ncpus);
-	e->heap = g_new0(cpu_t *, ncpus);
+	e->heap = g_new0(run_ent_t, ncpus);
 	for (int i = 0; i < ncpus; i++) {
 		e->cpus[i].id = i;
-		e->cpus[i].heap_index = -1;
 		e->cpus[i].engine = e;
 	}
 	e->main = main;

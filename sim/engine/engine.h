@@ -2,8 +2,8 @@
  * engine.h -- the discrete-event engine: simulated CPUs as fibers.
  *
  * Owns: the CPUs' fibers and local clocks, the run heap that always resumes
- * the CPU with the smallest (clock, id), and the event queue ordered by
- * (time, sequence).  Knows nothing of memory, locks or allocators.
+ * the CPU with the smallest (clock, id) (4-ary, keyed by copies of both),
+ * and the event queue ordered by (time, sequence).  Knows nothing of memory, locks or allocators.
  *
  * Rules.  Exactly one CPU runs at a time.  A CPU advances its own clock with
  * engine_charge() and calls engine_sync() at synchronisation points (lock,
@@ -58,7 +58,7 @@ struct cpu {
 	int node;
 	int socket;
 	simtime_t clock;              /* local simulated time, ps */
-	int heap_index;               /* position in the run heap, -1 if not runnable */
+	bool queued;                  /* in the run heap (runnable, not running) */
 	bool started;
 	fiber_t *fiber;
 	simtime_t cost[COST_NKINDS];  /* where this CPU's time went */
@@ -117,6 +117,13 @@ static inline void engine_sync(void)
 	if (engine_must_yield(sim_ctx()->engine, engine_current()))
 		engine_reschedule(true);
 }
+
+/* Advance the running CPU's clock by ps, charged to `kind`, when it is
+ * still the earliest afterwards (no CPU or event due at or before its new
+ * clock, so nothing can happen meanwhile: the same as sleeping until then
+ * and being woken, without the switch).  Otherwise change nothing and
+ * return false. */
+bool engine_try_advance(simtime_t ps, enum cost_kind kind);
 
 /* Put the running CPU to sleep until engine_wake(); returns when woken. */
 static inline void engine_block(void)

@@ -72,7 +72,7 @@ void lh_file_free(gpointer p)
 
 lh_file_t *lh_check_file(lua_State *L, int idx, const char *fn)
 {
-	ref_ud *u = luaL_testudata(L, idx, FILE_MT);
+	ref_ud *u = lh_test_ud(L, idx, lh_tag_file);
 
 	if (!u)
 		luaL_error(L, "%s: expected a file parameter (declare it in params with type = \"file\" "

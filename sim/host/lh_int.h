@@ -26,7 +26,17 @@ typedef struct luahost {
 	GPtrArray *files;          /* lh_file_t*: what file parameters named */
 	simtime_t stall_clock;     /* the watchdog: clock at the last resume */
 	uint64_t stalls;           /* resumes since it last moved */
+	GPtrArray *threads;        /* lh_thread_t*: the main state's, each coroutine's */
 } luahost_t;
+
+/* What a Lua thread's extra space points to: its host and, in a task's
+ * coroutine, the task whose methods it may call (NULL in the main state).
+ * A coroutine inherits the main state's when created (lh_sim.c sets its
+ * own). */
+typedef struct lh_thread {
+	luahost_t *lh;
+	task_t *task;
+} lh_thread_t;
 
 /* A file a `type = "file"` parameter names, checked readable before Lua
  * runs; the workload holds it as a FILE_MT userdata (its index in files). */
@@ -44,19 +54,43 @@ typedef struct lh_file {
 #define BARRIER_MT "slabsim.barrier"
 #define FILE_MT    "slabsim.file"
 
+/* Every userdata of the API starts with the address of its type's tag
+ * (lh_tag_*), so checking an argument's type is a pointer compare. */
+extern const char lh_tag_cache[], lh_tag_task[], lh_tag_chan[], lh_tag_barrier[], lh_tag_file[];
+
 /* sim.cache's largest sheaf_capacity: 6.18 takes any unsigned int; a
  * sheaf of this many pointers is already a 32 KiB kmalloc. */
 #define SHEAF_CAPACITY_MAX 4096
 
 /* A cache, channel or barrier as Lua sees it: its index in the run. */
-typedef struct { int id; } ref_ud;
+typedef struct { const char *tag; int id; } ref_ud;
+
+/* A task as Lua sees it (its own metatable: __index is a table of its
+ * fields cpu, node and id, whose own __index is the methods table). */
+typedef struct { const char *tag; task_t *t; } task_ud;
 
 /* ---- lh_state.c ---- */
 
+/* L's thread record: a load from its extra space. */
+static inline lh_thread_t *lh_thread(lua_State *L)
+{
+	return *(lh_thread_t **)lua_getextraspace(L);
+}
+
 /* The host of the state L belongs to. */
-luahost_t *lh_host(lua_State *L);
-/* Push a ref_ud of metatable mt naming index id. */
-void lh_push_id(lua_State *L, const char *mt, int id);
+static inline luahost_t *lh_host(lua_State *L)
+{
+	return lh_thread(L)->lh;
+}
+
+/* Push a ref_ud of metatable mt and tag `tag` naming index id. */
+void lh_push_id(lua_State *L, const char *mt, const char *tag, int id);
+/* The userdata at idx if its tag is `tag`, else a Lua type error naming
+ * mt ("slabsim.cache expected, got ..."); lh_test_ud: else NULL. */
+void *lh_check_ud(lua_State *L, int idx, const char *tag, const char *mt);
+void *lh_test_ud(lua_State *L, int idx, const char *tag);
+/* Point L's extra space at a new thread record {lh, task} (lh keeps it). */
+void lh_set_thread(luahost_t *lh, lua_State *L, task_t *task);
 /* t[k] = v for the table on top of the stack. */
 void lh_setint(lua_State *L, const char *k, lua_Integer v);
 /* A cache argument: a cache object, or the name of a workload cache. */
@@ -79,6 +113,8 @@ void lh_open_sim(luahost_t *lh);
 lua_Integer lh_max_cache_size(const luahost_t *lh);
 /* Register the task methods and the API's metatables (lh_task.c). */
 void lh_open_task(lua_State *L);
+/* Push task t's object (lh_task.c). */
+void lh_push_task(lua_State *L, task_t *t);
 /* sim.slabinfo and sim.kmem_trace (lh_data.c). */
 int lh_slabinfo(lua_State *L);
 int lh_kmem_trace(lua_State *L);

@@ -18,8 +18,9 @@
 enum { P_NIL = 'n', P_TRUE = 'T', P_FALSE = 'F', P_INT = 'i', P_FLOAT = 'd', P_STRING = 's',
        P_TABLE = 't', P_END = 'e', P_CACHE = 'C', P_CHAN = 'H', P_BARRIER = 'B' };
 
-static const struct { char tag; const char *mt; } id_types[] = {
-	{ P_CACHE, CACHE_MT }, { P_CHAN, CHAN_MT }, { P_BARRIER, BARRIER_MT },
+static const struct { char tag; const char *mt, *udtag; } id_types[] = {
+	{ P_CACHE, CACHE_MT, lh_tag_cache }, { P_CHAN, CHAN_MT, lh_tag_chan },
+	{ P_BARRIER, BARRIER_MT, lh_tag_barrier },
 };
 
 static void put(GByteArray *out, const void *p, size_t n)
@@ -57,7 +58,7 @@ static bool pack_table(lua_State *L, int idx, GByteArray *out, int depth, char *
 static bool pack_userdata(lua_State *L, int idx, GByteArray *out, char **err)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(id_types); i++) {
-		ref_ud *u = luaL_testudata(L, idx, id_types[i].mt);
+		ref_ud *u = lh_test_ud(L, idx, id_types[i].udtag);
 
 		if (u) {
 			put_tag(out, id_types[i].tag);
@@ -190,7 +191,7 @@ static void unpack(lua_State *L, reader_t *r)
 			if (id_types[i].tag == tag) {
 				int id;
 				get(r, &id, sizeof id);
-				lh_push_id(L, id_types[i].mt, id);
+				lh_push_id(L, id_types[i].mt, id_types[i].udtag, id);
 				return;
 			}
 	}

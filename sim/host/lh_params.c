@@ -122,7 +122,7 @@ static bool push_file(luahost_t *lh, const char *name, GError **err)
 		return false;
 	g_ptr_array_add(lh->files, f);
 	lua_pop(L, 1);
-	lh_push_id(L, FILE_MT, (int)lh->files->len - 1);
+	lh_push_id(L, FILE_MT, lh_tag_file, (int)lh->files->len - 1);
 	return true;
 }
 

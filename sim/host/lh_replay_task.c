@@ -269,7 +269,7 @@ static bool allocated(replay_t *rp, lua_State *co, rp_cpu_t *c, op_t *op)
 static int replay_continue(lua_State *co, int status, lua_KContext ctx)
 {
 	replay_t *rp = lua_touserdata(co, 2);
-	task_t *t = *(task_t **)lua_touserdata(co, 1);
+	task_t *t = ((task_ud *)lua_touserdata(co, 1))->t;
 	op_t *op = task_op(t);
 	int cpu = (int)ctx;
 	rp_cpu_t *c = &rp->cpu[cpu];
@@ -286,7 +286,7 @@ static int replay_continue(lua_State *co, int status, lua_KContext ctx)
 
 int replay_task(lua_State *co)
 {
-	task_t *t = *(task_t **)luaL_checkudata(co, 1, TASK_MT);
+	task_t *t = ((task_ud *)lh_check_ud(co, 1, lh_tag_task, TASK_MT))->t;
 	replay_t *rp = luaL_checkudata(co, 2, REPLAY_MT);
 	lua_Integer cpu = luaL_checkinteger(co, 3);
 

@@ -144,7 +144,7 @@ static int add_cache(lua_State *L, const char *name, bool decl)
 	} else if (!lua_isnil(L, -1)) {
 		return luaL_error(L, "cache '%s': ops must be a table", name);
 	}
-	lh_push_id(L, CACHE_MT, i);
+	lh_push_id(L, CACHE_MT, lh_tag_cache, i);
 	return 1;
 }
 
@@ -223,10 +223,8 @@ static int l_spawn(lua_State *L)
 	/* The coroutine's stack: fn, t, extra args (the first resume passes them). */
 	lua_pushvalue(L, 2);
 	lua_xmove(L, co, 1);
-	task_t **ud = lua_newuserdatauv(co, sizeof(task_t *), 0);
-	*ud = t;
-	*(task_t **)lua_getextraspace(co) = t;  /* whose methods co may call */
-	luaL_setmetatable(co, TASK_MT);
+	lh_push_task(co, t);
+	lh_set_thread(lh, co, t);            /* whose methods co may call */
 	for (int i = 0; i < nargs; i++) {
 		lua_pushvalue(L, 3 + i);
 		lua_xmove(L, co, 1);
@@ -238,7 +236,7 @@ static int l_spawn(lua_State *L)
 static int l_channel(lua_State *L)
 {
 	check_setup(L, "sim.channel");
-	lh_push_id(L, CHAN_MT, run_add_channel(lh_host(L)->run));
+	lh_push_id(L, CHAN_MT, lh_tag_chan, run_add_channel(lh_host(L)->run));
 	return 1;
 }
 
@@ -249,7 +247,7 @@ static int l_barrier(lua_State *L)
 	lua_Integer n = luaL_checkinteger(L, 1);
 	check_setup(L, "sim.barrier");
 	luaL_argcheck(L, n >= 1 && n <= G_MAXINT, 1, "a barrier needs 1 to 2147483647 parties");
-	lh_push_id(L, BARRIER_MT, run_add_barrier(lh_host(L)->run, (int)n));
+	lh_push_id(L, BARRIER_MT, lh_tag_barrier, run_add_barrier(lh_host(L)->run, (int)n));
 	return 1;
 }
 

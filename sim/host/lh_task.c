@@ -9,14 +9,14 @@
 
 /* The task object at 1, which must be the calling task's own: another
  * task's object (kept in a shared table or upvalue) would state the
- * operation for the wrong task.  Cost: a load and a compare (the task
- * owning a coroutine is in its extra space, lh_sim.c). */
+ * operation for the wrong task.  Cost: two pointer compares (the type
+ * tag, and the task owning the coroutine, in its thread record). */
 static task_t *check_task(lua_State *L)
 {
-	task_t *t = *(task_t **)luaL_checkudata(L, 1, TASK_MT);
+	task_t *t = ((task_ud *)lh_check_ud(L, 1, lh_tag_task, TASK_MT))->t;
 
-	if (G_UNLIKELY(*(task_t **)lua_getextraspace(L) != t)) {
-		task_t *self = *(task_t **)lua_getextraspace(L);
+	if (G_UNLIKELY(lh_thread(L)->task != t)) {
+		task_t *self = lh_thread(L)->task;
 		if (self)
 			luaL_error(L, "task %d called a method of task %d's object: a task may use only "
 			           "the t its function was given", task_id(self), task_id(t));
@@ -239,7 +239,7 @@ static int t_send(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 
-	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	op->chan = ((ref_ud *)lh_check_ud(L, 2, lh_tag_chan, CHAN_MT))->id;
 	luaL_checkany(L, 3);
 	lua_pushvalue(L, 3);
 	op->ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -251,7 +251,7 @@ static int t_send(lua_State *L)
 static int t_recv(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
-	op->chan = ((ref_ud *)luaL_checkudata(L, 2, CHAN_MT))->id;
+	op->chan = ((ref_ud *)lh_check_ud(L, 2, lh_tag_chan, CHAN_MT))->id;
 	op->kind = OP_RECV;
 	return yield_op(L);
 }
@@ -271,7 +271,7 @@ static int t_barrier(lua_State *L)
 {
 	op_t *op = task_op(check_task(L));
 	run_t *r = lh_host(L)->run;
-	op->barrier = ((ref_ud *)luaL_checkudata(L, 2, BARRIER_MT))->id;
+	op->barrier = ((ref_ud *)lh_check_ud(L, 2, lh_tag_barrier, BARRIER_MT))->id;
 	if (run_barrier_parties(r, op->barrier) > (int)r->tasks->len)
 		return luaL_error(L, "t:barrier: a barrier of %d parties can never open: the workload "
 		                  "has %d task%s", run_barrier_parties(r, op->barrier), (int)r->tasks->len,
@@ -380,24 +380,26 @@ static int t_random(lua_State *L)
 	return 1;
 }
 
-static int t_index(lua_State *L)
+void lh_push_task(lua_State *L, task_t *t)
 {
-	task_t *t = check_task(L);
-	const char *k = luaL_checkstring(L, 2);
+	task_ud *u = lua_newuserdatauv(L, sizeof(task_ud), 0);
 
-	if (strcmp(k, "cpu") == 0)
-		lua_pushinteger(L, task_cpu(t));
-	else if (strcmp(k, "node") == 0)
-		lua_pushinteger(L, lh_host(L)->run->sc->machine->cpu_node[task_cpu(t)]);
-	else if (strcmp(k, "id") == 0)
-		lua_pushinteger(L, task_id(t));
-	else {
-		luaL_getmetafield(L, 1, "methods");
-		lua_getfield(L, -1, k);
-	}
-	return 1;
+	u->tag = lh_tag_task;
+	u->t = t;
+	lua_createtable(L, 0, 2);               /* its metatable */
+	lua_pushstring(L, TASK_MT);
+	lua_setfield(L, -2, "__name");
+	lua_createtable(L, 0, 3);               /* its fields */
+	lh_setint(L, "cpu", task_cpu(t));
+	lh_setint(L, "node", lh_host(L)->run->sc->machine->cpu_node[task_cpu(t)]);
+	lh_setint(L, "id", task_id(t));
+	luaL_setmetatable(L, TASK_MT);          /* then the methods */
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
 }
 
+/* The methods are found without calling C: the task object's __index is
+ * its fields table, whose __index is the methods table. */
 void lh_open_task(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
@@ -411,10 +413,8 @@ void lh_open_task(lua_State *L)
 		{ NULL, NULL },
 	};
 
-	luaL_newmetatable(L, TASK_MT);
+	luaL_newmetatable(L, TASK_MT);          /* the fields tables' metatable */
 	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "methods");
-	lua_pushcfunction(L, t_index);
 	lua_setfield(L, -2, "__index");
 	lua_pop(L, 1);
 	luaL_newmetatable(L, CACHE_MT);

@@ -229,6 +229,8 @@ static void lh_free(void *wl)
 		return;
 	lua_close(lh->L);
 	g_ptr_array_free(lh->files, TRUE);
+	if (lh->threads)
+		g_ptr_array_free(lh->threads, TRUE);
 	g_free(lh);
 }
 
@@ -241,8 +243,8 @@ luahost_t *lh_new(run_t *r, GKeyFile *resolved, GError **err)
 	lh->path = r->sc->workload_path;
 	lh->files = g_ptr_array_new_with_free_func(lh_file_free);
 	lh->L = L = lh_sandbox_new(r->sc->seed);
-	lua_pushlightuserdata(L, lh);
-	lua_setfield(L, LUA_REGISTRYINDEX, "slabsim.host");
+	lh->threads = g_ptr_array_new_with_free_func(g_free);
+	lh_set_thread(lh, L, NULL);                  /* before any coroutine */
 	lh_open_task(L);
 	lh_open_replay(L);
 	if (!load_script(L, lh->path, err) || !read_decl(lh, err) ||
@@ -268,7 +270,7 @@ fail:
  * memory cap's, the budget's and the watchdog's own messages. */
 static char *task_error(luahost_t *lh, lua_State *co)
 {
-	task_t *t = *(task_t **)lua_getextraspace(co);
+	task_t *t = lh_thread(co)->task;
 	lua_State *L = lh->L;
 	int top = lua_gettop(L);
 	char *head = g_strdup_printf("task %d (CPU %d)", task_id(t), task_cpu(t)), *msg;
@@ -308,7 +310,7 @@ static bool stalled(luahost_t *lh, lua_State *co, char **msg)
 	}
 	if (++lh->stalls <= lh_limits()->stall_resumes)
 		return false;
-	t = *(task_t **)lua_getextraspace(co);
+	t = lh_thread(co)->task;
 	lh_sandbox_where(co, where, sizeof where);
 	*msg = g_strdup_printf("%s: task %d (CPU %d) made no progress: %" G_GUINT64_FORMAT " task "
 	                       "operations in a row without simulated time advancing at %" G_GUINT64_FORMAT

@@ -2,8 +2,18 @@
  * coherence.c -- the directory, the private caches and the shared LLCs.
  *
  * The directory is a three-level radix over line indexes, with leaves
- * allocated on first touch, so only lines that are used cost host memory;
- * cache sets are allocated in chunks on first use for the same reason.
+ * (256 lines each) allocated on first touch, so only lines that are used
+ * cost host memory; the last leaf found for each kind of access (and for
+ * victims) is remembered, so most accesses, and a range access after its
+ * first line, do not walk it.  Cache sets are allocated in chunks on first
+ * use for the same reason.
+ *
+ * Replacement state lives in the ways: each set keeps its ways in a
+ * doubly linked recency list (indexes, most recent first, head and tail
+ * in the slot before the set), so a touch and the choice of a victim (a
+ * never-used way, else the tail) take constant time whatever the
+ * associativity, and no way moves.  An invalidated way keeps its place in
+ * the list.
  */
 #include <stddef.h>
 #include <string.h>
@@ -11,43 +21,81 @@
 #include "coherence.h"
 #include "engine.h"
 
-#define LEAF_SHIFT 8                    /* 256 lines per leaf */
-#define MID_SHIFT  12                   /* 4096 leaves per mid */
+#define LEAF_SHIFT 8                    /* 256 lines per directory leaf */
 #define LEAF_LINES (1u << LEAF_SHIFT)
+#define MID_SHIFT 12                    /* 4096 leaves per mid */
 #define MID_LEAVES (1u << MID_SHIFT)
-#define CHUNK_SETS 16                   /* sets allocated together */
+#define CHUNK_SETS 4                    /* cache sets allocated together */
+#define LLC_N_STICKY 127                /* line_t.llc_n saturates here */
+#define PRIV_N_STICKY 255               /* line_t.priv_n saturates here */
 
 const char *const coh_kind_names[COH_KINDS] = { "object", "page", "metadata", "lock" };
 
 typedef struct line {
-	uint32_t version;    /* bumped by every store */
-	int32_t owner;       /* CPU holding it Modified, -1 if none */
-	uint32_t ncopies;    /* valid private copies, owner included */
-	int32_t last;        /* CPU that last filled it, -1 if none */
+	uint32_t version;        /* bumped by every store */
+	int32_t owner;           /* CPU holding it Modified, -1 if none */
+	int32_t last;            /* CPU that last filled it, -1 if none */
+	uint32_t ncopies : 17;   /* valid private copies, owner included (<= 65536 CPUs) */
+	uint32_t llc_n : 7;      /* LLC ways tagged with it, any version (sticky at max) */
+	uint32_t priv_n : 8;     /* private ways tagged with it, any version (sticky at max) */
 } line_t;
 
 typedef struct way {
-	uint64_t tag;        /* line index + 1; 0 = empty */
+	uint64_t tag;            /* line index + 1; 0 = empty */
 	uint32_t version;
+	uint16_t prev, next;     /* neighbours in the set's recency list, WAY_NIL: none */
 } way_t;
 
-/* One set-associative cache, most recent way first within a set. */
+/* A set's recency list, in the way-sized slot before its ways: ways
+ * [0, used) are on it; the others were never used (all-zero), and are the
+ * least recent of all, taken in index order. */
+typedef struct lru {
+	uint16_t head, tail;     /* most and least recent way on the list */
+	uint16_t used;
+} lru_t;
+
+#define WAY_NIL 0xffff           /* (so at most 65535 ways, machine.c) */
+
+/* Where a line was last found in a private cache: the way (valid while
+ * it still holds the line's tag), its set and the line's directory entry. */
+typedef struct memo {
+	uint64_t tag;            /* line index + 1; 0 = nothing */
+	struct way *way;
+	struct way *set;
+	struct line *line;
+} memo_t;
+
+#define MEMO_LINES 8             /* remembered lines per private cache */
+
+/* One set-associative cache. */
 typedef struct cache {
-	way_t **chunks;      /* CHUNK_SETS sets each, on first use */
-	uint32_t nsets;      /* a power of two */
+	way_t **chunks;          /* CHUNK_SETS sets each, on first use */
+	uint32_t nsets;          /* a power of two */
 	uint32_t assoc;
+	memo_t memo[MEMO_LINES]; /* private caches: recent lines, by index (inline: one
+	                          * host cache miss less per access) */
 } cache_t;
+
+/* The directory: a radix of dense leaves (top -> mid -> leaf), each
+ * level allocated on first use. */
+typedef struct dir {
+	line_t ***top;           /* [ntop] mids of MID_LEAVES leaves */
+	uint64_t ntop;
+	uint64_t last_key[COH_KINDS + 1];   /* leaf number + 1 found last, by kind */
+	line_t *last_leaf[COH_KINDS + 1];   /* (and for victims) */
+} dir_t;
+
+#define DIR_VICTIM COH_KINDS             /* the leaf cache slot of victims */
 
 struct coh {
 	const machine_t *m;
 	const memory_t *mem;
-	line_t ***top;
-	uint64_t ntop;
-	cache_t *priv;       /* [ncpus] */
-	cache_t *llc;        /* [nscopes], or NULL without an LLC */
+	dir_t dir;
+	cache_t *priv;           /* [ncpus] */
+	cache_t *llc;            /* [nscopes], or NULL without an LLC */
 	int nscopes;
-	int *scope_of;       /* [ncpus]: the LLC serving each CPU */
-	GArray **scope_cpus; /* [nscopes]: the CPUs each LLC serves */
+	int *scope_of;           /* [ncpus]: the LLC serving each CPU */
+	GArray **scope_cpus;     /* [nscopes]: the CPUs each LLC serves */
 	coh_stats_t st;
 };
 
@@ -71,59 +119,145 @@ static void cache_fini(cache_t *k)
 	g_free(k->chunks);
 }
 
-static way_t *cache_set(cache_t *k, uint64_t idx)
+static inline way_t *cache_set(cache_t *k, uint64_t idx)
 {
 	uint32_t set = (uint32_t)((idx ^ (idx >> 17)) & (k->nsets - 1));
 	way_t **chunk = &k->chunks[set / CHUNK_SETS];
 
 	if (G_UNLIKELY(!*chunk))
-		*chunk = g_new0(way_t, (size_t)CHUNK_SETS * k->assoc);
-	return &(*chunk)[(set % CHUNK_SETS) * k->assoc];
+		*chunk = g_new0(way_t, (size_t)CHUNK_SETS * (k->assoc + 1));
+	return &(*chunk)[(set % CHUNK_SETS) * (k->assoc + 1) + 1];
 }
 
-/* Find idx in its set; move it to the front.  Returns its way or NULL. */
-static way_t *set_lookup(const cache_t *k, way_t *set, uint64_t idx)
+static inline lru_t *set_lru(way_t *set)
 {
-	for (uint32_t w = 0; w < k->assoc; w++) {
-		if (set[w].tag == idx + 1) {
-			way_t hit = set[w];
-			memmove(&set[1], &set[0], w * sizeof(way_t));
-			set[0] = hit;
-			return &set[0];
-		}
-	}
+	return (lru_t *)&set[-1];
+}
+
+/* Make w the most recent way of its set. */
+static inline void way_touch(way_t *set, way_t *w)
+{
+	lru_t *h = set_lru(set);
+	uint16_t i = (uint16_t)(w - set);
+
+	if (h->head == i)
+		return;
+	set[w->prev].next = w->next;             /* not the head: it has a prev */
+	if (w->next != WAY_NIL)
+		set[w->next].prev = w->prev;
+	else
+		h->tail = w->prev;
+	w->prev = WAY_NIL;
+	w->next = h->head;
+	set[h->head].prev = i;
+	h->head = i;
+}
+
+/* The way tagged idx in its set, or NULL; the order is not changed. */
+static inline way_t *set_find(const cache_t *k, way_t *set, uint64_t idx)
+{
+	for (uint32_t w = 0; w < k->assoc; w++)
+		if (set[w].tag == idx + 1)
+			return &set[w];
 	return NULL;
 }
 
-/* Make room at the front of the set; *victim gets the way pushed out. */
-static way_t *set_insert(const cache_t *k, way_t *set, way_t *victim)
+/* Find idx in its set and make it most recent.  Returns its way or NULL. */
+static inline way_t *set_lookup(cache_t *k, way_t *set, uint64_t idx)
 {
-	*victim = set[k->assoc - 1];
-	memmove(&set[1], &set[0], (k->assoc - 1) * sizeof(way_t));
-	return &set[0];
+	way_t *w = set_find(k, set, idx);
+
+	if (w)
+		way_touch(set, w);
+	return w;
+}
+
+/* The least recent way of the set, made most recent; *victim gets what
+ * it held. */
+static inline way_t *set_insert(cache_t *k, way_t *set, way_t *victim)
+{
+	lru_t *h = set_lru(set);
+	way_t *w;
+
+	if (h->used < k->assoc) {               /* a never-used way joins the list */
+		uint16_t i = h->used++;
+		w = &set[i];
+		*victim = *w;
+		w->prev = WAY_NIL;
+		w->next = i ? h->head : WAY_NIL;
+		if (i)
+			set[h->head].prev = i;
+		else
+			h->tail = i;
+		h->head = i;
+		return w;
+	}
+	w = &set[h->tail];
+	*victim = *w;
+	way_touch(set, w);
+	return w;
 }
 
 /* ---- the directory ---- */
 
-static line_t *dir_line(coh_t *c, uint64_t idx)
+/* Leaf number `leaf`, created (every line untouched) on first use. */
+static line_t *dir_leaf_slow(dir_t *d, uint64_t leaf)
 {
-	uint64_t t = idx >> (LEAF_SHIFT + MID_SHIFT);
-	uint32_t mid = (idx >> LEAF_SHIFT) & (MID_LEAVES - 1);
-	line_t **leaves = c->top[t];
-	line_t *leaf;
+	line_t ***mid = &d->top[leaf >> MID_SHIFT];
+	line_t **slot;
 
-	if (G_UNLIKELY(!leaves))
-		leaves = c->top[t] = g_new0(line_t *, MID_LEAVES);
-	leaf = leaves[mid];
-	if (G_UNLIKELY(!leaf)) {
-		leaf = leaves[mid] = g_new(line_t, LEAF_LINES);
-		for (uint32_t i = 0; i < LEAF_LINES; i++)
-			leaf[i] = (line_t){ 0, -1, 0, -1 };
+	if (G_UNLIKELY(!*mid))
+		*mid = g_new0(line_t *, MID_LEAVES);
+	slot = &(*mid)[leaf & (MID_LEAVES - 1)];
+	if (G_UNLIKELY(!*slot)) {
+		*slot = g_new(line_t, LEAF_LINES);
+		for (uint32_t j = 0; j < LEAF_LINES; j++)
+			(*slot)[j] = (line_t){ .version = 0, .owner = -1, .last = -1 };
 	}
-	return &leaf[idx & (LEAF_LINES - 1)];
+	return *slot;
+}
+
+/* The entry of line idx; `slot` says which remembered leaf to try first
+ * (one per kind of access, one for victims). */
+static inline line_t *dir_line(coh_t *c, uint64_t idx, int slot)
+{
+	dir_t *d = &c->dir;
+	uint64_t key = (idx >> LEAF_SHIFT) + 1;
+
+	if (G_UNLIKELY(key != d->last_key[slot])) {
+		d->last_leaf[slot] = dir_leaf_slow(d, key - 1);
+		d->last_key[slot] = key;
+	}
+	return &d->last_leaf[slot][idx & (LEAF_LINES - 1)];
+}
+
+static void dir_init(dir_t *d, uint64_t lines)
+{
+	d->ntop = (lines >> (LEAF_SHIFT + MID_SHIFT)) + 1;
+	d->top = g_new0(line_t **, d->ntop);
+}
+
+static void dir_fini(dir_t *d)
+{
+	for (uint64_t i = 0; i < d->ntop; i++) {
+		if (!d->top[i])
+			continue;
+		for (uint32_t j = 0; j < MID_LEAVES; j++)
+			g_free(d->top[i][j]);
+		g_free(d->top[i]);
+	}
+	g_free(d->top);
 }
 
 /* ---- counting and charging ---- */
+
+/* One access in progress: who makes it, who pays (NULL: nobody), what
+ * for. */
+typedef struct acc {
+	int cpu;
+	cpu_t *payer;
+	enum coh_kind kind;
+} acc_t;
 
 /* Add n to the count at offset `off` of coh_counts_t, in all and in kind. */
 static inline void bump(coh_t *c, enum coh_kind kind, size_t off, uint64_t n)
@@ -132,69 +266,82 @@ static inline void bump(coh_t *c, enum coh_kind kind, size_t off, uint64_t n)
 	*(uint64_t *)((char *)&c->st.kind[kind] + off) += n;
 }
 
-#define COUNT(c, kind, field, n) bump((c), (kind), offsetof(coh_counts_t, field), (n))
+#define COUNT(c, x, field, n) bump((c), (x)->kind, offsetof(coh_counts_t, field), (n))
 
-/* Charge the running CPU, unless the access is made on another CPU's
- * behalf (coh_access_as). */
-static inline void charge(bool yes, enum cost_kind kind, simtime_t ps)
+/* Charge the paying CPU, if any (coh_access_as charges nobody). */
+static inline void charge(const acc_t *x, enum cost_kind kind, simtime_t ps)
 {
-	if (yes)
-		engine_charge(kind, ps);
+	if (x->payer) {
+		x->payer->clock += ps;
+		x->payer->cost[kind] += ps;
+	}
 }
 
 /* ---- the last-level caches ---- */
 
-/* Whether the LLC serving cpu holds a valid copy of idx (made most recent). */
-static bool llc_holds(coh_t *c, int cpu, uint64_t idx, const line_t *l)
+/* Whether the LLC serving cpu holds a valid copy of idx (made most recent
+ * when it holds the line at all). */
+static inline bool llc_holds(coh_t *c, int cpu, uint64_t idx, const line_t *l)
 {
 	cache_t *k;
 	way_t *w;
 
-	if (!c->llc)
+	if (!c->llc || !l->llc_n)
 		return false;
 	k = &c->llc[c->scope_of[cpu]];
 	w = set_lookup(k, cache_set(k, idx), idx);
 	return w && w->version == l->version;
 }
 
-/* An inclusive LLC dropped idx: so do the private caches it serves. */
-static void back_invalidate(coh_t *c, int scope, uint64_t idx)
+/* One more or one less way tagged with l: a count that reached its
+ * maximum stays there (and then only says "maybe"). */
+#define TAG_UP(l, field, sticky) do { if ((l)->field != (sticky)) (l)->field++; } while (0)
+#define TAG_DOWN(l, field, sticky) do { if ((l)->field != (sticky)) (l)->field--; } while (0)
+
+/* An inclusive LLC dropped idx: so do the private caches it serves (none
+ * to look at when no private way is tagged with it). */
+static void back_invalidate(coh_t *c, int scope, uint64_t idx, line_t *l)
 {
-	line_t *l = dir_line(c, idx);
 	GArray *cpus = c->scope_cpus[scope];
 
-	for (guint i = 0; i < cpus->len; i++) {
+	for (guint i = 0; l->priv_n && i < cpus->len; i++) {
 		int cpu = g_array_index(cpus, int, i);
 		cache_t *k = &c->priv[cpu];
-		way_t *set = cache_set(k, idx);
+		way_t *w = set_find(k, cache_set(k, idx), idx);
 
-		for (uint32_t w = 0; w < k->assoc; w++) {
-			if (set[w].tag != idx + 1)
-				continue;
-			if (set[w].version == l->version) {
-				l->ncopies--;
-				if (l->owner == cpu)
-					l->owner = -1;  /* written back to memory */
-			}
-			set[w].tag = 0;
+		if (!w)
+			continue;
+		if (w->version == l->version) {
+			l->ncopies--;
+			if (l->owner == cpu)
+				l->owner = -1;  /* written back to memory */
 		}
+		w->tag = 0;
+		TAG_DOWN(l, priv_n, PRIV_N_STICKY);
 	}
 }
 
-/* Put (idx, version) into the LLC of `scope`, evicting its least recent
- * line (which an inclusive LLC takes out of its private caches too). */
-static void llc_fill(coh_t *c, int scope, uint64_t idx, uint32_t version)
+/* Put (idx, l's version) into the LLC of `scope`, evicting its least
+ * recent line (which an inclusive LLC takes out of its private caches
+ * too). */
+static void llc_fill(coh_t *c, int scope, uint64_t idx, line_t *l)
 {
 	cache_t *k = &c->llc[scope];
-	way_t *set = cache_set(k, idx), *w = set_lookup(k, set, idx), victim;
+	way_t *set = cache_set(k, idx), *w = l->llc_n ? set_lookup(k, set, idx) : NULL, victim;
 
 	if (!w) {
 		w = set_insert(k, set, &victim);
-		if (victim.tag && c->m->llc_inclusive)
-			back_invalidate(c, scope, victim.tag - 1);
+		if (victim.tag) {
+			line_t *vl = dir_line(c, victim.tag - 1, DIR_VICTIM);
+
+			TAG_DOWN(vl, llc_n, LLC_N_STICKY);
+			if (c->m->llc_inclusive)
+				back_invalidate(c, scope, victim.tag - 1, vl);
+		}
+		TAG_UP(l, llc_n, LLC_N_STICKY);
+		w->tag = idx + 1;
 	}
-	w->tag = idx + 1;
-	w->version = version;
+	w->version = l->version;
 }
 
 /* ---- private caches ---- */
@@ -208,123 +355,162 @@ static void evict(coh_t *c, int cpu, const way_t *victim)
 
 	if (!victim->tag)
 		return;
-	vl = dir_line(c, victim->tag - 1);
+	vl = dir_line(c, victim->tag - 1, DIR_VICTIM);
+	TAG_DOWN(vl, priv_n, PRIV_N_STICKY);
 	if (vl->version != victim->version)
 		return;                          /* a stale copy: nothing to do */
 	vl->ncopies--;
 	if (vl->owner == cpu)
 		vl->owner = -1;                  /* written back */
 	if (c->llc)
-		llc_fill(c, c->scope_of[cpu], victim->tag - 1, vl->version);
+		llc_fill(c, c->scope_of[cpu], victim->tag - 1, vl);
 }
 
-/* A way of cpu's private cache for idx, at the front of its set. */
-static way_t *private_slot(coh_t *c, int cpu, way_t *set)
+/* A way of cpu's private cache for line l (index idx), made most recent
+ * in its set and tagged. */
+static way_t *private_slot(coh_t *c, int cpu, way_t *set, uint64_t idx, line_t *l)
 {
 	way_t victim, *w = set_insert(&c->priv[cpu], set, &victim);
 
 	evict(c, cpu, &victim);
+	w->tag = idx + 1;
+	TAG_UP(l, priv_n, PRIV_N_STICKY);
 	return w;
 }
 
 /* Price fetching a line this CPU does not hold validly. */
-static void fetch(coh_t *c, int cpu, line_t *l, uint64_t idx, saddr_t a, bool pay,
-                  enum coh_kind kind)
+static void fetch(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_t a)
 {
 	const machine_t *m = c->m;
+	int cpu = x->cpu;
 	int src = l->owner >= 0 ? l->owner : (l->ncopies > 0 ? l->last : -1);
 	bool dirty = l->owner >= 0 && l->owner != cpu;
 
 	if (!dirty && llc_holds(c, cpu, idx, l)) {
-		charge(pay, COST_LLC, m->llc);
-		COUNT(c, kind, llc_hits, 1);
+		charge(x, COST_LLC, m->llc);
+		COUNT(c, x, llc_hits, 1);
 		return;
 	}
 	if (src >= 0 && src != cpu) {
 		bool same_socket = m->cpu_socket[src] == m->cpu_socket[cpu];
 		if (same_socket)
-			charge(pay, dirty ? COST_XFER_SOCKET : COST_LLC, dirty ? m->xfer_socket : m->llc);
+			charge(x, dirty ? COST_XFER_SOCKET : COST_LLC, dirty ? m->xfer_socket : m->llc);
 		else
-			charge(pay, COST_XFER_REMOTE, machine_xfer_price(m, src, cpu));
+			charge(x, COST_XFER_REMOTE, machine_xfer_price(m, src, cpu));
 		if (m->cpu_node[src] == m->cpu_node[cpu])
-			COUNT(c, kind, transfers_same_node, 1);
+			COUNT(c, x, transfers_same_node, 1);
 		else
-			COUNT(c, kind, transfers_remote_node, 1);
+			COUNT(c, x, transfers_remote_node, 1);
 		return;
 	}
 	int home = mem_home_node(c->mem, a);
 	if (home == m->cpu_node[cpu]) {
-		charge(pay, COST_MEM_LOCAL, m->mem_local);
-		COUNT(c, kind, memory_local, 1);
+		charge(x, COST_MEM_LOCAL, m->mem_local);
+		COUNT(c, x, memory_local, 1);
 	} else {
-		charge(pay, COST_MEM_REMOTE, machine_mem_price(m, cpu, home));
-		COUNT(c, kind, memory_remote, 1);
+		charge(x, COST_MEM_REMOTE, machine_mem_price(m, cpu, home));
+		COUNT(c, x, memory_remote, 1);
 	}
 }
 
 /* After a fill or a store by cpu: an inclusive LLC holds the line too. */
-static void include(coh_t *c, int cpu, uint64_t idx, const line_t *l)
+static inline void include(coh_t *c, int cpu, uint64_t idx, line_t *l)
 {
 	if (c->llc && c->m->llc_inclusive)
-		llc_fill(c, c->scope_of[cpu], idx, l->version);
+		llc_fill(c, c->scope_of[cpu], idx, l);
 }
 
-static void access_line(coh_t *c, int cpu, saddr_t a, enum coh_op op, bool pay, enum coh_kind kind)
+/* A store or atomic on a line this CPU may not hold Modified: end with
+ * the only valid copy, Modified. */
+static way_t *store_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_t a,
+                         way_t *set, way_t *w, bool valid)
 {
-	const machine_t *m = c->m;
-	uint64_t idx = mem_line(c->mem, a);
-	line_t *l = dir_line(c, idx);
-	cache_t *k = &c->priv[cpu];
-	way_t *set = cache_set(k, idx);
-	way_t *w = set_lookup(k, set, idx);
+	uint32_t others = l->ncopies - (valid ? 1 : 0);
+
+	if (valid)
+		charge(x, COST_HIT, c->m->hit);     /* an upgrade: not counted a hit */
+	else
+		fetch(c, x, l, idx, a);
+	if (others) {
+		charge(x, COST_INVAL, c->m->inval * others);
+		COUNT(c, x, invalidations, others);
+	}
+	l->version++;
+	l->ncopies = 1;
+	l->owner = x->cpu;
+	l->last = x->cpu;
+	if (!w)
+		w = private_slot(c, x->cpu, set, idx, l);
+	w->version = l->version;
+	include(c, x->cpu, idx, l);
+	return w;
+}
+
+/* A read of a line this CPU does not hold validly. */
+static way_t *read_miss(coh_t *c, const acc_t *x, line_t *l, uint64_t idx, saddr_t a,
+                        way_t *set, way_t *w)
+{
+	fetch(c, x, l, idx, a);
+	if (l->owner >= 0 && l->owner != x->cpu)
+		l->owner = -1;                 /* Modified -> Shared */
+	if (!w)
+		w = private_slot(c, x->cpu, set, idx, l);
+	w->version = l->version;
+	l->ncopies++;
+	l->last = x->cpu;
+	include(c, x->cpu, idx, l);
+	return w;
+}
+
+/* The rest of an access that did not hit (w: the line's way in cpu's
+ * set, already made most recent, or NULL). */
+static G_GNUC_NO_INLINE way_t *access_miss(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx,
+                                           line_t *l, enum coh_op op, way_t *set, way_t *w)
+{
 	bool valid = w && w->version == l->version;
 
-	COUNT(c, kind, accesses, 1);
-	if (op == COH_READ) {
-		if (valid) {
-			charge(pay, COST_HIT, m->hit);
-			COUNT(c, kind, hits, 1);
-			return;
-		}
-		fetch(c, cpu, l, idx, a, pay, kind);
-		if (l->owner >= 0 && l->owner != cpu)
-			l->owner = -1;                 /* Modified -> Shared */
-		if (!w)
-			w = private_slot(c, cpu, set);
-		w->tag = idx + 1;
-		w->version = l->version;
-		l->ncopies++;
-		l->last = cpu;
-		include(c, cpu, idx, l);
-		return;
-	}
-
-	/* Store or atomic: end with the only valid copy, Modified. */
-	if (valid && l->owner == cpu) {
-		charge(pay, COST_HIT, m->hit);
-		COUNT(c, kind, hits, 1);
-	} else {
-		uint32_t others = l->ncopies - (valid ? 1 : 0);
-		if (valid)
-			charge(pay, COST_HIT, m->hit);      /* an upgrade: not counted a hit */
-		else
-			fetch(c, cpu, l, idx, a, pay, kind);
-		if (others) {
-			charge(pay, COST_INVAL, m->inval * others);
-			COUNT(c, kind, invalidations, others);
-		}
-		l->version++;
-		l->ncopies = 1;
-		l->owner = cpu;
-		l->last = cpu;
-		if (!w)
-			w = private_slot(c, cpu, set);
-		w->tag = idx + 1;
-		w->version = l->version;
-		include(c, cpu, idx, l);
-	}
+	if (op == COH_READ)
+		w = read_miss(c, x, l, idx, a, set, w);
+	else
+		w = store_miss(c, x, l, idx, a, set, w, valid);
 	if (op == COH_RMW)
-		charge(pay, COST_ATOMIC, m->rmw);
+		charge(x, COST_ATOMIC, c->m->rmw);
+	return w;
+}
+
+/* One line's access: idx is the line at address a.  A hit (a valid copy;
+ * for a store, the Modified one) is decided here; a line this CPU found
+ * lately is looked up in its memo first, the directory and the set only
+ * otherwise. */
+static inline void access_line(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx, enum coh_op op)
+{
+	cache_t *k = &c->priv[x->cpu];
+	memo_t *mo = &k->memo[idx & (MEMO_LINES - 1)];
+	line_t *l;
+	way_t *w;
+
+	way_t *set;
+
+	if (mo->tag == idx + 1 && mo->way->tag == idx + 1) {
+		l = mo->line;
+		w = mo->way;
+		set = mo->set;
+		way_touch(set, w);
+	} else {
+		l = dir_line(c, idx, x->kind);
+		set = cache_set(k, idx);
+		w = set_lookup(k, set, idx);
+	}
+	COUNT(c, x, accesses, 1);
+	if (w && w->version == l->version && (op == COH_READ || l->owner == x->cpu)) {
+		charge(x, COST_HIT, c->m->hit);
+		COUNT(c, x, hits, 1);
+		if (op == COH_RMW)
+			charge(x, COST_ATOMIC, c->m->rmw);
+	} else {
+		w = access_miss(c, x, a, idx, l, op, set, w);
+	}
+	*mo = (memo_t){ idx + 1, w, set, l };
 }
 
 /* What memory at a holds: struct page entries, metadata, or objects. */
@@ -335,15 +521,24 @@ static enum coh_kind kind_of(const coh_t *c, saddr_t a)
 	return a < c->mem->memmap_end ? COH_PAGE : COH_METADATA;
 }
 
+/* Every line of [a, a+len) in address order, as one access each. */
+static void access_range(coh_t *c, const acc_t *x, saddr_t a, uint32_t len, enum coh_op op)
+{
+	uint64_t line = (uint64_t)c->m->cache_line;
+	saddr_t first = a & ~(line - 1);
+	saddr_t last = (a + (len ? len : 1) - 1) & ~(line - 1);
+	uint64_t idx = mem_line(c->mem, first);
+
+	for (saddr_t p = first; p <= last; p += line, idx++)
+		access_line(c, x, p, idx, op);
+}
+
 void coh_access_kind(coh_t *c, saddr_t a, uint32_t len, enum coh_op op, enum coh_kind kind)
 {
-	int cpu = engine_current()->id;
-	uint64_t mask = (uint64_t)c->m->cache_line - 1;
-	saddr_t first = a & ~mask;
-	saddr_t last = (a + (len ? len : 1) - 1) & ~mask;
+	cpu_t *self = engine_current();
+	acc_t x = { self->id, self, kind };
 
-	for (saddr_t line = first; line <= last; line += c->m->cache_line)
-		access_line(c, cpu, line, op, true, kind);
+	access_range(c, &x, a, len, op);
 }
 
 void coh_access(coh_t *c, saddr_t a, uint32_t len, enum coh_op op)
@@ -353,7 +548,32 @@ void coh_access(coh_t *c, saddr_t a, uint32_t len, enum coh_op op)
 
 void coh_access_as(coh_t *c, int cpu, saddr_t a, enum coh_op op, enum coh_kind kind)
 {
-	access_line(c, cpu, a & ~((saddr_t)c->m->cache_line - 1), op, false, kind);
+	acc_t x = { cpu, NULL, kind };
+
+	access_range(c, &x, a, 1, op);
+}
+
+void coh_access_as_many(coh_t *c, const int *cpus, int n, saddr_t a, enum coh_op op,
+                        enum coh_kind kind)
+{
+	saddr_t line = a & ~((saddr_t)c->m->cache_line - 1);
+	uint64_t idx = mem_line(c->mem, line);
+	unsigned slot = idx & (MEMO_LINES - 1);
+
+	for (int i = 0; i < n; i++) {
+		acc_t x = { cpus[i], NULL, kind };
+
+		if (i + 2 < n)
+			__builtin_prefetch(&c->priv[cpus[i + 2]].memo[slot]);
+		if (i + 1 < n) {
+			const memo_t *mo = &c->priv[cpus[i + 1]].memo[slot];
+			if (mo->tag == idx + 1) {
+				__builtin_prefetch(mo->way);
+				__builtin_prefetch(set_lru(mo->set));
+			}
+		}
+		access_line(c, &x, line, idx, op);
+	}
 }
 
 const coh_stats_t *coh_stats(const coh_t *c)
@@ -388,8 +608,7 @@ coh_t *coh_new(const machine_t *m, const memory_t *mem)
 
 	c->m = m;
 	c->mem = mem;
-	c->ntop = (mem_total_lines(mem) >> (LEAF_SHIFT + MID_SHIFT)) + 1;
-	c->top = g_new0(line_t **, c->ntop);
+	dir_init(&c->dir, mem_total_lines(mem));
 	c->priv = g_new0(cache_t, m->ncpus);
 	for (int i = 0; i < m->ncpus; i++)
 		cache_init(&c->priv[i], m->cache_lines, m->cache_ways);
@@ -402,14 +621,7 @@ void coh_free(coh_t *c)
 {
 	if (!c)
 		return;
-	for (uint64_t i = 0; i < c->ntop; i++) {
-		if (!c->top[i])
-			continue;
-		for (uint32_t j = 0; j < MID_LEAVES; j++)
-			g_free(c->top[i][j]);
-		g_free(c->top[i]);
-	}
-	g_free(c->top);
+	dir_fini(&c->dir);
 	for (int i = 0; i < c->m->ncpus; i++)
 		cache_fini(&c->priv[i]);
 	g_free(c->priv);

@@ -5,7 +5,8 @@
  * owner, count of valid private copies, last filler), each CPU's finite
  * private cache, and the shared last-level caches (one per socket or per
  * node, when the machine has them), all set-associative with LRU
- * replacement.  A cached copy is valid while its recorded version equals
+ * replacement.  A contiguous touch [a, a+len) is priced in one call, line
+ * by line in address order.  A cached copy is valid while its recorded version equals
  * the line's; a store bumps the version, which invalidates every other
  * copy without enumerating sharers.  Prices come from the machine profile
  * and are charged to the running CPU (engine_current()).  Never touches
@@ -67,6 +68,11 @@ void coh_access_kind(coh_t *c, saddr_t a, uint32_t len, enum coh_op op, enum coh
  * running CPU goes on (a spinner re-reading a lock word): the directory,
  * the caches and the statistics change, nobody is charged. */
 void coh_access_as(coh_t *c, int cpu, saddr_t a, enum coh_op op, enum coh_kind kind);
+/* coh_access_as for each CPU of cpus[0..n), in that order (the spinners of
+ * a lock word): the same as n calls, the next CPUs' cache state fetched
+ * into the host's cache ahead of use. */
+void coh_access_as_many(coh_t *c, const int *cpus, int n, saddr_t a, enum coh_op op,
+                        enum coh_kind kind);
 
 static inline void coh_read(coh_t *c, saddr_t a, uint32_t len)
 {

@@ -29,11 +29,14 @@
 #include "native_lock.h"
 
 struct lock_waitq {
-	GQueue cpus;               /* cpu_t *, in arrival order */
+	GArray *cpus;              /* int: the waiting CPUs' ids, in arrival order (dense,
+	                            * so a release's passes over them stay in cache) */
 	uint64_t releases;         /* hand-offs so far (tie-break input) */
 	GArray *storm;             /* int: spinners to replay after the next take */
 	bool storm_rmw;            /* their replay is a failed test-and-set */
 };
+
+#define WAITER(q, i) g_array_index((q)->cpus, int, (i))
 
 struct lock_registry {
 	GHashTable *by_name;       /* name -> lock_class_t*; lookups only */
@@ -114,7 +117,7 @@ void spin_init(spinlock_t *l)
 void spin_destroy(spinlock_t *l)
 {
 	if (l->waitq) {
-		g_queue_clear(&l->waitq->cpus);
+		g_array_free(l->waitq->cpus, TRUE);
 		g_array_free(l->waitq->storm, TRUE);
 		g_free(l->waitq);
 		l->waitq = NULL;
@@ -125,6 +128,7 @@ static lock_waitq_t *waitq(spinlock_t *l)
 {
 	if (!l->waitq) {
 		l->waitq = g_new0(lock_waitq_t, 1);
+		l->waitq->cpus = g_array_new(FALSE, FALSE, sizeof(int));
 		l->waitq->storm = g_array_new(FALSE, FALSE, sizeof(int));
 	}
 	return l->waitq;
@@ -154,11 +158,10 @@ static void replay_storm(spinlock_t *l, saddr_t addr)
 
 	if (!q)
 		return;
-	for (guint i = 0; i < q->storm->len; i++)
-		coh_access_as(sim_ctx()->coh, g_array_index(q->storm, int, i), addr,
-		              q->storm_rmw ? COH_RMW : COH_READ, COH_LOCK);
+	coh_access_as_many(sim_ctx()->coh, (const int *)q->storm->data, (int)q->storm->len, addr,
+	                   q->storm_rmw ? COH_RMW : COH_READ, COH_LOCK);
 	g_array_set_size(q->storm, 0);
-	if (!q->cpus.length)
+	if (!q->cpus->len)
 		spin_destroy(l);          /* nobody waits: no state kept */
 }
 
@@ -169,7 +172,7 @@ static void wait_for(spinlock_t *l, lock_class_t *cls)
 	cpu_t *self = engine_current();
 	simtime_t asked = self->clock, waited;
 
-	g_queue_push_tail(&waitq(l)->cpus, self);
+	g_array_append_val(waitq(l)->cpus, self->id);
 	cls->contentions++;
 	if (l->last && l->last != self->id + 1)
 		cls->con_bounces++;
@@ -215,28 +218,28 @@ bool spin_trylock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 }
 
 /* Release: store to the word (invalidating the spinners' copies), then
- * hand the lock to `next` (NULL: nobody waits), whose wait ends now.  The
- * other spinners' replay is queued for the new holder. */
-static void hand_off(spinlock_t *l, lock_class_t *cls, saddr_t addr, cpu_t *next, bool rmw_storm)
+ * hand the lock to the waiter at index `win` of the queue (-1: nobody
+ * waits), whose wait ends now.  The other spinners' replay is queued for
+ * the new holder. */
+static void hand_off(spinlock_t *l, lock_class_t *cls, saddr_t addr, int win, bool rmw_storm)
 {
-	cpu_t *self = engine_current();
+	cpu_t *self = engine_current(), *next;
 	lock_waitq_t *q = l->waitq;
 
-	for (GList *w = q ? q->cpus.head : NULL; w; w = w->next)   /* spinning readers */
-		coh_access_as(sim_ctx()->coh, ((cpu_t *)w->data)->id, addr, COH_READ, COH_LOCK);
+	if (q)                                                  /* spinning readers */
+		coh_access_as_many(sim_ctx()->coh, (const int *)q->cpus->data, (int)q->cpus->len,
+		                   addr, COH_READ, COH_LOCK);
 	coh_access_kind(sim_ctx()->coh, addr, 8, COH_WRITE, COH_LOCK);
 	cls->hold += self->clock - l->since;
-	if (!next) {
+	if (win < 0) {
 		l->holder = 0;
 		return;
 	}
-	g_queue_remove(&q->cpus, next);
+	next = engine_cpu(sim_ctx()->engine, WAITER(q, win));
+	g_array_remove_index(q->cpus, (guint)win);
 	q->releases++;
 	q->storm_rmw = rmw_storm;
-	for (GList *w = q->cpus.head; w; w = w->next) {
-		int id = ((cpu_t *)w->data)->id;
-		g_array_append_val(q->storm, id);
-	}
+	g_array_append_vals(q->storm, q->cpus->data, q->cpus->len);
 	l->holder = next->id + 1;
 	engine_wake(next, self->clock, COST_LOCK_WAIT);
 }
@@ -251,7 +254,7 @@ void spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 
 	engine_sync();
 	g_assert(l->holder == self->id + 1);
-	hand_off(l, cls, addr, l->waitq ? g_queue_peek_head(&l->waitq->cpus) : NULL, false);
+	hand_off(l, cls, addr, l->waitq && l->waitq->cpus->len ? 0 : -1, false);
 }
 
 /* ---- test-and-set bit spinlocks ---- */
@@ -264,24 +267,24 @@ static uint64_t mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-/* The spinner that sees the cleared word first: least transfer price from
- * the releaser, then the least hash. */
-static cpu_t *race_winner(spinlock_t *l, saddr_t addr)
+/* The spinner that sees the cleared word first (its index in the queue):
+ * least transfer price from the releaser, then the least hash. */
+static int race_winner(spinlock_t *l, saddr_t addr)
 {
 	const machine_t *m = sim_ctx()->machine;
 	int self = engine_current()->id;
 	uint64_t round = mix(sim_ctx()->lock_seed ^ mix(addr ^ mix(l->waitq->releases)));
-	cpu_t *best = NULL;
+	int best = -1;
 	simtime_t best_t = 0;
 	uint64_t best_h = 0;
 
-	for (GList *w = l->waitq->cpus.head; w; w = w->next) {
-		cpu_t *c = w->data;
-		simtime_t t = machine_xfer_price(m, self, c->id);
-		uint64_t h = mix(round ^ (uint64_t)c->id);
+	for (guint i = 0; i < l->waitq->cpus->len; i++) {
+		int id = WAITER(l->waitq, i);
+		simtime_t t = machine_xfer_price(m, self, id);
+		uint64_t h = mix(round ^ (uint64_t)id);
 
-		if (!best || t < best_t || (t == best_t && h < best_h)) {
-			best = c;
+		if (best < 0 || t < best_t || (t == best_t && h < best_h)) {
+			best = (int)i;
 			best_t = t;
 			best_h = h;
 		}
@@ -326,5 +329,5 @@ void bit_spin_unlock(spinlock_t *l, lock_class_t *cls, saddr_t addr)
 
 	engine_sync();
 	g_assert(l->holder == self->id + 1);
-	hand_off(l, cls, addr, l->waitq && l->waitq->cpus.length ? race_winner(l, addr) : NULL, true);
+	hand_off(l, cls, addr, l->waitq && l->waitq->cpus->len ? race_winner(l, addr) : -1, true);
 }

@@ -24,6 +24,7 @@
 
 #define GROUP     "machine"
 #define MAX_CPUS  65536         /* bounds keep the derived arrays small: */
+#define MAX_WAYS  65535         /* a set's recency list has 16-bit links */
 #define MAX_NODES 4096          /* the distance matrix is nodes^2 bytes */
 #define MAX_CACHE_KIB (1 << 20)
 #define MAX_NODE_MIB  (1 << 20)         /* 1 TiB per node ... */
@@ -312,7 +313,7 @@ static bool load_llc(loader_t *ld)
 	char *scope = NULL;
 	int kib;
 	bool ok = get_int(ld, "llc_kib", 0, 0, MAX_CACHE_KIB, &kib) &&
-	          get_int(ld, "llc_ways", 16, 1, G_MAXINT, &m->llc_ways) &&
+	          get_int(ld, "llc_ways", 16, 1, MAX_WAYS, &m->llc_ways) &&
 	          get_bool(ld, "llc_inclusive", true, &m->llc_inclusive) &&
 	          get_string(ld, "llc_scope", "socket", &scope);
 
@@ -340,7 +341,7 @@ static bool load_geometry(loader_t *ld)
 	    !get_pow2(ld, "cache_line", 64, 32, 256, &m->cache_line, &m->line_shift) ||
 	    !get_int(ld, "mem_per_node_mib", 1024, 1, MAX_NODE_MIB, &mib) ||
 	    !get_int(ld, "cache_kib", 512, 1, MAX_CACHE_KIB, &kib) ||
-	    !get_int(ld, "cache_ways", 8, 1, G_MAXINT, &m->cache_ways))
+	    !get_int(ld, "cache_ways", 8, 1, MAX_WAYS, &m->cache_ways))
 		return false;
 	if ((uint64_t)mib * (uint64_t)m->nnodes > MAX_TOTAL_MIB)
 		return fail(ld, "mem_per_node_mib", "expected at most %llu MiB in all (%d nodes: up to %llu "
@@ -567,23 +568,4 @@ void machine_free(machine_t *m)
 	g_free(m->node_first_cpu);
 	g_free(m->distance);
 	g_free(m);
-}
-
-/* Price of cpu reading a line from node mem_node's DRAM. */
-simtime_t machine_mem_price(const machine_t *m, int cpu, int mem_node)
-{
-	int d = machine_node_distance(m, m->cpu_node[cpu], mem_node);
-
-	return m->mem_local + m->mem_per_distance * (simtime_t)(d - 10);
-}
-
-/* Price of pulling a line Modified in cpu `from` into cpu `to`. */
-simtime_t machine_xfer_price(const machine_t *m, int from, int to)
-{
-	int d;
-
-	if (m->cpu_socket[from] == m->cpu_socket[to])
-		return m->xfer_socket;
-	d = machine_node_distance(m, m->cpu_node[from], m->cpu_node[to]);
-	return m->xfer_remote + m->xfer_per_distance * (simtime_t)(d - 10);
 }

@@ -73,14 +73,31 @@ extern const char *const machine_keys[];
  * single-value default (distance). */
 char *machine_key_value(const machine_t *m, const char *key);
 
-/* Price of a memory access served from node mem_node's DRAM by cpu. */
+/* The SLIT distance from node a to node b. */
 static inline int machine_node_distance(const machine_t *m, int a, int b)
 {
 	return m->distance[a * m->nnodes + b];
 }
 
-simtime_t machine_mem_price(const machine_t *m, int cpu, int mem_node);
-/* Price of pulling a line Modified in cpu `from` into cpu `to`. */
-simtime_t machine_xfer_price(const machine_t *m, int from, int to);
+/* Price of cpu reading a line from node mem_node's DRAM (inline: it is on
+ * every miss's path). */
+static inline simtime_t machine_mem_price(const machine_t *m, int cpu, int mem_node)
+{
+	int d = machine_node_distance(m, m->cpu_node[cpu], mem_node);
+
+	return m->mem_local + m->mem_per_distance * (simtime_t)(d - 10);
+}
+
+/* Price of pulling a line Modified in cpu `from` into cpu `to` (inline:
+ * every transfer and every bit-spinlock race asks it). */
+static inline simtime_t machine_xfer_price(const machine_t *m, int from, int to)
+{
+	int d;
+
+	if (m->cpu_socket[from] == m->cpu_socket[to])
+		return m->xfer_socket;
+	d = machine_node_distance(m, m->cpu_node[from], m->cpu_node[to]);
+	return m->xfer_remote + m->xfer_per_distance * (simtime_t)(d - 10);
+}
 
 #endif

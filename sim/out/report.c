@@ -1093,6 +1093,110 @@ void report_add_seed(report_t *rep, const run_stats_t *st, uint64_t seed)
 	json_object_unref(mine);
 }
 
+/* ---- parts: one process's figures, merged by another (run --jobs) ---- */
+
+static JsonNode *string_array(GPtrArray *a)
+{
+	JsonArray *arr = json_array_new();
+
+	for (guint i = 0; i < a->len; i++)
+		json_array_add_string_element(arr, a->pdata[i]);
+	return json_node_init_array(json_node_alloc(), arr);
+}
+
+/* The CSV files every allocator adds rows to, by their key in a part. */
+#define SHARED_CSVS 5
+static const char *const shared_key[SHARED_CSVS] = { "breakdown", "locks", "cpus", "tasks", "caches" };
+
+static GString *shared_text(report_t *rep, int i)
+{
+	GString *t[SHARED_CSVS] = { rep->breakdown_csv, rep->locks_csv, rep->cpus_csv,
+	                            rep->tasks_csv, rep->caches_csv };
+	return t[i];
+}
+
+static const csv_layout_t *shared_layout(int i)
+{
+	const csv_layout_t *l[SHARED_CSVS] = { &csv_breakdown, &csv_locks, &csv_cpus, &csv_tasks,
+	                                       &csv_caches };
+	return l[i];
+}
+
+char *report_part(report_t *rep)
+{
+	JsonObject *part = json_object_new();
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+	JsonGenerator *gen = json_generator_new();
+	char *resolved = g_key_file_to_data(rep->sc->resolved, NULL, NULL), *text;
+
+	json_object_set_string_member(part, "resolved", resolved);
+	json_object_set_object_member(part, "allocators", json_object_ref(rep->allocators));
+	json_object_set_member(part, "csv", string_array(rep->csv_names));
+	for (int i = 0; i < SHARED_CSVS; i++)   /* the rows after the header line */
+		json_object_set_string_member(part, shared_key[i], shared_text(rep, i)->str +
+		                              strlen(shared_layout(i)->header) + 1);
+	json_node_take_object(node, part);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	g_object_unref(gen);
+	json_node_unref(node);
+	g_free(resolved);
+	return text;
+}
+
+/* Every key of `from` set in `into`, in order: the keys a workload added
+ * while it loaded in the other process land where they would have. */
+static bool merge_resolved(GKeyFile *into, const char *text, GError **err)
+{
+	GKeyFile *from = g_key_file_new();
+	bool ok = g_key_file_load_from_data(from, text, (gsize)-1, G_KEY_FILE_NONE, err);
+	char **groups = ok ? g_key_file_get_groups(from, NULL) : NULL;
+
+	for (int g = 0; groups && groups[g]; g++) {
+		char **keys = g_key_file_get_keys(from, groups[g], NULL, NULL);
+		for (int k = 0; keys && keys[k]; k++) {
+			char *v = g_key_file_get_value(from, groups[g], keys[k], NULL);
+			g_key_file_set_value(into, groups[g], keys[k], v);
+			g_free(v);
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	g_key_file_free(from);
+	return ok;
+}
+
+bool report_merge_part(report_t *rep, const char *text, GError **err)
+{
+	JsonParser *p = json_parser_new();
+	JsonObject *part, *allocs;
+	JsonArray *csv;
+	GList *names;
+	bool ok = json_parser_load_from_data(p, text, -1, err);
+
+	if (ok) {
+		part = json_node_get_object(json_parser_get_root(p));
+		ok = merge_resolved(rep->sc->resolved, json_object_get_string_member(part, "resolved"), err);
+	}
+	if (!ok) {
+		g_object_unref(p);
+		return false;
+	}
+	allocs = json_object_get_object_member(part, "allocators");
+	names = json_object_get_members(allocs);
+	for (GList *n = names; n; n = n->next)
+		json_object_set_object_member(rep->allocators, n->data,
+		                              json_object_ref(json_object_get_object_member(allocs, n->data)));
+	g_list_free(names);
+	csv = json_object_get_array_member(part, "csv");
+	for (guint i = 0; i < json_array_get_length(csv); i++)
+		g_ptr_array_add(rep->csv_names, g_strdup(json_array_get_string_element(csv, i)));
+	for (int i = 0; i < SHARED_CSVS; i++)
+		g_string_append(shared_text(rep, i), json_object_get_string_member(part, shared_key[i]));
+	g_object_unref(p);
+	return true;
+}
+
 /* allocators.A.spread: mean and sample sd of each headline figure over
  * the seeds of A (docs/model.md, Noise). */
 static void add_spread(JsonObject *a)

@@ -27,6 +27,13 @@ void report_add(report_t *rep, const run_stats_t *st);
  * over several seeds, --seeds); results.json gets them as
  * allocators.A.seeds and their mean and sd as allocators.A.spread. */
 void report_add_seed(report_t *rep, const run_stats_t *st, uint64_t seed);
+/* What this report holds (its allocators' objects, CSV series and rows,
+ * and the resolved scenario as the workload completed it), as text that
+ * report_merge_part() adds to a report of the same scenario in another
+ * process (run --jobs: one worker per allocator). */
+char *report_part(report_t *rep);
+/* Add a part after what rep holds; false and err on malformed text. */
+bool report_merge_part(report_t *rep, const char *part, GError **err);
 /* Take ratios in the comparison table to allocator `label` (default:
  * the first). */
 void report_set_baseline(report_t *rep, const char *label);
