@@ -327,8 +327,9 @@ static void print_command_help(FILE *f, const command_t *c)
 static void print_help(FILE *f)
 {
 	fprintf(f, "usage: slabsim COMMAND [ARGS] [OPTIONS]\n\n"
-	        "A deterministic simulator of Linux slab allocators (SLAB, SLUB, SLQB, the 2006\n"
-	        "Slabifier, SLOB) on multi-CPU, multi-node machines.\n\ncommands:\n");
+	        "A deterministic simulator of Linux slab allocators (SLAB, SLUB and SLQB of 2.6.29,\n"
+	        "the 2006 Slabifier, SLOB, and Linux 6.18's SLUB as slub-6) on multi-CPU,\n"
+	        "multi-node machines; `run --native` runs the same allocators on this host.\n\ncommands:\n");
 	for (const command_t *c = commands; c->name; c++)
 		fprintf(f, "  %-12s %s\n", c->name, c->summary);
 	fprintf(f, "\nthrough the ./slabsim wrapper of a checkout, also:\n"
@@ -1499,9 +1500,10 @@ static int cmd_man(int argc, char **argv)
 		g_string_append(s, ".br\n");
 	}
 	g_string_append(s, ".SH DESCRIPTION\nslabsim runs faithful re-implementations of the Linux slab "
-	                "allocators (SLAB, SLUB, SLQB, the 2006 Slabifier, SLOB) on simulated memory over a "
-	                "modelled machine (CPUs, NUMA nodes, private caches with a coherence directory, FIFO "
-	                "spinlocks, a buddy page allocator), drives them with Lua workload scripts, and "
+	                "allocators (SLAB, SLUB and SLQB of 2.6.29, the 2006 Slabifier, SLOB, and Linux 6.18's "
+	                "SLUB as slub\\-6) on simulated memory over a "
+	                "modelled machine (CPUs, NUMA nodes, private caches and a shared last\\-level cache "
+	                "with a coherence directory, ticket and bit spinlocks, a buddy page allocator), drives them with Lua workload scripts, and "
 	                "reports latency, memory footprint, lock contention and cacheline traffic. The same "
 	                "scenario and seed give byte\\-identical results.json on every run.\n"
 	                ".SH COMMANDS\n");
