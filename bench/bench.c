@@ -23,7 +23,8 @@ static const char usage[] =
 	"Host CPU time (median of N >= 5 runs, user + system), peak RSS and, with\n"
 	"--instructions, callgrind instructions per simulated operation, for the\n"
 	"standard shapes (quickstart, netperf-64, crossbar-1k; --all adds crossbar-4k,\n"
-	"crossbar-1k-user, busy-16 and busy-1024), or for each allocator of SCENARIO\n"
+	"crossbar-1k-user, busy-16, busy-1024 and replay-slub), or for each allocator\n"
+	"of SCENARIO\n"
 	"(a .scn file or a scenario name).  Writes bench/results.json and prints the\n"
 	"ratio of each row to bench/baseline.json.  See docs/bench.md.\n";
 

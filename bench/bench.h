@@ -27,6 +27,11 @@ typedef struct bench_shape {
 	bool plots;                      /* as a user runs it, plots drawn */
 	bool heavy;                      /* measured only when named (or --all) */
 	int jobs;                        /* --jobs of its runs (0: bench's --jobs, if given) */
+	/* A replay: before the timed runs, this scenario runs once (SLUB, with
+	 * trace_sets, untimed) writing a trace into the scratch directory, and
+	 * the shape's runs replay it (--set workload.trace=FILE); NULL: none. */
+	const char *trace_scenario;
+	const char *trace_sets[BENCH_MAX_SETS];
 } bench_shape_t;
 
 typedef struct bench_result {
@@ -34,6 +39,7 @@ typedef struct bench_result {
 	char *alloc;                     /* "all" when the run had every allocator */
 	char *command;                   /* the measured command line */
 	uint64_t ops;                    /* allocations + frees, all allocators */
+	uint64_t events;                 /* trace events replayed (replay shapes), else 0 */
 	GArray *cpu;                     /* double: CPU seconds of each run */
 	double cpu_median;
 	double rss_mib;                  /* largest peak RSS of the runs */

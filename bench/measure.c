@@ -14,9 +14,10 @@
 #include "bench.h"
 
 /* The command line of one run of shape s (allocator alloc) writing to
- * outdir, after `prefix` (the callgrind command, or nothing). */
+ * outdir, after `prefix` (the callgrind command, or nothing); trace: the
+ * trace a replay shape replays, or NULL. */
 static GPtrArray *command(const bench_opts_t *o, const bench_shape_t *s, const char *alloc,
-                          const char *outdir, const char *const *prefix)
+                          const char *outdir, const char *trace, const char *const *prefix)
 {
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 
@@ -33,6 +34,10 @@ static GPtrArray *command(const bench_opts_t *o, const bench_shape_t *s, const c
 		g_ptr_array_add(a, g_strdup("--set"));
 		g_ptr_array_add(a, g_strdup(s->sets[i]));
 	}
+	if (trace) {
+		g_ptr_array_add(a, g_strdup("--set"));
+		g_ptr_array_add(a, g_strconcat("workload.trace=", trace, NULL));
+	}
 	if (s->jobs > 0 || o->jobs > 0)
 		g_ptr_array_add(a, g_strdup_printf("--jobs=%d", s->jobs > 0 ? s->jobs : o->jobs));
 	if (!s->plots)
@@ -45,7 +50,7 @@ static GPtrArray *command(const bench_opts_t *o, const bench_shape_t *s, const c
 }
 
 /* The command as results.json shows it: the scenario from the root, the
- * results directory as DIR. */
+ * scratch directory as DIR. */
 static char *display(GPtrArray *cmd, const bench_opts_t *o, const char *dir)
 {
 	GString *g = g_string_new("slabsim");
@@ -53,11 +58,16 @@ static char *display(GPtrArray *cmd, const bench_opts_t *o, const char *dir)
 
 	for (guint i = 1; i + 1 < cmd->len; i++) {
 		const char *w = cmd->pdata[i];
+		const char *in = dir ? strstr(w, dir) : NULL;
+
 		g_string_append_c(g, ' ');
-		if (dir && !strcmp(w, dir))
+		if (in) {
+			g_string_append_len(g, w, in - w);
 			g_string_append(g, "DIR");
-		else
+			g_string_append(g, in + strlen(dir));
+		} else {
 			g_string_append(g, g_str_has_prefix(w, prefix) ? w + strlen(prefix) : w);
+		}
 	}
 	g_free(prefix);
 	return g_string_free(g, FALSE);
@@ -94,14 +104,16 @@ static gboolean spawn(char **argv, double *cpu, double *rss_mib, GError **err)
 	return TRUE;
 }
 
-/* Allocations plus frees of every allocator in outdir/results.json. */
-static gboolean read_ops(const char *outdir, uint64_t *ops, GError **err)
+/* Allocations plus frees of every allocator in outdir/results.json, and
+ * the trace events they replayed (workload counter replay.events, 0
+ * without). */
+static gboolean read_ops(const char *outdir, uint64_t *ops, uint64_t *events, GError **err)
 {
 	char *path = g_build_filename(outdir, "results.json", NULL);
 	JsonParser *p = json_parser_new();
 	gboolean ok = json_parser_load_from_file(p, path, err);
 
-	*ops = 0;
+	*ops = *events = 0;
 	if (ok) {
 		JsonObject *all = json_object_get_object_member(
 			json_node_get_object(json_parser_get_root(p)), "allocators");
@@ -110,8 +122,12 @@ static gboolean read_ops(const char *outdir, uint64_t *ops, GError **err)
 		for (GList *n = names; n; n = n->next) {
 			JsonObject *a = json_object_get_object_member(all, n->data);
 			JsonObject *opsobj = json_object_get_object_member(a, "ops");
+			JsonObject *wc = json_object_get_object_member(a, "workload_counters");
+
 			*ops += (uint64_t)json_object_get_int_member(opsobj, "alloc") +
 			        (uint64_t)json_object_get_int_member(opsobj, "free");
+			if (wc)
+				*events += (uint64_t)json_object_get_int_member_with_default(wc, "replay.events", 0);
 		}
 		g_list_free(names);
 	}
@@ -174,15 +190,38 @@ static gboolean measure_ir(const bench_opts_t *o, const bench_shape_t *s, const 
 	char *cg = g_build_filename(dir, "callgrind.out", NULL);
 	char *opt = g_strdup_printf("--callgrind-out-file=%s", cg);
 	const char *prefix[] = { "valgrind", "--tool=callgrind", opt, NULL };
-	GPtrArray *cmd = command(o, s, alloc, out, prefix);
+	char *trace = s->trace_scenario ? g_build_filename(dir, "trace.gz", NULL) : NULL;
+	GPtrArray *cmd = command(o, s, alloc, out, trace, prefix);
 	double cpu, rss, ir = 0;
 	gboolean ok = spawn((char **)cmd->pdata, &cpu, &rss, err) && read_ir(cg, &ir, err);
 
 	if (ok)
 		r->ir_per_op = r->ops ? ir / (double)r->ops : 0;
 	g_ptr_array_free(cmd, TRUE);
+	g_free(trace);
 	g_free(opt);
 	g_free(cg);
+	return ok;
+}
+
+/* For a replay shape: its trace written to `trace` by one untimed SLUB
+ * run of the shape's trace scenario (results in dir/gen). */
+static gboolean make_trace(const bench_opts_t *o, const bench_shape_t *s, const char *dir,
+                           const char *trace, GError **err)
+{
+	bench_shape_t gen = { .name = s->name, .scenario = s->trace_scenario };
+	char *out = g_build_filename(dir, "gen", NULL);
+	GPtrArray *cmd;
+	double cpu, rss;
+	gboolean ok;
+
+	memcpy(gen.sets, s->trace_sets, sizeof gen.sets);
+	cmd = command(o, &gen, "slub", out, NULL, NULL);
+	g_ptr_array_insert(cmd, (gint)cmd->len - 1, g_strdup("--trace-out"));
+	g_ptr_array_insert(cmd, (gint)cmd->len - 1, g_strdup(trace));
+	ok = spawn((char **)cmd->pdata, &cpu, &rss, err) && remove_tree(out);
+	g_ptr_array_free(cmd, TRUE);
+	g_free(out);
 	return ok;
 }
 
@@ -192,16 +231,17 @@ bench_result_t *bench_measure(const bench_opts_t *o, const bench_shape_t *s, con
 	bench_result_t *r = g_new0(bench_result_t, 1);
 	char *dir = g_dir_make_tmp("slabsim-bench-XXXXXX", err);
 	char *out = dir ? g_build_filename(dir, "out", NULL) : NULL;
+	char *trace = dir && s->trace_scenario ? g_build_filename(dir, "trace.gz", NULL) : NULL;
 	GPtrArray *cmd;
-	gboolean ok = dir != NULL;
+	gboolean ok = dir != NULL && (!trace || make_trace(o, s, dir, trace, err));
 
 	alloc = alloc ? alloc : s->alloc;
 	r->shape = g_strdup(s->name);
 	r->alloc = g_strdup(alloc ? alloc : "all");
 	r->cpu = g_array_new(FALSE, FALSE, sizeof(double));
 	r->ir_per_op = -1;
-	cmd = command(o, s, alloc, out ? out : "", NULL);
-	r->command = display(cmd, o, out);
+	cmd = command(o, s, alloc, out ? out : "", trace, NULL);
+	r->command = display(cmd, o, dir);
 	for (int i = 0; ok && i < o->runs; i++) {
 		double cpu, rss;
 
@@ -211,7 +251,7 @@ bench_result_t *bench_measure(const bench_opts_t *o, const bench_shape_t *s, con
 			r->rss_mib = MAX(r->rss_mib, rss);
 		}
 	}
-	ok = ok && read_ops(out, &r->ops, err);
+	ok = ok && read_ops(out, &r->ops, &r->events, err);
 	if (ok && o->instructions)
 		ok = remove_tree(out) && measure_ir(o, s, alloc, dir, out, r, err);
 	if (ok)
@@ -219,6 +259,7 @@ bench_result_t *bench_measure(const bench_opts_t *o, const bench_shape_t *s, con
 	g_ptr_array_free(cmd, TRUE);
 	if (dir)
 		remove_tree(dir);
+	g_free(trace);
 	g_free(out);
 	g_free(dir);
 	if (!ok) {

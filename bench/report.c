@@ -28,6 +28,12 @@ static void add_result(JsonBuilder *b, const bench_result_t *r)
 	json_builder_add_double_value(b, r->cpu_median > 0 ? (double)r->ops / r->cpu_median : 0);
 	json_builder_set_member_name(b, "peak_rss_mib");
 	json_builder_add_double_value(b, r->rss_mib);
+	if (r->events) {
+		json_builder_set_member_name(b, "events");
+		json_builder_add_int_value(b, (gint64)r->events);
+		json_builder_set_member_name(b, "events_per_cpu_s");
+		json_builder_add_double_value(b, r->cpu_median > 0 ? (double)r->events / r->cpu_median : 0);
+	}
 	if (r->ir_per_op >= 0) {
 		json_builder_set_member_name(b, "ir_per_op");
 		json_builder_add_double_value(b, r->ir_per_op);
@@ -109,6 +115,12 @@ void bench_print(GPtrArray *results, const char *baseline_path)
 		g_free(rc);
 		g_free(ri);
 		g_free(ir);
+	}
+	for (guint i = 0; i < results->len; i++) {
+		const bench_result_t *r = results->pdata[i];
+		if (r->events && r->cpu_median > 0)
+			printf("%s: %" G_GUINT64_FORMAT " trace events replayed, %.0f events per CPU second\n",
+			       r->shape, r->events, (double)r->events / r->cpu_median);
 	}
 	if (baseline_path)
 		printf("baseline: %s%s (ratios are baseline / now: above 1 is better)\n", baseline_path,

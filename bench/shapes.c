@@ -28,6 +28,11 @@ const bench_shape_t bench_shapes[] = {
 	  .sets = BUSY(16, 2, 512, 64, 8), .heavy = true },
 	{ .name = "busy-1024", .scenario = "scenarios/quickstart.scn", .alloc = "slub",
 	  .sets = BUSY(1024, 128, 1024, 128, 512), .heavy = true },
+	/* Trace replay on SLUB (issue #15: >= 1 M events per CPU second): a
+	 * trace of quickstart with 2,000 batches (512,000 events) replayed. */
+	{ .name = "replay-slub", .scenario = "scenarios/replay.scn", .alloc = "slub",
+	  .trace_scenario = "scenarios/quickstart.scn", .trace_sets = { "workload.batches=2000", NULL },
+	  .heavy = true },
 	{ .name = NULL },
 };
 

@@ -3,7 +3,8 @@
  * priced as local or remote memory by SLIT distance, then a hit; a store
  * invalidates every other copy (3 ns each) and the next read elsewhere is
  * a transfer priced by distance; clean lines from the socket; the
- * private cache's capacity and its 8-way LRU sets, and the write-back of
+ * private cache's capacity and its 8-way LRU sets, the host memory its
+ * sets hold (only those filled, grown as they fill), and the write-back of
  * an evicted Modified line; the shared LLC, inclusive (filled with every
  * line, its evictions taking the private copies) and not (filled with the
  * private caches' victims); counts by kind of memory; a range access
@@ -251,6 +252,36 @@ static void test_lru_set(void)
 	harness_free(k, m);
 }
 
+/* A private cache holds host memory for the sets it filled only, in
+ * 16-byte slots: a set's first line gives it room for one way (2 slots
+ * with its recency list), a fill that finds it full doubles the room, up
+ * to the 8 ways (3, 5, then 9 slots).  CPU 0 reads 5 consecutive lines
+ * (5 sets: 10 slots), then A0..A2 of one other set (5 slots: 15), then
+ * A3..A8 (room for 8, the ninth evicting: 9 slots, 19); CPU 1, one line
+ * (2); CPU 2, nothing (0). */
+static void test_sets_on_demand(void)
+{
+	machine_t *m = harness_machine(4, 2, 16);
+	kernel_t *k = harness_kernel(m, NULL, NULL, NULL);
+	saddr_t run = mem_pfn_addr(k->mem, 64) + 8 * 64;      /* sets 8..12; A: set 0 */
+
+	for (int i = 0; i < 5; i++)
+		on(k, 0, run + (saddr_t)i * 64, COH_READ);
+	g_assert_cmpuint(coh_private_slots(k->coh, 0), ==, 10);
+	for (int j = 0; j < 3; j++)
+		on(k, 0, line_a(k, j), COH_READ);
+	g_assert_cmpuint(coh_private_slots(k->coh, 0), ==, 15);
+	for (int j = 3; j <= 8; j++)
+		on(k, 0, line_a(k, j), COH_READ);
+	g_assert_cmpuint(coh_private_slots(k->coh, 0), ==, 19);
+	g_assert_cmpuint(on(k, 0, line_a(k, 0), COH_READ), ==, 60);   /* A0 was evicted */
+	on(k, 1, line_a(k, 8), COH_WRITE);
+	g_assert_cmpuint(coh_private_slots(k->coh, 0), ==, 19);
+	g_assert_cmpuint(coh_private_slots(k->coh, 1), ==, 2);
+	g_assert_cmpuint(coh_private_slots(k->coh, 2), ==, 0);
+	harness_free(k, m);
+}
+
 /* An evicted Modified line is written back: the next reader finds no
  * cached copy and reads DRAM (60), where a line still held Modified on
  * the socket would have been a transfer (20). */
@@ -484,6 +515,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/coherence/transfer-by-distance", test_transfer_by_distance);
 	g_test_add_func("/coherence/fan-out", test_fan_out);
 	g_test_add_func("/coherence/lru-set", test_lru_set);
+	g_test_add_func("/coherence/sets-on-demand", test_sets_on_demand);
 	g_test_add_func("/coherence/writeback", test_writeback);
 	g_test_add_func("/coherence/llc-inclusive", test_llc_inclusive);
 	g_test_add_func("/coherence/llc-victim", test_llc_victim);

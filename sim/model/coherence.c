@@ -5,8 +5,11 @@
  * (256 lines each) allocated on first touch, so only lines that are used
  * cost host memory; the last leaf found for each kind of access (and for
  * victims) is remembered, so most accesses, and a range access after its
- * first line, do not walk it.  Cache sets are allocated in chunks on first
- * use for the same reason.
+ * first line, do not walk it.  A cache's sets get host memory on their
+ * first fill, room for one way, doubled when a fill finds them full up to
+ * the associativity (the ways in use never move but for that copy), so a
+ * CPU's cache costs what it holds, not its size: the sets come from one
+ * pool per kind of cache (arrpool.h).
  *
  * Replacement state lives in the ways: each set keeps its ways in a
  * doubly linked recency list (indexes, most recent first, head and tail
@@ -19,13 +22,13 @@
 #include <string.h>
 #include <glib.h>
 #include "coherence.h"
+#include "arrpool.h"
 #include "engine.h"
 
 #define LEAF_SHIFT 8                    /* 256 lines per directory leaf */
 #define LEAF_LINES (1u << LEAF_SHIFT)
 #define MID_SHIFT 12                    /* 4096 leaves per mid */
 #define MID_LEAVES (1u << MID_SHIFT)
-#define CHUNK_SETS 4                    /* cache sets allocated together */
 #define LLC_N_STICKY 127                /* line_t.llc_n saturates here */
 #define PRIV_N_STICKY 255               /* line_t.priv_n saturates here */
 
@@ -47,11 +50,13 @@ typedef struct way {
 } way_t;
 
 /* A set's recency list, in the way-sized slot before its ways: ways
- * [0, used) are on it; the others were never used (all-zero), and are the
- * least recent of all, taken in index order. */
+ * [0, used) are on it; the others were never used, and are the least
+ * recent of all, taken in index order; ways [used, cap) have host memory
+ * (all-zero), the rest none yet. */
 typedef struct lru {
 	uint16_t head, tail;     /* most and least recent way on the list */
 	uint16_t used;
+	uint16_t cap;            /* ways with host memory */
 } lru_t;
 
 #define WAY_NIL 0xffff           /* (so at most 65535 ways, machine.c) */
@@ -69,11 +74,14 @@ typedef struct memo {
 
 /* One set-associative cache. */
 typedef struct cache {
-	way_t **chunks;          /* CHUNK_SETS sets each, on first use */
+	way_t **sets;            /* [nsets] (on the first fill), each set's ways after
+	                          * its lru slot (on its first fill), or NULL */
 	uint32_t nsets;          /* a power of two */
 	uint32_t assoc;
 	memo_t memo[MEMO_LINES]; /* private caches: recent lines, by index (inline: one
 	                          * host cache miss less per access) */
+	arrpool_t *pool;         /* where its sets come from (the coh's, by kind of cache) */
+	uint64_t slots;          /* way-sized slots its sets hold, lru slots included */
 } cache_t;
 
 /* The directory: a radix of dense leaves (top -> mid -> leaf), each
@@ -93,6 +101,8 @@ struct coh {
 	dir_t dir;
 	cache_t *priv;           /* [ncpus] */
 	cache_t *llc;            /* [nscopes], or NULL without an LLC */
+	arrpool_t *priv_sets;    /* the private caches' sets */
+	arrpool_t *llc_sets;     /* the LLCs' sets */
 	int nscopes;
 	int *scope_of;           /* [ncpus]: the LLC serving each CPU */
 	GArray **scope_cpus;     /* [nscopes]: the CPUs each LLC serves */
@@ -101,32 +111,31 @@ struct coh {
 
 /* ---- caches ---- */
 
-static void cache_init(cache_t *k, int lines, int ways)
+static void cache_init(cache_t *k, int lines, int ways, arrpool_t *pool)
 {
 	uint32_t sets = (uint32_t)(lines / ways);
 
 	k->assoc = (uint32_t)ways;
+	k->pool = pool;
 	k->nsets = 1;
 	while (k->nsets * 2 <= sets)
 		k->nsets *= 2;
-	k->chunks = g_new0(way_t *, (k->nsets + CHUNK_SETS - 1) / CHUNK_SETS);
 }
 
 static void cache_fini(cache_t *k)
 {
-	for (uint32_t i = 0; i < (k->nsets + CHUNK_SETS - 1) / CHUNK_SETS; i++)
-		g_free(k->chunks[i]);
-	g_free(k->chunks);
+	g_free(k->sets);                 /* the sets go with their pool */
 }
 
-static inline way_t *cache_set(cache_t *k, uint64_t idx)
+static inline uint32_t cache_set_index(const cache_t *k, uint64_t idx)
 {
-	uint32_t set = (uint32_t)((idx ^ (idx >> 17)) & (k->nsets - 1));
-	way_t **chunk = &k->chunks[set / CHUNK_SETS];
+	return (uint32_t)((idx ^ (idx >> 17)) & (k->nsets - 1));
+}
 
-	if (G_UNLIKELY(!*chunk))
-		*chunk = g_new0(way_t, (size_t)CHUNK_SETS * (k->assoc + 1));
-	return &(*chunk)[(set % CHUNK_SETS) * (k->assoc + 1) + 1];
+/* The ways of idx's set, or NULL if the set was never filled. */
+static inline way_t *cache_set(const cache_t *k, uint64_t idx)
+{
+	return k->sets ? k->sets[cache_set_index(k, idx)] : NULL;
 }
 
 static inline lru_t *set_lru(way_t *set)
@@ -153,32 +162,79 @@ static inline void way_touch(way_t *set, way_t *w)
 	h->head = i;
 }
 
-/* The way tagged idx in its set, or NULL; the order is not changed. */
-static inline way_t *set_find(const cache_t *k, way_t *set, uint64_t idx)
+/* The way tagged idx in its set (NULL: never filled), or NULL; the order
+ * is not changed. */
+static inline way_t *set_find(way_t *set, uint64_t idx)
 {
-	for (uint32_t w = 0; w < k->assoc; w++)
+	if (!set)
+		return NULL;
+	for (uint32_t w = 0, used = set_lru(set)->used; w < used; w++)
 		if (set[w].tag == idx + 1)
 			return &set[w];
 	return NULL;
 }
 
 /* Find idx in its set and make it most recent.  Returns its way or NULL. */
-static inline way_t *set_lookup(cache_t *k, way_t *set, uint64_t idx)
+static inline way_t *set_lookup(way_t *set, uint64_t idx)
 {
-	way_t *w = set_find(k, set, idx);
+	way_t *w = set_find(set, idx);
 
 	if (w)
 		way_touch(set, w);
 	return w;
 }
 
-/* The least recent way of the set, made most recent; *victim gets what
- * it held. */
-static inline way_t *set_insert(cache_t *k, way_t *set, way_t *victim)
+/* The pool class of a set with room for cap ways: cap is 1, 2, 4, ... or
+ * the associativity. */
+static unsigned set_class(uint32_t cap)
 {
-	lru_t *h = set_lru(set);
+	return cap == 1 ? 0 : (unsigned)g_bit_storage(cap - 1);
+}
+
+/* Room for the next way of idx's set, whose ways are all in use (set:
+ * NULL if never filled): its host memory made (one way) or doubled, up
+ * to the associativity.  The ways keep their indexes, and the cache's
+ * memos follow the set.  Returns the set. */
+static G_GNUC_NO_INLINE way_t *set_grow(cache_t *k, uint64_t idx, way_t *set)
+{
+	uint32_t s = cache_set_index(k, idx);
+	uint32_t cap = set ? set_lru(set)->cap : 0;
+	uint32_t ncap = cap ? MIN(cap * 2, k->assoc) : 1;
+	way_t *fresh;
+
+	if (!k->sets)
+		k->sets = g_new0(way_t *, k->nsets);
+	fresh = (way_t *)arrpool_get(k->pool, set_class(ncap), ncap + 1) + 1;
+	if (set) {
+		memcpy(&fresh[-1], &set[-1], (cap + 1) * sizeof(way_t));
+		arrpool_put(k->pool, &set[-1], set_class(cap));
+		for (int i = 0; i < MEMO_LINES; i++) {
+			memo_t *mo = &k->memo[i];
+			if (mo->set == set) {
+				mo->way = fresh + (mo->way - set);
+				mo->set = fresh;
+			}
+		}
+	}
+	set_lru(fresh)->cap = (uint16_t)ncap;
+	k->slots += ncap - cap + (set ? 0 : 1);
+	k->sets[s] = fresh;
+	return fresh;
+}
+
+/* The least recent way of idx's set (*setp: its ways, NULL if never
+ * filled; updated when the set grows), made most recent; *victim gets
+ * what it held. */
+static inline way_t *set_insert(cache_t *k, uint64_t idx, way_t **setp, way_t *victim)
+{
+	way_t *set = *setp;
+	lru_t *h;
 	way_t *w;
 
+	if (G_UNLIKELY(!set || (set_lru(set)->used == set_lru(set)->cap &&
+	                        set_lru(set)->cap < k->assoc)))
+		*setp = set = set_grow(k, idx, set);
+	h = set_lru(set);
 	if (h->used < k->assoc) {               /* a never-used way joins the list */
 		uint16_t i = h->used++;
 		w = &set[i];
@@ -289,7 +345,7 @@ static inline bool llc_holds(coh_t *c, int cpu, uint64_t idx, const line_t *l)
 	if (!c->llc || !l->llc_n)
 		return false;
 	k = &c->llc[c->scope_of[cpu]];
-	w = set_lookup(k, cache_set(k, idx), idx);
+	w = set_lookup(cache_set(k, idx), idx);
 	return w && w->version == l->version;
 }
 
@@ -307,7 +363,7 @@ static void back_invalidate(coh_t *c, int scope, uint64_t idx, line_t *l)
 	for (guint i = 0; l->priv_n && i < cpus->len; i++) {
 		int cpu = g_array_index(cpus, int, i);
 		cache_t *k = &c->priv[cpu];
-		way_t *w = set_find(k, cache_set(k, idx), idx);
+		way_t *w = set_find(cache_set(k, idx), idx);
 
 		if (!w)
 			continue;
@@ -327,10 +383,10 @@ static void back_invalidate(coh_t *c, int scope, uint64_t idx, line_t *l)
 static void llc_fill(coh_t *c, int scope, uint64_t idx, line_t *l)
 {
 	cache_t *k = &c->llc[scope];
-	way_t *set = cache_set(k, idx), *w = l->llc_n ? set_lookup(k, set, idx) : NULL, victim;
+	way_t *set = cache_set(k, idx), *w = l->llc_n ? set_lookup(set, idx) : NULL, victim;
 
 	if (!w) {
-		w = set_insert(k, set, &victim);
+		w = set_insert(k, idx, &set, &victim);
 		if (victim.tag) {
 			line_t *vl = dir_line(c, victim.tag - 1, DIR_VICTIM);
 
@@ -366,11 +422,11 @@ static void evict(coh_t *c, int cpu, const way_t *victim)
 		llc_fill(c, c->scope_of[cpu], victim->tag - 1, vl);
 }
 
-/* A way of cpu's private cache for line l (index idx), made most recent
- * in its set and tagged. */
+/* A way of cpu's private cache for line l (index idx; set: its set's
+ * ways, or NULL), made most recent in its set and tagged. */
 static way_t *private_slot(coh_t *c, int cpu, way_t *set, uint64_t idx, line_t *l)
 {
-	way_t victim, *w = set_insert(&c->priv[cpu], set, &victim);
+	way_t victim, *w = set_insert(&c->priv[cpu], idx, &set, &victim);
 
 	evict(c, cpu, &victim);
 	w->tag = idx + 1;
@@ -499,7 +555,7 @@ static inline void access_line(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx
 	} else {
 		l = dir_line(c, idx, x->kind);
 		set = cache_set(k, idx);
-		w = set_lookup(k, set, idx);
+		w = set_lookup(set, idx);
 	}
 	COUNT(c, x, accesses, 1);
 	if (w && w->version == l->version && (op == COH_READ || l->owner == x->cpu)) {
@@ -508,7 +564,11 @@ static inline void access_line(coh_t *c, const acc_t *x, saddr_t a, uint64_t idx
 		if (op == COH_RMW)
 			charge(x, COST_ATOMIC, c->m->rmw);
 	} else {
+		way_t *had = w;
+
 		w = access_miss(c, x, a, idx, l, op, set, w);
+		if (!had)
+			set = cache_set(k, idx);  /* a fill: the set may be new or grown */
 	}
 	*mo = (memo_t){ idx + 1, w, set, l };
 }
@@ -581,6 +641,13 @@ const coh_stats_t *coh_stats(const coh_t *c)
 	return &c->st;
 }
 
+/* Host memory held by cpu's private cache for its sets, in way-sized
+ * slots: per set filled, room for its ways plus its lru slot. */
+uint64_t coh_private_slots(const coh_t *c, int cpu)
+{
+	return c->priv[cpu].slots;
+}
+
 /* ---- life cycle ---- */
 
 /* One LLC per socket, or per node; each knows the CPUs it serves. */
@@ -591,9 +658,10 @@ static void llc_init(coh_t *c)
 	c->scope_of = g_new(int, m->ncpus);
 	c->nscopes = m->llc_per_node ? m->nnodes : m->nsockets;
 	c->llc = g_new0(cache_t, c->nscopes);
+	c->llc_sets = arrpool_new(sizeof(way_t));
 	c->scope_cpus = g_new(GArray *, c->nscopes);
 	for (int s = 0; s < c->nscopes; s++) {
-		cache_init(&c->llc[s], m->llc_lines, m->llc_ways);
+		cache_init(&c->llc[s], m->llc_lines, m->llc_ways, c->llc_sets);
 		c->scope_cpus[s] = g_array_new(FALSE, FALSE, sizeof(int));
 	}
 	for (int cpu = 0; cpu < m->ncpus; cpu++) {
@@ -610,8 +678,9 @@ coh_t *coh_new(const machine_t *m, const memory_t *mem)
 	c->mem = mem;
 	dir_init(&c->dir, mem_total_lines(mem));
 	c->priv = g_new0(cache_t, m->ncpus);
+	c->priv_sets = arrpool_new(sizeof(way_t));
 	for (int i = 0; i < m->ncpus; i++)
-		cache_init(&c->priv[i], m->cache_lines, m->cache_ways);
+		cache_init(&c->priv[i], m->cache_lines, m->cache_ways, c->priv_sets);
 	if (m->llc_lines)
 		llc_init(c);
 	return c;
@@ -630,6 +699,8 @@ void coh_free(coh_t *c)
 		g_array_free(c->scope_cpus[s], TRUE);
 	}
 	g_free(c->llc);
+	arrpool_free(c->priv_sets);
+	arrpool_free(c->llc_sets);
 	g_free(c->scope_cpus);
 	g_free(c->scope_of);
 	g_free(c);

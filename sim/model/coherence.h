@@ -86,4 +86,10 @@ static inline void coh_write(coh_t *c, saddr_t a, uint32_t len)
 
 const coh_stats_t *coh_stats(const coh_t *c);
 
+/* Host memory held by cpu's private cache, in way-sized slots (16 bytes):
+ * for each set that ever held a line, one slot per way it has room for
+ * (1, 2, 4, ... up to the associativity, doubled when a fill finds it
+ * full) and one for its recency list.  A set never filled holds none. */
+uint64_t coh_private_slots(const coh_t *c, int cpu);
+
 #endif
