@@ -192,7 +192,9 @@ typedef struct slqb_slab {
 	page_t *page;                   /* its page (for the audit) */
 	kmem_cache_list_t *list;        /* page->list: the owner, never changes */
 	uint32_t colour;                /* offset of the first object */
-	uint8_t map[];                  /* debug only: bit set = handed out */
+	uint32_t nsynth;                /* bits set in synth */
+	uint8_t *synth;                 /* bit set: free pointer not stored yet (the next object) */
+	uint8_t map[];                  /* debug only: bit set = handed out; then synth's bits */
 } slqb_slab_t;
 
 typedef struct slqb slqb_t;
@@ -421,10 +423,50 @@ static unsigned object_index(const kmem_cache_t *s, const page_t *page, saddr_t 
 	return (unsigned)((x - slab_start(page)) / s->size);
 }
 
-/* The free pointer of object, checked to name an object of s. */
+/* A new slab's free pointers are priced as the stores they are but, in a
+ * simulation, kept host-side until an object's own pointer is first
+ * stored (allocator.h says why: a fresh slab costs no host memory).  The
+ * index of object on page if its pointer is still host-side, else -1. */
+static long synthesised(const kmem_cache_t *s, const page_t *page, saddr_t object)
+{
+	const slqb_slab_t *r = page && page->slab == s ? page->priv : NULL;
+	uint64_t i;
+
+	if (!r || !r->nsynth || object < slab_start(page) || (object - slab_start(page)) % s->size)
+		return -1;
+	i = (object - slab_start(page)) / s->size;
+	return i < page->objects && (r->synth[i / 8] >> (i % 8) & 1) ? (long)i : -1;
+}
+
+/* What the host-side pointer of object i (at x) names: the next object. */
+static saddr_t synthesised_next(const kmem_cache_t *s, const page_t *page, long i, saddr_t x)
+{
+	return (uint32_t)i + 1 < page->objects ? x + s->size : 0;
+}
+
+/* The free pointer of object x, free of charge (the audit's walks). */
+static saddr_t peek_freepointer(const kmem_cache_t *s, saddr_t x)
+{
+	page_t *page = kaddr_valid(x) ? virt_to_page(x) : NULL;
+	long i = synthesised(s, page, x);
+
+	return i >= 0 ? synthesised_next(s, page, i, x) : kpeek64(x + s->offset);
+}
+
+/* The free pointer of object (one still host-side: priced the same, the
+ * next object), checked to name an object of s. */
 static saddr_t get_freepointer(kmem_cache_t *s, saddr_t object)
 {
-	saddr_t p = kload64(object + s->offset);
+	page_t *page = kaddr_valid(object) ? virt_to_page(object) : NULL;
+	long i = synthesised(s, page, object);
+	saddr_t p;
+
+	if (i >= 0) {
+		ktouch(object + s->offset, 8, false);
+		p = synthesised_next(s, page, i, object);
+	} else {
+		p = kload64(object + s->offset);
+	}
 
 	if (s->sq->debug && p && !object_of_cache(s, p))
 		kbug("%s: freelist corrupted: object %#" G_GINT64_MODIFIER "x has free pointer %#"
@@ -432,8 +474,18 @@ static saddr_t get_freepointer(kmem_cache_t *s, saddr_t object)
 	return p;
 }
 
+/* The store (the pointer is host-side no more). */
 static void set_freepointer(kmem_cache_t *s, saddr_t object, saddr_t fp)
 {
+	page_t *page = kaddr_valid(object) ? virt_to_page(object) : NULL;
+	long i = synthesised(s, page, object);
+
+	if (i >= 0) {
+		slqb_slab_t *r = page->priv;
+
+		r->synth[i / 8] &= (uint8_t)~(1u << (i % 8));
+		r->nsynth--;
+	}
 	kstore64(object + s->offset, fp);
 }
 
@@ -498,11 +550,15 @@ static void partial_del(kmem_cache_list_t *l, page_t *page)
 
 static void slab_record_new(kmem_cache_t *s, page_t *page, unsigned colour)
 {
-	size_t map = s->sq->debug ? slab_map_bytes(page->objects) : 0;
-	slqb_slab_t *r = g_malloc0(sizeof(*r) + map);
+	size_t map = s->sq->debug ? slab_map_bytes(page->objects) : 0, synth = slab_map_bytes(page->objects);
+	slqb_slab_t *r = g_malloc0(sizeof(*r) + map + synth);
 
 	r->colour = colour;
 	r->page = page;
+	r->synth = r->map + map;
+	r->nsynth = knative() ? 0 : page->objects;
+	if (r->nsynth)
+		memset(r->synth, 0xff, synth);
 	pthread_mutex_lock(&s->records_lock);
 	klist_add_tail(&r->link, &s->slab_records);
 	pthread_mutex_unlock(&s->records_lock);
@@ -530,9 +586,14 @@ static page_t *new_slab_page(kmem_cache_t *s, gfp_t gfp, int node, unsigned colo
 	start = page_address(page) + colour;
 	if (s->ctor)
 		slab_run_ctor_all(s->ctor, start, s->size, s->objects);
-	for (unsigned i = 0; i < s->objects; i++)
-		set_freepointer(s, start + (saddr_t)i * s->size,
-		                i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
+	for (unsigned i = 0; i < s->objects; i++) {             /* host-side in a simulation */
+		saddr_t fp = start + (saddr_t)i * s->size + s->offset;
+
+		if (knative())
+			kstore64(fp, i + 1 < s->objects ? start + (saddr_t)(i + 1) * s->size : 0);
+		else
+			ktouch(fp, 8, true);
+	}
 	page->freelist = start;
 	kpage_touch(page, true);
 	khost_add64(&s->slabs, 1);
@@ -1426,7 +1487,7 @@ static uint64_t audit_chain(kmem_cache_t *s, const kmlist_t *q, bool tail)
 		if (!page || page->slab != s || !object_in_slab(s, page, x))
 			return UINT64_MAX;
 		last = x;
-		x = kpeek64(x + s->offset);
+		x = peek_freepointer(s, x);
 	}
 	return !tail || !q->nr || last == q->tail ? q->nr : UINT64_MAX;
 }
@@ -1479,7 +1540,7 @@ static void slqb_audit(void *a)
 		klist_for_each(pos, &s->slab_records) {
 			page_t *page = klist_entry(pos, slqb_slab_t, link)->page;
 			uint64_t nfree = 0;
-			for (saddr_t x = page->freelist; x && nfree <= page->objects; x = kpeek64(x + s->offset))
+			for (saddr_t x = page->freelist; x && nfree <= page->objects; x = peek_freepointer(s, x))
 				nfree = object_in_slab(s, page, x) ? nfree + 1 : (uint64_t)page->objects + 1;
 			if (nfree + page->inuse != page->objects)
 				kbug("audit %s: a page of %u objects, %u in use, has %" G_GUINT64_FORMAT
