@@ -911,3 +911,41 @@ void harness_owner_check(const harness_owner_t *o)
 		for (size_t off = 0; o->h[i] && off + 8 <= o->objsize; off += 8)
 			g_assert_cmphex(kload64(o->h[i] + off), ==, o->magic ^ (uint64_t)i);
 }
+
+/* A fresh slab's free pointers stay host-side (allocators that keep them
+ * so: SLUB, slub-6, the Slabifier, SLQB): allocating every object of a new
+ * slab of harness_ops follows the chain in address order, yet no free
+ * pointer word was written to simulated memory (the host memory behind it
+ * is still zero), and the audit counts the host-side rest as free; a free
+ * stores its pointer for real (x5, freed after x3, names it: the
+ * allocators' per-CPU freelists are LIFO), and only there.  Run it with
+ * harness_run_on; arg is unused. */
+void harness_fresh_slab_body(void *arg)
+{
+	const allocator_ops_t *ops = harness_ops;
+	kmem_cache_t *s = ops->cache_create(harness_a, "fresh", 256, 0, 0, NULL);
+	unsigned n = harness_cache_info(s).objects_per_slab;
+	saddr_t x[64];
+	uint64_t word;
+
+	(void)arg;
+	g_assert_cmpuint(n, <=, G_N_ELEMENTS(x));
+	for (unsigned i = 0; i < n; i++) {
+		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
+		g_assert_cmpuint(x[i], ==, x[0] + (saddr_t)i * 256);
+		ops->audit(harness_a);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		memcpy(&word, mem_host(kern()->mem, x[i]), 8);     /* offset 0: no ctor */
+		g_assert_cmpuint(word, ==, 0);
+	}
+	ops->cache_free(harness_a, s, x[3]);
+	ops->cache_free(harness_a, s, x[5]);
+	memcpy(&word, mem_host(kern()->mem, x[5]), 8);
+	g_assert_cmpuint(word, ==, x[3]);
+	memcpy(&word, mem_host(kern()->mem, x[4]), 8);
+	g_assert_cmpuint(word, ==, 0);
+	ops->audit(harness_a);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, x[5]);
+	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, x[3]);
+}

@@ -207,4 +207,9 @@ JsonObject *harness_cache_entry(JsonObject *caches, const char *name);
 /* Remove dir and everything under it (test scratch space). */
 void harness_rm_rf(const char *dir);
 
+/* Allocate a fresh slab's objects one by one and check its free pointers
+ * stay host-side until stored (harness.c says exactly what); for
+ * harness_run_on. */
+void harness_fresh_slab_body(void *arg);
+
 #endif

@@ -440,47 +440,12 @@ static void deactivate_body(void *arg)
 	g_assert_cmpuint(harness_cache_info(s).active_objs, ==, 16);
 }
 
-/* A fresh slab's free pointers stay host-side: allocating every object
- * of a new slab follows the chain (objects in address order), yet no
- * free pointer word was written to simulated memory (the host memory
- * behind it is still zero), and the audit counts the objects whose
- * pointers are host-side as free; a free stores the pointer for real (x5
- * names x3, freed before it), and only there. */
-static void fresh_slab_body(void *arg)
-{
-	kmem_cache_t *s = ops->cache_create(harness_a, "fresh", 256, 0, 0, NULL);
-	unsigned n = harness_cache_info(s).objects_per_slab;
-	saddr_t x[64];
-	uint64_t word;
-
-	(void)arg;
-	g_assert_cmpuint(n, <=, G_N_ELEMENTS(x));
-	for (unsigned i = 0; i < n; i++) {
-		x[i] = ops->cache_alloc(harness_a, s, 0, -1);
-		g_assert_cmpuint(x[i], ==, x[0] + (saddr_t)i * 256);
-		ops->audit(harness_a);              /* counts the host-side rest as free */
-	}
-	for (unsigned i = 0; i < n; i++) {
-		memcpy(&word, mem_host(kern()->mem, x[i]), 8);     /* offset 0: no ctor */
-		g_assert_cmpuint(word, ==, 0);
-	}
-	ops->cache_free(harness_a, s, x[3]);
-	ops->cache_free(harness_a, s, x[5]);
-	memcpy(&word, mem_host(kern()->mem, x[5]), 8);
-	g_assert_cmpuint(word, ==, x[3]);
-	memcpy(&word, mem_host(kern()->mem, x[4]), 8);
-	g_assert_cmpuint(word, ==, 0);
-	ops->audit(harness_a);
-	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, x[5]);
-	g_assert_cmpuint(ops->cache_alloc(harness_a, s, 0, -1), ==, x[3]);
-}
-
 static void test_fresh_slab(void)
 {
 	machine_t *m = harness_machine(1, 1, 16);
 	kernel_t *k = harness_kernel(m, ops, NULL, NULL);
 
-	harness_run_on(k, 0, fresh_slab_body, NULL);
+	harness_run_on(k, 0, harness_fresh_slab_body, NULL);
 	harness_free(k, m);
 }
 
