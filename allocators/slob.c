@@ -298,11 +298,11 @@ static unsigned unit_index(const slob_ctx_t *sl, saddr_t b)
 	return (unsigned)((b - slob_base(sl, b)) / sl->unit);
 }
 
-/* Bit i of a debug map (a relaxed atomic load: other CPUs set bits of
- * the same byte on host threads). */
+/* Bit i of a debug map (an atomic load: other CPUs set bits of the same
+ * byte on host threads; acquire, so mark_block's order is seen). */
 static bool map_test(const uint8_t *map, unsigned i)
 {
-	return __atomic_load_n(&map[i / 8], __ATOMIC_RELAXED) & (1u << (i % 8));
+	return __atomic_load_n(&map[i / 8], __ATOMIC_ACQUIRE) & (1u << (i % 8));
 }
 
 static void map_set(uint8_t *map, unsigned i, bool on)
@@ -313,7 +313,10 @@ static void map_set(uint8_t *map, unsigned i, bool on)
 		kbit_test_and_clear(map, i);
 }
 
-/* Mark the block of `units` at b allocated (on) or free (off). */
+/* Mark the block of `units` at b allocated (on) or free (off).  Both run
+ * outside slob_lock, so on host threads check_block may scan a neighbour
+ * being marked: its start bit is set before its units and cleared after
+ * them, so a scan always stops at the neighbour's first unit. */
 static void mark_block(slob_ctx_t *sl, page_t *page, saddr_t b, int units, bool on)
 {
 	slob_rec_t *r = page->priv;
@@ -321,9 +324,12 @@ static void mark_block(slob_ctx_t *sl, page_t *page, saddr_t b, int units, bool 
 
 	if (!sl->debug)
 		return;
-	map_set(r->map, i, on);
+	if (on)
+		map_set(r->map, i, true);
 	for (int u = 0; u < units; u++)
 		map_set(r->map + sl->map_bytes, i + u, on);
+	if (!on)
+		map_set(r->map, i, false);
 }
 
 /* With debug, b must start a live block of exactly `units` units. */

@@ -600,13 +600,15 @@ static inline void kpcpu_host_free(void *p)
 }
 
 /* Set bit i of a host bitmap that several CPUs update (the debug maps of
- * objects handed out); its old value.  Atomic on host threads. */
+ * objects handed out); its old value.  Atomic on host threads, ordered
+ * (acquire-release) with the caller's other bit updates, as SLOB's block
+ * marks need; on x86 the same locked instruction as a relaxed one. */
 static inline bool kbit_test_and_set(uint8_t *map, unsigned i)
 {
 	uint8_t bit = (uint8_t)(1u << (i % 8)), old;
 
 	if (knative())
-		return __atomic_fetch_or(&map[i / 8], bit, __ATOMIC_RELAXED) & bit;
+		return __atomic_fetch_or(&map[i / 8], bit, __ATOMIC_ACQ_REL) & bit;
 	old = map[i / 8];
 	map[i / 8] = old | bit;
 	return old & bit;
@@ -618,7 +620,7 @@ static inline bool kbit_test_and_clear(uint8_t *map, unsigned i)
 	uint8_t bit = (uint8_t)(1u << (i % 8)), old;
 
 	if (knative())
-		return __atomic_fetch_and(&map[i / 8], (uint8_t)~bit, __ATOMIC_RELAXED) & bit;
+		return __atomic_fetch_and(&map[i / 8], (uint8_t)~bit, __ATOMIC_ACQ_REL) & bit;
 	old = map[i / 8];
 	map[i / 8] = old & (uint8_t)~bit;
 	return old & bit;
