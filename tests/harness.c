@@ -470,7 +470,7 @@ harness_result_t harness_slabsim_limited(const char *bin, char **extra_env, int 
 		}
 		g_usleep(20000);
 	}
-	r.status = wstatus == -1 ? -1 : WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128;
+	r.status = wstatus == -1 ? -1 : WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 	g_file_get_contents(fo, &r.out, NULL, NULL);
 	g_file_get_contents(fe, &r.err, NULL, NULL);
 	g_ptr_array_free(argv, TRUE);

@@ -178,7 +178,8 @@ harness_result_t harness_slabsim_env(char **envp, const char *const *args);
 #define harness_slabsim(...) \
 	harness_slabsim_env(NULL, (const char *const[]){ __VA_ARGS__, NULL })
 /* The same, killed if it has not ended after `seconds` (status -1, a
- * hang) and with its address space limited to `as_bytes` if non-zero;
+ * hang; 128 + the signal if a signal ended it) and with its address
+ * space limited to `as_bytes` if non-zero;
  * extra_env are "NAME=VALUE" strings added to ours (may be NULL). */
 harness_result_t harness_slabsim_limited(const char *bin, char **extra_env, int seconds,
                                          unsigned long long as_bytes, const char *const *args);

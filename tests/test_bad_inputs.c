@@ -14,12 +14,7 @@
  * hang), for surveying another build.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <glib/gstdio.h>
 #include "harness.h"
 
@@ -129,48 +124,6 @@ static GPtrArray *command(const bcase_t *c, char **outp)
 	return a;
 }
 
-/* Run bin with argv under the deadline; stdout and stderr to files.
- * Returns the exit status, 128 + signal if killed, -1 if it outlived the
- * deadline (then killed). */
-static int run_case(const char *bin, GPtrArray *argv, bool asl, char **out, char **err)
-{
-	char *fo = g_build_filename(tmpdir, "stdout", NULL), *fe = g_build_filename(tmpdir, "stderr", NULL);
-	gint64 deadline = g_get_monotonic_time() + (gint64)DEADLINE_S * G_USEC_PER_SEC;
-	int wstatus = 0, status;
-	pid_t pid;
-
-	g_ptr_array_insert(argv, 0, g_strdup(bin));
-	g_ptr_array_add(argv, NULL);
-	pid = fork();
-	g_assert_cmpint(pid, >=, 0);
-	if (pid == 0) {
-		int o = open(fo, O_WRONLY | O_CREAT | O_TRUNC, 0644), e = open(fe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (asl) {
-			struct rlimit rl = { ASL_BYTES, ASL_BYTES };
-			setrlimit(RLIMIT_AS, &rl);
-		}
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(bin, (char **)argv->pdata);
-		_exit(127);
-	}
-	while (waitpid(pid, &wstatus, WNOHANG) == 0) {
-		if (g_get_monotonic_time() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &wstatus, 0);
-			wstatus = -1;
-			break;
-		}
-		g_usleep(20000);
-	}
-	status = wstatus == -1 ? -1 : WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-	g_file_get_contents(fo, out, NULL, NULL);
-	g_file_get_contents(fe, err, NULL, NULL);
-	g_free(fo);
-	g_free(fe);
-	return status;
-}
-
 /* What the binary did with an input that should give `want`: clear (as
  * expected), vague (the right kind of failure, a message without the
  * pattern), silent (exit 0 instead), crash (a signal or a sanitizer
@@ -209,7 +162,8 @@ static void test_case(gconstpointer data)
 	bool asl = strcmp(c->kind, "asl") == 0, ok;
 	const char *bin = g_getenv(asl ? "SLABSIM_RELEASE_BIN" : "SLABSIM_BIN");
 	GPtrArray *argv;
-	char *out = NULL, *err = NULL, *dir = NULL;
+	char *out, *err, *dir = NULL;
+	harness_result_t r;
 	const char *v;
 	int status;
 
@@ -218,7 +172,12 @@ static void test_case(gconstpointer data)
 		return;
 	}
 	argv = command(c, &dir);
-	status = run_case(bin, argv, asl, &out, &err);
+	g_ptr_array_add(argv, NULL);
+	r = harness_slabsim_limited(bin, NULL, DEADLINE_S, asl ? ASL_BYTES : 0,
+	                            (const char *const *)argv->pdata);
+	status = r.status;
+	out = r.out;
+	err = r.err;
 	v = verdict(c, status, out, err, dir, &ok);
 	if (classify) {
 		g_print("# class %s %s %s\n", v, c->kind, c->name);
